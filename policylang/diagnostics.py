@@ -1,0 +1,346 @@
+"""Diagnostics: stable codes, located messages, and their renderings.
+
+Every problem policylang finds in a policy is a Diagnostic; nothing else is
+shown to a policy author. Codes are stable: tools and suppressions refer to them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import unicodedata
+from typing import Iterable, Optional
+
+import attrs
+
+from .syntax.ast import Span
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+@attrs.frozen(slots=True)
+class Code:
+    code: str
+    severity: str
+    title: str  # short English title
+    title_zh: str  # short Chinese title, shown to authors beside the code
+
+
+# The registry of every diagnostic code. Append only; never renumber.
+# PL0xx files and input, PL1xx syntax, PL2xx names and types, PL3xx inheritance
+# and overrides, PL4xx decision logic (tables, cases, schedules, requirements),
+# PL5xx dates, PL6xx examples, PL9xx configuration and suppression.
+CODES: dict[str, Code] = {}
+
+
+def _code(code: str, severity: str, title: str, title_zh: str) -> None:
+    CODES[code] = Code(code, severity, title, title_zh)
+
+
+_code("PL001", ERROR, "file cannot be read", "文件无法读取")
+_code("PL002", ERROR, "file is not valid UTF-8 text", "文件不是有效的 UTF-8 文本")
+_code("PL003", ERROR, "file is empty", "文件为空")
+_code("PL004", ERROR, "policy id is not valid", "政策编号无效")
+_code("PL101", ERROR, "syntax error", "语法错误")
+_code("PL102", ERROR, "unexpected end of file", "文件意外结束")
+_code("PL103", ERROR, "unknown keyword", "未知关键字")
+_code("PL104", ERROR, "expression nested too deeply", "表达式嵌套过深")
+_code("PL105", ERROR, "invalid literal", "字面值无效")
+_code("PL106", ERROR, "duplicate header line", "文件头重复")
+_code("PL107", ERROR, "missing header line", "缺少文件头")
+_code("PL108", ERROR, "unknown level", "未知层级")
+_code("PL109", ERROR, "duplicate declaration", "重复声明")
+_code("PL110", ERROR, "invalid character", "非法字符")
+_code("PL201", ERROR, "unknown name", "未知名称")
+_code("PL202", ERROR, "unknown type", "未知类型")
+_code("PL203", ERROR, "type mismatch", "类型不匹配")
+_code("PL204", ERROR, "comparison of unlike types", "比较的类型不一致")
+_code("PL205", ERROR, "percent outside 0-100%", "百分比超出 0–100% 范围")
+_code("PL206", ERROR, "money with more than two decimals", "金额超过两位小数")
+_code("PL207", WARNING, "unused input or parameter", "未使用的输入或参数")
+_code("PL208", ERROR, "unknown function or wrong arguments", "未知函数或参数错误")
+_code("PL209", ERROR, "circular definition", "循环定义")
+_code("PL210", ERROR, "ambiguous name", "名称有歧义")
+_code("PL211", WARNING, "money result not rounded to the fen", "金额结果未取整到分")
+_code("PL212", ERROR, "parameter value must be a constant", "参数值必须是常量")
+_code("PL301", ERROR, "unknown parent policy", "上级政策不存在")
+_code("PL302", ERROR, "inheritance cycle", "继承循环")
+_code("PL303", ERROR, "level does not sit below its parent", "层级不低于上级")
+_code("PL304", ERROR, "floor lowered", "下限被降低")
+_code("PL305", ERROR, "ceiling raised", "上限被提高")
+_code("PL306", ERROR, "fixed rule changed", "固定规则被修改")
+_code("PL307", ERROR, "redefinition without override", "未声明 override 的重定义")
+_code("PL308", ERROR, "override of nothing inherited", "override 的项目并未继承")
+_code("PL309", ERROR, "statement kind changed", "条款性质被改变")
+_code("PL310", ERROR, "type changed by override", "override 改变了类型")
+_code("PL311", ERROR, "provision weakened", "义务性条款被削弱")
+_code("PL312", WARNING, "delegated blank left unfilled", "授权事项未填写")
+_code("PL313", ERROR, "value outside its bound", "取值超出限定范围")
+_code("PL314", ERROR, "unknown cross-referenced policy", "引用的政策不存在")
+_code("PL315", ERROR, "kind of item changed", "项目种类被改变")
+_code("PL316", INFO, "check skipped: bound not yet known", "约束暂无法检查")
+_code("PL401", ERROR, "overlapping rows or cases", "规则重叠")
+_code("PL402", WARNING, "gap: inputs no row or case covers", "规则未覆盖的情形")
+_code("PL403", ERROR, "table row does not match its columns", "表格行与列不一致")
+_code("PL404", ERROR, "schedule misses its deadline", "过渡安排未按期达标")
+_code("PL405", ERROR, "schedule entries out of order", "过渡安排日期顺序错误")
+_code("PL406", WARNING, "requirement can be violated", "要求可能不被满足")
+_code("PL407", ERROR, "requirement contradicts the parent's", "要求与上级矛盾")
+_code("PL408", ERROR, "schedule of an unknown parameter", "过渡安排对应的参数不存在")
+_code("PL501", ERROR, "effective before the parent policy", "生效日期早于上级政策")
+_code("PL502", ERROR, "end date before start date", "失效日期早于生效日期")
+_code("PL601", ERROR, "example expectation failed", "示例结果不符")
+_code("PL602", ERROR, "example names an unknown input or decision", "示例引用了未知名称")
+_code("PL901", ERROR, "suppression without a reason", "忽略指令缺少理由")
+_code("PL902", WARNING, "unused suppression", "未使用的忽略指令")
+_code("PL903", ERROR, "invalid configuration", "配置无效")
+
+
+@attrs.frozen(slots=True)
+class Related:
+    """Another place that explains a diagnostic, typically the parent rule a child violates."""
+
+    span: Span
+    message: str
+
+
+@attrs.frozen(slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Optional[Span]
+    severity: str = ""
+    hint: Optional[str] = None
+    related: tuple[Related, ...] = ()
+    policy_id: Optional[str] = None
+
+    def __attrs_post_init__(self):
+        if not self.severity:
+            object.__setattr__(self, "severity", CODES[self.code].severity if self.code in CODES else ERROR)
+
+    @property
+    def title(self) -> str:
+        entry = CODES.get(self.code)
+        return entry.title if entry else ""
+
+    @property
+    def title_zh(self) -> str:
+        entry = CODES.get(self.code)
+        return entry.title_zh if entry else ""
+
+    def sort_key(self):
+        span = self.span
+        if span is None:
+            return ("", 0, 0, self.code, self.message)
+        return (span.file, span.line, span.column, self.code, self.message)
+
+    def to_dict(self) -> dict:
+        out = {
+            "code": self.code,
+            "severity": self.severity,
+            "title": self.title,
+            "title_zh": self.title_zh,
+            "message": self.message,
+            "hint": self.hint,
+            "policy": self.policy_id,
+            "location": _span_dict(self.span),
+            "related": [{"message": r.message, "location": _span_dict(r.span)} for r in self.related],
+        }
+        return out
+
+
+def _span_dict(span: Optional[Span]):
+    if span is None:
+        return None
+    return {
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+
+
+def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    unique = {}
+    for d in diags:
+        key = (d.code, d.message, d.span, d.related)
+        unique.setdefault(key, d)
+    return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+def has_errors(diags: Iterable[Diagnostic]) -> bool:
+    return any(d.severity == ERROR for d in diags)
+
+
+# ---------------------------------------------------------------- sources
+
+
+class SourceCache:
+    """The text of every file a diagnostic may point into, read at most once."""
+
+    def __init__(self):
+        self._lines: dict[str, list[str]] = {}
+
+    def add(self, path: str, text: str) -> None:
+        self._lines[path] = text.splitlines()
+
+    def line(self, path: str, number: int) -> Optional[str]:
+        lines = self._lines.get(path)
+        if lines is None:
+            try:
+                with open(path, "rb") as fh:
+                    lines = fh.read().decode("utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = []
+            self._lines[path] = lines
+        if 1 <= number <= len(lines):
+            return lines[number - 1]
+        return None
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: CJK characters are two columns wide."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# ---------------------------------------------------------------- renderers
+
+
+_COLOURS = {ERROR: "\033[1;31m", WARNING: "\033[1;33m", INFO: "\033[1;36m"}
+_BOLD = "\033[1m"
+_BLUE = "\033[1;34m"
+_RESET = "\033[0m"
+
+
+def _display_path(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def _snippet(span: Span, sources: SourceCache, colour: bool, marker: str = "^") -> list[str]:
+    text = sources.line(span.file, span.line)
+    if text is None:
+        return []
+    text = text.replace("\t", "    ")
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    start = max(span.column - 1, 0)
+    if span.end_line == span.line:
+        end = max(span.end_column - 1, start + 1)
+    else:
+        end = len(text)
+    end = max(end, start + 1)
+    if len(text) > 160:  # show a window around the span, not a whole generated line
+        cut = max(0, start - 60)
+        tail = min(len(text), start + 100)
+        text = ("…" if cut else "") + text[cut:tail] + ("…" if tail < len(text) else "")
+        shift = cut - (1 if cut else 0)
+        start, end = start - shift, min(end - shift, len(text))
+    lead = display_width(text[:start])
+    width = max(display_width(text[start:end]), 1)
+    caret = " " * lead + marker * width
+    blue = _BLUE if colour else ""
+    reset = _RESET if colour else ""
+    return [
+        f"{pad} {blue}|{reset}",
+        f"{blue}{gutter} |{reset} {text}",
+        f"{pad} {blue}|{reset} {caret}",
+    ]
+
+
+def render_text(diags: Iterable[Diagnostic], sources: SourceCache, colour: bool = False) -> str:
+    out: list[str] = []
+    for d in diags:
+        sev_colour = _COLOURS.get(d.severity, "") if colour else ""
+        bold = _BOLD if colour else ""
+        reset = _RESET if colour else ""
+        title_zh = f" {d.title_zh}" if d.title_zh else ""
+        out.append(f"{sev_colour}{d.severity}[{d.code}]{reset}{bold}{title_zh}: {d.message}{reset}")
+        if d.span is not None:
+            out.append(f"  --> {_display_path(d.span.file)}:{d.span.line}:{d.span.column}")
+            out.extend(_snippet(d.span, sources, colour))
+        for rel in d.related:
+            out.append(f"  note: {rel.message}")
+            if rel.span is not None and rel.span.line > 0:
+                out.append(f"  --> {_display_path(rel.span.file)}:{rel.span.line}:{rel.span.column}")
+                out.extend(_snippet(rel.span, sources, colour, marker="-"))
+        if d.hint:
+            out.append(f"  help: {d.hint}")
+        out.append("")
+    return "\n".join(out)
+
+
+def render_json(diags: Iterable[Diagnostic]) -> str:
+    diags = list(diags)
+    payload = {
+        "version": 1,
+        "summary": summary_counts(diags),
+        "diagnostics": [d.to_dict() for d in diags],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def _github_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(diags: Iterable[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    kinds = {ERROR: "error", WARNING: "warning", INFO: "notice"}
+    lines = []
+    for d in diags:
+        props = []
+        if d.span is not None:
+            props.append(f"file={_github_escape(_display_path(d.span.file), True)}")
+            props.append(f"line={d.span.line}")
+            props.append(f"col={d.span.column}")
+            if d.span.end_line:
+                props.append(f"endLine={d.span.end_line}")
+            if d.span.end_line == d.span.line and d.span.end_column:
+                props.append(f"endColumn={d.span.end_column}")
+        props.append(f"title={_github_escape(d.code + ' ' + d.title, True)}")
+        message = d.message
+        for rel in d.related:
+            if rel.span is not None:
+                message += f"\n{rel.message} ({_display_path(rel.span.file)}:{rel.span.line}:{rel.span.column})"
+        if d.hint:
+            message += f"\nhelp: {d.hint}"
+        lines.append(f"::{kinds.get(d.severity, 'error')} {','.join(props)}::{_github_escape(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def summary_counts(diags: Iterable[Diagnostic]) -> dict:
+    counts = {ERROR: 0, WARNING: 0, INFO: 0}
+    for d in diags:
+        counts[d.severity] = counts.get(d.severity, 0) + 1
+    return counts
+
+
+def summary_line(diags: list[Diagnostic], files: int) -> str:
+    c = summary_counts(diags)
+    parts = [f"{c[ERROR]} error{'s' if c[ERROR] != 1 else ''}", f"{c[WARNING]} warning{'s' if c[WARNING] != 1 else ''}"]
+    if c[INFO]:
+        parts.append(f"{c[INFO]} info")
+    verdict = "failed" if c[ERROR] else "ok"
+    return f"{verdict}: {files} polic{'ies' if files != 1 else 'y'} checked, " + ", ".join(parts)
+
+
+def use_colour(stream=None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()

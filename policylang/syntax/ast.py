@@ -1,0 +1,479 @@
+"""The policy AST: immutable attrs nodes, each carrying the span it was parsed from.
+
+The tree mirrors the surface language one to one (the formatter prints it back);
+names are not resolved here: that is the semantic pass's job.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Optional, Union
+
+import attrs
+
+
+@attrs.frozen(slots=True)
+class Span:
+    """A region of a source file. Lines and columns are 1-based; end is exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start_pos: int = 0
+    end_pos: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def merge(self, other: "Span") -> "Span":
+        first, last = (self, other) if self.start_pos <= other.start_pos else (other, self)
+        return Span(
+            self.file,
+            first.line,
+            first.column,
+            last.end_line,
+            last.end_column,
+            first.start_pos,
+            last.end_pos,
+        )
+
+
+NO_SPAN = Span("<builtin>", 0, 0, 0, 0)
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@attrs.frozen(slots=True)
+class Number:
+    """A numeric literal. unit is None (a plain number), 'yuan', 'percent',
+    'days', 'months' or 'years'. For percent, value is the fraction (30% -> 0.30)
+    and text keeps the written digits."""
+
+    value: Decimal
+    unit: Optional[str]
+    text: str
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class DateLit:
+    value: _dt.date
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Text:
+    value: str
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class BoolLit:
+    value: bool
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class NoneLit:
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Name:
+    name: str
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Attribute:
+    """``base.attr``: a value of a policy named by ``uses … as base``, or ``Enum.member``."""
+
+    base: "Expr"
+    attr: str
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Unary:
+    op: str  # '-' or 'not'
+    operand: "Expr"
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Binary:
+    op: str  # + - * / == != < <= > >= and or
+    left: "Expr"
+    right: "Expr"
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class InSet:
+    operand: "Expr"
+    items: tuple["Expr", ...]
+    negated: bool
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class IfElse:
+    cond: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Call:
+    func: str
+    args: tuple["Expr", ...]
+    span: Span
+    func_span: Span = NO_SPAN
+
+
+Expr = Union[Number, DateLit, Text, BoolLit, NoneLit, Name, Attribute, Unary, Binary, InSet, IfElse, Call]
+
+EXPR_TYPES = (Number, DateLit, Text, BoolLit, NoneLit, Name, Attribute, Unary, Binary, InSet, IfElse, Call)
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """The direct sub-expressions of an expression, in source order."""
+    if isinstance(expr, Attribute):
+        return (expr.base,)
+    if isinstance(expr, Unary):
+        return (expr.operand,)
+    if isinstance(expr, Binary):
+        return (expr.left, expr.right)
+    if isinstance(expr, InSet):
+        return (expr.operand, *expr.items)
+    if isinstance(expr, IfElse):
+        return (expr.cond, expr.then, expr.otherwise)
+    if isinstance(expr, Call):
+        return expr.args
+    return ()
+
+
+def walk(expr: Expr):
+    """Every node of an expression, pre-order, without recursion (expressions may be deep)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@attrs.frozen(slots=True)
+class Meta:
+    """What an author says about a declaration: its Chinese label, the article it
+    cites, a free note, and (for overrides) the reason."""
+
+    label: Optional[str] = None
+    article: Optional[str] = None
+    note: Optional[str] = None
+    reason: Optional[str] = None
+
+
+EMPTY_META = Meta()
+
+
+@attrs.frozen(slots=True)
+class TypeRef:
+    name: str
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class EnumMember:
+    name: str
+    label: Optional[str]
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class EnumDecl:
+    name: str
+    members: tuple[EnumMember, ...]
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "enum"
+
+
+@attrs.frozen(slots=True)
+class InputDecl:
+    name: str
+    type: TypeRef
+    optional: bool
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "input"
+
+
+@attrs.frozen(slots=True)
+class Bound:
+    op: str  # 'at_least' | 'at_most'
+    expr: Expr
+    span: Span
+
+
+STATEMENT_KINDS = ("fixed", "floor", "ceiling", "default", "delegated")
+
+
+@attrs.frozen(slots=True)
+class ParamDecl:
+    name: str
+    type: TypeRef
+    statement: str  # one of STATEMENT_KINDS
+    value: Optional[Expr]  # None only for 'delegated'
+    to_level: Optional[str]  # delegated to which level (optional)
+    bounds: tuple[Bound, ...]
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    statement_span: Span = NO_SPAN
+    kind = "param"
+
+
+@attrs.frozen(slots=True)
+class Case:
+    cond: Expr
+    value: Expr
+    meta: Meta
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Otherwise:
+    value: Expr
+    meta: Meta
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class DecisionDecl:
+    """A named computed output: either ``= expr`` or a list of cases."""
+
+    name: str
+    type: TypeRef
+    expr: Optional[Expr]
+    cases: tuple[Case, ...]
+    otherwise: Optional[Otherwise]
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "decision"
+
+
+@attrs.frozen(slots=True)
+class Cell:
+    """One condition cell of a table row: '-' (any), a value, a comparison, or a set."""
+
+    kind: str  # 'any' | 'eq' | 'cmp' | 'in' | 'not_in'
+    op: Optional[str]  # comparison operator for 'cmp'
+    values: tuple[Expr, ...]
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Row:
+    cells: tuple[Cell, ...]  # empty for the 'otherwise' row
+    output: Expr
+    is_otherwise: bool
+    meta: Meta
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Column:
+    name: str
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class TableDecl:
+    name: str
+    type: TypeRef
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "table"
+
+
+@attrs.frozen(slots=True)
+class ScheduleEntry:
+    start: Expr  # a date expression
+    value: Expr
+    meta: Meta
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class ScheduleDecl:
+    """Dated values of a parameter: from each start date on, the parameter takes that value."""
+
+    name: str  # the parameter it schedules
+    entries: tuple[ScheduleEntry, ...]
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "schedule"
+
+
+@attrs.frozen(slots=True)
+class RequireDecl:
+    name: str
+    cond: Expr
+    deadline: Optional[Expr]
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "require"
+
+
+@attrs.frozen(slots=True)
+class Binding:
+    name: str
+    value: Expr
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Expectation:
+    """``name = value``, or ``name needs blank`` (evaluation stops at an unfilled blank)."""
+
+    name: str
+    value: Optional[Expr]
+    needs: Optional[str]
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class ExampleDecl:
+    name: Optional[str]
+    as_of: Optional[Expr]
+    given: tuple[Binding, ...]
+    expect: tuple[Expectation, ...]
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "example"
+
+
+MODALITIES = ("must", "must_not", "may", "should", "should_not")
+
+
+@attrs.frozen(slots=True)
+class ProvisionDecl:
+    """What the notice obliges, permits or forbids, but nothing computes."""
+
+    name: str
+    actor: str
+    modality: str  # one of MODALITIES
+    text: str
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "provision"
+
+
+Decl = Union[
+    EnumDecl,
+    InputDecl,
+    ParamDecl,
+    DecisionDecl,
+    TableDecl,
+    ScheduleDecl,
+    RequireDecl,
+    ExampleDecl,
+    ProvisionDecl,
+]
+
+
+# ---------------------------------------------------------------- the file
+
+
+@attrs.frozen(slots=True)
+class HeaderItem:
+    """One header line. key: title, level, region, issuer, document, issued,
+    effective, ends, extends, summary. value: str or datetime.date."""
+
+    key: str
+    value: object
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Uses:
+    policy_id: str
+    alias: str
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class Comment:
+    text: str  # including the leading '#'
+    line: int
+    column: int
+
+
+LEVELS = ("national", "provincial", "municipal", "county")
+
+
+@attrs.frozen(slots=True)
+class PolicyFile:
+    path: str
+    policy_id: str
+    header: tuple[HeaderItem, ...]
+    uses: tuple[Uses, ...]
+    decls: tuple[Decl, ...]
+    comments: tuple[Comment, ...] = ()
+
+    def header_item(self, key: str) -> Optional[HeaderItem]:
+        for item in self.header:
+            if item.key == key:
+                return item
+        return None
+
+    def header_value(self, key: str, default=None):
+        item = self.header_item(key)
+        return default if item is None else item.value
+
+    @property
+    def title(self) -> Optional[str]:
+        return self.header_value("title")
+
+    @property
+    def level(self) -> Optional[str]:
+        return self.header_value("level")
+
+    @property
+    def extends(self) -> Optional[str]:
+        return self.header_value("extends")
+
+    @property
+    def effective(self) -> Optional[_dt.date]:
+        return self.header_value("effective")
+
+    @property
+    def ends(self) -> Optional[_dt.date]:
+        return self.header_value("ends")

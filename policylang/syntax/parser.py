@@ -1,0 +1,809 @@
+"""Source text -> AST, with located diagnostics and recovery.
+
+How it works:
+- The file is split into *chunks* at lines that start (in column 1) with a
+  top-level keyword. Each chunk is parsed on its own, so a syntax error costs
+  one declaration, never the rest of the file: every error of a file is
+  reported in one run.
+- Lark's LALR parser runs with the AST builder as its callbacks (no parse
+  tree), which is fast and never recurses: a 10,000-deep expression parses
+  fine and is then rejected with PL104 instead of overflowing the stack.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import os
+import re
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Optional
+
+import attrs
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from ..diagnostics import Diagnostic
+from . import ast as A
+
+GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
+
+# Deeper expressions are rejected: later passes walk expressions recursively.
+MAX_EXPR_DEPTH = 100
+
+TOP_KEYWORDS = (
+    "policy", "level", "region", "issuer", "document", "issued", "effective", "ends",
+    "extends", "uses", "summary",
+    "override", "enum", "input", "param", "decision", "table", "schedule", "require",
+    "example", "provision",
+)
+
+# Terminals whose text is data; every other token is punctuation or a keyword.
+_DATA_TERMINALS = frozenset(
+    {"NAME", "STRING", "NUMBER", "DATE", "POLICY_ID", "COMP_OP", "PLUS", "MINUS", "MUL_OP",
+     "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW"}
+)
+
+_FRIENDLY_TERMINALS = {
+    "NAME": "a name",
+    "STRING": 'a quoted text ("…")',
+    "NUMBER": "a number",
+    "DATE": "a date (YYYY-MM-DD)",
+    "POLICY_ID": "a policy id such as cn/gd/stent-2020",
+    "COMP_OP": "a comparison (==, !=, <, <=, >, >=)",
+    "PLUS": "'+'",
+    "MINUS": "'-'",
+    "MUL_OP": "'*' or '/'",
+    "$END": "the end of the file",
+}
+
+# Full-width punctuation that Chinese input methods produce, and what was meant.
+_FULL_WIDTH = {
+    "：": ":", "，": ",", "（": "(", "）": ")", "“": '"', "”": '"', "＝": "=", "％": "%",
+    "｛": "{", "｝": "}", "；": ";", "＜": "<", "＞": ">", "＋": "+", "－": "-", "＊": "*",
+    "／": "/", "。": ".", "、": ",", "‘": "'", "’": "'",
+}
+
+
+class _TooDeep(Exception):
+    def __init__(self, span: A.Span):
+        self.span = span
+
+
+class _Builder(Transformer):
+    """Lark callbacks that build AST nodes directly (used as the LALR transformer)."""
+
+    def __init__(self):
+        super().__init__(visit_tokens=False)
+        self.path = "<string>"
+        self.line_base = 0
+        self.pos_base = 0
+        self.diags: list[Diagnostic] = []
+        self.depth: dict[int, int] = {}
+
+    # -- helpers ------------------------------------------------------------
+    def _tspan(self, tok: Token) -> A.Span:
+        return A.Span(
+            self.path,
+            tok.line + self.line_base,
+            tok.column,
+            tok.end_line + self.line_base,
+            tok.end_column,
+            tok.start_pos + self.pos_base,
+            tok.end_pos + self.pos_base,
+        )
+
+    def _span_of(self, item) -> Optional[A.Span]:
+        if isinstance(item, Token):
+            return self._tspan(item)
+        span = getattr(item, "span", None)
+        if span is None and isinstance(item, tuple) and item and isinstance(item[-1], A.Span):
+            span = item[-1]
+        return span
+
+    def _span(self, children) -> A.Span:
+        first = last = None
+        for c in children:
+            s = self._span_of(c)
+            if s is not None:
+                first = first or s
+                last = s
+        if first is None:
+            return A.Span(self.path, 1 + self.line_base, 1, 1 + self.line_base, 1)
+        return first.merge(last) if last is not first else first
+
+    @staticmethod
+    def _data(children):
+        return [
+            c for c in children
+            if not (isinstance(c, Token) and c.type not in _DATA_TERMINALS)
+        ]
+
+    def _expr(self, node, *kids):
+        d = 1 + max((self.depth.get(id(k), 1) for k in kids), default=0)
+        if d > MAX_EXPR_DEPTH:
+            raise _TooDeep(node.span)
+        self.depth[id(node)] = d
+        return node
+
+    def _string(self, tok: Token) -> str:
+        return _unescape(str(tok)[1:-1], self._tspan(tok), self.diags)
+
+    # -- header ---------------------------------------------------------------
+    def _header(self, key, children, convert=None):
+        data = self._data(children)
+        value = data[0]
+        if key in ("title", "region", "issuer", "document", "summary"):
+            value = self._string(value)
+        elif key in ("issued", "effective", "ends"):
+            value = self._date(value)
+        else:
+            value = str(value)
+        return A.HeaderItem(key, value, self._span(children))
+
+    def h_title(self, c): return self._header("title", c)
+    def h_level(self, c): return self._header("level", c)
+    def h_region(self, c): return self._header("region", c)
+    def h_issuer(self, c): return self._header("issuer", c)
+    def h_document(self, c): return self._header("document", c)
+    def h_issued(self, c): return self._header("issued", c)
+    def h_effective(self, c): return self._header("effective", c)
+    def h_ends(self, c): return self._header("ends", c)
+    def h_extends(self, c): return self._header("extends", c)
+    def h_summary(self, c): return self._header("summary", c)
+
+    def h_uses(self, c):
+        data = self._data(c)
+        return A.Uses(str(data[0]), str(data[1]), self._span(c))
+
+    # -- declarations ---------------------------------------------------------
+    def declaration(self, c):
+        if isinstance(c[0], Token) and c[0].type == "OVERRIDE":
+            decl = c[1]
+            return attrs.evolve(decl, override=True, span=self._tspan(c[0]).merge(decl.span))
+        return c[0]
+
+    def meta_item(self, c):  # the bare label (alias m_label)
+        return self.m_label(c)
+
+    def m_label(self, c):
+        return ("label", self._string(self._data(c)[0]), self._span(c))
+
+    def m_article(self, c):
+        return ("article", self._string(self._data(c)[0]), self._span(c))
+
+    def m_note(self, c):
+        return ("note", self._string(self._data(c)[0]), self._span(c))
+
+    def m_reason(self, c):
+        return ("reason", self._string(self._data(c)[0]), self._span(c))
+
+    def meta(self, c):
+        fields = {}
+        for key, value, span in c:
+            if key in fields:
+                what = "label" if key == "label" else f"'{'because' if key == 'reason' else key}'"
+                self.diags.append(
+                    Diagnostic("PL109", f"this declaration already has a {what}; only one is allowed", span,
+                               hint="join the two texts into one")
+                )
+                continue
+            fields[key] = value
+        return A.Meta(**fields) if fields else A.EMPTY_META
+
+    def type_ref(self, c):
+        tok = self._data(c)[0]
+        return A.TypeRef(str(tok), self._tspan(tok))
+
+    def enum_member(self, c):
+        data = self._data(c)
+        label = self._string(data[1]) if len(data) > 1 else None
+        return A.EnumMember(str(data[0]), label, self._span(c))
+
+    def enum_decl(self, c):
+        data = self._data(c)
+        name = data[0]
+        members = tuple(x for x in data[2:] if isinstance(x, A.EnumMember))
+        return A.EnumDecl(str(name), members, data[1], False, self._tspan(name), self._span(c))
+
+    def input_decl(self, c):
+        data = self._data(c)
+        name, type_ref = data[0], data[1]
+        optional = any(isinstance(x, Token) and x.type == "OPTIONAL" for x in data)
+        meta = data[-1]
+        return A.InputDecl(str(name), type_ref, optional, meta, False, self._tspan(name), self._span(c))
+
+    def _kind(self, kind, c):
+        data = self._data(c)
+        return (kind, data[0] if data else None, None, self._span(c))
+
+    def k_fixed(self, c): return self._kind("fixed", c)
+    def k_floor(self, c): return self._kind("floor", c)
+    def k_ceiling(self, c): return self._kind("ceiling", c)
+    def k_default(self, c): return self._kind("default", c)
+
+    def k_delegated(self, c):
+        data = self._data(c)
+        to_level = str(data[0]) if data else None
+        return ("delegated", None, to_level, self._span(c))
+
+    def b_least(self, c):
+        return A.Bound("at_least", self._data(c)[0], self._span(c))
+
+    def b_most(self, c):
+        return A.Bound("at_most", self._data(c)[0], self._span(c))
+
+    def param_decl(self, c):
+        data = self._data(c)
+        name, type_ref, (statement, value, to_level, kspan) = data[0], data[1], data[2]
+        bounds = tuple(x for x in data[3:] if isinstance(x, A.Bound))
+        meta = data[-1]
+        return A.ParamDecl(
+            str(name), type_ref, statement, value, to_level, bounds, meta, False,
+            self._tspan(name), self._span(c), kspan,
+        )
+
+    def decision_expr(self, c):
+        data = self._data(c)
+        name, type_ref, meta, expr = data
+        return A.DecisionDecl(str(name), type_ref, expr, (), None, meta, False, self._tspan(name), self._span(c))
+
+    def decision_cases(self, c):
+        data = self._data(c)
+        name, type_ref, meta = data[0], data[1], data[2]
+        cases = tuple(x for x in data[3:] if isinstance(x, A.Case))
+        other = next((x for x in data[3:] if isinstance(x, A.Otherwise)), None)
+        return A.DecisionDecl(str(name), type_ref, None, cases, other, meta, False, self._tspan(name), self._span(c))
+
+    def case(self, c):
+        cond, value, meta = self._data(c)
+        return A.Case(cond, value, meta, self._span(c))
+
+    def otherwise(self, c):
+        value, meta = self._data(c)
+        return A.Otherwise(value, meta, self._span(c))
+
+    def columns(self, c):
+        return tuple(A.Column(str(t), self._tspan(t)) for t in self._data(c))
+
+    def cell_any(self, c):
+        return A.Cell("any", None, (), self._span(c))
+
+    def cell_eq(self, c):
+        return A.Cell("eq", None, (self._data(c)[0],), self._span(c))
+
+    def cell_cmp(self, c):
+        op, expr = self._data(c)
+        return A.Cell("cmp", str(op), (expr,), self._span(c))
+
+    def cell_in(self, c):
+        return A.Cell("in", None, tuple(self._data(c)), self._span(c))
+
+    def cell_not_in(self, c):
+        return A.Cell("not_in", None, tuple(x for x in self._data(c) if not isinstance(x, Token)), self._span(c))
+
+    def row(self, c):
+        data = self._data(c)
+        cells = tuple(x for x in data if isinstance(x, A.Cell))
+        output, meta = data[-2], data[-1]
+        return A.Row(cells, output, False, meta, self._span(c))
+
+    def row_otherwise(self, c):
+        output, meta = self._data(c)
+        return A.Row((), output, True, meta, self._span(c))
+
+    def table_decl(self, c):
+        data = self._data(c)
+        name, type_ref, meta, columns = data[0], data[1], data[2], data[3]
+        rows = tuple(x for x in data[4:] if isinstance(x, A.Row))
+        return A.TableDecl(str(name), type_ref, columns, rows, meta, False, self._tspan(name), self._span(c))
+
+    def sched_entry(self, c):
+        start, value, meta = self._data(c)
+        return A.ScheduleEntry(start, value, meta, self._span(c))
+
+    def schedule_decl(self, c):
+        data = self._data(c)
+        name, meta = data[0], data[1]
+        entries = tuple(x for x in data[2:] if isinstance(x, A.ScheduleEntry))
+        return A.ScheduleDecl(str(name), entries, meta, False, self._tspan(name), self._span(c))
+
+    def deadline(self, c):
+        return ("deadline", self._data(c)[0])
+
+    def require_decl(self, c):
+        data = self._data(c)
+        name, cond = data[0], data[1]
+        deadline = next((x[1] for x in data[2:] if isinstance(x, tuple) and x[0] == "deadline"), None)
+        meta = data[-1]
+        return A.RequireDecl(str(name), cond, deadline, meta, False, self._tspan(name), self._span(c))
+
+    def example_as_of(self, c):
+        return ("as_of", self._data(c)[0])
+
+    def binding(self, c):
+        data = self._data(c)
+        return A.Binding(str(data[0]), data[1], self._span(c))
+
+    def given(self, c):
+        return ("given", tuple(self._data(c)))
+
+    def expect_value(self, c):
+        data = self._data(c)
+        return A.Expectation(str(data[0]), data[1], None, self._span(c))
+
+    def expect_blank(self, c):
+        data = self._data(c)
+        return A.Expectation(str(data[0]), None, str(data[1]), self._span(c))
+
+    def expect(self, c):
+        return ("expect", tuple(self._data(c)))
+
+    def example_decl(self, c):
+        data = self._data(c)
+        name_tok = data[0] if isinstance(data[0], Token) else None
+        rest = data[1:] if name_tok is not None else data
+        meta = rest[0]
+        parts = {x[0]: x[1] for x in rest[1:] if isinstance(x, tuple)}
+        span = self._span(c)
+        return A.ExampleDecl(
+            str(name_tok) if name_tok is not None else None,
+            parts.get("as_of"),
+            parts.get("given", ()),
+            parts.get("expect", ()),
+            meta,
+            False,
+            self._tspan(name_tok) if name_tok is not None else span,
+            span,
+        )
+
+    def modality(self, c):
+        words = [str(t) for t in c]
+        return "_".join(words)
+
+    def provision_decl(self, c):
+        data = self._data(c)
+        name, actor, modality, text, meta = data[0], data[1], data[2], data[3], data[4]
+        return A.ProvisionDecl(
+            str(name), str(actor), modality, self._string(text), meta, False, self._tspan(name), self._span(c)
+        )
+
+    # -- expressions ------------------------------------------------------------
+    def atom(self, c):  # parenthesised expression: no node of its own, but it counts as nesting
+        inner = self._data(c)[0]
+        depth = self.depth.get(id(inner), 1) + 1
+        if depth > MAX_EXPR_DEPTH:
+            raise _TooDeep(self._span(c))
+        self.depth[id(inner)] = depth
+        return inner
+
+    def if_then_else(self, c):
+        cond, then, other = self._data(c)
+        return self._expr(A.IfElse(cond, then, other, self._span(c)), cond, then, other)
+
+    def _binop(self, op, c):
+        data = self._data(c)
+        left, right = data[0], data[-1]
+        return self._expr(A.Binary(op, left, right, self._span(c)), left, right)
+
+    def or_op(self, c): return self._binop("or", c)
+    def and_op(self, c): return self._binop("and", c)
+
+    def not_op(self, c):
+        operand = self._data(c)[-1]
+        return self._expr(A.Unary("not", operand, self._span(c)), operand)
+
+    def compare(self, c):
+        left, op, right = self._data(c)
+        return self._expr(A.Binary(str(op), left, right, self._span(c)), left, right)
+
+    def arith(self, c):
+        left, op, right = self._data(c)
+        return self._expr(A.Binary(str(op), left, right, self._span(c)), left, right)
+
+    def set_lit(self, c):
+        return tuple(self._data(c))
+
+    def in_set(self, c):
+        data = self._data(c)
+        operand, items = data[0], data[-1]
+        return self._expr(A.InSet(operand, items, False, self._span(c)), operand, *items)
+
+    def not_in_set(self, c):
+        data = self._data(c)
+        operand, items = data[0], data[-1]
+        return self._expr(A.InSet(operand, items, True, self._span(c)), operand, *items)
+
+    def neg(self, c):
+        operand = self._data(c)[-1]
+        return self._expr(A.Unary("-", operand, self._span(c)), operand)
+
+    def attribute(self, c):
+        base, attr = self._data(c)
+        return self._expr(A.Attribute(base, str(attr), self._span(c)), base)
+
+    def call(self, c):
+        data = self._data(c)
+        func = data[0]
+        args = tuple(x for x in data[1:] if x is not None)
+        return self._expr(A.Call(str(func), args, self._span(c), self._tspan(func)), *args)
+
+    def u_yuan(self, c): return ("yuan", self._span(c))
+    def u_days(self, c): return ("days", self._span(c))
+    def u_months(self, c): return ("months", self._span(c))
+    def u_years(self, c): return ("years", self._span(c))
+
+    def number(self, c):
+        tok = c[0]
+        unit = c[1][0] if len(c) > 1 else None
+        span = self._span(c)
+        try:
+            value = Decimal(str(tok))
+        except InvalidOperation:  # pragma: no cover - the token regex admits only digits
+            value = Decimal(0)
+        if unit in ("days", "months", "years") and value != value.to_integral_value():
+            self.diags.append(Diagnostic("PL105", f"a duration must be a whole number of {unit}, not {tok}", span,
+                                         hint="write a whole number, for example 2 years or 6 months"))
+        return self._expr(A.Number(value, unit, str(tok), span))
+
+    def percent(self, c):
+        tok = c[0]
+        value = Decimal(str(tok)) / 100
+        return self._expr(A.Number(value, "percent", str(tok), self._span(c)))
+
+    def _date(self, tok: Token) -> _dt.date:
+        try:
+            return _dt.date.fromisoformat(str(tok))
+        except ValueError:
+            self.diags.append(
+                Diagnostic("PL105", f"{tok} is not a real calendar date", self._tspan(tok),
+                           hint="dates are written YYYY-MM-DD, with a month 01-12 and a day that exists in that month")
+            )
+            return _dt.date(1, 1, 1)
+
+    def date(self, c):
+        tok = c[0]
+        return self._expr(A.DateLit(self._date(tok), self._tspan(tok)))
+
+    def text(self, c):
+        tok = c[0]
+        return self._expr(A.Text(self._string(tok), self._tspan(tok)))
+
+    def true(self, c): return self._expr(A.BoolLit(True, self._span(c)))
+    def false(self, c): return self._expr(A.BoolLit(False, self._span(c)))
+    def none(self, c): return self._expr(A.NoneLit(self._span(c)))
+
+    def name(self, c):
+        tok = c[0]
+        return self._expr(A.Name(str(tok), self._tspan(tok)))
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+def _unescape(body: str, span: A.Span, diags: list) -> str:
+    if "\\" not in body:
+        return body
+    out = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1] if i + 1 < len(body) else ""
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2:i + 6] or ""):
+            out.append(chr(int(body[i + 2:i + 6], 16)))
+            i += 6
+        else:
+            diags.append(Diagnostic("PL105", f"unknown escape '\\{nxt}' in a text", span,
+                                    hint='use \\" for a quote, \\\\ for a backslash, \\n for a new line, \\uXXXX for a character'))
+            out.append(nxt)
+            i += 2
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- the parser
+
+
+_builder = _Builder()
+_comments: list = []
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    with open(GRAMMAR_PATH, encoding="utf-8") as fh:
+        grammar = fh.read()
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer="contextual",
+        transformer=_builder,
+        keep_all_tokens=True,
+        maybe_placeholders=True,
+        lexer_callbacks={"COMMENT": _comments.append},
+        cache=False,
+    )
+
+
+def grammar_parser() -> Lark:
+    """The loaded Lark parser (built once per process)."""
+    return _lark()
+
+
+@attrs.frozen
+class ParseResult:
+    file: Optional[A.PolicyFile]
+    diagnostics: tuple[Diagnostic, ...]
+    text: str = ""
+
+
+_BOUNDARY = re.compile(r"^(?P<word>[^\W\d]\w*)", re.MULTILINE)
+
+
+def _is_boundary_word(word: str) -> bool:
+    return word in TOP_KEYWORDS or bool(difflib.get_close_matches(word, TOP_KEYWORDS, n=1, cutoff=0.75))
+
+
+def _chunks(text: str):
+    """(start offset, line number of start) of each chunk, in order."""
+    starts = [(0, 1)]
+    line = 1
+    last = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.start() == 0:
+            continue
+        if not _is_boundary_word(m.group("word")):
+            continue
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        starts.append((m.start(), line))
+    return starts
+
+
+def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> ParseResult:
+    """Parse policy source text. Never raises on bad input: problems are diagnostics."""
+    diags: list[Diagnostic] = []
+    if "\x00" in text:
+        pos = text.index("\x00")
+        line = text.count("\n", 0, pos) + 1
+        diags.append(Diagnostic("PL002", "this looks like a binary file, not a policy text file",
+                                A.Span(path, line, 1, line, 2), hint="policy files are UTF-8 text ending in .policy"))
+        return ParseResult(None, tuple(diags), text)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        diags.append(Diagnostic("PL003", "the file has no policy in it", A.Span(path, 1, 1, 1, 1),
+                                hint='start with a header: policy "<title>", level, effective'))
+        return ParseResult(None, tuple(diags), text)
+
+    parser = _lark()
+    builder = _builder
+    builder.path = path
+    header: list = []
+    uses: list = []
+    decls: list = []
+    comments: list = []
+    chunks = _chunks(text)
+    for index, (start, line) in enumerate(chunks):
+        end = chunks[index + 1][0] if index + 1 < len(chunks) else len(text)
+        segment = text[start:end]
+        if not segment.strip():
+            continue
+        builder.line_base = line - 1
+        builder.pos_base = start
+        builder.diags = []
+        builder.depth = {}
+        _comments.clear()
+        try:
+            items = parser.parse(segment)
+        except _TooDeep as exc:
+            diags.append(_too_deep(exc.span))
+            items = None
+        except VisitError as exc:
+            if isinstance(exc.orig_exc, _TooDeep):
+                diags.append(_too_deep(exc.orig_exc.span))
+            else:  # pragma: no cover - a bug in the builder, shown located rather than as a traceback
+                diags.append(Diagnostic("PL101", f"internal error while reading this declaration: {exc.orig_exc}",
+                                        A.Span(path, line, 1, line, 2)))
+            items = None
+        except UnexpectedInput as exc:
+            diags.append(_syntax_diagnostic(exc, segment, path, line - 1, start, parser))
+            items = None
+        except RecursionError:
+            diags.append(_too_deep(A.Span(path, line, 1, line, 2)))
+            items = None
+        finally:
+            for tok in _comments:
+                comments.append(A.Comment(str(tok), tok.line + line - 1, tok.column))
+            builder.depth = {}
+        diags.extend(builder.diags)
+        if items is None:
+            continue
+        for item in _flatten(items):
+            if isinstance(item, A.HeaderItem):
+                header.append(item)
+            elif isinstance(item, A.Uses):
+                uses.append(item)
+            else:
+                decls.append(item)
+    policy = A.PolicyFile(path, policy_id, tuple(header), tuple(uses), tuple(decls), tuple(comments))
+    return ParseResult(policy, tuple(diags), text)
+
+
+def _flatten(items):
+    # With the tree-less transformer, 'start' arrives as a Tree whose children are the built items.
+    children = getattr(items, "children", items)
+    return [c for c in children if c is not None and not isinstance(c, Token)]
+
+
+def _too_deep(span: A.Span) -> Diagnostic:
+    return Diagnostic(
+        "PL104",
+        f"this expression is nested more than {MAX_EXPR_DEPTH} levels deep",
+        span,
+        hint="split it into several named decisions, each computing one part",
+    )
+
+
+def _describe_expected(names, parser: Lark) -> list[str]:
+    out = []
+    for name in sorted(set(names)):
+        if name in _FRIENDLY_TERMINALS:
+            out.append(_FRIENDLY_TERMINALS[name])
+            continue
+        try:
+            term = parser.get_terminal(name)
+            out.append(f"'{term.pattern.value}'")
+        except KeyError:
+            out.append(name.lower())
+    return sorted(set(out), key=lambda s: (not s.startswith("'"), s))
+
+
+def _keywords_of(names, parser: Lark) -> list[str]:
+    words = []
+    for name in names:
+        try:
+            value = parser.get_terminal(name).pattern.value
+        except KeyError:
+            continue
+        if isinstance(value, str) and value.isidentifier():
+            words.append(value)
+    return words
+
+
+def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base: int, pos_base: int,
+                       parser: Lark) -> Diagnostic:
+    line = (getattr(exc, "line", 1) or 1)
+    column = (getattr(exc, "column", 1) or 1)
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        # Point at the last real character of the chunk, not past it.
+        stripped = segment.rstrip()
+        line = stripped.count("\n") + 1
+        column = len(stripped.rsplit("\n", 1)[-1]) or 1
+        span = A.Span(path, line + line_base, column, line + line_base, column + 1)
+        expected = _describe_expected(getattr(exc, "expected", ()) or (), parser)
+        return Diagnostic(
+            "PL102",
+            "the declaration stops before it is complete",
+            span,
+            hint=("it could continue with " + _join(expected[:8])) if expected else "finish the declaration or remove it",
+        )
+    if isinstance(exc, UnexpectedCharacters):
+        ch = segment[exc.pos_in_stream] if exc.pos_in_stream < len(segment) else "?"
+        span = A.Span(path, line + line_base, column, line + line_base, column + 1,
+                      exc.pos_in_stream + pos_base, exc.pos_in_stream + pos_base + 1)
+        if ch in _FULL_WIDTH:
+            return Diagnostic("PL110", f"the full-width character '{ch}' cannot be used here", span,
+                              hint=f"use the ASCII '{_FULL_WIDTH[ch]}' instead (switch the input method to half-width)")
+        if ch == '"':
+            return Diagnostic("PL101", "this text is not closed with a '\"' on the same line", span,
+                              hint='every text starts and ends with " on one line; write \\n for a line break')
+        allowed = _describe_expected(exc.allowed or (), parser) if exc.allowed else []
+        return Diagnostic("PL110", f"the character '{ch}' (U+{ord(ch):04X}) is not allowed here", span,
+                          hint=("expected " + _join(allowed[:8])) if allowed else None)
+    assert isinstance(exc, UnexpectedToken)
+    tok = exc.token
+    value = str(tok)
+    end_col = (tok.end_column or column + max(len(value), 1))
+    end_line = (tok.end_line or line)
+    span = A.Span(path, line + line_base, column, end_line + line_base, end_col,
+                  (tok.start_pos or 0) + pos_base, (tok.end_pos or 0) + pos_base)
+    expected_names = exc.expected or set()
+    expected = _describe_expected(expected_names, parser)
+    shown = value if len(value) <= 40 else value[:37] + "…"
+    hint = None
+    if value.isidentifier():
+        close = difflib.get_close_matches(value, _keywords_of(expected_names, parser) + list(TOP_KEYWORDS), n=1,
+                                          cutoff=0.7)
+        if close and close[0] != value:
+            if column == 1 and line == 1 and value not in TOP_KEYWORDS:
+                return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
+                                  hint=f"did you mean '{close[0]}'?")
+            hint = f"did you mean '{close[0]}'?"
+        elif column == 1 and line == 1:
+            return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
+                              hint="a declaration starts with one of: " + ", ".join(TOP_KEYWORDS))
+    if hint is None and expected:
+        hint = "expected " + _join(expected[:8]) + (" …" if len(expected) > 8 else "")
+    return Diagnostic("PL101", f"unexpected '{shown}' here", span, hint=hint)
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+# ---------------------------------------------------------------- files
+
+
+POLICY_SUFFIX = ".policy"
+_ID_SEGMENT = re.compile(r"[a-z0-9_][a-z0-9_\-]*")
+
+
+def policy_id_for(path: str, root: str) -> Optional[str]:
+    """The id of the policy file at path under root: its relative path without '.policy'."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if rel.startswith(".."):
+        return None
+    rel = rel.replace(os.sep, "/")
+    if rel.endswith(POLICY_SUFFIX):
+        rel = rel[: -len(POLICY_SUFFIX)]
+    return rel
+
+
+def valid_policy_id(policy_id: str) -> bool:
+    return bool(policy_id) and all(_ID_SEGMENT.fullmatch(seg) for seg in policy_id.split("/"))
+
+
+def read_source(path: str) -> tuple[Optional[str], list[Diagnostic]]:
+    """Read a file as UTF-8. Unreadable or undecodable files give a located diagnostic."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return None, [Diagnostic("PL001", f"cannot read the file: {exc.strerror or exc}", A.Span(path, 1, 1, 1, 1))]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192]:
+            line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+            return None, [Diagnostic("PL002", "this looks like a binary file, not a policy text file",
+                                     A.Span(path, line, 1, line, 2),
+                                     hint="policy files are UTF-8 text ending in .policy")]
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+        return None, [Diagnostic(
+            "PL002",
+            f"the file is not valid UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start})",
+            A.Span(path, line, column, line, column + 1),
+            hint="save the file as UTF-8 (files saved as GBK or GB2312 must be converted, e.g. iconv -f GBK -t UTF-8)",
+        )]
+
+
+def parse_file(path: str, root: Optional[str] = None) -> ParseResult:
+    """Read and parse one policy file; its id is its path under root."""
+    text, diags = read_source(path)
+    if text is None:
+        return ParseResult(None, tuple(diags), "")
+    root = root or os.path.dirname(path)
+    policy_id = policy_id_for(path, root) or os.path.splitext(os.path.basename(path))[0]
+    result = parse_source(text, path, policy_id)
+    if not valid_policy_id(policy_id):
+        extra = Diagnostic(
+            "PL004",
+            f"'{policy_id}' cannot be a policy id: use lower-case letters, digits, '_' and '-' in file and folder names",
+            A.Span(path, 1, 1, 1, 2),
+            hint="rename the file, e.g. policies/cn/gd/stent-2020.policy",
+        )
+        return ParseResult(result.file, (extra,) + result.diagnostics, text)
+    return result
