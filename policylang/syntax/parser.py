@@ -597,34 +597,9 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
         segment = text[start:end]
         if not segment.strip():
             continue
-        builder.line_base = line - 1
-        builder.pos_base = start
-        builder.diags = []
-        builder.depth = {}
-        _comments.clear()
-        try:
-            items = parser.parse(segment)
-        except _TooDeep as exc:
-            diags.append(_too_deep(exc.span))
-            items = None
-        except VisitError as exc:
-            if isinstance(exc.orig_exc, _TooDeep):
-                diags.append(_too_deep(exc.orig_exc.span))
-            else:  # pragma: no cover - a bug in the builder, shown located rather than as a traceback
-                diags.append(Diagnostic("PL101", f"internal error while reading this declaration: {exc.orig_exc}",
-                                        A.Span(path, line, 1, line, 2)))
-            items = None
-        except UnexpectedInput as exc:
-            diags.append(_syntax_diagnostic(exc, segment, path, line - 1, start, parser))
-            items = None
-        except RecursionError:
-            diags.append(_too_deep(A.Span(path, line, 1, line, 2)))
-            items = None
-        finally:
-            for tok in _comments:
-                comments.append(A.Comment(str(tok), tok.line + line - 1, tok.column))
-            builder.depth = {}
-        diags.extend(builder.diags)
+        items, chunk_diags, chunk_comments = _parse_chunk(parser, builder, segment, path, line, start)
+        diags.extend(chunk_diags)
+        comments.extend(chunk_comments)
         if items is None:
             continue
         for item in _flatten(items):
@@ -636,6 +611,63 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
                 decls.append(item)
     policy = A.PolicyFile(path, policy_id, tuple(header), tuple(uses), tuple(decls), tuple(comments))
     return ParseResult(policy, tuple(diags), text)
+
+
+def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line: int, start: int,
+                 retry: bool = True):
+    """Parse one chunk: (items or None, diagnostics, comments).
+
+    When the chunk fails at a line that starts with the offending token (a stray
+    line after a complete declaration), the text before that line is parsed again
+    on its own, so the declaration is kept and only the stray line is reported.
+    """
+    builder.line_base = line - 1
+    builder.pos_base = start
+    builder.diags = []
+    builder.depth = {}
+    _comments.clear()
+    diags: list[Diagnostic] = []
+    comments: list[A.Comment] = []
+    error_pos: Optional[int] = None
+    try:
+        items = parser.parse(segment)
+    except _TooDeep as exc:
+        diags.append(_too_deep(exc.span))
+        items = None
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, _TooDeep):
+            diags.append(_too_deep(exc.orig_exc.span))
+        else:  # pragma: no cover - a bug in the builder, shown located rather than as a traceback
+            diags.append(Diagnostic("PL101", f"internal error while reading this declaration: {exc.orig_exc}",
+                                    A.Span(path, line, 1, line, 2)))
+        items = None
+    except UnexpectedInput as exc:
+        syntax_error = _syntax_diagnostic(exc, segment, path, line - 1, start, parser)
+        diags.append(syntax_error)
+        items = None
+        if isinstance(exc, UnexpectedCharacters):
+            error_pos = exc.pos_in_stream
+        elif isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+            error_pos = exc.token.start_pos
+    except RecursionError:
+        diags.append(_too_deep(A.Span(path, line, 1, line, 2)))
+        items = None
+    finally:
+        for tok in _comments:
+            comments.append(A.Comment(str(tok), tok.line + line - 1, tok.column))
+        builder.depth = {}
+    diags.extend(builder.diags)
+    if items is None and retry and error_pos is not None:
+        line_start = segment.rfind("\n", 0, error_pos) + 1
+        if line_start > 0 and not segment[line_start:error_pos].strip() and segment[:line_start].strip():
+            prefix_items, prefix_diags, prefix_comments = _parse_chunk(
+                parser, builder, segment[:line_start], path, line, start, retry=False)
+            if prefix_items is not None:
+                # Comments of the prefix were collected in both runs; keep those after it once.
+                later = [c for c in comments if c.line >= line + segment.count("\n", 0, line_start)]
+                # The prefix's own diagnostics were raised again by the second run: keep those.
+                return prefix_items, [syntax_error, *prefix_diags], prefix_comments + later
+    return items, diags, comments
 
 
 def _flatten(items):

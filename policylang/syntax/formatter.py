@@ -1,0 +1,443 @@
+"""The canonical layout of a policy file (``policylang fmt``).
+
+One layout, no options: header lines first in a fixed order, a blank line,
+then the declarations in source order, one blank line apart (consecutive
+one-line inputs and params stay together, as a group). Inside braces every
+entry gets its own line, indented by four spaces. Expressions get the fewest
+parentheses their precedence needs. Comments are kept: each is attached to the
+line it trails, or to the line that follows it, and is printed back there.
+
+Formatting is idempotent (fmt(fmt(x)) == fmt(x)) and preserves meaning: the
+formatted text parses to the same tree, spans aside (see compare.py).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence
+
+import attrs
+
+from ..diagnostics import ERROR, Diagnostic, display_width
+from . import ast as A
+from .parser import parse_source
+
+INDENT = "    "
+MAX_WIDTH = 100
+
+HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "extends")
+HEADER_KEYWORD = {"title": "policy"}
+_UNIT_WORDS = {"yuan": ("yuan", "yuan"), "days": ("day", "days"), "months": ("month", "months"),
+               "years": ("year", "years")}
+
+# ---------------------------------------------------------------- expressions
+
+# Binding strength, weakest first; a child binding weaker than its slot needs parentheses.
+P_IF, P_OR, P_AND, P_NOT, P_CMP, P_SUM, P_TERM, P_UNARY, P_POSTFIX = range(9)
+_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+def _precedence(expr: A.Expr) -> int:
+    if isinstance(expr, A.IfElse):
+        return P_IF
+    if isinstance(expr, A.Binary):
+        if expr.op == "or":
+            return P_OR
+        if expr.op == "and":
+            return P_AND
+        if expr.op in _COMPARISONS:
+            return P_CMP
+        if expr.op in ("+", "-"):
+            return P_SUM
+        return P_TERM
+    if isinstance(expr, A.InSet):
+        return P_CMP
+    if isinstance(expr, A.Unary):
+        return P_NOT if expr.op == "not" else P_UNARY
+    return P_POSTFIX
+
+
+def quote(text: str) -> str:
+    """A string literal the parser reads back as exactly `text`."""
+    out = ['"']
+    for ch in text:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ch in "\x7f\x85\u2028\u2029":
+            # Line breaks of every kind (and other controls) would end or garble the line.
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def format_number(number: A.Number) -> str:
+    if number.unit is None:
+        return number.text
+    if number.unit == "percent":
+        return number.text + "%"
+    singular, plural = _UNIT_WORDS.get(number.unit, (number.unit, number.unit))
+    word = singular if number.unit != "yuan" and number.text == "1" else plural
+    return f"{number.text} {word}"
+
+
+def format_expr(expr: A.Expr, slot: int = P_IF) -> str:
+    """expr as text; parenthesised when it binds weaker than the slot it sits in."""
+    text = _format_bare(expr)
+    return f"({text})" if _precedence(expr) < slot else text
+
+
+def _format_bare(expr: A.Expr) -> str:
+    if isinstance(expr, A.Number):
+        return format_number(expr)
+    if isinstance(expr, A.DateLit):
+        return expr.value.isoformat()
+    if isinstance(expr, A.Text):
+        return quote(expr.value)
+    if isinstance(expr, A.BoolLit):
+        return "true" if expr.value else "false"
+    if isinstance(expr, A.NoneLit):
+        return "none"
+    if isinstance(expr, A.Name):
+        return expr.name
+    if isinstance(expr, A.Attribute):
+        return f"{format_expr(expr.base, P_POSTFIX)}.{expr.attr}"
+    if isinstance(expr, A.Call):
+        return f"{expr.func}({', '.join(format_expr(arg) for arg in expr.args)})"
+    if isinstance(expr, A.Unary):
+        if expr.op == "not":
+            return "not " + format_expr(expr.operand, P_NOT)
+        operand = format_expr(expr.operand, P_UNARY)
+        return "- " + operand if operand.startswith("-") else "-" + operand
+    if isinstance(expr, A.InSet):
+        keyword = "not in" if expr.negated else "in"
+        return f"{format_expr(expr.operand, P_SUM)} {keyword} {{{', '.join(format_expr(i) for i in expr.items)}}}"
+    if isinstance(expr, A.IfElse):
+        return f"if {format_expr(expr.cond)} then {format_expr(expr.then)} else {format_expr(expr.otherwise)}"
+    if isinstance(expr, A.Binary):
+        prec = _precedence(expr)
+        if prec == P_CMP:  # comparisons do not chain: both sides are sums
+            left_slot, right_slot = P_SUM, P_SUM
+        elif prec == P_AND:
+            left_slot, right_slot = P_AND, P_NOT
+        else:  # left-associative: the right operand must bind tighter
+            left_slot, right_slot = prec, prec + 1
+        return f"{format_expr(expr.left, left_slot)} {expr.op} {format_expr(expr.right, right_slot)}"
+    raise TypeError(f"not an expression node: {expr!r}")
+
+
+# ---------------------------------------------------------------- metadata and pieces
+
+
+def format_meta(meta: A.Meta) -> str:
+    parts = []
+    if meta.label is not None:
+        parts.append(quote(meta.label))
+    if meta.article is not None:
+        parts.append("article " + quote(meta.article))
+    if meta.note is not None:
+        parts.append("note " + quote(meta.note))
+    if meta.reason is not None:
+        parts.append("because " + quote(meta.reason))
+    return " ".join(parts)
+
+
+def _join(*parts: Optional[str]) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _format_cell(cell: A.Cell) -> str:
+    if cell.kind == "any":
+        return "-"
+    if cell.kind == "eq":
+        return format_expr(cell.values[0])
+    if cell.kind == "cmp":
+        return f"{cell.op} {format_expr(cell.values[0])}"
+    items = ", ".join(format_expr(v) for v in cell.values)
+    return ("not in" if cell.kind == "not_in" else "in") + " {" + items + "}"
+
+
+def _format_header(item: A.HeaderItem) -> str:
+    keyword = HEADER_KEYWORD.get(item.key, item.key)
+    value = item.value
+    if item.key in ("title", "region", "issuer", "document", "summary"):
+        return f"{keyword} {quote(str(value))}"
+    if hasattr(value, "isoformat"):
+        return f"{keyword} {value.isoformat()}"
+    return f"{keyword} {value}"
+
+
+def _header_rank(item) -> int:
+    if isinstance(item, A.Uses):
+        return len(HEADER_ORDER)
+    if item.key == "summary":
+        return len(HEADER_ORDER) + 1
+    return HEADER_ORDER.index(item.key) if item.key in HEADER_ORDER else len(HEADER_ORDER) + 2
+
+
+def canonical_header(policy: A.PolicyFile) -> list:
+    """Header items and uses lines in the canonical order (stable for repeated keys)."""
+    return sorted([*policy.header, *policy.uses], key=_header_rank)
+
+
+# ---------------------------------------------------------------- layout with comments
+
+
+@attrs.define
+class _Unit:
+    """One printable element: a header line, a declaration, or an entry inside braces.
+
+    head: the output lines of the element itself (for a block, the line ending in '{');
+    children: the entries inside its braces (None when it has no braces);
+    tail: the closing line of a block ('}').
+    Comments attach to units: `leading` are printed on their own lines before it,
+    `trailing` after its first line (blocks) or last line (everything else),
+    `closing` before the closing brace.
+    """
+
+    span: A.Span
+    head: list[str]
+    children: Optional[list["_Unit"]] = None
+    tail: Optional[str] = None
+    leading: list[str] = attrs.Factory(list)
+    trailing: list[str] = attrs.Factory(list)
+    trailing_tail: list[str] = attrs.Factory(list)
+    closing: list[str] = attrs.Factory(list)
+    one_line_ok: bool = False  # a block that may be printed on one line (an enum)
+
+
+def _child(span: A.Span, line: str) -> _Unit:
+    return _Unit(span, [line])
+
+
+def _block(span: A.Span, head: str, children: list[_Unit]) -> _Unit:
+    return _Unit(span, [head + " {"], children, "}")
+
+
+def _decl_unit(decl: A.Decl) -> _Unit:
+    prefix = "override " if decl.override else ""
+    meta = format_meta(decl.meta)
+    if isinstance(decl, A.EnumDecl):
+        members = [_child(m.span, _join(m.name, quote(m.label) if m.label is not None else None) + ",")
+                   for m in decl.members]
+        unit = _block(decl.span, prefix + _join("enum", decl.name, meta), members)
+        unit.one_line_ok = True
+        return unit
+    if isinstance(decl, A.InputDecl):
+        line = _join(f"{prefix}input {decl.name}: {decl.type.name}", "optional" if decl.optional else None, meta)
+        return _Unit(decl.span, [line])
+    if isinstance(decl, A.ParamDecl):
+        if decl.statement == "delegated":
+            statement = "delegated" + (f" to {decl.to_level}" if decl.to_level else "")
+        else:
+            statement = f"{decl.statement} {format_expr(decl.value)}"
+        bounds = " ".join(("at least " if b.op == "at_least" else "at most ") + format_expr(b.expr)
+                          for b in decl.bounds)
+        line = _join(f"{prefix}param {decl.name}: {decl.type.name}", statement, bounds, meta)
+        return _Unit(decl.span, [line])
+    if isinstance(decl, A.DecisionDecl):
+        head = _join(f"{prefix}decision {decl.name}: {decl.type.name}", meta)
+        if decl.expr is not None:
+            expr = format_expr(decl.expr)
+            one_line = f"{head} = {expr}"
+            if display_width(one_line) <= MAX_WIDTH:
+                return _Unit(decl.span, [one_line])
+            return _Unit(decl.span, [head + " =", INDENT + expr])
+        cases = [_child(c.span, _join(f"when {format_expr(c.cond)} then {format_expr(c.value)}", format_meta(c.meta)))
+                 for c in decl.cases]
+        if decl.otherwise is not None:
+            o = decl.otherwise
+            cases.append(_child(o.span, _join(f"otherwise {format_expr(o.value)}", format_meta(o.meta))))
+        return _block(decl.span, head, cases)
+    if isinstance(decl, A.TableDecl):
+        head = _join(f"{prefix}table {decl.name}: {decl.type.name}", meta)
+        columns_span = decl.columns[0].span.merge(decl.columns[-1].span) if decl.columns else decl.span
+        entries = [_child(columns_span, "columns " + ", ".join(c.name for c in decl.columns))]
+        for row in decl.rows:
+            cells = "otherwise" if row.is_otherwise else ", ".join(_format_cell(c) for c in row.cells)
+            entries.append(_child(row.span, _join(f"row {cells} => {format_expr(row.output)}", format_meta(row.meta))))
+        return _block(decl.span, head, entries)
+    if isinstance(decl, A.ScheduleDecl):
+        entries = [_child(e.span, _join(f"from {format_expr(e.start)}: {format_expr(e.value)}", format_meta(e.meta)))
+                   for e in decl.entries]
+        return _block(decl.span, prefix + _join(f"schedule {decl.name}", meta), entries)
+    if isinstance(decl, A.RequireDecl):
+        deadline = f"by {format_expr(decl.deadline)}" if decl.deadline is not None else None
+        line = _join(f"{prefix}require {decl.name}: {format_expr(decl.cond)}", deadline, meta)
+        return _Unit(decl.span, [line])
+    if isinstance(decl, A.ExampleDecl):
+        entries = []
+        if decl.as_of is not None:
+            entries.append(_child(decl.as_of.span, f"as_of {format_expr(decl.as_of)}"))
+        entries.extend(_aligned("given", [(b.span, f"{b.name} = {format_expr(b.value)}") for b in decl.given],
+                                decl.span))
+        expectations = [(e.span, f"{e.name} needs {e.needs}" if e.needs is not None
+                         else f"{e.name} = {format_expr(e.value)}") for e in decl.expect]
+        entries.extend(_aligned("expect", expectations, decl.span))
+        return _block(decl.span, prefix + _join("example", decl.name, meta), entries)
+    if isinstance(decl, A.ProvisionDecl):
+        modality = decl.modality.replace("_", " ")
+        line = _join(f"{prefix}provision {decl.name}: {decl.actor} {modality} {quote(decl.text)}", meta)
+        return _Unit(decl.span, [line])
+    raise TypeError(f"not a declaration: {decl!r}")
+
+
+def _aligned(keyword: str, items: list[tuple[A.Span, str]], fallback: A.Span) -> list[_Unit]:
+    """`given a = 1` with later items on their own lines, aligned under the first."""
+    if not items:
+        # An empty 'given' still has to be written; it has no span of its own, so it
+        # borrows one that sorts before any comment inside the example.
+        return [_Unit(attrs.evolve(fallback, end_line=fallback.line), [keyword])]
+    pad = " " * (len(keyword) + 1)
+    return [_child(span, (f"{keyword} " if i == 0 else pad) + text) for i, (span, text) in enumerate(items)]
+
+
+def _code_before(comment: A.Comment, spans_by_line: dict[int, list[A.Span]]) -> bool:
+    """Whether any code precedes the comment on its line (then it trails that code)."""
+    for span in spans_by_line.get(comment.line, ()):
+        if span.line == comment.line and span.column < comment.column:
+            return True
+        if span.end_line == comment.line and span.end_column <= comment.column:
+            return True
+    return False
+
+
+def _all_spans(policy: A.PolicyFile) -> Iterable[A.Span]:
+    """Every span in the tree (declarations, entries and every expression node)."""
+    stack: list = [*policy.header, *policy.uses, *policy.decls]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, A.Span):
+            yield node
+        elif isinstance(node, tuple):
+            stack.extend(node)
+        elif attrs.has(type(node)):
+            for field in attrs.fields(type(node)):
+                value = getattr(node, field.name)
+                if isinstance(value, (A.Span, tuple)) or attrs.has(type(value)):
+                    stack.append(value)
+
+
+def _contains(span: A.Span, line: int) -> bool:
+    return span.line <= line <= span.end_line
+
+
+def _attach(units: list[_Unit], comment: A.Comment, text: str, trailing: bool) -> bool:
+    """Attach a comment inside `units` (a list of siblings). False when it lies after them all."""
+    line = comment.line
+    for unit in units:
+        if not _contains(unit.span, line):
+            continue
+        if unit.children is not None and unit.span.line < line:
+            if _attach(unit.children, comment, text, trailing):
+                return True
+            if line == unit.span.end_line and trailing:
+                unit.trailing_tail.append(text)
+            else:
+                unit.closing.append(text)
+            return True
+        if trailing:
+            unit.trailing.append(text)
+        else:
+            unit.leading.append(text)
+        return True
+    if trailing:  # the code it trails has no unit of its own (e.g. a lone '{'): keep it with the next one
+        for unit in units:
+            if unit.span.line > line:
+                unit.leading.append(text)
+                return True
+        return False
+    for unit in units:
+        if unit.span.line > line:
+            unit.leading.append(text)
+            return True
+    return False
+
+
+def _emit(unit: _Unit, indent: str, out: list[str]) -> None:
+    # A line holds one trailing comment; any others move above the element.
+    trailing = unit.trailing[-1:] if unit.trailing else []
+    for text in unit.leading + unit.trailing[:-1]:
+        out.append(indent + text)
+    if unit.children is None:
+        lines = [indent + line for line in unit.head]
+        if trailing:
+            lines[-1] += "  " + trailing[0]
+        out.extend(lines)
+        return
+    quiet = not trailing and not unit.trailing_tail and not unit.closing and all(
+        not c.leading and not c.trailing for c in unit.children)
+    if unit.one_line_ok and quiet:
+        inner = ", ".join(c.head[0].rstrip(",") for c in unit.children)
+        one_line = f"{indent}{unit.head[0][:-2]} {{ {inner} }}"
+        if display_width(one_line) <= MAX_WIDTH:
+            out.append(one_line)
+            return
+    out.append(indent + unit.head[0] + ("  " + trailing[0] if trailing else ""))
+    for child in unit.children:
+        _emit(child, indent + INDENT, out)
+    for text in unit.closing:
+        out.append(indent + INDENT + text)
+    for text in unit.trailing_tail[:-1]:
+        out.append(indent + INDENT + text)
+    out.append(indent + unit.tail + ("  " + unit.trailing_tail[-1] if unit.trailing_tail else ""))
+
+
+def _is_one_liner(decl: A.Decl, unit: _Unit) -> bool:
+    return isinstance(decl, (A.InputDecl, A.ParamDecl)) and len(unit.head) == 1 and not unit.leading
+
+
+def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str:
+    """The canonical text of a parsed policy, with its comments put back."""
+    header_units = [_Unit(item.span, [_format_header(item) if isinstance(item, A.HeaderItem)
+                                      else f"uses {item.policy_id} as {item.alias}"])
+                    for item in canonical_header(policy)]
+    decl_units = [_decl_unit(decl) for decl in policy.decls]
+
+    spans_by_line: dict[int, list[A.Span]] = {}
+    for span in _all_spans(policy):
+        spans_by_line.setdefault(span.line, []).append(span)
+        if span.end_line != span.line:
+            spans_by_line.setdefault(span.end_line, []).append(span)
+
+    # Attach in source order: every unit at the top level, sorted by where it was written.
+    top = sorted(header_units + decl_units, key=lambda u: (u.span.line, u.span.column))
+    final: list[str] = []
+    for comment in sorted(comments, key=lambda c: (c.line, c.column)):
+        text = comment.text.rstrip()
+        trailing = _code_before(comment, spans_by_line)
+        if not _attach(top, comment, text, trailing):
+            final.append(text)
+
+    out: list[str] = []
+    for unit in header_units:
+        _emit(unit, "", out)
+    previous: Optional[tuple[A.Decl, _Unit]] = None
+    for decl, unit in zip(policy.decls, decl_units):
+        if out:
+            grouped = previous is not None and _is_one_liner(previous[0], previous[1]) and _is_one_liner(decl, unit) \
+                and type(previous[0]) is type(decl)
+            if not grouped:
+                out.append("")
+        _emit(unit, "", out)
+        previous = (decl, unit)
+    if final:
+        if out:
+            out.append("")
+        out.extend(final)
+    return "\n".join(out) + "\n" if out else ""
+
+
+def format_source(text: str, path: str = "<string>") -> tuple[Optional[str], list[Diagnostic]]:
+    """Format policy source text. Returns (None, diagnostics) when the text does not parse."""
+    result = parse_source(text, path)
+    diags = list(result.diagnostics)
+    if result.file is None or any(d.severity == ERROR for d in diags):
+        return None, diags
+    return format_file(result.file, result.file.comments), diags
