@@ -1,0 +1,40 @@
+"""Folding constant expressions (schedule dates, deadlines) while a policy is being resolved.
+
+The full interpreter needs a resolved policy; during resolution only the
+policy's dates are known, which is all a schedule date or a deadline may read.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Optional
+
+import attrs
+
+from .evaluate import EvaluationError, Interpreter, _Run
+from .model import RExpr
+
+
+class ConstantError(Exception):
+    """The expression reads something that is not known before evaluation."""
+
+
+@attrs.frozen
+class _DatesOnly:
+    policy_id: str = "<constant>"
+    effective: Optional[_dt.date] = None
+    ends: Optional[_dt.date] = None
+    params: dict = attrs.Factory(dict)
+    decisions: dict = attrs.Factory(dict)
+    inputs: dict = attrs.Factory(dict)
+    externals: dict = attrs.Factory(dict)
+    enums: dict = attrs.Factory(dict)
+
+
+def fold(expr: RExpr, effective: Optional[_dt.date], ends: Optional[_dt.date] = None):
+    interp = Interpreter(_DatesOnly(effective=effective, ends=ends))  # type: ignore[arg-type]
+    run = _Run(interp, {}, effective or _dt.date.today(), False)
+    try:
+        return run.expr(expr)
+    except (EvaluationError, KeyError, TypeError, ValueError) as exc:
+        raise ConstantError(str(exc)) from None

@@ -1,0 +1,640 @@
+"""The reference interpreter: the semantics of the language, over the resolved model.
+
+Generated evaluator modules must agree with this interpreter on every input
+(the differential tests check it). It is also how the checker folds constants.
+
+Semantics in brief (docs/language.md has the full text):
+- money, percent and decimal values are Decimal; counts are int; no floats.
+- arithmetic is exact (50 significant digits); a money decision's result is
+  quantized to the fen, half up, unless the expression rounded it already.
+- none ("not applicable") propagates through arithmetic and functions; in a
+  condition it counts as false.
+- decisions are computed lazily: an input or blank is needed only when read.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import decimal
+import difflib
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any, Mapping, Optional
+
+import attrs
+
+from .model import (
+    Duration,
+    RBinary,
+    RCall,
+    RDecision,
+    RExpr,
+    RIf,
+    RIn,
+    RLit,
+    RParam,
+    RRef,
+    RUnary,
+    ResolvedPolicy,
+)
+from .types import Type
+
+CONTEXT = decimal.Context(
+    prec=50,
+    rounding=ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+FEN = Decimal("0.01")
+QUANTUM = {"fen": Decimal("0.01"), "jiao": Decimal("0.1"), "yuan": Decimal("1"), "unit": Decimal("1")}
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
+
+
+# ---------------------------------------------------------------- errors
+
+
+class EvaluationError(Exception):
+    """A policy cannot be evaluated on the given inputs. field names the input or blank at fault."""
+
+    code = "evaluation"
+
+    def __init__(self, message: str, field: Optional[str] = None, decision: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.decision = decision
+
+    def to_dict(self) -> dict:
+        return {"error": self.code, "message": self.message, "field": self.field, "decision": self.decision}
+
+
+class InputError(EvaluationError):
+    code = "invalid_input"
+
+    def __init__(self, field: str, expected: str, message: str):
+        super().__init__(message, field)
+        self.expected = expected
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["expected"] = self.expected
+        return out
+
+
+class BlankNotFilled(EvaluationError):
+    """A decision needs a delegated parameter that no level filled and the caller did not supply."""
+
+    code = "blank_not_filled"
+
+    def __init__(self, blank: str, expected_level: str, delegated_by: str, decision: Optional[str] = None):
+        message = (f"'{blank}' is a blank that {delegated_by} left for the {expected_level} level to fill; "
+                   f"no level filled it, so supply it as an input")
+        super().__init__(message, blank, decision)
+        self.blank = blank
+        self.expected_level = expected_level
+        self.delegated_by = delegated_by
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out.update(blank=self.blank, expected_level=self.expected_level, delegated_by=self.delegated_by)
+        return out
+
+
+# ---------------------------------------------------------------- values and operations
+
+
+def add_months(d: _dt.date, months: int) -> _dt.date:
+    """Calendar months later; the day is clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise EvaluationError(f"the date {d} + {months} months is outside the calendar")
+    return _dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def end_of_month(d: _dt.date) -> _dt.date:
+    return _dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def add_duration(d: _dt.date, dur: Duration, sign: int = 1) -> _dt.date:
+    n = dur.amount * sign
+    if dur.unit == "days":
+        try:
+            return d + _dt.timedelta(days=n)
+        except OverflowError:
+            raise EvaluationError(f"the date {d} + {n} days is outside the calendar") from None
+    if dur.unit == "months":
+        return add_months(d, n)
+    return add_months(d, 12 * n)
+
+
+def round_value(x, unit: str, mode: str, money: bool):
+    if x is None:
+        return None
+    q = QUANTUM[unit]
+    result = Decimal(x).quantize(q, rounding=ROUNDING[mode], context=CONTEXT)
+    if money:
+        return result
+    return int(result)
+
+
+def to_decimal(x) -> Decimal:
+    return x if isinstance(x, Decimal) else Decimal(x)
+
+
+def arith(op: str, a, b, result_type: Type):
+    if a is None or b is None:
+        return None
+    if isinstance(a, _dt.date) and isinstance(b, Duration):
+        return add_duration(a, b, 1 if op == "+" else -1)
+    if isinstance(b, _dt.date) and isinstance(a, Duration):
+        return add_duration(b, a)
+    if isinstance(a, Duration) or isinstance(b, Duration):
+        if isinstance(a, Duration) and isinstance(b, Duration):
+            if a.unit != b.unit:
+                raise EvaluationError(f"cannot combine {a} and {b}: the units differ")
+            return Duration(a.amount + b.amount if op == "+" else a.amount - b.amount, a.unit)
+        dur, n = (a, b) if isinstance(a, Duration) else (b, a)
+        return Duration(dur.amount * int(n), dur.unit)
+    if isinstance(a, int) and isinstance(b, int) and op != "/":
+        return a + b if op == "+" else a - b if op == "-" else a * b
+    try:
+        da, db = to_decimal(a), to_decimal(b)
+        if op == "+":
+            return CONTEXT.add(da, db)
+        if op == "-":
+            return CONTEXT.subtract(da, db)
+        if op == "*":
+            return CONTEXT.multiply(da, db)
+        return CONTEXT.divide(da, db)
+    except decimal.DivisionByZero:
+        raise EvaluationError("division by zero") from None
+    except (decimal.InvalidOperation, decimal.Overflow) as exc:
+        raise EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}") from None
+
+
+def compare(op: str, a, b):
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if a is None or b is None:
+        return None
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def truthy(v) -> bool:
+    return v is True
+
+
+def finish(value, t: Type):
+    """A decision's value as it leaves the decision: money at the fen, counts as int."""
+    if value is None:
+        return None
+    if t.kind == "money":
+        return to_decimal(value).quantize(FEN, rounding=ROUND_HALF_UP, context=CONTEXT)
+    if t.kind == "count" and isinstance(value, Decimal):
+        return int(value)
+    if t.kind in ("decimal", "percent") and isinstance(value, int):
+        return Decimal(value)
+    return value
+
+
+# ---------------------------------------------------------------- input validation
+
+
+_TYPE_WORDS = {
+    "money": "an amount in yuan (a decimal number such as 469 or \"469.00\", at most two decimals, not negative)",
+    "percent": "a percentage (\"80%\" or a fraction such as 0.8, between 0 and 1)",
+    "decimal": "a decimal number",
+    "count": "a whole number, not negative",
+    "bool": "true or false",
+    "date": "a date written YYYY-MM-DD",
+    "duration": "a period such as \"2 years\"",
+    "text": "a text",
+}
+
+
+def expected_words(t: Type, enum_members=()) -> str:
+    if t.kind == "enum":
+        return f"one of: {', '.join(enum_members)}"
+    return _TYPE_WORDS.get(t.kind, t.kind)
+
+
+def _number(name: str, raw, t: Type, members) -> Decimal:
+    if isinstance(raw, bool):
+        raise InputError(name, t.kind, f"'{name}' must be {expected_words(t, members)}, not {raw!r}")
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))  # the decimal the caller wrote, not the binary approximation
+    elif isinstance(raw, str):
+        text = raw.strip()
+        try:
+            value = Decimal(text)
+        except decimal.InvalidOperation:
+            raise InputError(name, t.kind, f"'{name}' must be {expected_words(t, members)}, not {raw!r}") from None
+    else:
+        raise InputError(name, t.kind, f"'{name}' must be {expected_words(t, members)}, not {type(raw).__name__}")
+    if not value.is_finite():
+        raise InputError(name, t.kind, f"'{name}' must be a finite number, not {raw!r}")
+    return value
+
+
+def coerce_value(name: str, t: Type, raw, enum_members=()) -> Any:
+    """Validate and convert one input value; raise InputError naming the field and the expected type."""
+    kind = t.kind
+    if raw is None:
+        raise InputError(name, kind, f"'{name}' has no value; expected {expected_words(t, enum_members)}")
+    if kind == "money":
+        value = _number(name, raw, t, enum_members)
+        if value < 0:
+            raise InputError(name, kind, f"'{name}' is negative ({raw}); an amount of money cannot be")
+        if value != value.quantize(FEN, context=CONTEXT):
+            raise InputError(name, kind, f"'{name}' has fractions of a fen ({raw}); money has at most two decimals")
+        return value.quantize(FEN, context=CONTEXT)
+    if kind == "percent":
+        if isinstance(raw, str) and raw.strip().endswith("%"):
+            value = _number(name, raw.strip()[:-1], t, enum_members) / 100
+        else:
+            value = _number(name, raw, t, enum_members)
+        if not Decimal(0) <= value <= Decimal(1):
+            raise InputError(name, kind, f"'{name}' is {raw}, outside 0%–100%")
+        return value
+    if kind == "decimal":
+        return _number(name, raw, t, enum_members)
+    if kind == "count":
+        value = _number(name, raw, t, enum_members)
+        if value != value.to_integral_value():
+            raise InputError(name, kind, f"'{name}' must be a whole number, not {raw}")
+        if value < 0:
+            raise InputError(name, kind, f"'{name}' cannot be negative ({raw})")
+        return int(value)
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in ("true", "yes", "是", "1"):
+            return True
+        if isinstance(raw, str) and raw.strip().lower() in ("false", "no", "否", "0"):
+            return False
+        raise InputError(name, kind, f"'{name}' must be true or false, not {raw!r}")
+    if kind == "date":
+        if isinstance(raw, _dt.datetime):
+            return raw.date()
+        if isinstance(raw, _dt.date):
+            return raw
+        if isinstance(raw, str):
+            text = raw.strip()
+            if len(text) == 10 and text[4] == "-" and text[7] == "-":
+                try:
+                    return _dt.date.fromisoformat(text)
+                except ValueError:
+                    pass
+        raise InputError(name, kind, f"'{name}' must be a date written YYYY-MM-DD, not {raw!r}")
+    if kind == "text":
+        if isinstance(raw, str):
+            return raw
+        raise InputError(name, kind, f"'{name}' must be a text, not {raw!r}")
+    if kind == "enum":
+        if isinstance(raw, str) and raw in enum_members:
+            return raw
+        close = difflib.get_close_matches(str(raw), list(enum_members), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise InputError(name, kind, f"'{name}' must be one of {', '.join(enum_members)}, not {raw!r}{hint}")
+    if kind == "duration":
+        if isinstance(raw, Duration):
+            return raw
+        if isinstance(raw, str):
+            parts = raw.split()
+            if len(parts) == 2 and parts[0].isdigit() and parts[1] in ("day", "days", "month", "months", "year", "years"):
+                unit = parts[1] if parts[1].endswith("s") else parts[1] + "s"
+                return Duration(int(parts[0]), unit)
+        raise InputError(name, kind, f"'{name}' must be a period such as \"2 years\", not {raw!r}")
+    raise InputError(name, kind, f"'{name}' has a type that cannot be given as input")
+
+
+# ---------------------------------------------------------------- explanations
+
+
+@attrs.frozen(slots=True)
+class TraceStep:
+    """One rule that took part in deciding a value."""
+
+    kind: str  # 'rule' (the expression, case or row that decided) | 'param' | 'no_rule'
+    name: str
+    detail: str
+    policy_id: str
+    level: str
+    path: str
+    line: int
+    article: Optional[str]
+    label: Optional[str]
+    value: Any = None
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind, "name": self.name, "detail": self.detail, "policy": self.policy_id,
+            "level": self.level, "location": f"{self.path}:{self.line}", "article": self.article,
+            "label": self.label,
+        }
+
+
+@attrs.frozen
+class Result:
+    values: dict[str, Any]
+    trace: dict[str, tuple[TraceStep, ...]]
+
+
+# ---------------------------------------------------------------- the interpreter
+
+
+class Interpreter:
+    def __init__(self, policy: ResolvedPolicy, externals: Optional[Mapping[str, ResolvedPolicy]] = None):
+        self.policy = policy
+        self.enum_members = {name: e.member_names for name, e in policy.enums.items()}
+
+    # -- inputs
+    def accepted_inputs(self) -> dict[str, Type]:
+        """Inputs the caller may give: declared inputs, plus blanks no level filled."""
+        names = {name: i.type for name, i in self.policy.inputs.items()}
+        for p in self.policy.blanks:
+            names[p.name] = p.type
+        return names
+
+    def coerce_inputs(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(raw, Mapping):
+            raise InputError("", "object", "the inputs must be an object mapping input names to values")
+        accepted = self.accepted_inputs()
+        out = {}
+        for key, value in raw.items():
+            if key not in accepted:
+                close = difflib.get_close_matches(str(key), list(accepted), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise InputError(str(key), "a known input", f"'{key}' is not an input of {self.policy.policy_id}{hint}")
+            t = accepted[key]
+            if value is None and key in self.policy.inputs and self.policy.inputs[key].optional:
+                continue
+            out[key] = coerce_value(key, t, value, self.enum_members.get(t.enum, ()))
+        return out
+
+    # -- evaluation
+    def evaluate(self, inputs: Mapping[str, Any], as_of: Optional[_dt.date] = None,
+                 decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
+        run = _Run(self, self.coerce_inputs(inputs), as_of or _dt.date.today(), explain)
+        names = decisions if decisions is not None else list(self.policy.decision_order)
+        values = {}
+        for name in names:
+            if name not in self.policy.decisions:
+                close = difflib.get_close_matches(name, list(self.policy.decisions), n=1)
+                raise EvaluationError(f"'{name}' is not a decision of {self.policy.policy_id}"
+                                      + (f"; did you mean '{close[0]}'?" if close else ""), field=name)
+            values[name] = run.decision(name)
+        trace = {name: tuple(run.traces.get(name, ())) for name in names} if explain else {}
+        return Result(values, trace)
+
+    def param_value(self, name: str, as_of: Optional[_dt.date] = None, inputs: Optional[Mapping] = None):
+        """A parameter's value at as_of (schedules applied). Raises BlankNotFilled for an unfilled blank."""
+        run = _Run(self, dict(inputs or {}), as_of or self.policy.effective or _dt.date.today(), False)
+        return run.param(name)
+
+    def constant(self, expr: RExpr, as_of: Optional[_dt.date] = None):
+        """Evaluate an expression that reads no inputs (a parameter value, a bound, a date)."""
+        run = _Run(self, {}, as_of or self.policy.effective or _dt.date.today(), False)
+        return run.expr(expr)
+
+
+class _Run:
+    def __init__(self, interp: Interpreter, inputs: dict, as_of: _dt.date, explain: bool):
+        self.i = interp
+        self.p = interp.policy
+        self.inputs = inputs
+        self.as_of = as_of
+        self.explain = explain
+        self.memo: dict[str, Any] = {}
+        self.param_memo: dict[str, Any] = {}
+        self.traces: dict[str, list[TraceStep]] = {}
+        self.current: list[str] = []
+
+    def _step(self, kind, name, detail, origin_or_span, article, label, value=None, origin=None):
+        if not self.explain or not self.current:
+            return
+        o = origin
+        line = origin_or_span.line if origin_or_span is not None else (o.span.line if o else 0)
+        self.traces.setdefault(self.current[-1], []).append(TraceStep(
+            kind, name, detail, o.policy_id, o.level, o.path, line, article, label, value))
+
+    def decision(self, name: str):
+        if name in self.memo:
+            return self.memo[name]
+        d: RDecision = self.p.decisions[name]
+        if name in self.current:
+            raise EvaluationError(f"the decision '{name}' depends on itself", decision=name)
+        self.current.append(name)
+        try:
+            value = finish(self._decide(d), d.type)
+        except EvaluationError as exc:
+            if exc.decision is None:
+                exc.decision = name
+            raise
+        finally:
+            self.current.pop()
+        self.memo[name] = value
+        return value
+
+    def _decide(self, d: RDecision):
+        o = d.origin
+        if d.form == "expr":
+            value = self.expr(d.expr)
+            self._step("rule", d.name, "formula", o.span, d.article, d.label, value, origin=o)
+            return value
+        if d.form == "cases":
+            for index, case in enumerate(d.cases, 1):
+                if truthy(self.expr(case.cond)):
+                    value = self.expr(case.value)
+                    self._step("rule", d.name, f"case {index}", case.span, case.meta.article or d.article,
+                               case.meta.label or d.label, value, origin=o)
+                    return value
+            if d.otherwise is not None:
+                value = self.expr(d.otherwise.value)
+                self._step("rule", d.name, "otherwise", d.otherwise.span, d.otherwise.meta.article or d.article,
+                           d.otherwise.meta.label or d.label, value, origin=o)
+                return value
+            self._step("no_rule", d.name, "no case applies", o.span, d.article, d.label, None, origin=o)
+            return None
+        table = d.table
+        column_values = [self.expr(c) for c in table.columns]
+        for index, row in enumerate(table.rows, 1):
+            if row.is_otherwise or all(self._cell(cell, v) for cell, v in zip(row.cells, column_values)):
+                value = self.expr(row.output)
+                self._step("rule", d.name, "otherwise row" if row.is_otherwise else f"row {index}", row.span,
+                           row.meta.article or d.article, row.meta.label or d.label, value, origin=o)
+                return value
+        self._step("no_rule", d.name, "no row of the table covers this case", o.span, d.article, d.label, None,
+                   origin=o)
+        return None
+
+    def _cell(self, cell, value) -> bool:
+        if cell.kind == "any":
+            return True
+        if cell.kind == "eq":
+            return value == self.expr(cell.values[0])
+        if cell.kind == "cmp":
+            return truthy(compare(cell.op, value, self.expr(cell.values[0])))
+        members = [self.expr(v) for v in cell.values]
+        return (value in members) if cell.kind == "in" else (value not in members)
+
+    def param(self, name: str):
+        if name in self.param_memo:
+            return self.param_memo[name]
+        p: RParam = self.p.params[name]
+        value, detail, span = None, p.statement, p.origin.span
+        entry = None
+        if p.schedule is not None:
+            for e in p.schedule.entries:
+                if e.start <= self.as_of:
+                    entry = e
+        if entry is not None:
+            value = self.expr(entry.value)
+            detail, span = f"schedule from {entry.start.isoformat()}", entry.span
+            origin = p.schedule.origin
+        elif p.value is not None:
+            value = self.expr(p.value)
+            origin = p.origin
+        elif name in self.inputs:
+            value = self.inputs[name]
+            detail = "supplied by the caller (a blank no level filled)"
+            origin = p.origin
+        else:
+            by = p.delegated_by or p.origin
+            raise BlankNotFilled(name, p.to_level or _next_level(by.level), by.policy_id)
+        self._step("param", name, detail, span, p.article, p.label, value, origin=origin)
+        self.param_memo[name] = value
+        return value
+
+    def expr(self, e: RExpr):
+        if isinstance(e, RLit):
+            return e.value
+        if isinstance(e, RRef):
+            return self.ref(e)
+        if isinstance(e, RBinary):
+            op = e.op
+            if op == "and":
+                return truthy(self.expr(e.left)) and truthy(self.expr(e.right))
+            if op == "or":
+                return truthy(self.expr(e.left)) or truthy(self.expr(e.right))
+            left, right = self.expr(e.left), self.expr(e.right)
+            if op in ("==", "!=", "<", "<=", ">", ">="):
+                return compare(op, left, right)
+            return arith(op, left, right, e.type)
+        if isinstance(e, RUnary):
+            v = self.expr(e.operand)
+            if e.op == "not":
+                return not truthy(v)
+            if v is None:
+                return None
+            if isinstance(v, Duration):
+                return Duration(-v.amount, v.unit)
+            return -v
+        if isinstance(e, RIf):
+            return self.expr(e.then) if truthy(self.expr(e.cond)) else self.expr(e.otherwise)
+        if isinstance(e, RIn):
+            v = self.expr(e.operand)
+            members = [self.expr(x) for x in e.items]
+            return (v not in members) if e.negated else (v in members)
+        if isinstance(e, RCall):
+            return self.call(e)
+        raise EvaluationError(f"cannot evaluate {e!r}")  # pragma: no cover
+
+    def ref(self, e: RRef):
+        kind = e.kind
+        if kind == "input":
+            if e.name in self.inputs:
+                return self.inputs[e.name]
+            inp = self.p.inputs.get(e.name)
+            if inp is not None and inp.optional:
+                return None
+            t = inp.type if inp else e.type
+            members = self.i.enum_members.get(t.enum, ()) if t.kind == "enum" else ()
+            needed_by = f", needed by '{self.current[-1]}'" if self.current else ""
+            raise InputError(e.name, t.kind, f"the input '{e.name}' is missing{needed_by}; expected {expected_words(t, members)}")
+        if kind == "param":
+            return self.param(e.name)
+        if kind == "decision":
+            return self.decision(e.name)
+        if kind == "builtin":
+            if e.name == "as_of":
+                return self.as_of
+            if e.name == "effective_date":
+                return self.p.effective
+            return self.p.ends
+        if kind == "external":
+            other: RParam = self.p.externals[(e.alias, e.name)]
+            if other.value is None:
+                by = other.delegated_by or other.origin
+                raise BlankNotFilled(f"{e.alias}.{e.name}", other.to_level or _next_level(by.level), by.policy_id)
+            return _ExternalRun(other, self).value()
+        raise EvaluationError(f"unknown reference {e.name}")  # pragma: no cover
+
+    def call(self, e: RCall):
+        f = e.func
+        if f == "round":
+            unit, mode = e.options
+            return round_value(self.expr(e.args[0]), unit, mode, e.type.kind == "money")
+        args = [self.expr(a) for a in e.args]
+        if any(a is None for a in args):
+            return None
+        if f == "min":
+            return min(args)
+        if f == "max":
+            return max(args)
+        if f in ("ceil", "floor"):
+            mode = ROUND_CEILING if f == "ceil" else ROUND_FLOOR
+            return round_value(args[0], "unit" if e.type.kind != "money" else "yuan", "up" if f == "ceil" else "down",
+                               e.type.kind == "money") if mode else None
+        if f == "abs":
+            return abs(args[0])
+        if f == "add_days":
+            return add_duration(args[0], Duration(int(args[1]), "days"))
+        if f == "add_months":
+            return add_months(args[0], int(args[1]))
+        if f == "add_years":
+            return add_months(args[0], 12 * int(args[1]))
+        if f == "end_of_month":
+            return end_of_month(args[0])
+        if f == "days_between":
+            return (args[1] - args[0]).days
+        if f == "year":
+            return args[0].year
+        if f == "month":
+            return args[0].month
+        if f == "day":
+            return args[0].day
+        raise EvaluationError(f"unknown function {f}")  # pragma: no cover
+
+
+class _ExternalRun:
+    """Evaluates another policy's parameter value (a constant in that policy)."""
+
+    def __init__(self, param: RParam, run: _Run):
+        self.param = param
+        self.run = run
+
+    def value(self):
+        # External parameter values are constants of their own policy: literals or
+        # arithmetic over literals, so the caller's run can evaluate them.
+        return self.run.expr(self.param.value)
+
+
+def _next_level(level: str) -> str:
+    from ..syntax.ast import LEVELS
+
+    index = LEVELS.index(level) if level in LEVELS else 0
+    return LEVELS[min(index + 1, len(LEVELS) - 1)]

@@ -1,0 +1,376 @@
+"""The resolved model: one policy with its whole `extends` chain merged.
+
+Every item records where it came from (its Origin) and each definition it
+passed through on the way down the chain (its history, national first).
+Expressions are resolved: names are bound to what they denote and every node
+carries its type. This is what the checker, the interpreter, the code
+generator and the docs generator read; none of them goes back to the AST
+except through Origin.decl.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Optional, Union
+
+import attrs
+
+from ..syntax.ast import Meta, Span
+from .types import Type
+
+
+# ---------------------------------------------------------------- values
+
+
+@attrs.frozen(slots=True)
+class Duration:
+    amount: int
+    unit: str  # 'days' | 'months' | 'years'
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}"
+
+
+Value = Union[Decimal, int, bool, str, _dt.date, Duration, None]
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@attrs.frozen(slots=True)
+class RLit:
+    value: Value  # Decimal for money/percent/decimal, int for count, str for text and enum members
+    type: Type
+    span: Span
+    text: str = ""  # as written, for display ("7000 yuan", "30%")
+
+
+REF_KINDS = ("input", "param", "decision", "builtin", "external")
+
+
+@attrs.frozen(slots=True)
+class RRef:
+    """A name bound to an input, a parameter, a decision, a builtin (as_of…) or
+    another policy's parameter (external: alias.name through `uses`)."""
+
+    kind: str
+    name: str
+    type: Type
+    span: Span
+    alias: Optional[str] = None
+    policy_id: Optional[str] = None  # for external references
+
+
+@attrs.frozen(slots=True)
+class RUnary:
+    op: str  # '-' | 'not'
+    operand: "RExpr"
+    type: Type
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RBinary:
+    op: str  # + - * / == != < <= > >= and or
+    left: "RExpr"
+    right: "RExpr"
+    type: Type
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RIn:
+    operand: "RExpr"
+    items: tuple["RExpr", ...]
+    negated: bool
+    type: Type
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RIf:
+    cond: "RExpr"
+    then: "RExpr"
+    otherwise: "RExpr"
+    type: Type
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RCall:
+    """A builtin function. For round: options = (unit, mode), e.g. ('fen', 'up')."""
+
+    func: str
+    args: tuple["RExpr", ...]
+    type: Type
+    span: Span
+    options: tuple[str, ...] = ()
+
+
+RExpr = Union[RLit, RRef, RUnary, RBinary, RIn, RIf, RCall]
+
+
+def rchildren(expr: RExpr) -> tuple[RExpr, ...]:
+    if isinstance(expr, RUnary):
+        return (expr.operand,)
+    if isinstance(expr, RBinary):
+        return (expr.left, expr.right)
+    if isinstance(expr, RIn):
+        return (expr.operand, *expr.items)
+    if isinstance(expr, RIf):
+        return (expr.cond, expr.then, expr.otherwise)
+    if isinstance(expr, RCall):
+        return expr.args
+    return ()
+
+
+def rwalk(expr: RExpr):
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(rchildren(node)))
+
+
+def references(expr: Optional[RExpr]) -> list[RRef]:
+    if expr is None:
+        return []
+    return [n for n in rwalk(expr) if isinstance(n, RRef)]
+
+
+# ---------------------------------------------------------------- provenance
+
+
+@attrs.frozen(slots=True)
+class Origin:
+    """One definition of an item, at one level of the chain."""
+
+    policy_id: str
+    level: str
+    path: str
+    span: Span
+    meta: Meta
+    decl: object  # the AST declaration
+    override: bool = False
+    # What this level did to the item: 'set' (first definition), 'filled' (a blank
+    # given a value), 'tightened' (floor raised / ceiling lowered / bound narrowed),
+    # 'restated' (same value again), 'replaced' (default or decision replaced),
+    # 'delegated' (blank passed down), 'changed' (an override the checker must judge).
+    action: str = "set"
+
+    @property
+    def article(self) -> Optional[str]:
+        return self.meta.article
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.span.line}"
+
+
+# ---------------------------------------------------------------- items
+
+
+@attrs.frozen(slots=True)
+class Item:
+    """Common fields of every resolved item."""
+
+    name: str
+    origin: Origin  # the definition in force (the lowest level that defined it)
+    history: tuple[Origin, ...]  # every definition, national first; history[-1] is origin
+
+    @property
+    def label(self) -> Optional[str]:
+        for o in reversed(self.history):
+            if o.meta.label:
+                return o.meta.label
+        return None
+
+    @property
+    def article(self) -> Optional[str]:
+        return self.origin.meta.article or next(
+            (o.meta.article for o in reversed(self.history) if o.meta.article), None
+        )
+
+    @property
+    def note(self) -> Optional[str]:
+        return self.origin.meta.note
+
+
+@attrs.frozen(slots=True)
+class REnum(Item):
+    members: tuple[tuple[str, Optional[str]], ...] = ()  # (name, label)
+
+    @property
+    def member_names(self) -> tuple[str, ...]:
+        return tuple(m for m, _ in self.members)
+
+
+@attrs.frozen(slots=True)
+class RInput(Item):
+    type: Type = None
+    optional: bool = False
+
+
+@attrs.frozen(slots=True)
+class RBound:
+    op: str  # 'at_least' | 'at_most'
+    expr: RExpr
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RScheduleEntry:
+    start: _dt.date
+    value: RExpr
+    meta: Meta
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RSchedule(Item):
+    entries: tuple[RScheduleEntry, ...] = ()  # sorted by start
+
+
+@attrs.frozen(slots=True)
+class RParam(Item):
+    type: Type = None
+    statement: str = "fixed"  # fixed | floor | ceiling | default | delegated
+    value: Optional[RExpr] = None  # None: a blank no level has filled
+    to_level: Optional[str] = None
+    bounds: tuple[RBound, ...] = ()
+    schedule: Optional[RSchedule] = None
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value is None
+
+    @property
+    def delegated_by(self) -> Optional[Origin]:
+        """The definition that left this parameter blank (for messages: who expects it filled)."""
+        for o in reversed(self.history):
+            if getattr(o.decl, "statement", None) == "delegated":
+                return o
+        return None
+
+
+@attrs.frozen(slots=True)
+class RCase:
+    cond: RExpr
+    value: RExpr
+    meta: Meta
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RCell:
+    kind: str  # any | eq | cmp | in | not_in
+    op: Optional[str]
+    values: tuple[RExpr, ...]
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RRow:
+    cells: tuple[RCell, ...]
+    output: RExpr
+    is_otherwise: bool
+    meta: Meta
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RTable:
+    columns: tuple[RRef, ...]  # each column is a reference to an input/param/decision
+    rows: tuple[RRow, ...]
+
+
+@attrs.frozen(slots=True)
+class RDecision(Item):
+    type: Type = None
+    form: str = "expr"  # 'expr' | 'cases' | 'table'
+    expr: Optional[RExpr] = None
+    cases: tuple[RCase, ...] = ()
+    otherwise: Optional[RCase] = None  # cond is a literal true
+    table: Optional[RTable] = None
+    depends_on: tuple[str, ...] = ()  # names of inputs/params/decisions it reads, sorted
+
+
+@attrs.frozen(slots=True)
+class RRequirement(Item):
+    cond: RExpr = None
+    deadline: Optional[RExpr] = None
+
+
+@attrs.frozen(slots=True)
+class RProvision(Item):
+    actor: str = ""
+    modality: str = "must"
+    text: str = ""
+
+
+@attrs.frozen(slots=True)
+class RExample(Item):
+    title: Optional[str] = None
+    as_of: Optional[RExpr] = None
+    given: tuple[tuple[str, RExpr, Span], ...] = ()
+    expect: tuple[tuple[str, Optional[RExpr], Optional[str], Span], ...] = ()  # (decision, value, needs, span)
+
+
+# ---------------------------------------------------------------- the policy
+
+
+@attrs.frozen(slots=True)
+class ChainLink:
+    policy_id: str
+    level: str
+    path: str
+    title: Optional[str]
+    document: Optional[str]
+    effective: Optional[_dt.date]
+
+
+@attrs.frozen
+class ResolvedPolicy:
+    policy_id: str
+    path: str
+    title: Optional[str]
+    level: str
+    region: Optional[str]
+    issuer: Optional[str]
+    document: Optional[str]
+    issued: Optional[_dt.date]
+    effective: Optional[_dt.date]
+    ends: Optional[_dt.date]
+    summary: Optional[str]
+    parent: Optional[str]
+    chain: tuple[ChainLink, ...]  # national first; chain[-1] is this policy
+    uses: tuple[tuple[str, str], ...]  # (alias, policy id)
+    enums: dict[str, REnum]
+    inputs: dict[str, RInput]
+    params: dict[str, RParam]
+    decisions: dict[str, RDecision]
+    schedules: dict[str, RSchedule]
+    requirements: dict[str, RRequirement]
+    provisions: dict[str, RProvision]
+    examples: tuple[RExample, ...]  # this file's own examples
+    decision_order: tuple[str, ...]  # dependencies first
+    externals: dict[tuple[str, str], RParam]  # (alias, name) -> the other policy's parameter
+    children: tuple[str, ...] = ()  # ids of policies that extend this one
+    has_errors: bool = False  # resolution found errors: evaluation and codegen must not be trusted
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def blanks(self) -> list[RParam]:
+        """Delegated parameters no level of the chain has filled."""
+        return [p for p in self.params.values() if p.is_blank]
+
+    def item(self, name: str) -> Optional[Item]:
+        for table in (self.decisions, self.params, self.inputs, self.enums, self.schedules,
+                      self.requirements, self.provisions):
+            if name in table:
+                return table[name]
+        return None

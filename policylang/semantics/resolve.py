@@ -1,0 +1,989 @@
+"""Resolution: merge each `extends` chain into a ResolvedPolicy, binding names and types.
+
+Reports what makes a chain impossible to merge or an expression meaningless:
+header problems, unknown parents and cross-references, cycles, levels out of
+order, dates before the parent's, redefinitions without `override`,
+overrides of nothing, unknown names and types, type and unit errors, circular
+decisions. Whether an override is *allowed* (a floor lowered, a fixed rule
+changed…) is the checker's question, asked of the histories recorded here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+
+from ..diagnostics import Diagnostic, Related
+from ..syntax import ast as A
+from . import types as T
+from .loader import Workspace
+from .model import (
+    ChainLink,
+    Duration,
+    Origin,
+    RBinary,
+    RBound,
+    RCall,
+    RCase,
+    RCell,
+    RDecision,
+    REnum,
+    RExample,
+    RExpr,
+    RIf,
+    RIn,
+    RInput,
+    RLit,
+    RParam,
+    RProvision,
+    RRef,
+    RRequirement,
+    RRow,
+    RSchedule,
+    RScheduleEntry,
+    RTable,
+    RUnary,
+    ResolvedPolicy,
+    references,
+)
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(A.LEVELS)}
+REQUIRED_HEADER = ("title", "level", "effective")
+HEADER_WORD = {"title": "policy", "level": "level", "effective": "effective"}
+
+# Which namespace each declaration kind lives in. Values share one namespace:
+# a name means one thing.
+NAMESPACE = {
+    "enum": "value", "input": "value", "param": "value", "decision": "value", "table": "value",
+    "schedule": "schedule", "require": "require", "example": "example", "provision": "provision",
+}
+KIND_WORD = {
+    "enum": "an enumeration", "input": "an input", "param": "a parameter", "decision": "a decision",
+    "table": "a decision table", "schedule": "a schedule", "require": "a requirement",
+    "example": "an example", "provision": "a provision",
+}
+
+
+def suggest(name: str, candidates) -> Optional[str]:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+@attrs.define
+class Resolution:
+    policies: dict[str, ResolvedPolicy]
+    diagnostics: list[Diagnostic]
+    order: list[str]  # ids in dependency order (parents and used policies first)
+    unresolved: set[str]  # ids that could not be resolved (cycles, unknown parents, fatal header errors)
+
+
+class _Raw:
+    """A chain merged so far: for each namespace, name -> history of Origins."""
+
+    def __init__(self):
+        self.items: dict[str, dict[str, list[Origin]]] = {ns: {} for ns in set(NAMESPACE.values())}
+
+    def copy(self) -> "_Raw":
+        new = _Raw()
+        for ns, table in self.items.items():
+            new.items[ns] = {name: list(hist) for name, hist in table.items()}
+        return new
+
+
+def _decl_kind(decl) -> str:
+    return decl.kind
+
+
+class Resolver:
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        self.diags: list[Diagnostic] = []
+        self.raw: dict[str, _Raw] = {}
+        self.resolved: dict[str, ResolvedPolicy] = {}
+        self.expr_cache: dict[int, RExpr] = {}
+        self.type_cache: dict[int, T.Type] = {}
+        self.reported: set[int] = set()
+        self.children: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------ diagnostics
+    def error(self, code, message, span, hint=None, related=(), policy_id=None):
+        self.diags.append(Diagnostic(code, message, span, hint=hint, related=tuple(related), policy_id=policy_id))
+
+    # ------------------------------------------------------------ driver
+    def run(self) -> Resolution:
+        files = self.ws.files
+        valid: dict[str, A.PolicyFile] = {}
+        for pid, pf in files.items():
+            if self._check_header(pid, pf):
+                valid[pid] = pf
+        for pid, pf in valid.items():
+            parent = pf.extends
+            if parent:
+                self.children.setdefault(parent, []).append(pid)
+        order, unresolved = self._order(valid)
+        for pid in order:
+            self._resolve_policy(pid, valid[pid])
+        unresolved |= set(files) - set(self.resolved)
+        return Resolution(self.resolved, self.diags, order, unresolved)
+
+    # ------------------------------------------------------------ headers
+    def _check_header(self, pid: str, pf: A.PolicyFile) -> bool:
+        seen: dict[str, A.HeaderItem] = {}
+        ok = True
+        for item in pf.header:
+            if item.key in seen:
+                self.error("PL106", f"the header line '{HEADER_WORD.get(item.key, item.key)}' appears twice",
+                           item.span, hint="keep one of them",
+                           related=[Related(seen[item.key].span, "first given here")], policy_id=pid)
+            else:
+                seen[item.key] = item
+        first_line = A.Span(pf.path, 1, 1, 1, 1)
+        for key in REQUIRED_HEADER:
+            if key not in seen:
+                example = {"title": 'policy "关于…的通知"', "level": "level provincial",
+                           "effective": "effective 2021-01-01"}[key]
+                self.error("PL107", f"the header has no '{HEADER_WORD[key]}' line", first_line,
+                           hint=f"add a line such as: {example}", policy_id=pid)
+                ok = False
+        level = seen.get("level")
+        if level is not None and level.value not in LEVEL_RANK:
+            self.error("PL108", f"'{level.value}' is not a level", level.span,
+                       hint=suggest(level.value, A.LEVELS) or "use one of: " + ", ".join(A.LEVELS), policy_id=pid)
+            ok = False
+        eff, ends = seen.get("effective"), seen.get("ends")
+        if eff is not None and ends is not None and ends.value < eff.value:
+            self.error("PL502", f"the policy ends ({ends.value}) before it takes effect ({eff.value})", ends.span,
+                       related=[Related(eff.span, "takes effect here")], policy_id=pid)
+        # Duplicate declarations within one file.
+        firsts: dict[tuple[str, str], A.Decl] = {}
+        for decl in pf.decls:
+            if decl.kind == "example" and decl.name is None:
+                continue
+            key = (NAMESPACE[decl.kind], decl.name)
+            if key in firsts:
+                first = firsts[key]
+                self.error("PL109", f"'{decl.name}' is declared twice in this file", decl.name_span,
+                           hint="rename one of them, or remove the duplicate",
+                           related=[Related(first.name_span, f"first declared here as {KIND_WORD[first.kind]}")],
+                           policy_id=pid)
+            else:
+                firsts[key] = decl
+        return ok
+
+    # ------------------------------------------------------------ graph
+    def _order(self, valid: dict[str, A.PolicyFile]) -> tuple[list[str], set[str]]:
+        """Parents and used policies first. Reports unknown parents, cycles and level order."""
+        deps: dict[str, list[tuple[str, str, A.Span]]] = {}
+        all_ids = set(self.ws.files)
+        bad: set[str] = set()
+        for pid, pf in valid.items():
+            edges = []
+            ext = pf.header_item("extends")
+            if ext is not None:
+                if ext.value not in valid:
+                    if ext.value in all_ids:
+                        pass  # the parent exists but is broken: its own diagnostics explain why
+                    else:
+                        self.error("PL301", f"the parent policy '{ext.value}' does not exist", ext.span,
+                                   hint=suggest(ext.value, all_ids) or
+                                   f"a parent id is the path of its file under {self.ws.root}, without .policy",
+                                   policy_id=pid)
+                    bad.add(pid)
+                else:
+                    edges.append((ext.value, "extends", ext.span))
+            for use in pf.uses:
+                if use.policy_id not in valid:
+                    if use.policy_id not in all_ids:
+                        self.error("PL314", f"the policy '{use.policy_id}' named by 'uses' does not exist", use.span,
+                                   hint=suggest(use.policy_id, all_ids), policy_id=pid)
+                    bad.add(pid)
+                else:
+                    edges.append((use.policy_id, "uses", use.span))
+            deps[pid] = edges
+        # Cycles (iterative DFS, so deep chains cannot overflow the stack).
+        state: dict[str, int] = {}
+        order: list[str] = []
+        in_cycle: set[str] = set()
+        for start in sorted(deps):
+            if state.get(start):
+                continue
+            stack = [(start, iter(deps[start]))]
+            path = [start]
+            state[start] = 1
+            while stack:
+                node, it = stack[-1]
+                advanced = False
+                for target, how, span in it:
+                    if state.get(target) == 1:
+                        cycle = path[path.index(target):] + [target]
+                        members = cycle[:-1]
+                        if not in_cycle & set(members):
+                            self.error("PL302", "these policies extend or use each other in a circle: "
+                                       + " -> ".join(cycle), span,
+                                       hint="a policy can only extend or use policies above it; remove one link",
+                                       related=[Related(valid[m].header_item("extends").span
+                                                        if valid[m].header_item("extends") else
+                                                        A.Span(valid[m].path, 1, 1, 1, 1),
+                                                        f"'{m}' is part of the circle")
+                                                for m in members if m != node],
+                                       policy_id=node)
+                        in_cycle.update(members)
+                        continue
+                    if not state.get(target):
+                        state[target] = 1
+                        path.append(target)
+                        stack.append((target, iter(deps[target])))
+                        advanced = True
+                        break
+                if not advanced:
+                    stack.pop()
+                    path.pop()
+                    state[node] = 2
+                    order.append(node)
+        # Anything depending on a bad or cyclic policy cannot be resolved either.
+        blocked = set(bad) | in_cycle
+        changed = True
+        while changed:
+            changed = False
+            for pid, edges in deps.items():
+                if pid not in blocked and any(t in blocked for t, _, _ in edges):
+                    blocked.add(pid)
+                    changed = True
+        for pid, pf in valid.items():
+            ext = pf.header_item("extends")
+            if ext is None or ext.value not in valid:
+                continue
+            parent = valid[ext.value]
+            if LEVEL_RANK[pf.level] <= LEVEL_RANK[parent.level]:
+                below = [lv for lv in A.LEVELS if LEVEL_RANK[lv] > LEVEL_RANK[parent.level]]
+                self.error("PL303",
+                           f"a {pf.level} policy cannot extend a {parent.level} policy: a policy extends one at a higher level",
+                           ext.span,
+                           hint=("this policy's level should be one of: " + ", ".join(below)) if below else
+                           "a county policy cannot be extended",
+                           related=[Related(parent.header_item("level").span, f"'{ext.value}' is {parent.level}")],
+                           policy_id=pid)
+            if pf.effective and parent.effective and pf.effective < parent.effective:
+                self.error("PL501",
+                           f"this policy takes effect on {pf.effective}, before its parent '{ext.value}' ({parent.effective})",
+                           pf.header_item("effective").span,
+                           hint="a lower level cannot apply a policy before the level above issues it",
+                           related=[Related(parent.header_item("effective").span, "the parent takes effect here")],
+                           policy_id=pid)
+        return [p for p in order if p not in blocked], blocked
+
+    # ------------------------------------------------------------ merging
+    def _merge(self, pid: str, pf: A.PolicyFile) -> _Raw:
+        parent = pf.extends
+        raw = self.raw[parent].copy() if parent else _Raw()
+        level = pf.level
+        seen_here: set[tuple[str, str]] = set()
+        for decl in pf.decls:
+            kind = decl.kind
+            if kind == "example":
+                continue
+            ns = NAMESPACE[kind]
+            key = (ns, decl.name)
+            if key in seen_here:
+                continue  # a duplicate in one file: already reported (PL109)
+            seen_here.add(key)
+            history = raw.items[ns].get(decl.name)
+            origin = Origin(pid, level, pf.path, decl.span, decl.meta, decl, decl.override, "set")
+            if history is None:
+                if decl.override:
+                    candidates = [n for n in raw.items[ns]]
+                    self.error("PL308", f"'{decl.name}' is marked override, but no level above defines it",
+                               decl.name_span,
+                               hint=suggest(decl.name, candidates) or "remove 'override': this is a new item",
+                               policy_id=pid)
+                raw.items[ns][decl.name] = [origin]
+                continue
+            previous = history[-1]
+            prev_kind = _decl_kind(previous.decl)
+            if prev_kind != kind and not ({prev_kind, kind} <= {"decision", "table"}):
+                self.error("PL315",
+                           f"'{decl.name}' is {KIND_WORD[prev_kind]} at the {previous.level} level; it cannot become {KIND_WORD[kind]}",
+                           decl.name_span, hint="choose another name for the new item",
+                           related=[Related(previous.span, f"defined here by {previous.policy_id}")], policy_id=pid)
+                continue
+            if not decl.override:
+                self.error("PL307",
+                           f"'{decl.name}' is already defined by {previous.policy_id} ({previous.level}); redefining it needs 'override'",
+                           decl.name_span,
+                           hint=f"write 'override {kind} {decl.name} …' and say why with because \"…\"",
+                           related=[Related(previous.span, "the inherited definition")], policy_id=pid)
+            history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
+        return raw
+
+    # ------------------------------------------------------------ one policy
+    def _resolve_policy(self, pid: str, pf: A.PolicyFile) -> None:
+        raw = self._merge(pid, pf)
+        self.raw[pid] = raw
+        chain = []
+        cur = pid
+        while cur:
+            f = self.ws.files[cur]
+            chain.append(ChainLink(cur, f.level, f.path, f.title, f.header_value("document"), f.effective))
+            cur = f.extends
+        chain.reverse()
+        scope = _Scope(self, pid, pf, raw)
+        enums = {name: scope.enum(name, hist) for name, hist in raw.items["value"].items() if hist[-1].decl.kind == "enum"}
+        scope.enums = enums
+        scope.build_index()
+        inputs, params, decisions = {}, {}, {}
+        for name, hist in raw.items["value"].items():
+            kind = hist[-1].decl.kind
+            if kind == "input":
+                inputs[name] = scope.input(name, hist)
+            elif kind == "param":
+                params[name] = scope.param(name, hist)
+        for name, hist in raw.items["value"].items():
+            if hist[-1].decl.kind in ("decision", "table"):
+                decisions[name] = scope.decision(name, hist)
+        schedules = {}
+        for name, hist in raw.items["schedule"].items():
+            sched = scope.schedule(name, hist, params)
+            if sched is not None:
+                schedules[name] = sched
+                params[name] = attrs.evolve(params[name], schedule=sched)
+        requirements = {name: scope.requirement(name, hist) for name, hist in raw.items["require"].items()}
+        provisions = {
+            name: RProvision(name, hist[-1], tuple(hist), actor=hist[-1].decl.actor,
+                             modality=hist[-1].decl.modality, text=hist[-1].decl.text)
+            for name, hist in raw.items["provision"].items()
+        }
+        examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
+        order = self._decision_order(pid, decisions)
+        has_errors = any(d.severity == "error" and d.policy_id in {c.policy_id for c in chain} for d in self.diags) \
+            or any(c.policy_id in self.ws.syntax_errors for c in chain)
+        self.resolved[pid] = ResolvedPolicy(
+            policy_id=pid,
+            path=pf.path,
+            title=pf.title,
+            level=pf.level,
+            region=pf.header_value("region"),
+            issuer=pf.header_value("issuer"),
+            document=pf.header_value("document"),
+            issued=pf.header_value("issued"),
+            effective=pf.effective,
+            ends=pf.ends,
+            summary=pf.header_value("summary"),
+            parent=pf.extends,
+            chain=tuple(chain),
+            uses=tuple((u.alias, u.policy_id) for u in pf.uses),
+            enums=enums,
+            inputs=inputs,
+            params=params,
+            decisions=decisions,
+            schedules=schedules,
+            requirements=requirements,
+            provisions=provisions,
+            examples=examples,
+            decision_order=tuple(order),
+            externals=scope.externals,
+            children=tuple(sorted(self.children.get(pid, ()))),
+            has_errors=has_errors,
+        )
+
+    def _decision_order(self, pid: str, decisions: dict[str, RDecision]) -> list[str]:
+        order: list[str] = []
+        state: dict[str, int] = {}
+        for start in decisions:
+            if state.get(start):
+                continue
+            stack = [(start, iter(d for d in decisions[start].depends_on if d in decisions))]
+            state[start] = 1
+            path = [start]
+            while stack:
+                node, it = stack[-1]
+                advanced = False
+                for dep in it:
+                    if state.get(dep) == 1:
+                        cycle = path[path.index(dep):] + [dep]
+                        d = decisions[node]
+                        if d.origin.policy_id == pid or id(d.origin.decl) not in self.reported:
+                            self.reported.add(id(d.origin.decl))
+                            self.error("PL209", "these decisions depend on each other in a circle: " + " -> ".join(cycle),
+                                       d.origin.decl.name_span, hint="one of them must be computed without the others",
+                                       policy_id=d.origin.policy_id)
+                        continue
+                    if not state.get(dep):
+                        state[dep] = 1
+                        path.append(dep)
+                        stack.append((dep, iter(x for x in decisions[dep].depends_on if x in decisions)))
+                        advanced = True
+                        break
+                if not advanced:
+                    stack.pop()
+                    path.pop()
+                    state[node] = 2
+                    order.append(node)
+        return order
+
+
+def _action(parent_decl, child_decl) -> str:
+    """A first description of what an override does; the checker judges whether it is allowed."""
+    kind = child_decl.kind
+    if kind == "param":
+        before, after = parent_decl.statement, child_decl.statement
+        if before == "delegated":
+            return "delegated" if after == "delegated" else "filled"
+        if before == "default":
+            return "replaced"
+        return "changed"  # floor/ceiling/fixed: tightened or violated, decided by the checker
+    if kind in ("decision", "table"):
+        return "replaced"
+    return "changed"
+
+
+def resolve(ws: Workspace) -> Resolution:
+    return Resolver(ws).run()
+
+
+# ---------------------------------------------------------------- names and types
+
+
+class _Scope:
+    """Binds the names of one merged policy and types its expressions."""
+
+    def __init__(self, resolver: Resolver, pid: str, pf: A.PolicyFile, raw: _Raw):
+        self.r = resolver
+        self.pid = pid
+        self.pf = pf
+        self.raw = raw
+        self.enums: dict[str, REnum] = {}
+        self.members: dict[str, list[str]] = {}
+        self.value_types: dict[str, tuple[str, T.Type]] = {}
+        self.aliases = {u.alias: u for u in pf.uses}
+        self.externals: dict[tuple[str, str], RParam] = {}
+        self.current_origin: Optional[Origin] = None
+
+    # -- errors are reported once, by the policy whose file holds them
+    def _report(self, code, message, span, hint=None, related=()):
+        if self.current_origin is not None and self.current_origin.policy_id != self.pid:
+            return  # already reported when the defining policy was resolved
+        self.r.error(code, message, span, hint=hint, related=related, policy_id=self.pid)
+
+    def build_index(self):
+        for name, enum in self.enums.items():
+            for member in enum.member_names:
+                self.members.setdefault(member, []).append(name)
+        for name, hist in self.raw.items["value"].items():
+            decl = hist[-1].decl
+            if decl.kind in ("input", "param", "decision", "table"):
+                self.value_types[name] = (decl.kind if decl.kind != "table" else "decision",
+                                          self.type_of(decl.type, hist[-1]))
+
+    def type_of(self, ref: A.TypeRef, origin: Origin) -> T.Type:
+        key = id(ref)
+        if key in self.r.type_cache:
+            return self.r.type_cache[key]
+        if ref.name in T.BY_NAME:
+            t = T.BY_NAME[ref.name]
+        elif ref.name in self.enums:
+            t = T.Type("enum", ref.name)
+        else:
+            if origin.policy_id == self.pid:
+                self.r.error("PL202", f"'{ref.name}' is not a type", ref.span,
+                             hint=suggest(ref.name, list(T.BY_NAME) + list(self.enums)) or
+                             "types are: " + ", ".join(T.SCALAR_TYPE_NAMES) + ", or an enum declared with 'enum'",
+                             policy_id=self.pid)
+            t = T.UNKNOWN
+        self.r.type_cache[key] = t
+        return t
+
+    # -- items
+    def enum(self, name, hist) -> REnum:
+        decl = hist[-1].decl
+        return REnum(name, hist[-1], tuple(hist), members=tuple((m.name, m.label) for m in decl.members))
+
+    def input(self, name, hist) -> RInput:
+        decl = hist[-1].decl
+        self._check_type_change(name, hist)
+        return RInput(name, hist[-1], tuple(hist), type=self.type_of(decl.type, hist[-1]), optional=decl.optional)
+
+    def _check_type_change(self, name, hist):
+        if len(hist) < 2:
+            return
+        last, prev = hist[-1], hist[-2]
+        if last.policy_id != self.pid:
+            return
+        t_new = self.type_of(last.decl.type, last)
+        t_old = self.type_of(prev.decl.type, prev)
+        if not T.is_unknown(t_new, t_old) and t_new != t_old:
+            self.r.error("PL310", f"'{name}' is {T.describe(t_old)} at the {prev.level} level; an override cannot make it {T.describe(t_new)}",
+                         last.decl.type.span, hint=f"keep the type {t_old}",
+                         related=[Related(prev.decl.type.span, f"declared as {t_old} by {prev.policy_id}")],
+                         policy_id=self.pid)
+
+    def param(self, name, hist) -> RParam:
+        origin = hist[-1]
+        decl = origin.decl
+        self._check_type_change(name, hist)
+        ptype = self.type_of(decl.type, origin)
+        value = None
+        if decl.value is not None:
+            value = self.expr(decl.value, origin, expected=ptype, what=f"the value of '{name}'", constant=True)
+        elif decl.statement == "delegated":
+            # A blank keeps the value an upper level gave it? No: delegating again means no value here.
+            value = None
+        bounds = tuple(
+            RBound(b.op, self.expr(b.expr, origin, expected=ptype, what=f"the bound of '{name}'", constant=True), b.span)
+            for b in decl.bounds
+        )
+        if decl.to_level is not None and decl.to_level not in LEVEL_RANK:
+            self._report_at(origin, "PL108", f"'{decl.to_level}' is not a level", decl.statement_span,
+                            hint=suggest(decl.to_level, A.LEVELS))
+        return RParam(name, origin, tuple(hist), type=ptype, statement=decl.statement, value=value,
+                      to_level=decl.to_level, bounds=bounds)
+
+    def _report_at(self, origin, code, message, span, hint=None, related=()):
+        if origin.policy_id == self.pid:
+            self.r.error(code, message, span, hint=hint, related=related, policy_id=self.pid)
+
+    def decision(self, name, hist) -> RDecision:
+        origin = hist[-1]
+        decl = origin.decl
+        self._check_type_change(name, hist)
+        dtype = self.type_of(decl.type, origin)
+        what = f"the decision '{name}'"
+        if decl.kind == "table":
+            table = self.table(decl, origin, dtype)
+            deps = set()
+            for col in table.columns:
+                deps.add(col.name)
+            for row in table.rows:
+                for cell in row.cells:
+                    for v in cell.values:
+                        deps.update(r.name for r in references(v) if r.kind in ("input", "param", "decision"))
+                deps.update(r.name for r in references(row.output) if r.kind in ("input", "param", "decision"))
+            return RDecision(name, origin, tuple(hist), type=dtype, form="table", table=table,
+                             depends_on=tuple(sorted(deps)))
+        if decl.expr is not None:
+            expr = self.expr(decl.expr, origin, expected=dtype, what=what)
+            deps = {r.name for r in references(expr) if r.kind in ("input", "param", "decision")}
+            return RDecision(name, origin, tuple(hist), type=dtype, form="expr", expr=expr,
+                             depends_on=tuple(sorted(deps)))
+        cases = []
+        deps = set()
+        for case in decl.cases:
+            cond = self.expr(case.cond, origin, expected=T.BOOL, what="a 'when' condition")
+            value = self.expr(case.value, origin, expected=dtype, what=what)
+            cases.append(RCase(cond, value, case.meta, case.span))
+            deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
+        other = None
+        if decl.otherwise is not None:
+            value = self.expr(decl.otherwise.value, origin, expected=dtype, what=what)
+            other = RCase(RLit(True, T.BOOL, decl.otherwise.span, "otherwise"), value, decl.otherwise.meta,
+                          decl.otherwise.span)
+            deps.update(r.name for r in references(value) if r.kind in ("input", "param", "decision"))
+        return RDecision(name, origin, tuple(hist), type=dtype, form="cases", cases=tuple(cases), otherwise=other,
+                         depends_on=tuple(sorted(deps)))
+
+    def table(self, decl: A.TableDecl, origin: Origin, dtype: T.Type) -> RTable:
+        columns = []
+        for col in decl.columns:
+            ref = self.expr(A.Name(col.name, col.span), origin)
+            if not isinstance(ref, RRef):
+                ref = RRef("input", col.name, T.UNKNOWN, col.span)
+            columns.append(ref)
+        rows = []
+        for row in decl.rows:
+            if not row.is_otherwise and len(row.cells) != len(columns):
+                self._report_at(origin, "PL403",
+                                f"this row has {len(row.cells)} cells but the table has {len(columns)} columns",
+                                row.span, hint="columns: " + ", ".join(c.name for c in columns))
+            cells = []
+            for cell, col in zip(row.cells, columns):
+                values = tuple(self.expr(v, origin, expected=None) for v in cell.values)
+                for v in values:
+                    if not T.comparable(col.type, v.type):
+                        self._report_at(origin, "PL204",
+                                        f"the column '{col.name}' is {T.describe(col.type)}, but this cell is {T.describe(v.type)}",
+                                        v.span, hint=_unit_hint(col.type, v.type))
+                cells.append(RCell(cell.kind, cell.op, values, cell.span))
+            output = self.expr(row.output, origin, expected=dtype, what=f"the output of '{decl.name}'")
+            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span))
+        return RTable(tuple(columns), tuple(rows))
+
+    def schedule(self, name, hist, params) -> Optional[RSchedule]:
+        origin = hist[-1]
+        decl = origin.decl
+        if name not in params:
+            self._report_at(origin, "PL408", f"'{name}' is not a parameter, so it cannot have a schedule",
+                            decl.name_span, hint=suggest(name, params))
+            return None
+        ptype = params[name].type
+        entries = []
+        for entry in decl.entries:
+            start_expr = self.expr(entry.start, origin, expected=T.DATE, what="a schedule date", constant=True)
+            start = self.constant_date(start_expr)
+            value = self.expr(entry.value, origin, expected=ptype, what=f"a scheduled value of '{name}'", constant=True)
+            if start is None:
+                continue
+            entries.append(RScheduleEntry(start, value, entry.meta, entry.span))
+        for a, b in zip(entries, entries[1:]):
+            if b.start <= a.start:
+                self._report_at(origin, "PL405", f"the schedule dates must increase: {b.start} comes after {a.start}",
+                                b.span, related=[Related(a.span, "the earlier entry")])
+        entries.sort(key=lambda e: e.start)
+        return RSchedule(name, origin, tuple(hist), entries=tuple(entries))
+
+    def requirement(self, name, hist) -> RRequirement:
+        origin = hist[-1]
+        decl = origin.decl
+        cond = self.expr(decl.cond, origin, expected=T.BOOL, what=f"the requirement '{name}'")
+        deadline = None
+        if decl.deadline is not None:
+            deadline = self.expr(decl.deadline, origin, expected=T.DATE, what="a deadline", constant=True)
+        return RRequirement(name, origin, tuple(hist), cond=cond, deadline=deadline)
+
+    def example(self, decl: A.ExampleDecl) -> RExample:
+        origin = Origin(self.pid, self.pf.level, self.pf.path, decl.span, decl.meta, decl)
+        self.current_origin = origin
+        as_of = self.expr(decl.as_of, origin, expected=T.DATE, what="the example date", constant=True) \
+            if decl.as_of is not None else None
+        given = []
+        for b in decl.given:
+            kind, t = self.value_types.get(b.name, (None, T.UNKNOWN))
+            blank = kind == "param" and self._is_blank(b.name)
+            if kind != "input" and not blank:
+                names = [n for n, (k, _) in self.value_types.items() if k == "input"]
+                self.r.error("PL602", f"the example gives '{b.name}', which is not an input of this policy", b.span,
+                             hint=suggest(b.name, names) or ("inputs: " + ", ".join(names)), policy_id=self.pid)
+            given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
+                                            what=f"the example value of '{b.name}'"), b.span))
+        expect = []
+        for e in decl.expect:
+            kind, t = self.value_types.get(e.name, (None, T.UNKNOWN))
+            if kind != "decision":
+                names = [n for n, (k, _) in self.value_types.items() if k == "decision"]
+                self.r.error("PL602", f"the example expects '{e.name}', which is not a decision of this policy", e.span,
+                             hint=suggest(e.name, names) or ("decisions: " + ", ".join(names)), policy_id=self.pid)
+            value = self.expr(e.value, origin, expected=t if kind else None, what=f"the expected '{e.name}'") \
+                if e.value is not None else None
+            if e.needs is not None and not (self.value_types.get(e.needs, ("",))[0] == "param"):
+                self.r.error("PL602", f"'{e.needs}' is not a parameter, so the example cannot need it", e.span,
+                             hint=suggest(e.needs, [n for n, (k, _) in self.value_types.items() if k == "param"]),
+                             policy_id=self.pid)
+            expect.append((e.name, value, e.needs, e.span))
+        name = decl.name or decl.meta.label or f"example at line {decl.span.line}"
+        return RExample(name, origin, (origin,), title=decl.meta.label, as_of=as_of, given=tuple(given),
+                        expect=tuple(expect))
+
+    def _is_blank(self, name: str) -> bool:
+        hist = self.raw.items["value"].get(name)
+        return bool(hist) and hist[-1].decl.kind == "param" and hist[-1].decl.value is None
+
+    def constant_date(self, expr: RExpr) -> Optional[_dt.date]:
+        from .constants import ConstantError, fold
+
+        try:
+            value = fold(expr, self.pf.effective, self.pf.ends)
+        except ConstantError:
+            return None
+        return value if isinstance(value, _dt.date) else None
+
+    # -- expressions
+    def expr(self, node: A.Expr, origin: Origin, expected: Optional[T.Type] = None, what: str = "this expression",
+             constant: bool = False) -> RExpr:
+        key = id(node)
+        cached = self.r.expr_cache.get(key)
+        if cached is not None:
+            return cached
+        saved = self.current_origin
+        self.current_origin = origin
+        try:
+            result = self._expr(node, constant)
+            if expected is not None and not T.assignable(expected, result.type):
+                self._report("PL203", f"{what} must be {T.describe(expected)}, but this is {T.describe(result.type)}",
+                             result.span, hint=_unit_hint(expected, result.type))
+        finally:
+            self.current_origin = saved
+        self.r.expr_cache[key] = result
+        return result
+
+    def _expr(self, node: A.Expr, constant: bool) -> RExpr:
+        if isinstance(node, A.Number):
+            return self._number(node)
+        if isinstance(node, A.DateLit):
+            return RLit(node.value, T.DATE, node.span, node.value.isoformat())
+        if isinstance(node, A.Text):
+            return RLit(node.value, T.TEXT, node.span)
+        if isinstance(node, A.BoolLit):
+            return RLit(node.value, T.BOOL, node.span, "true" if node.value else "false")
+        if isinstance(node, A.NoneLit):
+            return RLit(None, T.NONE, node.span, "none")
+        if isinstance(node, A.Name):
+            return self._name(node, constant)
+        if isinstance(node, A.Attribute):
+            return self._attribute(node, constant)
+        if isinstance(node, A.Unary):
+            operand = self._expr(node.operand, constant)
+            if node.op == "not":
+                self._want_bool(operand, "'not'")
+                return RUnary("not", operand, T.BOOL, node.span)
+            if not (operand.type.is_numeric or operand.type.kind in ("unknown", "none", "duration")):
+                self._report("PL203", f"'-' needs a number, but this is {T.describe(operand.type)}", operand.span)
+            return RUnary("-", operand, operand.type, node.span)
+        if isinstance(node, A.Binary):
+            return self._binary(node, constant)
+        if isinstance(node, A.InSet):
+            operand = self._expr(node.operand, constant)
+            items = tuple(self._expr(i, constant) for i in node.items)
+            for item in items:
+                if not T.comparable(operand.type, item.type):
+                    self._report("PL204", f"{T.describe(operand.type)} cannot be compared with {T.describe(item.type)}",
+                                 item.span, hint=_unit_hint(operand.type, item.type))
+            return RIn(operand, items, node.negated, T.BOOL, node.span)
+        if isinstance(node, A.IfElse):
+            cond = self._expr(node.cond, constant)
+            self._want_bool(cond, "'if'")
+            then = self._expr(node.then, constant)
+            other = self._expr(node.otherwise, constant)
+            t = T.unify(then.type, other.type)
+            if t is None:
+                self._report("PL203", f"the two branches differ: {T.describe(then.type)} after 'then', "
+                             f"{T.describe(other.type)} after 'else'", node.span)
+                t = T.UNKNOWN
+            return RIf(cond, then, other, t, node.span)
+        if isinstance(node, A.Call):
+            return self._call(node, constant)
+        raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
+
+    def _number(self, node: A.Number) -> RLit:
+        unit = node.unit
+        text = node.text
+        if unit == "yuan":
+            if decimal_places(node.value) > 2:
+                self._report("PL206", f"{text} yuan has more than two decimals; money is counted to the fen (0.01 yuan)",
+                             node.span, hint="round the amount to two decimals")
+            return RLit(node.value, T.MONEY, node.span, f"{text} yuan")
+        if unit == "percent":
+            if not (Decimal(0) <= node.value <= Decimal(1)):
+                self._report("PL205", f"{text}% is outside 0–100%", node.span,
+                             hint="a percentage is between 0% and 100%")
+            return RLit(node.value, T.PERCENT, node.span, f"{text}%")
+        if unit in ("days", "months", "years"):
+            return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit}")
+        if node.value == node.value.to_integral_value() and "." not in text:
+            return RLit(int(node.value), T.COUNT, node.span, text)
+        return RLit(node.value, T.DECIMAL, node.span, text)
+
+    def _want_bool(self, expr: RExpr, where: str):
+        if expr.type.kind not in ("bool", "unknown", "none"):
+            self._report("PL203", f"{where} needs a yes/no (bool) value, but this is {T.describe(expr.type)}", expr.span)
+
+    def _name(self, node: A.Name, constant: bool) -> RExpr:
+        name = node.name
+        if name in self.value_types:
+            kind, t = self.value_types[name]
+            if constant and kind in ("input", "decision"):
+                self._report("PL212", f"a parameter's value cannot depend on the {kind} '{name}'", node.span,
+                             hint="parameter values, bounds and dates are fixed by the policy; use a decision to compute from inputs")
+            return RRef(kind, name, t, node.span)
+        if name in T.BUILTIN_NAMES:
+            if constant and name == "as_of":
+                self._report("PL212", "a parameter's value cannot depend on the evaluation date 'as_of'", node.span,
+                             hint="use a schedule for values that change over time")
+            return RRef("builtin", name, T.BUILTIN_NAMES[name][0], node.span)
+        owners = self.members.get(name)
+        if owners:
+            if len(owners) > 1:
+                self._report("PL210", f"'{name}' is a member of several enumerations: " + ", ".join(owners), node.span,
+                             hint=f"write {owners[0]}.{name} to say which")
+            return RLit(name, T.Type("enum", owners[0]), node.span, name)
+        candidates = list(self.value_types) + list(T.BUILTIN_NAMES) + list(self.members)
+        self._report("PL201", f"'{name}' is not defined in this policy or the levels above it", node.span,
+                     hint=suggest(name, candidates) or "declare it as an input, a parameter or a decision")
+        return RLit(None, T.UNKNOWN, node.span, name)
+
+    def _attribute(self, node: A.Attribute, constant: bool) -> RExpr:
+        base = node.base
+        if isinstance(base, A.Name) and base.name in self.aliases:
+            use = self.aliases[base.name]
+            other = self.r.resolved.get(use.policy_id)
+            if other is None:
+                return RLit(None, T.UNKNOWN, node.span, f"{base.name}.{node.attr}")
+            param = other.params.get(node.attr)
+            if param is None:
+                self._report("PL201", f"the policy '{use.policy_id}' has no parameter '{node.attr}'", node.span,
+                             hint=suggest(node.attr, other.params))
+                return RLit(None, T.UNKNOWN, node.span, f"{base.name}.{node.attr}")
+            self.externals[(base.name, node.attr)] = param
+            return RRef("external", node.attr, param.type, node.span, alias=base.name, policy_id=use.policy_id)
+        if isinstance(base, A.Name) and base.name in self.enums:
+            enum = self.enums[base.name]
+            if node.attr not in enum.member_names:
+                self._report("PL201", f"the enumeration '{base.name}' has no member '{node.attr}'", node.span,
+                             hint=suggest(node.attr, enum.member_names) or "members: " + ", ".join(enum.member_names))
+                return RLit(None, T.UNKNOWN, node.span)
+            return RLit(node.attr, T.Type("enum", base.name), node.span, f"{base.name}.{node.attr}")
+        what = base.name if isinstance(base, A.Name) else "this"
+        self._report("PL201", f"'{what}' is neither a policy named by 'uses … as {what}' nor an enumeration",
+                     node.span, hint=suggest(what, list(self.aliases) + list(self.enums)) if isinstance(base, A.Name) else None)
+        return RLit(None, T.UNKNOWN, node.span)
+
+    def _binary(self, node: A.Binary, constant: bool) -> RExpr:
+        left = self._expr(node.left, constant)
+        right = self._expr(node.right, constant)
+        op = node.op
+        if op in ("and", "or"):
+            self._want_bool(left, f"'{op}'")
+            self._want_bool(right, f"'{op}'")
+            return RBinary(op, left, right, T.BOOL, node.span)
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            if not T.comparable(left.type, right.type):
+                self._report("PL204", f"cannot compare {T.describe(left.type)} with {T.describe(right.type)}",
+                             node.span, hint=_unit_hint(left.type, right.type))
+            elif op not in ("==", "!=") and left.type.kind in ("bool", "text", "enum"):
+                self._report("PL204", f"'{op}' needs numbers, amounts or dates; {T.describe(left.type)} values can only be tested with == and !=",
+                             node.span)
+            return RBinary(op, left, right, T.BOOL, node.span)
+        t = T.arithmetic(op, left.type, right.type)
+        if t is None:
+            self._report("PL203", f"cannot compute {T.describe(left.type)} {op} {T.describe(right.type)}", node.span,
+                         hint=_arith_hint(op, left.type, right.type))
+            t = T.UNKNOWN
+        return RBinary(op, left, right, t, node.span)
+
+    def _call(self, node: A.Call, constant: bool) -> RExpr:
+        func = node.func
+        if func not in T.FUNCTIONS:
+            self._report("PL208", f"'{func}' is not a function of the policy language", node.func_span,
+                         hint=suggest(func, T.FUNCTIONS) or "functions: " + ", ".join(T.FUNCTIONS))
+            for a in node.args:
+                self._expr(a, constant)
+            return RLit(None, T.UNKNOWN, node.span)
+        lo, hi, signature = T.FUNCTIONS[func]
+        if len(node.args) < lo or (hi is not None and len(node.args) > hi):
+            self._report("PL208", f"{func} takes {lo if hi == lo else f'{lo} to {hi}' if hi else f'at least {lo}'} "
+                         f"argument{'s' if (hi or 2) > 1 else ''}, not {len(node.args)}", node.span,
+                         hint=f"write {signature}")
+            return RLit(None, T.UNKNOWN, node.span)
+        if func == "round":
+            return self._round(node, constant)
+        args = tuple(self._expr(a, constant) for a in node.args)
+        kinds = [a.type.kind for a in args]
+        if func in ("min", "max"):
+            t = args[0].type
+            for a in args[1:]:
+                u = T.unify(t, a.type)
+                if u is None:
+                    self._report("PL203", f"{func} needs values of one kind, but got {T.describe(t)} and {T.describe(a.type)}",
+                                 a.span, hint=_unit_hint(t, a.type))
+                    u = T.UNKNOWN
+                t = u
+            return RCall(func, args, t, node.span)
+        if func in ("ceil", "floor"):
+            t = args[0].type
+            if t.kind == "money":
+                return RCall(func, args, T.MONEY, node.span)
+            self._numeric_arg(func, args[0])
+            return RCall(func, args, T.COUNT if t.kind != "unknown" else T.UNKNOWN, node.span)
+        if func == "abs":
+            self._numeric_arg(func, args[0])
+            return RCall(func, args, args[0].type, node.span)
+        if func in ("add_days", "add_months", "add_years"):
+            self._date_arg(func, args[0])
+            if kinds[1] not in ("count", "unknown"):
+                self._report("PL203", f"{func} needs a whole number as its second argument, not {T.describe(args[1].type)}",
+                             args[1].span)
+            return RCall(func, args, T.DATE, node.span)
+        if func == "end_of_month":
+            self._date_arg(func, args[0])
+            return RCall(func, args, T.DATE, node.span)
+        if func == "days_between":
+            self._date_arg(func, args[0])
+            self._date_arg(func, args[1])
+            return RCall(func, args, T.COUNT, node.span)
+        if func in ("year", "month", "day"):
+            self._date_arg(func, args[0])
+            return RCall(func, args, T.COUNT, node.span)
+        raise AssertionError(func)  # pragma: no cover
+
+    def _numeric_arg(self, func, arg):
+        if not (arg.type.is_numeric or arg.type.kind in ("unknown", "none")):
+            self._report("PL203", f"{func} needs a number, not {T.describe(arg.type)}", arg.span)
+
+    def _date_arg(self, func, arg):
+        if arg.type.kind not in ("date", "unknown", "none"):
+            self._report("PL203", f"{func} needs a date, not {T.describe(arg.type)}", arg.span)
+
+    def _round(self, node: A.Call, constant: bool) -> RExpr:
+        x = self._expr(node.args[0], constant)
+        unit = "fen" if x.type.kind == "money" else "unit"
+        mode = "half_up"
+        if len(node.args) >= 2:
+            a = node.args[1]
+            if isinstance(a, A.Name) and a.name in T.ROUND_UNITS:
+                unit = a.name
+            else:
+                self._report("PL208", "round's second argument says what to round to: fen, jiao, yuan or unit",
+                             a.span, hint="for example round(x, fen, up)")
+        if len(node.args) == 3:
+            a = node.args[2]
+            if isinstance(a, A.Name) and a.name in T.ROUND_MODES:
+                mode = a.name
+            else:
+                self._report("PL208", "round's third argument says how to round: " + ", ".join(T.ROUND_MODES),
+                             a.span, hint=suggest(a.name, T.ROUND_MODES) if isinstance(a, A.Name) else None)
+        t = x.type
+        if t.kind == "money":
+            if unit == "unit":
+                unit = "yuan"
+        elif t.kind in ("decimal", "count", "percent"):
+            if unit != "unit":
+                self._report("PL208", f"only money is rounded to the {unit}; round a plain number to a whole number with 'unit'",
+                             node.span, hint="write round(x, unit) or round(x, unit, up)")
+            t = T.COUNT
+            unit = "unit"
+        elif t.kind not in ("unknown", "none"):
+            self._report("PL203", f"round needs a number or an amount, not {T.describe(t)}", x.span)
+            t = T.UNKNOWN
+        return RCall("round", (x,), t, node.span, options=(unit, mode))
+
+
+def decimal_places(value: Decimal) -> int:
+    """Significant decimal places: 7000.10 has 1, 30.003 has 3."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    places = -exponent
+    digits = list(digits)
+    while places and digits and digits[-1] == 0:
+        digits.pop()
+        places -= 1
+    return places
+
+
+def _unit_hint(expected: T.Type, got: T.Type) -> Optional[str]:
+    if expected.kind == "money" and got.kind in ("count", "decimal"):
+        return "write the amount with its unit, for example 7000 yuan"
+    if expected.kind == "percent" and got.kind in ("count", "decimal"):
+        return "write a percentage with %, for example 30%"
+    if expected.kind == "duration" and got.kind in ("count", "decimal"):
+        return "write a period with its unit, for example 2 years or 30 days"
+    if expected.kind == "count" and got.kind == "decimal":
+        return "round it to a whole number with ceil(x), floor(x) or round(x, unit)"
+    if expected.kind == "money" and got.kind == "percent":
+        return "multiply the percentage by an amount, for example agreed_amount * 30%"
+    if expected.kind == "date" and got.kind == "duration":
+        return "add the period to a date, for example effective_date + 2 years"
+    return None
+
+
+def _arith_hint(op: str, a: T.Type, b: T.Type) -> Optional[str]:
+    if {a.kind, b.kind} == {"money", "count"} and op in "+-":
+        return "an amount and a plain number cannot be added: write the number with its unit (yuan)"
+    if a.kind == "date" and b.kind == "date":
+        return "use days_between(a, b) for the number of days between two dates"
+    if a.kind == "date" and b.kind in ("count", "decimal"):
+        return "add a period with its unit, for example + 30 days or + 1 month"
+    if {a.kind, b.kind} == {"money"} and op == "*":
+        return "two amounts cannot be multiplied; multiply an amount by a percentage or a number"
+    return _unit_hint(a, b)

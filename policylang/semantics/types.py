@@ -1,0 +1,171 @@
+"""The type system: value types of the language and the typing rules of operators and functions."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+
+@attrs.frozen(slots=True)
+class Type:
+    """A value type. kind is one of KINDS; enum types carry their enum's name."""
+
+    kind: str
+    enum: Optional[str] = None
+
+    def __str__(self) -> str:
+        return self.enum if self.kind == "enum" else self.kind
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+
+KINDS = ("money", "percent", "decimal", "count", "bool", "date", "duration", "text", "enum", "none", "unknown")
+NUMERIC_KINDS = frozenset({"money", "percent", "decimal", "count"})
+SCALAR_TYPE_NAMES = ("money", "percent", "decimal", "count", "bool", "date", "duration", "text")
+
+MONEY = Type("money")
+PERCENT = Type("percent")
+DECIMAL = Type("decimal")
+COUNT = Type("count")
+BOOL = Type("bool")
+DATE = Type("date")
+DURATION = Type("duration")
+TEXT = Type("text")
+NONE = Type("none")
+UNKNOWN = Type("unknown")  # after an error: suppresses follow-on errors
+
+BY_NAME = {t.kind: t for t in (MONEY, PERCENT, DECIMAL, COUNT, BOOL, DATE, DURATION, TEXT)}
+
+# Chinese names, used in messages to authors.
+ZH = {
+    "money": "金额", "percent": "百分比", "decimal": "数值", "count": "数量", "bool": "是/否",
+    "date": "日期", "duration": "期限", "text": "文本", "none": "不适用", "unknown": "未知",
+}
+
+
+def describe(t: Type) -> str:
+    if t.kind == "enum":
+        return f"{t.enum} (enumeration)"
+    return f"{t.kind} ({ZH.get(t.kind, t.kind)})"
+
+
+def is_unknown(*types: Type) -> bool:
+    return any(t.kind == "unknown" for t in types)
+
+
+def assignable(target: Type, value: Type) -> bool:
+    """Can a value of type `value` stand where `target` is declared?"""
+    if is_unknown(target, value) or value.kind == "none":
+        return True
+    if target == value:
+        return True
+    if target.kind == "decimal" and value.kind == "count":
+        return True
+    return False
+
+
+def comparable(a: Type, b: Type) -> bool:
+    if is_unknown(a, b) or a.kind == "none" or b.kind == "none":
+        return True
+    if a == b:
+        return True
+    return {a.kind, b.kind} <= {"count", "decimal"}
+
+
+def unify(a: Type, b: Type) -> Optional[Type]:
+    """The common type of two branches (if/else, min/max, case values), or None."""
+    if a.kind == "unknown" or b.kind == "unknown":
+        return UNKNOWN
+    if a.kind == "none":
+        return b
+    if b.kind == "none":
+        return a
+    if a == b:
+        return a
+    if {a.kind, b.kind} == {"count", "decimal"}:
+        return DECIMAL
+    return None
+
+
+_PLAIN = frozenset({"count", "decimal"})
+
+
+def arithmetic(op: str, a: Type, b: Type) -> Optional[Type]:
+    """Result type of `a op b` for + - * /, or None when the units do not fit."""
+    if is_unknown(a, b):
+        return UNKNOWN
+    if a.kind == "none" or b.kind == "none":
+        return unify(a, b) if op in "+-" else (a if b.kind == "none" else b)
+    ka, kb = a.kind, b.kind
+    if op in ("+", "-"):
+        if ka == kb and ka in ("money", "percent", "count", "decimal", "duration"):
+            return a
+        if {ka, kb} == {"count", "decimal"}:
+            return DECIMAL
+        if ka == "date" and kb == "duration":
+            return DATE
+        if op == "+" and ka == "duration" and kb == "date":
+            return DATE
+        return None
+    if op == "*":
+        if ka == "money" and kb in ("percent", "count", "decimal"):
+            return MONEY
+        if kb == "money" and ka in ("percent", "count", "decimal"):
+            return MONEY
+        if ka == "percent" and kb == "percent":
+            return PERCENT
+        if "percent" in (ka, kb) and {ka, kb} - {"percent"} <= _PLAIN:
+            return DECIMAL
+        if ka == "count" and kb == "count":
+            return COUNT
+        if {ka, kb} <= _PLAIN:
+            return DECIMAL
+        if ka == "duration" and kb == "count" or kb == "duration" and ka == "count":
+            return DURATION
+        return None
+    if op == "/":
+        if ka == "money" and kb == "money":
+            return DECIMAL
+        if ka == "money" and kb in ("count", "decimal", "percent"):
+            return MONEY
+        if ka == "percent" and kb == "percent":
+            return DECIMAL
+        if ka == "percent" and kb in _PLAIN:
+            return PERCENT
+        if ka in _PLAIN and kb in _PLAIN:
+            return DECIMAL
+        return None
+    return None
+
+
+# Rounding units and modes accepted by round().
+ROUND_UNITS = {"fen": "0.01", "jiao": "0.1", "yuan": "1", "unit": "1"}
+ROUND_MODES = ("half_up", "half_even", "up", "down")
+
+# Functions: name -> (min args, max args or None, a short signature for messages)
+FUNCTIONS = {
+    "min": (1, None, "min(a, b, …)"),
+    "max": (1, None, "max(a, b, …)"),
+    "round": (1, 3, "round(x, fen|jiao|yuan|unit, half_up|half_even|up|down)"),
+    "ceil": (1, 1, "ceil(x)"),
+    "floor": (1, 1, "floor(x)"),
+    "abs": (1, 1, "abs(x)"),
+    "add_days": (2, 2, "add_days(date, count)"),
+    "add_months": (2, 2, "add_months(date, count)"),
+    "add_years": (2, 2, "add_years(date, count)"),
+    "end_of_month": (1, 1, "end_of_month(date)"),
+    "days_between": (2, 2, "days_between(date, date)"),
+    "year": (1, 1, "year(date)"),
+    "month": (1, 1, "month(date)"),
+    "day": (1, 1, "day(date)"),
+}
+
+# Names every policy can read.
+BUILTIN_NAMES = {
+    "as_of": (DATE, "the evaluation date (评估日期)"),
+    "effective_date": (DATE, "the effective date of the policy being evaluated (生效日期)"),
+    "end_date": (DATE, "the end date of the policy being evaluated, none when open-ended (失效日期)"),
+}
