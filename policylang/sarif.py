@@ -1,0 +1,145 @@
+"""SARIF 2.1.0 output, for code-scanning tools (GitHub code scanning, IDE viewers).
+
+One run per call. Every diagnostic code used becomes a rule of the driver, with
+its English title as the short description and the Chinese title in the full
+description. Columns are counted in Unicode code points (policy files are full of
+Chinese text), which the run declares with ``columnKind``. The hint goes into the
+message text (after "help:") and into the result's properties: SARIF ``fixes``
+are for machine-applicable edits, which a hint is not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Iterable, Optional
+from urllib.parse import quote
+
+from .diagnostics import CODES, ERROR, INFO, WARNING, Diagnostic
+from .syntax.ast import Span
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+TOOL_NAME = "policylang"
+SRCROOT = "%SRCROOT%"
+
+_LEVELS = {ERROR: "error", WARNING: "warning", INFO: "note"}
+
+
+def sarif_level(severity: str) -> str:
+    return _LEVELS.get(severity, "error")
+
+
+def artifact_uri(path: str, root: Optional[str] = None) -> tuple[str, bool]:
+    """(uri, relative?) for a file: relative to root (default: the working directory)
+    when it lies inside it, else an absolute file: URI. Non-ASCII is percent-encoded."""
+    root = os.path.abspath(root or os.getcwd())
+    absolute = os.path.abspath(path)
+    rel = os.path.relpath(absolute, root)
+    if not rel.startswith(".."):
+        return quote(rel.replace(os.sep, "/"), safe="/-_.~"), True
+    return "file://" + quote(absolute.replace(os.sep, "/"), safe="/-_.~:"), False
+
+
+def _location(span: Optional[Span], root: Optional[str], message: Optional[str] = None) -> Optional[dict]:
+    if span is None or span.line < 1:
+        return None
+    uri, relative = artifact_uri(span.file, root)
+    artifact = {"uri": uri}
+    if relative:
+        artifact["uriBaseId"] = SRCROOT
+    region = {"startLine": span.line, "startColumn": max(span.column, 1)}
+    if span.end_line >= span.line:
+        region["endLine"] = span.end_line
+        end_column = span.end_column
+        if span.end_line == span.line:
+            end_column = max(end_column, region["startColumn"] + 1)
+        if end_column >= 1:
+            region["endColumn"] = end_column
+    location: dict = {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def _rule(code: str) -> dict:
+    entry = CODES.get(code)
+    title = entry.title if entry else code
+    title_zh = entry.title_zh if entry else ""
+    severity = entry.severity if entry else ERROR
+    rule = {
+        "id": code,
+        "shortDescription": {"text": title},
+        "fullDescription": {"text": f"{title_zh}（{title}）" if title_zh else title},
+        "defaultConfiguration": {"level": sarif_level(severity)},
+    }
+    if title_zh:
+        rule["properties"] = {"title_zh": title_zh}
+    return rule
+
+
+def _message_text(diag: Diagnostic) -> str:
+    text = diag.message
+    if diag.hint:
+        text += f"\nhelp: {diag.hint}"
+    return text
+
+
+def _result(diag: Diagnostic, rule_index: int, root: Optional[str]) -> dict:
+    result: dict = {
+        "ruleId": diag.code,
+        "ruleIndex": rule_index,
+        "level": sarif_level(diag.severity),
+        "message": {"text": _message_text(diag)},
+    }
+    location = _location(diag.span, root)
+    if location is not None:
+        result["locations"] = [location]
+    related = []
+    for rel in diag.related:
+        loc = _location(rel.span, root, rel.message)
+        if loc is None:
+            continue
+        loc["id"] = len(related)
+        related.append(loc)
+    if related:
+        result["relatedLocations"] = related
+    properties = {}
+    if diag.hint:
+        properties["hint"] = diag.hint
+    if diag.title_zh:
+        properties["title_zh"] = diag.title_zh
+    if diag.policy_id:
+        properties["policy"] = diag.policy_id
+    if properties:
+        result["properties"] = properties
+    return result
+
+
+def render_sarif(diags: Iterable[Diagnostic], tool_version: str, root: Optional[str] = None) -> str:
+    """The diagnostics as a SARIF 2.1.0 log (JSON text). File URIs are relative to
+    root (default: the working directory), under the base id %SRCROOT%."""
+    diags = list(diags)
+    codes = sorted({d.code for d in diags})
+    rule_index = {code: i for i, code in enumerate(codes)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": TOOL_NAME,
+                "version": tool_version,
+                "rules": [_rule(code) for code in codes],
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
+        "results": [_result(d, rule_index[d.code], root) for d in diags],
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    return json.dumps(log, ensure_ascii=False, indent=2)
+
+
+def _directory_uri(root: Optional[str]) -> str:
+    path = os.path.abspath(root or os.getcwd()).replace(os.sep, "/")
+    if not path.endswith("/"):
+        path += "/"
+    return "file://" + quote(path, safe="/-_.~:")
