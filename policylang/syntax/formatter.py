@@ -205,8 +205,8 @@ class _Unit:
     head: list[str]
     children: Optional[list["_Unit"]] = None
     tail: Optional[str] = None
-    leading: list[str] = attrs.Factory(list)
-    trailing: list[str] = attrs.Factory(list)
+    leading: list[tuple[int, int, str]] = attrs.Factory(list)  # (line, column, text) of each comment
+    trailing: list[tuple[int, int, str]] = attrs.Factory(list)
     trailing_tail: list[str] = attrs.Factory(list)
     closing: list[str] = attrs.Factory(list)
     one_line_ok: bool = False  # a block that may be printed on one line (an enum)
@@ -331,6 +331,7 @@ def _contains(span: A.Span, line: int) -> bool:
 def _attach(units: list[_Unit], comment: A.Comment, text: str, trailing: bool) -> bool:
     """Attach a comment inside `units` (a list of siblings). False when it lies after them all."""
     line = comment.line
+    note = (comment.line, comment.column, text)
     for unit in units:
         if not _contains(unit.span, line):
             continue
@@ -343,27 +344,23 @@ def _attach(units: list[_Unit], comment: A.Comment, text: str, trailing: bool) -
                 unit.closing.append(text)
             return True
         if trailing:
-            unit.trailing.append(text)
+            unit.trailing.append(note)
         else:
-            unit.leading.append(text)
+            unit.leading.append(note)
         return True
-    if trailing:  # the code it trails has no unit of its own (e.g. a lone '{'): keep it with the next one
-        for unit in units:
-            if unit.span.line > line:
-                unit.leading.append(text)
-                return True
-        return False
+    # An own-line comment, or one trailing code without a unit of its own (a lone '{'):
+    # it goes with the next element.
     for unit in units:
         if unit.span.line > line:
-            unit.leading.append(text)
+            unit.leading.append(note)
             return True
     return False
 
 
 def _emit(unit: _Unit, indent: str, out: list[str]) -> None:
-    # A line holds one trailing comment; any others move above the element.
-    trailing = unit.trailing[-1:] if unit.trailing else []
-    for text in unit.leading + unit.trailing[:-1]:
+    # A line holds one trailing comment; any others move above the element, in source order.
+    trailing = [unit.trailing[-1][2]] if unit.trailing else []
+    for _, _, text in sorted(unit.leading + unit.trailing[:-1]):
         out.append(indent + text)
     if unit.children is None:
         lines = [indent + line for line in unit.head]
@@ -390,7 +387,7 @@ def _emit(unit: _Unit, indent: str, out: list[str]) -> None:
 
 
 def _is_one_liner(decl: A.Decl, unit: _Unit) -> bool:
-    return isinstance(decl, (A.InputDecl, A.ParamDecl)) and len(unit.head) == 1 and not unit.leading
+    return isinstance(decl, (A.InputDecl, A.ParamDecl)) and len(unit.head) == 1
 
 
 def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str:
@@ -421,8 +418,9 @@ def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str
     previous: Optional[tuple[A.Decl, _Unit]] = None
     for decl, unit in zip(policy.decls, decl_units):
         if out:
-            grouped = previous is not None and _is_one_liner(previous[0], previous[1]) and _is_one_liner(decl, unit) \
-                and type(previous[0]) is type(decl)
+            # A comment above a one-liner starts a new group, so it reads as a heading.
+            grouped = previous is not None and _is_one_liner(*previous) and _is_one_liner(decl, unit) \
+                and type(previous[0]) is type(decl) and not unit.leading and not unit.trailing[:-1]
             if not grouped:
                 out.append("")
         _emit(unit, "", out)
