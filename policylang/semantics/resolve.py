@@ -587,7 +587,10 @@ class _Scope:
     def table(self, decl: A.TableDecl, origin: Origin, dtype: T.Type) -> RTable:
         columns = []
         for col in decl.columns:
-            ref = self.expr(A.Name(col.name, col.span), origin)
+            # A fresh node, so it must not go through the id()-keyed cache (its id is reused once it is freed).
+            saved, self.current_origin = self.current_origin, origin
+            ref = self._expr(A.Name(col.name, col.span), False)
+            self.current_origin = saved
             if not isinstance(ref, RRef):
                 ref = RRef("input", col.name, T.UNKNOWN, col.span)
             columns.append(ref)

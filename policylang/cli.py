@@ -1,0 +1,100 @@
+"""The `policylang` command line."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+
+import click
+
+from . import __version__
+from .semantics.loader import UsageError
+
+# The commands in the order `policylang --help` lists them.
+COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "test", "docs", "explain", "diff")
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx):
+        names = list(self.commands)
+        return sorted(names, key=lambda n: (COMMAND_ORDER.index(n) if n in COMMAND_ORDER else 99, n))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="policylang")
+def cli():
+    """policylang: write medical-insurance policy as code, check every regional
+    override against the levels above it, compile evaluators, and publish docs.
+
+    \b
+    Typical use:
+      policylang check                 check the policies/ tree
+      policylang explain cn/gd/stent-2020 prepayment_ratio
+      policylang eval cn/gd/stent-2020 --input cases.json
+      policylang build                 check, compile to build/python, docs to build/docs
+    """
+
+
+def _register_commands() -> None:
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name == "common":
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, click.Command) and value.name and value.name not in cli.commands:
+                cli.add_command(value)
+
+
+_register_commands()
+
+
+def main(argv=None) -> int:
+    """Run the CLI. Bad input gives diagnostics; only a bug in policylang itself reaches the last handler."""
+    # Expressions are nested at most 100 deep (PL104); passes that walk them recursively need some head room.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+    try:
+        cli.main(args=argv, prog_name="policylang", standalone_mode=False)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return _exit(code)
+    except click.exceptions.Exit as exc:
+        return _exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return _exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return _exit(130)
+    except UsageError as exc:
+        click.echo(f"policylang: {exc}", err=True)
+        return _exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return _exit(130)
+    except BrokenPipeError:
+        return _exit(0)
+    except Exception as exc:  # a bug in policylang: say so plainly, keep the traceback for developers
+        if os.environ.get("POLICYLANG_DEBUG"):
+            raise
+        click.echo(f"policylang: internal error: {exc.__class__.__name__}: {exc}\n"
+                   "This is a bug in policylang, not in your policy. Run again with POLICYLANG_DEBUG=1 "
+                   "to see the details, and please report it.", err=True)
+        return _exit(3)
+    return _exit(0)
+
+
+def _exit(code: int) -> int:
+    sys.stdout.flush()
+    return code
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry_point()

@@ -1,0 +1,1 @@
+"""One module per command; cli.py registers every click command these modules define."""

@@ -1,0 +1,73 @@
+"""`policylang fmt`: rewrite policy files in the one canonical layout."""
+
+from __future__ import annotations
+
+import difflib
+import os
+
+import click
+
+from ..diagnostics import SourceCache
+from ..semantics.loader import UsageError, discover
+from ..syntax.formatter import format_source
+from ..syntax.parser import read_source
+from .common import EXIT_FINDINGS, EXIT_OK, default_paths, format_option, paths_argument, render
+
+
+def _files(paths) -> list[str]:
+    found = []
+    for p in paths:
+        if os.path.isdir(p):
+            found.extend(discover(p))
+        elif os.path.exists(p):
+            found.append(p)
+        else:
+            raise UsageError(f"no such file or folder: {p}")
+    return found
+
+
+@click.command("fmt")
+@paths_argument
+@click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print what would change as a unified diff.")
+@format_option
+def fmt_command(paths, check_only, show_diff, output_format):
+    """Format policy files in place (comments are kept; formatting twice changes nothing).
+
+    With --check, report the files that would change and exit 1 if there are any.
+    Files with syntax errors are reported and left untouched.
+    """
+    files = _files(default_paths(paths))
+    sources = SourceCache()
+    diags = []
+    changed = []
+    for path in files:
+        text, read_diags = read_source(path)
+        if text is None:
+            diags.extend(read_diags)
+            continue
+        sources.add(path, text)
+        formatted, parse_diags = format_source(text, path)
+        if formatted is None:
+            diags.extend(parse_diags)
+            continue
+        if formatted == text:
+            continue
+        changed.append(path)
+        if show_diff:
+            click.echo("".join(difflib.unified_diff(text.splitlines(True), formatted.splitlines(True),
+                                                    fromfile=path, tofile=path)), nl=False)
+        if not check_only:
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(formatted)
+    if diags:
+        click.echo(render(diags, sources, output_format), nl=False)
+    verb = "would be reformatted" if check_only else "reformatted"
+    for path in changed:
+        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
+    unchanged = len(files) - len(changed) - len({d.span.file for d in diags if d.span})
+    click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, {max(unchanged, 0)} unchanged"
+               + (f", {len({d.span.file for d in diags if d.span})} with errors" if diags else ""), err=True)
+    if diags or (check_only and changed):
+        raise SystemExit(EXIT_FINDINGS)
+    raise SystemExit(EXIT_OK)
