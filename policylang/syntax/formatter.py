@@ -2,7 +2,7 @@
 
 One layout, no options: header lines first in a fixed order, a blank line,
 then the declarations in source order, one blank line apart (consecutive
-one-line inputs and params stay together, as a group). Inside braces every
+inputs, params or provisions stay together as a group). Inside braces every
 entry gets its own line, indented by four spaces. Expressions get the fewest
 parentheses their precedence needs. Comments are kept: each is attached to the
 line it trails, or to the line that follows it, and is printed back there.
@@ -22,6 +22,7 @@ from . import ast as A
 from .parser import parse_source
 
 INDENT = "    "
+GROUPED_KINDS = (A.InputDecl, A.ParamDecl, A.ProvisionDecl)
 MAX_WIDTH = 100
 
 HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "extends")
@@ -135,7 +136,8 @@ def _format_bare(expr: A.Expr) -> str:
 # ---------------------------------------------------------------- metadata and pieces
 
 
-def format_meta(meta: A.Meta) -> str:
+def meta_parts(meta: A.Meta) -> list[str]:
+    """The metadata of a declaration or entry, in canonical order: label, article, note, because."""
     parts = []
     if meta.label is not None:
         parts.append(quote(meta.label))
@@ -145,7 +147,40 @@ def format_meta(meta: A.Meta) -> str:
         parts.append("note " + quote(meta.note))
     if meta.reason is not None:
         parts.append("because " + quote(meta.reason))
-    return " ".join(parts)
+    return parts
+
+
+def format_meta(meta: A.Meta) -> str:
+    return " ".join(meta_parts(meta))
+
+
+def _with_meta(code: str, meta: A.Meta, suffix: str = "", indent_width: int = 0) -> list[str]:
+    """code, its metadata and suffix (' {', ' =') on one line when that fits in MAX_WIDTH.
+
+    Otherwise: the label and the article stay together, on the first line if the label
+    fits there (the article alone always does), else on an indented continuation line;
+    note and because each get an indented continuation line of their own.
+    """
+    parts = meta_parts(meta)
+    one_line = _join(code, *parts) + suffix
+    if not parts or indent_width + display_width(one_line) <= MAX_WIDTH:
+        return [one_line]
+    cited = _join(quote(meta.label) if meta.label is not None else None,
+                  "article " + quote(meta.article) if meta.article is not None else None)
+    lines = [code]
+    if cited:
+        fits = indent_width + display_width(_join(code, quote(meta.label))) <= MAX_WIDTH \
+            if meta.label is not None else True
+        if fits:
+            lines[0] = _join(code, cited)
+        else:
+            lines.append(INDENT + cited)
+    if meta.note is not None:
+        lines.append(INDENT + "note " + quote(meta.note))
+    if meta.reason is not None:
+        lines.append(INDENT + "because " + quote(meta.reason))
+    lines[-1] += suffix
+    return lines
 
 
 def _join(*parts: Optional[str]) -> str:
@@ -212,26 +247,29 @@ class _Unit:
     one_line_ok: bool = False  # a block that may be printed on one line (an enum)
 
 
-def _child(span: A.Span, line: str) -> _Unit:
-    return _Unit(span, [line])
+def _child(span: A.Span, code: str, meta: A.Meta = A.EMPTY_META) -> _Unit:
+    return _Unit(span, _with_meta(code, meta, "", len(INDENT)))
 
 
-def _block(span: A.Span, head: str, children: list[_Unit]) -> _Unit:
-    return _Unit(span, [head + " {"], children, "}")
+def _block(span: A.Span, code: str, meta: A.Meta, children: list[_Unit]) -> _Unit:
+    return _Unit(span, _with_meta(code, meta, " {"), children, "}")
+
+
+def _line(span: A.Span, code: str, meta: A.Meta) -> _Unit:
+    return _Unit(span, _with_meta(code, meta))
 
 
 def _decl_unit(decl: A.Decl) -> _Unit:
     prefix = "override " if decl.override else ""
-    meta = format_meta(decl.meta)
     if isinstance(decl, A.EnumDecl):
         members = [_child(m.span, _join(m.name, quote(m.label) if m.label is not None else None) + ",")
                    for m in decl.members]
-        unit = _block(decl.span, prefix + _join("enum", decl.name, meta), members)
+        unit = _block(decl.span, f"{prefix}enum {decl.name}", decl.meta, members)
         unit.one_line_ok = True
         return unit
     if isinstance(decl, A.InputDecl):
-        line = _join(f"{prefix}input {decl.name}: {decl.type.name}", "optional" if decl.optional else None, meta)
-        return _Unit(decl.span, [line])
+        code = _join(f"{prefix}input {decl.name}: {decl.type.name}", "optional" if decl.optional else None)
+        return _line(decl.span, code, decl.meta)
     if isinstance(decl, A.ParamDecl):
         if decl.statement == "delegated":
             statement = "delegated" + (f" to {decl.to_level}" if decl.to_level else "")
@@ -239,38 +277,35 @@ def _decl_unit(decl: A.Decl) -> _Unit:
             statement = f"{decl.statement} {format_expr(decl.value)}"
         bounds = " ".join(("at least " if b.op == "at_least" else "at most ") + format_expr(b.expr)
                           for b in decl.bounds)
-        line = _join(f"{prefix}param {decl.name}: {decl.type.name}", statement, bounds, meta)
-        return _Unit(decl.span, [line])
+        return _line(decl.span, _join(f"{prefix}param {decl.name}: {decl.type.name}", statement, bounds), decl.meta)
     if isinstance(decl, A.DecisionDecl):
-        head = _join(f"{prefix}decision {decl.name}: {decl.type.name}", meta)
+        code = f"{prefix}decision {decl.name}: {decl.type.name}"
         if decl.expr is not None:
             expr = format_expr(decl.expr)
-            one_line = f"{head} = {expr}"
+            one_line = _join(code, format_meta(decl.meta)) + " = " + expr
             if display_width(one_line) <= MAX_WIDTH:
                 return _Unit(decl.span, [one_line])
-            return _Unit(decl.span, [head + " =", INDENT + expr])
-        cases = [_child(c.span, _join(f"when {format_expr(c.cond)} then {format_expr(c.value)}", format_meta(c.meta)))
+            return _Unit(decl.span, _with_meta(code, decl.meta, " =") + [INDENT + expr])
+        cases = [_child(c.span, f"when {format_expr(c.cond)} then {format_expr(c.value)}", c.meta)
                  for c in decl.cases]
         if decl.otherwise is not None:
             o = decl.otherwise
-            cases.append(_child(o.span, _join(f"otherwise {format_expr(o.value)}", format_meta(o.meta))))
-        return _block(decl.span, head, cases)
+            cases.append(_child(o.span, f"otherwise {format_expr(o.value)}", o.meta))
+        return _block(decl.span, code, decl.meta, cases)
     if isinstance(decl, A.TableDecl):
-        head = _join(f"{prefix}table {decl.name}: {decl.type.name}", meta)
         columns_span = decl.columns[0].span.merge(decl.columns[-1].span) if decl.columns else decl.span
         entries = [_child(columns_span, "columns " + ", ".join(c.name for c in decl.columns))]
         for row in decl.rows:
             cells = "otherwise" if row.is_otherwise else ", ".join(_format_cell(c) for c in row.cells)
-            entries.append(_child(row.span, _join(f"row {cells} => {format_expr(row.output)}", format_meta(row.meta))))
-        return _block(decl.span, head, entries)
+            entries.append(_child(row.span, f"row {cells} => {format_expr(row.output)}", row.meta))
+        return _block(decl.span, f"{prefix}table {decl.name}: {decl.type.name}", decl.meta, entries)
     if isinstance(decl, A.ScheduleDecl):
-        entries = [_child(e.span, _join(f"from {format_expr(e.start)}: {format_expr(e.value)}", format_meta(e.meta)))
+        entries = [_child(e.span, f"from {format_expr(e.start)}: {format_expr(e.value)}", e.meta)
                    for e in decl.entries]
-        return _block(decl.span, prefix + _join(f"schedule {decl.name}", meta), entries)
+        return _block(decl.span, f"{prefix}schedule {decl.name}", decl.meta, entries)
     if isinstance(decl, A.RequireDecl):
         deadline = f"by {format_expr(decl.deadline)}" if decl.deadline is not None else None
-        line = _join(f"{prefix}require {decl.name}: {format_expr(decl.cond)}", deadline, meta)
-        return _Unit(decl.span, [line])
+        return _line(decl.span, _join(f"{prefix}require {decl.name}: {format_expr(decl.cond)}", deadline), decl.meta)
     if isinstance(decl, A.ExampleDecl):
         entries = []
         if decl.as_of is not None:
@@ -280,11 +315,11 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         expectations = [(e.span, f"{e.name} needs {e.needs}" if e.needs is not None
                          else f"{e.name} = {format_expr(e.value)}") for e in decl.expect]
         entries.extend(_aligned("expect", expectations, decl.span))
-        return _block(decl.span, prefix + _join("example", decl.name, meta), entries)
+        return _block(decl.span, _join(f"{prefix}example", decl.name), decl.meta, entries)
     if isinstance(decl, A.ProvisionDecl):
         modality = decl.modality.replace("_", " ")
-        line = _join(f"{prefix}provision {decl.name}: {decl.actor} {modality} {quote(decl.text)}", meta)
-        return _Unit(decl.span, [line])
+        code = f"{prefix}provision {decl.name}: {decl.actor} {modality} {quote(decl.text)}"
+        return _line(decl.span, code, decl.meta)
     raise TypeError(f"not a declaration: {decl!r}")
 
 
@@ -370,13 +405,16 @@ def _emit(unit: _Unit, indent: str, out: list[str]) -> None:
         return
     quiet = not trailing and not unit.trailing_tail and not unit.closing and all(
         not c.leading and not c.trailing for c in unit.children)
-    if unit.one_line_ok and quiet:
+    if unit.one_line_ok and quiet and len(unit.head) == 1:
         inner = ", ".join(c.head[0].rstrip(",") for c in unit.children)
         one_line = f"{indent}{unit.head[0][:-2]} {{ {inner} }}"
         if display_width(one_line) <= MAX_WIDTH:
             out.append(one_line)
             return
-    out.append(indent + unit.head[0] + ("  " + trailing[0] if trailing else ""))
+    head = [indent + line for line in unit.head]
+    if trailing:
+        head[-1] += "  " + trailing[0]
+    out.extend(head)
     for child in unit.children:
         _emit(child, indent + INDENT, out)
     for text in unit.closing:
@@ -386,8 +424,11 @@ def _emit(unit: _Unit, indent: str, out: list[str]) -> None:
     out.append(indent + unit.tail + ("  " + unit.trailing_tail[-1] if unit.trailing_tail else ""))
 
 
-def _is_one_liner(decl: A.Decl, unit: _Unit) -> bool:
-    return isinstance(decl, (A.InputDecl, A.ParamDecl)) and len(unit.head) == 1
+def _groups_with(previous: A.Decl, decl: A.Decl, unit: _Unit) -> bool:
+    """Consecutive inputs, params or provisions (one kind at a time) are printed as one
+    group without blank lines; a comment above one starts a new group, as its heading."""
+    return isinstance(decl, GROUPED_KINDS) and type(previous) is type(decl) \
+        and not unit.leading and not unit.trailing[:-1]
 
 
 def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str:
@@ -415,16 +456,13 @@ def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str
     out: list[str] = []
     for unit in header_units:
         _emit(unit, "", out)
-    previous: Optional[tuple[A.Decl, _Unit]] = None
+    previous: Optional[A.Decl] = None
     for decl, unit in zip(policy.decls, decl_units):
         if out:
-            # A comment above a one-liner starts a new group, so it reads as a heading.
-            grouped = previous is not None and _is_one_liner(*previous) and _is_one_liner(decl, unit) \
-                and type(previous[0]) is type(decl) and not unit.leading and not unit.trailing[:-1]
-            if not grouped:
+            if previous is None or not _groups_with(previous, decl, unit):
                 out.append("")
         _emit(unit, "", out)
-        previous = (decl, unit)
+        previous = decl
     if final:
         if out:
             out.append("")

@@ -158,6 +158,25 @@ def test_long_decision_breaks_after_the_equals_sign():
     assert _fmt("decision x: money =\n    a + b\n") == "decision x: money = a + b\n"
 
 
+def test_long_metadata_moves_to_continuation_lines():
+    note = "仅在使用了非本系统主要部件时有意义" * 3
+    text = (f'input outside_company: ComponentCompany "非本系统主要部件的生产企业" article "四" note "{note}"\n'
+            f'decision in_scope: bool "是否属于实施范围" article "一(一)" note "{note}" = a in {{public, military}}\n'
+            f'table t: bool {{ columns a row false => false "{note}" }}\n')
+    assert _fmt(text) == (
+        'input outside_company: ComponentCompany "非本系统主要部件的生产企业" article "四"\n'
+        f'    note "{note}"\n\n'
+        'decision in_scope: bool "是否属于实施范围" article "一(一)"\n'
+        f'    note "{note}" =\n'
+        "    a in {public, military}\n\n"
+        "table t: bool {\n"
+        "    columns a\n"
+        "    row false => false\n"
+        f'        "{note}"\n'
+        "}\n"
+    )
+
+
 def test_param_statements_bounds_override_and_provision():
     text = (
         "override param retention_ratio: percent delegated to municipal at least 30% at most drug.retention_ratio "
@@ -166,8 +185,8 @@ def test_param_statements_bounds_override_and_provision():
         "param cycle: duration fixed 1 years\n"
     )
     assert _fmt(text) == (
-        "override param retention_ratio: percent delegated to municipal at least 30% at most drug.retention_ratio "
-        'because "本市细化"\n\n'
+        "override param retention_ratio: percent delegated to municipal at least 30% at most drug.retention_ratio\n"
+        '    because "本市细化"\n\n'
         'provision no_offline: hospital must not "线下采购" article "三"\n\n'
         "param cycle: duration fixed 1 year\n"
     )
