@@ -1,0 +1,284 @@
+"""The seed policies and the checker fixtures: they parse clean and keep their promises.
+
+Syntax only (the checker is built separately): every policy file parses without
+diagnostics; the seed chains expose exactly the stable evaluation interface that
+embedders and tests rely on; every item cites its article and carries a Chinese
+label; every example gives all required inputs and only known names, and the
+examples of a policy exercise every decision it declares; every fixture case
+names the diagnostic codes the checker must report.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from policylang.diagnostics import CODES
+from policylang.syntax import ast as A
+from policylang.syntax.parser import parse_file
+
+REPO = Path(__file__).resolve().parent.parent
+POLICIES = REPO / "policies"
+FIXTURES = REPO / "tests" / "fixtures"
+
+SEED_IDS = {
+    "cn/stent-2020",
+    "cn/gd/stent-2020",
+    "cn/gd/chaozhou/stent-2020",
+    "cn/hvc-2021",
+    "cn/nm/spine-2023",
+    "cn/drug-vbp-2019",
+}
+
+# The stable interface (see the project brief): required inputs and decisions of each chain's leaf.
+STENT_REQUIRED_INPUTS = {
+    "selected", "selected_price", "lowest_purchase_price", "price", "reimbursement_ratio",
+    "agreed_amount", "acceptance_date", "payment_date",
+}
+STENT_DECISIONS = {
+    "listing_allowed", "listing_price", "payment_standard", "fund_pays", "patient_pays",
+    "prepayment_min", "settlement_deadline", "settlement_on_time",
+}
+SPINE_REQUIRED_INPUTS = {
+    "institution_type", "last_year_actual_use", "last_year_agreed_volume", "rod_plate_used",
+    "system_complete", "uses_outside_main_component", "outside_component_company",
+    "company_makes_component", "with_service_price", "without_service_price",
+    "hospital_chose_service", "agreed_amount", "acceptance_date", "payment_date",
+}
+SPINE_DECISIONS = {
+    "in_scope", "in_force", "cycle_end", "renewal_min_volume", "counts_toward_agreed_volume",
+    "patient_charge_price", "company_settlement_price", "payment_standard", "prepayment_min",
+    "settlement_deadline", "settlement_on_time",
+}
+
+# Declarations that state a rule and so must cite the notice and be named in Chinese.
+CITED_KINDS = (A.InputDecl, A.ParamDecl, A.DecisionDecl, A.TableDecl, A.ScheduleDecl,
+               A.RequireDecl, A.ProvisionDecl)
+
+
+def _policy_files(root: Path) -> list[Path]:
+    return sorted(root.rglob("*.policy"))
+
+
+def _parse_tree(root: Path) -> dict[str, A.PolicyFile]:
+    files = {}
+    for path in _policy_files(root):
+        result = parse_file(str(path), str(root))
+        assert result.file is not None, f"{path} did not parse"
+        files[result.file.policy_id] = result.file
+    return files
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, A.PolicyFile]:
+    return _parse_tree(POLICIES)
+
+
+def _chain(files: dict[str, A.PolicyFile], policy_id: str) -> list[A.PolicyFile]:
+    """The policy and its ancestors, leaf first (stops at a missing parent or a cycle)."""
+    chain, seen = [], set()
+    while policy_id in files and policy_id not in seen:
+        seen.add(policy_id)
+        chain.append(files[policy_id])
+        policy_id = files[policy_id].extends
+    return chain
+
+
+def _effective_decls(files, policy_id, kinds) -> dict[str, object]:
+    """Name -> the declaration in force at policy_id (a child's override wins)."""
+    found: dict[str, object] = {}
+    for policy in _chain(files, policy_id):
+        for decl in policy.decls:
+            if isinstance(decl, kinds) and decl.name not in found:
+                found[decl.name] = decl
+    return found
+
+
+def _has_chinese(text: str | None) -> bool:
+    return bool(text) and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+# ---------------------------------------------------------------- parsing
+
+@pytest.mark.parametrize("path", _policy_files(POLICIES), ids=lambda p: str(p.relative_to(POLICIES)))
+def test_seed_policy_parses_clean(path):
+    result = parse_file(str(path), str(POLICIES))
+    assert result.diagnostics == (), [f"{d.code} {d.message} (line {d.span.line})" for d in result.diagnostics]
+    assert result.file is not None and result.file.decls
+
+
+def _fixture_trees() -> list[Path]:
+    return sorted(p.parent for p in FIXTURES.glob("*/*/expected.txt"))
+
+
+def _fixture_files() -> list[tuple[Path, Path]]:
+    return [(tree / "policies", path) for tree in _fixture_trees() for path in _policy_files(tree / "policies")]
+
+
+@pytest.mark.parametrize("root,path", _fixture_files(), ids=lambda x: str(x.relative_to(FIXTURES)))
+def test_fixture_policy_parses_clean(root, path):
+    result = parse_file(str(path), str(root))
+    assert result.diagnostics == (), [f"{d.code} {d.message} (line {d.span.line})" for d in result.diagnostics]
+    assert result.file is not None
+
+
+def test_all_seed_policies_present(seeds):
+    assert set(seeds) == SEED_IDS
+
+
+# ---------------------------------------------------------------- the stable interface
+
+@pytest.mark.parametrize("leaf,required,decisions", [
+    ("cn/gd/chaozhou/stent-2020", STENT_REQUIRED_INPUTS, STENT_DECISIONS),
+    ("cn/gd/stent-2020", STENT_REQUIRED_INPUTS, STENT_DECISIONS),
+    ("cn/nm/spine-2023", SPINE_REQUIRED_INPUTS, SPINE_DECISIONS),
+])
+def test_chain_exposes_the_stable_interface(seeds, leaf, required, decisions):
+    inputs = _effective_decls(seeds, leaf, (A.InputDecl,))
+    assert {name for name, d in inputs.items() if not d.optional} == required
+    computed = _effective_decls(seeds, leaf, (A.DecisionDecl, A.TableDecl))
+    assert decisions <= set(computed)
+
+
+def test_national_stent_needs_only_its_own_inputs(seeds):
+    """The national level does not know the provincial lowest purchase price."""
+    inputs = _effective_decls(seeds, "cn/stent-2020", (A.InputDecl,))
+    required = {name for name, d in inputs.items() if not d.optional}
+    assert required == STENT_REQUIRED_INPUTS - {"lowest_purchase_price"}
+
+
+def test_payment_cap_is_a_blank_nobody_fills_in_chaozhou(seeds):
+    params = _effective_decls(seeds, "cn/gd/chaozhou/stent-2020", (A.ParamDecl,))
+    cap = params["nonselected_payment_cap"]
+    assert cap.statement == "delegated" and cap.to_level == "municipal"
+    assert not any(isinstance(d, A.ParamDecl) for d in seeds["cn/gd/chaozhou/stent-2020"].decls)
+
+
+def test_spine_table_leaves_exactly_the_unstated_case_open(seeds):
+    table = _effective_decls(seeds, "cn/nm/spine-2023", (A.TableDecl,))["counts_toward_agreed_volume"]
+    columns = [c.name for c in table.columns]
+    enum_values = {"outside_component_company": ("same", "other")}
+    combos = [{}]
+    for col in columns:
+        values = enum_values.get(col, (True, False))
+        combos = [dict(c, **{col: v}) for c in combos for v in values]
+
+    def matches(row, combo):
+        for cell, col in zip(row.cells, columns):
+            if cell.kind == "any":
+                continue
+            (value,) = cell.values
+            actual = combo[col]
+            literal = value.value if isinstance(value, A.BoolLit) else value.name
+            if literal != actual:
+                return False
+        return True
+
+    uncovered = []
+    for combo in combos:
+        hits = [row for row in table.rows if matches(row, combo)]
+        assert len(hits) <= 1, f"rows overlap on {combo}"
+        if not hits:
+            uncovered.append(combo)
+    assert uncovered == [{
+        "rod_plate_used": True, "system_complete": False, "uses_outside_main_component": True,
+        "outside_component_company": "other", "company_makes_component": True,
+    }]
+
+
+# ---------------------------------------------------------------- citations and labels
+
+@pytest.mark.parametrize("policy_id", sorted(SEED_IDS))
+def test_every_rule_cites_its_article_and_has_a_chinese_label(seeds, policy_id):
+    policy = seeds[policy_id]
+    for decl in policy.decls:
+        if not isinstance(decl, CITED_KINDS):
+            continue
+        assert decl.meta.article, f"{policy_id}: {decl.name} has no article"
+        if isinstance(decl, A.ProvisionDecl):
+            assert _has_chinese(decl.text), f"{policy_id}: provision {decl.name} has no Chinese text"
+        else:
+            assert _has_chinese(decl.meta.label), f"{policy_id}: {decl.name} has no Chinese label"
+        if isinstance(decl, CITED_KINDS) and decl.override:
+            assert decl.meta.reason, f"{policy_id}: override of {decl.name} gives no reason (because …)"
+
+
+@pytest.mark.parametrize("policy_id", ["cn/hvc-2021", "cn/drug-vbp-2019"])
+def test_reconstructed_policies_say_so(seeds, policy_id):
+    summary = seeds[policy_id].header_value("summary")
+    assert "重构" in summary
+
+
+# ---------------------------------------------------------------- examples
+
+@pytest.mark.parametrize("policy_id", sorted(SEED_IDS - {"cn/drug-vbp-2019"}))
+def test_examples_give_every_required_input_and_only_known_names(seeds, policy_id):
+    inputs = _effective_decls(seeds, policy_id, (A.InputDecl,))
+    blanks = {n for n, d in _effective_decls(seeds, policy_id, (A.ParamDecl,)).items() if d.statement == "delegated"}
+    results = set(_effective_decls(seeds, policy_id, (A.DecisionDecl, A.TableDecl)))
+    required = {n for n, d in inputs.items() if not d.optional}
+    examples = [d for d in seeds[policy_id].decls if isinstance(d, A.ExampleDecl)]
+    assert examples, f"{policy_id} has no examples"
+    for example in examples:
+        given = [b.name for b in example.given]
+        assert len(given) == len(set(given)), f"{example.name}: an input is given twice"
+        assert required <= set(given), f"{example.name}: missing {sorted(required - set(given))}"
+        assert set(given) <= set(inputs) | blanks, f"{example.name}: unknown {sorted(set(given) - set(inputs) - blanks)}"
+        for expectation in example.expect:
+            assert expectation.name in results, f"{example.name}: {expectation.name} is not a decision"
+            if expectation.needs is not None:
+                assert expectation.needs in blanks, f"{example.name}: {expectation.needs} is not a blank"
+
+
+@pytest.mark.parametrize("policy_id", sorted(SEED_IDS - {"cn/drug-vbp-2019"}))
+def test_examples_exercise_every_decision_of_the_level(seeds, policy_id):
+    policy = seeds[policy_id]
+    declared = {d.name for d in policy.decls if isinstance(d, (A.DecisionDecl, A.TableDecl))}
+    expected = {e.name for d in policy.decls if isinstance(d, A.ExampleDecl) for e in d.expect}
+    assert declared <= expected, f"{policy_id}: no example for {sorted(declared - expected)}"
+
+
+def test_chaozhou_has_its_own_examples_and_no_rules(seeds):
+    decls = seeds["cn/gd/chaozhou/stent-2020"].decls
+    assert decls and all(isinstance(d, A.ExampleDecl) for d in decls)
+    expected = {e.name for d in decls for e in d.expect}
+    assert STENT_DECISIONS <= expected
+
+
+# ---------------------------------------------------------------- fixtures
+
+def test_fixture_cases_exist():
+    cases = {f"{tree.parent.name}/{tree.name}" for tree in _fixture_trees()}
+    assert {"clean/province_raises_prepayment_floor", "clean/city_lowers_listing_cap",
+            "clean/city_fills_payment_cap", "clean/city_adds_provision"} <= cases
+    wanted_codes = {"PL301", "PL302", "PL304", "PL305", "PL306", "PL307", "PL311", "PL312", "PL401", "PL501"}
+    reported = {code for tree in _fixture_trees() for code in _expected_codes(tree)}
+    assert wanted_codes <= reported
+
+
+def _expected_codes(tree: Path) -> list[str]:
+    return [line.strip() for line in (tree / "expected.txt").read_text().splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("tree", _fixture_trees(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fixture_expected_codes_are_registered(tree):
+    codes = _expected_codes(tree)
+    assert all(code in CODES for code in codes), codes
+    assert len(codes) == len(set(codes))
+    if tree.parent.name == "clean":
+        assert codes == []
+    else:
+        assert codes, "a conflict fixture must name the codes the checker reports"
+    assert (tree / "policies").is_dir()
+
+
+@pytest.mark.parametrize("tree", _fixture_trees(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fixture_parents_are_present_unless_missing_on_purpose(tree):
+    files = _parse_tree(tree / "policies")
+    for policy in files.values():
+        if policy.extends and policy.extends not in files:
+            assert "PL301" in _expected_codes(tree), f"{policy.policy_id} extends unknown {policy.extends}"
+        for used in policy.uses:
+            assert used.policy_id in files
