@@ -10,7 +10,7 @@ names the diagnostic codes the checker must report.
 
 from __future__ import annotations
 
-import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -201,7 +201,7 @@ def test_every_rule_cites_its_article_and_has_a_chinese_label(seeds, policy_id):
             assert _has_chinese(decl.text), f"{policy_id}: provision {decl.name} has no Chinese text"
         else:
             assert _has_chinese(decl.meta.label), f"{policy_id}: {decl.name} has no Chinese label"
-        if isinstance(decl, CITED_KINDS) and decl.override:
+        if decl.override:
             assert decl.meta.reason, f"{policy_id}: override of {decl.name} gives no reason (because …)"
 
 
@@ -282,3 +282,60 @@ def test_fixture_parents_are_present_unless_missing_on_purpose(tree):
             assert "PL301" in _expected_codes(tree), f"{policy.policy_id} extends unknown {policy.extends}"
         for used in policy.uses:
             assert used.policy_id in files
+
+
+# ---------------------------------------------------------------- examples under the reference interpreter
+# The checker will run examples itself (PL601); until it does, this keeps the seeds' arithmetic honest
+# (fen rounding, month ends, leap years, bounds met exactly, blanks) against the reference interpreter.
+
+def _seed_examples():
+    files = _parse_tree(POLICIES)
+    return [(pid, index, decl.meta.label) for pid in sorted(files)
+            for index, decl in enumerate(d for d in files[pid].decls if isinstance(d, A.ExampleDecl))]
+
+
+@pytest.fixture(scope="module")
+def resolved():
+    from policylang.pipeline import check
+
+    run = check([str(POLICIES)])
+    errors = [d for d in run.diagnostics if d.severity == "error"]
+    assert errors == [], [f"{d.code} {d.message}" for d in errors]
+    return run.resolution.policies
+
+
+@pytest.mark.parametrize("policy_id,index,title", _seed_examples(), ids=lambda x: str(x))
+def test_seed_example_holds(resolved, policy_id, index, title):
+    from policylang.semantics.evaluate import BlankNotFilled, Interpreter
+
+    policy = resolved[policy_id]
+    interpreter = Interpreter(policy)
+    example = policy.examples[index]
+    assert example.title == title
+    as_of = interpreter.constant(example.as_of) if example.as_of is not None else policy.effective
+    inputs = {name: interpreter.constant(expr, as_of) for name, expr, _ in example.given}
+    for name, value, needs, _ in example.expect:
+        if needs is not None:
+            with pytest.raises(BlankNotFilled) as caught:
+                interpreter.evaluate(inputs, as_of, decisions=[name])
+            assert caught.value.blank == needs, f"{title}: {name}"
+        else:
+            got = interpreter.evaluate(inputs, as_of, decisions=[name]).values[name]
+            assert got == interpreter.constant(value, as_of), f"{title}: {name}"
+
+
+def test_chaozhou_computes_once_the_cap_is_supplied(resolved):
+    """Where the blank is supplied as an input, the stent chain adds up to the price exactly."""
+    from policylang.semantics.evaluate import Interpreter
+
+    interpreter = Interpreter(resolved["cn/gd/chaozhou/stent-2020"])
+    inputs = {
+        "selected": False, "selected_price": "469", "lowest_purchase_price": "6999.99", "price": "6999.99",
+        "reimbursement_ratio": "67%", "agreed_amount": "0", "acceptance_date": "2021-01-31",
+        "payment_date": "2021-02-28", "nonselected_payment_cap": "3000.01",
+    }
+    values = interpreter.evaluate(inputs, None, decisions=sorted(STENT_DECISIONS)).values
+    assert values["listing_allowed"] is True and values["listing_price"] == Decimal("6999.99")
+    assert values["payment_standard"] == Decimal("3000.01")
+    assert values["fund_pays"] == Decimal("2010.01")  # 3000.01 x 67% = 2010.0067
+    assert values["fund_pays"] + values["patient_pays"] == Decimal("6999.99")
