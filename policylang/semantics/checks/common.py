@@ -1,0 +1,190 @@
+"""What the checks share: the check context, value formatting and rule descriptions.
+
+Messages are written for policy authors who are not programmers: they name the
+item by its Chinese label and its identifier, say which level set the rule
+being broken, and show values with their units ("7000 yuan", "30%").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from decimal import Decimal
+from typing import Optional
+
+from ...diagnostics import Diagnostic, Related
+from ...syntax.ast import NO_SPAN, Span
+from ..evaluate import EvaluationError, Interpreter
+from ..loader import Workspace
+from ..model import Duration, Origin, RExpr, ResolvedPolicy
+from ..types import Type
+
+LEVEL_WORD = {"national": "national", "provincial": "provincial", "municipal": "municipal", "county": "county"}
+
+
+class CheckContext:
+    """The workspace, the resolution and a cache of interpreters, one per policy."""
+
+    def __init__(self, ws: Workspace, resolution):
+        self.ws = ws
+        self.resolution = resolution
+        self.policies: dict[str, ResolvedPolicy] = resolution.policies
+        self._interpreters: dict[str, Interpreter] = {}
+
+    def interpreter(self, policy_id: str) -> Interpreter:
+        interp = self._interpreters.get(policy_id)
+        if interp is None:
+            interp = self._interpreters[policy_id] = Interpreter(self.policies[policy_id])
+        return interp
+
+    def checkable(self):
+        """Policies whose own definitions the checks examine: resolved, in dependency order.
+
+        A policy whose chain has resolution errors (unknown names, type errors) is
+        skipped: its expressions may be meaningless, and the resolver has already
+        told the author what to fix first.
+        """
+        for pid in self.resolution.order:
+            policy = self.policies.get(pid)
+            if policy is not None and not policy.has_errors:
+                yield policy
+
+    def constant(self, policy_id: str, expr: RExpr, as_of: Optional[_dt.date] = None):
+        """The value of a constant expression in a policy, or raise EvaluationError."""
+        return self.interpreter(policy_id).constant(expr, as_of)
+
+
+def debug() -> bool:
+    """Re-raise internal errors of a check instead of skipping the check (tests, developers)."""
+    return bool(os.environ.get("POLICYLANG_DEBUG"))
+
+
+# ---------------------------------------------------------------- values
+
+
+def format_value(value, t: Optional[Type] = None) -> str:
+    """A value as a policy author writes it: 7000 yuan, 30%, 2023-04-26, true, 3 years."""
+    kind = t.kind if t is not None else None
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Duration):
+        return str(value)
+    if isinstance(value, Decimal):
+        if kind == "percent":
+            return _plain(value * 100) + "%"
+        if kind == "money":
+            return _plain(value) + " yuan"
+        return _plain(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and kind == "text":
+        return f'"{value}"'
+    return str(value)
+
+
+def _plain(d: Decimal) -> str:
+    """A decimal without exponent or needless trailing zeros (7000, 0.3, 469.5)."""
+    if d == d.to_integral_value():
+        return str(d.quantize(Decimal(1)))
+    text = format(d.normalize(), "f")
+    return text
+
+
+def compare_values(a, b) -> Optional[int]:
+    """-1, 0, 1 when the two values are comparable, else None (different units of time…)."""
+    if a is None or b is None:
+        return None
+    if isinstance(a, Duration) and isinstance(b, Duration):
+        ma, mb = _duration_months(a), _duration_months(b)
+        if ma is None or mb is None:
+            if a.unit == b.unit:
+                ma, mb = a.amount, b.amount
+            else:
+                return None
+        return (ma > mb) - (ma < mb)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return 0 if a == b else None
+    try:
+        return (a > b) - (a < b)
+    except TypeError:
+        return 0 if a == b else None
+
+
+def _duration_months(d: Duration) -> Optional[int]:
+    if d.unit == "months":
+        return d.amount
+    if d.unit == "years":
+        return 12 * d.amount
+    return None
+
+
+# ---------------------------------------------------------------- naming items and rules
+
+
+def item_words(name: str, label: Optional[str]) -> str:
+    """'医保基金预付比例 (prepayment_ratio)', or the name alone."""
+    return f"{label} ({name})" if label else f"'{name}'"
+
+
+def where(origin: Origin) -> str:
+    """'cn/stent-2020 (national), article 二(二)'."""
+    article = f", article {origin.meta.article}" if origin.meta.article else ""
+    return f"{origin.policy_id} ({origin.level}){article}"
+
+
+def rule_intro(origin: Origin) -> str:
+    """The start of a related message: 'the national rule', 'the provincial rule'."""
+    return f"the {LEVEL_WORD.get(origin.level, origin.level)} rule"
+
+
+def head_span(origin: Origin) -> Span:
+    """The line a finding about a declaration points at: its name, else the whole declaration."""
+    decl = origin.decl
+    for attr in ("name_span", "span"):
+        span = getattr(decl, attr, None)
+        if span is not None and span != NO_SPAN:
+            return span
+    return origin.span
+
+
+def statement_span(origin: Origin) -> Span:
+    """For a parameter: where 'floor 30%' is written; else the declaration's name."""
+    span = getattr(origin.decl, "statement_span", None)
+    if span is not None and span != NO_SPAN and span.line > 0:
+        return span
+    return head_span(origin)
+
+
+def header_span(policy: ResolvedPolicy, ws: Workspace) -> Span:
+    """The `policy "…"` header line of a policy's file, else its first line."""
+    pf = ws.files.get(policy.policy_id)
+    if pf is not None:
+        for key in ("title", "extends", "level"):
+            item = pf.header_item(key)
+            if item is not None:
+                return item.span
+    return Span(policy.path, 1, 1, 1, 1)
+
+
+def related(origin: Origin, what: str) -> Related:
+    return Related(head_span(origin), f"{rule_intro(origin)} ({where(origin)}): {what}")
+
+
+def diag(code: str, message: str, span: Span, policy_id: str, hint: Optional[str] = None,
+         related_: tuple = (), severity: str = "") -> Diagnostic:
+    return Diagnostic(code, message, span, severity=severity, hint=hint, related=tuple(related_),
+                      policy_id=policy_id)
+
+
+def safe_constant(ctx: CheckContext, policy_id: str, expr: Optional[RExpr], as_of=None):
+    """(value, error): the value of a constant expression, or the EvaluationError that stopped it."""
+    if expr is None:
+        return None, None
+    try:
+        return ctx.constant(policy_id, expr, as_of), None
+    except EvaluationError as exc:
+        return None, exc

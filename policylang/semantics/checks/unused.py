@@ -1,0 +1,85 @@
+"""Inputs and parameters nothing reads (PL207).
+
+A name counts as used when any decision, table, requirement, bound, schedule
+or parameter value reads it — in the policy that declares it, in any policy
+that extends it, or in any policy that reads it through `uses`. An unused
+declaration is reported once, on the file that declares it.
+"""
+
+from __future__ import annotations
+
+from ...diagnostics import Diagnostic
+from ..model import RParam, ResolvedPolicy, references
+from .common import CheckContext, diag, head_span, item_words
+
+
+def _expressions(policy: ResolvedPolicy):
+    """Every resolved expression whose reads count as uses."""
+    for d in policy.decisions.values():
+        if d.expr is not None:
+            yield d.expr
+        for case in d.cases:
+            yield case.cond
+            yield case.value
+        if d.otherwise is not None:
+            yield d.otherwise.value
+        if d.table is not None:
+            yield from d.table.columns
+            for row in d.table.rows:
+                yield row.output
+                for cell in row.cells:
+                    yield from cell.values
+    for r in policy.requirements.values():
+        yield r.cond
+        if r.deadline is not None:
+            yield r.deadline
+    for p in policy.params.values():
+        if p.value is not None:
+            yield p.value
+        for b in p.bounds:
+            yield b.expr
+    for s in policy.schedules.values():
+        for e in s.entries:
+            yield e.value
+
+
+def used_declarations(ctx: CheckContext) -> set[tuple[str, str]]:
+    """(policy id, name) of every input/parameter declaration that something reads."""
+    used: set[tuple[str, str]] = set()
+    for policy in ctx.policies.values():
+        for expr in _expressions(policy):
+            for ref in references(expr):
+                item = None
+                if ref.kind == "input":
+                    item = policy.inputs.get(ref.name)
+                elif ref.kind == "param":
+                    item = policy.params.get(ref.name)
+                elif ref.kind == "external":
+                    item = policy.externals.get((ref.alias, ref.name))
+                if item is None:
+                    continue
+                for origin in item.history:
+                    used.add((origin.policy_id, ref.name))
+    return used
+
+
+def check(ctx: CheckContext) -> list[Diagnostic]:
+    used = used_declarations(ctx)
+    out: list[Diagnostic] = []
+    for policy in ctx.checkable():
+        pid = policy.policy_id
+        for table, kind in ((policy.inputs, "input"), (policy.params, "parameter")):
+            for name, item in table.items():
+                if item.origin.policy_id != pid or (pid, name) in used:
+                    continue
+                if isinstance(item, RParam) and item.schedule is not None:
+                    continue  # a scheduled parameter is there to be published, even if no formula reads it
+                words = item_words(name, item.label)
+                out.append(diag(
+                    "PL207",
+                    f"the {kind} {words} is declared but no decision, table, requirement or schedule uses it "
+                    f"(here, in the policies that extend this one, or through 'uses')",
+                    head_span(item.origin), pid,
+                    hint=f"remove it, or use it in the rule it belongs to; if it is kept only for reference, "
+                         f"suppress this with '# policylang: ignore[PL207] because \"…\"'"))
+    return out
