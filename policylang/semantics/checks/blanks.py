@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...diagnostics import Diagnostic
 from ..evaluate import _next_level
-from ..model import ResolvedPolicy
+from ..model import ResolvedPolicy, references
 from .common import CheckContext, diag, header_span, item_words, related
 
 
@@ -37,26 +37,25 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
             expected = blank.to_level or _next_level(by.level)
             words = item_words(blank.name, blank.label)
             needing = dependents(policy, blank.name)
+            readers = [r.name for r in policy.requirements.values()
+                       if any(ref.name == blank.name for ref in references(r.cond))]
+            consequences = []
             if needing:
                 listed = ", ".join(item_words(d, policy.decisions[d].label) for d in needing)
-                consequence = f"so these decisions cannot be computed here when they need it: {listed}"
-            else:
-                consequence = "no decision reads it, but the policy text leaves it to be set"
-            readers = [r.name for r in policy.requirements.values()
-                       if any(ref.name == blank.name for ref in _refs(r.cond))]
+                consequences.append(f"these decisions cannot be computed here when they need it: {listed}")
             if readers:
-                consequence += "; the requirement " + ", ".join(readers) + " cannot be checked"
-            message = (f"the blank {words} is not filled: {by.policy_id} left it for the {expected} level, and no "
-                       f"level down to this {policy.level} policy sets it; {consequence}.")
+                consequences.append("the requirement " + ", ".join(readers) + " cannot be checked")
+            consequence = "; ".join(consequences) if consequences else \
+                "nothing computes with it yet, but the notice leaves it to be set"
+            if by.policy_id == policy.policy_id:
+                situation = f"this policy leaves it for the {expected} level, but no policy extends this one yet"
+            else:
+                situation = (f"{by.policy_id} left it for the {expected} level, and no level down to this "
+                             f"{policy.level} policy sets it")
+            message = f"the blank {words} is not filled: {situation}; {consequence}."
             hint = (f"if this region has set the value, add it to this file, e.g. "
                     f"'override param {blank.name}: {blank.type} fixed …' with because \"…\"; until then "
                     f"callers must supply '{blank.name}' as an input")
             out.append(diag("PL312", message, header_span(policy, ctx.ws), policy.policy_id, hint=hint,
                             related_=(related(by, f"{words} is left blank for the {expected} level to fill"),)))
     return out
-
-
-def _refs(expr):
-    from ..model import references
-
-    return references(expr)
