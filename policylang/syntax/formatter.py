@@ -392,18 +392,31 @@ def _attach(units: list[_Unit], comment: A.Comment, text: str, trailing: bool) -
     return False
 
 
+def _place_trailing(unit: _Unit, lines: list[str]) -> list[tuple[int, int, str]]:
+    """Append trailing comments to `lines` (the unit's head, indented): a comment written on
+    the unit's first line stays on its first line, the others go to the last line. A line
+    holds one comment; the rest are returned, to be printed above the unit."""
+    on_first = [c for c in unit.trailing if c[0] == unit.span.line]
+    on_later = [c for c in unit.trailing if c[0] != unit.span.line]
+    if len(lines) == 1:
+        on_first, on_later = [], on_first + on_later
+    extra: list[tuple[int, int, str]] = []
+    for index, group in ((0, on_first), (len(lines) - 1, on_later)):
+        if group:
+            lines[index] += "  " + group[-1][2]
+            extra.extend(group[:-1])
+    return extra
+
+
 def _emit(unit: _Unit, indent: str, out: list[str]) -> None:
-    # A line holds one trailing comment; any others move above the element, in source order.
-    trailing = [unit.trailing[-1][2]] if unit.trailing else []
-    for _, _, text in sorted(unit.leading + unit.trailing[:-1]):
+    head = [indent + line for line in unit.head]
+    extra = _place_trailing(unit, head)
+    for _, _, text in sorted(unit.leading + extra):
         out.append(indent + text)
     if unit.children is None:
-        lines = [indent + line for line in unit.head]
-        if trailing:
-            lines[-1] += "  " + trailing[0]
-        out.extend(lines)
+        out.extend(head)
         return
-    quiet = not trailing and not unit.trailing_tail and not unit.closing and all(
+    quiet = not unit.trailing and not unit.trailing_tail and not unit.closing and all(
         not c.leading and not c.trailing for c in unit.children)
     if unit.one_line_ok and quiet and len(unit.head) == 1:
         inner = ", ".join(c.head[0].rstrip(",") for c in unit.children)
@@ -411,9 +424,6 @@ def _emit(unit: _Unit, indent: str, out: list[str]) -> None:
         if display_width(one_line) <= MAX_WIDTH:
             out.append(one_line)
             return
-    head = [indent + line for line in unit.head]
-    if trailing:
-        head[-1] += "  " + trailing[0]
     out.extend(head)
     for child in unit.children:
         _emit(child, indent + INDENT, out)
@@ -428,7 +438,7 @@ def _groups_with(previous: A.Decl, decl: A.Decl, unit: _Unit) -> bool:
     """Consecutive inputs, params or provisions (one kind at a time) are printed as one
     group without blank lines; a comment above one starts a new group, as its heading."""
     return isinstance(decl, GROUPED_KINDS) and type(previous) is type(decl) \
-        and not unit.leading and not unit.trailing[:-1]
+        and not unit.leading and not _place_trailing(unit, list(unit.head))
 
 
 def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str:
