@@ -300,6 +300,9 @@ class RDecision(Item):
 class RRequirement(Item):
     cond: RExpr = None
     deadline: Optional[RExpr] = None
+    # The deadline as a date, reckoned from the declaring policy's own dates: a city
+    # inheriting "within two years" does not move the national deadline.
+    deadline_date: Optional[_dt.date] = None
 
 
 @attrs.frozen(slots=True)

@@ -624,7 +624,7 @@ class _Scope:
         entries = []
         for entry in decl.entries:
             start_expr = self.expr(entry.start, origin, expected=T.DATE, what="a schedule date", constant=True)
-            start = self.constant_date(start_expr)
+            start = self.constant_date(start_expr, origin)
             value = self.expr(entry.value, origin, expected=ptype, what=f"a scheduled value of '{name}'", constant=True)
             if start is None:
                 continue
@@ -640,10 +640,11 @@ class _Scope:
         origin = hist[-1]
         decl = origin.decl
         cond = self.expr(decl.cond, origin, expected=T.BOOL, what=f"the requirement '{name}'")
-        deadline = None
+        deadline = deadline_date = None
         if decl.deadline is not None:
             deadline = self.expr(decl.deadline, origin, expected=T.DATE, what="a deadline", constant=True)
-        return RRequirement(name, origin, tuple(hist), cond=cond, deadline=deadline)
+            deadline_date = self.constant_date(deadline, origin)
+        return RRequirement(name, origin, tuple(hist), cond=cond, deadline=deadline, deadline_date=deadline_date)
 
     def example(self, decl: A.ExampleDecl) -> RExample:
         origin = Origin(self.pid, self.pf.level, self.pf.path, decl.span, decl.meta, decl)
@@ -682,11 +683,14 @@ class _Scope:
         hist = self.raw.items["value"].get(name)
         return bool(hist) and hist[-1].decl.kind == "param" and hist[-1].decl.value is None
 
-    def constant_date(self, expr: RExpr) -> Optional[_dt.date]:
+    def constant_date(self, expr: RExpr, origin: Origin) -> Optional[_dt.date]:
+        """A date fixed by the policy text. effective_date and end_date here are those of the
+        policy that declares the schedule or deadline, not of a lower level inheriting it."""
         from .constants import ConstantError, fold
 
+        declaring = self.r.ws.files[origin.policy_id]
         try:
-            value = fold(expr, self.pf.effective, self.pf.ends)
+            value = fold(expr, declaring.effective, declaring.ends)
         except ConstantError:
             return None
         return value if isinstance(value, _dt.date) else None

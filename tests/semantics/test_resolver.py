@@ -199,3 +199,25 @@ def test_cross_reference_through_uses(tmp_path):
     p = res.policies["cn/x"]
     assert p.params["r"].bounds[0].expr.kind == "external"
     assert p.externals[("drug", "retention_ratio")].value.value == Decimal("0.5")
+
+
+def test_deadlines_and_schedule_dates_are_reckoned_from_the_declaring_policy(tmp_path):
+    ws, res = run(tmp_path, {
+        "cn/x": header("national", "2020-12-15") + """
+param cap: money delegated
+param highest: money delegated
+require within_two_years: cap <= highest by effective_date + 2 years
+""",
+        "cn/gd/x": header("provincial", "2021-03-01", extends="cn/x") + """
+override param highest: money fixed 798 yuan
+override param cap: money default 2000 yuan
+schedule cap {
+    from effective_date + 1 year: 798 yuan
+}
+""",
+    })
+    assert codes(res) == []
+    national_deadline = dt.date(2022, 12, 15)
+    assert res.policies["cn/x"].requirements["within_two_years"].deadline_date == national_deadline
+    assert res.policies["cn/gd/x"].requirements["within_two_years"].deadline_date == national_deadline
+    assert res.policies["cn/gd/x"].params["cap"].schedule.entries[0].start == dt.date(2022, 3, 1)
