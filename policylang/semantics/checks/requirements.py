@@ -1,4 +1,300 @@
-from .common import CheckContext
+"""Requirements, schedules and deadlines (PL404, PL406, PL407, PL316).
 
-def check(ctx: CheckContext):
-    return []
+A requirement `require NAME: COND [by DATE]` must hold for every input the
+policy allows, from DATE on. Three questions are asked of each:
+
+- A requirement about parameters only (no inputs), with a deadline: do the
+  values in force on the deadline, and on every later schedule date, satisfy
+  it? A schedule that is still too high on the deadline is PL404, reported on
+  the schedule entry in force that day (or on the parameter's value), with the
+  requirement as the related location. When the requirement reads a blank
+  nobody filled, it cannot be checked yet: PL316 (info).
+- A requirement that reads inputs: is there an input that makes it false? z3
+  searches for one over the decisions' formulas; a counterexample is PL406.
+  When the formulas cannot be fully encoded, nothing is claimed.
+- A requirement a lower level redefines: can the parent's and the child's both
+  hold at once? If not, the child contradicts the parent: PL407.
+
+A requirement is examined in every policy that writes it or writes something it
+reads (a parameter's value or schedule, a decision), so a city that sets a
+schedule is told when its schedule misses the national deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Optional
+
+import z3
+
+from ...diagnostics import Diagnostic, Related
+from ..evaluate import BlankNotFilled, EvaluationError
+from ..model import RRequirement, ResolvedPolicy, references
+from .common import CheckContext, diag, format_value, head_span, item_words, related, statement_span
+from .encode import Encoder, input_names, solver, source_text
+
+
+def check(ctx: CheckContext) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for policy in ctx.checkable():
+        for requirement in policy.requirements.values():
+            touched = _touched_here(policy, requirement)
+            if not touched:
+                continue
+            out.extend(RequirementCheck(ctx, policy, requirement).run())
+    return out
+
+
+def _reads(policy: ResolvedPolicy, requirement: RRequirement) -> tuple[set[str], set[str], set[str]]:
+    """(params, inputs, decisions) the requirement reads, through decisions transitively."""
+    params, inputs, decisions = set(), set(), set()
+    todo = list(references(requirement.cond))
+    while todo:
+        ref = todo.pop()
+        if ref.kind == "param":
+            params.add(ref.name)
+        elif ref.kind == "input":
+            inputs.add(ref.name)
+        elif ref.kind == "decision" and ref.name not in decisions:
+            decisions.add(ref.name)
+            d = policy.decisions.get(ref.name)
+            if d is None:
+                continue
+            for name in d.depends_on:
+                kind = ("param" if name in policy.params else "input" if name in policy.inputs
+                        else "decision" if name in policy.decisions else None)
+                if kind == "param":
+                    params.add(name)
+                elif kind == "input":
+                    inputs.add(name)
+                elif kind == "decision" and name not in decisions:
+                    decisions.add(name)
+                    todo.extend(_decision_refs(policy, name))
+    return params, inputs, decisions
+
+
+def _decision_refs(policy: ResolvedPolicy, name: str):
+    d = policy.decisions.get(name)
+    return [] if d is None else [ref for ref in _all_refs_of(d)]
+
+
+def _all_refs_of(decision):
+    exprs = []
+    if decision.expr is not None:
+        exprs.append(decision.expr)
+    for case in decision.cases:
+        exprs.extend([case.cond, case.value])
+    if decision.otherwise is not None:
+        exprs.append(decision.otherwise.value)
+    if decision.table is not None:
+        exprs.extend(decision.table.columns)
+        for row in decision.table.rows:
+            exprs.append(row.output)
+            for cell in row.cells:
+                exprs.extend(cell.values)
+    refs = []
+    for e in exprs:
+        refs.extend(references(e))
+    return refs
+
+
+def _touched_here(policy: ResolvedPolicy, requirement: RRequirement) -> bool:
+    pid = policy.policy_id
+    if requirement.origin.policy_id == pid:
+        return True
+    params, _inputs, decisions = _reads(policy, requirement)
+    for name in params:
+        p = policy.params[name]
+        if p.origin.policy_id == pid or (p.schedule is not None and p.schedule.origin.policy_id == pid):
+            return True
+    return any(policy.decisions[d].origin.policy_id == pid for d in decisions if d in policy.decisions)
+
+
+class RequirementCheck:
+    def __init__(self, ctx: CheckContext, policy: ResolvedPolicy, requirement: RRequirement):
+        self.ctx = ctx
+        self.policy = policy
+        self.req = requirement
+        self.pid = policy.policy_id
+        self.own = requirement.origin.policy_id == self.pid
+        self.words = item_words(requirement.name, requirement.label)
+        self.cond_text = source_text(ctx, requirement.cond)
+        self.params, self.inputs, self.decisions = _reads(policy, requirement)
+
+    def run(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        deadline = self._deadline()
+        if self.req.deadline is not None and deadline is None:
+            return out  # the deadline itself cannot be computed (reported by the resolver or a blank date)
+        if not self.inputs and not self.decisions:
+            out.extend(self._constant_requirement(deadline))
+        elif self.own or self._changed_decision():
+            out.extend(self._falsifiable(deadline))
+        if self.own and len(self.req.history) >= 2:
+            out.extend(self._contradicts_parent())
+        return out
+
+    def _changed_decision(self) -> bool:
+        return any(self.policy.decisions[d].origin.policy_id == self.pid for d in self.decisions
+                   if d in self.policy.decisions)
+
+    def _deadline(self) -> Optional[_dt.date]:
+        if self.req.deadline is None:
+            return None
+        try:
+            value = self.ctx.constant(self.pid, self.req.deadline)
+        except EvaluationError:
+            return None
+        return value if isinstance(value, _dt.date) else None
+
+    def _requirement_related(self, deadline: Optional[_dt.date]) -> Related:
+        by = f", from {deadline.isoformat()} on" if deadline else ""
+        return related(self.req.origin, f"the requirement {self.words}: {self.cond_text}{by}")
+
+    # ------------------------------------------------------------ parameters only
+    def _check_dates(self, deadline: Optional[_dt.date]) -> list[_dt.date]:
+        """The dates on which the parameters' values must be checked: the deadline (or the effective date),
+        then every later schedule date (a schedule may rise again after the deadline)."""
+        start = deadline or self.policy.effective
+        if start is None:
+            return []
+        dates = {start}
+        for name in self.params:
+            p = self.policy.params[name]
+            if p.schedule is not None:
+                dates.update(e.start for e in p.schedule.entries if e.start > start)
+        return sorted(dates)
+
+    def _constant_requirement(self, deadline: Optional[_dt.date]) -> list[Diagnostic]:
+        interp = self.ctx.interpreter(self.pid)
+        for day in self._check_dates(deadline):
+            try:
+                holds = interp.constant(self.req.cond, day)
+            except BlankNotFilled as exc:
+                return self._blank_info(exc.blank)
+            except EvaluationError:
+                return []
+            if holds is False:
+                return [self._missed(day, deadline)]
+        return []
+
+    def _filled_here(self) -> bool:
+        return any(self.policy.params[n].origin.policy_id == self.pid and self.policy.params[n].value is not None
+                   or (self.policy.params[n].schedule is not None
+                       and self.policy.params[n].schedule.origin.policy_id == self.pid)
+                   for n in self.params)
+
+    def _blank_info(self, blank: str) -> list[Diagnostic]:
+        if not (self.own or self._filled_here()):
+            return []  # the policy that writes the requirement (or fills a value) says it once
+        message = (f"the requirement {self.words} ({self.cond_text}) cannot be checked until '{blank}' is filled: "
+                   f"it is a blank no level of this policy's chain has set")
+        span = head_span(self.req.origin) if self.own else self._value_span() or head_span(self.req.origin)
+        return [diag("PL316", message, span, self.pid, hint=f"the check runs once a level sets '{blank}'",
+                     related_=() if self.own else (self._requirement_related(None),))]
+
+    def _value_span(self, day: Optional[_dt.date] = None):
+        """Where this policy sets a value the requirement reads: the schedule entry in force, else the value."""
+        for name in sorted(self.params):
+            p = self.policy.params[name]
+            if p.schedule is not None and p.schedule.origin.policy_id == self.pid and day is not None:
+                entries = [e for e in p.schedule.entries if e.start <= day]
+                if entries:
+                    return entries[-1].span
+        for name in sorted(self.params):
+            p = self.policy.params[name]
+            if p.origin.policy_id == self.pid and p.value is not None:
+                return statement_span(p.origin)
+        return None
+
+    def _values_on(self, day: _dt.date) -> str:
+        interp = self.ctx.interpreter(self.pid)
+        parts = []
+        for name in sorted(self.params):
+            p = self.policy.params[name]
+            try:
+                value = interp.param_value(name, day)
+            except EvaluationError:
+                continue
+            source = ""
+            if p.schedule is not None:
+                entries = [e for e in p.schedule.entries if e.start <= day]
+                if entries:
+                    source = f" (the schedule entry from {entries[-1].start.isoformat()})"
+            parts.append(f"{name} = {format_value(value, p.type)}{source}")
+        return ", ".join(parts)
+
+    def _missed(self, day: _dt.date, deadline: Optional[_dt.date]) -> Diagnostic:
+        span = self._value_span(day) or head_span(self.req.origin)
+        values = self._values_on(day)
+        if deadline is not None and day == deadline:
+            when = f"by {deadline.isoformat()} (the deadline, {source_text(self.ctx, self.req.deadline)})"
+        elif deadline is not None:
+            when = f"from {deadline.isoformat()} on, but on {day.isoformat()} it does not"
+        else:
+            when = f"on {day.isoformat()}"
+        message = (f"the requirement {self.words} says {self.cond_text} must hold {when}; with the values in force "
+                   f"on {day.isoformat()} — {values} — it does not hold.")
+        code = "PL404" if deadline is not None else "PL406"
+        hint = ("bring the schedule forward so the value meets the requirement on or before the deadline, e.g. add "
+                f"an entry 'from {day.isoformat()}: …'" if code == "PL404" else
+                "change the value so that the requirement holds")
+        rel = () if span == head_span(self.req.origin) and self.own else (self._requirement_related(deadline),)
+        return diag(code, message, span, self.pid, hint=hint, related_=rel, severity="error")
+
+    # ------------------------------------------------------------ requirements over inputs
+    def _falsifiable(self, deadline: Optional[_dt.date]) -> list[Diagnostic]:
+        encoder = Encoder(self.ctx, self.policy, as_of=deadline, inline_decisions=True)
+        try:
+            formula = encoder.boolean(self.req.cond)
+        except z3.Z3Exception:
+            return []
+        if encoder.blanks_read:
+            return self._blank_info(sorted(encoder.blanks_read)[0])
+        s = solver()
+        s.add(*encoder.domain, z3.Not(formula))
+        if s.check() != z3.sat or encoder.approximate:
+            return []  # it holds, the solver gave up, or the answer would rest on an approximation
+        example = encoder.describe_model(s.model(), list(encoder.vars))
+        message = (f"the requirement {self.words} ({self.cond_text}) can be false: for example when {example}")
+        span = head_span(self.req.origin) if self.own else self._decision_span() or head_span(self.req.origin)
+        rel = () if self.own else (self._requirement_related(deadline),)
+        return [diag("PL406", message, span, self.pid,
+                     hint="check the decisions it reads for this input, or narrow the requirement",
+                     related_=rel)]
+
+    def _decision_span(self):
+        for name in sorted(self.decisions):
+            d = self.policy.decisions.get(name)
+            if d is not None and d.origin.policy_id == self.pid:
+                return head_span(d.origin)
+        return None
+
+    def _contradicts_parent(self) -> list[Diagnostic]:
+        parent_origin = self.req.history[-2]
+        parent_policy = self.ctx.policies.get(parent_origin.policy_id)
+        parent = parent_policy.requirements.get(self.req.name) if parent_policy else None
+        if parent is None:
+            return []
+        encoder = Encoder(self.ctx, self.policy, as_of=self._deadline() or self.policy.effective,
+                          inline_decisions=True)
+        try:
+            parent_formula = encoder.boolean(parent.cond)
+            child_formula = encoder.boolean(self.req.cond)
+        except z3.Z3Exception:
+            return []
+        alone = solver()
+        alone.add(*encoder.domain, parent_formula)
+        if alone.check() != z3.sat:
+            return []  # the parent's requirement cannot hold by itself: its own problem
+        both = solver()
+        both.add(*encoder.domain, parent_formula, child_formula)
+        if both.check() != z3.unsat:
+            return []
+        parent_text = source_text(self.ctx, parent.cond)
+        message = (f"this policy redefines the requirement {self.words} as {self.cond_text}, which can never hold "
+                   f"together with the upper level's {parent_text}: no input satisfies both.")
+        return [diag("PL407", message, head_span(self.req.origin), self.pid,
+                     hint="a lower level may add conditions to a requirement, not contradict it; keep the upper "
+                          "level's condition and narrow it",
+                     related_=(related(parent_origin, f"the requirement {self.words}: {parent_text}"),))]
