@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Optional
 import attrs
 
 from ..diagnostics import Diagnostic, SourceCache
+from ..gcpause import gc_paused
 from ..syntax.ast import PolicyFile
 from ..syntax.parser import POLICY_SUFFIX, ParseResult, parse_file, policy_id_for
 
@@ -85,7 +86,8 @@ def load_workspace(paths: Iterable[str] = ("policies",), root: Optional[str] = N
     known = set(all_files)
     extra = [p for p in requested if p not in known]
     ordered = all_files + extra
-    results = (parse_many or parse_sequential)(ordered, root)
+    with gc_paused():
+        results = (parse_many or parse_sequential)(ordered, root)
     files: dict[str, PolicyFile] = {}
     id_paths: dict[str, str] = {}
     sources = SourceCache()

@@ -18,6 +18,7 @@ from typing import Optional
 import attrs
 
 from ..diagnostics import Diagnostic, Related
+from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import types as T
 from .loader import Workspace
@@ -441,7 +442,8 @@ def _action(parent_decl, child_decl) -> str:
 
 
 def resolve(ws: Workspace) -> Resolution:
-    return Resolver(ws).run()
+    with gc_paused():
+        return Resolver(ws).run()
 
 
 # ---------------------------------------------------------------- names and types
