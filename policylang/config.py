@@ -1,0 +1,217 @@
+"""Configuration: per-code severity from pyproject.toml, and inline suppressions with a stated reason.
+
+In pyproject.toml (the nearest one at or above the policy tree's root):
+
+    [tool.policylang]
+    severity = { PL207 = "off", PL402 = "error" }
+
+Each value is error, warning, info or off (off drops the finding). An unknown
+code, value or key is itself a finding (PL903), located in pyproject.toml.
+
+In a policy file, a comment on the line before a flagged line, or at the end of
+it, suppresses the named codes there — but only when it says why:
+
+    # policylang: ignore[PL402] because "本通知未规定该情形，已报自治区医保局"
+
+Without `because "…"` it suppresses nothing and is reported (PL901); a
+suppression that matches no finding is reported as unused (PL902), so stale
+suppressions do not pile up.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from typing import Iterable, Optional
+
+import attrs
+
+from .diagnostics import CODES, ERROR, INFO, WARNING, Diagnostic
+from .syntax.ast import Span
+
+SEVERITY_VALUES = (ERROR, WARNING, INFO, "off")
+KNOWN_KEYS = ("severity",)
+
+SUPPRESSION = re.compile(r"#\s*policylang\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
+REASON = re.compile(r"""because\s*(?:"(?P<a>[^"]*)"|“(?P<b>[^”]*)”)""")
+# Findings about suppressions and configuration cannot themselves be suppressed inline.
+UNSUPPRESSIBLE = {"PL901", "PL902", "PL903"}
+
+
+@attrs.define
+class Config:
+    path: Optional[str] = None  # the pyproject.toml read, if any
+    severity: dict[str, str] = attrs.Factory(dict)
+    diagnostics: list[Diagnostic] = attrs.Factory(list)  # PL903 problems in the configuration itself
+
+
+def find_pyproject(start: str) -> Optional[str]:
+    probe = os.path.abspath(start)
+    if not os.path.isdir(probe):
+        probe = os.path.dirname(probe)
+    while True:
+        candidate = os.path.join(probe, "pyproject.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+
+
+def _line_of(lines: list[str], needle: str, default: int) -> int:
+    for number, line in enumerate(lines, 1):
+        if needle in line:
+            return number
+    return default
+
+
+def load_config(root_dir: str) -> Config:
+    path = find_pyproject(root_dir)
+    config = Config(path=path)
+    if path is None:
+        return config
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        config.diagnostics.append(Diagnostic("PL903", f"pyproject.toml cannot be read: {exc}",
+                                             Span(path, 1, 1, 1, 1)))
+        return config
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
+        config.diagnostics.append(Diagnostic("PL903", f"pyproject.toml is not valid TOML: {exc}",
+                                             Span(path, line, column, line, column + 1)))
+        return config
+    lines = text.splitlines()
+    section = data.get("tool", {}).get("policylang") if isinstance(data.get("tool"), dict) else None
+    if section is None:
+        return config
+    section_line = _line_of(lines, "[tool.policylang", 1)
+
+    def problem(message: str, needle: Optional[str], hint: Optional[str] = None):
+        line = _line_of(lines, needle, section_line) if needle else section_line
+        width = len(lines[line - 1]) if 0 < line <= len(lines) else 1
+        config.diagnostics.append(Diagnostic("PL903", message, Span(path, line, 1, line, width + 1), hint=hint))
+
+    if not isinstance(section, dict):
+        problem("[tool.policylang] must be a table", None)
+        return config
+    for key in section:
+        if key not in KNOWN_KEYS:
+            problem(f"unknown setting '{key}' in [tool.policylang]", key,
+                    hint="the settings are: " + ", ".join(KNOWN_KEYS))
+    severity = section.get("severity", {})
+    if not isinstance(severity, dict):
+        problem("'severity' must be a table such as { PL207 = \"off\" }", "severity")
+        return config
+    for code, value in severity.items():
+        if code not in CODES:
+            close = [c for c in CODES if c[:4] == code[:4]]
+            problem(f"'{code}' in [tool.policylang] severity is not a policylang code", code,
+                    hint=("codes look like PL207" + (f"; codes near it: {', '.join(close[:5])}" if close else "")))
+            continue
+        if not isinstance(value, str) or value not in SEVERITY_VALUES:
+            problem(f"the severity of {code} is {value!r}; it must be one of: {', '.join(SEVERITY_VALUES)}", code)
+            continue
+        config.severity[code] = value
+    return config
+
+
+# ---------------------------------------------------------------- suppressions
+
+
+@attrs.define
+class Suppression:
+    path: str
+    line: int  # the comment's line
+    target: int  # the line whose findings it suppresses
+    codes: tuple[str, ...]
+    reason: Optional[str]
+    span: Span
+    used: bool = False
+
+
+def _target_line(ws, path: str, line: int, column: int) -> int:
+    text = ws.sources.line(path, line) or ""
+    if text[: max(column - 1, 0)].strip():
+        return line  # a comment at the end of a line: that line
+    number = line + 1
+    while True:
+        following = ws.sources.line(path, number)
+        if following is None:
+            return line + 1
+        stripped = following.strip()
+        if stripped and not stripped.startswith("#"):
+            return number
+        number += 1
+
+
+def collect_suppressions(ws) -> tuple[list[Suppression], list[Diagnostic]]:
+    suppressions: list[Suppression] = []
+    problems: list[Diagnostic] = []
+    for pid, pf in ws.files.items():
+        for comment in pf.comments:
+            match = SUPPRESSION.search(comment.text)
+            if match is None:
+                continue
+            span = Span(pf.path, comment.line, comment.column, comment.line, comment.column + len(comment.text))
+            codes = tuple(c.strip() for c in match.group("codes").split(",") if c.strip())
+            reason_match = REASON.search(match.group("rest"))
+            reason = (reason_match.group("a") or reason_match.group("b") or "").strip() if reason_match else ""
+            unknown = [c for c in codes if c not in CODES]
+            if unknown:
+                problems.append(Diagnostic("PL903", f"the suppression names unknown code(s): {', '.join(unknown)}",
+                                           span, hint="codes look like PL402", policy_id=pid))
+            if not reason:
+                problems.append(Diagnostic(
+                    "PL901", "this suppression gives no reason, so it suppresses nothing",
+                    span, policy_id=pid,
+                    hint='say why the finding is acceptable: # policylang: ignore[' + ",".join(codes) +
+                         '] because "…"'))
+                continue
+            target = _target_line(ws, pf.path, comment.line, comment.column)
+            suppressions.append(Suppression(pf.path, comment.line, target, codes, reason, span))
+    return suppressions, problems
+
+
+def apply_config(diags: Iterable[Diagnostic], config: Config, ws) -> list[Diagnostic]:
+    """Apply inline suppressions, then per-code severities; add configuration and suppression findings."""
+    suppressions, problems = collect_suppressions(ws)
+    by_place: dict[tuple[str, int], list[Suppression]] = {}
+    for s in suppressions:
+        by_place.setdefault((s.path, s.target), []).append(s)
+    kept: list[Diagnostic] = []
+    for d in diags:
+        if d.span is not None and d.code not in UNSUPPRESSIBLE:
+            matching = [s for s in by_place.get((d.span.file, d.span.line), ()) if d.code in s.codes]
+            if matching:
+                for s in matching:
+                    s.used = True
+                continue
+        kept.append(d)
+    for s in suppressions:
+        if not s.used:
+            problems.append(Diagnostic(
+                "PL902", f"this suppression of {', '.join(s.codes)} matches no finding on line {s.target}",
+                s.span, hint="remove it (the finding it was for is gone), or move it to the line before the finding",
+                policy_id=_policy_of(ws, s.path)))
+    result = []
+    for d in kept + problems + list(config.diagnostics):
+        level = config.severity.get(d.code)
+        if level is None or d.code == "PL903":
+            result.append(d)
+        elif level != "off":
+            result.append(attrs.evolve(d, severity=level))
+    return result
+
+
+def _policy_of(ws, path: str) -> Optional[str]:
+    for pid, pf in ws.files.items():
+        if pf.path == path:
+            return pid
+    return None
