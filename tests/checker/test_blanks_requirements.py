@@ -1,0 +1,143 @@
+"""Unfilled blanks, unused names, schedules and deadlines, requirements."""
+
+from __future__ import annotations
+
+from .conftest import MUNICIPAL_HEADER, NATIONAL_HEADER, PROVINCIAL_HEADER, codes, only
+
+NATIONAL = NATIONAL_HEADER + """
+input price: money "价格"
+input selected: bool "是否中选"
+param payment_cap: money delegated "支付标准高限" article "二(三)"
+param highest_selected_price: money delegated "最高中选价"
+decision payment_standard: money "支付标准" {
+    when selected then price
+    otherwise min(price, payment_cap)
+}
+decision patient_pays: money "患者负担" = price - payment_standard
+require cap_within_highest: payment_cap <= highest_selected_price by effective_date + 2 years "两年内不超过最高中选价"
+"""
+
+PROVINCE = PROVINCIAL_HEADER + """
+override param payment_cap: money delegated to municipal "支付标准高限" because "交给各市"
+"""
+
+
+def tree(city_body: str) -> dict:
+    return {"cn/base": NATIONAL, "cn/p/base": PROVINCE, "cn/p/c/base": MUNICIPAL_HEADER + city_body}
+
+
+def test_leaf_blank_names_the_level_and_the_decisions_it_blocks(run):
+    diags = run(tree('summary "照转"\n'))
+    blanks = {d.message.split("(")[1].split(")")[0]: d for d in only(diags, "PL312")}
+    assert set(blanks) == {"payment_cap", "highest_selected_price"}
+    cap = blanks["payment_cap"]
+    assert cap.policy_id == "cn/p/c/base" and cap.span.line == 1
+    assert "municipal level" in cap.message and "cn/p/base" in cap.message
+    assert "payment_standard" in cap.message and "patient_pays" in cap.message  # transitively
+    assert cap.related[0].span.file.endswith("p/base.policy")
+    assert "cap_within_highest" in blanks["highest_selected_price"].message
+    # Only the leaf reports: the province is not a leaf.
+    assert {d.policy_id for d in diags if d.code == "PL312"} == {"cn/p/c/base"}
+
+
+def test_filled_blanks_are_not_reported(run):
+    body = """
+override param payment_cap: money ceiling 900 yuan because "本市设定"
+override param highest_selected_price: money fixed 900 yuan because "中选结果"
+"""
+    assert "PL312" not in codes(run(tree(body)))
+
+
+def test_unused_input_and_parameter(run):
+    files = tree("""
+override param payment_cap: money ceiling 900 yuan because "本市设定"
+override param highest_selected_price: money fixed 900 yuan because "中选结果"
+input spare: bool "备用"
+param spare_ratio: percent default 10% "备用比例"
+""")
+    found = only(run(files), "PL207")
+    assert sorted(d.message.split("(")[1].split(")")[0] for d in found) == ["spare", "spare_ratio"]
+    assert all(d.policy_id == "cn/p/c/base" and d.severity == "warning" for d in found)
+
+
+def test_an_input_used_only_by_a_child_or_through_uses_is_used(run):
+    files = {
+        "cn/drug": NATIONAL_HEADER + 'param retention_ratio: percent fixed 50% "结余留用比例"\n',
+        "cn/base": NATIONAL_HEADER + 'uses cn/drug as drug\ninput spare: bool "备用"\n'
+                   'param r: percent delegated at most drug.retention_ratio "比例"\n',
+        "cn/p/base": PROVINCIAL_HEADER + 'override param r: percent fixed 40% because "本省"\n'
+                     'decision uses_spare: bool "使用" = spare\ndecision uses_r: percent "比例" = r\n',
+    }
+    assert "PL207" not in codes(run(files))
+
+
+def test_schedule_that_misses_the_deadline(run):
+    body = """
+override param payment_cap: money ceiling 3000 yuan because "本市设定"
+override param highest_selected_price: money fixed 798 yuan because "中选结果"
+schedule payment_cap "逐步调整" {
+    from 2021-07-01: 2000 yuan
+    from 2022-07-01: 1200 yuan
+    from 2023-06-01: 798 yuan "迟于两年期限"
+}
+"""
+    d = only(run(tree(body)), "PL404")[0]
+    assert d.severity == "error" and d.policy_id == "cn/p/c/base"
+    assert d.span.line == MUNICIPAL_HEADER.count("\n") + 6  # the entry in force on the deadline (2022-07-01)
+    assert "2023-03-01" in d.message and "1200 yuan" in d.message and "798 yuan" in d.message
+    assert d.related[0].span.file.endswith("cn/base.policy") and "cap_within_highest" in d.related[0].message
+    # Near miss: the last step comes before the deadline.
+    assert "PL404" not in codes(run(tree(body.replace("2023-06-01", "2022-12-01"))))
+
+
+def test_a_filled_value_is_checked_at_the_deadline_and_a_rise_after_it_too(run):
+    too_high = """
+override param payment_cap: money ceiling 3000 yuan because "本市设定"
+override param highest_selected_price: money fixed 798 yuan because "中选结果"
+"""
+    d = only(run(tree(too_high)), "PL404")[0]
+    assert "3000 yuan" in d.message
+    rises = too_high + """
+schedule payment_cap "调整" {
+    from 2022-01-01: 700 yuan
+    from 2024-01-01: 900 yuan "期限后又提高"
+}
+"""
+    d = only(run(tree(rises)), "PL404")[0]
+    assert "2024-01-01" in d.message
+
+
+def test_requirement_reading_a_blank_is_an_info_on_the_defining_policy(run):
+    diags = run(tree('summary "照转"\n'))
+    info = [d for d in diags if d.code == "PL316"]
+    assert [d.policy_id for d in info] == ["cn/base"]
+    assert info[0].severity == "info" and "cannot be checked until" in info[0].message
+
+
+def test_requirement_over_inputs_that_can_be_false(run):
+    files = {"cn/base": NATIONAL_HEADER + """
+input price: money "价格"
+param cap: money fixed 1000 yuan "上限"
+decision paid: money "支付" = min(price, cap)
+decision over: money "超出" = price - cap
+require paid_within_cap: paid <= cap "支付不超过上限"
+require over_positive: over >= 0 yuan "超出部分不为负"
+"""}
+    diags = run(files)
+    found = only(diags, "PL406")
+    assert len(found) == 1 and "over_positive" in found[0].message
+    assert "price = " in found[0].message
+
+
+def test_child_requirement_contradicting_the_parent(run):
+    base = NATIONAL_HEADER + """
+input ratio: percent "比例"
+decision r: percent "比例" = ratio
+require ratio_high: r >= 30% "不低于30%"
+"""
+    files = {"cn/base": base,
+             "cn/p/base": PROVINCIAL_HEADER + 'override require ratio_high: r < 20% because "本省"\n'}
+    d = only(run(files), "PL407")[0]
+    assert d.policy_id == "cn/p/base" and d.related[0].span.file.endswith("cn/base.policy")
+    files["cn/p/base"] = PROVINCIAL_HEADER + 'override require ratio_high: r >= 40% because "本省提高"\n'
+    assert "PL407" not in codes(run(files))
