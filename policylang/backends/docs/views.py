@@ -1,0 +1,891 @@
+"""What the pages show, computed from a CheckRun: plain objects the templates lay out.
+
+Everything a reader needs is decided here — labels, values in force, what each
+level did to each item, which findings belong to which item — so that the
+templates (which users may replace) only arrange it. A page is built for one
+output format (`ext` = "md" or "html"), because links between pages differ.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import posixpath
+from decimal import Decimal
+from typing import Iterable, Optional
+
+import attrs
+
+from ...diagnostics import Diagnostic
+from ...semantics.model import (
+    Item,
+    Origin,
+    RDecision,
+    RExpr,
+    RLit,
+    RParam,
+    RRef,
+    ResolvedPolicy,
+)
+from . import i18n
+from .formula import FormulaPrinter, RefInfo, Rich, Seg, format_value, plain
+from .i18n import Words
+from .svg import step_chart
+
+# ---------------------------------------------------------------- paths
+
+
+def policy_page(policy_id: str, ext: str) -> str:
+    return f"policies/{policy_id}.{ext}"
+
+
+def override_page(policy_id: str, ext: str) -> str:
+    return f"overrides/{policy_id}.{ext}"
+
+
+def index_page(ext: str) -> str:
+    return f"index.{ext}"
+
+
+def relative(target: str, current: str) -> str:
+    """The link from page `current` to `target` (both relative to the site root)."""
+    return posixpath.relpath(target, posixpath.dirname(current) or ".")
+
+
+def anchor(name: str) -> str:
+    return f"item-{name}"
+
+
+# ---------------------------------------------------------------- view objects
+
+
+@attrs.define
+class FindingView:
+    code: str
+    severity: str
+    severity_word: str
+    title: str
+    message: str
+    location: str
+    hint: Optional[str]
+    related: list[tuple[str, str]]  # (message, location)
+    item: Optional[str] = None  # the name of the item it concerns, when one matches
+    item_label: Optional[str] = None
+
+
+@attrs.define
+class Step:
+    """One definition of an item on the way down the chain."""
+
+    level_word: str
+    policy_id: str
+    action: str
+    action_word: str
+    location: str
+    href: Optional[str]
+    reason: Optional[str]
+
+
+@attrs.define
+class ItemView:
+    name: str
+    kind: str  # enum | input | param | decision | table | schedule | requirement | provision | example
+    label: str  # the label, or the name when the author gave none
+    has_label: bool
+    anchor: str
+    action: str  # what this page's level did to it (see item_action)
+    action_word: str
+    level: str  # the level of the definition in force
+    level_word: str
+    policy_id: str  # the policy of the definition in force
+    defined_here: bool
+    location: str  # file:line relative to the tree root
+    article: Optional[str]
+    note: Optional[str]
+    reason: Optional[str]
+    history: list[Step]
+    findings: list[FindingView] = attrs.Factory(list)
+    # kind-specific fields, filled by the builders below
+    fields: dict = attrs.Factory(dict)
+
+    def __getattr__(self, key):
+        # Lets templates write item.value instead of item.fields.value.
+        try:
+            return object.__getattribute__(self, "fields")[key]
+        except (KeyError, AttributeError):
+            raise AttributeError(key) from None
+
+
+@attrs.define
+class ChainEntry:
+    policy_id: str
+    title: str
+    document: Optional[str]
+    level_word: str
+    href: Optional[str]
+    is_self: bool
+
+
+@attrs.define
+class BlankView:
+    name: str
+    label: str
+    anchor: str
+    href: Optional[str]
+    delegated_by: str  # "国家级 cn/stent-2020"
+    expected_level: Optional[str]
+    expected_word: str
+    expected_here: bool
+    needed_by: list[str]  # labels of decisions that cannot be computed without it
+
+
+@attrs.define
+class ProvisionGroup:
+    actor: str
+    items: list[ItemView]
+
+
+@attrs.define
+class PolicyView:
+    policy_id: str
+    lang: str
+    words: Words
+    page: str  # this page's path relative to the site root
+    root: str  # the link to the site root from this page ("../../")
+    title: str
+    level_word: str
+    region: Optional[str]
+    issuer: Optional[str]
+    document: Optional[str]
+    issued: Optional[str]
+    effective: Optional[str]
+    ends: Optional[str]
+    summary: Optional[str]
+    source: str
+    has_errors: bool
+    chain: list[ChainEntry]
+    uses: list[tuple[str, str, Optional[str]]]  # (alias, policy id, href)
+    children: list[tuple[str, Optional[str]]]  # (policy id, href)
+    override_href: Optional[str]
+    enums: list[ItemView]
+    inputs: list[ItemView]
+    params: list[ItemView]
+    decisions: list[ItemView]
+    tables: list[ItemView]
+    schedules: list[ItemView]
+    requirements: list[ItemView]
+    examples: list[ItemView]
+    provisions: list[ProvisionGroup]
+    findings: list[FindingView]
+    blanks: list[BlankView]
+    changed_here: list[ItemView]
+    counts: dict
+
+    @property
+    def sections(self) -> list[tuple[str, list[ItemView]]]:
+        return [(key, getattr(self, key)) for key in
+                ("params", "decisions", "tables", "schedules", "requirements", "inputs", "enums", "examples")]
+
+    def all_items(self) -> list[ItemView]:
+        items = [i for _, group in self.sections for i in group]
+        items += [i for g in self.provisions for i in g.items]
+        return items
+
+
+@attrs.define
+class ChangeView:
+    name: str
+    label: str
+    kind_word: str
+    change: str
+    change_word: str
+    before: list[Rich]
+    after: list[Rich]
+    level_word: str  # the level that made the change (vs root: the lowest level that changed it)
+    trail: list[Step]
+    reason: Optional[str]
+    article: Optional[str]
+    location: str
+    href: Optional[str]
+    findings: list[FindingView]
+
+
+@attrs.define
+class OverrideView:
+    policy_id: str
+    lang: str
+    words: Words
+    page: str
+    root: str
+    title: str
+    level_word: str
+    region: Optional[str]
+    document: Optional[str]
+    policy_href: str
+    parent_id: Optional[str]
+    parent_title: Optional[str]
+    parent_href: Optional[str]
+    root_id: Optional[str]
+    root_title: Optional[str]
+    root_href: Optional[str]
+    vs_parent: list[ChangeView]
+    vs_root: list[ChangeView]
+    blanks: list[BlankView]
+    findings: list[FindingView]
+
+
+@attrs.define
+class TreeNode:
+    policy_id: str
+    title: str
+    level_word: str
+    region: Optional[str]
+    document: Optional[str]
+    href: Optional[str]
+    override_href: Optional[str]
+    status: str  # clean | warnings | errors
+    status_word: str
+    errors: int
+    warnings: int
+    blanks: list[tuple[str, str]]  # (label, name)
+    children: list["TreeNode"]
+
+
+@attrs.define
+class IndexView:
+    lang: str
+    words: Words
+    page: str
+    root: str
+    roots: list[TreeNode]
+    orphans: list[tuple[str, int]]  # ids that could not be resolved (with their error count)
+
+
+# ---------------------------------------------------------------- actions
+
+
+def _param_value_key(decl) -> Optional[Decimal]:
+    """The number a param declaration states (for comparing a floor or ceiling), when it is a plain literal."""
+    value = getattr(decl, "value", None)
+    number = getattr(value, "value", None)
+    if isinstance(number, (Decimal, int)) and not isinstance(number, bool):
+        return Decimal(number)
+    if isinstance(number, _dt.date):
+        return Decimal(number.toordinal())
+    return None
+
+
+def describe_change(previous: Origin, current: Origin) -> str:
+    """What a definition did to the one above it: tightened, loosened, filled, replaced, restated…
+
+    The resolver records a first guess in Origin.action ('changed' where only a
+    comparison of values can tell); this settles floors, ceilings and fixed values
+    by comparing the stated numbers.
+    """
+    action = current.action
+    before, after = previous.decl, current.decl
+    if getattr(after, "kind", None) != "param" or action not in ("changed", "restated"):
+        return action
+    old, new = _param_value_key(before), _param_value_key(after)
+    if old is None or new is None:
+        return action
+    statement = before.statement
+    if statement == "floor":
+        return "tightened" if new > old else "loosened" if new < old else "restated"
+    if statement == "ceiling":
+        return "tightened" if new < old else "loosened" if new > old else "restated"
+    if statement == "fixed":
+        return "restated" if new == old and after.statement == "fixed" else "changed"
+    return action
+
+
+def item_action(item: Item, policy_id: str) -> str:
+    """What the level of `policy_id` did to the item: set, tightened, filled, replaced, inherited…"""
+    origin = item.origin
+    if origin.policy_id != policy_id:
+        return "inherited"
+    if len(item.history) < 2:
+        return "set"
+    return describe_change(item.history[-2], origin)
+
+
+# ---------------------------------------------------------------- the builder
+
+
+class SiteModel:
+    """The shared facts of one documentation run: which policies get pages, the findings, the tree root."""
+
+    def __init__(self, run, policy_ids: Iterable[str]):
+        self.run = run
+        self.policies: dict[str, ResolvedPolicy] = run.resolution.policies
+        self.rendered = [pid for pid in policy_ids if pid in self.policies]
+        self.rendered_set = set(self.rendered)
+        self.root_dir = run.workspace.root
+        self.diagnostics: list[Diagnostic] = list(run.diagnostics)
+
+    # -- locations
+    def rel(self, path: Optional[str]) -> str:
+        if not path:
+            return ""
+        try:
+            rel = os.path.relpath(path, self.root_dir)
+        except ValueError:  # another drive on Windows
+            rel = path
+        return rel.replace(os.sep, "/")
+
+    def location(self, origin: Origin) -> str:
+        return f"{self.rel(origin.path)}:{origin.span.line}"
+
+    def span_location(self, span) -> str:
+        if span is None:
+            return ""
+        return f"{self.rel(span.file)}:{span.line}"
+
+    # -- findings
+    def findings_of(self, policy: ResolvedPolicy) -> list[Diagnostic]:
+        """Findings about this policy, or pointing into its file from another policy's finding."""
+        out = []
+        for d in self.diagnostics:
+            if d.policy_id == policy.policy_id:
+                out.append(d)
+            elif any(r.span is not None and r.span.file == policy.path for r in d.related):
+                out.append(d)
+        return out
+
+    def language_of(self, policy: ResolvedPolicy) -> str:
+        texts = [policy.title, policy.region, policy.issuer, policy.summary]
+        for table in (policy.params, policy.decisions, policy.inputs, policy.provisions):
+            texts.extend(i.label for i in table.values())
+        return i18n.page_language(texts)
+
+    def page_language(self) -> str:
+        return i18n.ZH if any(self.language_of(self.policies[p]) == i18n.ZH for p in self.rendered) \
+            else i18n.EN
+
+
+class PolicyPageBuilder:
+    """Builds the PolicyView (and the OverrideView) of one policy for one output format."""
+
+    def __init__(self, site: SiteModel, policy: ResolvedPolicy, ext: str, page: Optional[str] = None):
+        self.site = site
+        self.policy = policy
+        self.ext = ext
+        self.page = page or policy_page(policy.policy_id, ext)
+        self.lang = site.language_of(policy)
+        self.words = Words(self.lang)
+        self._interpreter = None
+        self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label)
+        self.diags = site.findings_of(policy)
+        self._matched: dict[int, str] = {}
+
+    # -- links
+    def link(self, target: str) -> str:
+        return relative(target, self.page)
+
+    def policy_href(self, policy_id: str) -> Optional[str]:
+        if policy_id not in self.site.rendered_set:
+            return None
+        return self.link(policy_page(policy_id, self.ext))
+
+    def item_href(self, name: str) -> str:
+        if self.page == policy_page(self.policy.policy_id, self.ext):
+            return "#" + anchor(name)
+        return self.link(policy_page(self.policy.policy_id, self.ext)) + "#" + anchor(name)
+
+    # -- names and values
+    def label_of(self, name: str) -> str:
+        item = self.policy.item(name)
+        return (item.label if item is not None and item.label else None) or name
+
+    def _enum_label(self, enum_name: Optional[str], member: str) -> Optional[str]:
+        enums = self.policy.enums
+        candidates = [enums[enum_name]] if enum_name in enums else list(enums.values())
+        for enum in candidates:
+            for m, label in enum.members:
+                if m == member:
+                    return label
+        return None
+
+    def interpreter(self):
+        if self._interpreter is None:
+            from ...semantics.evaluate import Interpreter
+
+            self._interpreter = Interpreter(self.policy)
+        return self._interpreter
+
+    def constant(self, expr: Optional[RExpr]):
+        """The value of an input-free expression, or a reason it has none (returns (ok, value))."""
+        if expr is None:
+            return False, None
+        if isinstance(expr, RLit):
+            return True, expr.value
+        try:
+            return True, self.interpreter().constant(expr)
+        except Exception:  # a blank, an external value not given, an error already reported
+            return False, None
+
+    def value_text(self, expr: Optional[RExpr], kind: str) -> Optional[str]:
+        ok, value = self.constant(expr)
+        if not ok:
+            return None
+        return format_value(value, kind, self.words, lambda m: self._enum_label(None, m))
+
+    def param_value_rich(self, param: RParam) -> Rich:
+        if param.is_blank:
+            return Rich((Seg("blank", self.words.delegated_blank(param.to_level)),))
+        text = self.value_text(param.value, param.type.kind if param.type else "")
+        if text is not None:
+            return Rich((Seg("lit", text),))
+        return self.printer(param.value)
+
+    def _lookup(self, ref: RRef) -> Optional[RefInfo]:
+        if ref.kind == "external":
+            # The alias belongs to the file that wrote the reference (maybe a level above),
+            # so the other policy is found by its id, not through this policy's own `uses`.
+            other = self.site.policies.get(ref.policy_id) if ref.policy_id else None
+            param = other.params.get(ref.name) if other is not None else None
+            if param is None:
+                return None
+            href = None
+            if ref.policy_id in self.site.rendered_set:
+                href = self.link(policy_page(ref.policy_id, self.ext)) + "#" + anchor(ref.name)
+            value = None
+            if not param.is_blank and isinstance(param.value, RLit):
+                value = format_value(param.value.value, param.type.kind, self.words)
+            return RefInfo(param.label or f"{ref.alias}.{ref.name}", href, value, param.is_blank)
+        item = self.policy.item(ref.name)
+        if item is None:
+            return None
+        info = RefInfo(item.label or ref.name, self.item_href(ref.name))
+        if isinstance(item, RParam):
+            if item.is_blank:
+                return attrs.evolve(info, is_blank=True)
+            if item.schedule is not None:
+                return info  # the value changes over time: see the schedule
+            value = self.value_text(item.value, item.type.kind if item.type else "")
+            return attrs.evolve(info, value=value)
+        return info
+
+    # -- findings
+    def finding_view(self, d: Diagnostic, item: Optional[ItemView] = None) -> FindingView:
+        title = d.title_zh if self.lang == i18n.ZH and d.title_zh else d.title
+        return FindingView(
+            code=d.code, severity=d.severity, severity_word=self.words.severity(d.severity), title=title,
+            message=d.message, location=self.site.span_location(d.span), hint=d.hint,
+            related=[(r.message, self.site.span_location(r.span)) for r in d.related],
+            item=item.name if item else None, item_label=item.label if item else None,
+        )
+
+    def _findings_for_item(self, item: Item) -> list[Diagnostic]:
+        """Findings whose location falls inside one of the item's definitions (any level)."""
+        out = []
+        for d in self.diags:
+            if d.policy_id == self.policy.policy_id:
+                # Our own finding: its location or any place it points to (often the upper
+                # level's rule that this policy breaks or leaves unfilled).
+                spans = [d.span] + [r.span for r in d.related]
+            else:
+                # Another policy's finding that points into this file.
+                spans = [r.span for r in d.related if r.span is not None and r.span.file == self.policy.path]
+            for origin in item.history:
+                if any(s is not None and s.file == origin.path
+                       and origin.span.line <= s.line <= max(origin.span.end_line, origin.span.line)
+                       for s in spans):
+                    out.append(d)
+                    break
+        return out
+
+    # -- items
+    def step(self, origin: Origin, previous: Optional[Origin]) -> Step:
+        action = "set" if previous is None else describe_change(previous, origin)
+        return Step(self.words.level(origin.level), origin.policy_id, action, self.words.action(action, short=True),
+                    self.site.location(origin), self.policy_href(origin.policy_id), origin.meta.reason)
+
+    def item_view(self, item: Item, kind: str) -> ItemView:
+        origin = item.origin
+        history = [self.step(o, item.history[i - 1] if i else None) for i, o in enumerate(item.history)]
+        action = item_action(item, self.policy.policy_id)
+        view = ItemView(
+            name=item.name, kind=kind, label=item.label or item.name, has_label=bool(item.label),
+            anchor=anchor(item.name), action=action, action_word=self.words.action(action),
+            level=origin.level, level_word=self.words.level(origin.level), policy_id=origin.policy_id,
+            defined_here=origin.policy_id == self.policy.policy_id, location=self.site.location(origin),
+            article=item.article, note=item.note or next((o.meta.note for o in reversed(item.history) if o.meta.note), None),
+            reason=origin.meta.reason, history=history,
+        )
+        for d in self._findings_for_item(item):
+            self._matched[id(d)] = item.name
+            view.findings.append(self.finding_view(d, view))
+        return view
+
+    def type_word(self, t) -> str:
+        if t is None:
+            return ""
+        if t.kind == "enum":
+            enum = self.policy.enums.get(t.enum)
+            return (enum.label if enum is not None and enum.label else None) or t.enum or ""
+        return self.words.type(t.kind)
+
+    def param_view(self, p: RParam) -> ItemView:
+        v = self.item_view(p, "param")
+        v.fields.update(
+            type_word=self.type_word(p.type),
+            statement=p.statement,
+            statement_word=self.words.statement(p.statement),
+            value=self.param_value_rich(p),
+            is_blank=p.is_blank,
+            to_level=p.to_level,
+            to_level_word=self.words.level(p.to_level) if p.to_level else None,
+            bounds=[plain(self.words.bound(b.op) + " ") + self.printer(b.expr) for b in p.bounds],
+            schedule_anchor=anchor("schedule-" + p.name) if p.schedule is not None else None,
+        )
+        return v
+
+    def decision_view(self, d: RDecision) -> ItemView:
+        kind = "table" if d.form == "table" else "decision"
+        v = self.item_view(d, kind)
+        v.fields.update(type_word=self.type_word(d.type), form=d.form,
+                        depends_on=[(self.label_of(n), n, self.item_href(n)) for n in d.depends_on
+                                    if self.policy.item(n) is not None])
+        if d.form == "expr":
+            v.fields["formula"] = self.printer(d.expr)
+        elif d.form == "cases":
+            v.fields["cases"] = [
+                {"cond": self.printer(c.cond), "value": self.printer(c.value), "label": c.meta.label,
+                 "note": c.meta.note}
+                for c in d.cases
+            ]
+            other = d.otherwise
+            v.fields["otherwise"] = None if other is None else {
+                "value": self.printer(other.value), "label": other.meta.label, "note": other.meta.note}
+        elif d.table is not None:
+            v.fields["columns"] = [{"label": self.label_of(c.name), "name": c.name, "href": self.item_href(c.name)}
+                                   for c in d.table.columns]
+            v.fields["rows"] = [self.row_view(r) for r in d.table.rows]
+            v.fields["has_otherwise_row"] = any(r.is_otherwise for r in d.table.rows)
+        return v
+
+    def row_view(self, row) -> dict:
+        w = self.words
+        cells = []
+        for cell in row.cells:
+            if cell.kind == "any":
+                cells.append(Rich((Seg("text", w.ui("any")),)))
+                continue
+            values = Rich()
+            for i, value in enumerate(cell.values):
+                if i:
+                    values = values + plain("、" if w.lang == i18n.ZH else ", ")
+                values = values + self.printer(value)
+            if cell.kind == "cmp":
+                cells.append(plain(i18n.SYMBOLS.get(cell.op, cell.op or "") + " ") + values)
+            elif cell.kind in ("in", "not_in"):
+                cells.append(plain(i18n.OPERATORS[cell.kind][w.lang] + " {") + values + plain("}"))
+            else:
+                cells.append(values)
+        return {"cells": cells, "output": self.printer(row.output), "label": row.meta.label,
+                "is_otherwise": row.is_otherwise}
+
+    def schedule_view(self, s) -> ItemView:
+        v = self.item_view(s, "schedule")
+        param = self.policy.params.get(s.name)
+        kind = param.type.kind if param is not None and param.type else ""
+        entries, points = [], []
+        for e in s.entries:
+            ok, value = self.constant(e.value)
+            shown = format_value(value, kind, self.words) if ok else str(self.printer(e.value))
+            entries.append({"start": e.start.isoformat(), "value": shown if ok else self.printer(e.value),
+                            "label": e.meta.label})
+            if ok and isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+                points.append((e.start, Decimal(value), shown))
+        base = None
+        base_text = None
+        if param is not None and not param.is_blank:
+            ok, value = self.constant(param.value)
+            if ok:
+                base_text = format_value(value, kind, self.words)
+                if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+                    base = (Decimal(value), base_text)
+        chart = step_chart(points, base, title=v.label) if len(points) == len(entries) else None
+        v.fields.update(param=s.name, param_label=self.label_of(s.name), param_href=self.item_href(s.name),
+                        entries=entries, base_text=base_text, chart=chart)
+        v.anchor = anchor("schedule-" + s.name)
+        return v
+
+    def requirement_view(self, r) -> ItemView:
+        v = self.item_view(r, "requirement")
+        deadline_value = None
+        if r.deadline is not None:
+            ok, value = self.constant(r.deadline)
+            if ok and isinstance(value, _dt.date):
+                deadline_value = value.isoformat()
+        deadline = self.printer(r.deadline) if r.deadline is not None else None
+        if deadline is not None and isinstance(r.deadline, RLit):
+            deadline = None  # a plain date needs no "that is …"
+            deadline_value = r.deadline.value.isoformat() if isinstance(r.deadline.value, _dt.date) else deadline_value
+        v.fields.update(cond=self.printer(r.cond), deadline=deadline, deadline_value=deadline_value)
+        return v
+
+    def example_view(self, e) -> ItemView:
+        v = self.item_view(e, "example")
+        v.label = e.title or e.label or e.name
+        v.anchor = anchor(f"example-{self.policy.examples.index(e) + 1}")
+        given = [{"label": self.label_of(n), "name": n, "value": self.printer(x)} for n, x, _ in e.given]
+        expect = []
+        for name, value, needs, _ in e.expect:
+            if needs:
+                expect.append({"label": self.label_of(name), "name": name, "value": None,
+                               "needs": self.label_of(needs), "needs_name": needs})
+            else:
+                expect.append({"label": self.label_of(name), "name": name, "value": self.printer(value),
+                               "needs": None, "needs_name": None})
+        v.fields.update(as_of=self.printer(e.as_of) if e.as_of is not None else None, given=given, expect=expect)
+        return v
+
+    def provision_groups(self) -> list[ProvisionGroup]:
+        groups: dict[str, list[ItemView]] = {}
+        for p in self.policy.provisions.values():
+            v = self.item_view(p, "provision")
+            v.fields.update(actor=p.actor, modality=p.modality, modality_word=self.words.modality(p.modality),
+                            text=p.text)
+            groups.setdefault(p.actor, []).append(v)
+        # Actors in the order they first appear: the document's own order.
+        return [ProvisionGroup(actor, items) for actor, items in groups.items()]
+
+    def enum_view(self, e) -> ItemView:
+        v = self.item_view(e, "enum")
+        v.fields["members"] = [{"name": m, "label": label or m} for m, label in e.members]
+        return v
+
+    def input_view(self, i) -> ItemView:
+        v = self.item_view(i, "input")
+        v.fields.update(type_word=self.type_word(i.type), optional=i.optional)
+        return v
+
+    # -- blanks
+    def dependents(self, name: str) -> list[str]:
+        """Decisions that read `name` directly or through other decisions, in evaluation order."""
+        reached = {name}
+        out = []
+        for decision_name in self.policy.decision_order:
+            decision = self.policy.decisions.get(decision_name)
+            if decision is not None and reached.intersection(decision.depends_on):
+                reached.add(decision_name)
+                out.append(decision_name)
+        return out
+
+    def blank_views(self) -> list[BlankView]:
+        out = []
+        policy = self.policy
+        for p in policy.blanks:
+            by = p.delegated_by or p.origin
+            expected = p.to_level
+            here = expected == policy.level or (expected is None and policy.is_leaf)
+            if expected:
+                expected_word = self.words.level(expected)
+            else:
+                expected_word = self.words.ui("expected_here") if here else self.words.ui("expected_below")
+            needed_by = [self.label_of(name) for name in self.dependents(p.name)]
+            out.append(BlankView(p.name, p.label or p.name, anchor(p.name), self.item_href(p.name),
+                                 f"{self.words.level(by.level)} {by.policy_id}", expected, expected_word, here,
+                                 needed_by))
+        return out
+
+    # -- the page
+    def build(self) -> PolicyView:
+        policy, w = self.policy, self.words
+        params = [self.param_view(p) for p in policy.params.values()]
+        decisions, tables = [], []
+        for d in policy.decisions.values():
+            view = self.decision_view(d)
+            (tables if view.kind == "table" else decisions).append(view)
+        view = PolicyView(
+            policy_id=policy.policy_id, lang=self.lang, words=w, page=self.page,
+            root=relative(".", self.page) + "/" if "/" in self.page else "",
+            title=policy.title or policy.policy_id, level_word=w.level(policy.level), region=policy.region,
+            issuer=policy.issuer, document=policy.document,
+            issued=policy.issued.isoformat() if policy.issued else None,
+            effective=policy.effective.isoformat() if policy.effective else None,
+            ends=policy.ends.isoformat() if policy.ends else None,
+            summary=policy.summary, source=self.site.rel(policy.path), has_errors=policy.has_errors,
+            chain=[ChainEntry(c.policy_id, c.title or c.policy_id, c.document, w.level(c.level),
+                              self.policy_href(c.policy_id), c.policy_id == policy.policy_id)
+                   for c in policy.chain],
+            uses=[(alias, pid, self.policy_href(pid)) for alias, pid in policy.uses],
+            children=[(c, self.policy_href(c)) for c in policy.children],
+            override_href=self.link(override_page(policy.policy_id, self.ext)) if policy.parent else None,
+            enums=[self.enum_view(e) for e in policy.enums.values()],
+            inputs=[self.input_view(i) for i in policy.inputs.values()],
+            params=params, decisions=decisions, tables=tables,
+            schedules=[self.schedule_view(s) for s in policy.schedules.values()],
+            requirements=[self.requirement_view(r) for r in policy.requirements.values()],
+            examples=[self.example_view(e) for e in policy.examples],
+            provisions=self.provision_groups(),
+            findings=[], blanks=self.blank_views(), changed_here=[], counts={},
+        )
+        by_name = {i.name: i for i in view.all_items() if i.kind not in ("example", "schedule")}
+        view.findings = [self.finding_view(d, by_name.get(self._matched.get(id(d), ""))) for d in self.diags]
+        view.changed_here = [i for i in view.all_items() if i.defined_here and i.kind != "example"]
+        view.counts = {
+            "errors": sum(1 for d in self.diags if d.severity == "error"),
+            "warnings": sum(1 for d in self.diags if d.severity == "warning"),
+            "infos": sum(1 for d in self.diags if d.severity == "info"),
+            "inherited": sum(1 for i in view.all_items() if not i.defined_here and i.kind != "example"),
+        }
+        return view
+
+    # -- the override report
+    def summary_lines(self, policy: ResolvedPolicy, item: Optional[Item]) -> list[Rich]:
+        """One item as defined in `policy`, in a few lines, for before/after columns."""
+        if item is None:
+            return [plain(self.words.ui("nothing"))]
+        builder = self if policy is self.policy else PolicyPageBuilder(self.site, policy, self.ext, self.page)
+        w = builder.words
+        if isinstance(item, RParam):
+            line = plain(w.statement(item.statement) + " ") + builder.param_value_rich(item)
+            lines = [line] + [plain(w.bound(b.op) + " ") + builder.printer(b.expr) for b in item.bounds]
+            if item.is_blank and item.to_level and not item.statement == "delegated":
+                lines.append(plain(w.level(item.to_level)))
+            return lines
+        if isinstance(item, RDecision):
+            if item.form == "expr":
+                return [builder.printer(item.expr)]
+            if item.form == "cases":
+                lines = []
+                for c in item.cases:
+                    lines.append(plain(f"{w.ui('when')} ") + builder.printer(c.cond) +
+                                 plain(f"{w.ui('then')} → " if w.lang == i18n.ZH else " → ") + builder.printer(c.value))
+                if item.otherwise is not None:
+                    lines.append(plain(f"{w.ui('otherwise')} → ") + builder.printer(item.otherwise.value))
+                return lines
+            rows = len(item.table.rows) if item.table else 0
+            return [plain(f"{w.ui('tables')}（{rows}）" if w.lang == i18n.ZH else f"decision table ({rows} rows)")]
+        kind = type(item).__name__
+        if kind == "RProvision":
+            return [plain(f"{item.actor} {w.modality(item.modality)} {item.text}")]
+        if kind == "RRequirement":
+            return [builder.printer(item.cond)]
+        if kind == "RSchedule":
+            return [plain(f"{e.start.isoformat()}: ") + builder.printer(e.value) for e in item.entries]
+        if kind == "RInput":
+            return [plain(builder.type_word(item.type))]
+        if kind == "REnum":
+            return [plain("、".join(label or m for m, label in item.members))]
+        return [plain(item.label or item.name)]
+
+    def _kind_word(self, item: Item) -> str:
+        kind = {"RParam": "params", "RDecision": "decisions", "RInput": "inputs", "REnum": "enums",
+                "RSchedule": "schedules", "RRequirement": "requirements", "RProvision": "provisions"}
+        key = kind.get(type(item).__name__, "item")
+        if isinstance(item, RDecision) and item.form == "table":
+            key = "tables"
+        return self.words.ui(key)
+
+    def _all_items(self, policy: ResolvedPolicy) -> list[Item]:
+        items: list[Item] = []
+        for table in (policy.params, policy.decisions, policy.schedules, policy.requirements,
+                      policy.inputs, policy.enums, policy.provisions):
+            items.extend(table.values())
+        return items
+
+    def _same_item(self, policy: ResolvedPolicy, item: Item) -> Optional[Item]:
+        """The item of the same kind and name in another policy of the chain."""
+        for table in (policy.params, policy.decisions, policy.schedules, policy.requirements,
+                      policy.inputs, policy.enums, policy.provisions):
+            found = table.get(item.name)
+            if found is not None and type(found) is type(item):
+                return found
+        return None
+
+    def change_view(self, item: Item, change: str, base: Optional[ResolvedPolicy], trail: list[Step],
+                    changer: Origin, findings: list[FindingView]) -> ChangeView:
+        before = self.summary_lines(base, self._same_item(base, item)) if base is not None else \
+            [plain(self.words.ui("nothing"))]
+        return ChangeView(
+            name=item.name, label=item.label or item.name, kind_word=self._kind_word(item), change=change,
+            change_word=self.words.action(change), before=before, after=self.summary_lines(self.policy, item),
+            level_word=self.words.level(changer.level), trail=trail, reason=changer.meta.reason,
+            article=item.article, location=self.site.location(changer),
+            href=self.link(policy_page(self.policy.policy_id, self.ext)) + "#" + anchor(item.name)
+            if self.policy.policy_id in self.site.rendered_set else None,
+            findings=findings,
+        )
+
+    def build_overrides(self) -> OverrideView:
+        policy, w = self.policy, self.words
+        policies = self.site.policies
+        parent = policies.get(policy.parent) if policy.parent else None
+        root_id = policy.chain[0].policy_id if policy.chain else None
+        root = policies.get(root_id) if root_id and root_id != policy.policy_id else None
+        findings_by_item: dict[str, list[FindingView]] = {}
+        vs_parent, vs_root = [], []
+        for item in self._all_items(policy):
+            diags = self._findings_for_item(item)
+            views = [self.finding_view(d) for d in diags]
+            findings_by_item[item.name] = views
+            steps = [self.step(o, item.history[i - 1] if i else None) for i, o in enumerate(item.history)]
+            if item.origin.policy_id == policy.policy_id:
+                change = "added" if len(item.history) == 1 else item_action(item, policy.policy_id)
+                if any(d.code in ("PL304", "PL305", "PL306", "PL311", "PL313") for d in diags):
+                    change = "loosened"
+                vs_parent.append(self.change_view(item, change, parent, steps, item.origin, views))
+            below_root = [(i, o) for i, o in enumerate(item.history) if o.policy_id != root_id]
+            if root is not None and below_root:
+                first_index, first = below_root[0]
+                if first_index == 0:
+                    change = "added"
+                else:
+                    changes = [s.action for s in steps[1:]]
+                    change = "loosened" if "loosened" in changes else next(
+                        (c for c in reversed(changes) if c not in ("restated",)), changes[-1])
+                vs_root.append(self.change_view(item, change, root, steps, item.history[-1], views))
+        return OverrideView(
+            policy_id=policy.policy_id, lang=self.lang, words=w, page=self.page,
+            root=relative(".", self.page) + "/", title=policy.title or policy.policy_id,
+            level_word=w.level(policy.level), region=policy.region, document=policy.document,
+            policy_href=self.link(policy_page(policy.policy_id, self.ext)),
+            parent_id=policy.parent, parent_title=(parent.title if parent else None) or policy.parent,
+            parent_href=self.policy_href(policy.parent) if policy.parent else None,
+            root_id=root_id if root is not None else None,
+            root_title=(root.title or root_id) if root is not None else None,
+            root_href=self.policy_href(root_id) if root is not None else None,
+            vs_parent=vs_parent, vs_root=vs_root, blanks=self.blank_views(),
+            findings=[self.finding_view(d) for d in self.diags],
+        )
+
+
+# ---------------------------------------------------------------- the index
+
+
+def build_index(site: SiteModel, ext: str) -> IndexView:
+    lang = site.page_language()
+    words = Words(lang)
+    page = index_page(ext)
+    policies = site.policies
+    shown = set(site.rendered)
+    # Show every rendered policy with its ancestors, so the tree always reaches national.
+    for pid in list(shown):
+        shown.update(c.policy_id for c in policies[pid].chain)
+
+    def node(pid: str) -> TreeNode:
+        p = policies[pid]
+        diags = [d for d in site.diagnostics if d.policy_id == pid]
+        errors = sum(1 for d in diags if d.severity == "error")
+        warnings = sum(1 for d in diags if d.severity == "warning")
+        status = "errors" if errors or p.has_errors else "warnings" if warnings else "clean"
+        return TreeNode(
+            policy_id=pid, title=p.title or pid, level_word=words.level(p.level), region=p.region,
+            document=p.document,
+            href=relative(policy_page(pid, ext), page) if pid in site.rendered_set else None,
+            override_href=relative(override_page(pid, ext), page) if pid in site.rendered_set and p.parent else None,
+            status=status, status_word=words.ui(status), errors=errors, warnings=warnings,
+            blanks=[(b.label or b.name, b.name) for b in p.blanks],
+            children=[node(c) for c in p.children if c in shown],
+        )
+
+    roots = [node(pid) for pid in sorted(shown) if not policies[pid].parent or policies[pid].parent not in policies]
+    resolved = set(policies)
+    orphans = []
+    for pid in sorted(set(site.run.workspace.targets) - resolved):
+        orphans.append((pid, sum(1 for d in site.diagnostics if d.policy_id == pid and d.severity == "error")))
+    return IndexView(lang, words, page, "", roots, orphans)
