@@ -1,0 +1,479 @@
+# ---------------------------------------------------------------- runtime
+# The same in every generated module (copied from policylang/backends/python/runtime.py).
+# It mirrors the reference interpreter (policylang/semantics/evaluate.py): the same
+# decimal context, rounding, date arithmetic, input validation and error messages.
+
+import calendar
+import datetime
+import decimal
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any, Literal, Mapping, Optional, TypedDict
+
+# Exact arithmetic: 50 significant digits; an impossible operation is an error, never NaN or infinity.
+_CTX = decimal.Context(
+    prec=50,
+    rounding=ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+_add = _CTX.add
+_sub = _CTX.subtract
+_mul = _CTX.multiply
+_div = _CTX.divide
+_FEN = Decimal("0.01")
+_QUANTUM = {"fen": Decimal("0.01"), "jiao": Decimal("0.1"), "yuan": Decimal("1"), "unit": Decimal("1")}
+_ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
+_UNSET = object()  # marks a value not computed yet, or an input not supplied
+
+
+class EvaluationError(Exception):
+    """The policy cannot be evaluated on the given inputs. field names the input or blank at fault."""
+
+    code = "evaluation"
+
+    def __init__(self, message: str, field: Optional[str] = None, decision: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.decision = decision
+
+    def to_dict(self) -> dict:
+        return {"error": self.code, "message": self.message, "field": self.field, "decision": self.decision}
+
+
+class InputError(EvaluationError):
+    """An input is missing, unknown, or not of its declared type."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, expected: str, message: str):
+        super().__init__(message, field)
+        self.expected = expected
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["expected"] = self.expected
+        return out
+
+
+class BlankNotFilled(EvaluationError):
+    """A decision needs a delegated parameter that no level filled and the caller did not supply."""
+
+    code = "blank_not_filled"
+
+    def __init__(self, blank: str, expected_level: str, delegated_by: str, decision: Optional[str] = None):
+        message = (f"'{blank}' is a blank that {delegated_by} left for the {expected_level} level to fill; "
+                   f"no level filled it, so supply it as an input")
+        super().__init__(message, blank, decision)
+        self.blank = blank
+        self.expected_level = expected_level
+        self.delegated_by = delegated_by
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out.update(blank=self.blank, expected_level=self.expected_level, delegated_by=self.delegated_by)
+        return out
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A period: amount days, months or years."""
+
+    amount: int
+    unit: str  # 'days' | 'months' | 'years'
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}"
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One rule that took part in deciding a value, and where the policy says it."""
+
+    kind: str  # 'rule' (the formula, case or row that decided) | 'param' | 'no_rule'
+    name: str
+    detail: str
+    policy_id: str
+    level: str
+    path: str
+    line: int
+    article: Optional[str]
+    label: Optional[str]
+    value: Any = None
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind, "name": self.name, "detail": self.detail, "policy": self.policy_id,
+            "level": self.level, "location": f"{self.path}:{self.line}", "article": self.article,
+            "label": self.label,
+        }
+
+    def __str__(self) -> str:
+        where = f"{self.level} {self.policy_id}, {self.path}:{self.line}"
+        article = f", article {self.article}" if self.article else ""
+        label = f" {self.label}" if self.label else ""
+        return f"{self.kind} {self.name}: {self.detail}{label} ({where}{article})"
+
+
+# ---------------------------------------------------------------- dates
+
+
+def _add_months(d: datetime.date, months: int) -> datetime.date:
+    """Calendar months later; the day is clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise EvaluationError(f"the date {d} + {months} months is outside the calendar")
+    return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def _end_of_month(d: datetime.date) -> datetime.date:
+    return datetime.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def _add_duration(d: datetime.date, dur: Duration, sign: int = 1) -> datetime.date:
+    n = dur.amount * sign
+    if dur.unit == "days":
+        try:
+            return d + datetime.timedelta(days=n)
+        except OverflowError:
+            raise EvaluationError(f"the date {d} + {n} days is outside the calendar") from None
+    if dur.unit == "months":
+        return _add_months(d, n)
+    return _add_months(d, 12 * n)
+
+
+def _add_days(d: datetime.date, n) -> datetime.date:
+    return _add_duration(d, Duration(int(n), "days"))
+
+
+def _add_months_n(d: datetime.date, n) -> datetime.date:
+    return _add_months(d, int(n))
+
+
+def _add_years(d: datetime.date, n) -> datetime.date:
+    return _add_months(d, 12 * int(n))
+
+
+def _days_between(a: datetime.date, b: datetime.date) -> int:
+    return (b - a).days
+
+
+def _year(d: datetime.date) -> int:
+    return d.year
+
+
+def _month(d: datetime.date) -> int:
+    return d.month
+
+
+def _day(d: datetime.date) -> int:
+    return d.day
+
+
+# ---------------------------------------------------------------- values that may be none
+
+
+def _arith(op: str, a, b):
+    """+ - * / with none propagating, dates and periods, exactly as the interpreter's arith()."""
+    if a is None or b is None:
+        return None
+    if isinstance(a, datetime.date) and isinstance(b, Duration):
+        return _add_duration(a, b, 1 if op == "+" else -1)
+    if isinstance(b, datetime.date) and isinstance(a, Duration):
+        return _add_duration(b, a)
+    if isinstance(a, Duration) or isinstance(b, Duration):
+        if isinstance(a, Duration) and isinstance(b, Duration):
+            if a.unit != b.unit:
+                raise EvaluationError(f"cannot combine {a} and {b}: the units differ")
+            return Duration(a.amount + b.amount if op == "+" else a.amount - b.amount, a.unit)
+        dur, n = (a, b) if isinstance(a, Duration) else (b, a)
+        return Duration(dur.amount * int(n), dur.unit)
+    if isinstance(a, int) and isinstance(b, int) and op != "/":
+        return a + b if op == "+" else a - b if op == "-" else a * b
+    if op == "+":
+        return _add(a, b)
+    if op == "-":
+        return _sub(a, b)
+    if op == "*":
+        return _mul(a, b)
+    return _div(a, b)
+
+
+def _lt(a, b):
+    return None if a is None or b is None else a < b
+
+
+def _le(a, b):
+    return None if a is None or b is None else a <= b
+
+
+def _gt(a, b):
+    return None if a is None or b is None else a > b
+
+
+def _ge(a, b):
+    return None if a is None or b is None else a >= b
+
+
+def _neg(v):
+    if v is None:
+        return None
+    if isinstance(v, Duration):
+        return Duration(-v.amount, v.unit)
+    return -v
+
+
+def _opt(function, *args):
+    """function(*args), or none when an argument is none (not applicable)."""
+    for arg in args:
+        if arg is None:
+            return None
+    return function(*args)
+
+
+def _round(x, unit: str, mode: str, money: bool):
+    if x is None:
+        return None
+    result = Decimal(x).quantize(_QUANTUM[unit], rounding=_ROUNDING[mode], context=_CTX)
+    if money:
+        return result
+    return int(result)
+
+
+def _to_money(value):
+    """A money decision's value as it leaves the decision: quantized to the fen, half up."""
+    if value is None:
+        return None
+    return (value if isinstance(value, Decimal) else Decimal(value)).quantize(_FEN, ROUND_HALF_UP, _CTX)
+
+
+def _to_count(value):
+    return int(value) if isinstance(value, Decimal) else value
+
+
+def _to_decimal(value):
+    return Decimal(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# ---------------------------------------------------------------- input validation
+
+_TYPE_WORDS = {
+    "money": "an amount in yuan (a decimal number such as 469 or \"469.00\", at most two decimals, not negative)",
+    "percent": "a percentage (\"80%\" or a fraction such as 0.8, between 0 and 1)",
+    "decimal": "a decimal number",
+    "count": "a whole number, not negative",
+    "bool": "true or false",
+    "date": "a date written YYYY-MM-DD",
+    "duration": "a period such as \"2 years\"",
+    "text": "a text",
+}
+
+
+def _expected_words(kind: str, members=()) -> str:
+    if kind == "enum":
+        return f"one of: {', '.join(members)}"
+    return _TYPE_WORDS.get(kind, kind)
+
+
+def _number(name: str, raw, kind: str, members) -> Decimal:
+    if isinstance(raw, bool):
+        raise InputError(name, kind, f"'{name}' must be {_expected_words(kind, members)}, not {raw!r}")
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))  # the decimal the caller wrote, not the binary approximation
+    elif isinstance(raw, str):
+        try:
+            value = Decimal(raw.strip())
+        except decimal.InvalidOperation:
+            raise InputError(name, kind, f"'{name}' must be {_expected_words(kind, members)}, not {raw!r}") from None
+    else:
+        raise InputError(name, kind, f"'{name}' must be {_expected_words(kind, members)}, not {type(raw).__name__}")
+    if not value.is_finite():
+        raise InputError(name, kind, f"'{name}' must be a finite number, not {raw!r}")
+    return value
+
+
+def _no_value(name: str, kind: str, members=()):
+    return InputError(name, kind, f"'{name}' has no value; expected {_expected_words(kind, members)}")
+
+
+def _coerce_money(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "money")
+    value = _number(name, raw, "money", members)
+    if value < 0:
+        raise InputError(name, "money", f"'{name}' is negative ({raw}); an amount of money cannot be")
+    try:
+        at_fen = value.quantize(_FEN, context=_CTX)
+    except decimal.InvalidOperation:  # more than 48 digits before the point
+        raise InputError(name, "money", f"'{name}' is too large ({raw}) to be an amount of money") from None
+    if value != at_fen:
+        raise InputError(name, "money", f"'{name}' has fractions of a fen ({raw}); money has at most two decimals")
+    return at_fen
+
+
+def _coerce_percent(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "percent")
+    if isinstance(raw, str) and raw.strip().endswith("%"):
+        value = _number(name, raw.strip()[:-1], "percent", members) / 100
+    else:
+        value = _number(name, raw, "percent", members)
+    if not Decimal(0) <= value <= Decimal(1):
+        raise InputError(name, "percent", f"'{name}' is {raw}, outside 0%–100%")
+    return value
+
+
+def _coerce_decimal(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "decimal")
+    return _number(name, raw, "decimal", members)
+
+
+def _coerce_count(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "count")
+    value = _number(name, raw, "count", members)
+    if value != value.to_integral_value():
+        raise InputError(name, "count", f"'{name}' must be a whole number, not {raw}")
+    if value < 0:
+        raise InputError(name, "count", f"'{name}' cannot be negative ({raw})")
+    return int(value)
+
+
+def _coerce_bool(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "bool")
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "yes", "是", "1"):
+        return True
+    if isinstance(raw, str) and raw.strip().lower() in ("false", "no", "否", "0"):
+        return False
+    raise InputError(name, "bool", f"'{name}' must be true or false, not {raw!r}")
+
+
+def _coerce_date(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "date")
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if len(text) == 10 and text[4] == "-" and text[7] == "-":
+            try:
+                return datetime.date.fromisoformat(text)
+            except ValueError:
+                pass
+    raise InputError(name, "date", f"'{name}' must be a date written YYYY-MM-DD, not {raw!r}")
+
+
+def _coerce_text(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "text")
+    if isinstance(raw, str):
+        return raw
+    raise InputError(name, "text", f"'{name}' must be a text, not {raw!r}")
+
+
+def _coerce_enum(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "enum", members)
+    if isinstance(raw, str) and raw in members:
+        return raw
+    import difflib
+
+    close = difflib.get_close_matches(str(raw), list(members), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise InputError(name, "enum", f"'{name}' must be one of {', '.join(members)}, not {raw!r}{hint}")
+
+
+def _coerce_duration(name: str, raw, members=()):
+    if raw is None:
+        raise _no_value(name, "duration")
+    if isinstance(raw, Duration):
+        return raw
+    if isinstance(raw, str):
+        parts = raw.split()
+        if len(parts) == 2 and parts[0].isdigit() and parts[1] in ("day", "days", "month", "months", "year", "years"):
+            unit = parts[1] if parts[1].endswith("s") else parts[1] + "s"
+            return Duration(int(parts[0]), unit)
+    raise InputError(name, "duration", f"'{name}' must be a period such as \"2 years\", not {raw!r}")
+
+
+def _read_inputs(raw, specs: dict, policy_id: str) -> dict:
+    """Validate the caller's inputs in the order given; the first bad one raises InputError."""
+    if not isinstance(raw, Mapping):
+        raise InputError("", "object", "the inputs must be an object mapping input names to values")
+    values = {}
+    for key, value in raw.items():
+        spec = specs.get(key)
+        if spec is None:
+            import difflib
+
+            close = difflib.get_close_matches(str(key), list(specs), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise InputError(str(key), "a known input", f"'{key}' is not an input of {policy_id}{hint}")
+        coerce, optional, members = spec
+        if value is None and optional:
+            continue
+        values[key] = coerce(key, value, members)
+    return values
+
+
+# ---------------------------------------------------------------- one evaluation
+
+
+class _RunBase:
+    """The state of one evaluation: validated inputs, the date, memoized values, the trace."""
+
+    __slots__ = ("v", "as_of", "trace", "current", "params_seen")
+
+    def __init__(self, values: dict, as_of: datetime.date, trace: Optional[dict]):
+        self.v = values
+        self.as_of = as_of
+        self.trace = trace  # None unless explaining: {decision: [TraceStep, ...]}
+        self.current = None  # the decision being computed
+        self.params_seen = set()
+
+    def rule_step(self, info: tuple, value) -> None:
+        self.trace.setdefault(info[1], []).append(TraceStep(*info, value))
+
+    def param_step(self, info: tuple, value) -> None:
+        # Like the interpreter, a parameter is explained once per evaluation, under the
+        # decision that read it first.
+        if info[1] in self.params_seen or self.current is None:
+            return
+        self.params_seen.add(info[1])
+        self.trace.setdefault(self.current, []).append(TraceStep(*info, value))
+
+    def failure(self, exc: Exception, decision: str) -> Exception:
+        """The error to raise when computing `decision` failed with exc."""
+        if isinstance(exc, EvaluationError):
+            if exc.decision is None:
+                exc.decision = decision
+            return exc
+        if isinstance(exc, KeyError) and exc.args and exc.args[0] in _INPUT_TYPES:
+            name = exc.args[0]
+            kind, members = _INPUT_TYPES[name]
+            error = InputError(name, kind, f"the input '{name}' is missing, needed by '{decision}'; "
+                                           f"expected {_expected_words(kind, members)}")
+        elif isinstance(exc, decimal.DivisionByZero):
+            error = EvaluationError("division by zero")
+        elif isinstance(exc, (decimal.InvalidOperation, decimal.Overflow)):
+            error = EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}")
+        else:
+            return exc
+        error.decision = decision
+        error.__suppress_context__ = True
+        return error
+
+
+# ---------------------------------------------------------------- end of runtime
