@@ -1,0 +1,79 @@
+"""`policylang explain <id> <item>` and `policylang diff <id>`: the reviewer's views of a policy chain."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..pipeline import check
+from ..semantics.explain import (
+    ExplainError,
+    diff_policy,
+    explain_item,
+    render_diff_text,
+    render_explain_text,
+)
+from ..semantics.loader import UsageError
+
+EXIT_USAGE = 2
+
+_format = click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text",
+                       show_default=True, help="text for people, json for tools.")
+_root = click.option("--root", type=click.Path(file_okay=False), default=None,
+                     help="The policy tree's root folder (default: the 'policies' folder here).")
+
+
+def _resolve_tree(root):
+    root = root or os.path.join(os.getcwd(), "policies")
+    if not os.path.isdir(root):
+        _usage(f"there is no policy folder at {root}; give one with --root")
+    try:
+        return check([root], root=root).resolution
+    except UsageError as exc:
+        _usage(str(exc))
+
+
+def _usage(message: str):
+    click.echo(f"policylang: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _emit(data: dict, output_format: str, render) -> None:
+    if output_format == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(render(data), nl=False)
+
+
+@click.command("explain")
+@click.argument("policy_id")
+@click.argument("item")
+@_root
+@_format
+def explain(policy_id, item, root, output_format):
+    """Show how ITEM of POLICY_ID is defined down the chain, national first:
+    each level's file, line, article, statement and value, and what the level did."""
+    resolution = _resolve_tree(root)
+    try:
+        data = explain_item(resolution, policy_id, item)
+    except ExplainError as exc:
+        _usage(str(exc))
+    _emit(data, output_format, render_explain_text)
+
+
+@click.command("diff")
+@click.argument("policy_id")
+@_root
+@_format
+def diff(policy_id, root, output_format):
+    """Show what POLICY_ID changes relative to its parent and to the national root:
+    added, tightened, filled, replaced, loosened (an error)."""
+    resolution = _resolve_tree(root)
+    try:
+        data = diff_policy(resolution, policy_id)
+    except ExplainError as exc:
+        _usage(str(exc))
+    _emit(data, output_format, render_diff_text)

@@ -1,0 +1,337 @@
+"""`explain` and `diff`: the reviewer's views of a policy's chain.
+
+- `explain_item(resolution, policy_id, name)`: the chain of definitions of one
+  item, national first: at each level of the policy's chain, where the item is
+  written (file, line, article), its label, statement and value, and what that
+  level did (set, tightened, filled, replaced, restated, delegated, loosened —
+  the last is an error the checker reports — or inherited when the level says
+  nothing about it).
+- `diff_policy(resolution, policy_id)`: what one policy changes relative to its
+  parent and to the national root: added, tightened, filled, replaced,
+  restated, delegated, loosened.
+
+Both return plain dicts (JSON-ready); `render_explain_text` and
+`render_diff_text` print them for people. The docs generator reuses
+`diff_policy`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Optional
+
+from ..diagnostics import SourceCache
+from .checks.common import CheckContext, compare_values, format_value
+from .checks.overrides import STRICTER_OR_EQUAL, _bounds_of, _value_of, rule_before, step
+from .evaluate import _next_level
+from .model import Item, Origin, RParam, ResolvedPolicy
+
+ITEM_TABLES = (
+    ("param", "params"), ("decision", "decisions"), ("input", "inputs"), ("enum", "enums"),
+    ("schedule", "schedules"), ("requirement", "requirements"), ("provision", "provisions"),
+)
+ERROR_ACTIONS = {"loosened", "changed kind", "outside bound"}
+
+
+class ExplainError(Exception):
+    """An unknown policy or item; the message says what exists instead."""
+
+
+class _Sources:
+    """The little of a Workspace the override judgement needs: source lines, read from disk on demand."""
+
+    def __init__(self):
+        self.sources = SourceCache()
+        self.files = {}
+
+
+def _context(resolution) -> CheckContext:
+    return CheckContext(_Sources(), resolution)
+
+
+def _suggest(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def find_policy(resolution, policy_id: str) -> ResolvedPolicy:
+    policy = resolution.policies.get(policy_id)
+    if policy is not None:
+        return policy
+    if policy_id in getattr(resolution, "unresolved", set()):
+        raise ExplainError(f"the policy '{policy_id}' has errors that stop it from being resolved; "
+                           f"run 'policylang check' to see them")
+    raise ExplainError(f"there is no policy '{policy_id}'{_suggest(policy_id, resolution.policies)}")
+
+
+def find_item(policy: ResolvedPolicy, name: str) -> tuple[str, Item]:
+    for kind, attr in ITEM_TABLES:
+        table = getattr(policy, attr)
+        if name in table:
+            return kind, table[name]
+    names = [n for _, attr in ITEM_TABLES for n in getattr(policy, attr)]
+    raise ExplainError(f"'{name}' is not an item of {policy.policy_id}{_suggest(name, names)}")
+
+
+# ---------------------------------------------------------------- describing one definition
+
+
+def _text(ctx: CheckContext, node) -> str:
+    span = getattr(node, "span", None)
+    if span is None or span.line <= 0:
+        return ""
+    line = ctx.ws.sources.line(span.file, span.line) or ""
+    if span.end_line == span.line:
+        return line[span.column - 1: span.end_column - 1].strip()
+    return line[span.column - 1:].strip() + " …"
+
+
+def _definition_text(ctx: CheckContext, kind: str, origin: Origin, name: str) -> tuple[Optional[str], Optional[str]]:
+    """(statement, value) of one definition as a reader would say it: ('floor', '30%'), ('table', '5 rows')."""
+    decl = origin.decl
+    if kind == "param":
+        value = _value_of(ctx, origin, name)
+        policy = ctx.policies.get(origin.policy_id)
+        t = policy.params[name].type if policy and name in policy.params else None
+        shown = format_value(value, t) if value is not None else (
+            _text(ctx, decl.value) if decl.value is not None else None)
+        extra = []
+        if decl.statement == "delegated":
+            if decl.to_level:
+                extra.append(f"to {decl.to_level}")
+            extra.extend(_text(ctx, b) for b in decl.bounds)
+            shown = " ".join(e for e in extra if e) or None
+        return decl.statement, shown
+    if kind == "decision":
+        if decl.kind == "table":
+            return "table", f"{len(decl.rows)} rows over {', '.join(c.name for c in decl.columns)}"
+        if decl.expr is not None:
+            return "formula", _text(ctx, decl.expr)
+        return "cases", f"{len(decl.cases)} case{'s' if len(decl.cases) != 1 else ''}" + \
+            (" + otherwise" if decl.otherwise is not None else "")
+    if kind == "input":
+        return "input", decl.type.name + (" optional" if decl.optional else "")
+    if kind == "enum":
+        return "enum", ", ".join(m.name for m in decl.members)
+    if kind == "schedule":
+        return "schedule", "; ".join(_text(ctx, e) for e in decl.entries)
+    if kind == "requirement":
+        by = f" by {_text(ctx, decl.deadline)}" if decl.deadline is not None else ""
+        return "require", _text(ctx, decl.cond) + by
+    if kind == "provision":
+        return decl.modality.replace("_", " "), f"{decl.actor}: {decl.text}"
+    return None, None
+
+
+def _judge(ctx: CheckContext, kind: str, item: Item, index: int) -> str:
+    """What history[index] did to the item, judged against the definitions above it."""
+    origin = item.history[index]
+    if index == 0:
+        return "set"
+    previous = item.history[index - 1]
+    if kind == "param":
+        param: RParam = item
+        rule = rule_before(ctx, param, index)
+        value = _value_of(ctx, origin, param.name)
+        _, problems = step(rule, origin, origin.decl.statement, value, _bounds_of(ctx, origin, param.name), param)
+        codes = {p.code for p in problems}
+        if codes & {"PL304", "PL305", "PL306"}:
+            return "loosened"
+        if "PL309" in codes:
+            return "changed kind"
+        if "PL313" in codes:
+            return "outside bound"
+        before = previous.decl.statement
+        if before == "delegated":
+            return "delegated" if origin.decl.statement == "delegated" else "filled"
+        if before == "default":
+            return "replaced"
+        old_value = _value_of(ctx, previous, param.name)
+        if origin.decl.statement == before and compare_values(value, old_value) == 0:
+            return "restated"
+        return "tightened"
+    if kind == "provision":
+        old, new = previous.decl.modality, origin.decl.modality
+        if old == new:
+            return "restated"
+        return "tightened" if new in STRICTER_OR_EQUAL.get(old, ()) else "loosened"
+    return "replaced"
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working folder when it lies below it (as diagnostics show paths)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def _entry(ctx: CheckContext, kind: str, origin: Origin, name: str, action: str) -> dict:
+    statement, value = _definition_text(ctx, kind, origin, name)
+    return {
+        "level": origin.level,
+        "policy": origin.policy_id,
+        "location": f"{display_path(origin.path)}:{origin.span.line}",
+        "path": origin.path,
+        "line": origin.span.line,
+        "article": origin.meta.article,
+        "label": origin.meta.label,
+        "statement": statement,
+        "value": value,
+        "action": action,
+        "because": origin.meta.reason,
+        "note": origin.meta.note,
+        "error": action in ERROR_ACTIONS,
+    }
+
+
+# ---------------------------------------------------------------- explain
+
+
+def explain_item(resolution, policy_id: str, name: str) -> dict:
+    policy = find_policy(resolution, policy_id)
+    kind, item = find_item(policy, name)
+    ctx = _context(resolution)
+    by_policy = {o.policy_id: i for i, o in enumerate(item.history)}
+    chain = []
+    last: Optional[dict] = None
+    for link in policy.chain:
+        index = by_policy.get(link.policy_id)
+        if index is not None:
+            last = _entry(ctx, kind, item.history[index], name, _judge(ctx, kind, item, index))
+            chain.append(last)
+        elif last is not None:
+            chain.append({
+                "level": link.level, "policy": link.policy_id, "location": display_path(link.path), "path": link.path,
+                "line": None, "article": None, "label": None, "statement": last["statement"],
+                "value": last["value"], "action": "inherited", "because": None, "note": None, "error": False,
+            })
+    in_force = chain[-1] if chain else None
+    extra = {}
+    if kind == "param" and item.is_blank:
+        extra["blank"] = True
+    return {
+        "policy": policy.policy_id,
+        "item": name,
+        "kind": kind,
+        "label": item.label,
+        "type": str(getattr(item, "type", "") or "") or None,
+        "chain": chain,
+        "in_force": in_force,
+        **extra,
+    }
+
+
+def render_explain_text(data: dict) -> str:
+    label = f" {data['label']}" if data.get("label") else ""
+    type_ = f": {data['type']}" if data.get("type") else ""
+    lines = [f"{data['kind']} {data['item']}{type_}{label} — in {data['policy']}", ""]
+    for entry in data["chain"]:
+        head = f"  {entry['level']:<10} {entry['policy']}"
+        lines.append(head)
+        if entry["action"] == "inherited":
+            lines.append(f"             inherited unchanged: {_statement(entry)}")
+            continue
+        article = f", article {entry['article']}" if entry.get("article") else ""
+        lines.append(f"             {entry['location']}{article}")
+        flag = "  ← error: see 'policylang check'" if entry.get("error") else ""
+        lines.append(f"             {entry['action']}: {_statement(entry)}{flag}")
+        if entry.get("label"):
+            lines.append(f"             {entry['label']}")
+        if entry.get("because"):
+            lines.append(f"             because: {entry['because']}")
+    if data.get("blank"):
+        lines.append("")
+        lines.append("  no level fills this blank: callers must supply it as an input")
+    return "\n".join(lines) + "\n"
+
+
+def _statement(entry: dict) -> str:
+    parts = [p for p in (entry.get("statement"), entry.get("value")) if p]
+    return " ".join(parts) if parts else "(no value)"
+
+
+# ---------------------------------------------------------------- diff
+
+
+def diff_policy(resolution, policy_id: str) -> dict:
+    policy = find_policy(resolution, policy_id)
+    ctx = _context(resolution)
+    root = policy.chain[0].policy_id if policy.chain else policy.policy_id
+    changes = []
+    for kind, attr in ITEM_TABLES:
+        for name, item in getattr(policy, attr).items():
+            if item.origin.policy_id != policy.policy_id:
+                continue
+            index = len(item.history) - 1
+            action = "added" if index == 0 else _judge(ctx, kind, item, index)
+            now = _entry(ctx, kind, item.origin, name, action)
+            change = {
+                "item": name, "kind": kind, "label": item.label, "change": action, "error": now["error"],
+                "location": now["location"], "article": now["article"], "because": now["because"],
+                "now": _statement(now),
+                "parent": None, "national": None,
+            }
+            if index >= 1:
+                previous = item.history[index - 1]
+                change["parent"] = _statement(_entry(ctx, kind, previous, name, "")) + f" ({previous.policy_id})"
+                first = item.history[0]
+                if first.policy_id == root and first is not previous:
+                    change["national"] = _statement(_entry(ctx, kind, first, name, "")) + f" ({root})"
+            changes.append(change)
+    order = {"loosened": 0, "changed kind": 0, "outside bound": 0, "tightened": 1, "filled": 2, "replaced": 3,
+             "delegated": 4, "added": 5, "restated": 6}
+    changes.sort(key=lambda c: (order.get(c["change"], 9), c["kind"], c["item"]))
+    summary: dict[str, int] = {}
+    for c in changes:
+        summary[c["change"]] = summary.get(c["change"], 0) + 1
+    left_blank = []
+    for blank in policy.blanks:
+        by = blank.delegated_by or blank.origin
+        expected = blank.to_level or _next_level(by.level)
+        if expected == policy.level:
+            left_blank.append({"item": blank.name, "label": blank.label, "delegated_by": by.policy_id,
+                               "location": f"{display_path(by.path)}:{by.span.line}"})
+    return {
+        "policy": policy.policy_id,
+        "level": policy.level,
+        "parent": policy.parent,
+        "root": root,
+        "summary": summary,
+        "errors": sum(1 for c in changes if c["error"]),
+        "changes": changes,
+        "left_blank": left_blank,  # blanks left for this policy's level that it does not fill
+    }
+
+
+def render_diff_text(data: dict) -> str:
+    parent = f" (parent {data['parent']}, national root {data['root']})" if data.get("parent") else " (a root policy)"
+    lines = [f"{data['policy']}{parent}"]
+    blanks = data.get("left_blank") or []
+    if not data["changes"]:
+        lines.append("  no changes: every rule is inherited unchanged")
+    for b in blanks:
+        label = f" {b['label']}" if b.get("label") else ""
+        lines.append(f"  not filled:   param {b['item']}{label} — {b['delegated_by']} left it for this level "
+                     f"({b['location']})")
+    if not data["changes"]:
+        return "\n".join(lines) + "\n"
+    counts = ", ".join(f"{n} {what}" for what, n in data["summary"].items())
+    lines.append(f"  {counts}")
+    lines.append("")
+    for c in data["changes"]:
+        label = f" {c['label']}" if c.get("label") else ""
+        marker = "!" if c["error"] else " "
+        lines.append(f"{marker} {c['change']:<13} {c['kind']} {c['item']}{label}")
+        lines.append(f"                now:      {c['now']}   ({c['location']})")
+        if c.get("parent"):
+            lines.append(f"                parent:   {c['parent']}")
+        if c.get("national"):
+            lines.append(f"                national: {c['national']}")
+        if c.get("because"):
+            lines.append(f"                because:  {c['because']}")
+        if c["error"]:
+            lines.append("                error: this loosens an upper-level rule (see 'policylang check')")
+    return "\n".join(lines) + "\n"
