@@ -64,6 +64,7 @@ UI: dict[str, dict[str, str]] = {
     # sections
     "at_a_glance": {ZH: "本地适用要点", EN: "At a glance"},
     "glance_set_here": {ZH: "本级设定或调整的事项", EN: "Items this level sets or changes"},
+    "glance_by_level": {ZH: "现行事项由各级设定的数量", EN: "Items in force, by the level that set them"},
     "glance_inherited": {ZH: "从上级继承的事项", EN: "Items inherited from above"},
     "glance_open": {ZH: "尚未确定的事项（空白）", EN: "Still undecided (blanks)"},
     "glance_findings": {ZH: "检查发现的问题", EN: "Checker findings"},
@@ -137,6 +138,7 @@ UI: dict[str, dict[str, str]] = {
         ZH: "本级未作任何调整：上级规定原样适用。",
         EN: "This level changes nothing: the parent's rules apply unchanged.",
     },
+    "parent_is_root": {ZH: "上级就是国家政策：对照见上表。", EN: "The parent is the national policy: see the table above."},
     "no_changes_root": {ZH: "与国家政策相同。", EN: "Same as the national policy."},
     "change": {ZH: "调整", EN: "Change"},
     "item": {ZH: "事项", EN: "Item"},

@@ -24,6 +24,7 @@ from ...semantics.model import (
     RExpr,
     RLit,
     RParam,
+    RProvision,
     RRef,
     ResolvedPolicy,
 )
@@ -180,6 +181,7 @@ class PolicyView:
     blanks: list[BlankView]
     changed_here: list[ItemView]
     counts: dict
+    by_level: list = attrs.Factory(list)  # (level word, policy id, number of items in force set there)
 
     @property
     def sections(self) -> list[tuple[str, list[ItemView]]]:
@@ -228,6 +230,7 @@ class OverrideView:
     root_id: Optional[str]
     root_title: Optional[str]
     root_href: Optional[str]
+    parent_is_root: bool
     vs_parent: list[ChangeView]
     vs_root: list[ChangeView]
     blanks: list[BlankView]
@@ -648,9 +651,15 @@ class PolicyPageBuilder:
             v = self.item_view(p, "provision")
             v.fields.update(actor=p.actor, modality=p.modality, modality_word=self.words.modality(p.modality),
                             text=p.text)
+            if not p.label:  # a provision is known by what it says
+                v.label = self.provision_sentence(p)
             groups.setdefault(p.actor, []).append(v)
         # Actors in the order they first appear: the document's own order.
         return [ProvisionGroup(actor, items) for actor, items in groups.items()]
+
+    def provision_sentence(self, p) -> str:
+        sep = "" if self.lang == i18n.ZH else " "
+        return sep.join((p.actor, self.words.modality(p.modality), p.text))
 
     def enum_view(self, e) -> ItemView:
         v = self.item_view(e, "enum")
@@ -732,6 +741,10 @@ class PolicyPageBuilder:
             "infos": sum(1 for d in self.diags if d.severity == "info"),
             "inherited": sum(1 for i in view.all_items() if not i.defined_here and i.kind != "example"),
         }
+        # How many of the rules in force each level of the chain set: "国家级 45、省级 13".
+        view.by_level = [(w.level(link.level), link.policy_id,
+                          sum(1 for i in view.all_items() if i.policy_id == link.policy_id and i.kind != "example"))
+                         for link in policy.chain]
         return view
 
     # -- the override report
@@ -801,8 +814,9 @@ class PolicyPageBuilder:
                     changer: Origin, findings: list[FindingView]) -> ChangeView:
         before = self.summary_lines(base, self._same_item(base, item)) if base is not None else \
             [plain(self.words.ui("nothing"))]
+        label = item.label or (self.provision_sentence(item) if isinstance(item, RProvision) else item.name)
         return ChangeView(
-            name=item.name, label=item.label or item.name, kind_word=self._kind_word(item), change=change,
+            name=item.name, label=label, kind_word=self._kind_word(item), change=change,
             change_word=self.words.action(change), before=before, after=self.summary_lines(self.policy, item),
             level_word=self.words.level(changer.level), trail=trail, reason=changer.meta.reason,
             article=item.article, location=self.site.location(changer),
@@ -849,6 +863,7 @@ class PolicyPageBuilder:
             root_id=root_id if root is not None else None,
             root_title=(root.title or root_id) if root is not None else None,
             root_href=self.policy_href(root_id) if root is not None else None,
+            parent_is_root=root is not None and policy.parent == root_id,
             vs_parent=vs_parent, vs_root=vs_root, blanks=self.blank_views(),
             findings=[self.finding_view(d) for d in self.diags],
         )

@@ -1,0 +1,39 @@
+"""`policylang docs`: write the human-readable documentation of a policy tree."""
+
+from __future__ import annotations
+
+import click
+
+from ..diagnostics import summary_line
+from ..pipeline import check as run_pipeline
+from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, paths_argument, root_option
+
+FORMAT_CHOICES = {"md": ("md",), "html": ("html",), "both": ("md", "html")}
+
+
+@click.command("docs")
+@paths_argument
+@click.option("-o", "--out", "out_dir", default="build/docs", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the pages into.")
+@click.option("--format", "doc_format", type=click.Choice(sorted(FORMAT_CHOICES)), default="both", show_default=True,
+              help="md: Markdown for review in git; html: a static site that opens from disk; both.")
+@click.option("--templates", type=click.Path(file_okay=False), default=None,
+              help="A folder of Jinja2 templates (and style.css / site.js) used before the built-in ones.")
+@root_option
+def docs_command(paths, out_dir, doc_format, templates, root):
+    """Write one page per policy, an override report per regional policy and an index.
+
+    Pages show every rule that applies in a region, which level set it, and what is
+    still left blank; checker findings appear next to the items they concern. Pages
+    are written even when the checker finds errors (the errors are shown on them);
+    the exit status is then 1.
+    """
+    from ..backends.docs import render_site
+
+    run = run_pipeline(default_paths(paths), root)
+    written = render_site(run, out_dir, FORMAT_CHOICES[doc_format], templates)
+    diags = run.diagnostics_for_targets()
+    click.echo(f"wrote {len(written)} documentation files into {out_dir}", err=True)
+    if diags:
+        click.echo(summary_line(diags, len(run.workspace.targets)), err=True)
+    raise SystemExit(EXIT_OK if exit_status(diags) == EXIT_OK else EXIT_FINDINGS)
