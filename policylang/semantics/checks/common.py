@@ -49,6 +49,15 @@ class CheckContext:
             if policy is not None and not policy.has_errors:
                 yield policy
 
+    def guard(self, check, *args) -> list[Diagnostic]:
+        """Run one check of one item; an internal failure skips that item only (see debug())."""
+        try:
+            return list(check(*args))
+        except Exception:  # noqa: BLE001 - one unforeseen construct must not hide every other finding
+            if debug():
+                raise
+            return []
+
     def constant(self, policy_id: str, expr: RExpr, as_of: Optional[_dt.date] = None):
         """The value of a constant expression in a policy, or raise EvaluationError."""
         return self.interpreter(policy_id).constant(expr, as_of)

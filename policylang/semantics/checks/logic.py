@@ -38,9 +38,9 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
             if decision.origin.policy_id != policy.policy_id:
                 continue  # judged where it is written, once
             if decision.form == "table" and decision.table is not None:
-                out.extend(TableCheck(ctx, policy, decision).run())
+                out.extend(ctx.guard(lambda: TableCheck(ctx, policy, decision).run()))
             elif decision.form == "cases":
-                out.extend(_check_cases(ctx, policy, decision))
+                out.extend(ctx.guard(_check_cases, ctx, policy, decision))
     return out
 
 

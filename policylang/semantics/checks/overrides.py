@@ -79,12 +79,12 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
         pid = policy.policy_id
         for param in policy.params.values():
             if param.origin.policy_id == pid and len(param.history) >= 2:
-                out.extend(_judge_param(ctx, policy, param))
+                out.extend(ctx.guard(_judge_param, ctx, policy, param))
             if param.schedule is not None and param.schedule.origin.policy_id == pid:
-                out.extend(_judge_schedule(ctx, policy, param))
+                out.extend(ctx.guard(_judge_schedule, ctx, policy, param))
         for provision in policy.provisions.values():
             if provision.origin.policy_id == pid and len(provision.history) >= 2:
-                out.extend(_judge_provision(policy, provision))
+                out.extend(ctx.guard(_judge_provision, policy, provision))
     return out
 
 

@@ -38,10 +38,9 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for policy in ctx.checkable():
         for requirement in policy.requirements.values():
-            touched = _touched_here(policy, requirement)
-            if not touched:
+            if not _touched_here(policy, requirement):
                 continue
-            out.extend(RequirementCheck(ctx, policy, requirement).run())
+            out.extend(ctx.guard(lambda: RequirementCheck(ctx, policy, requirement).run()))
     return out
 
 
