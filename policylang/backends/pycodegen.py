@@ -209,11 +209,11 @@ class _Gen:
     def path_of(self, origin) -> str:
         return self.paths.get(origin.policy_id) or display_path(origin.path, origin.policy_id)
 
-    def step_info(self, kind, name, detail, origin, line, article, label) -> str:
-        return "(" + ", ".join([
+    def step_info(self, kind, name, detail, origin, line, article, label) -> list[str]:
+        return ([
             py_str(kind), py_str(name), py_str(detail), py_str(origin.policy_id), py_str(origin.level),
             py_str(self.path_of(origin)), str(int(line)), _opt_str(article), _opt_str(label),
-        ]) + ")"
+        ])
 
     # ------------------------------------------------------------ constants
     def const(self, value, text: str = "") -> str:
@@ -431,7 +431,8 @@ class _Gen:
             unit, mode = e.options
             x = self.expr(e.args[0])
             if money and not self.nullable(e.args[0]) and self.runtime_class(e.args[0]) == "D":
-                return f"{x}.quantize(_QUANTUM[{unit!r}], {ROUNDING_NAMES[mode]}, _CTX)"
+                quantum = {"fen": "_FEN", "jiao": "_JIAO", "yuan": "_YUAN"}[unit]
+                return f"{x}.quantize({quantum}, {ROUNDING_NAMES[mode]}, _CTX)"
             return f"_round({x}, {unit!r}, {mode!r}, {money})"
         args = [self.expr(a) for a in e.args]
         nullable = any(self.nullable(a) for a in e.args)
@@ -560,11 +561,12 @@ class _Gen:
             by = blank.delegated_by or blank.origin
             out.append(f"    {py_str(blank.name)}: {py_str(blank.to_level or _next_level(by.level))},")
         out.append("}")
-        out.append("ENUMS = {")
+        out.append("ENUMS = {" if p.enums else "ENUMS = {}")
         for name in sorted(p.enums):
             members = ", ".join(py_str(m) for m in p.enums[name].member_names)
             out.append(f"    {py_str(name)}: ({members}{',' if len(p.enums[name].member_names) == 1 else ''}),")
-        out.append("}")
+        if p.enums:
+            out.append("}")
         out.append("")
         out.append("# declared inputs: (type, enum members), for the message when one is missing")
         out.append("_INPUT_TYPES = {")
@@ -621,12 +623,12 @@ class _Gen:
         for name in self.p.decision_order:
             out.append(f"_RULES_{self.names[name]} = (")
             for info in self.rule_infos(self.p.decisions[name]):
-                out.append(f"    {info},")
+                out += _tuple_lines(info)
             out.append(")")
         for name, param in self.p.params.items():
             out.append(f"_PARAM_{self.names[name]} = (")
             for info in self.param_infos(param):
-                out.append(f"    {info},")
+                out += _tuple_lines(info)
             out.append(")")
         return out
 
@@ -799,7 +801,7 @@ class _Gen:
         if d.note:
             out += _wrap_comment("", d.note, ind)
         if d.form == "expr":
-            out.append(f"{ind}value, rule = {_top(self.expr(d.expr))}, 0")
+            out += [f"{ind}value = {_top(self.expr(d.expr))}", f"{ind}rule = 0"]
         elif d.form == "cases":
             out += self.cases_body(d, ind)
         else:
@@ -838,11 +840,11 @@ class _Gen:
             kw = "if" if index == 0 else "elif"
             out.append(f"{ind}{kw} {_top(self.cond(case.cond))}:")
             out += self.case_comment(f"case {index + 1}", case, d, ind + "    ")
-            out.append(f"{ind}    value, rule = {_top(self.expr(case.value))}, {index}")
+            out += [f"{ind}    value = {_top(self.expr(case.value))}", f"{ind}    rule = {index}"]
         last = len(d.cases)
         if d.otherwise is not None:
             body = [*self.case_comment("otherwise", d.otherwise, d, ind + "    "),
-                    f"{ind}    value, rule = {_top(self.expr(d.otherwise.value))}, {last}"]
+                    f"{ind}    value = {_top(self.expr(d.otherwise.value))}", f"{ind}    rule = {last}"]
         else:
             body = [f"{ind}    # no case applies: not applicable",
                     f"{ind}    value, rule = None, {last + 1}"]
@@ -888,18 +890,17 @@ class _Gen:
                         tests.append(test)
             header = f"row {index + 1}" if not row.is_otherwise else "otherwise row"
             comment = self.case_comment(header, row, d, ind + "    ")
-            assign = f"{ind}    value, rule = {_top(self.expr(row.output))}, {index}"
+            assign = [f"{ind}    value = {_top(self.expr(row.output))}", f"{ind}    rule = {index}"]
             if row.is_otherwise or not tests:
                 if first:
-                    out += [line[4:] for line in comment] + [assign[4:]]
+                    out += [line[4:] for line in comment + assign]
                 else:
-                    out += [f"{ind}else:", *comment, assign]
+                    out += [f"{ind}else:", *comment, *assign]
                 terminal = True
                 break
             condition = " and ".join(tests)
             out.append(f"{ind}{'if' if first else 'elif'} {condition}:")
-            out += comment
-            out.append(assign)
+            out += comment + assign
             first = False
         if not terminal:
             gap = [f"{ind}    # no row covers this case: not applicable",
@@ -1039,6 +1040,25 @@ class _Gen:
             "    return values, trace",
             "",
             "",
+            "def decide_each(inputs: Mapping[str, Any], decisions=None, *, as_of: Optional[datetime.date] = None,",
+            "                explain: bool = False) -> tuple:",
+            '    """Each decision on its own: ({name: value}, {name: EvaluationError}, {name: trace steps}).',
+            "    A decision that fails (a blank not supplied, a missing input) does not stop the others;",
+            '    invalid inputs still raise InputError at once."""',
+            "    run = _start(inputs, as_of, {} if explain else None)",
+            "    values, errors = {}, {}",
+            "    for name in (DECISIONS if decisions is None else decisions):",
+            "        method = _DECISION_METHODS.get(name)",
+            "        if method is None:",
+            "            raise EvaluationError(f\"'{name}' is not a decision of {POLICY_ID}\", field=name)",
+            "        try:",
+            "            values[name] = method(run)",
+            "        except EvaluationError as exc:",
+            "            errors[name] = exc",
+            "    trace = {name: tuple(run.trace.get(name, ())) for name in values} if explain else {}",
+            "    return values, errors, trace",
+            "",
+            "",
             "_DECISION_METHODS = {",
         ]
         for name in p.decision_order:
@@ -1065,6 +1085,14 @@ class _Gen:
 def _token(text: str) -> str:
     table = {".": "_", "-": "m", "+": "p", "E": "e"}
     return "".join(table.get(ch, ch) if not ch.isalnum() or ch == "E" else ch for ch in text)
+
+
+def _tuple_lines(items: list[str], indent: str = "    ") -> list[str]:
+    """One tuple element of a table: on one line when it fits, else one item per line."""
+    one = f"{indent}({', '.join(items)}),"
+    if len(one) <= WIDTH:
+        return [one]
+    return [f"{indent}("] + [f"{indent}    {item}," for item in items] + [f"{indent}),"]
 
 
 def _opt_str(text: Optional[str]) -> str:

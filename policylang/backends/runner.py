@@ -1,0 +1,285 @@
+"""Running compiled evaluators: reading cases (JSON, JSON Lines, CSV), writing results as JSON,
+and running the `example` blocks of policies (for `policylang test` and the pytest plugin).
+
+Cases and examples are evaluated with the generated module, compiled in memory: the generated
+code is what users embed, so that is what `eval` and `test` exercise. The reference interpreter
+stays the semantic reference; the differential tests hold the two together.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import os
+from decimal import Decimal
+from typing import Any, Iterable, Optional
+
+import attrs
+
+from ..semantics.evaluate import Interpreter
+from ..semantics.model import Duration, ResolvedPolicy
+from .pycodegen import compile_module, display_path
+
+
+class CaseFileError(Exception):
+    """The case file cannot be read (not JSON, not CSV, not objects…)."""
+
+
+# ---------------------------------------------------------------- reading cases
+
+
+def read_cases(text: str, name: str = "-") -> list[dict]:
+    """Cases from a JSON object or list of objects, JSON Lines (.jsonl, or detected), or CSV (.csv).
+    Numbers in JSON are read as Decimal, so 0.1 stays 0.1. In CSV an empty cell is an absent input."""
+    lower = name.lower()
+    if lower.endswith(".csv"):
+        return _read_csv(text)
+    if lower.endswith((".jsonl", ".ndjson")):
+        return _read_json_lines(text)
+    stripped = text.strip()
+    if not stripped:
+        raise CaseFileError(f"{name} is empty: expected a JSON object, a list of objects, JSON Lines or CSV")
+    try:
+        data = json.loads(stripped, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        if stripped.startswith("{") and "\n" in stripped:
+            return _read_json_lines(text)
+        if not stripped.startswith(("{", "[")):
+            return _read_csv(text)
+        raise CaseFileError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    if isinstance(data, dict):
+        return [data]
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            if not isinstance(item, dict):
+                raise CaseFileError(f"{name}: case {index} is not an object mapping input names to values")
+        return data
+    raise CaseFileError(f"{name} must hold an object or a list of objects")
+
+
+def _read_json_lines(text: str) -> list[dict]:
+    cases = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise CaseFileError(f"line {number} is not valid JSON: {exc.msg}") from None
+        if not isinstance(item, dict):
+            raise CaseFileError(f"line {number} is not an object mapping input names to values")
+        cases.append(item)
+    return cases
+
+
+def _read_csv(text: str) -> list[dict]:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = [row for row in reader]
+    if not rows:
+        return []
+    header = [h.strip() for h in rows[0]]
+    cases = []
+    for number, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise CaseFileError(f"CSV line {number} has {len(row)} cells but the header has {len(header)}")
+        cases.append({key: cell for key, cell in zip(header, row) if cell.strip() != ""})
+    return cases
+
+
+def parse_date(text: str) -> _dt.date:
+    return _dt.date.fromisoformat(text.strip())
+
+
+# ---------------------------------------------------------------- writing results
+
+
+def to_json(value: Any) -> Any:
+    """A decision's value as JSON: money and decimals as exact strings, dates ISO, none as null."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Duration) or hasattr(value, "unit"):
+        return str(value)
+    return str(value)
+
+
+def error_dict(exc: Exception) -> dict:
+    out = exc.to_dict() if hasattr(exc, "to_dict") else {"error": "evaluation", "message": str(exc)}
+    return out
+
+
+def evaluate_case(module, case: dict, as_of: Optional[_dt.date], decisions: Optional[list[str]],
+                  explain: bool) -> tuple[dict, Optional[Exception]]:
+    """One case through the compiled module: (the JSON object for the case, the error or None).
+
+    Invalid inputs and missing inputs make the whole case an error: {"_error": {...}}. When the
+    only failures are blanks no level filled, the decisions that could be computed are kept next
+    to "_error" (which names the first blank met, in evaluation order)."""
+    names = list(decisions) if decisions else list(module.DECISIONS)
+    try:
+        values, errors, trace = module.decide_each(case, names, as_of=as_of, explain=explain)
+    except module.EvaluationError as exc:
+        return {"_error": error_dict(exc)}, exc
+    first = next((errors[name] for name in names if name in errors), None)
+    if first is not None and not all(isinstance(e, module.BlankNotFilled) for e in errors.values()):
+        first = next(errors[name] for name in names if name in errors
+                     and not isinstance(errors[name], module.BlankNotFilled))
+        return {"_error": error_dict(first)}, first
+    out = {}
+    if first is not None:
+        out["_error"] = error_dict(first)
+    out.update({name: to_json(values[name]) for name in names if name in values})
+    if explain:
+        out["_explain"] = {name: [dict(step.to_dict(), value=to_json(step.value)) for step in trace.get(name, ())]
+                           for name in names if name in values}
+    return out, first
+
+
+# ---------------------------------------------------------------- examples
+
+
+@attrs.frozen
+class Failure:
+    decision: str
+    location: str  # file:line of the expectation
+    expected: str
+    actual: str
+
+
+@attrs.frozen
+class ExampleOutcome:
+    policy_id: str
+    path: str  # the policy file, relative
+    title: str
+    location: str  # file:line of the example
+    failures: tuple[Failure, ...]
+    checked: int  # expectations checked
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(actual, bool) or expected is None or actual is None:
+        return expected is actual
+    if isinstance(expected, Duration) or hasattr(actual, "unit"):
+        return str(expected) == str(actual)
+    if isinstance(expected, (int, Decimal)) and isinstance(actual, (int, Decimal)):
+        return expected == actual
+    return type(expected) is type(actual) and expected == actual
+
+
+def run_examples(policy: ResolvedPolicy, module=None) -> list[ExampleOutcome]:
+    """Run the policy's own examples through its compiled module."""
+    module = module or compile_module(policy)
+    interpreter = Interpreter(policy)  # only to fold the examples' literal values
+    path = display_path(policy.path, policy.policy_id)
+    outcomes = []
+    for index, example in enumerate(policy.examples, 1):
+        title = example.title or f"example {index}"
+        location = f"{path}:{example.origin.span.line}"
+        failures = []
+        try:
+            as_of = interpreter.constant(example.as_of) if example.as_of is not None else policy.effective
+            inputs = {name: _for_module(interpreter.constant(expr, as_of), module) for name, expr, _ in example.given}
+        except Exception as exc:  # a literal that cannot be folded: report it as the example's failure
+            failures.append(Failure("", location, "inputs that can be evaluated", f"{type(exc).__name__}: {exc}"))
+            outcomes.append(ExampleOutcome(policy.policy_id, path, title, location, tuple(failures), 0))
+            continue
+        for name, value_expr, needs, span in example.expect:
+            where = f"{path}:{span.line}"
+            expected_text = f"needs {needs}" if needs is not None else None
+            try:
+                got = module.decide(inputs, [name], as_of=as_of)[0][name]
+            except module.BlankNotFilled as exc:
+                if needs is not None and exc.blank == needs:
+                    continue
+                actual = f"needs {exc.blank} ({exc.message})"
+                if expected_text is None:
+                    expected_text = _show(interpreter.constant(value_expr, as_of))
+                failures.append(Failure(name, where, expected_text, actual))
+                continue
+            except module.EvaluationError as exc:
+                if expected_text is None:
+                    expected_text = _show(interpreter.constant(value_expr, as_of))
+                failures.append(Failure(name, where, expected_text, f"error: {exc.message}"))
+                continue
+            if needs is not None:
+                failures.append(Failure(name, where, expected_text, _show(got)))
+                continue
+            expected = interpreter.constant(value_expr, as_of)
+            if not _same(expected, got):
+                failures.append(Failure(name, where, _show(expected), _show(got)))
+        outcomes.append(ExampleOutcome(policy.policy_id, path, title, location, tuple(failures),
+                                       len(example.expect)))
+    return outcomes
+
+
+def _for_module(value: Any, module) -> Any:
+    """The interpreter's Duration as the module's own Duration; everything else as is."""
+    if isinstance(value, Duration):
+        return module.Duration(value.amount, value.unit)
+    return value
+
+
+def format_report(outcomes_by_policy: Iterable[tuple[str, list[ExampleOutcome]]]) -> tuple[str, int, int]:
+    """A pytest-like report: a line per policy file with . or F per example, then each failure."""
+    lines = []
+    failed_items = []
+    passed = failed = 0
+    for path, outcomes in outcomes_by_policy:
+        marks = "".join("." if o.passed else "F" for o in outcomes)
+        lines.append(f"{path} {marks}".rstrip())
+        for o in outcomes:
+            if o.passed:
+                passed += 1
+            else:
+                failed += 1
+                failed_items.append(o)
+    if failed_items:
+        lines.append("")
+        lines.append(" FAILURES ".center(70, "="))
+        for o in failed_items:
+            lines.append(f" {o.policy_id}: {o.title} ".center(70, "_"))
+            lines.append(f"example at {o.location}")
+            for f in o.failures:
+                lines.append(f"{f.location}: expect {f.decision}")
+                lines.append(f"    expected: {f.expected}")
+                lines.append(f"    actual:   {f.actual}")
+            lines.append("")
+    summary = f"{passed} passed, {failed} failed" if failed else f"{passed} passed"
+    lines.append(f" {summary} ".center(70, "="))
+    return "\n".join(lines) + "\n", passed, failed
+
+
+def policy_path_for(spec: str, root: Optional[str]) -> str:
+    """POLICY given as an id (cn/gd/stent-2020, under the root) or as a path to a .policy file."""
+    if os.path.exists(spec) and os.path.isfile(spec):
+        return spec
+    base = root or "policies"
+    candidate = os.path.join(base, *spec.split("/")) + ".policy"
+    if os.path.isfile(candidate):
+        return candidate
+    return spec

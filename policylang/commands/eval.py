@@ -1,0 +1,111 @@
+"""`policylang eval`: evaluate a policy's decisions on cases read from JSON, JSON Lines or CSV.
+
+Cases run through the policy's generated Python module, compiled in memory: the generated
+code is the product that users embed, so `eval` shows exactly what it computes. (The reference
+interpreter in semantics/evaluate.py defines the semantics; the differential tests keep the
+generated code equal to it.)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..pipeline import check as run_pipeline
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_status, report
+
+
+@click.command("eval")
+@click.argument("policy")
+@click.option("--input", "-i", "input_file", required=True,
+              help="Cases: a JSON object or list of objects, JSON Lines (.jsonl) or CSV (.csv); '-' reads standard input.")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="The evaluation date, YYYY-MM-DD (default: today). A case may carry its own \"as_of\" field.")
+@click.option("--decision", "-d", "decisions", multiple=True, metavar="NAME",
+              help="Only this decision (and what it needs); repeatable. Default: every decision.")
+@click.option("--explain", is_flag=True, help="Add \"_explain\": the rules that decided each value, with file:line and article.")
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="The policy tree's root, where ids are looked up (default: ./policies).")
+def eval_command(policy, input_file, as_of, decisions, explain, root):
+    """Evaluate POLICY (an id such as cn/gd/stent-2020, or a path) on each case of the input.
+
+    Prints a JSON list, one object per case: each decision's value (money as an exact
+    decimal string such as "469.00", dates YYYY-MM-DD, null = not applicable). A case that
+    cannot be evaluated is reported on standard error and gets {"_error": {...}}; the exit
+    status is then 1.
+    """
+    from ..backends.pycodegen import CodegenError, compile_module
+    from ..backends.runner import CaseFileError, evaluate_case, parse_date, policy_path_for, read_cases
+
+    try:
+        global_as_of = parse_date(as_of) if as_of else None
+    except ValueError:
+        click.echo(f"policylang eval: --as-of must be a date written YYYY-MM-DD, not {as_of!r}", err=True)
+        raise SystemExit(EXIT_USAGE)
+    path = policy_path_for(policy, root)
+    import os
+
+    if not os.path.isfile(path):
+        click.echo(f"policylang eval: no policy {policy!r} (looked for {path})", err=True)
+        raise SystemExit(EXIT_USAGE)
+    run = run_pipeline([path], root)
+    diags = [d for d in run.diagnostics_for_targets() if d.severity == "error"]
+    targets = run.target_policies()
+    if exit_status(diags) != EXIT_OK or not targets or targets[0].has_errors:
+        report(diags, run.workspace.sources, "text")
+        click.echo(f"policylang eval: {policy} has errors; fix them first", err=True)
+        raise SystemExit(EXIT_FINDINGS)
+    resolved = targets[0]
+    try:
+        module = compile_module(resolved)
+    except CodegenError as exc:
+        click.echo(f"policylang eval: {exc}", err=True)
+        raise SystemExit(EXIT_FINDINGS)
+    unknown = [d for d in decisions if d not in module.DECISIONS]
+    if unknown:
+        click.echo(f"policylang eval: {', '.join(unknown)} is not a decision of {resolved.policy_id}; "
+                   f"decisions: {', '.join(module.DECISIONS)}", err=True)
+        raise SystemExit(EXIT_USAGE)
+    try:
+        if input_file == "-":
+            text, name = sys.stdin.read(), "-"
+        else:
+            with open(input_file, encoding="utf-8-sig") as fh:
+                text, name = fh.read(), input_file
+        cases = read_cases(text, name)
+    except OSError as exc:
+        click.echo(f"policylang eval: cannot read {input_file}: {exc.strerror or exc}", err=True)
+        raise SystemExit(EXIT_USAGE)
+    except UnicodeDecodeError:
+        click.echo(f"policylang eval: {input_file} is not UTF-8 text", err=True)
+        raise SystemExit(EXIT_USAGE)
+    except CaseFileError as exc:
+        click.echo(f"policylang eval: {exc}", err=True)
+        raise SystemExit(EXIT_FINDINGS)
+    results = []
+    failed = 0
+    for index, case in enumerate(cases):
+        case = dict(case)
+        case_as_of = global_as_of
+        if "as_of" in case and "as_of" not in module.INPUTS:
+            raw = case.pop("as_of")
+            try:
+                case_as_of = parse_date(str(raw))
+            except ValueError:
+                failed += 1
+                err = {"error": "invalid_input", "field": "as_of", "expected": "date",
+                       "message": f"'as_of' must be a date written YYYY-MM-DD, not {raw!r}"}
+                click.echo(f"case {index}: as_of: {err['message']}", err=True)
+                results.append({"_error": err})
+                continue
+        slot, exc = evaluate_case(module, case, case_as_of, list(decisions) or None, explain)
+        results.append(slot)
+        if exc is not None:
+            failed += 1
+            where = f"{exc.field}: " if exc.field else ""
+            needed = f" (decision {exc.decision})" if getattr(exc, "decision", None) else ""
+            click.echo(f"case {index}: {where}{exc.message}{needed}", err=True)
+    click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)

@@ -1,0 +1,42 @@
+"""`policylang test`: run the `example` blocks of the policies and report like pytest."""
+
+from __future__ import annotations
+
+import click
+
+from ..pipeline import check as run_pipeline
+from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, paths_argument, report, root_option
+
+
+@click.command("test")
+@paths_argument
+@root_option
+def test_command(paths, root):
+    """Run every example of the policies (given … expect …) through the compiled evaluators.
+
+    One line per policy file with a dot per passing example and F per failing one, then
+    each failing expectation with its file:line, the expected and the actual value.
+    """
+    from ..backends.pycodegen import CodegenError, compile_module
+    from ..backends.runner import format_report, run_examples
+
+    run = run_pipeline(default_paths(paths), root)
+    errors = [d for d in run.diagnostics_for_targets() if d.severity == "error"]
+    if exit_status(errors) != EXIT_OK:
+        report(errors, run.workspace.sources, "text")
+        click.echo("examples not run: fix the errors above first", err=True)
+        raise SystemExit(EXIT_FINDINGS)
+    results = []
+    for policy in run.target_policies():
+        if not policy.examples or policy.has_errors:
+            continue
+        try:
+            module = compile_module(policy)
+        except CodegenError as exc:
+            click.echo(f"policylang test: {exc}", err=True)
+            raise SystemExit(EXIT_FINDINGS)
+        outcomes = run_examples(policy, module)
+        results.append((outcomes[0].path, outcomes))
+    text, passed, failed = format_report(results)
+    click.echo(text, nl=False)
+    raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
