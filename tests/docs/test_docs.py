@@ -1,0 +1,310 @@
+"""The documentation generator: golden pages, determinism, escaping, language, the docs command.
+
+Golden files live in tests/docs/golden/. Regenerate them with
+    UPDATE_GOLDEN=1 python -m pytest tests/docs -q
+and review the diff: it is exactly what a reader of the pages will see change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from policylang.backends.docs import render_site
+from policylang.commands.docs import docs_command
+from policylang.pipeline import check
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data", "policies")
+GOLDEN = os.path.join(HERE, "golden")
+REPO = os.path.dirname(os.path.dirname(HERE))
+SEEDS = os.path.join(REPO, "policies")
+UPDATE = bool(os.environ.get("UPDATE_GOLDEN"))
+
+
+def read(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def compare_golden(actual: str, name: str) -> None:
+    path = os.path.join(GOLDEN, name)
+    if UPDATE or not os.path.exists(path):
+        if not UPDATE:
+            pytest.fail(f"golden file {name} is missing: run with UPDATE_GOLDEN=1 to create it")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(actual)
+        return
+    expected = read(path)
+    assert actual == expected, f"{name} differs from its golden file (UPDATE_GOLDEN=1 regenerates it)"
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("fixture_docs"))
+    run = check([DATA])
+    files = render_site(run, out)
+    return out, files, run
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("seed_docs"))
+    run = check([SEEDS])
+    render_site(run, out, formats=("md",))
+    return out
+
+
+# ---------------------------------------------------------------- golden pages
+
+
+@pytest.mark.parametrize("page", [
+    "policies/cn/demo-2024.md",
+    "policies/cn/zj/demo-2024.md",
+    "policies/cn/zj/hz/demo-2024.md",
+    "overrides/cn/zj/demo-2024.md",
+    "overrides/cn/zj/hz/demo-2024.md",
+    "index.md",
+])
+def test_fixture_pages_match_golden(fixture_site, page):
+    out, _, _ = fixture_site
+    compare_golden(read(os.path.join(out, page)), "fixture/" + page)
+
+
+@pytest.mark.parametrize("page", [
+    "policies/cn/stent-2020.md",
+    "policies/cn/gd/stent-2020.md",
+    "policies/cn/gd/chaozhou/stent-2020.md",
+    "overrides/cn/gd/stent-2020.md",
+])
+def test_seed_pages_match_golden(seed_site, page):
+    compare_golden(read(os.path.join(seed_site, page)), "seeds/" + page)
+
+
+# ---------------------------------------------------------------- what the pages say
+
+
+def test_formula_uses_labels_values_and_rounding_words(fixture_site):
+    out, _, _ = fixture_site
+    page = read(os.path.join(out, "policies/cn/demo-2024.md"))
+    assert "预付金额下限 = round(年度约定采购金额 × 医保基金预付比例【30%】, 分, 向上)" in page
+    # Cases read as "当…时 → …; 否则 → …"
+    assert "1. 当 是否中选产品 时 → **中选价格**：中选产品以中选价为支付标准" in page
+    assert "3. 否则 → **不适用**" in page
+    # Enum members by their labels, set membership in words.
+    assert "医疗机构类型 属于 {公立医疗机构、医保定点社会办医疗机构}" in page
+
+
+def test_each_level_action_is_named(fixture_site):
+    out, _, _ = fixture_site
+    province = read(os.path.join(out, "policies/cn/zj/demo-2024.md"))
+    for word in ("收紧", "填写", "替换", "本级设定", "继承"):
+        assert f"**{word}**" in province, word
+    report = read(os.path.join(out, "overrides/cn/zj/demo-2024.md"))
+    assert "| **收紧**（省级） | 不低于（下限） 30% | 不低于（下限） 40% |" in report
+    assert "**填写**（省级）" in report and "固定 6000元" in report
+    assert "**本级新增**（省级）" in report
+
+
+def test_blank_left_to_this_level_is_highlighted(fixture_site):
+    out, _, _ = fixture_site
+    city = read(os.path.join(out, "policies/cn/zj/hz/demo-2024.md"))
+    assert "`city_bonus_ratio`：**未填写 — 由市级确定**（应由本级填写）" in city
+    assert "缺少此项无法计算：市级激励金额" in city
+    # The checker's finding sits next to the item and in the findings section.
+    item_section = city.split('<a id="item-city_bonus_ratio"></a>')[1].split("<a id=")[0]
+    assert "`PL312`" in item_section
+    assert city.count("`PL312`") == 2
+
+
+def test_schedule_has_table_and_deterministic_svg_chart(fixture_site):
+    out, _, _ = fixture_site
+    page = read(os.path.join(out, "policies/cn/demo-2024.html"))
+    assert page.count('<svg class="step-chart"') == 1
+    svg = re.search(r'<svg class="step-chart".*?</svg>', page, re.S).group(0)
+    assert "<script" not in svg
+    assert re.search(r'<path class="step" d="M[\d. HV]+"/>', svg)
+    assert ">2024-07-01<" in svg and ">600元<" in svg and ">1000元<" in svg
+    md = read(os.path.join(out, "policies/cn/demo-2024.md"))
+    assert "| 2024-07-01 | 800元 | 第一步 |" in md
+
+
+def test_decision_table_renders_any_as_words(fixture_site):
+    out, _, _ = fixture_site
+    md = read(os.path.join(out, "policies/cn/demo-2024.md"))
+    assert "| 1 | 否 | 任意 | **否** | 非中选产品不记入 |" in md
+    assert "| 2 | 是 | ≥ 1 | **是** |" in md
+    assert "| 3 | 其他情形 | | **否** | 其余情形不记入 |" in md
+
+
+def test_requirement_deadline_is_computed(fixture_site):
+    out, _, _ = fixture_site
+    md = read(os.path.join(out, "policies/cn/demo-2024.md"))
+    assert "期限：本政策生效日期 + 2年，即 **2026-02-01**" in md
+
+
+def test_index_shows_region_tree_and_status(fixture_site):
+    out, _, _ = fixture_site
+    index = read(os.path.join(out, "index.md"))
+    lines = [line for line in index.splitlines() if line.lstrip().startswith("- **")]
+    assert [len(line) - len(line.lstrip()) for line in lines] == [0, 2, 4]
+    assert "警告 1" in lines[2] and "市级激励比例 (`city_bonus_ratio`)" in lines[2]
+
+
+def test_html_site_is_self_contained(fixture_site):
+    out, files, _ = fixture_site
+    html_files = [f for f in files if f.endswith(".html")]
+    assert html_files
+    for path in html_files + [os.path.join(out, "assets", "style.css"), os.path.join(out, "assets", "site.js")]:
+        text = read(path)
+        assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        assert "https://" not in text
+        assert "fetch(" not in text
+        assert "@import" not in text and "@font-face" not in text
+    page = read(os.path.join(out, "policies/cn/zj/hz/demo-2024.html"))
+    assert '<html lang="zh">' in page
+    assert 'href="../../../../assets/style.css"' in page
+    assert '<script id="search-index" type="application/json">' in page
+
+
+# ---------------------------------------------------------------- determinism
+
+
+def test_rendering_twice_gives_identical_bytes(tmp_path):
+    run = check([DATA])
+    first, second = tmp_path / "a", tmp_path / "b"
+    files_a = render_site(run, str(first))
+    files_b = render_site(check([DATA]), str(second))
+    rel_a = sorted(os.path.relpath(f, first) for f in files_a)
+    rel_b = sorted(os.path.relpath(f, second) for f in files_b)
+    assert rel_a == rel_b
+    for rel in rel_a:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+# ---------------------------------------------------------------- hostile input
+
+
+HOSTILE = textwrap.dedent('''\
+    policy "<script>alert('title')</script>"
+    level national
+    region "全国 <b>bold</b>"
+    issuer "Issuer \\"quoted\\" & co"
+    document "X〔2024〕1号"
+    effective 2024-01-01
+    summary "</script><script>alert(2)</script>"
+
+    input amount: money "<img src=x onerror=alert(3)>" article "一"
+    param ratio: percent floor 30% "比例\\" onmouseover=\\"alert(4)" note "<script>alert(5)</script> | pipe *star*"
+    decision due: money "<iframe>应付</iframe>" = round(amount * ratio, fen)
+    provision p1: 机构 must "不得 <script>x</script>"
+    ''')
+
+
+@pytest.fixture
+def hostile_site(tmp_path):
+    root = tmp_path / "policies" / "cn"
+    root.mkdir(parents=True)
+    (root / "evil-2024.policy").write_text(HOSTILE, encoding="utf-8")
+    run = check([str(tmp_path / "policies")])
+    out = tmp_path / "out"
+    render_site(run, str(out))
+    return out
+
+
+def test_hostile_labels_are_escaped_in_html(hostile_site):
+    page = (hostile_site / "policies" / "cn" / "evil-2024.html").read_text(encoding="utf-8")
+    # The only script elements are the site's own two.
+    assert page.count("<script") == 2
+    assert "<img" not in page and "<iframe" not in page and "<b>" not in page
+    assert "onmouseover=\"alert" not in page
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(3)&gt;" in page
+    index_json = re.search(r'<script id="search-index" type="application/json">(.*?)</script>', page, re.S).group(1)
+    assert "<" not in index_json and "\\u003cimg" in index_json
+
+
+def test_hostile_labels_are_escaped_in_markdown(hostile_site):
+    page = (hostile_site / "policies" / "cn" / "evil-2024.md").read_text(encoding="utf-8")
+    # No tag survives unescaped; the only raw HTML is the generator's own anchors.
+    tags = re.findall(r"(?<!\\)<(/?[a-zA-Z]+)", page)
+    assert set(tags) <= {"a", "/a"}, tags
+    assert "\\<img src=x onerror=alert(3)\\>" in page
+    assert "不得 \\<script\\>x\\</script\\>" in page
+    assert "\\| pipe \\*star\\*" in page
+
+
+# ---------------------------------------------------------------- language
+
+
+ENGLISH = textwrap.dedent('''\
+    policy "Demo national policy"
+    level national
+    region "Nationwide"
+    issuer "Demo bureau"
+    document "D-1"
+    effective 2024-01-01
+
+    input amount: money "Agreed amount"
+    param ratio: percent floor 30% "Prepayment ratio"
+    param cap: money delegated "Payment cap"
+    decision prepay: money "Prepayment" = round(amount * ratio, fen, up)
+    decision capped: money = min(amount, cap)
+    ''')
+
+
+def test_english_labels_give_an_english_page(tmp_path):
+    root = tmp_path / "policies" / "cn"
+    root.mkdir(parents=True)
+    (root / "demo.policy").write_text(ENGLISH, encoding="utf-8")
+    out = tmp_path / "out"
+    render_site(check([str(tmp_path / "policies")]), str(out))
+    html = (out / "policies" / "cn" / "demo.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    md = (out / "policies" / "cn" / "demo.md").read_text(encoding="utf-8")
+    assert "## Parameters" in md and "## Decisions" in md
+    assert "Prepayment = round(Agreed amount × Prepayment ratio \\[30%\\], fen, up)" in md
+    # No label: the name stands in, and the blank says who fills it.
+    assert "### capped `capped`" in md
+    assert "not filled — to be set locally" in md
+    assert not re.search(r"[\u4e00-\u9fff]", md)
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_docs_command_writes_chosen_format(tmp_path):
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(docs_command, [DATA, "-o", str(out), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert (out / "index.md").exists()
+    assert not (out / "index.html").exists()
+    assert "wrote" in result.output
+
+
+def test_docs_command_uses_user_templates_first(tmp_path):
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "index.md.j2").write_text("# Custom index\n{% for n in view.roots %}- {{ n.policy_id }}\n{% endfor %}",
+                                           encoding="utf-8")
+    out = tmp_path / "docs"
+    result = CliRunner().invoke(docs_command, [DATA, "-o", str(out), "--format", "md", "--templates", str(templates)])
+    assert result.exit_code == 0, result.output
+    assert (out / "index.md").read_text(encoding="utf-8") == "# Custom index\n- cn/demo-2024\n"
+    # Templates the user did not replace come from the package.
+    assert "## 参数" in (out / "policies" / "cn" / "demo-2024.md").read_text(encoding="utf-8")
+
+
+def test_docs_command_reports_a_broken_template_without_traceback(tmp_path):
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "index.md.j2").write_text("{% if %}", encoding="utf-8")
+    from policylang.cli import main
+
+    code = main(["docs", DATA, "-o", str(tmp_path / "docs"), "--templates", str(templates)])
+    assert code == 2
