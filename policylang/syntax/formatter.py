@@ -456,21 +456,29 @@ def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str
 
     # Attach in source order: every unit at the top level, sorted by where it was written.
     top = sorted(header_units + decl_units, key=lambda u: (u.span.line, u.span.column))
+    # Comments above everything describe the whole file: they stay on top even when the
+    # header line below them moves.
+    first_line = top[0].span.line if top else None
+    preamble: list[str] = []
     final: list[str] = []
     for comment in sorted(comments, key=lambda c: (c.line, c.column)):
         text = comment.text.rstrip()
+        if first_line is not None and comment.line < first_line:
+            preamble.append(text)
+            continue
         trailing = _code_before(comment, spans_by_line)
         if not _attach(top, comment, text, trailing):
             final.append(text)
 
-    out: list[str] = []
+    out: list[str] = list(preamble)
     for unit in header_units:
         _emit(unit, "", out)
     previous: Optional[A.Decl] = None
     for decl, unit in zip(policy.decls, decl_units):
-        if out:
-            if previous is None or not _groups_with(previous, decl, unit):
-                out.append("")
+        # One blank line after the header and between declarations (but not between the
+        # opening comments of a file without header and its first declaration).
+        if (previous is None and header_units) or (previous is not None and not _groups_with(previous, decl, unit)):
+            out.append("")
         _emit(unit, "", out)
         previous = decl
     if final:

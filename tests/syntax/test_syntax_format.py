@@ -278,9 +278,9 @@ def test_comments_stay_with_the_line_they_lead_or_trail():
         "# at the end\n"
     )
     assert _fmt(text) == (
+        "# file comment\n"
         "# about the title\n"
         'policy "标题"\n'
-        "# file comment\n"
         "level provincial  # trailing header\n"
         "\n"
         "# about the table\n"
