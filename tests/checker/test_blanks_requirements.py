@@ -141,3 +141,17 @@ require ratio_high: r >= 30% "不低于30%"
     assert d.policy_id == "cn/p/base" and d.related[0].span.file.endswith("cn/base.policy")
     files["cn/p/base"] = PROVINCIAL_HEADER + 'override require ratio_high: r >= 40% because "本省提高"\n'
     assert "PL407" not in codes(run(files))
+
+
+def test_requirement_over_rounded_formulas_is_confirmed_by_the_interpreter(run):
+    # z3 cannot read round(); its candidate counterexample is kept only when the interpreter confirms it.
+    files = {"cn/base": NATIONAL_HEADER + """
+input amount: money "金额"
+param ratio: percent floor 30% "比例"
+decision prepay: money "预付" = round(amount * ratio, fen, up)
+require prepay_not_below: prepay >= amount * 30% "不低于30%"
+require prepay_small: prepay <= 100 yuan "不超过100元"
+"""}
+    found = only(run(files), "PL406")
+    assert [d.message.split("(")[1].split(")")[0] for d in found] == ["prepay_small"]
+    assert "amount = " in found[0].message

@@ -19,8 +19,8 @@ from typing import Optional
 
 import attrs
 
-from ...diagnostics import Diagnostic, Related
-from ..evaluate import BlankNotFilled, EvaluationError
+from ...diagnostics import Diagnostic
+from ..evaluate import BlankNotFilled
 from ..model import Origin, RParam, ResolvedPolicy
 from .common import (
     CheckContext,
@@ -32,7 +32,6 @@ from .common import (
     related,
     safe_constant,
     statement_span,
-    where,
 )
 
 STATEMENT_WORDS = {

@@ -23,6 +23,8 @@ schedule is told when its schedule misses the national deadline.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
+from decimal import Decimal
 from typing import Optional
 
 import z3
@@ -31,7 +33,10 @@ from ...diagnostics import Diagnostic, Related
 from ..evaluate import BlankNotFilled, EvaluationError
 from ..model import RRequirement, ResolvedPolicy, references
 from .common import CheckContext, diag, format_value, head_span, item_words, related, statement_span
-from .encode import Encoder, input_names, solver, source_text
+from .encode import Encoder, solver, source_text
+
+MAX_CANDIDATES = 5  # solver models tried when the formula is only approximate
+MAX_COMBINATIONS = 256  # boundary-value combinations of the inputs the solver could not constrain, per model
 
 
 def check(ctx: CheckContext) -> list[Diagnostic]:
@@ -252,15 +257,83 @@ class RequirementCheck:
             return self._blank_info(sorted(encoder.blanks_read)[0])
         s = solver()
         s.add(*encoder.domain, z3.Not(formula))
-        if s.check() != z3.sat or encoder.approximate:
-            return []  # it holds, the solver gave up, or the answer would rest on an approximation
-        example = encoder.describe_model(s.model(), list(encoder.vars))
+        if s.check() != z3.sat:
+            return []  # it holds for every input (or the solver gave up)
+        if encoder.approximate:
+            # The formula had parts z3 cannot read (rounding, calendar months…), so its counterexample is only a
+            # candidate: keep it only if the reference interpreter confirms the requirement is false there.
+            example = self._confirmed_counterexample(encoder, s, deadline)
+            if example is None:
+                return []
+        else:
+            example = encoder.describe_model(s.model(), list(encoder.vars))
         message = (f"the requirement {self.words} ({self.cond_text}) can be false: for example when {example}")
         span = head_span(self.req.origin) if self.own else self._decision_span() or head_span(self.req.origin)
         rel = () if self.own else (self._requirement_related(deadline),)
         return [diag("PL406", message, span, self.pid,
                      hint="check the decisions it reads for this input, or narrow the requirement",
                      related_=rel)]
+
+    def _confirmed_counterexample(self, encoder: Encoder, s: z3.Solver, deadline) -> Optional[str]:
+        """Try the solver's candidate inputs on the interpreter (up to MAX_CANDIDATES models; inputs the formula
+        could not constrain take a few boundary values); describe the first that really makes the
+        requirement false."""
+        names = sorted(self.inputs)
+        for _ in range(MAX_CANDIDATES):
+            model = s.model()
+            fixed = {n: self._model_value(encoder, model, n) for n in names if n in encoder.vars}
+            free = [n for n in names if n not in encoder.vars]
+            choices = [self._boundary_values(n, deadline) for n in free]
+            for combo in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
+                inputs = dict(fixed)
+                inputs.update(zip(free, combo))
+                if self._holds(inputs, deadline) is False:
+                    return ", ".join(f"{n} = {format_value(inputs[n], self.policy.inputs[n].type)}"
+                                     for n in names if inputs.get(n) is not None)
+            blocking = [encoder.vars[n][0] != model.eval(encoder.vars[n][0], model_completion=True)
+                        for n in names if n in encoder.vars]
+            if not blocking:
+                return None
+            s.add(z3.Or(*blocking))
+            if s.check() != z3.sat:
+                return None
+        return None
+
+    def _model_value(self, encoder: Encoder, model, name: str):
+        value = encoder.value_in(model, name)
+        if value is not None and self.policy.inputs[name].type.kind == "money":
+            return Decimal(value).quantize(Decimal("0.01"))
+        return value
+
+    def _boundary_values(self, name: str, deadline) -> list:
+        inp = self.policy.inputs[name]
+        kind = inp.type.kind
+        values: list = {
+            "bool": [False, True],
+            "money": [Decimal(0), Decimal("0.01"), Decimal(100), Decimal(10000), Decimal(1000000)],
+            "decimal": [Decimal(0), Decimal(1), Decimal(100), Decimal(10000)],
+            "count": [0, 1, 100, 10000],
+            "percent": [Decimal(0), Decimal("0.5"), Decimal(1)],
+            "date": [d for d in (deadline, self.policy.effective) if d is not None] or [_dt.date(2021, 1, 1)],
+            "text": [""],
+        }.get(kind, [])
+        if kind == "enum" and inp.type.enum in self.policy.enums:
+            values = list(self.policy.enums[inp.type.enum].member_names)
+        if inp.optional:
+            values = values + [None]
+        return values or [None]
+
+    def _holds(self, inputs: dict, deadline) -> Optional[bool]:
+        from ..evaluate import _Run  # the interpreter's evaluation of one expression with inputs
+
+        interp = self.ctx.interpreter(self.pid)
+        try:
+            run = _Run(interp, {k: v for k, v in inputs.items() if v is not None},
+                       deadline or self.policy.effective or _dt.date.today(), False)
+            value = run.expr(self.req.cond)
+        except (EvaluationError, ArithmeticError, TypeError, ValueError):
+            return None
+        return value is True
 
     def _decision_span(self):
         for name in sorted(self.decisions):
