@@ -191,13 +191,15 @@ def _same(expected: Any, actual: Any) -> bool:
     return type(expected) is type(actual) and expected == actual
 
 
-def run_examples(policy: ResolvedPolicy, module=None) -> list[ExampleOutcome]:
-    """Run the policy's own examples through its compiled module."""
+def run_examples(policy: ResolvedPolicy, module=None, only: Optional[int] = None) -> list[ExampleOutcome]:
+    """Run the policy's own examples (or only the one at index `only`) through its compiled module."""
     module = module or compile_module(policy)
     interpreter = Interpreter(policy)  # only to fold the examples' literal values
     path = display_path(policy.path, policy.policy_id)
     outcomes = []
     for index, example in enumerate(policy.examples, 1):
+        if only is not None and index - 1 != only:
+            continue
         title = example.title or f"example {index}"
         location = f"{path}:{example.origin.span.line}"
         failures = []
