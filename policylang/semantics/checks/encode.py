@@ -45,6 +45,10 @@ from .common import CheckContext, format_value
 
 SOLVER_TIMEOUT_MS = 2000
 MAX_DATE = _dt.date.max.toordinal()
+# Dates an example should preferably show: this century. Other dates stay possible (so "can never apply" is still
+# a proof), but an example dated 0001-01-01 would mean nothing to a reader.
+EARLIEST_DATE = _dt.date(2000, 1, 1).toordinal()
+LATEST_DATE = _dt.date(2099, 12, 31).toordinal()
 
 
 class Unsupported(Exception):
@@ -80,6 +84,7 @@ class Encoder:
         self.inline_decisions = inline_decisions
         self.vars: dict[str, tuple[z3.ExprRef, Type]] = {}  # display name -> (variable, type)
         self.domain: list[z3.BoolRef] = []
+        self.preferred: list[z3.BoolRef] = []  # narrower ranges that make examples readable (see example_model)
         self.opaque: dict[object, tuple[z3.BoolRef, RExpr]] = {}
         self.blanks_read: set[str] = set()
         self.approximate = False  # something was replaced by a free value: sat answers mean "may"
@@ -104,6 +109,7 @@ class Encoder:
         elif kind == "date":
             v = z3.Int(name)
             self.domain.extend([v >= 1, v <= MAX_DATE])
+            self.preferred.extend([v >= EARLIEST_DATE, v <= LATEST_DATE])
         elif kind == "enum":
             v = z3.Int(name)
             members = self._members(t)
@@ -375,6 +381,17 @@ class Encoder:
                 else value
         except (z3.Z3Exception, ValueError, ArithmeticError):
             return None
+
+    def example_model(self, s: z3.Solver) -> z3.ModelRef:
+        """A model of a satisfiable solver, within the preferred (readable) ranges when one exists there."""
+        model = s.model()
+        if self.preferred:
+            s.push()
+            s.add(*self.preferred)
+            if s.check() == z3.sat:
+                model = s.model()
+            s.pop()
+        return model
 
     def describe_model(self, model: z3.ModelRef, names: list[str]) -> str:
         parts = []

@@ -232,14 +232,14 @@ class TableCheck:
                 s.add(*encoder.domain, conditions[k], conditions[i])
                 if s.check() == z3.sat:
                     earlier.append(k)
-                    example = example or encoder.describe_model(s.model(), names)
+                    example = example or encoder.describe_model(encoder.example_model(s), names)
             if earlier:
                 out.append(self._overlap(i, earlier, example, encoder.approximate))
         if not any(r.is_otherwise for r in self.rows):
             s = solver()
             s.add(*encoder.domain, z3.Not(z3.Or(*conditions)) if conditions else z3.BoolVal(True))
             if s.check() == z3.sat:
-                example = encoder.describe_model(s.model(), names)
+                example = encoder.describe_model(encoder.example_model(s), names)
                 out.append(self._gap([example], None, 0, encoder.approximate))
         return out
 
@@ -311,7 +311,7 @@ def _check_cases(ctx: CheckContext, policy: ResolvedPolicy, decision: RDecision)
         s = solver()
         s.add(*encoder.domain, z3.Not(z3.Or(*conditions)))
         if s.check() == z3.sat:
-            example = encoder.describe_model(s.model(), names)
+            example = encoder.describe_model(encoder.example_model(s), names)
             verb = "may apply" if encoder.approximate else "applies"
             message = (f"no case of {words} {verb} for some inputs, so the decision has no result (none) for them, "
                        f"for example when {example}")

@@ -266,7 +266,7 @@ class RequirementCheck:
             if example is None:
                 return []
         else:
-            example = encoder.describe_model(s.model(), list(encoder.vars))
+            example = encoder.describe_model(encoder.example_model(s), list(encoder.vars))
         message = (f"the requirement {self.words} ({self.cond_text}) can be false: for example when {example}")
         span = head_span(self.req.origin) if self.own else self._decision_span() or head_span(self.req.origin)
         rel = () if self.own else (self._requirement_related(deadline),)
