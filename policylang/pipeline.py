@@ -3,24 +3,67 @@
 Passes run in one direction: syntax (loader/parser) -> semantics (resolver,
 checker) -> whatever backend the command drives. Backends receive a CheckRun
 and never re-parse.
+
+Large trees (a national deployment holds thousands of policies per topic) are
+kept fast by the on-disk cache of `policylang.cache`:
+
+1. Every file is read and hashed once. When the hashes of all files, the tool
+   and the configuration match a previous run, its diagnostics are reused
+   as they are; the parsed files and the resolution are then built only if a
+   backend asks for them (`CheckRun.workspace.files`, `CheckRun.resolution`).
+2. Otherwise each file's parse comes from the cache when its bytes are known,
+   and the files not yet parsed are parsed in parallel when there are enough
+   of them to pay for starting worker processes.
+3. The whole tree is resolved (cheap next to parsing), then the checker
+   examines only the policies a change can affect; the others keep the
+   findings of the previous run. See `affected_policies` for the rule.
+
+`check(..., cache=False)` or POLICYLANG_NO_CACHE=1 runs everything from scratch.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+import os
+from typing import Callable, Iterable, Optional
 
-import attrs
-
+from .cache import DiskCache, cache_dir_for, cache_enabled, code_fingerprint, content_hash, make_key
 from .diagnostics import Diagnostic, sort_diagnostics
-from .semantics.loader import Workspace, load_workspace
+from .gcpause import gc_paused
+from .progress import Progress
+from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
+from .syntax.parser import ParseResult, parse_file, policy_id_for
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 100
+# When a change touches more than this share of the tree, check everything at once.
+INCREMENTAL_MAX_SHARE = 0.5
 
 
-@attrs.define
 class CheckRun:
-    workspace: Workspace
-    resolution: Resolution
-    diagnostics: list[Diagnostic]  # every finding, sorted, with configuration applied
+    """A checked tree: the workspace, its resolution and every finding (sorted, configuration applied).
+
+    `workspace` and `resolution` may be built on first use when the diagnostics
+    came from the cache; to callers they are ordinary attributes.
+    """
+
+    def __init__(self, workspace: Workspace, resolution: Optional[Resolution], diagnostics: list[Diagnostic],
+                 resolve_later: Optional[Callable[[Workspace], Resolution]] = None):
+        self.workspace = workspace
+        self._resolution = resolution
+        self._resolve_later = resolve_later
+        self.diagnostics = diagnostics
+        self.stats: dict[str, object] = {}  # how the run was obtained (cache hits, policies checked…)
+
+    @property
+    def resolution(self) -> Resolution:
+        if self._resolution is None:
+            self._resolution = (self._resolve_later or resolve)(self.workspace)
+        return self._resolution
+
+    @resolution.setter
+    def resolution(self, value: Resolution) -> None:
+        self._resolution = value
 
     @property
     def policies(self):
@@ -36,6 +79,9 @@ class CheckRun:
         targets = set(self.workspace.targets)
         return [d for d in self.diagnostics if d.policy_id is None or d.policy_id in targets]
 
+    def __repr__(self) -> str:
+        return f"CheckRun(root={self.workspace.root!r}, diagnostics={len(self.diagnostics)})"
+
 
 def run_checks(ws: Workspace, resolution: Resolution) -> list[Diagnostic]:
     """The checker's findings (overrides, blanks, tables, schedules, requirements…)."""
@@ -43,20 +89,395 @@ def run_checks(ws: Workspace, resolution: Resolution) -> list[Diagnostic]:
         from .semantics.checker import run_checks as checker
     except ImportError:  # the checker is optional while it is being built
         return []
-    return checker(ws, resolution)
+    with gc_paused():
+        return checker(ws, resolution)
 
 
 def apply_configuration(ws: Workspace, diags: list[Diagnostic]) -> list[Diagnostic]:
     try:
-        from .config import apply_config, load_config
+        from .config import apply_config, find_pyproject, load_config  # noqa: F401
     except ImportError:
         return diags
     return apply_config(diags, load_config(ws.root), ws)
 
 
-def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None) -> CheckRun:
-    ws = load_workspace(paths, root)
+def configuration_bytes(root: str) -> bytes:
+    """The configuration file that applies to a tree (part of what a cached run depends on)."""
+    try:
+        from .config import find_pyproject
+    except ImportError:
+        return b""
+    path = find_pyproject(root)
+    if path is None:
+        return b""
+    try:
+        with open(path, "rb") as fh:
+            return path.encode() + b"\0" + fh.read()
+    except OSError:
+        return path.encode() + b"\0unreadable"
+
+
+# ---------------------------------------------------------------- which files
+
+
+class TreePlan:
+    """The files a check reads, in the loader's order, with their bytes and hashes."""
+
+    def __init__(self, paths: Iterable[str], root: Optional[str]):
+        paths = list(paths) or ["policies"]
+        for p in paths:
+            if not os.path.exists(p):
+                raise UsageError(f"no such file or folder: {p}")
+        self.paths = paths
+        self.root = os.path.abspath(root) if root else find_root(paths[0])
+        all_files = discover(self.root)
+        requested: list[str] = []
+        for p in paths:
+            ap = os.path.abspath(p)
+            requested.extend(discover(ap) if os.path.isdir(ap) else [ap])
+        known = set(all_files)
+        self.ordered = all_files + [p for p in requested if p not in known]
+        self.requested = requested
+        self.contents: dict[str, Optional[bytes]] = {}
+        self.hashes: dict[str, Optional[str]] = {}
+        for path in self.ordered:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                data = None
+            self.contents[path] = data
+            self.hashes[path] = content_hash(data) if data is not None else None
+
+    def policy_id(self, path: str) -> str:
+        return policy_id_for(path, self.root) or os.path.splitext(os.path.basename(path))[0]
+
+    def targets(self) -> list[str]:
+        seen: list[str] = []
+        for path in self.requested:
+            pid = self.policy_id(path)
+            if pid not in seen:
+                seen.append(pid)
+        return seen
+
+    @property
+    def cacheable(self) -> bool:
+        return all(h is not None for h in self.hashes.values())
+
+    def tree_key(self) -> str:
+        parts = [code_fingerprint(), configuration_bytes(self.root)]
+        for path in self.ordered:
+            rel = policy_id_for(path, self.root)
+            parts.append(rel if rel is not None else "outside:" + path)
+            parts.append(self.hashes[path] or "unreadable")
+        return make_key("tree", *parts)
+
+    def root_key(self) -> str:
+        return make_key("root", code_fingerprint(), self.root)
+
+
+# ---------------------------------------------------------------- parsing with the cache
+
+
+def _parse_key(plan_root: str, path: str, digest: str) -> str:
+    pid = policy_id_for(path, plan_root)
+    # A file outside the root is named by its file name, so its place is part of what it parses to.
+    where = pid if pid is not None else "outside:" + os.path.abspath(path)
+    return make_key("parse", code_fingerprint(), where, digest)
+
+
+def _parse_result_text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+
+
+_WORKER_CACHE: Optional[DiskCache] = None
+
+
+def _worker_init(cache_dir: Optional[str]) -> None:
+    global _WORKER_CACHE
+    import gc
+
+    gc.disable()  # see gcpause: parsing builds trees, the collector finds nothing
+    _WORKER_CACHE = DiskCache(cache_dir) if cache_dir else None
+
+
+def _parse_in_worker(job: tuple[str, str, str, Optional[str]]) -> tuple[str, ParseResult, bool]:
+    path, root, digest, key = job
+    result = parse_file(path, root)
+    stored = False
+    if _WORKER_CACHE is not None and key is not None and _verified(result, digest):
+        stored = _WORKER_CACHE.put("parse", key, (result.file, result.diagnostics), root=root)
+    return path, result, stored
+
+
+def _verified(result: ParseResult, digest: Optional[str]) -> bool:
+    """The parsed text is the one that was hashed (the file did not change in between)."""
+    return bool(result.text) and digest is not None and content_hash(result.text.encode("utf-8")) == digest
+
+
+class CachedParser:
+    """A `parse_many` for the loader: cached parses first, then the rest, in parallel when worth it."""
+
+    def __init__(self, plan: TreePlan, cache: Optional[DiskCache], jobs: Optional[int] = None,
+                 progress: Optional[bool] = None):
+        self.plan = plan
+        self.cache = cache
+        self.jobs = jobs if jobs is not None else available_cores()
+        self.progress = progress
+        self.parsed = 0
+        self.from_cache = 0
+        self.unstable = False  # a file changed while the run read it: do not record this run
+
+    def __call__(self, paths: list[str], root: str) -> list[ParseResult]:
+        results: dict[str, ParseResult] = {}
+        todo: list[tuple[str, str, Optional[str], Optional[str]]] = []
+        bar = Progress("parsing policy files", total=len(paths), enabled=self.progress)
+        with gc_paused():
+            for path in paths:
+                digest = self.plan.hashes.get(path)
+                key = _parse_key(root, path, digest) if digest is not None else None
+                if self.cache is not None and key is not None:
+                    entry = self.cache.get("parse", key, root=root)
+                    if entry is not None:
+                        file, diagnostics = entry
+                        results[path] = ParseResult(file, diagnostics, _parse_result_text(self.plan.contents[path]))
+                        self.from_cache += 1
+                        bar.advance()
+                        continue
+                todo.append((path, root, digest, key if self.cache is not None else None))
+            for path, result, stored in self._parse(todo, bar):
+                results[path] = result
+                if not _verified(result, self.plan.hashes.get(path)) and result.text:
+                    self.unstable = True
+                self.parsed += 1
+        bar.close()
+        return [results[p] for p in paths]
+
+    def _parse(self, todo, bar):
+        if len(todo) >= PARALLEL_MIN_FILES and self.jobs > 1:
+            try:
+                yield from self._parse_parallel(todo, bar)
+                return
+            except (OSError, ImportError, RuntimeError):  # no processes here (sandbox): parse in this one
+                pass
+        store = self.cache
+        for path, root, digest, key in todo:
+            result = parse_file(path, root)
+            if store is not None and key is not None and _verified(result, digest):
+                store.put("parse", key, (result.file, result.diagnostics), root=root)
+            bar.advance()
+            yield path, result, True
+
+    def _parse_parallel(self, todo, bar):
+        import multiprocessing
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        cache_dir = self.cache.directory if self.cache is not None else None
+        chunk = max(1, min(64, len(todo) // (self.jobs * 8)))
+        with context.Pool(self.jobs, initializer=_worker_init, initargs=(cache_dir,)) as pool:
+            for path, result, stored in pool.imap_unordered(_parse_in_worker, todo, chunksize=chunk):
+                bar.advance()
+                yield path, result, stored
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------- what a change touches
+
+
+def structure_of(ws: Workspace) -> dict[str, tuple]:
+    """For each policy: its parent and the policies it uses (what links findings across files)."""
+    out: dict[str, tuple] = {}
+    for pid in ws.paths:
+        pf = ws.files.get(pid)
+        if pf is None:
+            out[pid] = (None, ())
+        else:
+            out[pid] = (pf.extends, tuple(sorted(u.policy_id for u in pf.uses)))
+    return out
+
+
+def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str]:
+    """The policies whose findings a change to `changed` can alter.
+
+    A policy's findings depend on its own file, the files above it (its chain
+    and the policies it uses, and theirs), and the files that build on it (the
+    policies extending it, or using it, down to the leaves: whether a name is
+    used, whether a blank is ever filled). So the affected set is: the changed
+    policies, everything that extends or uses them (transitively), and
+    everything those depend on.
+    """
+    below: dict[str, list[str]] = {}
+    for pid, (parent, uses) in structure.items():
+        for upper in ((parent,) if parent else ()) + uses:
+            below.setdefault(upper, []).append(pid)
+    down: set[str] = set()
+    stack = list(changed)
+    while stack:
+        pid = stack.pop()
+        if pid in down:
+            continue
+        down.add(pid)
+        stack.extend(below.get(pid, ()))
+    affected = set(down)
+    stack = list(down)
+    while stack:
+        pid = stack.pop()
+        parent, uses = structure.get(pid, (None, ()))
+        for upper in ((parent,) if parent else ()) + uses:
+            if upper not in affected:
+                affected.add(upper)
+                stack.append(upper)
+    return affected
+
+
+class Findings:
+    """The checker's findings of one run, per policy, with what they were computed from."""
+
+    def __init__(self, hashes: dict[str, Optional[str]], structure: dict[str, tuple],
+                 by_policy: dict[str, list[Diagnostic]]):
+        self.hashes = hashes  # policy id -> content hash
+        self.structure = structure
+        self.by_policy = by_policy
+
+    def as_list(self) -> list[Diagnostic]:
+        return [d for pid in sorted(self.by_policy) for d in self.by_policy[pid]]
+
+
+def group_by_policy(diags: list[Diagnostic]) -> Optional[dict[str, list[Diagnostic]]]:
+    grouped: dict[str, list[Diagnostic]] = {}
+    for d in diags:
+        if d.policy_id is None:
+            return None  # a finding about no single policy: cannot be reused piecewise
+        grouped.setdefault(d.policy_id, []).append(d)
+    return grouped
+
+
+def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str, Optional[str]],
+                        previous: Optional[Findings]) -> tuple[list[Diagnostic], Optional[Findings], int]:
+    """(findings, what to remember, how many policies were examined)."""
+    structure = structure_of(ws)
+    all_ids = set(resolution.order)
+    examined = all_ids
+    reuse: dict[str, list[Diagnostic]] = {}
+    if previous is not None and previous.structure == structure:
+        changed = {pid for pid in structure if previous.hashes.get(pid) != hashes.get(pid) or hashes.get(pid) is None}
+        affected = affected_policies(changed, structure)
+        if len(affected) <= INCREMENTAL_MAX_SHARE * max(len(structure), 1):
+            examined = affected & all_ids
+            reuse = {pid: diags for pid, diags in previous.by_policy.items() if pid not in affected}
+    if examined is all_ids:
+        fresh = run_checks(ws, resolution)
+    else:
+        restricted = Resolution(resolution.policies, resolution.diagnostics,
+                                [p for p in resolution.order if p in examined], resolution.unresolved)
+        fresh = [d for d in run_checks(ws, restricted) if d.policy_id is None or d.policy_id in examined]
+    grouped = group_by_policy(fresh)
+    if grouped is None:
+        if examined is not all_ids:  # findings without a policy: only a full run can say which stay
+            return check_incrementally(ws, resolution, hashes, None)
+        return fresh, None, len(all_ids)
+    merged = dict(reuse)
+    merged.update(grouped)
+    remembered = Findings(hashes, structure, merged)
+    return remembered.as_list(), remembered, len(examined)
+
+
+# ---------------------------------------------------------------- the entry point
+
+
+def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, cache: Optional[bool] = None,
+          jobs: Optional[int] = None, progress: Optional[bool] = None) -> CheckRun:
+    """Load, resolve and check the tree holding `paths`.
+
+    cache: use the on-disk cache (default: yes, unless POLICYLANG_NO_CACHE is set).
+    jobs: worker processes for parsing (default: the available cores).
+    progress: show progress on stderr (default: on a terminal outside CI).
+    """
+    plan = TreePlan(paths, root)
+    use_cache = cache_enabled() if cache is None else cache
+    store = DiskCache(cache_dir_for(plan.root)) if use_cache else None
+    parser = CachedParser(plan, store, jobs, progress)
+
+    def load() -> Workspace:
+        return load_workspace(plan.paths, plan.root, parse_many=parser)
+
+    tree_key = plan.tree_key() if store is not None and plan.cacheable else None
+    if tree_key is not None:
+        snapshot = store.get("runs", tree_key, root=plan.root)
+        if snapshot is not None:
+            ws = _workspace_from_snapshot(plan, snapshot, load)
+            run = CheckRun(ws, None, snapshot["diagnostics"])
+            run.stats.update(mode="warm", parsed=0, examined=0)
+            return run
+
+    ws = load()
     resolution = resolve(ws)
-    diags = list(ws.diagnostics) + list(resolution.diagnostics) + run_checks(ws, resolution)
-    diags = apply_configuration(ws, diags)
-    return CheckRun(ws, resolution, sort_diagnostics(diags))
+    id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
+    previous = store.get("latest", plan.root_key(), root=plan.root) if store is not None else None
+    if previous is not None and not isinstance(previous, Findings):
+        previous = None
+    bar = Progress("checking policies", total=None, enabled=progress)
+    findings, remembered, examined = check_incrementally(ws, resolution, id_hashes, previous)
+    bar.advance(examined)
+    bar.close()
+    diags = list(ws.diagnostics) + list(resolution.diagnostics) + findings
+    diags = sort_diagnostics(apply_configuration(ws, diags))
+    if store is not None and not parser.unstable:
+        if remembered is not None:
+            store.put("latest", plan.root_key(), remembered, root=plan.root)
+        if tree_key is not None:
+            store.put("runs", tree_key, {
+                "diagnostics": diags,
+                "paths": dict(ws.paths),
+                "syntax_errors": set(ws.syntax_errors),
+                "load_diagnostics": list(ws.diagnostics),
+            }, root=plan.root)
+    run = CheckRun(ws, resolution, diags)
+    run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
+                     parsed=parser.parsed, from_cache=parser.from_cache, examined=examined)
+    return run
+
+
+def _workspace_from_snapshot(plan: TreePlan, snapshot: dict, load: Callable[[], Workspace]) -> Workspace:
+    from .diagnostics import SourceCache
+
+    sources = SourceCache()
+    for path in plan.ordered:
+        data = plan.contents[path]
+        if data is not None:
+            text = _parse_result_text(data)
+            if text:
+                sources.add(path, text)
+    return LazyWorkspace(plan.root, None, snapshot["paths"], sources, snapshot["load_diagnostics"],
+                         snapshot["syntax_errors"], plan.targets(), load=load)
+
+
+class LazyWorkspace(Workspace):
+    """A Workspace whose parsed files are read (from the parse cache) only when first asked for."""
+
+    __slots__ = ("_files", "_load")
+
+    def __init__(self, root, files, paths, sources, diagnostics, syntax_errors, targets, load=None):
+        self._files = files
+        self._load = load
+        super().__init__(root, files, paths, sources, diagnostics, syntax_errors, targets)
+
+    @property
+    def files(self):
+        if self._files is None and self._load is not None:
+            self._files = self._load().files
+        return self._files
+
+    @files.setter
+    def files(self, value):
+        self._files = value
