@@ -302,14 +302,46 @@ def describe_change(previous: Origin, current: Origin) -> str:
     return action
 
 
-def item_action(item: Item, policy_id: str) -> str:
-    """What the level of `policy_id` did to the item: set, tightened, filled, replaced, inherited…"""
+def item_action(item: Item, policy_id: str, judged: Optional[dict] = None) -> str:
+    """What the level of `policy_id` did to the item: set, tightened, filled, replaced, inherited…
+
+    `judged` maps item names to the checker's own verdicts (explain.diff_policy); they win
+    over the comparison of stated numbers here, which cannot judge expressions or bounds.
+    """
     origin = item.origin
     if origin.policy_id != policy_id:
         return "inherited"
     if len(item.history) < 2:
         return "set"
+    verdict = (judged or {}).get(item.name)
+    if verdict is not None:
+        return verdict
     return describe_change(item.history[-2], origin)
+
+
+# The checker's words for a change (policylang.semantics.explain.diff_policy) in the docs' vocabulary.
+_CHECKER_VERDICTS = {
+    "tightened": "tightened", "loosened": "loosened", "filled": "filled", "replaced": "replaced",
+    "restated": "restated", "delegated": "delegated", "changed kind": "loosened", "outside bound": "loosened",
+}
+
+
+def checker_verdicts(resolution, policy_id: str) -> dict[str, str]:
+    """Per item name, how the checker judges this policy's overrides; empty when it cannot say."""
+    try:
+        from ...semantics.explain import diff_policy
+    except ImportError:  # the checker's explain module is optional
+        return {}
+    try:
+        data = diff_policy(resolution, policy_id)
+    except Exception:  # a policy the checker cannot explain (errors): fall back to our own comparison
+        return {}
+    out = {}
+    for change in data.get("changes", ()):
+        verdict = _CHECKER_VERDICTS.get(change.get("change"))
+        if verdict and change.get("item"):
+            out[change["item"]] = verdict
+    return out
 
 
 # ---------------------------------------------------------------- the builder
@@ -380,6 +412,7 @@ class PolicyPageBuilder:
         self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label)
         self.diags = site.findings_of(policy)
         self._matched: dict[int, str] = {}
+        self.judged = checker_verdicts(site.run.resolution, policy.policy_id)
 
     # -- links
     def link(self, target: str) -> str:
@@ -507,7 +540,7 @@ class PolicyPageBuilder:
     def item_view(self, item: Item, kind: str) -> ItemView:
         origin = item.origin
         history = [self.step(o, item.history[i - 1] if i else None) for i, o in enumerate(item.history)]
-        action = item_action(item, self.policy.policy_id)
+        action = item_action(item, self.policy.policy_id, self.judged)
         view = ItemView(
             name=item.name, kind=kind, label=item.label or item.name, has_label=bool(item.label),
             anchor=anchor(item.name), action=action, action_word=self.words.action(action),
@@ -839,7 +872,7 @@ class PolicyPageBuilder:
             findings_by_item[item.name] = views
             steps = [self.step(o, item.history[i - 1] if i else None) for i, o in enumerate(item.history)]
             if item.origin.policy_id == policy.policy_id:
-                change = "added" if len(item.history) == 1 else item_action(item, policy.policy_id)
+                change = "added" if len(item.history) == 1 else item_action(item, policy.policy_id, self.judged)
                 if any(d.code in ("PL304", "PL305", "PL306", "PL311", "PL313") for d in diags):
                     change = "loosened"
                 vs_parent.append(self.change_view(item, change, parent, steps, item.origin, views))
