@@ -228,12 +228,13 @@ def canonical_header(policy: A.PolicyFile) -> list:
 class _Unit:
     """One printable element: a header line, a declaration, or an entry inside braces.
 
-    head: the output lines of the element itself (for a block, the line ending in '{');
+    head: the output lines of the element itself (for a block, the last ends in '{');
     children: the entries inside its braces (None when it has no braces);
     tail: the closing line of a block ('}').
-    Comments attach to units: `leading` are printed on their own lines before it,
-    `trailing` after its first line (blocks) or last line (everything else),
-    `closing` before the closing brace.
+    Comments attach to units: `leading` ones are printed on their own lines above it;
+    `trailing` ones at the end of its first line (when written on its first line) or
+    of its last head line; `closing` ones above the closing brace, and `trailing_tail`
+    ones after it.
     """
 
     span: A.Span
