@@ -1175,7 +1175,11 @@ def compile_module(policy: ResolvedPolicy, name: Optional[str] = None) -> types.
     module = types.ModuleType(module_name)
     module.__file__ = f"<policylang:{policy.policy_id}>"
     code = compile(source, module.__file__, "exec")
+    import linecache
     import sys
+
+    # Tracebacks through the generated code show its lines.
+    linecache.cache[module.__file__] = (len(source), None, source.splitlines(True), module.__file__)
 
     # dataclasses look the module up in sys.modules while building classes.
     saved = sys.modules.get(module_name)
