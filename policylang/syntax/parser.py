@@ -81,6 +81,7 @@ class _Builder(Transformer):
         self.pos_base = 0
         self.diags: list[Diagnostic] = []
         self.depth: dict[int, int] = {}
+        self.track_depth = True
 
     # -- helpers ------------------------------------------------------------
     def _tspan(self, tok: Token) -> A.Span:
@@ -105,12 +106,15 @@ class _Builder(Transformer):
     def _span(self, children) -> A.Span:
         first = last = None
         for c in children:
-            s = self._span_of(c)
-            if s is not None:
-                first = first or s
-                last = s
+            first = self._span_of(c)
+            if first is not None:
+                break
         if first is None:
             return A.Span(self.path, 1 + self.line_base, 1, 1 + self.line_base, 1)
+        for c in reversed(children):
+            last = self._span_of(c)
+            if last is not None:
+                break
         return first.merge(last) if last is not first else first
 
     @staticmethod
@@ -121,6 +125,8 @@ class _Builder(Transformer):
         ]
 
     def _expr(self, node, *kids):
+        if not self.track_depth:
+            return node
         d = 1 + max((self.depth.get(id(k), 1) for k in kids), default=0)
         if d > MAX_EXPR_DEPTH:
             raise _TooDeep(node.span)
@@ -372,6 +378,8 @@ class _Builder(Transformer):
     # -- expressions ------------------------------------------------------------
     def atom(self, c):  # parenthesised expression: no node of its own, but it counts as nesting
         inner = self._data(c)[0]
+        if not self.track_depth:
+            return inner
         depth = self.depth.get(id(inner), 1) + 1
         if depth > MAX_EXPR_DEPTH:
             raise _TooDeep(self._span(c))
@@ -613,6 +621,24 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
     return ParseResult(policy, tuple(diags), text)
 
 
+_NESTING_MARKS = ("(", "+", "-", "*", "/", "<", ">", "=", "!", ".", "not", "and", "or", "if", "in")
+
+
+def _may_nest_deeply(segment: str) -> bool:
+    """Could an expression in this chunk nest more than MAX_EXPR_DEPTH levels?
+
+    Each level of nesting needs at least one operator, parenthesis or keyword, so a
+    chunk with fewer of those (counted generously, inside words too) cannot. Tracking
+    depth costs a dictionary operation per node, so it is done only where needed.
+    """
+    budget = MAX_EXPR_DEPTH
+    for mark in _NESTING_MARKS:
+        budget -= segment.count(mark)
+        if budget < 0:
+            return True
+    return False
+
+
 def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line: int, start: int,
                  retry: bool = True):
     """Parse one chunk: (items or None, diagnostics, comments).
@@ -625,6 +651,7 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
     builder.pos_base = start
     builder.diags = []
     builder.depth = {}
+    builder.track_depth = _may_nest_deeply(segment)
     _comments.clear()
     diags: list[Diagnostic] = []
     comments: list[A.Comment] = []
