@@ -39,6 +39,16 @@ from .model import (
 )
 from .types import Type
 
+
+class _NotFilled:
+    """The value of a blank no level filled (distinct from none, 'not applicable')."""
+
+    def __repr__(self):
+        return "NOT_FILLED"
+
+
+NOT_FILLED = _NotFilled()
+
 CONTEXT = decimal.Context(
     prec=50,
     rounding=ROUND_HALF_EVEN,
@@ -258,12 +268,16 @@ def coerce_value(name: str, t: Type, raw, enum_members=()) -> Any:
         value = _number(name, raw, t, enum_members)
         if value < 0:
             raise InputError(name, kind, f"'{name}' is negative ({raw}); an amount of money cannot be")
-        if value != value.quantize(FEN, context=CONTEXT):
+        try:
+            at_fen = value.quantize(FEN, context=CONTEXT)
+        except decimal.InvalidOperation:  # more than 48 digits before the point
+            raise InputError(name, kind, f"'{name}' is too large ({raw}) to be an amount of money") from None
+        if value != at_fen:
             raise InputError(name, kind, f"'{name}' has fractions of a fen ({raw}); money has at most two decimals")
-        return value.quantize(FEN, context=CONTEXT)
+        return at_fen
     if kind == "percent":
         if isinstance(raw, str) and raw.strip().endswith("%"):
-            value = _number(name, raw.strip()[:-1], t, enum_members) / 100
+            value = CONTEXT.divide(_number(name, raw.strip()[:-1], t, enum_members), 100)
         else:
             value = _number(name, raw, t, enum_members)
         if not Decimal(0) <= value <= Decimal(1):
@@ -444,6 +458,10 @@ class _Run:
             if exc.decision is None:
                 exc.decision = name
             raise
+        except decimal.DivisionByZero:
+            raise EvaluationError("division by zero", decision=name) from None
+        except (decimal.InvalidOperation, decimal.Overflow) as exc:
+            raise EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}", decision=name) from None
         finally:
             self.current.pop()
         self.memo[name] = value
@@ -542,7 +560,7 @@ class _Run:
                 return None
             if isinstance(v, Duration):
                 return Duration(-v.amount, v.unit)
-            return -v
+            return -v if isinstance(v, int) else CONTEXT.minus(v)
         if isinstance(e, RIf):
             return self.expr(e.then) if truthy(self.expr(e.cond)) else self.expr(e.otherwise)
         if isinstance(e, RIn):
@@ -577,10 +595,11 @@ class _Run:
             return self.p.ends
         if kind == "external":
             other: RParam = self.p.externals[(e.alias, e.name)]
-            if other.value is None:
+            value = self.p.external_values.get((e.alias, e.name), NOT_FILLED)
+            if value is NOT_FILLED:
                 by = other.delegated_by or other.origin
                 raise BlankNotFilled(f"{e.alias}.{e.name}", other.to_level or _next_level(by.level), by.policy_id)
-            return _ExternalRun(other, self).value()
+            return value
         raise EvaluationError(f"unknown reference {e.name}")  # pragma: no cover
 
     def call(self, e: RCall):
@@ -600,7 +619,7 @@ class _Run:
             return round_value(args[0], "unit" if e.type.kind != "money" else "yuan", "up" if f == "ceil" else "down",
                                e.type.kind == "money") if mode else None
         if f == "abs":
-            return abs(args[0])
+            return abs(args[0]) if isinstance(args[0], int) else CONTEXT.abs(args[0])
         if f == "add_days":
             return add_duration(args[0], Duration(int(args[1]), "days"))
         if f == "add_months":
@@ -618,19 +637,6 @@ class _Run:
         if f == "day":
             return args[0].day
         raise EvaluationError(f"unknown function {f}")  # pragma: no cover
-
-
-class _ExternalRun:
-    """Evaluates another policy's parameter value (a constant in that policy)."""
-
-    def __init__(self, param: RParam, run: _Run):
-        self.param = param
-        self.run = run
-
-    def value(self):
-        # External parameter values are constants of their own policy: literals or
-        # arithmetic over literals, so the caller's run can evaluate them.
-        return self.run.expr(self.param.value)
 
 
 def _next_level(level: str) -> str:

@@ -359,6 +359,9 @@ class ResolvedPolicy:
     examples: tuple[RExample, ...]  # this file's own examples
     decision_order: tuple[str, ...]  # dependencies first
     externals: dict[tuple[str, str], RParam]  # (alias, name) -> the other policy's parameter
+    # (alias, name) -> that parameter's value, evaluated in its own policy on its effective
+    # date; evaluate.NOT_FILLED when it is a blank there.
+    external_values: dict[tuple[str, str], object] = attrs.Factory(dict)
     children: tuple[str, ...] = ()  # ids of policies that extend this one
     has_errors: bool = False  # resolution found errors: evaluation and codegen must not be trusted
 

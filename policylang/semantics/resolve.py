@@ -386,9 +386,26 @@ class Resolver:
             examples=examples,
             decision_order=tuple(order),
             externals=scope.externals,
+            external_values=self._external_values(scope.externals, pf),
             children=tuple(sorted(self.children.get(pid, ()))),
             has_errors=has_errors,
         )
+
+    def _external_values(self, externals, pf: A.PolicyFile) -> dict:
+        """Each value read through `uses`, evaluated in its own policy (its own parameters, its own dates)."""
+        from .evaluate import NOT_FILLED, BlankNotFilled, EvaluationError, Interpreter
+
+        uses = {u.alias: u.policy_id for u in pf.uses}
+        values = {}
+        for (alias, name) in externals:
+            other = self.resolved[uses[alias]]
+            try:
+                values[(alias, name)] = Interpreter(other).param_value(name, other.effective)
+            except BlankNotFilled:
+                values[(alias, name)] = NOT_FILLED
+            except EvaluationError:
+                values[(alias, name)] = NOT_FILLED
+        return values
 
     def _decision_order(self, pid: str, decisions: dict[str, RDecision]) -> list[str]:
         order: list[str] = []
@@ -849,7 +866,7 @@ class _Scope:
             if not T.comparable(left.type, right.type):
                 self._report("PL204", f"cannot compare {T.describe(left.type)} with {T.describe(right.type)}",
                              node.span, hint=_unit_hint(left.type, right.type))
-            elif op not in ("==", "!=") and left.type.kind in ("bool", "text", "enum"):
+            elif op not in ("==", "!=") and left.type.kind in ("bool", "text", "enum", "duration"):
                 self._report("PL204", f"'{op}' needs numbers, amounts or dates; {T.describe(left.type)} values can only be tested with == and !=",
                              node.span)
             return RBinary(op, left, right, T.BOOL, node.span)

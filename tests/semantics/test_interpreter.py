@@ -194,3 +194,27 @@ def test_percent_forms():
 def test_unknown_decision_is_an_error(interp):
     with pytest.raises(EvaluationError, match="did you mean 'deadline'"):
         interp.evaluate(BASE, decisions=["deadlin"])
+
+
+def test_huge_amounts_are_input_errors_not_crashes(interp):
+    with pytest.raises(InputError, match="too large"):
+        ev(interp, price="1e60")
+
+
+def test_cross_referenced_values_are_evaluated_in_their_own_policy(tmp_path):
+    root = write_tree(tmp_path, {
+        "cn/drug": header("national") + "param base: percent fixed 40%\nparam retention: percent ceiling base + 10%\n",
+        "cn/x": header("national") + "uses cn/drug as drug\ninput saved: money\n"
+        "decision kept_max: money = round(saved * drug.retention, fen, down)\n",
+    })
+    res = resolve(load_workspace([root]))
+    assert not res.diagnostics
+    values = Interpreter(res.policies["cn/x"]).evaluate({"saved": "1000.01"}).values
+    assert values["kept_max"] == Decimal("500.00")
+
+
+def test_durations_cannot_be_ordered(tmp_path):
+    root = write_tree(tmp_path, {"cn/x": header("national") + "param a: duration fixed 1 month\n"
+                                 "param b: duration fixed 30 days\ndecision d: bool = a < b\n"})
+    res = resolve(load_workspace([root]))
+    assert [d.code for d in res.diagnostics] == ["PL204"]
