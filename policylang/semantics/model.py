@@ -260,6 +260,7 @@ class RCase:
     value: RExpr
     meta: Meta
     span: Span
+    fixed: bool = False
 
 
 @attrs.frozen(slots=True)
@@ -294,6 +295,7 @@ class RDecision(Item):
     otherwise: Optional[RCase] = None  # cond is a literal true
     table: Optional[RTable] = None
     depends_on: tuple[str, ...] = ()  # names of inputs/params/decisions it reads, sorted
+    fixed: bool = False  # the whole decision is fixed: no lower level may change it
 
 
 @attrs.frozen(slots=True)

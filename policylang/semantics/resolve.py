@@ -586,13 +586,13 @@ class _Scope:
             expr = self.expr(decl.expr, origin, expected=dtype, what=what)
             deps = {r.name for r in references(expr) if r.kind in ("input", "param", "decision")}
             return RDecision(name, origin, tuple(hist), type=dtype, form="expr", expr=expr,
-                             depends_on=tuple(sorted(deps)))
+                             depends_on=tuple(sorted(deps)), fixed=decl.fixed)
         cases = []
         deps = set()
         for case in decl.cases:
             cond = self.expr(case.cond, origin, expected=T.BOOL, what="a 'when' condition")
             value = self.expr(case.value, origin, expected=dtype, what=what)
-            cases.append(RCase(cond, value, case.meta, case.span))
+            cases.append(RCase(cond, value, case.meta, case.span, case.fixed))
             deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
         other = None
         if decl.otherwise is not None:
@@ -601,7 +601,7 @@ class _Scope:
                           decl.otherwise.span)
             deps.update(r.name for r in references(value) if r.kind in ("input", "param", "decision"))
         return RDecision(name, origin, tuple(hist), type=dtype, form="cases", cases=tuple(cases), otherwise=other,
-                         depends_on=tuple(sorted(deps)))
+                         depends_on=tuple(sorted(deps)), fixed=decl.fixed)
 
     def table(self, decl: A.TableDecl, origin: Origin, dtype: T.Type) -> RTable:
         columns = []

@@ -252,6 +252,7 @@ class Case:
     value: Expr
     meta: Meta
     span: Span
+    fixed: bool = False  # no lower level may change this case or any case before it
 
 
 @attrs.frozen(slots=True)
@@ -274,6 +275,7 @@ class DecisionDecl:
     override: bool
     name_span: Span
     span: Span
+    fixed: bool = False  # no lower level may change this decision
     kind = "decision"
 
 

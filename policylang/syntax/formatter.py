@@ -280,14 +280,15 @@ def _decl_unit(decl: A.Decl) -> _Unit:
                           for b in decl.bounds)
         return _line(decl.span, _join(f"{prefix}param {decl.name}: {decl.type.name}", statement, bounds), decl.meta)
     if isinstance(decl, A.DecisionDecl):
-        code = f"{prefix}decision {decl.name}: {decl.type.name}"
+        code = f"{prefix}decision {decl.name}: {decl.type.name}" + (" fixed" if decl.fixed else "")
         if decl.expr is not None:
             expr = format_expr(decl.expr)
             one_line = _join(code, format_meta(decl.meta)) + " = " + expr
             if display_width(one_line) <= MAX_WIDTH:
                 return _Unit(decl.span, [one_line])
             return _Unit(decl.span, _with_meta(code, decl.meta, " =") + [INDENT + expr])
-        cases = [_child(c.span, f"when {format_expr(c.cond)} then {format_expr(c.value)}", c.meta)
+        cases = [_child(c.span, f"when {format_expr(c.cond)} then {format_expr(c.value)}"
+                        + (" fixed" if c.fixed else ""), c.meta)
                  for c in decl.cases]
         if decl.otherwise is not None:
             o = decl.otherwise

@@ -42,7 +42,7 @@ TOP_KEYWORDS = (
 # Terminals whose text is data; every other token is punctuation or a keyword.
 _DATA_TERMINALS = frozenset(
     {"NAME", "STRING", "NUMBER", "DATE", "POLICY_ID", "COMP_OP", "PLUS", "MINUS", "MUL_OP",
-     "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW"}
+     "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW", "FIXED"}
 )
 
 _FRIENDLY_TERMINALS = {
@@ -221,7 +221,7 @@ class _Builder(Transformer):
         return A.InputDecl(str(name), type_ref, optional, meta, False, self._tspan(name), self._span(c))
 
     def _kind(self, kind, c):
-        data = self._data(c)
+        data = [x for x in self._data(c) if not (isinstance(x, Token) and x.type == "FIXED")]
         return (kind, data[0] if data else None, None, self._span(c))
 
     def k_fixed(self, c): return self._kind("fixed", c)
@@ -250,21 +250,29 @@ class _Builder(Transformer):
             self._tspan(name), self._span(c), kspan,
         )
 
+    @staticmethod
+    def _fixed(data) -> tuple[bool, list]:
+        rest = [x for x in data if not (isinstance(x, Token) and x.type == "FIXED")]
+        return len(rest) != len(data), rest
+
     def decision_expr(self, c):
-        data = self._data(c)
+        fixed, data = self._fixed(self._data(c))
         name, type_ref, meta, expr = data
-        return A.DecisionDecl(str(name), type_ref, expr, (), None, meta, False, self._tspan(name), self._span(c))
+        return A.DecisionDecl(str(name), type_ref, expr, (), None, meta, False, self._tspan(name), self._span(c),
+                              fixed=fixed)
 
     def decision_cases(self, c):
-        data = self._data(c)
+        fixed, data = self._fixed(self._data(c))
         name, type_ref, meta = data[0], data[1], data[2]
         cases = tuple(x for x in data[3:] if isinstance(x, A.Case))
         other = next((x for x in data[3:] if isinstance(x, A.Otherwise)), None)
-        return A.DecisionDecl(str(name), type_ref, None, cases, other, meta, False, self._tspan(name), self._span(c))
+        return A.DecisionDecl(str(name), type_ref, None, cases, other, meta, False, self._tspan(name), self._span(c),
+                              fixed=fixed)
 
     def case(self, c):
-        cond, value, meta = self._data(c)
-        return A.Case(cond, value, meta, self._span(c))
+        fixed, data = self._fixed(self._data(c))
+        cond, value, meta = data
+        return A.Case(cond, value, meta, self._span(c), fixed)
 
     def otherwise(self, c):
         value, meta = self._data(c)

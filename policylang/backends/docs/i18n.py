@@ -102,6 +102,8 @@ UI: dict[str, dict[str, str]] = {
     "result_type": {ZH: "结果类型", EN: "Result type"},
     "members": {ZH: "取值范围", EN: "Members"},
     "when": {ZH: "当", EN: "when"},
+    "fixed_case": {ZH: "固定规则，下级不得修改", EN: "fixed: lower levels may not change it"},
+    "fixed_decision": {ZH: "本项为固定规则，下级不得修改", EN: "This decision is fixed: lower levels may not change it."},
     "then": {ZH: " 时", EN: ""},
     "otherwise": {ZH: "否则", EN: "otherwise"},
     "otherwise_none": {ZH: "其余情形不适用", EN: "in every other case: not applicable"},

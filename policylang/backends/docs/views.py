@@ -580,7 +580,7 @@ class PolicyPageBuilder:
     def decision_view(self, d: RDecision) -> ItemView:
         kind = "table" if d.form == "table" else "decision"
         v = self.item_view(d, kind)
-        v.fields.update(type_word=self.type_word(d.type), form=d.form,
+        v.fields.update(type_word=self.type_word(d.type), form=d.form, fixed=d.fixed,
                         depends_on=[(self.label_of(n), n, self.item_href(n)) for n in d.depends_on
                                     if self.policy.item(n) is not None])
         if d.form == "expr":
@@ -588,7 +588,7 @@ class PolicyPageBuilder:
         elif d.form == "cases":
             v.fields["cases"] = [
                 {"cond": self.printer(c.cond), "value": self.printer(c.value), "label": c.meta.label,
-                 "note": c.meta.note}
+                 "note": c.meta.note, "fixed": c.fixed}
                 for c in d.cases
             ]
             other = d.otherwise

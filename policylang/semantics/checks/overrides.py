@@ -19,7 +19,8 @@ from typing import Optional
 
 import attrs
 
-from ...diagnostics import Diagnostic
+from ...diagnostics import Diagnostic, Related
+from ...syntax.compare import ast_equal
 from ..evaluate import BlankNotFilled
 from ..model import Origin, RParam, ResolvedPolicy
 from .common import (
@@ -30,8 +31,10 @@ from .common import (
     head_span,
     item_words,
     related,
+    rule_intro,
     safe_constant,
     statement_span,
+    where,
 )
 
 STATEMENT_WORDS = {
@@ -84,6 +87,9 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
         for provision in policy.provisions.values():
             if provision.origin.policy_id == pid and len(provision.history) >= 2:
                 out.extend(ctx.guard(_judge_provision, policy, provision))
+        for decision in policy.decisions.values():
+            if decision.origin.policy_id == pid and len(decision.history) >= 2:
+                out.extend(ctx.guard(_judge_decision, policy, decision))
     return out
 
 
@@ -248,6 +254,55 @@ def _judge_schedule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) ->
             message = f"from {entry.start.isoformat()} the schedule sets {p.message[0].lower() + p.message[1:]}"
             out.extend(_emit([attrs.evolve(p, message=message)], entry.span, policy.policy_id))
     return out
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def _same(a, b) -> bool:
+    return ast_equal(a, b)
+
+
+def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
+    """A decision marked `fixed` may not change at all; a case marked `fixed` may not change,
+    and neither may any case before it (cases are tried in order, so an earlier case could
+    take its inputs away)."""
+    child = decision.origin.decl
+    words = item_words(decision.name, decision.label)
+    for upper in decision.history[:-1]:
+        parent = upper.decl
+        if getattr(parent, "kind", None) != "decision":
+            continue
+        if parent.fixed:
+            unchanged = (child.kind == "decision" and _same(parent.expr, child.expr)
+                         and _same(parent.cases, child.cases) and _same(parent.otherwise, child.otherwise))
+            if not unchanged:
+                return [diag("PL306", f"the decision {words} is fixed by {upper.policy_id} ({upper.level}); "
+                             f"this policy changes how it is decided", head_span(decision.origin), policy.policy_id,
+                             hint="remove this override: a fixed rule applies unchanged at every level below",
+                             related_=(related(upper, f"{words} is fixed here"),))]
+            continue
+        last_fixed = max((i for i, case in enumerate(parent.cases) if case.fixed), default=None)
+        if last_fixed is None:
+            continue
+        kept = parent.cases[:last_fixed + 1]
+        mine = child.cases if child.kind == "decision" else ()
+        for index, case in enumerate(kept):
+            theirs = mine[index] if index < len(mine) else None
+            if theirs is not None and _same(case.cond, theirs.cond) and _same(case.value, theirs.value):
+                continue
+            fixed_case = parent.cases[last_fixed]
+            span = theirs.span if theirs is not None else head_span(decision.origin)
+            label = fixed_case.meta.label or f"case {last_fixed + 1}"
+            return [diag("PL306",
+                         f"case {index + 1} of {words} must stay as {upper.policy_id} ({upper.level}) wrote it: "
+                         f"“{label}” is a fixed rule, and the cases up to it decide in order",
+                         span, policy.policy_id,
+                         hint=f"start this decision with the {last_fixed + 1} inherited case(s) unchanged, then add "
+                              f"or replace only the cases after them",
+                         related_=(Related(fixed_case.span, f"{rule_intro(upper)} ({where(upper)}): the fixed case "
+                                                            f"“{label}”"),))]
+    return []
 
 
 # ---------------------------------------------------------------- provisions
