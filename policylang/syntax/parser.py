@@ -600,6 +600,26 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
                                 hint='start with a header: policy "<title>", level, effective'))
         return ParseResult(None, tuple(diags), text)
 
+    chunks = _chunks(text)
+    parts = _parse_chunks_in_parallel(text, path, chunks)
+    if parts is None:
+        parts = [_parse_chunk_range(text, path, chunks, 0, len(chunks))]
+    header: list = []
+    uses: list = []
+    decls: list = []
+    comments: list = []
+    for part_header, part_uses, part_decls, part_comments, part_diags in parts:
+        header.extend(part_header)
+        uses.extend(part_uses)
+        decls.extend(part_decls)
+        comments.extend(part_comments)
+        diags.extend(part_diags)
+    policy = A.PolicyFile(path, policy_id, tuple(header), tuple(uses), tuple(decls), tuple(comments))
+    return ParseResult(policy, tuple(diags), text)
+
+
+def _parse_chunk_range(text: str, path: str, chunks, first: int, last: int):
+    """Parse chunks[first:last]: (header items, uses, declarations, comments, diagnostics)."""
     parser = _lark()
     builder = _builder
     builder.path = path
@@ -607,8 +627,9 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
     uses: list = []
     decls: list = []
     comments: list = []
-    chunks = _chunks(text)
-    for index, (start, line) in enumerate(chunks):
+    diags: list = []
+    for index in range(first, last):
+        start, line = chunks[index]
         end = chunks[index + 1][0] if index + 1 < len(chunks) else len(text)
         segment = text[start:end]
         if not segment.strip():
@@ -625,8 +646,58 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
                 uses.append(item)
             else:
                 decls.append(item)
-    policy = A.PolicyFile(path, policy_id, tuple(header), tuple(uses), tuple(decls), tuple(comments))
-    return ParseResult(policy, tuple(diags), text)
+    return header, uses, decls, comments, diags
+
+
+# A file this large is split between processes: Lark parses about 0.3 MB a second on
+# one core, and chunks are independent, so each process takes a run of them.
+PARALLEL_MIN_CHARS = 1_000_000
+_CHARS_PER_PROCESS = 500_000
+_fork_job: Optional[tuple] = None  # (text, path, chunks), inherited by forked workers
+
+
+def _parse_forked_range(bounds: tuple[int, int]):
+    text, path, chunks = _fork_job
+    return _parse_chunk_range(text, path, chunks, *bounds)
+
+
+def _parse_chunks_in_parallel(text: str, path: str, chunks):
+    """Parse a large file's chunks in several processes; None to parse here instead."""
+    global _fork_job
+    import multiprocessing
+
+    if len(text) < PARALLEL_MIN_CHARS or len(chunks) < 2 or multiprocessing.parent_process() is not None:
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    count = min(cores, max(1, len(text) // _CHARS_PER_PROCESS), len(chunks))
+    if count < 2:
+        return None
+    # Split at chunk boundaries into runs of about equal size.
+    target = len(text) / count
+    bounds, first = [], 0
+    for index, (start, _) in enumerate(chunks):
+        if index > first and start >= target * (len(bounds) + 1) and len(bounds) < count - 1:
+            bounds.append((first, index))
+            first = index
+    bounds.append((first, len(chunks)))
+    from concurrent.futures import ProcessPoolExecutor
+
+    _fork_job = (text, path, chunks)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
+            futures = [pool.submit(_parse_forked_range, b) for b in bounds[1:]]
+            mine = _parse_chunk_range(text, path, chunks, *bounds[0])  # this process takes the first run
+            return [mine] + [f.result() for f in futures]
+    except (OSError, RuntimeError):  # no processes to be had here: parse in this one
+        return None
+    finally:
+        _fork_job = None
 
 
 _NESTING_MARKS = ("(", "+", "-", "*", "/", "<", ">", "=", "!", ".", "not", "and", "or", "if", "in")
