@@ -205,46 +205,22 @@ class Resolver:
                 else:
                     edges.append((use.policy_id, "uses", use.span))
             deps[pid] = edges
-        # Cycles (iterative DFS, so deep chains cannot overflow the stack).
-        state: dict[str, int] = {}
-        order: list[str] = []
+        # Cycles, reported once per circle; order puts parents and used policies first.
         in_cycle: set[str] = set()
-        for start in sorted(deps):
-            if state.get(start):
-                continue
-            stack = [(start, iter(deps[start]))]
-            path = [start]
-            state[start] = 1
-            while stack:
-                node, it = stack[-1]
-                advanced = False
-                for target, how, span in it:
-                    if state.get(target) == 1:
-                        cycle = path[path.index(target):] + [target]
-                        members = cycle[:-1]
-                        if not in_cycle & set(members):
-                            self.error("PL302", "these policies extend or use each other in a circle: "
-                                       + " -> ".join(cycle), span,
-                                       hint="a policy can only extend or use policies above it; remove one link",
-                                       related=[Related(valid[m].header_item("extends").span
-                                                        if valid[m].header_item("extends") else
-                                                        A.Span(valid[m].path, 1, 1, 1, 1),
-                                                        f"'{m}' is part of the circle")
-                                                for m in members if m != node],
-                                       policy_id=node)
-                        in_cycle.update(members)
-                        continue
-                    if not state.get(target):
-                        state[target] = 1
-                        path.append(target)
-                        stack.append((target, iter(deps[target])))
-                        advanced = True
-                        break
-                if not advanced:
-                    stack.pop()
-                    path.pop()
-                    state[node] = 2
-                    order.append(node)
+
+        def on_cycle(cycle: list[str], node: str, edge) -> None:
+            members = cycle[:-1]
+            if not in_cycle & set(members):
+                self.error("PL302", "these policies extend or use each other in a circle: " + " -> ".join(cycle),
+                           edge[2], hint="a policy can only extend or use policies above it; remove one link",
+                           related=[Related(valid[m].header_item("extends").span
+                                            if valid[m].header_item("extends") else A.Span(valid[m].path, 1, 1, 1, 1),
+                                            f"'{m}' is part of the circle")
+                                    for m in members if m != node],
+                           policy_id=node)
+            in_cycle.update(members)
+
+        order = topological_order(sorted(deps), lambda n: deps[n], lambda edge: edge[0], on_cycle)
         # Anything depending on a bad or cyclic policy cannot be resolved either.
         blocked = set(bad) | in_cycle
         changed = True
@@ -408,39 +384,48 @@ class Resolver:
         return values
 
     def _decision_order(self, pid: str, decisions: dict[str, RDecision]) -> list[str]:
-        order: list[str] = []
-        state: dict[str, int] = {}
-        for start in decisions:
-            if state.get(start):
-                continue
-            stack = [(start, iter(d for d in decisions[start].depends_on if d in decisions))]
-            state[start] = 1
-            path = [start]
-            while stack:
-                node, it = stack[-1]
-                advanced = False
-                for dep in it:
-                    if state.get(dep) == 1:
-                        cycle = path[path.index(dep):] + [dep]
-                        d = decisions[node]
-                        if d.origin.policy_id == pid or id(d.origin.decl) not in self.reported:
-                            self.reported.add(id(d.origin.decl))
-                            self.error("PL209", "these decisions depend on each other in a circle: " + " -> ".join(cycle),
-                                       d.origin.decl.name_span, hint="one of them must be computed without the others",
-                                       policy_id=d.origin.policy_id)
-                        continue
-                    if not state.get(dep):
-                        state[dep] = 1
-                        path.append(dep)
-                        stack.append((dep, iter(x for x in decisions[dep].depends_on if x in decisions)))
-                        advanced = True
-                        break
-                if not advanced:
-                    stack.pop()
-                    path.pop()
-                    state[node] = 2
-                    order.append(node)
-        return order
+        def on_cycle(cycle: list[str], node: str, _edge) -> None:
+            d = decisions[node]
+            if d.origin.policy_id == pid or id(d.origin.decl) not in self.reported:
+                self.reported.add(id(d.origin.decl))
+                self.error("PL209", "these decisions depend on each other in a circle: " + " -> ".join(cycle),
+                           d.origin.decl.name_span, hint="one of them must be computed without the others",
+                           policy_id=d.origin.policy_id)
+
+        return topological_order(list(decisions), lambda n: [x for x in decisions[n].depends_on if x in decisions],
+                                 lambda dep: dep, on_cycle)
+
+
+def topological_order(nodes, edges_of, target_of, on_cycle) -> list:
+    """Nodes in dependency order (each after what its edges lead to), by an iterative
+    depth-first walk, so long chains cannot overflow the stack. on_cycle(path, node, edge)
+    is called for each edge that closes a circle; that edge is then ignored."""
+    state: dict = {}
+    order: list = []
+    for start in nodes:
+        if state.get(start):
+            continue
+        state[start] = 1
+        path = [start]
+        stack = [(start, iter(edges_of(start)))]
+        while stack:
+            node, it = stack[-1]
+            for edge in it:
+                target = target_of(edge)
+                if state.get(target) == 1:
+                    on_cycle(path[path.index(target):] + [target], node, edge)
+                    continue
+                if not state.get(target):
+                    state[target] = 1
+                    path.append(target)
+                    stack.append((target, iter(edges_of(target))))
+                    break
+            else:
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                order.append(node)
+    return order
 
 
 def _action(parent_decl, child_decl) -> str:
