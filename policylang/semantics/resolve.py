@@ -109,10 +109,14 @@ class Resolver:
         self.type_cache: dict[int, T.Type] = {}
         self.reported: set[int] = set()
         self.children: dict[str, list[str]] = {}
+        self.error_ids: set[str] = set()  # policies whose own files have errors
 
     # ------------------------------------------------------------ diagnostics
     def error(self, code, message, span, hint=None, related=(), policy_id=None):
-        self.diags.append(Diagnostic(code, message, span, hint=hint, related=tuple(related), policy_id=policy_id))
+        diag = Diagnostic(code, message, span, hint=hint, related=tuple(related), policy_id=policy_id)
+        self.diags.append(diag)
+        if diag.severity == "error":
+            self.error_ids.add(policy_id)
 
     # ------------------------------------------------------------ driver
     def run(self) -> Resolution:
@@ -308,35 +312,52 @@ class Resolver:
             cur = f.extends
         chain.reverse()
         scope = _Scope(self, pid, pf, raw)
-        enums = {name: scope.enum(name, hist) for name, hist in raw.items["value"].items() if hist[-1].decl.kind == "enum"}
+        parent = self.resolved.get(pf.extends) if pf.extends else None
+
+        def build(table: str, name: str, hist: list, make):
+            """The parent's resolved item when this level only inherits it (same definitions), else a new one."""
+            if parent is not None:
+                previous = getattr(parent, table).get(name)
+                if previous is not None and len(previous.history) == len(hist) and all(
+                        a is b for a, b in zip(previous.history, hist)):
+                    return previous
+            return make(name, hist)
+
+        enums = {name: build("enums", name, hist, scope.enum)
+                 for name, hist in raw.items["value"].items() if hist[-1].decl.kind == "enum"}
         scope.enums = enums
         scope.build_index()
         inputs, params, decisions = {}, {}, {}
         for name, hist in raw.items["value"].items():
             kind = hist[-1].decl.kind
             if kind == "input":
-                inputs[name] = scope.input(name, hist)
+                inputs[name] = build("inputs", name, hist, scope.input)
             elif kind == "param":
-                params[name] = scope.param(name, hist)
+                params[name] = build("params", name, hist, scope.param)
         for name, hist in raw.items["value"].items():
             if hist[-1].decl.kind in ("decision", "table"):
-                decisions[name] = scope.decision(name, hist)
+                decisions[name] = build("decisions", name, hist, scope.decision)
         schedules = {}
         for name, hist in raw.items["schedule"].items():
-            sched = scope.schedule(name, hist, params)
+            sched = build("schedules", name, hist, lambda n, h: scope.schedule(n, h, params))
             if sched is not None:
                 schedules[name] = sched
-                params[name] = attrs.evolve(params[name], schedule=sched)
-        requirements = {name: scope.requirement(name, hist) for name, hist in raw.items["require"].items()}
+                if params[name].schedule is not sched:
+                    params[name] = attrs.evolve(params[name], schedule=sched)
+        requirements = {name: build("requirements", name, hist, scope.requirement)
+                        for name, hist in raw.items["require"].items()}
         provisions = {
-            name: RProvision(name, hist[-1], tuple(hist), actor=hist[-1].decl.actor,
-                             modality=hist[-1].decl.modality, text=hist[-1].decl.text)
+            name: build("provisions", name, hist, lambda n, h: RProvision(
+                n, h[-1], tuple(h), actor=h[-1].decl.actor, modality=h[-1].decl.modality, text=h[-1].decl.text))
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
-        order = self._decision_order(pid, decisions)
-        has_errors = any(d.severity == "error" and d.policy_id in {c.policy_id for c in chain} for d in self.diags) \
-            or any(c.policy_id in self.ws.syntax_errors for c in chain)
+        if parent is not None and decisions.keys() == parent.decisions.keys() and all(
+                decisions[n] is parent.decisions[n] for n in decisions):
+            order = list(parent.decision_order)
+        else:
+            order = self._decision_order(pid, decisions)
+        has_errors = any(c.policy_id in self.error_ids or c.policy_id in self.ws.syntax_errors for c in chain)
         self.resolved[pid] = ResolvedPolicy(
             policy_id=pid,
             path=pf.path,
