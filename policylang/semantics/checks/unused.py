@@ -46,9 +46,14 @@ def _expressions(policy: ResolvedPolicy):
 def used_declarations(ctx: CheckContext) -> set[tuple[str, str]]:
     """(policy id, name) of every input/parameter declaration that something reads."""
     used: set[tuple[str, str]] = set()
+    # Policies share the resolved items they inherit, so each expression is walked once.
+    refs_of: dict[int, list] = {}
     for policy in ctx.policies.values():
         for expr in _expressions(policy):
-            for ref in references(expr):
+            refs = refs_of.get(id(expr))
+            if refs is None:
+                refs = refs_of[id(expr)] = references(expr)
+            for ref in refs:
                 item = None
                 if ref.kind == "input":
                     item = policy.inputs.get(ref.name)
