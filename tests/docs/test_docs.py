@@ -7,6 +7,7 @@ and review the diff: it is exactly what a reader of the pages will see change.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import textwrap
@@ -160,7 +161,8 @@ def test_html_site_is_self_contained(fixture_site):
     out, files, _ = fixture_site
     html_files = [f for f in files if f.endswith(".html")]
     assert html_files
-    for path in html_files + [os.path.join(out, "assets", "style.css"), os.path.join(out, "assets", "site.js")]:
+    assets = [os.path.join(out, "assets", name) for name in ("style.css", "site.js", "search-index.js")]
+    for path in html_files + assets:
         text = read(path)
         assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
         assert "https://" not in text
@@ -169,7 +171,25 @@ def test_html_site_is_self_contained(fixture_site):
     page = read(os.path.join(out, "policies/cn/zj/hz/demo-2024.html"))
     assert '<html lang="zh">' in page
     assert 'href="../../../../assets/style.css"' in page
-    assert '<script id="search-index" type="application/json">' in page
+    # The search index is one shared script, loaded relatively, never a copy inside each page.
+    assert '<script src="../../../../assets/search-index.js"></script>' in page
+    assert 'id="search-index"' not in page
+    assert sum(1 for f in files if f.endswith("search-index.js")) == 1
+
+
+def test_search_index_is_one_shared_script_listing_every_item(fixture_site):
+    out, _, _ = fixture_site
+    script = read(os.path.join(out, "assets", "search-index.js"))
+    prefix = "window.POLICYLANG_SEARCH_INDEX = "
+    body = script.splitlines()[1]
+    assert body.startswith(prefix) and body.endswith(";")
+    entries = json.loads(body[len(prefix):-1])
+    urls = {e["url"] for e in entries}
+    assert "policies/cn/demo-2024.html#item-prepayment_ratio" in urls
+    assert "policies/cn/zj/demo-2024.html#item-prepayment_ratio" in urls
+    # Pages stay small: no page carries the index.
+    page = read(os.path.join(out, "policies", "cn", "demo-2024.html"))
+    assert "POLICYLANG_SEARCH_INDEX" not in page and '"url":' not in page
 
 
 # ---------------------------------------------------------------- determinism
@@ -225,8 +245,8 @@ def test_hostile_labels_are_escaped_in_html(hostile_site):
     assert "onmouseover=\"alert" not in page
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(3)&gt;" in page
-    index_json = re.search(r'<script id="search-index" type="application/json">(.*?)</script>', page, re.S).group(1)
-    assert "<" not in index_json and "\\u003cimg" in index_json
+    index_script = (hostile_site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert "<" not in index_script and "\\u003cimg" in index_script
 
 
 def test_hostile_labels_are_escaped_in_markdown(hostile_site):

@@ -2,8 +2,10 @@
 
 Pages: one per policy (policies/<id>.<ext>), an override report per regional
 policy (overrides/<id>.<ext>), and an index with the region tree (index.<ext>).
-The HTML site links its stylesheet and script as relative files under assets/
-and embeds its search index in every page, so it works opened from disk.
+The HTML site links its stylesheet, its script and its search index as relative
+files under assets/, so it works opened from disk (file://). The search index is
+one shared file (assets/search-index.js, a script that sets a global) rather than
+a copy inside every page: a copy per page made the site quadratic in size.
 
 Output is deterministic: the same run gives the same bytes (no timestamps,
 items in source order, JSON with sorted keys).
@@ -123,9 +125,22 @@ def search_entries(site: SiteModel, builders: dict[str, PolicyPageBuilder]) -> l
 
 
 def embed_json(data) -> str:
-    """JSON safe inside a <script> element (no '</script>', no HTML entities)."""
+    """JSON safe inside a <script> element or a .js file (no '</script>', no HTML entities, no line separators)."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    for char in ("<", ">", "&", "\u2028", "\u2029"):
+        text = text.replace(char, "\\u%04x" % ord(char))
+    return text
+
+
+SEARCH_INDEX_ASSET = "assets/search-index.js"
+SEARCH_INDEX_GLOBAL = "POLICYLANG_SEARCH_INDEX"
+
+
+def search_index_script(search_json: str) -> str:
+    """The shared search index as a script: a relative <script src> loads it even from file://,
+    where reading a JSON file with fetch() is not allowed."""
+    return ("// policylang documentation: the search index of this site (generated, do not edit).\n"
+            f"window.{SEARCH_INDEX_GLOBAL} = {search_json};\n")
 
 
 # ---------------------------------------------------------------- the site
@@ -177,7 +192,11 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
         builders = {pid: PolicyPageBuilder(site, site.policies[pid], ext) for pid in site.rendered}
         common = {"ext": ext}
         if ext == "html":
-            common["search_json"] = embed_json(search_entries(site, builders))
+            search_json = embed_json(search_entries(site, builders))
+            _write(out_dir, SEARCH_INDEX_ASSET, search_index_script(search_json), written)
+            # Still offered to templates, for a custom base.html.j2 that inlines the index
+            # (site.js reads an inline <script id="search-index"> when the global is absent).
+            common["search_json"] = search_json
         index = build_index(site, ext)
         _write(out_dir, index_page(ext), _render(env, f"index.{ext}.j2", view=index, w=index.words, **common),
                written)

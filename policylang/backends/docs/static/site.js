@@ -1,13 +1,17 @@
-// policylang documentation: client-side search over the index embedded in each page.
-// No network access: the index is inlined in <script id="search-index">, so this works from file://.
+// policylang documentation: client-side search over the site's search index.
+// No network access: assets/search-index.js (loaded by a relative <script src> before this file, which
+// works from file://) sets window.POLICYLANG_SEARCH_INDEX. Older custom templates may still inline the
+// index as JSON in <script id="search-index">; that is read when the global is absent.
 (function () {
   "use strict";
   var box = document.getElementById("search-box");
   var list = document.getElementById("search-results");
-  var data = document.getElementById("search-index");
-  if (!box || !list || !data) { return; }
-  var entries = [];
-  try { entries = JSON.parse(data.textContent || "[]"); } catch (e) { entries = []; }
+  if (!box || !list) { return; }
+  var entries = window.POLICYLANG_SEARCH_INDEX;
+  if (!Array.isArray(entries)) {
+    var inline = document.getElementById("search-index");
+    try { entries = JSON.parse((inline && inline.textContent) || "[]"); } catch (e) { entries = []; }
+  }
   var root = document.body.getAttribute("data-root") || "";
   var LIMIT = 30;
 
