@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import posixpath
 from decimal import Decimal
 from typing import Iterable, Optional
 
@@ -49,8 +48,20 @@ def index_page(ext: str) -> str:
 
 
 def relative(target: str, current: str) -> str:
-    """The link from page `current` to `target` (both relative to the site root)."""
-    return posixpath.relpath(target, posixpath.dirname(current) or ".")
+    """The link from page `current` to `target` (both relative to the site root).
+
+    Site paths are plain 'a/b/c.ext' (or '.' for the root), never '..', so the link is
+    counted from the two paths' folders: the same answer as posixpath.relpath without its
+    abspath and getcwd calls (a large site asks for hundreds of thousands of links).
+    """
+    here = current.split("/")[:-1]
+    there = [part for part in target.split("/") if part and part != "."]
+    common = 0
+    limit = min(len(here), len(there))
+    while common < limit and here[common] == there[common]:
+        common += 1
+    parts = [".."] * (len(here) - common) + there[common:]
+    return "/".join(parts) if parts else "."
 
 
 def anchor(name: str) -> str:
@@ -357,16 +368,24 @@ class SiteModel:
         self.rendered_set = set(self.rendered)
         self.root_dir = run.workspace.root
         self.diagnostics: list[Diagnostic] = list(run.diagnostics)
+        # Facts of one policy that every page mentioning it needs: computed once per run.
+        self._rel_paths: dict[str, str] = {}
+        self._languages: dict[str, str] = {}
+        self._findings: Optional[dict[str, list[Diagnostic]]] = None
+        self._verdicts: dict[str, dict[str, str]] = {}
 
     # -- locations
     def rel(self, path: Optional[str]) -> str:
         if not path:
             return ""
-        try:
-            rel = os.path.relpath(path, self.root_dir)
-        except ValueError:  # another drive on Windows
-            rel = path
-        return rel.replace(os.sep, "/")
+        cached = self._rel_paths.get(path)
+        if cached is None:
+            try:
+                rel = os.path.relpath(path, self.root_dir)
+            except ValueError:  # another drive on Windows
+                rel = path
+            cached = self._rel_paths[path] = rel.replace(os.sep, "/")
+        return cached
 
     def location(self, origin: Origin) -> str:
         return f"{self.rel(origin.path)}:{origin.span.line}"
@@ -379,19 +398,40 @@ class SiteModel:
     # -- findings
     def findings_of(self, policy: ResolvedPolicy) -> list[Diagnostic]:
         """Findings about this policy, or pointing into its file from another policy's finding."""
-        out = []
+        if self._findings is None:
+            self._findings = self._group_findings()
+        return list(self._findings.get(policy.policy_id, ()))
+
+    def _group_findings(self) -> dict[str, list[Diagnostic]]:
+        """Every policy's findings in one pass over the diagnostics, each list in diagnostic order."""
+        ids_by_path: dict[str, list[str]] = {}
+        for pid, policy in self.policies.items():
+            ids_by_path.setdefault(policy.path, []).append(pid)
+        grouped: dict[str, list[Diagnostic]] = {}
         for d in self.diagnostics:
-            if d.policy_id == policy.policy_id:
-                out.append(d)
-            elif any(r.span is not None and r.span.file == policy.path for r in d.related):
-                out.append(d)
-        return out
+            concerned = [d.policy_id] if d.policy_id is not None else []
+            for r in d.related:
+                if r.span is not None:
+                    concerned.extend(ids_by_path.get(r.span.file, ()))
+            for pid in dict.fromkeys(concerned):  # once per policy, however many places point at it
+                grouped.setdefault(pid, []).append(d)
+        return grouped
+
+    def verdicts(self, policy_id: str) -> dict[str, str]:
+        """The checker's verdicts on a policy's overrides (see checker_verdicts), computed once."""
+        cached = self._verdicts.get(policy_id)
+        if cached is None:
+            cached = self._verdicts[policy_id] = checker_verdicts(self.run.resolution, policy_id)
+        return cached
 
     def language_of(self, policy: ResolvedPolicy) -> str:
-        texts = [policy.title, policy.region, policy.issuer, policy.summary]
-        for table in (policy.params, policy.decisions, policy.inputs, policy.provisions):
-            texts.extend(i.label for i in table.values())
-        return i18n.page_language(texts)
+        cached = self._languages.get(policy.policy_id)
+        if cached is None:
+            texts = [policy.title, policy.region, policy.issuer, policy.summary]
+            for table in (policy.params, policy.decisions, policy.inputs, policy.provisions):
+                texts.extend(i.label for i in table.values())
+            cached = self._languages[policy.policy_id] = i18n.page_language(texts)
+        return cached
 
     def page_language(self) -> str:
         return i18n.ZH if any(self.language_of(self.policies[p]) == i18n.ZH for p in self.rendered) \
@@ -412,7 +452,9 @@ class PolicyPageBuilder:
         self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label)
         self.diags = site.findings_of(policy)
         self._matched: dict[int, str] = {}
-        self.judged = checker_verdicts(site.run.resolution, policy.policy_id)
+        self.judged = site.verdicts(policy.policy_id)
+        # Builders of the other policies of the chain, for the override report's "before" column.
+        self._others: dict[str, "PolicyPageBuilder"] = {}
 
     # -- links
     def link(self, target: str) -> str:
@@ -785,7 +827,7 @@ class PolicyPageBuilder:
         """One item as defined in `policy`, in a few lines, for before/after columns."""
         if item is None:
             return [plain(self.words.ui("nothing"))]
-        builder = self if policy is self.policy else PolicyPageBuilder(self.site, policy, self.ext, self.page)
+        builder = self if policy is self.policy else self._builder_for(policy)
         w = builder.words
         if isinstance(item, RParam):
             line = plain(w.statement(item.statement) + " ") + builder.param_value_rich(item)
@@ -818,6 +860,13 @@ class PolicyPageBuilder:
         if kind == "REnum":
             return [plain("、".join(label or m for m, label in item.members))]
         return [plain(item.label or item.name)]
+
+    def _builder_for(self, policy: ResolvedPolicy) -> "PolicyPageBuilder":
+        """A builder of another policy whose links start from this page (one per policy, reused)."""
+        builder = self._others.get(policy.policy_id)
+        if builder is None:
+            builder = self._others[policy.policy_id] = PolicyPageBuilder(self.site, policy, self.ext, self.page)
+        return builder
 
     def _kind_word(self, item: Item) -> str:
         kind = {"RParam": "params", "RDecision": "decisions", "RInput": "inputs", "REnum": "enums",
