@@ -19,8 +19,10 @@ FORMAT_CHOICES = {"md": ("md",), "html": ("html",), "both": ("md", "html")}
               help="md: Markdown for review in git; html: a static site that opens from disk; both.")
 @click.option("--templates", type=click.Path(file_okay=False), default=None,
               help="A folder of Jinja2 templates (and style.css / site.js) used before the built-in ones.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes that render pages (default: one per core for a large tree). Output is the same.")
 @root_option
-def docs_command(paths, out_dir, doc_format, templates, root):
+def docs_command(paths, out_dir, doc_format, templates, jobs, root):
     """Write one page per policy, an override report per regional policy and an index.
 
     Pages show every rule that applies in a region, which level set it, and what is
@@ -31,7 +33,7 @@ def docs_command(paths, out_dir, doc_format, templates, root):
     from ..backends.docs import render_site
 
     run = run_pipeline(default_paths(paths), root)
-    written = render_site(run, out_dir, FORMAT_CHOICES[doc_format], templates)
+    written = render_site(run, out_dir, FORMAT_CHOICES[doc_format], templates, jobs=jobs)
     diags = run.diagnostics_for_targets()
     click.echo(f"wrote {len(written)} documentation files into {out_dir}", err=True)
     if diags:

@@ -207,6 +207,28 @@ def test_rendering_twice_gives_identical_bytes(tmp_path):
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
 
 
+def test_pages_rendered_in_worker_processes_are_the_same_bytes(tmp_path):
+    run = check([DATA])
+    alone, workers = tmp_path / "one", tmp_path / "two"
+    files_alone = render_site(run, str(alone), jobs=1)
+    files_workers = render_site(run, str(workers), jobs=2)
+    # Same files, listed in the same order, with the same bytes.
+    assert [os.path.relpath(f, alone) for f in files_alone] == [os.path.relpath(f, workers) for f in files_workers]
+    for path in files_alone:
+        rel = os.path.relpath(path, alone)
+        assert (workers / rel).read_bytes() == (alone / rel).read_bytes(), rel
+
+
+def test_a_template_failing_in_a_worker_is_a_usage_problem(tmp_path):
+    from policylang.backends.docs import TemplateProblem
+
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "policy.md.j2").write_text("{{ view.no_such_field }}", encoding="utf-8")
+    with pytest.raises(TemplateProblem, match="policy.md.j2"):
+        render_site(check([DATA]), str(tmp_path / "out"), formats=("md",), templates=str(templates), jobs=2)
+
+
 # ---------------------------------------------------------------- hostile input
 
 
@@ -300,7 +322,7 @@ def test_english_labels_give_an_english_page(tmp_path):
 
 def test_docs_command_writes_chosen_format(tmp_path):
     out = tmp_path / "docs"
-    result = CliRunner().invoke(docs_command, [DATA, "-o", str(out), "--format", "md"])
+    result = CliRunner().invoke(docs_command, [DATA, "-o", str(out), "--format", "md", "--jobs", "2"])
     assert result.exit_code == 0, result.output
     assert (out / "index.md").exists()
     assert not (out / "index.html").exists()

@@ -14,14 +14,16 @@ items in source order, JSON with sorted keys).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import jinja2
 
 from ...semantics.loader import UsageError
 from . import i18n
 from .formula import Rich, md_escape
+from .i18n import Words
 from .views import (
     PolicyPageBuilder,
     SiteModel,
@@ -99,13 +101,12 @@ def _render(env: jinja2.Environment, name: str, **context) -> str:
 # ---------------------------------------------------------------- search index
 
 
-def search_entries(site: SiteModel, builders: dict[str, PolicyPageBuilder]) -> list[dict]:
+def search_entries(site: SiteModel) -> list[dict]:
     """Every item of every rendered policy: name, label, kind, and where its page is."""
     entries = []
     for pid in site.rendered:
-        builder = builders[pid]
-        policy = builder.policy
-        w = builder.words
+        policy = site.policies[pid]
+        w = Words(site.language_of(policy))
         region = policy.region or pid
         url = policy_page(pid, "html")
         entries.append({"name": pid, "label": policy.title or pid, "kind": w.ui("policy_page"),
@@ -178,40 +179,125 @@ def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
     written.append(path)
 
 
+# Below this many policies a site is rendered in one process: starting workers costs more than it saves.
+PARALLEL_THRESHOLD = 64
+# Policies handed to a worker at a time: large enough to keep the hand-over cheap, small enough
+# to share the work evenly.
+CHUNK_SIZE = 16
+
+
+def default_jobs(policy_count: int) -> int:
+    """How many processes render pages: one per available core, one for a small site."""
+    if policy_count < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+class _PageRenderer:
+    """Renders and writes the pages of one policy (its page and its override report) in every format."""
+
+    def __init__(self, env: jinja2.Environment, site: SiteModel, contexts: dict[str, dict], out_dir: str):
+        self.env = env
+        self.site = site
+        self.contexts = contexts  # per format: what every page's template gets besides its view
+        self.out_dir = out_dir
+
+    def render(self, pid: str) -> dict[str, list[str]]:
+        """The files written for one policy, per format."""
+        site, env = self.site, self.env
+        policy = site.policies[pid]
+        files: dict[str, list[str]] = {}
+        for ext, common in self.contexts.items():
+            written: list[str] = []
+            builder = PolicyPageBuilder(site, policy, ext)
+            view = builder.build()
+            _write(self.out_dir, view.page,
+                   _render(env, f"policy.{ext}.j2", view=view, w=view.words, **common), written)
+            if policy.parent:
+                report = PolicyPageBuilder(site, policy, ext, override_page(pid, ext)).build_overrides()
+                _write(self.out_dir, report.page,
+                       _render(env, f"overrides.{ext}.j2", view=report, w=report.words, **common), written)
+            files[ext] = written
+        return files
+
+    def render_chunk(self, pids: Sequence[str]) -> list[dict[str, list[str]]]:
+        return [self.render(pid) for pid in pids]
+
+
+# The renderer a forked worker inherits from the parent (fork copies it; nothing is pickled).
+_WORKER_RENDERER: Optional[_PageRenderer] = None
+
+
+def _render_chunk_in_worker(pids: Sequence[str]) -> list[dict[str, list[str]]]:
+    assert _WORKER_RENDERER is not None, "worker started without a renderer"
+    return _WORKER_RENDERER.render_chunk(pids)
+
+
+def _render_policy_pages(renderer: _PageRenderer, jobs: int) -> list[dict[str, list[str]]]:
+    """Every rendered policy's files per format, in the site's policy order, however many processes.
+
+    Each page depends only on the run, never on other pages, so rendering them in forked
+    workers writes the same bytes as rendering them here; results come back in order.
+    """
+    pids = renderer.site.rendered
+    if jobs <= 1 or len(pids) < 2:
+        return renderer.render_chunk(pids)
+    global _WORKER_RENDERER
+    chunks = [pids[i:i + CHUNK_SIZE] for i in range(0, len(pids), CHUNK_SIZE)]
+    _WORKER_RENDERER = renderer
+    try:
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
+            # A worker's TemplateProblem or UsageError comes back here and is raised as it is.
+            results = pool.imap(_render_chunk_in_worker, chunks)
+            return [files for chunk in results for files in chunk]
+    finally:
+        _WORKER_RENDERER = None
+
+
 def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
-                templates: Optional[str] = None) -> list[str]:
-    """Write the documentation of a checked tree into out_dir; returns the files written."""
+                templates: Optional[str] = None, jobs: Optional[int] = None) -> list[str]:
+    """Write the documentation of a checked tree into out_dir; returns the files written.
+
+    `jobs` is how many processes render the pages (None: one per core for a large site,
+    see default_jobs). The output is the same bytes whatever it is.
+    """
     unknown = set(formats) - set(FORMATS)
     formats = [f for f in FORMATS if f in set(formats)]
     if unknown or not formats:
         raise UsageError(f"unknown documentation format: {', '.join(sorted(unknown)) or '(none)'}")
     env = make_environment(templates)
     site = SiteModel(run, _policies_to_render(run))
-    written: list[str] = []
+    assets = {name: _read_asset(name, templates) for name in ASSETS} if "html" in formats else {}
+    if jobs is None:
+        jobs = default_jobs(len(site.rendered))
+    # The site-wide files first: a broken index template fails before any policy is rendered.
+    contexts: dict[str, dict] = {}
+    site_files: dict[str, list[str]] = {}
     for ext in formats:
-        builders = {pid: PolicyPageBuilder(site, site.policies[pid], ext) for pid in site.rendered}
-        common = {"ext": ext}
+        common = contexts[ext] = {"ext": ext}
+        head = site_files[ext] = []
         if ext == "html":
-            search_json = embed_json(search_entries(site, builders))
-            _write(out_dir, SEARCH_INDEX_ASSET, search_index_script(search_json), written)
+            search_json = embed_json(search_entries(site))
+            _write(out_dir, SEARCH_INDEX_ASSET, search_index_script(search_json), head)
             # Still offered to templates, for a custom base.html.j2 that inlines the index
             # (site.js reads an inline <script id="search-index"> when the global is absent).
             common["search_json"] = search_json
         index = build_index(site, ext)
-        _write(out_dir, index_page(ext), _render(env, f"index.{ext}.j2", view=index, w=index.words, **common),
-               written)
-        for pid in site.rendered:
-            builder = builders[pid]
-            view = builder.build()
-            _write(out_dir, view.page, _render(env, f"policy.{ext}.j2", view=view, w=view.words, **common), written)
-            if builder.policy.parent:
-                report_builder = PolicyPageBuilder(site, builder.policy, ext, override_page(pid, ext))
-                report = report_builder.build_overrides()
-                _write(out_dir, report.page,
-                       _render(env, f"overrides.{ext}.j2", view=report, w=report.words, **common), written)
+        _write(out_dir, index_page(ext), _render(env, f"index.{ext}.j2", view=index, w=index.words, **common), head)
         if ext == "html":
-            for name in ASSETS:
-                _write(out_dir, f"assets/{name}", _read_asset(name, templates), written)
+            for name, text in assets.items():
+                _write(out_dir, f"assets/{name}", text, head)
+
+    pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir), jobs)
+    written: list[str] = []
+    for ext in formats:
+        written.extend(site_files[ext])
+        for files in pages:
+            written.extend(files[ext])
     return written
 
 
