@@ -28,7 +28,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from ..semantics.evaluate import _next_level
+from ..semantics.evaluate import NOT_FILLED, _next_level
 from ..semantics.model import (
     Duration,
     RBinary,
@@ -201,6 +201,10 @@ class _Gen:
         self._nullable: dict[int, bool] = {}
         self._null_decisions: dict[str, bool] = {}
         self._null_params: dict[str, bool] = {}
+        # False: expressions read the lazy evaluator's state (v[...], self.p_x(), self.d_x());
+        # True: they read the local variables of the one-pass _evaluate_fast().
+        self.fast = False
+        self.unfilled: dict[str, list[str]] = {}  # functions raising BlankNotFilled for unfilled values of `uses`
 
     # ------------------------------------------------------------ provenance
     def where(self, origin) -> str:
@@ -261,8 +265,7 @@ class _Gen:
                     return False
                 return (self.p.effective if e.name == "effective_date" else self.p.ends) is None
             if e.kind == "external":
-                other = self.p.externals[(e.alias, e.name)]
-                return other.value is None or self.nullable(other.value)
+                return self.external_value(e) is None
             return True
         if isinstance(e, RBinary):
             if e.op in ("and", "or", "==", "!="):
@@ -318,6 +321,10 @@ class _Gen:
         if isinstance(e, RRef):
             if e.kind in ("input", "decision"):
                 return "D"  # inputs are coerced to Decimal; decisions leave through finish()
+            if e.kind == "external":
+                value = self.external_value(e)
+                return "I" if isinstance(value, int) and not isinstance(value, bool) else \
+                    "D" if isinstance(value, Decimal) else "?"
             if e.kind == "param":
                 p = self.p.params[e.name]
                 if p.value is None and p.schedule is None:
@@ -361,7 +368,12 @@ class _Gen:
                 return f"({operand} is not True)" if self.nullable(e.operand) else f"(not {operand})"
             if self.nullable(e.operand) or e.operand.type.kind == "duration":
                 return f"_neg({operand})"
-            return f"(-{operand})"
+            cls = self.runtime_class(e.operand)
+            if cls == "D":
+                return f"_minus({operand})"  # in the exact context, like the interpreter
+            if cls == "I":
+                return f"(-{operand})"
+            return f"_neg({operand})"
         if isinstance(e, RIf):
             return f"({self.expr(e.then)} if {self.cond(e.cond)} else {self.expr(e.otherwise)})"
         if isinstance(e, RIn):
@@ -378,6 +390,8 @@ class _Gen:
         return f"{code} is True" if self.nullable(e) else code
 
     def ref(self, e: RRef) -> str:
+        if self.fast and e.kind in ("input", "param", "decision"):
+            return self.names[e.name]  # a local variable of _evaluate_fast()
         if e.kind == "input":
             inp = self.p.inputs.get(e.name)
             if inp is not None and not inp.optional:
@@ -389,11 +403,11 @@ class _Gen:
             return f"self.d_{self.names[e.name]}()"
         if e.kind == "builtin":
             if e.name == "as_of":
-                return "self.as_of"
+                return "_as_of" if self.fast else "self.as_of"
             value = self.p.effective if e.name == "effective_date" else self.p.ends
             return self.const(value)
         if e.kind == "external":
-            return f"self.x_{self.alias_names[f'{e.alias}.{e.name}']}()"
+            return self.external(e)
         raise CodegenError(f"cannot compile the reference {e.name!r}")
 
     def binary(self, e: RBinary) -> str:
@@ -447,7 +461,7 @@ class _Gen:
                 return f"_opt({f}, {', '.join(args)})"
             return f"{f}({', '.join(args)})"
         helper = {
-            "abs": "abs", "add_days": "_add_days", "add_months": "_add_months_n", "add_years": "_add_years",
+            "abs": "_abs", "add_days": "_add_days", "add_months": "_add_months_n", "add_years": "_add_years",
             "end_of_month": "_end_of_month", "days_between": "_days_between", "year": "_year",
             "month": "_month", "day": "_day",
         }.get(f)
@@ -463,7 +477,32 @@ class _Gen:
             return f"({args[1]} - {args[0]}).days"
         if f in ("year", "month", "day"):
             return f"{args[0]}.{f}"
+        if f == "abs" and self.runtime_class(e.args[0]) == "I":
+            return f"abs({args[0]})"
         return f"{helper}({', '.join(args)})"
+
+    # ------------------------------------------------------------ values read through `uses`
+    def external_value(self, e: RRef):
+        """The value of alias.name, folded in its own policy by the resolver (NOT_FILLED for a blank)."""
+        return self.p.external_values.get((e.alias, e.name), NOT_FILLED)
+
+    def external(self, e: RRef) -> str:
+        value = self.external_value(e)
+        if value is not NOT_FILLED:
+            return self.const(value)
+        # A blank of the other policy that no level filled: reading it is an error.
+        safe = self.alias_names[f"{e.alias}.{e.name}"]
+        if safe not in self.unfilled:
+            other = self.p.externals[(e.alias, e.name)]
+            by = other.delegated_by or other.origin
+            level = other.to_level or _next_level(by.level)
+            self.unfilled[safe] = [
+                f"def _unfilled_{safe}():",
+                f'    """{doc_text(e.alias)}.{doc_text(e.name)}: a blank of {doc_text(other.origin.policy_id)} '
+                f'that no level filled."""',
+                f"    raise BlankNotFilled({py_str(f'{e.alias}.{e.name}')}, {py_str(level)}, {py_str(by.policy_id)})",
+            ]
+        return f"_unfilled_{safe}()"
 
     # ------------------------------------------------------------ the module
     def module(self) -> str:
@@ -579,6 +618,7 @@ class _Gen:
             out.append(f"    {py_str(name)}: ({COERCERS.get(t.kind, '_coerce_text')}, {optional}, "
                        f"{self.members_code(t)}),")
         out.append("}")
+        out.append("_ACCEPTED = frozenset(_INPUT_SPECS)")
         out.append("")
         out.append("Inputs = TypedDict(\"Inputs\", {")
         for name, (t, optional, blank) in accepted.items():
@@ -614,6 +654,8 @@ class _Gen:
             if text and text != code:
                 line += f"  # {comment_text(text)}"
             out.append(line)
+        for safe in sorted(self.unfilled):
+            out += ["", ""] + self.unfilled[safe]
         return out
 
     # ------------------------------------------------------------ explanations
@@ -693,9 +735,6 @@ class _Gen:
         for name, param in p.params.items():
             out.append("")
             out += self.param_method(param)
-        for (alias, name), other in sorted(p.externals.items()):
-            out.append("")
-            out += self.external_method(alias, name, other)
         for name in p.decision_order:
             out.append("")
             out += self.decision_method(p.decisions[name])
@@ -759,28 +798,6 @@ class _Gen:
         ]
         return out
 
-    def external_method(self, alias: str, name: str, other: RParam) -> list[str]:
-        safe = self.alias_names[f"{alias}.{name}"]
-        out = [
-            f"    def x_{safe}(self):",
-            f'        """{doc_text(alias)}.{doc_text(name)}: the parameter {doc_text(name)} of '
-            f'{doc_text(other.origin.policy_id)} (read through `uses`)."""',
-        ]
-        if other.value is None:
-            by = other.delegated_by or other.origin
-            level = other.to_level or _next_level(by.level)
-            out.append(f"        raise BlankNotFilled({py_str(f'{alias}.{name}')}, {py_str(level)}, "
-                       f"{py_str(by.policy_id)})")
-            return out
-        # The interpreter evaluates another policy's value in this policy's run (see _ExternalRun);
-        # the value must therefore be a constant, as the resolver requires of parameter values.
-        for ref in _refs(other.value):
-            if ref.kind not in ("builtin",):
-                raise CodegenError(f"{alias}.{name} reads '{ref.name}' of {other.origin.policy_id}; "
-                                   "only constant values of other policies can be compiled")
-        out.append(f"        return {_top(self.expr(other.value))}")
-        return out
-
     def decision_method(self, d: RDecision) -> list[str]:
         safe = self.names[d.name]
         o = d.origin
@@ -800,15 +817,7 @@ class _Gen:
         ind = "            "
         if d.note:
             out += _wrap_comment("", d.note, ind)
-        if d.form == "expr":
-            out += [f"{ind}value = {_top(self.expr(d.expr))}", f"{ind}rule = 0"]
-        elif d.form == "cases":
-            out += self.cases_body(d, ind)
-        else:
-            out += self.table_body(d, ind)
-        finish = self.finish(d)
-        if finish:
-            out.append(f"{ind}{finish}")
+        out += self.decision_body(d, ind, "value", True)
         out += [
             "        except Exception as exc:",
             f"            raise self.failure(exc, {py_str(d.name)})",
@@ -821,33 +830,92 @@ class _Gen:
         ]
         return out
 
-    def finish(self, d: RDecision) -> str:
-        """The interpreter's finish(): money at the fen (half up), counts as int, decimals as Decimal."""
+    def decision_body(self, d: RDecision, ind: str, target: str, rules: bool) -> list[str]:
+        """Statements setting `target` to the decision's value; with rules, `rule` to the index of
+        the rule that decided (for explanations)."""
+        if d.form == "expr":
+            out = self.assign(ind, target, self.expr(d.expr), 0 if rules else None)
+        elif d.form == "cases":
+            out = self.cases_body(d, ind, target, rules)
+        else:
+            out = self.table_body(d, ind, target, rules)
+        finish = self.finish(d, target)
+        if finish:
+            out.append(f"{ind}{finish}")
+        return out
+
+    @staticmethod
+    def assign(ind: str, target: str, code: str, rule: Optional[int]) -> list[str]:
+        out = [f"{ind}{target} = {_top(code)}"]
+        if rule is not None:
+            out.append(f"{ind}rule = {rule}")
+        return out
+
+    def finish(self, d: RDecision, target: str) -> str:
+        """The interpreter's finish(): money at the fen (half up), counts as int, decimals as Decimal.
+        Nothing when every value the decision can take is already so (an input, a decision,
+        round(…, fen)): quantizing them again would change nothing."""
         kind = d.type.kind
+        values = [v for v in self.decision_values(d) if not (isinstance(v, RLit) and v.value is None)]
         if kind == "money":
+            if all(self.at_fen(v) for v in values):
+                return ""
             if self.decision_nullable(d.name):
-                return "value = _to_money(value)"
-            return "value = value.quantize(_FEN, ROUND_HALF_UP, _CTX)"
+                return f"{target} = _to_money({target})"
+            return f"{target} = {target}.quantize(_FEN, ROUND_HALF_UP, _CTX)"
         if kind == "count":
-            return "value = _to_count(value)"
+            return "" if all(self.runtime_class(v) == "I" for v in values) else f"{target} = _to_count({target})"
         if kind in ("decimal", "percent"):
-            return "value = _to_decimal(value)"
+            return "" if all(self.runtime_class(v) == "D" for v in values) else f"{target} = _to_decimal({target})"
         return ""
 
-    def cases_body(self, d: RDecision, ind: str) -> list[str]:
+    def decision_values(self, d: RDecision) -> list[RExpr]:
+        if d.form == "expr":
+            return [d.expr]
+        if d.form == "cases":
+            return [c.value for c in d.cases] + ([d.otherwise.value] if d.otherwise is not None else [])
+        return [row.output for row in d.table.rows]
+
+    def at_fen(self, e: RExpr) -> bool:
+        """Is this money value always a Decimal quantized to the fen (or none)?"""
+        if e.type.kind != "money":
+            return False
+        if isinstance(e, RLit):
+            return e.value is None or (isinstance(e.value, Decimal) and e.value.as_tuple().exponent == -2)
+        if isinstance(e, RRef):
+            if e.kind in ("input", "decision"):
+                return True  # inputs are validated to the fen; decisions leave through finish()
+            if e.kind == "param":
+                prm = self.p.params[e.name]
+                return prm.value is None and prm.schedule is None  # a blank: the caller's validated input
+            if e.kind == "external":
+                value = self.external_value(e)
+                return isinstance(value, Decimal) and value.as_tuple().exponent == -2
+            return False
+        if isinstance(e, RCall):
+            if e.func == "round":
+                return e.options[0] == "fen"
+            if e.func in ("min", "max"):
+                return all(self.at_fen(a) for a in e.args)
+            return False
+        if isinstance(e, RIf):
+            return self.at_fen(e.then) and self.at_fen(e.otherwise)
+        return False
+
+    def cases_body(self, d: RDecision, ind: str, target: str, rules: bool) -> list[str]:
         out = []
         for index, case in enumerate(d.cases):
             kw = "if" if index == 0 else "elif"
             out.append(f"{ind}{kw} {_top(self.cond(case.cond))}:")
             out += self.case_comment(f"case {index + 1}", case, d, ind + "    ")
-            out += [f"{ind}    value = {_top(self.expr(case.value))}", f"{ind}    rule = {index}"]
+            out += self.assign(ind + "    ", target, self.expr(case.value), index if rules else None)
         last = len(d.cases)
         if d.otherwise is not None:
             body = [*self.case_comment("otherwise", d.otherwise, d, ind + "    "),
-                    f"{ind}    value = {_top(self.expr(d.otherwise.value))}", f"{ind}    rule = {last}"]
+                    *self.assign(ind + "    ", target, self.expr(d.otherwise.value), last if rules else None)]
         else:
             body = [f"{ind}    # no case applies: not applicable",
-                    f"{ind}    value, rule = None, {last + 1}"]
+                    f"{ind}    value, rule = None, {last}" if rules else f"{ind}    {target} = None"]
         if d.cases:
             out.append(f"{ind}else:")
             out += body
@@ -863,12 +931,13 @@ class _Gen:
             text += f": {case.meta.label}"
         return _wrap_comment("", text, ind)
 
-    def table_body(self, d: RDecision, ind: str) -> list[str]:
+    def table_body(self, d: RDecision, ind: str, target: str, rules: bool) -> list[str]:
         table = d.table
         out = [f"{ind}# a decision table: every column is read first, then the first matching row applies"]
         columns = []
         for col in table.columns:
-            local = f"c_{self.names.get(col.name, 'col')}"
+            # (in _evaluate_fast, item names are locals: its own locals start with '_')
+            local = f"{'_' if self.fast else ''}c_{self.names.get(col.name, 'col')}"
             if col.name not in self.names:
                 raise CodegenError(f"the column {col.name!r} is not an input, parameter or decision")
             columns.append((local, col))
@@ -890,7 +959,7 @@ class _Gen:
                         tests.append(test)
             header = f"row {index + 1}" if not row.is_otherwise else "otherwise row"
             comment = self.case_comment(header, row, d, ind + "    ")
-            assign = [f"{ind}    value = {_top(self.expr(row.output))}", f"{ind}    rule = {index}"]
+            assign = self.assign(ind + "    ", target, self.expr(row.output), index if rules else None)
             if row.is_otherwise or not tests:
                 if first:
                     out += [line[4:] for line in comment + assign]
@@ -904,7 +973,7 @@ class _Gen:
             first = False
         if not terminal:
             gap = [f"{ind}    # no row covers this case: not applicable",
-                   f"{ind}    value, rule = None, {len(table.rows)}"]
+                   f"{ind}    value, rule = None, {len(table.rows)}" if rules else f"{ind}    {target} = None"]
             if first:
                 out += [line[4:] for line in gap]
             else:
@@ -927,6 +996,135 @@ class _Gen:
         items = ", ".join(self.expr(v) for v in cell.values) + ("," if len(cell.values) == 1 else "")
         op = "in" if cell.kind == "in" else "not in"
         return f"{local} {op} ({items})"
+
+    # ------------------------------------------------------------ the one-pass evaluation
+    def fast_function(self) -> list[str]:
+        """_evaluate_fast(): every decision in one function, in dependency order, with local variables.
+
+        It computes exactly what the lazy evaluator computes when nothing goes wrong; whenever
+        anything does (an input missing where it is read, an invalid input, an unknown one, a
+        blank not supplied, an arithmetic failure) it raises, and evaluate() runs the lazy
+        evaluator, which reports the error exactly as the interpreter does. So the fast path
+        never needs to know which error comes first."""
+        p = self.p
+        self.fast = True
+        try:
+            out = [
+                "def _evaluate_fast(_inputs, _as_of):",
+                '    """evaluate() in one pass, for the usual case: the inputs are valid, and whatever the rules',
+                "    read is there. An input not given leaves its variable unassigned, so reading it raises",
+                "    UnboundLocalError; any exception makes evaluate() run the lazy evaluator (_Run), which",
+                '    finds the same values or reports the error as the reference interpreter does."""',
+                "    if not _ACCEPTED.issuperset(_inputs):",
+                "        raise _Unusual()  # an unknown input",
+                "",
+                "    # the inputs that are given, validated",
+            ]
+            for name, (t, optional, blank) in self.accepted().items():
+                local = self.names[name]
+                coerce = COERCERS.get(t.kind, "_coerce_text")
+                members = self.members_code(t)
+                extra = f", {members}" if members != "()" else ""
+                if optional:
+                    out += [
+                        f"    {local} = _inputs.get({py_str(name)})",
+                        f"    if {local} is not None:",
+                        f"        {local} = {coerce}({py_str(name)}, {local}{extra})",
+                    ]
+                else:
+                    out += [
+                        f"    if {py_str(name)} in _inputs:",
+                        f"        {local} = {coerce}({py_str(name)}, _inputs[{py_str(name)}]{extra})",
+                    ]
+            params = self.param_order()
+            if params:
+                out += ["", f"    # the parameters the decisions read, at {'_as_of' if self.any_schedule(params) else 'any date'}"]
+            for prm in params:
+                out += self.fast_param(prm)
+            for name in p.decision_order:
+                d = p.decisions[name]
+                o = d.origin
+                out += ["", *_wrap_comment("", f"{name}" + (f" ({d.label})" if d.label else "")
+                                           + f": {o.level} {o.policy_id}, {self.where(o)}"
+                                           + _article_words(d.article), "    ")]
+                out += self.decision_body(d, "    ", self.names[name], False)
+            out += ["", "    return Result("]
+            for name in p.decision_order:
+                out.append(f"        {self.names[name]},")
+            out += ["        (dict(_inputs), None, _as_of, None),", "    )"]
+            return out
+        finally:
+            self.fast = False
+
+    def param_order(self) -> list[RParam]:
+        """The parameters the decisions read (directly or through other parameters), each after the
+        parameters its value reads."""
+        order: list[RParam] = []
+        state: dict[str, str] = {}
+
+        def visit(name: str) -> None:
+            if state.get(name) is not None:
+                return  # done, or a cycle the resolver reports
+            state[name] = "visiting"
+            prm = self.p.params[name]
+            exprs = [prm.value] + [entry.value for entry in (prm.schedule.entries if prm.schedule else ())]
+            for expr in exprs:
+                for ref in _refs(expr):
+                    if ref.kind == "param" and ref.name in self.p.params:
+                        visit(ref.name)
+            state[name] = "done"
+            order.append(prm)
+
+        for name in self.p.decision_order:
+            for expr in self.decision_exprs(self.p.decisions[name]):
+                for ref in _refs(expr):
+                    if ref.kind == "param" and ref.name in self.p.params:
+                        visit(ref.name)
+        return order
+
+    def any_schedule(self, params: list[RParam]) -> bool:
+        return any(prm.schedule is not None for prm in params)
+
+    def decision_exprs(self, d: RDecision) -> list[RExpr]:
+        """Every expression of a decision: conditions, values, table columns and cells."""
+        if d.form == "expr":
+            return [d.expr]
+        if d.form == "cases":
+            out = []
+            for case in d.cases:
+                out += [case.cond, case.value]
+            if d.otherwise is not None:
+                out.append(d.otherwise.value)
+            return out
+        out = list(d.table.columns)
+        for row in d.table.rows:
+            out.append(row.output)
+            if not row.is_otherwise:
+                for cell in row.cells:
+                    out += list(cell.values or ())
+        return out
+
+    def fast_param(self, prm: RParam) -> list[str]:
+        local = self.names[prm.name]
+        head = _wrap_comment("", f"{prm.name}" + (f" ({prm.label})" if prm.label else "")
+                             + f": {prm.statement}, {self.where(prm.origin)}" + _article_words(prm.article), "    ")
+        out = list(head)
+        keyword_ = "if"
+        entries = list(prm.schedule.entries) if prm.schedule is not None else []
+        for entry in reversed(entries):
+            out.append(f"    {keyword_} _as_of >= {self.const(entry.start)}:")
+            out.append(f"        {local} = {_top(self.expr(entry.value))}")
+            keyword_ = "elif"
+        indent = "        " if entries else "    "
+        if prm.value is not None:
+            if entries:
+                out.append("    else:")
+            out.append(f"{indent}{local} = {_top(self.expr(prm.value))}")
+        elif not entries:
+            by = prm.delegated_by or prm.origin
+            out.append(f"    # a blank {comment_text(by.policy_id)} left for the "
+                       f"{prm.to_level or _next_level(by.level)} level: the caller's input, read above")
+        return out
 
     # ------------------------------------------------------------ results and the public functions
     def result_class(self) -> list[str]:
@@ -962,8 +1160,10 @@ class _Gen:
             "    @property",
             "    def trace(self) -> dict:",
             '        """{decision: (TraceStep, ...)}: the rules and parameters that decided each value."""',
-            "        values, as_of, trace = self._case",
+            "        inputs, values, as_of, trace = self._case",
             "        if trace is None:",
+            "            if values is None:  # computed by _evaluate_fast(): validate the inputs again",
+            "                values = _read_inputs(inputs, _INPUT_SPECS, POLICY_ID)",
             "            trace = _evaluate(values, as_of, True)[1]",
             "        return trace",
             "",
@@ -1010,15 +1210,25 @@ class _Gen:
             "    return result, trace",
             "",
             "",
+        ]
+        out += self.fast_function()
+        out += [
+            "",
+            "",
             "def evaluate(inputs: Mapping[str, Any], *, as_of: Optional[datetime.date] = None,",
             "             explain: bool = False) -> Result:",
             '    """Every decision for one case. Raises InputError for a bad or missing input and',
             "    BlankNotFilled when a decision needs a blank that no level filled and inputs do not give.",
             '    as_of: the evaluation date (default: today)."""',
-            "    values = _read_inputs(inputs, _INPUT_SPECS, POLICY_ID)",
             "    as_of = as_of or datetime.date.today()",
+            "    if not explain and inputs.__class__ is dict:",
+            "        try:",
+            "            return _evaluate_fast(inputs, as_of)",
+            "        except Exception:",
+            "            pass  # not the usual case: the lazy evaluator below finds what is wrong and says it",
+            "    values = _read_inputs(inputs, _INPUT_SPECS, POLICY_ID)",
             "    result, trace = _evaluate(values, as_of, explain)",
-            "    object.__setattr__(result, \"_case\", (values, as_of, trace))",
+            "    object.__setattr__(result, \"_case\", (None, values, as_of, trace))",
             "    return result",
             "",
             "",

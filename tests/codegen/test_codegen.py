@@ -229,3 +229,36 @@ def test_refuses_a_policy_with_errors(tmp_path):
     assert policy.has_errors
     with pytest.raises(CodegenError):
         generate_module(policy)
+
+
+def test_evaluate_takes_the_one_pass_path_for_usual_cases(gd):
+    """The usual case runs in _evaluate_fast() (no fallback); its result equals the lazy evaluator's."""
+    as_of = dt.date(2021, 3, 1)
+    fast = gd._evaluate_fast(dict(STENT), as_of)
+    lazy = gd._evaluate(gd._read_inputs(STENT, gd._INPUT_SPECS, gd.POLICY_ID), as_of, False)[0]
+    assert fast == lazy and fast.as_dict() == lazy.as_dict()
+    assert fast.trace == gd.evaluate(STENT, as_of=as_of, explain=True).trace  # explained on demand
+    typed = {**STENT, "price": Decimal("469"), "acceptance_date": dt.date(2021, 1, 31), "selected_price": 469}
+    assert gd._evaluate_fast(typed, as_of).as_dict() == fast.as_dict()
+
+
+def test_one_pass_path_leaves_errors_and_missing_inputs_to_the_lazy_evaluator(gd):
+    as_of = dt.date(2021, 3, 1)
+    partial = {"selected": True, "selected_price": "469"}  # enough for the listing decisions only
+    with pytest.raises(UnboundLocalError):
+        gd._evaluate_fast(partial, as_of)
+    with pytest.raises(gd.InputError) as caught:
+        gd.evaluate(partial, as_of=as_of)
+    assert caught.value.field == "price" and caught.value.decision == "fund_pays"
+    # two bad inputs: the first in the caller's order is reported, as the interpreter does
+    with pytest.raises(gd.InputError) as caught:
+        gd.evaluate({**STENT, "price": "-1", "selected_price": "x"}, as_of=as_of)
+    assert caught.value.field == "selected_price"
+    with pytest.raises(gd.InputError) as caught:
+        others = {k: v for k, v in STENT.items() if k not in ("price", "selected_price")}
+        gd.evaluate({"price": "-1", **others, "selected_price": "x"}, as_of=as_of)
+    assert caught.value.field == "price"
+    # a non-selected product without the blank the province left open
+    with pytest.raises(gd.BlankNotFilled) as caught:
+        gd.evaluate({**STENT, "selected": False}, as_of=as_of)
+    assert caught.value.blank == "nonselected_payment_cap" and caught.value.decision == "payment_standard"

@@ -20,7 +20,11 @@ _add = _CTX.add
 _sub = _CTX.subtract
 _mul = _CTX.multiply
 _div = _CTX.divide
+_minus = _CTX.minus
+_Decimal = Decimal
 _FEN = Decimal("0.01")
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
 _JIAO = Decimal("0.1")
 _YUAN = Decimal("1")
 _QUANTUM = {"fen": Decimal("0.01"), "jiao": Decimal("0.1"), "yuan": Decimal("1"), "unit": Decimal("1")}
@@ -130,6 +134,10 @@ def _add_months(d: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+_fromisoformat = datetime.date.fromisoformat
+_monthrange = calendar.monthrange
+
+
 def _end_of_month(d: datetime.date) -> datetime.date:
     return datetime.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
 
@@ -224,7 +232,12 @@ def _neg(v):
         return None
     if isinstance(v, Duration):
         return Duration(-v.amount, v.unit)
-    return -v
+    return -v if isinstance(v, int) else _CTX.minus(v)
+
+
+def _abs(v):
+    """abs() as the interpreter computes it: ints stay ints, Decimals in the exact context."""
+    return abs(v) if isinstance(v, int) else _CTX.abs(v)
 
 
 def _opt(function, *args):
@@ -304,7 +317,20 @@ def _no_value(name: str, kind: str, members=()):
     return InputError(name, kind, f"'{name}' has no value; expected {_expected_words(kind, members)}")
 
 
+# Each validator first tries the usual case in a few operations and returns only when it is
+# valid; everything else (other types, whitespace, errors) takes the full path below it, which
+# gives exactly the interpreter's result or message.
+
+
 def _coerce_money(name: str, raw, members=()):
+    if raw.__class__ is str or raw.__class__ is Decimal:
+        try:
+            value = raw if raw.__class__ is Decimal else _Decimal(raw)
+            at_fen = value.quantize(_FEN, context=_CTX)
+            if at_fen == value and at_fen >= 0:  # a NaN is unequal to itself, so never compared
+                return at_fen
+        except decimal.InvalidOperation:
+            pass
     if raw is None:
         raise _no_value(name, "money")
     value = _number(name, raw, "money", members)
@@ -320,10 +346,22 @@ def _coerce_money(name: str, raw, members=()):
 
 
 def _coerce_percent(name: str, raw, members=()):
+    if raw.__class__ is str or raw.__class__ is Decimal:
+        try:
+            if raw.__class__ is Decimal:
+                value = raw
+            elif raw[-1:] == "%":
+                value = _div(_Decimal(raw[:-1]), 100)
+            else:
+                value = _Decimal(raw)
+            if value.is_finite() and _ZERO <= value <= _ONE:
+                return value
+        except decimal.InvalidOperation:
+            pass
     if raw is None:
         raise _no_value(name, "percent")
     if isinstance(raw, str) and raw.strip().endswith("%"):
-        value = _number(name, raw.strip()[:-1], "percent", members) / 100
+        value = _div(_number(name, raw.strip()[:-1], "percent", members), 100)
     else:
         value = _number(name, raw, "percent", members)
     if not Decimal(0) <= value <= Decimal(1):
@@ -332,12 +370,16 @@ def _coerce_percent(name: str, raw, members=()):
 
 
 def _coerce_decimal(name: str, raw, members=()):
+    if raw.__class__ is Decimal and raw.is_finite():
+        return raw
     if raw is None:
         raise _no_value(name, "decimal")
     return _number(name, raw, "decimal", members)
 
 
 def _coerce_count(name: str, raw, members=()):
+    if raw.__class__ is int and raw >= 0:
+        return raw
     if raw is None:
         raise _no_value(name, "count")
     value = _number(name, raw, "count", members)
@@ -349,6 +391,8 @@ def _coerce_count(name: str, raw, members=()):
 
 
 def _coerce_bool(name: str, raw, members=()):
+    if raw.__class__ is bool:
+        return raw
     if raw is None:
         raise _no_value(name, "bool")
     if isinstance(raw, bool):
@@ -361,6 +405,13 @@ def _coerce_bool(name: str, raw, members=()):
 
 
 def _coerce_date(name: str, raw, members=()):
+    if raw.__class__ is str and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        try:
+            return _fromisoformat(raw)
+        except ValueError:
+            pass
+    elif raw.__class__ is datetime.date:
+        return raw
     if raw is None:
         raise _no_value(name, "date")
     if isinstance(raw, datetime.datetime):
@@ -378,6 +429,8 @@ def _coerce_date(name: str, raw, members=()):
 
 
 def _coerce_text(name: str, raw, members=()):
+    if raw.__class__ is str:
+        return raw
     if raw is None:
         raise _no_value(name, "text")
     if isinstance(raw, str):
@@ -386,6 +439,8 @@ def _coerce_text(name: str, raw, members=()):
 
 
 def _coerce_enum(name: str, raw, members=()):
+    if raw.__class__ is str and raw in members:
+        return raw
     if raw is None:
         raise _no_value(name, "enum", members)
     if isinstance(raw, str) and raw in members:
@@ -431,6 +486,11 @@ def _read_inputs(raw, specs: dict, policy_id: str) -> dict:
 
 
 # ---------------------------------------------------------------- one evaluation
+
+
+class _Unusual(Exception):
+    """Raised by _evaluate_fast() for a case it leaves to the lazy evaluator (an unknown input)."""
+
 
 
 class _RunBase:
