@@ -1048,10 +1048,11 @@ class _Gen:
                                            + f": {o.level} {o.policy_id}, {self.where(o)}"
                                            + _article_words(d.article), "    ")]
                 out += self.decision_body(d, "    ", self.names[name], False)
-            out += ["", "    return Result("]
+            out += ["", "    # the result, built as Result() would build it, without its per-field frozen setattr",
+                    "    _result = _new_object(Result)", "    _set_attribute(_result, \"__dict__\", {"]
             for name in p.decision_order:
-                out.append(f"        {self.names[name]},")
-            out += ["        (dict(_inputs), None, _as_of, None),", "    )"]
+                out.append(f"        {py_str(self.names[name])}: {self.names[name]},")
+            out += ["        '_case': (dict(_inputs), None, _as_of, None),", "    })", "    return _result"]
             return out
         finally:
             self.fast = False

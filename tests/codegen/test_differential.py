@@ -25,11 +25,16 @@ MONTH_ENDS = st.builds(lambda y, m: dt.date(y, m, 1) - dt.timedelta(days=1),
 
 def _value(kind: str, members=()):
     money = st.decimals(0, 100000, places=2)
+    # Huge values too: the interpreter and the generated code now agree on them (amounts beyond
+    # 48 digits are input errors; arithmetic beyond 50 digits is an evaluation error).
+    huge_money = st.one_of(st.decimals(0, 10 ** 52, places=2), st.integers(0, 10 ** 52))
     good = {
-        "money": st.one_of(money, money.map(str), st.integers(0, 10000)),
-        "percent": st.one_of(st.integers(0, 100).map(lambda n: f"{n}%"), st.decimals(0, 1, places=3).map(str)),
-        "decimal": st.decimals(-1000, 1000, places=3).map(str),
-        "count": st.integers(0, 500),
+        "money": st.one_of(money, money.map(str), st.integers(0, 10000), huge_money, huge_money.map(str)),
+        "percent": st.one_of(st.integers(0, 100).map(lambda n: f"{n}%"), st.decimals(0, 1, places=3).map(str),
+                             st.decimals(0, 1, places=60).map(str), st.decimals(0, 100, places=40).map(lambda d: f"{d}%")),
+        "decimal": st.one_of(st.decimals(-1000, 1000, places=3).map(str),
+                             st.decimals(-10 ** 60, 10 ** 60, places=30).map(str)),
+        "count": st.one_of(st.integers(0, 500), st.integers(0, 10 ** 30)),
         "bool": st.booleans(),
         "date": st.one_of(DATES, MONTH_ENDS).map(lambda d: d.isoformat()),
         "text": st.text(max_size=5),

@@ -30,6 +30,8 @@ _YUAN = Decimal("1")
 _QUANTUM = {"fen": Decimal("0.01"), "jiao": Decimal("0.1"), "yuan": Decimal("1"), "unit": Decimal("1")}
 _ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
 _UNSET = object()  # marks a value not computed yet, or an input not supplied
+_new_object = object.__new__
+_set_attribute = object.__setattr__
 
 
 class EvaluationError(Exception):
@@ -124,22 +126,31 @@ class TraceStep:
 # ---------------------------------------------------------------- dates
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_fromisoformat = datetime.date.fromisoformat
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """calendar.monthrange(year, month)[1], without computing the weekday."""
+    if month != 2:
+        return _MONTH_DAYS[month]
+    return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+
+
 def _add_months(d: datetime.date, months: int) -> datetime.date:
     """Calendar months later; the day is clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
-    index = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(index, 12)
+    year, month = divmod(d.year * 12 + d.month - 1 + months, 12)
     month += 1
     if not 1 <= year <= 9999:
         raise EvaluationError(f"the date {d} + {months} months is outside the calendar")
-    return datetime.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-_fromisoformat = datetime.date.fromisoformat
-_monthrange = calendar.monthrange
+    day = d.day
+    if day > 28:
+        day = min(day, _days_in_month(year, month))
+    return datetime.date(year, month, day)
 
 
 def _end_of_month(d: datetime.date) -> datetime.date:
-    return datetime.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+    return datetime.date(d.year, d.month, _days_in_month(d.year, d.month))
 
 
 def _add_duration(d: datetime.date, dur: Duration, sign: int = 1) -> datetime.date:
