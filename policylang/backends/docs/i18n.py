@@ -291,11 +291,30 @@ DURATION_UNITS = {
 }
 
 
+class UiText:
+    """The interface words of one language as attributes: `w.t.params` is `w.ui("params")`.
+
+    Templates use it because a Jinja attribute lookup costs a fraction of a Jinja call,
+    and a page has hundreds of these words. An unknown key is an error, not a silent echo.
+    """
+
+    def __init__(self, lang: str):
+        for key, entry in UI.items():
+            setattr(self, key, entry[lang])
+
+
+_UI_TEXT: dict[str, UiText] = {}
+
+
 class Words:
     """The word tables bound to one page language: words.ui('params'), words.level('municipal')…"""
 
     def __init__(self, lang: str):
         self.lang = lang
+        text = _UI_TEXT.get(lang)
+        if text is None:
+            text = _UI_TEXT[lang] = UiText(lang)
+        self.t = text
 
     def _pick(self, table: dict, key, fallback: Optional[str] = None) -> str:
         entry = table.get(key)
