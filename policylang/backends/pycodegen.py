@@ -413,6 +413,14 @@ class _Gen:
     def binary(self, e: RBinary) -> str:
         op = e.op
         left, right = self.expr(e.left), self.expr(e.right)
+        if op not in ("and", "or", "==", "!=") and self.nullable(e.left):
+            # Operands are evaluated left to right and none stops the rest (as in the
+            # interpreter): the right side runs only when the left has a value.
+            return f"_then({left}, lambda _l: {self.binary_code(e, '_l', right)})"
+        return self.binary_code(e, left, right)
+
+    def binary_code(self, e: RBinary, left: str, right: str) -> str:
+        op = e.op
         if op in ("and", "or"):
             lc = f"{left} is True" if self.nullable(e.left) else left
             rc = f"{right} is True" if self.nullable(e.right) else right
@@ -458,7 +466,7 @@ class _Gen:
             if len(args) == 1:
                 return args[0]
             if nullable:
-                return f"_opt({f}, {', '.join(args)})"
+                return self.optional_call(f, args)
             return f"{f}({', '.join(args)})"
         helper = {
             "abs": "_abs", "add_days": "_add_days", "add_months": "_add_months_n", "add_years": "_add_years",
@@ -469,10 +477,10 @@ class _Gen:
             raise CodegenError(f"cannot compile the function {f}")
         if helper == "_add_months_n":
             if nullable:
-                return f"_opt(_add_months_n, {', '.join(args)})"
+                return self.optional_call("_add_months_n", args)
             return f"_add_months({args[0]}, int({args[1]}))"
         if nullable:
-            return f"_opt({helper}, {', '.join(args)})"
+            return self.optional_call(helper, args)
         if f == "days_between":
             return f"({args[1]} - {args[0]}).days"
         if f in ("year", "month", "day"):
@@ -480,6 +488,14 @@ class _Gen:
         if f == "abs" and self.runtime_class(e.args[0]) == "I":
             return f"abs({args[0]})"
         return f"{helper}({', '.join(args)})"
+
+    @staticmethod
+    def optional_call(function: str, args: list[str]) -> str:
+        """function(*args) where an argument may be none: arguments are evaluated left to
+        right and the first none is the result (later arguments are not evaluated)."""
+        if len(args) == 1:
+            return f"_opt({function}, {args[0]})"
+        return f"_opt_lazy({function}, " + ", ".join(f"lambda: {a}" for a in args) + ")"
 
     # ------------------------------------------------------------ values read through `uses`
     def external_value(self, e: RRef):
@@ -512,7 +528,9 @@ class _Gen:
         run_class = self.run_class()
         result_class = self.result_class()
         api = self.api()
-        out = [self.docstring(), "", "from __future__ import annotations", ""]
+        # No `from __future__ import annotations`: with real annotations the dataclasses work
+        # even when the module is loaded by path without being registered in sys.modules.
+        out = [self.docstring(), ""]
         out.append(_runtime_source().rstrip("\n"))
         out += ["", ""]
         out += self.policy_section()

@@ -548,7 +548,10 @@ class _Run:
                 return truthy(self.expr(e.left)) and truthy(self.expr(e.right))
             if op == "or":
                 return truthy(self.expr(e.left)) or truthy(self.expr(e.right))
-            left, right = self.expr(e.left), self.expr(e.right)
+            left = self.expr(e.left)
+            if left is None and op not in ("==", "!="):
+                return None  # operands go left to right; none stops the rest
+            right = self.expr(e.right)
             if op in ("==", "!=", "<", "<=", ">", ">="):
                 return compare(op, left, right)
             return arith(op, left, right, e.type)
@@ -607,9 +610,12 @@ class _Run:
         if f == "round":
             unit, mode = e.options
             return round_value(self.expr(e.args[0]), unit, mode, e.type.kind == "money")
-        args = [self.expr(a) for a in e.args]
-        if any(a is None for a in args):
-            return None
+        args = []
+        for a in e.args:  # left to right; none stops the rest
+            value = self.expr(a)
+            if value is None:
+                return None
+            args.append(value)
         if f == "min":
             return min(args)
         if f == "max":

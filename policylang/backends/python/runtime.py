@@ -259,6 +259,22 @@ def _opt(function, *args):
     return function(*args)
 
 
+def _opt_lazy(function, *thunks):
+    """function(*values of thunks), evaluated left to right; the first none is the result."""
+    args = []
+    for thunk in thunks:
+        value = thunk()
+        if value is None:
+            return None
+        args.append(value)
+    return function(*args)
+
+
+def _then(value, compute):
+    """compute(value), or none when value is none (the rest of the expression is not evaluated)."""
+    return None if value is None else compute(value)
+
+
 def _round(x, unit: str, mode: str, money: bool):
     if x is None:
         return None
