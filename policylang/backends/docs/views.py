@@ -455,10 +455,15 @@ class PolicyPageBuilder:
         self.judged = site.verdicts(policy.policy_id)
         # Builders of the other policies of the chain, for the override report's "before" column.
         self._others: dict[str, "PolicyPageBuilder"] = {}
+        self._links: dict[str, str] = {}
 
     # -- links
     def link(self, target: str) -> str:
-        return relative(target, self.page)
+        # A page links to the same few pages (its chain) from every item: count each link once.
+        href = self._links.get(target)
+        if href is None:
+            href = self._links[target] = relative(target, self.page)
+        return href
 
     def policy_href(self, policy_id: str) -> Optional[str]:
         if policy_id not in self.site.rendered_set:
