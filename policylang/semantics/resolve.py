@@ -318,8 +318,9 @@ class Resolver:
             """The parent's resolved item when this level only inherits it (same definitions), else a new one."""
             if parent is not None:
                 previous = getattr(parent, table).get(name)
-                if previous is not None and len(previous.history) == len(hist) and all(
-                        a is b for a, b in zip(previous.history, hist)):
+                # A history only grows at its end down the chain, so the same length and the
+                # same last definition mean the same history.
+                if previous is not None and len(previous.history) == len(hist) and previous.history[-1] is hist[-1]:
                     return previous
             return make(name, hist)
 
