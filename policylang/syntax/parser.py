@@ -191,7 +191,7 @@ class _Builder(Transformer):
             if key in fields:
                 what = "label" if key == "label" else f"'{'because' if key == 'reason' else key}'"
                 self.diags.append(
-                    Diagnostic("PL109", f"this declaration already has a {what}; only one is allowed", span,
+                    Diagnostic("PL111", f"this declaration already has a {what}; only one is allowed", span,
                                hint="join the two texts into one")
                 )
                 continue
