@@ -83,14 +83,14 @@ class CheckRun:
         return f"CheckRun(root={self.workspace.root!r}, diagnostics={len(self.diagnostics)})"
 
 
-def run_checks(ws: Workspace, resolution: Resolution) -> list[Diagnostic]:
+def run_checks(ws: Workspace, resolution: Resolution, used=None) -> list[Diagnostic]:
     """The checker's findings (overrides, blanks, tables, schedules, requirements…)."""
     try:
         from .semantics.checker import run_checks as checker
     except ImportError:  # the checker is optional while it is being built
         return []
     with gc_paused():
-        return checker(ws, resolution)
+        return checker(ws, resolution, used)
 
 
 def apply_configuration(ws: Workspace, diags: list[Diagnostic]) -> list[Diagnostic]:
@@ -341,13 +341,26 @@ def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str
 
 
 class Findings:
-    """The checker's findings of one run, per policy, with what they were computed from."""
+    """The findings of one run, per policy, with what they were computed from."""
 
     def __init__(self, hashes: dict[str, Optional[str]], structure: dict[str, tuple],
-                 by_policy: dict[str, list[Diagnostic]]):
+                 by_policy: dict[str, list[Diagnostic]], resolved_by_policy: dict[str, list[Diagnostic]],
+                 reads: dict[str, frozenset]):
         self.hashes = hashes  # policy id -> content hash
         self.structure = structure
-        self.by_policy = by_policy
+        self.by_policy = by_policy  # the checker's findings
+        self.resolved_by_policy = resolved_by_policy  # the resolver's diagnostics
+        self.reads = reads  # policy id -> the (declaring policy, name) of the inputs/parameters it reads
+
+    def changed_and_affected(self, hashes: dict[str, Optional[str]], structure: dict[str, tuple]) -> Optional[set]:
+        """The policies a change since this run affects, or None when everything must be re-checked."""
+        if self.structure != structure:
+            return None
+        changed = {pid for pid in structure if self.hashes.get(pid) != hashes.get(pid) or hashes.get(pid) is None}
+        affected = affected_policies(changed, structure)
+        if len(affected) > INCREMENTAL_MAX_SHARE * max(len(structure), 1):
+            return None
+        return affected
 
     def as_list(self) -> list[Diagnostic]:
         return [d for pid in sorted(self.by_policy) for d in self.by_policy[pid]]
@@ -363,33 +376,51 @@ def group_by_policy(diags: list[Diagnostic]) -> Optional[dict[str, list[Diagnost
 
 
 def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str, Optional[str]],
+                        structure: dict[str, tuple], affected: Optional[set[str]],
                         previous: Optional[Findings]) -> tuple[list[Diagnostic], Optional[Findings], int]:
-    """(findings, what to remember, how many policies were examined)."""
-    structure = structure_of(ws)
-    all_ids = set(resolution.order)
-    examined = all_ids
-    reuse: dict[str, list[Diagnostic]] = {}
-    if previous is not None and previous.structure == structure:
-        changed = {pid for pid in structure if previous.hashes.get(pid) != hashes.get(pid) or hashes.get(pid) is None}
-        affected = affected_policies(changed, structure)
-        if len(affected) <= INCREMENTAL_MAX_SHARE * max(len(structure), 1):
-            examined = affected & all_ids
-            reuse = {pid: diags for pid, diags in previous.by_policy.items() if pid not in affected}
-    if examined is all_ids:
-        fresh = run_checks(ws, resolution)
+    """(every finding, what to remember, how many policies were examined).
+
+    affected None: resolve and check everything (the resolution is complete). Otherwise the
+    resolution holds only the affected policies and what they depend on; the other policies keep
+    their findings, their resolver diagnostics and what they read from the previous run.
+    """
+    from .semantics.checks.unused import reads_of
+
+    refs_of: dict = {}
+    reads = {pid: frozenset(reads_of(policy, refs_of)) for pid, policy in resolution.policies.items()}
+    if affected is None:
+        examined = set(resolution.order)
+        fresh = run_checks(ws, resolution, set().union(*reads.values()) if reads else set())
+        reuse_checks: dict[str, list[Diagnostic]] = {}
+        reuse_resolved: dict[str, list[Diagnostic]] = {}
     else:
+        examined = affected & set(resolution.order)
+        for pid, pid_reads in previous.reads.items():
+            if pid not in resolution.policies:
+                reads[pid] = pid_reads
+        used = set().union(*reads.values()) if reads else set()
         restricted = Resolution(resolution.policies, resolution.diagnostics,
                                 [p for p in resolution.order if p in examined], resolution.unresolved)
-        fresh = [d for d in run_checks(ws, restricted) if d.policy_id is None or d.policy_id in examined]
+        fresh = [d for d in run_checks(ws, restricted, used) if d.policy_id is None or d.policy_id in examined]
+        reuse_checks = {pid: diags for pid, diags in previous.by_policy.items() if pid not in affected}
+        reuse_resolved = {pid: diags for pid, diags in previous.resolved_by_policy.items()
+                          if pid not in resolution.policies}
     grouped = group_by_policy(fresh)
-    if grouped is None:
-        if examined is not all_ids:  # findings without a policy: only a full run can say which stay
-            return check_incrementally(ws, resolution, hashes, None)
-        return fresh, None, len(all_ids)
-    merged = dict(reuse)
-    merged.update(grouped)
-    remembered = Findings(hashes, structure, merged)
-    return remembered.as_list(), remembered, len(examined)
+    resolved = group_by_policy(list(resolution.diagnostics))
+    if grouped is None or resolved is None:
+        return [*resolution.diagnostics, *fresh], None, len(examined)  # not reusable piecewise
+    checks = dict(reuse_checks)
+    checks.update(grouped)
+    resolved_all = dict(reuse_resolved)
+    for pid, diags in resolved.items():
+        # A policy resolved now: its fresh diagnostics. One not resolved now: the fresh run has
+        # only its header and graph diagnostics, which the kept list (from when it was
+        # resolved) already holds along with the rest.
+        if pid in resolution.policies or pid not in resolved_all:
+            resolved_all[pid] = diags
+    remembered = Findings(hashes, structure, checks, resolved_all, reads)
+    merged = [d for pid in sorted(resolved_all) for d in resolved_all[pid]] + remembered.as_list()
+    return merged, remembered, len(examined)
 
 
 # ---------------------------------------------------------------- the entry point
@@ -421,16 +452,20 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
             return run
 
     ws = load()
-    resolution = resolve(ws)
     id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
     previous = store.get("latest", plan.root_key(), root=plan.root) if store is not None else None
     if previous is not None and not isinstance(previous, Findings):
         previous = None
+    structure = structure_of(ws)
+    affected = previous.changed_and_affected(id_hashes, structure) if previous is not None else None
+    # After a small change only the affected policies (and what they build on) are resolved;
+    # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
+    resolution = resolve(ws, only=affected)
     bar = Progress("checking policies", total=None, enabled=progress)
-    findings, remembered, examined = check_incrementally(ws, resolution, id_hashes, previous)
+    findings, remembered, examined = check_incrementally(ws, resolution, id_hashes, structure, affected, previous)
     bar.advance(examined)
     bar.close()
-    diags = list(ws.diagnostics) + list(resolution.diagnostics) + findings
+    diags = list(ws.diagnostics) + findings
     diags = sort_diagnostics(apply_configuration(ws, diags))
     if store is not None and not parser.unstable:
         if remembered is not None:
@@ -442,7 +477,7 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
                 "syntax_errors": set(ws.syntax_errors),
                 "load_diagnostics": list(ws.diagnostics),
             }, root=plan.root)
-    run = CheckRun(ws, resolution, diags)
+    run = CheckRun(ws, None if resolution.partial else resolution, diags)
     run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
                      parsed=parser.parsed, from_cache=parser.from_cache, examined=examined)
     return run

@@ -33,8 +33,11 @@ CHECKS = (
 )
 
 
-def run_checks(ws: Workspace, resolution) -> list[Diagnostic]:
-    ctx = CheckContext(ws, resolution)
+def run_checks(ws: Workspace, resolution, used=None) -> list[Diagnostic]:
+    """used: every (declaring policy id, name) some policy of the tree reads, when the caller
+    knows it (an incremental run resolves only the policies a change affects, and keeps what
+    the others read); None to compute it from the resolution."""
+    ctx = CheckContext(ws, resolution, used)
     out: list[Diagnostic] = []
     for _name, check in CHECKS:
         try:

@@ -80,6 +80,9 @@ class Resolution:
     diagnostics: list[Diagnostic]
     order: list[str]  # ids in dependency order (parents and used policies first)
     unresolved: set[str]  # ids that could not be resolved (cycles, unknown parents, fatal header errors)
+    # Resolved only some policies (and what they depend on): their diagnostics are complete,
+    # the other policies' resolution diagnostics are not in this Resolution.
+    partial: bool = False
 
 
 class _Raw:
@@ -119,7 +122,7 @@ class Resolver:
             self.error_ids.add(policy_id)
 
     # ------------------------------------------------------------ driver
-    def run(self) -> Resolution:
+    def run(self, only: Optional[set[str]] = None) -> Resolution:
         files = self.ws.files
         valid: dict[str, A.PolicyFile] = {}
         for pid, pf in files.items():
@@ -130,10 +133,29 @@ class Resolver:
             if parent:
                 self.children.setdefault(parent, []).append(pid)
         order, unresolved = self._order(valid)
+        needed = None if only is None else self._with_dependencies(only, valid)
         for pid in order:
-            self._resolve_policy(pid, valid[pid])
-        unresolved |= set(files) - set(self.resolved)
-        return Resolution(self.resolved, self.diags, order, unresolved)
+            if needed is None or pid in needed:
+                self._resolve_policy(pid, valid[pid])
+        skipped = set() if needed is None else set(order) - needed
+        unresolved |= set(files) - set(self.resolved) - skipped
+        return Resolution(self.resolved, self.diags, order, unresolved, partial=needed is not None)
+
+    @staticmethod
+    def _with_dependencies(only: set[str], valid: dict[str, A.PolicyFile]) -> set[str]:
+        """The given policies and every policy they extend or use, transitively."""
+        needed: set[str] = set()
+        stack = [p for p in only if p in valid]
+        while stack:
+            pid = stack.pop()
+            if pid in needed:
+                continue
+            needed.add(pid)
+            pf = valid[pid]
+            for upper in ([pf.extends] if pf.extends else []) + [u.policy_id for u in pf.uses]:
+                if upper in valid and upper not in needed:
+                    stack.append(upper)
+        return needed
 
     # ------------------------------------------------------------ headers
     def _check_header(self, pid: str, pf: A.PolicyFile) -> bool:
@@ -465,9 +487,10 @@ def _action(parent_decl, child_decl) -> str:
     return "changed"
 
 
-def resolve(ws: Workspace) -> Resolution:
+def resolve(ws: Workspace, only: Optional[set[str]] = None) -> Resolution:
+    """Resolve every policy of the tree, or only `only` and what they depend on."""
     with gc_paused():
-        return Resolver(ws).run()
+        return Resolver(ws).run(only)
 
 
 # ---------------------------------------------------------------- names and types

@@ -25,10 +25,13 @@ LEVEL_WORD = {"national": "national", "provincial": "provincial", "municipal": "
 class CheckContext:
     """The workspace, the resolution and a cache of interpreters, one per policy."""
 
-    def __init__(self, ws: Workspace, resolution):
+    def __init__(self, ws: Workspace, resolution, used=None):
         self.ws = ws
         self.resolution = resolution
         self.policies: dict[str, ResolvedPolicy] = resolution.policies
+        # Every (declaring policy id, name) that some policy of the tree reads, when the caller
+        # already knows it; None: computed from the resolved policies (see checks/unused.py).
+        self.used = used
         self._interpreters: dict[str, Interpreter] = {}
 
     def interpreter(self, policy_id: str) -> Interpreter:

@@ -8,6 +8,8 @@ declaration is reported once, on the file that declares it.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ...diagnostics import Diagnostic
 from ..model import RParam, ResolvedPolicy, references
 from .common import CheckContext, diag, head_span, item_words
@@ -44,27 +46,38 @@ def _expressions(policy: ResolvedPolicy):
 
 
 def used_declarations(ctx: CheckContext) -> set[tuple[str, str]]:
-    """(policy id, name) of every input/parameter declaration that something reads."""
+    """(policy id, name) of every input/parameter declaration that something reads.
+    The caller may know it already (ctx.used: an incremental run keeps each policy's reads)."""
+    if ctx.used is not None:
+        return ctx.used
     used: set[tuple[str, str]] = set()
-    # Policies share the resolved items they inherit, so each expression is walked once.
     refs_of: dict[int, list] = {}
     for policy in ctx.policies.values():
-        for expr in _expressions(policy):
-            refs = refs_of.get(id(expr))
-            if refs is None:
-                refs = refs_of[id(expr)] = references(expr)
-            for ref in refs:
-                item = None
-                if ref.kind == "input":
-                    item = policy.inputs.get(ref.name)
-                elif ref.kind == "param":
-                    item = policy.params.get(ref.name)
-                elif ref.kind == "external":
-                    item = policy.externals.get((ref.alias, ref.name))
-                if item is None:
-                    continue
-                for origin in item.history:
-                    used.add((origin.policy_id, ref.name))
+        used |= reads_of(policy, refs_of)
+    return used
+
+
+def reads_of(policy, refs_of: Optional[dict] = None) -> set[tuple[str, str]]:
+    """(declaring policy id, name) of the inputs and parameters one resolved policy reads.
+    refs_of shares the walk of expressions between policies (they share inherited items)."""
+    refs_of = {} if refs_of is None else refs_of
+    used: set[tuple[str, str]] = set()
+    for expr in _expressions(policy):
+        refs = refs_of.get(id(expr))
+        if refs is None:
+            refs = refs_of[id(expr)] = references(expr)
+        for ref in refs:
+            item = None
+            if ref.kind == "input":
+                item = policy.inputs.get(ref.name)
+            elif ref.kind == "param":
+                item = policy.params.get(ref.name)
+            elif ref.kind == "external":
+                item = policy.externals.get((ref.alias, ref.name))
+            if item is None:
+                continue
+            for origin in item.history:
+                used.add((origin.policy_id, ref.name))
     return used
 
 
