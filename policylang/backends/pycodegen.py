@@ -22,13 +22,14 @@ import datetime as _dt
 import hashlib
 import keyword
 import os
+import re
 import textwrap
 import types
 import unicodedata
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from ..semantics.evaluate import NOT_FILLED, _next_level
+from ..semantics.evaluate import NOT_FILLED, Interpreter, _next_level
 from ..semantics.model import (
     Duration,
     RBinary,
@@ -53,7 +54,7 @@ WIDTH = 100
 MODULE_NAMES = frozenset({
     "POLICY_ID", "TITLE", "LEVEL", "EFFECTIVE", "ENDS", "CHAIN", "DOCUMENTS", "DECISIONS", "INPUTS",
     "BLANKS", "ENUMS", "Inputs", "Result", "TraceStep", "Duration", "EvaluationError", "InputError",
-    "BlankNotFilled", "evaluate", "decide", "explain", "trace", "as_dict", "calendar", "datetime",
+    "BlankNotFilled", "evaluate", "decide", "explain", "validate", "Validated", "trace", "as_dict", "calendar", "datetime",
     "decimal", "dataclass", "field", "Decimal", "Any", "Mapping", "Optional", "TypedDict", "Literal",
     "ROUND_CEILING", "ROUND_FLOOR", "ROUND_HALF_EVEN", "ROUND_HALF_UP", "annotations",
 })
@@ -201,9 +202,14 @@ class _Gen:
         self._nullable: dict[int, bool] = {}
         self._null_decisions: dict[str, bool] = {}
         self._null_params: dict[str, bool] = {}
+        self._constant: dict[int, bool] = {}
+        self.interpreter = Interpreter(policy)  # folds constant expressions in _decide_fast()
         # False: expressions read the lazy evaluator's state (v[...], self.p_x(), self.d_x());
-        # True: they read the local variables of the one-pass _evaluate_fast().
+        # True: they read the local variables of the one-pass _decide_fast().
         self.fast = False
+        self.temps = 0  # temporaries named so far (_t1, _t2, ...)
+        # code of the form (None if HEAD is None else BODY) where BODY is never none: {code: (HEAD, BODY)}
+        self.guarded: dict[str, tuple[str, str]] = {}
         self.unfilled: dict[str, list[str]] = {}  # functions raising BlankNotFilled for unfilled values of `uses`
 
     # ------------------------------------------------------------ provenance
@@ -280,6 +286,34 @@ class _Gen:
         if isinstance(e, RCall):
             return any(self.nullable(a) for a in e.args)
         return True
+
+    def is_constant(self, e: RExpr) -> bool:
+        """Does e read only literals and fixed values (no input, decision, date of evaluation or
+        schedule)? Then its value is the same in every evaluation."""
+        key = id(e)
+        if key not in self._constant:
+            self._constant[key] = False  # a guard while computing (a cycle is not constant)
+            self._constant[key] = all(self._constant_ref(ref) for ref in _refs(e))
+        return self._constant[key]
+
+    def _constant_ref(self, ref: RRef) -> bool:
+        if ref.kind == "param":
+            prm = self.p.params.get(ref.name)
+            return prm is not None and prm.schedule is None and prm.value is not None and self.is_constant(prm.value)
+        if ref.kind == "builtin":
+            return ref.name != "as_of"
+        if ref.kind == "external":
+            return self.external_value(ref) is not NOT_FILLED
+        return False
+
+    def folded(self, e: RExpr):
+        """The value of a constant expression, computed now by the reference interpreter (so exactly
+        what every evaluation would compute); NOT_FILLED when it fails, to fail at run time instead."""
+        try:
+            value = self.interpreter.constant(e, self.p.effective)
+        except Exception:
+            return NOT_FILLED
+        return value if isinstance(value, (bool, int, str, Decimal, _dt.date, Duration, type(None))) else NOT_FILLED
 
     def param_nullable(self, name: str) -> bool:
         if name not in self._null_params:
@@ -358,6 +392,10 @@ class _Gen:
         """Python code for e; compound expressions come back in parentheses."""
         if isinstance(e, RLit):
             return self.const(e.value, e.text)
+        if self.fast and not isinstance(e, RRef) and self.is_constant(e):
+            folded = self.folded(e)
+            if folded is not NOT_FILLED:
+                return self.const(folded)
         if isinstance(e, RRef):
             return self.ref(e)
         if isinstance(e, RBinary):
@@ -390,13 +428,16 @@ class _Gen:
         return f"{code} is True" if self.nullable(e) else code
 
     def ref(self, e: RRef) -> str:
-        if self.fast and e.kind in ("input", "param", "decision"):
-            return self.names[e.name]  # a local variable of _evaluate_fast()
+        values = "_v" if self.fast else "v"  # the validated inputs
         if e.kind == "input":
             inp = self.p.inputs.get(e.name)
             if inp is not None and not inp.optional:
-                return f"v[{py_str(e.name)}]"
-            return f"v.get({py_str(e.name)})"
+                return f"{values}[{py_str(e.name)}]"
+            return f"{values}.get({py_str(e.name)})"
+        if self.fast and e.kind == "param" and self.is_blank(self.p.params[e.name]):
+            return f"_v[{py_str(e.name)}]"  # a blank the caller supplies (KeyError when not: see _decide_fast)
+        if self.fast and e.kind in ("param", "decision"):
+            return self.names[e.name]  # a local variable of _decide_fast()
         if e.kind == "param":
             return f"self.p_{self.names[e.name]}()"
         if e.kind == "decision":
@@ -416,18 +457,34 @@ class _Gen:
         if op not in ("and", "or", "==", "!=") and self.nullable(e.left):
             # Operands are evaluated left to right and none stops the rest (as in the
             # interpreter): the right side runs only when the left has a value.
-            return f"_then({left}, lambda _l: {self.binary_code(e, '_l', right)})"
+            name, head = self.held(left)
+            body = self.binary_code(e, name, right, left_checked=True)
+            code = f"(None if {head} is None else {body})"
+            if not self.nullable(e.right):
+                self.guarded[code] = (head, body)  # none only through the left operand
+            return code
         return self.binary_code(e, left, right)
 
-    def binary_code(self, e: RBinary, left: str, right: str) -> str:
+    def held(self, code: str) -> tuple[str, str]:
+        """(a name for code's value, the code that evaluates it once and names it): code itself
+        when it is a name, else an assignment expression to a new temporary."""
+        if code.isidentifier():
+            return code, code
+        self.temps += 1
+        name = f"_t{self.temps}"
+        return name, f"({name} := {_top(code)})"
+
+    def binary_code(self, e: RBinary, left: str, right: str, left_checked: bool = False) -> str:
+        """left op right; left_checked: the left value is known not to be none here."""
         op = e.op
+        left_nullable = self.nullable(e.left) and not left_checked
         if op in ("and", "or"):
-            lc = f"{left} is True" if self.nullable(e.left) else left
+            lc = f"{left} is True" if left_nullable else left
             rc = f"{right} is True" if self.nullable(e.right) else right
             return f"({lc} {op} {rc})"
         if op in ("==", "!="):
             return f"({left} {op} {right})"
-        nullable = self.nullable(e.left) or self.nullable(e.right)
+        nullable = left_nullable or self.nullable(e.right)
         if op in ("<", "<=", ">", ">="):
             if nullable:
                 helper = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge"}[op]
@@ -451,22 +508,22 @@ class _Gen:
         money = e.type.kind == "money"
         if f == "round":
             unit, mode = e.options
-            x = self.expr(e.args[0])
-            if money and not self.nullable(e.args[0]) and self.runtime_class(e.args[0]) == "D":
-                quantum = {"fen": "_FEN", "jiao": "_JIAO", "yuan": "_YUAN"}[unit]
-                return f"{x}.quantize({quantum}, {ROUNDING_NAMES[mode]}, _CTX)"
-            return f"_round({x}, {unit!r}, {mode!r}, {money})"
+            return self.rounded(e.args[0], self.expr(e.args[0]), unit, mode, money)
         args = [self.expr(a) for a in e.args]
         nullable = any(self.nullable(a) for a in e.args)
         if f in ("ceil", "floor"):
             unit = "yuan" if money else "unit"
             mode = "up" if f == "ceil" else "down"
-            return f"_round({args[0]}, {unit!r}, {mode!r}, {money})"
+            return self.rounded(e.args[0], args[0], unit, mode, money)
         if f in ("min", "max"):
             if len(args) == 1:
                 return args[0]
             if nullable:
                 return self.optional_call(f, args)
+            if len(args) == 2 and all(_is_plain_read(a) for a in args):
+                # what min()/max() return (the first of equal values), without the call
+                a, b = args
+                return f"({a} if {a} {'<=' if f == 'min' else '>='} {b} else {b})"
             return f"{f}({', '.join(args)})"
         helper = {
             "abs": "_abs", "add_days": "_add_days", "add_months": "_add_months_n", "add_years": "_add_years",
@@ -478,9 +535,16 @@ class _Gen:
         if helper == "_add_months_n":
             if nullable:
                 return self.optional_call("_add_months_n", args)
-            return f"_add_months({args[0]}, int({args[1]}))"
+            return f"_add_months({args[0]}, {self.whole(e.args[1], args[1])})"
         if nullable:
             return self.optional_call(helper, args)
+        inner = e.args[0]
+        if f == "end_of_month" and isinstance(inner, RCall) and inner.func in ("add_months", "add_years") \
+                and not any(self.nullable(a) for a in inner.args):
+            months = self.whole(inner.args[1], self.expr(inner.args[1]))
+            if inner.func == "add_years":
+                months = f"12 * {months}"
+            return f"_month_end_after({self.expr(inner.args[0])}, {months})"
         if f == "days_between":
             return f"({args[1]} - {args[0]}).days"
         if f in ("year", "month", "day"):
@@ -488,6 +552,28 @@ class _Gen:
         if f == "abs" and self.runtime_class(e.args[0]) == "I":
             return f"abs({args[0]})"
         return f"{helper}({', '.join(args)})"
+
+    def rounded(self, arg: RExpr, x: str, unit: str, mode: str, money: bool) -> str:
+        """The interpreter's round_value(): x quantized; money stays Decimal, other numbers become int."""
+        if self.runtime_class(arg) != "D":
+            return f"_round({x}, {unit!r}, {mode!r}, {money})"
+        quantum = {"fen": "_FEN", "jiao": "_JIAO", "yuan": "_YUAN", "unit": "_YUAN"}[unit]
+
+        def quantized(value: str) -> str:
+            code = f"{value}.quantize({quantum}, {ROUNDING_NAMES[mode]}, _CTX)"
+            return code if money else f"int({code})"
+
+        if not self.nullable(arg):
+            return quantized(x)
+        if x in self.guarded:  # (None if h is None else body): round the body
+            head, body = self.guarded[x]
+            return f"(None if {head} is None else {quantized(body)})"
+        name, head = self.held(x)
+        return f"(None if {head} is None else {quantized(name)})"
+
+    def whole(self, e: RExpr, code: str) -> str:
+        """A count of months or years as int (as the interpreter's int(...))."""
+        return code if self.runtime_class(e) == "I" else f"int({code})"
 
     @staticmethod
     def optional_call(function: str, args: list[str]) -> str:
@@ -582,6 +668,8 @@ class _Gen:
             "    result = evaluate({'input_name': value, ...}, as_of=datetime.date(2021, 3, 1))",
             "    result.<decision>, result.as_dict(), result.explain()",
             "Each decision is also a function of its own: <decision>(inputs, as_of=...).",
+            "To evaluate the same inputs more than once (other dates, other decisions), check them once:",
+            "    values = validate({...}); evaluate(values, as_of=...)",
             "Money is Decimal (yuan, quantized to the fen), None means not applicable.",
         ]
         text = "\n".join(doc_text(line) if line else "" for line in lines)
@@ -761,7 +849,13 @@ class _Gen:
     def is_constant_param(self, prm: RParam) -> bool:
         return prm.schedule is None and isinstance(prm.value, RLit)
 
+    @staticmethod
+    def is_blank(prm: RParam) -> bool:
+        """A blank no level filled, with no schedule: its value is always the caller's input."""
+        return prm.schedule is None and prm.value is None
+
     def param_method(self, prm: RParam) -> list[str]:
+        self.temps = 0
         safe = self.names[prm.name]
         label = f"{prm.label} " if prm.label else ""
         head = [
@@ -817,6 +911,7 @@ class _Gen:
         return out
 
     def decision_method(self, d: RDecision) -> list[str]:
+        self.temps = 0
         safe = self.names[d.name]
         o = d.origin
         label = f"{d.label} " if d.label else ""
@@ -954,7 +1049,7 @@ class _Gen:
         out = [f"{ind}# a decision table: every column is read first, then the first matching row applies"]
         columns = []
         for col in table.columns:
-            # (in _evaluate_fast, item names are locals: its own locals start with '_')
+            # (in _decide_fast, item names are locals: its own locals start with '_')
             local = f"{'_' if self.fast else ''}c_{self.names.get(col.name, 'col')}"
             if col.name not in self.names:
                 raise CodegenError(f"the column {col.name!r} is not an input, parameter or decision")
@@ -1016,47 +1111,49 @@ class _Gen:
         return f"{local} {op} ({items})"
 
     # ------------------------------------------------------------ the one-pass evaluation
+    def validate_function(self) -> list[str]:
+        """_validate_fast(): the caller's inputs validated, one straight-line check per input."""
+        out = [
+            "def _validate_fast(_inputs):",
+            '    """The inputs validated, as _read_inputs() validates them, for the usual case: a dict of',
+            "    known names. Anything else raises, and evaluate() validates with _read_inputs(), which",
+            "    reports the first bad input in the caller's order as the reference interpreter does.\"\"\"",
+            "    if not _ACCEPTED.issuperset(_inputs):",
+            "        raise _Unusual()  # an unknown input",
+            "    _v = {}",
+        ]
+        for name, (t, optional, blank) in self.accepted().items():
+            coerce = COERCERS.get(t.kind, "_coerce_text")
+            members = self.members_code(t)
+            extra = f", {members}" if members != "()" else ""
+            key = py_str(name)
+            test = f"_inputs.get({key}) is not None" if optional else f"{key} in _inputs"
+            out += [f"    if {test}:", f"        _v[{key}] = {coerce}({key}, _inputs[{key}]{extra})"]
+        out.append("    return _v")
+        return out
+
     def fast_function(self) -> list[str]:
-        """_evaluate_fast(): every decision in one function, in dependency order, with local variables.
+        """_decide_fast(): every decision in one function, in dependency order, with local variables.
 
         It computes exactly what the lazy evaluator computes when nothing goes wrong; whenever
-        anything does (an input missing where it is read, an invalid input, an unknown one, a
-        blank not supplied, an arithmetic failure) it raises, and evaluate() runs the lazy
-        evaluator, which reports the error exactly as the interpreter does. So the fast path
-        never needs to know which error comes first."""
+        anything does (an input missing where it is read, a blank not supplied, an arithmetic
+        failure) it raises, and evaluate() runs the lazy evaluator, which reports the error
+        exactly as the interpreter does. So the fast path never needs to know which error comes
+        first."""
         p = self.p
         self.fast = True
+        self.temps = 0
         try:
             out = [
-                "def _evaluate_fast(_inputs, _as_of):",
-                '    """evaluate() in one pass, for the usual case: the inputs are valid, and whatever the rules',
-                "    read is there. An input not given leaves its variable unassigned, so reading it raises",
-                "    UnboundLocalError; any exception makes evaluate() run the lazy evaluator (_Run), which",
-                '    finds the same values or reports the error as the reference interpreter does."""',
-                "    if not _ACCEPTED.issuperset(_inputs):",
-                "        raise _Unusual()  # an unknown input",
-                "",
-                "    # the inputs that are given, validated",
+                "def _decide_fast(_v, _as_of):",
+                '    """Every decision in one pass from validated inputs _v, for the usual case: whatever the',
+                "    rules read is there. An input or blank read but not given raises KeyError; any exception",
+                "    makes evaluate() run the lazy evaluator (_Run), which finds the same values or reports",
+                '    the error as the reference interpreter does."""',
             ]
-            for name, (t, optional, blank) in self.accepted().items():
-                local = self.names[name]
-                coerce = COERCERS.get(t.kind, "_coerce_text")
-                members = self.members_code(t)
-                extra = f", {members}" if members != "()" else ""
-                if optional:
-                    out += [
-                        f"    {local} = _inputs.get({py_str(name)})",
-                        f"    if {local} is not None:",
-                        f"        {local} = {coerce}({py_str(name)}, {local}{extra})",
-                    ]
-                else:
-                    out += [
-                        f"    if {py_str(name)} in _inputs:",
-                        f"        {local} = {coerce}({py_str(name)}, _inputs[{py_str(name)}]{extra})",
-                    ]
             params = self.param_order()
             if params:
-                out += ["", f"    # the parameters the decisions read, at {'_as_of' if self.any_schedule(params) else 'any date'}"]
+                out += [f"    # the parameters the decisions read, at {'_as_of' if self.any_schedule(params) else 'any date'}"]
             for prm in params:
                 out += self.fast_param(prm)
             for name in p.decision_order:
@@ -1065,12 +1162,14 @@ class _Gen:
                 out += ["", *_wrap_comment("", f"{name}" + (f" ({d.label})" if d.label else "")
                                            + f": {o.level} {o.policy_id}, {self.where(o)}"
                                            + _article_words(d.article), "    ")]
+                if d.form == "expr" and not isinstance(d.expr, (RLit, RRef)) and self.is_constant(d.expr):
+                    out.append("    # (its formula reads only fixed values: computed once, when this module was generated)")
                 out += self.decision_body(d, "    ", self.names[name], False)
             out += ["", "    # the result, built as Result() would build it, without its per-field frozen setattr",
-                    "    _result = _new_object(Result)", "    _set_attribute(_result, \"__dict__\", {"]
+                    "    _result = _new_object(Result)", "    _fields = _result.__dict__"]
             for name in p.decision_order:
-                out.append(f"        {py_str(self.names[name])}: {self.names[name]},")
-            out += ["        '_case': (dict(_inputs), None, _as_of, None),", "    })", "    return _result"]
+                out.append(f"    _fields[{py_str(self.names[name])}] = {self.names[name]}")
+            out += ["    _fields['_case'] = (_v, _as_of, None)", "    return _result"]
             return out
         finally:
             self.fast = False
@@ -1139,10 +1238,14 @@ class _Gen:
             if entries:
                 out.append("    else:")
             out.append(f"{indent}{local} = {_top(self.expr(prm.value))}")
-        elif not entries:
+        else:
             by = prm.delegated_by or prm.origin
-            out.append(f"    # a blank {comment_text(by.policy_id)} left for the "
-                       f"{prm.to_level or _next_level(by.level)} level: the caller's input, read above")
+            blank = (f"a blank {comment_text(by.policy_id)} left for the "
+                     f"{prm.to_level or _next_level(by.level)} level: the caller's input")
+            if entries:
+                out += ["    else:", f"        {local} = _v[{py_str(prm.name)}]  # before the schedule, {blank}"]
+            else:
+                out.append(f"    # {blank}, read where it is used")
         return out
 
     # ------------------------------------------------------------ results and the public functions
@@ -1179,10 +1282,8 @@ class _Gen:
             "    @property",
             "    def trace(self) -> dict:",
             '        """{decision: (TraceStep, ...)}: the rules and parameters that decided each value."""',
-            "        inputs, values, as_of, trace = self._case",
-            "        if trace is None:",
-            "            if values is None:  # computed by _evaluate_fast(): validate the inputs again",
-            "                values = _read_inputs(inputs, _INPUT_SPECS, POLICY_ID)",
+            "        values, as_of, trace = self._case",
+            "        if trace is None:  # computed without explanations: explain now, from the same inputs",
             "            trace = _evaluate(values, as_of, True)[1]",
             "        return trace",
             "",
@@ -1212,7 +1313,7 @@ class _Gen:
             "",
             "",
             "def _start(inputs, as_of, trace):",
-            "    return _Run(_read_inputs(inputs, _INPUT_SPECS, POLICY_ID), as_of or datetime.date.today(), trace)",
+            "    return _Run(_validated(inputs), as_of or datetime.date.today(), trace)",
             "",
             "",
             "def _evaluate(values, as_of, explain):",
@@ -1230,24 +1331,46 @@ class _Gen:
             "",
             "",
         ]
+        out += self.validate_function()
+        out += ["", ""]
         out += self.fast_function()
         out += [
+            "",
+            "",
+            "def _validated(inputs):",
+            "    if inputs.__class__ is Validated:",
+            "        return inputs",
+            "    if inputs.__class__ is dict:",
+            "        try:",
+            "            return _validate_fast(inputs)",
+            "        except Exception:",
+            "            pass  # not the usual case: _read_inputs() finds the first bad input and says what is wrong",
+            "    return _read_inputs(inputs, _INPUT_SPECS, POLICY_ID)",
+            "",
+            "",
+            "def validate(inputs: Mapping[str, Any]) -> Validated:",
+            '    """The inputs checked and converted (money and percents as Decimal, dates as datetime.date),',
+            "    for evaluating them more than once: evaluate(validate(inputs), as_of=...) does not check",
+            '    them again. Raises InputError as evaluate() would."""',
+            "    values = _validated(inputs)",
+            "    return values if values.__class__ is Validated else Validated(values)",
             "",
             "",
             "def evaluate(inputs: Mapping[str, Any], *, as_of: Optional[datetime.date] = None,",
             "             explain: bool = False) -> Result:",
             '    """Every decision for one case. Raises InputError for a bad or missing input and',
             "    BlankNotFilled when a decision needs a blank that no level filled and inputs do not give.",
+            "    inputs: a mapping of input names to values, or what validate() returned for them.",
             '    as_of: the evaluation date (default: today)."""',
             "    as_of = as_of or datetime.date.today()",
-            "    if not explain and inputs.__class__ is dict:",
+            "    values = _validated(inputs)",
+            "    if not explain:",
             "        try:",
-            "            return _evaluate_fast(inputs, as_of)",
+            "            return _decide_fast(values, as_of)",
             "        except Exception:",
             "            pass  # not the usual case: the lazy evaluator below finds what is wrong and says it",
-            "    values = _read_inputs(inputs, _INPUT_SPECS, POLICY_ID)",
             "    result, trace = _evaluate(values, as_of, explain)",
-            "    object.__setattr__(result, \"_case\", (None, values, as_of, trace))",
+            "    object.__setattr__(result, \"_case\", (values, as_of, trace))",
             "    return result",
             "",
             "",
@@ -1372,6 +1495,14 @@ def _refs(expr: RExpr):
     from ..semantics.model import references
 
     return references(expr)
+
+
+_PLAIN_READ = re.compile(r"""_?v\[(?:'[^'\\]*'|"[^"\\]*")\]""")
+
+
+def _is_plain_read(code: str) -> bool:
+    """A name or a read of one validated input: cheap to evaluate twice, and always the same value."""
+    return code.isidentifier() or _PLAIN_READ.fullmatch(code) is not None
 
 
 def _chunks(items: list, size: int):

@@ -402,7 +402,12 @@ class Interpreter:
     # -- evaluation
     def evaluate(self, inputs: Mapping[str, Any], as_of: Optional[_dt.date] = None,
                  decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
-        run = _Run(self, self.coerce_inputs(inputs), as_of or _dt.date.today(), explain)
+        return self.evaluate_validated(self.coerce_inputs(inputs), as_of, decisions, explain)
+
+    def evaluate_validated(self, values: dict[str, Any], as_of: Optional[_dt.date] = None,
+                           decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
+        """evaluate() on inputs already checked and converted by coerce_inputs()."""
+        run = _Run(self, values, as_of or _dt.date.today(), explain)
         names = decisions if decisions is not None else list(self.policy.decision_order)
         values = {}
         for name in names:

@@ -232,21 +232,28 @@ def test_refuses_a_policy_with_errors(tmp_path):
 
 
 def test_evaluate_takes_the_one_pass_path_for_usual_cases(gd):
-    """The usual case runs in _evaluate_fast() (no fallback); its result equals the lazy evaluator's."""
+    """The usual case is validated by _validate_fast() and decided by _decide_fast() (no fallback);
+    both agree with the lazy path (_read_inputs(), then _Run)."""
     as_of = dt.date(2021, 3, 1)
-    fast = gd._evaluate_fast(dict(STENT), as_of)
-    lazy = gd._evaluate(gd._read_inputs(STENT, gd._INPUT_SPECS, gd.POLICY_ID), as_of, False)[0]
+    values = gd._validate_fast(dict(STENT))
+    assert values == gd._read_inputs(STENT, gd._INPUT_SPECS, gd.POLICY_ID)
+    fast = gd._decide_fast(values, as_of)
+    lazy = gd._evaluate(values, as_of, False)[0]
     assert fast == lazy and fast.as_dict() == lazy.as_dict()
     assert fast.trace == gd.evaluate(STENT, as_of=as_of, explain=True).trace  # explained on demand
     typed = {**STENT, "price": Decimal("469"), "acceptance_date": dt.date(2021, 1, 31), "selected_price": 469}
-    assert gd._evaluate_fast(typed, as_of).as_dict() == fast.as_dict()
+    assert gd._decide_fast(gd._validate_fast(typed), as_of).as_dict() == fast.as_dict()
 
 
 def test_one_pass_path_leaves_errors_and_missing_inputs_to_the_lazy_evaluator(gd):
     as_of = dt.date(2021, 3, 1)
     partial = {"selected": True, "selected_price": "469"}  # enough for the listing decisions only
-    with pytest.raises(UnboundLocalError):
-        gd._evaluate_fast(partial, as_of)
+    with pytest.raises(KeyError):
+        gd._decide_fast(gd._validate_fast(partial), as_of)
+    with pytest.raises(gd.InputError):
+        gd._validate_fast({**STENT, "price": "-1"})
+    with pytest.raises(Exception):
+        gd._validate_fast({**STENT, "unknown": 1})
     with pytest.raises(gd.InputError) as caught:
         gd.evaluate(partial, as_of=as_of)
     assert caught.value.field == "price" and caught.value.decision == "fund_pays"
@@ -262,3 +269,61 @@ def test_one_pass_path_leaves_errors_and_missing_inputs_to_the_lazy_evaluator(gd
     with pytest.raises(gd.BlankNotFilled) as caught:
         gd.evaluate({**STENT, "selected": False}, as_of=as_of)
     assert caught.value.blank == "nonselected_payment_cap" and caught.value.decision == "payment_standard"
+
+
+def test_validated_inputs_are_evaluated_without_being_checked_again(gd):
+    values = gd.validate(STENT)
+    assert isinstance(values, gd.Validated)
+    assert values["price"] == Decimal("469.00") and values["acceptance_date"] == dt.date(2021, 1, 31)
+    assert gd.validate(values) is values
+    for as_of in (dt.date(2021, 3, 1), dt.date(2024, 2, 29)):
+        assert gd.evaluate(values, as_of=as_of) == gd.evaluate(STENT, as_of=as_of)
+        assert gd.evaluate(values, as_of=as_of, explain=True).trace == gd.evaluate(STENT, as_of=as_of).trace
+    assert gd.fund_pays(values, as_of=dt.date(2021, 3, 1)) == gd.evaluate(STENT, as_of=dt.date(2021, 3, 1)).fund_pays
+    assert gd.decide(values, ["patient_pays"], as_of=dt.date(2021, 3, 1))[0] == {"patient_pays": Decimal("93.80")}
+    with pytest.raises(gd.InputError) as caught:
+        gd.validate({**STENT, "price": "12.345"})
+    assert caught.value.field == "price"
+    with pytest.raises(gd.InputError) as caught:
+        gd.validate({**STENT, "prices": "1"})
+    assert caught.value.field == "prices"
+    # a decision that needs an input the validated values lack still says which one
+    partial = gd.validate({"selected": True, "selected_price": "469"})
+    with pytest.raises(gd.InputError) as caught:
+        gd.evaluate(partial, as_of=dt.date(2021, 3, 1))
+    assert caught.value.field == "price" and caught.value.decision == "fund_pays"
+
+
+def test_constant_formulas_are_computed_when_generated(tmp_path):
+    root = write_tree(tmp_path, {"cn/c": header("national") + (
+        "param start: date fixed 2023-04-26\n"
+        "param cycle: duration fixed 3 years\n"
+        "decision cycle_end: date = start + cycle - 1 days\n"
+        "decision in_force: bool = start <= as_of and as_of <= cycle_end\n"
+        "decision overflow: date = start + 9000 years\n")})
+    policy = resolve_tree(root)["cn/c"]
+    source = generate_module(policy)
+    fast = source[source.index("def _decide_fast"):source.index("def _validated")]
+    assert "cycle_end = _DATE_2026_04_25" in fast and "computed once" in fast
+    assert "overflow = _DATE" not in fast  # a formula that fails is left to fail at run time
+    module = compile_module(policy)
+    with pytest.raises(module.EvaluationError) as caught:
+        module.evaluate({}, as_of=dt.date(2024, 1, 1))
+    assert caught.value.decision == "overflow" and "outside the calendar" in caught.value.message
+    assert module.cycle_end({}, as_of=dt.date(2024, 1, 1)) == dt.date(2026, 4, 25)
+    assert module.decide({}, ["in_force"], as_of=dt.date(2026, 4, 26))[0] == {"in_force": False}
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    (dt.date(2021, 1, 31), 1, dt.date(2021, 2, 28)),
+    (dt.date(2024, 1, 15), 1, dt.date(2024, 2, 29)),
+    (dt.date(2100, 1, 1), 1, dt.date(2100, 2, 28)),
+    (dt.date(2000, 1, 1), 1, dt.date(2000, 2, 29)),
+    (dt.date(2021, 11, 30), 2, dt.date(2022, 1, 31)),
+    (dt.date(2021, 3, 31), -1, dt.date(2021, 2, 28)),
+    (dt.date(2021, 12, 1), 0, dt.date(2021, 12, 31)),
+])
+def test_end_of_the_month_after_is_the_interpreters(gd, day, months, expected):
+    from policylang.semantics.evaluate import add_months, end_of_month
+
+    assert gd._month_end_after(day, months) == end_of_month(add_months(day, months)) == expected

@@ -128,6 +128,7 @@ class TraceStep:
 
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _fromisoformat = datetime.date.fromisoformat
+_date = datetime.date
 
 
 def _days_in_month(year: int, month: int) -> int:
@@ -146,11 +147,23 @@ def _add_months(d: datetime.date, months: int) -> datetime.date:
     day = d.day
     if day > 28:
         day = min(day, _days_in_month(year, month))
-    return datetime.date(year, month, day)
+    return _date(year, month, day)
 
 
 def _end_of_month(d: datetime.date) -> datetime.date:
-    return datetime.date(d.year, d.month, _days_in_month(d.year, d.month))
+    return _date(d.year, d.month, _days_in_month(d.year, d.month))
+
+
+def _month_end_after(d: datetime.date, months: int) -> datetime.date:
+    """_end_of_month(_add_months(d, months)) in one step (the usual deadline: "the end of the
+    month after acceptance"); the day of d does not matter."""
+    year, month = divmod(d.year * 12 + d.month - 1 + months, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise EvaluationError(f"the date {d} + {months} months is outside the calendar")
+    if month != 2:
+        return _date(year, month, _MONTH_DAYS[month])
+    return _date(year, 2, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28)
 
 
 def _add_duration(d: datetime.date, dur: Duration, sign: int = 1) -> datetime.date:
@@ -270,15 +283,10 @@ def _opt_lazy(function, *thunks):
     return function(*args)
 
 
-def _then(value, compute):
-    """compute(value), or none when value is none (the rest of the expression is not evaluated)."""
-    return None if value is None else compute(value)
-
-
 def _round(x, unit: str, mode: str, money: bool):
     if x is None:
         return None
-    result = Decimal(x).quantize(_QUANTUM[unit], rounding=_ROUNDING[mode], context=_CTX)
+    result = Decimal(x).quantize(_QUANTUM[unit], _ROUNDING[mode], _CTX)
     if money:
         return result
     return int(result)
@@ -350,11 +358,20 @@ def _no_value(name: str, kind: str, members=()):
 
 
 def _coerce_money(name: str, raw, members=()):
-    if raw.__class__ is str or raw.__class__ is Decimal:
+    # (quantize's arguments are positional: by keyword the call costs twice as much)
+    cls = raw.__class__
+    if cls is str:
         try:
-            value = raw if raw.__class__ is Decimal else _Decimal(raw)
-            at_fen = value.quantize(_FEN, context=_CTX)
-            if at_fen == value and at_fen >= 0:  # a NaN is unequal to itself, so never compared
+            value = _Decimal(raw)
+            at_fen = value.quantize(_FEN, None, _CTX)
+            if at_fen == value and at_fen >= _ZERO:  # a NaN is unequal to itself, so never compared
+                return at_fen
+        except decimal.InvalidOperation:
+            pass
+    elif cls is Decimal:
+        try:
+            at_fen = raw.quantize(_FEN, None, _CTX)
+            if at_fen == raw and at_fen >= _ZERO:
                 return at_fen
         except decimal.InvalidOperation:
             pass
@@ -364,7 +381,7 @@ def _coerce_money(name: str, raw, members=()):
     if value < 0:
         raise InputError(name, "money", f"'{name}' is negative ({raw}); an amount of money cannot be")
     try:
-        at_fen = value.quantize(_FEN, context=_CTX)
+        at_fen = value.quantize(_FEN, None, _CTX)
     except decimal.InvalidOperation:  # more than 48 digits before the point
         raise InputError(name, "money", f"'{name}' is too large ({raw}) to be an amount of money") from None
     if value != at_fen:
@@ -515,8 +532,15 @@ def _read_inputs(raw, specs: dict, policy_id: str) -> dict:
 # ---------------------------------------------------------------- one evaluation
 
 
+class Validated(dict):
+    """Inputs checked and converted by validate(): evaluate(), decide() and the decision
+    functions take them as they are, without checking them again."""
+
+    __slots__ = ()
+
+
 class _Unusual(Exception):
-    """Raised by _evaluate_fast() for a case it leaves to the lazy evaluator (an unknown input)."""
+    """Raised by _validate_fast() for inputs it leaves to _read_inputs() (an unknown name)."""
 
 
 
