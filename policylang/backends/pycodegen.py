@@ -1363,7 +1363,7 @@ class _Gen:
             "    inputs: a mapping of input names to values, or what validate() returned for them.",
             '    as_of: the evaluation date (default: today)."""',
             "    as_of = as_of or datetime.date.today()",
-            "    values = _validated(inputs)",
+            "    values = inputs if inputs.__class__ is Validated else _validated(inputs)",
             "    if not explain:",
             "        try:",
             "            return _decide_fast(values, as_of)",
