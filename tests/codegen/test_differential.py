@@ -114,14 +114,16 @@ def test_seed_policy_each_decision_agrees(policy_id):
 # ---------------------------------------------------------------- generated policies
 
 def _money(depth):
-    leaves = st.sampled_from(["a", "b", "cap", "7000 yuan", "0.01 yuan", "469 yuan", "stepped"])
+    # opt_amount may be none; share and base are fixed, so formulas of them are folded when generated
+    leaves = st.sampled_from(["a", "b", "cap", "7000 yuan", "0.01 yuan", "469 yuan", "stepped", "opt_amount",
+                              "base"])
     if depth <= 0:
         return leaves
     sub = _money(depth - 1)
     return st.one_of(
         leaves,
         st.tuples(sub, st.sampled_from(["+", "-"]), sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(sub, st.sampled_from(["r", "30%", "n", "1.5", "q"])).map(lambda t: f"{t[0]} * {t[1]}"),
+        st.tuples(sub, st.sampled_from(["r", "30%", "n", "1.5", "q", "share"])).map(lambda t: f"{t[0]} * {t[1]}"),
         st.tuples(sub, st.sampled_from(["n", "r", "3"])).map(lambda t: f"{t[0]} / {t[1]}"),
         st.tuples(st.sampled_from(["min", "max"]), sub, sub).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
         st.tuples(sub, st.sampled_from(["fen", "jiao", "yuan"]), st.sampled_from(["half_up", "half_even", "up", "down"]))
@@ -141,7 +143,9 @@ def _bool(depth):
 
 def _date_expr():
     return st.sampled_from(["d", "end_of_month(add_months(d, n))", "d + 3 months", "add_days(d, 30)",
-                            "add_years(d, 1)", "effective_date + 2 years", "d - 1 month"])
+                            "add_years(d, 1)", "effective_date + 2 years", "d - 1 month",
+                            "end_of_month(add_years(d, 1))", "end_of_month(add_months(d, -13))",
+                            "end_of_month(add_months(effective_date, 14))"])
 
 
 def _count_expr():
@@ -161,6 +165,8 @@ input flag: bool
 input k: Kind
 input opt_amount: money optional
 param cap: money delegated to provincial "高限"
+param share: percent fixed 90%
+param base: money fixed 1234.56 yuan
 param stepped: money default 1000 yuan
 schedule stepped {{
     from 2022-01-01: 800 yuan
