@@ -90,6 +90,17 @@ def test_seed_pages_match_golden(seed_site, page):
 # ---------------------------------------------------------------- what the pages say
 
 
+def test_a_fixed_case_restated_below_is_shown_fixed_there(seed_site):
+    """The national 'selected products are listed at the selected price' is fixed; Guangdong
+    restates it in its own words of the case list, and is still bound by it (PL306)."""
+    for page in ("policies/cn/gd/stent-2020.md", "policies/cn/gd/chaozhou/stent-2020.md"):
+        md = read(os.path.join(seed_site, page))
+        section = md[md.index("### 挂网价格 `listing_price`"):]
+        first, second = section.splitlines()[2:4]
+        assert first.startswith("1. ") and "（固定规则，下级不得修改）" in first
+        assert second.startswith("2. ") and "固定规则" not in second
+
+
 def test_formula_uses_labels_values_and_rounding_words(fixture_site):
     out, _, _ = fixture_site
     page = read(os.path.join(out, "policies/cn/demo-2024.md"))

@@ -627,7 +627,11 @@ class PolicyPageBuilder:
     def decision_view(self, d: RDecision) -> ItemView:
         kind = "table" if d.form == "table" else "decision"
         v = self.item_view(d, kind)
-        v.fields.update(type_word=self.type_word(d.type), form=d.form, fixed=d.fixed,
+        # `fixed` binds every level below, so a child restating the decision is shown as fixed too.
+        declared = [o.decl for o in d.history if getattr(o.decl, "kind", None) == "decision"]
+        fixed_cases = {i for decl in declared for i, case in enumerate(decl.cases) if case.fixed}
+        v.fields.update(type_word=self.type_word(d.type), form=d.form,
+                        fixed=d.fixed or any(decl.fixed for decl in declared),
                         depends_on=[(self.label_of(n), n, self.item_href(n)) for n in d.depends_on
                                     if self.policy.item(n) is not None])
         if d.form == "expr":
@@ -635,8 +639,8 @@ class PolicyPageBuilder:
         elif d.form == "cases":
             v.fields["cases"] = [
                 {"cond": self.printer(c.cond), "value": self.printer(c.value), "label": c.meta.label,
-                 "note": c.meta.note, "fixed": c.fixed}
-                for c in d.cases
+                 "note": c.meta.note, "fixed": c.fixed or index in fixed_cases}
+                for index, c in enumerate(d.cases)
             ]
             other = d.otherwise
             v.fields["otherwise"] = None if other is None else {
