@@ -276,6 +276,13 @@ def test_validated_inputs_are_evaluated_without_being_checked_again(gd):
     assert isinstance(values, gd.Validated)
     assert values["price"] == Decimal("469.00") and values["acceptance_date"] == dt.date(2021, 1, 31)
     assert gd.validate(values) is values
+    with pytest.raises(TypeError):
+        values["price"] = Decimal("1.00")  # results keep their inputs: they cannot change under them
+    import copy
+
+    assert copy.deepcopy(values) == values and type(copy.copy(values)) is gd.Validated
+    changed = gd.validate({**values.copy(), "price": Decimal("500")})
+    assert changed["price"] == Decimal("500.00") and values["price"] == Decimal("469.00")
     for as_of in (dt.date(2021, 3, 1), dt.date(2024, 2, 29)):
         assert gd.evaluate(values, as_of=as_of) == gd.evaluate(STENT, as_of=as_of)
         assert gd.evaluate(values, as_of=as_of, explain=True).trace == gd.evaluate(STENT, as_of=as_of).trace

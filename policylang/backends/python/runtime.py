@@ -534,9 +534,19 @@ def _read_inputs(raw, specs: dict, policy_id: str) -> dict:
 
 class Validated(dict):
     """Inputs checked and converted by validate(): evaluate(), decide() and the decision
-    functions take them as they are, without checking them again."""
+    functions take them as they are, without checking them again. Read-only, since results
+    keep them to explain themselves later (copy() gives a dict to change)."""
 
     __slots__ = ()
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("validated inputs cannot be changed; validate() a changed copy instead")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self):  # pickle and copy build it whole, never item by item
+        return (self.__class__, (dict(self),))
 
 
 class _Unusual(Exception):
