@@ -10,6 +10,7 @@ import sys
 import click
 
 from . import __version__
+from .commands.common import lang_option
 from .semantics.loader import UsageError
 
 # The commands in the order `policylang --help` lists them.
@@ -24,6 +25,7 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="policylang")
+@lang_option
 def cli():
     """policylang: write medical-insurance policy as code, check every regional
     override against the levels above it, compile evaluators, and publish docs.

@@ -27,11 +27,11 @@ from typing import Iterable, Optional
 
 import attrs
 
-from .diagnostics import CODES, ERROR, INFO, WARNING, Diagnostic
+from .diagnostics import CODES, ERROR, INFO, LANGUAGES, WARNING, Diagnostic
 from .syntax.ast import Span
 
 SEVERITY_VALUES = (ERROR, WARNING, INFO, "off")
-KNOWN_KEYS = ("severity",)
+KNOWN_KEYS = ("severity", "lang")
 
 SUPPRESSION = re.compile(r"#\s*policylang\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
 REASON = re.compile(r"""because\s*(?:"(?P<a>[^"]*)"|“(?P<b>[^”]*)”)""")
@@ -43,6 +43,7 @@ UNSUPPRESSIBLE = {"PL901", "PL902", "PL903"}
 class Config:
     path: Optional[str] = None  # the pyproject.toml read, if any
     severity: dict[str, str] = attrs.Factory(dict)
+    lang: Optional[str] = None  # the language findings are printed in: en | zh
     diagnostics: list[Diagnostic] = attrs.Factory(list)  # PL903 problems in the configuration itself
 
 
@@ -58,6 +59,16 @@ def find_pyproject(start: str) -> Optional[str]:
         if parent == probe:
             return None
         probe = parent
+
+
+def output_language(root: Optional[str], chosen: Optional[str] = None) -> str:
+    """The language findings are printed in: --lang, else $POLICYLANG_LANG, else `lang` in
+    [tool.policylang] of the tree's pyproject.toml, else English."""
+    for value in (chosen, os.environ.get("POLICYLANG_LANG")):
+        if value in LANGUAGES:
+            return value
+    config = load_config(root or os.getcwd())
+    return config.lang or "en"
 
 
 def _line_of(lines: list[str], needle: str, default: int) -> int:
@@ -105,6 +116,13 @@ def load_config(root_dir: str) -> Config:
         if key not in KNOWN_KEYS:
             problem(f"unknown setting '{key}' in [tool.policylang]", key,
                     hint="the settings are: " + ", ".join(KNOWN_KEYS))
+    lang = section.get("lang")
+    if lang is not None:
+        if lang in LANGUAGES:
+            config.lang = lang
+        else:
+            problem(f"lang is {lang!r}; it must be one of: {', '.join(LANGUAGES)}", "lang",
+                    hint='lang = "zh" prints findings in Chinese, lang = "en" in English')
     severity = section.get("severity", {})
     if not isinstance(severity, dict):
         problem("'severity' must be a table such as { PL207 = \"off\" }", "severity")

@@ -102,12 +102,25 @@ _code("PL902", WARNING, "unused suppression", "未使用的忽略指令")
 _code("PL903", ERROR, "invalid configuration", "配置无效")
 
 
+# The languages findings can be written in. Every message has English; most also have
+# Chinese (message_zh), for policy authors; where it is missing, the English is shown.
+LANGUAGES = ("en", "zh")
+
+
+def in_language(english: Optional[str], chinese: Optional[str], lang: str) -> Optional[str]:
+    return chinese if lang == "zh" and chinese else english
+
+
 @attrs.frozen(slots=True)
 class Related:
     """Another place that explains a diagnostic, typically the parent rule a child violates."""
 
     span: Span
     message: str
+    message_zh: Optional[str] = None
+
+    def text(self, lang: str = "en") -> str:
+        return in_language(self.message, self.message_zh, lang)
 
 
 @attrs.frozen(slots=True)
@@ -119,6 +132,8 @@ class Diagnostic:
     hint: Optional[str] = None
     related: tuple[Related, ...] = ()
     policy_id: Optional[str] = None
+    message_zh: Optional[str] = None  # the message in Chinese, for policy authors
+    hint_zh: Optional[str] = None
 
     def __attrs_post_init__(self):
         if not self.severity:
@@ -134,6 +149,13 @@ class Diagnostic:
         entry = CODES.get(self.code)
         return entry.title_zh if entry else ""
 
+    def text(self, lang: str = "en") -> str:
+        """The message in lang (English where it has no translation)."""
+        return in_language(self.message, self.message_zh, lang)
+
+    def hint_text(self, lang: str = "en") -> Optional[str]:
+        return in_language(self.hint, self.hint_zh, lang)
+
     def sort_key(self):
         span = self.span
         if span is None:
@@ -147,10 +169,13 @@ class Diagnostic:
             "title": self.title,
             "title_zh": self.title_zh,
             "message": self.message,
+            "message_zh": self.message_zh,
             "hint": self.hint,
+            "hint_zh": self.hint_zh,
             "policy": self.policy_id,
             "location": _span_dict(self.span),
-            "related": [{"message": r.message, "location": _span_dict(r.span)} for r in self.related],
+            "related": [{"message": r.message, "message_zh": r.message_zh, "location": _span_dict(r.span)}
+                        for r in self.related],
         }
         return out
 
@@ -258,24 +283,34 @@ def _snippet(span: Span, sources: SourceCache, colour: bool, marker: str = "^") 
     ]
 
 
-def render_text(diags: Iterable[Diagnostic], sources: SourceCache, colour: bool = False) -> str:
+_WORDS = {
+    "en": {ERROR: "error", WARNING: "warning", INFO: "info", "note": "note", "help": "help", "colon": ": "},
+    "zh": {ERROR: "错误", WARNING: "警告", INFO: "提示", "note": "说明", "help": "建议", "colon": "："},
+}
+
+
+def render_text(diags: Iterable[Diagnostic], sources: SourceCache, colour: bool = False, lang: str = "en") -> str:
+    words = _WORDS.get(lang, _WORDS["en"])
+    colon = words["colon"]
     out: list[str] = []
     for d in diags:
         sev_colour = _COLOURS.get(d.severity, "") if colour else ""
         bold = _BOLD if colour else ""
         reset = _RESET if colour else ""
         title_zh = f" {d.title_zh}" if d.title_zh else ""
-        out.append(f"{sev_colour}{d.severity}[{d.code}]{reset}{bold}{title_zh}: {d.message}{reset}")
+        severity = words.get(d.severity, d.severity)
+        out.append(f"{sev_colour}{severity}[{d.code}]{reset}{bold}{title_zh}{colon}{d.text(lang)}{reset}")
         if d.span is not None:
             out.append(f"  --> {_display_path(d.span.file)}:{d.span.line}:{d.span.column}")
             out.extend(_snippet(d.span, sources, colour))
         for rel in d.related:
-            out.append(f"  note: {rel.message}")
+            out.append(f"  {words['note']}{colon}{rel.text(lang)}")
             if rel.span is not None and rel.span.line > 0:
                 out.append(f"  --> {_display_path(rel.span.file)}:{rel.span.line}:{rel.span.column}")
                 out.extend(_snippet(rel.span, sources, colour, marker="-"))
-        if d.hint:
-            out.append(f"  help: {d.hint}")
+        hint = d.hint_text(lang)
+        if hint:
+            out.append(f"  {words['help']}{colon}{hint}")
         out.append("")
     return "\n".join(out)
 
@@ -297,7 +332,7 @@ def _github_escape(text: str, prop: bool = False) -> str:
     return text
 
 
-def render_github(diags: Iterable[Diagnostic]) -> str:
+def render_github(diags: Iterable[Diagnostic], lang: str = "en") -> str:
     """GitHub Actions workflow commands: one annotation per diagnostic."""
     kinds = {ERROR: "error", WARNING: "warning", INFO: "notice"}
     lines = []
@@ -312,12 +347,13 @@ def render_github(diags: Iterable[Diagnostic]) -> str:
             if d.span.end_line == d.span.line and d.span.end_column:
                 props.append(f"endColumn={d.span.end_column}")
         props.append(f"title={_github_escape(d.code + ' ' + d.title, True)}")
-        message = d.message
+        message = d.text(lang)
         for rel in d.related:
             if rel.span is not None:
-                message += f"\n{rel.message} ({_display_path(rel.span.file)}:{rel.span.line}:{rel.span.column})"
-        if d.hint:
-            message += f"\nhelp: {d.hint}"
+                message += f"\n{rel.text(lang)} ({_display_path(rel.span.file)}:{rel.span.line}:{rel.span.column})"
+        hint = d.hint_text(lang)
+        if hint:
+            message += f"\n{_WORDS.get(lang, _WORDS['en'])['help']}: {hint}"
         lines.append(f"::{kinds.get(d.severity, 'error')} {','.join(props)}::{_github_escape(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -329,8 +365,12 @@ def summary_counts(diags: Iterable[Diagnostic]) -> dict:
     return counts
 
 
-def summary_line(diags: list[Diagnostic], files: int) -> str:
+def summary_line(diags: list[Diagnostic], files: int, lang: str = "en") -> str:
     c = summary_counts(diags)
+    if lang == "zh":
+        parts = [f"{c[ERROR]} 个错误", f"{c[WARNING]} 个警告"] + ([f"{c[INFO]} 条提示"] if c[INFO] else [])
+        verdict = "未通过" if c[ERROR] else "通过"
+        return f"{verdict}：检查了 {files} 项政策，" + "，".join(parts)
     parts = [f"{c[ERROR]} error{'s' if c[ERROR] != 1 else ''}", f"{c[WARNING]} warning{'s' if c[WARNING] != 1 else ''}"]
     if c[INFO]:
         parts.append(f"{c[INFO]} info")

@@ -109,6 +109,10 @@ def _result(diag: Diagnostic, rule_index: int, root: Optional[str]) -> dict:
         properties["hint"] = diag.hint
     if diag.title_zh:
         properties["title_zh"] = diag.title_zh
+    if diag.message_zh:
+        properties["message_zh"] = diag.message_zh
+    if diag.hint_zh:
+        properties["hint_zh"] = diag.hint_zh
     if diag.policy_id:
         properties["policy"] = diag.policy_id
     if properties:

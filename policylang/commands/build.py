@@ -25,7 +25,8 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile):
     """
     run = run_pipeline(default_paths(paths), root)
     diags = run.diagnostics_for_targets()
-    report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets))
+    report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets),
+           root=run.workspace.root)
     status = exit_status(diags)
     if status != EXIT_OK:
         click.echo("build stopped: fix the errors above first", err=True)

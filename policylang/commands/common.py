@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from ..diagnostics import (
     ERROR,
+    LANGUAGES,
     WARNING,
     Diagnostic,
     SourceCache,
@@ -27,10 +28,37 @@ EXIT_USAGE = 2
 
 FORMATS = ("text", "json", "github", "sarif")
 
-format_option = click.option(
+LANG_KEY = "policylang.lang"
+
+
+def _remember_language(ctx, param, value):
+    if value:
+        ctx.meta[LANG_KEY] = value  # meta is shared by the group's context and the command's
+    return value
+
+
+lang_option = click.option(
+    "--lang", type=click.Choice(LANGUAGES), default=None, expose_value=False, is_eager=True,
+    callback=_remember_language,
+    help="The language of findings: zh (中文) or en. Default: $POLICYLANG_LANG, else `lang` in "
+         "[tool.policylang] of pyproject.toml, else en.",
+)
+_format = click.option(
     "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
     help="How to print findings: text for people, json for tools, github for workflow annotations, sarif for code scanning.",
 )
+
+
+def format_option(command):
+    """--format and --lang: how and in which language findings are printed."""
+    return _format(lang_option(command))
+
+
+def chosen_language(root: Optional[str] = None) -> str:
+    ctx = click.get_current_context(silent=True)
+    from ..config import output_language
+
+    return output_language(root, ctx.meta.get(LANG_KEY) if ctx is not None else None)
 root_option = click.option(
     "--root", type=click.Path(file_okay=False), default=None,
     help="The policy tree's root folder (default: the nearest folder named 'policies').",
@@ -47,27 +75,30 @@ def default_paths(paths: Iterable[str]) -> list[str]:
     raise click.UsageError("no policy files given, and there is no 'policies' folder here")
 
 
-def render(diags: list[Diagnostic], sources: SourceCache, output_format: str, stream=None) -> str:
+def render(diags: list[Diagnostic], sources: SourceCache, output_format: str, stream=None,
+           lang: str = "en") -> str:
     stream = stream or sys.stdout
     if output_format == "json":
-        return render_json(diags) + "\n"
+        return render_json(diags) + "\n"  # both languages, in separate fields
     if output_format == "github":
-        return render_github(diags)
+        return render_github(diags, lang)
     if output_format == "sarif":
         from ..sarif import render_sarif
 
         return render_sarif(diags, __version__) + "\n"
-    return render_text(diags, sources, colour=use_colour(stream))
+    return render_text(diags, sources, colour=use_colour(stream), lang=lang)
 
 
 def report(diags: list[Diagnostic], sources: SourceCache, output_format: str, files: Optional[int] = None,
-           quiet: bool = False) -> None:
-    """Print findings to stdout; for text, a summary line follows (on stderr when quiet about success)."""
-    out = render(diags, sources, output_format)
+           quiet: bool = False, root: Optional[str] = None) -> None:
+    """Print findings to stdout; for text, a summary line follows (on stderr when quiet about success).
+    root: the policy tree, whose pyproject.toml may choose the language."""
+    lang = chosen_language(root)
+    out = render(diags, sources, output_format, lang=lang)
     if out:
         click.echo(out, nl=False)
     if output_format == "text" and files is not None and not quiet:
-        click.echo(summary_line(diags, files))
+        click.echo(summary_line(diags, files, lang))
 
 
 def exit_status(diags: Iterable[Diagnostic], strict: bool = False) -> int:

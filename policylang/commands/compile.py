@@ -25,7 +25,8 @@ def compile_command(paths, out_dir, output_format, root):
     diags = run.diagnostics_for_targets()
     status = exit_status(diags)
     if status != EXIT_OK or diags:
-        report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets))
+        report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets),
+               root=run.workspace.root)
     if status != EXIT_OK:
         click.echo("nothing compiled: fix the errors above first", err=True)
         raise SystemExit(EXIT_FINDINGS)

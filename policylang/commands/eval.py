@@ -14,10 +14,11 @@ import sys
 import click
 
 from ..pipeline import check as run_pipeline
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_status, report
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_status, lang_option, report
 
 
 @click.command("eval")
+@lang_option
 @click.argument("policy")
 @click.option("--input", "-i", "input_file", required=True,
               help="Cases: a JSON object or list of objects, JSON Lines (.jsonl) or CSV (.csv); '-' reads standard input.")
@@ -54,7 +55,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
     diags = [d for d in run.diagnostics_for_targets() if d.severity == "error"]
     targets = run.target_policies()
     if exit_status(diags) != EXIT_OK or not targets or targets[0].has_errors:
-        report(diags, run.workspace.sources, "text")
+        report(diags, run.workspace.sources, "text", root=run.workspace.root)
         click.echo(f"policylang eval: {policy} has errors; fix them first", err=True)
         raise SystemExit(EXIT_FINDINGS)
     resolved = targets[0]

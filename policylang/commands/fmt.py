@@ -11,7 +11,7 @@ from ..diagnostics import SourceCache
 from ..semantics.loader import UsageError, discover
 from ..syntax.formatter import format_source
 from ..syntax.parser import read_source
-from .common import EXIT_FINDINGS, EXIT_OK, default_paths, format_option, paths_argument, render
+from .common import EXIT_FINDINGS, EXIT_OK, chosen_language, default_paths, format_option, paths_argument, render
 
 
 def _files(paths) -> list[str]:
@@ -61,7 +61,7 @@ def fmt_command(paths, check_only, show_diff, output_format):
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(formatted)
     if diags:
-        click.echo(render(diags, sources, output_format), nl=False)
+        click.echo(render(diags, sources, output_format, lang=chosen_language()), nl=False)
     verb = "would be reformatted" if check_only else "reformatted"
     for path in changed:
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)

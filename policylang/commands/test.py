@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from ..pipeline import check as run_pipeline
-from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, paths_argument, report, root_option
+from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, lang_option, paths_argument, report, root_option
 
 
 @click.command("test")
+@lang_option
 @paths_argument
 @root_option
 def test_command(paths, root):
@@ -23,7 +24,7 @@ def test_command(paths, root):
     run = run_pipeline(default_paths(paths), root)
     errors = [d for d in run.diagnostics_for_targets() if d.severity == "error"]
     if exit_status(errors) != EXIT_OK:
-        report(errors, run.workspace.sources, "text")
+        report(errors, run.workspace.sources, "text", root=run.workspace.root)
         click.echo("examples not run: fix the errors above first", err=True)
         raise SystemExit(EXIT_FINDINGS)
     results = []

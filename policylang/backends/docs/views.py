@@ -552,10 +552,11 @@ class PolicyPageBuilder:
     # -- findings
     def finding_view(self, d: Diagnostic, item: Optional[ItemView] = None) -> FindingView:
         title = d.title_zh if self.lang == i18n.ZH and d.title_zh else d.title
+        lang = "zh" if self.lang == i18n.ZH else "en"
         return FindingView(
             code=d.code, severity=d.severity, severity_word=self.words.severity(d.severity), title=title,
-            message=d.message, location=self.site.span_location(d.span), hint=d.hint,
-            related=[(r.message, self.site.span_location(r.span)) for r in d.related],
+            message=d.text(lang), location=self.site.span_location(d.span), hint=d.hint_text(lang),
+            related=[(r.text(lang), self.site.span_location(r.span)) for r in d.related],
             item=item.name if item else None, item_label=item.label if item else None,
         )
 

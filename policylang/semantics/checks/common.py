@@ -20,6 +20,7 @@ from ..model import Duration, Origin, RExpr, ResolvedPolicy
 from ..types import Type
 
 LEVEL_WORD = {"national": "national", "provincial": "provincial", "municipal": "municipal", "county": "county"}
+LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 
 
 class CheckContext:
@@ -142,15 +143,36 @@ def item_words(name: str, label: Optional[str]) -> str:
     return f"{label} ({name})" if label else f"'{name}'"
 
 
+def item_words_zh(name: str, label: Optional[str]) -> str:
+    """'“医保基金预付比例”（prepayment_ratio）', or the name alone: item_words() for Chinese messages."""
+    return f"“{label}”（{name}）" if label else f"“{name}”"
+
+
 def where(origin: Origin) -> str:
     """'cn/stent-2020 (national), article 二(二)'."""
     article = f", article {origin.meta.article}" if origin.meta.article else ""
     return f"{origin.policy_id} ({origin.level}){article}"
 
 
+def where_zh(origin: Origin) -> str:
+    """'cn/stent-2020（国家级，条款 二(二)）'."""
+    level = level_zh(origin.level)
+    article = f"，条款 {origin.meta.article}" if origin.meta.article else ""
+    return f"{origin.policy_id}（{level}{article}）"
+
+
+def level_zh(level: str) -> str:
+    return LEVEL_WORD_ZH.get(level, level)
+
+
 def rule_intro(origin: Origin) -> str:
     """The start of a related message: 'the national rule', 'the provincial rule'."""
     return f"the {LEVEL_WORD.get(origin.level, origin.level)} rule"
+
+
+def rule_intro_zh(origin: Origin) -> str:
+    """'国家级规定', '省级规定'."""
+    return f"{level_zh(origin.level)}规定"
 
 
 def head_span(origin: Origin) -> Span:
@@ -182,14 +204,18 @@ def header_span(policy: ResolvedPolicy, ws: Workspace) -> Span:
     return Span(policy.path, 1, 1, 1, 1)
 
 
-def related(origin: Origin, what: str) -> Related:
-    return Related(head_span(origin), f"{rule_intro(origin)} ({where(origin)}): {what}")
+def related(origin: Origin, what: str, what_zh: Optional[str] = None) -> Related:
+    """The rule of another level a finding refers to ('the national rule (…): what')."""
+    zh = f"{rule_intro_zh(origin)} {where_zh(origin)}：{what_zh}" if what_zh else None
+    return Related(head_span(origin), f"{rule_intro(origin)} ({where(origin)}): {what}", zh)
 
 
 def diag(code: str, message: str, span: Span, policy_id: str, hint: Optional[str] = None,
-         related_: tuple = (), severity: str = "") -> Diagnostic:
+         related_: tuple = (), severity: str = "", message_zh: Optional[str] = None,
+         hint_zh: Optional[str] = None) -> Diagnostic:
+    """A finding; message_zh and hint_zh are the same in Chinese (shown with --lang zh)."""
     return Diagnostic(code, message, span, severity=severity, hint=hint, related=tuple(related_),
-                      policy_id=policy_id)
+                      policy_id=policy_id, message_zh=message_zh, hint_zh=hint_zh)
 
 
 def safe_constant(ctx: CheckContext, policy_id: str, expr: Optional[RExpr], as_of=None):
