@@ -17,6 +17,7 @@ from ..semantics.explain import (
     render_explain_text,
 )
 from ..semantics.loader import UsageError
+from .common import chosen_language, lang_option
 
 EXIT_USAGE = 2
 
@@ -41,11 +42,11 @@ def _usage(message: str):
     sys.exit(EXIT_USAGE)
 
 
-def _emit(data: dict, output_format: str, render) -> None:
+def _emit(data: dict, output_format: str, render, root) -> None:
     if output_format == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(render(data), nl=False)
+        click.echo(render(data, chosen_language(root or os.path.join(os.getcwd(), "policies"))), nl=False)
 
 
 @click.command("explain")
@@ -53,6 +54,7 @@ def _emit(data: dict, output_format: str, render) -> None:
 @click.argument("item")
 @_root
 @_format
+@lang_option
 def explain(policy_id, item, root, output_format):
     """Show how ITEM of POLICY_ID is defined down the chain, national first:
     each level's file, line, article, statement and value, and what the level did."""
@@ -61,13 +63,14 @@ def explain(policy_id, item, root, output_format):
         data = explain_item(resolution, policy_id, item)
     except ExplainError as exc:
         _usage(str(exc))
-    _emit(data, output_format, render_explain_text)
+    _emit(data, output_format, render_explain_text, root)
 
 
 @click.command("diff")
 @click.argument("policy_id")
 @_root
 @_format
+@lang_option
 def diff(policy_id, root, output_format):
     """Show what POLICY_ID changes relative to its parent and to the national root:
     added, tightened, filled, replaced, loosened (an error)."""
@@ -76,4 +79,4 @@ def diff(policy_id, root, output_format):
         data = diff_policy(resolution, policy_id)
     except ExplainError as exc:
         _usage(str(exc))
-    _emit(data, output_format, render_diff_text)
+    _emit(data, output_format, render_diff_text, root)

@@ -224,27 +224,58 @@ def explain_item(resolution, policy_id: str, name: str) -> dict:
     }
 
 
-def render_explain_text(data: dict) -> str:
+# Words of the text views in Chinese (the JSON keeps the English keys and values).
+KIND_ZH = {"param": "参数", "decision": "决策项", "input": "输入项", "enum": "枚举", "schedule": "过渡安排",
+           "requirement": "约束要求", "provision": "条款义务", "table": "决策表"}
+LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
+ACTION_ZH = {"set": "设定", "inherited": "继承，未改", "tightened": "收紧", "filled": "填写", "replaced": "替换",
+             "delegated": "授权下级", "restated": "重申", "changed": "修改", "loosened": "放宽（违反上级）",
+             "added": "新增", "changed kind": "改变了规则类型（违反上级）", "outside bound": "超出上级限定范围"}
+
+
+def _zh(table: dict, key: str, lang: str) -> str:
+    return table.get(key, key) if lang == "zh" else key
+
+
+def _pad(text: str, width: int) -> str:
+    """text padded to width terminal columns (a Chinese character takes two)."""
+    from ..diagnostics import display_width
+
+    return text + " " * max(width - display_width(text), 0)
+
+
+def render_explain_text(data: dict, lang: str = "en") -> str:
+    zh = lang == "zh"
     label = f" {data['label']}" if data.get("label") else ""
     type_ = f": {data['type']}" if data.get("type") else ""
-    lines = [f"{data['kind']} {data['item']}{type_}{label} — in {data['policy']}", ""]
+    kind = _zh(KIND_ZH, data["kind"], lang)
+    where = f"（{data['policy']}）" if zh else f" — in {data['policy']}"
+    lines = [f"{kind} {data['item']}{type_}{label}{where}", ""]
     for entry in data["chain"]:
-        head = f"  {entry['level']:<10} {entry['policy']}"
-        lines.append(head)
+        colon = "：" if zh else ": "
+        lines.append(f"  {_pad(_zh(LEVEL_ZH, entry['level'], lang), 10)} {entry['policy']}")
         if entry["action"] == "inherited":
-            lines.append(f"             inherited unchanged: {_statement(entry)}")
+            what = "继承，未改" if zh else "inherited unchanged"
+            lines.append(f"             {what}{colon}{_statement(entry)}")
             continue
-        article = f", article {entry['article']}" if entry.get("article") else ""
+        if entry.get("article"):
+            article = f"，条款 {entry['article']}" if zh else f", article {entry['article']}"
+        else:
+            article = ""
         lines.append(f"             {entry['location']}{article}")
-        flag = "  ← error: see 'policylang check'" if entry.get("error") else ""
-        lines.append(f"             {entry['action']}: {_statement(entry)}{flag}")
+        if entry.get("error"):
+            flag = "  ← 错误：见 policylang check" if zh else "  ← error: see 'policylang check'"
+        else:
+            flag = ""
+        lines.append(f"             {_zh(ACTION_ZH, entry['action'], lang)}{colon}{_statement(entry)}{flag}")
         if entry.get("label"):
             lines.append(f"             {entry['label']}")
         if entry.get("because"):
-            lines.append(f"             because: {entry['because']}")
+            lines.append(f"             {'理由' if zh else 'because'}{colon}{entry['because']}")
     if data.get("blank"):
         lines.append("")
-        lines.append("  no level fills this blank: callers must supply it as an input")
+        lines.append("  各层级都没有填写这一授权事项：调用时须作为输入提供" if zh
+                     else "  no level fills this blank: callers must supply it as an input")
     return "\n".join(lines) + "\n"
 
 
@@ -306,32 +337,47 @@ def diff_policy(resolution, policy_id: str) -> dict:
     }
 
 
-def render_diff_text(data: dict) -> str:
-    parent = f" (parent {data['parent']}, national root {data['root']})" if data.get("parent") else " (a root policy)"
+def render_diff_text(data: dict, lang: str = "en") -> str:
+    zh = lang == "zh"
+    if data.get("parent"):
+        parent = (f"（上级 {data['parent']}，国家级 {data['root']}）" if zh
+                  else f" (parent {data['parent']}, national root {data['root']})")
+    else:
+        parent = "（最上级政策）" if zh else " (a root policy)"
     lines = [f"{data['policy']}{parent}"]
     blanks = data.get("left_blank") or []
     if not data["changes"]:
-        lines.append("  no changes: every rule is inherited unchanged")
+        lines.append("  没有改动：各项规则均按上级继承" if zh else "  no changes: every rule is inherited unchanged")
     for b in blanks:
         label = f" {b['label']}" if b.get("label") else ""
-        lines.append(f"  not filled:   param {b['item']}{label} — {b['delegated_by']} left it for this level "
-                     f"({b['location']})")
+        if zh:
+            lines.append(f"  未填写：参数 {b['item']}{label} — {b['delegated_by']} 留给本层级填写（{b['location']}）")
+        else:
+            lines.append(f"  not filled:   param {b['item']}{label} — {b['delegated_by']} left it for this level "
+                         f"({b['location']})")
     if not data["changes"]:
         return "\n".join(lines) + "\n"
-    counts = ", ".join(f"{n} {what}" for what, n in data["summary"].items())
+    if zh:
+        counts = "，".join(f"{_zh(ACTION_ZH, what, lang)} {n} 项" for what, n in data["summary"].items())
+    else:
+        counts = ", ".join(f"{n} {what}" for what, n in data["summary"].items())
     lines.append(f"  {counts}")
     lines.append("")
+    words = (("现在：", "上级：", "国家级：", "理由：") if zh else ("now:", "parent:", "national:", "because:"))
+    width = 9
     for c in data["changes"]:
         label = f" {c['label']}" if c.get("label") else ""
         marker = "!" if c["error"] else " "
-        lines.append(f"{marker} {c['change']:<13} {c['kind']} {c['item']}{label}")
-        lines.append(f"                now:      {c['now']}   ({c['location']})")
+        change = _zh(ACTION_ZH, c["change"], lang)
+        lines.append(f"{marker} {_pad(change, 13)} {_zh(KIND_ZH, c['kind'], lang)} {c['item']}{label}")
+        lines.append(f"                {_pad(words[0], width)} {c['now']}   ({c['location']})")
         if c.get("parent"):
-            lines.append(f"                parent:   {c['parent']}")
+            lines.append(f"                {_pad(words[1], width)} {c['parent']}")
         if c.get("national"):
-            lines.append(f"                national: {c['national']}")
+            lines.append(f"                {_pad(words[2], width)} {c['national']}")
         if c.get("because"):
-            lines.append(f"                because:  {c['because']}")
+            lines.append(f"                {_pad(words[3], width)} {c['because']}")
         if c["error"]:
-            lines.append("                error: this loosens an upper-level rule (see 'policylang check')")
+            lines.append("                错误：这一改动放宽了上级规则（见 policylang check）" if zh
+                         else "                error: this loosens an upper-level rule (see 'policylang check')")
     return "\n".join(lines) + "\n"

@@ -89,3 +89,20 @@ def test_an_unknown_language_in_the_configuration_is_reported(tmp_path):
     proc = policylang("check", root, cwd=str(tmp_path))
     assert proc.returncode == 1 and "PL903" in proc.stdout and "'fr'" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def test_explain_and_diff_speak_chinese_too():
+    proc = policylang("explain", "--lang", "zh", "cn/gd/chaozhou/stent-2020", "nonselected_listing_cap", cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("参数 nonselected_listing_cap") and "（cn/gd/chaozhou/stent-2020）" in lines[0]
+    assert "  省级       cn/gd/stent-2020" in lines and "             设定：ceiling 7000 yuan" in lines
+    assert "             继承，未改：ceiling 7000 yuan" in lines
+    proc = policylang("diff", "cn/gd/stent-2020", cwd=REPO, env={"POLICYLANG_LANG": "zh"})
+    assert proc.returncode == 0, proc.stderr
+    assert "替换 2 项，授权下级 1 项，新增 10 项" in proc.stdout
+    assert "  替换          决策项 listing_allowed 是否可以挂网" in proc.stdout
+    english = policylang("diff", "cn/gd/stent-2020", cwd=REPO).stdout
+    assert "2 replaced, 1 delegated, 10 added" in english and "替换" not in english
+    data = policylang("diff", "--lang", "zh", "--format", "json", "cn/gd/stent-2020", cwd=REPO).stdout
+    assert '"change": "replaced"' in data  # JSON keeps its English keys and values
