@@ -90,13 +90,15 @@ def load_config(root_dir: str) -> Config:
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
         config.diagnostics.append(Diagnostic("PL903", f"pyproject.toml cannot be read: {exc}",
-                                             Span(path, 1, 1, 1, 1)))
+                                             Span(path, 1, 1, 1, 1),
+                                             message_zh=f"无法读取 pyproject.toml：{exc}"))
         return config
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+), column (\d+)", str(exc))
         line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
         config.diagnostics.append(Diagnostic("PL903", f"pyproject.toml is not valid TOML: {exc}",
-                                             Span(path, line, column, line, column + 1)))
+                                             Span(path, line, column, line, column + 1),
+                                             message_zh=f"pyproject.toml 不是有效的 TOML 文件：{exc}"))
         return config
     lines = text.splitlines()
     section = data.get("tool", {}).get("policylang") if isinstance(data.get("tool"), dict) else None
@@ -104,37 +106,46 @@ def load_config(root_dir: str) -> Config:
         return config
     section_line = _line_of(lines, "[tool.policylang", 1)
 
-    def problem(message: str, needle: Optional[str], hint: Optional[str] = None):
+    def problem(message: str, message_zh: str, needle: Optional[str], hint: Optional[str] = None,
+                hint_zh: Optional[str] = None):
         line = _line_of(lines, needle, section_line) if needle else section_line
         width = len(lines[line - 1]) if 0 < line <= len(lines) else 1
-        config.diagnostics.append(Diagnostic("PL903", message, Span(path, line, 1, line, width + 1), hint=hint))
+        config.diagnostics.append(Diagnostic("PL903", message, Span(path, line, 1, line, width + 1), hint=hint,
+                                             message_zh=message_zh, hint_zh=hint_zh))
 
     if not isinstance(section, dict):
-        problem("[tool.policylang] must be a table", None)
+        problem("[tool.policylang] must be a table", "[tool.policylang] 必须是一个 TOML 表（table）", None)
         return config
     for key in section:
         if key not in KNOWN_KEYS:
-            problem(f"unknown setting '{key}' in [tool.policylang]", key,
-                    hint="the settings are: " + ", ".join(KNOWN_KEYS))
+            problem(f"unknown setting '{key}' in [tool.policylang]", f"[tool.policylang] 中的设置项“{key}”无法识别",
+                    key, hint="the settings are: " + ", ".join(KNOWN_KEYS),
+                    hint_zh="可以使用的设置项有：" + "、".join(KNOWN_KEYS))
     lang = section.get("lang")
     if lang is not None:
         if lang in LANGUAGES:
             config.lang = lang
         else:
-            problem(f"lang is {lang!r}; it must be one of: {', '.join(LANGUAGES)}", "lang",
-                    hint='lang = "zh" prints findings in Chinese, lang = "en" in English')
+            problem(f"lang is {lang!r}; it must be one of: {', '.join(LANGUAGES)}",
+                    f"lang 的值是 {lang!r}，只能是下列之一：{'、'.join(LANGUAGES)}", "lang",
+                    hint='lang = "zh" prints findings in Chinese, lang = "en" in English',
+                    hint_zh='lang = "zh" 用中文显示检查结果，lang = "en" 用英文显示')
     severity = section.get("severity", {})
     if not isinstance(severity, dict):
-        problem("'severity' must be a table such as { PL207 = \"off\" }", "severity")
+        problem("'severity' must be a table such as { PL207 = \"off\" }",
+                "“severity”必须是一个 TOML 表（table），例如 { PL207 = \"off\" }", "severity")
         return config
     for code, value in severity.items():
         if code not in CODES:
             close = [c for c in CODES if c[:4] == code[:4]]
-            problem(f"'{code}' in [tool.policylang] severity is not a policylang code", code,
-                    hint=("codes look like PL207" + (f"; codes near it: {', '.join(close[:5])}" if close else "")))
+            problem(f"'{code}' in [tool.policylang] severity is not a policylang code",
+                    f"[tool.policylang] severity 中的“{code}”不是 policylang 的代码", code,
+                    hint=("codes look like PL207" + (f"; codes near it: {', '.join(close[:5])}" if close else "")),
+                    hint_zh=("代码的写法如 PL207" + (f"；与它相近的代码有：{'、'.join(close[:5])}" if close else "")))
             continue
         if not isinstance(value, str) or value not in SEVERITY_VALUES:
-            problem(f"the severity of {code} is {value!r}; it must be one of: {', '.join(SEVERITY_VALUES)}", code)
+            problem(f"the severity of {code} is {value!r}; it must be one of: {', '.join(SEVERITY_VALUES)}",
+                    f"{code} 的严重程度设为 {value!r}，只能是下列之一：{'、'.join(SEVERITY_VALUES)}", code)
             continue
         config.severity[code] = value
     return config
@@ -184,13 +195,18 @@ def collect_suppressions(ws) -> tuple[list[Suppression], list[Diagnostic]]:
             unknown = [c for c in codes if c not in CODES]
             if unknown:
                 problems.append(Diagnostic("PL903", f"the suppression names unknown code(s): {', '.join(unknown)}",
-                                           span, hint="codes look like PL402", policy_id=pid))
+                                           span, hint="codes look like PL402", policy_id=pid,
+                                           message_zh=f"这条忽略指令写了不存在的代码：{'、'.join(unknown)}",
+                                           hint_zh="代码的写法如 PL402"))
             if not reason:
                 problems.append(Diagnostic(
                     "PL901", "this suppression gives no reason, so it suppresses nothing",
                     span, policy_id=pid,
                     hint='say why the finding is acceptable: # policylang: ignore[' + ",".join(codes) +
-                         '] because "…"'))
+                         '] because "…"',
+                    message_zh="这条忽略指令没有写明理由，因此不会忽略任何问题",
+                    hint_zh='请写明为什么可以接受这个问题：# policylang: ignore[' + ",".join(codes) +
+                            '] because "…"'))
                 continue
             target = _target_line(ws, pf.path, comment.line, comment.column)
             suppressions.append(Suppression(pf.path, comment.line, target, codes, reason, span))
@@ -217,7 +233,9 @@ def apply_config(diags: Iterable[Diagnostic], config: Config, ws) -> list[Diagno
             problems.append(Diagnostic(
                 "PL902", f"this suppression of {', '.join(s.codes)} matches no finding on line {s.target}",
                 s.span, hint="remove it (the finding it was for is gone), or move it to the line before the finding",
-                policy_id=_policy_of(ws, s.path)))
+                policy_id=_policy_of(ws, s.path),
+                message_zh=f"这条针对 {'、'.join(s.codes)} 的忽略指令在第 {s.target} 行没有对应的问题",
+                hint_zh="请删除它（它原先针对的问题已经不存在），或把它移到该问题所在行的上一行"))
     result = []
     for d in kept + problems + list(config.diagnostics):
         level = config.severity.get(d.code)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import errno
 import os
 import re
 from decimal import Decimal, InvalidOperation
@@ -57,6 +58,34 @@ _FRIENDLY_TERMINALS = {
     "MUL_OP": "'*' or '/'",
     "$END": "the end of the file",
 }
+
+# The same descriptions in Chinese, for message_zh and hint_zh.
+_FRIENDLY_TERMINALS_ZH = {
+    "NAME": "名称",
+    "STRING": '带引号的文字（"…"）',
+    "NUMBER": "数字",
+    "DATE": "日期（YYYY-MM-DD）",
+    "POLICY_ID": "政策编号（如 cn/gd/stent-2020）",
+    "COMP_OP": "比较符号（==、!=、<、<=、>、>=）",
+    "PLUS": "“+”",
+    "MINUS": "“-”",
+    "MUL_OP": "“*”或“/”",
+    "$END": "文件结尾",
+}
+
+# A label, article, note or reason given twice (PL111), in Chinese.
+_META_ZH = {
+    "label": "中文名称",
+    "article": "“article”（条款）",
+    "note": "“note”（说明）",
+    "reason": "“because”（理由）",
+}
+
+# Units of a duration, in Chinese: a whole number of 天 / 个月 / 年.
+_UNIT_ZH = {"days": "天", "months": "个月", "years": "年"}
+
+_BINARY_ZH = "这看起来是二进制文件，不是政策文本文件"
+_BINARY_HINT_ZH = "政策文件是以 .policy 结尾的 UTF-8 文本文件"
 
 # Full-width punctuation that Chinese input methods produce, and what was meant.
 _FULL_WIDTH = {
@@ -192,7 +221,9 @@ class _Builder(Transformer):
                 what = "label" if key == "label" else f"'{'because' if key == 'reason' else key}'"
                 self.diags.append(
                     Diagnostic("PL111", f"this declaration already has a {what}; only one is allowed", span,
-                               hint="join the two texts into one")
+                               hint="join the two texts into one",
+                               message_zh=f"这条声明已经有{_META_ZH[key]}，只能写一个",
+                               hint_zh="请把两段文字合并成一段")
                 )
                 continue
             fields[key] = value
@@ -460,7 +491,9 @@ class _Builder(Transformer):
             value = Decimal(0)
         if unit in ("days", "months", "years") and value != value.to_integral_value():
             self.diags.append(Diagnostic("PL105", f"a duration must be a whole number of {unit}, not {tok}", span,
-                                         hint="write a whole number, for example 2 years or 6 months"))
+                                         hint="write a whole number, for example 2 years or 6 months",
+                                         message_zh=f"期间必须是整数{_UNIT_ZH[unit]}，不能是 {tok}",
+                                         hint_zh="请写整数，例如 2 years 或 6 months"))
         return self._expr(A.Number(value, unit, str(tok), span))
 
     def percent(self, c):
@@ -474,7 +507,9 @@ class _Builder(Transformer):
         except ValueError:
             self.diags.append(
                 Diagnostic("PL105", f"{tok} is not a real calendar date", self._tspan(tok),
-                           hint="dates are written YYYY-MM-DD, with a month 01-12 and a day that exists in that month")
+                           hint="dates are written YYYY-MM-DD, with a month 01-12 and a day that exists in that month",
+                           message_zh=f"{tok} 不是日历上存在的日期",
+                           hint_zh="日期写作 YYYY-MM-DD，月份为 01-12，日必须是该月实际有的一天")
             )
             return _dt.date(1, 1, 1)
 
@@ -518,7 +553,9 @@ def _unescape(body: str, span: A.Span, diags: list) -> str:
             i += 6
         else:
             diags.append(Diagnostic("PL105", f"unknown escape '\\{nxt}' in a text", span,
-                                    hint='use \\" for a quote, \\\\ for a backslash, \\n for a new line, \\uXXXX for a character'))
+                                    hint='use \\" for a quote, \\\\ for a backslash, \\n for a new line, \\uXXXX for a character',
+                                    message_zh=f"文字中的转义写法“\\{nxt}”无法识别",
+                                    hint_zh='引号写作 \\"，反斜杠写作 \\\\，换行写作 \\n，其他字符写作 \\uXXXX'))
             out.append(nxt)
             i += 2
     return "".join(out)
@@ -590,7 +627,8 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
         pos = text.index("\x00")
         line = text.count("\n", 0, pos) + 1
         diags.append(Diagnostic("PL002", "this looks like a binary file, not a policy text file",
-                                A.Span(path, line, 1, line, 2), hint="policy files are UTF-8 text ending in .policy"))
+                                A.Span(path, line, 1, line, 2), hint="policy files are UTF-8 text ending in .policy",
+                                message_zh=_BINARY_ZH, hint_zh=_BINARY_HINT_ZH))
         return ParseResult(None, tuple(diags), text)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -598,7 +636,9 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         diags.append(Diagnostic("PL003", "the file has no policy in it", A.Span(path, 1, 1, 1, 1),
-                                hint='start with a header: policy "<title>", level, effective'))
+                                hint='start with a header: policy "<title>", level, effective',
+                                message_zh="文件里没有任何政策内容",
+                                hint_zh='请先写文件头：policy "<标题>"、level、effective'))
         return ParseResult(None, tuple(diags), text)
 
     chunks = _chunks(text)
@@ -746,7 +786,8 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
             diags.append(_too_deep(exc.orig_exc.span))
         else:  # pragma: no cover - a bug in the builder, shown located rather than as a traceback
             diags.append(Diagnostic("PL101", f"internal error while reading this declaration: {exc.orig_exc}",
-                                    A.Span(path, line, 1, line, 2)))
+                                    A.Span(path, line, 1, line, 2),
+                                    message_zh=f"读取这条声明时出现内部错误：{exc.orig_exc}"))
         items = None
     except UnexpectedInput as exc:
         syntax_error = _syntax_diagnostic(exc, segment, path, line - 1, start, parser)
@@ -789,21 +830,28 @@ def _too_deep(span: A.Span) -> Diagnostic:
         f"this expression is nested more than {MAX_EXPR_DEPTH} levels deep",
         span,
         hint="split it into several named decisions, each computing one part",
+        message_zh=f"这个表达式嵌套超过了 {MAX_EXPR_DEPTH} 层",
+        hint_zh="请把它拆成几个有名称的决策项，每个只计算其中一部分",
     )
 
 
-def _describe_expected(names, parser: Lark) -> list[str]:
-    out = []
+def _expected_pairs(names, parser: Lark) -> list[tuple[str, str]]:
+    """(English, Chinese) descriptions of the tokens that may come next, in the order they are listed."""
+    pairs: dict[str, str] = {}
     for name in sorted(set(names)):
         if name in _FRIENDLY_TERMINALS:
-            out.append(_FRIENDLY_TERMINALS[name])
+            pairs.setdefault(_FRIENDLY_TERMINALS[name], _FRIENDLY_TERMINALS_ZH[name])
             continue
         try:
             term = parser.get_terminal(name)
-            out.append(f"'{term.pattern.value}'")
+            pairs.setdefault(f"'{term.pattern.value}'", _q_zh(str(term.pattern.value)))
         except KeyError:
-            out.append(name.lower())
-    return sorted(set(out), key=lambda s: (not s.startswith("'"), s))
+            pairs.setdefault(name.lower(), name.lower())
+    return sorted(pairs.items(), key=lambda pair: (not pair[0].startswith("'"), pair[0]))
+
+
+def _describe_expected(names, parser: Lark) -> list[str]:
+    return [english for english, _ in _expected_pairs(names, parser)]
 
 
 def _keywords_of(names, parser: Lark) -> list[str]:
@@ -828,12 +876,16 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
         line = stripped.count("\n") + 1
         column = len(stripped.rsplit("\n", 1)[-1]) or 1
         span = A.Span(path, line + line_base, column, line + line_base, column + 1)
-        expected = _describe_expected(getattr(exc, "expected", ()) or (), parser)
+        pairs = _expected_pairs(getattr(exc, "expected", ()) or (), parser)
+        expected = [english for english, _ in pairs]
+        expected_zh = [chinese for _, chinese in pairs]
         return Diagnostic(
             "PL102",
             "the declaration stops before it is complete",
             span,
             hint=("it could continue with " + _join(expected[:8])) if expected else "finish the declaration or remove it",
+            message_zh="这条声明还没有写完就结束了",
+            hint_zh=("后面可以接着写" + _join_zh(expected_zh[:8])) if expected else "请把这条声明写完整，或者删掉它",
         )
     if isinstance(exc, UnexpectedCharacters):
         ch = segment[exc.pos_in_stream] if exc.pos_in_stream < len(segment) else "?"
@@ -841,13 +893,21 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
                       exc.pos_in_stream + pos_base, exc.pos_in_stream + pos_base + 1)
         if ch in _FULL_WIDTH:
             return Diagnostic("PL110", f"the full-width character '{ch}' cannot be used here", span,
-                              hint=f"use the ASCII '{_FULL_WIDTH[ch]}' instead (switch the input method to half-width)")
+                              hint=f"use the ASCII '{_FULL_WIDTH[ch]}' instead (switch the input method to half-width)",
+                              message_zh=f"这里不能使用全角字符{_q_zh(ch)}",
+                              hint_zh=f"请改用半角（ASCII）的{_q_zh(_FULL_WIDTH[ch])}（把输入法切换到半角或英文标点）")
         if ch == '"':
             return Diagnostic("PL101", "this text is not closed with a '\"' on the same line", span,
-                              hint='every text starts and ends with " on one line; write \\n for a line break')
-        allowed = _describe_expected(exc.allowed or (), parser) if exc.allowed else []
+                              hint='every text starts and ends with " on one line; write \\n for a line break',
+                              message_zh="这段文字没有在同一行内用‘\"’结束",
+                              hint_zh='每段文字都以 " 开始、以 " 结束，而且写在同一行内；需要换行时写 \\n')
+        pairs = _expected_pairs(exc.allowed or (), parser) if exc.allowed else []
+        allowed = [english for english, _ in pairs]
+        allowed_zh = [chinese for _, chinese in pairs]
         return Diagnostic("PL110", f"the character '{ch}' (U+{ord(ch):04X}) is not allowed here", span,
-                          hint=("expected " + _join(allowed[:8])) if allowed else None)
+                          hint=("expected " + _join(allowed[:8])) if allowed else None,
+                          message_zh=f"这里不能使用字符{_q_zh(ch)}（U+{ord(ch):04X}）",
+                          hint_zh=("这里应为" + _join_zh(allowed_zh[:8])) if allowed else None)
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
     value = str(tok)
@@ -856,29 +916,52 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
     span = A.Span(path, line + line_base, column, end_line + line_base, end_col,
                   (tok.start_pos or 0) + pos_base, (tok.end_pos or 0) + pos_base)
     expected_names = exc.expected or set()
-    expected = _describe_expected(expected_names, parser)
+    pairs = _expected_pairs(expected_names, parser)
+    expected = [english for english, _ in pairs]
+    expected_zh = [chinese for _, chinese in pairs]
     shown = value if len(value) <= 40 else value[:37] + "…"
-    hint = None
+    hint = hint_zh = None
     if value.isidentifier():
         close = difflib.get_close_matches(value, _keywords_of(expected_names, parser) + list(TOP_KEYWORDS), n=1,
                                           cutoff=0.7)
         if close and close[0] != value:
             if column == 1 and line == 1 and value not in TOP_KEYWORDS:
                 return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
-                                  hint=f"did you mean '{close[0]}'?")
+                                  hint=f"did you mean '{close[0]}'?",
+                                  message_zh=f"{_q_zh(value)}不是政策语言的关键字",
+                                  hint_zh=f"是不是想写{_q_zh(close[0])}？")
             hint = f"did you mean '{close[0]}'?"
+            hint_zh = f"是不是想写{_q_zh(close[0])}？"
         elif column == 1 and line == 1:
             return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
-                              hint="a declaration starts with one of: " + ", ".join(TOP_KEYWORDS))
+                              hint="a declaration starts with one of: " + ", ".join(TOP_KEYWORDS),
+                              message_zh=f"{_q_zh(value)}不是政策语言的关键字",
+                              hint_zh="每条声明都以下列关键字之一开头：" + "、".join(TOP_KEYWORDS))
     if hint is None and expected:
         hint = "expected " + _join(expected[:8]) + (" …" if len(expected) > 8 else "")
-    return Diagnostic("PL101", f"unexpected '{shown}' here", span, hint=hint)
+        hint_zh = "这里应为" + _join_zh(expected_zh[:8], more=len(expected) > 8)
+    return Diagnostic("PL101", f"unexpected '{shown}' here", span, hint=hint,
+                      message_zh=f"这里不应出现{_q_zh(shown)}", hint_zh=hint_zh)
 
 
 def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _join_zh(items: list[str], more: bool = False) -> str:
+    """Chinese list: 甲、乙或丙; with more left out: 甲、乙、丙等."""
+    if more:
+        return "、".join(items) + "等"
+    if len(items) <= 1:
+        return "".join(items)
+    return "、".join(items[:-1]) + "或" + items[-1]
+
+
+def _q_zh(text: str) -> str:
+    """text in Chinese quotation marks; single ones around text that holds a double quotation mark."""
+    return f"‘{text}’" if any(c in text for c in '"“”') else f"“{text}”"
 
 
 # ---------------------------------------------------------------- files
@@ -907,13 +990,27 @@ def valid_policy_id(policy_id: str) -> bool:
     return bool(policy_id) and all(_ID_SEGMENT.fullmatch(seg) for seg in policy_id.split("/"))
 
 
+# Why a file cannot be read, in Chinese, for the usual causes; otherwise the system's own words.
+_OS_ERRORS_ZH = {
+    errno.ENOENT: "文件不存在",
+    errno.EACCES: "没有读取这个文件的权限",
+    errno.EPERM: "没有读取这个文件的权限",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+}
+
+
+def _os_error_zh(exc: OSError) -> str:
+    return _OS_ERRORS_ZH.get(exc.errno, str(exc.strerror or exc))
+
+
 def read_source(path: str) -> tuple[Optional[str], list[Diagnostic]]:
     """Read a file as UTF-8. Unreadable or undecodable files give a located diagnostic."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return None, [Diagnostic("PL001", f"cannot read the file: {exc.strerror or exc}", A.Span(path, 1, 1, 1, 1))]
+        return None, [Diagnostic("PL001", f"cannot read the file: {exc.strerror or exc}", A.Span(path, 1, 1, 1, 1),
+                                 message_zh=f"无法读取文件：{_os_error_zh(exc)}")]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -921,7 +1018,8 @@ def read_source(path: str) -> tuple[Optional[str], list[Diagnostic]]:
             line = data.count(b"\n", 0, data.index(b"\x00")) + 1
             return None, [Diagnostic("PL002", "this looks like a binary file, not a policy text file",
                                      A.Span(path, line, 1, line, 2),
-                                     hint="policy files are UTF-8 text ending in .policy")]
+                                     hint="policy files are UTF-8 text ending in .policy",
+                                     message_zh=_BINARY_ZH, hint_zh=_BINARY_HINT_ZH)]
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
@@ -930,6 +1028,8 @@ def read_source(path: str) -> tuple[Optional[str], list[Diagnostic]]:
             f"the file is not valid UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start})",
             A.Span(path, line, column, line, column + 1),
             hint="save the file as UTF-8 (files saved as GBK or GB2312 must be converted, e.g. iconv -f GBK -t UTF-8)",
+            message_zh=f"文件中偏移 {exc.start} 处的字节 0x{data[exc.start]:02X} 不符合 UTF-8 编码",
+            hint_zh="请把文件另存为 UTF-8 编码（以 GBK 或 GB2312 保存的文件需要先转换，例如 iconv -f GBK -t UTF-8）",
         )]
 
 
@@ -947,6 +1047,8 @@ def parse_file(path: str, root: Optional[str] = None) -> ParseResult:
             f"'{policy_id}' cannot be a policy id: use lower-case letters, digits, '_' and '-' in file and folder names",
             A.Span(path, 1, 1, 1, 2),
             hint="rename the file, e.g. policies/cn/gd/stent-2020.policy",
+            message_zh=f"{_q_zh(policy_id)}不能作为政策编号：文件名和文件夹名只能使用小写字母、数字、“_”和“-”",
+            hint_zh="请重命名文件，例如 policies/cn/gd/stent-2020.policy",
         )
         return ParseResult(result.file, (extra,) + result.diagnostics, text)
     return result
