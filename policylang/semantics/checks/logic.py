@@ -24,7 +24,7 @@ import z3
 
 from ...diagnostics import Diagnostic, Related
 from ..model import RDecision, RExpr, ResolvedPolicy
-from .common import CheckContext, diag, format_value, head_span, item_words, related
+from .common import CheckContext, diag, format_value, head_span, item_words, item_words_zh, related
 from .encode import Encoder, Unsupported, input_names, solver, source_text
 
 MAX_ENUMERATED_POINTS = 4096
@@ -57,8 +57,40 @@ def _output_text(ctx: CheckContext, policy: ResolvedPolicy, expr: RExpr, t) -> s
 def _parent_related(decision: RDecision) -> tuple[Related, ...]:
     if len(decision.history) >= 2:
         parent = decision.history[-2]
-        return (related(parent, f"the table or decision this one replaces ({item_words(decision.name, decision.label)})"),)
+        words = item_words(decision.name, decision.label)
+        return (related(parent, f"the table or decision this one replaces ({words})",
+                        f"被本政策替换的决策表或决策项{item_words_zh(decision.name, decision.label)}"),)
     return ()
+
+
+def describe_model_zh(encoder: Encoder, model: z3.ModelRef, names: list[str]) -> str:
+    """Encoder.describe_model() for Chinese messages: the same input values, in Chinese words."""
+    parts = []
+    for name in names:
+        if name not in encoder.vars:
+            continue
+        value = encoder.value_in(model, name)
+        shown = format_value(value, encoder.vars[name][1]) if value is not None else "?"
+        if name in encoder.blanks_read:
+            parts.append(f"{name}（尚未填写的授权事项）= {shown}")
+        else:
+            parts.append(f"{name} = {shown}")
+    for var, expr in encoder.opaque.values():
+        truth = model.eval(var, model_completion=True)
+        parts.append(f"“{source_text(encoder.ctx, expr)}”{'成立' if z3.is_true(truth) else '不成立'}")
+    return "，".join(parts)
+
+
+def when_zh(example: str) -> str:
+    """'当 price = 0 yuan 时': a space between ASCII and Chinese, none after a Chinese word or quote."""
+    tail = "" if example and ("\u4e00" <= example[-1] <= "\u9fff" or example[-1] in "”）") else " "
+    return f"当 {example}{tail}时"
+
+
+def describe_example(encoder: Encoder, s: z3.Solver, names: list[str]) -> tuple[str, str]:
+    """(English, Chinese) descriptions of the example inputs of a satisfiable solver."""
+    model = encoder.example_model(s)
+    return encoder.describe_model(model, names), describe_model_zh(encoder, model, names)
 
 
 # ---------------------------------------------------------------- tables
@@ -72,6 +104,7 @@ class TableCheck:
         self.table = decision.table
         self.rows = list(self.table.rows)
         self.words = item_words(decision.name, decision.label)
+        self.words_zh = item_words_zh(decision.name, decision.label)
         self.outputs = [_output_text(ctx, policy, r.output, decision.type) for r in self.rows]
 
     def run(self) -> list[Diagnostic]:
@@ -83,7 +116,7 @@ class TableCheck:
         return self._solve()
 
     # -- shared wording
-    def _overlap(self, i: int, earlier: list[int], example: str, may: bool) -> Diagnostic:
+    def _overlap(self, i: int, earlier: list[int], example: str, may: bool, example_zh: str) -> Diagnostic:
         row = self.rows[i]
         first = earlier[0]
         verb = "may both match" if may else "both match"
@@ -92,12 +125,19 @@ class TableCheck:
                    f"matching row wins, so row {i + 1}'s result never applies there.")
         hint = (f"make the rows exclusive: in the column where the two situations differ, give row {i + 1} (or row "
                 f"{first + 1}) a value instead of '-'")
-        rel = tuple(Related(self.rows[k].span, f"row {k + 1} (result {self.outputs[k]}) also matches these inputs")
+        message_zh = (f"决策表{self.words_zh}的第 {first + 1} 行和第 {i + 1} 行{'可能' if may else ''}"
+                      f"同时匹配同一组输入，结果却不同（{self.outputs[first]} 与 {self.outputs[i]}），"
+                      f"例如{when_zh(example_zh)}；表格以最先匹配的一行为准，所以在这种情况下第 {i + 1} 行的结果不会生效")
+        hint_zh = (f"请让这两行互不重叠：在两种情形应当区分的那一列，为第 {i + 1} 行（或第 {first + 1} 行）"
+                   f"填写具体取值，而不是“-”")
+        rel = tuple(Related(self.rows[k].span, f"row {k + 1} (result {self.outputs[k]}) also matches these inputs",
+                            f"第 {k + 1} 行（结果为 {self.outputs[k]}）也匹配这组输入")
                     for k in earlier) + _parent_related(self.decision)
         return diag("PL401", message, row.span, self.policy.policy_id, hint=hint, related_=rel,
-                    severity="warning" if may else "")
+                    severity="warning" if may else "", message_zh=message_zh, hint_zh=hint_zh)
 
-    def _gap(self, regions: list[str], example: Optional[str], more: int, may: bool) -> Diagnostic:
+    def _gap(self, regions: list[str], example: Optional[str], more: int, may: bool,
+             regions_zh: list[str], example_zh: Optional[str]) -> Diagnostic:
         listed = "; ".join(f"({n}) {r}" for n, r in enumerate(regions, 1))
         extra = f"; and {more} more" if more else ""
         verb = "may not cover" if may else "does not cover"
@@ -107,8 +147,16 @@ class TableCheck:
 
         hint = ("add a row for this situation (or 'row otherwise => …'); if the notice really says nothing about it, "
                 "suppress this with '# policylang: ignore[PL402] because \"…\"'")
+        listed_zh = "；".join(f"（{n}）{r}" for n, r in enumerate(regions_zh, 1))
+        extra_zh = f"；另有 {more} 种情形未列出" if more else ""
+        message_zh = (f"决策表{self.words_zh}{'可能没有' if may else '没有'}覆盖以下输入情形，"
+                      f"遇到这些情形时没有结果（none）：{listed_zh}{extra_zh}")
+        if example_zh is not None:
+            message_zh += f"；例如：{example_zh}"
+        hint_zh = ("请为这种情形补充一行（或写“row otherwise => …”）；如果政策原文确实没有规定这种情形，"
+                   "可以用“# policylang: ignore[PL402] because \"…\"”忽略这条提示，并写明理由")
         return diag("PL402", message, head_span(self.decision.origin), self.policy.policy_id, hint=hint,
-                    related_=_parent_related(self.decision))
+                    related_=_parent_related(self.decision), message_zh=message_zh, hint_zh=hint_zh)
 
     # -- small finite domains: enumerate
     def _finite_domains(self):
@@ -182,9 +230,12 @@ class TableCheck:
                 matches.append({p for p in points
                                 if all(self._cell_matches(k, vs, x) for (k, vs), x in zip(row_cells, p))})
 
-        def show(point, columns=None) -> str:
+        def show(point, columns=None, sep=", ") -> str:
             keep = range(len(names)) if columns is None else columns
-            return ", ".join(f"{names[k]} = {format_value(point[k], types[k])}" for k in keep)
+            return sep.join(f"{names[k]} = {format_value(point[k], types[k])}" for k in keep)
+
+        def show_zh(point, columns=None) -> str:
+            return show(point, columns, "，")
 
         out = []
         for i in range(len(self.rows)):
@@ -194,21 +245,26 @@ class TableCheck:
                        and self.outputs[k] != self.outputs[i] and matches[k] & matches[i]]
             if earlier:
                 example = min(matches[earlier[0]] & matches[i], key=points.index)
-                out.append(self._overlap(i, earlier, show(example), may))
+                out.append(self._overlap(i, earlier, show(example), may, show_zh(example)))
         covered = set().union(*matches) if matches else set()
         uncovered = [p for p in points if p not in covered]
         if uncovered:
             regions = _merge_regions(uncovered, domains)
-            texts = []
+            texts, texts_zh = [], []
             for fixed, example in regions[:MAX_REGIONS_SHOWN]:
                 text = show(example, fixed)
+                text_zh = show_zh(example, fixed)
                 free = len(names) - len(fixed)
                 if free:
                     text += f" (any value of the other {free} column{'s' if free > 1 else ''})"
+                    text_zh += f"（其余 {free} 列取任意值）"
                 texts.append(text)
+                texts_zh.append(text_zh)
             general = len(regions) > 1 or len(regions[0][0]) < len(names)
             example = show(regions[0][1]) if general else None
-            out.append(self._gap(texts, example, max(0, len(regions) - MAX_REGIONS_SHOWN), may))
+            example_zh = show_zh(regions[0][1]) if general else None
+            out.append(self._gap(texts, example, max(0, len(regions) - MAX_REGIONS_SHOWN), may,
+                                 texts_zh, example_zh))
         return out
 
     # -- general conditions: z3
@@ -224,7 +280,7 @@ class TableCheck:
         for i in range(len(self.rows)):
             if self.rows[i].is_otherwise:
                 continue
-            earlier, example = [], None
+            earlier, example, example_zh = [], None, None
             for k in range(i):
                 if self.rows[k].is_otherwise or self.outputs[k] == self.outputs[i]:
                     continue
@@ -232,15 +288,16 @@ class TableCheck:
                 s.add(*encoder.domain, conditions[k], conditions[i])
                 if s.check() == z3.sat:
                     earlier.append(k)
-                    example = example or encoder.describe_model(encoder.example_model(s), names)
+                    if not example:
+                        example, example_zh = describe_example(encoder, s, names)
             if earlier:
-                out.append(self._overlap(i, earlier, example, encoder.approximate))
+                out.append(self._overlap(i, earlier, example, encoder.approximate, example_zh))
         if not any(r.is_otherwise for r in self.rows):
             s = solver()
             s.add(*encoder.domain, z3.Not(z3.Or(*conditions)) if conditions else z3.BoolVal(True))
             if s.check() == z3.sat:
-                example = encoder.describe_model(encoder.example_model(s), names)
-                out.append(self._gap([example], None, 0, encoder.approximate))
+                example, example_zh = describe_example(encoder, s, names)
+                out.append(self._gap([example], None, 0, encoder.approximate, [example_zh], None))
         return out
 
 
@@ -280,6 +337,7 @@ def _check_cases(ctx: CheckContext, policy: ResolvedPolicy, decision: RDecision)
     except z3.Z3Exception:
         return []
     words = item_words(decision.name, decision.label)
+    words_zh = item_words_zh(decision.name, decision.label)
     names = input_names([c.cond for c in decision.cases])
     out = []
     for j, case in enumerate(decision.cases):
@@ -292,9 +350,12 @@ def _check_cases(ctx: CheckContext, policy: ResolvedPolicy, decision: RDecision)
         if alone.check() == z3.unsat:
             message = (f"case {j + 1} of {words} (when {source_text(ctx, case.cond)}) can never apply: its condition "
                        f"is false for every input")
+            message_zh = (f"{words_zh}的第 {j + 1} 个情形（when {source_text(ctx, case.cond)}）永远不会适用："
+                          f"无论输入什么，它的条件都不成立")
             out.append(diag("PL401", message, case.span, policy.policy_id,
                             hint="correct the condition, or remove the case",
-                            related_=_parent_related(decision)))
+                            related_=_parent_related(decision),
+                            message_zh=message_zh, hint_zh="请修改条件，或删除这个情形"))
             continue
         cover = _covering_case(encoder, conditions, j)
         earlier = [cover] if cover is not None else list(range(j))
@@ -302,22 +363,32 @@ def _check_cases(ctx: CheckContext, policy: ResolvedPolicy, decision: RDecision)
                    + (f"case {cover + 1} comes first and applies to every input this case applies to"
                       if cover is not None else "the cases before it already cover every input it applies to")
                    + "; the first case that applies wins.")
+        message_zh = (f"{words_zh}的第 {j + 1} 个情形（when {source_text(ctx, case.cond)}）永远不会适用："
+                      + (f"排在它前面的第 {cover + 1} 个情形已经涵盖了它适用的全部输入"
+                         if cover is not None else "它前面的各个情形已经涵盖了它适用的全部输入")
+                      + "；各情形以最先适用的为准")
         rel = tuple(Related(decision.cases[k].span, f"case {k + 1} (when {source_text(ctx, decision.cases[k].cond)}) "
-                                                    f"comes first") for k in earlier[:3])
+                                                    f"comes first",
+                            f"第 {k + 1} 个情形（when {source_text(ctx, decision.cases[k].cond)}）排在前面")
+                    for k in earlier[:3])
         out.append(diag("PL401", message, case.span, policy.policy_id,
                         hint="put the more specific case first, or remove the case that cannot apply",
-                        related_=rel + _parent_related(decision)))
+                        related_=rel + _parent_related(decision),
+                        message_zh=message_zh, hint_zh="请把更具体的情形放在前面，或删除不会适用的情形"))
     if decision.otherwise is None and conditions:
         s = solver()
         s.add(*encoder.domain, z3.Not(z3.Or(*conditions)))
         if s.check() == z3.sat:
-            example = encoder.describe_model(encoder.example_model(s), names)
+            example, example_zh = describe_example(encoder, s, names)
             verb = "may apply" if encoder.approximate else "applies"
             message = (f"no case of {words} {verb} for some inputs, so the decision has no result (none) for them, "
                        f"for example when {example}")
+            message_zh = (f"对某些输入，决策项{words_zh}{'可能' if encoder.approximate else ''}没有任何情形适用，"
+                          f"因此没有结果（none），例如{when_zh(example_zh)}")
             out.append(diag("PL402", message, head_span(decision.origin), policy.policy_id,
                             hint="add an 'otherwise …' line (write 'otherwise none' if having no result is intended)",
-                            related_=_parent_related(decision)))
+                            related_=_parent_related(decision), message_zh=message_zh,
+                            hint_zh="请补充一行“otherwise …”（如果确实应当没有结果，写“otherwise none”）"))
     return out
 
 

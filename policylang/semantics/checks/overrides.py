@@ -30,11 +30,15 @@ from .common import (
     format_value,
     head_span,
     item_words,
+    item_words_zh,
+    level_zh,
     related,
     rule_intro,
+    rule_intro_zh,
     safe_constant,
     statement_span,
     where,
+    where_zh,
 )
 
 STATEMENT_WORDS = {
@@ -44,6 +48,17 @@ STATEMENT_WORDS = {
     "default": "a default (lower levels may replace it)",
     "delegated": "a blank left for a lower level to fill",
 }
+STATEMENT_WORDS_ZH = {
+    "floor": "下限（下级只能提高，不能降低）",
+    "ceiling": "上限（下级只能降低，不能提高）",
+    "fixed": "固定值（下级不得修改）",
+    "default": "默认值（下级可以替换）",
+    "delegated": "留给下级填写的授权事项",
+}
+# The kind of a limit, as a noun: "the floor is 30%" (下限为 30%).
+LIMIT_NOUN_ZH = {"floor": "下限", "ceiling": "上限"}
+# "at least V" / "at most V" before a value: 不低于 30%, 不高于 7000 yuan.
+LIMIT_WORDS_ZH = {"at_least": "不低于", "at_most": "不高于"}
 
 
 @attrs.frozen
@@ -73,6 +88,9 @@ class Problem:
     against: Optional[Origin]  # the upper-level definition that is violated
     against_what: str  # what that definition says, for the related location
     severity: str = ""
+    message_zh: Optional[str] = None  # the same in Chinese
+    hint_zh: Optional[str] = None
+    against_what_zh: Optional[str] = None
 
 
 def check(ctx: CheckContext) -> list[Diagnostic]:
@@ -137,11 +155,12 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
     """Apply one definition to the rule in force: (the new rule, the problems it has)."""
     problems: list[Problem] = []
     words = item_words(param.name, param.label)
+    words_zh = item_words_zh(param.name, param.label)
     t = param.type
     shown = format_value(value, t)
     if value is not None:
         for bound in rule.bounds:
-            problems.extend(_bound_problems(bound, value, words, t))
+            problems.extend(_bound_problems(bound, value, words, t, words_zh))
     kind = rule.statement
     prev = rule.value
     prev_shown = format_value(prev, t)
@@ -159,7 +178,11 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
                 f"A fixed rule applies unchanged at every lower level.",
                 f"remove this override so that the {prev_origin.level} rule applies, or restate it as "
                 f"'fixed {prev_shown}'",
-                prev_origin, f"{words} is fixed at {prev_shown}"))
+                prev_origin, f"{words} is fixed at {prev_shown}",
+                message_zh=f"{words_zh}已由 {prev_origin.policy_id} 固定为 {prev_shown}，本政策却改为 {now}；"
+                           f"固定的规定在以下各级都必须原样执行",
+                hint_zh=f"删除这处覆盖（override），让{level_zh(prev_origin.level)}规定直接适用；或原样写为“fixed {prev_shown}”",
+                against_what_zh=f"{words_zh}固定为 {prev_shown}"))
             return rule, problems
         return rule, problems
     # floor or ceiling
@@ -173,7 +196,12 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
             f"into {STATEMENT_WORDS.get(statement, statement)}, which would let it go "
             f"{'below' if floor else 'above'} {prev_shown}.",
             f"write '{kind} V' or 'fixed V' with V {limit} {prev_shown}",
-            prev_origin, f"{words} is {kind} {prev_shown}"))
+            prev_origin, f"{words} is {kind} {prev_shown}",
+            message_zh=f"{words_zh}由 {prev_origin.policy_id} 定为{STATEMENT_WORDS_ZH[kind]}，取值 {prev_shown}；"
+                       f"本政策却把它改为{STATEMENT_WORDS_ZH.get(statement, statement)}，"
+                       f"这样取值就可能{'低于' if floor else '高于'} {prev_shown}",
+            hint_zh=f"写成“{kind} V”或“fixed V”，其中 V {'不低于' if floor else '不高于'} {prev_shown}",
+            against_what_zh=f"{words_zh}的{LIMIT_NOUN_ZH[kind]}为 {prev_shown}"))
         return rule, problems
     order = compare_values(value, prev)
     if order is None:
@@ -188,14 +216,20 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
             f"{verb} it to {shown}.",
             f"use a value {limit} {prev_shown}: a lower level may only make this rule "
             f"{'stricter (higher)' if floor else 'stricter (lower)'}",
-            prev_origin, f"{words} is {kind} {prev_shown}"))
+            prev_origin, f"{words} is {kind} {prev_shown}",
+            message_zh=f"{words_zh}{'不得低于' if floor else '不得高于'} {prev_shown}"
+                       f"（{prev_origin.policy_id} 设定的{LIMIT_NOUN_ZH[kind]}），"
+                       f"本政策却{'降低' if floor else '提高'}为 {shown}",
+            hint_zh=f"请取{'不低于' if floor else '不高于'} {prev_shown} 的值：下级只能把这条规定定得更严"
+                    f"{'（更高）' if floor else '（更低）'}",
+            against_what_zh=f"{words_zh}的{LIMIT_NOUN_ZH[kind]}为 {prev_shown}"))
         return rule, problems
     if order == 0 and statement == kind:
         return RuleInForce(kind, prev, prev_origin, bounds), problems  # restated: the upper rule still binds
     return RuleInForce(statement, value, origin, bounds), problems
 
 
-def _bound_problems(bound: BoundInForce, value, words: str, t) -> list[Problem]:
+def _bound_problems(bound: BoundInForce, value, words: str, t, words_zh: str) -> list[Problem]:
     if bound.value is None:
         if bound.blank:
             return [Problem(
@@ -203,7 +237,11 @@ def _bound_problems(bound: BoundInForce, value, words: str, t) -> list[Problem]:
                 f"the bound '{bound.text}' on {words} cannot be checked yet: it reads '{bound.blank}', "
                 f"a blank no level has filled",
                 f"the check runs once '{bound.blank}' is filled",
-                bound.origin, f"{words} must be {bound.text}")]
+                bound.origin, f"{words} must be {bound.text}",
+                message_zh=f"{words_zh}的限定条件“{bound.text}”暂时无法检查：它用到了“{bound.blank}”，"
+                           f"而这项授权事项还没有任何层级填写",
+                hint_zh=f"待“{bound.blank}”填写后即会检查",
+                against_what_zh=f"{words_zh}须满足“{bound.text}”")]
         return []
     order = compare_values(value, bound.value)
     if order is None:
@@ -215,15 +253,21 @@ def _bound_problems(bound: BoundInForce, value, words: str, t) -> list[Problem]:
             f"{words} is {format_value(value, t)} here, but {bound.origin.policy_id} allows only values "
             f"{limit} {format_value(bound.value, t)} ('{bound.text}').",
             f"choose a value {limit} {format_value(bound.value, t)}",
-            bound.origin, f"{words} must be {bound.text} = {format_value(bound.value, t)}")]
+            bound.origin, f"{words} must be {bound.text} = {format_value(bound.value, t)}",
+            message_zh=f"{words_zh}在这里取值 {format_value(value, t)}，但 {bound.origin.policy_id} 只允许"
+                       f"{LIMIT_WORDS_ZH[bound.op]} {format_value(bound.value, t)} 的值（“{bound.text}”）",
+            hint_zh=f"请取{LIMIT_WORDS_ZH[bound.op]} {format_value(bound.value, t)} 的值",
+            against_what_zh=f"{words_zh}须满足“{bound.text}”，即{LIMIT_WORDS_ZH[bound.op]} "
+                            f"{format_value(bound.value, t)}")]
     return []
 
 
 def _emit(problems, span, policy_id) -> list[Diagnostic]:
     out = []
     for p in problems:
-        rel = (related(p.against, p.against_what),) if p.against is not None else ()
-        out.append(diag(p.code, p.message, span, policy_id, hint=p.hint, related_=rel, severity=p.severity))
+        rel = (related(p.against, p.against_what, p.against_what_zh),) if p.against is not None else ()
+        out.append(diag(p.code, p.message, span, policy_id, hint=p.hint, related_=rel, severity=p.severity,
+                        message_zh=p.message_zh, hint_zh=p.hint_zh))
     return out
 
 
@@ -252,7 +296,10 @@ def _judge_schedule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) ->
             if p.code == "PL309":
                 continue
             message = f"from {entry.start.isoformat()} the schedule sets {p.message[0].lower() + p.message[1:]}"
-            out.extend(_emit([attrs.evolve(p, message=message)], entry.span, policy.policy_id))
+            message_zh = (f"按本政策的过渡安排，自 {entry.start.isoformat()} 起：{p.message_zh}"
+                          if p.message_zh else None)
+            out.extend(_emit([attrs.evolve(p, message=message, message_zh=message_zh)], entry.span,
+                             policy.policy_id))
     return out
 
 
@@ -269,6 +316,7 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
     take its inputs away)."""
     child = decision.origin.decl
     words = item_words(decision.name, decision.label)
+    words_zh = item_words_zh(decision.name, decision.label)
     for upper in decision.history[:-1]:
         parent = upper.decl
         if getattr(parent, "kind", None) != "decision":
@@ -280,7 +328,10 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
                 return [diag("PL306", f"the decision {words} is fixed by {upper.policy_id} ({upper.level}); "
                              f"this policy changes how it is decided", head_span(decision.origin), policy.policy_id,
                              hint="remove this override: a fixed rule applies unchanged at every level below",
-                             related_=(related(upper, f"{words} is fixed here"),))]
+                             related_=(related(upper, f"{words} is fixed here", f"{words_zh}在此固定"),),
+                             message_zh=f"决策项{words_zh}已由 {upper.policy_id}（{level_zh(upper.level)}）固定，"
+                                        f"本政策却改动了它的判定方式",
+                             hint_zh="删除这处覆盖（override）：固定的规定在以下各级都原样适用")]
             continue
         last_fixed = max((i for i, case in enumerate(parent.cases) if case.fixed), default=None)
         if last_fixed is None:
@@ -294,6 +345,7 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
             fixed_case = parent.cases[last_fixed]
             span = theirs.span if theirs is not None else head_span(decision.origin)
             label = fixed_case.meta.label or f"case {last_fixed + 1}"
+            label_zh = fixed_case.meta.label or f"第 {last_fixed + 1} 个情形"
             return [diag("PL306",
                          f"case {index + 1} of {words} must stay as {upper.policy_id} ({upper.level}) wrote it: "
                          f"“{label}” is a fixed rule, and the cases up to it decide in order",
@@ -301,7 +353,13 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
                          hint=f"start this decision with the {last_fixed + 1} inherited case(s) unchanged, then add "
                               f"or replace only the cases after them",
                          related_=(Related(fixed_case.span, f"{rule_intro(upper)} ({where(upper)}): the fixed case "
-                                                            f"“{label}”"),))]
+                                                            f"“{label}”",
+                                           f"{rule_intro_zh(upper)} {where_zh(upper)}：固定情形“{label_zh}”"),),
+                         message_zh=f"{words_zh}的第 {index + 1} 个情形必须与 {upper.policy_id}"
+                                    f"（{level_zh(upper.level)}）的写法保持一致：“{label_zh}”是固定规则，"
+                                    f"而各情形按先后顺序判定，它和它之前的情形都不能改动",
+                         hint_zh=f"本决策项应先原样保留继承来的前 {last_fixed + 1} 个情形，"
+                                 f"之后只能新增或替换其后的情形")]
     return []
 
 
@@ -309,6 +367,10 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
 
 MODALITY_WORDS = {
     "must": "must", "must_not": "must not", "may": "may", "should": "should", "should_not": "should not",
+}
+# What each modality means, shown beside the keyword in Chinese messages: “must”（必须）.
+MODALITY_WORDS_ZH = {
+    "must": "必须", "must_not": "不得", "may": "可以", "should": "原则上应", "should_not": "原则上不",
 }
 # What a lower level may turn each modality into: the same, or something stricter.
 STRICTER_OR_EQUAL = {
@@ -330,11 +392,20 @@ def _judge_provision(policy: ResolvedPolicy, provision) -> list[Diagnostic]:
         words = item_words(provision.name, provision.label or provision.text[:30])
         reverse = {old, new} in ({"must", "must_not"}, {"should", "should_not"})
         what = "reverses" if reverse else "weakens"
+        words_zh = item_words_zh(provision.name, provision.label or provision.text[:30])
+        what_zh = "改成了相反的" if reverse else "放宽为"
+        message_zh = (f"条款义务{words_zh}在{level_zh(upper.level)}政策中为“{upper.decl.actor} {MODALITY_WORDS[old]} …”"
+                      f"（{MODALITY_WORDS_ZH[old]}），本政策却把它{what_zh}“{MODALITY_WORDS[new]}”"
+                      f"（{MODALITY_WORDS_ZH[new]}）；下级只能让义务更严格，不能放宽")
         message = (f"the provision {words} says '{upper.decl.actor} {MODALITY_WORDS[old]} …' at the "
                    f"{upper.level} level; this policy {what} it to '{MODALITY_WORDS[new]}'. A lower level may make an "
                    f"obligation stricter, not weaker.")
         return [diag("PL311", message, head_span(child), policy.policy_id,
                      hint=f"keep '{MODALITY_WORDS[old]}' (or remove this override so the upper rule applies)",
                      related_=(related(upper, f"{upper.decl.actor} {MODALITY_WORDS[old]} "
-                                              f"“{upper.decl.text}”"),))]
+                                              f"“{upper.decl.text}”",
+                                       f"{upper.decl.actor} {MODALITY_WORDS[old]}（{MODALITY_WORDS_ZH[old]}）"
+                                       f"“{upper.decl.text}”"),),
+                     message_zh=message_zh,
+                     hint_zh=f"保留“{MODALITY_WORDS[old]}”；或删除这处覆盖（override），让上级规定直接适用")]
     return []

@@ -32,8 +32,9 @@ import z3
 from ...diagnostics import Diagnostic, Related
 from ..evaluate import BlankNotFilled, EvaluationError
 from ..model import RRequirement, ResolvedPolicy, references
-from .common import CheckContext, diag, format_value, head_span, item_words, related, statement_span
+from .common import CheckContext, diag, format_value, head_span, item_words, item_words_zh, related, statement_span
 from .encode import Encoder, solver, source_text
+from .logic import describe_example, when_zh
 
 MAX_CANDIDATES = 5  # solver models tried when the formula is only approximate
 MAX_COMBINATIONS = 256  # boundary-value combinations of the inputs the solver could not constrain, per model
@@ -122,6 +123,7 @@ class RequirementCheck:
         self.pid = policy.policy_id
         self.own = requirement.origin.policy_id == self.pid
         self.words = item_words(requirement.name, requirement.label)
+        self.words_zh = item_words_zh(requirement.name, requirement.label)
         self.cond_text = source_text(ctx, requirement.cond)
         self.params, self.inputs, self.decisions = _reads(policy, requirement)
 
@@ -153,7 +155,9 @@ class RequirementCheck:
 
     def _requirement_related(self, deadline: Optional[_dt.date]) -> Related:
         by = f", from {deadline.isoformat()} on" if deadline else ""
-        return related(self.req.origin, f"the requirement {self.words}: {self.cond_text}{by}")
+        by_zh = f"，自 {deadline.isoformat()} 起须满足" if deadline else ""
+        return related(self.req.origin, f"the requirement {self.words}: {self.cond_text}{by}",
+                       f"约束要求{self.words_zh}：{self.cond_text}{by_zh}")
 
     # ------------------------------------------------------------ parameters only
     def _check_dates(self, deadline: Optional[_dt.date]) -> list[_dt.date]:
@@ -194,8 +198,11 @@ class RequirementCheck:
         message = (f"the requirement {self.words} ({self.cond_text}) cannot be checked until '{blank}' is filled: "
                    f"it is a blank no level of this policy's chain has set")
         span = head_span(self.req.origin) if self.own else self._value_span() or head_span(self.req.origin)
+        message_zh = (f"约束要求{self.words_zh}（条件：{self.cond_text}）要等“{blank}”填写后才能检查："
+                      f"这是一项授权事项，本政策及其各级上级政策都还没有填写")
         return [diag("PL316", message, span, self.pid, hint=f"the check runs once a level sets '{blank}'",
-                     related_=() if self.own else (self._requirement_related(None),))]
+                     related_=() if self.own else (self._requirement_related(None),),
+                     message_zh=message_zh, hint_zh=f"待某一层级填写“{blank}”后即会检查")]
 
     def _value_span(self, day: Optional[_dt.date] = None):
         """Where this policy sets a value the requirement reads: the schedule entry in force, else the value."""
@@ -211,40 +218,51 @@ class RequirementCheck:
                 return statement_span(p.origin)
         return None
 
-    def _values_on(self, day: _dt.date) -> str:
+    def _values_on(self, day: _dt.date) -> tuple[str, str]:
+        """(English, Chinese): the values the requirement reads on day, with the schedule entry each comes from."""
         interp = self.ctx.interpreter(self.pid)
-        parts = []
+        parts, parts_zh = [], []
         for name in sorted(self.params):
             p = self.policy.params[name]
             try:
                 value = interp.param_value(name, day)
             except EvaluationError:
                 continue
-            source = ""
+            source = source_zh = ""
             if p.schedule is not None:
                 entries = [e for e in p.schedule.entries if e.start <= day]
                 if entries:
                     source = f" (the schedule entry from {entries[-1].start.isoformat()})"
+                    source_zh = f"（过渡安排自 {entries[-1].start.isoformat()} 起的取值）"
             parts.append(f"{name} = {format_value(value, p.type)}{source}")
-        return ", ".join(parts)
+            parts_zh.append(f"{name} = {format_value(value, p.type)}{source_zh}")
+        return ", ".join(parts), "，".join(parts_zh)
 
     def _missed(self, day: _dt.date, deadline: Optional[_dt.date]) -> Diagnostic:
         span = self._value_span(day) or head_span(self.req.origin)
-        values = self._values_on(day)
+        values, values_zh = self._values_on(day)
         if deadline is not None and day == deadline:
             when = f"by {deadline.isoformat()} (the deadline, {source_text(self.ctx, self.req.deadline)})"
+            when_zh = f"最迟自 {deadline.isoformat()}（期限：{source_text(self.ctx, self.req.deadline)}）起"
         elif deadline is not None:
             when = f"from {deadline.isoformat()} on, but on {day.isoformat()} it does not"
+            when_zh = f"自 {deadline.isoformat()} 起始终"
         else:
             when = f"on {day.isoformat()}"
+            when_zh = f"在 {day.isoformat()}"
         message = (f"the requirement {self.words} says {self.cond_text} must hold {when}; with the values in force "
                    f"on {day.isoformat()} — {values} — it does not hold.")
         code = "PL404" if deadline is not None else "PL406"
         hint = ("bring the schedule forward so the value meets the requirement on or before the deadline, e.g. add "
                 f"an entry 'from {day.isoformat()}: …'" if code == "PL404" else
                 "change the value so that the requirement holds")
+        message_zh = (f"约束要求{self.words_zh}规定{when_zh}须满足：{self.cond_text}；"
+                      f"但按 {day.isoformat()} 当天有效的取值——{values_zh}——这一条件不成立")
+        hint_zh = (f"请把过渡安排提前，使取值在期限当天或之前就满足要求，例如增加一条“from {day.isoformat()}: …”"
+                   if code == "PL404" else "请修改取值，使这条约束要求成立")
         rel = () if span == head_span(self.req.origin) and self.own else (self._requirement_related(deadline),)
-        return diag(code, message, span, self.pid, hint=hint, related_=rel, severity="error")
+        return diag(code, message, span, self.pid, hint=hint, related_=rel, severity="error",
+                    message_zh=message_zh, hint_zh=hint_zh)
 
     # ------------------------------------------------------------ requirements over inputs
     def _falsifiable(self, deadline: Optional[_dt.date]) -> list[Diagnostic]:
@@ -262,22 +280,25 @@ class RequirementCheck:
         if encoder.approximate:
             # The formula had parts z3 cannot read (rounding, calendar months…), so its counterexample is only a
             # candidate: keep it only if the reference interpreter confirms the requirement is false there.
-            example = self._confirmed_counterexample(encoder, s, deadline)
-            if example is None:
+            confirmed = self._confirmed_counterexample(encoder, s, deadline)
+            if confirmed is None:
                 return []
+            example, example_zh = confirmed
         else:
-            example = encoder.describe_model(encoder.example_model(s), list(encoder.vars))
+            example, example_zh = describe_example(encoder, s, list(encoder.vars))
         message = (f"the requirement {self.words} ({self.cond_text}) can be false: for example when {example}")
+        message_zh = f"约束要求{self.words_zh}（条件：{self.cond_text}）可能不成立，例如{when_zh(example_zh)}"
         span = head_span(self.req.origin) if self.own else self._decision_span() or head_span(self.req.origin)
         rel = () if self.own else (self._requirement_related(deadline),)
         return [diag("PL406", message, span, self.pid,
                      hint="check the decisions it reads for this input, or narrow the requirement",
-                     related_=rel)]
+                     related_=rel, message_zh=message_zh,
+                     hint_zh="请检查这组输入下它所用到的决策项的结果，或收窄这条约束要求")]
 
-    def _confirmed_counterexample(self, encoder: Encoder, s: z3.Solver, deadline) -> Optional[str]:
+    def _confirmed_counterexample(self, encoder: Encoder, s: z3.Solver, deadline) -> Optional[tuple[str, str]]:
         """Try the solver's candidate inputs on the interpreter (up to MAX_CANDIDATES models; inputs the formula
         could not constrain take a few boundary values); describe the first that really makes the
-        requirement false."""
+        requirement false (in English and in Chinese)."""
         names = sorted(self.inputs)
         for _ in range(MAX_CANDIDATES):
             model = s.model()
@@ -288,8 +309,9 @@ class RequirementCheck:
                 inputs = dict(fixed)
                 inputs.update(zip(free, combo))
                 if self._holds(inputs, deadline) is False:
-                    return ", ".join(f"{n} = {format_value(inputs[n], self.policy.inputs[n].type)}"
-                                     for n in names if inputs.get(n) is not None)
+                    parts = [f"{n} = {format_value(inputs[n], self.policy.inputs[n].type)}"
+                             for n in names if inputs.get(n) is not None]
+                    return ", ".join(parts), "，".join(parts)
             blocking = [encoder.vars[n][0] != model.eval(encoder.vars[n][0], model_completion=True)
                         for n in names if n in encoder.vars]
             if not blocking:
@@ -366,7 +388,12 @@ class RequirementCheck:
         parent_text = source_text(self.ctx, parent.cond)
         message = (f"this policy redefines the requirement {self.words} as {self.cond_text}, which can never hold "
                    f"together with the upper level's {parent_text}: no input satisfies both.")
+        message_zh = (f"本政策把约束要求{self.words_zh}改写为 {self.cond_text}，它与上级的 {parent_text} "
+                      f"不可能同时成立：没有任何输入能同时满足两者")
         return [diag("PL407", message, head_span(self.req.origin), self.pid,
                      hint="a lower level may add conditions to a requirement, not contradict it; keep the upper "
                           "level's condition and narrow it",
-                     related_=(related(parent_origin, f"the requirement {self.words}: {parent_text}"),))]
+                     related_=(related(parent_origin, f"the requirement {self.words}: {parent_text}",
+                                       f"约束要求{self.words_zh}：{parent_text}"),),
+                     message_zh=message_zh,
+                     hint_zh="下级可以给约束要求增加条件，但不能与之矛盾；请保留上级的条件，在此基础上收窄")]
