@@ -67,11 +67,52 @@ KIND_WORD = {
     "table": "a decision table", "schedule": "a schedule", "require": "a requirement",
     "example": "an example", "provision": "a provision",
 }
+# The same in Chinese, for message_zh.
+KIND_WORD_ZH = {
+    "enum": "枚举", "input": "输入项", "param": "参数", "decision": "决策项",
+    "table": "决策表", "schedule": "过渡安排", "require": "约束要求",
+    "example": "示例", "provision": "条款义务",
+}
+LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
+ROUND_UNIT_ZH = {"fen": "分", "jiao": "角", "yuan": "元", "unit": "整数"}
+ROUND_MODE_ZH = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "up": "向上取", "down": "向下取"}
+
+
+def _closest(name: str, candidates) -> Optional[str]:
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def suggest(name: str, candidates) -> Optional[str]:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else None
+    close = _closest(name, candidates)
+    return f"did you mean '{close}'?" if close else None
+
+
+def suggest_zh(name: str, candidates) -> Optional[str]:
+    """suggest() for Chinese hints."""
+    close = _closest(name, candidates)
+    return f"是不是想写“{close}”？" if close else None
+
+
+def level_zh(level: str) -> str:
+    return LEVEL_WORD_ZH.get(level, level)
+
+
+def levels_zh(levels) -> str:
+    """'provincial（省级）、municipal（市级）': level keywords as written, with their Chinese names."""
+    return "、".join(f"{lv}（{level_zh(lv)}）" for lv in levels)
+
+
+def describe_zh(t: T.Type) -> str:
+    """T.describe() for Chinese messages: '金额（money）', '枚举类型 Institution'."""
+    if t.kind == "enum":
+        return f"枚举类型 {t.enum}"
+    word = "是/否值" if t.kind == "bool" else T.ZH.get(t.kind, t.kind)
+    return f"{word}（{t.kind}）"
+
+
+def _names_zh(names) -> str:
+    return "、".join(names)
 
 
 @attrs.define
@@ -115,8 +156,9 @@ class Resolver:
         self.error_ids: set[str] = set()  # policies whose own files have errors
 
     # ------------------------------------------------------------ diagnostics
-    def error(self, code, message, span, hint=None, related=(), policy_id=None):
-        diag = Diagnostic(code, message, span, hint=hint, related=tuple(related), policy_id=policy_id)
+    def error(self, code, message, span, hint=None, related=(), policy_id=None, message_zh=None, hint_zh=None):
+        diag = Diagnostic(code, message, span, hint=hint, related=tuple(related), policy_id=policy_id,
+                          message_zh=message_zh, hint_zh=hint_zh)
         self.diags.append(diag)
         if diag.severity == "error":
             self.error_ids.add(policy_id)
@@ -163,9 +205,11 @@ class Resolver:
         ok = True
         for item in pf.header:
             if item.key in seen:
-                self.error("PL106", f"the header line '{HEADER_WORD.get(item.key, item.key)}' appears twice",
+                word = HEADER_WORD.get(item.key, item.key)
+                self.error("PL106", f"the header line '{word}' appears twice",
                            item.span, hint="keep one of them",
-                           related=[Related(seen[item.key].span, "first given here")], policy_id=pid)
+                           related=[Related(seen[item.key].span, "first given here", "第一次出现在这里")], policy_id=pid,
+                           message_zh=f"文件头中的“{word}”行出现了两次", hint_zh="只保留其中一行")
             else:
                 seen[item.key] = item
         first_line = A.Span(pf.path, 1, 1, 1, 1)
@@ -174,17 +218,21 @@ class Resolver:
                 example = {"title": 'policy "关于…的通知"', "level": "level provincial",
                            "effective": "effective 2021-01-01"}[key]
                 self.error("PL107", f"the header has no '{HEADER_WORD[key]}' line", first_line,
-                           hint=f"add a line such as: {example}", policy_id=pid)
+                           hint=f"add a line such as: {example}", policy_id=pid,
+                           message_zh=f"文件头缺少“{HEADER_WORD[key]}”行", hint_zh=f"请添加一行，例如：{example}")
                 ok = False
         level = seen.get("level")
         if level is not None and level.value not in LEVEL_RANK:
             self.error("PL108", f"'{level.value}' is not a level", level.span,
-                       hint=suggest(level.value, A.LEVELS) or "use one of: " + ", ".join(A.LEVELS), policy_id=pid)
+                       hint=suggest(level.value, A.LEVELS) or "use one of: " + ", ".join(A.LEVELS), policy_id=pid,
+                       message_zh=f"“{level.value}”不是有效的层级",
+                       hint_zh=suggest_zh(level.value, A.LEVELS) or "层级只能是以下之一：" + levels_zh(A.LEVELS))
             ok = False
         eff, ends = seen.get("effective"), seen.get("ends")
         if eff is not None and ends is not None and ends.value < eff.value:
             self.error("PL502", f"the policy ends ({ends.value}) before it takes effect ({eff.value})", ends.span,
-                       related=[Related(eff.span, "takes effect here")], policy_id=pid)
+                       related=[Related(eff.span, "takes effect here", "生效日期写在这里")], policy_id=pid,
+                       message_zh=f"政策的失效日期（{ends.value}）早于生效日期（{eff.value}）")
         # Duplicate declarations within one file.
         firsts: dict[tuple[str, str], A.Decl] = {}
         for decl in pf.decls:
@@ -195,8 +243,10 @@ class Resolver:
                 first = firsts[key]
                 self.error("PL109", f"'{decl.name}' is declared twice in this file", decl.name_span,
                            hint="rename one of them, or remove the duplicate",
-                           related=[Related(first.name_span, f"first declared here as {KIND_WORD[first.kind]}")],
-                           policy_id=pid)
+                           related=[Related(first.name_span, f"first declared here as {KIND_WORD[first.kind]}",
+                                            f"第一次在这里声明，是{KIND_WORD_ZH[first.kind]}")],
+                           policy_id=pid, message_zh=f"“{decl.name}”在本文件中声明了两次",
+                           hint_zh="请给其中一个改名，或删除重复的声明")
             else:
                 firsts[key] = decl
         return ok
@@ -218,7 +268,9 @@ class Resolver:
                         self.error("PL301", f"the parent policy '{ext.value}' does not exist", ext.span,
                                    hint=suggest(ext.value, all_ids) or
                                    f"a parent id is the path of its file under {self.ws.root}, without .policy",
-                                   policy_id=pid)
+                                   policy_id=pid, message_zh=f"上级政策“{ext.value}”不存在",
+                                   hint_zh=suggest_zh(ext.value, all_ids) or
+                                   f"上级政策的编号就是它的文件在 {self.ws.root} 下的路径，不带 .policy")
                     bad.add(pid)
                 else:
                     edges.append((ext.value, "extends", ext.span))
@@ -226,7 +278,9 @@ class Resolver:
                 if use.policy_id not in valid:
                     if use.policy_id not in all_ids:
                         self.error("PL314", f"the policy '{use.policy_id}' named by 'uses' does not exist", use.span,
-                                   hint=suggest(use.policy_id, all_ids), policy_id=pid)
+                                   hint=suggest(use.policy_id, all_ids), policy_id=pid,
+                                   message_zh=f"引用（uses）的政策“{use.policy_id}”不存在",
+                                   hint_zh=suggest_zh(use.policy_id, all_ids))
                     bad.add(pid)
                 else:
                     edges.append((use.policy_id, "uses", use.span))
@@ -241,9 +295,11 @@ class Resolver:
                            edge[2], hint="a policy can only extend or use policies above it; remove one link",
                            related=[Related(valid[m].header_item("extends").span
                                             if valid[m].header_item("extends") else A.Span(valid[m].path, 1, 1, 1, 1),
-                                            f"'{m}' is part of the circle")
+                                            f"'{m}' is part of the circle", f"“{m}”也在这个循环中")
                                     for m in members if m != node],
-                           policy_id=node)
+                           policy_id=node,
+                           message_zh="这些政策相互继承或引用，形成了循环：" + " -> ".join(cycle),
+                           hint_zh="政策只能继承（extends）或引用（uses）层级在它之上的政策；请去掉其中一处关联")
             in_cycle.update(members)
 
         order = topological_order(sorted(deps), lambda n: deps[n], lambda edge: edge[0], on_cycle)
@@ -268,15 +324,24 @@ class Resolver:
                            ext.span,
                            hint=("this policy's level should be one of: " + ", ".join(below)) if below else
                            "a county policy cannot be extended",
-                           related=[Related(parent.header_item("level").span, f"'{ext.value}' is {parent.level}")],
-                           policy_id=pid)
+                           related=[Related(parent.header_item("level").span, f"'{ext.value}' is {parent.level}",
+                                            f"“{ext.value}”是{level_zh(parent.level)}政策")],
+                           policy_id=pid,
+                           message_zh=f"{level_zh(pf.level)}政策不能继承{level_zh(parent.level)}政策："
+                                      "上级政策（extends）的层级必须高于本政策",
+                           hint_zh=("本政策的层级应为以下之一：" + levels_zh(below)) if below else
+                           "县级政策不能再被下级政策继承")
             if pf.effective and parent.effective and pf.effective < parent.effective:
                 self.error("PL501",
                            f"this policy takes effect on {pf.effective}, before its parent '{ext.value}' ({parent.effective})",
                            pf.header_item("effective").span,
                            hint="a lower level cannot apply a policy before the level above issues it",
-                           related=[Related(parent.header_item("effective").span, "the parent takes effect here")],
-                           policy_id=pid)
+                           related=[Related(parent.header_item("effective").span, "the parent takes effect here",
+                                            "上级政策的生效日期写在这里")],
+                           policy_id=pid,
+                           message_zh=f"本政策的生效日期（{pf.effective}）早于上级政策“{ext.value}”的生效日期"
+                                      f"（{parent.effective}）",
+                           hint_zh="上级政策出台之前，下级不能先行执行")
         return [p for p in order if p not in blocked], blocked
 
     # ------------------------------------------------------------ merging
@@ -302,7 +367,9 @@ class Resolver:
                     self.error("PL308", f"'{decl.name}' is marked override, but no level above defines it",
                                decl.name_span,
                                hint=suggest(decl.name, candidates) or "remove 'override': this is a new item",
-                               policy_id=pid)
+                               policy_id=pid,
+                               message_zh=f"“{decl.name}”标注了覆盖（override），但上级各层都没有定义它",
+                               hint_zh=suggest_zh(decl.name, candidates) or "请去掉 `override`：这是一个新项目")
                 raw.items[ns][decl.name] = [origin]
                 continue
             previous = history[-1]
@@ -311,14 +378,21 @@ class Resolver:
                 self.error("PL315",
                            f"'{decl.name}' is {KIND_WORD[prev_kind]} at the {previous.level} level; it cannot become {KIND_WORD[kind]}",
                            decl.name_span, hint="choose another name for the new item",
-                           related=[Related(previous.span, f"defined here by {previous.policy_id}")], policy_id=pid)
+                           related=[Related(previous.span, f"defined here by {previous.policy_id}",
+                                            f"由 {previous.policy_id} 在这里定义")], policy_id=pid,
+                           message_zh=f"“{decl.name}”在{level_zh(previous.level)}政策中是{KIND_WORD_ZH[prev_kind]}，"
+                                      f"不能改成{KIND_WORD_ZH[kind]}",
+                           hint_zh="请给新项目另取一个名称")
                 continue
             if not decl.override:
                 self.error("PL307",
                            f"'{decl.name}' is already defined by {previous.policy_id} ({previous.level}); redefining it needs 'override'",
                            decl.name_span,
                            hint=f"write 'override {kind} {decl.name} …' and say why with because \"…\"",
-                           related=[Related(previous.span, "the inherited definition")], policy_id=pid)
+                           related=[Related(previous.span, "the inherited definition", "继承来的定义")], policy_id=pid,
+                           message_zh=f"“{decl.name}”已由 {previous.policy_id}（{level_zh(previous.level)}）定义；"
+                                      f"重新定义需要写明覆盖（override）",
+                           hint_zh=f"请写成 `override {kind} {decl.name} …`，并用 `because \"…\"` 说明理由")
             history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
         return raw
 
@@ -434,7 +508,9 @@ class Resolver:
                 self.reported.add(id(d.origin.decl))
                 self.error("PL209", "these decisions depend on each other in a circle: " + " -> ".join(cycle),
                            d.origin.decl.name_span, hint="one of them must be computed without the others",
-                           policy_id=d.origin.policy_id)
+                           policy_id=d.origin.policy_id,
+                           message_zh="这些决策项相互依赖，形成了循环：" + " -> ".join(cycle),
+                           hint_zh="其中至少要有一项不依赖其他几项就能算出")
 
         return topological_order(list(decisions), lambda n: [x for x in decisions[n].depends_on if x in decisions],
                                  lambda dep: dep, on_cycle)
@@ -512,10 +588,11 @@ class _Scope:
         self.current_origin: Optional[Origin] = None
 
     # -- errors are reported once, by the policy whose file holds them
-    def _report(self, code, message, span, hint=None, related=()):
+    def _report(self, code, message, span, hint=None, related=(), message_zh=None, hint_zh=None):
         if self.current_origin is not None and self.current_origin.policy_id != self.pid:
             return  # already reported when the defining policy was resolved
-        self.r.error(code, message, span, hint=hint, related=related, policy_id=self.pid)
+        self.r.error(code, message, span, hint=hint, related=related, policy_id=self.pid,
+                     message_zh=message_zh, hint_zh=hint_zh)
 
     def build_index(self):
         for name, enum in self.enums.items():
@@ -540,7 +617,10 @@ class _Scope:
                 self.r.error("PL202", f"'{ref.name}' is not a type", ref.span,
                              hint=suggest(ref.name, list(T.BY_NAME) + list(self.enums)) or
                              "types are: " + ", ".join(T.SCALAR_TYPE_NAMES) + ", or an enum declared with 'enum'",
-                             policy_id=self.pid)
+                             policy_id=self.pid, message_zh=f"“{ref.name}”不是有效的类型",
+                             hint_zh=suggest_zh(ref.name, list(T.BY_NAME) + list(self.enums)) or
+                             "类型可以是：" + "、".join(f"{n}（{T.ZH[n]}）" for n in T.SCALAR_TYPE_NAMES)
+                             + "，或用 `enum` 声明的枚举")
             t = T.UNKNOWN
         self.r.type_cache[key] = t
         return t
@@ -566,8 +646,12 @@ class _Scope:
         if not T.is_unknown(t_new, t_old) and t_new != t_old:
             self.r.error("PL310", f"'{name}' is {T.describe(t_old)} at the {prev.level} level; an override cannot make it {T.describe(t_new)}",
                          last.decl.type.span, hint=f"keep the type {t_old}",
-                         related=[Related(prev.decl.type.span, f"declared as {t_old} by {prev.policy_id}")],
-                         policy_id=self.pid)
+                         related=[Related(prev.decl.type.span, f"declared as {t_old} by {prev.policy_id}",
+                                          f"由 {prev.policy_id} 声明为 {t_old}")],
+                         policy_id=self.pid,
+                         message_zh=f"“{name}”在{level_zh(prev.level)}政策中为{describe_zh(t_old)}；"
+                                    f"覆盖（override）不能把它改成{describe_zh(t_new)}",
+                         hint_zh=f"请保留原来的类型 {t_old}")
 
     def param(self, name, hist) -> RParam:
         origin = hist[-1]
@@ -576,23 +660,28 @@ class _Scope:
         ptype = self.type_of(decl.type, origin)
         value = None
         if decl.value is not None:
-            value = self.expr(decl.value, origin, expected=ptype, what=f"the value of '{name}'", constant=True)
+            value = self.expr(decl.value, origin, expected=ptype, what=f"the value of '{name}'", constant=True,
+                              what_zh=f"“{name}”的取值")
         elif decl.statement == "delegated":
             # A blank keeps the value an upper level gave it? No: delegating again means no value here.
             value = None
         bounds = tuple(
-            RBound(b.op, self.expr(b.expr, origin, expected=ptype, what=f"the bound of '{name}'", constant=True), b.span)
+            RBound(b.op, self.expr(b.expr, origin, expected=ptype, what=f"the bound of '{name}'", constant=True,
+                                   what_zh=f"“{name}”的限定范围"), b.span)
             for b in decl.bounds
         )
         if decl.to_level is not None and decl.to_level not in LEVEL_RANK:
             self._report_at(origin, "PL108", f"'{decl.to_level}' is not a level", decl.statement_span,
-                            hint=suggest(decl.to_level, A.LEVELS))
+                            hint=suggest(decl.to_level, A.LEVELS),
+                            message_zh=f"“{decl.to_level}”不是有效的层级",
+                            hint_zh=suggest_zh(decl.to_level, A.LEVELS))
         return RParam(name, origin, tuple(hist), type=ptype, statement=decl.statement, value=value,
                       to_level=decl.to_level, bounds=bounds)
 
-    def _report_at(self, origin, code, message, span, hint=None, related=()):
+    def _report_at(self, origin, code, message, span, hint=None, related=(), message_zh=None, hint_zh=None):
         if origin.policy_id == self.pid:
-            self.r.error(code, message, span, hint=hint, related=related, policy_id=self.pid)
+            self.r.error(code, message, span, hint=hint, related=related, policy_id=self.pid,
+                         message_zh=message_zh, hint_zh=hint_zh)
 
     def decision(self, name, hist) -> RDecision:
         origin = hist[-1]
@@ -600,6 +689,7 @@ class _Scope:
         self._check_type_change(name, hist)
         dtype = self.type_of(decl.type, origin)
         what = f"the decision '{name}'"
+        what_zh = f"决策项“{name}”"
         if decl.kind == "table":
             table = self.table(decl, origin, dtype)
             deps = set()
@@ -613,20 +703,20 @@ class _Scope:
             return RDecision(name, origin, tuple(hist), type=dtype, form="table", table=table,
                              depends_on=tuple(sorted(deps)))
         if decl.expr is not None:
-            expr = self.expr(decl.expr, origin, expected=dtype, what=what)
+            expr = self.expr(decl.expr, origin, expected=dtype, what=what, what_zh=what_zh)
             deps = {r.name for r in references(expr) if r.kind in ("input", "param", "decision")}
             return RDecision(name, origin, tuple(hist), type=dtype, form="expr", expr=expr,
                              depends_on=tuple(sorted(deps)), fixed=decl.fixed)
         cases = []
         deps = set()
         for case in decl.cases:
-            cond = self.expr(case.cond, origin, expected=T.BOOL, what="a 'when' condition")
-            value = self.expr(case.value, origin, expected=dtype, what=what)
+            cond = self.expr(case.cond, origin, expected=T.BOOL, what="a 'when' condition", what_zh="“when”条件")
+            value = self.expr(case.value, origin, expected=dtype, what=what, what_zh=what_zh)
             cases.append(RCase(cond, value, case.meta, case.span, case.fixed))
             deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
         other = None
         if decl.otherwise is not None:
-            value = self.expr(decl.otherwise.value, origin, expected=dtype, what=what)
+            value = self.expr(decl.otherwise.value, origin, expected=dtype, what=what, what_zh=what_zh)
             other = RCase(RLit(True, T.BOOL, decl.otherwise.span, "otherwise"), value, decl.otherwise.meta,
                           decl.otherwise.span)
             deps.update(r.name for r in references(value) if r.kind in ("input", "param", "decision"))
@@ -648,7 +738,9 @@ class _Scope:
             if not row.is_otherwise and len(row.cells) != len(columns):
                 self._report_at(origin, "PL403",
                                 f"this row has {len(row.cells)} cells but the table has {len(columns)} columns",
-                                row.span, hint="columns: " + ", ".join(c.name for c in columns))
+                                row.span, hint="columns: " + ", ".join(c.name for c in columns),
+                                message_zh=f"这一行有 {len(row.cells)} 个单元格，但决策表有 {len(columns)} 列",
+                                hint_zh="各列依次是：" + _names_zh(c.name for c in columns))
             cells = []
             for cell, col in zip(row.cells, columns):
                 values = tuple(self.expr(v, origin, expected=None) for v in cell.values)
@@ -656,9 +748,13 @@ class _Scope:
                     if not T.comparable(col.type, v.type):
                         self._report_at(origin, "PL204",
                                         f"the column '{col.name}' is {T.describe(col.type)}, but this cell is {T.describe(v.type)}",
-                                        v.span, hint=_unit_hint(col.type, v.type))
+                                        v.span, hint=_unit_hint(col.type, v.type),
+                                        message_zh=f"列“{col.name}”为{describe_zh(col.type)}，"
+                                                   f"但这个单元格为{describe_zh(v.type)}",
+                                        hint_zh=_unit_hint_zh(col.type, v.type))
                 cells.append(RCell(cell.kind, cell.op, values, cell.span))
-            output = self.expr(row.output, origin, expected=dtype, what=f"the output of '{decl.name}'")
+            output = self.expr(row.output, origin, expected=dtype, what=f"the output of '{decl.name}'",
+                               what_zh=f"决策表“{decl.name}”的结果")
             rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span))
         return RTable(tuple(columns), tuple(rows))
 
@@ -667,39 +763,45 @@ class _Scope:
         decl = origin.decl
         if name not in params:
             self._report_at(origin, "PL408", f"'{name}' is not a parameter, so it cannot have a schedule",
-                            decl.name_span, hint=suggest(name, params))
+                            decl.name_span, hint=suggest(name, params),
+                            message_zh=f"“{name}”不是参数，因此不能有过渡安排", hint_zh=suggest_zh(name, params))
             return None
         ptype = params[name].type
         entries = []
         for entry in decl.entries:
-            start_expr = self.expr(entry.start, origin, expected=T.DATE, what="a schedule date", constant=True)
+            start_expr = self.expr(entry.start, origin, expected=T.DATE, what="a schedule date", constant=True,
+                                   what_zh="过渡安排的日期")
             start = self.constant_date(start_expr, origin)
-            value = self.expr(entry.value, origin, expected=ptype, what=f"a scheduled value of '{name}'", constant=True)
+            value = self.expr(entry.value, origin, expected=ptype, what=f"a scheduled value of '{name}'", constant=True,
+                              what_zh=f"“{name}”在过渡安排中的取值")
             if start is None:
                 continue
             entries.append(RScheduleEntry(start, value, entry.meta, entry.span))
         for a, b in zip(entries, entries[1:]):
             if b.start <= a.start:
                 self._report_at(origin, "PL405", f"the schedule dates must increase: {b.start} comes after {a.start}",
-                                b.span, related=[Related(a.span, "the earlier entry")])
+                                b.span, related=[Related(a.span, "the earlier entry", "前面的一条")],
+                                message_zh=f"过渡安排的日期必须逐条递增：{b.start} 却写在 {a.start} 之后")
         entries.sort(key=lambda e: e.start)
         return RSchedule(name, origin, tuple(hist), entries=tuple(entries))
 
     def requirement(self, name, hist) -> RRequirement:
         origin = hist[-1]
         decl = origin.decl
-        cond = self.expr(decl.cond, origin, expected=T.BOOL, what=f"the requirement '{name}'")
+        cond = self.expr(decl.cond, origin, expected=T.BOOL, what=f"the requirement '{name}'",
+                         what_zh=f"约束要求“{name}”")
         deadline = deadline_date = None
         if decl.deadline is not None:
-            deadline = self.expr(decl.deadline, origin, expected=T.DATE, what="a deadline", constant=True)
+            deadline = self.expr(decl.deadline, origin, expected=T.DATE, what="a deadline", constant=True,
+                                 what_zh="期限")
             deadline_date = self.constant_date(deadline, origin)
         return RRequirement(name, origin, tuple(hist), cond=cond, deadline=deadline, deadline_date=deadline_date)
 
     def example(self, decl: A.ExampleDecl) -> RExample:
         origin = Origin(self.pid, self.pf.level, self.pf.path, decl.span, decl.meta, decl)
         self.current_origin = origin
-        as_of = self.expr(decl.as_of, origin, expected=T.DATE, what="the example date", constant=True) \
-            if decl.as_of is not None else None
+        as_of = self.expr(decl.as_of, origin, expected=T.DATE, what="the example date", constant=True,
+                          what_zh="示例的日期") if decl.as_of is not None else None
         given = []
         for b in decl.given:
             kind, t = self.value_types.get(b.name, (None, T.UNKNOWN))
@@ -707,22 +809,29 @@ class _Scope:
             if kind != "input" and not blank:
                 names = [n for n, (k, _) in self.value_types.items() if k == "input"]
                 self.r.error("PL602", f"the example gives '{b.name}', which is not an input of this policy", b.span,
-                             hint=suggest(b.name, names) or ("inputs: " + ", ".join(names)), policy_id=self.pid)
+                             hint=suggest(b.name, names) or ("inputs: " + ", ".join(names)), policy_id=self.pid,
+                             message_zh=f"示例给出了“{b.name}”，但它不是本政策的输入项",
+                             hint_zh=suggest_zh(b.name, names) or ("输入项有：" + _names_zh(names)))
             given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
-                                            what=f"the example value of '{b.name}'"), b.span))
+                                            what=f"the example value of '{b.name}'",
+                                            what_zh=f"示例中“{b.name}”的取值"), b.span))
         expect = []
         for e in decl.expect:
             kind, t = self.value_types.get(e.name, (None, T.UNKNOWN))
             if kind != "decision":
                 names = [n for n, (k, _) in self.value_types.items() if k == "decision"]
                 self.r.error("PL602", f"the example expects '{e.name}', which is not a decision of this policy", e.span,
-                             hint=suggest(e.name, names) or ("decisions: " + ", ".join(names)), policy_id=self.pid)
-            value = self.expr(e.value, origin, expected=t if kind else None, what=f"the expected '{e.name}'") \
-                if e.value is not None else None
+                             hint=suggest(e.name, names) or ("decisions: " + ", ".join(names)), policy_id=self.pid,
+                             message_zh=f"示例期望“{e.name}”的结果，但它不是本政策的决策项",
+                             hint_zh=suggest_zh(e.name, names) or ("决策项有：" + _names_zh(names)))
+            value = self.expr(e.value, origin, expected=t if kind else None, what=f"the expected '{e.name}'",
+                              what_zh=f"示例中“{e.name}”的期望结果") if e.value is not None else None
             if e.needs is not None and not (self.value_types.get(e.needs, ("",))[0] == "param"):
+                param_names = [n for n, (k, _) in self.value_types.items() if k == "param"]
                 self.r.error("PL602", f"'{e.needs}' is not a parameter, so the example cannot need it", e.span,
-                             hint=suggest(e.needs, [n for n, (k, _) in self.value_types.items() if k == "param"]),
-                             policy_id=self.pid)
+                             hint=suggest(e.needs, param_names), policy_id=self.pid,
+                             message_zh=f"“{e.needs}”不是参数，所以示例中不能写 `{e.name} needs {e.needs}`",
+                             hint_zh=suggest_zh(e.needs, param_names))
             expect.append((e.name, value, e.needs, e.span))
         name = decl.name or decl.meta.label or f"example at line {decl.span.line}"
         return RExample(name, origin, (origin,), title=decl.meta.label, as_of=as_of, given=tuple(given),
@@ -746,7 +855,7 @@ class _Scope:
 
     # -- expressions
     def expr(self, node: A.Expr, origin: Origin, expected: Optional[T.Type] = None, what: str = "this expression",
-             constant: bool = False) -> RExpr:
+             constant: bool = False, what_zh: str = "这个表达式") -> RExpr:
         key = id(node)
         cached = self.r.expr_cache.get(key)
         if cached is not None:
@@ -757,7 +866,9 @@ class _Scope:
             result = self._expr(node, constant)
             if expected is not None and not T.assignable(expected, result.type):
                 self._report("PL203", f"{what} must be {T.describe(expected)}, but this is {T.describe(result.type)}",
-                             result.span, hint=_unit_hint(expected, result.type))
+                             result.span, hint=_unit_hint(expected, result.type),
+                             message_zh=f"{what_zh}应当为{describe_zh(expected)}，但这里为{describe_zh(result.type)}",
+                             hint_zh=_unit_hint_zh(expected, result.type))
         finally:
             self.current_origin = saved
         self.r.expr_cache[key] = result
@@ -781,10 +892,11 @@ class _Scope:
         if isinstance(node, A.Unary):
             operand = self._expr(node.operand, constant)
             if node.op == "not":
-                self._want_bool(operand, "'not'")
+                self._want_bool(operand, "not")
                 return RUnary("not", operand, T.BOOL, node.span)
             if not (operand.type.is_numeric or operand.type.kind in ("unknown", "none", "duration")):
-                self._report("PL203", f"'-' needs a number, but this is {T.describe(operand.type)}", operand.span)
+                self._report("PL203", f"'-' needs a number, but this is {T.describe(operand.type)}", operand.span,
+                             message_zh=f"“-”只能用于数字，但这里为{describe_zh(operand.type)}")
             return RUnary("-", operand, operand.type, node.span)
         if isinstance(node, A.Binary):
             return self._binary(node, constant)
@@ -794,17 +906,21 @@ class _Scope:
             for item in items:
                 if not T.comparable(operand.type, item.type):
                     self._report("PL204", f"{T.describe(operand.type)} cannot be compared with {T.describe(item.type)}",
-                                 item.span, hint=_unit_hint(operand.type, item.type))
+                                 item.span, hint=_unit_hint(operand.type, item.type),
+                                 message_zh=f"{describe_zh(operand.type)}不能与{describe_zh(item.type)}比较",
+                                 hint_zh=_unit_hint_zh(operand.type, item.type))
             return RIn(operand, items, node.negated, T.BOOL, node.span)
         if isinstance(node, A.IfElse):
             cond = self._expr(node.cond, constant)
-            self._want_bool(cond, "'if'")
+            self._want_bool(cond, "if")
             then = self._expr(node.then, constant)
             other = self._expr(node.otherwise, constant)
             t = T.unify(then.type, other.type)
             if t is None:
                 self._report("PL203", f"the two branches differ: {T.describe(then.type)} after 'then', "
-                             f"{T.describe(other.type)} after 'else'", node.span)
+                             f"{T.describe(other.type)} after 'else'", node.span,
+                             message_zh=f"两个分支的类型不一致：“then”之后为{describe_zh(then.type)}，"
+                                        f"“else”之后为{describe_zh(other.type)}")
                 t = T.UNKNOWN
             return RIf(cond, then, other, t, node.span)
         if isinstance(node, A.Call):
@@ -817,12 +933,15 @@ class _Scope:
         if unit == "yuan":
             if decimal_places(node.value) > 2:
                 self._report("PL206", f"{text} yuan has more than two decimals; money is counted to the fen (0.01 yuan)",
-                             node.span, hint="round the amount to two decimals")
+                             node.span, hint="round the amount to two decimals",
+                             message_zh=f"{text} yuan 超过了两位小数；金额只计到分（0.01 yuan）",
+                             hint_zh="请把金额保留到两位小数")
             return RLit(node.value, T.MONEY, node.span, f"{text} yuan")
         if unit == "percent":
             if not (Decimal(0) <= node.value <= Decimal(1)):
                 self._report("PL205", f"{text}% is outside 0–100%", node.span,
-                             hint="a percentage is between 0% and 100%")
+                             hint="a percentage is between 0% and 100%",
+                             message_zh=f"{text}% 超出了 0–100% 的范围", hint_zh="百分比应在 0% 到 100% 之间")
             return RLit(node.value, T.PERCENT, node.span, f"{text}%")
         if unit in ("days", "months", "years"):
             return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit}")
@@ -830,9 +949,11 @@ class _Scope:
             return RLit(int(node.value), T.COUNT, node.span, text)
         return RLit(node.value, T.DECIMAL, node.span, text)
 
-    def _want_bool(self, expr: RExpr, where: str):
+    def _want_bool(self, expr: RExpr, keyword: str):
         if expr.type.kind not in ("bool", "unknown", "none"):
-            self._report("PL203", f"{where} needs a yes/no (bool) value, but this is {T.describe(expr.type)}", expr.span)
+            self._report("PL203", f"'{keyword}' needs a yes/no (bool) value, but this is {T.describe(expr.type)}",
+                         expr.span,
+                         message_zh=f"“{keyword}”需要{describe_zh(T.BOOL)}，但这里为{describe_zh(expr.type)}")
 
     def _name(self, node: A.Name, constant: bool) -> RExpr:
         name = node.name
@@ -840,22 +961,30 @@ class _Scope:
             kind, t = self.value_types[name]
             if constant and kind in ("input", "decision"):
                 self._report("PL212", f"a parameter's value cannot depend on the {kind} '{name}'", node.span,
-                             hint="parameter values, bounds and dates are fixed by the policy; use a decision to compute from inputs")
+                             hint="parameter values, bounds and dates are fixed by the policy; use a decision to compute from inputs",
+                             message_zh=f"参数的取值不能依赖{KIND_WORD_ZH[kind]}“{name}”",
+                             hint_zh="参数的取值、限定范围和日期都由政策写定；要根据输入项计算的，请用决策项（decision）")
             return RRef(kind, name, t, node.span)
         if name in T.BUILTIN_NAMES:
             if constant and name == "as_of":
                 self._report("PL212", "a parameter's value cannot depend on the evaluation date 'as_of'", node.span,
-                             hint="use a schedule for values that change over time")
+                             hint="use a schedule for values that change over time",
+                             message_zh="参数的取值不能依赖评估日期“as_of”",
+                             hint_zh="随时间变化的取值请用过渡安排（schedule）")
             return RRef("builtin", name, T.BUILTIN_NAMES[name][0], node.span)
         owners = self.members.get(name)
         if owners:
             if len(owners) > 1:
                 self._report("PL210", f"'{name}' is a member of several enumerations: " + ", ".join(owners), node.span,
-                             hint=f"write {owners[0]}.{name} to say which")
+                             hint=f"write {owners[0]}.{name} to say which",
+                             message_zh=f"“{name}”同时是多个枚举的成员：" + _names_zh(owners),
+                             hint_zh=f"请写成 {owners[0]}.{name} 这样的形式，指明是哪一个")
             return RLit(name, T.Type("enum", owners[0]), node.span, name)
         candidates = list(self.value_types) + list(T.BUILTIN_NAMES) + list(self.members)
         self._report("PL201", f"'{name}' is not defined in this policy or the levels above it", node.span,
-                     hint=suggest(name, candidates) or "declare it as an input, a parameter or a decision")
+                     hint=suggest(name, candidates) or "declare it as an input, a parameter or a decision",
+                     message_zh=f"“{name}”在本政策及其上级政策中都没有定义",
+                     hint_zh=suggest_zh(name, candidates) or "请把它声明为输入项（input）、参数（param）或决策项（decision）")
         return RLit(None, T.UNKNOWN, node.span, name)
 
     def _attribute(self, node: A.Attribute, constant: bool) -> RExpr:
@@ -868,7 +997,9 @@ class _Scope:
             param = other.params.get(node.attr)
             if param is None:
                 self._report("PL201", f"the policy '{use.policy_id}' has no parameter '{node.attr}'", node.span,
-                             hint=suggest(node.attr, other.params))
+                             hint=suggest(node.attr, other.params),
+                             message_zh=f"政策“{use.policy_id}”中没有参数“{node.attr}”",
+                             hint_zh=suggest_zh(node.attr, other.params))
                 return RLit(None, T.UNKNOWN, node.span, f"{base.name}.{node.attr}")
             self.externals[(base.name, node.attr)] = param
             return RRef("external", node.attr, param.type, node.span, alias=base.name, policy_id=use.policy_id)
@@ -876,12 +1007,21 @@ class _Scope:
             enum = self.enums[base.name]
             if node.attr not in enum.member_names:
                 self._report("PL201", f"the enumeration '{base.name}' has no member '{node.attr}'", node.span,
-                             hint=suggest(node.attr, enum.member_names) or "members: " + ", ".join(enum.member_names))
+                             hint=suggest(node.attr, enum.member_names) or "members: " + ", ".join(enum.member_names),
+                             message_zh=f"枚举“{base.name}”没有成员“{node.attr}”",
+                             hint_zh=suggest_zh(node.attr, enum.member_names) or
+                             "它的成员有：" + _names_zh(enum.member_names))
                 return RLit(None, T.UNKNOWN, node.span)
             return RLit(node.attr, T.Type("enum", base.name), node.span, f"{base.name}.{node.attr}")
         what = base.name if isinstance(base, A.Name) else "this"
+        if isinstance(base, A.Name):
+            what_zh = f"“{what}”既不是用 `uses … as {what}` 引用的政策，也不是枚举"
+        else:
+            what_zh = "“.”前面的部分既不是用 `uses … as 名称` 引用的政策，也不是枚举"
         self._report("PL201", f"'{what}' is neither a policy named by 'uses … as {what}' nor an enumeration",
-                     node.span, hint=suggest(what, list(self.aliases) + list(self.enums)) if isinstance(base, A.Name) else None)
+                     node.span, hint=suggest(what, list(self.aliases) + list(self.enums)) if isinstance(base, A.Name) else None,
+                     message_zh=what_zh,
+                     hint_zh=suggest_zh(what, list(self.aliases) + list(self.enums)) if isinstance(base, A.Name) else None)
         return RLit(None, T.UNKNOWN, node.span)
 
     def _binary(self, node: A.Binary, constant: bool) -> RExpr:
@@ -889,21 +1029,26 @@ class _Scope:
         right = self._expr(node.right, constant)
         op = node.op
         if op in ("and", "or"):
-            self._want_bool(left, f"'{op}'")
-            self._want_bool(right, f"'{op}'")
+            self._want_bool(left, op)
+            self._want_bool(right, op)
             return RBinary(op, left, right, T.BOOL, node.span)
         if op in ("==", "!=", "<", "<=", ">", ">="):
             if not T.comparable(left.type, right.type):
                 self._report("PL204", f"cannot compare {T.describe(left.type)} with {T.describe(right.type)}",
-                             node.span, hint=_unit_hint(left.type, right.type))
+                             node.span, hint=_unit_hint(left.type, right.type),
+                             message_zh=f"{describe_zh(left.type)}和{describe_zh(right.type)}无法比较",
+                             hint_zh=_unit_hint_zh(left.type, right.type))
             elif op not in ("==", "!=") and left.type.kind in ("bool", "text", "enum", "duration"):
                 self._report("PL204", f"'{op}' needs numbers, amounts or dates; {T.describe(left.type)} values can only be tested with == and !=",
-                             node.span)
+                             node.span,
+                             message_zh=f"“{op}”只能用于数字、金额或日期；{describe_zh(left.type)}只能用 == 和 != 判断")
             return RBinary(op, left, right, T.BOOL, node.span)
         t = T.arithmetic(op, left.type, right.type)
         if t is None:
             self._report("PL203", f"cannot compute {T.describe(left.type)} {op} {T.describe(right.type)}", node.span,
-                         hint=_arith_hint(op, left.type, right.type))
+                         hint=_arith_hint(op, left.type, right.type),
+                         message_zh=f"无法计算 {describe_zh(left.type)} {op} {describe_zh(right.type)}",
+                         hint_zh=_arith_hint_zh(op, left.type, right.type))
             t = T.UNKNOWN
         return RBinary(op, left, right, t, node.span)
 
@@ -911,15 +1056,20 @@ class _Scope:
         func = node.func
         if func not in T.FUNCTIONS:
             self._report("PL208", f"'{func}' is not a function of the policy language", node.func_span,
-                         hint=suggest(func, T.FUNCTIONS) or "functions: " + ", ".join(T.FUNCTIONS))
+                         hint=suggest(func, T.FUNCTIONS) or "functions: " + ", ".join(T.FUNCTIONS),
+                         message_zh=f"“{func}”不是政策语言提供的函数",
+                         hint_zh=suggest_zh(func, T.FUNCTIONS) or "可用的函数有：" + _names_zh(T.FUNCTIONS))
             for a in node.args:
                 self._expr(a, constant)
             return RLit(None, T.UNKNOWN, node.span)
         lo, hi, signature = T.FUNCTIONS[func]
         if len(node.args) < lo or (hi is not None and len(node.args) > hi):
+            count_zh = f"{lo} 个" if hi == lo else f"{lo} 到 {hi} 个" if hi else f"至少 {lo} 个"
             self._report("PL208", f"{func} takes {lo if hi == lo else f'{lo} to {hi}' if hi else f'at least {lo}'} "
                          f"argument{'s' if (hi or 2) > 1 else ''}, not {len(node.args)}", node.span,
-                         hint=f"write {signature}")
+                         hint=f"write {signature}",
+                         message_zh=f"{func} 的括号里应写 {count_zh}值，这里写了 {len(node.args)} 个",
+                         hint_zh=f"写法是：{signature}")
             return RLit(None, T.UNKNOWN, node.span)
         if func == "round":
             return self._round(node, constant)
@@ -931,7 +1081,10 @@ class _Scope:
                 u = T.unify(t, a.type)
                 if u is None:
                     self._report("PL203", f"{func} needs values of one kind, but got {T.describe(t)} and {T.describe(a.type)}",
-                                 a.span, hint=_unit_hint(t, a.type))
+                                 a.span, hint=_unit_hint(t, a.type),
+                                 message_zh=f"{func} 括号里的值必须是同一类，但这里既有{describe_zh(t)}，"
+                                            f"又有{describe_zh(a.type)}",
+                                 hint_zh=_unit_hint_zh(t, a.type))
                     u = T.UNKNOWN
                 t = u
             return RCall(func, args, t, node.span)
@@ -948,7 +1101,8 @@ class _Scope:
             self._date_arg(func, args[0])
             if kinds[1] not in ("count", "unknown"):
                 self._report("PL203", f"{func} needs a whole number as its second argument, not {T.describe(args[1].type)}",
-                             args[1].span)
+                             args[1].span,
+                             message_zh=f"{func} 括号里的第二个值必须是整数，不能为{describe_zh(args[1].type)}")
             return RCall(func, args, T.DATE, node.span)
         if func == "end_of_month":
             self._date_arg(func, args[0])
@@ -964,11 +1118,13 @@ class _Scope:
 
     def _numeric_arg(self, func, arg):
         if not (arg.type.is_numeric or arg.type.kind in ("unknown", "none")):
-            self._report("PL203", f"{func} needs a number, not {T.describe(arg.type)}", arg.span)
+            self._report("PL203", f"{func} needs a number, not {T.describe(arg.type)}", arg.span,
+                         message_zh=f"{func} 需要数字，不能为{describe_zh(arg.type)}")
 
     def _date_arg(self, func, arg):
         if arg.type.kind not in ("date", "unknown", "none"):
-            self._report("PL203", f"{func} needs a date, not {T.describe(arg.type)}", arg.span)
+            self._report("PL203", f"{func} needs a date, not {T.describe(arg.type)}", arg.span,
+                         message_zh=f"{func} 需要日期，不能为{describe_zh(arg.type)}")
 
     def _round(self, node: A.Call, constant: bool) -> RExpr:
         x = self._expr(node.args[0], constant)
@@ -980,14 +1136,20 @@ class _Scope:
                 unit = a.name
             else:
                 self._report("PL208", "round's second argument says what to round to: fen, jiao, yuan or unit",
-                             a.span, hint="for example round(x, fen, up)")
+                             a.span, hint="for example round(x, fen, up)",
+                             message_zh="round 括号里的第二个值表示取整到哪一位："
+                                        + _names_zh(f"{u}（{ROUND_UNIT_ZH[u]}）" for u in ("fen", "jiao", "yuan", "unit")),
+                             hint_zh="例如 round(x, fen, up)")
         if len(node.args) == 3:
             a = node.args[2]
             if isinstance(a, A.Name) and a.name in T.ROUND_MODES:
                 mode = a.name
             else:
                 self._report("PL208", "round's third argument says how to round: " + ", ".join(T.ROUND_MODES),
-                             a.span, hint=suggest(a.name, T.ROUND_MODES) if isinstance(a, A.Name) else None)
+                             a.span, hint=suggest(a.name, T.ROUND_MODES) if isinstance(a, A.Name) else None,
+                             message_zh="round 括号里的第三个值表示取整方式："
+                                        + _names_zh(f"{m}（{ROUND_MODE_ZH.get(m, m)}）" for m in T.ROUND_MODES),
+                             hint_zh=suggest_zh(a.name, T.ROUND_MODES) if isinstance(a, A.Name) else None)
         t = x.type
         if t.kind == "money":
             if unit == "unit":
@@ -995,11 +1157,15 @@ class _Scope:
         elif t.kind in ("decimal", "count", "percent"):
             if unit != "unit":
                 self._report("PL208", f"only money is rounded to the {unit}; round a plain number to a whole number with 'unit'",
-                             node.span, hint="write round(x, unit) or round(x, unit, up)")
+                             node.span, hint="write round(x, unit) or round(x, unit, up)",
+                             message_zh=f"只有金额才能取整到{ROUND_UNIT_ZH.get(unit, unit)}（{unit}）；"
+                                        f"普通数字请用“unit”取整为整数",
+                             hint_zh="请写成 round(x, unit) 或 round(x, unit, up)")
             t = T.COUNT
             unit = "unit"
         elif t.kind not in ("unknown", "none"):
-            self._report("PL203", f"round needs a number or an amount, not {T.describe(t)}", x.span)
+            self._report("PL203", f"round needs a number or an amount, not {T.describe(t)}", x.span,
+                         message_zh=f"round 需要数字或金额，不能为{describe_zh(t)}")
             t = T.UNKNOWN
         return RCall("round", (x,), t, node.span, options=(unit, mode))
 
@@ -1017,29 +1183,74 @@ def decimal_places(value: Decimal) -> int:
     return places
 
 
-def _unit_hint(expected: T.Type, got: T.Type) -> Optional[str]:
+# The hints about units and arithmetic, in English and Chinese.
+_HINTS = {
+    "money_unit": ("write the amount with its unit, for example 7000 yuan",
+                   "金额要带单位，例如 7000 yuan"),
+    "percent_unit": ("write a percentage with %, for example 30%",
+                     "百分比要带 %，例如 30%"),
+    "duration_unit": ("write a period with its unit, for example 2 years or 30 days",
+                      "期限要带单位，例如 2 years 或 30 days"),
+    "whole": ("round it to a whole number with ceil(x), floor(x) or round(x, unit)",
+              "请用 ceil(x)、floor(x) 或 round(x, unit) 取整为整数"),
+    "percent_of": ("multiply the percentage by an amount, for example agreed_amount * 30%",
+                   "请用金额乘以百分比，例如 agreed_amount * 30%"),
+    "date_plus": ("add the period to a date, for example effective_date + 2 years",
+                  "请把期限加到某个日期上，例如 effective_date + 2 years"),
+    "money_plus_count": ("an amount and a plain number cannot be added: write the number with its unit (yuan)",
+                         "金额不能与不带单位的数字相加减：请给数字写上单位（yuan）"),
+    "days_between": ("use days_between(a, b) for the number of days between two dates",
+                     "两个日期相隔的天数请用 days_between(a, b) 计算"),
+    "date_plus_count": ("add a period with its unit, for example + 30 days or + 1 month",
+                        "请加上带单位的期限，例如 + 30 days 或 + 1 month"),
+    "money_times_money": ("two amounts cannot be multiplied; multiply an amount by a percentage or a number",
+                          "两个金额不能相乘；请用金额乘以百分比或数字"),
+}
+
+
+def _unit_hint_key(expected: T.Type, got: T.Type) -> Optional[str]:
     if expected.kind == "money" and got.kind in ("count", "decimal"):
-        return "write the amount with its unit, for example 7000 yuan"
+        return "money_unit"
     if expected.kind == "percent" and got.kind in ("count", "decimal"):
-        return "write a percentage with %, for example 30%"
+        return "percent_unit"
     if expected.kind == "duration" and got.kind in ("count", "decimal"):
-        return "write a period with its unit, for example 2 years or 30 days"
+        return "duration_unit"
     if expected.kind == "count" and got.kind == "decimal":
-        return "round it to a whole number with ceil(x), floor(x) or round(x, unit)"
+        return "whole"
     if expected.kind == "money" and got.kind == "percent":
-        return "multiply the percentage by an amount, for example agreed_amount * 30%"
+        return "percent_of"
     if expected.kind == "date" and got.kind == "duration":
-        return "add the period to a date, for example effective_date + 2 years"
+        return "date_plus"
     return None
 
 
-def _arith_hint(op: str, a: T.Type, b: T.Type) -> Optional[str]:
+def _arith_hint_key(op: str, a: T.Type, b: T.Type) -> Optional[str]:
     if {a.kind, b.kind} == {"money", "count"} and op in "+-":
-        return "an amount and a plain number cannot be added: write the number with its unit (yuan)"
+        return "money_plus_count"
     if a.kind == "date" and b.kind == "date":
-        return "use days_between(a, b) for the number of days between two dates"
+        return "days_between"
     if a.kind == "date" and b.kind in ("count", "decimal"):
-        return "add a period with its unit, for example + 30 days or + 1 month"
+        return "date_plus_count"
     if {a.kind, b.kind} == {"money"} and op == "*":
-        return "two amounts cannot be multiplied; multiply an amount by a percentage or a number"
-    return _unit_hint(a, b)
+        return "money_times_money"
+    return _unit_hint_key(a, b)
+
+
+def _hint(key: Optional[str], lang: int) -> Optional[str]:
+    return _HINTS[key][lang] if key else None
+
+
+def _unit_hint(expected: T.Type, got: T.Type) -> Optional[str]:
+    return _hint(_unit_hint_key(expected, got), 0)
+
+
+def _unit_hint_zh(expected: T.Type, got: T.Type) -> Optional[str]:
+    return _hint(_unit_hint_key(expected, got), 1)
+
+
+def _arith_hint(op: str, a: T.Type, b: T.Type) -> Optional[str]:
+    return _hint(_arith_hint_key(op, a, b), 0)
+
+
+def _arith_hint_zh(op: str, a: T.Type, b: T.Type) -> Optional[str]:
+    return _hint(_arith_hint_key(op, a, b), 1)
