@@ -84,7 +84,8 @@ schedule payment_cap "逐步调整" {
     d = only(run(tree(body)), "PL404")[0]
     assert d.severity == "error" and d.policy_id == "cn/p/c/base"
     assert d.span.line == MUNICIPAL_HEADER.count("\n") + 6  # the entry in force on the deadline (2022-07-01)
-    assert "2023-03-01" in d.message and "1200 yuan" in d.message and "798 yuan" in d.message
+    # the national deadline (its effective date + 2 years), not two years after the city's notice
+    assert "2023-01-01" in d.message and "1200 yuan" in d.message and "798 yuan" in d.message
     assert d.related[0].span.file.endswith("cn/base.policy") and "cap_within_highest" in d.related[0].message
     # Near miss: the last step comes before the deadline.
     assert "PL404" not in codes(run(tree(body.replace("2023-06-01", "2022-12-01"))))

@@ -147,6 +147,10 @@ class RequirementCheck:
     def _deadline(self) -> Optional[_dt.date]:
         if self.req.deadline is None:
             return None
+        if self.req.deadline_date is not None:
+            # reckoned from the declaring policy's dates: a city inheriting "within two years of this
+            # opinion" is held to the national date, not to two years after its own notice
+            return self.req.deadline_date
         try:
             value = self.ctx.constant(self.pid, self.req.deadline)
         except EvaluationError:
