@@ -18,16 +18,19 @@ GOLDEN = os.path.join(HERE, "golden")
 CASES = sorted(d for d in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, d, "policies")))
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("case", CASES)
-def test_diagnostic_text_matches_golden(case, monkeypatch):
+def test_diagnostic_text_matches_golden(case, lang, monkeypatch):
+    """golden/<case>.txt in English, golden/zh/<case>.txt as `--lang zh` prints it for authors."""
     folder = os.path.join(FIXTURES, case)
     monkeypatch.chdir(folder)  # paths in the text are relative to the fixture
     run = check(["policies"])
-    text = render_text(run.diagnostics, run.workspace.sources, colour=False)
+    text = render_text(run.diagnostics, run.workspace.sources, colour=False, lang=lang)
     assert text.strip(), f"{case}: no findings"
-    path = os.path.join(GOLDEN, f"{case}.txt")
+    folder = GOLDEN if lang == "en" else os.path.join(GOLDEN, lang)
+    path = os.path.join(folder, f"{case}.txt")
     if os.environ.get("UPDATE_GOLDEN") or not os.path.exists(path):
-        os.makedirs(GOLDEN, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
     with open(path, encoding="utf-8") as fh:

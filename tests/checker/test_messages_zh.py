@@ -87,7 +87,7 @@ def test_override_findings_are_in_chinese(run, body, code, facts, words):
     # The related note names the national rule in Chinese, like the English "the national rule (…)".
     note = d.related[0]
     assert note.message.startswith("the national rule")
-    assert note.message_zh.startswith("国家级规定 cn/base（国家级")
+    assert note.message_zh.startswith("国家级规定（cn/base")
 
 
 def test_floor_hint_and_note_in_chinese(run):
@@ -255,7 +255,7 @@ override table counts: bool "记入" {
     chinese(d, "counts")
     parent = d.related[-1]
     assert parent.message.startswith("the national rule")
-    assert parent.message_zh == "国家级规定 cn/base（国家级，条款 四）：被本政策替换的决策表或决策项“记入”（counts）"
+    assert parent.message_zh == "国家级规定（cn/base，条款 四）：被本政策替换的决策表或决策项“记入”（counts）"
 
 
 # ---------------------------------------------------------------- requirements
@@ -291,12 +291,12 @@ schedule payment_cap "逐步调整" {
 }
 """
     d = only(run(req_tree(body)), "PL404")[0]
-    text = chinese(d, "两年内不超过最高中选价", "cap_within_highest", "2023-03-01", "effective_date + 2 years",
+    text = chinese(d, "两年内不超过最高中选价", "cap_within_highest", "2023-01-01", "effective_date + 2 years",
                    "payment_cap <= highest_selected_price", "1200 yuan", "798 yuan", "2022-07-01")
     assert "期限" in text and "过渡安排自 2022-07-01 起的取值" in text
-    assert "from 2023-03-01: …" in d.hint_zh
+    assert "from 2023-01-01: …" in d.hint_zh
     note = d.related[0].message_zh
-    assert "约束要求“两年内不超过最高中选价”（cap_within_highest）" in note and "自 2023-03-01 起须满足" in note
+    assert "约束要求“两年内不超过最高中选价”（cap_within_highest）" in note and "自 2023-01-01 起须满足" in note
 
 
 def test_a_value_rising_after_the_deadline_in_chinese(run):
@@ -309,8 +309,8 @@ schedule payment_cap "调整" {
 }
 """
     d = only(run(req_tree(body)), "PL404")[0]
-    text = chinese(d, "2023-03-01", "2024-01-01", "900 yuan")
-    assert "自 2023-03-01 起始终须满足" in text and "按 2024-01-01 当天有效的取值" in text
+    text = chinese(d, "2023-01-01", "2024-01-01", "900 yuan")
+    assert "自 2023-01-01 起始终须满足" in text and "按 2024-01-01 当天有效的取值" in text
 
 
 def test_a_requirement_reading_a_blank_in_chinese(run):

@@ -175,6 +175,12 @@ def rule_intro_zh(origin: Origin) -> str:
     return f"{level_zh(origin.level)}规定"
 
 
+def rule_ref_zh(origin: Origin) -> str:
+    """'国家级规定（cn/stent-2020，条款 二(二)）': the start of a Chinese related note."""
+    article = f"，条款 {origin.meta.article}" if origin.meta.article else ""
+    return f"{rule_intro_zh(origin)}（{origin.policy_id}{article}）"
+
+
 def head_span(origin: Origin) -> Span:
     """The line a finding about a declaration points at: its name, else the whole declaration."""
     decl = origin.decl
@@ -206,7 +212,7 @@ def header_span(policy: ResolvedPolicy, ws: Workspace) -> Span:
 
 def related(origin: Origin, what: str, what_zh: Optional[str] = None) -> Related:
     """The rule of another level a finding refers to ('the national rule (…): what')."""
-    zh = f"{rule_intro_zh(origin)} {where_zh(origin)}：{what_zh}" if what_zh else None
+    zh = f"{rule_ref_zh(origin)}：{what_zh}" if what_zh else None
     return Related(head_span(origin), f"{rule_intro(origin)} ({where(origin)}): {what}", zh)
 
 

@@ -34,11 +34,10 @@ from .common import (
     level_zh,
     related,
     rule_intro,
-    rule_intro_zh,
+    rule_ref_zh,
     safe_constant,
     statement_span,
     where,
-    where_zh,
 )
 
 STATEMENT_WORDS = {
@@ -354,7 +353,7 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
                               f"or replace only the cases after them",
                          related_=(Related(fixed_case.span, f"{rule_intro(upper)} ({where(upper)}): the fixed case "
                                                             f"“{label}”",
-                                           f"{rule_intro_zh(upper)} {where_zh(upper)}：固定情形“{label_zh}”"),),
+                                           f"{rule_ref_zh(upper)}：固定情形“{label_zh}”"),),
                          message_zh=f"{words_zh}的第 {index + 1} 个情形必须与 {upper.policy_id}"
                                     f"（{level_zh(upper.level)}）的写法保持一致：“{label_zh}”是固定规则，"
                                     f"而各情形按先后顺序判定，它和它之前的情形都不能改动",
