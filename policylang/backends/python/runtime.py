@@ -3,7 +3,6 @@
 # It mirrors the reference interpreter (policylang/semantics/evaluate.py): the same
 # decimal context, rounding, date arithmetic, input validation and error messages.
 
-import calendar
 import datetime
 import decimal
 from dataclasses import dataclass, field
