@@ -346,7 +346,8 @@ def render_github(diags: Iterable[Diagnostic], lang: str = "en") -> str:
                 props.append(f"endLine={d.span.end_line}")
             if d.span.end_line == d.span.line and d.span.end_column:
                 props.append(f"endColumn={d.span.end_column}")
-        props.append(f"title={_github_escape(d.code + ' ' + d.title, True)}")
+        title = d.title_zh if lang == "zh" and d.title_zh else d.title
+        props.append(f"title={_github_escape(d.code + ' ' + title, True)}")
         message = d.text(lang)
         for rel in d.related:
             if rel.span is not None:

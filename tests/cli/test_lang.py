@@ -47,7 +47,9 @@ def test_a_finding_without_chinese_text_falls_back_to_english(tmp_path):
     text = render_text([_finding(tmp_path, zh=False)], SourceCache(), lang="zh")
     assert "错误[PL302]" in text and "the ceiling 7000 yuan is raised to 8000 yuan" in text
     assert "  建议：lower it again" in text
-    assert "zh" not in render_github([_finding(tmp_path, zh=False)], "zh")
+    github = render_github([_finding(tmp_path, zh=False)], "zh")
+    assert "title=PL302 " in github and "the ceiling 7000 yuan is raised" in github
+    assert "上限 7000 yuan 被提高" in render_github([_finding(tmp_path)], "zh")
 
 
 def test_json_and_sarif_carry_both_languages(tmp_path):
