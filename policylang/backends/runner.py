@@ -246,8 +246,11 @@ def _for_module(value: Any, module) -> Any:
     return value
 
 
-def format_report(outcomes_by_policy: Iterable[tuple[str, list[ExampleOutcome]]]) -> tuple[str, int, int]:
-    """A pytest-like report: a line per policy file with . or F per example, then each failure."""
+def format_report(outcomes_by_policy: Iterable[tuple[str, list[ExampleOutcome]]],
+                  lang: str = "en") -> tuple[str, int, int]:
+    """A pytest-like report: a line per policy file with . or F per example, then each failure.
+    lang "zh" writes the report's own words in Chinese (values and names stay as written)."""
+    zh = lang == "zh"
     lines = []
     failed_items = []
     passed = failed = 0
@@ -262,16 +265,19 @@ def format_report(outcomes_by_policy: Iterable[tuple[str, list[ExampleOutcome]]]
                 failed_items.append(o)
     if failed_items:
         lines.append("")
-        lines.append(" FAILURES ".center(70, "="))
+        lines.append((" 未通过的示例 " if zh else " FAILURES ").center(70, "="))
         for o in failed_items:
             lines.append(f" {o.policy_id}: {o.title} ".center(70, "_"))
-            lines.append(f"example at {o.location}")
+            lines.append(f"示例位置 {o.location}" if zh else f"example at {o.location}")
             for f in o.failures:
                 lines.append(f"{f.location}: expect {f.decision}")
-                lines.append(f"    expected: {f.expected}")
-                lines.append(f"    actual:   {f.actual}")
+                lines.append(f"    {'期望：' if zh else 'expected:'} {f.expected}")
+                lines.append(f"    {'实际：' if zh else 'actual:  '} {f.actual}")
             lines.append("")
-    summary = f"{passed} passed, {failed} failed" if failed else f"{passed} passed"
+    if zh:
+        summary = f"{passed} 个通过，{failed} 个未通过" if failed else f"{passed} 个通过"
+    else:
+        summary = f"{passed} passed, {failed} failed" if failed else f"{passed} passed"
     lines.append(f" {summary} ".center(70, "="))
     return "\n".join(lines) + "\n", passed, failed
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 import click
 
 from ..pipeline import check as run_pipeline
-from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, lang_option, paths_argument, report, root_option
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    chosen_language,
+    default_paths,
+    exit_status,
+    lang_option,
+    paths_argument,
+    report,
+    root_option,
+)
 
 
 @click.command("test")
@@ -38,6 +48,6 @@ def test_command(paths, root):
             raise SystemExit(EXIT_FINDINGS)
         outcomes = run_examples(policy, module)
         results.append((outcomes[0].path, outcomes))
-    text, passed, failed = format_report(results)
+    text, passed, failed = format_report(results, chosen_language(run.workspace.root))
     click.echo(text, nl=False)
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
