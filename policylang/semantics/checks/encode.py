@@ -393,7 +393,9 @@ class Encoder:
             s.pop()
         return model
 
-    def describe_model(self, model: z3.ModelRef, names: list[str]) -> str:
+    def describe_model(self, model: z3.ModelRef, names: list[str], lang: str = "en") -> str:
+        """The inputs of a model as a policy author reads them: 'price = 0 yuan, flag = true'."""
+        zh = lang == "zh"
         parts = []
         for name in names:
             if name not in self.vars:
@@ -401,13 +403,17 @@ class Encoder:
             value = self.value_in(model, name)
             shown = format_value(value, self.vars[name][1]) if value is not None else "?"
             if name in self.blanks_read:
-                parts.append(f"{name} (a blank) = {shown}")
+                parts.append(f"{name}{'（尚未填写的授权事项）' if zh else ' (a blank)'} = {shown}")
             else:
                 parts.append(f"{name} = {shown}")
         for var, expr in self.opaque.values():
-            truth = model.eval(var, model_completion=True)
-            parts.append(f"“{source_text(self.ctx, expr)}” is {'true' if z3.is_true(truth) else 'false'}")
-        return ", ".join(parts)
+            truth = z3.is_true(model.eval(var, model_completion=True))
+            text = source_text(self.ctx, expr)
+            if zh:
+                parts.append(f"“{text}”{'成立' if truth else '不成立'}")
+            else:
+                parts.append(f"“{text}” is {'true' if truth else 'false'}")
+        return ("，" if zh else ", ").join(parts)
 
 
 def source_text(ctx: CheckContext, node) -> str:

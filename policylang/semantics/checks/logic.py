@@ -63,24 +63,6 @@ def _parent_related(decision: RDecision) -> tuple[Related, ...]:
     return ()
 
 
-def describe_model_zh(encoder: Encoder, model: z3.ModelRef, names: list[str]) -> str:
-    """Encoder.describe_model() for Chinese messages: the same input values, in Chinese words."""
-    parts = []
-    for name in names:
-        if name not in encoder.vars:
-            continue
-        value = encoder.value_in(model, name)
-        shown = format_value(value, encoder.vars[name][1]) if value is not None else "?"
-        if name in encoder.blanks_read:
-            parts.append(f"{name}（尚未填写的授权事项）= {shown}")
-        else:
-            parts.append(f"{name} = {shown}")
-    for var, expr in encoder.opaque.values():
-        truth = model.eval(var, model_completion=True)
-        parts.append(f"“{source_text(encoder.ctx, expr)}”{'成立' if z3.is_true(truth) else '不成立'}")
-    return "，".join(parts)
-
-
 def when_zh(example: str) -> str:
     """'当 price = 0 yuan 时': a space between ASCII and Chinese, none after a Chinese word or quote."""
     tail = "" if example and ("\u4e00" <= example[-1] <= "\u9fff" or example[-1] in "”）") else " "
@@ -90,7 +72,7 @@ def when_zh(example: str) -> str:
 def describe_example(encoder: Encoder, s: z3.Solver, names: list[str]) -> tuple[str, str]:
     """(English, Chinese) descriptions of the example inputs of a satisfiable solver."""
     model = encoder.example_model(s)
-    return encoder.describe_model(model, names), describe_model_zh(encoder, model, names)
+    return encoder.describe_model(model, names), encoder.describe_model(model, names, lang="zh")
 
 
 # ---------------------------------------------------------------- tables
