@@ -403,7 +403,7 @@ class Encoder:
             value = self.value_in(model, name)
             shown = format_value(value, self.vars[name][1]) if value is not None else "?"
             if name in self.blanks_read:
-                parts.append(f"{name}{'（尚未填写的授权事项）' if zh else ' (a blank)'} = {shown}")
+                parts.append(f"{name}（尚未填写的授权事项）= {shown}" if zh else f"{name} (a blank) = {shown}")
             else:
                 parts.append(f"{name} = {shown}")
         for var, expr in self.opaque.values():
