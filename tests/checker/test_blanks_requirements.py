@@ -26,6 +26,25 @@ def tree(city_body: str) -> dict:
     return {"cn/base": NATIONAL, "cn/p/base": PROVINCE, "cn/p/c/base": MUNICIPAL_HEADER + city_body}
 
 
+# A city's cap, too high, and the schedules that bring it down late or raise it again after the deadline.
+CAP_TOO_HIGH = """
+override param payment_cap: money ceiling 3000 yuan because "本市设定"
+override param highest_selected_price: money fixed 798 yuan because "中选结果"
+"""
+LATE_SCHEDULE = CAP_TOO_HIGH + """schedule payment_cap "逐步调整" {
+    from 2021-07-01: 2000 yuan
+    from 2022-07-01: 1200 yuan
+    from 2023-06-01: 798 yuan "迟于两年期限"
+}
+"""
+RISES_AFTER_DEADLINE = CAP_TOO_HIGH + """
+schedule payment_cap "调整" {
+    from 2022-01-01: 700 yuan
+    from 2024-01-01: 900 yuan "期限后又提高"
+}
+"""
+
+
 def test_leaf_blank_names_the_level_and_the_decisions_it_blocks(run):
     diags = run(tree('summary "照转"\n'))
     blanks = {d.message.split("(")[1].split(")")[0]: d for d in only(diags, "PL312")}
@@ -72,15 +91,7 @@ def test_an_input_used_only_by_a_child_or_through_uses_is_used(run):
 
 
 def test_schedule_that_misses_the_deadline(run):
-    body = """
-override param payment_cap: money ceiling 3000 yuan because "本市设定"
-override param highest_selected_price: money fixed 798 yuan because "中选结果"
-schedule payment_cap "逐步调整" {
-    from 2021-07-01: 2000 yuan
-    from 2022-07-01: 1200 yuan
-    from 2023-06-01: 798 yuan "迟于两年期限"
-}
-"""
+    body = LATE_SCHEDULE
     d = only(run(tree(body)), "PL404")[0]
     assert d.severity == "error" and d.policy_id == "cn/p/c/base"
     assert d.span.line == MUNICIPAL_HEADER.count("\n") + 6  # the entry in force on the deadline (2022-07-01)
@@ -92,19 +103,9 @@ schedule payment_cap "逐步调整" {
 
 
 def test_a_filled_value_is_checked_at_the_deadline_and_a_rise_after_it_too(run):
-    too_high = """
-override param payment_cap: money ceiling 3000 yuan because "本市设定"
-override param highest_selected_price: money fixed 798 yuan because "中选结果"
-"""
-    d = only(run(tree(too_high)), "PL404")[0]
+    d = only(run(tree(CAP_TOO_HIGH)), "PL404")[0]
     assert "3000 yuan" in d.message
-    rises = too_high + """
-schedule payment_cap "调整" {
-    from 2022-01-01: 700 yuan
-    from 2024-01-01: 900 yuan "期限后又提高"
-}
-"""
-    d = only(run(tree(rises)), "PL404")[0]
+    d = only(run(tree(RISES_AFTER_DEADLINE)), "PL404")[0]
     assert "2024-01-01" in d.message
 
 

@@ -15,7 +15,9 @@ import pytest
 
 from policylang.pipeline import check
 
-from .conftest import MUNICIPAL_HEADER, NATIONAL_HEADER, PROVINCIAL_HEADER, only
+from .conftest import NATIONAL_HEADER, PROVINCIAL_HEADER, only
+from .test_blanks_requirements import LATE_SCHEDULE, RISES_AFTER_DEADLINE
+from .test_blanks_requirements import tree as req_tree  # the requirement chain the English tests use
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -260,37 +262,8 @@ override table counts: bool "记入" {
 
 # ---------------------------------------------------------------- requirements
 
-REQ_NATIONAL = NATIONAL_HEADER + """
-input price: money "价格"
-input selected: bool "是否中选"
-param payment_cap: money delegated "支付标准高限" article "二(三)"
-param highest_selected_price: money delegated "最高中选价"
-decision payment_standard: money "支付标准" {
-    when selected then price
-    otherwise min(price, payment_cap)
-}
-require cap_within_highest: payment_cap <= highest_selected_price by effective_date + 2 years "两年内不超过最高中选价"
-"""
-
-
-def req_tree(city_body: str) -> dict:
-    return {"cn/base": REQ_NATIONAL,
-            "cn/p/base": PROVINCIAL_HEADER + 'override param payment_cap: money delegated to municipal '
-                                             '"支付标准高限" because "交给各市"\n',
-            "cn/p/c/base": MUNICIPAL_HEADER + city_body}
-
-
 def test_a_schedule_missing_its_deadline_in_chinese(run):
-    body = """
-override param payment_cap: money ceiling 3000 yuan because "本市设定"
-override param highest_selected_price: money fixed 798 yuan because "中选结果"
-schedule payment_cap "逐步调整" {
-    from 2021-07-01: 2000 yuan
-    from 2022-07-01: 1200 yuan
-    from 2023-06-01: 798 yuan "迟于两年期限"
-}
-"""
-    d = only(run(req_tree(body)), "PL404")[0]
+    d = only(run(req_tree(LATE_SCHEDULE)), "PL404")[0]
     text = chinese(d, "两年内不超过最高中选价", "cap_within_highest", "2023-01-01", "effective_date + 2 years",
                    "payment_cap <= highest_selected_price", "1200 yuan", "798 yuan", "2022-07-01")
     assert "期限" in text and "过渡安排自 2022-07-01 起的取值" in text
@@ -300,15 +273,7 @@ schedule payment_cap "逐步调整" {
 
 
 def test_a_value_rising_after_the_deadline_in_chinese(run):
-    body = """
-override param payment_cap: money ceiling 3000 yuan because "本市设定"
-override param highest_selected_price: money fixed 798 yuan because "中选结果"
-schedule payment_cap "调整" {
-    from 2022-01-01: 700 yuan
-    from 2024-01-01: 900 yuan "期限后又提高"
-}
-"""
-    d = only(run(req_tree(body)), "PL404")[0]
+    d = only(run(req_tree(RISES_AFTER_DEADLINE)), "PL404")[0]
     text = chinese(d, "2023-01-01", "2024-01-01", "900 yuan")
     assert "自 2023-01-01 起始终须满足" in text and "按 2024-01-01 当天有效的取值" in text
 
