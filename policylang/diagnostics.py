@@ -85,6 +85,10 @@ _code("PL313", ERROR, "value outside its bound", "取值超出限定范围")
 _code("PL314", ERROR, "unknown cross-referenced policy", "引用的政策不存在")
 _code("PL315", ERROR, "kind of item changed", "项目种类被改变")
 _code("PL316", INFO, "check skipped: bound not yet known", "约束暂无法检查")
+_code("PL317", ERROR, "bound rule loosened", "受约束的规则被放宽")
+_code("PL318", WARNING, "bound could not be proved", "无法证明是否符合上级约束")
+_code("PL319", WARNING, "provision text or actors changed", "条款文字或主体被改动")
+_code("PL320", WARNING, "unused cross-reference", "未使用的引用")
 _code("PL401", ERROR, "overlapping rows or cases", "规则重叠")
 _code("PL402", WARNING, "gap: inputs no row or case covers", "规则未覆盖的情形")
 _code("PL403", ERROR, "table row does not match its columns", "表格行与列不一致")
@@ -100,6 +104,15 @@ _code("PL602", ERROR, "example names an unknown input or decision", "示例引�
 _code("PL901", ERROR, "suppression without a reason", "忽略指令缺少理由")
 _code("PL902", WARNING, "unused suppression", "未使用的忽略指令")
 _code("PL903", ERROR, "invalid configuration", "配置无效")
+_code("PL904", WARNING, "binding finding cannot be lowered by configuration", "约束类问题不能通过配置降级")
+_code("PL990", ERROR, "internal error in a check", "检查程序内部错误")
+
+# Findings that say a lower level breaks a binding rule of a level above it. Configuration
+# cannot lower them below error (PL904 says so); an in-line `ignore` with its reason can,
+# and every such suppression is listed in the check summary and on the policy's pages.
+BINDING_CODES = frozenset({"PL304", "PL305", "PL306", "PL311", "PL313", "PL317"})
+# A check that raised: reported with this code and exit status 2, never as "ok".
+INTERNAL_ERROR_CODE = "PL990"
 
 
 # The languages findings can be written in. Every message has English; most also have
