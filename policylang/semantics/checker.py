@@ -20,12 +20,13 @@ unforeseen construct is skipped for that run rather than crashing the command
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
-from .checks import blanks, logic, overrides, requirements, unused
+from .checks import binding, blanks, logic, overrides, requirements, unused
 from .checks.common import CheckContext, debug
 from .loader import Workspace
 
 CHECKS = (
     ("overrides", overrides.check),
+    ("binding", binding.check),
     ("blanks", blanks.check),
     ("unused", unused.check),
     ("logic", logic.check),

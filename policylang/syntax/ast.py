@@ -253,6 +253,7 @@ class Case:
     meta: Meta
     span: Span
     fixed: bool = False  # no lower level may change this case or any case before it
+    bound: Optional[str] = None  # 'ceiling' | 'floor': where this case applies, lower levels stay below / above it
 
 
 @attrs.frozen(slots=True)
@@ -276,6 +277,7 @@ class DecisionDecl:
     name_span: Span
     span: Span
     fixed: bool = False  # no lower level may change this decision
+    bound: Optional[str] = None  # 'ceiling' | 'floor': lower levels' values never above / below this one's
     kind = "decision"
 
 
@@ -314,6 +316,8 @@ class TableDecl:
     override: bool
     name_span: Span
     span: Span
+    fixed: bool = False  # no lower level may change this table
+    bound: Optional[str] = None  # 'ceiling' | 'floor', as for a decision
     kind = "table"
 
 
