@@ -54,6 +54,7 @@ DIRECTION_TOKENS = frozenset({"FIXED", "CEILING", "FLOOR"})
 @attrs.frozen
 class _Direction:
     word: str
+    span: object  # where the word is written (a Span), so a case's span still ends after it
 
 
 _FRIENDLY_TERMINALS = {
@@ -292,7 +293,8 @@ class _Builder(Transformer):
         )
 
     def direction(self, c):
-        return _Direction(str(self._data(c)[0]))
+        token = self._data(c)[0]
+        return _Direction(str(token), self._tspan(token))
 
     @staticmethod
     def _direction(data) -> tuple[bool, Optional[str], list]:
