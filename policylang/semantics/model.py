@@ -280,6 +280,7 @@ class RRow:
     is_otherwise: bool
     meta: Meta
     span: Span
+    direction: Optional[str] = None  # 'fixed' | 'ceiling' | 'floor' where this row decides
 
 
 @attrs.frozen(slots=True)

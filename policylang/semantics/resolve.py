@@ -803,7 +803,10 @@ class _Scope:
                 cells.append(RCell(cell.kind, cell.op, values, cell.span))
             output = self.expr(row.output, origin, expected=dtype, what=f"the output of '{decl.name}'",
                                what_zh=f"决策表“{decl.name}”的结果")
-            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span))
+            if row.direction in ("ceiling", "floor"):
+                self._check_ordered(row.direction, dtype, origin, row.span, f"this row of '{decl.name}'",
+                                    f"决策表“{decl.name}”的这一行")
+            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction))
         return RTable(tuple(columns), tuple(rows))
 
     def schedule(self, name, hist, params) -> Optional[RSchedule]:

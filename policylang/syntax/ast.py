@@ -298,6 +298,9 @@ class Row:
     is_otherwise: bool
     meta: Meta
     span: Span
+    # 'fixed' | 'ceiling' | 'floor': where this row decides, lower levels give the same value / never
+    # a higher one / never a lower one (proved on every input the row covers).
+    direction: Optional[str] = None
 
 
 @attrs.frozen(slots=True)

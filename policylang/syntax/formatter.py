@@ -299,7 +299,8 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         entries = [_child(columns_span, "columns " + ", ".join(c.name for c in decl.columns))]
         for row in decl.rows:
             cells = "otherwise" if row.is_otherwise else ", ".join(_format_cell(c) for c in row.cells)
-            entries.append(_child(row.span, f"row {cells} => {format_expr(row.output)}", row.meta))
+            direction = f" {row.direction}" if row.direction else ""
+            entries.append(_child(row.span, f"row {cells} => {format_expr(row.output)}{direction}", row.meta))
         return _block(decl.span, f"{prefix}table {decl.name}: {decl.type.name}" + _direction_words(decl), decl.meta,
                       entries)
     if isinstance(decl, A.ScheduleDecl):

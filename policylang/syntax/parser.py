@@ -348,14 +348,15 @@ class _Builder(Transformer):
         return A.Cell("not_in", None, tuple(x for x in self._data(c) if not isinstance(x, Token)), self._span(c))
 
     def row(self, c):
-        data = self._data(c)
+        fixed, bound, data = self._direction(self._data(c))
         cells = tuple(x for x in data if isinstance(x, A.Cell))
         output, meta = data[-2], data[-1]
-        return A.Row(cells, output, False, meta, self._span(c))
+        return A.Row(cells, output, False, meta, self._span(c), "fixed" if fixed else bound)
 
     def row_otherwise(self, c):
-        output, meta = self._data(c)
-        return A.Row((), output, True, meta, self._span(c))
+        fixed, bound, data = self._direction(self._data(c))
+        output, meta = data
+        return A.Row((), output, True, meta, self._span(c), "fixed" if fixed else bound)
 
     def table_decl(self, c):
         fixed, bound, data = self._direction(self._data(c))

@@ -117,7 +117,8 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
 
 
 def _binds(decision: RDecision) -> bool:
-    return decision.bound is not None or any(c.bound for c in decision.cases)
+    rows = decision.table.rows if decision.table is not None else ()
+    return decision.bound is not None or any(c.bound for c in decision.cases) or any(r.direction for r in rows)
 
 
 # ---------------------------------------------------------------- the parent under the child's blanks
@@ -158,8 +159,11 @@ def footprint(policy: ResolvedPolicy, kind: str, name: str) -> frozenset:
             p = policy.params.get(n)
             if p is None:
                 continue
+            if p.value is None and p.schedule is None:
+                out.add(("param", n, "blank", str(p.type)))  # the same unknown, whoever delegated it
+                continue
             schedule = p.schedule.origin.policy_id if p.schedule is not None else None
-            out.add(("param", n, p.origin.policy_id, p.origin.span.line, schedule, p.value is None))
+            out.add(("param", n, p.origin.policy_id, p.origin.span.line, schedule))
             refs = references(p.value) if p.value is not None else []
             if p.schedule is not None:
                 for entry in p.schedule.entries:
@@ -204,12 +208,15 @@ def _decision_refs(d: RDecision) -> list[RRef]:
 def _judge_decision(ctx: CheckContext, policy, parent, hybrid, name, proofs) -> list[Diagnostic]:
     upper: RDecision = parent.decisions[name]
     out: list[Diagnostic] = []
-    claims = []  # (direction, the parent's case index or None, the origin that declared it)
+    claims = []  # (direction, the parent's part: None or ('case'|'row', index), the origin that declared it)
     if upper.bound is not None:
         claims.append((upper.bound, None, upper.bound_origin or upper.origin))
     for index, case in enumerate(upper.cases):
         if case.bound is not None:
-            claims.append((case.bound, index, upper.origin))
+            claims.append((case.bound, ("case", index), upper.origin))
+    for index, row in enumerate(upper.table.rows if upper.table is not None else ()):
+        if row.direction is not None:
+            claims.append((row.direction, ("row", index), upper.origin))
     verdicts = []
     for direction, case_index, declared in claims:
         proof = _prove(ctx, policy, parent, hybrid, "decision", name, direction, case_index)
@@ -240,10 +247,9 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
     try:
         if kind == "decision":
             mine, theirs = child_side.decision(name), parent_side.decision(name)
-            applies = parent_side.case_applies(name, case_index) if case_index is not None else z3.BoolVal(True)
+            applies = parent_side.part_applies(name, case_index) if case_index is not None else z3.BoolVal(True)
             if case_index is not None:
-                theirs = parent_side.expr(parent.decisions[name].cases[case_index].value)
-                theirs = parent_side._finish(theirs, parent.decisions[name].type)
+                theirs = parent_side.part_value(name, case_index)
         else:
             mine, theirs = child_side.param(name), parent_side.param(name)
             applies = z3.BoolVal(True)
@@ -353,12 +359,15 @@ def _evaluate(ctx, policy: ResolvedPolicy, kind: str, name: str, inputs: dict, b
 
         run = _Run(interp, values, as_of, False)
         d = policy.decisions[name]
-        return finish(run.expr(d.cases[case_index].value), d.type)
+        what, index = case_index
+        expr = d.cases[index].value if what == "case" else d.table.rows[index].output
+        return finish(run.expr(expr), d.type)
     return interp.evaluate_validated(values, as_of, [name]).values[name]
 
 
-def _applies(policy, name, case_index, inputs, blanks, day) -> bool:
-    if case_index is None:
+def _applies(policy, name, part, inputs, blanks, day) -> bool:
+    """Whether the case or row `part` of a decision is the one that decides on these inputs."""
+    if part is None:
         return True
     from ..evaluate import _Run, truthy
 
@@ -366,9 +375,16 @@ def _applies(policy, name, case_index, inputs, blanks, day) -> bool:
     values.update({k: v for k, v in blanks.items() if "." not in k})
     run = _Run(Interpreter(policy), values, day or policy.effective, False)
     d = policy.decisions[name]
-    for index, case in enumerate(d.cases):
-        if truthy(run.expr(case.cond)):
-            return index == case_index
+    what, wanted = part
+    if what == "case":
+        for index, case in enumerate(d.cases):
+            if truthy(run.expr(case.cond)):
+                return index == wanted
+        return False
+    columns = [run.expr(c) for c in d.table.columns]
+    for index, row in enumerate(d.table.rows):
+        if row.is_otherwise or all(run._cell(cell, v) for cell, v in zip(row.cells, columns)):
+            return index == wanted
     return False
 
 
@@ -564,8 +580,14 @@ def _loosened_decision(ctx, policy, parent, upper: RDecision, declared: Origin, 
     given = _example_words(policy, example, False)
     given_zh = _example_words(policy, example, True)
     kind_word = J.DIRECTION_WORDS[proof.direction]
-    where_case = f" where case {case_index + 1} applies" if case_index is not None else ""
-    where_case_zh = f"（在其第 {case_index + 1} 个情形适用时）" if case_index is not None else ""
+    part_en = {"case": "case", "row": "row"}
+    part_zh = {"case": "个情形", "row": "行"}
+    if case_index is not None:
+        what, index = case_index
+        where_case = f" where its {part_en[what]} {index + 1} applies"
+        where_case_zh = f"（在其第 {index + 1} {part_zh[what]}适用时）"
+    else:
+        where_case = where_case_zh = ""
     message = (f"{words} is {kind_word} set by {declared.policy_id}{where_case}: no lower level may give a "
                f"{BEYOND_EN[proof.direction]} value, but this policy does. For {given}: this policy gives {mine}; "
                f"{parent.policy_id} allows {LIMIT_EN[proof.direction]} {theirs}.")
@@ -576,10 +598,15 @@ def _loosened_decision(ctx, policy, parent, upper: RDecision, declared: Origin, 
             f"{parent.policy_id}'s, or ask the {declared.level} level to change its rule")
     hint_zh = f"请修改本政策的规则，使其在任何情形下都不比 {parent.policy_id} 的结果{BEYOND_ZH[proof.direction]}；或请{level_zh(declared.level)}修改其规定"
     span = _changed_span(ctx, policy, parent, "decision", name)
-    related_span = upper.cases[case_index].span if case_index is not None else head_span(declared)
+    if case_index is None:
+        related_span = head_span(declared)
+    elif case_index[0] == "case":
+        related_span = upper.cases[case_index[1]].span
+    else:
+        related_span = upper.table.rows[case_index[1]].span
     rel = Related(related_span,
                   f"{rule_intro(declared)} ({where(declared)}): {words} is {kind_word}"
-                  + (f" (case {case_index + 1})" if case_index is not None else ""),
+                  + (f" ({case_index[0]} {case_index[1] + 1})" if case_index is not None else ""),
                   f"{rule_ref_zh(declared)}：{words_zh}为{J.DIRECTION_WORDS_ZH[proof.direction]}{where_case_zh}")
     return diag("PL317", message, span, policy.policy_id, hint=hint, related_=(rel,),
                 message_zh=message_zh, hint_zh=hint_zh)

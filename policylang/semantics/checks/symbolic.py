@@ -116,12 +116,27 @@ class SymbolicPolicy:
         self._decisions[name] = term
         return term
 
-    def case_applies(self, name: str, index: int) -> z3.BoolRef:
-        """Whether case `index` (0-based) of a decision with cases is the one that decides."""
+    def part_applies(self, name: str, part: tuple[str, int]) -> z3.BoolRef:
+        """Whether ('case', i) or ('row', i) (0-based) is the part of a decision that decides."""
         d = self.policy.decisions[name]
-        earlier = [self.truthy(self.expr(c.cond)) for c in d.cases[:index]]
-        here = self.truthy(self.expr(d.cases[index].cond))
+        what, index = part
+        if what == "case":
+            conditions = [self.truthy(self.expr(c.cond)) for c in d.cases[:index + 1]]
+        else:
+            columns = [self.expr(c) for c in d.table.columns]
+            conditions = []
+            for row in d.table.rows[:index + 1]:
+                matches = [self._cell(cell, column) for cell, column in zip(row.cells, columns)]
+                conditions.append(_true() if row.is_otherwise else (z3.And(*matches) if matches else _true()))
+        *earlier, here = conditions
         return z3.And(here, *[z3.Not(e) for e in earlier]) if earlier else here
+
+    def part_value(self, name: str, part: tuple[str, int]) -> Term:
+        """The value the case or row gives, as it leaves the decision."""
+        d = self.policy.decisions[name]
+        what, index = part
+        expr = d.cases[index].value if what == "case" else d.table.rows[index].output
+        return self._finish(self.expr(expr), d.type)
 
     def param(self, name: str) -> Term:
         if name in self._params:
