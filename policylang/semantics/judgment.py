@@ -129,6 +129,8 @@ def judge(direction: Optional[str], parent_value, child_value) -> str:
     if direction is None:
         return RESTATED if order(child_value, parent_value) == 0 else REPLACED
     cmp = order(child_value, parent_value)
+    if cmp is None and isinstance(child_value, Duration) and isinstance(parent_value, Duration):
+        return _judge_periods(direction, child_value, parent_value)
     if cmp is None:
         return UNDECIDED
     if cmp == 0:
@@ -140,18 +142,30 @@ def judge(direction: Optional[str], parent_value, child_value) -> str:
     return TIGHTENED if cmp < 0 else LOOSENED
 
 
+def _judge_periods(direction: str, child: Duration, parent: Duration) -> str:
+    """Days against months: one side is the same on every start date, so the spans decide exactly."""
+    low_c, high_c = duration_span(child)
+    low_p, high_p = duration_span(parent)
+    if direction == "ceiling":
+        return TIGHTENED if high_c <= low_p else LOOSENED
+    if direction == "floor":
+        return TIGHTENED if low_c >= high_p else LOOSENED
+    return LOOSENED  # a fixed period in other units gives another date on some start date
+
+
 def breaks(direction: str, child_value, parent_value) -> bool:
     """Whether one pair of values (the same input, the same day) breaks the parent's direction.
 
-    A lower level that gives no value (none) where the parent's rule gives one breaks it too: no
-    deadline is later than any deadline, no payment is less than any payment.
+    `none` (not applicable) sits below every value: where the parent's rule gives no value there
+    is nothing to stay within; where the child gives none and the parent a value, a floor or a
+    fixed rule is broken (no payment is less than any payment), a ceiling is not (a product that
+    is not listed has no price above the cap).
     """
     if parent_value is None:
         return False
     if child_value is None:
-        return True
-    verdict = judge(direction, parent_value, child_value)
-    return verdict == LOOSENED
+        return direction in ("floor", "fixed")
+    return judge(direction, parent_value, child_value) == LOOSENED
 
 
 def param_action(parent_statement: str, child_statement: str) -> str:

@@ -323,11 +323,10 @@ def _reason_words(reason: str) -> str:
 
 def _breaks(direction: str, mine: Term, theirs: Term):
     """The child's value breaks the parent's direction: none where the parent has a value, or beyond it."""
-    if direction == "fixed":
-        a, b = _ordered_pair(mine, theirs)
-        return z3.Or(z3.Not(mine.defined), a != b)
     a, b = _ordered_pair(mine, theirs)
-    beyond = a > b if direction == "ceiling" else a < b
+    if direction == "ceiling":  # none is below every value (see judgment.breaks)
+        return z3.And(mine.defined, a > b)
+    beyond = a != b if direction == "fixed" else a < b
     return z3.Or(z3.Not(mine.defined), beyond)
 
 
@@ -538,8 +537,8 @@ def _example_words(policy: ResolvedPolicy, example: Counterexample, zh: bool) ->
                ((sep + text) if text else "")
     if example.day is not None:
         text = (text + (f"，于 {example.day.isoformat()}" if zh else f", on {example.day.isoformat()}")) if text \
-            else (f"于 {example.day.isoformat()}" if zh else f"on {example.day.isoformat()}")
-    return text
+            else (f"{example.day.isoformat()} 当日" if zh else f"the day {example.day.isoformat()}")
+    return text or ("任意输入" if zh else "any input")
 
 
 def _input_order(policy, name):
