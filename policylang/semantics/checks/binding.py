@@ -55,6 +55,7 @@ from .common import (
     statement_span,
     where,
 )
+from . import symbolic as S
 from .symbolic import Inexact, SymbolicPolicy, Term, Variables, _comparable, _real
 
 SOLVER_TIMEOUT_MS = 4000
@@ -239,6 +240,11 @@ def _combine(proofs: list[Proof]) -> Proof:
 
 def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) -> Proof:
     """Compare one item of `policy` with the parent's (evaluated as `hybrid`) over every input and day."""
+    with S.fresh_context():
+        return _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
+
+
+def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) -> Proof:
     variables = Variables((policy.effective, policy.ends),
                           {n: e.member_names for n, e in policy.enums.items()})
     child_side = SymbolicPolicy(policy, variables, ctx.interpreter(policy.policy_id))
@@ -247,16 +253,16 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
     try:
         if kind == "decision":
             mine, theirs = child_side.decision(name), parent_side.decision(name)
-            applies = parent_side.part_applies(name, case_index) if case_index is not None else z3.BoolVal(True)
+            applies = parent_side.part_applies(name, case_index) if case_index is not None else S.mkBoolVal(True)
             if case_index is not None:
                 theirs = parent_side.part_value(name, case_index)
         else:
             mine, theirs = child_side.param(name), parent_side.param(name)
-            applies = z3.BoolVal(True)
+            applies = S.mkBoolVal(True)
         broken = _breaks(direction, mine, theirs)
         loose = z3.And(applies, theirs.defined, broken)
         tight = z3.And(applies, theirs.defined, mine.defined, _strictly_inside(direction, mine, theirs)) \
-            if direction != "fixed" else z3.BoolVal(False)
+            if direction != "fixed" else S.mkBoolVal(False)
     except (Inexact, z3.Z3Exception) as exc:
         return _sample(ctx, policy, hybrid, kind, name, direction, case_index,
                        reason=str(exc) if isinstance(exc, Inexact) else "no exact encoding")
@@ -265,11 +271,14 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
                           + tight.sexpr()).encode()).hexdigest()
     memo = _PROOF_MEMO.get(key)
     if memo is None:
-        memo = _solve(domain, (variables.preferred + variables.rounder, variables.preferred), loose, tight)
+        status, model, tightened, reason = _solve(domain, (variables.preferred + variables.rounder,
+                                                           variables.preferred), loose, tight)
+        # The values, not the model: the next proof with the same formulas has a context of its own.
+        memo = (status, variables.assignment(model) if status == "sat" else None, tightened, reason)
         _PROOF_MEMO[key] = memo
-    status, model, tightened, reason = memo
+    status, assignment, tightened, reason = memo
     if status == "sat":
-        inputs, blanks, day = variables.assignment(model)
+        inputs, blanks, day = assignment
         example = _confirm(ctx, policy, hybrid, kind, name, direction, case_index, inputs, blanks, day)
         if example is not None:
             return Proof(pid, name, kind, direction, J.LOOSENED, parent.policy_id, counterexample=example)
@@ -286,7 +295,7 @@ def _solve(domain, preferences, loose, tight):
     """(status, model, tightened, reason): 'sat' with the most readable model there is, 'unsat', 'unknown'.
 
     preferences: lists of constraints that make a counterexample easier to read, strongest first."""
-    solver = z3.Solver()
+    solver = z3.Solver(ctx=S.current_context())
     solver.set("timeout", SOLVER_TIMEOUT_MS)
     solver.add(*domain)
     solver.push()

@@ -45,6 +45,61 @@ PREFERRED_YEARS = (2000, 2099)
 _CUMULATIVE_DAYS = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
 
 
+# Each proof builds its formulas in a z3 context of its own: the solver's answers (which
+# counterexample it finds) then depend only on the proof, not on what was solved before in the
+# process, so a finding's text is the same in every run.
+_context: list = [None]
+
+
+class fresh_context:
+    """`with fresh_context() as ctx:` every formula built inside belongs to a new z3 context."""
+
+    def __enter__(self):
+        self.saved = _context[0]
+        _context[0] = z3.Context()
+        return _context[0]
+
+    def __exit__(self, *exc):
+        _context[0] = self.saved
+        return False
+
+
+def current_context():
+    return _context[0]
+
+
+def mkInt(name):
+    return z3.Int(name, _context[0])
+
+
+def mkBool(name):
+    return z3.Bool(name, _context[0])
+
+
+def mkReal(name):
+    return z3.Real(name, _context[0])
+
+
+def mkString(name):
+    return z3.String(name, _context[0])
+
+
+def mkIntVal(value):
+    return z3.IntVal(value, _context[0])
+
+
+def mkBoolVal(value):
+    return z3.BoolVal(value, _context[0])
+
+
+def mkRealVal(value):
+    return z3.RealVal(value, _context[0])
+
+
+def mkStringVal(value):
+    return z3.StringVal(value, _context[0])
+
+
 class Inexact(Exception):
     """This expression has no exact encoding; the message says why, for the author."""
 
@@ -60,7 +115,7 @@ class Term:
 
 
 def _true():
-    return z3.BoolVal(True)
+    return mkBoolVal(True)
 
 
 def _leap(year):
@@ -73,7 +128,7 @@ def _days_in_month(year, month):
 
 
 def _days_before_month(month):
-    result = z3.IntVal(_CUMULATIVE_DAYS[11])
+    result = mkIntVal(_CUMULATIVE_DAYS[11])
     for index in range(10, -1, -1):
         result = z3.If(month == index + 1, _CUMULATIVE_DAYS[index], result)
     return result
@@ -184,7 +239,7 @@ class SymbolicPolicy:
             return _equal(column, values[0])
         if cell.kind == "cmp":
             return self.truthy(self._compare(cell.op, column, values[0]))
-        hit = z3.Or(*[_equal(column, v) for v in values]) if values else z3.BoolVal(False)
+        hit = z3.Or(*[_equal(column, v) for v in values]) if values else mkBoolVal(False)
         return hit if cell.kind == "in" else z3.Not(hit)
 
     def _finish(self, term: Term, t: Type) -> Term:
@@ -199,7 +254,7 @@ class SymbolicPolicy:
 
     # ------------------------------------------------------------ expressions
     def none(self, t: Type) -> Term:
-        return Term(self.vars.dummy(t), z3.BoolVal(False), t.kind)
+        return Term(self.vars.dummy(t), mkBoolVal(False), t.kind)
 
     def truthy(self, term: Term) -> z3.BoolRef:
         if term.kind != "bool":
@@ -236,7 +291,7 @@ class SymbolicPolicy:
             return _choose(self.truthy(self.expr(e.cond)), self.expr(e.then), self.expr(e.otherwise))
         if isinstance(e, RIn):
             operand = self.expr(e.operand)
-            hit = z3.Or(*[_equal(operand, self.expr(x)) for x in e.items]) if e.items else z3.BoolVal(False)
+            hit = z3.Or(*[_equal(operand, self.expr(x)) for x in e.items]) if e.items else mkBoolVal(False)
             return Term(z3.Not(hit) if e.negated else hit, _true(), "bool")
         if isinstance(e, RCall):
             return self.call(e)
@@ -302,7 +357,7 @@ class SymbolicPolicy:
         if duration.unit == "days":
             return Term(date.value + n, defined, "date")
         months = n if duration.unit == "months" else 12 * n
-        return self._add_months(date, z3.IntVal(months), defined)
+        return self._add_months(date, mkIntVal(months), defined)
 
     def _add_months(self, date: Term, months, defined) -> Term:
         year, month, day = self.vars.triple(date)
@@ -387,44 +442,44 @@ class Variables:
     def _fresh(self, name: str, t: Type, count_as_money_fen: bool = True) -> Term:
         kind = t.kind
         if kind == "bool":
-            return Term(z3.Bool(name), _true(), "bool")
+            return Term(mkBool(name), _true(), "bool")
         if kind == "money":
-            fen = z3.Int(f"{name}__fen")
+            fen = mkInt(f"{name}__fen")
             self.domain.append(fen >= 0)
             self.preferred.append(fen <= 10 ** 9)
             self.rounder.append(fen % 100 == 0)
             return Term(z3.ToReal(fen) / 100, _true(), "money")
         if kind == "percent":
-            v = z3.Real(name)
+            v = mkReal(name)
             self.domain.extend([v >= 0, v <= 1])
-            basis = z3.Int(f"{name}__bp")  # readable percents: whole hundredths of a percent
+            basis = mkInt(f"{name}__bp")  # readable percents: whole hundredths of a percent
             self.preferred.append(v == z3.ToReal(basis) / 10000)
             self.rounder.append(basis % 100 == 0)
             return Term(v, _true(), "percent")
         if kind == "decimal":
-            v = z3.Real(name)
-            basis = z3.Int(f"{name}__hundredths")
+            v = mkReal(name)
+            basis = mkInt(f"{name}__hundredths")
             self.preferred.append(v == z3.ToReal(basis) / 100)
             return Term(v, _true(), "decimal")
         if kind == "count":
-            v = z3.Int(name)
+            v = mkInt(name)
             self.domain.append(v >= 0)
             self.preferred.append(v <= 10 ** 6)
             return Term(v, _true(), "count")
         if kind == "date":
-            year, month, day = z3.Int(f"{name}__y"), z3.Int(f"{name}__m"), z3.Int(f"{name}__d")
+            year, month, day = mkInt(f"{name}__y"), mkInt(f"{name}__m"), mkInt(f"{name}__d")
             self._date_domain(year, month, day)
             first = self.window[0]
             low = first.year if first is not None else PREFERRED_YEARS[0]
             self.preferred.extend([year >= max(low, PREFERRED_YEARS[0]), year <= max(low, PREFERRED_YEARS[0]) + 10])
             return Term(_ordinal(year, month, day), _true(), "date", (year, month, day))
         if kind == "enum":
-            v = z3.Int(name)
+            v = mkInt(name)
             members = self.enums.get(t.enum, ())
             self.domain.extend([v >= 0, v < max(len(members), 1)])
             return Term(v, _true(), "enum")
         if kind == "text":
-            return Term(z3.String(name), _true(), "text")
+            return Term(mkString(name), _true(), "text")
         raise Inexact(f"an unknown {kind}")
 
     def _date_domain(self, year, month, day) -> None:
@@ -435,7 +490,7 @@ class Variables:
         if name not in self.inputs:
             term = self._fresh(name, t)
             if optional:
-                term = Term(term.value, z3.Bool(f"{name}__given"), term.kind, term.triple)
+                term = Term(term.value, mkBool(f"{name}__given"), term.kind, term.triple)
             self.inputs[name] = (term, t, optional)
         return self.inputs[name][0]
 
@@ -459,8 +514,8 @@ class Variables:
         if date.triple is not None:
             return date.triple
         self._triples += 1
-        year, month, day = (z3.Int(f"t{self._triples}__y"), z3.Int(f"t{self._triples}__m"),
-                            z3.Int(f"t{self._triples}__d"))
+        year, month, day = (mkInt(f"t{self._triples}__y"), mkInt(f"t{self._triples}__m"),
+                            mkInt(f"t{self._triples}__d"))
         # Only where the date exists: an undefined (none) date has no calendar day to tie to.
         tie = z3.And(year >= 1, year <= 9999, month >= 1, month <= 12, day >= 1,
                      day <= _days_in_month(year, month), _ordinal(year, month, day) == date.value)
@@ -475,38 +530,38 @@ class Variables:
     def dummy(self, t: Type):
         kind = t.kind
         if kind == "bool":
-            return z3.BoolVal(False)
+            return mkBoolVal(False)
         if kind in ("count", "date", "enum"):
-            return z3.IntVal(0)
+            return mkIntVal(0)
         if kind == "text":
-            return z3.StringVal("")
+            return mkStringVal("")
         if kind == "duration":
             return Duration(0, "days")
-        return z3.RealVal(0)
+        return mkRealVal(0)
 
     def constant(self, value, t: Type) -> Term:
         kind = t.kind
         if isinstance(value, bool):
-            return Term(z3.BoolVal(value), _true(), "bool")
+            return Term(mkBoolVal(value), _true(), "bool")
         if isinstance(value, _dt.date):
             ordinal = value.toordinal()
-            return Term(z3.IntVal(ordinal), _true(), "date",
-                        (z3.IntVal(value.year), z3.IntVal(value.month), z3.IntVal(value.day)))
+            return Term(mkIntVal(ordinal), _true(), "date",
+                        (mkIntVal(value.year), mkIntVal(value.month), mkIntVal(value.day)))
         if isinstance(value, Duration):
             return Term(value, _true(), "duration")
         if isinstance(value, int):
-            return Term(z3.IntVal(value), _true(), "count" if kind in ("count", "none", "unknown") else kind)
+            return Term(mkIntVal(value), _true(), "count" if kind in ("count", "none", "unknown") else kind)
         if isinstance(value, Decimal):
             if kind == "count" and value == value.to_integral_value():
-                return Term(z3.IntVal(int(value)), _true(), "count")
-            return Term(z3.RealVal(str(value)), _true(), kind if kind in ("money", "percent", "decimal") else "decimal")
+                return Term(mkIntVal(int(value)), _true(), "count")
+            return Term(mkRealVal(str(value)), _true(), kind if kind in ("money", "percent", "decimal") else "decimal")
         if isinstance(value, str):
             if kind == "enum":
                 members = self.enums.get(t.enum, ())
                 if value not in members:
                     raise Inexact(f"the member {value} is not in {t.enum}")
-                return Term(z3.IntVal(members.index(value)), _true(), "enum")
-            return Term(z3.StringVal(value), _true(), "text")
+                return Term(mkIntVal(members.index(value)), _true(), "enum")
+            return Term(mkStringVal(value), _true(), "text")
         raise Inexact(f"a value of type {type(value).__name__}")
 
     # ------------------------------------------------------------ models back to values
@@ -566,11 +621,11 @@ def _equal(left: Term, right: Term) -> z3.BoolRef:
     """Python's ==, none included: none == none, none != anything else."""
     if left.kind == "duration" or right.kind == "duration":
         if left.kind == right.kind == "duration":
-            return z3.BoolVal(left.value == right.value)
+            return mkBoolVal(left.value == right.value)
         raise Inexact("a comparison with a period of time")
     a, b = left.value, right.value
     if z3.is_bool(a) != z3.is_bool(b):
-        both = z3.BoolVal(False)
+        both = mkBoolVal(False)
     else:
         if not z3.is_bool(a) and z3.is_int(a) != z3.is_int(b):
             a, b = _real(a), _real(b)
@@ -588,7 +643,7 @@ def _comparable(term: Term):
 
 def _real(x):
     if isinstance(x, (int, Fraction)):
-        return z3.RealVal(x)
+        return mkRealVal(x)
     if z3.is_int(x):
         return z3.ToReal(x)
     return x
@@ -602,18 +657,18 @@ def _int(x):
 
 def _round(x, quantum: Fraction, mode: str):
     """x rounded to a multiple of quantum: half_up (half away from zero), half_even, up (ceiling), down (floor)."""
-    scaled = x / z3.RealVal(quantum) if quantum != 1 else x
+    scaled = x / mkRealVal(quantum) if quantum != 1 else x
     if mode == "down":
         whole = z3.ToInt(scaled)
     elif mode == "up":
         whole = -z3.ToInt(-scaled)
     elif mode == "half_up":
-        half = z3.RealVal(Fraction(1, 2))
+        half = mkRealVal(Fraction(1, 2))
         whole = z3.If(scaled >= 0, z3.ToInt(scaled + half), -z3.ToInt(-scaled + half))
     else:  # half_even
         low = z3.ToInt(scaled)
         rest = scaled - z3.ToReal(low)
-        half = z3.RealVal(Fraction(1, 2))
+        half = mkRealVal(Fraction(1, 2))
         whole = z3.If(rest > half, low + 1, z3.If(rest < half, low, z3.If(low % 2 == 0, low, low + 1)))
     result = z3.ToReal(whole)
-    return result * z3.RealVal(quantum) if quantum != 1 else result
+    return result * mkRealVal(quantum) if quantum != 1 else result
