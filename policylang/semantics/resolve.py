@@ -20,6 +20,7 @@ import attrs
 from ..diagnostics import Diagnostic, Related
 from ..gcpause import gc_paused
 from ..syntax import ast as A
+from . import judgment as J
 from . import types as T
 from .loader import Workspace
 from .model import (
@@ -550,17 +551,14 @@ def topological_order(nodes, edges_of, target_of, on_cycle) -> list:
 
 
 def _action(parent_decl, child_decl) -> str:
-    """A first description of what an override does; the checker judges whether it is allowed."""
+    """A first description of what an override does (judgment.py's words); the checker judges
+    whether a floor, ceiling or fixed value was kept, and proves bound decisions."""
     kind = child_decl.kind
     if kind == "param":
-        before, after = parent_decl.statement, child_decl.statement
-        if before == "delegated":
-            return "delegated" if after == "delegated" else "filled"
-        if before == "default":
-            return "replaced"
-        return "changed"  # floor/ceiling/fixed: tightened or violated, decided by the checker
+        action = J.param_action(parent_decl.statement, child_decl.statement)
+        return "changed" if action == J.UNDECIDED else action
     if kind in ("decision", "table"):
-        return "replaced"
+        return J.REPLACED
     return "changed"
 
 

@@ -189,6 +189,11 @@ ACTIONS = {
     "delegated": {ZH: "转授下级", EN: "passed down"},
     "restated": {ZH: "重申", EN: "restated"},
     "changed": {ZH: "修改", EN: "changed"},
+    "tightened, proved": {ZH: "收紧（已证明）", EN: "tightened, proved"},
+    "restated, proved": {ZH: "重申（已证明）", EN: "restated, proved"},
+    "not proved": {ZH: "未能证明是否符合上级", EN: "not proved within the level above"},
+    "changed kind": {ZH: "改变规则类型（与上级冲突）", EN: "kind changed (conflicts with the level above)"},
+    "outside bound": {ZH: "超出上级限定范围", EN: "outside the bound set above"},
 }
 
 SHORT_ACTIONS = {

@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 import attrs
 
 from ...diagnostics import Diagnostic
+from ...semantics.judgment import LOOSENED, UNDECIDED, judge
 from ...semantics.model import (
     Item,
     Origin,
@@ -303,14 +304,10 @@ def describe_change(previous: Origin, current: Origin) -> str:
     old, new = _param_value_key(before), _param_value_key(after)
     if old is None or new is None:
         return action
-    statement = before.statement
-    if statement == "floor":
-        return "tightened" if new > old else "loosened" if new < old else "restated"
-    if statement == "ceiling":
-        return "tightened" if new < old else "loosened" if new > old else "restated"
-    if statement == "fixed":
-        return "restated" if new == old and after.statement == "fixed" else "changed"
-    return action
+    verdict = judge(before.statement, old, new)
+    if before.statement == "fixed" and (after.statement != "fixed" or verdict == LOOSENED):
+        return "changed"
+    return verdict if verdict != UNDECIDED else action
 
 
 def item_action(item: Item, policy_id: str, judged: Optional[dict] = None) -> str:

@@ -117,6 +117,29 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
     return out
 
 
+def verdict(ctx: CheckContext, policy: ResolvedPolicy, name: str) -> Optional[Proof]:
+    """The proved verdict on one bound item of a policy against its parent (for explain, diff and the docs);
+    None when the item is not bound there or the policy computes it exactly as its parent does."""
+    proofs = getattr(ctx, "proofs", None)
+    if proofs is None:
+        proofs = ctx.proofs = {}
+    if (policy.policy_id, name) in proofs:
+        return proofs[(policy.policy_id, name)]
+    parent = ctx.policies.get(policy.parent) if policy.parent else None
+    if parent is None or parent.has_errors or policy.has_errors:
+        return None
+    hybrid = parent_under(parent, policy)
+    upper_decision, upper_param = parent.decisions.get(name), parent.params.get(name)
+    if upper_decision is not None and name in policy.decisions and _binds(upper_decision):
+        if footprint(policy, "decision", name) != footprint(hybrid, "decision", name):
+            _judge_decision(ctx, policy, parent, hybrid, name, proofs)
+    elif (upper_param is not None and name in policy.params and upper_param.value is not None
+          and upper_param.statement in ("floor", "ceiling", "fixed")
+          and _param_needs_proof(ctx, policy, parent, policy.params[name], upper_param)):
+        _judge_param(ctx, policy, parent, hybrid, name, proofs)
+    return proofs.get((policy.policy_id, name))
+
+
 def _binds(decision: RDecision) -> bool:
     rows = decision.table.rows if decision.table is not None else ()
     return decision.bound is not None or any(c.bound for c in decision.cases) or any(r.direction for r in rows)
