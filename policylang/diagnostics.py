@@ -379,17 +379,36 @@ def summary_counts(diags: Iterable[Diagnostic]) -> dict:
     return counts
 
 
+def internal_error_count(diags: Iterable[Diagnostic]) -> int:
+    """How many checks failed inside policylang (PL990): the findings are then incomplete."""
+    return sum(1 for d in diags if d.code == INTERNAL_ERROR_CODE)
+
+
 def summary_line(diags: list[Diagnostic], files: int, lang: str = "en") -> str:
+    """'ok: 6 policies checked, 0 errors, 5 warnings, 1 info'; 'failed: …' when there are errors;
+    'internal error: …' when a check failed inside policylang (never 'ok' then)."""
     c = summary_counts(diags)
+    internal = internal_error_count(diags)
     if lang == "zh":
         parts = [f"{c[ERROR]} 个错误", f"{c[WARNING]} 个警告"] + ([f"{c[INFO]} 条提示"] if c[INFO] else [])
-        verdict = "未通过" if c[ERROR] else "通过"
-        return f"{verdict}：检查了 {files} 项政策，" + "，".join(parts)
+        if internal:
+            verdict = "内部错误"
+            tail = f"——policylang 的检查程序有 {internal} 处出错（PL990），检查结果不完整，请报告此问题"
+        else:
+            verdict = "未通过" if c[ERROR] else "通过"
+            tail = ""
+        return f"{verdict}：检查了 {files} 项政策，" + "，".join(parts) + tail
     parts = [f"{c[ERROR]} error{'s' if c[ERROR] != 1 else ''}", f"{c[WARNING]} warning{'s' if c[WARNING] != 1 else ''}"]
     if c[INFO]:
         parts.append(f"{c[INFO]} info")
-    verdict = "failed" if c[ERROR] else "ok"
-    return f"{verdict}: {files} polic{'ies' if files != 1 else 'y'} checked, " + ", ".join(parts)
+    if internal:
+        verdict = "internal error"
+        tail = (f" — {internal} check{'s' if internal != 1 else ''} failed inside policylang (PL990), so these "
+                "results are incomplete; please report it")
+    else:
+        verdict = "failed" if c[ERROR] else "ok"
+        tail = ""
+    return f"{verdict}: {files} polic{'ies' if files != 1 else 'y'} checked, " + ", ".join(parts) + tail
 
 
 def use_colour(stream=None) -> bool:

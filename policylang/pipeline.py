@@ -27,7 +27,7 @@ import os
 from typing import Callable, Iterable, Optional
 
 from .cache import DiskCache, cache_dir_for, cache_enabled, code_fingerprint, content_hash, make_key
-from .diagnostics import Diagnostic, sort_diagnostics
+from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, sort_diagnostics
 from .gcpause import gc_paused
 from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
@@ -76,8 +76,16 @@ class CheckRun:
                 if p in targets and p in self.resolution.policies]
 
     def diagnostics_for_targets(self) -> list[Diagnostic]:
+        """The findings about the policies asked for; an internal error (PL990) wherever it
+        happened, since the findings it stopped may be the targets' own."""
         targets = set(self.workspace.targets)
-        return [d for d in self.diagnostics if d.policy_id is None or d.policy_id in targets]
+        return [d for d in self.diagnostics
+                if d.policy_id is None or d.policy_id in targets or d.code == INTERNAL_ERROR_CODE]
+
+    @property
+    def internal_errors(self) -> list[Diagnostic]:
+        """Checks that failed (PL990): the findings are incomplete, and commands exit with status 2."""
+        return [d for d in self.diagnostics if d.code == INTERNAL_ERROR_CODE]
 
     def __repr__(self) -> str:
         return f"CheckRun(root={self.workspace.root!r}, diagnostics={len(self.diagnostics)})"
@@ -467,7 +475,9 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
     bar.close()
     diags = list(ws.diagnostics) + findings
     diags = sort_diagnostics(apply_configuration(ws, diags))
-    if store is not None and not parser.unstable:
+    # A run in which a check failed is not remembered: the next run tries the check again.
+    failed = any(d.code == INTERNAL_ERROR_CODE for d in diags)
+    if store is not None and not parser.unstable and not failed:
         if remembered is not None:
             store.put("latest", plan.root_key(), remembered, root=plan.root)
         if tree_key is not None:

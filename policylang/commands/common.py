@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from ..diagnostics import (
     ERROR,
+    INTERNAL_ERROR_CODE,
     LANGUAGES,
     WARNING,
     Diagnostic,
@@ -22,9 +23,16 @@ from ..diagnostics import (
     use_colour,
 )
 
+# Exit statuses, the same for every command (README, "Exit status"):
+# 0 the policies were checked and nothing is wrong (warnings only, unless --strict);
+# 1 the check found errors in the policies (or warnings, with --strict);
+# 2 policylang could not give a verdict: a usage or I/O problem (a path that does not exist,
+#   an unknown option), or an internal error (a check failed, PL990, or the command crashed).
+#   The message says which: an internal error always says "internal error".
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 2
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -102,9 +110,34 @@ def report(diags: list[Diagnostic], sources: SourceCache, output_format: str, fi
 
 
 def exit_status(diags: Iterable[Diagnostic], strict: bool = False) -> int:
+    """EXIT_INTERNAL when a check failed (PL990), else EXIT_FINDINGS on errors (and warnings with
+    strict), else EXIT_OK."""
     diags = list(diags)
+    if any(d.code == INTERNAL_ERROR_CODE for d in diags):
+        return EXIT_INTERNAL
     if any(d.severity == ERROR for d in diags):
         return EXIT_FINDINGS
     if strict and any(d.severity == WARNING for d in diags):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def why_stopped(diags: Iterable[Diagnostic]) -> str:
+    """Why a command that needs a clean check stops: the policies' errors, or a failure of policylang."""
+    if any(d.code == INTERNAL_ERROR_CODE for d in diags):
+        return ("internal error: a check failed inside policylang (PL990 above); this is a bug in policylang, "
+                "not in the policies; please report it")
+    return "fix the errors above first"
+
+
+def internal_error_note(diags: Iterable[Diagnostic]) -> Optional[str]:
+    """For commands whose output is not a list of findings (explain, diff, docs): what to say on
+    standard error when a check failed inside policylang, or None."""
+    failed = [d for d in diags if d.code == INTERNAL_ERROR_CODE]
+    if not failed:
+        return None
+    lines = [f"policylang: internal error: {len(failed)} check{'s' if len(failed) != 1 else ''} failed inside "
+             "policylang, so what is shown may be incomplete; this is a bug in policylang, not in the "
+             "policies; please report it:"]
+    lines += [f"  {d.message}" for d in failed]
+    return "\n".join(lines)

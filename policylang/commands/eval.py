@@ -14,7 +14,7 @@ import sys
 import click
 
 from ..pipeline import check as run_pipeline
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_status, lang_option, report
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_status, lang_option, report, why_stopped
 
 
 @click.command("eval")
@@ -54,8 +54,12 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
     run = run_pipeline([path], root)
     diags = [d for d in run.diagnostics_for_targets() if d.severity == "error"]
     targets = run.target_policies()
-    if exit_status(diags) != EXIT_OK or not targets or targets[0].has_errors:
+    status = exit_status(diags)
+    if status != EXIT_OK or not targets or targets[0].has_errors:
         report(diags, run.workspace.sources, "text", root=run.workspace.root)
+        if status != EXIT_OK and status != EXIT_FINDINGS:
+            click.echo(f"policylang eval: {why_stopped(diags)}", err=True)
+            raise SystemExit(status)
         click.echo(f"policylang eval: {policy} has errors; fix them first", err=True)
         raise SystemExit(EXIT_FINDINGS)
     resolved = targets[0]

@@ -15,6 +15,7 @@ from .common import (
     paths_argument,
     report,
     root_option,
+    why_stopped,
 )
 
 
@@ -33,10 +34,11 @@ def test_command(paths, root):
 
     run = run_pipeline(default_paths(paths), root)
     errors = [d for d in run.diagnostics_for_targets() if d.severity == "error"]
-    if exit_status(errors) != EXIT_OK:
+    status = exit_status(errors)
+    if status != EXIT_OK:
         report(errors, run.workspace.sources, "text", root=run.workspace.root)
-        click.echo("examples not run: fix the errors above first", err=True)
-        raise SystemExit(EXIT_FINDINGS)
+        click.echo(f"examples not run: {why_stopped(errors)}", err=True)
+        raise SystemExit(status)
     results = []
     for policy in run.target_policies():
         if not policy.examples or policy.has_errors:
