@@ -14,6 +14,7 @@ import sys
 import click
 
 from ..pipeline import check as run_pipeline
+from ..semantics.examples import EXAMPLE_FAILED
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_status, lang_option, report, why_stopped
 
 
@@ -52,7 +53,8 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
         click.echo(f"policylang eval: no policy {policy!r} (looked for {path})", err=True)
         raise SystemExit(EXIT_USAGE)
     run = run_pipeline([path], root)
-    diags = [d for d in run.diagnostics_for_targets() if d.severity == "error"]
+    # A failed example (PL601) does not stop evaluation: evaluating is how one finds out why it failed.
+    diags = [d for d in run.diagnostics_for_targets() if d.severity == "error" and d.code != EXAMPLE_FAILED]
     targets = run.target_policies()
     status = exit_status(diags)
     if status != EXIT_OK or not targets or targets[0].has_errors:

@@ -9,7 +9,9 @@ their diagnostics. The checks themselves live in `checks/`:
 - unused: inputs and parameters nothing reads;
 - logic: decision tables and cases (overlaps, dead cases, gaps), with z3;
 - requirements: schedules that miss their deadline, requirements that can be
-  violated or that contradict the parent's.
+  violated or that contradict the parent's;
+- examples: each policy's own `example` blocks, run with the reference
+  interpreter (PL601 for an expectation that does not hold).
 
 Each finding is reported once, on the file that has to change, with the upper
 level's rule as the related location. A check that fails internally on some
@@ -22,7 +24,7 @@ same check on other items, still run and report. Commands then exit with status
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
-from .checks import blanks, logic, overrides, requirements, unused
+from .checks import blanks, examples, logic, overrides, requirements, unused
 from .checks.common import CheckContext, debug, internal_error
 from .loader import Workspace
 
@@ -32,6 +34,7 @@ CHECKS = (
     ("unused", unused.check),
     ("logic", logic.check),
     ("requirements", requirements.check),
+    ("examples", examples.check),
 )
 
 
