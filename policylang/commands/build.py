@@ -36,7 +36,7 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile):
     run = run_pipeline(default_paths(paths), root)
     diags = run.diagnostics_for_targets()
     report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets),
-           root=run.workspace.root)
+           root=run.workspace.root, suppressed=run.suppressed_for_targets())
     status = exit_status(diags)
     if status != EXIT_OK:
         click.echo(f"build stopped: {why_stopped(diags)}", err=True)

@@ -26,5 +26,5 @@ def check_command(paths, output_format, root, strict, quiet):
     run = run_pipeline(default_paths(paths), root)
     diags = run.diagnostics_for_targets()
     report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets), quiet=quiet,
-           root=run.workspace.root)
+           root=run.workspace.root, suppressed=run.suppressed_for_targets())
     raise SystemExit(exit_status(diags, strict))

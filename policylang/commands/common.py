@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import click
 
@@ -16,8 +16,10 @@ from ..diagnostics import (
     WARNING,
     Diagnostic,
     SourceCache,
+    Suppressed,
     render_github,
     render_json,
+    render_suppressed,
     render_text,
     summary_line,
     use_colour,
@@ -84,29 +86,35 @@ def default_paths(paths: Iterable[str]) -> list[str]:
 
 
 def render(diags: list[Diagnostic], sources: SourceCache, output_format: str, stream=None,
-           lang: str = "en") -> str:
+           lang: str = "en", suppressed: Sequence[Suppressed] = ()) -> str:
+    """Findings in a format; `suppressed` (what in-line suppressions suppressed) goes with them:
+    a list of the binding ones after the text, an array in JSON, results with `suppressions`
+    in SARIF, notices in GitHub annotations."""
     stream = stream or sys.stdout
     if output_format == "json":
-        return render_json(diags) + "\n"  # both languages, in separate fields
+        return render_json(diags, suppressed) + "\n"  # both languages, in separate fields
     if output_format == "github":
-        return render_github(diags, lang)
+        return render_github(diags, lang, suppressed)
     if output_format == "sarif":
         from ..sarif import render_sarif
 
-        return render_sarif(diags, __version__) + "\n"
-    return render_text(diags, sources, colour=use_colour(stream), lang=lang)
+        return render_sarif(diags, __version__, suppressed=suppressed) + "\n"
+    text = render_text(diags, sources, colour=use_colour(stream), lang=lang)
+    listed = render_suppressed(suppressed, lang)
+    return text + (listed + "\n" if listed else "")
 
 
 def report(diags: list[Diagnostic], sources: SourceCache, output_format: str, files: Optional[int] = None,
-           quiet: bool = False, root: Optional[str] = None) -> None:
-    """Print findings to stdout; for text, a summary line follows (on stderr when quiet about success).
+           quiet: bool = False, root: Optional[str] = None, suppressed: Sequence[Suppressed] = ()) -> None:
+    """Print findings to stdout; for text, the suppressed binding findings and a summary line
+    follow (quiet: no summary line; the suppressed binding findings are still listed).
     root: the policy tree, whose pyproject.toml may choose the language."""
     lang = chosen_language(root)
-    out = render(diags, sources, output_format, lang=lang)
+    out = render(diags, sources, output_format, lang=lang, suppressed=suppressed)
     if out:
         click.echo(out, nl=False)
     if output_format == "text" and files is not None and not quiet:
-        click.echo(summary_line(diags, files, lang))
+        click.echo(summary_line(diags, files, lang, suppressed))
 
 
 def exit_status(diags: Iterable[Diagnostic], strict: bool = False) -> int:

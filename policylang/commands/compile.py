@@ -34,9 +34,10 @@ def compile_command(paths, out_dir, output_format, root):
     run = run_pipeline(default_paths(paths), root)
     diags = run.diagnostics_for_targets()
     status = exit_status(diags)
-    if status != EXIT_OK or diags:
+    suppressed = run.suppressed_for_targets()
+    if status != EXIT_OK or diags or any(s.binding for s in suppressed):
         report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets),
-               root=run.workspace.root)
+               root=run.workspace.root, suppressed=suppressed)
     if status != EXIT_OK:
         click.echo(f"nothing compiled: {why_stopped(diags)}", err=True)
         raise SystemExit(status)

@@ -36,8 +36,9 @@ def docs_command(paths, out_dir, doc_format, templates, jobs, root):
     written = render_site(run, out_dir, FORMAT_CHOICES[doc_format], templates, jobs=jobs)
     diags = run.diagnostics_for_targets()
     click.echo(f"wrote {len(written)} documentation files into {out_dir}", err=True)
-    if diags:
-        click.echo(summary_line(diags, len(run.workspace.targets)), err=True)
+    suppressed = run.suppressed_for_targets()
+    if diags or any(s.binding for s in suppressed):
+        click.echo(summary_line(diags, len(run.workspace.targets), suppressed=suppressed), err=True)
     note = internal_error_note(diags)
     if note:
         click.echo(note, err=True)
