@@ -222,3 +222,18 @@ def test_the_warm_cache_keeps_the_suppressed_records(tree, monkeypatch, tmp_path
 def test_every_binding_code_is_registered():
     assert BINDING_CODES <= set(CODES)
     assert all(CODES[c].severity == "error" for c in BINDING_CODES)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_golden_text(tree, lang):
+    from policylang.diagnostics import render_suppressed, render_text
+
+    from .test_internal_errors import compare_golden
+
+    configure(tree, 'PL304 = "off"')
+    run = check(["policies"])
+    compare_golden(render_text([d for d in run.diagnostics if d.code == "PL904"], run.workspace.sources, lang=lang),
+                   f"PL904.{lang}.txt")
+    suppress(tree)
+    run = check(["policies"])
+    compare_golden(render_suppressed(run.suppressed, lang), f"suppressed.{lang}.txt")

@@ -170,3 +170,30 @@ def test_a_run_with_an_internal_error_is_not_cached(monkeypatch, tmp_path):
         assert "PL990" in {d.code for d in check(["policies"]).diagnostics}
     # The check works again: the next run must run it, not replay the failed run.
     assert {d.code for d in check(["policies"]).diagnostics if d.severity == "error"} == {"PL304"}
+
+
+GOLDEN = os.path.join(HERE, "golden", "codes")
+
+
+def compare_golden(text: str, name: str) -> None:
+    """tests/checker/golden/codes/<name>: the exact text an author sees (UPDATE_GOLDEN=1 rewrites it)."""
+    path = os.path.join(GOLDEN, name)
+    if os.environ.get("UPDATE_GOLDEN") or not os.path.exists(path):
+        os.makedirs(GOLDEN, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    with open(path, encoding="utf-8") as fh:
+        assert text == fh.read()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_golden_text(monkeypatch, lang):
+    from policylang.diagnostics import render_text
+
+    def boom(*args):
+        raise KeyError("x")
+
+    monkeypatch.setattr(overrides, "_judge_param", boom)
+    run = check(["policies"])
+    text = render_text([d for d in run.diagnostics if d.code == "PL990"], run.workspace.sources, lang=lang)
+    compare_golden(text, f"PL990.{lang}.txt")
