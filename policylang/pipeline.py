@@ -417,7 +417,8 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         used = set().union(*reads.values()) if reads else set()
         restricted = Resolution(resolution.policies, resolution.diagnostics,
                                 [p for p in resolution.order if p in examined], resolution.unresolved)
-        fresh = [d for d in run_checks(ws, restricted, used) if d.policy_id is None or d.policy_id in examined]
+        fresh = [d for d in run_checks(ws, restricted, used)
+                 if d.policy_id is None or d.policy_id in examined or d.code == INTERNAL_ERROR_CODE]
         reuse_checks = {pid: diags for pid, diags in previous.by_policy.items() if pid not in affected}
         reuse_resolved = {pid: diags for pid, diags in previous.resolved_by_policy.items()
                           if pid not in resolution.policies}

@@ -197,3 +197,22 @@ def test_golden_text(monkeypatch, lang):
     run = check(["policies"])
     text = render_text([d for d in run.diagnostics if d.code == "PL990"], run.workspace.sources, lang=lang)
     compare_golden(text, f"PL990.{lang}.txt")
+
+
+def test_an_incremental_run_reports_the_failure(monkeypatch, tmp_path):
+    from helpers import header, write_tree
+
+    files = {"cn/base": header("national") + 'param ratio: percent floor 30% "比例"\n'}
+    for p in ("a", "b", "c", "d"):
+        files[f"cn/{p}/base"] = header("provincial", "2021-02-01", "cn/base") + \
+            'override param ratio: percent floor 40% "比例" because "提高"\n'
+    folder = write_tree(tmp_path, files)
+    monkeypatch.delenv("POLICYLANG_NO_CACHE")
+    monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(tmp_path / "cache"))
+    assert not [d for d in check([folder]).diagnostics if d.severity == "error"]
+    with open(os.path.join(folder, "cn", "a", "base.policy"), "a", encoding="utf-8") as fh:
+        fh.write("# 修改\n")
+    _raise_in(monkeypatch, "overrides", KeyError("x"))
+    run = check([folder])
+    assert run.stats["mode"] == "incremental"
+    assert [d.code for d in run.diagnostics if d.severity == "error"] == ["PL990"]
