@@ -5,6 +5,7 @@ their diagnostics. The checks themselves live in `checks/`:
 
 - overrides: floors lowered, ceilings raised, fixed rules changed, statement
   kinds changed, values outside a blank's bounds, provisions weakened;
+- crossrefs: bounds read through `uses` in the region's own version, unused `uses`;
 - blanks: delegated values a leaf policy leaves unfilled;
 - unused: inputs and parameters nothing reads;
 - logic: decision tables and cases (overlaps, dead cases, gaps), with z3;
@@ -20,12 +21,13 @@ unforeseen construct is skipped for that run rather than crashing the command
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
-from .checks import blanks, logic, overrides, requirements, unused
+from .checks import blanks, crossrefs, logic, overrides, requirements, unused
 from .checks.common import CheckContext, debug
 from .loader import Workspace
 
 CHECKS = (
     ("overrides", overrides.check),
+    ("crossrefs", crossrefs.check),
     ("blanks", blanks.check),
     ("unused", unused.check),
     ("logic", logic.check),
