@@ -4,7 +4,8 @@
 their diagnostics. The checks themselves live in `checks/`:
 
 - overrides: floors lowered, ceilings raised, fixed rules changed, statement
-  kinds changed, values outside a blank's bounds, provisions weakened;
+  kinds changed, values outside a blank's bounds;
+- provisions: obligations weakened, their text or actors changed without a reason;
 - crossrefs: bounds read through `uses` in the region's own version, unused `uses`;
 - blanks: delegated values a leaf policy leaves unfilled;
 - unused: inputs and parameters nothing reads;
@@ -21,12 +22,13 @@ unforeseen construct is skipped for that run rather than crashing the command
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
-from .checks import blanks, crossrefs, logic, overrides, requirements, unused
+from .checks import blanks, crossrefs, logic, overrides, provisions, requirements, unused
 from .checks.common import CheckContext, debug
 from .loader import Workspace
 
 CHECKS = (
     ("overrides", overrides.check),
+    ("provisions", provisions.check),
     ("crossrefs", crossrefs.check),
     ("blanks", blanks.check),
     ("unused", unused.check),

@@ -23,7 +23,8 @@ from typing import Optional
 
 from ..diagnostics import SourceCache
 from .checks.common import CheckContext, compare_values, format_value
-from .checks.overrides import STRICTER_OR_EQUAL, _bounds_of, _value_of, rule_before, step
+from .checks.overrides import _bounds_of, _value_of, rule_before, step
+from .checks.provisions import STRICTER_OR_EQUAL
 from .evaluate import _next_level
 from .model import Item, Origin, RParam, ResolvedPolicy
 
