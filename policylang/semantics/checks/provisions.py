@@ -128,16 +128,17 @@ def judge_wording(policy: ResolvedPolicy, provision: RProvision) -> list[Diagnos
         (False, True): ("its actor", "主体"),
         (True, True): ("its text and its actor", "文字和主体"),
     }[(text_changed, actor_changed)]
-    words, words_zh = _words(provision)
+    # Named by its label or its name: its text is what changed, and both texts follow.
+    words, words_zh = item_words(provision.name, provision.label), item_words_zh(provision.name, provision.label)
     message = (f"the provision {words} changes {what} without a reason: the {upper.level} text "
                f"({upper.policy_id}) is {_quoted(old)}; this policy writes {_quoted(new)}")
     message_zh = (f"条款义务{words_zh}改动了上级条款的{what_zh}，但没有说明理由：{level_zh(upper.level)}政策"
                   f"（{upper.policy_id}）的原文是 {_quoted_zh(old)}；本政策写为 {_quoted_zh(new)}")
     return [diag("PL319", message, head_span(child), policy.policy_id,
-                 hint="say why the wording differs with because \"…\" (for example, the local notice's own words), "
+                 hint="say why with because \"…\" (for example, that it is the local notice's own wording), "
                       "or remove this override so that the upper text applies",
                  related_=(related(upper, f"the text this override replaces: {_quoted(old)}",
                                    f"被覆盖的原文：{_quoted_zh(old)}"),),
                  message_zh=message_zh,
-                 hint_zh="请用 because \"…\" 说明为什么改动措辞（例如本地文件的原文表述）；"
+                 hint_zh="请用 because \"…\" 说明改动的理由（例如这是本地文件的原文表述）；"
                          "或删除这处覆盖（override），让上级条款原样适用")]
