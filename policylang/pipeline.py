@@ -311,14 +311,26 @@ def available_cores() -> int:
 
 
 def structure_of(ws: Workspace) -> dict[str, tuple]:
-    """For each policy: its parent and the policies it uses (what links findings across files)."""
+    """For each policy: its parent and the policies it uses (what links findings across files).
+
+    The policies it uses include the versions its `uses` lines (its own and the inherited ones)
+    are bound to in its region: a change to Guangdong's drug-VBP notice affects the Guangdong
+    policies that read it through the national `uses cn/drug-vbp-2019`. Which version binds
+    depends on the files' headers, so a change of binding is a change of structure (the whole
+    tree is checked again)."""
+    from .semantics.resolve import bind_cross_references
+
+    files = {pid: pf for pid, pf in ws.files.items() if pf is not None}
+    bindings, _conflicts = bind_cross_references(files)
     out: dict[str, tuple] = {}
     for pid in ws.paths:
         pf = ws.files.get(pid)
         if pf is None:
             out[pid] = (None, ())
         else:
-            out[pid] = (pf.extends, tuple(sorted(u.policy_id for u in pf.uses)))
+            used = {u.policy_id for u in pf.uses}
+            used.update(b.bound for b in bindings.get(pid, {}).values() if b.bound != pid)
+            out[pid] = (pf.extends, tuple(sorted(used)))
     return out
 
 

@@ -4,7 +4,9 @@
 their diagnostics. The checks themselves live in `checks/`:
 
 - overrides: floors lowered, ceilings raised, fixed rules changed, statement
-  kinds changed, values outside a blank's bounds, provisions weakened;
+  kinds changed, values outside a blank's bounds;
+- provisions: obligations weakened, their text or actors changed without a reason;
+- crossrefs: bounds read through `uses` in the region's own version, unused `uses`;
 - blanks: delegated values a leaf policy leaves unfilled;
 - unused: inputs and parameters nothing reads;
 - logic: decision tables and cases (overlaps, dead cases, gaps), with z3;
@@ -24,13 +26,15 @@ same check on other items, still run and report. Commands then exit with status
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
-from .checks import binding, blanks, examples, logic, overrides, requirements, unused
+from .checks import binding, blanks, crossrefs, examples, logic, overrides, provisions, requirements, unused
 from .checks.common import CheckContext, debug, internal_error
 from .loader import Workspace
 
 CHECKS = (
     ("overrides", overrides.check),
     ("binding", binding.check),
+    ("provisions", provisions.check),
+    ("crossrefs", crossrefs.check),
     ("blanks", blanks.check),
     ("unused", unused.check),
     ("logic", logic.check),

@@ -12,11 +12,13 @@ import os
 from decimal import Decimal
 from typing import Optional
 
+import attrs
+
 from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import NO_SPAN, Span
 from ..evaluate import EvaluationError, Interpreter
 from ..loader import Workspace
-from ..model import Duration, Item, Origin, RExpr, ResolvedPolicy
+from ..model import Duration, Item, Origin, RExpr, ResolvedPolicy, references
 from ..types import Type
 
 LEVEL_WORD = {"national": "national", "provincial": "provincial", "municipal": "municipal", "county": "county"}
@@ -24,9 +26,18 @@ LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "
 
 
 class CheckContext:
-    """The workspace, the resolution and a cache of interpreters, one per policy."""
+    """The workspace, the resolution and a cache of interpreters, one per policy.
 
-    def __init__(self, ws: Workspace, resolution, used=None):
+    While a check examines a policy (the one `checkable()` last gave, `judged`), the
+    definitions of the levels above it are evaluated with that policy's cross-references:
+    `drug.retention_ratio` in a national bound means, for a Guangdong city, Guangdong's
+    drug-VBP ratio (see resolve.bind_cross_references). Inherited bounds that read a
+    cross-reference rebound this way are judged by checks/crossrefs.py, which can say
+    where the value came from; with `defer_rebound_bounds` (the checker's default) they
+    are not evaluable for the other checks.
+    """
+
+    def __init__(self, ws: Workspace, resolution, used=None, defer_rebound_bounds: bool = True):
         self.ws = ws
         self.resolution = resolution
         self.policies: dict[str, ResolvedPolicy] = resolution.policies
@@ -39,6 +50,10 @@ class CheckContext:
         # checkable() handed out last.
         self.check_name: Optional[str] = None
         self.current_policy: Optional[ResolvedPolicy] = None
+        self.judged: Optional[ResolvedPolicy] = None
+        self.defer_rebound_bounds = defer_rebound_bounds
+        self._rebound: dict[tuple, Interpreter] = {}
+        self._bound_exprs: Optional[set[int]] = None
 
     def interpreter(self, policy_id: str) -> Interpreter:
         interp = self._interpreters.get(policy_id)
@@ -53,12 +68,59 @@ class CheckContext:
         skipped: its expressions may be meaningless, and the resolver has already
         told the author what to fix first.
         """
-        for pid in self.resolution.order:
-            policy = self.policies.get(pid)
-            if policy is not None and not policy.has_errors:
-                self.current_policy = policy
-                yield policy
-        self.current_policy = None
+        try:
+            for pid in self.resolution.order:
+                policy = self.policies.get(pid)
+                if policy is not None and not policy.has_errors:
+                    self.judged = self.current_policy = policy
+                    yield policy
+        finally:
+            self.judged = self.current_policy = None
+
+    def rebound_aliases(self, upper_id: str, policy: Optional[ResolvedPolicy] = None) -> set[str]:
+        """The aliases that `policy` (default: the judged one) binds to another version than the
+        policy `upper_id` above it does."""
+        policy = policy or self.judged
+        upper = self.policies.get(upper_id)
+        if policy is None or upper is None or upper is policy or not policy.bindings:
+            return set()
+        if all(link.policy_id != upper_id for link in policy.chain):
+            return set()
+        return {alias for alias, b in policy.bindings.items()
+                if alias in upper.bindings and upper.bindings[alias].bound != b.bound}
+
+    def interpreter_for(self, policy_id: str, policy: Optional[ResolvedPolicy] = None) -> Interpreter:
+        """An interpreter of `policy_id`'s definitions that reads cross-references as `policy`
+        (default: the judged one) binds them."""
+        rebound = self.rebound_aliases(policy_id, policy)
+        if not rebound:
+            return self.interpreter(policy_id)
+        policy = policy or self.judged
+        key = (policy_id, tuple(sorted((a, policy.bindings[a].bound) for a in rebound)))
+        interp = self._rebound.get(key)
+        if interp is None:
+            upper = self.policies[policy_id]
+            externals = dict(upper.externals)
+            values = dict(upper.external_values)
+            for (alias, name), param in policy.externals.items():
+                if alias in rebound:
+                    externals[(alias, name)] = param
+                    values[(alias, name)] = policy.external_values.get((alias, name))
+            interp = self._rebound[key] = Interpreter(attrs.evolve(upper, externals=externals,
+                                                                   external_values=values))
+        return interp
+
+    def is_rebound_bound(self, policy_id: str, expr: RExpr) -> bool:
+        """Whether expr is an `at least` / `at most` bound written above the judged policy that
+        reads a cross-reference the judged policy rebinds (checks/crossrefs.py judges those)."""
+        rebound = self.rebound_aliases(policy_id)
+        if not rebound:
+            return False
+        if self._bound_exprs is None:
+            self._bound_exprs = {id(b.expr) for p in self.policies.values() for param in p.params.values()
+                                 for b in param.bounds}
+        return id(expr) in self._bound_exprs and any(
+            r.kind == "external" and r.alias in rebound for r in references(expr))
 
     def guard(self, check, *args, policy: Optional[ResolvedPolicy] = None, item=None) -> list[Diagnostic]:
         """Run one check of one item. When it fails (a bug in policylang, not in the policy),
@@ -75,8 +137,11 @@ class CheckContext:
             return [internal_error(self, exc, policy or found_policy or self.current_policy, item or found_item)]
 
     def constant(self, policy_id: str, expr: RExpr, as_of: Optional[_dt.date] = None):
-        """The value of a constant expression in a policy, or raise EvaluationError."""
-        return self.interpreter(policy_id).constant(expr, as_of)
+        """The value of a constant expression in a policy, or raise EvaluationError. An upper level's
+        expression is read with the judged policy's cross-references (see the class)."""
+        if self.defer_rebound_bounds and self.is_rebound_bound(policy_id, expr):
+            raise EvaluationError("a bound on a cross-reference rebound in this region: see checks/crossrefs.py")
+        return self.interpreter_for(policy_id).constant(expr, as_of)
 
 
 def debug() -> bool:
