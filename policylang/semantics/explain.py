@@ -25,7 +25,8 @@ from ..diagnostics import SourceCache
 from . import judgment as J
 from .checks import binding
 from .checks.common import CheckContext, compare_values, format_value
-from .checks.overrides import STRICTER_OR_EQUAL, _bounds_of, _value_of, rule_before, step
+from .checks.overrides import _bounds_of, _value_of, rule_before, step
+from .checks.provisions import STRICTER_OR_EQUAL
 from .evaluate import _next_level
 from .model import Item, Origin, RParam, ResolvedPolicy
 

@@ -53,14 +53,19 @@ REF_KINDS = ("input", "param", "decision", "builtin", "external")
 @attrs.frozen(slots=True)
 class RRef:
     """A name bound to an input, a parameter, a decision, a builtin (as_of…) or
-    another policy's parameter (external: alias.name through `uses`)."""
+    another policy's parameter (external: alias.name through `uses`).
+
+    An external reference is shared by every policy that inherits the expression, and
+    each of them may read a different version of the used policy (the one in force in
+    its own region): which one is ResolvedPolicy.bindings[alias].bound, and the
+    parameter itself ResolvedPolicy.externals[(alias, name)]."""
 
     kind: str
     name: str
     type: Type
     span: Span
     alias: Optional[str] = None
-    policy_id: Optional[str] = None  # for external references
+    policy_id: Optional[str] = None  # for external references: the policy named on the `uses` line
 
 
 @attrs.frozen(slots=True)
@@ -333,6 +338,27 @@ class RExample(Item):
 
 
 @attrs.frozen(slots=True)
+class Binding:
+    """What a `uses POLICY as ALIAS` means for one policy.
+
+    `declared` is POLICY as written; `bound` is the version of it in force in this
+    policy's region: among POLICY and the policies extending it, the one whose folder
+    is the deepest ancestor-or-self of this policy's folder, in force on this policy's
+    effective date (see resolve.bind_cross_references). A `uses` line is inherited
+    down the `extends` chain, and each level rebinds it for its own region."""
+
+    alias: str
+    declared: str
+    bound: str
+    declared_in: str  # the policy whose file has the `uses` line
+    span: Span  # that line
+
+    @property
+    def rebound(self) -> bool:
+        return self.bound != self.declared
+
+
+@attrs.frozen(slots=True)
 class ChainLink:
     policy_id: str
     level: str
@@ -357,7 +383,7 @@ class ResolvedPolicy:
     summary: Optional[str]
     parent: Optional[str]
     chain: tuple[ChainLink, ...]  # national first; chain[-1] is this policy
-    uses: tuple[tuple[str, str], ...]  # (alias, policy id)
+    uses: tuple[tuple[str, str], ...]  # (alias, policy id) of this file's own `uses` lines, as written
     enums: dict[str, REnum]
     inputs: dict[str, RInput]
     params: dict[str, RParam]
@@ -367,10 +393,15 @@ class ResolvedPolicy:
     provisions: dict[str, RProvision]
     examples: tuple[RExample, ...]  # this file's own examples
     decision_order: tuple[str, ...]  # dependencies first
-    externals: dict[tuple[str, str], RParam]  # (alias, name) -> the other policy's parameter
+    # (alias, name) -> the other policy's parameter, for every alias.name that an expression
+    # of this policy reads (its own and the inherited ones), in the version bound here.
+    externals: dict[tuple[str, str], RParam]
     # (alias, name) -> that parameter's value, evaluated in its own policy on its effective
     # date; evaluate.NOT_FILLED when it is a blank there.
     external_values: dict[tuple[str, str], object] = attrs.Factory(dict)
+    # alias -> what it means here: every `uses` of the chain (inherited ones included), rebound
+    # to the version in force in this policy's region.
+    bindings: dict[str, Binding] = attrs.Factory(dict)
     children: tuple[str, ...] = ()  # ids of policies that extend this one
     has_errors: bool = False  # resolution found errors: evaluation and codegen must not be trusted
 

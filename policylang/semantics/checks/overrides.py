@@ -8,9 +8,6 @@ value (may not change it), a default or a blank (may be set freely), plus every
 policy's own definition is then judged against that rule. Only the policy that
 writes a definition is judged for it, so a problem is reported once, on the file
 that has to change.
-
-Provisions are judged the same way on their modality: a `must` cannot become a
-`may`.
 """
 
 from __future__ import annotations
@@ -101,9 +98,6 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
                 out.extend(ctx.guard(_judge_param, ctx, policy, param))
             if param.schedule is not None and param.schedule.origin.policy_id == pid:
                 out.extend(ctx.guard(_judge_schedule, ctx, policy, param))
-        for provision in policy.provisions.values():
-            if provision.origin.policy_id == pid and len(provision.history) >= 2:
-                out.extend(ctx.guard(_judge_provision, policy, provision))
         for decision in policy.decisions.values():
             if decision.origin.policy_id == pid and len(decision.history) >= 2:
                 out.extend(ctx.guard(_judge_decision, policy, decision))
@@ -361,50 +355,3 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
                                  f"之后只能新增或替换其后的情形")]
     return []
 
-
-# ---------------------------------------------------------------- provisions
-
-MODALITY_WORDS = {
-    "must": "must", "must_not": "must not", "may": "may", "should": "should", "should_not": "should not",
-}
-# What each modality means, shown beside the keyword in Chinese messages: “must”（必须）.
-MODALITY_WORDS_ZH = {
-    "must": "必须", "must_not": "不得", "may": "可以", "should": "原则上应", "should_not": "原则上不",
-}
-# What a lower level may turn each modality into: the same, or something stricter.
-STRICTER_OR_EQUAL = {
-    "must": {"must"},
-    "must_not": {"must_not"},
-    "should": {"should", "must"},
-    "should_not": {"should_not", "must_not"},
-    "may": {"may", "should", "must", "should_not", "must_not"},
-}
-
-
-def _judge_provision(policy: ResolvedPolicy, provision) -> list[Diagnostic]:
-    child = provision.origin
-    new = provision.modality
-    for upper in provision.history[:-1]:
-        old = getattr(upper.decl, "modality", None)
-        if old is None or new in STRICTER_OR_EQUAL.get(old, {new}):
-            continue
-        words = item_words(provision.name, provision.label or provision.text[:30])
-        reverse = {old, new} in ({"must", "must_not"}, {"should", "should_not"})
-        what = "reverses" if reverse else "weakens"
-        words_zh = item_words_zh(provision.name, provision.label or provision.text[:30])
-        what_zh = "改成了相反的" if reverse else "放宽为"
-        message_zh = (f"条款义务{words_zh}在{level_zh(upper.level)}政策中为“{upper.decl.actor} {MODALITY_WORDS[old]} …”"
-                      f"（{MODALITY_WORDS_ZH[old]}），本政策却把它{what_zh}“{MODALITY_WORDS[new]}”"
-                      f"（{MODALITY_WORDS_ZH[new]}）；下级只能让义务更严格，不能放宽")
-        message = (f"the provision {words} says '{upper.decl.actor} {MODALITY_WORDS[old]} …' at the "
-                   f"{upper.level} level; this policy {what} it to '{MODALITY_WORDS[new]}'. A lower level may make an "
-                   f"obligation stricter, not weaker.")
-        return [diag("PL311", message, head_span(child), policy.policy_id,
-                     hint=f"keep '{MODALITY_WORDS[old]}' (or remove this override so the upper rule applies)",
-                     related_=(related(upper, f"{upper.decl.actor} {MODALITY_WORDS[old]} "
-                                              f"“{upper.decl.text}”",
-                                       f"{upper.decl.actor} {MODALITY_WORDS[old]}（{MODALITY_WORDS_ZH[old]}）"
-                                       f"“{upper.decl.text}”"),),
-                     message_zh=message_zh,
-                     hint_zh=f"保留“{MODALITY_WORDS[old]}”；或删除这处覆盖（override），让上级规定直接适用")]
-    return []
