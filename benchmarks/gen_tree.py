@@ -424,7 +424,6 @@ CONFLICT_KINDS = (
     ("PL304", "prepayment_ratio"),  # floor lowered
     ("PL305", "nonselected_listing_cap"),  # ceiling raised
     ("PL306", "selected_payment_standard_share"),  # fixed rule changed
-    ("PL317", "settlement_deadline"),  # a bound decision loosened (a later deadline)
 )
 
 

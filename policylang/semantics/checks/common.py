@@ -74,8 +74,9 @@ class CheckContext:
                 if policy is not None and not policy.has_errors:
                     self.judged = self.current_policy = policy
                     yield policy
+            self.current_policy = None  # kept when a check fails mid-policy: its report names the policy
         finally:
-            self.judged = self.current_policy = None
+            self.judged = None
 
     def rebound_aliases(self, upper_id: str, policy: Optional[ResolvedPolicy] = None) -> set[str]:
         """The aliases that `policy` (default: the judged one) binds to another version than the
