@@ -127,8 +127,8 @@ class CheckContext:
         """Run one check of one item. When it fails (a bug in policylang, not in the policy),
         the result is an internal-error finding (PL990) naming the check, the policy and the
         item, located at the item; the other items and checks still run. POLICYLANG_DEBUG=1
-        re-raises instead. policy and item default to those found among args (or, for a
-        lambda, among the variables it closes over)."""
+        re-raises instead. policy and item default to those found among args (an item also by
+        its name), or, for a lambda, among the variables it closes over."""
         try:
             return list(check(*args))
         except Exception as exc:  # noqa: BLE001 - one unforeseen construct must not hide every other finding
@@ -161,6 +161,11 @@ def _subjects(check, args) -> tuple[Optional[ResolvedPolicy], Optional[Item]]:
             continue
     policy = next((v for v in values if isinstance(v, ResolvedPolicy)), None)
     item = next((v for v in values if isinstance(v, Item)), None)
+    if item is None and policy is not None:  # an item passed by name
+        for name in (v for v in values if isinstance(v, str)):
+            for table in (policy.decisions, policy.params, policy.provisions, policy.requirements):
+                if name in table:
+                    return policy, table[name]
     return policy, item
 
 
