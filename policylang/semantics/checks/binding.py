@@ -101,20 +101,50 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
         if parent is None or parent.has_errors:
             continue
         hybrid = parent_under(parent, policy)
-        for name, upper in parent.decisions.items():
-            if name not in policy.decisions or not _binds(upper):
-                continue
-            if footprint(policy, "decision", name) == footprint(hybrid, "decision", name):
-                continue
-            out.extend(ctx.guard(_judge_decision, ctx, policy, parent, hybrid, name, proofs))
+        loosened_params: set[str] = set()
         for name, upper in parent.params.items():
             mine = policy.params.get(name)
             if mine is None or upper.statement not in ("floor", "ceiling", "fixed") or upper.value is None:
                 continue
+            if _param_breaks_its_rule(ctx, policy, mine):
+                loosened_params.add(name)  # already reported by the overrides check
             if not _param_needs_proof(ctx, policy, parent, mine, upper):
                 continue
-            out.extend(ctx.guard(_judge_param, ctx, policy, parent, hybrid, name, proofs))
+            found = ctx.guard(_judge_param, ctx, policy, parent, hybrid, name, proofs)
+            if any(d.code in PARAM_CODES.values() for d in found):
+                loosened_params.add(name)
+            out.extend(found)
+        for name, upper in parent.decisions.items():
+            if name not in policy.decisions or not _binds(upper):
+                continue
+            mine_print, theirs_print = footprint(policy, "decision", name), footprint(hybrid, "decision", name)
+            if mine_print == theirs_print:
+                continue
+            found = ctx.guard(_judge_decision, ctx, policy, parent, hybrid, name, proofs)
+            if found and _only_through(mine_print - theirs_print, loosened_params):
+                # The decision breaks its bound only because a parameter it reads broke its own: that
+                # finding, at the parameter's line, is the one to fix (one mistake, one finding).
+                found = [d for d in found if d.code != "PL317"]
+            out.extend(found)
     return out
+
+
+def _only_through(changed: frozenset, params: set[str]) -> bool:
+    """Whether every definition that differs from the parent's is one of these parameters."""
+    return bool(changed) and all(entry[0] == "param" and entry[1] in params for entry in changed)
+
+
+def _param_breaks_its_rule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> bool:
+    """Whether the value-by-value check (checks/overrides.py) reports this parameter as loosened here."""
+    if param.origin.policy_id != policy.policy_id or len(param.history) < 2:
+        return False
+    from .overrides import _judge_param as judge_constant
+
+    try:
+        found = judge_constant(ctx, policy, param)
+    except Exception:  # noqa: BLE001 - the overrides check reports its own failures
+        return False
+    return any(d.code in ("PL304", "PL305", "PL306", "PL309", "PL313") for d in found)
 
 
 def verdict(ctx: CheckContext, policy: ResolvedPolicy, name: str) -> Optional[Proof]:
