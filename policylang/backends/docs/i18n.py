@@ -115,6 +115,13 @@ UI: dict[str, dict[str, str]] = {
     "when": {ZH: "当", EN: "when"},
     "fixed_case": {ZH: "固定规则，下级不得修改", EN: "fixed: lower levels may not change it"},
     "fixed_decision": {ZH: "本项为固定规则，下级不得修改", EN: "This decision is fixed: lower levels may not change it."},
+    "ceiling_decision": {ZH: "本项为上限：下级在任何情形、任何日期得出的结果都不得高于本级",
+                         EN: "This decision is a ceiling: a lower level's result may never be higher, on any input or "
+                             "day."},
+    "floor_decision": {ZH: "本项为下限：下级在任何情形、任何日期得出的结果都不得低于本级",
+                       EN: "This decision is a floor: a lower level's result may never be lower, on any input or day."},
+    "ceiling_case": {ZH: "上限：下级不得更高", EN: "ceiling: lower levels may not give more"},
+    "floor_case": {ZH: "下限：下级不得更低", EN: "floor: lower levels may not give less"},
     "then": {ZH: " 时", EN: ""},
     "otherwise": {ZH: "否则", EN: "otherwise"},
     "otherwise_none": {ZH: "其余情形不适用", EN: "in every other case: not applicable"},

@@ -688,6 +688,7 @@ class PolicyPageBuilder:
         fixed_cases = {i for decl in declared for i, case in enumerate(decl.cases) if case.fixed}
         v.fields.update(type_word=self.type_word(d.type), form=d.form,
                         fixed=d.fixed or any(decl.fixed for decl in declared),
+                        bound=d.bound,
                         depends_on=[(self.label_of(n), n, self.item_href(n)) for n in d.depends_on
                                     if self.policy.item(n) is not None])
         if d.form == "expr":
@@ -695,7 +696,7 @@ class PolicyPageBuilder:
         elif d.form == "cases":
             v.fields["cases"] = [
                 {"cond": self.printer(c.cond), "value": self.printer(c.value), "label": c.meta.label,
-                 "note": c.meta.note, "fixed": c.fixed or index in fixed_cases}
+                 "note": c.meta.note, "fixed": c.fixed or index in fixed_cases, "bound": c.bound}
                 for index, c in enumerate(d.cases)
             ]
             other = d.otherwise
@@ -727,7 +728,7 @@ class PolicyPageBuilder:
             else:
                 cells.append(values)
         return {"cells": cells, "output": self.printer(row.output), "label": row.meta.label,
-                "is_otherwise": row.is_otherwise}
+                "is_otherwise": row.is_otherwise, "direction": row.direction}
 
     def schedule_view(self, s) -> ItemView:
         v = self.item_view(s, "schedule")
