@@ -21,7 +21,7 @@ import difflib
 import os
 from typing import Optional
 
-from ..diagnostics import SourceCache
+from ..diagnostics import BINDING_CODES, SourceCache
 from . import judgment as J
 from .checks import binding
 from .checks.common import CheckContext, compare_values, format_value
@@ -139,7 +139,7 @@ def _judge(ctx: CheckContext, kind: str, item: Item, index: int) -> str:
         value = _value_of(ctx, origin, param.name)
         _, problems = step(rule, origin, origin.decl.statement, value, _bounds_of(ctx, origin, param.name), param)
         codes = {p.code for p in problems}
-        if codes & {"PL304", "PL305", "PL306"}:
+        if codes & (BINDING_CODES - {"PL313"}):
             return J.LOOSENED
         if "PL309" in codes:
             return "changed kind"

@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 import attrs
 
-from ...diagnostics import Diagnostic
+from ...diagnostics import BINDING_CODES, Diagnostic
 from ...semantics.judgment import LOOSENED, UNDECIDED, judge
 from ...semantics.model import (
     Item,
@@ -992,7 +992,7 @@ class PolicyPageBuilder:
                 if self.suppressed else []
             if item.origin.policy_id == policy.policy_id:
                 change = "added" if len(item.history) == 1 else item_action(item, policy.policy_id, self.judged)
-                if any(d.code in ("PL304", "PL305", "PL306", "PL311", "PL313") for d in diags) or suppressed:
+                if any(d.code in BINDING_CODES for d in diags) or suppressed:
                     change = "loosened"  # a suppressed binding finding is still a loosening, accepted in place
                 vs_parent.append(self.change_view(item, change, parent, steps, item.origin, views))
                 vs_parent[-1].suppressed = suppressed
