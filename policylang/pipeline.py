@@ -27,7 +27,7 @@ import os
 from typing import Callable, Iterable, Optional
 
 from .cache import DiskCache, cache_dir_for, cache_enabled, code_fingerprint, content_hash, make_key
-from .diagnostics import Diagnostic, sort_diagnostics
+from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
 from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
@@ -48,11 +48,14 @@ class CheckRun:
     """
 
     def __init__(self, workspace: Workspace, resolution: Optional[Resolution], diagnostics: list[Diagnostic],
-                 resolve_later: Optional[Callable[[Workspace], Resolution]] = None):
+                 resolve_later: Optional[Callable[[Workspace], Resolution]] = None,
+                 suppressed: Optional[list[Suppressed]] = None):
         self.workspace = workspace
         self._resolution = resolution
         self._resolve_later = resolve_later
         self.diagnostics = diagnostics
+        # The findings in-line `ignore` comments suppressed, with their reasons (config.configure).
+        self.suppressed: list[Suppressed] = list(suppressed or ())
         self.stats: dict[str, object] = {}  # how the run was obtained (cache hits, policies checked…)
 
     @property
@@ -76,8 +79,20 @@ class CheckRun:
                 if p in targets and p in self.resolution.policies]
 
     def diagnostics_for_targets(self) -> list[Diagnostic]:
+        """The findings about the policies asked for; an internal error (PL990) wherever it
+        happened, since the findings it stopped may be the targets' own."""
         targets = set(self.workspace.targets)
-        return [d for d in self.diagnostics if d.policy_id is None or d.policy_id in targets]
+        return [d for d in self.diagnostics
+                if d.policy_id is None or d.policy_id in targets or d.code == INTERNAL_ERROR_CODE]
+
+    def suppressed_for_targets(self) -> list[Suppressed]:
+        targets = set(self.workspace.targets)
+        return [s for s in self.suppressed if s.policy_id is None or s.policy_id in targets]
+
+    @property
+    def internal_errors(self) -> list[Diagnostic]:
+        """Checks that failed (PL990): the findings are incomplete, and commands exit with status 2."""
+        return [d for d in self.diagnostics if d.code == INTERNAL_ERROR_CODE]
 
     def __repr__(self) -> str:
         return f"CheckRun(root={self.workspace.root!r}, diagnostics={len(self.diagnostics)})"
@@ -93,12 +108,13 @@ def run_checks(ws: Workspace, resolution: Resolution, used=None) -> list[Diagnos
         return checker(ws, resolution, used)
 
 
-def apply_configuration(ws: Workspace, diags: list[Diagnostic]) -> list[Diagnostic]:
+def apply_configuration(ws: Workspace, diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Suppressed]]:
+    """(the findings with the tree's configuration applied, the findings in-line suppressions suppressed)."""
     try:
-        from .config import apply_config, find_pyproject, load_config  # noqa: F401
+        from .config import configure, load_config
     except ImportError:
-        return diags
-    return apply_config(diags, load_config(ws.root), ws)
+        return diags, []
+    return configure(diags, load_config(ws.root), ws)
 
 
 def configuration_bytes(root: str) -> bytes:
@@ -413,7 +429,8 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         used = set().union(*reads.values()) if reads else set()
         restricted = Resolution(resolution.policies, resolution.diagnostics,
                                 [p for p in resolution.order if p in examined], resolution.unresolved)
-        fresh = [d for d in run_checks(ws, restricted, used) if d.policy_id is None or d.policy_id in examined]
+        fresh = [d for d in run_checks(ws, restricted, used)
+                 if d.policy_id is None or d.policy_id in examined or d.code == INTERNAL_ERROR_CODE]
         reuse_checks = {pid: diags for pid, diags in previous.by_policy.items() if pid not in affected}
         reuse_resolved = {pid: diags for pid, diags in previous.resolved_by_policy.items()
                           if pid not in resolution.policies}
@@ -459,7 +476,7 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
         snapshot = store.get("runs", tree_key, root=plan.root)
         if snapshot is not None:
             ws = _workspace_from_snapshot(plan, snapshot, load)
-            run = CheckRun(ws, None, snapshot["diagnostics"])
+            run = CheckRun(ws, None, snapshot["diagnostics"], suppressed=snapshot.get("suppressed", ()))
             run.stats.update(mode="warm", parsed=0, examined=0)
             return run
 
@@ -478,18 +495,23 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
     bar.advance(examined)
     bar.close()
     diags = list(ws.diagnostics) + findings
-    diags = sort_diagnostics(apply_configuration(ws, diags))
-    if store is not None and not parser.unstable:
+    diags, suppressed = apply_configuration(ws, diags)
+    diags = sort_diagnostics(diags)
+    suppressed.sort(key=lambda s: s.diagnostic.sort_key())
+    # A run in which a check failed is not remembered: the next run tries the check again.
+    failed = any(d.code == INTERNAL_ERROR_CODE for d in diags)
+    if store is not None and not parser.unstable and not failed:
         if remembered is not None:
             store.put("latest", plan.root_key(), remembered, root=plan.root)
         if tree_key is not None:
             store.put("runs", tree_key, {
                 "diagnostics": diags,
+                "suppressed": suppressed,
                 "paths": dict(ws.paths),
                 "syntax_errors": set(ws.syntax_errors),
                 "load_diagnostics": list(ws.diagnostics),
             }, root=plan.root)
-    run = CheckRun(ws, None if resolution.partial else resolution, diags)
+    run = CheckRun(ws, None if resolution.partial else resolution, diags, suppressed=suppressed)
     run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
                      parsed=parser.parsed, from_cache=parser.from_cache, examined=examined)
     return run

@@ -22,6 +22,8 @@ import os
 from typing import Optional
 
 from ..diagnostics import SourceCache
+from . import judgment as J
+from .checks import binding
 from .checks.common import CheckContext, compare_values, format_value
 from .checks.overrides import _bounds_of, _value_of, rule_before, step
 from .checks.provisions import STRICTER_OR_EQUAL
@@ -130,7 +132,7 @@ def _definition_text(ctx: CheckContext, kind: str, origin: Origin, name: str) ->
 
 
 def _judge(ctx: CheckContext, kind: str, item: Item, index: int) -> str:
-    """What history[index] did to the item, judged against the definitions above it."""
+    """What history[index] did to the item, judged against the definitions above it (judgment.py decides)."""
     origin = item.history[index]
     if index == 0:
         return "set"
@@ -142,26 +144,44 @@ def _judge(ctx: CheckContext, kind: str, item: Item, index: int) -> str:
         _, problems = step(rule, origin, origin.decl.statement, value, _bounds_of(ctx, origin, param.name), param)
         codes = {p.code for p in problems}
         if codes & {"PL304", "PL305", "PL306"}:
-            return "loosened"
+            return J.LOOSENED
         if "PL309" in codes:
             return "changed kind"
         if "PL313" in codes:
             return "outside bound"
-        before = previous.decl.statement
-        if before == "delegated":
-            return "delegated" if origin.decl.statement == "delegated" else "filled"
-        if before == "default":
-            return "replaced"
-        old_value = _value_of(ctx, previous, param.name)
-        if origin.decl.statement == before and compare_values(value, old_value) == 0:
-            return "restated"
-        return "tightened"
+        proved = _proved(ctx, origin, param.name, index == len(item.history) - 1)
+        if proved is not None:
+            return proved
+        action = J.param_action(previous.decl.statement, origin.decl.statement)
+        if action != J.UNDECIDED:
+            return action
+        verdict = J.judge(previous.decl.statement, _value_of(ctx, previous, param.name), value)
+        if origin.decl.statement != previous.decl.statement and verdict == J.RESTATED:
+            return J.TIGHTENED  # floor/ceiling made fixed at the same value
+        return verdict if verdict != J.UNDECIDED else J.TIGHTENED
+    if kind == "decision":
+        proved = _proved(ctx, origin, item.name, index == len(item.history) - 1)
+        if proved is not None:
+            return proved
     if kind == "provision":
         old, new = previous.decl.modality, origin.decl.modality
         if old == new:
-            return "restated"
-        return "tightened" if new in STRICTER_OR_EQUAL.get(old, ()) else "loosened"
-    return "replaced"
+            return J.RESTATED
+        return J.TIGHTENED if new in STRICTER_OR_EQUAL.get(old, ()) else J.LOOSENED
+    return J.REPLACED
+
+
+PROVED = {J.TIGHTENED: "tightened, proved", J.RESTATED: "restated, proved", J.LOOSENED: J.LOOSENED,
+          J.UNDECIDED: "not proved"}
+
+
+def _proved(ctx: CheckContext, origin: Origin, name: str, in_force: bool) -> Optional[str]:
+    """The binding check's verdict on the policy that wrote `origin`, when the item is bound there."""
+    policy = ctx.policies.get(origin.policy_id)
+    if policy is None:
+        return None
+    proof = binding.verdict(ctx, policy, name)
+    return PROVED.get(proof.verdict) if proof is not None else None
 
 
 def display_path(path: str) -> str:
@@ -323,7 +343,8 @@ KIND_ZH = {"param": "参数", "decision": "决策项", "input": "输入项", "en
 LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 ACTION_ZH = {"set": "设定", "inherited": "继承，未改", "tightened": "收紧", "filled": "填写", "replaced": "替换",
              "delegated": "授权下级", "restated": "重申", "changed": "修改", "loosened": "放宽（违反上级）",
-             "added": "新增", "changed kind": "改变了规则类型（违反上级）", "outside bound": "超出上级限定范围"}
+             "added": "新增", "changed kind": "改变了规则类型（违反上级）", "outside bound": "超出上级限定范围",
+             "tightened, proved": "收紧（已证明）", "restated, proved": "重申（已证明）", "not proved": "未能证明是否符合上级"}
 
 
 def _zh(table: dict, key: str, lang: str) -> str:
@@ -407,7 +428,8 @@ def diff_policy(resolution, policy_id: str) -> dict:
                 if first.policy_id == root and first is not previous:
                     change["national"] = _statement(_entry(ctx, kind, first, name, "")) + f" ({root})"
             changes.append(change)
-    order = {"loosened": 0, "changed kind": 0, "outside bound": 0, "tightened": 1, "filled": 2, "replaced": 3,
+    order = {"loosened": 0, "changed kind": 0, "outside bound": 0, "not proved": 1, "tightened": 1,
+             "tightened, proved": 1, "restated, proved": 6, "filled": 2, "replaced": 3,
              "delegated": 4, "added": 5, "restated": 6}
     changes.sort(key=lambda c: (order.get(c["change"], 9), c["kind"], c["item"]))
     summary: dict[str, int] = {}

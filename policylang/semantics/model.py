@@ -29,7 +29,8 @@ class Duration:
     unit: str  # 'days' | 'months' | 'years'
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.unit}"
+        unit = self.unit[:-1] if abs(self.amount) == 1 else self.unit  # "1 month", "2 months"
+        return f"{self.amount} {unit}"
 
 
 Value = Union[Decimal, int, bool, str, _dt.date, Duration, None]
@@ -266,6 +267,7 @@ class RCase:
     meta: Meta
     span: Span
     fixed: bool = False
+    bound: Optional[str] = None  # 'ceiling' | 'floor': where this case decides, lower levels stay below / above it
 
 
 @attrs.frozen(slots=True)
@@ -283,6 +285,7 @@ class RRow:
     is_otherwise: bool
     meta: Meta
     span: Span
+    direction: Optional[str] = None  # 'fixed' | 'ceiling' | 'floor' where this row decides
 
 
 @attrs.frozen(slots=True)
@@ -301,6 +304,10 @@ class RDecision(Item):
     table: Optional[RTable] = None
     depends_on: tuple[str, ...] = ()  # names of inputs/params/decisions it reads, sorted
     fixed: bool = False  # the whole decision is fixed: no lower level may change it
+    # 'ceiling' | 'floor': the direction in force for the levels below (declared here or above):
+    # their value may never be higher / lower than this level's, on any input and any day.
+    bound: Optional[str] = None
+    bound_origin: Optional[Origin] = None  # the definition that declared it
 
 
 @attrs.frozen(slots=True)

@@ -21,6 +21,7 @@ import attrs
 from ..diagnostics import Diagnostic, Related
 from ..gcpause import gc_paused
 from ..syntax import ast as A
+from . import judgment as J
 from . import types as T
 from .loader import Workspace
 from .model import (
@@ -76,6 +77,7 @@ KIND_WORD_ZH = {
     "example": "示例", "provision": "条款义务",
 }
 LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
+DIRECTION_ZH = {"ceiling": "上限", "floor": "下限"}
 ROUND_UNIT_ZH = {"fen": "分", "jiao": "角", "yuan": "元", "unit": "整数"}
 ROUND_MODE_ZH = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "up": "向上取", "down": "向下取"}
 
@@ -789,17 +791,14 @@ def _policy_expressions(decisions, params, schedules, requirements, examples):
 
 
 def _action(parent_decl, child_decl) -> str:
-    """A first description of what an override does; the checker judges whether it is allowed."""
+    """A first description of what an override does (judgment.py's words); the checker judges
+    whether a floor, ceiling or fixed value was kept, and proves bound decisions."""
     kind = child_decl.kind
     if kind == "param":
-        before, after = parent_decl.statement, child_decl.statement
-        if before == "delegated":
-            return "delegated" if after == "delegated" else "filled"
-        if before == "default":
-            return "replaced"
-        return "changed"  # floor/ceiling/fixed: tightened or violated, decided by the checker
+        action = J.param_action(parent_decl.statement, child_decl.statement)
+        return "changed" if action == J.UNDECIDED else action
     if kind in ("decision", "table"):
-        return "replaced"
+        return J.REPLACED
     return "changed"
 
 
@@ -942,18 +941,23 @@ class _Scope:
                         deps.update(r.name for r in references(v) if r.kind in ("input", "param", "decision"))
                 deps.update(r.name for r in references(row.output) if r.kind in ("input", "param", "decision"))
             return RDecision(name, origin, tuple(hist), type=dtype, form="table", table=table,
-                             depends_on=tuple(sorted(deps)))
+                             depends_on=tuple(sorted(deps)), fixed=decl.fixed,
+                             **self._direction(name, hist, dtype))
         if decl.expr is not None:
             expr = self.expr(decl.expr, origin, expected=dtype, what=what, what_zh=what_zh)
             deps = {r.name for r in references(expr) if r.kind in ("input", "param", "decision")}
             return RDecision(name, origin, tuple(hist), type=dtype, form="expr", expr=expr,
-                             depends_on=tuple(sorted(deps)), fixed=decl.fixed)
+                             depends_on=tuple(sorted(deps)), fixed=decl.fixed,
+                             **self._direction(name, hist, dtype))
         cases = []
         deps = set()
         for case in decl.cases:
             cond = self.expr(case.cond, origin, expected=T.BOOL, what="a 'when' condition", what_zh="“when”条件")
             value = self.expr(case.value, origin, expected=dtype, what=what, what_zh=what_zh)
-            cases.append(RCase(cond, value, case.meta, case.span, case.fixed))
+            if case.bound is not None:
+                self._check_ordered(case.bound, dtype, origin, case.span, f"this case of '{name}'",
+                                    f"决策项“{name}”的这个情形")
+            cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound))
             deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
         other = None
         if decl.otherwise is not None:
@@ -962,7 +966,49 @@ class _Scope:
                           decl.otherwise.span)
             deps.update(r.name for r in references(value) if r.kind in ("input", "param", "decision"))
         return RDecision(name, origin, tuple(hist), type=dtype, form="cases", cases=tuple(cases), otherwise=other,
-                         depends_on=tuple(sorted(deps)), fixed=decl.fixed)
+                         depends_on=tuple(sorted(deps)), fixed=decl.fixed, **self._direction(name, hist, dtype))
+
+    def _direction(self, name, hist, dtype) -> dict:
+        """The direction in force on a decision after this level: the first one declared down the chain.
+
+        A lower level may restate it, or make a ceiling or floor `fixed`; turning a ceiling into a
+        floor (or the reverse) is PL309, reported at the level that writes it.
+        """
+        bound, bound_origin = None, None
+        for origin in hist:
+            decl = origin.decl
+            if getattr(decl, "kind", None) not in ("decision", "table"):
+                continue
+            written = decl.bound
+            if written is None:
+                continue
+            if bound is None:
+                self._check_ordered(written, dtype, origin, decl.name_span, f"the decision '{name}'",
+                                    f"决策项“{name}”")
+                bound, bound_origin = written, origin
+            elif written != bound:
+                self._report_at(
+                    origin, "PL309",
+                    f"the decision '{name}' is a {bound} set by {bound_origin.policy_id}; this policy turns it into "
+                    f"a {written}, which would free it in the direction the {bound_origin.level} rule forbids",
+                    decl.name_span, hint=f"write '{bound}' or 'fixed', or nothing (the {bound} is inherited)",
+                    related=(Related(bound_origin.decl.name_span,
+                                     f"the {bound_origin.level} rule: '{name}' is a {bound}",
+                                     f"{LEVEL_WORD_ZH.get(bound_origin.level, bound_origin.level)}规定：“{name}”为"
+                                     f"{DIRECTION_ZH[bound]}"),),
+                    message_zh=f"决策项“{name}”由 {bound_origin.policy_id} 定为{DIRECTION_ZH[bound]}，"
+                               f"本政策却改为{DIRECTION_ZH[written]}，这会放开上级禁止的方向",
+                    hint_zh=f"写“{bound}”或“fixed”，或者不写（继承上级的{DIRECTION_ZH[bound]}）")
+        return {"bound": bound, "bound_origin": bound_origin}
+
+    def _check_ordered(self, direction, dtype, origin, span, what, what_zh) -> None:
+        """A ceiling or floor needs values that have an order (money, dates, counts…), not texts or enums."""
+        if dtype.kind in ("text", "enum"):
+            self._report_at(
+                origin, "PL203", f"{what} is {T.describe(dtype)}, which has no order: it cannot be a {direction}",
+                span, hint="use 'fixed' to keep lower levels from changing it",
+                message_zh=f"{what_zh}的类型是{describe_zh(dtype)}，没有大小之分，不能设为{DIRECTION_ZH[direction]}",
+                hint_zh="如需禁止下级修改，请用“fixed”")
 
     def table(self, decl: A.TableDecl, origin: Origin, dtype: T.Type) -> RTable:
         columns = []
@@ -996,7 +1042,10 @@ class _Scope:
                 cells.append(RCell(cell.kind, cell.op, values, cell.span))
             output = self.expr(row.output, origin, expected=dtype, what=f"the output of '{decl.name}'",
                                what_zh=f"决策表“{decl.name}”的结果")
-            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span))
+            if row.direction in ("ceiling", "floor"):
+                self._check_ordered(row.direction, dtype, origin, row.span, f"this row of '{decl.name}'",
+                                    f"决策表“{decl.name}”的这一行")
+            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction))
         return RTable(tuple(columns), tuple(rows))
 
     def schedule(self, name, hist, params) -> Optional[RSchedule]:

@@ -253,6 +253,7 @@ class Case:
     meta: Meta
     span: Span
     fixed: bool = False  # no lower level may change this case or any case before it
+    bound: Optional[str] = None  # 'ceiling' | 'floor': where this case applies, lower levels stay below / above it
 
 
 @attrs.frozen(slots=True)
@@ -276,6 +277,7 @@ class DecisionDecl:
     name_span: Span
     span: Span
     fixed: bool = False  # no lower level may change this decision
+    bound: Optional[str] = None  # 'ceiling' | 'floor': lower levels' values never above / below this one's
     kind = "decision"
 
 
@@ -296,6 +298,9 @@ class Row:
     is_otherwise: bool
     meta: Meta
     span: Span
+    # 'fixed' | 'ceiling' | 'floor': where this row decides, lower levels give the same value / never
+    # a higher one / never a lower one (proved on every input the row covers).
+    direction: Optional[str] = None
 
 
 @attrs.frozen(slots=True)
@@ -314,6 +319,8 @@ class TableDecl:
     override: bool
     name_span: Span
     span: Span
+    fixed: bool = False  # no lower level may change this table
+    bound: Optional[str] = None  # 'ceiling' | 'floor', as for a decision
     kind = "table"
 
 

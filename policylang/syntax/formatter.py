@@ -280,7 +280,7 @@ def _decl_unit(decl: A.Decl) -> _Unit:
                           for b in decl.bounds)
         return _line(decl.span, _join(f"{prefix}param {decl.name}: {decl.type.name}", statement, bounds), decl.meta)
     if isinstance(decl, A.DecisionDecl):
-        code = f"{prefix}decision {decl.name}: {decl.type.name}" + (" fixed" if decl.fixed else "")
+        code = f"{prefix}decision {decl.name}: {decl.type.name}" + _direction_words(decl)
         if decl.expr is not None:
             expr = format_expr(decl.expr)
             one_line = _join(code, format_meta(decl.meta)) + " = " + expr
@@ -288,7 +288,7 @@ def _decl_unit(decl: A.Decl) -> _Unit:
                 return _Unit(decl.span, [one_line])
             return _Unit(decl.span, _with_meta(code, decl.meta, " =") + [INDENT + expr])
         cases = [_child(c.span, f"when {format_expr(c.cond)} then {format_expr(c.value)}"
-                        + (" fixed" if c.fixed else ""), c.meta)
+                        + _direction_words(c), c.meta)
                  for c in decl.cases]
         if decl.otherwise is not None:
             o = decl.otherwise
@@ -299,8 +299,10 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         entries = [_child(columns_span, "columns " + ", ".join(c.name for c in decl.columns))]
         for row in decl.rows:
             cells = "otherwise" if row.is_otherwise else ", ".join(_format_cell(c) for c in row.cells)
-            entries.append(_child(row.span, f"row {cells} => {format_expr(row.output)}", row.meta))
-        return _block(decl.span, f"{prefix}table {decl.name}: {decl.type.name}", decl.meta, entries)
+            direction = f" {row.direction}" if row.direction else ""
+            entries.append(_child(row.span, f"row {cells} => {format_expr(row.output)}{direction}", row.meta))
+        return _block(decl.span, f"{prefix}table {decl.name}: {decl.type.name}" + _direction_words(decl), decl.meta,
+                      entries)
     if isinstance(decl, A.ScheduleDecl):
         entries = [_child(e.span, f"from {format_expr(e.start)}: {format_expr(e.value)}", e.meta)
                    for e in decl.entries]
@@ -323,6 +325,13 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         code = f"{prefix}provision {decl.name}: {decl.actor} {modality} {quote(decl.text)}"
         return _line(decl.span, code, decl.meta)
     raise TypeError(f"not a declaration: {decl!r}")
+
+
+def _direction_words(node) -> str:
+    """' fixed', ' ceiling', ' floor' or nothing: how a decision, table or case binds lower levels."""
+    if node.fixed:
+        return " fixed"
+    return f" {node.bound}" if node.bound else ""
 
 
 def _aligned(keyword: str, items: list[tuple[A.Span, str]], fallback: A.Span) -> list[_Unit]:

@@ -43,8 +43,19 @@ TOP_KEYWORDS = (
 # Terminals whose text is data; every other token is punctuation or a keyword.
 _DATA_TERMINALS = frozenset(
     {"NAME", "STRING", "NUMBER", "DATE", "POLICY_ID", "COMP_OP", "PLUS", "MINUS", "MUL_OP",
-     "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW", "FIXED"}
+     "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW", "FIXED", "CEILING", "FLOOR"}
 )
+
+# The words that give a direction (fixed, ceiling, floor): after a param's type they start
+# its statement; after a decision's, a table's or a case's they say how it binds lower levels.
+DIRECTION_TOKENS = frozenset({"FIXED", "CEILING", "FLOOR"})
+
+
+@attrs.frozen
+class _Direction:
+    word: str
+    span: object  # where the word is written (a Span), so a case's span still ends after it
+
 
 _FRIENDLY_TERMINALS = {
     "NAME": "a name",
@@ -252,7 +263,7 @@ class _Builder(Transformer):
         return A.InputDecl(str(name), type_ref, optional, meta, False, self._tspan(name), self._span(c))
 
     def _kind(self, kind, c):
-        data = [x for x in self._data(c) if not (isinstance(x, Token) and x.type == "FIXED")]
+        data = [x for x in self._data(c) if not (isinstance(x, Token) and x.type in DIRECTION_TOKENS)]
         return (kind, data[0] if data else None, None, self._span(c))
 
     def k_fixed(self, c): return self._kind("fixed", c)
@@ -281,29 +292,37 @@ class _Builder(Transformer):
             self._tspan(name), self._span(c), kspan,
         )
 
+    def direction(self, c):
+        token = self._data(c)[0]
+        return _Direction(str(token), self._tspan(token))
+
     @staticmethod
-    def _fixed(data) -> tuple[bool, list]:
-        rest = [x for x in data if not (isinstance(x, Token) and x.type == "FIXED")]
-        return len(rest) != len(data), rest
+    def _direction(data) -> tuple[bool, Optional[str], list]:
+        """(fixed, bound, the rest): a `fixed`, `ceiling` or `floor` written after a type or a case's value."""
+        found = next((x for x in data if isinstance(x, _Direction)), None)
+        rest = [x for x in data if not isinstance(x, _Direction)]
+        if found is None:
+            return False, None, rest
+        return found.word == "fixed", (found.word if found.word != "fixed" else None), rest
 
     def decision_expr(self, c):
-        fixed, data = self._fixed(self._data(c))
+        fixed, bound, data = self._direction(self._data(c))
         name, type_ref, meta, expr = data
         return A.DecisionDecl(str(name), type_ref, expr, (), None, meta, False, self._tspan(name), self._span(c),
-                              fixed=fixed)
+                              fixed=fixed, bound=bound)
 
     def decision_cases(self, c):
-        fixed, data = self._fixed(self._data(c))
+        fixed, bound, data = self._direction(self._data(c))
         name, type_ref, meta = data[0], data[1], data[2]
         cases = tuple(x for x in data[3:] if isinstance(x, A.Case))
         other = next((x for x in data[3:] if isinstance(x, A.Otherwise)), None)
         return A.DecisionDecl(str(name), type_ref, None, cases, other, meta, False, self._tspan(name), self._span(c),
-                              fixed=fixed)
+                              fixed=fixed, bound=bound)
 
     def case(self, c):
-        fixed, data = self._fixed(self._data(c))
+        fixed, bound, data = self._direction(self._data(c))
         cond, value, meta = data
-        return A.Case(cond, value, meta, self._span(c), fixed)
+        return A.Case(cond, value, meta, self._span(c), fixed, bound)
 
     def otherwise(self, c):
         value, meta = self._data(c)
@@ -329,20 +348,22 @@ class _Builder(Transformer):
         return A.Cell("not_in", None, tuple(x for x in self._data(c) if not isinstance(x, Token)), self._span(c))
 
     def row(self, c):
-        data = self._data(c)
+        fixed, bound, data = self._direction(self._data(c))
         cells = tuple(x for x in data if isinstance(x, A.Cell))
         output, meta = data[-2], data[-1]
-        return A.Row(cells, output, False, meta, self._span(c))
+        return A.Row(cells, output, False, meta, self._span(c), "fixed" if fixed else bound)
 
     def row_otherwise(self, c):
-        output, meta = self._data(c)
-        return A.Row((), output, True, meta, self._span(c))
+        fixed, bound, data = self._direction(self._data(c))
+        output, meta = data
+        return A.Row((), output, True, meta, self._span(c), "fixed" if fixed else bound)
 
     def table_decl(self, c):
-        data = self._data(c)
+        fixed, bound, data = self._direction(self._data(c))
         name, type_ref, meta, columns = data[0], data[1], data[2], data[3]
         rows = tuple(x for x in data[4:] if isinstance(x, A.Row))
-        return A.TableDecl(str(name), type_ref, columns, rows, meta, False, self._tspan(name), self._span(c))
+        return A.TableDecl(str(name), type_ref, columns, rows, meta, False, self._tspan(name), self._span(c),
+                           fixed=fixed, bound=bound)
 
     def sched_entry(self, c):
         start, value, meta = self._data(c)

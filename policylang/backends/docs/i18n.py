@@ -82,6 +82,17 @@ UI: dict[str, dict[str, str]] = {
     "provisions": {ZH: "其他条款（按责任主体）", EN: "Provisions (by actor)"},
     "findings": {ZH: "检查结果", EN: "Findings"},
     "no_findings": {ZH: "没有检查发现的问题。", EN: "The checker found nothing."},
+    "suppressed_title": {ZH: "已忽略的约束类问题", EN: "Suppressed binding findings"},
+    "suppressed_intro": {
+        ZH: "以下每一条都表示本政策突破了上级的约束性规定；政策文件在该行用 “# policylang: ignore[…] because …” "
+            "写明理由后予以忽略，因此检查不报错误。忽略并不改变上级的规定，请逐条审核理由。",
+        EN: "Each of these says that this policy breaks a binding rule of a level above it; the policy file accepts "
+            "it on that line with “# policylang: ignore[…] because …” and the reason shown, so the check does not "
+            "report it as an error. Suppressing does not change the upper level's rule: review each reason.",
+    },
+    "suppressed_word": {ZH: "已忽略", EN: "suppressed"},
+    "suppressed_count": {ZH: "已忽略的约束类问题", EN: "binding findings suppressed"},
+    "suppression_reason": {ZH: "忽略理由", EN: "Reason given"},
     "blanks": {ZH: "未填写的空白", EN: "Blanks left unfilled"},
     "no_blanks": {ZH: "没有未填写的空白。", EN: "No blank is left unfilled."},
     # item fields
@@ -192,6 +203,11 @@ ACTIONS = {
     "delegated": {ZH: "转授下级", EN: "passed down"},
     "restated": {ZH: "重申", EN: "restated"},
     "changed": {ZH: "修改", EN: "changed"},
+    "tightened, proved": {ZH: "收紧（已证明）", EN: "tightened, proved"},
+    "restated, proved": {ZH: "重申（已证明）", EN: "restated, proved"},
+    "not proved": {ZH: "未能证明是否符合上级", EN: "not proved within the level above"},
+    "changed kind": {ZH: "改变规则类型（与上级冲突）", EN: "kind changed (conflicts with the level above)"},
+    "outside bound": {ZH: "超出上级限定范围", EN: "outside the bound set above"},
 }
 
 SHORT_ACTIONS = {

@@ -17,6 +17,7 @@ import attrs
 
 from ...diagnostics import Diagnostic
 from ...semantics.evaluate import NOT_FILLED
+from ...semantics.judgment import LOOSENED, UNDECIDED, judge
 from ...semantics.model import (
     Item,
     Origin,
@@ -87,6 +88,20 @@ class FindingView:
 
 
 @attrs.define
+class SuppressedView:
+    """A binding finding the policy file suppresses in place, with its reason (config.Suppressed)."""
+
+    code: str
+    title: str
+    message: str
+    location: str  # the finding's
+    reason: str
+    suppression_location: str  # the `# policylang: ignore[…]` comment's
+    item: Optional[str] = None
+    item_label: Optional[str] = None
+
+
+@attrs.define
 class Step:
     """One definition of an item on the way down the chain."""
 
@@ -120,6 +135,7 @@ class ItemView:
     findings: list[FindingView] = attrs.Factory(list)
     # kind-specific fields, filled by the builders below
     fields: dict = attrs.Factory(dict)
+    suppressed: list[SuppressedView] = attrs.Factory(list)  # binding findings suppressed in place
 
     def __getattr__(self, key):
         # Lets templates write item.value instead of item.fields.value.
@@ -196,6 +212,7 @@ class PolicyView:
     changed_here: list[ItemView]
     counts: dict
     by_level: list = attrs.Factory(list)  # (level word, policy id, number of items in force set there)
+    suppressed: list[SuppressedView] = attrs.Factory(list)  # binding findings suppressed in place
     uses_declared: dict = attrs.Factory(dict)  # alias -> the policy its `uses` line names, where another binds
 
     @property
@@ -225,6 +242,7 @@ class ChangeView:
     location: str
     href: Optional[str]
     findings: list[FindingView]
+    suppressed: list[SuppressedView] = attrs.Factory(list)
 
 
 @attrs.define
@@ -250,6 +268,7 @@ class OverrideView:
     vs_root: list[ChangeView]
     blanks: list[BlankView]
     findings: list[FindingView]
+    suppressed: list[SuppressedView] = attrs.Factory(list)
 
 
 @attrs.define
@@ -307,14 +326,10 @@ def describe_change(previous: Origin, current: Origin) -> str:
     old, new = _param_value_key(before), _param_value_key(after)
     if old is None or new is None:
         return action
-    statement = before.statement
-    if statement == "floor":
-        return "tightened" if new > old else "loosened" if new < old else "restated"
-    if statement == "ceiling":
-        return "tightened" if new < old else "loosened" if new > old else "restated"
-    if statement == "fixed":
-        return "restated" if new == old and after.statement == "fixed" else "changed"
-    return action
+    verdict = judge(before.statement, old, new)
+    if before.statement == "fixed" and (after.statement != "fixed" or verdict == LOOSENED):
+        return "changed"
+    return verdict if verdict != UNDECIDED else action
 
 
 def item_action(item: Item, policy_id: str, judged: Optional[dict] = None) -> str:
@@ -372,6 +387,11 @@ class SiteModel:
         self.rendered_set = set(self.rendered)
         self.root_dir = run.workspace.root
         self.diagnostics: list[Diagnostic] = list(run.diagnostics)
+        # Binding findings suppressed in place (with a reason), per policy: every page lists its own.
+        self._suppressed: dict[str, list] = {}
+        for record in getattr(run, "suppressed", ()):
+            if record.binding and record.policy_id is not None:
+                self._suppressed.setdefault(record.policy_id, []).append(record)
         # Facts of one policy that every page mentioning it needs: computed once per run.
         self._rel_paths: dict[str, str] = {}
         self._languages: dict[str, str] = {}
@@ -421,6 +441,10 @@ class SiteModel:
                 grouped.setdefault(pid, []).append(d)
         return grouped
 
+    def suppressed_of(self, policy: ResolvedPolicy) -> list:
+        """The binding findings about this policy that its file suppresses in place (config.Suppressed)."""
+        return list(self._suppressed.get(policy.policy_id, ()))
+
     def verdicts(self, policy_id: str) -> dict[str, str]:
         """The checker's verdicts on a policy's overrides (see checker_verdicts), computed once."""
         cached = self._verdicts.get(policy_id)
@@ -455,6 +479,7 @@ class PolicyPageBuilder:
         self._interpreter = None
         self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label)
         self.diags = site.findings_of(policy)
+        self.suppressed = site.suppressed_of(policy)
         self._matched: dict[int, str] = {}
         self.judged = site.verdicts(policy.policy_id)
         # Builders of the other policies of the chain, for the override report's "before" column.
@@ -578,6 +603,34 @@ class PolicyPageBuilder:
             item=item.name if item else None, item_label=item.label if item else None,
         )
 
+    def suppressed_view(self, record, item: Optional[Item] = None) -> SuppressedView:
+        d = record.diagnostic
+        lang = "zh" if self.lang == i18n.ZH else "en"
+        return SuppressedView(
+            code=d.code, title=d.title_zh if lang == "zh" and d.title_zh else d.title, message=d.text(lang),
+            location=self.site.span_location(d.span), reason=record.reason,
+            suppression_location=self.site.span_location(record.span),
+            item=item.name if item is not None else None, item_label=(item.label or item.name) if item else None)
+
+    def _suppressed_for_item(self, item: Item) -> list:
+        """This policy's suppressed binding findings located inside one of the item's definitions."""
+        out = []
+        for record in self.suppressed:
+            span = record.diagnostic.span
+            if span is not None and any(span.file == o.path and o.span.line <= span.line <= max(o.span.end_line, o.span.line)
+                                        for o in item.history):
+                out.append(record)
+        return out
+
+    def _suppressed_views(self) -> list[SuppressedView]:
+        """Every suppressed binding finding of this policy, with the item it concerns when one matches."""
+        items = self._all_items(self.policy)
+        views = []
+        for record in self.suppressed:
+            item = next((i for i in items if record in self._suppressed_for_item(i)), None)
+            views.append(self.suppressed_view(record, item))
+        return views
+
     def _findings_for_item(self, item: Item) -> list[Diagnostic]:
         """Findings whose location falls inside one of the item's definitions (any level)."""
         out = []
@@ -618,6 +671,8 @@ class PolicyPageBuilder:
         for d in self._findings_for_item(item):
             self._matched[id(d)] = item.name
             view.findings.append(self.finding_view(d, view))
+        if self.suppressed:
+            view.suppressed = [self.suppressed_view(r, item) for r in self._suppressed_for_item(item)]
         return view
 
     def type_word(self, t) -> str:
@@ -844,7 +899,9 @@ class PolicyPageBuilder:
             "warnings": sum(1 for d in self.diags if d.severity == "warning"),
             "infos": sum(1 for d in self.diags if d.severity == "info"),
             "inherited": sum(1 for i in view.all_items() if not i.defined_here and i.kind != "example"),
+            "suppressed": len(self.suppressed),
         }
+        view.suppressed = self._suppressed_views()
         # How many of the rules in force each level of the chain set: "国家级 45、省级 13".
         view.by_level = [(w.level(link.level), link.policy_id,
                           sum(1 for i in view.all_items() if i.policy_id == link.policy_id and i.kind != "example"))
@@ -949,11 +1006,14 @@ class PolicyPageBuilder:
             views = [self.finding_view(d) for d in diags]
             findings_by_item[item.name] = views
             steps = [self.step(o, item.history[i - 1] if i else None) for i, o in enumerate(item.history)]
+            suppressed = [self.suppressed_view(r, item) for r in self._suppressed_for_item(item)] \
+                if self.suppressed else []
             if item.origin.policy_id == policy.policy_id:
                 change = "added" if len(item.history) == 1 else item_action(item, policy.policy_id, self.judged)
-                if any(d.code in ("PL304", "PL305", "PL306", "PL311", "PL313") for d in diags):
-                    change = "loosened"
+                if any(d.code in ("PL304", "PL305", "PL306", "PL311", "PL313") for d in diags) or suppressed:
+                    change = "loosened"  # a suppressed binding finding is still a loosening, accepted in place
                 vs_parent.append(self.change_view(item, change, parent, steps, item.origin, views))
+                vs_parent[-1].suppressed = suppressed
             below_root = [(i, o) for i, o in enumerate(item.history) if o.policy_id != root_id]
             if root is not None and below_root:
                 first_index, first = below_root[0]
@@ -964,6 +1024,7 @@ class PolicyPageBuilder:
                     change = "loosened" if "loosened" in changes else next(
                         (c for c in reversed(changes) if c not in ("restated",)), changes[-1])
                 vs_root.append(self.change_view(item, change, root, steps, item.history[-1], views))
+                vs_root[-1].suppressed = suppressed
         return OverrideView(
             policy_id=policy.policy_id, lang=self.lang, words=w, page=self.page,
             root=relative(".", self.page) + "/", title=policy.title or policy.policy_id,
@@ -977,6 +1038,7 @@ class PolicyPageBuilder:
             parent_is_root=root is not None and policy.parent == root_id,
             vs_parent=vs_parent, vs_root=vs_root, blanks=self.blank_views(),
             findings=[self.finding_view(d) for d in self.diags],
+            suppressed=self._suppressed_views(),
         )
 
 

@@ -18,7 +18,7 @@ from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import NO_SPAN, Span
 from ..evaluate import EvaluationError, Interpreter
 from ..loader import Workspace
-from ..model import Duration, Origin, RExpr, ResolvedPolicy, references
+from ..model import Duration, Item, Origin, RExpr, ResolvedPolicy, references
 from ..types import Type
 
 LEVEL_WORD = {"national": "national", "provincial": "provincial", "municipal": "municipal", "county": "county"}
@@ -45,6 +45,11 @@ class CheckContext:
         # already knows it; None: computed from the resolved policies (see checks/unused.py).
         self.used = used
         self._interpreters: dict[str, Interpreter] = {}
+        # What is being examined, for the report of a check that fails (see guard and
+        # internal_error): the check's name (set by checker.run_checks) and the policy
+        # checkable() handed out last.
+        self.check_name: Optional[str] = None
+        self.current_policy: Optional[ResolvedPolicy] = None
         self.judged: Optional[ResolvedPolicy] = None
         self.defer_rebound_bounds = defer_rebound_bounds
         self._rebound: dict[tuple, Interpreter] = {}
@@ -67,10 +72,10 @@ class CheckContext:
             for pid in self.resolution.order:
                 policy = self.policies.get(pid)
                 if policy is not None and not policy.has_errors:
-                    self.judged = policy
+                    self.judged = self.current_policy = policy
                     yield policy
         finally:
-            self.judged = None
+            self.judged = self.current_policy = None
 
     def rebound_aliases(self, upper_id: str, policy: Optional[ResolvedPolicy] = None) -> set[str]:
         """The aliases that `policy` (default: the judged one) binds to another version than the
@@ -117,14 +122,19 @@ class CheckContext:
         return id(expr) in self._bound_exprs and any(
             r.kind == "external" and r.alias in rebound for r in references(expr))
 
-    def guard(self, check, *args) -> list[Diagnostic]:
-        """Run one check of one item; an internal failure skips that item only (see debug())."""
+    def guard(self, check, *args, policy: Optional[ResolvedPolicy] = None, item=None) -> list[Diagnostic]:
+        """Run one check of one item. When it fails (a bug in policylang, not in the policy),
+        the result is an internal-error finding (PL990) naming the check, the policy and the
+        item, located at the item; the other items and checks still run. POLICYLANG_DEBUG=1
+        re-raises instead. policy and item default to those found among args (or, for a
+        lambda, among the variables it closes over)."""
         try:
             return list(check(*args))
-        except Exception:  # noqa: BLE001 - one unforeseen construct must not hide every other finding
+        except Exception as exc:  # noqa: BLE001 - one unforeseen construct must not hide every other finding
             if debug():
                 raise
-            return []
+            found_policy, found_item = _subjects(check, args)
+            return [internal_error(self, exc, policy or found_policy or self.current_policy, item or found_item)]
 
     def constant(self, policy_id: str, expr: RExpr, as_of: Optional[_dt.date] = None):
         """The value of a constant expression in a policy, or raise EvaluationError. An upper level's
@@ -135,8 +145,69 @@ class CheckContext:
 
 
 def debug() -> bool:
-    """Re-raise internal errors of a check instead of skipping the check (tests, developers)."""
+    """Re-raise internal errors of a check instead of reporting them as PL990 (tests, developers)."""
     return bool(os.environ.get("POLICYLANG_DEBUG"))
+
+
+def _subjects(check, args) -> tuple[Optional[ResolvedPolicy], Optional[Item]]:
+    """The policy and the item a guarded call examines: among its arguments, else among the
+    variables a lambda closes over."""
+    values = list(args)
+    for cell in getattr(check, "__closure__", None) or ():
+        try:
+            values.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    policy = next((v for v in values if isinstance(v, ResolvedPolicy)), None)
+    item = next((v for v in values if isinstance(v, Item)), None)
+    return policy, item
+
+
+def internal_error(ctx: Optional["CheckContext"], exc: BaseException, policy: Optional[ResolvedPolicy] = None,
+                   item: Optional[Item] = None, check_name: Optional[str] = None,
+                   stopped: bool = False) -> Diagnostic:
+    """PL990: a check raised. Names the check, what it was examining and the exception; located
+    at the item when known, else at the policy's header, else nowhere. stopped: the whole check
+    ended there (not only its examination of one item)."""
+    name = check_name or (ctx.check_name if ctx is not None else None) or "?"
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:299] + "…"
+    error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    subject = subject_zh = ""
+    span = None
+    policy_id = policy.policy_id if policy is not None else None
+    if policy is not None:
+        target = policy.policy_id + (f" ({item.name})" if item is not None else "")
+        target_zh = policy.policy_id + (f"（{item.name}）" if item is not None else "")
+        subject = f" on {target}"
+        subject_zh = f"在处理 {target_zh}时" if item is not None else f"在处理 {target_zh} 时"
+    elif item is not None:
+        subject, subject_zh = f" on {item.name}", f"在处理 {item.name} 时"
+    if item is not None:
+        span = head_span(item.origin)
+    elif policy is not None:
+        span = header_span(policy, ctx.ws) if ctx is not None else Span(policy.path, 1, 1, 1, 1)
+    if stopped:
+        missing = f"the '{name}' check stopped here: its findings for the rest of the tree are missing"
+        missing_zh = f"“{name}”检查在此中止，其余部分的检查结论缺失"
+    else:
+        what = "this item" if item is not None else "this policy" if policy is not None else "the tree"
+        what_zh = "这一项" if item is not None else "这项政策" if policy is not None else "整个政策目录"
+        missing = f"the '{name}' check's findings for {what} are missing"
+        missing_zh = f"“{name}”检查对{what_zh}的结论缺失"
+    return Diagnostic(
+        "PL990",
+        f"the '{name}' check failed{subject}: {error} — this is a bug in policylang, not in the policy; "
+        "please report it",
+        span, policy_id=policy_id,
+        hint=f"{missing}, so the result is incomplete (the other checks ran); run again with "
+             "POLICYLANG_DEBUG=1 to see the traceback, and include it in the report",
+        message_zh=f"“{name}”检查{subject_zh}出错：{error}。这是 policylang 程序本身的缺陷，不是政策文件的问题，"
+                   "请向维护者报告",
+        hint_zh=f"{missing_zh}，检查结果不完整（其他检查照常进行）；"
+                "设置环境变量 POLICYLANG_DEBUG=1 后重新运行可看到详细的出错信息，报告时请一并附上",
+    )
 
 
 # ---------------------------------------------------------------- values
