@@ -68,14 +68,14 @@ class CheckContext:
         skipped: its expressions may be meaningless, and the resolver has already
         told the author what to fix first.
         """
-        try:
-            for pid in self.resolution.order:
-                policy = self.policies.get(pid)
-                if policy is not None and not policy.has_errors:
-                    self.judged = self.current_policy = policy
-                    yield policy
-        finally:
-            self.judged = self.current_policy = None
+        for pid in self.resolution.order:
+            policy = self.policies.get(pid)
+            if policy is not None and not policy.has_errors:
+                self.judged = self.current_policy = policy
+                yield policy
+        # Not in a `finally`: a check that raises drops this generator while the exception
+        # unwinds, and its report must still name the policy it was examining.
+        self.judged = self.current_policy = None
 
     def rebound_aliases(self, upper_id: str, policy: Optional[ResolvedPolicy] = None) -> set[str]:
         """The aliases that `policy` (default: the judged one) binds to another version than the
