@@ -140,7 +140,7 @@ decision fund_pays: money "医保基金支付金额" article "二(三)" =
 decision patient_pays: money "患者负担金额" article "二(三)" =
     price - fund_pays
 
-decision prepayment_min: money floor "医保基金预付金额下限" article "二(二)" =
+decision prepayment_min: money "医保基金预付金额下限" article "二(二)" =
     round(agreed_amount * prepayment_ratio, fen, up)
 
 decision settlement_deadline: date ceiling "货款结清最晚日期" article "二(二)" =
@@ -424,7 +424,6 @@ CONFLICT_KINDS = (
     ("PL304", "prepayment_ratio"),  # floor lowered
     ("PL305", "nonselected_listing_cap"),  # ceiling raised
     ("PL306", "selected_payment_standard_share"),  # fixed rule changed
-    ("PL317", "settlement_deadline"),  # a bound decision loosened (a later deadline)
 )
 
 

@@ -5,6 +5,9 @@ their diagnostics. The checks themselves live in `checks/`:
 
 - overrides: floors lowered, ceilings raised, fixed rules changed, statement
   kinds changed, values outside a blank's bounds;
+- binding: decisions, tables and parameters a level binds (ceiling, floor,
+  fixed), proved with z3 for every override that changes their value (PL317,
+  PL318);
 - provisions: obligations weakened, their text or actors changed without a reason;
 - crossrefs: bounds read through `uses` in the region's own version, unused `uses`;
 - blanks: delegated values a leaf policy leaves unfilled;

@@ -216,3 +216,20 @@ def test_an_incremental_run_reports_the_failure(monkeypatch, tmp_path):
     run = check([folder])
     assert run.stats["mode"] == "incremental"
     assert [d.code for d in run.diagnostics if d.severity == "error"] == ["PL990"]
+
+
+def test_guard_finds_the_item_passed_by_name():
+    from policylang.semantics.checks.common import CheckContext
+
+    run = check(["policies"])
+    policy = run.resolution.policies["cn/gd/shantou/stent-2020"]
+    parent = run.resolution.policies["cn/gd/stent-2020"]
+    ctx = CheckContext(run.workspace, run.resolution)
+    ctx.check_name = "binding"
+
+    def boom(ctx, policy, parent, name):
+        raise ValueError("no")
+
+    (d,) = ctx.guard(boom, ctx, policy, parent, "prepayment_ratio")
+    assert d.message.startswith("the 'binding' check failed on cn/gd/shantou/stent-2020 (prepayment_ratio): ValueError: no")
+    assert d.span.file.endswith(CITY) and d.span.line == 11

@@ -68,14 +68,15 @@ class CheckContext:
         skipped: its expressions may be meaningless, and the resolver has already
         told the author what to fix first.
         """
-        for pid in self.resolution.order:
-            policy = self.policies.get(pid)
-            if policy is not None and not policy.has_errors:
-                self.judged = self.current_policy = policy
-                yield policy
-        # Not in a `finally`: a check that raises drops this generator while the exception
-        # unwinds, and its report must still name the policy it was examining.
-        self.judged = self.current_policy = None
+        try:
+            for pid in self.resolution.order:
+                policy = self.policies.get(pid)
+                if policy is not None and not policy.has_errors:
+                    self.judged = self.current_policy = policy
+                    yield policy
+            self.current_policy = None  # kept when a check fails mid-policy: its report names the policy
+        finally:
+            self.judged = None
 
     def rebound_aliases(self, upper_id: str, policy: Optional[ResolvedPolicy] = None) -> set[str]:
         """The aliases that `policy` (default: the judged one) binds to another version than the
@@ -126,8 +127,8 @@ class CheckContext:
         """Run one check of one item. When it fails (a bug in policylang, not in the policy),
         the result is an internal-error finding (PL990) naming the check, the policy and the
         item, located at the item; the other items and checks still run. POLICYLANG_DEBUG=1
-        re-raises instead. policy and item default to those found among args (or, for a
-        lambda, among the variables it closes over)."""
+        re-raises instead. policy and item default to those found among args (an item also by
+        its name), or, for a lambda, among the variables it closes over."""
         try:
             return list(check(*args))
         except Exception as exc:  # noqa: BLE001 - one unforeseen construct must not hide every other finding
@@ -160,6 +161,11 @@ def _subjects(check, args) -> tuple[Optional[ResolvedPolicy], Optional[Item]]:
             continue
     policy = next((v for v in values if isinstance(v, ResolvedPolicy)), None)
     item = next((v for v in values if isinstance(v, Item)), None)
+    if item is None and policy is not None:  # an item passed by name
+        for name in (v for v in values if isinstance(v, str)):
+            for table in (policy.decisions, policy.params, policy.provisions, policy.requirements):
+                if name in table:
+                    return policy, table[name]
     return policy, item
 
 
