@@ -610,10 +610,6 @@ class _Run:
             if value is NOT_FILLED:
                 by = other.delegated_by or other.origin
                 raise BlankNotFilled(f"{e.alias}.{e.name}", other.to_level or _next_level(by.level), by.policy_id)
-            binding = getattr(self.p, "bindings", {}).get(e.alias)
-            source = binding.bound if binding is not None else other.origin.policy_id
-            self._step("param", f"{e.alias}.{e.name}", f"from {source}", other.origin.span, other.article,
-                       other.label, value, origin=other.origin)
             return value
         raise EvaluationError(f"unknown reference {e.name}")  # pragma: no cover
 

@@ -28,7 +28,7 @@ from .checks.common import CheckContext, compare_values, format_value
 from .checks.overrides import _bounds_of, _value_of, rule_before, step
 from .checks.provisions import STRICTER_OR_EQUAL
 from .evaluate import _next_level
-from .model import Item, Origin, RParam, ResolvedPolicy
+from .model import Item, Origin, RParam, ResolvedPolicy, references
 
 ITEM_TABLES = (
     ("param", "params"), ("decision", "decisions"), ("input", "inputs"), ("enum", "enums"),
@@ -49,8 +49,12 @@ class _Sources:
         self.files = {}
 
 
-def _context(resolution) -> CheckContext:
-    return CheckContext(_Sources(), resolution)
+def _context(resolution, policy: Optional[ResolvedPolicy] = None) -> CheckContext:
+    """The upper levels' definitions are judged as `policy` reads them: with its region's cross-references
+    (an inherited bound on drug.retention_ratio means the drug-VBP ratio in force there)."""
+    ctx = CheckContext(_Sources(), resolution, defer_rebound_bounds=False)
+    ctx.judged = policy
+    return ctx
 
 
 def _suggest(name: str, candidates) -> str:
@@ -214,7 +218,7 @@ def _entry(ctx: CheckContext, kind: str, origin: Origin, name: str, action: str)
 def explain_item(resolution, policy_id: str, name: str) -> dict:
     policy = find_policy(resolution, policy_id)
     kind, item = find_item(policy, name)
-    ctx = _context(resolution)
+    ctx = _context(resolution, policy)
     by_policy = {o.policy_id: i for i, o in enumerate(item.history)}
     chain = []
     last: Optional[dict] = None
@@ -233,6 +237,9 @@ def explain_item(resolution, policy_id: str, name: str) -> dict:
     extra = {}
     if kind == "param" and item.is_blank:
         extra["blank"] = True
+    xrefs = cross_references(resolution, policy, kind, item)
+    if xrefs:
+        extra["cross_references"] = xrefs
     return {
         "policy": policy.policy_id,
         "item": name,
@@ -243,6 +250,91 @@ def explain_item(resolution, policy_id: str, name: str) -> dict:
         "in_force": in_force,
         **extra,
     }
+
+
+# ---------------------------------------------------------------- values read through `uses`
+
+
+def _item_expressions(resolution, kind: str, item: Item):
+    """The expressions of an item as the policy reads them, the upper levels' definitions of a
+    parameter included (their bounds bind it)."""
+    if kind == "param":
+        for origin in item.history:
+            upper = resolution.policies.get(origin.policy_id)
+            definition = upper.params.get(item.name) if upper is not None else None
+            for p in {id(x): x for x in (definition, item) if x is not None}.values():
+                if p.value is not None:
+                    yield p.value
+                for b in p.bounds:
+                    yield b.expr
+        if item.schedule is not None:
+            for e in item.schedule.entries:
+                yield e.value
+    elif kind == "decision":
+        if item.expr is not None:
+            yield item.expr
+        for case in item.cases:
+            yield case.cond
+            yield case.value
+        if item.otherwise is not None:
+            yield item.otherwise.value
+        if item.table is not None:
+            for row in item.table.rows:
+                yield row.output
+                for cell in row.cells:
+                    yield from cell.values
+    elif kind == "requirement":
+        yield item.cond
+        if item.deadline is not None:
+            yield item.deadline
+    elif kind == "schedule":
+        for e in item.entries:
+            yield e.value
+
+
+def cross_references(resolution, policy: ResolvedPolicy, kind: str, item: Item) -> list[dict]:
+    """Each alias.NAME the item reads, with the version of the used policy bound in this policy's
+    region and its value there: "drug.retention_ratio = 50% from cn/gd/drug-vbp-2019"."""
+    from .evaluate import NOT_FILLED
+
+    out, seen = [], set()
+    for expr in _item_expressions(resolution, kind, item):
+        for ref in references(expr):
+            key = (ref.alias, ref.name)
+            if ref.kind != "external" or key in seen:
+                continue
+            seen.add(key)
+            binding = policy.bindings.get(ref.alias)
+            param = policy.externals.get(key)
+            if binding is None or param is None:
+                continue
+            value = policy.external_values.get(key, NOT_FILLED)
+            out.append({
+                "name": f"{ref.alias}.{ref.name}",
+                "value": None if value is NOT_FILLED else format_value(value, param.type),
+                "policy": binding.bound,
+                "declared": binding.declared,
+                "declared_in": binding.declared_in,
+                "rebound": binding.rebound,
+                "location": f"{display_path(param.origin.path)}:{param.origin.span.line}",
+            })
+    return out
+
+
+def _xref_lines(refs: list[dict], zh: bool) -> list[str]:
+    lines = ["", "  通过引用（uses）读取的取值：" if zh else "  values read through 'uses':"]
+    for r in refs:
+        uses = f"uses {r['declared']} as {r['name'].split('.')[0]}"
+        if zh:
+            value = f" = {r['value']}，取自 {r['policy']}" if r["value"] is not None else f"：{r['policy']} 中未填写"
+            version = f"，即 {r['declared']} 在本地区适用的版本" if r["rebound"] else ""
+            lines.append(f"    {r['name']}{value}（{r['location']}{version}；{r['declared_in']} 中的 {uses}）")
+        else:
+            value = f" = {r['value']} from {r['policy']}" if r["value"] is not None else \
+                f": not filled in {r['policy']}"
+            version = f", the version of {r['declared']} in force here" if r["rebound"] else ""
+            lines.append(f"    {r['name']}{value} ({r['location']}{version}; {uses}, in {r['declared_in']})")
+    return lines
 
 
 # Words of the text views in Chinese (the JSON keeps the English keys and values).
@@ -298,6 +390,8 @@ def render_explain_text(data: dict, lang: str = "en") -> str:
         lines.append("")
         lines.append("  各层级都没有填写这一授权事项：调用时须作为输入提供" if zh
                      else "  no level fills this blank: callers must supply it as an input")
+    if data.get("cross_references"):
+        lines.extend(_xref_lines(data["cross_references"], zh))
     return "\n".join(lines) + "\n"
 
 
@@ -311,7 +405,7 @@ def _statement(entry: dict) -> str:
 
 def diff_policy(resolution, policy_id: str) -> dict:
     policy = find_policy(resolution, policy_id)
-    ctx = _context(resolution)
+    ctx = _context(resolution, policy)
     root = policy.chain[0].policy_id if policy.chain else policy.policy_id
     changes = []
     for kind, attr in ITEM_TABLES:

@@ -65,10 +65,8 @@ def test_a_province_version_binds_its_cities_and_itself(tmp_path):
     assert shantou.external_values[("drug", "retention_ratio")] == Decimal("0.5")
     assert shantou.externals[("drug", "retention_ratio")].origin.policy_id == "cn/gd/drug"
     result = Interpreter(shantou).evaluate({"fund_savings": "1000"}, as_of=dt.date(2021, 6, 1),
-                                           decisions=["drug_share"], explain=True)
+                                           decisions=["drug_share"])
     assert result.values["drug_share"] == Decimal("500.00")
-    steps = [s for s in result.trace["drug_share"] if s.name == "drug.retention_ratio"]
-    assert steps and steps[0].detail == "from cn/gd/drug" and steps[0].policy_id == "cn/gd/drug"
     # Fujian's city still reads the national blank.
     assert ("drug", "retention_ratio") in res.policies["cn/fj/xm/stent"].externals
 

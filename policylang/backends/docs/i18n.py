@@ -53,6 +53,9 @@ UI: dict[str, dict[str, str]] = {
     "source_file": {ZH: "源文件", EN: "Source file"},
     "chain": {ZH: "上级链（至国家）", EN: "Chain up to the national policy"},
     "uses": {ZH: "引用的其他政策", EN: "Other policies referred to"},
+    # "cn/gd/drug-vbp-2019 (drug, the version of cn/drug-vbp-2019 in force here)"
+    "uses_version_of": {ZH: "即本地区适用的", EN: "the version in force here of"},
+    "value_from": {ZH: "取自", EN: "from"},
     "children": {ZH: "下级政策", EN: "Policies below this one"},
     "status": {ZH: "状态", EN: "Status"},
     "not_given": {ZH: "（未写明）", EN: "(not given)"},

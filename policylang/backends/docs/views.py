@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 import attrs
 
 from ...diagnostics import BINDING_CODES, Diagnostic
+from ...semantics.evaluate import NOT_FILLED
 from ...semantics.judgment import LOOSENED, UNDECIDED, judge
 from ...semantics.model import (
     Item,
@@ -192,7 +193,9 @@ class PolicyView:
     source: str
     has_errors: bool
     chain: list[ChainEntry]
-    uses: list[tuple[str, str, Optional[str]]]  # (alias, policy id, href)
+    # (alias, policy id, href): every `uses` in force here, inherited ones included, each with the
+    # version of the used policy bound in this policy's region
+    uses: list[tuple[str, str, Optional[str]]]
     children: list[tuple[str, Optional[str]]]  # (policy id, href)
     override_href: Optional[str]
     enums: list[ItemView]
@@ -210,6 +213,7 @@ class PolicyView:
     counts: dict
     by_level: list = attrs.Factory(list)  # (level word, policy id, number of items in force set there)
     suppressed: list[SuppressedView] = attrs.Factory(list)  # binding findings suppressed in place
+    uses_declared: dict = attrs.Factory(dict)  # alias -> the policy its `uses` line names, where another binds
 
     @property
     def sections(self) -> list[tuple[str, list[ItemView]]]:
@@ -490,6 +494,10 @@ class PolicyPageBuilder:
             href = self._links[target] = relative(target, self.page)
         return href
 
+    def uses_views(self) -> list[tuple[str, str, Optional[str]]]:
+        """(alias, the version bound here, its href) for every `uses` in force in this policy."""
+        return [(alias, b.bound, self.policy_href(b.bound)) for alias, b in sorted(self.policy.bindings.items())]
+
     def policy_href(self, policy_id: str) -> Optional[str]:
         if policy_id not in self.site.rendered_set:
             return None
@@ -548,19 +556,29 @@ class PolicyPageBuilder:
 
     def _lookup(self, ref: RRef) -> Optional[RefInfo]:
         if ref.kind == "external":
-            # The alias belongs to the file that wrote the reference (maybe a level above),
-            # so the other policy is found by its id, not through this policy's own `uses`.
-            other = self.site.policies.get(ref.policy_id) if ref.policy_id else None
-            param = other.params.get(ref.name) if other is not None else None
+            # The alias may come from a level above, and means here the version of the used policy in
+            # force in this policy's region (ResolvedPolicy.bindings): "50% from cn/gd/drug-vbp-2019".
+            binding = self.policy.bindings.get(ref.alias)
+            source = binding.bound if binding is not None else ref.policy_id
+            param = self.policy.externals.get((ref.alias, ref.name))
+            if param is None:
+                other = self.site.policies.get(source) if source else None
+                param = other.params.get(ref.name) if other is not None else None
             if param is None:
                 return None
             href = None
-            if ref.policy_id in self.site.rendered_set:
-                href = self.link(policy_page(ref.policy_id, self.ext)) + "#" + anchor(ref.name)
+            if source in self.site.rendered_set:
+                href = self.link(policy_page(source, self.ext)) + "#" + anchor(ref.name)
             value = None
-            if not param.is_blank and isinstance(param.value, RLit):
+            known = self.policy.external_values.get((ref.alias, ref.name), NOT_FILLED)
+            if known is not NOT_FILLED:
+                value = format_value(known, param.type.kind, self.words)
+            elif not param.is_blank and isinstance(param.value, RLit):
                 value = format_value(param.value.value, param.type.kind, self.words)
-            return RefInfo(param.label or f"{ref.alias}.{ref.name}", href, value, param.is_blank)
+            if value is not None and binding is not None and binding.rebound:
+                value = f"{value}{self.words.t.comma}{self.words.t.value_from} {source}"
+            return RefInfo(param.label or f"{ref.alias}.{ref.name}", href, value,
+                           param.is_blank and value is None)
         item = self.policy.item(ref.name)
         if item is None:
             return None
@@ -861,7 +879,8 @@ class PolicyPageBuilder:
             chain=[ChainEntry(c.policy_id, c.title or c.policy_id, c.document, w.level(c.level),
                               self.policy_href(c.policy_id), c.policy_id == policy.policy_id)
                    for c in policy.chain],
-            uses=[(alias, pid, self.policy_href(pid)) for alias, pid in policy.uses],
+            uses=self.uses_views(),
+            uses_declared={alias: b.declared for alias, b in policy.bindings.items() if b.rebound},
             children=[(c, self.policy_href(c)) for c in policy.children],
             override_href=self.link(override_page(policy.policy_id, self.ext)) if policy.parent else None,
             enums=[self.enum_view(e) for e in policy.enums.values()],
