@@ -30,3 +30,17 @@ def header(level: str, effective: str = "2021-01-01", extends: str | None = None
     if extends:
         out += f"extends {extends}\n"
     return out
+
+
+def assert_golden(path, text: str, what: str = "") -> None:
+    """Compare text with the golden file at path. UPDATE_GOLDEN=1 rewrites the file; without it a
+    missing golden file fails the test (it is never created quietly)."""
+    path = os.fspath(path)
+    if os.environ.get("UPDATE_GOLDEN"):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    assert os.path.exists(path), f"no golden file {path}{what}: run with UPDATE_GOLDEN=1 and review it"
+    with open(path, encoding="utf-8", newline="") as fh:
+        expected = fh.read()
+    assert text == expected, f"{path} differs from the output (UPDATE_GOLDEN=1 regenerates it after a deliberate change)"

@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from helpers import assert_golden
 from policylang.diagnostics import render_text
 from policylang.pipeline import check
 
@@ -29,12 +30,7 @@ def test_diagnostic_text_matches_golden(case, lang, monkeypatch):
     assert text.strip(), f"{case}: no findings"
     folder = GOLDEN if lang == "en" else os.path.join(GOLDEN, lang)
     path = os.path.join(folder, f"{case}.txt")
-    if os.environ.get("UPDATE_GOLDEN") or not os.path.exists(path):
-        os.makedirs(folder, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    with open(path, encoding="utf-8") as fh:
-        assert text == fh.read()
+    assert_golden(path, text)
 
 
 def test_every_conflict_code_has_golden_text():

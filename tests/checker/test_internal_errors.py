@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from helpers import assert_golden
 from policylang import cli
 from policylang.pipeline import check
 from policylang.semantics import checker
@@ -178,12 +179,7 @@ GOLDEN = os.path.join(HERE, "golden", "codes")
 def compare_golden(text: str, name: str) -> None:
     """tests/checker/golden/codes/<name>: the exact text an author sees (UPDATE_GOLDEN=1 rewrites it)."""
     path = os.path.join(GOLDEN, name)
-    if os.environ.get("UPDATE_GOLDEN") or not os.path.exists(path):
-        os.makedirs(GOLDEN, exist_ok=True)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    with open(path, encoding="utf-8") as fh:
-        assert text == fh.read()
+    assert_golden(path, text)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

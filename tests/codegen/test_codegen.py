@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import header, write_tree
+from helpers import assert_golden, header, write_tree
 from policylang.backends.pycodegen import (
     CodegenError,
     comment_text,
@@ -43,9 +43,7 @@ def gd(seeds):
 
 def test_golden_module(seeds):
     source = generate_module(seeds["cn/gd/stent-2020"])
-    if os.environ.get("UPDATE_GOLDEN") or not GOLDEN.exists():
-        GOLDEN.write_text(source, encoding="utf-8")
-    assert source == GOLDEN.read_text(encoding="utf-8"), "regenerate with UPDATE_GOLDEN=1 after a deliberate change"
+    assert_golden(GOLDEN, source)
 
 
 def test_generation_is_deterministic(seeds):

@@ -15,6 +15,8 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
+from helpers import assert_golden
+
 from policylang.backends.docs import render_site
 from policylang.commands.docs import docs_command
 from policylang.pipeline import check
@@ -24,7 +26,6 @@ DATA = os.path.join(HERE, "data", "policies")
 GOLDEN = os.path.join(HERE, "golden")
 REPO = os.path.dirname(os.path.dirname(HERE))
 SEEDS = os.path.join(REPO, "policies")
-UPDATE = bool(os.environ.get("UPDATE_GOLDEN"))
 
 
 def read(path: str) -> str:
@@ -33,16 +34,7 @@ def read(path: str) -> str:
 
 
 def compare_golden(actual: str, name: str) -> None:
-    path = os.path.join(GOLDEN, name)
-    if UPDATE or not os.path.exists(path):
-        if not UPDATE:
-            pytest.fail(f"golden file {name} is missing: run with UPDATE_GOLDEN=1 to create it")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(actual)
-        return
-    expected = read(path)
-    assert actual == expected, f"{name} differs from its golden file (UPDATE_GOLDEN=1 regenerates it)"
+    assert_golden(os.path.join(GOLDEN, name), actual)
 
 
 @pytest.fixture(scope="module")

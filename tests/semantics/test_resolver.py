@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from helpers import header, write_tree
+from helpers import assert_golden, header, write_tree
 from policylang.diagnostics import SourceCache, render_text
 from policylang.semantics.loader import load_workspace
 from policylang.semantics.resolve import resolve
@@ -135,11 +135,7 @@ def test_each_code_is_reported_with_golden_text(tmp_path, code):
     assert found[0].span is not None and found[0].span.line >= 1
     text = render_text(found[:1], ws.sources).replace(str(tmp_path), "<tmp>")
     golden = os.path.join(GOLDEN, f"{code}.txt")
-    if os.environ.get("UPDATE_GOLDEN") or not os.path.exists(golden):
-        with open(golden, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    with open(golden, encoding="utf-8") as fh:
-        assert text == fh.read()
+    assert_golden(golden, text)
 
 
 NEAR_MISSES = {
