@@ -49,15 +49,35 @@ from ..semantics.types import Type
 RUNTIME_PATH = os.path.join(os.path.dirname(__file__), "python", "runtime.py")
 WIDTH = 100
 
-# Names a policy item may not take as a Python name: keywords, builtins, and the
-# public names every generated module defines.
+
+
+def _runtime_names() -> frozenset:
+    """Every name the runtime defines or imports at its top level (the generated module holds them too)."""
+    import ast
+
+    with open(RUNTIME_PATH, encoding="utf-8") as fh:
+        tree = ast.parse(fh.read())
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+    return frozenset(names)
+
+
+# Names a policy item may not take as a Python name: keywords, builtins, every name of the runtime
+# and the names every generated module defines (its public API, tables and helpers). A policy name
+# that is one of them is mangled (n_<hash>) wherever it becomes Python; results stay keyed by the
+# policy's own names.
 MODULE_NAMES = frozenset({
     "POLICY_ID", "TITLE", "LEVEL", "EFFECTIVE", "ENDS", "CHAIN", "DOCUMENTS", "DECISIONS", "INPUTS",
-    "BLANKS", "ENUMS", "Inputs", "Result", "TraceStep", "Duration", "EvaluationError", "InputError",
-    "BlankNotFilled", "evaluate", "decide", "explain", "validate", "Validated", "trace", "as_dict", "calendar", "datetime",
-    "decimal", "dataclass", "field", "Decimal", "Any", "Mapping", "Optional", "TypedDict", "Literal",
-    "ROUND_CEILING", "ROUND_FLOOR", "ROUND_HALF_EVEN", "ROUND_HALF_UP", "annotations",
-})
+    "BLANKS", "ENUMS", "Inputs", "Result", "evaluate", "decide", "decide_each", "explain", "validate", "trace",
+    "as_dict", "calendar", "annotations", "importlib", "os", "sys",
+}) | _runtime_names()
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | MODULE_NAMES
 MAX_NAME = 80
 
@@ -607,7 +627,10 @@ class _Gen:
         return f"_unfilled_{safe}()"
 
     # ------------------------------------------------------------ the module
-    def module(self) -> str:
+    def module(self, shared_runtime_depth: Optional[int] = None) -> str:
+        """The module's source: with the runtime copied in (standalone), or, with
+        shared_runtime_depth (how many folders below the package root the module is), loading the
+        package's one shared runtime (RUNTIME_MODULE at the package root)."""
         p = self.p
         body: list[str] = []
         # Generate the parts that register constants first, then assemble in reading order.
@@ -617,7 +640,10 @@ class _Gen:
         # No `from __future__ import annotations`: with real annotations the dataclasses work
         # even when the module is loaded by path without being registered in sys.modules.
         out = [self.docstring(), ""]
-        out.append(_runtime_source().rstrip("\n"))
+        if shared_runtime_depth is None:
+            out.append(_runtime_source().rstrip("\n"))
+        else:
+            out += _shared_runtime_loader(shared_runtime_depth)
         out += ["", ""]
         out += self.policy_section()
         out += ["", ""]
@@ -838,7 +864,8 @@ class _Gen:
             out.append("    )")
         else:
             out.append("    __slots__ = ()")
-        out += ["", "    def __init__(self, values, as_of, trace):", "        _RunBase.__init__(self, values, as_of, trace)"]
+        out += ["", "    input_types = _INPUT_TYPES", "",
+                "    def __init__(self, values, as_of, trace):", "        _RunBase.__init__(self, values, as_of, trace)"]
         for chunk in _chunks([f"self.{s}" for s in slots], 4):
             out.append("        " + " = ".join(chunk) + " = _UNSET")
         for name, param in p.params.items():
@@ -1259,46 +1286,26 @@ class _Gen:
             "",
             "",
             "@dataclass(frozen=True)",
-            "class Result:",
+            "class Result(_ResultBase):",
             '    """The decisions of ' + doc_text(p.policy_id) + " for one case (None: not applicable).",
             "",
             "    explain() says which rule decided each value and where the policy says it;",
-            '    trace gives the same as data."""',
+            '    trace gives the same as data; as_dict() is keyed by the names the policy writes."""',
             "",
         ]
         for name in p.decision_order:
             d = p.decisions[name]
             label = f"  # {comment_text(d.label)}" if d.label else ""
             out.append(f"    {self.names[name]}: Optional[{self.py_type(d.type)}]{label}")
-        out += [
-            "    _case: Any = field(default=None, repr=False, compare=False)",
-            "",
-            "    def as_dict(self) -> dict:",
-            '        """{decision name as written in the policy: value}."""',
-            "        return {",
-        ]
-        for name in p.decision_order:
-            out.append(f"            {py_str(name)}: self.{self.names[name]},")
-        out += [
-            "        }",
-            "",
-            "    @property",
-            "    def trace(self) -> dict:",
-            '        """{decision: (TraceStep, ...)}: the rules and parameters that decided each value."""',
-            "        values, as_of, trace = self._case",
-            "        if trace is None:  # computed without explanations: explain now, from the same inputs",
-            "            trace = _evaluate(values, as_of, True)[1]",
-            "        return trace",
-            "",
-            "    def explain(self) -> str:",
-            '        """A readable account: each decision, its value, and the rules that decided it."""',
-            "        lines = []",
-            "        for name, value in self.as_dict().items():",
-            "            lines.append(f\"{name} = {_show(value)}\")",
-            "            for step in self.trace.get(name, ()):",
-            "                lines.append(f\"    {step}\")",
-            "        return \"\\n\".join(lines)",
-        ]
+        out.append("    _case: Any = field(default=None, repr=False, compare=False)")
+        out.append("")
+        if p.decision_order:
+            out.append("    _FIELDS = (")
+            for name in p.decision_order:
+                out.append(f"        ({py_str(name)}, {py_str(self.names[name])}),")
+            out.append("    )")
+        else:
+            out.append("    _FIELDS = ()")
         return out
 
     def api(self) -> list[str]:
@@ -1307,118 +1314,20 @@ class _Gen:
             "# ---------------------------------------------------------------- the functions to call",
             "",
             "",
-            "def _show(value) -> str:",
-            "    if value is None:",
-            "        return \"none (not applicable)\"",
-            "    if isinstance(value, bool):",
-            "        return \"true\" if value else \"false\"",
-            "    return str(value)",
-            "",
-            "",
-            "def _start(inputs, as_of, trace):",
-            "    return _Run(_validated(inputs), as_of or datetime.date.today(), trace)",
-            "",
-            "",
-            "def _evaluate(values, as_of, explain):",
-            "    run = _Run(values, as_of, {} if explain else None)",
-            "    result = Result(",
-        ]
-        for name in p.decision_order:
-            out.append(f"        run.d_{self.names[name]}(),")
-        out += [
-            "    )",
-            "    trace = None",
-            "    if explain:",
-            "        trace = {name: tuple(run.trace.get(name, ())) for name in DECISIONS}",
-            "    return result, trace",
-            "",
-            "",
         ]
         out += self.validate_function()
         out += ["", ""]
         out += self.fast_function()
-        out += [
-            "",
-            "",
-            "def _validated(inputs):",
-            "    if inputs.__class__ is Validated:",
-            "        return inputs",
-            "    if inputs.__class__ is dict:",
-            "        try:",
-            "            return _validate_fast(inputs)",
-            "        except Exception:",
-            "            pass  # not the usual case: _read_inputs() finds the first bad input and says what is wrong",
-            "    return _read_inputs(inputs, _INPUT_SPECS, POLICY_ID)",
-            "",
-            "",
-            "def validate(inputs: Mapping[str, Any]) -> Validated:",
-            '    """The inputs checked and converted (money and percents as Decimal, dates as datetime.date),',
-            "    for evaluating them more than once: evaluate(validate(inputs), as_of=...) does not check",
-            '    them again. Raises InputError as evaluate() would."""',
-            "    values = _validated(inputs)",
-            "    return values if values.__class__ is Validated else Validated(values)",
-            "",
-            "",
-            "def evaluate(inputs: Mapping[str, Any], *, as_of: Optional[datetime.date] = None,",
-            "             explain: bool = False) -> Result:",
-            '    """Every decision for one case. Raises InputError for a bad or missing input and',
-            "    BlankNotFilled when a decision needs a blank that no level filled and inputs do not give.",
-            "    inputs: a mapping of input names to values, or what validate() returned for them.",
-            '    as_of: the evaluation date (default: today)."""',
-            "    as_of = as_of or datetime.date.today()",
-            "    values = inputs if inputs.__class__ is Validated else _validated(inputs)",
-            "    if not explain:",
-            "        try:",
-            "            return _decide_fast(values, as_of)",
-            "        except Exception:",
-            "            pass  # not the usual case: the lazy evaluator below finds what is wrong and says it",
-            "    result, trace = _evaluate(values, as_of, explain)",
-            "    object.__setattr__(result, \"_case\", (values, as_of, trace))",
-            "    return result",
-            "",
-            "",
-            "def decide(inputs: Mapping[str, Any], decisions, *, as_of: Optional[datetime.date] = None,",
-            "           explain: bool = False) -> tuple:",
-            '    """Only the named decisions (and what they need): ({name: value}, {name: trace steps})."""',
-            "    run = _start(inputs, as_of, {} if explain else None)",
-            "    values = {}",
-            "    for name in decisions:",
-            "        method = _DECISION_METHODS.get(name)",
-            "        if method is None:",
-            "            import difflib",
-            "",
-            "            close = difflib.get_close_matches(name, list(DECISIONS), n=1)",
-            "            raise EvaluationError(f\"'{name}' is not a decision of {POLICY_ID}\"",
-            "                                  + (f\"; did you mean '{close[0]}'?\" if close else \"\"), field=name)",
-            "        values[name] = method(run)",
-            "    trace = {name: tuple(run.trace.get(name, ())) for name in values} if explain else {}",
-            "    return values, trace",
-            "",
-            "",
-            "def decide_each(inputs: Mapping[str, Any], decisions=None, *, as_of: Optional[datetime.date] = None,",
-            "                explain: bool = False) -> tuple:",
-            '    """Each decision on its own: ({name: value}, {name: EvaluationError}, {name: trace steps}).',
-            "    A decision that fails (a blank not supplied, a missing input) does not stop the others;",
-            '    invalid inputs still raise InputError at once."""',
-            "    run = _start(inputs, as_of, {} if explain else None)",
-            "    values, errors = {}, {}",
-            "    for name in (DECISIONS if decisions is None else decisions):",
-            "        method = _DECISION_METHODS.get(name)",
-            "        if method is None:",
-            "            raise EvaluationError(f\"'{name}' is not a decision of {POLICY_ID}\", field=name)",
-            "        try:",
-            "            values[name] = method(run)",
-            "        except EvaluationError as exc:",
-            "            errors[name] = exc",
-            "    trace = {name: tuple(run.trace.get(name, ())) for name in values} if explain else {}",
-            "    return values, errors, trace",
-            "",
-            "",
-            "_DECISION_METHODS = {",
-        ]
+        out += ["", ""]
+        out.append("_DECISION_METHODS = {")
         for name in p.decision_order:
             out.append(f"    {py_str(name)}: _Run.d_{self.names[name]},")
         out.append("}")
+        out += [
+            "# evaluate(), decide(), decide_each() and validate(): the same in every module (see the runtime)",
+            "evaluate, decide, decide_each, validate, _validated, _start, _evaluate = _api(",
+            "    POLICY_ID, DECISIONS, _Run, Result, _validate_fast, _decide_fast, _INPUT_SPECS, _DECISION_METHODS)",
+        ]
         for name in p.decision_order:
             d = p.decisions[name]
             safe = self.names[name]
@@ -1515,6 +1424,10 @@ def _chunks(items: list, size: int):
 
 _RUNTIME_CACHE: dict[str, str] = {}
 
+# The shared runtime of a compiled package: one file at the package root. A policy id is lower-case,
+# so no policy's module can take this name.
+RUNTIME_MODULE = "_PolicyRuntime"
+
 
 def _runtime_source() -> str:
     if "text" not in _RUNTIME_CACHE:
@@ -1523,12 +1436,55 @@ def _runtime_source() -> str:
     return _RUNTIME_CACHE["text"]
 
 
+def runtime_module_source() -> str:
+    """The shared runtime module of a compiled package (standard library only)."""
+    return ('"""The runtime shared by every evaluator of this package (generated by policylang; do not edit).\n\n'
+            'Each module loads it once per process, so EvaluationError, InputError and BlankNotFilled are the\n'
+            'same classes in every module."""\n\n' + _runtime_source())
+
+
+def _shared_runtime_loader(depth: int) -> list[str]:
+    digest = hashlib.sha256(runtime_module_source().encode("utf-8")).hexdigest()[:16]
+    ups = ", ".join(['".."'] * depth)
+    parts = f"{ups}, " if depth else ""
+    return [
+        "# ---------------------------------------------------------------- runtime",
+        f"# Shared by every module of this package: {RUNTIME_MODULE}.py at the package's root, loaded once",
+        "# per process (by its path, so the module works however it is imported or loaded).",
+        "",
+        "",
+        "def _shared_runtime():",
+        "    import importlib.util",
+        "    import os",
+        "    import sys",
+        "",
+        f"    name = {py_str('_policylang_runtime_' + digest)}",
+        "    module = sys.modules.get(name)",
+        "    if module is None:",
+        f"        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), {parts}{py_str(RUNTIME_MODULE + '.py')})",
+        "        spec = importlib.util.spec_from_file_location(name, path)",
+        "        module = importlib.util.module_from_spec(spec)",
+        "        sys.modules[name] = module",
+        "        try:",
+        "            spec.loader.exec_module(module)",
+        "        except BaseException:",
+        "            del sys.modules[name]",
+        "            raise",
+        "    return module",
+        "",
+        "",
+        "globals().update((key, value) for key, value in vars(_shared_runtime()).items() if not key.startswith('__'))",
+    ]
+
+
 # ---------------------------------------------------------------- entry points
 
 
-def generate_module(policy: ResolvedPolicy) -> str:
-    """The Python source of the evaluator module for one policy (deterministic: same policy, same bytes)."""
-    return _Gen(policy).module()
+def generate_module(policy: ResolvedPolicy, shared_runtime_depth: Optional[int] = None) -> str:
+    """The Python source of the evaluator module for one policy (deterministic: same policy, same bytes).
+    Standalone (the runtime copied in) unless shared_runtime_depth says how many folders below the
+    root of a compiled package the module is (it then loads the package's shared runtime)."""
+    return _Gen(policy).module(shared_runtime_depth)
 
 
 def compile_module(policy: ResolvedPolicy, name: Optional[str] = None) -> types.ModuleType:
@@ -1557,14 +1513,21 @@ def compile_module(policy: ResolvedPolicy, name: Optional[str] = None) -> types.
     return module
 
 
-def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str) -> list[str]:
+def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False) -> list[str]:
     """Write one module per policy under out_dir (cn/gd/stent-2020 -> out_dir/cn/gd/stent_2020.py), with
-    __init__.py files so that the tree imports as a package. Returns the files written, sorted."""
+    __init__.py files so that the tree imports as a package. The runtime is written once, as
+    out_dir/_PolicyRuntime.py, and every module loads it (one EvaluationError for all); with standalone,
+    each module carries its own copy instead. Returns the files written, sorted."""
     written: set[str] = set()
+    os.makedirs(out_dir, exist_ok=True)
+    if not standalone:
+        target = os.path.join(out_dir, RUNTIME_MODULE + ".py")
+        _write_if_changed(target, runtime_module_source())
+        written.add(target)
     for policy in policies:
         rel = module_relpath(policy.policy_id)
         target = os.path.join(out_dir, *rel.split("/"))
-        source = generate_module(policy)
+        source = generate_module(policy, None if standalone else rel.count("/"))
         os.makedirs(os.path.dirname(target), exist_ok=True)
         _write_if_changed(target, source)
         written.add(target)

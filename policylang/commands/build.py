@@ -27,7 +27,8 @@ from .common import (
 @root_option
 @click.option("--no-docs", is_flag=True, help="Skip the documentation stage.")
 @click.option("--no-compile", is_flag=True, help="Skip the compile stage.")
-def build_command(paths, out_dir, output_format, root, no_docs, no_compile):
+@click.option("--standalone", is_flag=True, help="Compile self-contained modules, each with its own copy of the runtime.")
+def build_command(paths, out_dir, output_format, root, no_docs, no_compile, standalone):
     """Check every policy, then compile it to Python and write its documentation.
 
     Stops after the check when it finds errors (nothing is written then): exit status 1,
@@ -45,7 +46,7 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile):
     if not no_compile:
         from ..backends.pycodegen import write_modules
 
-        written = write_modules(policies, os.path.join(out_dir, "python"))
+        written = write_modules(policies, os.path.join(out_dir, "python"), standalone=standalone)
         click.echo(f"compiled {len(policies)} polic{'ies' if len(policies) != 1 else 'y'} into "
                    f"{os.path.join(out_dir, 'python')} ({len(written)} files)", err=True)
     if not no_docs:

@@ -22,12 +22,17 @@ from .common import (
 @paths_argument
 @click.option("-o", "--out", "out_dir", default="build/python", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the generated modules (cn/gd/stent-2020 -> OUT/cn/gd/stent_2020.py).")
+@click.option("--standalone", is_flag=True,
+              help="Give each module its own copy of the runtime (one file per policy, nothing shared) instead of "
+                   "writing it once as OUT/_PolicyRuntime.py for every module of the package.")
 @format_option
 @root_option
-def compile_command(paths, out_dir, output_format, root):
-    """Compile policies into standalone Python evaluator modules (standard library only).
+def compile_command(paths, out_dir, standalone, output_format, root):
+    """Compile policies into Python evaluator modules (standard library only).
 
-    Nothing is written when the check finds errors: fix them first.
+    The modules form a package with one shared runtime (OUT/_PolicyRuntime.py: one EvaluationError
+    for all); --standalone writes self-contained one-file modules instead. Nothing is written when
+    the check finds errors: fix them first.
     """
     from ..backends.pycodegen import CodegenError, write_modules
 
@@ -48,7 +53,7 @@ def compile_command(paths, out_dir, output_format, root):
                    + ", ".join(broken), err=True)
         raise SystemExit(EXIT_FINDINGS)
     try:
-        written = write_modules(policies, out_dir)
+        written = write_modules(policies, out_dir, standalone=standalone)
     except CodegenError as exc:
         click.echo(f"policylang compile: {exc}", err=True)
         raise SystemExit(EXIT_FINDINGS)

@@ -231,6 +231,17 @@ _TYPE_WORDS = {
 }
 
 
+def as_of_date(as_of) -> _dt.date:
+    """The evaluation date: a datetime.date (not a datetime), or None for today. Anything else is an
+    InputError for the field as_of (the generated modules follow the same rule)."""
+    if as_of is None:
+        return _dt.date.today()
+    if isinstance(as_of, _dt.date) and not isinstance(as_of, _dt.datetime):
+        return as_of
+    what = "a datetime (pass its .date())" if isinstance(as_of, _dt.datetime) else repr(as_of)
+    raise InputError("as_of", "date", f"as_of must be a date (datetime.date), not {what}")
+
+
 def expected_words(t: Type, enum_members=()) -> str:
     if t.kind == "enum":
         return f"one of: {', '.join(enum_members)}"
@@ -402,12 +413,13 @@ class Interpreter:
     # -- evaluation
     def evaluate(self, inputs: Mapping[str, Any], as_of: Optional[_dt.date] = None,
                  decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
+        as_of = as_of_date(as_of)
         return self.evaluate_validated(self.coerce_inputs(inputs), as_of, decisions, explain)
 
     def evaluate_validated(self, values: dict[str, Any], as_of: Optional[_dt.date] = None,
                            decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
         """evaluate() on inputs already checked and converted by coerce_inputs()."""
-        run = _Run(self, values, as_of or _dt.date.today(), explain)
+        run = _Run(self, values, as_of_date(as_of), explain)
         names = decisions if decisions is not None else list(self.policy.decision_order)
         values = {}
         for name in names:

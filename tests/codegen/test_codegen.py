@@ -308,7 +308,7 @@ def test_constant_formulas_are_computed_when_generated(tmp_path):
         "decision overflow: date = start + 9000 years\n")})
     policy = resolve_tree(root)["cn/c"]
     source = generate_module(policy)
-    fast = source[source.index("def _decide_fast"):source.index("def _validated")]
+    fast = source[source.index("def _decide_fast"):source.index("_DECISION_METHODS = {")]
     assert "cycle_end = _DATE_2026_04_25" in fast and "computed once" in fast
     assert "overflow = _DATE" not in fast  # a formula that fails is left to fail at run time
     module = compile_module(policy)

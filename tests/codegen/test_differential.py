@@ -216,3 +216,69 @@ def test_generated_policies_agree_with_interpreter(text, data):
             as_of = data.draw(DATES)
             explain = data.draw(st.booleans())
             assert outcome_module(module, inputs, as_of, explain) == outcome_interpreter(interp, inputs, as_of, explain)
+
+
+# ---------------------------------------------------------------- hostile names
+
+# Names that are the generated module's API, its helpers and locals, Python keywords and builtins:
+# each must compile and evaluate (mangled where it becomes Python), results keyed by the policy's names.
+HOSTILE_DECISIONS = ["decide_each", "decide", "evaluate", "validate", "explain", "trace", "as_dict", "int",
+                     "self", "value", "rule", "v", "outer", "step", "datetime", "Decimal", "Result", "print",
+                     "def", "lambda", "match", "None", "c_price", "m_x", "field", "dataclass", "os", "sys"]
+HOSTILE_ALIASES = ["class", "def", "None", "True", "lambda", "match", "_", "__import__", "self", "Decimal",
+                   "date", "evaluate", "inputs", "result", "os"]
+
+
+def _hostile_tree() -> dict:
+    other = header("national") + ('param rate: percent fixed 30% "比例"\n'
+                                  'param gap: money delegated to provincial "未填"\n')
+    lines = [header("national")]
+    lines += [f"uses cn/other as {alias}\n" for alias in HOSTILE_ALIASES]
+    lines.append("input price: money\ninput flag: bool optional\n")
+    previous = "price"
+    for index, name in enumerate(HOSTILE_DECISIONS):
+        alias = HOSTILE_ALIASES[index % len(HOSTILE_ALIASES)]
+        if index % 5 == 4:
+            lines.append(f"decision {name}: money = {alias}.gap + {previous}\n")
+        elif index % 5 == 3:
+            lines.append(f'decision {name}: money "分情况" {{\n    when flag then {previous} * {alias}.rate\n'
+                         f"    otherwise {previous}\n}}\n")
+        else:
+            lines.append(f"decision {name}: money = {previous} * {alias}.rate + 1 yuan\n")
+        previous = name if index % 5 != 4 else previous
+    return {"cn/other": other, "cn/hostile": "".join(lines)}
+
+
+def test_hostile_names_compile_and_agree(tmp_path):
+    root = write_tree(tmp_path, _hostile_tree())
+    policy = resolve_tree(root)["cn/hostile"]
+    assert not policy.has_errors
+    module = compile_module(policy)
+    interp = Interpreter(policy)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(inputs=_inputs_strategy(policy), as_of=DATES, explain=st.booleans())
+    def check(inputs, as_of, explain):
+        assert outcome_module(module, inputs, as_of, explain) == outcome_interpreter(interp, inputs, as_of, explain)
+        values, errors, _ = module.decide_each(inputs, as_of=as_of) if not _bad(inputs) else ({}, {}, {})
+        assert set(values) | set(errors) <= set(HOSTILE_DECISIONS)
+
+    def _bad(inputs):
+        try:
+            module.validate(inputs)
+        except module.EvaluationError:
+            return True
+        return False
+
+    check()
+    # The module's API is not shadowed by a decision of the same name; results use the policy's names.
+    day = dt.date(2022, 1, 1)
+    values, errors, _ = module.decide_each({"price": "100", "flag": True}, as_of=day)
+    assert set(values) | set(errors) == set(HOSTILE_DECISIONS)
+    assert {name for name, exc in errors.items() if isinstance(exc, module.BlankNotFilled)} == set(errors) \
+        == set(HOSTILE_DECISIONS[4::5])
+    assert module.decide({"price": "100"}, ["decide_each"], as_of=day)[0]["decide_each"] == values["decide_each"]
+    with pytest.raises(module.BlankNotFilled) as info:
+        module.evaluate({"price": "100"}, as_of=day)
+    assert info.value.decision == HOSTILE_DECISIONS[4]
+    assert module.DECISIONS == tuple(HOSTILE_DECISIONS)

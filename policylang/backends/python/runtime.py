@@ -557,6 +557,7 @@ class _RunBase:
     """The state of one evaluation: validated inputs, the date, memoized values, the trace."""
 
     __slots__ = ("v", "as_of", "trace", "current", "params_seen")
+    input_types: dict = {}  # {input: (type, enum members)} of the policy, set by its _Run class
 
     def __init__(self, values: dict, as_of: datetime.date, trace: Optional[dict]):
         self.v = values
@@ -582,9 +583,9 @@ class _RunBase:
             if exc.decision is None:
                 exc.decision = decision
             return exc
-        if isinstance(exc, KeyError) and exc.args and exc.args[0] in _INPUT_TYPES:
+        if isinstance(exc, KeyError) and exc.args and exc.args[0] in self.input_types:
             name = exc.args[0]
-            kind, members = _INPUT_TYPES[name]
+            kind, members = self.input_types[name]
             error = InputError(name, kind, f"the input '{name}' is missing, needed by '{decision}'; "
                                            f"expected {_expected_words(kind, members)}")
         elif isinstance(exc, decimal.DivisionByZero):
@@ -596,6 +597,157 @@ class _RunBase:
         error.decision = decision
         error.__suppress_context__ = True
         return error
+
+
+# ---------------------------------------------------------------- the functions every module exports
+
+
+def _as_of_date(as_of) -> datetime.date:
+    """The evaluation date: a datetime.date (not a datetime), or None for today. The same rule in
+    every generated module and in the reference interpreter."""
+    if as_of is None:
+        return datetime.date.today()
+    if as_of.__class__ is _date or (isinstance(as_of, datetime.date) and not isinstance(as_of, datetime.datetime)):
+        return as_of
+    what = "a datetime (pass its .date())" if isinstance(as_of, datetime.datetime) else repr(as_of)
+    raise InputError("as_of", "date", f"as_of must be a date (datetime.date), not {what}")
+
+
+def _show(value) -> str:
+    if value is None:
+        return "none (not applicable)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class _ResultBase:
+    """What every policy's Result has: as_dict(), trace and explain(). A subclass lists its
+    fields as _FIELDS ((name in the policy, attribute), ...) and gets _explain from _api()."""
+
+    __slots__ = ()
+    _FIELDS: tuple = ()
+
+    def as_dict(self) -> dict:
+        """{decision name as written in the policy: value}."""
+        return {name: getattr(self, attribute) for name, attribute in self._FIELDS}
+
+    @property
+    def trace(self) -> dict:
+        """{decision: (TraceStep, ...)}: the rules and parameters that decided each value."""
+        values, as_of, trace = self._case
+        if trace is None:  # computed without explanations: explain now, from the same inputs
+            trace = self._explain(values, as_of)
+        return trace
+
+    def explain(self) -> str:
+        """A readable account: each decision, its value, and the rules that decided it."""
+        lines = []
+        trace = self.trace
+        for name, value in self.as_dict().items():
+            lines.append(f"{name} = {_show(value)}")
+            for step in trace.get(name, ()):
+                lines.append(f"    {step}")
+        return "\n".join(lines)
+
+
+# What the straight-line evaluation and validation may raise: the lazy evaluator and
+# _read_inputs() then say what is wrong. Any other exception is a fault of the module itself.
+_FAST_FAILURES = (KeyError, EvaluationError, ArithmeticError)
+_VALIDATE_FAILURES = (_Unusual, EvaluationError)
+
+
+def _api(policy_id, decisions, run_class, result_class, validate_fast, decide_fast, input_specs, methods):
+    """The public functions of one policy's module (evaluate, decide, decide_each, validate) and the
+    internal ones its decision functions use, built from the module's own parts."""
+    getters = tuple(methods[name] for name in decisions)
+
+    def _validated(inputs):
+        if inputs.__class__ is Validated:
+            return inputs
+        if inputs.__class__ is dict:
+            try:
+                return validate_fast(inputs)
+            except _VALIDATE_FAILURES:
+                pass  # not the usual case: _read_inputs() finds the first bad input and says what is wrong
+        return _read_inputs(inputs, input_specs, policy_id)
+
+    def _start(inputs, as_of, trace):
+        as_of = _as_of_date(as_of)
+        return run_class(_validated(inputs), as_of, trace)
+
+    def _evaluate(values, as_of, explain):
+        run = run_class(values, as_of, {} if explain else None)
+        result = result_class(*[get(run) for get in getters])
+        trace = None
+        if explain:
+            trace = {name: tuple(run.trace.get(name, ())) for name in decisions}
+        return result, trace
+
+    def validate(inputs: Mapping[str, Any]) -> Validated:
+        """The inputs checked and converted (money and percents as Decimal, dates as datetime.date),
+        for evaluating them more than once: evaluate(validate(inputs), as_of=...) does not check
+        them again. Raises InputError as evaluate() would."""
+        values = _validated(inputs)
+        return values if values.__class__ is Validated else Validated(values)
+
+    def evaluate(inputs: Mapping[str, Any], *, as_of: Optional[datetime.date] = None,
+                 explain: bool = False):
+        """Every decision for one case. Raises InputError for a bad or missing input (or an as_of
+        that is not a date) and BlankNotFilled when a decision needs a blank that no level filled
+        and inputs do not give.
+        inputs: a mapping of input names to values, or what validate() returned for them.
+        as_of: the evaluation date, a datetime.date (default: today)."""
+        if as_of.__class__ is not _date:
+            as_of = _as_of_date(as_of)
+        values = inputs if inputs.__class__ is Validated else _validated(inputs)
+        if not explain:
+            try:
+                return decide_fast(values, as_of)
+            except _FAST_FAILURES:
+                pass  # not the usual case: the lazy evaluator below finds what is wrong and says it
+        result, trace = _evaluate(values, as_of, explain)
+        _set_attribute(result, "_case", (values, as_of, trace))
+        return result
+
+    def decide(inputs: Mapping[str, Any], decisions, *, as_of: Optional[datetime.date] = None,
+               explain: bool = False) -> tuple:
+        """Only the named decisions (and what they need): ({name: value}, {name: trace steps})."""
+        run = _start(inputs, as_of, {} if explain else None)
+        values = {}
+        for name in decisions:
+            method = methods.get(name)
+            if method is None:
+                import difflib
+
+                close = difflib.get_close_matches(name, list(methods), n=1)
+                raise EvaluationError(f"'{name}' is not a decision of {policy_id}"
+                                      + (f"; did you mean '{close[0]}'?" if close else ""), field=name)
+            values[name] = method(run)
+        trace = {name: tuple(run.trace.get(name, ())) for name in values} if explain else {}
+        return values, trace
+
+    def decide_each(inputs: Mapping[str, Any], decisions=None, *, as_of: Optional[datetime.date] = None,
+                    explain: bool = False) -> tuple:
+        """Each decision on its own: ({name: value}, {name: EvaluationError}, {name: trace steps}).
+        A decision that fails (a blank not supplied, a missing input) does not stop the others;
+        invalid inputs still raise InputError at once."""
+        run = _start(inputs, as_of, {} if explain else None)
+        values, errors = {}, {}
+        for name in (all_decisions if decisions is None else decisions):
+            method = methods.get(name)
+            if method is None:
+                raise EvaluationError(f"'{name}' is not a decision of {policy_id}", field=name)
+            try:
+                values[name] = method(run)
+            except EvaluationError as exc:
+                errors[name] = exc
+        trace = {name: tuple(run.trace.get(name, ())) for name in values} if explain else {}
+        return values, errors, trace
+
+    all_decisions = decisions
+    result_class._explain = staticmethod(lambda values, as_of: _evaluate(values, as_of, True)[1])
+    return evaluate, decide, decide_each, validate, _validated, _start, _evaluate
 
 
 # ---------------------------------------------------------------- end of runtime
