@@ -193,12 +193,3 @@ class DiskCache:
             os.unlink(self._path(namespace, key))
         except OSError:
             pass
-
-
-def encode_entry(key: str, value: Any, root: Optional[str]) -> bytes:
-    """The bytes DiskCache.put would write (for worker processes that return what they stored)."""
-    return pickle.dumps((CACHE_FORMAT, key, root, value), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def decode_entry(data: bytes) -> Any:
-    return pickle.loads(data)[3]

@@ -412,7 +412,7 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
     resolution holds only the affected policies and what they depend on; the other policies keep
     their findings, their resolver diagnostics and what they read from the previous run.
     """
-    from .semantics.checks.unused import reads_of
+    from .semantics.reads import reads_of
 
     refs_of: dict = {}
     reads = {pid: frozenset(reads_of(policy, refs_of)) for pid, policy in resolution.policies.items()}

@@ -29,7 +29,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from ..semantics.evaluate import NOT_FILLED, Interpreter, _next_level
+from ..semantics.evaluate import NOT_FILLED, Interpreter
 from ..semantics.model import (
     Duration,
     RBinary,
@@ -43,6 +43,7 @@ from ..semantics.model import (
     RRef,
     RUnary,
     ResolvedPolicy,
+    next_level,
 )
 from ..semantics.types import Type
 
@@ -103,8 +104,11 @@ class CodegenError(Exception):
 
 def comment_text(text: object) -> str:
     """Text safe inside a # comment: every character that could end the line (or is not printable) escaped."""
+    text = str(text)
+    if text.isprintable() and "\\" not in text:
+        return text  # the usual case: nothing to escape
     out = []
-    for ch in str(text):
+    for ch in text:
         if ch.isprintable() and ch != "\\":
             out.append(ch)
         elif ch == "\\":
@@ -116,8 +120,11 @@ def comment_text(text: object) -> str:
 
 def doc_text(text: object) -> str:
     """Text safe inside a \"\"\" docstring (not raw): backslashes, quotes and non-printables escaped."""
+    text = str(text)
+    if text.isprintable() and "\\" not in text and '"' not in text:
+        return text  # the usual case: nothing to escape
     out = []
-    for ch in str(text):
+    for ch in text:
         if ch == "\\":
             out.append("\\\\")
         elif ch == '"':
@@ -148,7 +155,12 @@ def _wrap_comment(prefix: str, text: str, indent: str, width: int = WIDTH) -> li
     body = comment_text(text)
     lead = f"{indent}# {prefix}"
     room = max(40, width - len(lead))
-    pieces = textwrap.wrap(body, room, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(body) <= room:
+        # What textwrap.wrap gives for text that fits on one line, without its cost (trailing
+        # spaces go with the rstrip below; comment_text left no other whitespace).
+        pieces = [body] if body.strip(" ") else [""]
+    else:
+        pieces = textwrap.wrap(body, room, break_long_words=True, break_on_hyphens=False) or [""]
     lines = [f"{lead}{pieces[0]}".rstrip()]
     pad = f"{indent}#" + " " * (len(prefix) + 1)
     lines.extend(f"{pad}{p}".rstrip() for p in pieces[1:])
@@ -617,7 +629,7 @@ class _Gen:
         if safe not in self.unfilled:
             other = self.p.externals[(e.alias, e.name)]
             by = other.delegated_by or other.origin
-            level = other.to_level or _next_level(by.level)
+            level = other.to_level or next_level(by.level)
             self.unfilled[safe] = [
                 f"def _unfilled_{safe}():",
                 f'    """{doc_text(e.alias)}.{doc_text(e.name)}: a blank of {doc_text(other.origin.policy_id)} '
@@ -733,7 +745,7 @@ class _Gen:
         out.append("BLANKS = {")
         for blank in p.blanks:
             by = blank.delegated_by or blank.origin
-            out.append(f"    {py_str(blank.name)}: {py_str(blank.to_level or _next_level(by.level))},")
+            out.append(f"    {py_str(blank.name)}: {py_str(blank.to_level or next_level(by.level))},")
         out.append("}")
         out.append("ENUMS = {" if p.enums else "ENUMS = {}")
         for name in sorted(p.enums):
@@ -924,7 +936,7 @@ class _Gen:
             out.append(f"{indent}value, step = {_top(self.expr(prm.value))}, 0")
         else:
             by = prm.delegated_by or prm.origin
-            level = prm.to_level or _next_level(by.level)
+            level = prm.to_level or next_level(by.level)
             out += [
                 f"{indent}# a blank: {comment_text(by.policy_id)} left it for the {level} level",
                 f"{indent}value = self.v.get({py_str(prm.name)}, _UNSET)",
@@ -1271,7 +1283,7 @@ class _Gen:
         else:
             by = prm.delegated_by or prm.origin
             blank = (f"a blank {comment_text(by.policy_id)} left for the "
-                     f"{prm.to_level or _next_level(by.level)} level: the caller's input")
+                     f"{prm.to_level or next_level(by.level)} level: the caller's input")
             if entries:
                 out += ["    else:", f"        {local} = _v[{py_str(prm.name)}]  # before the schedule, {blank}"]
             else:

@@ -11,7 +11,7 @@ from typing import Optional
 
 import attrs
 
-from .evaluate import EvaluationError, Interpreter, _Run
+from .evaluate import EvaluationError, Interpreter
 from .model import RExpr
 
 
@@ -33,8 +33,7 @@ class _DatesOnly:
 
 def fold(expr: RExpr, effective: Optional[_dt.date], ends: Optional[_dt.date] = None):
     interp = Interpreter(_DatesOnly(effective=effective, ends=ends))  # type: ignore[arg-type]
-    run = _Run(interp, {}, effective or _dt.date.today(), False)
     try:
-        return run.expr(expr)
+        return interp.expression_value(expr, {}, effective or _dt.date.today())
     except (EvaluationError, KeyError, TypeError, ValueError) as exc:
         raise ConstantError(str(exc)) from None

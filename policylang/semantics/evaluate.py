@@ -37,6 +37,7 @@ from .model import (
     RUnary,
     ResolvedPolicy,
 )
+from .model import next_level
 from .types import Type
 
 
@@ -438,8 +439,44 @@ class Interpreter:
 
     def constant(self, expr: RExpr, as_of: Optional[_dt.date] = None):
         """Evaluate an expression that reads no inputs (a parameter value, a bound, a date)."""
-        run = _Run(self, {}, as_of or self.policy.effective or _dt.date.today(), False)
+        return self.expression_value(expr, {}, as_of)
+
+    def expression_value(self, expr: RExpr, values: Optional[Mapping[str, Any]] = None,
+                         as_of: Optional[_dt.date] = None):
+        """The value of one expression of this policy on validated values (inputs and blanks, as
+        coerce_inputs() gives them) at as_of (default: the policy's effective date, else today).
+        Raises EvaluationError (and the decimal module's errors of the arithmetic) as evaluation would."""
+        run = _Run(self, dict(values or {}), as_of or self.policy.effective or _dt.date.today(), False)
         return run.expr(expr)
+
+    def deciding_part(self, decision: str, values: Mapping[str, Any],
+                      as_of: Optional[_dt.date] = None) -> Optional[tuple[str, int]]:
+        """Which case or row of a decision decides on these validated values: ("case", index) for the
+        first case whose condition holds, ("row", index) for the first table row that matches (its
+        otherwise row included); None when the otherwise branch, or nothing, decides."""
+        run = _Run(self, dict(values), as_of or self.policy.effective or _dt.date.today(), False)
+        d = self.policy.decisions[decision]
+        if d.form == "cases":
+            for index, case in enumerate(d.cases):
+                if truthy(run.expr(case.cond)):
+                    return ("case", index)
+            return None
+        if d.form != "table":
+            return None
+        columns = [run.expr(c) for c in d.table.columns]
+        for index, row in enumerate(d.table.rows):
+            if row.is_otherwise or all(run._cell(cell, v) for cell, v in zip(row.cells, columns)):
+                return ("row", index)
+        return None
+
+    def part_value(self, decision: str, part: tuple[str, int], values: Mapping[str, Any],
+                   as_of: Optional[_dt.date] = None):
+        """The value one case ("case", index) or row ("row", index) of a decision gives on these
+        validated values, as the decision would leave it (money at the fen, counts whole)."""
+        d = self.policy.decisions[decision]
+        what, index = part
+        expr = d.cases[index].value if what == "case" else d.table.rows[index].output
+        return finish(self.expression_value(expr, values, as_of), d.type)
 
 
 class _Run:
@@ -549,7 +586,7 @@ class _Run:
             origin = p.origin
         else:
             by = p.delegated_by or p.origin
-            raise BlankNotFilled(name, p.to_level or _next_level(by.level), by.policy_id)
+            raise BlankNotFilled(name, p.to_level or next_level(by.level), by.policy_id)
         self._step("param", name, detail, span, p.article, p.label, value, origin=origin)
         self.param_memo[name] = value
         return value
@@ -621,7 +658,7 @@ class _Run:
             value = self.p.external_values.get((e.alias, e.name), NOT_FILLED)
             if value is NOT_FILLED:
                 by = other.delegated_by or other.origin
-                raise BlankNotFilled(f"{e.alias}.{e.name}", other.to_level or _next_level(by.level), by.policy_id)
+                raise BlankNotFilled(f"{e.alias}.{e.name}", other.to_level or next_level(by.level), by.policy_id)
             return value
         raise EvaluationError(f"unknown reference {e.name}")  # pragma: no cover
 
@@ -663,10 +700,3 @@ class _Run:
         if f == "day":
             return args[0].day
         raise EvaluationError(f"unknown function {f}")  # pragma: no cover
-
-
-def _next_level(level: str) -> str:
-    from ..syntax.ast import LEVELS
-
-    index = LEVELS.index(level) if level in LEVELS else 0
-    return LEVELS[min(index + 1, len(LEVELS) - 1)]

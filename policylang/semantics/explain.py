@@ -27,7 +27,7 @@ from .checks import binding
 from .checks.common import CheckContext, compare_values, format_value
 from .checks.overrides import _bounds_of, _value_of, rule_before, step
 from .checks.provisions import STRICTER_OR_EQUAL
-from .evaluate import _next_level
+from .model import next_level
 from .model import Item, Origin, RParam, ResolvedPolicy, references
 
 ITEM_TABLES = (
@@ -438,7 +438,7 @@ def diff_policy(resolution, policy_id: str) -> dict:
     left_blank = []
     for blank in policy.blanks:
         by = blank.delegated_by or blank.origin
-        expected = blank.to_level or _next_level(by.level)
+        expected = blank.to_level or next_level(by.level)
         if expected == policy.level:
             left_blank.append({"item": blank.name, "label": blank.label, "delegated_by": by.policy_id,
                                "location": f"{display_path(by.path)}:{by.span.line}"})

@@ -420,3 +420,12 @@ class ResolvedPolicy:
             if name in table:
                 return table[name]
         return None
+
+
+def next_level(level: str) -> str:
+    """The level below `level` (the one a blank left there is expected to be filled at, unless the
+    blank names another); the lowest level for the lowest."""
+    from ..syntax.ast import LEVELS
+
+    index = LEVELS.index(level) if level in LEVELS else 0
+    return LEVELS[min(index + 1, len(LEVELS) - 1)]

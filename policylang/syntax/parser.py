@@ -606,11 +606,6 @@ def _lark() -> Lark:
     )
 
 
-def grammar_parser() -> Lark:
-    """The loaded Lark parser (built once per process)."""
-    return _lark()
-
-
 @attrs.frozen
 class ParseResult:
     file: Optional[A.PolicyFile]
@@ -869,10 +864,6 @@ def _expected_pairs(names, parser: Lark) -> list[tuple[str, str]]:
         except KeyError:
             pairs.setdefault(name.lower(), name.lower())
     return sorted(pairs.items(), key=lambda pair: (not pair[0].startswith("'"), pair[0]))
-
-
-def _describe_expected(names, parser: Lark) -> list[str]:
-    return [english for english, _ in _expected_pairs(names, parser)]
 
 
 def _keywords_of(names, parser: Lark) -> list[str]:

@@ -27,19 +27,14 @@ from .i18n import Words
 _MD_SPECIAL = "\\`*_[]<>|#"
 
 
+_MD_TABLE = {ord(ch): "\\" + ch for ch in _MD_SPECIAL}
+_MD_TABLE[ord("\n")] = " "
+
+
 def md_escape(text) -> str:
     if text is None:
         return ""
-    text = str(text)
-    out = []
-    for ch in text:
-        if ch in _MD_SPECIAL:
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return str(text).translate(_MD_TABLE)
 
 
 @attrs.frozen

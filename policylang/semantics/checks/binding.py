@@ -416,13 +416,7 @@ def _evaluate(ctx, policy: ResolvedPolicy, kind: str, name: str, inputs: dict, b
     if kind == "param":
         return interp.param_value(name, as_of, values)
     if case_index is not None:
-        from ..evaluate import _Run, finish
-
-        run = _Run(interp, values, as_of, False)
-        d = policy.decisions[name]
-        what, index = case_index
-        expr = d.cases[index].value if what == "case" else d.table.rows[index].output
-        return finish(run.expr(expr), d.type)
+        return interp.part_value(name, case_index, values, as_of)
     return interp.evaluate_validated(values, as_of, [name]).values[name]
 
 
@@ -430,23 +424,13 @@ def _applies(policy, name, part, inputs, blanks, day) -> bool:
     """Whether the case or row `part` of a decision is the one that decides on these inputs."""
     if part is None:
         return True
-    from ..evaluate import _Run, truthy
-
     values = dict(inputs)
     values.update({k: v for k, v in blanks.items() if "." not in k})
-    run = _Run(Interpreter(policy), values, day or policy.effective, False)
-    d = policy.decisions[name]
     what, wanted = part
-    if what == "case":
-        for index, case in enumerate(d.cases):
-            if truthy(run.expr(case.cond)):
-                return index == wanted
+    found = Interpreter(policy).deciding_part(name, values, day or policy.effective)
+    if found is None or (found[0] == "case") != (what == "case"):
         return False
-    columns = [run.expr(c) for c in d.table.columns]
-    for index, row in enumerate(d.table.rows):
-        if row.is_otherwise or all(run._cell(cell, v) for cell, v in zip(row.cells, columns)):
-            return index == wanted
-    return False
+    return found[1] == wanted
 
 
 def _confirm(ctx, policy, hybrid, kind, name, direction, case_index, inputs, blanks, day) -> Optional[Counterexample]:

@@ -10,7 +10,7 @@ it, with the delegating declaration as the related location.
 from __future__ import annotations
 
 from ...diagnostics import Diagnostic
-from ..evaluate import _next_level
+from ..model import next_level
 from ..model import ResolvedPolicy, references
 from .common import CheckContext, diag, header_span, item_words, item_words_zh, level_zh, related
 
@@ -34,7 +34,7 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
             continue
         for blank in policy.blanks:
             by = blank.delegated_by or blank.origin
-            expected = blank.to_level or _next_level(by.level)
+            expected = blank.to_level or next_level(by.level)
             words = item_words(blank.name, blank.label)
             words_zh = item_words_zh(blank.name, blank.label)
             needing = dependents(policy, blank.name)

@@ -298,13 +298,6 @@ def where(origin: Origin) -> str:
     return f"{origin.policy_id} ({origin.level}){article}"
 
 
-def where_zh(origin: Origin) -> str:
-    """'cn/stent-2020（国家级，条款 二(二)）'."""
-    level = level_zh(origin.level)
-    article = f"，条款 {origin.meta.article}" if origin.meta.article else ""
-    return f"{origin.policy_id}（{level}{article}）"
-
-
 def level_zh(level: str) -> str:
     return LEVEL_WORD_ZH.get(level, level)
 

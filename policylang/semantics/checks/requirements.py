@@ -430,13 +430,10 @@ class RequirementCheck:
         return values or [None]
 
     def _holds(self, inputs: dict, deadline) -> Optional[bool]:
-        from ..evaluate import _Run  # the interpreter's evaluation of one expression with inputs
-
         interp = self.ctx.interpreter(self.pid)
         try:
-            run = _Run(interp, {k: v for k, v in inputs.items() if v is not None},
-                       deadline or self.policy.effective or _dt.date.today(), False)
-            value = run.expr(self.req.cond)
+            value = interp.expression_value(self.req.cond, {k: v for k, v in inputs.items() if v is not None},
+                                            deadline or self.policy.effective or _dt.date.today())
         except (EvaluationError, ArithmeticError, TypeError, ValueError):
             return None
         return value is True
