@@ -22,7 +22,6 @@ import datetime as _dt
 import hashlib
 import keyword
 import os
-import re
 import textwrap
 import types
 import unicodedata
@@ -45,6 +44,7 @@ from ..semantics.model import (
     ResolvedPolicy,
     next_level,
 )
+from ..semantics.builtins import BUILTINS
 from ..semantics.types import Type
 
 RUNTIME_PATH = os.path.join(os.path.dirname(__file__), "python", "runtime.py")
@@ -412,11 +412,9 @@ class _Gen:
             a, b = self.runtime_class(e.then), self.runtime_class(e.otherwise)
             return a if a == b else "?"
         if isinstance(e, RCall):
-            if e.func in ("min", "max"):
-                classes = {self.runtime_class(a) for a in e.args}
-                return classes.pop() if len(classes) == 1 else "?"
-            if e.func == "abs":
-                return self.runtime_class(e.args[0])
+            builtin = BUILTINS.get(e.func)
+            if builtin is not None and builtin.number_class is not None:
+                return builtin.number_class(self, e)
         return "?"
 
     # ------------------------------------------------------------ expressions
@@ -536,54 +534,35 @@ class _Gen:
         return f"_arith({op!r}, {left}, {right})"
 
     def call(self, e: RCall) -> str:
-        f = e.func
-        money = e.type.kind == "money"
-        if f == "round":
-            unit, mode = e.options
-            return self.rounded(e.args[0], self.expr(e.args[0]), unit, mode, money)
-        args = [self.expr(a) for a in e.args]
-        nullable = any(self.nullable(a) for a in e.args)
-        if f in ("ceil", "floor"):
-            unit = "yuan" if money else "unit"
-            mode = "up" if f == "ceil" else "down"
-            return self.rounded(e.args[0], args[0], unit, mode, money)
-        if f in ("min", "max"):
-            if len(args) == 1:
-                return args[0]
-            if nullable:
-                return self.optional_call(f, args)
-            if len(args) == 2 and all(_is_plain_read(a) for a in args):
-                # what min()/max() return (the first of equal values), without the call
-                a, b = args
-                return f"({a} if {a} {'<=' if f == 'min' else '>='} {b} else {b})"
-            return f"{f}({', '.join(args)})"
-        helper = {
-            "abs": "_abs", "add_days": "_add_days", "add_months": "_add_months_n", "add_years": "_add_years",
-            "end_of_month": "_end_of_month", "days_between": "_days_between", "year": "_year",
-            "month": "_month", "day": "_day",
-        }.get(f)
-        if helper is None:
-            raise CodegenError(f"cannot compile the function {f}")
-        if helper == "_add_months_n":
-            if nullable:
-                return self.optional_call("_add_months_n", args)
-            return f"_add_months({args[0]}, {self.whole(e.args[1], args[1])})"
-        if nullable:
-            return self.optional_call(helper, args)
-        inner = e.args[0]
-        if f == "end_of_month" and isinstance(inner, RCall) and inner.func in ("add_months", "add_years") \
-                and not any(self.nullable(a) for a in inner.args):
-            months = self.whole(inner.args[1], self.expr(inner.args[1]))
-            if inner.func == "add_years":
-                months = f"12 * {months}"
-            return f"_month_end_after({self.expr(inner.args[0])}, {months})"
-        if f == "days_between":
-            return f"({args[1]} - {args[0]}).days"
-        if f in ("year", "month", "day"):
-            return f"{args[0]}.{f}"
-        if f == "abs" and self.runtime_class(e.args[0]) == "I":
-            return f"abs({args[0]})"
-        return f"{helper}({', '.join(args)})"
+        builtin = BUILTINS.get(e.func)
+        if builtin is None:
+            raise CodegenError(f"cannot compile the function {e.func}")
+        return builtin.python(self, e)
+
+    def is_plain_read(self, e: RExpr) -> bool:
+        """Is e's code a name or a read of one validated input: cheap to evaluate twice, and always
+        the same value?"""
+        if isinstance(e, RLit):
+            return not isinstance(e.value, (int, str)) or isinstance(e.value, bool)
+        if not isinstance(e, RRef):
+            if self.fast and self.is_constant(e):
+                folded = self.folded(e)
+                if folded is not NOT_FILLED:
+                    return not isinstance(folded, (int, str)) or isinstance(folded, bool)
+            if isinstance(e, RCall) and len(e.args) == 1 and getattr(BUILTINS.get(e.func), "identity_of_one", False):
+                return self.is_plain_read(e.args[0])
+            return False
+        if e.kind == "input":
+            inp = self.p.inputs.get(e.name)
+            return inp is not None and not inp.optional
+        if e.kind in ("param", "decision"):
+            return self.fast
+        if e.kind == "builtin":
+            return self.fast if e.name == "as_of" else True
+        if e.kind == "external":
+            value = self.external_value(e)
+            return value is not NOT_FILLED and (not isinstance(value, (int, str)) or isinstance(value, bool))
+        return False
 
     def rounded(self, arg: RExpr, x: str, unit: str, mode: str, money: bool) -> str:
         """The interpreter's round_value(): x quantized; money stays Decimal, other numbers become int."""
@@ -1048,11 +1027,8 @@ class _Gen:
                 return isinstance(value, Decimal) and value.as_tuple().exponent == -2
             return False
         if isinstance(e, RCall):
-            if e.func == "round":
-                return e.options[0] == "fen"
-            if e.func in ("min", "max"):
-                return all(self.at_fen(a) for a in e.args)
-            return False
+            builtin = BUILTINS.get(e.func)
+            return builtin is not None and builtin.at_fen is not None and builtin.at_fen(self, e)
         if isinstance(e, RIf):
             return self.at_fen(e.then) and self.at_fen(e.otherwise)
         return False
@@ -1419,14 +1395,6 @@ def _refs(expr: RExpr):
     from ..semantics.model import references
 
     return references(expr)
-
-
-_PLAIN_READ = re.compile(r"""_?v\[(?:'[^'\\]*'|"[^"\\]*")\]""")
-
-
-def _is_plain_read(code: str) -> bool:
-    """A name or a read of one validated input: cheap to evaluate twice, and always the same value."""
-    return code.isidentifier() or _PLAIN_READ.fullmatch(code) is not None
 
 
 def _chunks(items: list, size: int):

@@ -37,6 +37,7 @@ from .model import (
     RUnary,
     ResolvedPolicy,
 )
+from .builtins import BUILTINS
 from .model import next_level
 from .types import Type
 
@@ -50,103 +51,21 @@ class _NotFilled:
 
 NOT_FILLED = _NotFilled()
 
-CONTEXT = decimal.Context(
-    prec=50,
-    rounding=ROUND_HALF_EVEN,
-    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+# The values the language computes with, its errors and its date arithmetic (shared with the
+# registry of builtins, whose reference implementations this interpreter runs).
+from .values import (  # noqa: E402,F401 (re-exported: callers import them from here)
+    CONTEXT,
+    FEN,
+    QUANTUM,
+    ROUNDING,
+    BlankNotFilled,
+    EvaluationError,
+    InputError,
+    add_duration,
+    add_months,
+    end_of_month,
+    round_value,
 )
-FEN = Decimal("0.01")
-QUANTUM = {"fen": Decimal("0.01"), "jiao": Decimal("0.1"), "yuan": Decimal("1"), "unit": Decimal("1")}
-ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
-
-
-# ---------------------------------------------------------------- errors
-
-
-class EvaluationError(Exception):
-    """A policy cannot be evaluated on the given inputs. field names the input or blank at fault."""
-
-    code = "evaluation"
-
-    def __init__(self, message: str, field: Optional[str] = None, decision: Optional[str] = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.decision = decision
-
-    def to_dict(self) -> dict:
-        return {"error": self.code, "message": self.message, "field": self.field, "decision": self.decision}
-
-
-class InputError(EvaluationError):
-    code = "invalid_input"
-
-    def __init__(self, field: str, expected: str, message: str):
-        super().__init__(message, field)
-        self.expected = expected
-
-    def to_dict(self) -> dict:
-        out = super().to_dict()
-        out["expected"] = self.expected
-        return out
-
-
-class BlankNotFilled(EvaluationError):
-    """A decision needs a delegated parameter that no level filled and the caller did not supply."""
-
-    code = "blank_not_filled"
-
-    def __init__(self, blank: str, expected_level: str, delegated_by: str, decision: Optional[str] = None):
-        message = (f"'{blank}' is a blank that {delegated_by} left for the {expected_level} level to fill; "
-                   f"no level filled it, so supply it as an input")
-        super().__init__(message, blank, decision)
-        self.blank = blank
-        self.expected_level = expected_level
-        self.delegated_by = delegated_by
-
-    def to_dict(self) -> dict:
-        out = super().to_dict()
-        out.update(blank=self.blank, expected_level=self.expected_level, delegated_by=self.delegated_by)
-        return out
-
-
-# ---------------------------------------------------------------- values and operations
-
-
-def add_months(d: _dt.date, months: int) -> _dt.date:
-    """Calendar months later; the day is clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
-    index = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    if not 1 <= year <= 9999:
-        raise EvaluationError(f"the date {d} + {months} months is outside the calendar")
-    return _dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
-def end_of_month(d: _dt.date) -> _dt.date:
-    return _dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
-
-
-def add_duration(d: _dt.date, dur: Duration, sign: int = 1) -> _dt.date:
-    n = dur.amount * sign
-    if dur.unit == "days":
-        try:
-            return d + _dt.timedelta(days=n)
-        except OverflowError:
-            raise EvaluationError(f"the date {d} + {n} days is outside the calendar") from None
-    if dur.unit == "months":
-        return add_months(d, n)
-    return add_months(d, 12 * n)
-
-
-def round_value(x, unit: str, mode: str, money: bool):
-    if x is None:
-        return None
-    q = QUANTUM[unit]
-    result = Decimal(x).quantize(q, rounding=ROUNDING[mode], context=CONTEXT)
-    if money:
-        return result
-    return int(result)
 
 
 def to_decimal(x) -> Decimal:
@@ -663,40 +582,13 @@ class _Run:
         raise EvaluationError(f"unknown reference {e.name}")  # pragma: no cover
 
     def call(self, e: RCall):
-        f = e.func
-        if f == "round":
-            unit, mode = e.options
-            return round_value(self.expr(e.args[0]), unit, mode, e.type.kind == "money")
+        builtin = BUILTINS.get(e.func)
+        if builtin is None:
+            raise EvaluationError(f"unknown function {e.func}")  # pragma: no cover
         args = []
         for a in e.args:  # left to right; none stops the rest
             value = self.expr(a)
             if value is None:
                 return None
             args.append(value)
-        if f == "min":
-            return min(args)
-        if f == "max":
-            return max(args)
-        if f in ("ceil", "floor"):
-            mode = ROUND_CEILING if f == "ceil" else ROUND_FLOOR
-            return round_value(args[0], "unit" if e.type.kind != "money" else "yuan", "up" if f == "ceil" else "down",
-                               e.type.kind == "money") if mode else None
-        if f == "abs":
-            return abs(args[0]) if isinstance(args[0], int) else CONTEXT.abs(args[0])
-        if f == "add_days":
-            return add_duration(args[0], Duration(int(args[1]), "days"))
-        if f == "add_months":
-            return add_months(args[0], int(args[1]))
-        if f == "add_years":
-            return add_months(args[0], 12 * int(args[1]))
-        if f == "end_of_month":
-            return end_of_month(args[0])
-        if f == "days_between":
-            return (args[1] - args[0]).days
-        if f == "year":
-            return args[0].year
-        if f == "month":
-            return args[0].month
-        if f == "day":
-            return args[0].day
-        raise EvaluationError(f"unknown function {f}")  # pragma: no cover
+        return builtin.evaluate(args, e)

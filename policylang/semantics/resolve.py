@@ -23,6 +23,7 @@ from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import judgment as J
 from . import types as T
+from .builtins import BUILTINS
 from .loader import Workspace
 from .model import (
     Binding,
@@ -1347,16 +1348,17 @@ class _Scope:
 
     def _call(self, node: A.Call, constant: bool) -> RExpr:
         func = node.func
-        if func not in T.FUNCTIONS:
+        builtin = BUILTINS.get(func)
+        if builtin is None:
             self._report("PL208", f"'{func}' is not a function of the policy language", node.func_span,
-                         hint=suggest(func, T.FUNCTIONS) or "functions: " + ", ".join(T.FUNCTIONS),
+                         hint=suggest(func, BUILTINS) or "functions: " + ", ".join(BUILTINS),
                          message_zh=f"“{func}”不是政策语言提供的函数",
-                         hint_zh=suggest_zh(func, T.FUNCTIONS) or "可用的函数有：" + _names_zh(T.FUNCTIONS))
+                         hint_zh=suggest_zh(func, BUILTINS) or "可用的函数有：" + _names_zh(BUILTINS))
             for a in node.args:
                 self._expr(a, constant)
             return RLit(None, T.UNKNOWN, node.span)
-        lo, hi, signature = T.FUNCTIONS[func]
-        if len(node.args) < lo or (hi is not None and len(node.args) > hi):
+        lo, hi, signature = builtin.min_args, builtin.max_args, builtin.signature
+        if not builtin.arity_ok(len(node.args)):
             count_zh = f"{lo} 个" if hi == lo else f"{lo} 到 {hi} 个" if hi else f"至少 {lo} 个"
             self._report("PL208", f"{func} takes {lo if hi == lo else f'{lo} to {hi}' if hi else f'at least {lo}'} "
                          f"argument{'s' if (hi or 2) > 1 else ''}, not {len(node.args)}", node.span,
@@ -1364,57 +1366,31 @@ class _Scope:
                          message_zh=f"{func} 的括号里应写 {count_zh}值，这里写了 {len(node.args)} 个",
                          hint_zh=f"写法是：{signature}")
             return RLit(None, T.UNKNOWN, node.span)
-        if func == "round":
+        if builtin.type_rule is None:  # round: its options are names the resolver reads
             return self._round(node, constant)
         args = tuple(self._expr(a, constant) for a in node.args)
-        kinds = [a.type.kind for a in args]
-        if func in ("min", "max"):
-            t = args[0].type
-            for a in args[1:]:
-                u = T.unify(t, a.type)
-                if u is None:
-                    self._report("PL203", f"{func} needs values of one kind, but got {T.describe(t)} and {T.describe(a.type)}",
-                                 a.span, hint=_unit_hint(t, a.type),
-                                 message_zh=f"{func} 括号里的值必须是同一类，但这里既有{describe_zh(t)}，"
-                                            f"又有{describe_zh(a.type)}",
-                                 hint_zh=_unit_hint_zh(t, a.type))
-                    u = T.UNKNOWN
-                t = u
-            return RCall(func, args, t, node.span)
-        if func in ("ceil", "floor"):
-            t = args[0].type
-            if t.kind == "money":
-                return RCall(func, args, T.MONEY, node.span)
-            self._numeric_arg(func, args[0])
-            return RCall(func, args, T.COUNT if t.kind != "unknown" else T.UNKNOWN, node.span)
-        if func == "abs":
-            self._numeric_arg(func, args[0])
-            return RCall(func, args, args[0].type, node.span)
-        if func in ("add_days", "add_months", "add_years"):
-            self._date_arg(func, args[0])
-            if kinds[1] not in ("count", "unknown"):
-                self._report("PL203", f"{func} needs a whole number as its second argument, not {T.describe(args[1].type)}",
-                             args[1].span,
-                             message_zh=f"{func} 括号里的第二个值必须是整数，不能为{describe_zh(args[1].type)}")
-            return RCall(func, args, T.DATE, node.span)
-        if func == "end_of_month":
-            self._date_arg(func, args[0])
-            return RCall(func, args, T.DATE, node.span)
-        if func == "days_between":
-            self._date_arg(func, args[0])
-            self._date_arg(func, args[1])
-            return RCall(func, args, T.COUNT, node.span)
-        if func in ("year", "month", "day"):
-            self._date_arg(func, args[0])
-            return RCall(func, args, T.COUNT, node.span)
-        raise AssertionError(func)  # pragma: no cover
+        return RCall(func, args, builtin.type_rule(self, func, args, node.span), node.span)
 
-    def _numeric_arg(self, func, arg):
+    # The argument checks of the builtins' typing rules (policylang/semantics/builtins.py).
+    def report_call_kinds(self, func, t, a):
+        self._report("PL203", f"{func} needs values of one kind, but got {T.describe(t)} and {T.describe(a.type)}",
+                     a.span, hint=_unit_hint(t, a.type),
+                     message_zh=f"{func} 括号里的值必须是同一类，但这里既有{describe_zh(t)}，"
+                                f"又有{describe_zh(a.type)}",
+                     hint_zh=_unit_hint_zh(t, a.type))
+
+    def count_arg(self, func, arg):
+        if arg.type.kind not in ("count", "unknown"):
+            self._report("PL203", f"{func} needs a whole number as its second argument, not {T.describe(arg.type)}",
+                         arg.span,
+                         message_zh=f"{func} 括号里的第二个值必须是整数，不能为{describe_zh(arg.type)}")
+
+    def numeric_arg(self, func, arg):
         if not (arg.type.is_numeric or arg.type.kind in ("unknown", "none")):
             self._report("PL203", f"{func} needs a number, not {T.describe(arg.type)}", arg.span,
                          message_zh=f"{func} 需要数字，不能为{describe_zh(arg.type)}")
 
-    def _date_arg(self, func, arg):
+    def date_arg(self, func, arg):
         if arg.type.kind not in ("date", "unknown", "none"):
             self._report("PL203", f"{func} needs a date, not {T.describe(arg.type)}", arg.span,
                          message_zh=f"{func} 需要日期，不能为{describe_zh(arg.type)}")

@@ -146,22 +146,6 @@ ROUND_UNITS = {"fen": "0.01", "jiao": "0.1", "yuan": "1", "unit": "1"}
 ROUND_MODES = ("half_up", "half_even", "up", "down")
 
 # Functions: name -> (min args, max args or None, a short signature for messages)
-FUNCTIONS = {
-    "min": (1, None, "min(a, b, …)"),
-    "max": (1, None, "max(a, b, …)"),
-    "round": (1, 3, "round(x, fen|jiao|yuan|unit, half_up|half_even|up|down)"),
-    "ceil": (1, 1, "ceil(x)"),
-    "floor": (1, 1, "floor(x)"),
-    "abs": (1, 1, "abs(x)"),
-    "add_days": (2, 2, "add_days(date, count)"),
-    "add_months": (2, 2, "add_months(date, count)"),
-    "add_years": (2, 2, "add_years(date, count)"),
-    "end_of_month": (1, 1, "end_of_month(date)"),
-    "days_between": (2, 2, "days_between(date, date)"),
-    "year": (1, 1, "year(date)"),
-    "month": (1, 1, "month(date)"),
-    "day": (1, 1, "day(date)"),
-}
 
 # Names every policy can read.
 BUILTIN_NAMES = {

@@ -19,6 +19,7 @@ import attrs
 from markupsafe import Markup, escape
 
 from ...semantics.model import Duration, RBinary, RCall, RExpr, RIf, RIn, RLit, RRef, RUnary
+from ...semantics.builtins import BUILTINS
 from . import i18n
 from .i18n import Words
 
@@ -258,16 +259,16 @@ class FormulaPrinter:
 
     def _call(self, call: RCall, out: list[Seg]) -> None:
         w = self.words
-        name = i18n.FUNCTIONS.get(call.func, {}).get(w.lang, call.func)
+        builtin = BUILTINS.get(call.func)
+        name = builtin.docs.get(w.lang, call.func) if builtin is not None else call.func
         out.append(Seg("text", f"{name}("))
         for i, arg in enumerate(call.args):
             if i:
                 out.append(Seg("text", ", "))
             self._emit(arg, out)
-        if call.func == "round":
-            for i, option in enumerate(call.options):
-                table = i18n.ROUND_UNITS if i == 0 else i18n.ROUND_MODES
-                out.append(Seg("text", ", " + table.get(option, {}).get(w.lang, option)))
+        if builtin is not None and builtin.docs_options is not None:
+            for word in builtin.docs_options(call, w.lang):
+                out.append(Seg("text", ", " + word))
         out.append(Seg("text", ")"))
 
     def _ref(self, ref: RRef, out: list[Seg]) -> None:

@@ -282,34 +282,6 @@ BUILTINS = {
     "effective_date": {ZH: "本政策生效日期", EN: "effective date of this policy"},
     "end_date": {ZH: "本政策失效日期", EN: "end date of this policy"},
 }
-FUNCTIONS = {
-    "min": {ZH: "min", EN: "min"},
-    "max": {ZH: "max", EN: "max"},
-    "round": {ZH: "round", EN: "round"},
-    "ceil": {ZH: "向上取整", EN: "ceil"},
-    "floor": {ZH: "向下取整", EN: "floor"},
-    "abs": {ZH: "绝对值", EN: "abs"},
-    "add_days": {ZH: "加天数", EN: "add_days"},
-    "add_months": {ZH: "加月数", EN: "add_months"},
-    "add_years": {ZH: "加年数", EN: "add_years"},
-    "end_of_month": {ZH: "月末", EN: "end_of_month"},
-    "days_between": {ZH: "相隔天数", EN: "days_between"},
-    "year": {ZH: "年份", EN: "year"},
-    "month": {ZH: "月份", EN: "month"},
-    "day": {ZH: "日", EN: "day"},
-}
-ROUND_UNITS = {
-    "fen": {ZH: "分", EN: "fen"},
-    "jiao": {ZH: "角", EN: "jiao"},
-    "yuan": {ZH: "元", EN: "yuan"},
-    "unit": {ZH: "个", EN: "unit"},
-}
-ROUND_MODES = {
-    "half_up": {ZH: "四舍五入", EN: "half up"},
-    "half_even": {ZH: "四舍六入五成双", EN: "half even"},
-    "up": {ZH: "向上", EN: "up"},
-    "down": {ZH: "向下", EN: "down"},
-}
 DURATION_UNITS = {
     "days": {ZH: "天", EN: "days"},
     "months": {ZH: "个月", EN: "months"},

@@ -40,6 +40,7 @@ from ..model import (
     references,
     rchildren,
 )
+from ..builtins import BUILTINS
 from ..types import Type
 from .common import CheckContext, format_value
 
@@ -311,22 +312,14 @@ class Encoder:
             return left / right
         raise Unsupported(op)
 
+    z3 = z3  # the builtins' encodings (policylang/semantics/builtins.py) build formulas with it
+
     def call(self, expr: RCall) -> z3.ExprRef:
-        f = expr.func
-        if f in ("min", "max") and expr.args:
-            args = [self.term(a) for a in expr.args]
-            result = args[0]
-            for a in args[1:]:
-                result = z3.If(a < result, a, result) if f == "min" else z3.If(a > result, a, result)
-            return result
-        if f == "abs":
-            x = self.term(expr.args[0])
-            return z3.If(x < 0, -x, x)
-        if f == "days_between":
-            return self.term(expr.args[1]) - self.term(expr.args[0])
-        if f == "add_days":
-            return self.term(expr.args[0]) + self.term(expr.args[1])
-        raise Unsupported(f)
+        builtin = BUILTINS.get(expr.func)
+        encoded = builtin.z3_approx(self, expr) if builtin is not None and builtin.z3_approx is not None else None
+        if encoded is None:
+            raise Unsupported(expr.func)
+        return encoded
 
     # ------------------------------------------------------------ table rows
     def row_condition(self, row, columns: list, column_refs) -> z3.BoolRef:

@@ -27,6 +27,7 @@ that the bound could not be proved, with the reason, never a silent "holds".
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from typing import Optional
@@ -36,6 +37,7 @@ import z3
 
 from ..evaluate import NOT_FILLED, Interpreter
 from ..model import Duration, RBinary, RCall, RDecision, RExpr, RIf, RIn, RLit, RRef, RUnary, ResolvedPolicy
+from ..builtins import BUILTINS
 from ..types import Type
 
 FIRST_YEAR = 1900
@@ -369,53 +371,12 @@ class SymbolicPolicy:
         return Term(_ordinal(new_year, new_month, new_day), defined, "date", (new_year, new_month, new_day))
 
     def call(self, e: RCall) -> Term:
-        f = e.func
         args = [self.expr(a) for a in e.args]
         defined = z3.And(*[a.defined for a in args]) if args else _true()
-        if f == "round":
-            unit, mode = e.options
-            quantum = {"fen": Fraction(1, 100), "jiao": Fraction(1, 10), "yuan": Fraction(1), "unit": Fraction(1)}[unit]
-            value = _round(_real(args[0].value), quantum, mode)
-            if e.type.kind != "money":  # the interpreter gives a whole number: int() of the rounded value
-                return Term(z3.If(value >= 0, z3.ToInt(value), -z3.ToInt(-value)), defined, "count")
-            return Term(value, defined, "money")
-        if f in ("ceil", "floor"):
-            x = _real(args[0].value)
-            value = -z3.ToInt(-x) if f == "ceil" else z3.ToInt(x)
-            if e.type.kind == "money":
-                return Term(z3.ToReal(value), defined, "money")
-            return Term(value, defined, "count")
-        if f in ("min", "max"):
-            values = [_comparable(a) if a.kind != "date" else a.value for a in args]
-            if any(a.kind == "date" for a in args):
-                result = args[0].value
-                for v in [a.value for a in args[1:]]:
-                    result = z3.If(v < result, v, result) if f == "min" else z3.If(v > result, v, result)
-                return Term(result, defined, "date")
-            mixed = len({a.kind for a in args}) > 1
-            result = _real(values[0]) if mixed else values[0]
-            for v in values[1:]:
-                v = _real(v) if mixed else v
-                result = z3.If(v < result, v, result) if f == "min" else z3.If(v > result, v, result)
-            return Term(result, defined, e.type.kind)
-        if f == "abs":
-            x = args[0].value
-            return Term(z3.If(x < 0, -x, x), defined, args[0].kind)
-        if f == "add_days":
-            return Term(args[0].value + _int(args[1].value), defined, "date")
-        if f in ("add_months", "add_years"):
-            n = _int(args[1].value)
-            return self._add_months(args[0], n if f == "add_months" else 12 * n, defined)
-        if f == "end_of_month":
-            year, month, _day = self.vars.triple(args[0])
-            last = _days_in_month(year, month)
-            return Term(_ordinal(year, month, last), defined, "date", (year, month, last))
-        if f == "days_between":
-            return Term(args[1].value - args[0].value, defined, "count")
-        if f in ("year", "month", "day"):
-            year, month, day = self.vars.triple(args[0])
-            return Term({"year": year, "month": month, "day": day}[f], defined, "count")
-        raise Inexact(f"the function {f}")
+        builtin = BUILTINS.get(e.func)
+        if builtin is None:
+            raise Inexact(f"the function {e.func}")
+        return builtin.z3_exact(self, _this_module, e, args, defined)
 
 
 class Variables:
@@ -672,3 +633,6 @@ def _round(x, quantum: Fraction, mode: str):
         whole = z3.If(rest > half, low + 1, z3.If(rest < half, low, z3.If(low % 2 == 0, low, low + 1)))
     result = z3.ToReal(whole)
     return result * mkRealVal(quantum) if quantum != 1 else result
+
+
+_this_module = sys.modules[__name__]  # the helpers the builtins' exact encodings use

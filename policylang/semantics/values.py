@@ -1,0 +1,111 @@
+"""The values the policy language computes with: the exact decimal context, rounding, calendar
+arithmetic and the evaluation errors. Shared by the reference interpreter (evaluate.py) and the
+registry of builtins (builtins.py), whose reference implementations use them."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Optional
+
+from .model import Duration
+
+CONTEXT = decimal.Context(
+    prec=50,
+    rounding=ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+FEN = Decimal("0.01")
+QUANTUM = {"fen": Decimal("0.01"), "jiao": Decimal("0.1"), "yuan": Decimal("1"), "unit": Decimal("1")}
+ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
+
+
+# ---------------------------------------------------------------- errors
+
+
+class EvaluationError(Exception):
+    """A policy cannot be evaluated on the given inputs. field names the input or blank at fault."""
+
+    code = "evaluation"
+
+    def __init__(self, message: str, field: Optional[str] = None, decision: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.decision = decision
+
+    def to_dict(self) -> dict:
+        return {"error": self.code, "message": self.message, "field": self.field, "decision": self.decision}
+
+
+class InputError(EvaluationError):
+    code = "invalid_input"
+
+    def __init__(self, field: str, expected: str, message: str):
+        super().__init__(message, field)
+        self.expected = expected
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["expected"] = self.expected
+        return out
+
+
+class BlankNotFilled(EvaluationError):
+    """A decision needs a delegated parameter that no level filled and the caller did not supply."""
+
+    code = "blank_not_filled"
+
+    def __init__(self, blank: str, expected_level: str, delegated_by: str, decision: Optional[str] = None):
+        message = (f"'{blank}' is a blank that {delegated_by} left for the {expected_level} level to fill; "
+                   f"no level filled it, so supply it as an input")
+        super().__init__(message, blank, decision)
+        self.blank = blank
+        self.expected_level = expected_level
+        self.delegated_by = delegated_by
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out.update(blank=self.blank, expected_level=self.expected_level, delegated_by=self.delegated_by)
+        return out
+
+
+# ---------------------------------------------------------------- values and operations
+
+
+def add_months(d: _dt.date, months: int) -> _dt.date:
+    """Calendar months later; the day is clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise EvaluationError(f"the date {d} + {months} months is outside the calendar")
+    return _dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def end_of_month(d: _dt.date) -> _dt.date:
+    return _dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
+
+
+def add_duration(d: _dt.date, dur: Duration, sign: int = 1) -> _dt.date:
+    n = dur.amount * sign
+    if dur.unit == "days":
+        try:
+            return d + _dt.timedelta(days=n)
+        except OverflowError:
+            raise EvaluationError(f"the date {d} + {n} days is outside the calendar") from None
+    if dur.unit == "months":
+        return add_months(d, n)
+    return add_months(d, 12 * n)
+
+
+def round_value(x, unit: str, mode: str, money: bool):
+    if x is None:
+        return None
+    q = QUANTUM[unit]
+    result = Decimal(x).quantize(q, rounding=ROUNDING[mode], context=CONTEXT)
+    if money:
+        return result
+    return int(result)
