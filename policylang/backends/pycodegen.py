@@ -18,38 +18,28 @@ mangled deterministically).
 from __future__ import annotations
 
 import builtins
+import contextlib
 import datetime as _dt
 import hashlib
 import keyword
 import os
-import textwrap
 import types
 import unicodedata
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from ..semantics.evaluate import NOT_FILLED, Interpreter
-from ..semantics.model import (
-    Duration,
-    RBinary,
-    RCall,
-    RDecision,
-    RExpr,
-    RIf,
-    RIn,
-    RLit,
-    RParam,
-    RRef,
-    RUnary,
-    ResolvedPolicy,
-    next_level,
-)
+import attrs
+
+from ..lowering import ir
+from ..lowering.lower import UNFILLED, lower_policy
 from ..semantics.builtins import BUILTINS
+from ..semantics.model import Duration, RDecision, RParam, ResolvedPolicy, next_level
 from ..semantics.types import Type
+from .codewriter import CodeWriter, comment_text
+from .codewriter import escape_char as _escape_char
 
 RUNTIME_PATH = os.path.join(os.path.dirname(__file__), "python", "runtime.py")
 WIDTH = 100
-
 
 
 def _runtime_names() -> frozenset:
@@ -102,22 +92,6 @@ class CodegenError(Exception):
 # ---------------------------------------------------------------- escaping
 
 
-def comment_text(text: object) -> str:
-    """Text safe inside a # comment: every character that could end the line (or is not printable) escaped."""
-    text = str(text)
-    if text.isprintable() and "\\" not in text:
-        return text  # the usual case: nothing to escape
-    out = []
-    for ch in text:
-        if ch.isprintable() and ch != "\\":
-            out.append(ch)
-        elif ch == "\\":
-            out.append("\\\\")
-        else:
-            out.append(_escape_char(ch))
-    return "".join(out)
-
-
 def doc_text(text: object) -> str:
     """Text safe inside a \"\"\" docstring (not raw): backslashes, quotes and non-printables escaped."""
     text = str(text)
@@ -136,35 +110,10 @@ def doc_text(text: object) -> str:
     return "".join(out)
 
 
-def _escape_char(ch: str) -> str:
-    code = ord(ch)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
 def py_str(text: str) -> str:
     """A Python string literal for any text. repr() escapes quotes, backslashes and every non-printable
     character (newlines, U+2028, U+2029…), so the literal stays on one line."""
     return repr(str(text))
-
-
-def _wrap_comment(prefix: str, text: str, indent: str, width: int = WIDTH) -> list[str]:
-    body = comment_text(text)
-    lead = f"{indent}# {prefix}"
-    room = max(40, width - len(lead))
-    if len(body) <= room:
-        # What textwrap.wrap gives for text that fits on one line, without its cost (trailing
-        # spaces go with the rstrip below; comment_text left no other whitespace).
-        pieces = [body] if body.strip(" ") else [""]
-    else:
-        pieces = textwrap.wrap(body, room, break_long_words=True, break_on_hyphens=False) or [""]
-    lines = [f"{lead}{pieces[0]}".rstrip()]
-    pad = f"{indent}#" + " " * (len(prefix) + 1)
-    lines.extend(f"{pad}{p}".rstrip() for p in pieces[1:])
-    return lines
 
 
 # ---------------------------------------------------------------- names
@@ -231,17 +180,9 @@ class _Gen:
         self.alias_names = python_names(f"{a}.{n}" for a, n in policy.externals)
         self.consts: dict[str, tuple[str, str]] = {}  # name -> (code, comment)
         self.paths: dict[str, str] = {c.policy_id: display_path(c.path, c.policy_id) for c in policy.chain}
-        self._nullable: dict[int, bool] = {}
-        self._null_decisions: dict[str, bool] = {}
-        self._null_params: dict[str, bool] = {}
-        self._constant: dict[int, bool] = {}
-        self.interpreter = Interpreter(policy)  # folds constant expressions in _decide_fast()
-        # False: expressions read the lazy evaluator's state (v[...], self.p_x(), self.d_x());
-        # True: they read the local variables of the one-pass _decide_fast().
-        self.fast = False
+        self.low = lower_policy(policy)  # the lowered form, with the facts every expression carries
+        self.s = LAZY  # the strategy being emitted (see strategy())
         self.temps = 0  # temporaries named so far (_t1, _t2, ...)
-        # code of the form (None if HEAD is None else BODY) where BODY is never none: {code: (HEAD, BODY)}
-        self.guarded: dict[str, tuple[str, str]] = {}
         self.unfilled: dict[str, list[str]] = {}  # functions raising BlankNotFilled for unfilled values of `uses`
 
     # ------------------------------------------------------------ provenance
@@ -257,10 +198,19 @@ class _Gen:
             py_str(self.path_of(origin)), str(int(line)), _opt_str(article), _opt_str(label),
         ])
 
+    @contextlib.contextmanager
+    def strategy(self, strategy: "Strategy"):
+        """Emit with this strategy (how expressions read values, whether constants are folded)."""
+        saved, self.s = self.s, strategy
+        try:
+            yield
+        finally:
+            self.s = saved
+
     # ------------------------------------------------------------ constants
     def const(self, value, text: str = "") -> str:
         if isinstance(value, bool) or value is None:
-            return repr(value)
+            return _name(repr(value))
         if isinstance(value, int):
             return repr(value)
         if isinstance(value, str):
@@ -268,305 +218,173 @@ class _Gen:
         if isinstance(value, Decimal):
             name = "_D_" + _token(str(value))
             self.consts.setdefault(name, (f"Decimal({str(value)!r})", text))
-            return name
+            return _name(name)
         if isinstance(value, _dt.date):
             name = f"_DATE_{value.year:04d}_{value.month:02d}_{value.day:02d}"
             self.consts.setdefault(name, (f"datetime.date({value.year}, {value.month}, {value.day})", ""))
-            return name
+            return _name(name)
         if isinstance(value, Duration):
             name = f"_PERIOD_{_token(str(value.amount))}_{value.unit.upper()}"
             self.consts.setdefault(name, (f"Duration({int(value.amount)}, {py_str(value.unit)})", ""))
-            return name
+            return _name(name)
         raise CodegenError(f"cannot compile the constant {value!r}")
 
-    # ------------------------------------------------------------ static facts about expressions
-    def nullable(self, e: RExpr) -> bool:
-        """Can this expression be none (not applicable) at run time?"""
-        key = id(e)
-        if key not in self._nullable:
-            self._nullable[key] = self._compute_nullable(e)
-        return self._nullable[key]
-
-    def _compute_nullable(self, e: RExpr) -> bool:
-        if isinstance(e, RLit):
-            return e.value is None
-        if isinstance(e, RRef):
-            if e.kind == "input":
-                inp = self.p.inputs.get(e.name)
-                return inp is None or inp.optional
-            if e.kind == "param":
-                return self.param_nullable(e.name)
-            if e.kind == "decision":
-                return self.decision_nullable(e.name)
-            if e.kind == "builtin":
-                if e.name == "as_of":
-                    return False
-                return (self.p.effective if e.name == "effective_date" else self.p.ends) is None
-            if e.kind == "external":
-                return self.external_value(e) is None
-            return True
-        if isinstance(e, RBinary):
-            if e.op in ("and", "or", "==", "!="):
-                return False
-            return self.nullable(e.left) or self.nullable(e.right)
-        if isinstance(e, RUnary):
-            return e.op != "not" and self.nullable(e.operand)
-        if isinstance(e, RIf):
-            return self.nullable(e.then) or self.nullable(e.otherwise)
-        if isinstance(e, RIn):
-            return False
-        if isinstance(e, RCall):
-            return any(self.nullable(a) for a in e.args)
-        return True
-
-    def is_constant(self, e: RExpr) -> bool:
-        """Does e read only literals and fixed values (no input, decision, date of evaluation or
-        schedule)? Then its value is the same in every evaluation."""
-        key = id(e)
-        if key not in self._constant:
-            self._constant[key] = False  # a guard while computing (a cycle is not constant)
-            self._constant[key] = all(self._constant_ref(ref) for ref in _refs(e))
-        return self._constant[key]
-
-    def _constant_ref(self, ref: RRef) -> bool:
-        if ref.kind == "param":
-            prm = self.p.params.get(ref.name)
-            return prm is not None and prm.schedule is None and prm.value is not None and self.is_constant(prm.value)
-        if ref.kind == "builtin":
-            return ref.name != "as_of"
-        if ref.kind == "external":
-            return self.external_value(ref) is not NOT_FILLED
-        return False
-
-    def folded(self, e: RExpr):
-        """The value of a constant expression, computed now by the reference interpreter (so exactly
-        what every evaluation would compute); NOT_FILLED when it fails, to fail at run time instead."""
-        try:
-            value = self.interpreter.constant(e, self.p.effective)
-        except Exception:
-            return NOT_FILLED
-        return value if isinstance(value, (bool, int, str, Decimal, _dt.date, Duration, type(None))) else NOT_FILLED
-
-    def param_nullable(self, name: str) -> bool:
-        if name not in self._null_params:
-            self._null_params[name] = True  # a guard while computing
-            p = self.p.params[name]
-            values = [p.value] if p.value is not None else []
-            if p.schedule is not None:
-                values += [entry.value for entry in p.schedule.entries]
-            self._null_params[name] = any(self.nullable(v) for v in values)
-        return self._null_params[name]
-
-    def decision_nullable(self, name: str) -> bool:
-        if name not in self._null_decisions:
-            self._null_decisions[name] = True
-            d = self.p.decisions[name]
-            if d.form == "expr":
-                result = self.nullable(d.expr)
-            elif d.form == "cases":
-                result = d.otherwise is None or self.nullable(d.otherwise.value) \
-                    or any(self.nullable(c.value) for c in d.cases)
-            else:
-                rows = d.table.rows
-                result = not any(r.is_otherwise or all(c.kind == "any" for c in r.cells) for r in rows) \
-                    or any(self.nullable(r.output) for r in rows)
-            self._null_decisions[name] = result
-        return self._null_decisions[name]
-
-    def runtime_class(self, e: RExpr) -> str:
-        """'D' when the value is always a Decimal, 'I' always an int, '?' either (or not a number)."""
-        kind = e.type.kind
-        if kind in ("money", "percent"):
-            return "D"
-        if kind == "count":
-            return "I"
-        if kind != "decimal":
-            return "?"
-        if isinstance(e, RLit):
-            return "I" if isinstance(e.value, int) else "D"
-        if isinstance(e, RRef):
-            if e.kind in ("input", "decision"):
-                return "D"  # inputs are coerced to Decimal; decisions leave through finish()
-            if e.kind == "external":
-                value = self.external_value(e)
-                return "I" if isinstance(value, int) and not isinstance(value, bool) else \
-                    "D" if isinstance(value, Decimal) else "?"
-            if e.kind == "param":
-                p = self.p.params[e.name]
-                if p.value is None and p.schedule is None:
-                    return "D"
-                classes = {self.runtime_class(v) for v in ([p.value] if p.value is not None else [])
-                           + [x.value for x in (p.schedule.entries if p.schedule else ())]}
-                return classes.pop() if len(classes) == 1 else "?"
-            return "?"
-        if isinstance(e, RBinary):
-            a, b = self.runtime_class(e.left), self.runtime_class(e.right)
-            if e.op == "/":
-                return "D"
-            if "D" in (a, b):
-                return "D"
-            return "I" if a == b == "I" else "?"
-        if isinstance(e, RUnary):
-            return self.runtime_class(e.operand)
-        if isinstance(e, RIf):
-            a, b = self.runtime_class(e.then), self.runtime_class(e.otherwise)
-            return a if a == b else "?"
-        if isinstance(e, RCall):
-            builtin = BUILTINS.get(e.func)
-            if builtin is not None and builtin.number_class is not None:
-                return builtin.number_class(self, e)
-        return "?"
-
-    # ------------------------------------------------------------ expressions
-    def expr(self, e: RExpr) -> str:
-        """Python code for e; compound expressions come back in parentheses."""
-        if isinstance(e, RLit):
+    # ------------------------------------------------------------ expressions (from the lowered form)
+    def expr(self, e: ir.Expr) -> str:
+        """Python code for e; compound expressions come back in parentheses (as Py, which knows)."""
+        if isinstance(e, ir.Lit):
             return self.const(e.value, e.text)
-        if self.fast and not isinstance(e, RRef) and self.is_constant(e):
-            folded = self.folded(e)
-            if folded is not NOT_FILLED:
-                return self.const(folded)
-        if isinstance(e, RRef):
+        if isinstance(e, ir.Folded):
+            return self.const(e.value) if self.s.fold else self.expr(e.expr)
+        if isinstance(e, ir.Ref):
             return self.ref(e)
-        if isinstance(e, RBinary):
+        if isinstance(e, ir.Binary):
             return self.binary(e)
-        if isinstance(e, RUnary):
+        if isinstance(e, ir.Unary):
             operand = self.expr(e.operand)
             if e.op == "not":
-                return f"({operand} is not True)" if self.nullable(e.operand) else f"(not {operand})"
-            if self.nullable(e.operand) or e.operand.type.kind == "duration":
+                return _wrapped(f"{operand} is not True") if e.operand.info.nullable else _wrapped(f"not {operand}")
+            if e.operand.info.nullable or e.operand.type.kind == "duration":
                 return f"_neg({operand})"
-            cls = self.runtime_class(e.operand)
+            cls = e.operand.info.cls
             if cls == "D":
                 return f"_minus({operand})"  # in the exact context, like the interpreter
             if cls == "I":
-                return f"(-{operand})"
+                return _wrapped(f"-{operand}")
             return f"_neg({operand})"
-        if isinstance(e, RIf):
-            return f"({self.expr(e.then)} if {self.cond(e.cond)} else {self.expr(e.otherwise)})"
-        if isinstance(e, RIn):
+        if isinstance(e, ir.If):
+            return _wrapped(f"{self.expr(e.then)} if {self.cond(e.cond)} else {self.expr(e.otherwise)}")
+        if isinstance(e, ir.In):
             items = ", ".join(self.expr(i) for i in e.items) + ("," if len(e.items) == 1 else "")
             op = "not in" if e.negated else "in"
-            return f"({self.expr(e.operand)} {op} ({items}))"
-        if isinstance(e, RCall):
+            return _wrapped(f"{self.expr(e.operand)} {op} ({items})")
+        if isinstance(e, ir.Call):
             return self.call(e)
         raise CodegenError(f"cannot compile the expression {e!r}")
 
-    def cond(self, e: RExpr) -> str:
+    # What the builtins' emitters (semantics/builtins.py) ask of an argument, and give back.
+    @staticmethod
+    def wrapped(inner: str) -> str:
+        return _wrapped(inner)
+
+    @staticmethod
+    def nullable(e: ir.Expr) -> bool:
+        return e.info.nullable
+
+    @staticmethod
+    def runtime_class(e: ir.Expr) -> str:
+        return e.info.cls
+
+    def cond(self, e: ir.Expr) -> str:
         """A condition: true only when the value is true (none counts as false)."""
         code = self.expr(e)
-        return f"{code} is True" if self.nullable(e) else code
+        return f"{code} is True" if e.info.nullable else code
 
-    def ref(self, e: RRef) -> str:
-        values = "_v" if self.fast else "v"  # the validated inputs
+    def ref(self, e: ir.Ref) -> str:
+        values = self.s.values  # the validated inputs
         if e.kind == "input":
-            inp = self.p.inputs.get(e.name)
-            if inp is not None and not inp.optional:
+            if e.required:
                 return f"{values}[{py_str(e.name)}]"
             return f"{values}.get({py_str(e.name)})"
-        if self.fast and e.kind == "param" and self.is_blank(self.p.params[e.name]):
+        if self.s.locals and e.kind == "param" and e.blank:
             return f"_v[{py_str(e.name)}]"  # a blank the caller supplies (KeyError when not: see _decide_fast)
-        if self.fast and e.kind in ("param", "decision"):
-            return self.names[e.name]  # a local variable of _decide_fast()
+        if self.s.locals and e.kind in ("param", "decision"):
+            return _name(self.names[e.name])  # a local variable of _decide_fast()
         if e.kind == "param":
             return f"self.p_{self.names[e.name]}()"
         if e.kind == "decision":
             return f"self.d_{self.names[e.name]}()"
         if e.kind == "builtin":
             if e.name == "as_of":
-                return "_as_of" if self.fast else "self.as_of"
-            value = self.p.effective if e.name == "effective_date" else self.p.ends
-            return self.const(value)
+                return _name(self.s.as_of) if self.s.locals else self.s.as_of
+            return self.const(e.value)
         if e.kind == "external":
             return self.external(e)
         raise CodegenError(f"cannot compile the reference {e.name!r}")
 
-    def binary(self, e: RBinary) -> str:
+    def binary(self, e: ir.Binary) -> str:
         op = e.op
         left, right = self.expr(e.left), self.expr(e.right)
-        if op not in ("and", "or", "==", "!=") and self.nullable(e.left):
+        if op not in ("and", "or", "==", "!=") and e.left.info.nullable:
             # Operands are evaluated left to right and none stops the rest (as in the
             # interpreter): the right side runs only when the left has a value.
             name, head = self.held(left)
             body = self.binary_code(e, name, right, left_checked=True)
-            code = f"(None if {head} is None else {body})"
-            if not self.nullable(e.right):
-                self.guarded[code] = (head, body)  # none only through the left operand
-            return code
+            # none only through the left operand when the right is never none: a rounding of
+            # this value rounds the body (see rounded())
+            guard = (head, body) if not e.right.info.nullable else None
+            return _wrapped(f"None if {head} is None else {body}", guard)
         return self.binary_code(e, left, right)
 
     def held(self, code: str) -> tuple[str, str]:
         """(a name for code's value, the code that evaluates it once and names it): code itself
         when it is a name, else an assignment expression to a new temporary."""
-        if code.isidentifier():
+        if getattr(code, "is_name", False):
             return code, code
         self.temps += 1
         name = f"_t{self.temps}"
         return name, f"({name} := {_top(code)})"
 
-    def binary_code(self, e: RBinary, left: str, right: str, left_checked: bool = False) -> str:
+    def binary_code(self, e: ir.Binary, left: str, right: str, left_checked: bool = False) -> str:
         """left op right; left_checked: the left value is known not to be none here."""
         op = e.op
-        left_nullable = self.nullable(e.left) and not left_checked
+        left_nullable = e.left.info.nullable and not left_checked
+        right_nullable = e.right.info.nullable
         if op in ("and", "or"):
             lc = f"{left} is True" if left_nullable else left
-            rc = f"{right} is True" if self.nullable(e.right) else right
-            return f"({lc} {op} {rc})"
+            rc = f"{right} is True" if right_nullable else right
+            return _wrapped(f"{lc} {op} {rc}")
         if op in ("==", "!="):
-            return f"({left} {op} {right})"
-        nullable = left_nullable or self.nullable(e.right)
+            return _wrapped(f"{left} {op} {right}")
+        nullable = left_nullable or right_nullable
         if op in ("<", "<=", ">", ">="):
             if nullable:
                 helper = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge"}[op]
                 return f"{helper}({left}, {right})"
-            return f"({left} {op} {right})"
+            return _wrapped(f"{left} {op} {right}")
         kinds = {e.left.type.kind, e.right.type.kind}
         if nullable or kinds & {"date", "duration"}:
             return f"_arith({op!r}, {left}, {right})"
         if op == "/":
             return f"_div({left}, {right})"
-        classes = (self.runtime_class(e.left), self.runtime_class(e.right))
+        classes = (e.left.info.cls, e.right.info.cls)
         if classes == ("I", "I"):
-            return f"({left} {op} {right})"
+            return _wrapped(f"{left} {op} {right}")
         if "D" in classes:
             helper = {"+": "_add", "-": "_sub", "*": "_mul"}[op]
             return f"{helper}({left}, {right})"
         return f"_arith({op!r}, {left}, {right})"
 
-    def call(self, e: RCall) -> str:
+    def call(self, e: ir.Call) -> str:
         builtin = BUILTINS.get(e.func)
         if builtin is None:
             raise CodegenError(f"cannot compile the function {e.func}")
         return builtin.python(self, e)
 
-    def is_plain_read(self, e: RExpr) -> bool:
+    def is_plain_read(self, e: ir.Expr) -> bool:
         """Is e's code a name or a read of one validated input: cheap to evaluate twice, and always
         the same value?"""
-        if isinstance(e, RLit):
-            return not isinstance(e.value, (int, str)) or isinstance(e.value, bool)
-        if not isinstance(e, RRef):
-            if self.fast and self.is_constant(e):
-                folded = self.folded(e)
-                if folded is not NOT_FILLED:
-                    return not isinstance(folded, (int, str)) or isinstance(folded, bool)
-            if isinstance(e, RCall) and len(e.args) == 1 and getattr(BUILTINS.get(e.func), "identity_of_one", False):
-                return self.is_plain_read(e.args[0])
+        if isinstance(e, ir.Lit):
+            return _names_a_value(e.value)
+        if isinstance(e, ir.Folded):
+            return _names_a_value(e.value) if self.s.fold else self.is_plain_read(e.expr)
+        if isinstance(e, ir.Ref):
+            if e.kind == "input":
+                return e.required
+            if e.kind in ("param", "decision"):
+                return self.s.locals
+            if e.kind == "builtin":
+                return self.s.locals if e.name == "as_of" else True
+            if e.kind == "external":
+                return e.value is not UNFILLED and _names_a_value(e.value)
             return False
-        if e.kind == "input":
-            inp = self.p.inputs.get(e.name)
-            return inp is not None and not inp.optional
-        if e.kind in ("param", "decision"):
-            return self.fast
-        if e.kind == "builtin":
-            return self.fast if e.name == "as_of" else True
-        if e.kind == "external":
-            value = self.external_value(e)
-            return value is not NOT_FILLED and (not isinstance(value, (int, str)) or isinstance(value, bool))
+        if isinstance(e, ir.Call) and len(e.args) == 1 and getattr(BUILTINS.get(e.func), "identity_of_one", False):
+            return self.is_plain_read(e.args[0])
         return False
 
-    def rounded(self, arg: RExpr, x: str, unit: str, mode: str, money: bool) -> str:
+    def rounded(self, arg: ir.Expr, x: str, unit: str, mode: str, money: bool) -> str:
         """The interpreter's round_value(): x quantized; money stays Decimal, other numbers become int."""
-        if self.runtime_class(arg) != "D":
+        if arg.info.cls != "D":
             return f"_round({x}, {unit!r}, {mode!r}, {money})"
         quantum = {"fen": "_FEN", "jiao": "_JIAO", "yuan": "_YUAN", "unit": "_YUAN"}[unit]
 
@@ -574,17 +392,19 @@ class _Gen:
             code = f"{value}.quantize({quantum}, {ROUNDING_NAMES[mode]}, _CTX)"
             return code if money else f"int({code})"
 
-        if not self.nullable(arg):
+        if not arg.info.nullable:
             return quantized(x)
-        if x in self.guarded:  # (None if h is None else body): round the body
-            head, body = self.guarded[x]
-            return f"(None if {head} is None else {quantized(body)})"
+        guard = getattr(x, "guard", None)
+        if guard is not None:  # (None if h is None else body): round the body
+            head, body = guard
+            return _wrapped(f"None if {head} is None else {quantized(body)}")
         name, head = self.held(x)
-        return f"(None if {head} is None else {quantized(name)})"
+        return _wrapped(f"None if {head} is None else {quantized(name)}")
 
-    def whole(self, e: RExpr, code: str) -> str:
+    @staticmethod
+    def whole(e: ir.Expr, code: str) -> str:
         """A count of months or years as int (as the interpreter's int(...))."""
-        return code if self.runtime_class(e) == "I" else f"int({code})"
+        return code if e.info.cls == "I" else f"int({code})"
 
     @staticmethod
     def optional_call(function: str, args: list[str]) -> str:
@@ -595,14 +415,9 @@ class _Gen:
         return f"_opt_lazy({function}, " + ", ".join(f"lambda: {a}" for a in args) + ")"
 
     # ------------------------------------------------------------ values read through `uses`
-    def external_value(self, e: RRef):
-        """The value of alias.name, folded in its own policy by the resolver (NOT_FILLED for a blank)."""
-        return self.p.external_values.get((e.alias, e.name), NOT_FILLED)
-
-    def external(self, e: RRef) -> str:
-        value = self.external_value(e)
-        if value is not NOT_FILLED:
-            return self.const(value)
+    def external(self, e: ir.Ref) -> str:
+        if e.value is not UNFILLED:
+            return self.const(e.value)
         # A blank of the other policy that no level filled: reading it is an error.
         safe = self.alias_names[f"{e.alias}.{e.name}"]
         if safe not in self.unfilled:
@@ -833,12 +648,13 @@ class _Gen:
                                             p.schedule.origin, entry.span.line, p.article, p.label))
         return infos
 
-    # ------------------------------------------------------------ the evaluation class
+    # ------------------------------------------------------------ the evaluation class (the lazy strategy)
     def run_class(self) -> list[str]:
         p = self.p
-        memo_params = [n for n, prm in p.params.items() if not self.is_constant_param(prm)]
+        memo_params = [n for n in p.params if not self.low.params[n].literal]
         slots = [f"m_{self.names[n]}" for n in p.decision_order] + [f"mp_{self.names[n]}" for n in memo_params]
-        out = [
+        w = CodeWriter()
+        w.writelines([
             "# ---------------------------------------------------------------- the rules",
             "",
             "",
@@ -847,285 +663,218 @@ class _Gen:
             ' computed',
             '    when first needed and remembered (m_* attributes)."""',
             "",
-        ]
-        if slots:
-            out.append("    __slots__ = (")
-            for s in slots:
-                out.append(f"        {s!r},")
-            out.append("    )")
-        else:
-            out.append("    __slots__ = ()")
-        out += ["", "    input_types = _INPUT_TYPES", "",
-                "    def __init__(self, values, as_of, trace):", "        _RunBase.__init__(self, values, as_of, trace)"]
-        for chunk in _chunks([f"self.{s}" for s in slots], 4):
-            out.append("        " + " = ".join(chunk) + " = _UNSET")
-        for name, param in p.params.items():
-            out.append("")
-            out += self.param_method(param)
-        for name in p.decision_order:
-            out.append("")
-            out += self.decision_method(p.decisions[name])
-        return out
+        ])
+        with w.indent():
+            if slots:
+                w.writeline("__slots__ = (")
+                with w.indent():
+                    for s in slots:
+                        w.writeline(f"{s!r},")
+                w.writeline(")")
+            else:
+                w.writeline("__slots__ = ()")
+            w.writeline()
+            w.writeline("input_types = _INPUT_TYPES")
+            w.writeline()
+            w.writeline("def __init__(self, values, as_of, trace):")
+            with w.indent():
+                w.writeline("_RunBase.__init__(self, values, as_of, trace)")
+                for chunk in _chunks([f"self.{s}" for s in slots], 4):
+                    w.writeline(" = ".join(chunk) + " = _UNSET")
+            with self.strategy(LAZY):
+                for name in p.params:
+                    w.writeline()
+                    self.param_method(w, self.low.params[name])
+                for name in p.decision_order:
+                    w.writeline()
+                    self.decision_method(w, self.low.decisions[name])
+        return w.lines
 
-    def is_constant_param(self, prm: RParam) -> bool:
-        return prm.schedule is None and isinstance(prm.value, RLit)
-
-    @staticmethod
-    def is_blank(prm: RParam) -> bool:
-        """A blank no level filled, with no schedule: its value is always the caller's input."""
-        return prm.schedule is None and prm.value is None
-
-    def param_method(self, prm: RParam) -> list[str]:
+    def param_method(self, w: CodeWriter, prm: ir.Param) -> None:
         self.temps = 0
+        src = prm.source
         safe = self.names[prm.name]
-        label = f"{prm.label} " if prm.label else ""
-        head = [
-            f"    def p_{safe}(self):",
-            f'        """{doc_text(label)}({doc_text(prm.name)}, {doc_text(prm.type)}): {prm.statement}; '
-            f'{doc_text(self.where(prm.origin))}{doc_text(_article_words(prm.article))}."""',
-        ]
-        if self.is_constant_param(prm):
-            value = self.expr(prm.value)
-            return head + [
-                "        if self.trace is not None:",
-                f"            self.param_step(_PARAM_{safe}[0], {value})",
-                f"        return {value}",
-            ]
-        out = head + [
-            f"        value = self.mp_{safe}",
-            "        if value is not _UNSET:",
-            "            return value",
-        ]
-        branches = []
-        if prm.schedule is not None:
-            entries = list(enumerate(prm.schedule.entries, 1))
-            for index, entry in reversed(entries):
-                branches.append((f"self.as_of >= {self.const(entry.start)}", index, entry.value, entry.meta.label))
-        keyword_ = "if"
-        for cond, index, value_expr, label_text in branches:
-            out.append(f"        {keyword_} {cond}:")
-            if label_text:
-                out += _wrap_comment("", label_text, "            ")
-            out.append(f"            value, step = {_top(self.expr(value_expr))}, {index}")
-            keyword_ = "elif"
-        indent = "            " if branches else "        "
-        if branches:
-            out.append("        else:")
-        if prm.value is not None:
-            out.append(f"{indent}value, step = {_top(self.expr(prm.value))}, 0")
-        else:
-            by = prm.delegated_by or prm.origin
-            level = prm.to_level or next_level(by.level)
-            out += [
-                f"{indent}# a blank: {comment_text(by.policy_id)} left it for the {level} level",
-                f"{indent}value = self.v.get({py_str(prm.name)}, _UNSET)",
-                f"{indent}if value is _UNSET:",
-                f"{indent}    raise BlankNotFilled({py_str(prm.name)}, {py_str(level)}, {py_str(by.policy_id)})",
-                f"{indent}step = 0",
-            ]
-        out += [
-            "        if self.trace is not None:",
-            f"            self.param_step(_PARAM_{safe}[step], value)",
-            f"        self.mp_{safe} = value",
-            "        return value",
-        ]
-        return out
+        label = f"{src.label} " if src.label else ""
+        w.writeline(f"def p_{safe}(self):")
+        with w.indent():
+            w.writeline(f'"""{doc_text(label)}({doc_text(prm.name)}, {doc_text(src.type)}): {src.statement}; '
+                        f'{doc_text(self.where(src.origin))}{doc_text(_article_words(src.article))}."""')
+            if prm.literal:
+                value = self.expr(prm.value)
+                w.writeline("if self.trace is not None:")
+                with w.indent():
+                    w.writeline(f"self.param_step(_PARAM_{safe}[0], {value})")
+                w.writeline(f"return {value}")
+                return
+            w.writeline(f"value = self.mp_{safe}")
+            w.writeline("if value is not _UNSET:")
+            with w.indent():
+                w.writeline("return value")
+            keyword_ = "if"
+            for entry in reversed(prm.entries):
+                w.writeline(f"{keyword_} self.as_of >= {self.const(entry.start)}:")
+                with w.indent():
+                    if entry.source.meta.label:
+                        w.comment(entry.source.meta.label)
+                    w.writeline(f"value, step = {_top(self.expr(entry.value))}, {entry.index}")
+                keyword_ = "elif"
+            if prm.entries:
+                w.writeline("else:")
+            with w.indent(1 if prm.entries else 0):
+                if prm.value is not None:
+                    w.writeline(f"value, step = {_top(self.expr(prm.value))}, 0")
+                else:
+                    level = prm.expected_level
+                    w.writeline(f"# a blank: {comment_text(prm.delegated_by)} left it for the {level} level")
+                    w.writeline(f"value = self.v.get({py_str(prm.name)}, _UNSET)")
+                    w.writeline("if value is _UNSET:")
+                    with w.indent():
+                        w.writeline(f"raise BlankNotFilled({py_str(prm.name)}, {py_str(level)}, "
+                                    f"{py_str(prm.delegated_by)})")
+                    w.writeline("step = 0")
+            w.writeline("if self.trace is not None:")
+            with w.indent():
+                w.writeline(f"self.param_step(_PARAM_{safe}[step], value)")
+            w.writeline(f"self.mp_{safe} = value")
+            w.writeline("return value")
 
-    def decision_method(self, d: RDecision) -> list[str]:
+    def decision_method(self, w: CodeWriter, d: ir.Decision) -> None:
         self.temps = 0
+        src = d.source
         safe = self.names[d.name]
-        o = d.origin
-        label = f"{d.label} " if d.label else ""
-        out = [
-            f"    def d_{safe}(self):",
-            f'        """{doc_text(label)}({doc_text(d.name)}, {doc_text(d.type)}); '
-            f'{doc_text(o.level)} {doc_text(o.policy_id)}, {doc_text(self.where(o))}'
-            f'{doc_text(_article_words(d.article))}."""',
-            f"        value = self.m_{safe}",
-            "        if value is not _UNSET:",
-            "            return value",
-            "        v = self.v",
-            f"        outer, self.current = self.current, {py_str(d.name)}",
-            "        try:",
-        ]
-        ind = "            "
-        if d.note:
-            out += _wrap_comment("", d.note, ind)
-        out += self.decision_body(d, ind, "value", True)
-        out += [
-            "        except Exception as exc:",
-            f"            raise self.failure(exc, {py_str(d.name)})",
-            "        finally:",
-            "            self.current = outer",
-            "        if self.trace is not None:",
-            f"            self.rule_step(_RULES_{safe}[rule], value)",
-            f"        self.m_{safe} = value",
-            "        return value",
-        ]
-        return out
+        o = src.origin
+        label = f"{src.label} " if src.label else ""
+        w.writeline(f"def d_{safe}(self):")
+        with w.indent():
+            w.writeline(f'"""{doc_text(label)}({doc_text(d.name)}, {doc_text(src.type)}); '
+                        f'{doc_text(o.level)} {doc_text(o.policy_id)}, {doc_text(self.where(o))}'
+                        f'{doc_text(_article_words(src.article))}."""')
+            w.writeline(f"value = self.m_{safe}")
+            w.writeline("if value is not _UNSET:")
+            with w.indent():
+                w.writeline("return value")
+            w.writeline("v = self.v")
+            w.writeline(f"outer, self.current = self.current, {py_str(d.name)}")
+            w.writeline("try:")
+            with w.indent():
+                if src.note:
+                    w.comment(src.note)
+                self.decision_body(w, d, "value", True)
+            w.writeline("except Exception as exc:")
+            with w.indent():
+                w.writeline(f"raise self.failure(exc, {py_str(d.name)})")
+            w.writeline("finally:")
+            with w.indent():
+                w.writeline("self.current = outer")
+            w.writeline("if self.trace is not None:")
+            with w.indent():
+                w.writeline(f"self.rule_step(_RULES_{safe}[rule], value)")
+            w.writeline(f"self.m_{safe} = value")
+            w.writeline("return value")
 
-    def decision_body(self, d: RDecision, ind: str, target: str, rules: bool) -> list[str]:
+    # ------------------------------------------------------------ decision bodies (both strategies)
+    def decision_body(self, w: CodeWriter, d: ir.Decision, target: str, rules: bool) -> None:
         """Statements setting `target` to the decision's value; with rules, `rule` to the index of
         the rule that decided (for explanations)."""
         if d.form == "expr":
-            out = self.assign(ind, target, self.expr(d.expr), 0 if rules else None)
+            self.assign(w, target, self.expr(d.branches[0].value), 0 if rules else None)
         elif d.form == "cases":
-            out = self.cases_body(d, ind, target, rules)
+            self.cases_body(w, d, target, rules)
         else:
-            out = self.table_body(d, ind, target, rules)
-        finish = self.finish(d, target)
+            self.table_body(w, d, target, rules)
+        finish = {
+            "": "",
+            "to_money": f"{target} = _to_money({target})",
+            "quantize": f"{target} = {target}.quantize(_FEN, ROUND_HALF_UP, _CTX)",
+            "to_count": f"{target} = _to_count({target})",
+            "to_decimal": f"{target} = _to_decimal({target})",
+        }[d.finish]
         if finish:
-            out.append(f"{ind}{finish}")
-        return out
+            w.writeline(finish)
 
     @staticmethod
-    def assign(ind: str, target: str, code: str, rule: Optional[int]) -> list[str]:
-        out = [f"{ind}{target} = {_top(code)}"]
+    def assign(w: CodeWriter, target: str, code: str, rule: Optional[int]) -> None:
+        w.writeline(f"{target} = {_top(code)}")
         if rule is not None:
-            out.append(f"{ind}rule = {rule}")
-        return out
+            w.writeline(f"rule = {rule}")
 
-    def finish(self, d: RDecision, target: str) -> str:
-        """The interpreter's finish(): money at the fen (half up), counts as int, decimals as Decimal.
-        Nothing when every value the decision can take is already so (an input, a decision,
-        round(…, fen)): quantizing them again would change nothing."""
-        kind = d.type.kind
-        values = [v for v in self.decision_values(d) if not (isinstance(v, RLit) and v.value is None)]
-        if kind == "money":
-            if all(self.at_fen(v) for v in values):
-                return ""
-            if self.decision_nullable(d.name):
-                return f"{target} = _to_money({target})"
-            return f"{target} = {target}.quantize(_FEN, ROUND_HALF_UP, _CTX)"
-        if kind == "count":
-            return "" if all(self.runtime_class(v) == "I" for v in values) else f"{target} = _to_count({target})"
-        if kind in ("decimal", "percent"):
-            return "" if all(self.runtime_class(v) == "D" for v in values) else f"{target} = _to_decimal({target})"
-        return ""
+    def no_rule(self, w: CodeWriter, comment: str, target: str, rules: bool, rule: int) -> None:
+        w.writeline(f"# {comment}: not applicable")
+        w.writeline(f"value, rule = None, {rule}" if rules else f"{target} = None")
 
-    def decision_values(self, d: RDecision) -> list[RExpr]:
-        if d.form == "expr":
-            return [d.expr]
-        if d.form == "cases":
-            return [c.value for c in d.cases] + ([d.otherwise.value] if d.otherwise is not None else [])
-        return [row.output for row in d.table.rows]
+    def cases_body(self, w: CodeWriter, d: ir.Decision, target: str, rules: bool) -> None:
+        cases = [b for b in d.branches if b.cond is not None]
+        otherwise = [b for b in d.branches if b.cond is None]
+        for index, case in enumerate(cases):
+            w.writeline(f"{'if' if index == 0 else 'elif'} {_top(self.cond(case.cond))}:")
+            with w.indent():
+                self.case_comment(w, case.what, case.source, d)
+                self.assign(w, target, self.expr(case.value), case.rule if rules else None)
+        if cases:
+            w.writeline("else:")
+        with w.indent(1 if cases else 0):
+            if otherwise:
+                branch = otherwise[0]
+                self.case_comment(w, "otherwise", branch.source, d)
+                self.assign(w, target, self.expr(branch.value), branch.rule if rules else None)
+            else:
+                self.no_rule(w, "no case applies", target, rules, d.none_rule)
 
-    def at_fen(self, e: RExpr) -> bool:
-        """Is this money value always a Decimal quantized to the fen (or none)?"""
-        if e.type.kind != "money":
-            return False
-        if isinstance(e, RLit):
-            return e.value is None or (isinstance(e.value, Decimal) and e.value.as_tuple().exponent == -2)
-        if isinstance(e, RRef):
-            if e.kind in ("input", "decision"):
-                return True  # inputs are validated to the fen; decisions leave through finish()
-            if e.kind == "param":
-                prm = self.p.params[e.name]
-                return prm.value is None and prm.schedule is None  # a blank: the caller's validated input
-            if e.kind == "external":
-                value = self.external_value(e)
-                return isinstance(value, Decimal) and value.as_tuple().exponent == -2
-            return False
-        if isinstance(e, RCall):
-            builtin = BUILTINS.get(e.func)
-            return builtin is not None and builtin.at_fen is not None and builtin.at_fen(self, e)
-        if isinstance(e, RIf):
-            return self.at_fen(e.then) and self.at_fen(e.otherwise)
-        return False
-
-    def cases_body(self, d: RDecision, ind: str, target: str, rules: bool) -> list[str]:
-        out = []
-        for index, case in enumerate(d.cases):
-            kw = "if" if index == 0 else "elif"
-            out.append(f"{ind}{kw} {_top(self.cond(case.cond))}:")
-            out += self.case_comment(f"case {index + 1}", case, d, ind + "    ")
-            out += self.assign(ind + "    ", target, self.expr(case.value), index if rules else None)
-        last = len(d.cases)
-        if d.otherwise is not None:
-            body = [*self.case_comment("otherwise", d.otherwise, d, ind + "    "),
-                    *self.assign(ind + "    ", target, self.expr(d.otherwise.value), last if rules else None)]
-        else:
-            body = [f"{ind}    # no case applies: not applicable",
-                    f"{ind}    value, rule = None, {last}" if rules else f"{ind}    {target} = None"]
-        if d.cases:
-            out.append(f"{ind}else:")
-            out += body
-        else:
-            out += [line[4:] for line in body]
-        return out
-
-    def case_comment(self, what: str, case, d: RDecision, ind: str) -> list[str]:
-        where = f"{what}, {self.path_of(d.origin)}:{case.span.line}"
+    def case_comment(self, w: CodeWriter, what: str, case, d: ir.Decision) -> None:
+        where = f"{what}, {self.path_of(d.source.origin)}:{case.span.line}"
         article = case.meta.article
         text = where + (f", article {article}" if article else "")
         if case.meta.label:
             text += f": {case.meta.label}"
-        return _wrap_comment("", text, ind)
+        w.comment(text)
 
-    def table_body(self, d: RDecision, ind: str, target: str, rules: bool) -> list[str]:
-        table = d.table
-        out = [f"{ind}# a decision table: every column is read first, then the first matching row applies"]
-        columns = []
-        for col in table.columns:
+    def table_body(self, w: CodeWriter, d: ir.Decision, target: str, rules: bool) -> None:
+        w.writeline("# a decision table: every column is read first, then the first matching row applies")
+        locals_ = []
+        for col in d.columns:
             # (in _decide_fast, item names are locals: its own locals start with '_')
-            local = f"{'_' if self.fast else ''}c_{self.names.get(col.name, 'col')}"
             if col.name not in self.names:
                 raise CodegenError(f"the column {col.name!r} is not an input, parameter or decision")
-            columns.append((local, col))
-        if columns:
-            targets = ", ".join(local for local, _ in columns)
-            values = ", ".join(self.expr(col) for _, col in columns)
-            if len(columns) == 1:
-                out.append(f"{ind}{targets} = {_top(values)}")
+            locals_.append(f"{self.s.column_prefix}c_{self.names[col.name]}")
+        if d.columns:
+            values = [self.expr(col.expr) for col in d.columns]
+            if len(values) == 1:
+                w.writeline(f"{locals_[0]} = {_top(values[0])}")
             else:
-                out.append(f"{ind}{targets} = {values}")
+                w.writeline(f"{', '.join(locals_)} = {', '.join(values)}")
         first = True
-        terminal = False
-        for index, row in enumerate(table.rows):
-            tests = []
-            if not row.is_otherwise:
-                for cell, (local, col) in zip(row.cells, columns):
-                    test = self.cell(cell, local, col)
-                    if test is not None:
-                        tests.append(test)
-            header = f"row {index + 1}" if not row.is_otherwise else "otherwise row"
-            comment = self.case_comment(header, row, d, ind + "    ")
-            assign = self.assign(ind + "    ", target, self.expr(row.output), index if rules else None)
-            if row.is_otherwise or not tests:
-                if first:
-                    out += [line[4:] for line in comment + assign]
-                else:
-                    out += [f"{ind}else:", *comment, *assign]
-                terminal = True
-                break
-            condition = " and ".join(tests)
-            out.append(f"{ind}{'if' if first else 'elif'} {condition}:")
-            out += comment + assign
+        for row in d.rows:
+            tests = [self.cell(test, locals_[test.column]) for test in row.tests]
+            if row.otherwise or not tests:
+                if not first:
+                    w.writeline("else:")
+                with w.indent(0 if first else 1):
+                    self.case_comment(w, row.what, row.source, d)
+                    self.assign(w, target, self.expr(row.value), row.rule if rules else None)
+                return
+            w.writeline(f"{'if' if first else 'elif'} {' and '.join(tests)}:")
+            with w.indent():
+                self.case_comment(w, row.what, row.source, d)
+                self.assign(w, target, self.expr(row.value), row.rule if rules else None)
             first = False
-        if not terminal:
-            gap = [f"{ind}    # no row covers this case: not applicable",
-                   f"{ind}    value, rule = None, {len(table.rows)}" if rules else f"{ind}    {target} = None"]
-            if first:
-                out += [line[4:] for line in gap]
-            else:
-                out += [f"{ind}else:", *gap]
-        return out
+        if not first:
+            w.writeline("else:")
+        with w.indent(0 if first else 1):
+            self.no_rule(w, "no row covers this case", target, rules, d.none_rule)
 
-    def cell(self, cell, local: str, col: RRef) -> Optional[str]:
-        if cell.kind == "any":
-            return None
-        if cell.kind == "eq":
-            return f"{local} == {self.expr(cell.values[0])}"
-        if cell.kind == "cmp":
-            value = cell.values[0]
-            if self.nullable(col) or self.nullable(value):
-                helper = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "==": None, "!=": None}[cell.op]
+    def cell(self, test: ir.Test, local: str) -> str:
+        if test.kind == "eq":
+            return f"{local} == {self.expr(test.values[0])}"
+        if test.kind == "cmp":
+            value = test.values[0]
+            if test.nullable:
+                helper = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "==": None, "!=": None}[test.op]
                 if helper is None:
-                    return f"({local} {cell.op} {self.expr(value)})"
+                    return f"({local} {test.op} {self.expr(value)})"
                 return f"{helper}({local}, {self.expr(value)}) is True"
-            return f"{local} {cell.op} {self.expr(value)}"
-        items = ", ".join(self.expr(v) for v in cell.values) + ("," if len(cell.values) == 1 else "")
-        op = "in" if cell.kind == "in" else "not in"
+            return f"{local} {test.op} {self.expr(value)}"
+        items = ", ".join(self.expr(v) for v in test.values) + ("," if len(test.values) == 1 else "")
+        op = "in" if test.kind == "in" else "not in"
         return f"{local} {op} ({items})"
 
     # ------------------------------------------------------------ the one-pass evaluation
@@ -1159,112 +908,67 @@ class _Gen:
         exactly as the interpreter does. So the fast path never needs to know which error comes
         first."""
         p = self.p
-        self.fast = True
         self.temps = 0
-        try:
-            out = [
-                "def _decide_fast(_v, _as_of):",
-                '    """Every decision in one pass from validated inputs _v, for the usual case: whatever the',
-                "    rules read is there. An input or blank read but not given raises KeyError; any exception",
-                "    makes evaluate() run the lazy evaluator (_Run), which finds the same values or reports",
-                '    the error as the reference interpreter does."""',
-            ]
-            params = self.param_order()
+        w = CodeWriter()
+        w.writelines([
+            "def _decide_fast(_v, _as_of):",
+            '    """Every decision in one pass from validated inputs _v, for the usual case: whatever the',
+            "    rules read is there. An input or blank read but not given raises KeyError; any exception",
+            "    makes evaluate() run the lazy evaluator (_Run), which finds the same values or reports",
+            '    the error as the reference interpreter does."""',
+        ])
+        with self.strategy(STRAIGHT), w.indent():
+            params = [self.low.params[name] for name in self.low.param_order]
             if params:
-                out += [f"    # the parameters the decisions read, at {'_as_of' if self.any_schedule(params) else 'any date'}"]
+                dated = any(prm.entries for prm in params)
+                w.writeline(f"# the parameters the decisions read, at {'_as_of' if dated else 'any date'}")
             for prm in params:
-                out += self.fast_param(prm)
+                self.fast_param(w, prm)
             for name in p.decision_order:
-                d = p.decisions[name]
-                o = d.origin
-                out += ["", *_wrap_comment("", f"{name}" + (f" ({d.label})" if d.label else "")
-                                           + f": {o.level} {o.policy_id}, {self.where(o)}"
-                                           + _article_words(d.article), "    ")]
-                if d.form == "expr" and not isinstance(d.expr, (RLit, RRef)) and self.is_constant(d.expr):
-                    out.append("    # (its formula reads only fixed values: computed once, when this module was generated)")
-                out += self.decision_body(d, "    ", self.names[name], False)
-            out += ["", "    # the result, built as Result() would build it, without its per-field frozen setattr",
-                    "    _result = _new_object(Result)", "    _fields = _result.__dict__"]
+                d = self.low.decisions[name]
+                src = d.source
+                o = src.origin
+                w.writeline()
+                w.comment(f"{name}" + (f" ({src.label})" if src.label else "")
+                          + f": {o.level} {o.policy_id}, {self.where(o)}" + _article_words(src.article))
+                if d.constant_formula:
+                    w.writeline("# (its formula reads only fixed values: computed once, when this module was generated)")
+                self.decision_body(w, d, self.names[name], False)
+            w.writeline()
+            w.writeline("# the result, built as Result() would build it, without its per-field frozen setattr")
+            w.writeline("_result = _new_object(Result)")
+            w.writeline("_fields = _result.__dict__")
             for name in p.decision_order:
-                out.append(f"    _fields[{py_str(self.names[name])}] = {self.names[name]}")
-            out += ["    _fields['_case'] = (_v, _as_of, None)", "    return _result"]
-            return out
-        finally:
-            self.fast = False
+                w.writeline(f"_fields[{py_str(self.names[name])}] = {self.names[name]}")
+            w.writeline("_fields['_case'] = (_v, _as_of, None)")
+            w.writeline("return _result")
+        return w.lines
 
-    def param_order(self) -> list[RParam]:
-        """The parameters the decisions read (directly or through other parameters), each after the
-        parameters its value reads."""
-        order: list[RParam] = []
-        state: dict[str, str] = {}
-
-        def visit(name: str) -> None:
-            if state.get(name) is not None:
-                return  # done, or a cycle the resolver reports
-            state[name] = "visiting"
-            prm = self.p.params[name]
-            exprs = [prm.value] + [entry.value for entry in (prm.schedule.entries if prm.schedule else ())]
-            for expr in exprs:
-                for ref in _refs(expr):
-                    if ref.kind == "param" and ref.name in self.p.params:
-                        visit(ref.name)
-            state[name] = "done"
-            order.append(prm)
-
-        for name in self.p.decision_order:
-            for expr in self.decision_exprs(self.p.decisions[name]):
-                for ref in _refs(expr):
-                    if ref.kind == "param" and ref.name in self.p.params:
-                        visit(ref.name)
-        return order
-
-    def any_schedule(self, params: list[RParam]) -> bool:
-        return any(prm.schedule is not None for prm in params)
-
-    def decision_exprs(self, d: RDecision) -> list[RExpr]:
-        """Every expression of a decision: conditions, values, table columns and cells."""
-        if d.form == "expr":
-            return [d.expr]
-        if d.form == "cases":
-            out = []
-            for case in d.cases:
-                out += [case.cond, case.value]
-            if d.otherwise is not None:
-                out.append(d.otherwise.value)
-            return out
-        out = list(d.table.columns)
-        for row in d.table.rows:
-            out.append(row.output)
-            if not row.is_otherwise:
-                for cell in row.cells:
-                    out += list(cell.values or ())
-        return out
-
-    def fast_param(self, prm: RParam) -> list[str]:
+    def fast_param(self, w: CodeWriter, prm: ir.Param) -> None:
+        src = prm.source
         local = self.names[prm.name]
-        head = _wrap_comment("", f"{prm.name}" + (f" ({prm.label})" if prm.label else "")
-                             + f": {prm.statement}, {self.where(prm.origin)}" + _article_words(prm.article), "    ")
-        out = list(head)
+        w.comment(f"{prm.name}" + (f" ({src.label})" if src.label else "")
+                  + f": {src.statement}, {self.where(src.origin)}" + _article_words(src.article))
         keyword_ = "if"
-        entries = list(prm.schedule.entries) if prm.schedule is not None else []
-        for entry in reversed(entries):
-            out.append(f"    {keyword_} _as_of >= {self.const(entry.start)}:")
-            out.append(f"        {local} = {_top(self.expr(entry.value))}")
+        for entry in reversed(prm.entries):
+            w.writeline(f"{keyword_} _as_of >= {self.const(entry.start)}:")
+            with w.indent():
+                w.writeline(f"{local} = {_top(self.expr(entry.value))}")
             keyword_ = "elif"
-        indent = "        " if entries else "    "
         if prm.value is not None:
-            if entries:
-                out.append("    else:")
-            out.append(f"{indent}{local} = {_top(self.expr(prm.value))}")
+            if prm.entries:
+                w.writeline("else:")
+            with w.indent(1 if prm.entries else 0):
+                w.writeline(f"{local} = {_top(self.expr(prm.value))}")
         else:
-            by = prm.delegated_by or prm.origin
-            blank = (f"a blank {comment_text(by.policy_id)} left for the "
-                     f"{prm.to_level or next_level(by.level)} level: the caller's input")
-            if entries:
-                out += ["    else:", f"        {local} = _v[{py_str(prm.name)}]  # before the schedule, {blank}"]
+            blank = (f"a blank {comment_text(prm.delegated_by)} left for the "
+                     f"{prm.expected_level} level: the caller's input")
+            if prm.entries:
+                w.writeline("else:")
+                with w.indent():
+                    w.writeline(f"{local} = _v[{py_str(prm.name)}]  # before the schedule, {blank}")
             else:
-                out.append(f"    # {blank}, read where it is used")
-        return out
+                w.writeline(f"# {blank}, read where it is used")
 
     # ------------------------------------------------------------ results and the public functions
     def result_class(self) -> list[str]:
@@ -1359,42 +1063,54 @@ def _article_words(article: Optional[str]) -> str:
     return f", article {article}" if article else ""
 
 
+class Py(str):
+    """Python code of an expression, with what the generator knows of its shape (so it never reads
+    its own output back): inner, the code inside the parentheses that enclose all of it; guard,
+    (head, body) when it is (None if head is None else body) and body is never none; is_name, a
+    name (reading it twice costs nothing)."""
+
+    def __new__(cls, text: str, inner: Optional[str] = None, guard: Optional[tuple] = None, is_name: bool = False):
+        code = str.__new__(cls, text)
+        code.inner, code.guard, code.is_name = inner, guard, is_name
+        return code
+
+
+def _wrapped(inner: str, guard: Optional[tuple] = None) -> Py:
+    """(inner): a compound expression, in the parentheses a statement may drop (see _top)."""
+    return Py(f"({inner})", inner=inner, guard=guard)
+
+
+def _name(text: str) -> Py:
+    return Py(text, is_name=True)
+
+
+def _names_a_value(value) -> bool:
+    """Is the constant value written as a name (a module constant, True, False, None)?"""
+    return not isinstance(value, (int, str)) or isinstance(value, bool)
+
+
 def _top(code: str) -> str:
-    """Drop the outer parentheses of a compound expression used as a whole statement's value."""
-    if code.startswith("(") and code.endswith(")") and _balanced_inside(code):
-        return code[1:-1]
-    return code
+    """The code of a compound expression without its outer parentheses, for a whole statement's value."""
+    inner = getattr(code, "inner", None)
+    return inner if inner is not None else code
 
 
-def _balanced_inside(code: str) -> bool:
-    """True when code's first '(' closes at its last character (string literals skipped)."""
-    depth = 0
-    quote = None
-    escaped = False
-    for index, ch in enumerate(code):
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = None
-            continue
-        if ch in ("'", '"'):
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0 and index != len(code) - 1:
-                return False
-    return depth == 0
+@attrs.frozen
+class Strategy:
+    """How one kind of generated code reads values: the lazy evaluator's methods (each decision and
+    parameter a memoized method; explanations are this code with a trace) or the straight-line
+    _decide_fast() (locals, constants folded when generated)."""
+
+    name: str
+    fold: bool  # constant expressions as their values, computed when generated
+    locals: bool  # parameters and decisions are local variables (else self.p_x() / self.d_x())
+    values: str  # the validated inputs
+    as_of: str  # the evaluation date
+    column_prefix: str  # of a table's column variables
 
 
-def _refs(expr: RExpr):
-    from ..semantics.model import references
-
-    return references(expr)
+LAZY = Strategy("lazy", fold=False, locals=False, values="v", as_of="self.as_of", column_prefix="")
+STRAIGHT = Strategy("straight-line", fold=True, locals=True, values="_v", as_of="_as_of", column_prefix="_")
 
 
 def _chunks(items: list, size: int):

@@ -141,7 +141,7 @@ def _py_min_max(g, e):
     if len(args) == 2 and all(g.is_plain_read(a) for a in e.args):
         # what min()/max() return (the first of equal values), without the call
         a, b = args
-        return f"({a} if {a} {'<=' if f == 'min' else '>='} {b} else {b})"
+        return g.wrapped(f"{a} if {a} {'<=' if f == 'min' else '>='} {b} else {b}")
     return f"{f}({', '.join(args)})"
 
 

@@ -1,0 +1,276 @@
+"""Facts about a resolved policy's expressions, computed once (memoized per expression) and shared
+by every backend: can a value be none, is a number always a Decimal or an int, is money already
+at the fen, is an expression constant (and its value, computed by the reference interpreter),
+which parameters the decisions need and in what order.
+
+Pure: it reads the resolved policy and never changes it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+
+from ..semantics.builtins import BUILTINS
+from ..semantics.evaluate import NOT_FILLED, Interpreter
+from ..semantics.model import (
+    Duration,
+    RBinary,
+    RCall,
+    RDecision,
+    RExpr,
+    RIf,
+    RIn,
+    RLit,
+    RParam,
+    RRef,
+    RUnary,
+    ResolvedPolicy,
+    references,
+)
+
+# Number classes: the value is always a Decimal, always an int, or either (or not a number).
+DECIMAL, INT, EITHER = "D", "I", "?"
+
+
+class Facts:
+    def __init__(self, policy: ResolvedPolicy):
+        self.p = policy
+        self._nullable: dict[int, bool] = {}
+        self._null_decisions: dict[str, bool] = {}
+        self._null_params: dict[str, bool] = {}
+        self._constant: dict[int, bool] = {}
+        self._folded: dict[int, object] = {}
+        self.interpreter = Interpreter(policy)  # folds constant expressions exactly
+
+    # ------------------------------------------------------------ none
+    def nullable(self, e: RExpr) -> bool:
+        """Can this expression be none (not applicable) at run time?"""
+        key = id(e)
+        if key not in self._nullable:
+            self._nullable[key] = self._compute_nullable(e)
+        return self._nullable[key]
+
+    def _compute_nullable(self, e: RExpr) -> bool:
+        if isinstance(e, RLit):
+            return e.value is None
+        if isinstance(e, RRef):
+            if e.kind == "input":
+                inp = self.p.inputs.get(e.name)
+                return inp is None or inp.optional
+            if e.kind == "param":
+                return self.param_nullable(e.name)
+            if e.kind == "decision":
+                return self.decision_nullable(e.name)
+            if e.kind == "builtin":
+                if e.name == "as_of":
+                    return False
+                return (self.p.effective if e.name == "effective_date" else self.p.ends) is None
+            if e.kind == "external":
+                return self.external_value(e) is None
+            return True
+        if isinstance(e, RBinary):
+            if e.op in ("and", "or", "==", "!="):
+                return False
+            return self.nullable(e.left) or self.nullable(e.right)
+        if isinstance(e, RUnary):
+            return e.op != "not" and self.nullable(e.operand)
+        if isinstance(e, RIf):
+            return self.nullable(e.then) or self.nullable(e.otherwise)
+        if isinstance(e, RIn):
+            return False
+        if isinstance(e, RCall):
+            return any(self.nullable(a) for a in e.args)
+        return True
+
+    def param_nullable(self, name: str) -> bool:
+        if name not in self._null_params:
+            self._null_params[name] = True  # a guard while computing
+            p = self.p.params[name]
+            values = [p.value] if p.value is not None else []
+            if p.schedule is not None:
+                values += [entry.value for entry in p.schedule.entries]
+            self._null_params[name] = any(self.nullable(v) for v in values)
+        return self._null_params[name]
+
+    def decision_nullable(self, name: str) -> bool:
+        if name not in self._null_decisions:
+            self._null_decisions[name] = True
+            d = self.p.decisions[name]
+            if d.form == "expr":
+                result = self.nullable(d.expr)
+            elif d.form == "cases":
+                result = d.otherwise is None or self.nullable(d.otherwise.value) \
+                    or any(self.nullable(c.value) for c in d.cases)
+            else:
+                rows = d.table.rows
+                result = not any(r.is_otherwise or all(c.kind == "any" for c in r.cells) for r in rows) \
+                    or any(self.nullable(r.output) for r in rows)
+            self._null_decisions[name] = result
+        return self._null_decisions[name]
+
+    # ------------------------------------------------------------ constants
+    def is_constant(self, e: RExpr) -> bool:
+        """Does e read only literals and fixed values (no input, decision, date of evaluation or
+        schedule)? Then its value is the same in every evaluation."""
+        key = id(e)
+        if key not in self._constant:
+            self._constant[key] = False  # a guard while computing (a cycle is not constant)
+            self._constant[key] = all(self._constant_ref(ref) for ref in references(e))
+        return self._constant[key]
+
+    def _constant_ref(self, ref: RRef) -> bool:
+        if ref.kind == "param":
+            prm = self.p.params.get(ref.name)
+            return prm is not None and prm.schedule is None and prm.value is not None and self.is_constant(prm.value)
+        if ref.kind == "builtin":
+            return ref.name != "as_of"
+        if ref.kind == "external":
+            return self.external_value(ref) is not NOT_FILLED
+        return False
+
+    def folded(self, e: RExpr):
+        """The value of a constant expression, computed now by the reference interpreter (so exactly
+        what every evaluation would compute); NOT_FILLED when it fails, to fail at run time instead."""
+        key = id(e)
+        if key not in self._folded:
+            try:
+                value = self.interpreter.constant(e, self.p.effective)
+            except Exception:  # noqa: BLE001 - any failure is left to the run time, which reports it
+                value = NOT_FILLED
+            ok = isinstance(value, (bool, int, str, Decimal, _dt.date, Duration, type(None)))
+            self._folded[key] = value if ok else NOT_FILLED
+        return self._folded[key]
+
+    def external_value(self, e: RRef):
+        """The value of alias.name, folded in its own policy by the resolver (NOT_FILLED for a blank)."""
+        return self.p.external_values.get((e.alias, e.name), NOT_FILLED)
+
+    # ------------------------------------------------------------ numbers
+    def runtime_class(self, e: RExpr) -> str:
+        """DECIMAL when the value is always a Decimal, INT always an int, EITHER either (or not a number)."""
+        kind = e.type.kind
+        if kind in ("money", "percent"):
+            return DECIMAL
+        if kind == "count":
+            return INT
+        if kind != "decimal":
+            return EITHER
+        if isinstance(e, RLit):
+            return INT if isinstance(e.value, int) else DECIMAL
+        if isinstance(e, RRef):
+            if e.kind in ("input", "decision"):
+                return DECIMAL  # inputs are coerced to Decimal; decisions leave through finish()
+            if e.kind == "external":
+                value = self.external_value(e)
+                return INT if isinstance(value, int) and not isinstance(value, bool) else \
+                    DECIMAL if isinstance(value, Decimal) else EITHER
+            if e.kind == "param":
+                p = self.p.params[e.name]
+                if p.value is None and p.schedule is None:
+                    return DECIMAL
+                classes = {self.runtime_class(v) for v in ([p.value] if p.value is not None else [])
+                           + [x.value for x in (p.schedule.entries if p.schedule else ())]}
+                return classes.pop() if len(classes) == 1 else EITHER
+            return EITHER
+        if isinstance(e, RBinary):
+            a, b = self.runtime_class(e.left), self.runtime_class(e.right)
+            if e.op == "/":
+                return DECIMAL
+            if DECIMAL in (a, b):
+                return DECIMAL
+            return INT if a == b == INT else EITHER
+        if isinstance(e, RUnary):
+            return self.runtime_class(e.operand)
+        if isinstance(e, RIf):
+            a, b = self.runtime_class(e.then), self.runtime_class(e.otherwise)
+            return a if a == b else EITHER
+        if isinstance(e, RCall):
+            builtin = BUILTINS.get(e.func)
+            if builtin is not None and builtin.number_class is not None:
+                return builtin.number_class(self, e)
+        return EITHER
+
+    def at_fen(self, e: RExpr) -> bool:
+        """Is this money value always a Decimal quantized to the fen (or none)?"""
+        if e.type.kind != "money":
+            return False
+        if isinstance(e, RLit):
+            return e.value is None or (isinstance(e.value, Decimal) and e.value.as_tuple().exponent == -2)
+        if isinstance(e, RRef):
+            if e.kind in ("input", "decision"):
+                return True  # inputs are validated to the fen; decisions leave through finish()
+            if e.kind == "param":
+                prm = self.p.params[e.name]
+                return prm.value is None and prm.schedule is None  # a blank: the caller's validated input
+            if e.kind == "external":
+                value = self.external_value(e)
+                return isinstance(value, Decimal) and value.as_tuple().exponent == -2
+            return False
+        if isinstance(e, RCall):
+            builtin = BUILTINS.get(e.func)
+            return builtin is not None and builtin.at_fen is not None and builtin.at_fen(self, e)
+        if isinstance(e, RIf):
+            return self.at_fen(e.then) and self.at_fen(e.otherwise)
+        return False
+
+    # ------------------------------------------------------------ order and parts
+    @staticmethod
+    def is_blank(prm: RParam) -> bool:
+        """A blank no level filled, with no schedule: its value is always the caller's input."""
+        return prm.schedule is None and prm.value is None
+
+    @staticmethod
+    def decision_values(d: RDecision) -> list[RExpr]:
+        """The expressions a decision's value can come from."""
+        if d.form == "expr":
+            return [d.expr]
+        if d.form == "cases":
+            return [c.value for c in d.cases] + ([d.otherwise.value] if d.otherwise is not None else [])
+        return [row.output for row in d.table.rows]
+
+    @staticmethod
+    def decision_exprs(d: RDecision) -> list[RExpr]:
+        """Every expression of a decision: conditions, values, table columns and cells."""
+        if d.form == "expr":
+            return [d.expr]
+        if d.form == "cases":
+            out = []
+            for case in d.cases:
+                out += [case.cond, case.value]
+            if d.otherwise is not None:
+                out.append(d.otherwise.value)
+            return out
+        out = list(d.table.columns)
+        for row in d.table.rows:
+            out.append(row.output)
+            if not row.is_otherwise:
+                for cell in row.cells:
+                    out += list(cell.values or ())
+        return out
+
+    def param_order(self) -> list[RParam]:
+        """The parameters the decisions read (directly or through other parameters), each after the
+        parameters its value reads."""
+        order: list[RParam] = []
+        state: dict[str, str] = {}
+
+        def visit(name: str) -> None:
+            if state.get(name) is not None:
+                return  # done, or a cycle the resolver reports
+            state[name] = "visiting"
+            prm = self.p.params[name]
+            exprs = [prm.value] + [entry.value for entry in (prm.schedule.entries if prm.schedule else ())]
+            for expr in exprs:
+                for ref in references(expr):
+                    if ref.kind == "param" and ref.name in self.p.params:
+                        visit(ref.name)
+            state[name] = "done"
+            order.append(prm)
+
+        for name in self.p.decision_order:
+            for expr in self.decision_exprs(self.p.decisions[name]):
+                for ref in references(expr):
+                    if ref.kind == "param" and ref.name in self.p.params:
+                        visit(ref.name)
+        return order
