@@ -3,7 +3,6 @@ writes Python. Generators write through it instead of slicing and padding string
 
 from __future__ import annotations
 
-import contextlib
 import textwrap
 from typing import Iterable
 
@@ -22,19 +21,15 @@ class CodeWriter:
 
     def writeline(self, text: str = "") -> None:
         """One line at the current level (an empty line stays empty)."""
-        self.lines.append(self.prefix + text if text else "")
+        self.lines.append(INDENT * self.level + text if text else "")
 
     def writelines(self, lines: Iterable[str]) -> None:
         """Lines as they are (already indented, or at the top level)."""
         self.lines.extend(lines)
 
-    @contextlib.contextmanager
-    def indent(self, levels: int = 1):
-        self.level += levels
-        try:
-            yield self
-        finally:
-            self.level -= levels
+    def indent(self, levels: int = 1) -> "_Indented":
+        """`with writer.indent():` the lines written inside are one level (or `levels`) deeper."""
+        return _Indented(self, levels)
 
     def comment(self, text: str, prefix: str = "") -> None:
         """A # comment at the current level, wrapped at WIDTH (text escaped: it cannot end the line)."""
@@ -42,6 +37,20 @@ class CodeWriter:
 
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+class _Indented:
+    __slots__ = ("writer", "levels")
+
+    def __init__(self, writer: CodeWriter, levels: int):
+        self.writer, self.levels = writer, levels
+
+    def __enter__(self) -> CodeWriter:
+        self.writer.level += self.levels
+        return self.writer
+
+    def __exit__(self, *exc) -> None:
+        self.writer.level -= self.levels
 
 
 def comment_text(text: object) -> str:

@@ -19,12 +19,38 @@ import attrs
 from ..semantics.types import Type
 
 
-@attrs.frozen(slots=True)
 class Info:
-    type: Type
-    nullable: bool  # can the value be none (not applicable) at run time
-    cls: str  # number class: 'D' always a Decimal, 'I' always an int, '?' either or not a number
-    at_fen: bool  # money that is always quantized to the fen (or none)
+    """The facts of one expression: type, can the value be none (not applicable) at run time, number
+    class ('D' always a Decimal, 'I' always an int, '?' either or not a number), money always
+    quantized to the fen (or none). Each is computed by the facts pass (facts.py) when first asked."""
+
+    __slots__ = ("type", "_facts", "_expr", "_nullable", "_cls", "_at_fen")
+
+    def __init__(self, facts, expr):
+        self.type = expr.type
+        self._facts, self._expr = facts, expr
+        self._nullable = self._cls = self._at_fen = None
+
+    @property
+    def nullable(self) -> bool:
+        if self._nullable is None:
+            self._nullable = self._facts.nullable(self._expr)
+        return self._nullable
+
+    @property
+    def cls(self) -> str:
+        if self._cls is None:
+            self._cls = self._facts.runtime_class(self._expr)
+        return self._cls
+
+    @property
+    def at_fen(self) -> bool:
+        if self._at_fen is None:
+            self._at_fen = self._facts.at_fen(self._expr)
+        return self._at_fen
+
+    def __repr__(self) -> str:
+        return f"Info({self.type}, nullable={self.nullable}, cls={self.cls!r}, at_fen={self.at_fen})"
 
 
 class Node:

@@ -34,8 +34,7 @@ class Lowerer:
 
     # ------------------------------------------------------------ expressions
     def info(self, e: RExpr) -> ir.Info:
-        f = self.facts
-        return ir.Info(e.type, f.nullable(e), f.runtime_class(e), f.at_fen(e))
+        return ir.Info(self.facts, e)
 
     def expr(self, e: RExpr, fold: bool = True) -> ir.Expr:
         """e lowered; with fold, each outermost constant expression (not a literal or a name) is a
