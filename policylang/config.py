@@ -49,7 +49,8 @@ from .diagnostics import (
     Diagnostic,
     Suppressed,
 )
-from .syntax.ast import Span
+from .messages import M, P
+from .span import Span
 
 SEVERITY_VALUES = (ERROR, WARNING, INFO, "off")
 KNOWN_KEYS = ("severity", "lang")
@@ -113,16 +114,13 @@ def load_config(root_dir: str) -> Config:
         text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
-        config.diagnostics.append(Diagnostic("PL903", f"pyproject.toml cannot be read: {exc}",
-                                             Span(path, 1, 1, 1, 1),
-                                             message_zh=f"无法读取 pyproject.toml：{exc}"))
+        config.diagnostics.append(Diagnostic(**M("PL903.unreadable", error=exc), span=Span(path, 1, 1, 1, 1)))
         return config
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+), column (\d+)", str(exc))
         line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-        config.diagnostics.append(Diagnostic("PL903", f"pyproject.toml is not valid TOML: {exc}",
-                                             Span(path, line, column, line, column + 1),
-                                             message_zh=f"pyproject.toml 不是有效的 TOML 文件：{exc}"))
+        config.diagnostics.append(Diagnostic(**M("PL903.not_toml", error=exc),
+                                             span=Span(path, line, column, line, column + 1)))
         return config
     lines = text.splitlines()
     section = data.get("tool", {}).get("policylang") if isinstance(data.get("tool"), dict) else None
@@ -130,53 +128,40 @@ def load_config(root_dir: str) -> Config:
         return config
     section_line = _line_of(lines, "[tool.policylang", 1)
 
-    def problem(message: str, message_zh: str, needle: Optional[str], hint: Optional[str] = None,
-                hint_zh: Optional[str] = None):
+    def problem(entry: str, needle: Optional[str], /, **params):
         line = _line_of(lines, needle, section_line) if needle else section_line
         width = len(lines[line - 1]) if 0 < line <= len(lines) else 1
-        config.diagnostics.append(Diagnostic("PL903", message, Span(path, line, 1, line, width + 1), hint=hint,
-                                             message_zh=message_zh, hint_zh=hint_zh))
+        config.diagnostics.append(Diagnostic(**M(entry, **params), span=Span(path, line, 1, line, width + 1)))
 
     if not isinstance(section, dict):
-        problem("[tool.policylang] must be a table", "[tool.policylang] 必须是一个 TOML 表（table）", None)
+        problem("PL903.not_a_table", None)
         return config
     for key in section:
         if key not in KNOWN_KEYS:
-            problem(f"unknown setting '{key}' in [tool.policylang]", f"[tool.policylang] 中的设置项“{key}”无法识别",
-                    key, hint="the settings are: " + ", ".join(KNOWN_KEYS),
-                    hint_zh="可以使用的设置项有：" + "、".join(KNOWN_KEYS))
+            problem("PL903.unknown_setting", key, key=key, known=", ".join(KNOWN_KEYS), known_zh="、".join(KNOWN_KEYS))
     lang = section.get("lang")
     if lang is not None:
         if lang in LANGUAGES:
             config.lang = lang
         else:
-            problem(f"lang is {lang!r}; it must be one of: {', '.join(LANGUAGES)}",
-                    f"lang 的值是 {lang!r}，只能是下列之一：{'、'.join(LANGUAGES)}", "lang",
-                    hint='lang = "zh" prints findings in Chinese, lang = "en" in English',
-                    hint_zh='lang = "zh" 用中文显示检查结果，lang = "en" 用英文显示')
+            problem("PL903.bad_lang", "lang", lang=lang, choices=", ".join(LANGUAGES), choices_zh="、".join(LANGUAGES))
     severity = section.get("severity", {})
     if not isinstance(severity, dict):
-        problem("'severity' must be a table such as { PL207 = \"off\" }",
-                "“severity”必须是一个 TOML 表（table），例如 { PL207 = \"off\" }", "severity")
+        problem("PL903.severity_not_a_table", "severity")
         return config
     for code, value in severity.items():
         if code not in CODES:
             close = [c for c in CODES if c[:4] == code[:4]]
-            problem(f"'{code}' in [tool.policylang] severity is not a policylang code",
-                    f"[tool.policylang] severity 中的“{code}”不是 policylang 的代码", code,
-                    hint=("codes look like PL207" + (f"; codes near it: {', '.join(close[:5])}" if close else "")),
-                    hint_zh=("代码的写法如 PL207" + (f"；与它相近的代码有：{'、'.join(close[:5])}" if close else "")))
+            near, near_zh = P("phrase.PL903.codes_near", codes=", ".join(close[:5]), codes_zh="、".join(close[:5])) \
+                if close else ("", "")
+            problem("PL903.unknown_code", code, code=code, near=near, near_zh=near_zh)
             continue
         if not isinstance(value, str) or value not in SEVERITY_VALUES:
-            problem(f"the severity of {code} is {value!r}; it must be one of: {', '.join(SEVERITY_VALUES)}",
-                    f"{code} 的严重程度设为 {value!r}，只能是下列之一：{'、'.join(SEVERITY_VALUES)}", code)
+            problem("PL903.bad_severity", code, code=code, value=value, choices=", ".join(SEVERITY_VALUES),
+                    choices_zh="、".join(SEVERITY_VALUES))
             continue
         if code in NOT_CONFIGURABLE:
-            title, title_zh = CODES[code].title, CODES[code].title_zh
-            problem(f"the severity of {code} ({title}) cannot be configured; the setting is ignored",
-                    f"{code}（{title_zh}）的严重程度不能通过配置修改，这项设置不起作用", code,
-                    hint=f"remove {code} from [tool.policylang] severity",
-                    hint_zh=f"请从 [tool.policylang] severity 中删除 {code}")
+            problem("PL903.not_configurable", code, code=code, title=CODES[code].title, title_zh=CODES[code].title_zh)
             continue
         if code in BINDING_CODES and value != ERROR:
             config.diagnostics.append(_binding_not_lowered(path, lines, section_line, code, value))
@@ -200,23 +185,11 @@ def _key_span(path: str, lines: list[str], after: int, code: str) -> Span:
 def _binding_not_lowered(path: str, lines: list[str], section_line: int, code: str, value: str) -> Diagnostic:
     """PL904: configuration tried to lower a binding finding below error."""
     entry = CODES[code]
-    lowered = "turn it off" if value == "off" else f"make it {value}"
-    lowered_zh = "关闭" if value == "off" else f"降为{'警告' if value == WARNING else '提示'}（{value}）"
-    return Diagnostic(
-        "PL904",
-        f"{code} ({entry.title}) says that a lower level breaks a binding rule of a level above it; the "
-        f"configuration cannot {lowered} for the whole tree, so '{code} = \"{value}\"' is ignored and {code} "
-        "stays an error",
-        _key_span(path, lines, section_line, code),
-        hint=f"remove the setting; where a finding is really acceptable, put "
-             f"'# policylang: ignore[{code}] because \"…\"' on that line (or the line before), with the reason: it "
-             "is then listed as a suppressed binding finding in the check's summary and on the policy's pages",
-        message_zh=f"{code}（{entry.title_zh}）表示下级违反了上级的约束性规定，不能通过配置对整个政策目录一律"
-                   f"{lowered_zh}，因此“{code} = \"{value}\"”这项设置不起作用，{code} 仍按错误处理",
-        hint_zh=f"请删除这项设置；如果某处问题确实可以接受，请在该行（或上一行）写上 "
-                f"'# policylang: ignore[{code}] because \"…\"' 并写明理由：它会作为“已忽略的约束类问题”列在检查摘要和"
-                "该政策的文档页上",
-    )
+    lowered, lowered_zh = P("phrase.PL904.off") if value == "off" else \
+        P("phrase.PL904.lower", value=value, level_zh="警告" if value == WARNING else "提示")
+    return Diagnostic(**M("PL904.binding_not_lowered", code=code, title=entry.title, title_zh=entry.title_zh,
+                          value=value, lowered=lowered, lowered_zh=lowered_zh),
+                      span=_key_span(path, lines, section_line, code))
 
 
 # ---------------------------------------------------------------- suppressions
@@ -262,19 +235,10 @@ def collect_suppressions(ws) -> tuple[list[Suppression], list[Diagnostic]]:
             reason = (reason_match.group("a") or reason_match.group("b") or "").strip() if reason_match else ""
             unknown = [c for c in codes if c not in CODES]
             if unknown:
-                problems.append(Diagnostic("PL903", f"the suppression names unknown code(s): {', '.join(unknown)}",
-                                           span, hint="codes look like PL402", policy_id=pid,
-                                           message_zh=f"这条忽略指令写了不存在的代码：{'、'.join(unknown)}",
-                                           hint_zh="代码的写法如 PL402"))
+                problems.append(Diagnostic(**M("PL903.unknown_suppressed_code", codes=", ".join(unknown),
+                                               codes_zh="、".join(unknown)), span=span, policy_id=pid))
             if not reason:
-                problems.append(Diagnostic(
-                    "PL901", "this suppression gives no reason, so it suppresses nothing",
-                    span, policy_id=pid,
-                    hint='say why the finding is acceptable: # policylang: ignore[' + ",".join(codes) +
-                         '] because "…"',
-                    message_zh="这条忽略指令没有写明理由，因此不会忽略任何问题",
-                    hint_zh='请写明为什么可以接受这个问题：# policylang: ignore[' + ",".join(codes) +
-                            '] because "…"'))
+                problems.append(Diagnostic(**M("PL901.no_reason", codes=",".join(codes)), span=span, policy_id=pid))
                 continue
             target = _target_line(ws, pf.path, comment.line, comment.column)
             suppressions.append(Suppression(pf.path, comment.line, target, codes, reason, span))
@@ -309,12 +273,8 @@ def configure(diags: Iterable[Diagnostic], config: Config, ws) -> tuple[list[Dia
         kept.append(d)
     for s in suppressions:
         if not s.used:
-            problems.append(Diagnostic(
-                "PL902", f"this suppression of {', '.join(s.codes)} matches no finding on line {s.target}",
-                s.span, hint="remove it (the finding it was for is gone), or move it to the line before the finding",
-                policy_id=_policy_of(ws, s.path),
-                message_zh=f"这条针对 {'、'.join(s.codes)} 的忽略指令在第 {s.target} 行没有对应的问题",
-                hint_zh="请删除它（它原先针对的问题已经不存在），或把它移到该问题所在行的上一行"))
+            problems.append(Diagnostic(**M("PL902.unused", codes=", ".join(s.codes), codes_zh="、".join(s.codes),
+                                           line=s.target), span=s.span, policy_id=_policy_of(ws, s.path)))
     result = []
     for d in kept + problems + list(config.diagnostics):
         level = config.severity.get(d.code)

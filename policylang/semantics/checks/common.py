@@ -14,6 +14,7 @@ from typing import Optional
 
 import attrs
 
+from ...messages import M, P
 from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import NO_SPAN, Span
 from ..evaluate import EvaluationError, Interpreter
@@ -330,6 +331,19 @@ def related(origin: Origin, what: str, what_zh: Optional[str] = None) -> Related
     """The rule of another level a finding refers to ('the national rule (…): what')."""
     zh = f"{rule_ref_zh(origin)}：{what_zh}" if what_zh else None
     return Related(head_span(origin), f"{rule_intro(origin)} ({where(origin)}): {what}", zh)
+
+
+def say(key: str, span: Span, policy_id: str, /, related_: tuple = (), severity: str = "", **params) -> Diagnostic:
+    """The finding of the catalogue's entry `key` (policylang/catalogue.py), with its parameters."""
+    m = M(key, **params)
+    return diag(m["code"], m["message"], span, policy_id, hint=m["hint"], related_=related_, severity=severity,
+                message_zh=m["message_zh"], hint_zh=m["hint_zh"])
+
+
+def related_note(origin: Origin, key: str, /, **params) -> Related:
+    """related() with the catalogue's phrase `key` as what the other level's rule says."""
+    what, what_zh = P(key, **params)
+    return related(origin, what, what_zh)
 
 
 def diag(code: str, message: str, span: Span, policy_id: str, hint: Optional[str] = None,

@@ -18,7 +18,8 @@ from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import Span
 from .. import examples as ex
 from ..model import ResolvedPolicy
-from .common import CheckContext, diag, format_value, item_words_zh, level_zh
+from ...messages import N, P
+from .common import CheckContext, format_value, item_words_zh, level_zh, say
 
 FEN = Decimal("0.01")
 MAX_PARAMS_SHOWN = 4  # parameters named in the note on the rule that decided a wrong value
@@ -100,82 +101,47 @@ def _decided_by(ctx: CheckContext, policy: ResolvedPolicy, result: ex.ExampleRes
             param = policy.params.get(s.name)
             read.append((s.name, show(s.value, param.type if param is not None else None), s.policy_id))
     shown = read[:MAX_PARAMS_SHOWN]
-    more = f", and {len(read) - len(shown)} more" if len(read) > len(shown) else ""
-    more_zh = f"等 {len(read)} 项" if len(read) > len(shown) else ""
-    reading = f", reading {', '.join(f'{n} = {v} ({p})' for n, v, p in shown)}{more}" if shown else ""
-    reading_zh = f"，其中用到 {'、'.join(f'{n} = {v}（{p}）' for n, v, p in shown)}{more_zh}" if shown else ""
-    level, level_word = step.level, level_zh(step.level)
+    more, more_zh = P("phrase.PL601.more", count=len(read) - len(shown), total=len(read)) \
+        if len(read) > len(shown) else ("", "")
+    reading, reading_zh = P("phrase.PL601.reading", params=", ".join(f"{n} = {v} ({p})" for n, v, p in shown),
+                            params_zh="、".join(f"{n} = {v}（{p}）" for n, v, p in shown), more=more, more_zh=more_zh) \
+        if shown else ("", "")
     return Related(_line_span(ctx, step.path, step.line),
-                   f"{name} = {value_text} was decided by {_detail(step.detail)} of the {level} rule "
-                   f"({step.policy_id}){reading}",
-                   f"{name} = {value_text} 由{level_word}规定（{step.policy_id}）的{_detail(step.detail, _DETAIL_ZH)}"
-                   f"得出{reading_zh}")
+                   **N("note.PL601.decided_by", name=name, value=value_text, detail=_detail(step.detail),
+                       detail_zh=_detail(step.detail, _DETAIL_ZH), level=step.level, level_zh=level_zh(step.level),
+                       policy=step.policy_id, reading=reading, reading_zh=reading_zh))
 
 
 def _diagnostic(ctx: CheckContext, policy: ResolvedPolicy, result: ex.ExampleResult, m: ex.Mismatch) -> Diagnostic:
     example = result.example
     title = example.title or f"example {result.index + 1}"
-    head, head_zh = f'example "{title}": ', f"示例“{title}”："
     pid = policy.policy_id
     decision = policy.decisions.get(m.decision)
     t = decision.type if decision is not None else None
     name = m.decision
     words_zh = item_words_zh(name, decision.label if decision is not None else None)
     got = m.outcome
-    related: tuple = ()
+    common = {"title": title, "name": name, "words_zh": words_zh, "pid": pid}
 
     if m.kind == ex.INPUTS:
-        return diag(
-            ex.EXAMPLE_FAILED, f"{head}its inputs cannot be evaluated: {m.problem}", m.span, pid,
-            hint="each given value must be a literal of the input's type (469 yuan, 80%, 2021-03-01, true)",
-            message_zh=f"{head_zh}给出的输入无法求值：{m.problem}",
-            hint_zh="给出的每个值都必须是该输入类型的字面值（如 469 yuan、80%、2021-03-01、true）")
+        return say("PL601.inputs", m.span, pid, problem=m.problem, **common)
     if m.kind == ex.EXPECTED:
-        return diag(
-            ex.EXAMPLE_FAILED, f"{head}the expected value of {name} cannot be evaluated: {m.problem}", m.span, pid,
-            hint="write the expected result as a literal (469 yuan, 80%, 2021-03-01, true, none)",
-            message_zh=f"{head_zh}{words_zh}的期望值无法求值：{m.problem}",
-            hint_zh="请把期望结果写成字面值（如 469 yuan、80%、2021-03-01、true、none）")
+        return say("PL601.expected", m.span, pid, problem=m.problem, **common)
 
     if m.needs is not None:
-        expected = f"expected {name} to need the blank {m.needs}"
-        expected_zh = f"期望{words_zh}因授权事项 {m.needs} 尚未填写而无法计算"
+        expected, expected_zh = P("phrase.PL601.expected_needs", needs=m.needs, **common)
     else:
-        expected = f"expected {name} = {show(m.expected, t)}"
-        expected_zh = f"期望{words_zh}为 {show(m.expected, t)}"
+        expected, expected_zh = P("phrase.PL601.expected_value", value=show(m.expected, t), **common)
+    common.update(expected=expected, expected_zh=expected_zh)
 
     if m.kind == ex.VALUE:
         value_text = show(got.value, t)
-        message = f"{head}{expected}, got {value_text}"
-        message_zh = f"{head_zh}{expected_zh}，实际算得 {value_text}"
         decided = _decided_by(ctx, policy, result, name, value_text)
         related = (decided,) if decided is not None else ()
-        hint = (f"if the notice's figure is right, the rule that decided it (or a value it reads) is wrong"
-                f"{' (see the note)' if related else ''}; `policylang explain {pid} {name}` shows how each "
-                "level defines it; if the policy is right, correct the example")
-        hint_zh = (f"如果通知中的数字无误，说明计算它的规则（或它用到的取值）有误{'（见说明）' if related else ''}；"
-                   f"`policylang explain {pid} {name}` 可查看各级如何规定这一项；如果政策无误，请改正示例")
-    elif m.kind == ex.NEEDS_GOT_VALUE:
-        value_text = show(got.value, t)
-        message = f"{head}{expected}, got a value: {value_text}"
-        message_zh = f"{head_zh}{expected_zh}，实际却算出了结果：{value_text}"
-        hint = (f"a level of the chain fills {m.needs}, or {name} does not read it: if {value_text} is right, "
-                f"write `expect {name} = {value_text}`")
-        hint_zh = (f"本链已有一级填写了 {m.needs}，或者 {name} 并不用到它；如果 {value_text} 正确，"
-                   f"请改写为 `expect {name} = {value_text}`")
-    elif m.kind == ex.WRONG_BLANK:
-        message = (f"{head}{expected}, got no value: it needs the blank {got.blank}, which no level of the chain "
-                   "has filled")
-        message_zh = f"{head_zh}{expected_zh}，实际却无法计算：它需要授权事项 {got.blank}，而本链尚无任何一级填写"
-        hint = (f"give {got.blank} in the example (`given {got.blank} = …`), or fill it in the policy; if the "
-                f"example shows what cannot be computed yet, write `expect {name} needs {got.blank}`")
-        hint_zh = (f"请在示例中给出 {got.blank}（`given {got.blank} = …`），或在政策中填写它；如果示例要说明的"
-                   f"正是尚无法计算的情形，请写 `expect {name} needs {got.blank}`")
-    else:  # ex.ERROR
-        message = f"{head}{expected}, got an evaluation error: {got.error}"
-        message_zh = f"{head_zh}{expected_zh}，计算时却出错：{got.error}"
-        hint = ("the example's inputs are incomplete or outside what the rules accept: the error names the input "
-                "or the step at fault")
-        hint_zh = "示例给出的输入不完整，或超出了规则能接受的范围：出错信息指出了有问题的输入或计算步骤"
-    return diag(ex.EXAMPLE_FAILED, message, m.span, pid, hint=hint, related_=related,
-                message_zh=message_zh, hint_zh=hint_zh)
+        see, see_zh = P("phrase.PL601.see_note") if related else ("", "")
+        return say("PL601.value", m.span, pid, related_=related, value=value_text, see=see, see_zh=see_zh, **common)
+    if m.kind == ex.NEEDS_GOT_VALUE:
+        return say("PL601.needs_got_value", m.span, pid, value=show(got.value, t), needs=m.needs, **common)
+    if m.kind == ex.WRONG_BLANK:
+        return say("PL601.wrong_blank", m.span, pid, blank=got.blank, **common)
+    return say("PL601.error", m.span, pid, error=got.error, **common)  # ex.ERROR

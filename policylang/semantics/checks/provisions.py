@@ -23,7 +23,8 @@ from typing import Optional
 
 from ...diagnostics import Diagnostic
 from ..model import Origin, RProvision, ResolvedPolicy
-from .common import CheckContext, diag, head_span, item_words, item_words_zh, level_zh, related
+from ...messages import P
+from .common import CheckContext, head_span, item_words, item_words_zh, level_zh, related_note, say
 
 MODALITY_WORDS = {
     "must": "must", "must_not": "must not", "may": "may", "should": "should", "should_not": "should not",
@@ -71,22 +72,14 @@ def judge_modality(policy: ResolvedPolicy, provision: RProvision) -> list[Diagno
             continue
         words, words_zh = _words(provision)
         reverse = {old, new} in ({"must", "must_not"}, {"should", "should_not"})
-        what = "reverses" if reverse else "weakens"
-        what_zh = "改成了相反的" if reverse else "放宽为"
-        message_zh = (f"条款义务{words_zh}在{level_zh(upper.level)}政策中为“{upper.decl.actor} {MODALITY_WORDS[old]} …”"
-                      f"（{MODALITY_WORDS_ZH[old]}），本政策却把它{what_zh}“{MODALITY_WORDS[new]}”"
-                      f"（{MODALITY_WORDS_ZH[new]}）；下级只能让义务更严格，不能放宽")
-        message = (f"the provision {words} says '{upper.decl.actor} {MODALITY_WORDS[old]} …' at the "
-                   f"{upper.level} level; this policy {what} it to '{MODALITY_WORDS[new]}'. A lower level may make an "
-                   f"obligation stricter, not weaker.")
-        return [diag("PL311", message, head_span(child), policy.policy_id,
-                     hint=f"keep '{MODALITY_WORDS[old]}' (or remove this override so the upper rule applies)",
-                     related_=(related(upper, f"{upper.decl.actor} {MODALITY_WORDS[old]} "
-                                              f"“{upper.decl.text}”",
-                                       f"{upper.decl.actor} {MODALITY_WORDS[old]}（{MODALITY_WORDS_ZH[old]}）"
-                                       f"“{upper.decl.text}”"),),
-                     message_zh=message_zh,
-                     hint_zh=f"保留“{MODALITY_WORDS[old]}”；或删除这处覆盖（override），让上级规定直接适用")]
+        what, what_zh = P("phrase.PL311.reverses") if reverse else P("phrase.PL311.weakens")
+        actor, text = upper.decl.actor, upper.decl.text
+        return [say("PL311.weakened", head_span(child), policy.policy_id,
+                    related_=(related_note(upper, "note.PL311.upper", actor=actor, old=MODALITY_WORDS[old],
+                                           old_zh=MODALITY_WORDS_ZH[old], text=text),),
+                    words=words, words_zh=words_zh, level=upper.level, level_zh=level_zh(upper.level), actor=actor,
+                    old=MODALITY_WORDS[old], old_zh=MODALITY_WORDS_ZH[old], new=MODALITY_WORDS[new],
+                    new_zh=MODALITY_WORDS_ZH[new], what=what, what_zh=what_zh)]
     return []
 
 
@@ -123,22 +116,15 @@ def judge_wording(policy: ResolvedPolicy, provision: RProvision) -> list[Diagnos
     actor_changed = _normal(old.actor) != _normal(new.actor)
     if not (text_changed or actor_changed):
         return []
-    what, what_zh = {
-        (True, False): ("its text", "文字"),
-        (False, True): ("its actor", "主体"),
-        (True, True): ("its text and its actor", "文字和主体"),
-    }[(text_changed, actor_changed)]
+    what, what_zh = P({
+        (True, False): "phrase.PL319.text",
+        (False, True): "phrase.PL319.actor",
+        (True, True): "phrase.PL319.text_and_actor",
+    }[(text_changed, actor_changed)])
     # Named by its label or its name: its text is what changed, and both texts follow.
     words, words_zh = item_words(provision.name, provision.label), item_words_zh(provision.name, provision.label)
-    message = (f"the provision {words} changes {what} without a reason: the {upper.level} text "
-               f"({upper.policy_id}) is {_quoted(old)}; this policy writes {_quoted(new)}")
-    message_zh = (f"条款义务{words_zh}改动了上级条款的{what_zh}，但没有说明理由：{level_zh(upper.level)}政策"
-                  f"（{upper.policy_id}）的原文是 {_quoted_zh(old)}；本政策写为 {_quoted_zh(new)}")
-    return [diag("PL319", message, head_span(child), policy.policy_id,
-                 hint="say why with because \"…\" (for example, that it is the local notice's own wording), "
-                      "or remove this override so that the upper text applies",
-                 related_=(related(upper, f"the text this override replaces: {_quoted(old)}",
-                                   f"被覆盖的原文：{_quoted_zh(old)}"),),
-                 message_zh=message_zh,
-                 hint_zh="请用 because \"…\" 说明改动的理由（例如这是本地文件的原文表述）；"
-                         "或删除这处覆盖（override），让上级条款原样适用")]
+    return [say("PL319.changed", head_span(child), policy.policy_id,
+                related_=(related_note(upper, "note.PL319.replaced", old=_quoted(old), old_zh=_quoted_zh(old)),),
+                words=words, words_zh=words_zh, what=what, what_zh=what_zh, level=upper.level,
+                level_zh=level_zh(upper.level), upper=upper.policy_id, old=_quoted(old), old_zh=_quoted_zh(old),
+                new=_quoted(new), new_zh=_quoted_zh(new))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ...diagnostics import Diagnostic
 from ..model import RParam
 from ..reads import reads_of, uses_key  # noqa: F401 (uses_key: re-exported for the other checks)
-from .common import CheckContext, diag, head_span, item_words, item_words_zh
+from .common import CheckContext, head_span, item_words, item_words_zh, say
 
 KIND_ZH = {"input": "输入项", "parameter": "参数"}
 
@@ -39,17 +39,6 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
                     continue
                 if isinstance(item, RParam) and item.schedule is not None:
                     continue  # a scheduled parameter is there to be published, even if no formula reads it
-                words = item_words(name, item.label)
-                words_zh = item_words_zh(name, item.label)
-                out.append(diag(
-                    "PL207",
-                    f"the {kind} {words} is declared but no decision, table, requirement or schedule uses it "
-                    f"(here, in the policies that extend this one, or through 'uses')",
-                    head_span(item.origin), pid,
-                    hint=f"remove it, or use it in the rule it belongs to; if it is kept only for reference, "
-                         f"suppress this with '# policylang: ignore[PL207] because \"…\"'",
-                    message_zh=f"{KIND_ZH[kind]}{words_zh}已经声明，但没有任何决策项、决策表、约束要求或过渡安排用到它"
-                               f"（本政策、继承本政策的下级政策以及通过引用（uses）读取它的政策都没有用到）",
-                    hint_zh=f"请删除它，或在它所属的规则中用上它；如果只是留作参考，"
-                            f"请用 `# policylang: ignore[PL207] because \"…\"` 忽略这条提示"))
+                out.append(say("PL207.unused", head_span(item.origin), pid, kind=kind, kind_zh=KIND_ZH[kind],
+                               words=item_words(name, item.label), words_zh=item_words_zh(name, item.label)))
     return out

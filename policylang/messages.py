@@ -1,0 +1,85 @@
+"""The message catalogue: every diagnostic's text, in English and Chinese, in one place.
+
+Each entry is keyed `PLxxx.what` (the code it is reported under, then what it says) and holds
+the message, the hint and their Chinese, as str.format templates whose named fields are its
+parameters; `note.…` entries are the texts of related locations, `phrase.…` entries pieces
+that messages put together (a clause that depends on the case). Passes never write a message
+themselves: they name the entry and give the parameters,
+
+    Diagnostic(**M("PL903.unreadable", error=exc), span=span)
+    Related(span, **N("note.PL321.declared_here", alias=alias))
+
+and the test of the catalogue (tests/test_message_catalogue.py) checks that every code is
+reported by some fixture, that every reported code has its entries here, and that each
+template's parameters are the ones its callers give.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Optional
+
+import attrs
+
+from .catalogue import ENTRIES
+
+
+@attrs.frozen
+class Message:
+    key: str
+    en: str
+    zh: Optional[str] = None
+    hint: Optional[str] = None
+    hint_zh: Optional[str] = None
+
+    @property
+    def code(self) -> Optional[str]:
+        head = self.key.split(".", 1)[0]
+        return head if head.startswith("PL") else None
+
+    @property
+    def params(self) -> frozenset:
+        """The names the templates use."""
+        names = set()
+        for template in (self.en, self.zh, self.hint, self.hint_zh):
+            if template:
+                names.update(field.split(".")[0].split("[")[0]
+                             for _, field, _, _ in string.Formatter().parse(template) if field)
+        return frozenset(names)
+
+
+def _build() -> dict[str, Message]:
+    out: dict[str, Message] = {}
+    for entry in ENTRIES:
+        message = Message(*entry) if isinstance(entry, tuple) else entry
+        if message.key in out:
+            raise ValueError(f"the message {message.key} is in the catalogue twice")
+        out[message.key] = message
+    return out
+
+
+CATALOGUE: dict[str, Message] = _build()
+
+
+def _fill(template: Optional[str], params: dict) -> Optional[str]:
+    return None if template is None else template.format(**params)
+
+
+def M(key: str, /, **params) -> dict:
+    """The code and texts of a diagnostic (code, message, message_zh, hint, hint_zh), for Diagnostic()
+    and the passes' reporting functions."""
+    entry = CATALOGUE[key]
+    return {"code": entry.code, "message": _fill(entry.en, params), "message_zh": _fill(entry.zh, params),
+            "hint": _fill(entry.hint, params), "hint_zh": _fill(entry.hint_zh, params)}
+
+
+def N(key: str, /, **params) -> dict:
+    """The texts of a related location (message, message_zh), for Related()."""
+    entry = CATALOGUE[key]
+    return {"message": _fill(entry.en, params), "message_zh": _fill(entry.zh, params)}
+
+
+def P(key: str, /, **params) -> tuple[str, Optional[str]]:
+    """A phrase in English and Chinese, to give to a message as parameters."""
+    entry = CATALOGUE[key]
+    return _fill(entry.en, params), _fill(entry.zh, params)
