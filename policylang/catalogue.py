@@ -132,4 +132,122 @@ ENTRIES = [
     ("phrase.PL319.actor", "its actor", "主体"),
     ("phrase.PL319.text_and_actor", "its text and its actor", "文字和主体"),
     ("note.PL319.replaced", "the text this override replaces: {old}", "被覆盖的原文：{old_zh}"),
+
+    # ---------------------------------------------------------------- cross-references (checks/crossrefs.py)
+    ("PL320.never_read",
+     "'uses {declared} as {alias}' is never read: no expression of this policy, or of the policies that extend it, "
+     "reads a value {alias}.NAME",
+     "引用“uses {declared} as {alias}”没有被使用：本政策和继承本政策的下级政策中，没有任何规则读取 {alias}.名称 这样的取值",
+     "remove this line, or read the value it is for, e.g. {alias}.NAME in a bound or a formula",
+     "请删除这一行，或在限定范围、公式中读取它所引用的取值（写成 {alias}.名称）"),
+    ("PL313.outside_here",
+     "{words} is {at}, but {upper} allows only values {limit_words} {limit} ('{text}'): in this region {where}.",
+     "{words_zh}{at_zh}，但 {upper} 只允许{limit_words_zh} {limit} 的值（“{text}”）：在本地区，{where_zh}",
+     "choose a value {limit_words} {limit}", "请取{limit_words_zh} {limit} 的值"),
+    ("PL313.outside_inherited",
+     "{words} is {at}, but {upper} allows only values {limit_words} {limit} ('{text}'): in this region {where}.",
+     "{words_zh}{at_zh}，但 {upper} 只允许{limit_words_zh} {limit} 的值（“{text}”）：在本地区，{where_zh}",
+     "set this region's own value, {limit_words} {limit}, with 'override param {name}: …' because \"…\"",
+     "请在本政策中用 `override param {name}: …` 设定本地区自己的取值（{limit_words_zh} {limit}），并用 `because \"…\"` 说明理由"),
+    ("phrase.PL313.here", "{value} here", "在这里取值 {value}"),
+    ("phrase.PL313.inherited", "{value} here (set by {setter})", "在这里取值 {value}（由 {setter} 设定）"),
+    ("phrase.PL313.source", "{alias}.{name} = {value} from {bound}", "{alias}.{name} = {value}，取自 {bound}"),
+    ("note.PL313.version", "{alias}.{name} = {value} in {bound}, the version of {declared} in force in this region",
+     "{alias}.{name} = {value}（{bound} 是 {declared} 在本地区适用的版本）"),
+    ("note.PL313.must_be", "{words} must be {text}", "{words_zh}须满足“{text}”"),
+    ("PL316.rebound_blank",
+     "the bound '{text}' on {words} cannot be checked yet: here it reads '{blank}' from {bound} (the version of "
+     "{declared} in force in this region), a blank no level has filled",
+     "{words_zh}的限定条件“{text}”暂时无法检查：在本地区它读取的是 {bound}（{declared} 在本地区适用的版本）中的“{blank}”，"
+     "而这项授权事项还没有任何层级填写",
+     "the check runs once '{blank}' is filled", "待“{blank}”填写后即会检查"),
+
+    # ---------------------------------------------------------------- requirements (checks/requirements.py)
+    ("PL316.requirement_blank",
+     "the requirement {words} ({cond}) cannot be checked until '{blank}' is filled: it is a blank no level of this "
+     "policy's chain has set",
+     "约束要求{words_zh}（条件：{cond}）要等“{blank}”填写后才能检查：这是一项授权事项，本政策及其各级上级政策都还没有填写",
+     "the check runs once a level sets '{blank}'", "待某一层级填写“{blank}”后即会检查"),
+    ("PL404.missed",
+     "the requirement {words} says {cond} must hold {when}; with the values in force on {day} — {values} — it does "
+     "not hold.",
+     "约束要求{words_zh}规定{when_zh}须满足：{cond}；但按 {day} 当天有效的取值——{values_zh}——这一条件不成立",
+     "bring the schedule forward so the value meets the requirement on or before the deadline, e.g. add an entry "
+     "'from {day}: …'",
+     "请把过渡安排提前，使取值在期限当天或之前就满足要求，例如增加一条“from {day}: …”"),
+    ("PL404.missed_value",
+     "the requirement {words} says {cond} must hold {when}; with the values in force on {day} — {values} — it does "
+     "not hold.",
+     "约束要求{words_zh}规定{when_zh}须满足：{cond}；但按 {day} 当天有效的取值——{values_zh}——这一条件不成立",
+     "change {name} so that the requirement holds on {day}, or give it a schedule that meets it by then, e.g. "
+     "'schedule {name} {{ from {day}: … }}'",
+     "请修改 {name} 的取值，使这条约束要求在 {day} 成立；或为它增加过渡安排，按期达到要求，例如“schedule {name} {{ from {day}: … }}”"),
+    ("PL406.missed",
+     "the requirement {words} says {cond} must hold {when}; with the values in force on {day} — {values} — it does "
+     "not hold.",
+     "约束要求{words_zh}规定{when_zh}须满足：{cond}；但按 {day} 当天有效的取值——{values_zh}——这一条件不成立",
+     "change the value so that the requirement holds", "请修改取值，使这条约束要求成立"),
+    ("phrase.req.by_deadline", "by {deadline} (the deadline, {text})", "最迟自 {deadline}（期限：{text}）起"),
+    ("phrase.req.from_deadline", "from {deadline} on, but on {day} it does not", "自 {deadline} 起始终"),
+    ("phrase.req.on_day", "on {day}", "在 {day}"),
+    ("phrase.req.from_entry", " (the schedule entry from {start})", "（过渡安排自 {start} 起的取值）"),
+    ("phrase.req.entry", "the schedule entry from {start}", "过渡安排自 {start} 起的取值"),
+    ("phrase.req.own_value", "its value", "取值"),
+    ("note.req.value_on", "{name} = {value} on {day} ({what})", "{name} 在 {day} 为 {value}（{what_zh}）"),
+    ("phrase.req.from", ", from {day} on", "，自 {day} 起须满足"),
+    ("note.req.requirement", "the requirement {words}: {cond}{by}", "约束要求{words_zh}：{cond}{by_zh}"),
+    ("PL406.can_be_false", "the requirement {words} ({cond}) can be false: for example when {example}",
+     "约束要求{words_zh}（条件：{cond}）可能不成立，例如{example_zh}",
+     "check the decisions it reads for this input, or narrow the requirement",
+     "请检查这组输入下它所用到的决策项的结果，或收窄这条约束要求"),
+    ("PL407.contradicts",
+     "this policy redefines the requirement {words} as {cond}, which can never hold together with the upper level's "
+     "{parent}: no input satisfies both.",
+     "本政策把约束要求{words_zh}改写为 {cond}，它与上级的 {parent} 不可能同时成立：没有任何输入能同时满足两者",
+     "a lower level may add conditions to a requirement, not contradict it; keep the upper level's condition and "
+     "narrow it",
+     "下级可以给约束要求增加条件，但不能与之矛盾；请保留上级的条件，在此基础上收窄"),
+
+    # ---------------------------------------------------------------- tables and cases (checks/logic.py)
+    ("PL401.rows_overlap",
+     "rows {first} and {row} of the table {words} {verb} the same input but give different results ({first_result} "
+     "and {result}), for example when {example}. The first matching row wins, so row {row}'s result never applies there.",
+     "决策表{words_zh}的第 {first} 行和第 {row} 行{verb_zh}同时匹配同一组输入，结果却不同（{first_result} 与 {result}），"
+     "例如{example_zh}；表格以最先匹配的一行为准，所以在这种情况下第 {row} 行的结果不会生效",
+     "make the rows exclusive: in the column where the two situations differ, give row {row} (or row {first}) a value "
+     "instead of '-'",
+     "请让这两行互不重叠：在两种情形应当区分的那一列，为第 {row} 行（或第 {first} 行）填写具体取值，而不是“-”"),
+    ("phrase.PL401.may_both", "may both match", "可能"),
+    ("phrase.PL401.both", "both match", ""),
+    ("note.PL401.also_matches", "row {row} (result {result}) also matches these inputs", "第 {row} 行（结果为 {result}）也匹配这组输入"),
+    ("note.PL401.replaced", "the table or decision this one replaces ({words})", "被本政策替换的决策表或决策项{words_zh}"),
+    ("PL402.table_gap", "the table {words} {verb} these inputs, so it has no result (none) for them: {listed}{extra}.{example}",
+     "决策表{words_zh}{verb_zh}覆盖以下输入情形，遇到这些情形时没有结果（none）：{listed_zh}{extra_zh}{example_zh}",
+     "add a row for this situation (or 'row otherwise => …'); if the notice really says nothing about it, suppress "
+     "this with '# policylang: ignore[PL402] because \"…\"'",
+     "请为这种情形补充一行（或写“row otherwise => …”）；如果政策原文确实没有规定这种情形，"
+     "可以用“# policylang: ignore[PL402] because \"…\"”忽略这条提示，并写明理由"),
+    ("phrase.PL402.may_not_cover", "may not cover", "可能没有"),
+    ("phrase.PL402.does_not_cover", "does not cover", "没有"),
+    ("phrase.PL402.more", "; and {count} more", "；另有 {count} 种情形未列出"),
+    ("phrase.PL402.example", " For example: {example}.", "；例如：{example_zh}"),
+    ("PL401.case_never_true",
+     "case {case} of {words} (when {cond}) can never apply: its condition is false for every input",
+     "{words_zh}的第 {case} 个情形（when {cond}）永远不会适用：无论输入什么，它的条件都不成立",
+     "correct the condition, or remove the case", "请修改条件，或删除这个情形"),
+    ("PL401.case_shadowed", "case {case} of {words} (when {cond}) can never apply: {reason}; the first case that applies wins.",
+     "{words_zh}的第 {case} 个情形（when {cond}）永远不会适用：{reason_zh}；各情形以最先适用的为准",
+     "put the more specific case first, or remove the case that cannot apply", "请把更具体的情形放在前面，或删除不会适用的情形"),
+    ("phrase.PL401.covered_by", "case {case} comes first and applies to every input this case applies to",
+     "排在它前面的第 {case} 个情形已经涵盖了它适用的全部输入"),
+    ("phrase.PL401.covered_before", "the cases before it already cover every input it applies to",
+     "它前面的各个情形已经涵盖了它适用的全部输入"),
+    ("note.PL401.comes_first", "case {case} (when {cond}) comes first", "第 {case} 个情形（when {cond}）排在前面"),
+    ("PL402.cases_gap",
+     "no case of {words} {verb} for some inputs, so the decision has no result (none) for them, for example when {example}",
+     "对某些输入，决策项{words_zh}{verb_zh}没有任何情形适用，因此没有结果（none），例如{example_zh}",
+     "add an 'otherwise …' line (write 'otherwise none' if having no result is intended)",
+     "请补充一行“otherwise …”（如果确实应当没有结果，写“otherwise none”）"),
+    ("phrase.PL402.may_apply", "may apply", "可能"),
+    ("phrase.PL402.applies", "applies", ""),
 ]

@@ -24,14 +24,15 @@ from ..model import RBound, RParam, ResolvedPolicy, references
 from .common import (
     CheckContext,
     compare_values,
-    diag,
     format_value,
     header_span,
     item_words,
     item_words_zh,
-    related,
+    related_note,
+    say,
     statement_span,
 )
+from ...messages import P
 from .unused import used_declarations, uses_key
 
 LIMIT_WORDS = {"at_least": "at least", "at_most": "at most"}
@@ -63,15 +64,7 @@ def _unused_uses(policy: ResolvedPolicy, used: set) -> list[Diagnostic]:
     for alias, binding in sorted(policy.bindings.items()):
         if binding.declared_in != pid or (pid, uses_key(alias)) in used:
             continue
-        out.append(diag(
-            "PL320",
-            f"'uses {binding.declared} as {alias}' is never read: no expression of this policy, or of the "
-            f"policies that extend it, reads a value {alias}.NAME",
-            binding.span, pid,
-            hint=f"remove this line, or read the value it is for, e.g. {alias}.NAME in a bound or a formula",
-            message_zh=f"引用“uses {binding.declared} as {alias}”没有被使用：本政策和继承本政策的下级政策中，"
-                       f"没有任何规则读取 {alias}.名称 这样的取值",
-            hint_zh=f"请删除这一行，或在限定范围、公式中读取它所引用的取值（写成 {alias}.名称）"))
+        out.append(say("PL320.never_read", binding.span, pid, declared=binding.declared, alias=alias))
     return out
 
 
@@ -157,12 +150,12 @@ def _judge_bound(ctx: CheckContext, policy: ResolvedPolicy, param: RParam, origi
         shown = format_value(value, other.type) if value is not None and not _is_blank(value) else None
         if shown is None:
             continue
-        sources.append(f"{ref.alias}.{ref.name} = {shown} from {binding.bound}")
-        sources_zh.append(f"{ref.alias}.{ref.name} = {shown}，取自 {binding.bound}")
-        rel.append(related(other.origin, f"{ref.alias}.{ref.name} = {shown} in {binding.bound}, the version "
-                                         f"of {binding.declared} in force in this region",
-                           f"{ref.alias}.{ref.name} = {shown}（{binding.bound} 是 {binding.declared} "
-                           f"在本地区适用的版本）"))
+        source = {"alias": ref.alias, "name": ref.name, "value": shown, "bound": binding.bound,
+                  "declared": binding.declared}
+        en, zh = P("phrase.PL313.source", **source)
+        sources.append(en)
+        sources_zh.append(zh)
+        rel.append(related_note(other.origin, "note.PL313.version", **source))
     try:
         limit = ctx.interpreter_for(origin.policy_id, policy).constant(bound.expr)
     except BlankNotFilled as exc:
@@ -173,7 +166,7 @@ def _judge_bound(ctx: CheckContext, policy: ResolvedPolicy, param: RParam, origi
         return []
     if limit is None:
         return []
-    rel.append(related(origin, f"{words} must be {text}", f"{words_zh}须满足“{text}”"))
+    rel.append(related_note(origin, "note.PL313.must_be", words=words, words_zh=words_zh, text=text))
     limit_shown = format_value(limit, t)
     out = []
     for value, span in values:
@@ -182,25 +175,14 @@ def _judge_bound(ctx: CheckContext, policy: ResolvedPolicy, param: RParam, origi
             continue
         shown = format_value(value, t)
         if here:
-            at, at_zh = f"{shown} here", f"在这里取值 {shown}"
+            at, at_zh = P("phrase.PL313.here", value=shown)
         else:
-            at = f"{shown} here (set by {param.origin.policy_id})"
-            at_zh = f"在这里取值 {shown}（由 {param.origin.policy_id} 设定）"
+            at, at_zh = P("phrase.PL313.inherited", value=shown, setter=param.origin.policy_id)
             span = header_span(policy, ctx.ws)
-        where = "; ".join(sources)
-        where_zh = "；".join(sources_zh)
-        message = (f"{words} is {at}, but {origin.policy_id} allows only values {LIMIT_WORDS[bound.op]} "
-                   f"{limit_shown} ('{text}'): in this region {where}.")
-        message_zh = (f"{words_zh}{at_zh}，但 {origin.policy_id} 只允许{LIMIT_WORDS_ZH[bound.op]} {limit_shown} "
-                      f"的值（“{text}”）：在本地区，{where_zh}")
-        hint = (f"choose a value {LIMIT_WORDS[bound.op]} {limit_shown}" if here else
-                f"set this region's own value, {LIMIT_WORDS[bound.op]} {limit_shown}, with "
-                f"'override param {param.name}: …' because \"…\"")
-        hint_zh = (f"请取{LIMIT_WORDS_ZH[bound.op]} {limit_shown} 的值" if here else
-                   f"请在本政策中用 `override param {param.name}: …` 设定本地区自己的取值"
-                   f"（{LIMIT_WORDS_ZH[bound.op]} {limit_shown}），并用 `because \"…\"` 说明理由")
-        out.append(diag("PL313", message, span, pid, hint=hint, related_=tuple(rel),
-                        message_zh=message_zh, hint_zh=hint_zh))
+        out.append(say("PL313.outside_here" if here else "PL313.outside_inherited", span, pid, related_=tuple(rel),
+                       words=words, words_zh=words_zh, at=at, at_zh=at_zh, upper=origin.policy_id,
+                       limit_words=LIMIT_WORDS[bound.op], limit_words_zh=LIMIT_WORDS_ZH[bound.op], limit=limit_shown,
+                       text=text, where="; ".join(sources), where_zh="；".join(sources_zh), name=param.name))
     return out
 
 
@@ -209,14 +191,9 @@ def _blank_info(policy: ResolvedPolicy, param: RParam, origin, bound: RBound, te
     words = item_words(param.name, param.label)
     words_zh = item_words_zh(param.name, param.label)
     binding = policy.bindings[reads[0].alias]
-    message = (f"the bound '{text}' on {words} cannot be checked yet: here it reads '{blank}' from "
-               f"{binding.bound} (the version of {binding.declared} in force in this region), a blank no "
-               f"level has filled")
-    message_zh = (f"{words_zh}的限定条件“{text}”暂时无法检查：在本地区它读取的是 {binding.bound}"
-                  f"（{binding.declared} 在本地区适用的版本）中的“{blank}”，而这项授权事项还没有任何层级填写")
-    return diag("PL316", message, span, policy.policy_id, hint=f"the check runs once '{blank}' is filled",
-                related_=(related(origin, f"{words} must be {text}", f"{words_zh}须满足“{text}”"),),
-                message_zh=message_zh, hint_zh=f"待“{blank}”填写后即会检查")
+    return say("PL316.rebound_blank", span, policy.policy_id,
+               related_=(related_note(origin, "note.PL313.must_be", words=words, words_zh=words_zh, text=text),),
+               text=text, words=words, words_zh=words_zh, blank=blank, bound=binding.bound, declared=binding.declared)
 
 
 def _unique(refs):

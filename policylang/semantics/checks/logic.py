@@ -24,7 +24,8 @@ import z3
 
 from ...diagnostics import Diagnostic, Related
 from ..model import RDecision, RExpr, ResolvedPolicy
-from .common import CheckContext, diag, format_value, head_span, item_words, item_words_zh, related
+from ...messages import N, P
+from .common import CheckContext, format_value, head_span, item_words, item_words_zh, related_note, say
 from .encode import Encoder, Unsupported, input_names, solver, source_text
 
 MAX_ENUMERATED_POINTS = 4096
@@ -57,9 +58,8 @@ def _output_text(ctx: CheckContext, policy: ResolvedPolicy, expr: RExpr, t) -> s
 def _parent_related(decision: RDecision) -> tuple[Related, ...]:
     if len(decision.history) >= 2:
         parent = decision.history[-2]
-        words = item_words(decision.name, decision.label)
-        return (related(parent, f"the table or decision this one replaces ({words})",
-                        f"被本政策替换的决策表或决策项{item_words_zh(decision.name, decision.label)}"),)
+        return (related_note(parent, "note.PL401.replaced", words=item_words(decision.name, decision.label),
+                             words_zh=item_words_zh(decision.name, decision.label)),)
     return ()
 
 
@@ -101,44 +101,25 @@ class TableCheck:
     def _overlap(self, i: int, earlier: list[int], example: str, may: bool, example_zh: str) -> Diagnostic:
         row = self.rows[i]
         first = earlier[0]
-        verb = "may both match" if may else "both match"
-        message = (f"rows {first + 1} and {i + 1} of the table {self.words} {verb} the same input but give different "
-                   f"results ({self.outputs[first]} and {self.outputs[i]}), for example when {example}. The first "
-                   f"matching row wins, so row {i + 1}'s result never applies there.")
-        hint = (f"make the rows exclusive: in the column where the two situations differ, give row {i + 1} (or row "
-                f"{first + 1}) a value instead of '-'")
-        message_zh = (f"决策表{self.words_zh}的第 {first + 1} 行和第 {i + 1} 行{'可能' if may else ''}"
-                      f"同时匹配同一组输入，结果却不同（{self.outputs[first]} 与 {self.outputs[i]}），"
-                      f"例如{when_zh(example_zh)}；表格以最先匹配的一行为准，所以在这种情况下第 {i + 1} 行的结果不会生效")
-        hint_zh = (f"请让这两行互不重叠：在两种情形应当区分的那一列，为第 {i + 1} 行（或第 {first + 1} 行）"
-                   f"填写具体取值，而不是“-”")
-        rel = tuple(Related(self.rows[k].span, f"row {k + 1} (result {self.outputs[k]}) also matches these inputs",
-                            f"第 {k + 1} 行（结果为 {self.outputs[k]}）也匹配这组输入")
+        verb, verb_zh = P("phrase.PL401.may_both") if may else P("phrase.PL401.both")
+        rel = tuple(Related(self.rows[k].span, **N("note.PL401.also_matches", row=k + 1, result=self.outputs[k]))
                     for k in earlier) + _parent_related(self.decision)
-        return diag("PL401", message, row.span, self.policy.policy_id, hint=hint, related_=rel,
-                    severity="warning" if may else "", message_zh=message_zh, hint_zh=hint_zh)
+        return say("PL401.rows_overlap", row.span, self.policy.policy_id, related_=rel,
+                   severity="warning" if may else "", first=first + 1, row=i + 1, words=self.words,
+                   words_zh=self.words_zh, verb=verb, verb_zh=verb_zh, first_result=self.outputs[first],
+                   result=self.outputs[i], example=example, example_zh=when_zh(example_zh))
 
     def _gap(self, regions: list[str], example: Optional[str], more: int, may: bool,
              regions_zh: list[str], example_zh: Optional[str]) -> Diagnostic:
-        listed = "; ".join(f"({n}) {r}" for n, r in enumerate(regions, 1))
-        extra = f"; and {more} more" if more else ""
-        verb = "may not cover" if may else "does not cover"
-        message = f"the table {self.words} {verb} these inputs, so it has no result (none) for them: {listed}{extra}."
-        if example is not None:
-            message += f" For example: {example}."
-
-        hint = ("add a row for this situation (or 'row otherwise => …'); if the notice really says nothing about it, "
-                "suppress this with '# policylang: ignore[PL402] because \"…\"'")
-        listed_zh = "；".join(f"（{n}）{r}" for n, r in enumerate(regions_zh, 1))
-        extra_zh = f"；另有 {more} 种情形未列出" if more else ""
-        message_zh = (f"决策表{self.words_zh}{'可能没有' if may else '没有'}覆盖以下输入情形，"
-                      f"遇到这些情形时没有结果（none）：{listed_zh}{extra_zh}")
-        if example_zh is not None:
-            message_zh += f"；例如：{example_zh}"
-        hint_zh = ("请为这种情形补充一行（或写“row otherwise => …”）；如果政策原文确实没有规定这种情形，"
-                   "可以用“# policylang: ignore[PL402] because \"…\"”忽略这条提示，并写明理由")
-        return diag("PL402", message, head_span(self.decision.origin), self.policy.policy_id, hint=hint,
-                    related_=_parent_related(self.decision), message_zh=message_zh, hint_zh=hint_zh)
+        extra, extra_zh = P("phrase.PL402.more", count=more) if more else ("", "")
+        verb, verb_zh = P("phrase.PL402.may_not_cover") if may else P("phrase.PL402.does_not_cover")
+        example_en, example_zh_ = ("", "") if example is None else \
+            P("phrase.PL402.example", example=example, example_zh=example_zh)
+        return say("PL402.table_gap", head_span(self.decision.origin), self.policy.policy_id,
+                   related_=_parent_related(self.decision), words=self.words, words_zh=self.words_zh,
+                   verb=verb, verb_zh=verb_zh, listed="; ".join(f"({n}) {r}" for n, r in enumerate(regions, 1)),
+                   listed_zh="；".join(f"（{n}）{r}" for n, r in enumerate(regions_zh, 1)), extra=extra,
+                   extra_zh=extra_zh, example=example_en, example_zh=example_zh_)
 
     # -- small finite domains: enumerate
     def _finite_domains(self):
@@ -330,47 +311,28 @@ def _check_cases(ctx: CheckContext, policy: ResolvedPolicy, decision: RDecision)
         alone = solver()
         alone.add(*encoder.domain, conditions[j])
         if alone.check() == z3.unsat:
-            message = (f"case {j + 1} of {words} (when {source_text(ctx, case.cond)}) can never apply: its condition "
-                       f"is false for every input")
-            message_zh = (f"{words_zh}的第 {j + 1} 个情形（when {source_text(ctx, case.cond)}）永远不会适用："
-                          f"无论输入什么，它的条件都不成立")
-            out.append(diag("PL401", message, case.span, policy.policy_id,
-                            hint="correct the condition, or remove the case",
-                            related_=_parent_related(decision),
-                            message_zh=message_zh, hint_zh="请修改条件，或删除这个情形"))
+            out.append(say("PL401.case_never_true", case.span, policy.policy_id, related_=_parent_related(decision),
+                           case=j + 1, words=words, words_zh=words_zh, cond=source_text(ctx, case.cond)))
             continue
         cover = _covering_case(encoder, conditions, j)
         earlier = [cover] if cover is not None else list(range(j))
-        message = (f"case {j + 1} of {words} (when {source_text(ctx, case.cond)}) can never apply: "
-                   + (f"case {cover + 1} comes first and applies to every input this case applies to"
-                      if cover is not None else "the cases before it already cover every input it applies to")
-                   + "; the first case that applies wins.")
-        message_zh = (f"{words_zh}的第 {j + 1} 个情形（when {source_text(ctx, case.cond)}）永远不会适用："
-                      + (f"排在它前面的第 {cover + 1} 个情形已经涵盖了它适用的全部输入"
-                         if cover is not None else "它前面的各个情形已经涵盖了它适用的全部输入")
-                      + "；各情形以最先适用的为准")
-        rel = tuple(Related(decision.cases[k].span, f"case {k + 1} (when {source_text(ctx, decision.cases[k].cond)}) "
-                                                    f"comes first",
-                            f"第 {k + 1} 个情形（when {source_text(ctx, decision.cases[k].cond)}）排在前面")
+        reason, reason_zh = P("phrase.PL401.covered_by", case=cover + 1) if cover is not None \
+            else P("phrase.PL401.covered_before")
+        rel = tuple(Related(decision.cases[k].span, **N("note.PL401.comes_first", case=k + 1,
+                                                         cond=source_text(ctx, decision.cases[k].cond)))
                     for k in earlier[:3])
-        out.append(diag("PL401", message, case.span, policy.policy_id,
-                        hint="put the more specific case first, or remove the case that cannot apply",
-                        related_=rel + _parent_related(decision),
-                        message_zh=message_zh, hint_zh="请把更具体的情形放在前面，或删除不会适用的情形"))
+        out.append(say("PL401.case_shadowed", case.span, policy.policy_id, related_=rel + _parent_related(decision),
+                       case=j + 1, words=words, words_zh=words_zh, cond=source_text(ctx, case.cond), reason=reason,
+                       reason_zh=reason_zh))
     if decision.otherwise is None and conditions:
         s = solver()
         s.add(*encoder.domain, z3.Not(z3.Or(*conditions)))
         if s.check() == z3.sat:
             example, example_zh = describe_example(encoder, s, names)
-            verb = "may apply" if encoder.approximate else "applies"
-            message = (f"no case of {words} {verb} for some inputs, so the decision has no result (none) for them, "
-                       f"for example when {example}")
-            message_zh = (f"对某些输入，决策项{words_zh}{'可能' if encoder.approximate else ''}没有任何情形适用，"
-                          f"因此没有结果（none），例如{when_zh(example_zh)}")
-            out.append(diag("PL402", message, head_span(decision.origin), policy.policy_id,
-                            hint="add an 'otherwise …' line (write 'otherwise none' if having no result is intended)",
-                            related_=_parent_related(decision), message_zh=message_zh,
-                            hint_zh="请补充一行“otherwise …”（如果确实应当没有结果，写“otherwise none”）"))
+            verb, verb_zh = P("phrase.PL402.may_apply") if encoder.approximate else P("phrase.PL402.applies")
+            out.append(say("PL402.cases_gap", head_span(decision.origin), policy.policy_id,
+                           related_=_parent_related(decision), words=words, words_zh=words_zh, verb=verb,
+                           verb_zh=verb_zh, example=example, example_zh=when_zh(example_zh)))
     return out
 
 

@@ -41,7 +41,17 @@ import z3
 from ...diagnostics import Diagnostic, Related
 from ..evaluate import BlankNotFilled, EvaluationError
 from ..model import RRequirement, ResolvedPolicy, references
-from .common import CheckContext, diag, format_value, head_span, item_words, item_words_zh, related, statement_span
+from ...messages import P
+from .common import (
+    CheckContext,
+    format_value,
+    head_span,
+    item_words,
+    item_words_zh,
+    related_note,
+    say,
+    statement_span,
+)
 from .encode import Encoder, solver, source_text
 from .logic import describe_example, when_zh
 
@@ -183,10 +193,9 @@ class RequirementCheck:
         return value if isinstance(value, _dt.date) else None
 
     def _requirement_related(self, deadline: Optional[_dt.date]) -> Related:
-        by = f", from {deadline.isoformat()} on" if deadline else ""
-        by_zh = f"，自 {deadline.isoformat()} 起须满足" if deadline else ""
-        return related(self.req.origin, f"the requirement {self.words}: {self.cond_text}{by}",
-                       f"约束要求{self.words_zh}：{self.cond_text}{by_zh}")
+        by, by_zh = P("phrase.req.from", day=deadline.isoformat()) if deadline else ("", "")
+        return related_note(self.req.origin, "note.req.requirement", words=self.words, words_zh=self.words_zh,
+                            cond=self.cond_text, by=by, by_zh=by_zh)
 
     # ------------------------------------------------------------ parameters only
     def _check_dates(self, deadline: Optional[_dt.date]) -> list[_dt.date]:
@@ -227,14 +236,10 @@ class RequirementCheck:
     def _blank_info(self, blank: str) -> list[Diagnostic]:
         if not (self.own or self._filled_here()):
             return []  # the policy that writes the requirement (or fills a value) says it once
-        message = (f"the requirement {self.words} ({self.cond_text}) cannot be checked until '{blank}' is filled: "
-                   f"it is a blank no level of this policy's chain has set")
         span = head_span(self.req.origin) if self.own else self._value_span() or head_span(self.req.origin)
-        message_zh = (f"约束要求{self.words_zh}（条件：{self.cond_text}）要等“{blank}”填写后才能检查："
-                      f"这是一项授权事项，本政策及其各级上级政策都还没有填写")
-        return [diag("PL316", message, span, self.pid, hint=f"the check runs once a level sets '{blank}'",
-                     related_=() if self.own else (self._requirement_related(None),),
-                     message_zh=message_zh, hint_zh=f"待某一层级填写“{blank}”后即会检查")]
+        return [say("PL316.requirement_blank", span, self.pid,
+                    related_=() if self.own else (self._requirement_related(None),),
+                    words=self.words, words_zh=self.words_zh, cond=self.cond_text, blank=blank)]
 
     def _named_params(self) -> list[str]:
         """The parameters the requirement reads, in the order its condition names them (the value it
@@ -286,10 +291,10 @@ class RequirementCheck:
                 shown = format_value(self.ctx.interpreter(self.pid).param_value(name, day), p.type)
             except EvaluationError:
                 continue
-            what = f"the schedule entry from {entry.start.isoformat()}" if entry is not None else "its value"
-            what_zh = f"过渡安排自 {entry.start.isoformat()} 起的取值" if entry is not None else "取值"
-            rel = related(origin, f"{name} = {shown} on {day.isoformat()} ({what})",
-                          f"{name} 在 {day.isoformat()} 为 {shown}（{what_zh}）")
+            what, what_zh = P("phrase.req.entry", start=entry.start.isoformat()) if entry is not None \
+                else P("phrase.req.own_value")
+            rel = related_note(origin, "note.req.value_on", name=name, value=shown, day=day.isoformat(), what=what,
+                               what_zh=what_zh)
             out.append(Related(span, rel.message, rel.message_zh))
         return out
 
@@ -307,8 +312,7 @@ class RequirementCheck:
             if p.schedule is not None:
                 entries = [e for e in p.schedule.entries if e.start <= day]
                 if entries:
-                    source = f" (the schedule entry from {entries[-1].start.isoformat()})"
-                    source_zh = f"（过渡安排自 {entries[-1].start.isoformat()} 起的取值）"
+                    source, source_zh = P("phrase.req.from_entry", start=entries[-1].start.isoformat())
             parts.append(f"{name} = {format_value(value, p.type)}{source}")
             parts_zh.append(f"{name} = {format_value(value, p.type)}{source_zh}")
         return ", ".join(parts), "，".join(parts_zh)
@@ -318,33 +322,21 @@ class RequirementCheck:
         span = site or head_span(self.req.origin)
         values, values_zh = self._values_on(day)
         if deadline is not None and day == deadline:
-            when = f"by {deadline.isoformat()} (the deadline, {source_text(self.ctx, self.req.deadline)})"
-            when_zh = f"最迟自 {deadline.isoformat()}（期限：{source_text(self.ctx, self.req.deadline)}）起"
+            when, when_zh = P("phrase.req.by_deadline", deadline=deadline.isoformat(),
+                              text=source_text(self.ctx, self.req.deadline))
         elif deadline is not None:
-            when = f"from {deadline.isoformat()} on, but on {day.isoformat()} it does not"
-            when_zh = f"自 {deadline.isoformat()} 起始终"
+            when, when_zh = P("phrase.req.from_deadline", deadline=deadline.isoformat(), day=day.isoformat())
         else:
-            when = f"on {day.isoformat()}"
-            when_zh = f"在 {day.isoformat()}"
-        message = (f"the requirement {self.words} says {self.cond_text} must hold {when}; with the values in force "
-                   f"on {day.isoformat()} — {values} — it does not hold.")
+            when, when_zh = P("phrase.req.on_day", day=day.isoformat())
         code = "PL404" if deadline is not None else "PL406"
-        hint = ("bring the schedule forward so the value meets the requirement on or before the deadline, e.g. add "
-                f"an entry 'from {day.isoformat()}: …'" if code == "PL404" else
-                "change the value so that the requirement holds")
-        message_zh = (f"约束要求{self.words_zh}规定{when_zh}须满足：{self.cond_text}；"
-                      f"但按 {day.isoformat()} 当天有效的取值——{values_zh}——这一条件不成立")
-        hint_zh = (f"请把过渡安排提前，使取值在期限当天或之前就满足要求，例如增加一条“from {day.isoformat()}: …”"
-                   if code == "PL404" else "请修改取值，使这条约束要求成立")
-        if code == "PL404" and site is not None and not scheduled:
-            hint = (f"change {name} so that the requirement holds on {day.isoformat()}, or give it a schedule that "
-                    f"meets it by then, e.g. 'schedule {name} {{ from {day.isoformat()}: … }}'")
-            hint_zh = (f"请修改 {name} 的取值，使这条约束要求在 {day.isoformat()} 成立；或为它增加过渡安排，"
-                       f"按期达到要求，例如“schedule {name} {{ from {day.isoformat()}: … }}”")
+        key = "PL406.missed"
+        if code == "PL404":
+            key = "PL404.missed_value" if site is not None and not scheduled else "PL404.missed"
         rel = () if span == head_span(self.req.origin) and self.own else (self._requirement_related(deadline),)
         rel = rel + tuple(self._upper_sources(day))
-        return diag(code, message, span, self.pid, hint=hint, related_=rel, severity="error",
-                    message_zh=message_zh, hint_zh=hint_zh)
+        return say(key, span, self.pid, related_=rel, severity="error", words=self.words, words_zh=self.words_zh,
+                   cond=self.cond_text, when=when, when_zh=when_zh, day=day.isoformat(), values=values,
+                   values_zh=values_zh, name=name)
 
     # ------------------------------------------------------------ requirements over inputs
     def _falsifiable(self, deadline: Optional[_dt.date]) -> list[Diagnostic]:
@@ -370,14 +362,10 @@ class RequirementCheck:
             example, example_zh = confirmed
         else:
             example, example_zh = describe_example(encoder, s, list(encoder.vars))
-        message = (f"the requirement {self.words} ({self.cond_text}) can be false: for example when {example}")
-        message_zh = f"约束要求{self.words_zh}（条件：{self.cond_text}）可能不成立，例如{when_zh(example_zh)}"
         span = head_span(self.req.origin) if self.own else self._decision_span() or head_span(self.req.origin)
         rel = () if self.own else (self._requirement_related(deadline),)
-        return [diag("PL406", message, span, self.pid,
-                     hint="check the decisions it reads for this input, or narrow the requirement",
-                     related_=rel, message_zh=message_zh,
-                     hint_zh="请检查这组输入下它所用到的决策项的结果，或收窄这条约束要求")]
+        return [say("PL406.can_be_false", span, self.pid, related_=rel, words=self.words, words_zh=self.words_zh,
+                    cond=self.cond_text, example=example, example_zh=when_zh(example_zh))]
 
     def _confirmed_counterexample(self, encoder: Encoder, s: z3.Solver, deadline) -> Optional[tuple[str, str]]:
         """Try the solver's candidate inputs on the interpreter (up to MAX_CANDIDATES models; inputs the formula
@@ -467,14 +455,7 @@ class RequirementCheck:
         if both.check() != z3.unsat:
             return []
         parent_text = source_text(self.ctx, parent.cond)
-        message = (f"this policy redefines the requirement {self.words} as {self.cond_text}, which can never hold "
-                   f"together with the upper level's {parent_text}: no input satisfies both.")
-        message_zh = (f"本政策把约束要求{self.words_zh}改写为 {self.cond_text}，它与上级的 {parent_text} "
-                      f"不可能同时成立：没有任何输入能同时满足两者")
-        return [diag("PL407", message, head_span(self.req.origin), self.pid,
-                     hint="a lower level may add conditions to a requirement, not contradict it; keep the upper "
-                          "level's condition and narrow it",
-                     related_=(related(parent_origin, f"the requirement {self.words}: {parent_text}",
-                                       f"约束要求{self.words_zh}：{parent_text}"),),
-                     message_zh=message_zh,
-                     hint_zh="下级可以给约束要求增加条件，但不能与之矛盾；请保留上级的条件，在此基础上收窄")]
+        return [say("PL407.contradicts", head_span(self.req.origin), self.pid,
+                    related_=(related_note(parent_origin, "note.req.requirement", words=self.words,
+                                           words_zh=self.words_zh, cond=parent_text, by="", by_zh=""),),
+                    words=self.words, words_zh=self.words_zh, cond=self.cond_text, parent=parent_text)]
