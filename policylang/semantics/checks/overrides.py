@@ -17,6 +17,7 @@ from typing import Optional
 import attrs
 
 from ...diagnostics import Diagnostic, Related
+from ...messages import M, N, P
 from ...syntax.compare import ast_equal
 from ..evaluate import BlankNotFilled
 from ..judgment import LOOSENED, RESTATED, UNDECIDED, judge, order
@@ -30,9 +31,11 @@ from .common import (
     item_words_zh,
     level_zh,
     related,
+    related_note,
     rule_intro,
     rule_ref_zh,
     safe_constant,
+    say,
     statement_span,
     where,
 )
@@ -87,6 +90,15 @@ class Problem:
     message_zh: Optional[str] = None  # the same in Chinese
     hint_zh: Optional[str] = None
     against_what_zh: Optional[str] = None
+
+
+def _problem(key: str, against: Optional[Origin], against_key: str, /, severity: str = "", **params) -> Problem:
+    """A Problem with the catalogue's texts: the message `key`, and `against_key` for what the upper
+    definition says."""
+    m = M(key, **params)
+    what, what_zh = P(against_key, **params)
+    return Problem(m["code"], m["message"], m["hint"], against, what, severity=severity, message_zh=m["message_zh"],
+                   hint_zh=m["hint_zh"], against_what_zh=what_zh)
 
 
 def check(ctx: CheckContext) -> list[Diagnostic]:
@@ -165,36 +177,22 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
         same = statement == "fixed" and (value is None or prev is None or order(value, prev) == 0)
         if not same:
             now = f"{statement} {shown}" if value is not None else statement
-            problems.append(Problem(
-                "PL306",
-                f"{words} is fixed at {prev_shown} by {prev_origin.policy_id}; this policy changes it to {now}. "
-                f"A fixed rule applies unchanged at every lower level.",
-                f"remove this override so that the {prev_origin.level} rule applies, or restate it as "
-                f"'fixed {prev_shown}'",
-                prev_origin, f"{words} is fixed at {prev_shown}",
-                message_zh=f"{words_zh}已由 {prev_origin.policy_id} 固定为 {prev_shown}，本政策却改为 {now}；"
-                           f"固定的规定在以下各级都必须原样执行",
-                hint_zh=f"删除这处覆盖（override），让{level_zh(prev_origin.level)}规定直接适用；或原样写为“fixed {prev_shown}”",
-                against_what_zh=f"{words_zh}固定为 {prev_shown}"))
+            problems.append(_problem("PL306.fixed_changed", prev_origin, "note.PL306.fixed_at", words=words,
+                                     words_zh=words_zh, prev=prev_shown, upper=prev_origin.policy_id, now=now,
+                                     level=prev_origin.level, level_zh=level_zh(prev_origin.level)))
             return rule, problems
         return rule, problems
     # floor or ceiling
     floor = kind == "floor"
     allowed_kinds = (kind, "fixed")
     if statement not in allowed_kinds:
-        limit = "at least" if floor else "at most"
-        problems.append(Problem(
-            "PL309",
-            f"{words} is {STATEMENT_WORDS[kind]} set by {prev_origin.policy_id} at {prev_shown}; this policy turns it "
-            f"into {STATEMENT_WORDS.get(statement, statement)}, which would let it go "
-            f"{'below' if floor else 'above'} {prev_shown}.",
-            f"write '{kind} V' or 'fixed V' with V {limit} {prev_shown}",
-            prev_origin, f"{words} is {kind} {prev_shown}",
-            message_zh=f"{words_zh}由 {prev_origin.policy_id} 定为{STATEMENT_WORDS_ZH[kind]}，取值 {prev_shown}；"
-                       f"本政策却把它改为{STATEMENT_WORDS_ZH.get(statement, statement)}，"
-                       f"这样取值就可能{'低于' if floor else '高于'} {prev_shown}",
-            hint_zh=f"写成“{kind} V”或“fixed V”，其中 V {'不低于' if floor else '不高于'} {prev_shown}",
-            against_what_zh=f"{words_zh}的{LIMIT_NOUN_ZH[kind]}为 {prev_shown}"))
+        problems.append(_problem("PL309.floor_kind_changed" if floor else "PL309.ceiling_kind_changed", prev_origin,
+                                 "note.PL309.limit", words=words, words_zh=words_zh, kind=kind,
+                                 kind_words=STATEMENT_WORDS[kind], kind_zh=STATEMENT_WORDS_ZH[kind],
+                                 upper=prev_origin.policy_id, prev=prev_shown,
+                                 statement=STATEMENT_WORDS.get(statement, statement),
+                                 statement_zh=STATEMENT_WORDS_ZH.get(statement, statement),
+                                 noun_zh=LIMIT_NOUN_ZH[kind]))
         return rule, problems
     verdict = judge(kind, prev, value)
     if isinstance(value, Duration) and isinstance(prev, Duration) and order(value, prev) is None:
@@ -203,22 +201,9 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
         # Not comparable value by value (a blank, periods in other units): checks/binding.py proves it.
         return RuleInForce(statement, value, origin, bounds), problems
     if verdict == LOOSENED:
-        code = "PL304" if floor else "PL305"
-        verb = "lowers" if floor else "raises"
-        limit = "at least" if floor else "at most"
-        problems.append(Problem(
-            code,
-            f"{words} must be {limit} {prev_shown} ({kind} set by {prev_origin.policy_id}); this policy "
-            f"{verb} it to {shown}.",
-            f"use a value {limit} {prev_shown}: a lower level may only make this rule "
-            f"{'stricter (higher)' if floor else 'stricter (lower)'}",
-            prev_origin, f"{words} is {kind} {prev_shown}",
-            message_zh=f"{words_zh}{'不得低于' if floor else '不得高于'} {prev_shown}"
-                       f"（{prev_origin.policy_id} 设定的{LIMIT_NOUN_ZH[kind]}），"
-                       f"本政策却{'降低' if floor else '提高'}为 {shown}",
-            hint_zh=f"请取{'不低于' if floor else '不高于'} {prev_shown} 的值：下级只能把这条规定定得更严"
-                    f"{'（更高）' if floor else '（更低）'}",
-            against_what_zh=f"{words_zh}的{LIMIT_NOUN_ZH[kind]}为 {prev_shown}"))
+        problems.append(_problem("PL304.floor_lowered" if floor else "PL305.ceiling_raised", prev_origin,
+                                 "note.PL309.limit", words=words, words_zh=words_zh, kind=kind, prev=prev_shown,
+                                 upper=prev_origin.policy_id, now=shown, noun_zh=LIMIT_NOUN_ZH[kind]))
         return rule, problems
     if verdict == RESTATED and statement == kind:
         return RuleInForce(kind, prev, prev_origin, bounds), problems  # restated: the upper rule still binds
@@ -228,30 +213,15 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
 def _bound_problems(bound: BoundInForce, value, words: str, t, words_zh: str) -> list[Problem]:
     if bound.value is None:
         if bound.blank:
-            return [Problem(
-                "PL316",
-                f"the bound '{bound.text}' on {words} cannot be checked yet: it reads '{bound.blank}', "
-                f"a blank no level has filled",
-                f"the check runs once '{bound.blank}' is filled",
-                bound.origin, f"{words} must be {bound.text}",
-                message_zh=f"{words_zh}的限定条件“{bound.text}”暂时无法检查：它用到了“{bound.blank}”，"
-                           f"而这项授权事项还没有任何层级填写",
-                hint_zh=f"待“{bound.blank}”填写后即会检查",
-                against_what_zh=f"{words_zh}须满足“{bound.text}”")]
+            return [_problem("PL316.bound_blank", bound.origin, "note.PL313.must_be", words=words, words_zh=words_zh,
+                             text=bound.text, blank=bound.blank)]
         return []
     if judge("floor" if bound.op == "at_least" else "ceiling", bound.value, value) == LOOSENED:
-        limit = "at least" if bound.op == "at_least" else "at most"
-        return [Problem(
-            "PL313",
-            f"{words} is {format_value(value, t)} here, but {bound.origin.policy_id} allows only values "
-            f"{limit} {format_value(bound.value, t)} ('{bound.text}').",
-            f"choose a value {limit} {format_value(bound.value, t)}",
-            bound.origin, f"{words} must be {bound.text} = {format_value(bound.value, t)}",
-            message_zh=f"{words_zh}在这里取值 {format_value(value, t)}，但 {bound.origin.policy_id} 只允许"
-                       f"{LIMIT_WORDS_ZH[bound.op]} {format_value(bound.value, t)} 的值（“{bound.text}”）",
-            hint_zh=f"请取{LIMIT_WORDS_ZH[bound.op]} {format_value(bound.value, t)} 的值",
-            against_what_zh=f"{words_zh}须满足“{bound.text}”，即{LIMIT_WORDS_ZH[bound.op]} "
-                            f"{format_value(bound.value, t)}")]
+        return [_problem("PL313.outside_bound", bound.origin, "note.PL313.must_be_value", words=words,
+                         words_zh=words_zh, value=format_value(value, t), upper=bound.origin.policy_id,
+                         limit_words="at least" if bound.op == "at_least" else "at most",
+                         limit_words_zh=LIMIT_WORDS_ZH[bound.op],
+                         limit=format_value(bound.value, t), text=bound.text)]
     return []
 
 
@@ -288,9 +258,8 @@ def _judge_schedule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) ->
         for p in problems:
             if p.code == "PL309":
                 continue
-            message = f"from {entry.start.isoformat()} the schedule sets {p.message[0].lower() + p.message[1:]}"
-            message_zh = (f"按本政策的过渡安排，自 {entry.start.isoformat()} 起：{p.message_zh}"
-                          if p.message_zh else None)
+            message, message_zh = P("phrase.PL3xx.scheduled", start=entry.start.isoformat(),
+                                    message=p.message[0].lower() + p.message[1:], message_zh=p.message_zh)
             out.extend(_emit([attrs.evolve(p, message=message, message_zh=message_zh)], entry.span,
                              policy.policy_id))
     return out
@@ -318,13 +287,10 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
             unchanged = (child.kind == "decision" and _same(parent.expr, child.expr)
                          and _same(parent.cases, child.cases) and _same(parent.otherwise, child.otherwise))
             if not unchanged:
-                return [diag("PL306", f"the decision {words} is fixed by {upper.policy_id} ({upper.level}); "
-                             f"this policy changes how it is decided", head_span(decision.origin), policy.policy_id,
-                             hint="remove this override: a fixed rule applies unchanged at every level below",
-                             related_=(related(upper, f"{words} is fixed here", f"{words_zh}在此固定"),),
-                             message_zh=f"决策项{words_zh}已由 {upper.policy_id}（{level_zh(upper.level)}）固定，"
-                                        f"本政策却改动了它的判定方式",
-                             hint_zh="删除这处覆盖（override）：固定的规定在以下各级都原样适用")]
+                return [say("PL306.decision_fixed", head_span(decision.origin), policy.policy_id,
+                            related_=(related_note(upper, "note.PL306.fixed_here", words=words, words_zh=words_zh),),
+                            words=words, words_zh=words_zh, upper=upper.policy_id, level=upper.level,
+                            level_zh=level_zh(upper.level))]
             continue
         last_fixed = max((i for i, case in enumerate(parent.cases) if case.fixed), default=None)
         if last_fixed is None:
@@ -337,21 +303,13 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
                 continue
             fixed_case = parent.cases[last_fixed]
             span = theirs.span if theirs is not None else head_span(decision.origin)
-            label = fixed_case.meta.label or f"case {last_fixed + 1}"
-            label_zh = fixed_case.meta.label or f"第 {last_fixed + 1} 个情形"
-            return [diag("PL306",
-                         f"case {index + 1} of {words} must stay as {upper.policy_id} ({upper.level}) wrote it: "
-                         f"“{label}” is a fixed rule, and the cases up to it decide in order",
-                         span, policy.policy_id,
-                         hint=f"start this decision with the {last_fixed + 1} inherited case(s) unchanged, then add "
-                              f"or replace only the cases after them",
-                         related_=(Related(fixed_case.span, f"{rule_intro(upper)} ({where(upper)}): the fixed case "
-                                                            f"“{label}”",
-                                           f"{rule_ref_zh(upper)}：固定情形“{label_zh}”"),),
-                         message_zh=f"{words_zh}的第 {index + 1} 个情形必须与 {upper.policy_id}"
-                                    f"（{level_zh(upper.level)}）的写法保持一致：“{label_zh}”是固定规则，"
-                                    f"而各情形按先后顺序判定，它和它之前的情形都不能改动",
-                         hint_zh=f"本决策项应先原样保留继承来的前 {last_fixed + 1} 个情形，"
-                                 f"之后只能新增或替换其后的情形")]
+            label = fixed_case.meta.label or P("phrase.PL306.case_n", case=last_fixed + 1)[0]
+            label_zh = fixed_case.meta.label or P("phrase.PL306.case_n", case=last_fixed + 1)[1]
+            return [say("PL306.case_fixed", span, policy.policy_id,
+                        related_=(Related(fixed_case.span, **N("note.PL306.fixed_case", intro=rule_intro(upper),
+                                                                where=where(upper), ref_zh=rule_ref_zh(upper),
+                                                                label=label, label_zh=label_zh)),),
+                        case=index + 1, words=words, words_zh=words_zh, upper=upper.policy_id, level=upper.level,
+                        level_zh=level_zh(upper.level), label=label, label_zh=label_zh, count=last_fixed + 1)]
     return []
 
