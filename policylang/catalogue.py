@@ -302,4 +302,69 @@ ENTRIES = [
      "本决策项应先原样保留继承来的前 {count} 个情形，之后只能新增或替换其后的情形"),
     ("phrase.PL306.case_n", "case {case}", "第 {case} 个情形"),
     ("note.PL306.fixed_case", "{intro} ({where}): the fixed case “{label}”", "{ref_zh}：固定情形“{label_zh}”"),
+
+    # ---------------------------------------------------------------- binding proofs (checks/binding.py)
+    ("PL317.loosened",
+     "{words} is {kind} set by {declared}{where_case}: no lower level may give a {beyond} value, but this policy does. "
+     "For {given}: this policy gives {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}由 {declared} 定为{kind_zh}{where_case_zh}，下级不得给出{beyond_zh}的值，但本政策给出了。例如 {given_zh}："
+     "本政策得出 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "change this policy's rule so that it never gives a {beyond} value than {parent}'s, or ask the {level} level to "
+     "change its rule",
+     "请修改本政策的规则，使其在任何情形下都不比 {parent} 的结果{beyond_zh}；或请{level_zh}修改其规定"),
+    ("phrase.PL317.where_case", " where its case {index} applies", "（在其第 {index} 个情形适用时）"),
+    ("phrase.PL317.where_row", " where its row {index} applies", "（在其第 {index} 行适用时）"),
+    ("phrase.PL317.part", " ({what} {index})", ""),
+    ("note.PL317.declared", "{intro} ({where}): {words} is {kind}{part}", "{ref_zh}：{words_zh}为{kind_zh}{where_case_zh}"),
+    ("PL304.loosened_value",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "use a value {limit} {parent}'s on every day of this policy's window",
+     "请在本政策施行期间的每一天都取{limit_zh}为 {parent} 取值的值"),
+    ("PL305.loosened_value",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "use a value {limit} {parent}'s on every day of this policy's window",
+     "请在本政策施行期间的每一天都取{limit_zh}为 {parent} 取值的值"),
+    ("PL306.loosened_value",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "use a value {limit} {parent}'s on every day of this policy's window",
+     "请在本政策施行期间的每一天都取{limit_zh}为 {parent} 取值的值"),
+    ("PL304.loosened_duration",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "compare periods by the dates they give: months differ in length, so write the period in the parent's unit",
+     "期限按其得出的日期比较：各月天数不同，请用与上级相同的单位书写期限"),
+    ("PL305.loosened_duration",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "compare periods by the dates they give: months differ in length, so write the period in the parent's unit",
+     "期限按其得出的日期比较：各月天数不同，请用与上级相同的单位书写期限"),
+    ("PL306.loosened_duration",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "compare periods by the dates they give: months differ in length, so write the period in the parent's unit",
+     "期限按其得出的日期比较：各月天数不同，请用与上级相同的单位书写期限"),
+    ("phrase.PL317.on_day", " on {day}", "（{day} 当日）"),
+    ("note.PL30x.declared", "{intro} ({where}): {words} is {kind} {value}{on}", "{ref_zh}：{words_zh}的{kind_zh}为 {value}{on_zh}"),
+    ("PL318.undecided",
+     "could not prove that {words} stays within {parent}'s {kind}: {reason}. {samples} varied inputs found no "
+     "counterexample, but that is not a proof.",
+     "无法证明{words_zh}始终不超出 {parent} 的{kind_zh}：{reason_zh}。用 {samples} 组不同输入试算没有发现反例，但这不等于证明",
+     "simplify the rule (fixed rates instead of products of inputs), or state why it stays within the bound",
+     "可以简化规则（例如用固定比例代替输入之间的乘积），或说明它为何不会超出上级约束"),
+    ("note.PL318.declared", "{intro} ({where}): {words} is {kind}", "{ref_zh}：{words_zh}为{kind_zh}"),
 ]

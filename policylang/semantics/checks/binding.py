@@ -39,15 +39,16 @@ from ..model import (
     ResolvedPolicy,
     references,
 )
+from ...messages import N, P
 from .common import (
     CheckContext,
-    diag,
     format_value,
     head_span,
     header_span,
     item_words,
     item_words_zh,
     level_zh,
+    say,
     rule_intro,
     rule_ref_zh,
     safe_constant,
@@ -671,23 +672,11 @@ def _loosened_decision(ctx, policy, parent, upper: RDecision, declared: Origin, 
     given = _example_words(policy, example, False)
     given_zh = _example_words(policy, example, True)
     kind_word = J.DIRECTION_WORDS[proof.direction]
-    part_en = {"case": "case", "row": "row"}
-    part_zh = {"case": "个情形", "row": "行"}
     if case_index is not None:
         what, index = case_index
-        where_case = f" where its {part_en[what]} {index + 1} applies"
-        where_case_zh = f"（在其第 {index + 1} {part_zh[what]}适用时）"
+        where_case, where_case_zh = P(f"phrase.PL317.where_{what}", index=index + 1)
     else:
         where_case = where_case_zh = ""
-    message = (f"{words} is {kind_word} set by {declared.policy_id}{where_case}: no lower level may give a "
-               f"{BEYOND_EN[proof.direction]} value, but this policy does. For {given}: this policy gives {mine}; "
-               f"{parent.policy_id} allows {LIMIT_EN[proof.direction]} {theirs}.")
-    message_zh = (f"{words_zh}由 {declared.policy_id} 定为{J.DIRECTION_WORDS_ZH[proof.direction]}{where_case_zh}，"
-                  f"下级不得给出{BEYOND_ZH[proof.direction]}的值，但本政策给出了。例如 {given_zh}：本政策得出 {mine_zh}，"
-                  f"而 {parent.policy_id} {LIMIT_ZH[proof.direction]}允许 {theirs_zh}")
-    hint = (f"change this policy's rule so that it never gives a {BEYOND_EN[proof.direction]} value than "
-            f"{parent.policy_id}'s, or ask the {declared.level} level to change its rule")
-    hint_zh = f"请修改本政策的规则，使其在任何情形下都不比 {parent.policy_id} 的结果{BEYOND_ZH[proof.direction]}；或请{level_zh(declared.level)}修改其规定"
     span = _changed_span(ctx, policy, parent, "decision", name)
     if case_index is None:
         related_span = head_span(declared)
@@ -695,12 +684,18 @@ def _loosened_decision(ctx, policy, parent, upper: RDecision, declared: Origin, 
         related_span = upper.cases[case_index[1]].span
     else:
         related_span = upper.table.rows[case_index[1]].span
-    rel = Related(related_span,
-                  f"{rule_intro(declared)} ({where(declared)}): {words} is {kind_word}"
-                  + (f" ({case_index[0]} {case_index[1] + 1})" if case_index is not None else ""),
-                  f"{rule_ref_zh(declared)}：{words_zh}为{J.DIRECTION_WORDS_ZH[proof.direction]}{where_case_zh}")
-    return diag("PL317", message, span, policy.policy_id, hint=hint, related_=(rel,),
-                message_zh=message_zh, hint_zh=hint_zh)
+    part, part_zh = P("phrase.PL317.part", what=case_index[0], index=case_index[1] + 1) \
+        if case_index is not None else ("", "")
+    rel = Related(related_span, **N("note.PL317.declared", intro=rule_intro(declared), where=where(declared),
+                                    ref_zh=rule_ref_zh(declared), words=words, words_zh=words_zh, kind=kind_word,
+                                    kind_zh=J.DIRECTION_WORDS_ZH[proof.direction], part=part,
+                                    where_case_zh=where_case_zh))
+    return say("PL317.loosened", span, policy.policy_id, related_=(rel,), words=words, words_zh=words_zh,
+               kind=kind_word, kind_zh=J.DIRECTION_WORDS_ZH[proof.direction], declared=declared.policy_id,
+               where_case=where_case, where_case_zh=where_case_zh, beyond=BEYOND_EN[proof.direction],
+               beyond_zh=BEYOND_ZH[proof.direction], given=given, given_zh=given_zh, mine=mine, mine_zh=mine_zh,
+               parent=parent.policy_id, limit=LIMIT_EN[proof.direction], limit_zh=LIMIT_ZH[proof.direction],
+               theirs=theirs, theirs_zh=theirs_zh, level=declared.level, level_zh=level_zh(declared.level))
 
 
 PARAM_CODES = {"floor": "PL304", "ceiling": "PL305", "fixed": "PL306"}
@@ -715,19 +710,6 @@ def _loosened_param(ctx, policy, parent, mine: RParam, upper: RParam, proof: Pro
     given = _example_words(policy, example, False)
     given_zh = _example_words(policy, example, True)
     direction = proof.direction
-    message = (f"{words} must be {LIMIT_EN[direction]} {parent.policy_id}'s value ({J.DIRECTION_WORDS[direction]} "
-               f"set by {upper.origin.policy_id}); this policy's is {BEYOND_EN[direction]}. For {given}: "
-               f"this policy has {shown_mine}; {parent.policy_id} allows {LIMIT_EN[direction]} {shown_theirs}.")
-    message_zh = (f"{words_zh}的取值{LIMIT_ZH[direction].replace('最多', '不得高于').replace('至少', '不得低于')}"
-                  f" {parent.policy_id} 的取值（{upper.origin.policy_id} 设定的{J.DIRECTION_WORDS_ZH[direction]}），"
-                  f"本政策的取值却{BEYOND_ZH[direction]}。例如 {given_zh}：本政策为 {shown_mine_zh}，"
-                  f"而 {parent.policy_id} {LIMIT_ZH[direction]}允许 {shown_theirs_zh}")
-    if t.kind == "duration":
-        hint = "compare periods by the dates they give: months differ in length, so write the period in the parent's unit"
-        hint_zh = "期限按其得出的日期比较：各月天数不同，请用与上级相同的单位书写期限"
-    else:
-        hint = f"use a value {LIMIT_EN[direction]} {parent.policy_id}'s on every day of this policy's window"
-        hint_zh = f"请在本政策施行期间的每一天都取{LIMIT_ZH[direction]}为 {parent.policy_id} 取值的值"
     span = statement_span(mine.origin) if mine.origin.policy_id == policy.policy_id else None
     if example.day is not None and mine.schedule is not None and mine.schedule.origin.policy_id == policy.policy_id:
         entry = next((e for e in reversed(mine.schedule.entries) if e.start <= example.day), None)
@@ -735,29 +717,32 @@ def _loosened_param(ctx, policy, parent, mine: RParam, upper: RParam, proof: Pro
             span = entry.span
     if span is None:
         span = _changed_span(ctx, policy, parent, "param", mine.name)
+    on, on_zh = P("phrase.PL317.on_day", day=example.day.isoformat()) if example.day else ("", "")
     rel = Related(statement_span(upper.origin),
-                  f"{rule_intro(upper.origin)} ({where(upper.origin)}): {words} is {J.DIRECTION_WORDS[direction]} "
-                  f"{_shown(example.parent_value, t)}" + (f" on {example.day.isoformat()}" if example.day else ""),
-                  f"{rule_ref_zh(upper.origin)}：{words_zh}的{J.DIRECTION_WORDS_ZH[direction]}为 "
-                  f"{_shown(example.parent_value, t)}" + (f"（{example.day.isoformat()} 当日）" if example.day else ""))
-    return diag(PARAM_CODES[direction], message, span, policy.policy_id, hint=hint, related_=(rel,),
-                message_zh=message_zh, hint_zh=hint_zh)
+                  **N("note.PL30x.declared", intro=rule_intro(upper.origin), where=where(upper.origin),
+                      ref_zh=rule_ref_zh(upper.origin), words=words, words_zh=words_zh,
+                      kind=J.DIRECTION_WORDS[direction], kind_zh=J.DIRECTION_WORDS_ZH[direction],
+                      value=_shown(example.parent_value, t), on=on, on_zh=on_zh))
+    key = f"{PARAM_CODES[direction]}.loosened_{'duration' if t.kind == 'duration' else 'value'}"
+    return say(key, span, policy.policy_id, related_=(rel,), words=words, words_zh=words_zh,
+               limit=LIMIT_EN[direction], limit_zh=LIMIT_ZH[direction],
+               must_zh=LIMIT_ZH[direction].replace("最多", "不得高于").replace("至少", "不得低于"),
+               parent=parent.policy_id, kind=J.DIRECTION_WORDS[direction], kind_zh=J.DIRECTION_WORDS_ZH[direction],
+               upper=upper.origin.policy_id, beyond=BEYOND_EN[direction], beyond_zh=BEYOND_ZH[direction],
+               given=given, given_zh=given_zh, mine=shown_mine, mine_zh=shown_mine_zh, theirs=shown_theirs,
+               theirs_zh=shown_theirs_zh)
 
 
 def _undecided(ctx, policy, parent, kind, name, direction, declared: Origin, proof: Proof) -> Diagnostic:
     item = policy.decisions.get(name) if kind == "decision" else policy.params.get(name)
     words, words_zh = item_words(name, item.label), item_words_zh(name, item.label)
-    message = (f"could not prove that {words} stays within {parent.policy_id}'s {J.DIRECTION_WORDS[direction]}: "
-               f"{proof.reason}. {SAMPLES} varied inputs found no counterexample, but that is not a proof.")
-    message_zh = (f"无法证明{words_zh}始终不超出 {parent.policy_id} 的{J.DIRECTION_WORDS_ZH[direction]}："
-                  f"{_reason_zh(proof.reason)}。用 {SAMPLES} 组不同输入试算没有发现反例，但这不等于证明")
-    hint = "simplify the rule (fixed rates instead of products of inputs), or state why it stays within the bound"
-    hint_zh = "可以简化规则（例如用固定比例代替输入之间的乘积），或说明它为何不会超出上级约束"
-    rel = Related(head_span(declared), f"{rule_intro(declared)} ({where(declared)}): {words} is "
-                                       f"{J.DIRECTION_WORDS[direction]}",
-                  f"{rule_ref_zh(declared)}：{words_zh}为{J.DIRECTION_WORDS_ZH[direction]}")
-    return diag("PL318", message, _changed_span(ctx, policy, parent, kind, name), policy.policy_id, hint=hint,
-                related_=(rel,), message_zh=message_zh, hint_zh=hint_zh)
+    rel = Related(head_span(declared), **N("note.PL318.declared", intro=rule_intro(declared), where=where(declared),
+                                           ref_zh=rule_ref_zh(declared), words=words, words_zh=words_zh,
+                                           kind=J.DIRECTION_WORDS[direction], kind_zh=J.DIRECTION_WORDS_ZH[direction]))
+    return say("PL318.undecided", _changed_span(ctx, policy, parent, kind, name), policy.policy_id, related_=(rel,),
+               words=words, words_zh=words_zh, parent=parent.policy_id, kind=J.DIRECTION_WORDS[direction],
+               kind_zh=J.DIRECTION_WORDS_ZH[direction], reason=proof.reason, reason_zh=_reason_zh(proof.reason),
+               samples=SAMPLES)
 
 
 def _reason_zh(reason: Optional[str]) -> str:
