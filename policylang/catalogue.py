@@ -367,4 +367,21 @@ ENTRIES = [
      "simplify the rule (fixed rates instead of products of inputs), or state why it stays within the bound",
      "可以简化规则（例如用固定比例代替输入之间的乘积），或说明它为何不会超出上级约束"),
     ("note.PL318.declared", "{intro} ({where}): {words} is {kind}", "{ref_zh}：{words_zh}为{kind_zh}"),
+
+    # ---------------------------------------------------------------- internal errors (checks/common.py)
+    ("PL990.check_failed",
+     "the '{name}' check failed{subject}: {error} — this is a bug in policylang, not in the policy; please report it",
+     "“{name}”检查{subject_zh}出错：{error}。这是 policylang 程序本身的缺陷，不是政策文件的问题，请向维护者报告",
+     "{missing}, so the result is incomplete (the other checks ran); run again with POLICYLANG_DEBUG=1 to see the "
+     "traceback, and include it in the report",
+     "{missing_zh}，检查结果不完整（其他检查照常进行）；设置环境变量 POLICYLANG_DEBUG=1 后重新运行可看到详细的出错信息，报告时请一并附上"),
+    ("phrase.PL990.on_item", " on {policy} ({item})", "在处理 {policy}（{item}）时"),
+    ("phrase.PL990.on_policy", " on {policy}", "在处理 {policy} 时"),
+    ("phrase.PL990.on_name", " on {item}", "在处理 {item} 时"),
+    ("phrase.PL990.stopped", "the '{name}' check stopped here: its findings for the rest of the tree are missing",
+     "“{name}”检查在此中止，其余部分的检查结论缺失"),
+    ("phrase.PL990.missing", "the '{name}' check's findings for {what} are missing", "“{name}”检查对{what_zh}的结论缺失"),
+    ("phrase.PL990.item", "this item", "这一项"),
+    ("phrase.PL990.policy", "this policy", "这项政策"),
+    ("phrase.PL990.tree", "the tree", "整个政策目录"),
 ]

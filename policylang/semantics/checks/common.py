@@ -186,36 +186,23 @@ def internal_error(ctx: Optional["CheckContext"], exc: BaseException, policy: Op
     span = None
     policy_id = policy.policy_id if policy is not None else None
     if policy is not None:
-        target = policy.policy_id + (f" ({item.name})" if item is not None else "")
-        target_zh = policy.policy_id + (f"（{item.name}）" if item is not None else "")
-        subject = f" on {target}"
-        subject_zh = f"在处理 {target_zh}时" if item is not None else f"在处理 {target_zh} 时"
+        key = "phrase.PL990.on_item" if item is not None else "phrase.PL990.on_policy"
+        subject, subject_zh = P(key, policy=policy.policy_id, item=item.name if item is not None else "")
     elif item is not None:
-        subject, subject_zh = f" on {item.name}", f"在处理 {item.name} 时"
+        subject, subject_zh = P("phrase.PL990.on_name", item=item.name)
     if item is not None:
         span = head_span(item.origin)
     elif policy is not None:
         span = header_span(policy, ctx.ws) if ctx is not None else Span(policy.path, 1, 1, 1, 1)
     if stopped:
-        missing = f"the '{name}' check stopped here: its findings for the rest of the tree are missing"
-        missing_zh = f"“{name}”检查在此中止，其余部分的检查结论缺失"
+        missing, missing_zh = P("phrase.PL990.stopped", name=name)
     else:
-        what = "this item" if item is not None else "this policy" if policy is not None else "the tree"
-        what_zh = "这一项" if item is not None else "这项政策" if policy is not None else "整个政策目录"
-        missing = f"the '{name}' check's findings for {what} are missing"
-        missing_zh = f"“{name}”检查对{what_zh}的结论缺失"
-    return Diagnostic(
-        "PL990",
-        f"the '{name}' check failed{subject}: {error} — this is a bug in policylang, not in the policy; "
-        "please report it",
-        span, policy_id=policy_id,
-        hint=f"{missing}, so the result is incomplete (the other checks ran); run again with "
-             "POLICYLANG_DEBUG=1 to see the traceback, and include it in the report",
-        message_zh=f"“{name}”检查{subject_zh}出错：{error}。这是 policylang 程序本身的缺陷，不是政策文件的问题，"
-                   "请向维护者报告",
-        hint_zh=f"{missing_zh}，检查结果不完整（其他检查照常进行）；"
-                "设置环境变量 POLICYLANG_DEBUG=1 后重新运行可看到详细的出错信息，报告时请一并附上",
-    )
+        what = "phrase.PL990.item" if item is not None else "phrase.PL990.policy" if policy is not None \
+            else "phrase.PL990.tree"
+        what, what_zh = P(what)
+        missing, missing_zh = P("phrase.PL990.missing", name=name, what=what, what_zh=what_zh)
+    return Diagnostic(**M("PL990.check_failed", name=name, subject=subject, subject_zh=subject_zh, error=error,
+                          missing=missing, missing_zh=missing_zh), span=span, policy_id=policy_id)
 
 
 # ---------------------------------------------------------------- values
