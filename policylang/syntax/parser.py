@@ -26,6 +26,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from ..diagnostics import Diagnostic
+from ..messages import M
 from . import ast as A
 
 GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
@@ -95,8 +96,6 @@ _META_ZH = {
 # Units of a duration, in Chinese: a whole number of 天 / 个月 / 年.
 _UNIT_ZH = {"days": "天", "months": "个月", "years": "年"}
 
-_BINARY_ZH = "这看起来是二进制文件，不是政策文本文件"
-_BINARY_HINT_ZH = "政策文件是以 .policy 结尾的 UTF-8 文本文件"
 
 # Full-width punctuation that Chinese input methods produce, and what was meant.
 _FULL_WIDTH = {
@@ -231,10 +230,7 @@ class _Builder(Transformer):
             if key in fields:
                 what = "label" if key == "label" else f"'{'because' if key == 'reason' else key}'"
                 self.diags.append(
-                    Diagnostic("PL111", f"this declaration already has a {what}; only one is allowed", span,
-                               hint="join the two texts into one",
-                               message_zh=f"这条声明已经有{_META_ZH[key]}，只能写一个",
-                               hint_zh="请把两段文字合并成一段")
+                    Diagnostic(**M("PL111.twice", what=what, what_zh=_META_ZH[key]), span=span)
                 )
                 continue
             fields[key] = value
@@ -511,10 +507,8 @@ class _Builder(Transformer):
         except InvalidOperation:  # pragma: no cover - the token regex admits only digits
             value = Decimal(0)
         if unit in ("days", "months", "years") and value != value.to_integral_value():
-            self.diags.append(Diagnostic("PL105", f"a duration must be a whole number of {unit}, not {tok}", span,
-                                         hint="write a whole number, for example 2 years or 6 months",
-                                         message_zh=f"期间必须是整数{_UNIT_ZH[unit]}，不能是 {tok}",
-                                         hint_zh="请写整数，例如 2 years 或 6 months"))
+            self.diags.append(Diagnostic(**M("PL105.fractional_duration", unit=unit, unit_zh=_UNIT_ZH[unit], value=tok),
+                                         span=span))
         return self._expr(A.Number(value, unit, str(tok), span))
 
     def percent(self, c):
@@ -527,10 +521,7 @@ class _Builder(Transformer):
             return _dt.date.fromisoformat(str(tok))
         except ValueError:
             self.diags.append(
-                Diagnostic("PL105", f"{tok} is not a real calendar date", self._tspan(tok),
-                           hint="dates are written YYYY-MM-DD, with a month 01-12 and a day that exists in that month",
-                           message_zh=f"{tok} 不是日历上存在的日期",
-                           hint_zh="日期写作 YYYY-MM-DD，月份为 01-12，日必须是该月实际有的一天")
+                Diagnostic(**M("PL105.invalid_date", value=tok), span=self._tspan(tok))
             )
             return _dt.date(1, 1, 1)
 
@@ -573,10 +564,7 @@ def _unescape(body: str, span: A.Span, diags: list) -> str:
             out.append(chr(int(body[i + 2:i + 6], 16)))
             i += 6
         else:
-            diags.append(Diagnostic("PL105", f"unknown escape '\\{nxt}' in a text", span,
-                                    hint='use \\" for a quote, \\\\ for a backslash, \\n for a new line, \\uXXXX for a character',
-                                    message_zh=f"文字中的转义写法“\\{nxt}”无法识别",
-                                    hint_zh='引号写作 \\"，反斜杠写作 \\\\，换行写作 \\n，其他字符写作 \\uXXXX'))
+            diags.append(Diagnostic(**M("PL105.unknown_escape", char=nxt), span=span))
             out.append(nxt)
             i += 2
     return "".join(out)
@@ -642,19 +630,14 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
     if "\x00" in text:
         pos = text.index("\x00")
         line = text.count("\n", 0, pos) + 1
-        diags.append(Diagnostic("PL002", "this looks like a binary file, not a policy text file",
-                                A.Span(path, line, 1, line, 2), hint="policy files are UTF-8 text ending in .policy",
-                                message_zh=_BINARY_ZH, hint_zh=_BINARY_HINT_ZH))
+        diags.append(Diagnostic(**M("PL002.binary"), span=A.Span(path, line, 1, line, 2)))
         return ParseResult(None, tuple(diags), text)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        diags.append(Diagnostic("PL003", "the file has no policy in it", A.Span(path, 1, 1, 1, 1),
-                                hint='start with a header: policy "<title>", level, effective',
-                                message_zh="文件里没有任何政策内容",
-                                hint_zh='请先写文件头：policy "<标题>"、level、effective'))
+        diags.append(Diagnostic(**M("PL003.empty"), span=A.Span(path, 1, 1, 1, 1)))
         return ParseResult(None, tuple(diags), text)
 
     chunks = _chunks(text)
@@ -801,9 +784,7 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
         if isinstance(exc.orig_exc, _TooDeep):
             diags.append(_too_deep(exc.orig_exc.span))
         else:  # pragma: no cover - a bug in the builder, shown located rather than as a traceback
-            diags.append(Diagnostic("PL101", f"internal error while reading this declaration: {exc.orig_exc}",
-                                    A.Span(path, line, 1, line, 2),
-                                    message_zh=f"读取这条声明时出现内部错误：{exc.orig_exc}"))
+            diags.append(Diagnostic(**M("PL101.internal", error=exc.orig_exc), span=A.Span(path, line, 1, line, 2)))
         items = None
     except UnexpectedInput as exc:
         syntax_error = _syntax_diagnostic(exc, segment, path, line - 1, start, parser)
@@ -841,14 +822,7 @@ def _flatten(items):
 
 
 def _too_deep(span: A.Span) -> Diagnostic:
-    return Diagnostic(
-        "PL104",
-        f"this expression is nested more than {MAX_EXPR_DEPTH} levels deep",
-        span,
-        hint="split it into several named decisions, each computing one part",
-        message_zh=f"这个表达式嵌套超过了 {MAX_EXPR_DEPTH} 层",
-        hint_zh="请把它拆成几个有名称的决策项，每个只计算其中一部分",
-    )
+    return Diagnostic(**M("PL104.too_deep", depth=MAX_EXPR_DEPTH), span=span)
 
 
 def _expected_pairs(names, parser: Lark) -> list[tuple[str, str]]:
@@ -891,35 +865,25 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
         pairs = _expected_pairs(getattr(exc, "expected", ()) or (), parser)
         expected = [english for english, _ in pairs]
         expected_zh = [chinese for _, chinese in pairs]
-        return Diagnostic(
-            "PL102",
-            "the declaration stops before it is complete",
-            span,
-            hint=("it could continue with " + _join(expected[:8])) if expected else "finish the declaration or remove it",
-            message_zh="这条声明还没有写完就结束了",
-            hint_zh=("后面可以接着写" + _join_zh(expected_zh[:8])) if expected else "请把这条声明写完整，或者删掉它",
-        )
+        if expected:
+            return Diagnostic(**M("PL102.incomplete", expected=_join(expected[:8]),
+                                  expected_zh=_join_zh(expected_zh[:8])), span=span)
+        return Diagnostic(**M("PL102.incomplete_at_end"), span=span)
     if isinstance(exc, UnexpectedCharacters):
         ch = segment[exc.pos_in_stream] if exc.pos_in_stream < len(segment) else "?"
         span = A.Span(path, line + line_base, column, line + line_base, column + 1,
                       exc.pos_in_stream + pos_base, exc.pos_in_stream + pos_base + 1)
         if ch in _FULL_WIDTH:
-            return Diagnostic("PL110", f"the full-width character '{ch}' cannot be used here", span,
-                              hint=f"use the ASCII '{_FULL_WIDTH[ch]}' instead (switch the input method to half-width)",
-                              message_zh=f"这里不能使用全角字符{_q_zh(ch)}",
-                              hint_zh=f"请改用半角（ASCII）的{_q_zh(_FULL_WIDTH[ch])}（把输入法切换到半角或英文标点）")
+            return Diagnostic(**M("PL110.full_width", char=ch, char_zh=_q_zh(ch), ascii=_FULL_WIDTH[ch],
+                                  ascii_zh=_q_zh(_FULL_WIDTH[ch])), span=span)
         if ch == '"':
-            return Diagnostic("PL101", "this text is not closed with a '\"' on the same line", span,
-                              hint='every text starts and ends with " on one line; write \\n for a line break',
-                              message_zh="这段文字没有在同一行内用‘\"’结束",
-                              hint_zh='每段文字都以 " 开始、以 " 结束，而且写在同一行内；需要换行时写 \\n')
+            return Diagnostic(**M("PL101.unclosed_text"), span=span)
         pairs = _expected_pairs(exc.allowed or (), parser) if exc.allowed else []
         allowed = [english for english, _ in pairs]
         allowed_zh = [chinese for _, chinese in pairs]
-        return Diagnostic("PL110", f"the character '{ch}' (U+{ord(ch):04X}) is not allowed here", span,
-                          hint=("expected " + _join(allowed[:8])) if allowed else None,
-                          message_zh=f"这里不能使用字符{_q_zh(ch)}（U+{ord(ch):04X}）",
-                          hint_zh=("这里应为" + _join_zh(allowed_zh[:8])) if allowed else None)
+        key = "PL110.not_allowed_expected" if allowed else "PL110.not_allowed"
+        return Diagnostic(**M(key, char=ch, char_zh=_q_zh(ch), code=f"{ord(ch):04X}", expected=_join(allowed[:8]),
+                              expected_zh=_join_zh(allowed_zh[:8])), span=span)
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
     value = str(tok)
@@ -932,28 +896,24 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
     expected = [english for english, _ in pairs]
     expected_zh = [chinese for _, chinese in pairs]
     shown = value if len(value) <= 40 else value[:37] + "…"
-    hint = hint_zh = None
+    key = "PL101.unexpected"
+    params = {"value": value, "value_zh": _q_zh(value), "shown": shown, "shown_zh": _q_zh(shown)}
     if value.isidentifier():
         close = difflib.get_close_matches(value, _keywords_of(expected_names, parser) + list(TOP_KEYWORDS), n=1,
                                           cutoff=0.7)
         if close and close[0] != value:
+            params.update(close=close[0], close_zh=_q_zh(close[0]))
             if column == 1 and line == 1 and value not in TOP_KEYWORDS:
-                return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
-                                  hint=f"did you mean '{close[0]}'?",
-                                  message_zh=f"{_q_zh(value)}不是政策语言的关键字",
-                                  hint_zh=f"是不是想写{_q_zh(close[0])}？")
-            hint = f"did you mean '{close[0]}'?"
-            hint_zh = f"是不是想写{_q_zh(close[0])}？"
+                return Diagnostic(**M("PL103.did_you_mean", **params), span=span)
+            key = "PL101.unexpected_did_you_mean"
         elif column == 1 and line == 1:
-            return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
-                              hint="a declaration starts with one of: " + ", ".join(TOP_KEYWORDS),
-                              message_zh=f"{_q_zh(value)}不是政策语言的关键字",
-                              hint_zh="每条声明都以下列关键字之一开头：" + "、".join(TOP_KEYWORDS))
-    if hint is None and expected:
-        hint = "expected " + _join(expected[:8]) + (" …" if len(expected) > 8 else "")
-        hint_zh = "这里应为" + _join_zh(expected_zh[:8], more=len(expected) > 8)
-    return Diagnostic("PL101", f"unexpected '{shown}' here", span, hint=hint,
-                      message_zh=f"这里不应出现{_q_zh(shown)}", hint_zh=hint_zh)
+            return Diagnostic(**M("PL103.not_a_keyword", keywords=", ".join(TOP_KEYWORDS),
+                                  keywords_zh="、".join(TOP_KEYWORDS), **params), span=span)
+    if key == "PL101.unexpected" and expected:
+        key = "PL101.unexpected_expected"
+        params.update(expected=_join(expected[:8]) + (" …" if len(expected) > 8 else ""),
+                      expected_zh=_join_zh(expected_zh[:8], more=len(expected) > 8))
+    return Diagnostic(**M(key, **params), span=span)
 
 
 def _join(items: list[str]) -> str:
@@ -1021,28 +981,19 @@ def read_source(path: str) -> tuple[Optional[str], list[Diagnostic]]:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return None, [Diagnostic("PL001", f"cannot read the file: {exc.strerror or exc}", A.Span(path, 1, 1, 1, 1),
-                                 message_zh=f"无法读取文件：{_os_error_zh(exc)}")]
+        return None, [Diagnostic(**M("PL001.unreadable", error=exc.strerror or exc, error_zh=_os_error_zh(exc)),
+                                 span=A.Span(path, 1, 1, 1, 1))]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         if b"\x00" in data[:8192]:
             line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-            return None, [Diagnostic("PL002", "this looks like a binary file, not a policy text file",
-                                     A.Span(path, line, 1, line, 2),
-                                     hint="policy files are UTF-8 text ending in .policy",
-                                     message_zh=_BINARY_ZH, hint_zh=_BINARY_HINT_ZH)]
+            return None, [Diagnostic(**M("PL002.binary"), span=A.Span(path, line, 1, line, 2))]
         line = data.count(b"\n", 0, exc.start) + 1
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         column = len(data[line_start:exc.start].decode("utf-8", errors="replace")) + 1
-        return None, [Diagnostic(
-            "PL002",
-            f"the file is not valid UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start})",
-            A.Span(path, line, column, line, column + 1),
-            hint="save the file as UTF-8 (files saved as GBK or GB2312 must be converted, e.g. iconv -f GBK -t UTF-8)",
-            message_zh=f"文件中偏移 {exc.start} 处的字节 0x{data[exc.start]:02X} 不符合 UTF-8 编码",
-            hint_zh="请把文件另存为 UTF-8 编码（以 GBK 或 GB2312 保存的文件需要先转换，例如 iconv -f GBK -t UTF-8）",
-        )]
+        return None, [Diagnostic(**M("PL002.not_utf8", byte=f"{data[exc.start]:02X}", offset=exc.start),
+                                 span=A.Span(path, line, column, line, column + 1))]
 
 
 def parse_file(path: str, root: Optional[str] = None) -> ParseResult:
@@ -1054,13 +1005,6 @@ def parse_file(path: str, root: Optional[str] = None) -> ParseResult:
     policy_id = policy_id_for(path, root) or os.path.splitext(os.path.basename(path))[0]
     result = parse_source(text, path, policy_id)
     if not valid_policy_id(policy_id):
-        extra = Diagnostic(
-            "PL004",
-            f"'{policy_id}' cannot be a policy id: use lower-case letters, digits, '_' and '-' in file and folder names",
-            A.Span(path, 1, 1, 1, 2),
-            hint="rename the file, e.g. policies/cn/gd/stent-2020.policy",
-            message_zh=f"{_q_zh(policy_id)}不能作为政策编号：文件名和文件夹名只能使用小写字母、数字、“_”和“-”",
-            hint_zh="请重命名文件，例如 policies/cn/gd/stent-2020.policy",
-        )
+        extra = Diagnostic(**M("PL004.invalid_id", id=policy_id, id_zh=_q_zh(policy_id)), span=A.Span(path, 1, 1, 1, 2))
         return ParseResult(result.file, (extra,) + result.diagnostics, text)
     return result
