@@ -62,7 +62,12 @@ CATALOGUE: dict[str, Message] = _build()
 
 
 def _fill(template: Optional[str], params: dict) -> Optional[str]:
-    return None if template is None else template.format(**params)
+    if template is None:
+        return None
+    if template[:1] == "{" and template[-1:] == "}" and template[1:-1].isidentifier() \
+            and params.get(template[1:-1]) is None:
+        return None  # a text given whole by the caller (a hint that depends on the case), and none this time
+    return template.format(**params)
 
 
 def M(key: str, /, **params) -> dict:

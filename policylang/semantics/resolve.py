@@ -19,6 +19,7 @@ from typing import Optional
 import attrs
 
 from ..diagnostics import Diagnostic, Related
+from ..messages import M, N, P
 from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import judgment as J
@@ -86,6 +87,19 @@ ROUND_MODE_ZH = {"half_up": "四舍五入", "half_even": "四舍六入五成双"
 def _closest(name: str, candidates) -> Optional[str]:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def hint_for(name: str, candidates, otherwise: Optional[str] = None, /, **params) -> dict:
+    """The hint and hint_zh parameters of a message: 'did you mean …?' when a candidate is close to
+    name, else the catalogue's phrase `otherwise` (or no hint)."""
+    close = _closest(name, candidates)
+    if close:
+        en, zh = P("phrase.did_you_mean", close=close)
+    elif otherwise is not None:
+        en, zh = P(otherwise, **params)
+    else:
+        en = zh = None
+    return {"hint": en, "hint_zh": zh}
 
 
 def suggest(name: str, candidates) -> Optional[str]:
@@ -164,6 +178,10 @@ class Resolver:
         self.external_value_cache: dict[tuple[str, str], object] = {}  # (bound policy, name) -> value
 
     # ------------------------------------------------------------ diagnostics
+    def say(self, key, span, policy_id, /, related=(), **params):
+        """Report the catalogue's message `key` (policylang/catalogue.py) with its parameters."""
+        self.error(**M(key, **params), span=span, related=related, policy_id=policy_id)
+
     def error(self, code, message, span, hint=None, related=(), policy_id=None, message_zh=None, hint_zh=None):
         diag = Diagnostic(code, message, span, hint=hint, related=tuple(related), policy_id=policy_id,
                           message_zh=message_zh, hint_zh=hint_zh)
@@ -214,21 +232,12 @@ class Resolver:
 
     def _report_alias_conflicts(self, conflicts) -> None:
         for pid, use, earlier in conflicts:
-            where_en = "in this file" if earlier.declared_in == pid else f"by {earlier.declared_in}"
-            where_zh = "本文件" if earlier.declared_in == pid else f"{earlier.declared_in} "
-            self.error("PL321",
-                       f"the name '{use.alias}' already stands for the policy '{earlier.declared}' "
-                       f"(uses {earlier.declared} as {use.alias}, {where_en}); it cannot also name "
-                       f"'{use.policy_id}', which neither extends it nor is extended by it",
-                       use.span,
-                       hint=f"choose another name, e.g. 'uses {use.policy_id} as {use.alias}2'",
-                       related=[Related(earlier.span, f"'{use.alias}' is declared here",
-                                        f"“{use.alias}”在这里声明")],
-                       policy_id=pid,
-                       message_zh=f"名称“{use.alias}”已经指向政策“{earlier.declared}”"
-                                  f"（{where_zh}写有 uses {earlier.declared} as {use.alias}）；"
-                                  f"它不能再指向“{use.policy_id}”，因为两者之间没有上下级（extends）关系",
-                       hint_zh=f"请另取一个名称，例如 `uses {use.policy_id} as {use.alias}2`")
+            where_en, where_zh = P("phrase.PL321.this_file") if earlier.declared_in == pid else \
+                P("phrase.PL321.by", policy=earlier.declared_in)
+            self.say("PL321.alias_taken", use.span, pid,
+                     related=[Related(earlier.span, **N("note.PL321.declared_here", alias=use.alias))],
+                     alias=use.alias, declared=earlier.declared, where=where_en, where_zh=where_zh,
+                     policy=use.policy_id)
 
     # ------------------------------------------------------------ headers
     def _check_header(self, pid: str, pf: A.PolicyFile) -> bool:
@@ -237,10 +246,8 @@ class Resolver:
         for item in pf.header:
             if item.key in seen:
                 word = HEADER_WORD.get(item.key, item.key)
-                self.error("PL106", f"the header line '{word}' appears twice",
-                           item.span, hint="keep one of them",
-                           related=[Related(seen[item.key].span, "first given here", "第一次出现在这里")], policy_id=pid,
-                           message_zh=f"文件头中的“{word}”行出现了两次", hint_zh="只保留其中一行")
+                self.say("PL106.twice", item.span, pid,
+                         related=[Related(seen[item.key].span, **N("note.PL106.first"))], word=word)
             else:
                 seen[item.key] = item
         first_line = A.Span(pf.path, 1, 1, 1, 1)
@@ -248,22 +255,18 @@ class Resolver:
             if key not in seen:
                 example = {"title": 'policy "关于…的通知"', "level": "level provincial",
                            "effective": "effective 2021-01-01"}[key]
-                self.error("PL107", f"the header has no '{HEADER_WORD[key]}' line", first_line,
-                           hint=f"add a line such as: {example}", policy_id=pid,
-                           message_zh=f"文件头缺少“{HEADER_WORD[key]}”行", hint_zh=f"请添加一行，例如：{example}")
+                self.say("PL107.missing", first_line, pid, word=HEADER_WORD[key], example=example)
                 ok = False
         level = seen.get("level")
         if level is not None and level.value not in LEVEL_RANK:
-            self.error("PL108", f"'{level.value}' is not a level", level.span,
-                       hint=suggest(level.value, A.LEVELS) or "use one of: " + ", ".join(A.LEVELS), policy_id=pid,
-                       message_zh=f"“{level.value}”不是有效的层级",
-                       hint_zh=suggest_zh(level.value, A.LEVELS) or "层级只能是以下之一：" + levels_zh(A.LEVELS))
+            self.say("PL108.unknown_level", level.span, pid, level=level.value,
+                     **hint_for(level.value, A.LEVELS, "phrase.PL108.levels", levels=", ".join(A.LEVELS),
+                                levels_zh=levels_zh(A.LEVELS)))
             ok = False
         eff, ends = seen.get("effective"), seen.get("ends")
         if eff is not None and ends is not None and ends.value < eff.value:
-            self.error("PL502", f"the policy ends ({ends.value}) before it takes effect ({eff.value})", ends.span,
-                       related=[Related(eff.span, "takes effect here", "生效日期写在这里")], policy_id=pid,
-                       message_zh=f"政策的失效日期（{ends.value}）早于生效日期（{eff.value}）")
+            self.say("PL502.ends_first", ends.span, pid, related=[Related(eff.span, **N("note.PL502.effective"))],
+                     ends=ends.value, effective=eff.value)
         # Duplicate declarations within one file.
         firsts: dict[tuple[str, str], A.Decl] = {}
         for decl in pf.decls:
@@ -272,12 +275,10 @@ class Resolver:
             key = (NAMESPACE[decl.kind], decl.name)
             if key in firsts:
                 first = firsts[key]
-                self.error("PL109", f"'{decl.name}' is declared twice in this file", decl.name_span,
-                           hint="rename one of them, or remove the duplicate",
-                           related=[Related(first.name_span, f"first declared here as {KIND_WORD[first.kind]}",
-                                            f"第一次在这里声明，是{KIND_WORD_ZH[first.kind]}")],
-                           policy_id=pid, message_zh=f"“{decl.name}”在本文件中声明了两次",
-                           hint_zh="请给其中一个改名，或删除重复的声明")
+                self.say("PL109.twice", decl.name_span, pid,
+                         related=[Related(first.name_span, **N("note.PL109.first", kind=KIND_WORD[first.kind],
+                                                               kind_zh=KIND_WORD_ZH[first.kind]))],
+                         name=decl.name)
             else:
                 firsts[key] = decl
         return ok
@@ -296,22 +297,16 @@ class Resolver:
                     if ext.value in all_ids:
                         pass  # the parent exists but is broken: its own diagnostics explain why
                     else:
-                        self.error("PL301", f"the parent policy '{ext.value}' does not exist", ext.span,
-                                   hint=suggest(ext.value, all_ids) or
-                                   f"a parent id is the path of its file under {self.ws.root}, without .policy",
-                                   policy_id=pid, message_zh=f"上级政策“{ext.value}”不存在",
-                                   hint_zh=suggest_zh(ext.value, all_ids) or
-                                   f"上级政策的编号就是它的文件在 {self.ws.root} 下的路径，不带 .policy")
+                        self.say("PL301.unknown_parent", ext.span, pid, parent=ext.value,
+                                 **hint_for(ext.value, all_ids, "phrase.PL301.ids", root=self.ws.root))
                     bad.add(pid)
                 else:
                     edges.append((ext.value, "extends", ext.span))
             for use in pf.uses:
                 if use.policy_id not in valid:
                     if use.policy_id not in all_ids:
-                        self.error("PL314", f"the policy '{use.policy_id}' named by 'uses' does not exist", use.span,
-                                   hint=suggest(use.policy_id, all_ids), policy_id=pid,
-                                   message_zh=f"引用（uses）的政策“{use.policy_id}”不存在",
-                                   hint_zh=suggest_zh(use.policy_id, all_ids))
+                        self.say("PL314.unknown_used", use.span, pid, policy=use.policy_id,
+                                 **hint_for(use.policy_id, all_ids))
                     bad.add(pid)
                 else:
                     edges.append((use.policy_id, "uses", use.span))
@@ -325,15 +320,12 @@ class Resolver:
         def on_cycle(cycle: list[str], node: str, edge) -> None:
             members = cycle[:-1]
             if not in_cycle & set(members):
-                self.error("PL302", "these policies extend or use each other in a circle: " + " -> ".join(cycle),
-                           edge[2], hint="a policy can only extend or use policies above it; remove one link",
-                           related=[Related(valid[m].header_item("extends").span
-                                            if valid[m].header_item("extends") else A.Span(valid[m].path, 1, 1, 1, 1),
-                                            f"'{m}' is part of the circle", f"“{m}”也在这个循环中")
-                                    for m in members if m != node],
-                           policy_id=node,
-                           message_zh="这些政策相互继承或引用，形成了循环：" + " -> ".join(cycle),
-                           hint_zh="政策只能继承（extends）或引用（uses）层级在它之上的政策；请去掉其中一处关联")
+                self.say("PL302.cycle", edge[2], node,
+                         related=[Related(valid[m].header_item("extends").span
+                                          if valid[m].header_item("extends") else A.Span(valid[m].path, 1, 1, 1, 1),
+                                          **N("note.PL302.member", policy=m))
+                                  for m in members if m != node],
+                         cycle=" -> ".join(cycle))
             in_cycle.update(members)
 
         order = topological_order(sorted(deps), lambda n: deps[n], lambda edge: edge[0], on_cycle)
@@ -353,29 +345,18 @@ class Resolver:
             parent = valid[ext.value]
             if LEVEL_RANK[pf.level] <= LEVEL_RANK[parent.level]:
                 below = [lv for lv in A.LEVELS if LEVEL_RANK[lv] > LEVEL_RANK[parent.level]]
-                self.error("PL303",
-                           f"a {pf.level} policy cannot extend a {parent.level} policy: a policy extends one at a higher level",
-                           ext.span,
-                           hint=("this policy's level should be one of: " + ", ".join(below)) if below else
-                           "a county policy cannot be extended",
-                           related=[Related(parent.header_item("level").span, f"'{ext.value}' is {parent.level}",
-                                            f"“{ext.value}”是{level_zh(parent.level)}政策")],
-                           policy_id=pid,
-                           message_zh=f"{level_zh(pf.level)}政策不能继承{level_zh(parent.level)}政策："
-                                      "上级政策（extends）的层级必须高于本政策",
-                           hint_zh=("本政策的层级应为以下之一：" + levels_zh(below)) if below else
-                           "县级政策不能再被下级政策继承")
+                hint = P("phrase.PL303.levels", levels=", ".join(below), levels_zh=levels_zh(below)) if below \
+                    else P("phrase.PL303.county")
+                self.say("PL303.not_below", ext.span, pid,
+                         related=[Related(parent.header_item("level").span,
+                                          **N("note.PL303.parent_level", parent=ext.value, level=parent.level,
+                                              level_zh=level_zh(parent.level)))],
+                         level=pf.level, level_zh=level_zh(pf.level), parent_level=parent.level,
+                         parent_level_zh=level_zh(parent.level), hint=hint[0], hint_zh=hint[1])
             if pf.effective and parent.effective and pf.effective < parent.effective:
-                self.error("PL501",
-                           f"this policy takes effect on {pf.effective}, before its parent '{ext.value}' ({parent.effective})",
-                           pf.header_item("effective").span,
-                           hint="a lower level cannot apply a policy before the level above issues it",
-                           related=[Related(parent.header_item("effective").span, "the parent takes effect here",
-                                            "上级政策的生效日期写在这里")],
-                           policy_id=pid,
-                           message_zh=f"本政策的生效日期（{pf.effective}）早于上级政策“{ext.value}”的生效日期"
-                                      f"（{parent.effective}）",
-                           hint_zh="上级政策出台之前，下级不能先行执行")
+                self.say("PL501.before_parent", pf.header_item("effective").span, pid,
+                         related=[Related(parent.header_item("effective").span, **N("note.PL501.parent"))],
+                         effective=pf.effective, parent=ext.value, parent_effective=parent.effective)
         return [p for p in order if p not in blocked], blocked
 
     # ------------------------------------------------------------ merging
@@ -398,25 +379,17 @@ class Resolver:
             if history is None:
                 if decl.override:
                     candidates = [n for n in raw.items[ns]]
-                    self.error("PL308", f"'{decl.name}' is marked override, but no level above defines it",
-                               decl.name_span,
-                               hint=suggest(decl.name, candidates) or "remove 'override': this is a new item",
-                               policy_id=pid,
-                               message_zh=f"“{decl.name}”标注了覆盖（override），但上级各层都没有定义它",
-                               hint_zh=suggest_zh(decl.name, candidates) or "请去掉 `override`：这是一个新项目")
+                    self.say("PL308.nothing_inherited", decl.name_span, pid, name=decl.name,
+                             **hint_for(decl.name, candidates, "phrase.PL308.new"))
                 raw.items[ns][decl.name] = [origin]
                 continue
             previous = history[-1]
             prev_kind = _decl_kind(previous.decl)
             if prev_kind != kind and not ({prev_kind, kind} <= {"decision", "table"}):
-                self.error("PL315",
-                           f"'{decl.name}' is {KIND_WORD[prev_kind]} at the {previous.level} level; it cannot become {KIND_WORD[kind]}",
-                           decl.name_span, hint="choose another name for the new item",
-                           related=[Related(previous.span, f"defined here by {previous.policy_id}",
-                                            f"由 {previous.policy_id} 在这里定义")], policy_id=pid,
-                           message_zh=f"“{decl.name}”在{level_zh(previous.level)}政策中是{KIND_WORD_ZH[prev_kind]}，"
-                                      f"不能改成{KIND_WORD_ZH[kind]}",
-                           hint_zh="请给新项目另取一个名称")
+                self.say("PL315.kind_changed", decl.name_span, pid,
+                         related=[Related(previous.span, **N("note.PL315.defined", policy=previous.policy_id))],
+                         name=decl.name, was=KIND_WORD[prev_kind], was_zh=KIND_WORD_ZH[prev_kind], level=previous.level,
+                         level_zh=level_zh(previous.level), now=KIND_WORD[kind], now_zh=KIND_WORD_ZH[kind])
                 continue
             if not decl.override:
                 self.error("PL307",
