@@ -392,14 +392,9 @@ class Resolver:
                          level_zh=level_zh(previous.level), now=KIND_WORD[kind], now_zh=KIND_WORD_ZH[kind])
                 continue
             if not decl.override:
-                self.error("PL307",
-                           f"'{decl.name}' is already defined by {previous.policy_id} ({previous.level}); redefining it needs 'override'",
-                           decl.name_span,
-                           hint=f"write 'override {kind} {decl.name} …' and say why with because \"…\"",
-                           related=[Related(previous.span, "the inherited definition", "继承来的定义")], policy_id=pid,
-                           message_zh=f"“{decl.name}”已由 {previous.policy_id}（{level_zh(previous.level)}）定义；"
-                                      f"重新定义需要写明覆盖（override）",
-                           hint_zh=f"请写成 `override {kind} {decl.name} …`，并用 `because \"…\"` 说明理由")
+                self.say("PL307.needs_override", decl.name_span, pid,
+                         related=[Related(previous.span, **N("note.PL307.inherited"))], name=decl.name,
+                         policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=kind)
             history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
         return raw
 
@@ -560,11 +555,7 @@ class Resolver:
             d = decisions[node]
             if d.origin.policy_id == pid or id(d.origin.decl) not in self.reported:
                 self.reported.add(id(d.origin.decl))
-                self.error("PL209", "these decisions depend on each other in a circle: " + " -> ".join(cycle),
-                           d.origin.decl.name_span, hint="one of them must be computed without the others",
-                           policy_id=d.origin.policy_id,
-                           message_zh="这些决策项相互依赖，形成了循环：" + " -> ".join(cycle),
-                           hint_zh="其中至少要有一项不依赖其他几项就能算出")
+                self.say("PL209.cycle", d.origin.decl.name_span, d.origin.policy_id, cycle=" -> ".join(cycle))
 
         return topological_order(list(decisions), lambda n: [x for x in decisions[n].depends_on if x in decisions],
                                  lambda dep: dep, on_cycle)
@@ -802,6 +793,14 @@ class _Scope:
         self.current_origin: Optional[Origin] = None
 
     # -- errors are reported once, by the policy whose file holds them
+    def _say(self, key, span, /, related=(), **params):
+        """_report() of the catalogue's message `key` with its parameters."""
+        self._report(**M(key, **params), span=span, related=related)
+
+    def _say_at(self, origin, key, span, /, related=(), **params):
+        """_report_at() of the catalogue's message `key` with its parameters."""
+        self._report_at(origin, **M(key, **params), span=span, related=related)
+
     def _report(self, code, message, span, hint=None, related=(), message_zh=None, hint_zh=None):
         if self.current_origin is not None and self.current_origin.policy_id != self.pid:
             return  # already reported when the defining policy was resolved
@@ -828,13 +827,10 @@ class _Scope:
             t = T.Type("enum", ref.name)
         else:
             if origin.policy_id == self.pid:
-                self.r.error("PL202", f"'{ref.name}' is not a type", ref.span,
-                             hint=suggest(ref.name, list(T.BY_NAME) + list(self.enums)) or
-                             "types are: " + ", ".join(T.SCALAR_TYPE_NAMES) + ", or an enum declared with 'enum'",
-                             policy_id=self.pid, message_zh=f"“{ref.name}”不是有效的类型",
-                             hint_zh=suggest_zh(ref.name, list(T.BY_NAME) + list(self.enums)) or
-                             "类型可以是：" + "、".join(f"{n}（{T.ZH[n]}）" for n in T.SCALAR_TYPE_NAMES)
-                             + "，或用 `enum` 声明的枚举")
+                self.r.say("PL202.unknown_type", ref.span, self.pid, name=ref.name,
+                           **hint_for(ref.name, list(T.BY_NAME) + list(self.enums), "phrase.PL202.types",
+                                      types=", ".join(T.SCALAR_TYPE_NAMES),
+                                      types_zh="、".join(f"{n}（{T.ZH[n]}）" for n in T.SCALAR_TYPE_NAMES)))
             t = T.UNKNOWN
         self.r.type_cache[key] = t
         return t
@@ -858,14 +854,11 @@ class _Scope:
         t_new = self.type_of(last.decl.type, last)
         t_old = self.type_of(prev.decl.type, prev)
         if not T.is_unknown(t_new, t_old) and t_new != t_old:
-            self.r.error("PL310", f"'{name}' is {T.describe(t_old)} at the {prev.level} level; an override cannot make it {T.describe(t_new)}",
-                         last.decl.type.span, hint=f"keep the type {t_old}",
-                         related=[Related(prev.decl.type.span, f"declared as {t_old} by {prev.policy_id}",
-                                          f"由 {prev.policy_id} 声明为 {t_old}")],
-                         policy_id=self.pid,
-                         message_zh=f"“{name}”在{level_zh(prev.level)}政策中为{describe_zh(t_old)}；"
-                                    f"覆盖（override）不能把它改成{describe_zh(t_new)}",
-                         hint_zh=f"请保留原来的类型 {t_old}")
+            self.r.say("PL310.type_changed", last.decl.type.span, self.pid,
+                       related=[Related(prev.decl.type.span, **N("note.PL310.declared", type=t_old,
+                                                                 policy=prev.policy_id))],
+                       name=name, old=T.describe(t_old), old_zh=describe_zh(t_old), level=prev.level,
+                       level_zh=level_zh(prev.level), new=T.describe(t_new), new_zh=describe_zh(t_new), type=t_old)
 
     def param(self, name, hist) -> RParam:
         origin = hist[-1]
@@ -885,10 +878,8 @@ class _Scope:
             for b in decl.bounds
         )
         if decl.to_level is not None and decl.to_level not in LEVEL_RANK:
-            self._report_at(origin, "PL108", f"'{decl.to_level}' is not a level", decl.statement_span,
-                            hint=suggest(decl.to_level, A.LEVELS),
-                            message_zh=f"“{decl.to_level}”不是有效的层级",
-                            hint_zh=suggest_zh(decl.to_level, A.LEVELS))
+            self._say_at(origin, "PL108.unknown_level", decl.statement_span, level=decl.to_level,
+                         **hint_for(decl.to_level, A.LEVELS))
         return RParam(name, origin, tuple(hist), type=ptype, statement=decl.statement, value=value,
                       to_level=decl.to_level, bounds=bounds)
 
@@ -961,28 +952,21 @@ class _Scope:
                                     f"决策项“{name}”")
                 bound, bound_origin = written, origin
             elif written != bound:
-                self._report_at(
-                    origin, "PL309",
-                    f"the decision '{name}' is a {bound} set by {bound_origin.policy_id}; this policy turns it into "
-                    f"a {written}, which would free it in the direction the {bound_origin.level} rule forbids",
-                    decl.name_span, hint=f"write '{bound}' or 'fixed', or nothing (the {bound} is inherited)",
+                self._say_at(
+                    origin, "PL309.decision_direction", decl.name_span,
                     related=(Related(bound_origin.decl.name_span,
-                                     f"the {bound_origin.level} rule: '{name}' is a {bound}",
-                                     f"{LEVEL_WORD_ZH.get(bound_origin.level, bound_origin.level)}规定：“{name}”为"
-                                     f"{DIRECTION_ZH[bound]}"),),
-                    message_zh=f"决策项“{name}”由 {bound_origin.policy_id} 定为{DIRECTION_ZH[bound]}，"
-                               f"本政策却改为{DIRECTION_ZH[written]}，这会放开上级禁止的方向",
-                    hint_zh=f"写“{bound}”或“fixed”，或者不写（继承上级的{DIRECTION_ZH[bound]}）")
+                                     **N("note.PL309.decision_direction", level=bound_origin.level,
+                                         level_zh=LEVEL_WORD_ZH.get(bound_origin.level, bound_origin.level),
+                                         name=name, bound=bound, bound_zh=DIRECTION_ZH[bound])),),
+                    name=name, bound=bound, bound_zh=DIRECTION_ZH[bound], upper=bound_origin.policy_id,
+                    written=written, written_zh=DIRECTION_ZH[written], level=bound_origin.level)
         return {"bound": bound, "bound_origin": bound_origin}
 
     def _check_ordered(self, direction, dtype, origin, span, what, what_zh) -> None:
         """A ceiling or floor needs values that have an order (money, dates, counts…), not texts or enums."""
         if dtype.kind in ("text", "enum"):
-            self._report_at(
-                origin, "PL203", f"{what} is {T.describe(dtype)}, which has no order: it cannot be a {direction}",
-                span, hint="use 'fixed' to keep lower levels from changing it",
-                message_zh=f"{what_zh}的类型是{describe_zh(dtype)}，没有大小之分，不能设为{DIRECTION_ZH[direction]}",
-                hint_zh="如需禁止下级修改，请用“fixed”")
+            self._say_at(origin, "PL203.no_order", span, what=what, what_zh=what_zh, type=T.describe(dtype),
+                         type_zh=describe_zh(dtype), direction=direction, direction_zh=DIRECTION_ZH[direction])
 
     def table(self, decl: A.TableDecl, origin: Origin, dtype: T.Type) -> RTable:
         columns = []
@@ -997,22 +981,16 @@ class _Scope:
         rows = []
         for row in decl.rows:
             if not row.is_otherwise and len(row.cells) != len(columns):
-                self._report_at(origin, "PL403",
-                                f"this row has {len(row.cells)} cells but the table has {len(columns)} columns",
-                                row.span, hint="columns: " + ", ".join(c.name for c in columns),
-                                message_zh=f"这一行有 {len(row.cells)} 个单元格，但决策表有 {len(columns)} 列",
-                                hint_zh="各列依次是：" + _names_zh(c.name for c in columns))
+                self._say_at(origin, "PL403.cells", row.span, cells=len(row.cells), columns=len(columns),
+                             names=", ".join(c.name for c in columns), names_zh=_names_zh(c.name for c in columns))
             cells = []
             for cell, col in zip(row.cells, columns):
                 values = tuple(self.expr(v, origin, expected=None) for v in cell.values)
                 for v in values:
                     if not T.comparable(col.type, v.type):
-                        self._report_at(origin, "PL204",
-                                        f"the column '{col.name}' is {T.describe(col.type)}, but this cell is {T.describe(v.type)}",
-                                        v.span, hint=_unit_hint(col.type, v.type),
-                                        message_zh=f"列“{col.name}”为{describe_zh(col.type)}，"
-                                                   f"但这个单元格为{describe_zh(v.type)}",
-                                        hint_zh=_unit_hint_zh(col.type, v.type))
+                        self._say_at(origin, "PL204.cell", v.span, column=col.name, type=T.describe(col.type),
+                                     type_zh=describe_zh(col.type), cell=T.describe(v.type), cell_zh=describe_zh(v.type),
+                                     hint=_unit_hint(col.type, v.type), hint_zh=_unit_hint_zh(col.type, v.type))
                 cells.append(RCell(cell.kind, cell.op, values, cell.span))
             output = self.expr(row.output, origin, expected=dtype, what=f"the output of '{decl.name}'",
                                what_zh=f"决策表“{decl.name}”的结果")
@@ -1026,9 +1004,7 @@ class _Scope:
         origin = hist[-1]
         decl = origin.decl
         if name not in params:
-            self._report_at(origin, "PL408", f"'{name}' is not a parameter, so it cannot have a schedule",
-                            decl.name_span, hint=suggest(name, params),
-                            message_zh=f"“{name}”不是参数，因此不能有过渡安排", hint_zh=suggest_zh(name, params))
+            self._say_at(origin, "PL408.not_a_param", decl.name_span, name=name, **hint_for(name, params))
             return None
         ptype = params[name].type
         entries = []
@@ -1043,9 +1019,8 @@ class _Scope:
             entries.append(RScheduleEntry(start, value, entry.meta, entry.span))
         for a, b in zip(entries, entries[1:]):
             if b.start <= a.start:
-                self._report_at(origin, "PL405", f"the schedule dates must increase: {b.start} comes after {a.start}",
-                                b.span, related=[Related(a.span, "the earlier entry", "前面的一条")],
-                                message_zh=f"过渡安排的日期必须逐条递增：{b.start} 却写在 {a.start} 之后")
+                self._say_at(origin, "PL405.order", b.span, related=[Related(a.span, **N("note.PL405.earlier"))],
+                             later=b.start, earlier=a.start)
         entries.sort(key=lambda e: e.start)
         return RSchedule(name, origin, tuple(hist), entries=tuple(entries))
 
@@ -1072,10 +1047,9 @@ class _Scope:
             blank = kind == "param" and self._is_blank(b.name)
             if kind != "input" and not blank:
                 names = [n for n, (k, _) in self.value_types.items() if k == "input"]
-                self.r.error("PL602", f"the example gives '{b.name}', which is not an input of this policy", b.span,
-                             hint=suggest(b.name, names) or ("inputs: " + ", ".join(names)), policy_id=self.pid,
-                             message_zh=f"示例给出了“{b.name}”，但它不是本政策的输入项",
-                             hint_zh=suggest_zh(b.name, names) or ("输入项有：" + _names_zh(names)))
+                self.r.say("PL602.not_an_input", b.span, self.pid, name=b.name,
+                           **hint_for(b.name, names, "phrase.PL602.inputs", names=", ".join(names),
+                                      names_zh=_names_zh(names)))
             given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
                                             what=f"the example value of '{b.name}'",
                                             what_zh=f"示例中“{b.name}”的取值"), b.span))
@@ -1084,18 +1058,15 @@ class _Scope:
             kind, t = self.value_types.get(e.name, (None, T.UNKNOWN))
             if kind != "decision":
                 names = [n for n, (k, _) in self.value_types.items() if k == "decision"]
-                self.r.error("PL602", f"the example expects '{e.name}', which is not a decision of this policy", e.span,
-                             hint=suggest(e.name, names) or ("decisions: " + ", ".join(names)), policy_id=self.pid,
-                             message_zh=f"示例期望“{e.name}”的结果，但它不是本政策的决策项",
-                             hint_zh=suggest_zh(e.name, names) or ("决策项有：" + _names_zh(names)))
+                self.r.say("PL602.not_a_decision", e.span, self.pid, name=e.name,
+                           **hint_for(e.name, names, "phrase.PL602.decisions", names=", ".join(names),
+                                      names_zh=_names_zh(names)))
             value = self.expr(e.value, origin, expected=t if kind else None, what=f"the expected '{e.name}'",
                               what_zh=f"示例中“{e.name}”的期望结果") if e.value is not None else None
             if e.needs is not None and not (self.value_types.get(e.needs, ("",))[0] == "param"):
                 param_names = [n for n, (k, _) in self.value_types.items() if k == "param"]
-                self.r.error("PL602", f"'{e.needs}' is not a parameter, so the example cannot need it", e.span,
-                             hint=suggest(e.needs, param_names), policy_id=self.pid,
-                             message_zh=f"“{e.needs}”不是参数，所以示例中不能写 `{e.name} needs {e.needs}`",
-                             hint_zh=suggest_zh(e.needs, param_names))
+                self.r.say("PL602.needs_not_a_param", e.span, self.pid, needs=e.needs, name=e.name,
+                           **hint_for(e.needs, param_names))
             expect.append((e.name, value, e.needs, e.span))
         name = decl.name or decl.meta.label or f"example at line {decl.span.line}"
         return RExample(name, origin, (origin,), title=decl.meta.label, as_of=as_of, given=tuple(given),
