@@ -1130,8 +1130,7 @@ class _Scope:
                 self._want_bool(operand, "not")
                 return RUnary("not", operand, T.BOOL, node.span)
             if not (operand.type.is_numeric or operand.type.kind in ("unknown", "none", "duration")):
-                self._report("PL203", f"'-' needs a number, but this is {T.describe(operand.type)}", operand.span,
-                             message_zh=f"“-”只能用于数字，但这里为{describe_zh(operand.type)}")
+                self._say("PL203.minus", operand.span, type=T.describe(operand.type), type_zh=describe_zh(operand.type))
             return RUnary("-", operand, operand.type, node.span)
         if isinstance(node, A.Binary):
             return self._binary(node, constant)
@@ -1140,10 +1139,8 @@ class _Scope:
             items = tuple(self._expr(i, constant) for i in node.items)
             for item in items:
                 if not T.comparable(operand.type, item.type):
-                    self._report("PL204", f"{T.describe(operand.type)} cannot be compared with {T.describe(item.type)}",
-                                 item.span, hint=_unit_hint(operand.type, item.type),
-                                 message_zh=f"{describe_zh(operand.type)}不能与{describe_zh(item.type)}比较",
-                                 hint_zh=_unit_hint_zh(operand.type, item.type))
+                    self._say("PL204.in_set", item.span, left=T.describe(operand.type), left_zh=describe_zh(operand.type), right=T.describe(item.type), right_zh=describe_zh(item.type),
+                              hint=_unit_hint(operand.type, item.type), hint_zh=_unit_hint_zh(operand.type, item.type))
             return RIn(operand, items, node.negated, T.BOOL, node.span)
         if isinstance(node, A.IfElse):
             cond = self._expr(node.cond, constant)
@@ -1152,10 +1149,7 @@ class _Scope:
             other = self._expr(node.otherwise, constant)
             t = T.unify(then.type, other.type)
             if t is None:
-                self._report("PL203", f"the two branches differ: {T.describe(then.type)} after 'then', "
-                             f"{T.describe(other.type)} after 'else'", node.span,
-                             message_zh=f"两个分支的类型不一致：“then”之后为{describe_zh(then.type)}，"
-                                        f"“else”之后为{describe_zh(other.type)}")
+                self._say("PL203.branches", node.span, then=T.describe(then.type), then_zh=describe_zh(then.type), other=T.describe(other.type), other_zh=describe_zh(other.type))
                 t = T.UNKNOWN
             return RIf(cond, then, other, t, node.span)
         if isinstance(node, A.Call):
@@ -1167,16 +1161,11 @@ class _Scope:
         text = node.text
         if unit == "yuan":
             if decimal_places(node.value) > 2:
-                self._report("PL206", f"{text} yuan has more than two decimals; money is counted to the fen (0.01 yuan)",
-                             node.span, hint="round the amount to two decimals",
-                             message_zh=f"{text} yuan 超过了两位小数；金额只计到分（0.01 yuan）",
-                             hint_zh="请把金额保留到两位小数")
+                self._say("PL206.decimals", node.span, text=text)
             return RLit(node.value, T.MONEY, node.span, f"{text} yuan")
         if unit == "percent":
             if not (Decimal(0) <= node.value <= Decimal(1)):
-                self._report("PL205", f"{text}% is outside 0–100%", node.span,
-                             hint="a percentage is between 0% and 100%",
-                             message_zh=f"{text}% 超出了 0–100% 的范围", hint_zh="百分比应在 0% 到 100% 之间")
+                self._say("PL205.outside", node.span, text=text)
             return RLit(node.value, T.PERCENT, node.span, f"{text}%")
         if unit in ("days", "months", "years"):
             return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit}")
@@ -1186,40 +1175,27 @@ class _Scope:
 
     def _want_bool(self, expr: RExpr, keyword: str):
         if expr.type.kind not in ("bool", "unknown", "none"):
-            self._report("PL203", f"'{keyword}' needs a yes/no (bool) value, but this is {T.describe(expr.type)}",
-                         expr.span,
-                         message_zh=f"“{keyword}”需要{describe_zh(T.BOOL)}，但这里为{describe_zh(expr.type)}")
+            self._say("PL203.want_bool", expr.span, keyword=keyword, bool_zh=describe_zh(T.BOOL), type=T.describe(expr.type), type_zh=describe_zh(expr.type))
 
     def _name(self, node: A.Name, constant: bool) -> RExpr:
         name = node.name
         if name in self.value_types:
             kind, t = self.value_types[name]
             if constant and kind in ("input", "decision"):
-                self._report("PL212", f"a parameter's value cannot depend on the {kind} '{name}'", node.span,
-                             hint="parameter values, bounds and dates are fixed by the policy; use a decision to compute from inputs",
-                             message_zh=f"参数的取值不能依赖{KIND_WORD_ZH[kind]}“{name}”",
-                             hint_zh="参数的取值、限定范围和日期都由政策写定；要根据输入项计算的，请用决策项（decision）")
+                self._say("PL212.reads_input", node.span, kind=kind, kind_zh=KIND_WORD_ZH[kind], name=name)
             return RRef(kind, name, t, node.span)
         if name in T.BUILTIN_NAMES:
             if constant and name == "as_of":
-                self._report("PL212", "a parameter's value cannot depend on the evaluation date 'as_of'", node.span,
-                             hint="use a schedule for values that change over time",
-                             message_zh="参数的取值不能依赖评估日期“as_of”",
-                             hint_zh="随时间变化的取值请用过渡安排（schedule）")
+                self._say("PL212.reads_as_of", node.span)
             return RRef("builtin", name, T.BUILTIN_NAMES[name][0], node.span)
         owners = self.members.get(name)
         if owners:
             if len(owners) > 1:
-                self._report("PL210", f"'{name}' is a member of several enumerations: " + ", ".join(owners), node.span,
-                             hint=f"write {owners[0]}.{name} to say which",
-                             message_zh=f"“{name}”同时是多个枚举的成员：" + _names_zh(owners),
-                             hint_zh=f"请写成 {owners[0]}.{name} 这样的形式，指明是哪一个")
+                self._say("PL210.ambiguous", node.span, name=name, owners=", ".join(owners), owners_zh=_names_zh(owners),
+                          first=owners[0])
             return RLit(name, T.Type("enum", owners[0]), node.span, name)
         candidates = list(self.value_types) + list(T.BUILTIN_NAMES) + list(self.members)
-        self._report("PL201", f"'{name}' is not defined in this policy or the levels above it", node.span,
-                     hint=suggest(name, candidates) or "declare it as an input, a parameter or a decision",
-                     message_zh=f"“{name}”在本政策及其上级政策中都没有定义",
-                     hint_zh=suggest_zh(name, candidates) or "请把它声明为输入项（input）、参数（param）或决策项（decision）")
+        self._say("PL201.undefined", node.span, name=name, **hint_for(name, candidates, "phrase.PL201.declare"))
         return RLit(None, T.UNKNOWN, node.span, name)
 
     def _attribute(self, node: A.Attribute, constant: bool) -> RExpr:
@@ -1231,12 +1207,9 @@ class _Scope:
                 return RLit(None, T.UNKNOWN, node.span, f"{base.name}.{node.attr}")
             param = other.params.get(node.attr)
             if param is None:
-                here = f" (in force here as '{binding.bound}')" if binding.rebound else ""
-                here_zh = f"（在本地区适用的是“{binding.bound}”）" if binding.rebound else ""
-                self._report("PL201", f"the policy '{binding.declared}'{here} has no parameter '{node.attr}'",
-                             node.span, hint=suggest(node.attr, other.params),
-                             message_zh=f"政策“{binding.declared}”{here_zh}中没有参数“{node.attr}”",
-                             hint_zh=suggest_zh(node.attr, other.params))
+                here, here_zh = P("phrase.PL201.in_force_as", bound=binding.bound) if binding.rebound else ("", "")
+                self._say("PL201.no_such_param", node.span, declared=binding.declared, here=here, here_zh=here_zh,
+                          attr=node.attr, **hint_for(node.attr, other.params))
                 return RLit(None, T.UNKNOWN, node.span, f"{base.name}.{node.attr}")
             self.externals[(base.name, node.attr)] = param
             return RRef("external", node.attr, param.type, node.span, alias=base.name,
@@ -1244,22 +1217,16 @@ class _Scope:
         if isinstance(base, A.Name) and base.name in self.enums:
             enum = self.enums[base.name]
             if node.attr not in enum.member_names:
-                self._report("PL201", f"the enumeration '{base.name}' has no member '{node.attr}'", node.span,
-                             hint=suggest(node.attr, enum.member_names) or "members: " + ", ".join(enum.member_names),
-                             message_zh=f"枚举“{base.name}”没有成员“{node.attr}”",
-                             hint_zh=suggest_zh(node.attr, enum.member_names) or
-                             "它的成员有：" + _names_zh(enum.member_names))
+                self._say("PL201.no_such_member", node.span, enum=base.name, attr=node.attr,
+                          **hint_for(node.attr, enum.member_names, "phrase.PL201.members",
+                                     members=", ".join(enum.member_names), members_zh=_names_zh(enum.member_names)))
                 return RLit(None, T.UNKNOWN, node.span)
             return RLit(node.attr, T.Type("enum", base.name), node.span, f"{base.name}.{node.attr}")
-        what = base.name if isinstance(base, A.Name) else "this"
         if isinstance(base, A.Name):
-            what_zh = f"“{what}”既不是用 `uses … as {what}` 引用的政策，也不是枚举"
+            self._say("PL201.not_a_policy_or_enum", node.span, what=base.name,
+                      **hint_for(base.name, list(self.aliases) + list(self.enums)))
         else:
-            what_zh = "“.”前面的部分既不是用 `uses … as 名称` 引用的政策，也不是枚举"
-        self._report("PL201", f"'{what}' is neither a policy named by 'uses … as {what}' nor an enumeration",
-                     node.span, hint=suggest(what, list(self.aliases) + list(self.enums)) if isinstance(base, A.Name) else None,
-                     message_zh=what_zh,
-                     hint_zh=suggest_zh(what, list(self.aliases) + list(self.enums)) if isinstance(base, A.Name) else None)
+            self._say("PL201.not_a_policy_or_enum_here", node.span, what="this")
         return RLit(None, T.UNKNOWN, node.span)
 
     def _binary(self, node: A.Binary, constant: bool) -> RExpr:
@@ -1272,21 +1239,15 @@ class _Scope:
             return RBinary(op, left, right, T.BOOL, node.span)
         if op in ("==", "!=", "<", "<=", ">", ">="):
             if not T.comparable(left.type, right.type):
-                self._report("PL204", f"cannot compare {T.describe(left.type)} with {T.describe(right.type)}",
-                             node.span, hint=_unit_hint(left.type, right.type),
-                             message_zh=f"{describe_zh(left.type)}和{describe_zh(right.type)}无法比较",
-                             hint_zh=_unit_hint_zh(left.type, right.type))
+                self._say("PL204.compare", node.span, left=T.describe(left.type), left_zh=describe_zh(left.type), right=T.describe(right.type), right_zh=describe_zh(right.type),
+                          hint=_unit_hint(left.type, right.type), hint_zh=_unit_hint_zh(left.type, right.type))
             elif op not in ("==", "!=") and left.type.kind in ("bool", "text", "enum", "duration"):
-                self._report("PL204", f"'{op}' needs numbers, amounts or dates; {T.describe(left.type)} values can only be tested with == and !=",
-                             node.span,
-                             message_zh=f"“{op}”只能用于数字、金额或日期；{describe_zh(left.type)}只能用 == 和 != 判断")
+                self._say("PL204.no_order", node.span, op=op, type=T.describe(left.type), type_zh=describe_zh(left.type))
             return RBinary(op, left, right, T.BOOL, node.span)
         t = T.arithmetic(op, left.type, right.type)
         if t is None:
-            self._report("PL203", f"cannot compute {T.describe(left.type)} {op} {T.describe(right.type)}", node.span,
-                         hint=_arith_hint(op, left.type, right.type),
-                         message_zh=f"无法计算 {describe_zh(left.type)} {op} {describe_zh(right.type)}",
-                         hint_zh=_arith_hint_zh(op, left.type, right.type))
+            self._say("PL203.arithmetic", node.span, left=T.describe(left.type), left_zh=describe_zh(left.type), op=op, right=T.describe(right.type), right_zh=describe_zh(right.type),
+                      hint=_arith_hint(op, left.type, right.type), hint_zh=_arith_hint_zh(op, left.type, right.type))
             t = T.UNKNOWN
         return RBinary(op, left, right, t, node.span)
 
