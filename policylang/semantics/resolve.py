@@ -1100,10 +1100,9 @@ class _Scope:
         try:
             result = self._expr(node, constant)
             if expected is not None and not T.assignable(expected, result.type):
-                self._report("PL203", f"{what} must be {T.describe(expected)}, but this is {T.describe(result.type)}",
-                             result.span, hint=_unit_hint(expected, result.type),
-                             message_zh=f"{what_zh}应当为{describe_zh(expected)}，但这里为{describe_zh(result.type)}",
-                             hint_zh=_unit_hint_zh(expected, result.type))
+                self._say("PL203.expected", result.span, what=what, what_zh=what_zh, expected=T.describe(expected),
+                          expected_zh=describe_zh(expected), type=T.describe(result.type), type_zh=describe_zh(result.type),
+                          hint=_unit_hint(expected, result.type), hint_zh=_unit_hint_zh(expected, result.type))
         finally:
             self.current_origin = saved
         self.r.expr_cache[key] = result
@@ -1255,21 +1254,18 @@ class _Scope:
         func = node.func
         builtin = BUILTINS.get(func)
         if builtin is None:
-            self._report("PL208", f"'{func}' is not a function of the policy language", node.func_span,
-                         hint=suggest(func, BUILTINS) or "functions: " + ", ".join(BUILTINS),
-                         message_zh=f"“{func}”不是政策语言提供的函数",
-                         hint_zh=suggest_zh(func, BUILTINS) or "可用的函数有：" + _names_zh(BUILTINS))
+            self._say("PL208.unknown_function", node.func_span, func=func,
+                      **hint_for(func, BUILTINS, "phrase.PL208.functions", names=", ".join(BUILTINS),
+                                 names_zh=_names_zh(BUILTINS)))
             for a in node.args:
                 self._expr(a, constant)
             return RLit(None, T.UNKNOWN, node.span)
         lo, hi, signature = builtin.min_args, builtin.max_args, builtin.signature
         if not builtin.arity_ok(len(node.args)):
-            count_zh = f"{lo} 个" if hi == lo else f"{lo} 到 {hi} 个" if hi else f"至少 {lo} 个"
-            self._report("PL208", f"{func} takes {lo if hi == lo else f'{lo} to {hi}' if hi else f'at least {lo}'} "
-                         f"argument{'s' if (hi or 2) > 1 else ''}, not {len(node.args)}", node.span,
-                         hint=f"write {signature}",
-                         message_zh=f"{func} 的括号里应写 {count_zh}值，这里写了 {len(node.args)} 个",
-                         hint_zh=f"写法是：{signature}")
+            count, count_zh = P("phrase.PL208.exactly", n=lo) if hi == lo else \
+                P("phrase.PL208.between", lo=lo, hi=hi) if hi else P("phrase.PL208.at_least", n=lo)
+            self._say("PL208.arity" if (hi or 2) > 1 else "PL208.arity_one", node.span, func=func, count=count,
+                      count_zh=count_zh, given=len(node.args), signature=signature)
             return RLit(None, T.UNKNOWN, node.span)
         if builtin.type_rule is None:  # round: its options are names the resolver reads
             return self._round(node, constant)
@@ -1278,27 +1274,21 @@ class _Scope:
 
     # The argument checks of the builtins' typing rules (policylang/semantics/builtins.py).
     def report_call_kinds(self, func, t, a):
-        self._report("PL203", f"{func} needs values of one kind, but got {T.describe(t)} and {T.describe(a.type)}",
-                     a.span, hint=_unit_hint(t, a.type),
-                     message_zh=f"{func} 括号里的值必须是同一类，但这里既有{describe_zh(t)}，"
-                                f"又有{describe_zh(a.type)}",
-                     hint_zh=_unit_hint_zh(t, a.type))
+        self._say("PL203.call_kinds", a.span, func=func, first=T.describe(t), first_zh=describe_zh(t),
+                  other=T.describe(a.type), other_zh=describe_zh(a.type), hint=_unit_hint(t, a.type),
+                  hint_zh=_unit_hint_zh(t, a.type))
 
     def count_arg(self, func, arg):
         if arg.type.kind not in ("count", "unknown"):
-            self._report("PL203", f"{func} needs a whole number as its second argument, not {T.describe(arg.type)}",
-                         arg.span,
-                         message_zh=f"{func} 括号里的第二个值必须是整数，不能为{describe_zh(arg.type)}")
+            self._say("PL203.count_arg", arg.span, func=func, type=T.describe(arg.type), type_zh=describe_zh(arg.type))
 
     def numeric_arg(self, func, arg):
         if not (arg.type.is_numeric or arg.type.kind in ("unknown", "none")):
-            self._report("PL203", f"{func} needs a number, not {T.describe(arg.type)}", arg.span,
-                         message_zh=f"{func} 需要数字，不能为{describe_zh(arg.type)}")
+            self._say("PL203.number_arg", arg.span, func=func, type=T.describe(arg.type), type_zh=describe_zh(arg.type))
 
     def date_arg(self, func, arg):
         if arg.type.kind not in ("date", "unknown", "none"):
-            self._report("PL203", f"{func} needs a date, not {T.describe(arg.type)}", arg.span,
-                         message_zh=f"{func} 需要日期，不能为{describe_zh(arg.type)}")
+            self._say("PL203.date_arg", arg.span, func=func, type=T.describe(arg.type), type_zh=describe_zh(arg.type))
 
     def _round(self, node: A.Call, constant: bool) -> RExpr:
         x = self._expr(node.args[0], constant)
@@ -1309,37 +1299,27 @@ class _Scope:
             if isinstance(a, A.Name) and a.name in T.ROUND_UNITS:
                 unit = a.name
             else:
-                self._report("PL208", "round's second argument says what to round to: fen, jiao, yuan or unit",
-                             a.span, hint="for example round(x, fen, up)",
-                             message_zh="round 括号里的第二个值表示取整到哪一位："
-                                        + _names_zh(f"{u}（{ROUND_UNIT_ZH[u]}）" for u in ("fen", "jiao", "yuan", "unit")),
-                             hint_zh="例如 round(x, fen, up)")
+                self._say("PL208.round_unit", a.span,
+                          units_zh=_names_zh(f"{u}（{ROUND_UNIT_ZH[u]}）" for u in ("fen", "jiao", "yuan", "unit")))
         if len(node.args) == 3:
             a = node.args[2]
             if isinstance(a, A.Name) and a.name in T.ROUND_MODES:
                 mode = a.name
             else:
-                self._report("PL208", "round's third argument says how to round: " + ", ".join(T.ROUND_MODES),
-                             a.span, hint=suggest(a.name, T.ROUND_MODES) if isinstance(a, A.Name) else None,
-                             message_zh="round 括号里的第三个值表示取整方式："
-                                        + _names_zh(f"{m}（{ROUND_MODE_ZH.get(m, m)}）" for m in T.ROUND_MODES),
-                             hint_zh=suggest_zh(a.name, T.ROUND_MODES) if isinstance(a, A.Name) else None)
+                hint = hint_for(a.name, T.ROUND_MODES) if isinstance(a, A.Name) else {"hint": None, "hint_zh": None}
+                self._say("PL208.round_mode", a.span, modes=", ".join(T.ROUND_MODES),
+                          modes_zh=_names_zh(f"{m}（{ROUND_MODE_ZH.get(m, m)}）" for m in T.ROUND_MODES), **hint)
         t = x.type
         if t.kind == "money":
             if unit == "unit":
                 unit = "yuan"
         elif t.kind in ("decimal", "count", "percent"):
             if unit != "unit":
-                self._report("PL208", f"only money is rounded to the {unit}; round a plain number to a whole number with 'unit'",
-                             node.span, hint="write round(x, unit) or round(x, unit, up)",
-                             message_zh=f"只有金额才能取整到{ROUND_UNIT_ZH.get(unit, unit)}（{unit}）；"
-                                        f"普通数字请用“unit”取整为整数",
-                             hint_zh="请写成 round(x, unit) 或 round(x, unit, up)")
+                self._say("PL208.round_plain", node.span, unit=unit, unit_zh=ROUND_UNIT_ZH.get(unit, unit))
             t = T.COUNT
             unit = "unit"
         elif t.kind not in ("unknown", "none"):
-            self._report("PL203", f"round needs a number or an amount, not {T.describe(t)}", x.span,
-                         message_zh=f"round 需要数字或金额，不能为{describe_zh(t)}")
+            self._say("PL203.round_arg", x.span, type=T.describe(t), type_zh=describe_zh(t))
             t = T.UNKNOWN
         return RCall("round", (x,), t, node.span, options=(unit, mode))
 
@@ -1358,28 +1338,18 @@ def decimal_places(value: Decimal) -> int:
 
 
 # The hints about units and arithmetic, in English and Chinese.
-_HINTS = {
-    "money_unit": ("write the amount with its unit, for example 7000 yuan",
-                   "金额要带单位，例如 7000 yuan"),
-    "percent_unit": ("write a percentage with %, for example 30%",
-                     "百分比要带 %，例如 30%"),
-    "duration_unit": ("write a period with its unit, for example 2 years or 30 days",
-                      "期限要带单位，例如 2 years 或 30 days"),
-    "whole": ("round it to a whole number with ceil(x), floor(x) or round(x, unit)",
-              "请用 ceil(x)、floor(x) 或 round(x, unit) 取整为整数"),
-    "percent_of": ("multiply the percentage by an amount, for example agreed_amount * 30%",
-                   "请用金额乘以百分比，例如 agreed_amount * 30%"),
-    "date_plus": ("add the period to a date, for example effective_date + 2 years",
-                  "请把期限加到某个日期上，例如 effective_date + 2 years"),
-    "money_plus_count": ("an amount and a plain number cannot be added: write the number with its unit (yuan)",
-                         "金额不能与不带单位的数字相加减：请给数字写上单位（yuan）"),
-    "days_between": ("use days_between(a, b) for the number of days between two dates",
-                     "两个日期相隔的天数请用 days_between(a, b) 计算"),
-    "date_plus_count": ("add a period with its unit, for example + 30 days or + 1 month",
-                        "请加上带单位的期限，例如 + 30 days 或 + 1 month"),
-    "money_times_money": ("two amounts cannot be multiplied; multiply an amount by a percentage or a number",
-                          "两个金额不能相乘；请用金额乘以百分比或数字"),
-}
+_HINTS = {key: P(f"phrase.hint.{key}") for key in (
+    "money_unit",
+    "percent_unit",
+    "duration_unit",
+    "whole",
+    "percent_of",
+    "date_plus",
+    "money_plus_count",
+    "days_between",
+    "date_plus_count",
+    "money_times_money",
+)}
 
 
 def _unit_hint_key(expected: T.Type, got: T.Type) -> Optional[str]:
