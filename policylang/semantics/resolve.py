@@ -89,6 +89,15 @@ def _closest(name: str, candidates) -> Optional[str]:
     return close[0] if close else None
 
 
+def W(key: str, /, **params) -> dict:
+    """The what and what_zh arguments of Scope.expr(): how a message names the expression checked."""
+    what, what_zh = P("phrase." + key, **params)
+    return {"what": what, "what_zh": what_zh}
+
+
+_THIS = P("phrase.what.this")
+
+
 def hint_for(name: str, candidates, otherwise: Optional[str] = None, /, **params) -> dict:
     """The hint and hint_zh parameters of a message: 'did you mean …?' when a candidate is close to
     name, else the catalogue's phrase `otherwise` (or no hint)."""
@@ -867,14 +876,14 @@ class _Scope:
         ptype = self.type_of(decl.type, origin)
         value = None
         if decl.value is not None:
-            value = self.expr(decl.value, origin, expected=ptype, what=f"the value of '{name}'", constant=True,
-                              what_zh=f"“{name}”的取值")
+            value = self.expr(decl.value, origin, expected=ptype, constant=True,
+                              **W("what.value", name=name))
         elif decl.statement == "delegated":
             # A blank keeps the value an upper level gave it? No: delegating again means no value here.
             value = None
         bounds = tuple(
-            RBound(b.op, self.expr(b.expr, origin, expected=ptype, what=f"the bound of '{name}'", constant=True,
-                                   what_zh=f"“{name}”的限定范围"), b.span)
+            RBound(b.op, self.expr(b.expr, origin, expected=ptype, constant=True,
+                                   **W("what.bound", name=name)), b.span)
             for b in decl.bounds
         )
         if decl.to_level is not None and decl.to_level not in LEVEL_RANK:
@@ -893,8 +902,7 @@ class _Scope:
         decl = origin.decl
         self._check_type_change(name, hist)
         dtype = self.type_of(decl.type, origin)
-        what = f"the decision '{name}'"
-        what_zh = f"决策项“{name}”"
+        what, what_zh = P("phrase.what.decision", name=name)
         if decl.kind == "table":
             table = self.table(decl, origin, dtype)
             deps = set()
@@ -917,11 +925,10 @@ class _Scope:
         cases = []
         deps = set()
         for case in decl.cases:
-            cond = self.expr(case.cond, origin, expected=T.BOOL, what="a 'when' condition", what_zh="“when”条件")
+            cond = self.expr(case.cond, origin, expected=T.BOOL, **W("what.when"))
             value = self.expr(case.value, origin, expected=dtype, what=what, what_zh=what_zh)
             if case.bound is not None:
-                self._check_ordered(case.bound, dtype, origin, case.span, f"this case of '{name}'",
-                                    f"决策项“{name}”的这个情形")
+                self._check_ordered(case.bound, dtype, origin, case.span, *P("phrase.what.case", name=name))
             cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound))
             deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
         other = None
@@ -948,8 +955,7 @@ class _Scope:
             if written is None:
                 continue
             if bound is None:
-                self._check_ordered(written, dtype, origin, decl.name_span, f"the decision '{name}'",
-                                    f"决策项“{name}”")
+                self._check_ordered(written, dtype, origin, decl.name_span, *P("phrase.what.decision", name=name))
                 bound, bound_origin = written, origin
             elif written != bound:
                 self._say_at(
@@ -992,11 +998,9 @@ class _Scope:
                                      type_zh=describe_zh(col.type), cell=T.describe(v.type), cell_zh=describe_zh(v.type),
                                      hint=_unit_hint(col.type, v.type), hint_zh=_unit_hint_zh(col.type, v.type))
                 cells.append(RCell(cell.kind, cell.op, values, cell.span))
-            output = self.expr(row.output, origin, expected=dtype, what=f"the output of '{decl.name}'",
-                               what_zh=f"决策表“{decl.name}”的结果")
+            output = self.expr(row.output, origin, expected=dtype, **W("what.output", name=decl.name))
             if row.direction in ("ceiling", "floor"):
-                self._check_ordered(row.direction, dtype, origin, row.span, f"this row of '{decl.name}'",
-                                    f"决策表“{decl.name}”的这一行")
+                self._check_ordered(row.direction, dtype, origin, row.span, *P("phrase.what.row", name=decl.name))
             rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction))
         return RTable(tuple(columns), tuple(rows))
 
@@ -1009,11 +1013,10 @@ class _Scope:
         ptype = params[name].type
         entries = []
         for entry in decl.entries:
-            start_expr = self.expr(entry.start, origin, expected=T.DATE, what="a schedule date", constant=True,
-                                   what_zh="过渡安排的日期")
+            start_expr = self.expr(entry.start, origin, expected=T.DATE, constant=True, **W("what.schedule_date"))
             start = self.constant_date(start_expr, origin)
-            value = self.expr(entry.value, origin, expected=ptype, what=f"a scheduled value of '{name}'", constant=True,
-                              what_zh=f"“{name}”在过渡安排中的取值")
+            value = self.expr(entry.value, origin, expected=ptype, constant=True,
+                              **W("what.scheduled_value", name=name))
             if start is None:
                 continue
             entries.append(RScheduleEntry(start, value, entry.meta, entry.span))
@@ -1027,20 +1030,17 @@ class _Scope:
     def requirement(self, name, hist) -> RRequirement:
         origin = hist[-1]
         decl = origin.decl
-        cond = self.expr(decl.cond, origin, expected=T.BOOL, what=f"the requirement '{name}'",
-                         what_zh=f"约束要求“{name}”")
+        cond = self.expr(decl.cond, origin, expected=T.BOOL, **W("what.requirement", name=name))
         deadline = deadline_date = None
         if decl.deadline is not None:
-            deadline = self.expr(decl.deadline, origin, expected=T.DATE, what="a deadline", constant=True,
-                                 what_zh="期限")
+            deadline = self.expr(decl.deadline, origin, expected=T.DATE, constant=True, **W("what.deadline"))
             deadline_date = self.constant_date(deadline, origin)
         return RRequirement(name, origin, tuple(hist), cond=cond, deadline=deadline, deadline_date=deadline_date)
 
     def example(self, decl: A.ExampleDecl) -> RExample:
         origin = Origin(self.pid, self.pf.level, self.pf.path, decl.span, decl.meta, decl)
         self.current_origin = origin
-        as_of = self.expr(decl.as_of, origin, expected=T.DATE, what="the example date", constant=True,
-                          what_zh="示例的日期") if decl.as_of is not None else None
+        as_of = self.expr(decl.as_of, origin, expected=T.DATE, constant=True, **W("what.example_date")) if decl.as_of is not None else None
         given = []
         for b in decl.given:
             kind, t = self.value_types.get(b.name, (None, T.UNKNOWN))
@@ -1051,8 +1051,7 @@ class _Scope:
                            **hint_for(b.name, names, "phrase.PL602.inputs", names=", ".join(names),
                                       names_zh=_names_zh(names)))
             given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
-                                            what=f"the example value of '{b.name}'",
-                                            what_zh=f"示例中“{b.name}”的取值"), b.span))
+                                            **W("what.example_value", name=b.name)), b.span))
         expect = []
         for e in decl.expect:
             kind, t = self.value_types.get(e.name, (None, T.UNKNOWN))
@@ -1061,8 +1060,7 @@ class _Scope:
                 self.r.say("PL602.not_a_decision", e.span, self.pid, name=e.name,
                            **hint_for(e.name, names, "phrase.PL602.decisions", names=", ".join(names),
                                       names_zh=_names_zh(names)))
-            value = self.expr(e.value, origin, expected=t if kind else None, what=f"the expected '{e.name}'",
-                              what_zh=f"示例中“{e.name}”的期望结果") if e.value is not None else None
+            value = self.expr(e.value, origin, expected=t if kind else None, **W("what.expected", name=e.name)) if e.value is not None else None
             if e.needs is not None and not (self.value_types.get(e.needs, ("",))[0] == "param"):
                 param_names = [n for n, (k, _) in self.value_types.items() if k == "param"]
                 self.r.say("PL602.needs_not_a_param", e.span, self.pid, needs=e.needs, name=e.name,
@@ -1089,8 +1087,8 @@ class _Scope:
         return value if isinstance(value, _dt.date) else None
 
     # -- expressions
-    def expr(self, node: A.Expr, origin: Origin, expected: Optional[T.Type] = None, what: str = "this expression",
-             constant: bool = False, what_zh: str = "这个表达式") -> RExpr:
+    def expr(self, node: A.Expr, origin: Origin, expected: Optional[T.Type] = None, what: str = _THIS[0],
+             constant: bool = False, what_zh: str = _THIS[1]) -> RExpr:
         key = id(node)
         cached = self.r.expr_cache.get(key)
         if cached is not None:
