@@ -618,4 +618,12 @@ ENTRIES = [
     ("phrase.what.example_value", "the example value of '{name}'", '示例中“{name}”的取值'),
     ("phrase.what.expected", "the expected '{name}'", '示例中“{name}”的期望结果'),
     ("phrase.what.this", 'this expression', '这个表达式'),
+    # how findings name items, places and levels (semantics/checks/common.py)
+    ("phrase.item.labelled", "{label} ({name})", "“{label}”（{name}）"),
+    ("phrase.item.name", "'{name}'", "“{name}”"),
+    ("phrase.where", "{policy} ({level}){article}", "{policy}（{level_zh}）{article_zh}"),
+    ("phrase.rule_ref", "{intro} ({where})", "{intro_zh}（{policy}{article_zh}）"),
+    ("phrase.where.article", ", article {article}", "，条款 {article}"),
+    ("phrase.rule", "the {level} rule", "{level_zh}规定"),
+    ("note.related", "{intro} ({where}): {what}", "{ref_zh}：{what_zh}"),
 ]

@@ -14,7 +14,7 @@ from typing import Optional
 
 import attrs
 
-from ...messages import M, P
+from ...messages import M, N, P
 from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import NO_SPAN, Span
 from ..evaluate import EvaluationError, Interpreter
@@ -251,18 +251,19 @@ def compare_values(a, b) -> Optional[int]:
 
 def item_words(name: str, label: Optional[str]) -> str:
     """'医保基金预付比例 (prepayment_ratio)', or the name alone."""
-    return f"{label} ({name})" if label else f"'{name}'"
+    return P("phrase.item.labelled", label=label, name=name)[0] if label else P("phrase.item.name", name=name)[0]
 
 
 def item_words_zh(name: str, label: Optional[str]) -> str:
     """'“医保基金预付比例”（prepayment_ratio）', or the name alone: item_words() for Chinese messages."""
-    return f"“{label}”（{name}）" if label else f"“{name}”"
+    return P("phrase.item.labelled", label=label, name=name)[1] if label else P("phrase.item.name", name=name)[1]
 
 
 def where(origin: Origin) -> str:
     """'cn/stent-2020 (national), article 二(二)'."""
-    article = f", article {origin.meta.article}" if origin.meta.article else ""
-    return f"{origin.policy_id} ({origin.level}){article}"
+    article = P("phrase.where.article", article=origin.meta.article)[0] if origin.meta.article else ""
+    return P("phrase.where", policy=origin.policy_id, level=origin.level, level_zh=level_zh(origin.level),
+             article=article, article_zh="")[0]
 
 
 def level_zh(level: str) -> str:
@@ -271,18 +272,19 @@ def level_zh(level: str) -> str:
 
 def rule_intro(origin: Origin) -> str:
     """The start of a related message: 'the national rule', 'the provincial rule'."""
-    return f"the {LEVEL_WORD.get(origin.level, origin.level)} rule"
+    return P("phrase.rule", level=LEVEL_WORD.get(origin.level, origin.level), level_zh=level_zh(origin.level))[0]
 
 
 def rule_intro_zh(origin: Origin) -> str:
     """'国家级规定', '省级规定'."""
-    return f"{level_zh(origin.level)}规定"
+    return P("phrase.rule", level=LEVEL_WORD.get(origin.level, origin.level), level_zh=level_zh(origin.level))[1]
 
 
 def rule_ref_zh(origin: Origin) -> str:
     """'国家级规定（cn/stent-2020，条款 二(二)）': the start of a Chinese related note."""
-    article = f"，条款 {origin.meta.article}" if origin.meta.article else ""
-    return f"{rule_intro_zh(origin)}（{origin.policy_id}{article}）"
+    article = P("phrase.where.article", article=origin.meta.article)[1] if origin.meta.article else ""
+    return P("phrase.rule_ref", intro=rule_intro(origin), where=where(origin), intro_zh=rule_intro_zh(origin),
+             policy=origin.policy_id, article_zh=article)[1]
 
 
 def head_span(origin: Origin) -> Span:
@@ -316,8 +318,9 @@ def header_span(policy: ResolvedPolicy, ws: Workspace) -> Span:
 
 def related(origin: Origin, what: str, what_zh: Optional[str] = None) -> Related:
     """The rule of another level a finding refers to ('the national rule (…): what')."""
-    zh = f"{rule_ref_zh(origin)}：{what_zh}" if what_zh else None
-    return Related(head_span(origin), f"{rule_intro(origin)} ({where(origin)}): {what}", zh)
+    texts = N("note.related", intro=rule_intro(origin), where=where(origin), what=what, ref_zh=rule_ref_zh(origin),
+              what_zh=what_zh)
+    return Related(head_span(origin), texts["message"], texts["message_zh"] if what_zh else None)
 
 
 def say(key: str, span: Span, policy_id: str, /, related_: tuple = (), severity: str = "", **params) -> Diagnostic:
