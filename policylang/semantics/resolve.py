@@ -91,7 +91,7 @@ def _closest(name: str, candidates) -> Optional[str]:
 
 def W(key: str, /, **params) -> dict:
     """The what and what_zh arguments of Scope.expr(): how a message names the expression checked."""
-    what, what_zh = P("phrase." + key, **params)
+    what, what_zh = P(key, **params)
     return {"what": what, "what_zh": what_zh}
 
 
@@ -109,17 +109,6 @@ def hint_for(name: str, candidates, otherwise: Optional[str] = None, /, **params
     else:
         en = zh = None
     return {"hint": en, "hint_zh": zh}
-
-
-def suggest(name: str, candidates) -> Optional[str]:
-    close = _closest(name, candidates)
-    return f"did you mean '{close}'?" if close else None
-
-
-def suggest_zh(name: str, candidates) -> Optional[str]:
-    """suggest() for Chinese hints."""
-    close = _closest(name, candidates)
-    return f"是不是想写“{close}”？" if close else None
 
 
 def level_zh(level: str) -> str:
@@ -877,13 +866,13 @@ class _Scope:
         value = None
         if decl.value is not None:
             value = self.expr(decl.value, origin, expected=ptype, constant=True,
-                              **W("what.value", name=name))
+                              **W("phrase.what.value", name=name))
         elif decl.statement == "delegated":
             # A blank keeps the value an upper level gave it? No: delegating again means no value here.
             value = None
         bounds = tuple(
             RBound(b.op, self.expr(b.expr, origin, expected=ptype, constant=True,
-                                   **W("what.bound", name=name)), b.span)
+                                   **W("phrase.what.bound", name=name)), b.span)
             for b in decl.bounds
         )
         if decl.to_level is not None and decl.to_level not in LEVEL_RANK:
@@ -925,7 +914,7 @@ class _Scope:
         cases = []
         deps = set()
         for case in decl.cases:
-            cond = self.expr(case.cond, origin, expected=T.BOOL, **W("what.when"))
+            cond = self.expr(case.cond, origin, expected=T.BOOL, **W("phrase.what.when"))
             value = self.expr(case.value, origin, expected=dtype, what=what, what_zh=what_zh)
             if case.bound is not None:
                 self._check_ordered(case.bound, dtype, origin, case.span, *P("phrase.what.case", name=name))
@@ -998,7 +987,7 @@ class _Scope:
                                      type_zh=describe_zh(col.type), cell=T.describe(v.type), cell_zh=describe_zh(v.type),
                                      hint=_unit_hint(col.type, v.type), hint_zh=_unit_hint_zh(col.type, v.type))
                 cells.append(RCell(cell.kind, cell.op, values, cell.span))
-            output = self.expr(row.output, origin, expected=dtype, **W("what.output", name=decl.name))
+            output = self.expr(row.output, origin, expected=dtype, **W("phrase.what.output", name=decl.name))
             if row.direction in ("ceiling", "floor"):
                 self._check_ordered(row.direction, dtype, origin, row.span, *P("phrase.what.row", name=decl.name))
             rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction))
@@ -1013,10 +1002,10 @@ class _Scope:
         ptype = params[name].type
         entries = []
         for entry in decl.entries:
-            start_expr = self.expr(entry.start, origin, expected=T.DATE, constant=True, **W("what.schedule_date"))
+            start_expr = self.expr(entry.start, origin, expected=T.DATE, constant=True, **W("phrase.what.schedule_date"))
             start = self.constant_date(start_expr, origin)
             value = self.expr(entry.value, origin, expected=ptype, constant=True,
-                              **W("what.scheduled_value", name=name))
+                              **W("phrase.what.scheduled_value", name=name))
             if start is None:
                 continue
             entries.append(RScheduleEntry(start, value, entry.meta, entry.span))
@@ -1030,17 +1019,17 @@ class _Scope:
     def requirement(self, name, hist) -> RRequirement:
         origin = hist[-1]
         decl = origin.decl
-        cond = self.expr(decl.cond, origin, expected=T.BOOL, **W("what.requirement", name=name))
+        cond = self.expr(decl.cond, origin, expected=T.BOOL, **W("phrase.what.requirement", name=name))
         deadline = deadline_date = None
         if decl.deadline is not None:
-            deadline = self.expr(decl.deadline, origin, expected=T.DATE, constant=True, **W("what.deadline"))
+            deadline = self.expr(decl.deadline, origin, expected=T.DATE, constant=True, **W("phrase.what.deadline"))
             deadline_date = self.constant_date(deadline, origin)
         return RRequirement(name, origin, tuple(hist), cond=cond, deadline=deadline, deadline_date=deadline_date)
 
     def example(self, decl: A.ExampleDecl) -> RExample:
         origin = Origin(self.pid, self.pf.level, self.pf.path, decl.span, decl.meta, decl)
         self.current_origin = origin
-        as_of = self.expr(decl.as_of, origin, expected=T.DATE, constant=True, **W("what.example_date")) if decl.as_of is not None else None
+        as_of = self.expr(decl.as_of, origin, expected=T.DATE, constant=True, **W("phrase.what.example_date")) if decl.as_of is not None else None
         given = []
         for b in decl.given:
             kind, t = self.value_types.get(b.name, (None, T.UNKNOWN))
@@ -1051,7 +1040,7 @@ class _Scope:
                            **hint_for(b.name, names, "phrase.PL602.inputs", names=", ".join(names),
                                       names_zh=_names_zh(names)))
             given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
-                                            **W("what.example_value", name=b.name)), b.span))
+                                            **W("phrase.what.example_value", name=b.name)), b.span))
         expect = []
         for e in decl.expect:
             kind, t = self.value_types.get(e.name, (None, T.UNKNOWN))
@@ -1060,7 +1049,7 @@ class _Scope:
                 self.r.say("PL602.not_a_decision", e.span, self.pid, name=e.name,
                            **hint_for(e.name, names, "phrase.PL602.decisions", names=", ".join(names),
                                       names_zh=_names_zh(names)))
-            value = self.expr(e.value, origin, expected=t if kind else None, **W("what.expected", name=e.name)) if e.value is not None else None
+            value = self.expr(e.value, origin, expected=t if kind else None, **W("phrase.what.expected", name=e.name)) if e.value is not None else None
             if e.needs is not None and not (self.value_types.get(e.needs, ("",))[0] == "param"):
                 param_names = [n for n, (k, _) in self.value_types.items() if k == "param"]
                 self.r.say("PL602.needs_not_a_param", e.span, self.pid, needs=e.needs, name=e.name,
