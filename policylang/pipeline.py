@@ -295,14 +295,16 @@ def available_cores() -> int:
 
 
 def structure_of(ws: Workspace) -> dict[str, tuple]:
-    """For each policy: its parent and the policies it uses (what links findings across files)."""
+    """For each policy: its parent, the policies it uses (what links findings across files) and
+    whether its file could be parsed at all (the ids of parsed files are what the resolver
+    suggests for a misspelt parent, so a file that stops or starts parsing changes the shape)."""
     out: dict[str, tuple] = {}
     for pid in ws.paths:
         pf = ws.files.get(pid)
         if pf is None:
-            out[pid] = (None, ())
+            out[pid] = (None, (), False)
         else:
-            out[pid] = (pf.extends, tuple(sorted(u.policy_id for u in pf.uses)))
+            out[pid] = (pf.extends, tuple(sorted(u.policy_id for u in pf.uses)), True)
     return out
 
 
@@ -317,7 +319,7 @@ def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str
     everything those depend on.
     """
     below: dict[str, list[str]] = {}
-    for pid, (parent, uses) in structure.items():
+    for pid, (parent, uses, _parsed) in structure.items():
         for upper in ((parent,) if parent else ()) + uses:
             below.setdefault(upper, []).append(pid)
     down: set[str] = set()
@@ -332,7 +334,7 @@ def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str
     stack = list(down)
     while stack:
         pid = stack.pop()
-        parent, uses = structure.get(pid, (None, ()))
+        parent, uses, _parsed = structure.get(pid, (None, (), False))
         for upper in ((parent,) if parent else ()) + uses:
             if upper not in affected:
                 affected.add(upper)
@@ -395,16 +397,17 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         reuse_resolved: dict[str, list[Diagnostic]] = {}
     else:
         examined = affected & set(resolution.order)
+        # What an unaffected policy reads is what it read last time. An affected policy is
+        # never carried over: if it no longer resolves (its file broke), it reads nothing now.
         for pid, pid_reads in previous.reads.items():
-            if pid not in resolution.policies:
+            if pid not in affected and pid not in resolution.policies:
                 reads[pid] = pid_reads
         used = set().union(*reads.values()) if reads else set()
         restricted = Resolution(resolution.policies, resolution.diagnostics,
                                 [p for p in resolution.order if p in examined], resolution.unresolved)
         fresh = [d for d in run_checks(ws, restricted, used) if d.policy_id is None or d.policy_id in examined]
         reuse_checks = {pid: diags for pid, diags in previous.by_policy.items() if pid not in affected}
-        reuse_resolved = {pid: diags for pid, diags in previous.resolved_by_policy.items()
-                          if pid not in resolution.policies}
+        reuse_resolved = {pid: diags for pid, diags in previous.resolved_by_policy.items() if pid not in affected}
     grouped = group_by_policy(fresh)
     resolved = group_by_policy(list(resolution.diagnostics))
     if grouped is None or resolved is None:
@@ -413,10 +416,12 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
     checks.update(grouped)
     resolved_all = dict(reuse_resolved)
     for pid, diags in resolved.items():
-        # A policy resolved now: its fresh diagnostics. One not resolved now: the fresh run has
-        # only its header and graph diagnostics, which the kept list (from when it was
-        # resolved) already holds along with the rest.
-        if pid in resolution.policies or pid not in resolved_all:
+        # An affected policy: exactly its fresh diagnostics, whether it resolves now or not (a
+        # policy whose file broke has only header or graph diagnostics, and none it had before).
+        # An unaffected one was not resolved now: the fresh run has only its header and graph
+        # diagnostics, which depend on nothing that changed and which the kept list (from when
+        # it was last resolved) already holds along with the rest.
+        if affected is None or pid in affected or pid not in resolved_all:
             resolved_all[pid] = diags
     remembered = Findings(hashes, structure, checks, resolved_all, reads)
     merged = [d for pid in sorted(resolved_all) for d in resolved_all[pid]] + remembered.as_list()
