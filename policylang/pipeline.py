@@ -134,7 +134,10 @@ class TreePlan:
         requested: list[str] = []
         for p in paths:
             ap = os.path.abspath(p)
-            requested.extend(discover(ap) if os.path.isdir(ap) else [ap])
+            if ap == self.root:
+                requested.extend(all_files)  # the usual case: the whole tree (walked once)
+            else:
+                requested.extend(discover(ap) if os.path.isdir(ap) else [ap])
         known = set(all_files)
         self.ordered = all_files + [p for p in requested if p not in known]
         self.requested = requested
@@ -439,6 +442,13 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
     jobs: worker processes for parsing (default: the available cores).
     progress: show progress on stderr (default: on a terminal outside CI).
     """
+    # Everything a check builds is trees (files, ASTs, findings, cache entries): the collector
+    # would only walk them again and again.
+    with gc_paused():
+        return _check(paths, root, cache, jobs, progress)
+
+
+def _check(paths, root, cache, jobs, progress) -> CheckRun:
     plan = TreePlan(paths, root)
     use_cache = cache_enabled() if cache is None else cache
     store = DiskCache(cache_dir_for(plan.root)) if use_cache else None

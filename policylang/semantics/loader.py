@@ -78,7 +78,9 @@ def load_workspace(paths: Iterable[str] = ("policies",), root: Optional[str] = N
     requested: list[str] = []
     for p in paths:
         ap = os.path.abspath(p)
-        if os.path.isdir(ap):
+        if ap == root:
+            requested.extend(all_files)  # the usual case: the whole tree (walked once)
+        elif os.path.isdir(ap):
             requested.extend(discover(ap))
         else:
             requested.append(ap)
