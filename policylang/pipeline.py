@@ -24,14 +24,18 @@ kept fast by the on-disk cache of `policylang.cache`:
 from __future__ import annotations
 
 import os
+import typing
 from typing import Callable, Iterable, Optional
 
-from .cache import DiskCache, cache_dir_for, cache_enabled, code_fingerprint, content_hash, make_key
+import attrs
+
+from .cache import DiskCache, cache_enabled, code_fingerprint, content_hash, make_key, open_cache
 from .diagnostics import Diagnostic, sort_diagnostics
 from .gcpause import gc_paused
 from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
+from .syntax.ast import Decl, PolicyFile
 from .syntax.parser import ParseResult, parse_file, policy_id_for
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -182,6 +186,25 @@ class TreePlan:
 # ---------------------------------------------------------------- parsing with the cache
 
 
+@attrs.frozen
+class ParseEntry:
+    """The first part of a file's parse entry: its outline (the parsed file without its
+    declarations: header, `uses`, comments) and its syntax diagnostics. The second part is the
+    declarations. Its text is the file's, read anyway."""
+
+    file: Optional[PolicyFile]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+DECL_TYPES = typing.get_args(Decl)
+
+
+def _store_parse(store: DiskCache, key: str, result: ParseResult, root: str) -> bool:
+    outline = None if result.file is None else attrs.evolve(result.file, decls=())
+    decls = () if result.file is None else result.file.decls
+    return store.put_parts("parse", key, [ParseEntry(outline, result.diagnostics), decls], root=root)
+
+
 def _parse_key(plan_root: str, path: str, digest: str) -> str:
     pid = policy_id_for(path, plan_root)
     # A file outside the root is named by its file name, so its place is part of what it parses to.
@@ -212,7 +235,7 @@ def _parse_in_worker(job: tuple[str, str, str, Optional[str]]) -> tuple[str, Par
     result = parse_file(path, root)
     stored = False
     if _WORKER_CACHE is not None and key is not None and _verified(result, digest):
-        stored = _WORKER_CACHE.put("parse", key, (result.file, result.diagnostics), root=root)
+        stored = _store_parse(_WORKER_CACHE, key, result, root)
     return path, result, stored
 
 
@@ -222,14 +245,21 @@ def _verified(result: ParseResult, digest: Optional[str]) -> bool:
 
 
 class CachedParser:
-    """A `parse_many` for the loader: cached parses first, then the rest, in parallel when worth it."""
+    """A `parse_many` for the loader: cached parses first, then the rest, in parallel when worth it.
+
+    outlines=True: a file found in the cache is given as its outline only (no declarations),
+    which is all that deciding what a change affects needs; `complete` then puts in the
+    declarations of the files that are to be resolved. Files parsed now are always whole.
+    """
 
     def __init__(self, plan: TreePlan, cache: Optional[DiskCache], jobs: Optional[int] = None,
-                 progress: Optional[bool] = None):
+                 progress: Optional[bool] = None, outlines: bool = False):
         self.plan = plan
         self.cache = cache
         self.jobs = jobs if jobs is not None else available_cores()
         self.progress = progress
+        self.outlines = outlines
+        self.pending: dict[str, tuple] = {}  # path -> (entry, key) of a file given as its outline
         self.parsed = 0
         self.from_cache = 0
         self.unstable = False  # a file changed while the run read it: do not record this run
@@ -243,10 +273,9 @@ class CachedParser:
                 digest = self.plan.hashes.get(path)
                 key = _parse_key(root, path, digest) if digest is not None else None
                 if self.cache is not None and key is not None:
-                    entry = self.cache.get("parse", key, root=root)
-                    if entry is not None:
-                        file, diagnostics = entry
-                        results[path] = ParseResult(file, diagnostics, _parse_result_text(self.plan.contents[path]))
+                    result = self._from_cache(path, key, root)
+                    if result is not None:
+                        results[path] = result
                         self.from_cache += 1
                         bar.advance()
                         continue
@@ -259,6 +288,51 @@ class CachedParser:
         bar.close()
         return [results[p] for p in paths]
 
+    def _from_cache(self, path: str, key: str, root: str) -> Optional[ParseResult]:
+        entry = self.cache.entry("parse", key, root=root)
+        if entry is None:
+            return None
+        try:
+            head = entry.part(0, ParseEntry)
+            file = head.file
+            if file is not None and file.decls:
+                raise ValueError("an outline has no declarations")
+            if file is not None and self.outlines:
+                self.pending[path] = (entry, key)
+            elif file is not None:
+                file = attrs.evolve(file, decls=self._declarations(entry))
+        except Exception:  # noqa: BLE001 - a damaged entry is parsed again
+            self.cache.discard("parse", key)
+            return None
+        return ParseResult(file, head.diagnostics, _parse_result_text(self.plan.contents[path]))
+
+    @staticmethod
+    def _declarations(entry) -> tuple:
+        decls = entry.part(1, tuple)
+        if not all(isinstance(d, DECL_TYPES) for d in decls):
+            raise ValueError("not a declaration")
+        return decls
+
+    def complete(self, ws: Workspace, ids: Optional[Iterable[str]] = None) -> None:
+        """Give the files of `ids` (default: every one) their declarations, in place."""
+        with gc_paused():
+            for pid in (list(ws.files) if ids is None else ids):
+                path = ws.paths.get(pid)
+                pending = self.pending.pop(path, None) if path is not None else None
+                if pending is None or pid not in ws.files:
+                    continue
+                entry, key = pending
+                try:
+                    ws.files[pid] = attrs.evolve(ws.files[pid], decls=self._declarations(entry))
+                except Exception:  # noqa: BLE001 - a damaged entry: parse the file again
+                    self.cache.discard("parse", key)
+                    result = parse_file(path, ws.root)
+                    self.parsed += 1
+                    if result.file is not None:
+                        ws.files[pid] = result.file
+        if ids is None:
+            self.pending.clear()
+
     def _parse(self, todo, bar):
         if len(todo) >= PARALLEL_MIN_FILES and self.jobs > 1:
             try:
@@ -270,7 +344,7 @@ class CachedParser:
         for path, root, digest, key in todo:
             result = parse_file(path, root)
             if store is not None and key is not None and _verified(result, digest):
-                store.put("parse", key, (result.file, result.diagnostics), root=root)
+                _store_parse(store, key, result, root)
             bar.advance()
             yield path, result, True
 
@@ -345,17 +419,41 @@ def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str
     return affected
 
 
+@attrs.define
 class Findings:
-    """The findings of one run, per policy, with what they were computed from."""
+    """The findings of one run, per policy, with what they were computed from.
 
-    def __init__(self, hashes: dict[str, Optional[str]], structure: dict[str, tuple],
-                 by_policy: dict[str, list[Diagnostic]], resolved_by_policy: dict[str, list[Diagnostic]],
-                 reads: dict[str, frozenset]):
-        self.hashes = hashes  # policy id -> content hash
-        self.structure = structure
-        self.by_policy = by_policy  # the checker's findings
-        self.resolved_by_policy = resolved_by_policy  # the resolver's diagnostics
-        self.reads = reads  # policy id -> the (declaring policy, name) of the inputs/parameters it reads
+    What each policy reads is kept compactly (most policies read the same declarations of the
+    levels above them): `read_pairs` the distinct (declaring policy, name), `read_sets` the
+    distinct sets of them (as indices), `read_set_of` policy id -> index of its set."""
+
+    hashes: dict[str, Optional[str]]  # policy id -> content hash
+    structure: dict[str, tuple[Optional[str], tuple[str, ...], bool]]  # see structure_of
+    by_policy: dict[str, list[Diagnostic]]  # the checker's findings
+    resolved_by_policy: dict[str, list[Diagnostic]]  # the resolver's diagnostics
+    read_pairs: tuple[tuple[str, str], ...]
+    read_sets: tuple[tuple[int, ...], ...]
+    read_set_of: dict[str, int]
+
+    @classmethod
+    def make(cls, hashes, structure, by_policy, resolved_by_policy, reads: dict[str, frozenset]) -> "Findings":
+        pair_index: dict[tuple[str, str], int] = {}
+        set_index: dict[frozenset, int] = {}
+        sets: list[tuple[int, ...]] = []
+        set_of: dict[str, int] = {}
+        for pid, pairs in reads.items():
+            index = set_index.get(pairs)
+            if index is None:
+                index = set_index[pairs] = len(sets)
+                sets.append(tuple(sorted(pair_index.setdefault(p, len(pair_index)) for p in pairs)))
+            set_of[pid] = index
+        return cls(hashes, structure, by_policy, resolved_by_policy, tuple(pair_index), tuple(sets), set_of)
+
+    def reads(self) -> dict[str, frozenset]:
+        """Policy id -> the (declaring policy, name) of the inputs and parameters it reads."""
+        pairs = self.read_pairs
+        sets = [frozenset(pairs[i] for i in members) for members in self.read_sets]
+        return {pid: sets[index] for pid, index in self.read_set_of.items()}
 
     def changed_and_affected(self, hashes: dict[str, Optional[str]], structure: dict[str, tuple]) -> Optional[set]:
         """The policies a change since this run affects, or None when everything must be re-checked."""
@@ -402,7 +500,7 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         examined = affected & set(resolution.order)
         # What an unaffected policy reads is what it read last time. An affected policy is
         # never carried over: if it no longer resolves (its file broke), it reads nothing now.
-        for pid, pid_reads in previous.reads.items():
+        for pid, pid_reads in previous.reads().items():
             if pid not in affected and pid not in resolution.policies:
                 reads[pid] = pid_reads
         used = set().union(*reads.values()) if reads else set()
@@ -426,7 +524,7 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         # it was last resolved) already holds along with the rest.
         if affected is None or pid in affected or pid not in resolved_all:
             resolved_all[pid] = diags
-    remembered = Findings(hashes, structure, checks, resolved_all, reads)
+    remembered = Findings.make(hashes, structure, checks, resolved_all, reads)
     merged = [d for pid in sorted(resolved_all) for d in resolved_all[pid]] + remembered.as_list()
     return merged, remembered, len(examined)
 
@@ -451,28 +549,30 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
 def _check(paths, root, cache, jobs, progress) -> CheckRun:
     plan = TreePlan(paths, root)
     use_cache = cache_enabled() if cache is None else cache
-    store = DiskCache(cache_dir_for(plan.root)) if use_cache else None
-    parser = CachedParser(plan, store, jobs, progress)
+    store = open_cache(plan.root) if use_cache else None
 
     def load() -> Workspace:
-        return load_workspace(plan.paths, plan.root, parse_many=parser)
+        """The whole workspace (for a backend that asks after a warm or incremental run)."""
+        return load_workspace(plan.paths, plan.root, parse_many=CachedParser(plan, store, jobs, progress))
 
     tree_key = plan.tree_key() if store is not None and plan.cacheable else None
     if tree_key is not None:
-        snapshot = store.get("runs", tree_key, root=plan.root)
+        snapshot = store.get("runs", tree_key, root=plan.root, expect=Snapshot)
         if snapshot is not None:
             ws = _workspace_from_snapshot(plan, snapshot, load)
-            run = CheckRun(ws, None, snapshot["diagnostics"])
+            run = CheckRun(ws, None, snapshot.diagnostics)
             run.stats.update(mode="warm", parsed=0, examined=0)
             return run
 
-    ws = load()
+    # Cached files come as outlines first: what a change affects is decided from headers alone,
+    # and only the files to be resolved get their declarations.
+    parser = CachedParser(plan, store, jobs, progress, outlines=store is not None)
+    ws = load_workspace(plan.paths, plan.root, parse_many=parser)
     id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
-    previous = store.get("latest", plan.root_key(), root=plan.root) if store is not None else None
-    if previous is not None and not isinstance(previous, Findings):
-        previous = None
+    previous = store.get("latest", plan.root_key(), root=plan.root, expect=Findings) if store is not None else None
     structure = structure_of(ws)
     affected = previous.changed_and_affected(id_hashes, structure) if previous is not None else None
+    parser.complete(ws, affected)
     # After a small change only the affected policies (and what they build on) are resolved;
     # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
     resolution = resolve(ws, only=affected)
@@ -486,19 +586,33 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
         if remembered is not None:
             store.put("latest", plan.root_key(), remembered, root=plan.root)
         if tree_key is not None:
-            store.put("runs", tree_key, {
-                "diagnostics": diags,
-                "paths": dict(ws.paths),
-                "syntax_errors": set(ws.syntax_errors),
-                "load_diagnostics": list(ws.diagnostics),
-            }, root=plan.root)
+            store.put("runs", tree_key, Snapshot(diags, dict(ws.paths), set(ws.syntax_errors), list(ws.diagnostics)),
+                      root=plan.root)
+    if parser.pending:  # some files are outlines: a backend that needs them whole loads them then
+        parser.pending.clear()
+        ws = LazyWorkspace(ws.root, None, ws.paths, ws.sources, ws.diagnostics, ws.syntax_errors, ws.targets,
+                           load=load)
     run = CheckRun(ws, None if resolution.partial else resolution, diags)
     run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
                      parsed=parser.parsed, from_cache=parser.from_cache, examined=examined)
     return run
 
 
-def _workspace_from_snapshot(plan: TreePlan, snapshot: dict, load: Callable[[], Workspace]) -> Workspace:
+@attrs.frozen
+class Snapshot:
+    """What the cache keeps of a whole run: its findings and what a workspace is rebuilt from."""
+
+    diagnostics: list[Diagnostic]
+    paths: dict[str, str]
+    syntax_errors: set[str]
+    load_diagnostics: list[Diagnostic]
+
+
+# The pipeline's own classes a cache entry may hold (see policylang.cache._registry).
+CACHED_CLASSES = (ParseEntry, Findings, Snapshot)
+
+
+def _workspace_from_snapshot(plan: TreePlan, snapshot: Snapshot, load: Callable[[], Workspace]) -> Workspace:
     from .diagnostics import SourceCache
 
     sources = SourceCache()
@@ -508,8 +622,8 @@ def _workspace_from_snapshot(plan: TreePlan, snapshot: dict, load: Callable[[], 
             text = _parse_result_text(data)
             if text:
                 sources.add(path, text)
-    return LazyWorkspace(plan.root, None, snapshot["paths"], sources, snapshot["load_diagnostics"],
-                         snapshot["syntax_errors"], plan.targets(), load=load)
+    return LazyWorkspace(plan.root, None, snapshot.paths, sources, snapshot.load_diagnostics,
+                         snapshot.syntax_errors, plan.targets(), load=load)
 
 
 class LazyWorkspace(Workspace):
