@@ -1,8 +1,12 @@
 """The on-disk cache that makes repeated checks of a large tree fast.
 
-Where: $POLICYLANG_CACHE_DIR if set, else `.policylang-cache/` beside the tree's
-root folder (for policies/ that is the repository's top level, already ignored
-by git).
+Where: $POLICYLANG_CACHE_DIR if set, else a folder of the user's cache directory
+($XDG_CACHE_HOME/policylang/, or ~/.cache/policylang/) named by a hash of the
+tree root's absolute path; never inside the checked tree. $POLICYLANG_NO_CACHE
+turns it off. A folder that someone else could have written is not used: one
+owned by another user, writable by everyone, or tracked by git (a cache
+committed into a policy repository); `open_cache` says so on stderr and the
+check runs without a cache.
 
 What: JSON, one file per entry under `<namespace>/<key[:2]>/<key>.json`:
 
@@ -45,6 +49,7 @@ import json
 import os
 import re
 import stat
+import subprocess
 import sys
 import tempfile
 import threading
@@ -60,7 +65,8 @@ CACHE_FORMAT = 2
 MAGIC = "policylang-cache"
 ENV_DIR = "POLICYLANG_CACHE_DIR"
 ENV_DISABLE = "POLICYLANG_NO_CACHE"
-DEFAULT_DIR_NAME = ".policylang-cache"
+# Where the cache used to live (beside the tree's root). Never read any more.
+LEGACY_DIR_NAME = ".policylang-cache"
 ENTRY_SUFFIX = ".json"
 # An entry larger than this is not read (the largest, a 10,000-policy tree's findings, is ~10 MB).
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
@@ -70,11 +76,29 @@ def cache_enabled() -> bool:
     return not os.environ.get(ENV_DISABLE)
 
 
+def user_cache_home() -> Optional[str]:
+    """$XDG_CACHE_HOME when it is an absolute path (as the XDG spec requires), else ~/.cache."""
+    configured = os.environ.get("XDG_CACHE_HOME")
+    if configured and os.path.isabs(configured):
+        return configured
+    home = os.path.expanduser("~")
+    if not home or home.startswith("~") or not os.path.isabs(home):
+        return None
+    return os.path.join(home, ".cache")
+
+
 def cache_dir_for(root: str) -> Optional[str]:
+    """The cache folder for a tree root: $POLICYLANG_CACHE_DIR, else one per root in the user's
+    cache directory; None when there is no user cache directory (no home)."""
     configured = os.environ.get(ENV_DIR)
     if configured:
         return os.path.abspath(configured)
-    return os.path.join(os.path.dirname(os.path.abspath(root)), DEFAULT_DIR_NAME)
+    base = user_cache_home()
+    if base is None:
+        return None
+    root = os.path.abspath(root)
+    name = hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return os.path.join(base, "policylang", name)
 
 
 @functools.lru_cache(maxsize=1)
@@ -524,10 +548,87 @@ def repath(value: Any, old_root: str, new_root: str) -> Any:
     return decode_entry(encode_entry("", [value], old_root), "", new_root)[0]
 
 
+# ---------------------------------------------------------------- whose folder is it
+
+
+def _printable(text: str) -> str:
+    """A path as it can be shown on a terminal: control and invisible characters escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+_warned: set[str] = set()
+
+
+def warn(message: str) -> None:
+    """One line on stderr (once per process): never on stdout, which may be JSON or SARIF."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    try:
+        sys.stderr.write(f"policylang: warning: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _git_work_tree(path: str) -> Optional[str]:
+    """The folder holding `.git` at or above path, if any."""
+    probe = os.path.abspath(path)
+    while True:
+        if os.path.lexists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+
+
+def tracked_by_git(folder: str) -> bool:
+    """Whether git tracks any file in folder (False when it cannot tell: no git, no repository)."""
+    if _git_work_tree(folder) is None:
+        return False
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    try:
+        out = subprocess.run(["git", "-c", "core.fsmonitor=false", "-C", folder, "ls-files", "-z", "--", "."],
+                             capture_output=True, timeout=10, env=env, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return False
+    return out.returncode == 0 and bool(out.stdout.strip(b"\0"))
+
+
+def folder_problem(folder: str) -> Optional[str]:
+    """Why an existing cache folder must not be used (someone else could have written it), or None."""
+    try:
+        info = os.stat(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"it cannot be examined ({exc.strerror or exc})"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        return "it belongs to another user"
+    if info.st_mode & stat.S_IWOTH:
+        return "everyone may write in it"
+    if tracked_by_git(folder):
+        return "it is tracked by git (a cache is never committed; remove it from the repository)"
+    return None
+
+
 def open_cache(root: str) -> Optional["DiskCache"]:
-    """The cache for a tree, or None when there is no place for it."""
+    """The cache for a tree, or None (no place for it, or a folder not to be trusted)."""
+    legacy = os.path.join(os.path.dirname(os.path.abspath(root)), LEGACY_DIR_NAME)
+    if os.path.isdir(legacy) and tracked_by_git(legacy):
+        warn(f"ignoring {_printable(legacy)}: it is tracked by git, and policylang never reads a cache "
+             f"from the checked tree (remove it from the repository)")
     folder = cache_dir_for(root)
-    return None if folder is None else DiskCache(folder)
+    if folder is None:
+        return None
+    problem = folder_problem(folder)
+    if problem is not None:
+        warn(f"not using the cache folder {_printable(folder)}: {problem}; checking without a cache")
+        return None
+    return DiskCache(folder)
 
 
 # ---------------------------------------------------------------- the store

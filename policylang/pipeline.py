@@ -561,7 +561,7 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
         if snapshot is not None:
             ws = _workspace_from_snapshot(plan, snapshot, load)
             run = CheckRun(ws, None, snapshot.diagnostics)
-            run.stats.update(mode="warm", parsed=0, examined=0)
+            run.stats.update(mode="warm", parsed=0, examined=0, cache=store.directory)
             return run
 
     # Cached files come as outlines first: what a change affects is decided from headers alone,
@@ -594,7 +594,8 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
                            load=load)
     run = CheckRun(ws, None if resolution.partial else resolution, diags)
     run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
-                     parsed=parser.parsed, from_cache=parser.from_cache, examined=examined)
+                     parsed=parser.parsed, from_cache=parser.from_cache, examined=examined,
+                     cache=store.directory if store is not None else None)
     return run
 
 
