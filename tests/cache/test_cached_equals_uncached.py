@@ -222,6 +222,10 @@ class CachedMatchesUncached(RuleBasedStateMachine):
         cached = pipeline.check([self.root])
         uncached = pipeline.check([self.root], cache=False)
         assert findings(cached, self.root) == findings(uncached, self.root), cached.stats
+        # What a backend reads after the check is whole too (an incremental run loads the
+        # declarations of the files it did not resolve only when asked).
+        assert cached.workspace.files == uncached.workspace.files
+        assert set(cached.resolution.policies) == set(uncached.resolution.policies)
 
     def teardown(self):
         pipeline.INCREMENTAL_MAX_SHARE = self.share
