@@ -36,6 +36,7 @@ from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
 from .syntax.ast import Decl, PolicyFile
+from .syntax.files import SkippedFile, read_policy_bytes
 from .syntax.parser import ParseResult, parse_file, policy_id_for
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -115,9 +116,8 @@ def configuration_bytes(root: str) -> bytes:
     if path is None:
         return b""
     try:
-        with open(path, "rb") as fh:
-            return path.encode() + b"\0" + fh.read()
-    except OSError:
+        return path.encode() + b"\0" + read_policy_bytes(path)
+    except (OSError, SkippedFile):
         return path.encode() + b"\0unreadable"
 
 
@@ -149,9 +149,8 @@ class TreePlan:
         self.hashes: dict[str, Optional[str]] = {}
         for path in self.ordered:
             try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError:
+                data = read_policy_bytes(path)
+            except (OSError, SkippedFile):  # the parser reports why (PL001)
                 data = None
             self.contents[path] = data
             self.hashes[path] = content_hash(data) if data is not None else None
@@ -619,7 +618,9 @@ def _workspace_from_snapshot(plan: TreePlan, snapshot: Snapshot, load: Callable[
     sources = SourceCache()
     for path in plan.ordered:
         data = plan.contents[path]
-        if data is not None:
+        if data is None:
+            sources.add(path, "")  # not read (PL001): never opened again to show a line of it
+        else:
             text = _parse_result_text(data)
             if text:
                 sources.add(path, text)

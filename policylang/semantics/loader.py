@@ -49,11 +49,16 @@ def find_root(path: str) -> str:
 
 
 def discover(root: str) -> list[str]:
-    """Every .policy file under root, in a stable order."""
+    """Every .policy file under root, in a stable order.
+
+    Whatever is named like a policy file is listed, file or not (a folder named x.policy, a
+    FIFO, a link to a device): reading it gives a finding that says why it was skipped. Links
+    to folders are not followed."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        names = filenames + [d for d in dirnames if d.endswith(POLICY_SUFFIX)]
+        for name in sorted(names):
             if name.endswith(POLICY_SUFFIX):
                 found.append(os.path.join(dirpath, name))
     return found
@@ -99,6 +104,8 @@ def load_workspace(paths: Iterable[str] = ("policies",), root: Optional[str] = N
         pid = policy_id_for(path, root) or os.path.splitext(os.path.basename(path))[0]
         if result.text:
             sources.add(path, result.text)
+        elif any(d.code == "PL001" for d in result.diagnostics):
+            sources.add(path, "")  # not read: never opened again to show a line of it
         tagged = [attrs.evolve(d, policy_id=pid) for d in result.diagnostics]
         diags.extend(tagged)
         if any(d.severity == "error" for d in tagged):
