@@ -134,7 +134,7 @@ class TreePlan:
                 raise UsageError(f"no such file or folder: {p}")
         self.paths = paths
         self.root = os.path.abspath(root) if root else find_root(paths[0])
-        all_files = discover(self.root)
+        self.all_files = all_files = discover(self.root)
         requested: list[str] = []
         for p in paths:
             ap = os.path.abspath(p)
@@ -159,12 +159,10 @@ class TreePlan:
         return policy_id_for(path, self.root) or os.path.splitext(os.path.basename(path))[0]
 
     def targets(self) -> list[str]:
-        seen: list[str] = []
+        seen: dict[str, None] = {}  # in order, each once (a list here made a warm check quadratic)
         for path in self.requested:
-            pid = self.policy_id(path)
-            if pid not in seen:
-                seen.append(pid)
-        return seen
+            seen.setdefault(self.policy_id(path), None)
+        return list(seen)
 
     @property
     def cacheable(self) -> bool:
@@ -552,7 +550,8 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
 
     def load() -> Workspace:
         """The whole workspace (for a backend that asks after a warm or incremental run)."""
-        return load_workspace(plan.paths, plan.root, parse_many=CachedParser(plan, store, jobs, progress))
+        return load_workspace(plan.paths, plan.root, parse_many=CachedParser(plan, store, jobs, progress),
+                              discovered=plan.all_files)
 
     tree_key = plan.tree_key() if store is not None and plan.cacheable else None
     if tree_key is not None:
@@ -566,7 +565,7 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
     # Cached files come as outlines first: what a change affects is decided from headers alone,
     # and only the files to be resolved get their declarations.
     parser = CachedParser(plan, store, jobs, progress, outlines=store is not None)
-    ws = load_workspace(plan.paths, plan.root, parse_many=parser)
+    ws = load_workspace(plan.paths, plan.root, parse_many=parser, discovered=plan.all_files)
     id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
     previous = store.get("latest", plan.root_key(), root=plan.root, expect=Findings) if store is not None else None
     structure = structure_of(ws)

@@ -73,13 +73,14 @@ def parse_sequential(paths: list[str], root: str) -> list[ParseResult]:
 
 
 def load_workspace(paths: Iterable[str] = ("policies",), root: Optional[str] = None,
-                   parse_many: Optional[ParseMany] = None) -> Workspace:
+                   parse_many: Optional[ParseMany] = None, discovered: Optional[list[str]] = None) -> Workspace:
+    """discovered: `discover(root)`, when the caller has listed the tree already."""
     paths = list(paths) or ["policies"]
     for p in paths:
         if not os.path.exists(p):
             raise UsageError(f"no such file or folder: {p}")
     root = os.path.abspath(root) if root else find_root(paths[0])
-    all_files = discover(root)
+    all_files = discover(root) if discovered is None else discovered
     requested: list[str] = []
     for p in paths:
         ap = os.path.abspath(p)
