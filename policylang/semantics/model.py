@@ -321,7 +321,8 @@ class RRequirement(Item):
 
 @attrs.frozen(slots=True)
 class RProvision(Item):
-    actor: str = ""
+    actor: str = ""  # every actor, joined for display
+    actors: tuple[str, ...] = ()  # each actor the provision binds
     modality: str = "must"
     text: str = ""
 
@@ -404,6 +405,9 @@ class ResolvedPolicy:
     bindings: dict[str, Binding] = attrs.Factory(dict)
     children: tuple[str, ...] = ()  # ids of policies that extend this one
     has_errors: bool = False  # resolution found errors: evaluation and codegen must not be trusted
+    # `status reconstructed`: the notice's text is not in hand (rebuilt from what other notices quote);
+    # effective is None when the file says `effective unknown`.
+    status: Optional[str] = None
 
     @property
     def is_leaf(self) -> bool:

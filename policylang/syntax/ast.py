@@ -395,13 +395,14 @@ class ProvisionDecl:
     """What the notice obliges, permits or forbids, but nothing computes."""
 
     name: str
-    actor: str
+    actor: str  # every actor, joined for display: 中选企业、配送企业
     modality: str  # one of MODALITIES
     text: str
     meta: Meta
     override: bool
     name_span: Span
     span: Span
+    actors: tuple[str, ...] = ()  # each actor the provision binds, as written (more than one: all of them)
     kind = "provision"
 
 

@@ -25,7 +25,8 @@ INDENT = "    "
 GROUPED_KINDS = (A.InputDecl, A.ParamDecl, A.ProvisionDecl)
 MAX_WIDTH = 100
 
-HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "extends")
+HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "status",
+                "extends")
 HEADER_KEYWORD = {"title": "policy"}
 _UNIT_WORDS = {"yuan": ("yuan", "yuan"), "days": ("day", "days"), "months": ("month", "months"),
                "years": ("year", "years")}
@@ -205,6 +206,8 @@ def _format_header(item: A.HeaderItem) -> str:
         return f"{keyword} {quote(str(value))}"
     if hasattr(value, "isoformat"):
         return f"{keyword} {value.isoformat()}"
+    if value is None and item.key == "effective":
+        return f"{keyword} unknown"
     return f"{keyword} {value}"
 
 
@@ -322,7 +325,8 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         return _block(decl.span, _join(f"{prefix}example", decl.name), decl.meta, entries)
     if isinstance(decl, A.ProvisionDecl):
         modality = decl.modality.replace("_", " ")
-        code = f"{prefix}provision {decl.name}: {decl.actor} {modality} {quote(decl.text)}"
+        actors = ", ".join(decl.actors) if decl.actors else decl.actor
+        code = f"{prefix}provision {decl.name}: {actors} {modality} {quote(decl.text)}"
         return _line(decl.span, code, decl.meta)
     raise TypeError(f"not a declaration: {decl!r}")
 

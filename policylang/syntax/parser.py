@@ -35,7 +35,7 @@ MAX_EXPR_DEPTH = 100
 
 TOP_KEYWORDS = (
     "policy", "level", "region", "issuer", "document", "issued", "effective", "ends",
-    "extends", "uses", "summary",
+    "extends", "uses", "summary", "status",
     "override", "enum", "input", "param", "decision", "table", "schedule", "require",
     "example", "provision",
 )
@@ -45,6 +45,9 @@ _DATA_TERMINALS = frozenset(
     {"NAME", "STRING", "NUMBER", "DATE", "POLICY_ID", "COMP_OP", "PLUS", "MINUS", "MUL_OP",
      "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW", "FIXED", "CEILING", "FLOOR"}
 )
+
+# How several actors of one provision are joined for display (中选企业、配送企业).
+ACTOR_SEPARATOR = "、"
 
 # The words that give a direction (fixed, ceiling, floor): after a param's type they start
 # its statement; after a decision's, a table's or a case's they say how it binds lower levels.
@@ -196,6 +199,11 @@ class _Builder(Transformer):
     def h_issued(self, c): return self._header("issued", c)
     def h_effective(self, c): return self._header("effective", c)
     def h_ends(self, c): return self._header("ends", c)
+    def h_status(self, c): return self._header("status", c)
+
+    def h_effective_unknown(self, c):
+        """`effective unknown`: the notice's text (and so its date) is not in hand."""
+        return A.HeaderItem("effective", None, self._span(c))
     def h_extends(self, c): return self._header("extends", c)
     def h_summary(self, c): return self._header("summary", c)
 
@@ -430,9 +438,11 @@ class _Builder(Transformer):
 
     def provision_decl(self, c):
         data = self._data(c)
-        name, actor, modality, text, meta = data[0], data[1], data[2], data[3], data[4]
+        name, meta, text, modality = data[0], data[-1], data[-2], data[-3]
+        actors = tuple(str(a) for a in data[1:-3])
         return A.ProvisionDecl(
-            str(name), str(actor), modality, self._string(text), meta, False, self._tspan(name), self._span(c)
+            str(name), ACTOR_SEPARATOR.join(actors), modality, self._string(text), meta, False, self._tspan(name),
+            self._span(c), actors,
         )
 
     # -- expressions ------------------------------------------------------------
