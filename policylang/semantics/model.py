@@ -268,6 +268,7 @@ class RCase:
     span: Span
     fixed: bool = False
     bound: Optional[str] = None  # 'ceiling' | 'floor': where this case decides, lower levels stay below / above it
+    in_principle: bool = False  # the bound holds 原则上 (a departure with a reason is a warning)
 
 
 @attrs.frozen(slots=True)
@@ -286,6 +287,7 @@ class RRow:
     meta: Meta
     span: Span
     direction: Optional[str] = None  # 'fixed' | 'ceiling' | 'floor' where this row decides
+    in_principle: bool = False
 
 
 @attrs.frozen(slots=True)

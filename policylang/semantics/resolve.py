@@ -969,7 +969,7 @@ class _Scope:
             if case.bound is not None:
                 self._check_ordered(case.bound, dtype, origin, case.span, f"this case of '{name}'",
                                     f"决策项“{name}”的这个情形")
-            cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound))
+            cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound, case.in_principle))
             deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
         other = None
         if decl.otherwise is not None:
@@ -1057,7 +1057,8 @@ class _Scope:
             if row.direction in ("ceiling", "floor"):
                 self._check_ordered(row.direction, dtype, origin, row.span, f"this row of '{decl.name}'",
                                     f"决策表“{decl.name}”的这一行")
-            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction))
+            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction,
+                             row.in_principle))
         return RTable(tuple(columns), tuple(rows))
 
     def schedule(self, name, hist, params) -> Optional[RSchedule]:

@@ -689,7 +689,8 @@ class PolicyPageBuilder:
         v.fields.update(
             type_word=self.type_word(p.type),
             statement=p.statement,
-            statement_word=self.words.statement(p.statement),
+            statement_word=((self.words.t.in_principle + " ") if getattr(p.origin.decl, "in_principle", False)
+                            else "") + self.words.statement(p.statement),
             value=self.param_value_rich(p),
             is_blank=p.is_blank,
             to_level=p.to_level,
