@@ -318,8 +318,8 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
     if known is not None:
         return attrs.evolve(known, policy_id=policy.policy_id, parent_id=parent.policy_id)
     with S.shared_context():
-        proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
-    if proof.verdict == J.LOOSENED and proof.reason is None:
+        proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index, readable=False)
+    if proof is None:  # the solver found a possible loosening: find it again where its example is repeatable
         with S.fresh_context():
             proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
     _PROOF_MEMO[key] = proof
@@ -357,7 +357,10 @@ def definition_key(policy: ResolvedPolicy, kind: str, name: str) -> tuple:
     return tuple(parts)
 
 
-def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) -> Proof:
+def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index=None,
+                      readable: bool = True) -> Optional[Proof]:
+    """One proof in the current z3 context. readable=False: stop at 'the solver finds a possible
+    loosening' (None), without looking for a readable counterexample or confirming it."""
     variables = Variables((policy.effective, policy.ends),
                           {n: e.member_names for n, e in policy.enums.items()})
     child_side = SymbolicPolicy(policy, variables, ctx.interpreter(policy.policy_id))
@@ -380,8 +383,10 @@ def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_i
         return _sample(ctx, policy, hybrid, kind, name, direction, case_index,
                        reason=str(exc) if isinstance(exc, Inexact) else "no exact encoding")
     domain = list(variables.domain)
-    status, model, tightened, reason = _solve(domain, (variables.preferred + variables.rounder, variables.preferred),
-                                              loose, tight)
+    preferences = (variables.preferred + variables.rounder, variables.preferred) if readable else ()
+    status, model, tightened, reason = _solve(domain, preferences, loose, tight)
+    if status == "sat" and not readable:
+        return None
     assignment = variables.assignment(model) if status == "sat" else None
     if status == "sat":
         inputs, blanks, day = assignment
