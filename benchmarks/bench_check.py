@@ -33,7 +33,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CONFLICTS = ("PL304", "PL305", "PL306")
+CONFLICTS = ("PL304", "PL305", "PL306", "PL317")
 
 # Runs one check in a child process and prints what it found as JSON.
 CHILD = r"""

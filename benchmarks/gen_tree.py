@@ -10,9 +10,9 @@ with cases, a table, a schedule, a requirement, provisions and examples), one
 policy per province, city and county. Lower levels mostly make legitimate
 changes: raise floors, lower ceilings, fill the blanks left to them, add
 provisions, inputs, decisions and tables. `--conflicts K` plants exactly K
-genuine conflicts (a floor lowered, a ceiling raised or a fixed rule changed)
+genuine conflicts (a floor lowered, a ceiling raised, a fixed rule changed or a bound decision loosened)
 at random levels and lists them in OUT_DIR/planted.json as
-{"policy": id, "code": "PL304|PL305|PL306"} entries.
+{"policy": id, "code": "PL304|PL305|PL306|PL317"} entries.
 
 Region folders are numbered nationally: cn/p07/c031/k0412/<topic>.policy.
 The output is byte-identical for the same arguments (all choices come from
@@ -140,10 +140,10 @@ decision fund_pays: money "医保基金支付金额" article "二(三)" =
 decision patient_pays: money "患者负担金额" article "二(三)" =
     price - fund_pays
 
-decision prepayment_min: money "医保基金预付金额下限" article "二(二)" =
+decision prepayment_min: money floor "医保基金预付金额下限" article "二(二)" =
     round(agreed_amount * prepayment_ratio, fen, up)
 
-decision settlement_deadline: date "货款结清最晚日期" article "二(二)" =
+decision settlement_deadline: date ceiling "货款结清最晚日期" article "二(二)" =
     end_of_month(add_months(acceptance_date, settlement_lag_months))
 
 decision settlement_on_time: bool "是否按时结清货款" article "二(二)" =
@@ -424,6 +424,7 @@ CONFLICT_KINDS = (
     ("PL304", "prepayment_ratio"),  # floor lowered
     ("PL305", "nonselected_listing_cap"),  # ceiling raised
     ("PL306", "selected_payment_standard_share"),  # fixed rule changed
+    ("PL317", "settlement_deadline"),  # a bound decision loosened (a later deadline)
 )
 
 
@@ -455,6 +456,11 @@ def plant_conflicts(nodes: list[Node], count: int, rng: random.Random) -> list[d
         if code == "PL304":
             node.params[param] = f"percent floor {percent(parent.floor - 5)}"
             node.because[param] = "本地财力紧张，预付比例下调"
+        elif code == "PL317":
+            node.extra_blocks.append(
+                'override decision settlement_deadline: date "货款结清最晚日期" article "二(二)"\n'
+                '    because "本地结算周期较长，延至验收后第二个月月底" =\n'
+                '    end_of_month(add_months(acceptance_date, 2))\n')
         elif code == "PL305":
             node.params[param] = f"money ceiling {yuan(parent.listing_cap + 500)}"
             node.because[param] = "本地非中选产品价格较高，放宽挂网上限"

@@ -21,7 +21,8 @@ Reading an entry never runs code and never imports anything: the JSON holds
 plain values and tagged objects ({"T": [...]} a tuple, {"D": "1.5"} a Decimal,
 {"A": ["Span", ...]} an instance of a registered class...), and objects are
 rebuilt only as instances of the classes of `_registry()` (the AST nodes of
-policylang.syntax.ast, Diagnostic, Related and the pipeline's own entry classes),
+policylang.syntax.ast, Diagnostic, Related, Suppressed and the pipeline's own entry
+classes),
 each field checked against the class's type annotations. Anything else (an
 unknown tag or class, a wrong field, a float, a truncated or foreign file,
 an entry owned by another user) is a miss: the entry is ignored and removed.
@@ -254,7 +255,7 @@ class _Layout:
 @functools.lru_cache(maxsize=1)
 def _registry() -> dict:
     """The only classes an entry may hold, by class and by tag: the AST nodes of
-    policylang.syntax.ast, Diagnostic and Related, and the pipeline's own entry classes. Each
+    policylang.syntax.ast, Diagnostic, Related and Suppressed, and the pipeline's own entry classes. Each
     field is checked against the class's annotations. Nothing else is ever instantiated, and
     nothing is imported by name."""
     from . import diagnostics, pipeline
@@ -262,7 +263,7 @@ def _registry() -> dict:
 
     classes = [c for c in vars(ast).values()
                if isinstance(c, type) and attrs.has(c) and c.__module__ == ast.__name__]
-    classes += [diagnostics.Diagnostic, diagnostics.Related]
+    classes += [diagnostics.Diagnostic, diagnostics.Related, diagnostics.Suppressed]
     classes += list(pipeline.CACHED_CLASSES)
     if len({c.__name__ for c in classes}) != len(classes):
         raise RuntimeError("two cached classes share a name")

@@ -10,7 +10,7 @@ import sys
 import click
 
 from . import __version__
-from .commands.common import lang_option
+from .commands.common import EXIT_INTERNAL, EXIT_USAGE, lang_option
 from .semantics.loader import UsageError
 
 # The commands in the order `policylang --help` lists them.
@@ -55,7 +55,12 @@ _register_commands()
 
 
 def main(argv=None) -> int:
-    """Run the CLI. Bad input gives diagnostics; only a bug in policylang itself reaches the last handler."""
+    """Run the CLI. Bad input gives diagnostics; only a bug in policylang itself reaches the last handler.
+
+    Exit status (the same for every command; see commands/common.py and README): 0 no errors,
+    1 errors found in the policies, 2 no verdict — a usage or I/O problem, or an internal error
+    (a check that failed, PL990, or a crash of the command, reported here). 130 when interrupted.
+    """
     # Expressions are nested at most 100 deep (PL104); passes that walk them recursively need some head room.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
     try:
@@ -73,7 +78,7 @@ def main(argv=None) -> int:
         return _exit(130)
     except UsageError as exc:
         click.echo(f"policylang: {exc}", err=True)
-        return _exit(2)
+        return _exit(EXIT_USAGE)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         return _exit(130)
@@ -85,7 +90,7 @@ def main(argv=None) -> int:
         click.echo(f"policylang: internal error: {exc.__class__.__name__}: {exc}\n"
                    "This is a bug in policylang, not in your policy. Run again with POLICYLANG_DEBUG=1 "
                    "to see the details, and please report it.", err=True)
-        return _exit(3)
+        return _exit(EXIT_INTERNAL)
     return _exit(0)
 
 

@@ -8,6 +8,13 @@ In pyproject.toml (the nearest one at or above the policy tree's root):
 Each value is error, warning, info or off (off drops the finding). An unknown
 code, value or key is itself a finding (PL903), located in pyproject.toml.
 
+A finding that a lower level breaks a binding rule of a level above it (the codes
+in diagnostics.BINDING_CODES: a floor lowered, a ceiling raised, a fixed rule
+changed…) cannot be lowered below error by configuration: such a setting is
+ignored and reported (PL904, at the key), because it would silence the check for
+every policy of the tree at once. Nor can the configuration touch an internal
+error (PL990) or its own findings (PL903, PL904).
+
 In a policy file, a comment on the line before a flagged line, or at the end of
 it, suppresses the named codes there — but only when it says why:
 
@@ -15,7 +22,11 @@ it, suppresses the named codes there — but only when it says why:
 
 Without `because "…"` it suppresses nothing and is reported (PL901); a
 suppression that matches no finding is reported as unused (PL902), so stale
-suppressions do not pile up.
+suppressions do not pile up. This is also the one way to accept a binding
+finding (PL304…) on one line, with its reason: what it suppresses is not
+dropped but kept as a `Suppressed` record (finding, reason, comment), and
+every suppressed binding finding is listed in the check's summary, in the JSON
+and SARIF outputs, and on the policy's documentation page and override report.
 """
 
 from __future__ import annotations
@@ -27,7 +38,17 @@ from typing import Iterable, Optional
 
 import attrs
 
-from .diagnostics import CODES, ERROR, INFO, LANGUAGES, WARNING, Diagnostic
+from .diagnostics import (
+    BINDING_CODES,
+    CODES,
+    ERROR,
+    INFO,
+    INTERNAL_ERROR_CODE,
+    LANGUAGES,
+    WARNING,
+    Diagnostic,
+    Suppressed,
+)
 from .syntax.ast import Span
 
 SEVERITY_VALUES = (ERROR, WARNING, INFO, "off")
@@ -35,8 +56,11 @@ KNOWN_KEYS = ("severity", "lang")
 
 SUPPRESSION = re.compile(r"#\s*policylang\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
 REASON = re.compile(r"""because\s*(?:"(?P<a>[^"]*)"|“(?P<b>[^”]*)”)""")
-# Findings about suppressions and configuration cannot themselves be suppressed inline.
-UNSUPPRESSIBLE = {"PL901", "PL902", "PL903"}
+# Findings about suppressions and configuration cannot themselves be suppressed inline, nor can
+# an internal error of policylang.
+UNSUPPRESSIBLE = {"PL901", "PL902", "PL903", "PL904", INTERNAL_ERROR_CODE}
+# Findings whose severity the configuration cannot change at all.
+NOT_CONFIGURABLE = {"PL903", "PL904", INTERNAL_ERROR_CODE}
 
 
 @attrs.define
@@ -44,7 +68,7 @@ class Config:
     path: Optional[str] = None  # the pyproject.toml read, if any
     severity: dict[str, str] = attrs.Factory(dict)
     lang: Optional[str] = None  # the language findings are printed in: en | zh
-    diagnostics: list[Diagnostic] = attrs.Factory(list)  # PL903 problems in the configuration itself
+    diagnostics: list[Diagnostic] = attrs.Factory(list)  # PL903/PL904 problems in the configuration itself
 
 
 def find_pyproject(start: str) -> Optional[str]:
@@ -147,8 +171,52 @@ def load_config(root_dir: str) -> Config:
             problem(f"the severity of {code} is {value!r}; it must be one of: {', '.join(SEVERITY_VALUES)}",
                     f"{code} 的严重程度设为 {value!r}，只能是下列之一：{'、'.join(SEVERITY_VALUES)}", code)
             continue
+        if code in NOT_CONFIGURABLE:
+            title, title_zh = CODES[code].title, CODES[code].title_zh
+            problem(f"the severity of {code} ({title}) cannot be configured; the setting is ignored",
+                    f"{code}（{title_zh}）的严重程度不能通过配置修改，这项设置不起作用", code,
+                    hint=f"remove {code} from [tool.policylang] severity",
+                    hint_zh=f"请从 [tool.policylang] severity 中删除 {code}")
+            continue
+        if code in BINDING_CODES and value != ERROR:
+            config.diagnostics.append(_binding_not_lowered(path, lines, section_line, code, value))
+            continue
         config.severity[code] = value
     return config
+
+
+def _key_span(path: str, lines: list[str], after: int, code: str) -> Span:
+    """Where `CODE = …` is written in pyproject.toml (at or below the [tool.policylang] line)."""
+    pattern = re.compile(r"(?<![\w\"'])[\"']?" + re.escape(code) + r"[\"']?\s*=")
+    for number in range(max(after, 1), len(lines) + 1):
+        match = pattern.search(lines[number - 1])
+        if match:
+            start = lines[number - 1].index(code, match.start()) + 1
+            return Span(path, number, start, number, start + len(code))
+    line = after if 0 < after <= len(lines) else 1
+    return Span(path, line, 1, line, len(lines[line - 1]) + 1 if 0 < line <= len(lines) else 2)
+
+
+def _binding_not_lowered(path: str, lines: list[str], section_line: int, code: str, value: str) -> Diagnostic:
+    """PL904: configuration tried to lower a binding finding below error."""
+    entry = CODES[code]
+    lowered = "turn it off" if value == "off" else f"make it {value}"
+    lowered_zh = "关闭" if value == "off" else f"降为{'警告' if value == WARNING else '提示'}（{value}）"
+    return Diagnostic(
+        "PL904",
+        f"{code} ({entry.title}) says that a lower level breaks a binding rule of a level above it; the "
+        f"configuration cannot {lowered} for the whole tree, so '{code} = \"{value}\"' is ignored and {code} "
+        "stays an error",
+        _key_span(path, lines, section_line, code),
+        hint=f"remove the setting; where a finding is really acceptable, put "
+             f"'# policylang: ignore[{code}] because \"…\"' on that line (or the line before), with the reason: it "
+             "is then listed as a suppressed binding finding in the check's summary and on the policy's pages",
+        message_zh=f"{code}（{entry.title_zh}）表示下级违反了上级的约束性规定，不能通过配置对整个政策目录一律"
+                   f"{lowered_zh}，因此“{code} = \"{value}\"”这项设置不起作用，{code} 仍按错误处理",
+        hint_zh=f"请删除这项设置；如果某处问题确实可以接受，请在该行（或上一行）写上 "
+                f"'# policylang: ignore[{code}] because \"…\"' 并写明理由：它会作为“已忽略的约束类问题”列在检查摘要和"
+                "该政策的文档页上",
+    )
 
 
 # ---------------------------------------------------------------- suppressions
@@ -215,17 +283,28 @@ def collect_suppressions(ws) -> tuple[list[Suppression], list[Diagnostic]]:
 
 def apply_config(diags: Iterable[Diagnostic], config: Config, ws) -> list[Diagnostic]:
     """Apply inline suppressions, then per-code severities; add configuration and suppression findings."""
+    return configure(diags, config, ws)[0]
+
+
+def configure(diags: Iterable[Diagnostic], config: Config, ws) -> tuple[list[Diagnostic], list[Suppressed]]:
+    """apply_config, and what the inline suppressions suppressed: (findings, suppressed records).
+
+    A suppressed finding is not dropped: it is kept, with the suppression's reason and
+    place, for the outputs that list suppressions (the check summary, JSON, SARIF, the docs)."""
     suppressions, problems = collect_suppressions(ws)
     by_place: dict[tuple[str, int], list[Suppression]] = {}
     for s in suppressions:
         by_place.setdefault((s.path, s.target), []).append(s)
     kept: list[Diagnostic] = []
+    suppressed: list[Suppressed] = []
     for d in diags:
         if d.span is not None and d.code not in UNSUPPRESSIBLE:
             matching = [s for s in by_place.get((d.span.file, d.span.line), ()) if d.code in s.codes]
             if matching:
                 for s in matching:
                     s.used = True
+                first = matching[0]
+                suppressed.append(Suppressed(d, first.reason or "", first.span))
                 continue
         kept.append(d)
     for s in suppressions:
@@ -239,11 +318,11 @@ def apply_config(diags: Iterable[Diagnostic], config: Config, ws) -> list[Diagno
     result = []
     for d in kept + problems + list(config.diagnostics):
         level = config.severity.get(d.code)
-        if level is None or d.code == "PL903":
+        if level is None or d.code in NOT_CONFIGURABLE:
             result.append(d)
         elif level != "off":
             result.append(attrs.evolve(d, severity=level))
-    return result
+    return result, suppressed
 
 
 def _policy_of(ws, path: str) -> Optional[str]:

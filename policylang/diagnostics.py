@@ -57,6 +57,7 @@ _code("PL108", ERROR, "unknown level", "未知层级")
 _code("PL109", ERROR, "duplicate declaration", "重复声明")
 _code("PL110", ERROR, "invalid character", "非法字符")
 _code("PL111", ERROR, "label, article or note given twice", "说明信息重复")
+_code("PL112", ERROR, "unknown status", "未知的文件状态")
 _code("PL201", ERROR, "unknown name", "未知名称")
 _code("PL202", ERROR, "unknown type", "未知类型")
 _code("PL203", ERROR, "type mismatch", "类型不匹配")
@@ -89,6 +90,8 @@ _code("PL317", ERROR, "bound rule loosened", "受约束的规则被放宽")
 _code("PL318", WARNING, "bound could not be proved", "无法证明是否符合上级约束")
 _code("PL319", WARNING, "provision text or actors changed", "条款文字或主体被改动")
 _code("PL320", WARNING, "unused cross-reference", "未使用的引用")
+_code("PL321", ERROR, "cross-reference name already stands for another policy", "引用名称已指向其他政策")
+_code("PL322", WARNING, "departure from an in-principle rule, with its reason", "偏离“原则上”规定（已说明理由）")
 _code("PL401", ERROR, "overlapping rows or cases", "规则重叠")
 _code("PL402", WARNING, "gap: inputs no row or case covers", "规则未覆盖的情形")
 _code("PL403", ERROR, "table row does not match its columns", "表格行与列不一致")
@@ -190,6 +193,34 @@ class Diagnostic:
             "related": [{"message": r.message, "message_zh": r.message_zh, "location": _span_dict(r.span)}
                         for r in self.related],
         }
+        return out
+
+
+@attrs.frozen(slots=True)
+class Suppressed:
+    """A finding an in-line `# policylang: ignore[CODE] because "…"` suppressed: kept, not dropped,
+    so that the outputs can list it (every suppressed binding finding must be visible)."""
+
+    diagnostic: Diagnostic
+    reason: str
+    span: Span  # the suppression comment
+
+    @property
+    def code(self) -> str:
+        return self.diagnostic.code
+
+    @property
+    def policy_id(self) -> Optional[str]:
+        return self.diagnostic.policy_id
+
+    @property
+    def binding(self) -> bool:
+        """A lower level breaking a binding rule of a level above (BINDING_CODES)."""
+        return self.diagnostic.code in BINDING_CODES
+
+    def to_dict(self) -> dict:
+        out = self.diagnostic.to_dict()
+        out.update(binding=self.binding, reason=self.reason, suppression=_span_dict(self.span))
         return out
 
 
@@ -328,12 +359,41 @@ def render_text(diags: Iterable[Diagnostic], sources: SourceCache, colour: bool 
     return "\n".join(out)
 
 
-def render_json(diags: Iterable[Diagnostic]) -> str:
+def render_suppressed(suppressed: Iterable["Suppressed"], lang: str = "en") -> str:
+    """The text list of suppressed binding findings that follows the findings (empty when none):
+
+        suppressed binding findings (1):
+          policies/cn/gd/shantou/stent-2020.policy:11 PL304 下限被降低 — 本市……
+    """
+    binding = [s for s in suppressed if s.binding]
+    if not binding:
+        return ""
+    if lang == "zh":
+        lines = [f"已忽略的约束类问题（{len(binding)} 项）："]
+    else:
+        lines = [f"suppressed binding findings ({len(binding)}):"]
+    for s in binding:
+        d = s.diagnostic
+        where = f"{_display_path(d.span.file)}:{d.span.line}" if d.span is not None else "?"
+        title = f" {d.title_zh}" if d.title_zh else ""
+        lines.append(f"  {where} {d.code}{title}——理由：{s.reason}" if lang == "zh"
+                     else f"  {where} {d.code}{title} — {s.reason}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(diags: Iterable[Diagnostic], suppressed: Iterable["Suppressed"] = ()) -> str:
+    """Findings as JSON; `suppressed` lists what in-line suppressions suppressed (each with
+    "binding", "reason" and the "suppression" comment's location)."""
     diags = list(diags)
+    suppressed = list(suppressed)
+    summary = summary_counts(diags)
+    summary["suppressed"] = len(suppressed)
+    summary["suppressed_binding"] = sum(1 for s in suppressed if s.binding)
     payload = {
         "version": 1,
-        "summary": summary_counts(diags),
+        "summary": summary,
         "diagnostics": [d.to_dict() for d in diags],
+        "suppressed": [s.to_dict() for s in suppressed],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
@@ -345,22 +405,28 @@ def _github_escape(text: str, prop: bool = False) -> str:
     return text
 
 
-def render_github(diags: Iterable[Diagnostic], lang: str = "en") -> str:
-    """GitHub Actions workflow commands: one annotation per diagnostic."""
+def _github_props(d: Diagnostic, title: str) -> list[str]:
+    props = []
+    if d.span is not None:
+        props.append(f"file={_github_escape(_display_path(d.span.file), True)}")
+        props.append(f"line={d.span.line}")
+        props.append(f"col={d.span.column}")
+        if d.span.end_line:
+            props.append(f"endLine={d.span.end_line}")
+        if d.span.end_line == d.span.line and d.span.end_column:
+            props.append(f"endColumn={d.span.end_column}")
+    props.append(f"title={_github_escape(title, True)}")
+    return props
+
+
+def render_github(diags: Iterable[Diagnostic], lang: str = "en", suppressed: Iterable["Suppressed"] = ()) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic, and a notice for each
+    suppressed binding finding (so that a review sees it)."""
     kinds = {ERROR: "error", WARNING: "warning", INFO: "notice"}
     lines = []
     for d in diags:
-        props = []
-        if d.span is not None:
-            props.append(f"file={_github_escape(_display_path(d.span.file), True)}")
-            props.append(f"line={d.span.line}")
-            props.append(f"col={d.span.column}")
-            if d.span.end_line:
-                props.append(f"endLine={d.span.end_line}")
-            if d.span.end_line == d.span.line and d.span.end_column:
-                props.append(f"endColumn={d.span.end_column}")
         title = d.title_zh if lang == "zh" and d.title_zh else d.title
-        props.append(f"title={_github_escape(d.code + ' ' + title, True)}")
+        props = _github_props(d, d.code + " " + title)
         message = d.text(lang)
         for rel in d.related:
             if rel.span is not None:
@@ -369,6 +435,16 @@ def render_github(diags: Iterable[Diagnostic], lang: str = "en") -> str:
         if hint:
             message += f"\n{_WORDS.get(lang, _WORDS['en'])['help']}: {hint}"
         lines.append(f"::{kinds.get(d.severity, 'error')} {','.join(props)}::{_github_escape(message)}")
+    for s in suppressed:
+        if not s.binding:
+            continue
+        d = s.diagnostic
+        title = d.title_zh if lang == "zh" and d.title_zh else d.title
+        if lang == "zh":
+            head, message = f"{d.code} {title}（已忽略）", f"已忽略：{d.text(lang)}\n理由：{s.reason}"
+        else:
+            head, message = f"{d.code} {title} (suppressed)", f"suppressed: {d.text(lang)}\nreason: {s.reason}"
+        lines.append(f"::notice {','.join(_github_props(d, head))}::{_github_escape(message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -379,17 +455,42 @@ def summary_counts(diags: Iterable[Diagnostic]) -> dict:
     return counts
 
 
-def summary_line(diags: list[Diagnostic], files: int, lang: str = "en") -> str:
+def internal_error_count(diags: Iterable[Diagnostic]) -> int:
+    """How many checks failed inside policylang (PL990): the findings are then incomplete."""
+    return sum(1 for d in diags if d.code == INTERNAL_ERROR_CODE)
+
+
+def summary_line(diags: list[Diagnostic], files: int, lang: str = "en", suppressed: Iterable["Suppressed"] = ()) -> str:
+    """'ok: 6 policies checked, 0 errors, 5 warnings, 1 info'; 'failed: …' when there are errors;
+    'internal error: …' when a check failed inside policylang (never 'ok' then). Suppressed
+    binding findings are counted at the end ('…, 1 binding finding suppressed')."""
     c = summary_counts(diags)
+    internal = internal_error_count(diags)
+    binding = sum(1 for s in suppressed if s.binding)
     if lang == "zh":
         parts = [f"{c[ERROR]} 个错误", f"{c[WARNING]} 个警告"] + ([f"{c[INFO]} 条提示"] if c[INFO] else [])
-        verdict = "未通过" if c[ERROR] else "通过"
-        return f"{verdict}：检查了 {files} 项政策，" + "，".join(parts)
+        if binding:
+            parts.append(f"已忽略 {binding} 个约束类问题")
+        if internal:
+            verdict = "内部错误"
+            tail = f"——policylang 的检查程序有 {internal} 处出错（PL990），检查结果不完整，请报告此问题"
+        else:
+            verdict = "未通过" if c[ERROR] else "通过"
+            tail = ""
+        return f"{verdict}：检查了 {files} 项政策，" + "，".join(parts) + tail
     parts = [f"{c[ERROR]} error{'s' if c[ERROR] != 1 else ''}", f"{c[WARNING]} warning{'s' if c[WARNING] != 1 else ''}"]
     if c[INFO]:
         parts.append(f"{c[INFO]} info")
-    verdict = "failed" if c[ERROR] else "ok"
-    return f"{verdict}: {files} polic{'ies' if files != 1 else 'y'} checked, " + ", ".join(parts)
+    if binding:
+        parts.append(f"{binding} binding finding{'s' if binding != 1 else ''} suppressed")
+    if internal:
+        verdict = "internal error"
+        tail = (f" — {internal} check{'s' if internal != 1 else ''} failed inside policylang (PL990), so these "
+                "results are incomplete; please report it")
+    else:
+        verdict = "failed" if c[ERROR] else "ok"
+        tail = ""
+    return f"{verdict}: {files} polic{'ies' if files != 1 else 'y'} checked, " + ", ".join(parts) + tail
 
 
 def use_colour(stream=None) -> bool:

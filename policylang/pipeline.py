@@ -30,7 +30,7 @@ from typing import Callable, Iterable, Optional
 import attrs
 
 from .cache import DiskCache, cache_enabled, code_fingerprint, content_hash, make_key, open_cache
-from .diagnostics import Diagnostic, sort_diagnostics
+from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
 from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
@@ -53,11 +53,14 @@ class CheckRun:
     """
 
     def __init__(self, workspace: Workspace, resolution: Optional[Resolution], diagnostics: list[Diagnostic],
-                 resolve_later: Optional[Callable[[Workspace], Resolution]] = None):
+                 resolve_later: Optional[Callable[[Workspace], Resolution]] = None,
+                 suppressed: Optional[list[Suppressed]] = None):
         self.workspace = workspace
         self._resolution = resolution
         self._resolve_later = resolve_later
         self.diagnostics = diagnostics
+        # The findings in-line `ignore` comments suppressed, with their reasons (config.configure).
+        self.suppressed: list[Suppressed] = list(suppressed or ())
         self.stats: dict[str, object] = {}  # how the run was obtained (cache hits, policies checked…)
 
     @property
@@ -81,8 +84,20 @@ class CheckRun:
                 if p in targets and p in self.resolution.policies]
 
     def diagnostics_for_targets(self) -> list[Diagnostic]:
+        """The findings about the policies asked for; an internal error (PL990) wherever it
+        happened, since the findings it stopped may be the targets' own."""
         targets = set(self.workspace.targets)
-        return [d for d in self.diagnostics if d.policy_id is None or d.policy_id in targets]
+        return [d for d in self.diagnostics
+                if d.policy_id is None or d.policy_id in targets or d.code == INTERNAL_ERROR_CODE]
+
+    def suppressed_for_targets(self) -> list[Suppressed]:
+        targets = set(self.workspace.targets)
+        return [s for s in self.suppressed if s.policy_id is None or s.policy_id in targets]
+
+    @property
+    def internal_errors(self) -> list[Diagnostic]:
+        """Checks that failed (PL990): the findings are incomplete, and commands exit with status 2."""
+        return [d for d in self.diagnostics if d.code == INTERNAL_ERROR_CODE]
 
     def __repr__(self) -> str:
         return f"CheckRun(root={self.workspace.root!r}, diagnostics={len(self.diagnostics)})"
@@ -98,12 +113,13 @@ def run_checks(ws: Workspace, resolution: Resolution, used=None) -> list[Diagnos
         return checker(ws, resolution, used)
 
 
-def apply_configuration(ws: Workspace, diags: list[Diagnostic]) -> list[Diagnostic]:
+def apply_configuration(ws: Workspace, diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Suppressed]]:
+    """(the findings with the tree's configuration applied, the findings in-line suppressions suppressed)."""
     try:
-        from .config import apply_config, find_pyproject, load_config  # noqa: F401
+        from .config import configure, load_config
     except ImportError:
-        return diags
-    return apply_config(diags, load_config(ws.root), ws)
+        return diags, []
+    return configure(diags, load_config(ws.root), ws)
 
 
 def configuration_bytes(root: str) -> bytes:
@@ -371,14 +387,26 @@ def available_cores() -> int:
 def structure_of(ws: Workspace) -> dict[str, tuple]:
     """For each policy: its parent, the policies it uses (what links findings across files) and
     whether its file could be parsed at all (the ids of parsed files are what the resolver
-    suggests for a misspelt parent, so a file that stops or starts parsing changes the shape)."""
+    suggests for a misspelt parent, so a file that stops or starts parsing changes the shape).
+
+    The policies it uses include the versions its `uses` lines (its own and the inherited ones)
+    are bound to in its region: a change to Guangdong's drug-VBP notice affects the Guangdong
+    policies that read it through the national `uses cn/drug-vbp-2019`. Which version binds
+    depends on the files' headers, so a change of binding is a change of structure (the whole
+    tree is checked again)."""
+    from .semantics.resolve import bind_cross_references
+
+    files = {pid: pf for pid, pf in ws.files.items() if pf is not None}
+    bindings, _conflicts = bind_cross_references(files)
     out: dict[str, tuple] = {}
     for pid in ws.paths:
         pf = ws.files.get(pid)
         if pf is None:
             out[pid] = (None, (), False)
         else:
-            out[pid] = (pf.extends, tuple(sorted(u.policy_id for u in pf.uses)), True)
+            used = {u.policy_id for u in pf.uses}
+            used.update(b.bound for b in bindings.get(pid, {}).values() if b.bound != pid)
+            out[pid] = (pf.extends, tuple(sorted(used)), True)
     return out
 
 
@@ -503,7 +531,8 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         used = set().union(*reads.values()) if reads else set()
         restricted = Resolution(resolution.policies, resolution.diagnostics,
                                 [p for p in resolution.order if p in examined], resolution.unresolved)
-        fresh = [d for d in run_checks(ws, restricted, used) if d.policy_id is None or d.policy_id in examined]
+        fresh = [d for d in run_checks(ws, restricted, used)
+                 if d.policy_id is None or d.policy_id in examined or d.code == INTERNAL_ERROR_CODE]
         reuse_checks = {pid: diags for pid, diags in previous.by_policy.items() if pid not in affected}
         reuse_resolved = {pid: diags for pid, diags in previous.resolved_by_policy.items() if pid not in affected}
     grouped = group_by_policy(fresh)
@@ -558,7 +587,7 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
         snapshot = store.get("runs", tree_key, root=plan.root, expect=Snapshot)
         if snapshot is not None:
             ws = _workspace_from_snapshot(plan, snapshot, load)
-            run = CheckRun(ws, None, snapshot.diagnostics)
+            run = CheckRun(ws, None, snapshot.diagnostics, suppressed=snapshot.suppressed)
             run.stats.update(mode="warm", parsed=0, examined=0, cache=store.directory)
             return run
 
@@ -579,18 +608,22 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
     bar.advance(examined)
     bar.close()
     diags = list(ws.diagnostics) + findings
-    diags = sort_diagnostics(apply_configuration(ws, diags))
-    if store is not None and not parser.unstable:
+    diags, suppressed = apply_configuration(ws, diags)
+    diags = sort_diagnostics(diags)
+    suppressed.sort(key=lambda s: s.diagnostic.sort_key())
+    # A run in which a check failed is not remembered: the next run tries the check again.
+    failed = any(d.code == INTERNAL_ERROR_CODE for d in diags)
+    if store is not None and not parser.unstable and not failed:
         if remembered is not None:
             store.put("latest", plan.root_key(), remembered, root=plan.root)
         if tree_key is not None:
-            store.put("runs", tree_key, Snapshot(diags, dict(ws.paths), set(ws.syntax_errors), list(ws.diagnostics)),
-                      root=plan.root)
+            store.put("runs", tree_key, Snapshot(diags, suppressed, dict(ws.paths), set(ws.syntax_errors),
+                                                 list(ws.diagnostics)), root=plan.root)
     if parser.pending:  # some files are outlines: a backend that needs them whole loads them then
         parser.pending.clear()
         ws = LazyWorkspace(ws.root, None, ws.paths, ws.sources, ws.diagnostics, ws.syntax_errors, ws.targets,
                            load=load)
-    run = CheckRun(ws, None if resolution.partial else resolution, diags)
+    run = CheckRun(ws, None if resolution.partial else resolution, diags, suppressed=suppressed)
     run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
                      parsed=parser.parsed, from_cache=parser.from_cache, examined=examined,
                      cache=store.directory if store is not None else None)
@@ -602,6 +635,7 @@ class Snapshot:
     """What the cache keeps of a whole run: its findings and what a workspace is rebuilt from."""
 
     diagnostics: list[Diagnostic]
+    suppressed: list[Suppressed]
     paths: dict[str, str]
     syntax_errors: set[str]
     load_diagnostics: list[Diagnostic]

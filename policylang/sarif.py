@@ -5,7 +5,10 @@ its English title as the short description and the Chinese title in the full
 description. Columns are counted in Unicode code points (policy files are full of
 Chinese text), which the run declares with ``columnKind``. The hint goes into the
 message text (after "help:") and into the result's properties: SARIF ``fixes``
-are for machine-applicable edits, which a hint is not.
+are for machine-applicable edits, which a hint is not. A finding suppressed in
+the policy file (``# policylang: ignore[…] because "…"``) is a result with a
+``suppressions`` entry (kind inSource, its reason as the justification), not
+left out.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import os
 from typing import Iterable, Optional
 from urllib.parse import quote
 
-from .diagnostics import CODES, ERROR, INFO, WARNING, Diagnostic
+from .diagnostics import CODES, ERROR, INFO, WARNING, Diagnostic, Suppressed
 from .syntax.ast import Span
 
 SARIF_VERSION = "2.1.0"
@@ -120,11 +123,29 @@ def _result(diag: Diagnostic, rule_index: int, root: Optional[str]) -> dict:
     return result
 
 
-def render_sarif(diags: Iterable[Diagnostic], tool_version: str, root: Optional[str] = None) -> str:
+def _suppressed_result(s: Suppressed, rule_index: int, root: Optional[str]) -> dict:
+    """A finding an in-line `# policylang: ignore[…] because "…"` suppressed: the result as it
+    would be, with a SARIF suppression (in source, accepted, the reason as its justification,
+    the comment as its location). Viewers show it as suppressed rather than hiding it."""
+    result = _result(s.diagnostic, rule_index, root)
+    suppression: dict = {"kind": "inSource", "status": "accepted", "justification": s.reason}
+    location = _location(s.span, root)
+    if location is not None:
+        suppression["location"] = location
+    result["suppressions"] = [suppression]
+    properties = result.setdefault("properties", {})
+    properties["binding"] = s.binding
+    return result
+
+
+def render_sarif(diags: Iterable[Diagnostic], tool_version: str, root: Optional[str] = None,
+                 suppressed: Iterable[Suppressed] = ()) -> str:
     """The diagnostics as a SARIF 2.1.0 log (JSON text). File URIs are relative to
-    root (default: the working directory), under the base id %SRCROOT%."""
+    root (default: the working directory), under the base id %SRCROOT%. Suppressed
+    findings follow, each with its `suppressions` entry."""
     diags = list(diags)
-    codes = sorted({d.code for d in diags})
+    suppressed = list(suppressed)
+    codes = sorted({d.code for d in diags} | {s.code for s in suppressed})
     rule_index = {code: i for i, code in enumerate(codes)}
     run = {
         "tool": {
@@ -136,7 +157,8 @@ def render_sarif(diags: Iterable[Diagnostic], tool_version: str, root: Optional[
         },
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
-        "results": [_result(d, rule_index[d.code], root) for d in diags],
+        "results": [_result(d, rule_index[d.code], root) for d in diags]
+                   + [_suppressed_result(s, rule_index[s.code], root) for s in suppressed],
     }
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, ensure_ascii=False, indent=2)

@@ -3,7 +3,9 @@ and running the `example` blocks of policies (for `policylang test` and the pyte
 
 Cases and examples are evaluated with the generated module, compiled in memory: the generated
 code is what users embed, so that is what `eval` and `test` exercise. The reference interpreter
-stays the semantic reference; the differential tests hold the two together.
+stays the semantic reference; the differential tests hold the two together. Running an example
+is semantics/examples.py's, shared with `check` (which runs them with the interpreter); this
+module gives it the compiled module as evaluator and writes the report.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, Iterable, Optional
 
 import attrs
 
+from ..semantics import examples
 from ..semantics.evaluate import Interpreter
 from ..semantics.model import Duration, ResolvedPolicy
 from .pycodegen import compile_module, display_path
@@ -181,61 +184,49 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _same(expected: Any, actual: Any) -> bool:
-    if isinstance(expected, bool) or isinstance(actual, bool) or expected is None or actual is None:
-        return expected is actual
-    if isinstance(expected, Duration) or hasattr(actual, "unit"):
-        return str(expected) == str(actual)
-    if isinstance(expected, (int, Decimal)) and isinstance(actual, (int, Decimal)):
-        return expected == actual
-    return type(expected) is type(actual) and expected == actual
+def module_evaluator(module) -> examples.Evaluator:
+    """Evaluate examples with a policy's compiled module (see semantics/examples.py)."""
+
+    def evaluate(inputs: dict, name: str, as_of: Optional[_dt.date]) -> examples.Outcome:
+        given = {key: _for_module(value, module) for key, value in inputs.items()}
+        try:
+            got = module.decide(given, [name], as_of=as_of)[0][name]
+        except module.BlankNotFilled as exc:
+            return examples.Outcome(blank=exc.blank, error=exc.message)
+        except module.EvaluationError as exc:
+            return examples.Outcome(error=exc.message)
+        return examples.Outcome(got)
+
+    return evaluate
+
+
+def _failure(m: examples.Mismatch, where: str) -> Failure:
+    """One mismatch as the report of `policylang test` shows it."""
+    if m.kind == examples.INPUTS:
+        return Failure("", where, "inputs that can be evaluated", f"{m.problem_type}: {m.problem}")
+    if m.kind == examples.EXPECTED:
+        return Failure(m.decision, where, "a value that can be evaluated", f"{m.problem_type}: {m.problem}")
+    expected = f"needs {m.needs}" if m.needs is not None else _show(m.expected)
+    got = m.outcome
+    if m.kind == examples.WRONG_BLANK:
+        return Failure(m.decision, where, expected, f"needs {got.blank} ({got.error})")
+    if m.kind == examples.ERROR:
+        return Failure(m.decision, where, expected, f"error: {got.error}")
+    return Failure(m.decision, where, expected, _show(got.value))
 
 
 def run_examples(policy: ResolvedPolicy, module=None, only: Optional[int] = None) -> list[ExampleOutcome]:
     """Run the policy's own examples (or only the one at index `only`) through its compiled module."""
     module = module or compile_module(policy)
-    interpreter = Interpreter(policy)  # only to fold the examples' literal values
     path = display_path(policy.path, policy.policy_id)
     outcomes = []
-    for index, example in enumerate(policy.examples, 1):
-        if only is not None and index - 1 != only:
-            continue
-        title = example.title or f"example {index}"
+    for result in examples.run_examples(policy, module_evaluator(module), only, Interpreter(policy)):
+        example = result.example
+        title = example.title or f"example {result.index + 1}"
         location = f"{path}:{example.origin.span.line}"
-        failures = []
-        try:
-            as_of = interpreter.constant(example.as_of) if example.as_of is not None else policy.effective
-            inputs = {name: _for_module(interpreter.constant(expr, as_of), module) for name, expr, _ in example.given}
-        except Exception as exc:  # a literal that cannot be folded: report it as the example's failure
-            failures.append(Failure("", location, "inputs that can be evaluated", f"{type(exc).__name__}: {exc}"))
-            outcomes.append(ExampleOutcome(policy.policy_id, path, title, location, tuple(failures), 0))
-            continue
-        for name, value_expr, needs, span in example.expect:
-            where = f"{path}:{span.line}"
-            expected_text = f"needs {needs}" if needs is not None else None
-            try:
-                got = module.decide(inputs, [name], as_of=as_of)[0][name]
-            except module.BlankNotFilled as exc:
-                if needs is not None and exc.blank == needs:
-                    continue
-                actual = f"needs {exc.blank} ({exc.message})"
-                if expected_text is None:
-                    expected_text = _show(interpreter.constant(value_expr, as_of))
-                failures.append(Failure(name, where, expected_text, actual))
-                continue
-            except module.EvaluationError as exc:
-                if expected_text is None:
-                    expected_text = _show(interpreter.constant(value_expr, as_of))
-                failures.append(Failure(name, where, expected_text, f"error: {exc.message}"))
-                continue
-            if needs is not None:
-                failures.append(Failure(name, where, expected_text, _show(got)))
-                continue
-            expected = interpreter.constant(value_expr, as_of)
-            if not _same(expected, got):
-                failures.append(Failure(name, where, _show(expected), _show(got)))
-        outcomes.append(ExampleOutcome(policy.policy_id, path, title, location, tuple(failures),
-                                       len(example.expect)))
+        failures = tuple(_failure(m, location if m.kind == examples.INPUTS else f"{path}:{m.span.line}")
+                         for m in result.mismatches)
+        outcomes.append(ExampleOutcome(policy.policy_id, path, title, location, failures, result.checked))
     return outcomes
 
 

@@ -7,7 +7,16 @@ import os
 import click
 
 from ..pipeline import check as run_pipeline
-from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, format_option, paths_argument, report, root_option
+from .common import (
+    EXIT_OK,
+    default_paths,
+    exit_status,
+    format_option,
+    paths_argument,
+    report,
+    root_option,
+    why_stopped,
+)
 
 
 @click.command("build")
@@ -21,15 +30,16 @@ from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, format_o
 def build_command(paths, out_dir, output_format, root, no_docs, no_compile):
     """Check every policy, then compile it to Python and write its documentation.
 
-    Stops after the check when it finds errors (nothing is written then).
+    Stops after the check when it finds errors (nothing is written then): exit status 1,
+    or 2 when a check failed inside policylang (PL990).
     """
     run = run_pipeline(default_paths(paths), root)
     diags = run.diagnostics_for_targets()
     report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets),
-           root=run.workspace.root)
+           root=run.workspace.root, suppressed=run.suppressed_for_targets())
     status = exit_status(diags)
     if status != EXIT_OK:
-        click.echo("build stopped: fix the errors above first", err=True)
+        click.echo(f"build stopped: {why_stopped(diags)}", err=True)
         raise SystemExit(status)
     policies = [p for p in run.target_policies() if not p.has_errors]
     if not no_compile:
@@ -43,4 +53,4 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile):
 
         pages = render_site(run, os.path.join(out_dir, "docs"))
         click.echo(f"wrote {len(pages)} documentation files into {os.path.join(out_dir, 'docs')}", err=True)
-    raise SystemExit(EXIT_OK if status == EXIT_OK else EXIT_FINDINGS)
+    raise SystemExit(EXIT_OK)

@@ -20,10 +20,11 @@ def check_command(paths, output_format, root, strict, quiet):
     PATHS are policy files or folders (default: policies/). The whole tree under the
     root is loaded so that parents and children are known; findings are reported for
     the files asked about. Exit status: 0 no errors, 1 errors found (or warnings with
-    --strict), 2 usage or I/O error.
+    --strict), 2 no verdict: a usage or I/O error, or an internal error of policylang
+    (a check that failed, PL990).
     """
     run = run_pipeline(default_paths(paths), root)
     diags = run.diagnostics_for_targets()
     report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets), quiet=quiet,
-           root=run.workspace.root)
+           root=run.workspace.root, suppressed=run.suppressed_for_targets())
     raise SystemExit(exit_status(diags, strict))

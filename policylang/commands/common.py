@@ -4,27 +4,37 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import click
 
 from .. import __version__
 from ..diagnostics import (
     ERROR,
+    INTERNAL_ERROR_CODE,
     LANGUAGES,
     WARNING,
     Diagnostic,
     SourceCache,
+    Suppressed,
     render_github,
     render_json,
+    render_suppressed,
     render_text,
     summary_line,
     use_colour,
 )
 
+# Exit statuses, the same for every command (README, "Exit status"):
+# 0 the policies were checked and nothing is wrong (warnings only, unless --strict);
+# 1 the check found errors in the policies (or warnings, with --strict);
+# 2 policylang could not give a verdict: a usage or I/O problem (a path that does not exist,
+#   an unknown option), or an internal error (a check failed, PL990, or the command crashed).
+#   The message says which: an internal error always says "internal error".
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 2
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -76,35 +86,66 @@ def default_paths(paths: Iterable[str]) -> list[str]:
 
 
 def render(diags: list[Diagnostic], sources: SourceCache, output_format: str, stream=None,
-           lang: str = "en") -> str:
+           lang: str = "en", suppressed: Sequence[Suppressed] = ()) -> str:
+    """Findings in a format; `suppressed` (what in-line suppressions suppressed) goes with them:
+    a list of the binding ones after the text, an array in JSON, results with `suppressions`
+    in SARIF, notices in GitHub annotations."""
     stream = stream or sys.stdout
     if output_format == "json":
-        return render_json(diags) + "\n"  # both languages, in separate fields
+        return render_json(diags, suppressed) + "\n"  # both languages, in separate fields
     if output_format == "github":
-        return render_github(diags, lang)
+        return render_github(diags, lang, suppressed)
     if output_format == "sarif":
         from ..sarif import render_sarif
 
-        return render_sarif(diags, __version__) + "\n"
-    return render_text(diags, sources, colour=use_colour(stream), lang=lang)
+        return render_sarif(diags, __version__, suppressed=suppressed) + "\n"
+    text = render_text(diags, sources, colour=use_colour(stream), lang=lang)
+    listed = render_suppressed(suppressed, lang)
+    return text + (listed + "\n" if listed else "")
 
 
 def report(diags: list[Diagnostic], sources: SourceCache, output_format: str, files: Optional[int] = None,
-           quiet: bool = False, root: Optional[str] = None) -> None:
-    """Print findings to stdout; for text, a summary line follows (on stderr when quiet about success).
+           quiet: bool = False, root: Optional[str] = None, suppressed: Sequence[Suppressed] = ()) -> None:
+    """Print findings to stdout; for text, the suppressed binding findings and a summary line
+    follow (quiet: no summary line; the suppressed binding findings are still listed).
     root: the policy tree, whose pyproject.toml may choose the language."""
     lang = chosen_language(root)
-    out = render(diags, sources, output_format, lang=lang)
+    out = render(diags, sources, output_format, lang=lang, suppressed=suppressed)
     if out:
         click.echo(out, nl=False)
     if output_format == "text" and files is not None and not quiet:
-        click.echo(summary_line(diags, files, lang))
+        click.echo(summary_line(diags, files, lang, suppressed))
 
 
 def exit_status(diags: Iterable[Diagnostic], strict: bool = False) -> int:
+    """EXIT_INTERNAL when a check failed (PL990), else EXIT_FINDINGS on errors (and warnings with
+    strict), else EXIT_OK."""
     diags = list(diags)
+    if any(d.code == INTERNAL_ERROR_CODE for d in diags):
+        return EXIT_INTERNAL
     if any(d.severity == ERROR for d in diags):
         return EXIT_FINDINGS
     if strict and any(d.severity == WARNING for d in diags):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def why_stopped(diags: Iterable[Diagnostic]) -> str:
+    """Why a command that needs a clean check stops: the policies' errors, or a failure of policylang."""
+    if any(d.code == INTERNAL_ERROR_CODE for d in diags):
+        return ("internal error: a check failed inside policylang (PL990 above); this is a bug in policylang, "
+                "not in the policies; please report it")
+    return "fix the errors above first"
+
+
+def internal_error_note(diags: Iterable[Diagnostic]) -> Optional[str]:
+    """For commands whose output is not a list of findings (explain, diff, docs): what to say on
+    standard error when a check failed inside policylang, or None."""
+    failed = [d for d in diags if d.code == INTERNAL_ERROR_CODE]
+    if not failed:
+        return None
+    lines = [f"policylang: internal error: {len(failed)} check{'s' if len(failed) != 1 else ''} failed inside "
+             "policylang, so what is shown may be incomplete; this is a bug in policylang, not in the "
+             "policies; please report it:"]
+    lines += [f"  {d.message}" for d in failed]
+    return "\n".join(lines)

@@ -5,7 +5,17 @@ from __future__ import annotations
 import click
 
 from ..pipeline import check as run_pipeline
-from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, format_option, paths_argument, report, root_option
+from .common import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    default_paths,
+    exit_status,
+    format_option,
+    paths_argument,
+    report,
+    root_option,
+    why_stopped,
+)
 
 
 @click.command("compile")
@@ -24,12 +34,13 @@ def compile_command(paths, out_dir, output_format, root):
     run = run_pipeline(default_paths(paths), root)
     diags = run.diagnostics_for_targets()
     status = exit_status(diags)
-    if status != EXIT_OK or diags:
+    suppressed = run.suppressed_for_targets()
+    if status != EXIT_OK or diags or any(s.binding for s in suppressed):
         report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets),
-               root=run.workspace.root)
+               root=run.workspace.root, suppressed=suppressed)
     if status != EXIT_OK:
-        click.echo("nothing compiled: fix the errors above first", err=True)
-        raise SystemExit(EXIT_FINDINGS)
+        click.echo(f"nothing compiled: {why_stopped(diags)}", err=True)
+        raise SystemExit(status)
     policies = run.target_policies()
     broken = [p.policy_id for p in policies if p.has_errors]
     if broken:

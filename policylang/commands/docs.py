@@ -6,7 +6,7 @@ import click
 
 from ..diagnostics import summary_line
 from ..pipeline import check as run_pipeline
-from .common import EXIT_FINDINGS, EXIT_OK, default_paths, exit_status, paths_argument, root_option
+from .common import default_paths, exit_status, internal_error_note, paths_argument, root_option
 
 FORMAT_CHOICES = {"md": ("md",), "html": ("html",), "both": ("md", "html")}
 
@@ -28,7 +28,7 @@ def docs_command(paths, out_dir, doc_format, templates, jobs, root):
     Pages show every rule that applies in a region, which level set it, and what is
     still left blank; checker findings appear next to the items they concern. Pages
     are written even when the checker finds errors (the errors are shown on them);
-    the exit status is then 1.
+    the exit status is then 1 (2 when a check failed inside policylang, PL990).
     """
     from ..backends.docs import render_site
 
@@ -36,6 +36,10 @@ def docs_command(paths, out_dir, doc_format, templates, jobs, root):
     written = render_site(run, out_dir, FORMAT_CHOICES[doc_format], templates, jobs=jobs)
     diags = run.diagnostics_for_targets()
     click.echo(f"wrote {len(written)} documentation files into {out_dir}", err=True)
-    if diags:
-        click.echo(summary_line(diags, len(run.workspace.targets)), err=True)
-    raise SystemExit(EXIT_OK if exit_status(diags) == EXIT_OK else EXIT_FINDINGS)
+    suppressed = run.suppressed_for_targets()
+    if diags or any(s.binding for s in suppressed):
+        click.echo(summary_line(diags, len(run.workspace.targets), suppressed=suppressed), err=True)
+    note = internal_error_note(diags)
+    if note:
+        click.echo(note, err=True)
+    raise SystemExit(exit_status(diags))

@@ -14,7 +14,8 @@ import sys
 import click
 
 from ..pipeline import check as run_pipeline
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_status, lang_option, report
+from ..semantics.examples import EXAMPLE_FAILED
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exit_status, lang_option, report, why_stopped
 
 
 @click.command("eval")
@@ -52,10 +53,15 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
         click.echo(f"policylang eval: no policy {policy!r} (looked for {path})", err=True)
         raise SystemExit(EXIT_USAGE)
     run = run_pipeline([path], root)
-    diags = [d for d in run.diagnostics_for_targets() if d.severity == "error"]
+    # A failed example (PL601) does not stop evaluation: evaluating is how one finds out why it failed.
+    diags = [d for d in run.diagnostics_for_targets() if d.severity == "error" and d.code != EXAMPLE_FAILED]
     targets = run.target_policies()
-    if exit_status(diags) != EXIT_OK or not targets or targets[0].has_errors:
+    status = exit_status(diags)
+    if status != EXIT_OK or not targets or targets[0].has_errors:
         report(diags, run.workspace.sources, "text", root=run.workspace.root)
+        if status != EXIT_OK and status != EXIT_FINDINGS:
+            click.echo(f"policylang eval: {why_stopped(diags)}", err=True)
+            raise SystemExit(status)
         click.echo(f"policylang eval: {policy} has errors; fix them first", err=True)
         raise SystemExit(EXIT_FINDINGS)
     resolved = targets[0]

@@ -17,9 +17,7 @@ from ..semantics.explain import (
     render_explain_text,
 )
 from ..semantics.loader import UsageError
-from .common import chosen_language, lang_option
-
-EXIT_USAGE = 2
+from .common import EXIT_INTERNAL, EXIT_USAGE, chosen_language, internal_error_note, lang_option
 
 _format = click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text",
                        show_default=True, help="text for people, json for tools.")
@@ -27,14 +25,22 @@ _root = click.option("--root", type=click.Path(file_okay=False), default=None,
                      help="The policy tree's root folder (default: the 'policies' folder here).")
 
 
-def _resolve_tree(root):
+def _check_tree(root):
     root = root or os.path.join(os.getcwd(), "policies")
     if not os.path.isdir(root):
         _usage(f"there is no policy folder at {root}; give one with --root")
     try:
-        return check([root], root=root).resolution
+        return check([root], root=root)
     except UsageError as exc:
         _usage(str(exc))
+
+
+def _finish(run) -> None:
+    """Exit 2 after the view when a check failed inside policylang: its verdicts may be missing."""
+    note = internal_error_note(run.diagnostics)
+    if note:
+        click.echo(note, err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 def _usage(message: str):
@@ -58,12 +64,14 @@ def _emit(data: dict, output_format: str, render, root) -> None:
 def explain(policy_id, item, root, output_format):
     """Show how ITEM of POLICY_ID is defined down the chain, national first:
     each level's file, line, article, statement and value, and what the level did."""
-    resolution = _resolve_tree(root)
+    run = _check_tree(root)
+    resolution = run.resolution
     try:
         data = explain_item(resolution, policy_id, item)
     except ExplainError as exc:
         _usage(str(exc))
     _emit(data, output_format, render_explain_text, root)
+    _finish(run)
 
 
 @click.command("diff")
@@ -74,9 +82,11 @@ def explain(policy_id, item, root, output_format):
 def diff(policy_id, root, output_format):
     """Show what POLICY_ID changes relative to its parent and to the national root:
     added, tightened, filled, replaced, loosened (an error)."""
-    resolution = _resolve_tree(root)
+    run = _check_tree(root)
+    resolution = run.resolution
     try:
         data = diff_policy(resolution, policy_id)
     except ExplainError as exc:
         _usage(str(exc))
     _emit(data, output_format, render_diff_text, root)
+    _finish(run)

@@ -4,32 +4,45 @@
 their diagnostics. The checks themselves live in `checks/`:
 
 - overrides: floors lowered, ceilings raised, fixed rules changed, statement
-  kinds changed, values outside a blank's bounds, provisions weakened;
+  kinds changed, values outside a blank's bounds;
+- binding: decisions, tables and parameters a level binds (ceiling, floor,
+  fixed), proved with z3 for every override that changes their value (PL317,
+  PL318);
+- provisions: obligations weakened, their text or actors changed without a reason;
+- crossrefs: bounds read through `uses` in the region's own version, unused `uses`;
 - blanks: delegated values a leaf policy leaves unfilled;
 - unused: inputs and parameters nothing reads;
 - logic: decision tables and cases (overlaps, dead cases, gaps), with z3;
 - requirements: schedules that miss their deadline, requirements that can be
-  violated or that contradict the parent's.
+  violated or that contradict the parent's;
+- examples: each policy's own `example` blocks, run with the reference
+  interpreter (PL601 for an expectation that does not hold).
 
 Each finding is reported once, on the file that has to change, with the upper
 level's rule as the related location. A check that fails internally on some
-unforeseen construct is skipped for that run rather than crashing the command
-(set POLICYLANG_DEBUG=1 to see the error instead).
+unforeseen construct (a bug in policylang) is reported as PL990, naming the check
+and what it was examining, at the item where known; the other checks, and the
+same check on other items, still run and report. Commands then exit with status
+2, never "ok". POLICYLANG_DEBUG=1 re-raises the error instead, with its traceback.
 """
 
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic
-from .checks import blanks, logic, overrides, requirements, unused
-from .checks.common import CheckContext, debug
+from .checks import binding, blanks, crossrefs, examples, logic, overrides, provisions, requirements, unused
+from .checks.common import CheckContext, debug, internal_error
 from .loader import Workspace
 
 CHECKS = (
     ("overrides", overrides.check),
+    ("binding", binding.check),
+    ("provisions", provisions.check),
+    ("crossrefs", crossrefs.check),
     ("blanks", blanks.check),
     ("unused", unused.check),
     ("logic", logic.check),
     ("requirements", requirements.check),
+    ("examples", examples.check),
 )
 
 
@@ -39,10 +52,14 @@ def run_checks(ws: Workspace, resolution, used=None) -> list[Diagnostic]:
     the others read); None to compute it from the resolution."""
     ctx = CheckContext(ws, resolution, used)
     out: list[Diagnostic] = []
-    for _name, check in CHECKS:
+    for name, check in CHECKS:
+        ctx.check_name, ctx.current_policy = name, None
         try:
-            out.extend(check(ctx))
-        except Exception:  # noqa: BLE001 - one broken check must not hide the others' findings
+            for d in check(ctx):  # one at a time: what a failing check found before it failed is kept
+                out.append(d)
+        except Exception as exc:  # noqa: BLE001 - one broken check must not hide the others' findings
             if debug():
                 raise
+            out.append(internal_error(ctx, exc, ctx.current_policy, check_name=name, stopped=True))
+    ctx.check_name = ctx.current_policy = None
     return out

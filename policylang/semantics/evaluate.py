@@ -602,7 +602,10 @@ class _Run:
                 return self.p.effective
             return self.p.ends
         if kind == "external":
-            other: RParam = self.p.externals[(e.alias, e.name)]
+            # alias.name in the version of the used policy bound for this policy's region
+            other: Optional[RParam] = self.p.externals.get((e.alias, e.name))
+            if other is None:
+                raise EvaluationError(f"'{e.alias}.{e.name}' is not read by {self.p.policy_id}")
             value = self.p.external_values.get((e.alias, e.name), NOT_FILLED)
             if value is NOT_FILLED:
                 by = other.delegated_by or other.origin

@@ -21,11 +21,14 @@ import difflib
 import os
 from typing import Optional
 
-from ..diagnostics import SourceCache
+from ..diagnostics import BINDING_CODES, SourceCache
+from . import judgment as J
+from .checks import binding
 from .checks.common import CheckContext, compare_values, format_value
-from .checks.overrides import STRICTER_OR_EQUAL, _bounds_of, _value_of, rule_before, step
+from .checks.overrides import _bounds_of, _value_of, rule_before, step
+from .checks.provisions import STRICTER_OR_EQUAL
 from .evaluate import _next_level
-from .model import Item, Origin, RParam, ResolvedPolicy
+from .model import Item, Origin, RParam, ResolvedPolicy, references
 
 ITEM_TABLES = (
     ("param", "params"), ("decision", "decisions"), ("input", "inputs"), ("enum", "enums"),
@@ -46,8 +49,12 @@ class _Sources:
         self.files = {}
 
 
-def _context(resolution) -> CheckContext:
-    return CheckContext(_Sources(), resolution)
+def _context(resolution, policy: Optional[ResolvedPolicy] = None) -> CheckContext:
+    """The upper levels' definitions are judged as `policy` reads them: with its region's cross-references
+    (an inherited bound on drug.retention_ratio means the drug-VBP ratio in force there)."""
+    ctx = CheckContext(_Sources(), resolution, defer_rebound_bounds=False)
+    ctx.judged = policy
+    return ctx
 
 
 def _suggest(name: str, candidates) -> str:
@@ -125,7 +132,7 @@ def _definition_text(ctx: CheckContext, kind: str, origin: Origin, name: str) ->
 
 
 def _judge(ctx: CheckContext, kind: str, item: Item, index: int) -> str:
-    """What history[index] did to the item, judged against the definitions above it."""
+    """What history[index] did to the item, judged against the definitions above it (judgment.py decides)."""
     origin = item.history[index]
     if index == 0:
         return "set"
@@ -136,27 +143,45 @@ def _judge(ctx: CheckContext, kind: str, item: Item, index: int) -> str:
         value = _value_of(ctx, origin, param.name)
         _, problems = step(rule, origin, origin.decl.statement, value, _bounds_of(ctx, origin, param.name), param)
         codes = {p.code for p in problems}
-        if codes & {"PL304", "PL305", "PL306"}:
-            return "loosened"
+        if codes & (BINDING_CODES - {"PL313"}):
+            return J.LOOSENED
         if "PL309" in codes:
             return "changed kind"
         if "PL313" in codes:
             return "outside bound"
-        before = previous.decl.statement
-        if before == "delegated":
-            return "delegated" if origin.decl.statement == "delegated" else "filled"
-        if before == "default":
-            return "replaced"
-        old_value = _value_of(ctx, previous, param.name)
-        if origin.decl.statement == before and compare_values(value, old_value) == 0:
-            return "restated"
-        return "tightened"
+        proved = _proved(ctx, origin, param.name, index == len(item.history) - 1)
+        if proved is not None:
+            return proved
+        action = J.param_action(previous.decl.statement, origin.decl.statement)
+        if action != J.UNDECIDED:
+            return action
+        verdict = J.judge(previous.decl.statement, _value_of(ctx, previous, param.name), value)
+        if origin.decl.statement != previous.decl.statement and verdict == J.RESTATED:
+            return J.TIGHTENED  # floor/ceiling made fixed at the same value
+        return verdict if verdict != J.UNDECIDED else J.TIGHTENED
+    if kind == "decision":
+        proved = _proved(ctx, origin, item.name, index == len(item.history) - 1)
+        if proved is not None:
+            return proved
     if kind == "provision":
         old, new = previous.decl.modality, origin.decl.modality
         if old == new:
-            return "restated"
-        return "tightened" if new in STRICTER_OR_EQUAL.get(old, ()) else "loosened"
-    return "replaced"
+            return J.RESTATED
+        return J.TIGHTENED if new in STRICTER_OR_EQUAL.get(old, ()) else J.LOOSENED
+    return J.REPLACED
+
+
+PROVED = {J.TIGHTENED: "tightened, proved", J.RESTATED: "restated, proved", J.LOOSENED: J.LOOSENED,
+          J.UNDECIDED: "not proved"}
+
+
+def _proved(ctx: CheckContext, origin: Origin, name: str, in_force: bool) -> Optional[str]:
+    """The binding check's verdict on the policy that wrote `origin`, when the item is bound there."""
+    policy = ctx.policies.get(origin.policy_id)
+    if policy is None:
+        return None
+    proof = binding.verdict(ctx, policy, name)
+    return PROVED.get(proof.verdict) if proof is not None else None
 
 
 def display_path(path: str) -> str:
@@ -193,7 +218,7 @@ def _entry(ctx: CheckContext, kind: str, origin: Origin, name: str, action: str)
 def explain_item(resolution, policy_id: str, name: str) -> dict:
     policy = find_policy(resolution, policy_id)
     kind, item = find_item(policy, name)
-    ctx = _context(resolution)
+    ctx = _context(resolution, policy)
     by_policy = {o.policy_id: i for i, o in enumerate(item.history)}
     chain = []
     last: Optional[dict] = None
@@ -212,6 +237,9 @@ def explain_item(resolution, policy_id: str, name: str) -> dict:
     extra = {}
     if kind == "param" and item.is_blank:
         extra["blank"] = True
+    xrefs = cross_references(resolution, policy, kind, item)
+    if xrefs:
+        extra["cross_references"] = xrefs
     return {
         "policy": policy.policy_id,
         "item": name,
@@ -224,13 +252,99 @@ def explain_item(resolution, policy_id: str, name: str) -> dict:
     }
 
 
+# ---------------------------------------------------------------- values read through `uses`
+
+
+def _item_expressions(resolution, kind: str, item: Item):
+    """The expressions of an item as the policy reads them, the upper levels' definitions of a
+    parameter included (their bounds bind it)."""
+    if kind == "param":
+        for origin in item.history:
+            upper = resolution.policies.get(origin.policy_id)
+            definition = upper.params.get(item.name) if upper is not None else None
+            for p in {id(x): x for x in (definition, item) if x is not None}.values():
+                if p.value is not None:
+                    yield p.value
+                for b in p.bounds:
+                    yield b.expr
+        if item.schedule is not None:
+            for e in item.schedule.entries:
+                yield e.value
+    elif kind == "decision":
+        if item.expr is not None:
+            yield item.expr
+        for case in item.cases:
+            yield case.cond
+            yield case.value
+        if item.otherwise is not None:
+            yield item.otherwise.value
+        if item.table is not None:
+            for row in item.table.rows:
+                yield row.output
+                for cell in row.cells:
+                    yield from cell.values
+    elif kind == "requirement":
+        yield item.cond
+        if item.deadline is not None:
+            yield item.deadline
+    elif kind == "schedule":
+        for e in item.entries:
+            yield e.value
+
+
+def cross_references(resolution, policy: ResolvedPolicy, kind: str, item: Item) -> list[dict]:
+    """Each alias.NAME the item reads, with the version of the used policy bound in this policy's
+    region and its value there: "drug.retention_ratio = 50% from cn/gd/drug-vbp-2019"."""
+    from .evaluate import NOT_FILLED
+
+    out, seen = [], set()
+    for expr in _item_expressions(resolution, kind, item):
+        for ref in references(expr):
+            key = (ref.alias, ref.name)
+            if ref.kind != "external" or key in seen:
+                continue
+            seen.add(key)
+            binding = policy.bindings.get(ref.alias)
+            param = policy.externals.get(key)
+            if binding is None or param is None:
+                continue
+            value = policy.external_values.get(key, NOT_FILLED)
+            out.append({
+                "name": f"{ref.alias}.{ref.name}",
+                "value": None if value is NOT_FILLED else format_value(value, param.type),
+                "policy": binding.bound,
+                "declared": binding.declared,
+                "declared_in": binding.declared_in,
+                "rebound": binding.rebound,
+                "location": f"{display_path(param.origin.path)}:{param.origin.span.line}",
+            })
+    return out
+
+
+def _xref_lines(refs: list[dict], zh: bool) -> list[str]:
+    lines = ["", "  通过引用（uses）读取的取值：" if zh else "  values read through 'uses':"]
+    for r in refs:
+        uses = f"uses {r['declared']} as {r['name'].split('.')[0]}"
+        if zh:
+            value = f" = {r['value']}，取自 {r['policy']}" if r["value"] is not None else f"：{r['policy']} 中未填写"
+            version = f"，即 {r['declared']} 在本地区适用的版本" if r["rebound"] else ""
+            lines.append(f"    {r['name']}{value}（{r['location']}{version}；{r['declared_in']} 中的 {uses}）")
+        else:
+            value = f" = {r['value']} from {r['policy']}" if r["value"] is not None else \
+                f": not filled in {r['policy']}"
+            version = f", the version of {r['declared']} in force here" if r["rebound"] else ""
+            lines.append(f"    {r['name']}{value} ({r['location']}{version}; {uses}, in {r['declared_in']})")
+    return lines
+
+
 # Words of the text views in Chinese (the JSON keeps the English keys and values).
 KIND_ZH = {"param": "参数", "decision": "决策项", "input": "输入项", "enum": "枚举", "schedule": "过渡安排",
            "requirement": "约束要求", "provision": "条款义务", "table": "决策表"}
 LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 ACTION_ZH = {"set": "设定", "inherited": "继承，未改", "tightened": "收紧", "filled": "填写", "replaced": "替换",
              "delegated": "授权下级", "restated": "重申", "changed": "修改", "loosened": "放宽（违反上级）",
-             "added": "新增", "changed kind": "改变了规则类型（违反上级）", "outside bound": "超出上级限定范围"}
+             "added": "新增", "changed kind": "改变了规则类型（违反上级）", "outside bound": "超出上级限定范围",
+             "tightened, proved": "收紧（已证明）", "restated, proved": "重申（已证明）", "not proved": "未能证明是否符合上级"}
 
 
 def _zh(table: dict, key: str, lang: str) -> str:
@@ -276,6 +390,8 @@ def render_explain_text(data: dict, lang: str = "en") -> str:
         lines.append("")
         lines.append("  各层级都没有填写这一授权事项：调用时须作为输入提供" if zh
                      else "  no level fills this blank: callers must supply it as an input")
+    if data.get("cross_references"):
+        lines.extend(_xref_lines(data["cross_references"], zh))
     return "\n".join(lines) + "\n"
 
 
@@ -289,7 +405,7 @@ def _statement(entry: dict) -> str:
 
 def diff_policy(resolution, policy_id: str) -> dict:
     policy = find_policy(resolution, policy_id)
-    ctx = _context(resolution)
+    ctx = _context(resolution, policy)
     root = policy.chain[0].policy_id if policy.chain else policy.policy_id
     changes = []
     for kind, attr in ITEM_TABLES:
@@ -312,7 +428,8 @@ def diff_policy(resolution, policy_id: str) -> dict:
                 if first.policy_id == root and first is not previous:
                     change["national"] = _statement(_entry(ctx, kind, first, name, "")) + f" ({root})"
             changes.append(change)
-    order = {"loosened": 0, "changed kind": 0, "outside bound": 0, "tightened": 1, "filled": 2, "replaced": 3,
+    order = {"loosened": 0, "changed kind": 0, "outside bound": 0, "not proved": 1, "tightened": 1,
+             "tightened, proved": 1, "restated, proved": 6, "filled": 2, "replaced": 3,
              "delegated": 4, "added": 5, "restated": 6}
     changes.sort(key=lambda c: (order.get(c["change"], 9), c["kind"], c["item"]))
     summary: dict[str, int] = {}

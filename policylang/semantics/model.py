@@ -29,7 +29,8 @@ class Duration:
     unit: str  # 'days' | 'months' | 'years'
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.unit}"
+        unit = self.unit[:-1] if abs(self.amount) == 1 else self.unit  # "1 month", "2 months"
+        return f"{self.amount} {unit}"
 
 
 Value = Union[Decimal, int, bool, str, _dt.date, Duration, None]
@@ -52,14 +53,19 @@ REF_KINDS = ("input", "param", "decision", "builtin", "external")
 @attrs.frozen(slots=True)
 class RRef:
     """A name bound to an input, a parameter, a decision, a builtin (as_of…) or
-    another policy's parameter (external: alias.name through `uses`)."""
+    another policy's parameter (external: alias.name through `uses`).
+
+    An external reference is shared by every policy that inherits the expression, and
+    each of them may read a different version of the used policy (the one in force in
+    its own region): which one is ResolvedPolicy.bindings[alias].bound, and the
+    parameter itself ResolvedPolicy.externals[(alias, name)]."""
 
     kind: str
     name: str
     type: Type
     span: Span
     alias: Optional[str] = None
-    policy_id: Optional[str] = None  # for external references
+    policy_id: Optional[str] = None  # for external references: the policy named on the `uses` line
 
 
 @attrs.frozen(slots=True)
@@ -261,6 +267,8 @@ class RCase:
     meta: Meta
     span: Span
     fixed: bool = False
+    bound: Optional[str] = None  # 'ceiling' | 'floor': where this case decides, lower levels stay below / above it
+    in_principle: bool = False  # the bound holds 原则上 (a departure with a reason is a warning)
 
 
 @attrs.frozen(slots=True)
@@ -278,6 +286,8 @@ class RRow:
     is_otherwise: bool
     meta: Meta
     span: Span
+    direction: Optional[str] = None  # 'fixed' | 'ceiling' | 'floor' where this row decides
+    in_principle: bool = False
 
 
 @attrs.frozen(slots=True)
@@ -296,6 +306,10 @@ class RDecision(Item):
     table: Optional[RTable] = None
     depends_on: tuple[str, ...] = ()  # names of inputs/params/decisions it reads, sorted
     fixed: bool = False  # the whole decision is fixed: no lower level may change it
+    # 'ceiling' | 'floor': the direction in force for the levels below (declared here or above):
+    # their value may never be higher / lower than this level's, on any input and any day.
+    bound: Optional[str] = None
+    bound_origin: Optional[Origin] = None  # the definition that declared it
 
 
 @attrs.frozen(slots=True)
@@ -309,7 +323,8 @@ class RRequirement(Item):
 
 @attrs.frozen(slots=True)
 class RProvision(Item):
-    actor: str = ""
+    actor: str = ""  # every actor, joined for display
+    actors: tuple[str, ...] = ()  # each actor the provision binds
     modality: str = "must"
     text: str = ""
 
@@ -323,6 +338,27 @@ class RExample(Item):
 
 
 # ---------------------------------------------------------------- the policy
+
+
+@attrs.frozen(slots=True)
+class Binding:
+    """What a `uses POLICY as ALIAS` means for one policy.
+
+    `declared` is POLICY as written; `bound` is the version of it in force in this
+    policy's region: among POLICY and the policies extending it, the one whose folder
+    is the deepest ancestor-or-self of this policy's folder, in force on this policy's
+    effective date (see resolve.bind_cross_references). A `uses` line is inherited
+    down the `extends` chain, and each level rebinds it for its own region."""
+
+    alias: str
+    declared: str
+    bound: str
+    declared_in: str  # the policy whose file has the `uses` line
+    span: Span  # that line
+
+    @property
+    def rebound(self) -> bool:
+        return self.bound != self.declared
 
 
 @attrs.frozen(slots=True)
@@ -350,7 +386,7 @@ class ResolvedPolicy:
     summary: Optional[str]
     parent: Optional[str]
     chain: tuple[ChainLink, ...]  # national first; chain[-1] is this policy
-    uses: tuple[tuple[str, str], ...]  # (alias, policy id)
+    uses: tuple[tuple[str, str], ...]  # (alias, policy id) of this file's own `uses` lines, as written
     enums: dict[str, REnum]
     inputs: dict[str, RInput]
     params: dict[str, RParam]
@@ -360,12 +396,20 @@ class ResolvedPolicy:
     provisions: dict[str, RProvision]
     examples: tuple[RExample, ...]  # this file's own examples
     decision_order: tuple[str, ...]  # dependencies first
-    externals: dict[tuple[str, str], RParam]  # (alias, name) -> the other policy's parameter
+    # (alias, name) -> the other policy's parameter, for every alias.name that an expression
+    # of this policy reads (its own and the inherited ones), in the version bound here.
+    externals: dict[tuple[str, str], RParam]
     # (alias, name) -> that parameter's value, evaluated in its own policy on its effective
     # date; evaluate.NOT_FILLED when it is a blank there.
     external_values: dict[tuple[str, str], object] = attrs.Factory(dict)
+    # alias -> what it means here: every `uses` of the chain (inherited ones included), rebound
+    # to the version in force in this policy's region.
+    bindings: dict[str, Binding] = attrs.Factory(dict)
     children: tuple[str, ...] = ()  # ids of policies that extend this one
     has_errors: bool = False  # resolution found errors: evaluation and codegen must not be trusted
+    # `status reconstructed`: the notice's text is not in hand (rebuilt from what other notices quote);
+    # effective is None when the file says `effective unknown`.
+    status: Optional[str] = None
 
     @property
     def is_leaf(self) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import itertools
 from decimal import Decimal
 from typing import Optional
 
@@ -20,9 +21,11 @@ import attrs
 from ..diagnostics import Diagnostic, Related
 from ..gcpause import gc_paused
 from ..syntax import ast as A
+from . import judgment as J
 from . import types as T
 from .loader import Workspace
 from .model import (
+    Binding,
     ChainLink,
     Duration,
     Origin,
@@ -54,6 +57,9 @@ from .model import (
 
 LEVEL_RANK = {level: rank for rank, level in enumerate(A.LEVELS)}
 REQUIRED_HEADER = ("title", "level", "effective")
+# `status …`: what the file is, when it is not simply the text of a notice in force.
+# reconstructed: the notice's text is not in hand; the file is rebuilt from what other notices quote.
+STATUSES = ("reconstructed",)
 HEADER_WORD = {"title": "policy", "level": "level", "effective": "effective"}
 
 # Which namespace each declaration kind lives in. Values share one namespace:
@@ -74,6 +80,7 @@ KIND_WORD_ZH = {
     "example": "示例", "provision": "条款义务",
 }
 LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
+DIRECTION_ZH = {"ceiling": "上限", "floor": "下限"}
 ROUND_UNIT_ZH = {"fen": "分", "jiao": "角", "yuan": "元", "unit": "整数"}
 ROUND_MODE_ZH = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "up": "向上取", "down": "向下取"}
 
@@ -154,6 +161,9 @@ class Resolver:
         self.reported: set[int] = set()
         self.children: dict[str, list[str]] = {}
         self.error_ids: set[str] = set()  # policies whose own files have errors
+        self.bindings: dict[str, dict[str, Binding]] = {}  # policy id -> alias -> what its `uses` mean there
+        self.external_cache: dict[int, tuple] = {}  # id(expr) -> the (alias, name) it reads through `uses`
+        self.external_value_cache: dict[tuple[str, str], object] = {}  # (bound policy, name) -> value
 
     # ------------------------------------------------------------ diagnostics
     def error(self, code, message, span, hint=None, related=(), policy_id=None, message_zh=None, hint_zh=None):
@@ -174,8 +184,10 @@ class Resolver:
             parent = pf.extends
             if parent:
                 self.children.setdefault(parent, []).append(pid)
+        self.bindings, conflicts = bind_cross_references(valid)
+        self._report_alias_conflicts(conflicts)
         order, unresolved = self._order(valid)
-        needed = None if only is None else self._with_dependencies(only, valid)
+        needed = None if only is None else self._with_dependencies(only, valid, self.bindings)
         for pid in order:
             if needed is None or pid in needed:
                 self._resolve_policy(pid, valid[pid])
@@ -184,8 +196,10 @@ class Resolver:
         return Resolution(self.resolved, self.diags, order, unresolved, partial=needed is not None)
 
     @staticmethod
-    def _with_dependencies(only: set[str], valid: dict[str, A.PolicyFile]) -> set[str]:
-        """The given policies and every policy they extend or use, transitively."""
+    def _with_dependencies(only: set[str], valid: dict[str, A.PolicyFile],
+                           bindings: Optional[dict] = None) -> set[str]:
+        """The given policies and every policy they extend or use (the versions their `uses`
+        are bound to included), transitively."""
         needed: set[str] = set()
         stack = [p for p in only if p in valid]
         while stack:
@@ -194,10 +208,29 @@ class Resolver:
                 continue
             needed.add(pid)
             pf = valid[pid]
-            for upper in ([pf.extends] if pf.extends else []) + [u.policy_id for u in pf.uses]:
+            bound = [b.bound for b in (bindings or {}).get(pid, {}).values()]
+            for upper in ([pf.extends] if pf.extends else []) + [u.policy_id for u in pf.uses] + bound:
                 if upper in valid and upper not in needed:
                     stack.append(upper)
         return needed
+
+    def _report_alias_conflicts(self, conflicts) -> None:
+        for pid, use, earlier in conflicts:
+            where_en = "in this file" if earlier.declared_in == pid else f"by {earlier.declared_in}"
+            where_zh = "本文件" if earlier.declared_in == pid else f"{earlier.declared_in} "
+            self.error("PL321",
+                       f"the name '{use.alias}' already stands for the policy '{earlier.declared}' "
+                       f"(uses {earlier.declared} as {use.alias}, {where_en}); it cannot also name "
+                       f"'{use.policy_id}', which neither extends it nor is extended by it",
+                       use.span,
+                       hint=f"choose another name, e.g. 'uses {use.policy_id} as {use.alias}2'",
+                       related=[Related(earlier.span, f"'{use.alias}' is declared here",
+                                        f"“{use.alias}”在这里声明")],
+                       policy_id=pid,
+                       message_zh=f"名称“{use.alias}”已经指向政策“{earlier.declared}”"
+                                  f"（{where_zh}写有 uses {earlier.declared} as {use.alias}）；"
+                                  f"它不能再指向“{use.policy_id}”，因为两者之间没有上下级（extends）关系",
+                       hint_zh=f"请另取一个名称，例如 `uses {use.policy_id} as {use.alias}2`")
 
     # ------------------------------------------------------------ headers
     def _check_header(self, pid: str, pf: A.PolicyFile) -> bool:
@@ -228,8 +261,15 @@ class Resolver:
                        message_zh=f"“{level.value}”不是有效的层级",
                        hint_zh=suggest_zh(level.value, A.LEVELS) or "层级只能是以下之一：" + levels_zh(A.LEVELS))
             ok = False
+        status = seen.get("status")
+        if status is not None and status.value not in STATUSES:
+            self.error("PL112", f"'{status.value}' is not a status a policy file can have", status.span,
+                       hint="write 'status reconstructed' for a policy whose text is not in hand, or remove the line",
+                       policy_id=pid,
+                       message_zh=f"“{status.value}”不是政策文件可用的状态",
+                       hint_zh="原文未见、依据其他文件重构的政策写“status reconstructed”；否则删除这一行")
         eff, ends = seen.get("effective"), seen.get("ends")
-        if eff is not None and ends is not None and ends.value < eff.value:
+        if eff is not None and ends is not None and eff.value is not None and ends.value < eff.value:
             self.error("PL502", f"the policy ends ({ends.value}) before it takes effect ({eff.value})", ends.span,
                        related=[Related(eff.span, "takes effect here", "生效日期写在这里")], policy_id=pid,
                        message_zh=f"政策的失效日期（{ends.value}）早于生效日期（{eff.value}）")
@@ -284,6 +324,9 @@ class Resolver:
                     bad.add(pid)
                 else:
                     edges.append((use.policy_id, "uses", use.span))
+            for binding in self.bindings.get(pid, {}).values():
+                if binding.bound != pid and binding.bound in valid:
+                    edges.append((binding.bound, "uses", binding.span))
             deps[pid] = edges
         # Cycles, reported once per circle; order puts parents and used policies first.
         in_cycle: set[str] = set()
@@ -445,7 +488,8 @@ class Resolver:
                         for name, hist in raw.items["require"].items()}
         provisions = {
             name: build("provisions", name, hist, lambda n, h: RProvision(
-                n, h[-1], tuple(h), actor=h[-1].decl.actor, modality=h[-1].decl.modality, text=h[-1].decl.text))
+                n, h[-1], tuple(h), actor=h[-1].decl.actor,
+                actors=h[-1].decl.actors or (h[-1].decl.actor,), modality=h[-1].decl.modality, text=h[-1].decl.text))
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
@@ -455,6 +499,10 @@ class Resolver:
         else:
             order = self._decision_order(pid, decisions)
         has_errors = any(c.policy_id in self.error_ids or c.policy_id in self.ws.syntax_errors for c in chain)
+        bindings = self.bindings.get(pid, {})
+        externals = self._externals(bindings, scope, itertools.chain(
+            _policy_expressions(decisions, params, schedules, requirements, examples),
+            self._upper_expressions(decisions, params, requirements)) if bindings else ())
         self.resolved[pid] = ResolvedPolicy(
             policy_id=pid,
             path=pf.path,
@@ -467,6 +515,7 @@ class Resolver:
             effective=pf.effective,
             ends=pf.ends,
             summary=pf.header_value("summary"),
+            status=pf.header_value("status"),
             parent=pf.extends,
             chain=tuple(chain),
             uses=tuple((u.alias, u.policy_id) for u in pf.uses),
@@ -479,26 +528,69 @@ class Resolver:
             provisions=provisions,
             examples=examples,
             decision_order=tuple(order),
-            externals=scope.externals,
-            external_values=self._external_values(scope.externals, pf),
+            externals=externals,
+            external_values=self._external_values(externals, bindings),
             children=tuple(sorted(self.children.get(pid, ()))),
             has_errors=has_errors,
+            bindings=bindings,
         )
 
-    def _external_values(self, externals, pf: A.PolicyFile) -> dict:
-        """Each value read through `uses`, evaluated in its own policy (its own parameters, its own dates)."""
+    def _upper_expressions(self, decisions, params, requirements):
+        """The expressions of the upper levels' definitions of this policy's items (as each level
+        resolved them): a check may evaluate them for this policy (an inherited bound on a value
+        it fills, the parent's requirement or decision under this policy's cross-references)."""
+        for attr, table in (("decisions", decisions), ("params", params), ("requirements", requirements)):
+            for name, item in table.items():
+                for origin in item.history[:-1]:
+                    upper = self.resolved.get(origin.policy_id)
+                    definition = getattr(upper, attr).get(name) if upper is not None else None
+                    if definition is None or definition is item:
+                        continue
+                    yield from _policy_expressions(*(
+                        {name: definition} if attr == kind else {} for kind in ("decisions", "params")),
+                        {}, {name: definition} if attr == "requirements" else {}, ())
+
+    def _externals(self, bindings: dict[str, Binding], scope: "_Scope", items) -> dict:
+        """(alias, name) -> the parameter of the bound version, for every alias.name that an
+        expression of this policy reads: its own (already in scope.externals) and the inherited
+        ones, which were resolved once in the policy that wrote them and are rebound here."""
+        externals = dict(scope.externals)
+        if not bindings:
+            return externals
+        for expr in items:
+            key = id(expr)
+            reads = self.external_cache.get(key)
+            if reads is None:
+                reads = self.external_cache[key] = tuple((r.alias, r.name) for r in external_reads(expr))
+            for alias, name in reads:
+                if (alias, name) in externals or alias not in bindings:
+                    continue
+                other = self.resolved.get(bindings[alias].bound)
+                param = other.params.get(name) if other is not None else None
+                if param is not None:
+                    externals[(alias, name)] = param
+        return externals
+
+    def _external_values(self, externals, bindings: dict[str, Binding]) -> dict:
+        """Each value read through `uses`, evaluated in the bound policy (its own parameters, its own
+        dates); the same (policy, name) is evaluated once for every policy that reads it."""
         from .evaluate import NOT_FILLED, BlankNotFilled, EvaluationError, Interpreter
 
-        uses = {u.alias: u.policy_id for u in pf.uses}
         values = {}
         for (alias, name) in externals:
-            other = self.resolved[uses[alias]]
-            try:
-                values[(alias, name)] = Interpreter(other).param_value(name, other.effective)
-            except BlankNotFilled:
+            binding = bindings.get(alias)
+            other = self.resolved.get(binding.bound) if binding is not None else None
+            if other is None:
                 values[(alias, name)] = NOT_FILLED
-            except EvaluationError:
-                values[(alias, name)] = NOT_FILLED
+                continue
+            key = (other.policy_id, name)
+            if key not in self.external_value_cache:
+                try:
+                    value = Interpreter(other).param_value(name, other.effective)
+                except (BlankNotFilled, EvaluationError):
+                    value = NOT_FILLED
+                self.external_value_cache[key] = value
+            values[(alias, name)] = self.external_value_cache[key]
         return values
 
     def _decision_order(self, pid: str, decisions: dict[str, RDecision]) -> list[str]:
@@ -548,18 +640,177 @@ def topological_order(nodes, edges_of, target_of, on_cycle) -> list:
     return order
 
 
+# ---------------------------------------------------------------- cross-references
+
+
+def region_folder(policy_id: str) -> str:
+    """The region folder of a policy id: 'cn/gd/shantou/stent-2020' -> 'cn/gd/shantou'."""
+    return policy_id.rsplit("/", 1)[0] if "/" in policy_id else ""
+
+
+def _folders_up(folder: str) -> list[str]:
+    """A folder and its ancestors, deepest first: 'cn/gd/shantou', 'cn/gd', 'cn', ''."""
+    out = [folder]
+    while folder:
+        folder = region_folder(folder)
+        out.append(folder)
+    return out
+
+
+def bind_cross_references(files: dict) -> tuple[dict[str, dict[str, Binding]], list]:
+    """What every `uses` means for every policy: ({policy id: {alias: Binding}}, conflicts).
+
+    `files` maps policy ids to parsed files (their headers are all that is read). A `uses` line
+    is inherited down the `extends` chain; a lower level may declare the same alias again for the
+    same policy, for one that extends it or for one it extends (the lowest declaration is the one
+    in force); declaring it for an unrelated policy is a conflict, returned as
+    (policy id, the Uses item, the Binding it collides with) and otherwise ignored.
+
+    Each policy then reads the version of the named policy in force in its own region: among the
+    named policy and the policies extending it (transitively; never the using policy itself or a
+    policy below it), those whose region folder is the deepest ancestor-or-self of the using
+    policy's folder, and which are in force on the using policy's effective date (they take
+    effect on or before it, and do not end before it). Several there: the latest effective date;
+    on the same day, the one further down the `extends` chain (it implements the other); then
+    the first by id. None anywhere: the named policy itself.
+    """
+    children: dict[str, list[str]] = {}
+    for pid, pf in files.items():
+        if pf.extends in files:
+            children.setdefault(pf.extends, []).append(pid)
+
+    def chain_of(pid: str) -> list[str]:
+        chain, seen = [], set()
+        cur = pid
+        while cur in files and cur not in seen:
+            seen.add(cur)
+            chain.append(cur)
+            cur = files[cur].extends
+        return chain  # this policy first
+
+    family_memo: dict[str, set[str]] = {}
+
+    def family(pid: str) -> set[str]:
+        """pid and every policy extending it, transitively."""
+        if pid not in family_memo:
+            out, stack = set(), [pid]
+            while stack:
+                cur = stack.pop()
+                if cur not in out:
+                    out.add(cur)
+                    stack.extend(children.get(cur, ()))
+            family_memo[pid] = out
+        return family_memo[pid]
+
+    def kin(a: str, b: str) -> bool:
+        return a in family(b) or b in family(a)
+
+    def depth(pid: str) -> int:
+        return len(chain_of(pid))
+
+    def rebind(declared: str, user: str) -> str:
+        pf = files[user]
+        day = pf.effective
+        below_user = family(user)
+        by_folder: dict[str, list[str]] = {}
+        for cand in family(declared):
+            if cand in below_user:
+                continue
+            by_folder.setdefault(region_folder(cand), []).append(cand)
+        for folder in _folders_up(region_folder(user)):
+            in_force = []
+            for cand in by_folder.get(folder, ()):
+                cf = files[cand]
+                if day is not None and cf.effective is not None and cf.effective > day:
+                    continue
+                if day is not None and cf.ends is not None and cf.ends < day:
+                    continue
+                in_force.append(cand)
+            if in_force:
+                return min(in_force, key=lambda c: (-(files[c].effective or _dt.date.min).toordinal(),
+                                                    -depth(c), c))
+        return declared
+
+    declared_memo: dict[str, dict[str, Binding]] = {}
+    conflicts: list = []
+
+    def declared_bindings(pid: str) -> dict[str, Binding]:
+        """alias -> Binding with `bound` still the declared policy (rebinding is per user)."""
+        if pid in declared_memo:
+            return declared_memo[pid]
+        declared_memo[pid] = {}  # a cycle of `extends` (reported elsewhere) stops here
+        pf = files[pid]
+        parent = pf.extends
+        out = dict(declared_bindings(parent)) if parent in files else {}
+        mine: dict[str, Binding] = {}
+        for use in pf.uses:
+            if use.policy_id not in files:
+                continue  # unknown or broken: reported by the resolver (PL314) or by its own file
+            earlier = mine.get(use.alias) or out.get(use.alias)
+            if earlier is not None and not kin(earlier.declared, use.policy_id):
+                conflicts.append((pid, use, earlier))
+                continue
+            mine[use.alias] = out[use.alias] = Binding(use.alias, use.policy_id, use.policy_id, pid, use.span)
+        declared_memo[pid] = out
+        return out
+
+    result: dict[str, dict[str, Binding]] = {}
+    for pid in files:
+        result[pid] = {alias: attrs.evolve(b, bound=rebind(b.declared, pid))
+                       for alias, b in declared_bindings(pid).items()}
+    return result, conflicts
+
+
+def external_reads(expr: Optional[RExpr]) -> list[RRef]:
+    return [r for r in references(expr) if r.kind == "external"]
+
+
+def _policy_expressions(decisions, params, schedules, requirements, examples):
+    """Every resolved expression of one policy (its own and the inherited ones)."""
+    for d in decisions.values():
+        if d.expr is not None:
+            yield d.expr
+        for case in d.cases:
+            yield case.cond
+            yield case.value
+        if d.otherwise is not None:
+            yield d.otherwise.value
+        if d.table is not None:
+            for row in d.table.rows:
+                yield row.output
+                for cell in row.cells:
+                    yield from cell.values
+    for p in params.values():
+        if p.value is not None:
+            yield p.value
+        for b in p.bounds:
+            yield b.expr
+    for sched in schedules.values():
+        for e in sched.entries:
+            yield e.value
+    for r in requirements.values():
+        yield r.cond
+        if r.deadline is not None:
+            yield r.deadline
+    for ex in examples:
+        if ex.as_of is not None:
+            yield ex.as_of
+        for _name, value, _span in ex.given:
+            yield value
+        for _name, value, _needs, _span in ex.expect:
+            if value is not None:
+                yield value
+
+
 def _action(parent_decl, child_decl) -> str:
-    """A first description of what an override does; the checker judges whether it is allowed."""
+    """A first description of what an override does (judgment.py's words); the checker judges
+    whether a floor, ceiling or fixed value was kept, and proves bound decisions."""
     kind = child_decl.kind
     if kind == "param":
-        before, after = parent_decl.statement, child_decl.statement
-        if before == "delegated":
-            return "delegated" if after == "delegated" else "filled"
-        if before == "default":
-            return "replaced"
-        return "changed"  # floor/ceiling/fixed: tightened or violated, decided by the checker
+        action = J.param_action(parent_decl.statement, child_decl.statement)
+        return "changed" if action == J.UNDECIDED else action
     if kind in ("decision", "table"):
-        return "replaced"
+        return J.REPLACED
     return "changed"
 
 
@@ -583,7 +834,8 @@ class _Scope:
         self.enums: dict[str, REnum] = {}
         self.members: dict[str, list[str]] = {}
         self.value_types: dict[str, tuple[str, T.Type]] = {}
-        self.aliases = {u.alias: u for u in pf.uses}
+        # alias -> Binding: this file's `uses` and the inherited ones, bound for this policy's region
+        self.aliases = resolver.bindings.get(pid, {})
         self.externals: dict[tuple[str, str], RParam] = {}
         self.current_origin: Optional[Origin] = None
 
@@ -701,18 +953,23 @@ class _Scope:
                         deps.update(r.name for r in references(v) if r.kind in ("input", "param", "decision"))
                 deps.update(r.name for r in references(row.output) if r.kind in ("input", "param", "decision"))
             return RDecision(name, origin, tuple(hist), type=dtype, form="table", table=table,
-                             depends_on=tuple(sorted(deps)))
+                             depends_on=tuple(sorted(deps)), fixed=decl.fixed,
+                             **self._direction(name, hist, dtype))
         if decl.expr is not None:
             expr = self.expr(decl.expr, origin, expected=dtype, what=what, what_zh=what_zh)
             deps = {r.name for r in references(expr) if r.kind in ("input", "param", "decision")}
             return RDecision(name, origin, tuple(hist), type=dtype, form="expr", expr=expr,
-                             depends_on=tuple(sorted(deps)), fixed=decl.fixed)
+                             depends_on=tuple(sorted(deps)), fixed=decl.fixed,
+                             **self._direction(name, hist, dtype))
         cases = []
         deps = set()
         for case in decl.cases:
             cond = self.expr(case.cond, origin, expected=T.BOOL, what="a 'when' condition", what_zh="“when”条件")
             value = self.expr(case.value, origin, expected=dtype, what=what, what_zh=what_zh)
-            cases.append(RCase(cond, value, case.meta, case.span, case.fixed))
+            if case.bound is not None:
+                self._check_ordered(case.bound, dtype, origin, case.span, f"this case of '{name}'",
+                                    f"决策项“{name}”的这个情形")
+            cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound, case.in_principle))
             deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
         other = None
         if decl.otherwise is not None:
@@ -721,7 +978,49 @@ class _Scope:
                           decl.otherwise.span)
             deps.update(r.name for r in references(value) if r.kind in ("input", "param", "decision"))
         return RDecision(name, origin, tuple(hist), type=dtype, form="cases", cases=tuple(cases), otherwise=other,
-                         depends_on=tuple(sorted(deps)), fixed=decl.fixed)
+                         depends_on=tuple(sorted(deps)), fixed=decl.fixed, **self._direction(name, hist, dtype))
+
+    def _direction(self, name, hist, dtype) -> dict:
+        """The direction in force on a decision after this level: the first one declared down the chain.
+
+        A lower level may restate it, or make a ceiling or floor `fixed`; turning a ceiling into a
+        floor (or the reverse) is PL309, reported at the level that writes it.
+        """
+        bound, bound_origin = None, None
+        for origin in hist:
+            decl = origin.decl
+            if getattr(decl, "kind", None) not in ("decision", "table"):
+                continue
+            written = decl.bound
+            if written is None:
+                continue
+            if bound is None:
+                self._check_ordered(written, dtype, origin, decl.name_span, f"the decision '{name}'",
+                                    f"决策项“{name}”")
+                bound, bound_origin = written, origin
+            elif written != bound:
+                self._report_at(
+                    origin, "PL309",
+                    f"the decision '{name}' is a {bound} set by {bound_origin.policy_id}; this policy turns it into "
+                    f"a {written}, which would free it in the direction the {bound_origin.level} rule forbids",
+                    decl.name_span, hint=f"write '{bound}' or 'fixed', or nothing (the {bound} is inherited)",
+                    related=(Related(bound_origin.decl.name_span,
+                                     f"the {bound_origin.level} rule: '{name}' is a {bound}",
+                                     f"{LEVEL_WORD_ZH.get(bound_origin.level, bound_origin.level)}规定：“{name}”为"
+                                     f"{DIRECTION_ZH[bound]}"),),
+                    message_zh=f"决策项“{name}”由 {bound_origin.policy_id} 定为{DIRECTION_ZH[bound]}，"
+                               f"本政策却改为{DIRECTION_ZH[written]}，这会放开上级禁止的方向",
+                    hint_zh=f"写“{bound}”或“fixed”，或者不写（继承上级的{DIRECTION_ZH[bound]}）")
+        return {"bound": bound, "bound_origin": bound_origin}
+
+    def _check_ordered(self, direction, dtype, origin, span, what, what_zh) -> None:
+        """A ceiling or floor needs values that have an order (money, dates, counts…), not texts or enums."""
+        if dtype.kind in ("text", "enum"):
+            self._report_at(
+                origin, "PL203", f"{what} is {T.describe(dtype)}, which has no order: it cannot be a {direction}",
+                span, hint="use 'fixed' to keep lower levels from changing it",
+                message_zh=f"{what_zh}的类型是{describe_zh(dtype)}，没有大小之分，不能设为{DIRECTION_ZH[direction]}",
+                hint_zh="如需禁止下级修改，请用“fixed”")
 
     def table(self, decl: A.TableDecl, origin: Origin, dtype: T.Type) -> RTable:
         columns = []
@@ -755,7 +1054,11 @@ class _Scope:
                 cells.append(RCell(cell.kind, cell.op, values, cell.span))
             output = self.expr(row.output, origin, expected=dtype, what=f"the output of '{decl.name}'",
                                what_zh=f"决策表“{decl.name}”的结果")
-            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span))
+            if row.direction in ("ceiling", "floor"):
+                self._check_ordered(row.direction, dtype, origin, row.span, f"this row of '{decl.name}'",
+                                    f"决策表“{decl.name}”的这一行")
+            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction,
+                             row.in_principle))
         return RTable(tuple(columns), tuple(rows))
 
     def schedule(self, name, hist, params) -> Optional[RSchedule]:
@@ -990,19 +1293,22 @@ class _Scope:
     def _attribute(self, node: A.Attribute, constant: bool) -> RExpr:
         base = node.base
         if isinstance(base, A.Name) and base.name in self.aliases:
-            use = self.aliases[base.name]
-            other = self.r.resolved.get(use.policy_id)
+            binding = self.aliases[base.name]
+            other = self.r.resolved.get(binding.bound)
             if other is None:
                 return RLit(None, T.UNKNOWN, node.span, f"{base.name}.{node.attr}")
             param = other.params.get(node.attr)
             if param is None:
-                self._report("PL201", f"the policy '{use.policy_id}' has no parameter '{node.attr}'", node.span,
-                             hint=suggest(node.attr, other.params),
-                             message_zh=f"政策“{use.policy_id}”中没有参数“{node.attr}”",
+                here = f" (in force here as '{binding.bound}')" if binding.rebound else ""
+                here_zh = f"（在本地区适用的是“{binding.bound}”）" if binding.rebound else ""
+                self._report("PL201", f"the policy '{binding.declared}'{here} has no parameter '{node.attr}'",
+                             node.span, hint=suggest(node.attr, other.params),
+                             message_zh=f"政策“{binding.declared}”{here_zh}中没有参数“{node.attr}”",
                              hint_zh=suggest_zh(node.attr, other.params))
                 return RLit(None, T.UNKNOWN, node.span, f"{base.name}.{node.attr}")
             self.externals[(base.name, node.attr)] = param
-            return RRef("external", node.attr, param.type, node.span, alias=base.name, policy_id=use.policy_id)
+            return RRef("external", node.attr, param.type, node.span, alias=base.name,
+                        policy_id=binding.declared)
         if isinstance(base, A.Name) and base.name in self.enums:
             enum = self.enums[base.name]
             if node.attr not in enum.member_names:

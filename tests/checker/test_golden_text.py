@@ -43,4 +43,4 @@ def test_every_conflict_code_has_golden_text():
         with open(os.path.join(GOLDEN, f"{case}.txt"), encoding="utf-8") as fh:
             covered.update(line.split("]")[0].split("[")[1] for line in fh if line.startswith(("error[", "warning[")))
     assert {"PL301", "PL302", "PL304", "PL305", "PL306", "PL307", "PL311", "PL312", "PL401", "PL402", "PL404",
-            "PL501"} <= covered
+            "PL501", "PL601"} <= covered

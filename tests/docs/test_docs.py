@@ -96,7 +96,9 @@ def test_a_fixed_case_restated_below_is_shown_fixed_there(seed_site):
     for page in ("policies/cn/gd/stent-2020.md", "policies/cn/gd/chaozhou/stent-2020.md"):
         md = read(os.path.join(seed_site, page))
         section = md[md.index("### 挂网价格 `listing_price`"):]
-        first, second = section.splitlines()[2:4]
+        numbered = [line for line in section.splitlines()[1:] if line[:1].isdigit()]
+        assert "*本项为上限" in section.split("1. ")[0]  # Guangdong's listing price is a ceiling for its cities
+        first, second = numbered[:2]
         assert first.startswith("1. ") and "（固定规则，下级不得修改）" in first
         assert second.startswith("2. ") and "固定规则" not in second
 

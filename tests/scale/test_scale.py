@@ -22,7 +22,7 @@ from policylang.progress import Progress
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GEN = os.path.join(REPO, "benchmarks", "gen_tree.py")
-CONFLICT_CODES = {"PL304", "PL305", "PL306"}
+CONFLICT_CODES = {"PL304", "PL305", "PL306", "PL317"}
 SMALL = ["--provinces", "3", "--cities", "9", "--counties", "27"]
 
 

@@ -53,9 +53,17 @@ UI: dict[str, dict[str, str]] = {
     "source_file": {ZH: "源文件", EN: "Source file"},
     "chain": {ZH: "上级链（至国家）", EN: "Chain up to the national policy"},
     "uses": {ZH: "引用的其他政策", EN: "Other policies referred to"},
+    # "cn/gd/drug-vbp-2019 (drug, the version of cn/drug-vbp-2019 in force here)"
+    "uses_version_of": {ZH: "即本地区适用的", EN: "the version in force here of"},
+    "value_from": {ZH: "取自", EN: "from"},
     "children": {ZH: "下级政策", EN: "Policies below this one"},
     "status": {ZH: "状态", EN: "Status"},
     "not_given": {ZH: "（未写明）", EN: "(not given)"},
+    "in_principle": {ZH: "原则上", EN: "in principle"},
+    "effective_unknown": {ZH: "未知（原文未见）", EN: "unknown (the notice's text is not in hand)"},
+    "reconstructed_banner": {ZH: "本文件为重构：通知原文未见，其规则依据其他通知的引述整理，日期和条款号可能不全",
+                             EN: "Reconstructed: the notice's own text is not in hand; its rules are rebuilt from what "
+                                 "other notices quote, and dates and article numbers may be missing."},
     "has_errors_banner": {
         ZH: "本政策（或其上级）有错误，以下内容可能不完整，计算结果不可信。请先修正检查结果中的错误。",
         EN: "This policy (or one above it) has errors: what follows may be incomplete and must not be relied on. "
@@ -79,6 +87,17 @@ UI: dict[str, dict[str, str]] = {
     "provisions": {ZH: "其他条款（按责任主体）", EN: "Provisions (by actor)"},
     "findings": {ZH: "检查结果", EN: "Findings"},
     "no_findings": {ZH: "没有检查发现的问题。", EN: "The checker found nothing."},
+    "suppressed_title": {ZH: "已忽略的约束类问题", EN: "Suppressed binding findings"},
+    "suppressed_intro": {
+        ZH: "以下每一条都表示本政策突破了上级的约束性规定；政策文件在该行用 “# policylang: ignore[…] because …” "
+            "写明理由后予以忽略，因此检查不报错误。忽略并不改变上级的规定，请逐条审核理由。",
+        EN: "Each of these says that this policy breaks a binding rule of a level above it; the policy file accepts "
+            "it on that line with “# policylang: ignore[…] because …” and the reason shown, so the check does not "
+            "report it as an error. Suppressing does not change the upper level's rule: review each reason.",
+    },
+    "suppressed_word": {ZH: "已忽略", EN: "suppressed"},
+    "suppressed_count": {ZH: "已忽略的约束类问题", EN: "binding findings suppressed"},
+    "suppression_reason": {ZH: "忽略理由", EN: "Reason given"},
     "blanks": {ZH: "未填写的空白", EN: "Blanks left unfilled"},
     "no_blanks": {ZH: "没有未填写的空白。", EN: "No blank is left unfilled."},
     # item fields
@@ -104,6 +123,13 @@ UI: dict[str, dict[str, str]] = {
     "when": {ZH: "当", EN: "when"},
     "fixed_case": {ZH: "固定规则，下级不得修改", EN: "fixed: lower levels may not change it"},
     "fixed_decision": {ZH: "本项为固定规则，下级不得修改", EN: "This decision is fixed: lower levels may not change it."},
+    "ceiling_decision": {ZH: "本项为上限：下级在任何情形、任何日期得出的结果都不得高于本级",
+                         EN: "This decision is a ceiling: a lower level's result may never be higher, on any input or "
+                             "day."},
+    "floor_decision": {ZH: "本项为下限：下级在任何情形、任何日期得出的结果都不得低于本级",
+                       EN: "This decision is a floor: a lower level's result may never be lower, on any input or day."},
+    "ceiling_case": {ZH: "上限：下级不得更高", EN: "ceiling: lower levels may not give more"},
+    "floor_case": {ZH: "下限：下级不得更低", EN: "floor: lower levels may not give less"},
     "then": {ZH: " 时", EN: ""},
     "otherwise": {ZH: "否则", EN: "otherwise"},
     "otherwise_none": {ZH: "其余情形不适用", EN: "in every other case: not applicable"},
@@ -189,6 +215,11 @@ ACTIONS = {
     "delegated": {ZH: "转授下级", EN: "passed down"},
     "restated": {ZH: "重申", EN: "restated"},
     "changed": {ZH: "修改", EN: "changed"},
+    "tightened, proved": {ZH: "收紧（已证明）", EN: "tightened, proved"},
+    "restated, proved": {ZH: "重申（已证明）", EN: "restated, proved"},
+    "not proved": {ZH: "未能证明是否符合上级", EN: "not proved within the level above"},
+    "changed kind": {ZH: "改变规则类型（与上级冲突）", EN: "kind changed (conflicts with the level above)"},
+    "outside bound": {ZH: "超出上级限定范围", EN: "outside the bound set above"},
 }
 
 SHORT_ACTIONS = {

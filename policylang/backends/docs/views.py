@@ -15,7 +15,9 @@ from typing import Iterable, Optional
 
 import attrs
 
-from ...diagnostics import Diagnostic
+from ...diagnostics import BINDING_CODES, Diagnostic
+from ...semantics.evaluate import NOT_FILLED
+from ...semantics.judgment import LOOSENED, UNDECIDED, judge
 from ...semantics.model import (
     Item,
     Origin,
@@ -86,6 +88,20 @@ class FindingView:
 
 
 @attrs.define
+class SuppressedView:
+    """A binding finding the policy file suppresses in place, with its reason (config.Suppressed)."""
+
+    code: str
+    title: str
+    message: str
+    location: str  # the finding's
+    reason: str
+    suppression_location: str  # the `# policylang: ignore[…]` comment's
+    item: Optional[str] = None
+    item_label: Optional[str] = None
+
+
+@attrs.define
 class Step:
     """One definition of an item on the way down the chain."""
 
@@ -119,6 +135,7 @@ class ItemView:
     findings: list[FindingView] = attrs.Factory(list)
     # kind-specific fields, filled by the builders below
     fields: dict = attrs.Factory(dict)
+    suppressed: list[SuppressedView] = attrs.Factory(list)  # binding findings suppressed in place
 
     def __getattr__(self, key):
         # Lets templates write item.value instead of item.fields.value.
@@ -175,8 +192,11 @@ class PolicyView:
     summary: Optional[str]
     source: str
     has_errors: bool
+    reconstructed: bool  # `status reconstructed`: the notice's text is not in hand
     chain: list[ChainEntry]
-    uses: list[tuple[str, str, Optional[str]]]  # (alias, policy id, href)
+    # (alias, policy id, href): every `uses` in force here, inherited ones included, each with the
+    # version of the used policy bound in this policy's region
+    uses: list[tuple[str, str, Optional[str]]]
     children: list[tuple[str, Optional[str]]]  # (policy id, href)
     override_href: Optional[str]
     enums: list[ItemView]
@@ -193,6 +213,8 @@ class PolicyView:
     changed_here: list[ItemView]
     counts: dict
     by_level: list = attrs.Factory(list)  # (level word, policy id, number of items in force set there)
+    suppressed: list[SuppressedView] = attrs.Factory(list)  # binding findings suppressed in place
+    uses_declared: dict = attrs.Factory(dict)  # alias -> the policy its `uses` line names, where another binds
 
     @property
     def sections(self) -> list[tuple[str, list[ItemView]]]:
@@ -221,6 +243,7 @@ class ChangeView:
     location: str
     href: Optional[str]
     findings: list[FindingView]
+    suppressed: list[SuppressedView] = attrs.Factory(list)
 
 
 @attrs.define
@@ -246,6 +269,7 @@ class OverrideView:
     vs_root: list[ChangeView]
     blanks: list[BlankView]
     findings: list[FindingView]
+    suppressed: list[SuppressedView] = attrs.Factory(list)
 
 
 @attrs.define
@@ -303,14 +327,10 @@ def describe_change(previous: Origin, current: Origin) -> str:
     old, new = _param_value_key(before), _param_value_key(after)
     if old is None or new is None:
         return action
-    statement = before.statement
-    if statement == "floor":
-        return "tightened" if new > old else "loosened" if new < old else "restated"
-    if statement == "ceiling":
-        return "tightened" if new < old else "loosened" if new > old else "restated"
-    if statement == "fixed":
-        return "restated" if new == old and after.statement == "fixed" else "changed"
-    return action
+    verdict = judge(before.statement, old, new)
+    if before.statement == "fixed" and (after.statement != "fixed" or verdict == LOOSENED):
+        return "changed"
+    return verdict if verdict != UNDECIDED else action
 
 
 def item_action(item: Item, policy_id: str, judged: Optional[dict] = None) -> str:
@@ -368,6 +388,11 @@ class SiteModel:
         self.rendered_set = set(self.rendered)
         self.root_dir = run.workspace.root
         self.diagnostics: list[Diagnostic] = list(run.diagnostics)
+        # Binding findings suppressed in place (with a reason), per policy: every page lists its own.
+        self._suppressed: dict[str, list] = {}
+        for record in getattr(run, "suppressed", ()):
+            if record.binding and record.policy_id is not None:
+                self._suppressed.setdefault(record.policy_id, []).append(record)
         # Facts of one policy that every page mentioning it needs: computed once per run.
         self._rel_paths: dict[str, str] = {}
         self._languages: dict[str, str] = {}
@@ -417,6 +442,10 @@ class SiteModel:
                 grouped.setdefault(pid, []).append(d)
         return grouped
 
+    def suppressed_of(self, policy: ResolvedPolicy) -> list:
+        """The binding findings about this policy that its file suppresses in place (config.Suppressed)."""
+        return list(self._suppressed.get(policy.policy_id, ()))
+
     def verdicts(self, policy_id: str) -> dict[str, str]:
         """The checker's verdicts on a policy's overrides (see checker_verdicts), computed once."""
         cached = self._verdicts.get(policy_id)
@@ -451,6 +480,7 @@ class PolicyPageBuilder:
         self._interpreter = None
         self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label)
         self.diags = site.findings_of(policy)
+        self.suppressed = site.suppressed_of(policy)
         self._matched: dict[int, str] = {}
         self.judged = site.verdicts(policy.policy_id)
         # Builders of the other policies of the chain, for the override report's "before" column.
@@ -464,6 +494,10 @@ class PolicyPageBuilder:
         if href is None:
             href = self._links[target] = relative(target, self.page)
         return href
+
+    def uses_views(self) -> list[tuple[str, str, Optional[str]]]:
+        """(alias, the version bound here, its href) for every `uses` in force in this policy."""
+        return [(alias, b.bound, self.policy_href(b.bound)) for alias, b in sorted(self.policy.bindings.items())]
 
     def policy_href(self, policy_id: str) -> Optional[str]:
         if policy_id not in self.site.rendered_set:
@@ -523,19 +557,29 @@ class PolicyPageBuilder:
 
     def _lookup(self, ref: RRef) -> Optional[RefInfo]:
         if ref.kind == "external":
-            # The alias belongs to the file that wrote the reference (maybe a level above),
-            # so the other policy is found by its id, not through this policy's own `uses`.
-            other = self.site.policies.get(ref.policy_id) if ref.policy_id else None
-            param = other.params.get(ref.name) if other is not None else None
+            # The alias may come from a level above, and means here the version of the used policy in
+            # force in this policy's region (ResolvedPolicy.bindings): "50% from cn/gd/drug-vbp-2019".
+            binding = self.policy.bindings.get(ref.alias)
+            source = binding.bound if binding is not None else ref.policy_id
+            param = self.policy.externals.get((ref.alias, ref.name))
+            if param is None:
+                other = self.site.policies.get(source) if source else None
+                param = other.params.get(ref.name) if other is not None else None
             if param is None:
                 return None
             href = None
-            if ref.policy_id in self.site.rendered_set:
-                href = self.link(policy_page(ref.policy_id, self.ext)) + "#" + anchor(ref.name)
+            if source in self.site.rendered_set:
+                href = self.link(policy_page(source, self.ext)) + "#" + anchor(ref.name)
             value = None
-            if not param.is_blank and isinstance(param.value, RLit):
+            known = self.policy.external_values.get((ref.alias, ref.name), NOT_FILLED)
+            if known is not NOT_FILLED:
+                value = format_value(known, param.type.kind, self.words)
+            elif not param.is_blank and isinstance(param.value, RLit):
                 value = format_value(param.value.value, param.type.kind, self.words)
-            return RefInfo(param.label or f"{ref.alias}.{ref.name}", href, value, param.is_blank)
+            if value is not None and binding is not None and binding.rebound:
+                value = f"{value}{self.words.t.comma}{self.words.t.value_from} {source}"
+            return RefInfo(param.label or f"{ref.alias}.{ref.name}", href, value,
+                           param.is_blank and value is None)
         item = self.policy.item(ref.name)
         if item is None:
             return None
@@ -559,6 +603,34 @@ class PolicyPageBuilder:
             related=[(r.text(lang), self.site.span_location(r.span)) for r in d.related],
             item=item.name if item else None, item_label=item.label if item else None,
         )
+
+    def suppressed_view(self, record, item: Optional[Item] = None) -> SuppressedView:
+        d = record.diagnostic
+        lang = "zh" if self.lang == i18n.ZH else "en"
+        return SuppressedView(
+            code=d.code, title=d.title_zh if lang == "zh" and d.title_zh else d.title, message=d.text(lang),
+            location=self.site.span_location(d.span), reason=record.reason,
+            suppression_location=self.site.span_location(record.span),
+            item=item.name if item is not None else None, item_label=(item.label or item.name) if item else None)
+
+    def _suppressed_for_item(self, item: Item) -> list:
+        """This policy's suppressed binding findings located inside one of the item's definitions."""
+        out = []
+        for record in self.suppressed:
+            span = record.diagnostic.span
+            if span is not None and any(span.file == o.path and o.span.line <= span.line <= max(o.span.end_line, o.span.line)
+                                        for o in item.history):
+                out.append(record)
+        return out
+
+    def _suppressed_views(self) -> list[SuppressedView]:
+        """Every suppressed binding finding of this policy, with the item it concerns when one matches."""
+        items = self._all_items(self.policy)
+        views = []
+        for record in self.suppressed:
+            item = next((i for i in items if record in self._suppressed_for_item(i)), None)
+            views.append(self.suppressed_view(record, item))
+        return views
 
     def _findings_for_item(self, item: Item) -> list[Diagnostic]:
         """Findings whose location falls inside one of the item's definitions (any level)."""
@@ -600,6 +672,8 @@ class PolicyPageBuilder:
         for d in self._findings_for_item(item):
             self._matched[id(d)] = item.name
             view.findings.append(self.finding_view(d, view))
+        if self.suppressed:
+            view.suppressed = [self.suppressed_view(r, item) for r in self._suppressed_for_item(item)]
         return view
 
     def type_word(self, t) -> str:
@@ -615,7 +689,8 @@ class PolicyPageBuilder:
         v.fields.update(
             type_word=self.type_word(p.type),
             statement=p.statement,
-            statement_word=self.words.statement(p.statement),
+            statement_word=((self.words.t.in_principle + " ") if getattr(p.origin.decl, "in_principle", False)
+                            else "") + self.words.statement(p.statement),
             value=self.param_value_rich(p),
             is_blank=p.is_blank,
             to_level=p.to_level,
@@ -633,6 +708,7 @@ class PolicyPageBuilder:
         fixed_cases = {i for decl in declared for i, case in enumerate(decl.cases) if case.fixed}
         v.fields.update(type_word=self.type_word(d.type), form=d.form,
                         fixed=d.fixed or any(decl.fixed for decl in declared),
+                        bound=d.bound,
                         depends_on=[(self.label_of(n), n, self.item_href(n)) for n in d.depends_on
                                     if self.policy.item(n) is not None])
         if d.form == "expr":
@@ -640,7 +716,7 @@ class PolicyPageBuilder:
         elif d.form == "cases":
             v.fields["cases"] = [
                 {"cond": self.printer(c.cond), "value": self.printer(c.value), "label": c.meta.label,
-                 "note": c.meta.note, "fixed": c.fixed or index in fixed_cases}
+                 "note": c.meta.note, "fixed": c.fixed or index in fixed_cases, "bound": c.bound}
                 for index, c in enumerate(d.cases)
             ]
             other = d.otherwise
@@ -672,7 +748,7 @@ class PolicyPageBuilder:
             else:
                 cells.append(values)
         return {"cells": cells, "output": self.printer(row.output), "label": row.meta.label,
-                "is_otherwise": row.is_otherwise}
+                "is_otherwise": row.is_otherwise, "direction": row.direction}
 
     def schedule_view(self, s) -> ItemView:
         v = self.item_view(s, "schedule")
@@ -799,13 +875,15 @@ class PolicyPageBuilder:
             title=policy.title or policy.policy_id, level_word=w.level(policy.level), region=policy.region,
             issuer=policy.issuer, document=policy.document,
             issued=policy.issued.isoformat() if policy.issued else None,
-            effective=policy.effective.isoformat() if policy.effective else None,
+            effective=policy.effective.isoformat() if policy.effective else w.t.effective_unknown,
             ends=policy.ends.isoformat() if policy.ends else None,
             summary=policy.summary, source=self.site.rel(policy.path), has_errors=policy.has_errors,
+            reconstructed=policy.status == "reconstructed",
             chain=[ChainEntry(c.policy_id, c.title or c.policy_id, c.document, w.level(c.level),
                               self.policy_href(c.policy_id), c.policy_id == policy.policy_id)
                    for c in policy.chain],
-            uses=[(alias, pid, self.policy_href(pid)) for alias, pid in policy.uses],
+            uses=self.uses_views(),
+            uses_declared={alias: b.declared for alias, b in policy.bindings.items() if b.rebound},
             children=[(c, self.policy_href(c)) for c in policy.children],
             override_href=self.link(override_page(policy.policy_id, self.ext)) if policy.parent else None,
             enums=[self.enum_view(e) for e in policy.enums.values()],
@@ -825,7 +903,9 @@ class PolicyPageBuilder:
             "warnings": sum(1 for d in self.diags if d.severity == "warning"),
             "infos": sum(1 for d in self.diags if d.severity == "info"),
             "inherited": sum(1 for i in view.all_items() if not i.defined_here and i.kind != "example"),
+            "suppressed": len(self.suppressed),
         }
+        view.suppressed = self._suppressed_views()
         # How many of the rules in force each level of the chain set: "国家级 45、省级 13".
         view.by_level = [(w.level(link.level), link.policy_id,
                           sum(1 for i in view.all_items() if i.policy_id == link.policy_id and i.kind != "example"))
@@ -930,11 +1010,14 @@ class PolicyPageBuilder:
             views = [self.finding_view(d) for d in diags]
             findings_by_item[item.name] = views
             steps = [self.step(o, item.history[i - 1] if i else None) for i, o in enumerate(item.history)]
+            suppressed = [self.suppressed_view(r, item) for r in self._suppressed_for_item(item)] \
+                if self.suppressed else []
             if item.origin.policy_id == policy.policy_id:
                 change = "added" if len(item.history) == 1 else item_action(item, policy.policy_id, self.judged)
-                if any(d.code in ("PL304", "PL305", "PL306", "PL311", "PL313") for d in diags):
-                    change = "loosened"
+                if any(d.code in BINDING_CODES for d in diags) or suppressed:
+                    change = "loosened"  # a suppressed binding finding is still a loosening, accepted in place
                 vs_parent.append(self.change_view(item, change, parent, steps, item.origin, views))
+                vs_parent[-1].suppressed = suppressed
             below_root = [(i, o) for i, o in enumerate(item.history) if o.policy_id != root_id]
             if root is not None and below_root:
                 first_index, first = below_root[0]
@@ -945,6 +1028,7 @@ class PolicyPageBuilder:
                     change = "loosened" if "loosened" in changes else next(
                         (c for c in reversed(changes) if c not in ("restated",)), changes[-1])
                 vs_root.append(self.change_view(item, change, root, steps, item.history[-1], views))
+                vs_root[-1].suppressed = suppressed
         return OverrideView(
             policy_id=policy.policy_id, lang=self.lang, words=w, page=self.page,
             root=relative(".", self.page) + "/", title=policy.title or policy.policy_id,
@@ -958,6 +1042,7 @@ class PolicyPageBuilder:
             parent_is_root=root is not None and policy.parent == root_id,
             vs_parent=vs_parent, vs_root=vs_root, blanks=self.blank_views(),
             findings=[self.finding_view(d) for d in self.diags],
+            suppressed=self._suppressed_views(),
         )
 
 

@@ -12,11 +12,14 @@ import os
 from decimal import Decimal
 from typing import Optional
 
+import attrs
+
 from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import NO_SPAN, Span
 from ..evaluate import EvaluationError, Interpreter
 from ..loader import Workspace
-from ..model import Duration, Origin, RExpr, ResolvedPolicy
+from ..judgment import order
+from ..model import Duration, Item, Origin, RExpr, ResolvedPolicy, references
 from ..types import Type
 
 LEVEL_WORD = {"national": "national", "provincial": "provincial", "municipal": "municipal", "county": "county"}
@@ -24,9 +27,18 @@ LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "
 
 
 class CheckContext:
-    """The workspace, the resolution and a cache of interpreters, one per policy."""
+    """The workspace, the resolution and a cache of interpreters, one per policy.
 
-    def __init__(self, ws: Workspace, resolution, used=None):
+    While a check examines a policy (the one `checkable()` last gave, `judged`), the
+    definitions of the levels above it are evaluated with that policy's cross-references:
+    `drug.retention_ratio` in a national bound means, for a Guangdong city, Guangdong's
+    drug-VBP ratio (see resolve.bind_cross_references). Inherited bounds that read a
+    cross-reference rebound this way are judged by checks/crossrefs.py, which can say
+    where the value came from; with `defer_rebound_bounds` (the checker's default) they
+    are not evaluable for the other checks.
+    """
+
+    def __init__(self, ws: Workspace, resolution, used=None, defer_rebound_bounds: bool = True):
         self.ws = ws
         self.resolution = resolution
         self.policies: dict[str, ResolvedPolicy] = resolution.policies
@@ -34,6 +46,15 @@ class CheckContext:
         # already knows it; None: computed from the resolved policies (see checks/unused.py).
         self.used = used
         self._interpreters: dict[str, Interpreter] = {}
+        # What is being examined, for the report of a check that fails (see guard and
+        # internal_error): the check's name (set by checker.run_checks) and the policy
+        # checkable() handed out last.
+        self.check_name: Optional[str] = None
+        self.current_policy: Optional[ResolvedPolicy] = None
+        self.judged: Optional[ResolvedPolicy] = None
+        self.defer_rebound_bounds = defer_rebound_bounds
+        self._rebound: dict[tuple, Interpreter] = {}
+        self._bound_exprs: Optional[set[int]] = None
 
     def interpreter(self, policy_id: str) -> Interpreter:
         interp = self._interpreters.get(policy_id)
@@ -48,28 +69,152 @@ class CheckContext:
         skipped: its expressions may be meaningless, and the resolver has already
         told the author what to fix first.
         """
-        for pid in self.resolution.order:
-            policy = self.policies.get(pid)
-            if policy is not None and not policy.has_errors:
-                yield policy
+        try:
+            for pid in self.resolution.order:
+                policy = self.policies.get(pid)
+                if policy is not None and not policy.has_errors:
+                    self.judged = self.current_policy = policy
+                    yield policy
+            self.current_policy = None  # kept when a check fails mid-policy: its report names the policy
+        finally:
+            self.judged = None
 
-    def guard(self, check, *args) -> list[Diagnostic]:
-        """Run one check of one item; an internal failure skips that item only (see debug())."""
+    def rebound_aliases(self, upper_id: str, policy: Optional[ResolvedPolicy] = None) -> set[str]:
+        """The aliases that `policy` (default: the judged one) binds to another version than the
+        policy `upper_id` above it does."""
+        policy = policy or self.judged
+        upper = self.policies.get(upper_id)
+        if policy is None or upper is None or upper is policy or not policy.bindings:
+            return set()
+        if all(link.policy_id != upper_id for link in policy.chain):
+            return set()
+        return {alias for alias, b in policy.bindings.items()
+                if alias in upper.bindings and upper.bindings[alias].bound != b.bound}
+
+    def interpreter_for(self, policy_id: str, policy: Optional[ResolvedPolicy] = None) -> Interpreter:
+        """An interpreter of `policy_id`'s definitions that reads cross-references as `policy`
+        (default: the judged one) binds them."""
+        rebound = self.rebound_aliases(policy_id, policy)
+        if not rebound:
+            return self.interpreter(policy_id)
+        policy = policy or self.judged
+        key = (policy_id, tuple(sorted((a, policy.bindings[a].bound) for a in rebound)))
+        interp = self._rebound.get(key)
+        if interp is None:
+            upper = self.policies[policy_id]
+            externals = dict(upper.externals)
+            values = dict(upper.external_values)
+            for (alias, name), param in policy.externals.items():
+                if alias in rebound:
+                    externals[(alias, name)] = param
+                    values[(alias, name)] = policy.external_values.get((alias, name))
+            interp = self._rebound[key] = Interpreter(attrs.evolve(upper, externals=externals,
+                                                                   external_values=values))
+        return interp
+
+    def is_rebound_bound(self, policy_id: str, expr: RExpr) -> bool:
+        """Whether expr is an `at least` / `at most` bound written above the judged policy that
+        reads a cross-reference the judged policy rebinds (checks/crossrefs.py judges those)."""
+        rebound = self.rebound_aliases(policy_id)
+        if not rebound:
+            return False
+        if self._bound_exprs is None:
+            self._bound_exprs = {id(b.expr) for p in self.policies.values() for param in p.params.values()
+                                 for b in param.bounds}
+        return id(expr) in self._bound_exprs and any(
+            r.kind == "external" and r.alias in rebound for r in references(expr))
+
+    def guard(self, check, *args, policy: Optional[ResolvedPolicy] = None, item=None) -> list[Diagnostic]:
+        """Run one check of one item. When it fails (a bug in policylang, not in the policy),
+        the result is an internal-error finding (PL990) naming the check, the policy and the
+        item, located at the item; the other items and checks still run. POLICYLANG_DEBUG=1
+        re-raises instead. policy and item default to those found among args (an item also by
+        its name), or, for a lambda, among the variables it closes over."""
         try:
             return list(check(*args))
-        except Exception:  # noqa: BLE001 - one unforeseen construct must not hide every other finding
+        except Exception as exc:  # noqa: BLE001 - one unforeseen construct must not hide every other finding
             if debug():
                 raise
-            return []
+            found_policy, found_item = _subjects(check, args)
+            return [internal_error(self, exc, policy or found_policy or self.current_policy, item or found_item)]
 
     def constant(self, policy_id: str, expr: RExpr, as_of: Optional[_dt.date] = None):
-        """The value of a constant expression in a policy, or raise EvaluationError."""
-        return self.interpreter(policy_id).constant(expr, as_of)
+        """The value of a constant expression in a policy, or raise EvaluationError. An upper level's
+        expression is read with the judged policy's cross-references (see the class)."""
+        if self.defer_rebound_bounds and self.is_rebound_bound(policy_id, expr):
+            raise EvaluationError("a bound on a cross-reference rebound in this region: see checks/crossrefs.py")
+        return self.interpreter_for(policy_id).constant(expr, as_of)
 
 
 def debug() -> bool:
-    """Re-raise internal errors of a check instead of skipping the check (tests, developers)."""
+    """Re-raise internal errors of a check instead of reporting them as PL990 (tests, developers)."""
     return bool(os.environ.get("POLICYLANG_DEBUG"))
+
+
+def _subjects(check, args) -> tuple[Optional[ResolvedPolicy], Optional[Item]]:
+    """The policy and the item a guarded call examines: among its arguments, else among the
+    variables a lambda closes over."""
+    values = list(args)
+    for cell in getattr(check, "__closure__", None) or ():
+        try:
+            values.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    policy = next((v for v in values if isinstance(v, ResolvedPolicy)), None)
+    item = next((v for v in values if isinstance(v, Item)), None)
+    if item is None and policy is not None:  # an item passed by name
+        for name in (v for v in values if isinstance(v, str)):
+            for table in (policy.decisions, policy.params, policy.provisions, policy.requirements):
+                if name in table:
+                    return policy, table[name]
+    return policy, item
+
+
+def internal_error(ctx: Optional["CheckContext"], exc: BaseException, policy: Optional[ResolvedPolicy] = None,
+                   item: Optional[Item] = None, check_name: Optional[str] = None,
+                   stopped: bool = False) -> Diagnostic:
+    """PL990: a check raised. Names the check, what it was examining and the exception; located
+    at the item when known, else at the policy's header, else nowhere. stopped: the whole check
+    ended there (not only its examination of one item)."""
+    name = check_name or (ctx.check_name if ctx is not None else None) or "?"
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:299] + "…"
+    error = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    subject = subject_zh = ""
+    span = None
+    policy_id = policy.policy_id if policy is not None else None
+    if policy is not None:
+        target = policy.policy_id + (f" ({item.name})" if item is not None else "")
+        target_zh = policy.policy_id + (f"（{item.name}）" if item is not None else "")
+        subject = f" on {target}"
+        subject_zh = f"在处理 {target_zh}时" if item is not None else f"在处理 {target_zh} 时"
+    elif item is not None:
+        subject, subject_zh = f" on {item.name}", f"在处理 {item.name} 时"
+    if item is not None:
+        span = head_span(item.origin)
+    elif policy is not None:
+        span = header_span(policy, ctx.ws) if ctx is not None else Span(policy.path, 1, 1, 1, 1)
+    if stopped:
+        missing = f"the '{name}' check stopped here: its findings for the rest of the tree are missing"
+        missing_zh = f"“{name}”检查在此中止，其余部分的检查结论缺失"
+    else:
+        what = "this item" if item is not None else "this policy" if policy is not None else "the tree"
+        what_zh = "这一项" if item is not None else "这项政策" if policy is not None else "整个政策目录"
+        missing = f"the '{name}' check's findings for {what} are missing"
+        missing_zh = f"“{name}”检查对{what_zh}的结论缺失"
+    return Diagnostic(
+        "PL990",
+        f"the '{name}' check failed{subject}: {error} — this is a bug in policylang, not in the policy; "
+        "please report it",
+        span, policy_id=policy_id,
+        hint=f"{missing}, so the result is incomplete (the other checks ran); run again with "
+             "POLICYLANG_DEBUG=1 to see the traceback, and include it in the report",
+        message_zh=f"“{name}”检查{subject_zh}出错：{error}。这是 policylang 程序本身的缺陷，不是政策文件的问题，"
+                   "请向维护者报告",
+        hint_zh=f"{missing_zh}，检查结果不完整（其他检查照常进行）；"
+                "设置环境变量 POLICYLANG_DEBUG=1 后重新运行可看到详细的出错信息，报告时请一并附上",
+    )
 
 
 # ---------------------------------------------------------------- values
@@ -108,31 +253,9 @@ def _plain(d: Decimal) -> str:
 
 
 def compare_values(a, b) -> Optional[int]:
-    """-1, 0, 1 when the two values are comparable, else None (different units of time…)."""
-    if a is None or b is None:
-        return None
-    if isinstance(a, Duration) and isinstance(b, Duration):
-        ma, mb = _duration_months(a), _duration_months(b)
-        if ma is None or mb is None:
-            if a.unit == b.unit:
-                ma, mb = a.amount, b.amount
-            else:
-                return None
-        return (ma > mb) - (ma < mb)
-    if isinstance(a, bool) or isinstance(b, bool):
-        return 0 if a == b else None
-    try:
-        return (a > b) - (a < b)
-    except TypeError:
-        return 0 if a == b else None
-
-
-def _duration_months(d: Duration) -> Optional[int]:
-    if d.unit == "months":
-        return d.amount
-    if d.unit == "years":
-        return 12 * d.amount
-    return None
+    """-1, 0, 1 when the two values are comparable, else None: judgment.order, the one definition
+    (periods of time compare by the dates they give)."""
+    return order(a, b)
 
 
 # ---------------------------------------------------------------- naming items and rules

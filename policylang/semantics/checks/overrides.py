@@ -8,9 +8,6 @@ value (may not change it), a default or a blank (may be set freely), plus every
 policy's own definition is then judged against that rule. Only the policy that
 writes a definition is judged for it, so a problem is reported once, on the file
 that has to change.
-
-Provisions are judged the same way on their modality: a `must` cannot become a
-`may`.
 """
 
 from __future__ import annotations
@@ -22,10 +19,10 @@ import attrs
 from ...diagnostics import Diagnostic, Related
 from ...syntax.compare import ast_equal
 from ..evaluate import BlankNotFilled
-from ..model import Origin, RParam, ResolvedPolicy
+from ..judgment import LOOSENED, RESTATED, UNDECIDED, judge, order
+from ..model import Duration, Origin, RParam, ResolvedPolicy
 from .common import (
     CheckContext,
-    compare_values,
     diag,
     format_value,
     head_span,
@@ -101,9 +98,6 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
                 out.extend(ctx.guard(_judge_param, ctx, policy, param))
             if param.schedule is not None and param.schedule.origin.policy_id == pid:
                 out.extend(ctx.guard(_judge_schedule, ctx, policy, param))
-        for provision in policy.provisions.values():
-            if provision.origin.policy_id == pid and len(provision.history) >= 2:
-                out.extend(ctx.guard(_judge_provision, policy, provision))
         for decision in policy.decisions.values():
             if decision.origin.policy_id == pid and len(decision.history) >= 2:
                 out.extend(ctx.guard(_judge_decision, policy, decision))
@@ -168,7 +162,7 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
     if kind in (None, "default", "delegated"):
         return RuleInForce(statement, value, origin, bounds), problems
     if kind == "fixed":
-        same = statement == "fixed" and (value is None or prev is None or compare_values(value, prev) == 0)
+        same = statement == "fixed" and (value is None or prev is None or order(value, prev) == 0)
         if not same:
             now = f"{statement} {shown}" if value is not None else statement
             problems.append(Problem(
@@ -202,10 +196,13 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
             hint_zh=f"写成“{kind} V”或“fixed V”，其中 V {'不低于' if floor else '不高于'} {prev_shown}",
             against_what_zh=f"{words_zh}的{LIMIT_NOUN_ZH[kind]}为 {prev_shown}"))
         return rule, problems
-    order = compare_values(value, prev)
-    if order is None:
-        return RuleInForce(statement, value, origin, bounds), problems  # cannot compare (unknown value)
-    if (floor and order < 0) or (not floor and order > 0):
+    verdict = judge(kind, prev, value)
+    if isinstance(value, Duration) and isinstance(prev, Duration) and order(value, prev) is None:
+        verdict = UNDECIDED  # periods in other units: binding.py compares them with a start date to show
+    if verdict == UNDECIDED:
+        # Not comparable value by value (a blank, periods in other units): checks/binding.py proves it.
+        return RuleInForce(statement, value, origin, bounds), problems
+    if verdict == LOOSENED:
         code = "PL304" if floor else "PL305"
         verb = "lowers" if floor else "raises"
         limit = "at least" if floor else "at most"
@@ -223,7 +220,7 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
                     f"{'（更高）' if floor else '（更低）'}",
             against_what_zh=f"{words_zh}的{LIMIT_NOUN_ZH[kind]}为 {prev_shown}"))
         return rule, problems
-    if order == 0 and statement == kind:
+    if verdict == RESTATED and statement == kind:
         return RuleInForce(kind, prev, prev_origin, bounds), problems  # restated: the upper rule still binds
     return RuleInForce(statement, value, origin, bounds), problems
 
@@ -242,10 +239,7 @@ def _bound_problems(bound: BoundInForce, value, words: str, t, words_zh: str) ->
                 hint_zh=f"待“{bound.blank}”填写后即会检查",
                 against_what_zh=f"{words_zh}须满足“{bound.text}”")]
         return []
-    order = compare_values(value, bound.value)
-    if order is None:
-        return []
-    if (bound.op == "at_least" and order < 0) or (bound.op == "at_most" and order > 0):
+    if judge("floor" if bound.op == "at_least" else "ceiling", bound.value, value) == LOOSENED:
         limit = "at least" if bound.op == "at_least" else "at most"
         return [Problem(
             "PL313",
@@ -275,7 +269,23 @@ def _judge_param(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> li
     rule = rule_before(ctx, param, len(param.history) - 1)
     value, _ = safe_constant(ctx, policy.policy_id, param.value) if param.value is not None else (None, None)
     _, problems = step(rule, origin, origin.decl.statement, value, (), param)
+    if rule.origin is not None and getattr(rule.origin.decl, "in_principle", False) and origin.meta.reason:
+        problems = [in_principle_departure(p, origin.meta.reason) if p.code in ("PL304", "PL305") else p
+                    for p in problems]
     return _emit(problems, statement_span(origin), policy.policy_id)
+
+
+def in_principle_departure(problem: Problem, reason: str) -> Problem:
+    """A floor or ceiling the notice states only 原则上 (in principle), departed from with a reason: a warning
+    that keeps the original finding's words and shows the reason."""
+    return attrs.evolve(
+        problem, code="PL322", severity="warning",
+        message=f"{problem.message} The notice states this limit only in principle, and this policy gives its "
+                f"reason: “{reason}”.",
+        message_zh=(f"{problem.message_zh}。上级规定的是“原则上”的限度，本政策说明了理由：“{reason}”"
+                    if problem.message_zh else None),
+        hint="keep the reason in the policy text; the docs show this departure",
+        hint_zh="请保留理由；文档会显示这一偏离")
 
 
 def _judge_schedule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> list[Diagnostic]:
@@ -361,50 +371,3 @@ def _judge_decision(policy: ResolvedPolicy, decision) -> list[Diagnostic]:
                                  f"之后只能新增或替换其后的情形")]
     return []
 
-
-# ---------------------------------------------------------------- provisions
-
-MODALITY_WORDS = {
-    "must": "must", "must_not": "must not", "may": "may", "should": "should", "should_not": "should not",
-}
-# What each modality means, shown beside the keyword in Chinese messages: “must”（必须）.
-MODALITY_WORDS_ZH = {
-    "must": "必须", "must_not": "不得", "may": "可以", "should": "原则上应", "should_not": "原则上不",
-}
-# What a lower level may turn each modality into: the same, or something stricter.
-STRICTER_OR_EQUAL = {
-    "must": {"must"},
-    "must_not": {"must_not"},
-    "should": {"should", "must"},
-    "should_not": {"should_not", "must_not"},
-    "may": {"may", "should", "must", "should_not", "must_not"},
-}
-
-
-def _judge_provision(policy: ResolvedPolicy, provision) -> list[Diagnostic]:
-    child = provision.origin
-    new = provision.modality
-    for upper in provision.history[:-1]:
-        old = getattr(upper.decl, "modality", None)
-        if old is None or new in STRICTER_OR_EQUAL.get(old, {new}):
-            continue
-        words = item_words(provision.name, provision.label or provision.text[:30])
-        reverse = {old, new} in ({"must", "must_not"}, {"should", "should_not"})
-        what = "reverses" if reverse else "weakens"
-        words_zh = item_words_zh(provision.name, provision.label or provision.text[:30])
-        what_zh = "改成了相反的" if reverse else "放宽为"
-        message_zh = (f"条款义务{words_zh}在{level_zh(upper.level)}政策中为“{upper.decl.actor} {MODALITY_WORDS[old]} …”"
-                      f"（{MODALITY_WORDS_ZH[old]}），本政策却把它{what_zh}“{MODALITY_WORDS[new]}”"
-                      f"（{MODALITY_WORDS_ZH[new]}）；下级只能让义务更严格，不能放宽")
-        message = (f"the provision {words} says '{upper.decl.actor} {MODALITY_WORDS[old]} …' at the "
-                   f"{upper.level} level; this policy {what} it to '{MODALITY_WORDS[new]}'. A lower level may make an "
-                   f"obligation stricter, not weaker.")
-        return [diag("PL311", message, head_span(child), policy.policy_id,
-                     hint=f"keep '{MODALITY_WORDS[old]}' (or remove this override so the upper rule applies)",
-                     related_=(related(upper, f"{upper.decl.actor} {MODALITY_WORDS[old]} "
-                                              f"“{upper.decl.text}”",
-                                       f"{upper.decl.actor} {MODALITY_WORDS[old]}（{MODALITY_WORDS_ZH[old]}）"
-                                       f"“{upper.decl.text}”"),),
-                     message_zh=message_zh,
-                     hint_zh=f"保留“{MODALITY_WORDS[old]}”；或删除这处覆盖（override），让上级规定直接适用")]
-    return []

@@ -18,6 +18,15 @@ policy allows, from DATE on. Three questions are asked of each:
 A requirement is examined in every policy that writes it or writes something it
 reads (a parameter's value or schedule, a decision), so a city that sets a
 schedule is told when its schedule misses the national deadline.
+
+A requirement binds a policy only on the days it is in force, from its
+`effective` date to its `ends` date: a policy that ends before the deadline is
+not held to it at all, and one that takes effect after the deadline is held to
+it from its own first day. PL404 points at the value that breaks the
+requirement: of the parameters the requirement names (in the order it names
+them), the first whose value in force that day — a schedule entry or the
+parameter's own value — this policy writes; the requirement, and the upper
+level's entry when the value in force comes from there, are related locations.
 """
 
 from __future__ import annotations
@@ -132,6 +141,8 @@ class RequirementCheck:
         deadline = self._deadline()
         if self.req.deadline is not None and deadline is None:
             return out  # the deadline itself cannot be computed (reported by the resolver or a blank date)
+        if self.policy.effective is not None and self._first_day(deadline) is None:
+            return out  # the policy is no longer in force when the requirement starts to bind
         if not self.inputs and not self.decisions:
             out.extend(self._constant_requirement(deadline))
         elif self.own or self._changed_decision():
@@ -139,6 +150,20 @@ class RequirementCheck:
         if self.own and len(self.req.history) >= 2:
             out.extend(self._contradicts_parent())
         return out
+
+    def _first_day(self, deadline: Optional[_dt.date]) -> Optional[_dt.date]:
+        """The first day the requirement binds this policy: the deadline (or the policy's effective
+        date when it has none, or when the policy takes effect later); None when the policy ends
+        before that day, so that the requirement never binds it."""
+        effective, ends = self.policy.effective, self.policy.ends
+        day = deadline or effective
+        if day is None:
+            return None
+        if effective is not None and effective > day:
+            day = effective
+        if ends is not None and ends < day:
+            return None
+        return day
 
     def _changed_decision(self) -> bool:
         return any(self.policy.decisions[d].origin.policy_id == self.pid for d in self.decisions
@@ -165,16 +190,19 @@ class RequirementCheck:
 
     # ------------------------------------------------------------ parameters only
     def _check_dates(self, deadline: Optional[_dt.date]) -> list[_dt.date]:
-        """The dates on which the parameters' values must be checked: the deadline (or the effective date),
-        then every later schedule date (a schedule may rise again after the deadline)."""
-        start = deadline or self.policy.effective
+        """The dates on which the parameters' values must be checked: the first day the requirement
+        binds this policy (the deadline, or its effective date), then every later schedule date while
+        the policy is in force (a schedule may rise again after the deadline)."""
+        start = self._first_day(deadline)
         if start is None:
             return []
+        ends = self.policy.ends
         dates = {start}
         for name in self.params:
             p = self.policy.params[name]
             if p.schedule is not None:
-                dates.update(e.start for e in p.schedule.entries if e.start > start)
+                dates.update(e.start for e in p.schedule.entries
+                             if e.start > start and (ends is None or e.start <= ends))
         return sorted(dates)
 
     def _constant_requirement(self, deadline: Optional[_dt.date]) -> list[Diagnostic]:
@@ -208,19 +236,62 @@ class RequirementCheck:
                      related_=() if self.own else (self._requirement_related(None),),
                      message_zh=message_zh, hint_zh=f"待某一层级填写“{blank}”后即会检查")]
 
+    def _named_params(self) -> list[str]:
+        """The parameters the requirement reads, in the order its condition names them (the value it
+        constrains usually comes first: cap <= highest_selected_price), then those read through
+        decisions."""
+        named = []
+        for ref in references(self.req.cond):
+            if ref.kind == "param" and ref.name in self.params and ref.name not in named:
+                named.append(ref.name)
+        return named + sorted(self.params - set(named))
+
+    def _source_on(self, name: str, day: Optional[_dt.date]):
+        """(span, policy id, schedule entry or None): where the value of `name` in force on day is written."""
+        p = self.policy.params[name]
+        if p.schedule is not None and day is not None:
+            entries = [e for e in p.schedule.entries if e.start <= day]
+            if entries:
+                return entries[-1].span, p.schedule.origin.policy_id, entries[-1]
+        if p.value is None:
+            return None, None, None
+        return statement_span(p.origin), p.origin.policy_id, None
+
+    def _value_site(self, day: Optional[_dt.date] = None):
+        """(span, parameter, whether it is a schedule entry): where this policy writes the value that breaks
+        the requirement on day (see the module), or (None, None, False)."""
+        for name in self._named_params():
+            span, owner, entry = self._source_on(name, day)
+            if span is not None and owner == self.pid:
+                return span, name, entry is not None
+            p = self.policy.params[name]
+            if p.schedule is not None and p.schedule.origin.policy_id == self.pid and p.schedule.entries:
+                # This policy's schedule starts only after the day: its first step is the one that is too late.
+                return p.schedule.entries[0].span, name, True
+        return None, None, False
+
     def _value_span(self, day: Optional[_dt.date] = None):
-        """Where this policy sets a value the requirement reads: the schedule entry in force, else the value."""
-        for name in sorted(self.params):
+        return self._value_site(day)[0]
+
+    def _upper_sources(self, day: _dt.date) -> list[Related]:
+        """Related locations of the values in force on day that an upper level writes."""
+        out = []
+        for name in self._named_params():
+            span, owner, entry = self._source_on(name, day)
+            if span is None or owner == self.pid:
+                continue
             p = self.policy.params[name]
-            if p.schedule is not None and p.schedule.origin.policy_id == self.pid and day is not None:
-                entries = [e for e in p.schedule.entries if e.start <= day]
-                if entries:
-                    return entries[-1].span
-        for name in sorted(self.params):
-            p = self.policy.params[name]
-            if p.origin.policy_id == self.pid and p.value is not None:
-                return statement_span(p.origin)
-        return None
+            origin = p.schedule.origin if entry is not None else p.origin
+            try:
+                shown = format_value(self.ctx.interpreter(self.pid).param_value(name, day), p.type)
+            except EvaluationError:
+                continue
+            what = f"the schedule entry from {entry.start.isoformat()}" if entry is not None else "its value"
+            what_zh = f"过渡安排自 {entry.start.isoformat()} 起的取值" if entry is not None else "取值"
+            rel = related(origin, f"{name} = {shown} on {day.isoformat()} ({what})",
+                          f"{name} 在 {day.isoformat()} 为 {shown}（{what_zh}）")
+            out.append(Related(span, rel.message, rel.message_zh))
+        return out
 
     def _values_on(self, day: _dt.date) -> tuple[str, str]:
         """(English, Chinese): the values the requirement reads on day, with the schedule entry each comes from."""
@@ -243,7 +314,8 @@ class RequirementCheck:
         return ", ".join(parts), "，".join(parts_zh)
 
     def _missed(self, day: _dt.date, deadline: Optional[_dt.date]) -> Diagnostic:
-        span = self._value_span(day) or head_span(self.req.origin)
+        site, name, scheduled = self._value_site(day)
+        span = site or head_span(self.req.origin)
         values, values_zh = self._values_on(day)
         if deadline is not None and day == deadline:
             when = f"by {deadline.isoformat()} (the deadline, {source_text(self.ctx, self.req.deadline)})"
@@ -264,13 +336,21 @@ class RequirementCheck:
                       f"但按 {day.isoformat()} 当天有效的取值——{values_zh}——这一条件不成立")
         hint_zh = (f"请把过渡安排提前，使取值在期限当天或之前就满足要求，例如增加一条“from {day.isoformat()}: …”"
                    if code == "PL404" else "请修改取值，使这条约束要求成立")
+        if code == "PL404" and site is not None and not scheduled:
+            hint = (f"change {name} so that the requirement holds on {day.isoformat()}, or give it a schedule that "
+                    f"meets it by then, e.g. 'schedule {name} {{ from {day.isoformat()}: … }}'")
+            hint_zh = (f"请修改 {name} 的取值，使这条约束要求在 {day.isoformat()} 成立；或为它增加过渡安排，"
+                       f"按期达到要求，例如“schedule {name} {{ from {day.isoformat()}: … }}”")
         rel = () if span == head_span(self.req.origin) and self.own else (self._requirement_related(deadline),)
+        rel = rel + tuple(self._upper_sources(day))
         return diag(code, message, span, self.pid, hint=hint, related_=rel, severity="error",
                     message_zh=message_zh, hint_zh=hint_zh)
 
     # ------------------------------------------------------------ requirements over inputs
     def _falsifiable(self, deadline: Optional[_dt.date]) -> list[Diagnostic]:
-        encoder = Encoder(self.ctx, self.policy, as_of=deadline, inline_decisions=True)
+        # checked on the first day the requirement binds this policy (the deadline, or its own first day)
+        day = (self._first_day(deadline) or deadline) if deadline is not None else None
+        encoder = Encoder(self.ctx, self.policy, as_of=day, inline_decisions=True)
         try:
             formula = encoder.boolean(self.req.cond)
         except z3.Z3Exception:
@@ -284,7 +364,7 @@ class RequirementCheck:
         if encoder.approximate:
             # The formula had parts z3 cannot read (rounding, calendar months…), so its counterexample is only a
             # candidate: keep it only if the reference interpreter confirms the requirement is false there.
-            confirmed = self._confirmed_counterexample(encoder, s, deadline)
+            confirmed = self._confirmed_counterexample(encoder, s, day)
             if confirmed is None:
                 return []
             example, example_zh = confirmed
@@ -374,7 +454,7 @@ class RequirementCheck:
         parent = parent_policy.requirements.get(self.req.name) if parent_policy else None
         if parent is None:
             return []
-        encoder = Encoder(self.ctx, self.policy, as_of=self._deadline() or self.policy.effective,
+        encoder = Encoder(self.ctx, self.policy, as_of=self._first_day(self._deadline()) or self.policy.effective,
                           inline_decisions=True)
         try:
             parent_formula = encoder.boolean(parent.cond)

@@ -80,7 +80,21 @@ def reads_of(policy, refs_of: Optional[dict] = None) -> set[tuple[str, str]]:
                 continue
             for origin in item.history:
                 used.add((origin.policy_id, ref.name))
+    # Values read through `uses`, in the version bound for this policy's region (the upper levels'
+    # bounds it is judged by included), and the `uses` lines they are read through (PL320).
+    for (alias, name), param in getattr(policy, "externals", {}).items():
+        for origin in param.history:
+            used.add((origin.policy_id, name))
+        binding = getattr(policy, "bindings", {}).get(alias)
+        if binding is not None:
+            used.add((binding.declared_in, uses_key(alias)))
     return used
+
+
+def uses_key(alias: str) -> str:
+    """The name under which reads_of() records that a `uses … as ALIAS` line was read through
+    (it cannot clash with a declared name: it has a space)."""
+    return f"uses {alias}"
 
 
 def check(ctx: CheckContext) -> list[Diagnostic]:

@@ -1,0 +1,849 @@
+"""Binding: every computed rule a level bounds stays within that bound at every level below, proved.
+
+A decision or table declared `ceiling` or `floor` (or a case so marked), and a
+parameter that is a floor, ceiling or fixed value, bind the levels below on
+every input and every day. For each policy and each such item whose value the
+policy can change — by overriding it or anything it reads: a case, a table, a
+new parameter, a schedule, a cross-reference — this check asks z3 whether some
+input of the declared domain, on some day of the policy's window, gives a value
+beyond the parent's, the parent being evaluated under this policy's filled
+blanks (the parent's own rules, with the blanks it left to lower levels taken
+from this policy). Every counterexample z3 finds is evaluated again by the
+reference interpreter on both levels; only a confirmed one is reported (PL317
+for decisions, PL304/PL305/PL306 for parameters). Where z3 cannot decide, or
+the rule has no exact encoding, PL318 says so with the reason; a sampling of
+inputs through the interpreter still looks for a counterexample then.
+
+The verdict of every comparison ("tightened, proved", "restated", "loosened",
+"not proved") is kept in `proofs` for explain, diff and the docs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import random
+from decimal import Decimal
+from typing import Optional
+
+import attrs
+import z3
+
+from ...diagnostics import Diagnostic, Related
+from .. import judgment as J
+from ..evaluate import EvaluationError, Interpreter
+from ..model import (
+    Origin,
+    RDecision,
+    RParam,
+    RRef,
+    ResolvedPolicy,
+    references,
+)
+from .common import (
+    CheckContext,
+    diag,
+    format_value,
+    head_span,
+    header_span,
+    item_words,
+    item_words_zh,
+    level_zh,
+    rule_intro,
+    rule_ref_zh,
+    safe_constant,
+    statement_span,
+    where,
+)
+from . import symbolic as S
+from .symbolic import Inexact, SymbolicPolicy, Term, Variables, _comparable, _real
+
+SOLVER_TIMEOUT_MS = 4000
+SAMPLES = 300  # inputs tried through the interpreter where the solver cannot decide
+
+
+@attrs.frozen
+class Proof:
+    """The outcome of comparing one item of a policy with its parent's."""
+
+    policy_id: str
+    name: str
+    kind: str  # 'decision' | 'param'
+    direction: str  # floor | ceiling | fixed
+    verdict: str  # judgment.TIGHTENED | RESTATED | LOOSENED | UNDECIDED
+    parent_id: str
+    reason: Optional[str] = None  # why it is undecided
+    counterexample: Optional["Counterexample"] = None
+
+
+@attrs.frozen
+class Counterexample:
+    inputs: dict
+    blanks: dict
+    day: Optional[_dt.date]
+    child_value: object
+    parent_value: object
+    start: Optional[_dt.date] = None  # for periods of time: the start date they are added to
+
+
+# Proofs already made in this process, by the content of what they compare (see _prove): a
+# thousand cities that change a rule the same way cost one proof.
+_PROOF_MEMO: dict[tuple, "Proof"] = {}
+
+
+def check(ctx: CheckContext) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    proofs = getattr(ctx, "proofs", None)
+    if proofs is None:
+        proofs = ctx.proofs = {}
+    for policy in ctx.checkable():
+        parent = ctx.policies.get(policy.parent) if policy.parent else None
+        if parent is None or parent.has_errors:
+            continue
+        hybrid = parent_under(parent, policy)
+        loosened_params: set[str] = set()
+        for name, upper in parent.params.items():
+            mine = policy.params.get(name)
+            if mine is None or upper.statement not in ("floor", "ceiling", "fixed") or upper.value is None:
+                continue
+            if _param_breaks_its_rule(ctx, policy, mine):
+                loosened_params.add(name)  # already reported by the overrides check
+            if not _param_needs_proof(ctx, policy, parent, mine, upper):
+                continue
+            found = ctx.guard(_judge_param, ctx, policy, parent, hybrid, name, proofs)
+            if any(d.code in (*PARAM_CODES.values(), "PL322") for d in found):
+                loosened_params.add(name)
+            out.extend(found)
+        for name, upper in parent.decisions.items():
+            if name not in policy.decisions or not _binds(upper):
+                continue
+            mine_print, theirs_print = footprint(policy, "decision", name), footprint(hybrid, "decision", name)
+            if mine_print == theirs_print:
+                continue
+            found = ctx.guard(_judge_decision, ctx, policy, parent, hybrid, name, proofs)
+            if found and _only_through(mine_print - theirs_print, loosened_params):
+                # The decision breaks its bound only because a parameter it reads broke its own (or departed
+                # from an in-principle one with a reason): that finding, at the parameter's line, is the one
+                # to fix or to accept (one mistake, one finding).
+                found = [d for d in found if d.code != "PL317"]
+            out.extend(found)
+    return out
+
+
+def _only_through(changed: frozenset, params: set[str]) -> bool:
+    """Whether every definition that differs from the parent's is one of these parameters."""
+    return bool(changed) and all(entry[0] == "param" and entry[1] in params for entry in changed)
+
+
+def _param_breaks_its_rule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> bool:
+    """Whether the value-by-value check (checks/overrides.py) reports this parameter as loosened here."""
+    if param.origin.policy_id != policy.policy_id or len(param.history) < 2:
+        return False
+    from .overrides import _judge_param as judge_constant
+
+    try:
+        found = judge_constant(ctx, policy, param)
+    except Exception:  # noqa: BLE001 - the overrides check reports its own failures
+        return False
+    return any(d.code in ("PL304", "PL305", "PL306", "PL309", "PL313", "PL322") for d in found)
+
+
+def verdict(ctx: CheckContext, policy: ResolvedPolicy, name: str) -> Optional[Proof]:
+    """The proved verdict on one bound item of a policy against its parent (for explain, diff and the docs);
+    None when the item is not bound there or the policy computes it exactly as its parent does."""
+    proofs = getattr(ctx, "proofs", None)
+    if proofs is None:
+        proofs = ctx.proofs = {}
+    if (policy.policy_id, name) in proofs:
+        return proofs[(policy.policy_id, name)]
+    parent = ctx.policies.get(policy.parent) if policy.parent else None
+    if parent is None or parent.has_errors or policy.has_errors:
+        return None
+    hybrid = parent_under(parent, policy)
+    upper_decision, upper_param = parent.decisions.get(name), parent.params.get(name)
+    if upper_decision is not None and name in policy.decisions and _binds(upper_decision):
+        if footprint(policy, "decision", name) != footprint(hybrid, "decision", name):
+            _judge_decision(ctx, policy, parent, hybrid, name, proofs)
+    elif (upper_param is not None and name in policy.params and upper_param.value is not None
+          and upper_param.statement in ("floor", "ceiling", "fixed")
+          and _param_needs_proof(ctx, policy, parent, policy.params[name], upper_param)):
+        _judge_param(ctx, policy, parent, hybrid, name, proofs)
+    return proofs.get((policy.policy_id, name))
+
+
+def _binds(decision: RDecision) -> bool:
+    rows = decision.table.rows if decision.table is not None else ()
+    return decision.bound is not None or any(c.bound for c in decision.cases) or any(r.direction for r in rows)
+
+
+# ---------------------------------------------------------------- the parent under the child's blanks
+
+
+def parent_under(parent: ResolvedPolicy, child: ResolvedPolicy) -> ResolvedPolicy:
+    """The parent's rules, with what it left free taken from the child.
+
+    The parent's decisions and its bound parameters (floor, ceiling, fixed) stay the parent's: they
+    are its rule. Its blanks and defaults, which a lower level may set as it likes, take the
+    child's definitions; inputs, enums and the evaluation window are the child's.
+    """
+    params = dict(parent.params)
+    for name, p in parent.params.items():
+        if (p.value is None or p.statement in ("default", "delegated")) and name in child.params:
+            params[name] = child.params[name]
+    return attrs.evolve(parent, params=params, inputs=child.inputs, enums=child.enums,
+                        effective=child.effective, ends=child.ends)
+
+
+def footprint(policy: ResolvedPolicy, kind: str, name: str) -> frozenset:
+    """Every definition an item's value depends on: two policies whose footprints agree compute it alike."""
+    seen: set = set()
+    out: set = set()
+    stack = [(kind, name)]
+    while stack:
+        k, n = stack.pop()
+        if (k, n) in seen:
+            continue
+        seen.add((k, n))
+        if k == "decision":
+            d = policy.decisions.get(n)
+            if d is None:
+                continue
+            out.add(("decision", n, d.origin.policy_id, d.origin.span.line))
+            refs = _decision_refs(d)
+        elif k == "param":
+            p = policy.params.get(n)
+            if p is None:
+                continue
+            if p.value is None and p.schedule is None:
+                out.add(("param", n, "blank", str(p.type)))  # the same unknown, whoever delegated it
+                continue
+            schedule = p.schedule.origin.policy_id if p.schedule is not None else None
+            out.add(("param", n, p.origin.policy_id, p.origin.span.line, schedule))
+            refs = references(p.value) if p.value is not None else []
+            if p.schedule is not None:
+                for entry in p.schedule.entries:
+                    refs = refs + references(entry.value)
+        else:
+            continue
+        for ref in refs:
+            if ref.kind in ("decision", "param"):
+                stack.append((ref.kind, ref.name))
+            elif ref.kind == "input":
+                inp = policy.inputs.get(ref.name)
+                out.add(("input", ref.name, str(inp.type) if inp else "", bool(inp and inp.optional)))
+            elif ref.kind == "external":
+                value = policy.external_values.get((ref.alias, ref.name))
+                out.add(("external", ref.alias, ref.name, ref.policy_id, repr(value)))
+            elif ref.kind == "builtin" and ref.name != "as_of":
+                out.add(("builtin", ref.name, repr(policy.effective), repr(policy.ends)))
+            elif ref.kind == "builtin":
+                out.add(("builtin", "as_of"))
+    return frozenset(out)
+
+
+def _decision_refs(d: RDecision) -> list[RRef]:
+    refs: list[RRef] = []
+    if d.expr is not None:
+        refs += references(d.expr)
+    for case in d.cases:
+        refs += references(case.cond) + references(case.value)
+    if d.otherwise is not None:
+        refs += references(d.otherwise.value)
+    if d.table is not None:
+        refs += list(d.table.columns)
+        for row in d.table.rows:
+            refs += references(row.output)
+            for cell in row.cells:
+                for v in cell.values:
+                    refs += references(v)
+    return refs
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def _judge_decision(ctx: CheckContext, policy, parent, hybrid, name, proofs) -> list[Diagnostic]:
+    upper: RDecision = parent.decisions[name]
+    out: list[Diagnostic] = []
+    # (direction, the parent's part: None or ('case'|'row', index), the origin that declared it, in principle)
+    claims = []
+    if upper.bound is not None:
+        declared = upper.bound_origin or upper.origin
+        claims.append((upper.bound, None, declared, bool(getattr(declared.decl, "in_principle", False))))
+    for index, case in enumerate(upper.cases):
+        if case.bound is not None:
+            claims.append((case.bound, ("case", index), upper.origin, case.in_principle))
+    for index, row in enumerate(upper.table.rows if upper.table is not None else ()):
+        if row.direction is not None:
+            claims.append((row.direction, ("row", index), upper.origin, row.in_principle))
+    verdicts = []
+    for direction, case_index, declared, in_principle in claims:
+        proof = _prove(ctx, policy, parent, hybrid, "decision", name, direction, case_index)
+        verdicts.append(proof)
+        if proof.verdict == J.LOOSENED:
+            finding = _loosened_decision(ctx, policy, parent, upper, declared, proof, case_index)
+            changed = _changed_origin(ctx, policy, parent, "decision", name)
+            if in_principle and changed is not None and changed.meta.reason:
+                finding = _as_departure(finding, changed.meta.reason)
+            out.append(finding)
+        elif proof.verdict == J.UNDECIDED:
+            out.append(_undecided(ctx, policy, parent, "decision", name, direction, declared, proof))
+    proofs[(policy.policy_id, name)] = _combine(verdicts)
+    return out
+
+
+def _combine(proofs: list[Proof]) -> Proof:
+    for verdict in (J.LOOSENED, J.UNDECIDED, J.TIGHTENED):
+        for p in proofs:
+            if p.verdict == verdict:
+                return p
+    return proofs[0]
+
+
+def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) -> Proof:
+    """Compare one item of `policy` with the parent's (evaluated as `hybrid`) over every input and day.
+
+    Proofs are remembered by the content of what they compare (the definitions both sides read, the
+    window), so the many cities that change a rule the same way cost one proof. A proof is first
+    tried in a z3 context shared by every proof; one that finds a loosening is redone in a context
+    of its own, so that its counterexample (the text of the finding) does not depend on what was
+    solved before in the process.
+    """
+    mine_key, their_key = definition_key(policy, kind, name), definition_key(hybrid, kind, name)
+    # The window matters only to rules that read the day (as_of, or a parameter with a schedule).
+    dated = any(part[:2] == ("builtin", "as_of") or (part[0] == "param" and part[5] is not None)
+                for part in mine_key + their_key)
+    key = (kind, name, direction, case_index, (policy.effective, policy.ends) if dated else None,
+           mine_key, their_key)
+    known = _PROOF_MEMO.get(key)
+    if known is not None:
+        return attrs.evolve(known, policy_id=policy.policy_id, parent_id=parent.policy_id)
+    with S.shared_context():
+        proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index, readable=False)
+    if proof is None:  # the solver found a possible loosening: find it again where its example is repeatable
+        with S.fresh_context():
+            proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
+    _PROOF_MEMO[key] = proof
+    return proof
+
+
+def definition_key(policy: ResolvedPolicy, kind: str, name: str) -> tuple:
+    """What an item's value depends on, as content (no positions): equal keys compute equal values."""
+    from .encode import structural_key as sk
+
+    def exprs_key(exprs):
+        return tuple(sk(e) if e is not None else None for e in exprs)
+
+    parts = []
+    for entry in sorted(footprint(policy, kind, name), key=repr):
+        what, item = entry[0], entry[1]
+        if what == "decision":
+            d = policy.decisions[item]
+            table = None
+            if d.table is not None:
+                table = (exprs_key(d.table.columns),
+                         tuple((r.is_otherwise, r.direction, sk(r.output),
+                                tuple((c.kind, c.op, exprs_key(c.values)) for c in r.cells)) for r in d.table.rows))
+            parts.append(("decision", item, str(d.type), d.form, d.fixed, d.bound,
+                          sk(d.expr) if d.expr is not None else None,
+                          tuple((sk(c.cond), sk(c.value), c.fixed, c.bound) for c in d.cases),
+                          sk(d.otherwise.value) if d.otherwise is not None else None, table))
+        elif what == "param":
+            p = policy.params[item]
+            schedule = tuple((e.start, sk(e.value)) for e in p.schedule.entries) if p.schedule is not None else None
+            parts.append(("param", item, str(p.type), p.statement,
+                          sk(p.value) if p.value is not None else None, schedule))
+        else:
+            parts.append(entry)
+    return tuple(parts)
+
+
+def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index=None,
+                      readable: bool = True) -> Optional[Proof]:
+    """One proof in the current z3 context. readable=False: stop at 'the solver finds a possible
+    loosening' (None), without looking for a readable counterexample or confirming it."""
+    variables = Variables((policy.effective, policy.ends),
+                          {n: e.member_names for n, e in policy.enums.items()})
+    child_side = SymbolicPolicy(policy, variables, ctx.interpreter(policy.policy_id))
+    parent_side = SymbolicPolicy(hybrid, variables)
+    pid = policy.policy_id
+    try:
+        if kind == "decision":
+            mine, theirs = child_side.decision(name), parent_side.decision(name)
+            applies = parent_side.part_applies(name, case_index) if case_index is not None else S.mkBoolVal(True)
+            if case_index is not None:
+                theirs = parent_side.part_value(name, case_index)
+        else:
+            mine, theirs = child_side.param(name), parent_side.param(name)
+            applies = S.mkBoolVal(True)
+        broken = _breaks(direction, mine, theirs)
+        loose = z3.And(applies, theirs.defined, broken)
+        tight = z3.And(applies, theirs.defined, mine.defined, _strictly_inside(direction, mine, theirs)) \
+            if direction != "fixed" else S.mkBoolVal(False)
+    except (Inexact, z3.Z3Exception) as exc:
+        return _sample(ctx, policy, hybrid, kind, name, direction, case_index,
+                       reason=str(exc) if isinstance(exc, Inexact) else "no exact encoding")
+    domain = list(variables.domain)
+    preferences = (variables.preferred + variables.rounder, variables.preferred) if readable else ()
+    status, model, tightened, reason = _solve(domain, preferences, loose, tight)
+    if status == "sat" and not readable:
+        return None
+    assignment = variables.assignment(model) if status == "sat" else None
+    if status == "sat":
+        inputs, blanks, day = assignment
+        example = _confirm(ctx, policy, hybrid, kind, name, direction, case_index, inputs, blanks, day)
+        if example is not None:
+            return Proof(pid, name, kind, direction, J.LOOSENED, parent.policy_id, counterexample=example)
+        return _sample(ctx, policy, hybrid, kind, name, direction, case_index,
+                       reason="the solver's possible counterexample is not confirmed by the interpreter")
+    if status == "unknown":
+        return _sample(ctx, policy, hybrid, kind, name, direction, case_index, reason=reason)
+    if variables.inexact:
+        return _sample(ctx, policy, hybrid, kind, name, direction, case_index, reason="; ".join(variables.inexact))
+    return Proof(pid, name, kind, direction, J.TIGHTENED if tightened else J.RESTATED, parent.policy_id)
+
+
+def _solve(domain, preferences, loose, tight):
+    """(status, model, tightened, reason): 'sat' with the most readable model there is, 'unsat', 'unknown'.
+
+    preferences: lists of constraints that make a counterexample easier to read, strongest first."""
+    solver = z3.Solver(ctx=S.current_context())
+    solver.set("timeout", SOLVER_TIMEOUT_MS)
+    solver.add(*domain)
+    solver.push()
+    solver.add(loose)
+    result = solver.check()
+    if result == z3.sat:
+        model = solver.model()
+        for preferred in preferences:
+            solver.push()
+            solver.add(*preferred)
+            found = solver.check() == z3.sat
+            if found:
+                model = solver.model()
+            solver.pop()
+            if found:
+                break
+        return "sat", model, False, None
+    if result == z3.unknown:
+        reason = solver.reason_unknown()
+        return "unknown", None, False, _reason_words(reason)
+    solver.pop()
+    solver.add(tight)
+    tightened = solver.check() == z3.sat
+    return "unsat", None, tightened, None
+
+
+def _reason_words(reason: str) -> str:
+    if "timeout" in reason or "canceled" in reason:
+        return f"the solver ran out of time ({SOLVER_TIMEOUT_MS // 1000} s)"
+    if "nonlinear" in reason or "incomplete" in reason:
+        return "the rule multiplies unknowns together (nonlinear arithmetic), which the solver cannot always decide"
+    return f"the solver could not decide ({reason})"
+
+
+def _breaks(direction: str, mine: Term, theirs: Term):
+    """The child's value breaks the parent's direction: none where the parent has a value, or beyond it."""
+    a, b = _ordered_pair(mine, theirs)
+    if direction == "ceiling":  # none is below every value (see judgment.breaks)
+        return z3.And(mine.defined, a > b)
+    beyond = a != b if direction == "fixed" else a < b
+    return z3.Or(z3.Not(mine.defined), beyond)
+
+
+def _strictly_inside(direction: str, mine: Term, theirs: Term):
+    a, b = _ordered_pair(mine, theirs)
+    return a < b if direction == "ceiling" else a > b
+
+
+def _ordered_pair(mine: Term, theirs: Term):
+    if mine.kind == "duration" or theirs.kind == "duration":
+        raise Inexact("periods of time that change with the day")
+    a, b = _comparable(mine), _comparable(theirs)
+    if z3.is_int(a) != z3.is_int(b):
+        a, b = _real(a), _real(b)
+    return a, b
+
+
+def _evaluate(ctx, policy: ResolvedPolicy, kind: str, name: str, inputs: dict, blanks: dict, day, case_index=None,
+              interpreter: Optional[Interpreter] = None):
+    """The reference interpreter's value of one item (raises EvaluationError)."""
+    interp = interpreter or Interpreter(policy)
+    values = dict(inputs)
+    values.update({k: v for k, v in blanks.items() if "." not in k})
+    as_of = day or policy.effective
+    if kind == "param":
+        return interp.param_value(name, as_of, values)
+    if case_index is not None:
+        from ..evaluate import _Run, finish
+
+        run = _Run(interp, values, as_of, False)
+        d = policy.decisions[name]
+        what, index = case_index
+        expr = d.cases[index].value if what == "case" else d.table.rows[index].output
+        return finish(run.expr(expr), d.type)
+    return interp.evaluate_validated(values, as_of, [name]).values[name]
+
+
+def _applies(policy, name, part, inputs, blanks, day) -> bool:
+    """Whether the case or row `part` of a decision is the one that decides on these inputs."""
+    if part is None:
+        return True
+    from ..evaluate import _Run, truthy
+
+    values = dict(inputs)
+    values.update({k: v for k, v in blanks.items() if "." not in k})
+    run = _Run(Interpreter(policy), values, day or policy.effective, False)
+    d = policy.decisions[name]
+    what, wanted = part
+    if what == "case":
+        for index, case in enumerate(d.cases):
+            if truthy(run.expr(case.cond)):
+                return index == wanted
+        return False
+    columns = [run.expr(c) for c in d.table.columns]
+    for index, row in enumerate(d.table.rows):
+        if row.is_otherwise or all(run._cell(cell, v) for cell, v in zip(row.cells, columns)):
+            return index == wanted
+    return False
+
+
+def _confirm(ctx, policy, hybrid, kind, name, direction, case_index, inputs, blanks, day) -> Optional[Counterexample]:
+    """The counterexample, if the reference interpreter agrees it breaks the bound on both levels."""
+    try:
+        if not _applies(hybrid, name, case_index, inputs, blanks, day):
+            return None
+        theirs = _evaluate(ctx, hybrid, kind, name, inputs, blanks, day, case_index)
+        mine = _evaluate(ctx, policy, kind, name, inputs, blanks, day,
+                         interpreter=ctx.interpreter(policy.policy_id))
+    except (EvaluationError, ArithmeticError, TypeError, ValueError, OverflowError, KeyError):
+        return None
+    if not J.breaks(direction, mine, theirs):
+        return None
+    return Counterexample(inputs, blanks, day, mine, theirs)
+
+
+def _sample(ctx, policy, hybrid, kind, name, direction, case_index, reason: str) -> Proof:
+    """Where no proof is possible: look for a counterexample among varied inputs, through the interpreter."""
+    rng = random.Random(f"{policy.policy_id}:{name}:{direction}:{case_index}")
+    first = policy.effective or _dt.date(2020, 1, 1)
+    last = policy.ends or first + _dt.timedelta(days=3 * 366)
+    days = [first, last] + [first + _dt.timedelta(days=rng.randrange(max((last - first).days, 1))) for _ in range(8)]
+    blank_types = {p.name: p.type for p in policy.params.values() if p.is_blank}
+    for attempt in range(SAMPLES):
+        inputs = {n: _random_value(rng, i.type, policy) for n, i in policy.inputs.items()
+                  if not (i.optional and rng.random() < 0.2)}
+        blanks = {n: _random_value(rng, t, policy) for n, t in blank_types.items()}
+        example = _confirm(ctx, policy, hybrid, kind, name, direction, case_index, inputs, blanks,
+                           days[attempt % len(days)])
+        if example is not None:
+            return Proof(policy.policy_id, name, kind, direction, J.LOOSENED, hybrid.policy_id,
+                         counterexample=example)
+    return Proof(policy.policy_id, name, kind, direction, J.UNDECIDED, hybrid.policy_id, reason=reason)
+
+
+_ROUND_AMOUNTS = [Decimal(x) for x in ("0", "0.01", "1", "99.99", "100", "469", "798", "1000", "1500", "5000",
+                                        "6500", "7000", "7000.01", "9800", "100000")]
+
+
+def _random_value(rng: random.Random, t, policy):
+    kind = t.kind
+    if kind == "money":
+        if rng.random() < 0.5:
+            return rng.choice(_ROUND_AMOUNTS)
+        return Decimal(rng.randrange(0, 2_000_000)) / 100
+    if kind == "percent":
+        return Decimal(rng.randrange(0, 101)) / 100
+    if kind == "decimal":
+        return Decimal(rng.randrange(-1000, 100000)) / 100
+    if kind == "count":
+        return rng.randrange(0, 50)
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "date":
+        base = policy.effective or _dt.date(2021, 1, 1)
+        return base + _dt.timedelta(days=rng.randrange(-400, 1500))
+    if kind == "enum":
+        enum = policy.enums.get(t.enum)
+        return rng.choice(enum.member_names) if enum and enum.member_names else None
+    if kind == "text":
+        return rng.choice(["", "a", "中选"])
+    return None
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def _param_needs_proof(ctx, policy, parent, mine: RParam, upper: RParam) -> bool:
+    """Whether a parameter needs the symbolic comparison: the value-by-value check cannot decide it."""
+    same_schedule = (mine.schedule is None) == (upper.schedule is None) and (
+        mine.schedule is None or mine.schedule.origin == upper.schedule.origin)
+    if mine.origin == upper.origin and same_schedule:
+        return False
+    if mine.schedule is not None or upper.schedule is not None:
+        return True
+    if mine.value is None:
+        return False  # delegating a bound value again is the resolver's and overrides' business
+    a, _ = safe_constant(ctx, policy.policy_id, mine.value)
+    b, _ = safe_constant(ctx, parent.policy_id, upper.value)
+    if a is None or b is None:
+        return True  # reads a blank: compared symbolically
+    return J.order(a, b) is None
+
+
+def _judge_param(ctx, policy, parent, hybrid, name, proofs) -> list[Diagnostic]:
+    upper: RParam = parent.params[name]
+    mine: RParam = policy.params[name]
+    direction = upper.statement
+    if upper.type.kind == "duration":
+        proof = _prove_duration(ctx, policy, parent, mine, upper, direction)
+    else:
+        proof = _prove(ctx, policy, parent, hybrid, "param", name, direction)
+    proofs[(policy.policy_id, name)] = proof
+    if proof.verdict == J.LOOSENED:
+        finding = _loosened_param(ctx, policy, parent, mine, upper, proof)
+        changed = _changed_origin(ctx, policy, parent, "param", name)
+        if getattr(upper.origin.decl, "in_principle", False) and changed is not None and changed.meta.reason:
+            finding = _as_departure(finding, changed.meta.reason)
+        return [finding]
+    if proof.verdict == J.UNDECIDED:
+        return [_undecided(ctx, policy, parent, "param", name, direction, upper.origin, proof)]
+    return []
+
+
+def _prove_duration(ctx, policy, parent, mine: RParam, upper: RParam, direction) -> Proof:
+    days = _segment_days(policy, mine, upper)
+    for day in days:
+        try:
+            a = ctx.interpreter(policy.policy_id).param_value(mine.name, day)
+            b = Interpreter(parent_under(parent, policy)).param_value(upper.name, day)
+        except EvaluationError as exc:
+            return Proof(policy.policy_id, mine.name, "param", direction, J.UNDECIDED, parent.policy_id,
+                         reason=exc.message)
+        start = J.duration_counterexample(a, b, direction, after=policy.effective)
+        if start is not None:
+            return Proof(policy.policy_id, mine.name, "param", direction, J.LOOSENED, parent.policy_id,
+                         counterexample=Counterexample({}, {}, day if len(days) > 1 else None, a, b, start=start))
+    return Proof(policy.policy_id, mine.name, "param", direction, J.TIGHTENED, parent.policy_id)
+
+
+def _segment_days(policy, mine: RParam, upper: RParam) -> list[_dt.date]:
+    """The first day of each stretch of the policy's window on which both values stay the same."""
+    first = policy.effective or _dt.date(2000, 1, 1)
+    days = {first}
+    for p in (mine, upper):
+        if p.schedule is not None:
+            days.update(e.start for e in p.schedule.entries if e.start >= first)
+    if policy.ends is not None:
+        days = {d for d in days if d <= policy.ends}
+    return sorted(days)
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _shown(value, t) -> str:
+    return format_value(value, t)
+
+
+def _example_words(policy: ResolvedPolicy, example: Counterexample, zh: bool) -> str:
+    parts = []
+    for name, value in sorted(example.inputs.items(), key=lambda kv: _input_order(policy, kv[0])):
+        inp = policy.inputs.get(name)
+        parts.append(f"{name} = {format_value(value, inp.type if inp else None)}")
+    for name, value in sorted(example.blanks.items()):
+        p = policy.params.get(name)
+        t = p.type if p is not None else None
+        parts.append(f"{name}（尚未填写）= {format_value(value, t)}" if zh else f"{name} (a blank) = {format_value(value, t)}")
+    sep = "、" if zh else ", "
+    text = sep.join(parts)
+    if example.start is not None:
+        text = (f"起算日为 {example.start.isoformat()}" if zh else f"counting from {example.start.isoformat()}") + \
+               ((sep + text) if text else "")
+    if example.day is not None:
+        text = (text + (f"，于 {example.day.isoformat()}" if zh else f", on {example.day.isoformat()}")) if text \
+            else (f"{example.day.isoformat()} 当日" if zh else f"the day {example.day.isoformat()}")
+    return text or ("任意输入" if zh else "any input")
+
+
+def _input_order(policy, name):
+    names = list(policy.inputs)
+    return names.index(name) if name in names else len(names)
+
+
+LIMIT_EN = {"ceiling": "at most", "floor": "at least", "fixed": "exactly"}
+LIMIT_ZH = {"ceiling": "最多", "floor": "至少", "fixed": "只能是"}
+BEYOND_EN = {"ceiling": "higher", "floor": "lower", "fixed": "different"}
+BEYOND_ZH = {"ceiling": "更高", "floor": "更低", "fixed": "不同"}
+
+
+def _values_words(policy, parent, example: Counterexample, t, direction: str, zh: bool) -> tuple[str, str]:
+    if t is not None and t.kind == "duration" and example.start is not None:
+        from ..evaluate import add_duration
+
+        mine_end = add_duration(example.start, example.child_value)
+        their_end = add_duration(example.start, example.parent_value)
+        mine = f"{_shown(example.child_value, t)}（到 {mine_end.isoformat()}）" if zh else \
+            f"{_shown(example.child_value, t)} (to {mine_end.isoformat()})"
+        theirs = f"{_shown(example.parent_value, t)}（到 {their_end.isoformat()}）" if zh else \
+            f"{_shown(example.parent_value, t)} (to {their_end.isoformat()})"
+        return mine, theirs
+    mine = "不适用（none）" if (zh and example.child_value is None) else _shown(example.child_value, t)
+    return mine, _shown(example.parent_value, t)
+
+
+def _loosened_decision(ctx, policy, parent, upper: RDecision, declared: Origin, proof: Proof,
+                       case_index) -> Diagnostic:
+    name = upper.name
+    mine_decision = policy.decisions[name]
+    words, words_zh = item_words(name, mine_decision.label), item_words_zh(name, mine_decision.label)
+    example = proof.counterexample
+    t = upper.type
+    mine, theirs = _values_words(policy, parent, example, t, proof.direction, False)
+    mine_zh, theirs_zh = _values_words(policy, parent, example, t, proof.direction, True)
+    given = _example_words(policy, example, False)
+    given_zh = _example_words(policy, example, True)
+    kind_word = J.DIRECTION_WORDS[proof.direction]
+    part_en = {"case": "case", "row": "row"}
+    part_zh = {"case": "个情形", "row": "行"}
+    if case_index is not None:
+        what, index = case_index
+        where_case = f" where its {part_en[what]} {index + 1} applies"
+        where_case_zh = f"（在其第 {index + 1} {part_zh[what]}适用时）"
+    else:
+        where_case = where_case_zh = ""
+    message = (f"{words} is {kind_word} set by {declared.policy_id}{where_case}: no lower level may give a "
+               f"{BEYOND_EN[proof.direction]} value, but this policy does. For {given}: this policy gives {mine}; "
+               f"{parent.policy_id} allows {LIMIT_EN[proof.direction]} {theirs}.")
+    message_zh = (f"{words_zh}由 {declared.policy_id} 定为{J.DIRECTION_WORDS_ZH[proof.direction]}{where_case_zh}，"
+                  f"下级不得给出{BEYOND_ZH[proof.direction]}的值，但本政策给出了。例如 {given_zh}：本政策得出 {mine_zh}，"
+                  f"而 {parent.policy_id} {LIMIT_ZH[proof.direction]}允许 {theirs_zh}")
+    hint = (f"change this policy's rule so that it never gives a {BEYOND_EN[proof.direction]} value than "
+            f"{parent.policy_id}'s, or ask the {declared.level} level to change its rule")
+    hint_zh = f"请修改本政策的规则，使其在任何情形下都不比 {parent.policy_id} 的结果{BEYOND_ZH[proof.direction]}；或请{level_zh(declared.level)}修改其规定"
+    span = _changed_span(ctx, policy, parent, "decision", name)
+    if case_index is None:
+        related_span = head_span(declared)
+    elif case_index[0] == "case":
+        related_span = upper.cases[case_index[1]].span
+    else:
+        related_span = upper.table.rows[case_index[1]].span
+    rel = Related(related_span,
+                  f"{rule_intro(declared)} ({where(declared)}): {words} is {kind_word}"
+                  + (f" ({case_index[0]} {case_index[1] + 1})" if case_index is not None else ""),
+                  f"{rule_ref_zh(declared)}：{words_zh}为{J.DIRECTION_WORDS_ZH[proof.direction]}{where_case_zh}")
+    return diag("PL317", message, span, policy.policy_id, hint=hint, related_=(rel,),
+                message_zh=message_zh, hint_zh=hint_zh)
+
+
+PARAM_CODES = {"floor": "PL304", "ceiling": "PL305", "fixed": "PL306"}
+
+
+def _loosened_param(ctx, policy, parent, mine: RParam, upper: RParam, proof: Proof) -> Diagnostic:
+    example = proof.counterexample
+    words, words_zh = item_words(mine.name, mine.label), item_words_zh(mine.name, mine.label)
+    t = upper.type
+    shown_mine, shown_theirs = _values_words(policy, parent, example, t, proof.direction, False)
+    shown_mine_zh, shown_theirs_zh = _values_words(policy, parent, example, t, proof.direction, True)
+    given = _example_words(policy, example, False)
+    given_zh = _example_words(policy, example, True)
+    direction = proof.direction
+    message = (f"{words} must be {LIMIT_EN[direction]} {parent.policy_id}'s value ({J.DIRECTION_WORDS[direction]} "
+               f"set by {upper.origin.policy_id}); this policy's is {BEYOND_EN[direction]}. For {given}: "
+               f"this policy has {shown_mine}; {parent.policy_id} allows {LIMIT_EN[direction]} {shown_theirs}.")
+    message_zh = (f"{words_zh}的取值{LIMIT_ZH[direction].replace('最多', '不得高于').replace('至少', '不得低于')}"
+                  f" {parent.policy_id} 的取值（{upper.origin.policy_id} 设定的{J.DIRECTION_WORDS_ZH[direction]}），"
+                  f"本政策的取值却{BEYOND_ZH[direction]}。例如 {given_zh}：本政策为 {shown_mine_zh}，"
+                  f"而 {parent.policy_id} {LIMIT_ZH[direction]}允许 {shown_theirs_zh}")
+    if t.kind == "duration":
+        hint = "compare periods by the dates they give: months differ in length, so write the period in the parent's unit"
+        hint_zh = "期限按其得出的日期比较：各月天数不同，请用与上级相同的单位书写期限"
+    else:
+        hint = f"use a value {LIMIT_EN[direction]} {parent.policy_id}'s on every day of this policy's window"
+        hint_zh = f"请在本政策施行期间的每一天都取{LIMIT_ZH[direction]}为 {parent.policy_id} 取值的值"
+    span = statement_span(mine.origin) if mine.origin.policy_id == policy.policy_id else None
+    if example.day is not None and mine.schedule is not None and mine.schedule.origin.policy_id == policy.policy_id:
+        entry = next((e for e in reversed(mine.schedule.entries) if e.start <= example.day), None)
+        if entry is not None:
+            span = entry.span
+    if span is None:
+        span = _changed_span(ctx, policy, parent, "param", mine.name)
+    rel = Related(statement_span(upper.origin),
+                  f"{rule_intro(upper.origin)} ({where(upper.origin)}): {words} is {J.DIRECTION_WORDS[direction]} "
+                  f"{_shown(example.parent_value, t)}" + (f" on {example.day.isoformat()}" if example.day else ""),
+                  f"{rule_ref_zh(upper.origin)}：{words_zh}的{J.DIRECTION_WORDS_ZH[direction]}为 "
+                  f"{_shown(example.parent_value, t)}" + (f"（{example.day.isoformat()} 当日）" if example.day else ""))
+    return diag(PARAM_CODES[direction], message, span, policy.policy_id, hint=hint, related_=(rel,),
+                message_zh=message_zh, hint_zh=hint_zh)
+
+
+def _undecided(ctx, policy, parent, kind, name, direction, declared: Origin, proof: Proof) -> Diagnostic:
+    item = policy.decisions.get(name) if kind == "decision" else policy.params.get(name)
+    words, words_zh = item_words(name, item.label), item_words_zh(name, item.label)
+    message = (f"could not prove that {words} stays within {parent.policy_id}'s {J.DIRECTION_WORDS[direction]}: "
+               f"{proof.reason}. {SAMPLES} varied inputs found no counterexample, but that is not a proof.")
+    message_zh = (f"无法证明{words_zh}始终不超出 {parent.policy_id} 的{J.DIRECTION_WORDS_ZH[direction]}："
+                  f"{_reason_zh(proof.reason)}。用 {SAMPLES} 组不同输入试算没有发现反例，但这不等于证明")
+    hint = "simplify the rule (fixed rates instead of products of inputs), or state why it stays within the bound"
+    hint_zh = "可以简化规则（例如用固定比例代替输入之间的乘积），或说明它为何不会超出上级约束"
+    rel = Related(head_span(declared), f"{rule_intro(declared)} ({where(declared)}): {words} is "
+                                       f"{J.DIRECTION_WORDS[direction]}",
+                  f"{rule_ref_zh(declared)}：{words_zh}为{J.DIRECTION_WORDS_ZH[direction]}")
+    return diag("PL318", message, _changed_span(ctx, policy, parent, kind, name), policy.policy_id, hint=hint,
+                related_=(rel,), message_zh=message_zh, hint_zh=hint_zh)
+
+
+def _reason_zh(reason: Optional[str]) -> str:
+    if not reason:
+        return "求解器无法判定"
+    if "ran out of time" in reason:
+        return "求解器超时"
+    if "nonlinear" in reason:
+        return "规则中有未知量相乘（非线性运算），求解器无法总能判定"
+    if "division" in reason:
+        return "规则中有除以可能为零的值的运算"
+    if "not confirmed" in reason:
+        return "求解器给出的可能反例未被解释器确认"
+    return f"该规则无法精确转换为求解器公式（{reason}）"
+
+
+def _as_departure(finding: Diagnostic, reason: str) -> Diagnostic:
+    """The parent's bound holds only 原则上 (in principle) and this policy says why it departs: a warning."""
+    return attrs.evolve(
+        finding, code="PL322", severity="warning",
+        message=f"{finding.message} The notice states this limit only in principle, and this policy gives its "
+                f"reason: “{reason}”.",
+        message_zh=f"{finding.message_zh}。上级规定的是“原则上”的限度，本政策说明了理由：“{reason}”",
+        hint="keep the reason in the policy text; the docs show this departure",
+        hint_zh="请保留理由；文档会显示这一偏离")
+
+
+def _changed_origin(ctx, policy: ResolvedPolicy, parent: ResolvedPolicy, kind: str, name: str) -> Optional[Origin]:
+    """The definition by which this policy changes an item's value: its own definition of the item, else
+    the first thing it reads that this policy defines differently from its parent."""
+    item = policy.decisions.get(name) if kind == "decision" else policy.params.get(name)
+    if item is not None and item.origin.policy_id == policy.policy_id:
+        return item.origin
+    theirs = footprint(parent_under(parent, policy), kind, name)
+    for entry in sorted(footprint(policy, kind, name) - theirs, key=repr):
+        if entry[0] == "decision":
+            d = policy.decisions.get(entry[1])
+            if d is not None and d.origin.policy_id == policy.policy_id:
+                return d.origin
+        if entry[0] == "param":
+            p = policy.params.get(entry[1])
+            if p is not None:
+                if p.schedule is not None and p.schedule.origin.policy_id == policy.policy_id:
+                    return p.schedule.origin
+                if p.origin.policy_id == policy.policy_id:
+                    return p.origin
+    return None
+
+
+def _changed_span(ctx, policy: ResolvedPolicy, parent: ResolvedPolicy, kind: str, name: str):
+    """Where this policy changes an item's value (see _changed_origin), else its header."""
+    origin = _changed_origin(ctx, policy, parent, kind, name)
+    if origin is None:
+        return header_span(policy, ctx.ws)
+    if origin.decl.kind == "param":
+        return statement_span(origin)
+    return head_span(origin)

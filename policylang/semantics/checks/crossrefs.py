@@ -1,0 +1,234 @@
+"""Cross-references: `uses POLICY as ALIAS` read in each region's own version (PL313, PL316, PL320).
+
+A `uses` line is inherited down the `extends` chain, and every policy reads the
+version of POLICY in force in its own region (resolve.bind_cross_references):
+a national stent notice's `at most drug.retention_ratio` means, for a
+Guangdong city, the ratio of Guangdong's own drug-VBP notice when there is one.
+
+- A value that breaks an upper level's `at least` / `at most` bound once that
+  bound's cross-reference is read in this region's version is PL313, reported
+  on the file that sets the value, with the version that binds and the bound
+  as related locations. When the bound reads the same version as the level
+  that wrote it, checks/overrides.py judges it as any other bound; the other
+  checks leave the rebound ones to this module (CheckContext).
+- A rebound bound that reads a blank of that version cannot be checked: PL316.
+- A `uses` line whose alias no expression reads — in the policy that writes it
+  or in any policy extending it — is PL320, on the `uses` line.
+"""
+
+from __future__ import annotations
+
+from ...diagnostics import Diagnostic
+from ..evaluate import BlankNotFilled, EvaluationError
+from ..model import RBound, RParam, ResolvedPolicy, references
+from .common import (
+    CheckContext,
+    compare_values,
+    diag,
+    format_value,
+    header_span,
+    item_words,
+    item_words_zh,
+    related,
+    statement_span,
+)
+from .unused import used_declarations, uses_key
+
+LIMIT_WORDS = {"at_least": "at least", "at_most": "at most"}
+LIMIT_WORDS_ZH = {"at_least": "不低于", "at_most": "不高于"}
+
+
+def check(ctx: CheckContext) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    used = None
+    for policy in ctx.checkable():
+        if not policy.bindings:
+            continue
+        if any(b.declared_in == policy.policy_id for b in policy.bindings.values()):
+            if used is None:
+                used = used_declarations(ctx)
+            out.extend(ctx.guard(_unused_uses, policy, used))
+        for param in policy.params.values():
+            if param.value is not None or param.schedule is not None:
+                out.extend(ctx.guard(_judge_rebound_bounds, ctx, policy, param))
+    return out
+
+
+# ---------------------------------------------------------------- unused `uses`
+
+
+def _unused_uses(policy: ResolvedPolicy, used: set) -> list[Diagnostic]:
+    pid = policy.policy_id
+    out = []
+    for alias, binding in sorted(policy.bindings.items()):
+        if binding.declared_in != pid or (pid, uses_key(alias)) in used:
+            continue
+        out.append(diag(
+            "PL320",
+            f"'uses {binding.declared} as {alias}' is never read: no expression of this policy, or of the "
+            f"policies that extend it, reads a value {alias}.NAME",
+            binding.span, pid,
+            hint=f"remove this line, or read the value it is for, e.g. {alias}.NAME in a bound or a formula",
+            message_zh=f"引用“uses {binding.declared} as {alias}”没有被使用：本政策和继承本政策的下级政策中，"
+                       f"没有任何规则读取 {alias}.名称 这样的取值",
+            hint_zh=f"请删除这一行，或在限定范围、公式中读取它所引用的取值（写成 {alias}.名称）"))
+    return out
+
+
+# ---------------------------------------------------------------- bounds on a rebound cross-reference
+
+
+def _judge_rebound_bounds(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> list[Diagnostic]:
+    """The value of `param` in force in `policy` against every bound written above the level that set
+    it, where that bound reads a cross-reference `policy` binds to another version than the bound's
+    own level does."""
+    pid = policy.policy_id
+    writer = (param.schedule.origin if param.schedule is not None and param.schedule.origin.policy_id == pid
+              else param.origin)
+    here = writer.policy_id == pid
+    index = next((i for i, o in enumerate(param.history) if o is param.origin), len(param.history) - 1)
+    values = _values_in_force(ctx, policy, param)
+    if not values:
+        return []
+    out: list[Diagnostic] = []
+    for origin in param.history[:index]:
+        rebound = ctx.rebound_aliases(origin.policy_id, policy)
+        if not rebound:
+            continue
+        if not here:
+            # Inherited: the level that set the value was judged with its own cross-references;
+            # this policy is judged only for those it reads in another version.
+            rebound &= ctx.rebound_aliases(param.origin.policy_id, policy)
+            if not rebound:
+                continue
+        upper = ctx.policies.get(origin.policy_id)
+        definition = upper.params.get(param.name) if upper is not None else None
+        if definition is None:
+            continue
+        for bound in definition.bounds:
+            reads = [r for r in references(bound.expr) if r.kind == "external" and r.alias in rebound]
+            if not reads:
+                continue
+            out.extend(_judge_bound(ctx, policy, param, origin, bound, reads, values, here))
+    return out
+
+
+def _values_in_force(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> list[tuple[object, object]]:
+    """[(value, the span that sets it)]: the parameter's own value and each scheduled value this
+    policy writes."""
+    out = []
+    pid = policy.policy_id
+    if param.value is not None:
+        try:
+            out.append((ctx.interpreter(pid).constant(param.value), statement_span(param.origin)))
+        except EvaluationError:
+            pass
+    if param.schedule is not None and param.schedule.origin.policy_id == pid:
+        for entry in param.schedule.entries:
+            try:
+                out.append((ctx.interpreter(pid).constant(entry.value, entry.start), entry.span))
+            except EvaluationError:
+                continue
+    return [(v, span) for v, span in out if v is not None]
+
+
+def _bound_text(ctx: CheckContext, bound: RBound) -> str:
+    span = bound.span
+    line = ctx.ws.sources.line(span.file, span.line) or ""
+    text = line[span.column - 1: span.end_column - 1] if span.end_line == span.line else ""
+    return text.strip() or LIMIT_WORDS[bound.op]
+
+
+def _judge_bound(ctx: CheckContext, policy: ResolvedPolicy, param: RParam, origin, bound: RBound, reads,
+                 values, here: bool) -> list[Diagnostic]:
+    pid = policy.policy_id
+    words = item_words(param.name, param.label)
+    words_zh = item_words_zh(param.name, param.label)
+    text = _bound_text(ctx, bound)
+    t = param.type
+    sources, sources_zh, rel = [], [], []
+    for ref in _unique(reads):
+        key = (ref.alias, ref.name)
+        other = policy.externals.get(key)
+        binding = policy.bindings[ref.alias]
+        if other is None:
+            return []
+        value = policy.external_values.get(key)
+        shown = format_value(value, other.type) if value is not None and not _is_blank(value) else None
+        if shown is None:
+            continue
+        sources.append(f"{ref.alias}.{ref.name} = {shown} from {binding.bound}")
+        sources_zh.append(f"{ref.alias}.{ref.name} = {shown}，取自 {binding.bound}")
+        rel.append(related(other.origin, f"{ref.alias}.{ref.name} = {shown} in {binding.bound}, the version "
+                                         f"of {binding.declared} in force in this region",
+                           f"{ref.alias}.{ref.name} = {shown}（{binding.bound} 是 {binding.declared} "
+                           f"在本地区适用的版本）"))
+    try:
+        limit = ctx.interpreter_for(origin.policy_id, policy).constant(bound.expr)
+    except BlankNotFilled as exc:
+        if not here:
+            return []
+        return [_blank_info(policy, param, origin, bound, text, exc.blank, reads, values[0][1])]
+    except EvaluationError:
+        return []
+    if limit is None:
+        return []
+    rel.append(related(origin, f"{words} must be {text}", f"{words_zh}须满足“{text}”"))
+    limit_shown = format_value(limit, t)
+    out = []
+    for value, span in values:
+        order = compare_values(value, limit)
+        if order is None or not ((bound.op == "at_least" and order < 0) or (bound.op == "at_most" and order > 0)):
+            continue
+        shown = format_value(value, t)
+        if here:
+            at, at_zh = f"{shown} here", f"在这里取值 {shown}"
+        else:
+            at = f"{shown} here (set by {param.origin.policy_id})"
+            at_zh = f"在这里取值 {shown}（由 {param.origin.policy_id} 设定）"
+            span = header_span(policy, ctx.ws)
+        where = "; ".join(sources)
+        where_zh = "；".join(sources_zh)
+        message = (f"{words} is {at}, but {origin.policy_id} allows only values {LIMIT_WORDS[bound.op]} "
+                   f"{limit_shown} ('{text}'): in this region {where}.")
+        message_zh = (f"{words_zh}{at_zh}，但 {origin.policy_id} 只允许{LIMIT_WORDS_ZH[bound.op]} {limit_shown} "
+                      f"的值（“{text}”）：在本地区，{where_zh}")
+        hint = (f"choose a value {LIMIT_WORDS[bound.op]} {limit_shown}" if here else
+                f"set this region's own value, {LIMIT_WORDS[bound.op]} {limit_shown}, with "
+                f"'override param {param.name}: …' because \"…\"")
+        hint_zh = (f"请取{LIMIT_WORDS_ZH[bound.op]} {limit_shown} 的值" if here else
+                   f"请在本政策中用 `override param {param.name}: …` 设定本地区自己的取值"
+                   f"（{LIMIT_WORDS_ZH[bound.op]} {limit_shown}），并用 `because \"…\"` 说明理由")
+        out.append(diag("PL313", message, span, pid, hint=hint, related_=tuple(rel),
+                        message_zh=message_zh, hint_zh=hint_zh))
+    return out
+
+
+def _blank_info(policy: ResolvedPolicy, param: RParam, origin, bound: RBound, text: str, blank: str, reads,
+                span) -> Diagnostic:
+    words = item_words(param.name, param.label)
+    words_zh = item_words_zh(param.name, param.label)
+    binding = policy.bindings[reads[0].alias]
+    message = (f"the bound '{text}' on {words} cannot be checked yet: here it reads '{blank}' from "
+               f"{binding.bound} (the version of {binding.declared} in force in this region), a blank no "
+               f"level has filled")
+    message_zh = (f"{words_zh}的限定条件“{text}”暂时无法检查：在本地区它读取的是 {binding.bound}"
+                  f"（{binding.declared} 在本地区适用的版本）中的“{blank}”，而这项授权事项还没有任何层级填写")
+    return diag("PL316", message, span, policy.policy_id, hint=f"the check runs once '{blank}' is filled",
+                related_=(related(origin, f"{words} must be {text}", f"{words_zh}须满足“{text}”"),),
+                message_zh=message_zh, hint_zh=f"待“{blank}”填写后即会检查")
+
+
+def _unique(refs):
+    seen = set()
+    for r in refs:
+        if (r.alias, r.name) not in seen:
+            seen.add((r.alias, r.name))
+            yield r
+
+
+def _is_blank(value) -> bool:
+    from ..evaluate import NOT_FILLED
+
+    return value is NOT_FILLED
+

@@ -1,0 +1,177 @@
+"""Whether a lower level's value tightens, restates or loosens a bound: decided here, once.
+
+The resolver records what each definition does, the checks report what breaks
+a bound, `explain`, `diff` and the docs show it; all of them ask this module.
+
+A *direction* is how a rule binds the levels below it:
+- `floor`: their value may never be lower (a prepayment minimum);
+- `ceiling`: never higher (a deadline, a cap, a payment);
+- `fixed`: never different;
+- None: free (a default, a decision with no direction).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from typing import Optional
+
+from .model import Duration
+
+# What a lower level's definition does to the rule above it.
+TIGHTENED = "tightened"  # stricter in the rule's direction
+RESTATED = "restated"  # the same value again
+LOOSENED = "loosened"  # breaks the rule: lower under a floor, higher under a ceiling, changed when fixed
+REPLACED = "replaced"  # a free rule (a default, a decision without direction) given another value
+FILLED = "filled"  # a blank given a value
+DELEGATED = "delegated"  # a blank passed down again
+UNDECIDED = "undecided"  # not comparable without a proof (blanks, schedules, other units of time)
+
+VERDICTS = (TIGHTENED, RESTATED, LOOSENED, REPLACED, FILLED, DELEGATED, UNDECIDED)
+# The verdicts that are findings: a lower level broke a binding rule.
+BREAKS = frozenset({LOOSENED})
+
+VERDICT_WORDS = {
+    TIGHTENED: "tightened", RESTATED: "restated", LOOSENED: "loosened", REPLACED: "replaced",
+    FILLED: "filled", DELEGATED: "delegated", UNDECIDED: "not yet proved",
+}
+VERDICT_WORDS_ZH = {
+    TIGHTENED: "收紧", RESTATED: "重申", LOOSENED: "放宽", REPLACED: "替换",
+    FILLED: "填写", DELEGATED: "继续授权", UNDECIDED: "尚未证明",
+}
+
+DIRECTION_WORDS = {"floor": "a floor", "ceiling": "a ceiling", "fixed": "fixed"}
+DIRECTION_WORDS_ZH = {"floor": "下限", "ceiling": "上限", "fixed": "固定"}
+
+
+def order(a, b) -> Optional[int]:
+    """-1, 0 or 1 for two values of one type, None when they cannot be ordered without a start date.
+
+    Durations compare by what they do to a date: months and years convert exactly (a year is
+    twelve months); days against months only when every start date agrees (`31 days` is never
+    shorter than `1 month`; `30 days` and `1 month` depend on the month, see duration_order).
+    """
+    if a is None or b is None:
+        return None
+    if isinstance(a, Duration) and isinstance(b, Duration):
+        return duration_order(a, b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        if isinstance(a, bool) and isinstance(b, bool):
+            return (a > b) - (a < b)
+        return None
+    try:
+        return (a > b) - (a < b)
+    except TypeError:
+        return 0 if a == b else None
+
+
+def duration_order(a: Duration, b: Duration) -> Optional[int]:
+    """Compare two periods by their effect on every start date; None when it depends on the date."""
+    low_a, high_a = duration_span(a)
+    low_b, high_b = duration_span(b)
+    if a.unit != "days" and b.unit != "days":
+        ma, mb = _months(a), _months(b)
+        return (ma > mb) - (ma < mb)
+    if a.unit == b.unit == "days":
+        return (a.amount > b.amount) - (a.amount < b.amount)
+    if high_a < low_b:
+        return -1
+    if low_a > high_b:
+        return 1
+    return None
+
+
+def _months(d: Duration) -> int:
+    return d.amount * (12 if d.unit == "years" else 1)
+
+
+# Every start date of one 400-year cycle of the Gregorian calendar: month lengths and leap years
+# repeat after it, so the shortest and longest effect of a period over it are those of all dates.
+_CYCLE_START = _dt.date(2000, 3, 1)
+_CYCLE_DAYS = 146097
+
+
+@functools.lru_cache(maxsize=256)
+def duration_span(d: Duration) -> tuple[int, int]:
+    """(fewest, most) days that adding d to a date moves it, over every start date."""
+    if d.unit == "days":
+        return d.amount, d.amount
+    from .evaluate import add_duration
+
+    lengths = set()
+    day = _CYCLE_START
+    one = _dt.timedelta(days=1)
+    # Only the day of the month and the month/leap pattern matter: scanning a cycle is exhaustive.
+    for _ in range(_CYCLE_DAYS):
+        lengths.add((add_duration(day, d) - day).days)
+        day += one
+    return min(lengths), max(lengths)
+
+
+def duration_counterexample(child: Duration, parent: Duration, direction: str,
+                            after: Optional[_dt.date] = None) -> Optional[_dt.date]:
+    """A start date on which `child` breaks `direction` against `parent` (a later end under a ceiling,
+    an earlier one under a floor), the first from `after` (or 2000-01-01) on; None if there is none."""
+    from .evaluate import add_duration
+
+    day = after or _dt.date(2000, 1, 1)
+    one = _dt.timedelta(days=1)
+    for _ in range(_CYCLE_DAYS + 366):
+        c, p = add_duration(day, child), add_duration(day, parent)
+        if (direction == "ceiling" and c > p) or (direction == "floor" and c < p) or (direction == "fixed" and c != p):
+            return day
+        day += one
+    return None
+
+
+def judge(direction: Optional[str], parent_value, child_value) -> str:
+    """What a lower level's value does to the rule in force above it (both are values, not expressions)."""
+    if direction is None:
+        return RESTATED if order(child_value, parent_value) == 0 else REPLACED
+    cmp = order(child_value, parent_value)
+    if cmp is None and isinstance(child_value, Duration) and isinstance(parent_value, Duration):
+        return _judge_periods(direction, child_value, parent_value)
+    if cmp is None:
+        return UNDECIDED
+    if cmp == 0:
+        return RESTATED
+    if direction == "fixed":
+        return LOOSENED
+    if direction == "floor":
+        return TIGHTENED if cmp > 0 else LOOSENED
+    return TIGHTENED if cmp < 0 else LOOSENED
+
+
+def _judge_periods(direction: str, child: Duration, parent: Duration) -> str:
+    """Days against months: one side is the same on every start date, so the spans decide exactly."""
+    low_c, high_c = duration_span(child)
+    low_p, high_p = duration_span(parent)
+    if direction == "ceiling":
+        return TIGHTENED if high_c <= low_p else LOOSENED
+    if direction == "floor":
+        return TIGHTENED if low_c >= high_p else LOOSENED
+    return LOOSENED  # a fixed period in other units gives another date on some start date
+
+
+def breaks(direction: str, child_value, parent_value) -> bool:
+    """Whether one pair of values (the same input, the same day) breaks the parent's direction.
+
+    `none` (not applicable) sits below every value: where the parent's rule gives no value there
+    is nothing to stay within; where the child gives none and the parent a value, a floor or a
+    fixed rule is broken (no payment is less than any payment), a ceiling is not (a product that
+    is not listed has no price above the cap).
+    """
+    if parent_value is None:
+        return False
+    if child_value is None:
+        return direction in ("floor", "fixed")
+    return judge(direction, parent_value, child_value) == LOOSENED
+
+
+def param_action(parent_statement: str, child_statement: str) -> str:
+    """What a definition of a parameter does, before values are compared (see judge)."""
+    if parent_statement == "delegated":
+        return DELEGATED if child_statement == "delegated" else FILLED
+    if parent_statement == "default":
+        return REPLACED
+    return UNDECIDED
