@@ -10,22 +10,25 @@ check runs without a cache.
 
 What: JSON, one file per entry under `<namespace>/<key[:2]>/<key>.json`:
 
-- parse/  the parse result (AST and syntax diagnostics) of one file, keyed by a
-          hash of its bytes and its policy id;
+- parse/  the parse of one file, keyed by a hash of its bytes and its policy id,
+          in two parts decoded separately: its outline (header, `uses`,
+          comments, syntax diagnostics) and its declarations;
 - runs/   the final diagnostics of a whole tree, keyed by the hashes of all its
           files and of the configuration;
 - latest/ per tree root, the checker's findings per policy of the last run,
           for re-checking only what a change touches.
 
-Reading an entry never runs code and never imports anything: the JSON holds
-plain values and tagged objects ({"T": [...]} a tuple, {"D": "1.5"} a Decimal,
-{"A": ["Span", ...]} an instance of a registered class...), and objects are
-rebuilt only as instances of the classes of `_registry()` (the AST nodes of
-policylang.syntax.ast, Diagnostic, Related, Suppressed and the pipeline's own entry
-classes),
-each field checked against the class's type annotations. Anything else (an
-unknown tag or class, a wrong field, a float, a truncated or foreign file,
-an entry owned by another user) is a miss: the entry is ignored and removed.
+An entry is a header line [magic, format, key, root, path table, number of
+parts], then one line per part. Reading one never runs code and never imports
+anything: the JSON holds plain values and tagged objects ({"T": [...]} a
+tuple, {"D": "1.5"} a Decimal, {"A": ["Span", ...]} an instance of a
+registered class...; see "encoding" below), and objects are rebuilt only as
+instances of the classes of `_registry()` (the AST nodes of
+policylang.syntax.ast, Diagnostic, Related, Suppressed and the pipeline's own
+entry classes), each field checked against the class's type annotations.
+Anything else (an unknown tag or class, a wrong field, a float, a truncated
+file, an entry that is not a regular file of this user's that only this user
+may write) is a miss: the entry is ignored and removed.
 
 Every key also includes `code_fingerprint()`: the package version, the Python
 version and a hash of the package's own source files and grammar, so an entry
