@@ -11,12 +11,16 @@ kept fast by the on-disk cache of `policylang.cache`:
    and the configuration match a previous run, its diagnostics are reused
    as they are; the parsed files and the resolution are then built only if a
    backend asks for them (`CheckRun.workspace.files`, `CheckRun.resolution`).
-2. Otherwise each file's parse comes from the cache when its bytes are known,
-   and the files not yet parsed are parsed in parallel when there are enough
-   of them to pay for starting worker processes.
-3. The whole tree is resolved (cheap next to parsing), then the checker
-   examines only the policies a change can affect; the others keep the
-   findings of the previous run. See `affected_policies` for the rule.
+2. Otherwise each file's parse comes from the cache when its bytes are known
+   (first its outline only: header, `uses`, comments), and the files not yet
+   parsed are parsed in parallel when there are enough of them to pay for
+   starting worker processes.
+3. The policies a change can affect are found from the outlines (see
+   `affected_policies` for the rule); only they, and what they build on, get
+   their declarations and are resolved and checked; the others keep the
+   findings of the previous run. A change to the shape of the tree (a file
+   added, removed, renamed, no longer parsed, an `extends` or `uses` changed)
+   checks the whole tree again.
 
 `check(..., cache=False)` or POLICYLANG_NO_CACHE=1 runs everything from scratch.
 """
