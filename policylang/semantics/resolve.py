@@ -59,6 +59,9 @@ from .model import (
 
 LEVEL_RANK = {level: rank for rank, level in enumerate(A.LEVELS)}
 REQUIRED_HEADER = ("title", "level", "effective")
+# `status …`: what the file is, when it is not simply the text of a notice in force.
+# reconstructed: the notice's text is not in hand; the file is rebuilt from what other notices quote.
+STATUSES = ("reconstructed",)
 HEADER_WORD = {"title": "policy", "level": "level", "effective": "effective"}
 
 # Which namespace each declaration kind lives in. Values share one namespace:
@@ -261,8 +264,11 @@ class Resolver:
                      **hint_for(level.value, A.LEVELS, "phrase.PL108.levels", levels=", ".join(A.LEVELS),
                                 levels_zh=levels_zh(A.LEVELS)))
             ok = False
+        status = seen.get("status")
+        if status is not None and status.value not in STATUSES:
+            self.say("PL112.unknown_status", status.span, pid, status=status.value)
         eff, ends = seen.get("effective"), seen.get("ends")
-        if eff is not None and ends is not None and ends.value < eff.value:
+        if eff is not None and ends is not None and eff.value is not None and ends.value < eff.value:
             self.say("PL502.ends_first", ends.span, pid, related=[Related(eff.span, **N("note.PL502.effective"))],
                      ends=ends.value, effective=eff.value)
         # Duplicate declarations within one file.
@@ -445,7 +451,8 @@ class Resolver:
                         for name, hist in raw.items["require"].items()}
         provisions = {
             name: build("provisions", name, hist, lambda n, h: RProvision(
-                n, h[-1], tuple(h), actor=h[-1].decl.actor, modality=h[-1].decl.modality, text=h[-1].decl.text))
+                n, h[-1], tuple(h), actor=h[-1].decl.actor,
+                actors=h[-1].decl.actors or (h[-1].decl.actor,), modality=h[-1].decl.modality, text=h[-1].decl.text))
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
@@ -471,6 +478,7 @@ class Resolver:
             effective=pf.effective,
             ends=pf.ends,
             summary=pf.header_value("summary"),
+            status=pf.header_value("status"),
             parent=pf.extends,
             chain=tuple(chain),
             uses=tuple((u.alias, u.policy_id) for u in pf.uses),
@@ -918,7 +926,7 @@ class _Scope:
             value = self.expr(case.value, origin, expected=dtype, what=what, what_zh=what_zh)
             if case.bound is not None:
                 self._check_ordered(case.bound, dtype, origin, case.span, *P("phrase.what.case", name=name))
-            cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound))
+            cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound, case.in_principle))
             deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
         other = None
         if decl.otherwise is not None:
@@ -990,7 +998,8 @@ class _Scope:
             output = self.expr(row.output, origin, expected=dtype, **W("phrase.what.output", name=decl.name))
             if row.direction in ("ceiling", "floor"):
                 self._check_ordered(row.direction, dtype, origin, row.span, *P("phrase.what.row", name=decl.name))
-            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction))
+            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction,
+                             row.in_principle))
         return RTable(tuple(columns), tuple(rows))
 
     def schedule(self, name, hist, params) -> Optional[RSchedule]:

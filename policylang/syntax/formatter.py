@@ -25,7 +25,8 @@ INDENT = "    "
 GROUPED_KINDS = (A.InputDecl, A.ParamDecl, A.ProvisionDecl)
 MAX_WIDTH = 100
 
-HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "extends")
+HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "status",
+                "extends")
 HEADER_KEYWORD = {"title": "policy"}
 _UNIT_WORDS = {"yuan": ("yuan", "yuan"), "days": ("day", "days"), "months": ("month", "months"),
                "years": ("year", "years")}
@@ -205,6 +206,8 @@ def _format_header(item: A.HeaderItem) -> str:
         return f"{keyword} {quote(str(value))}"
     if hasattr(value, "isoformat"):
         return f"{keyword} {value.isoformat()}"
+    if value is None and item.key == "effective":
+        return f"{keyword} unknown"
     return f"{keyword} {value}"
 
 
@@ -276,6 +279,8 @@ def _decl_unit(decl: A.Decl) -> _Unit:
             statement = "delegated" + (f" to {decl.to_level}" if decl.to_level else "")
         else:
             statement = f"{decl.statement} {format_expr(decl.value)}"
+        if decl.in_principle:
+            statement = "in principle " + statement
         bounds = " ".join(("at least " if b.op == "at_least" else "at most ") + format_expr(b.expr)
                           for b in decl.bounds)
         return _line(decl.span, _join(f"{prefix}param {decl.name}: {decl.type.name}", statement, bounds), decl.meta)
@@ -299,7 +304,7 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         entries = [_child(columns_span, "columns " + ", ".join(c.name for c in decl.columns))]
         for row in decl.rows:
             cells = "otherwise" if row.is_otherwise else ", ".join(_format_cell(c) for c in row.cells)
-            direction = f" {row.direction}" if row.direction else ""
+            direction = (" in principle" if row.in_principle else "") + (f" {row.direction}" if row.direction else "")
             entries.append(_child(row.span, f"row {cells} => {format_expr(row.output)}{direction}", row.meta))
         return _block(decl.span, f"{prefix}table {decl.name}: {decl.type.name}" + _direction_words(decl), decl.meta,
                       entries)
@@ -322,7 +327,8 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         return _block(decl.span, _join(f"{prefix}example", decl.name), decl.meta, entries)
     if isinstance(decl, A.ProvisionDecl):
         modality = decl.modality.replace("_", " ")
-        code = f"{prefix}provision {decl.name}: {decl.actor} {modality} {quote(decl.text)}"
+        actors = ", ".join(decl.actors) if decl.actors else decl.actor
+        code = f"{prefix}provision {decl.name}: {actors} {modality} {quote(decl.text)}"
         return _line(decl.span, code, decl.meta)
     raise TypeError(f"not a declaration: {decl!r}")
 
@@ -331,7 +337,8 @@ def _direction_words(node) -> str:
     """' fixed', ' ceiling', ' floor' or nothing: how a decision, table or case binds lower levels."""
     if node.fixed:
         return " fixed"
-    return f" {node.bound}" if node.bound else ""
+    principle = " in principle" if getattr(node, "in_principle", False) else ""
+    return f"{principle} {node.bound}" if node.bound else ""
 
 
 def _aligned(keyword: str, items: list[tuple[A.Span, str]], fallback: A.Span) -> list[_Unit]:

@@ -239,7 +239,17 @@ def _judge_param(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> li
     rule = rule_before(ctx, param, len(param.history) - 1)
     value, _ = safe_constant(ctx, policy.policy_id, param.value) if param.value is not None else (None, None)
     _, problems = step(rule, origin, origin.decl.statement, value, (), param)
+    if rule.origin is not None and getattr(rule.origin.decl, "in_principle", False) and origin.meta.reason:
+        problems = [in_principle_departure(p, origin.meta.reason) if p.code in ("PL304", "PL305") else p
+                    for p in problems]
     return _emit(problems, statement_span(origin), policy.policy_id)
+
+
+def in_principle_departure(problem: Problem, reason: str) -> Problem:
+    """A floor or ceiling the notice states only 原则上 (in principle), departed from with a reason: a warning
+    that keeps the original finding's words and shows the reason."""
+    m = M("PL322.departure", finding=problem.message, finding_zh=problem.message_zh, reason=reason)
+    return attrs.evolve(problem, severity="warning", **m)
 
 
 def _judge_schedule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> list[Diagnostic]:
