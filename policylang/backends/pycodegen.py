@@ -1,18 +1,26 @@
-"""Compile resolved policies into standalone Python evaluator modules.
+"""Compile resolved policies into Python evaluator modules.
 
 One module per policy, covering its whole `extends` chain. The generated code
 needs only the standard library (it never imports policylang) and agrees with
-the reference interpreter (policylang/semantics/evaluate.py) on every input:
-the runtime part is copied from backends/python/runtime.py, which mirrors the
-interpreter's helpers, and each decision becomes a method computing exactly
-what the interpreter computes, in the same order, reading inputs and blanks
-only when the computation reaches them.
+the reference interpreter (policylang/semantics/evaluate.py) on every input.
+
+How: the policy is lowered first (policylang/lowering: the facts of every
+expression, then a typed form of expressions and statements); this module prints
+that form as Python through a code writer (backends/codewriter.py), once per
+strategy: the lazy evaluator (`_Run`, one memoized method per decision and
+parameter, also used to explain) and the straight-line `_decide_fast()`. Builtins
+are printed by their entries in policylang/semantics/builtins.py. The runtime
+(backends/python/runtime.py: values, validation, errors and the fixed API --
+evaluate, decide, decide_each, validate, Result's as_dict/trace/explain) is copied
+into a standalone module, or written once per compiled package and loaded by each
+module (write_modules).
 
 Safety: policy text (labels, notes, titles, enum members, names) never reaches
 the generated code unescaped. Strings go through repr(); text in comments and
 docstrings is escaped so that it cannot end the comment or the string; names
-become Python identifiers only when they are safe ones (otherwise they are
-mangled deterministically).
+become Python identifiers only when they are safe ones, never one the module
+itself defines, a keyword or a builtin (otherwise they are mangled
+deterministically; results stay keyed by the policy's own names).
 """
 
 from __future__ import annotations
@@ -437,9 +445,8 @@ class _Gen:
         """The module's source: with the runtime copied in (standalone), or, with
         shared_runtime_depth (how many folders below the package root the module is), loading the
         package's one shared runtime (RUNTIME_MODULE at the package root)."""
-        p = self.p
-        body: list[str] = []
-        # Generate the parts that register constants first, then assemble in reading order.
+        # The code parts name the constants they use (const()): they are printed first, so that the
+        # constants section, which comes before them in the module, lists every one.
         run_class = self.run_class()
         result_class = self.result_class()
         api = self.api()
@@ -462,9 +469,7 @@ class _Gen:
         out += result_class
         out += ["", ""]
         out += api
-        body = "\n".join(out).rstrip("\n") + "\n"
-        del p
-        return body
+        return "\n".join(out).rstrip("\n") + "\n"
 
     def docstring(self) -> str:
         p = self.p
