@@ -30,11 +30,15 @@ def _files(paths) -> list[str]:
 @paths_argument
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print what would change as a unified diff.")
+@click.option("--keywords", type=click.Choice(("en", "zh")), default=None,
+              help="Write the keywords in English (en) or Chinese (zh); the meaning does not change. "
+                   "Default: the language most of each file's keywords are written in.")
 @format_option
-def fmt_command(paths, check_only, show_diff, output_format):
+def fmt_command(paths, check_only, show_diff, keywords, output_format):
     """Format policy files in place (comments are kept; formatting twice changes nothing).
 
     With --check, report the files that would change and exit 1 if there are any.
+    With --keywords zh (or en), rewrite the keywords in Chinese (or English).
     Files with syntax errors are reported and left untouched.
     """
     files = _files(default_paths(paths))
@@ -47,7 +51,7 @@ def fmt_command(paths, check_only, show_diff, output_format):
             diags.extend(read_diags)
             continue
         sources.add(path, text)
-        formatted, parse_diags = format_source(text, path)
+        formatted, parse_diags = format_source(text, path, keywords)
         if formatted is None:
             diags.extend(parse_diags)
             continue

@@ -27,18 +27,16 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..diagnostics import Diagnostic
 from . import ast as A
+from . import keywords as K
 
 GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
 
 # Deeper expressions are rejected: later passes walk expressions recursively.
 MAX_EXPR_DEPTH = 100
 
-TOP_KEYWORDS = (
-    "policy", "level", "region", "issuer", "document", "issued", "effective", "ends",
-    "extends", "uses", "summary",
-    "override", "enum", "input", "param", "decision", "table", "schedule", "require",
-    "example", "provision",
-)
+TOP_KEYWORDS = K.TOP_LEVEL
+# The same in Chinese (canonical forms first): a line may start with either.
+TOP_KEYWORDS_ZH = tuple(K.zh(word) for word in K.TOP_LEVEL)
 
 # Terminals whose text is data; every other token is punctuation or a keyword.
 _DATA_TERMINALS = frozenset(
@@ -49,6 +47,25 @@ _DATA_TERMINALS = frozenset(
 # The words that give a direction (fixed, ceiling, floor): after a param's type they start
 # its statement; after a decision's, a table's or a case's they say how it binds lower levels.
 DIRECTION_TOKENS = frozenset({"FIXED", "CEILING", "FLOOR"})
+
+# The terminal of each keyword whose word the builder reads (the others it skips).
+_DATA_KEYWORDS = {"override": "OVERRIDE", "optional": "OPTIONAL", "fixed": "FIXED", "ceiling": "CEILING",
+                  "floor": "FLOOR", "must": "MUST", "may": "MAY", "should": "SHOULD", "not": "NOT_KW"}
+
+
+def _english(tok):
+    """A token of a Chinese keyword as the token of its English one (others unchanged)."""
+    if isinstance(tok, Token) and tok.type.startswith("ZH_"):
+        english = K.english_token(tok.type, str(tok))
+        if english is not None:
+            return Token.new_borrow_pos(_DATA_KEYWORDS.get(english, "ZH_KEYWORD"), english, tok)
+    return tok
+
+
+def _name(tok, table: dict) -> str:
+    """A name token's text, its Chinese form (a type, function, level…) read as English."""
+    text = str(tok)
+    return table.get(text, text)
 
 
 @attrs.frozen
@@ -98,11 +115,16 @@ _UNIT_ZH = {"days": "天", "months": "个月", "years": "年"}
 _BINARY_ZH = "这看起来是二进制文件，不是政策文本文件"
 _BINARY_HINT_ZH = "政策文件是以 .policy 结尾的 UTF-8 文本文件"
 
-# Full-width punctuation that Chinese input methods produce, and what was meant.
+# Full-width characters that Chinese input methods produce and the language does not
+# accept, and what was meant. (`：` `，` `（` `）` and texts in “…” are accepted: see
+# keywords.PUNCTUATION. A `：` or `，` where the grammar expects neither is an ordinary
+# syntax error.) Digits and the signs of numbers and formulas stay ASCII, so that
+# 30％, ７０００ or ＝ are told apart from what they resemble.
 _FULL_WIDTH = {
-    "：": ":", "，": ",", "（": "(", "）": ")", "“": '"', "”": '"', "＝": "=", "％": "%",
-    "｛": "{", "｝": "}", "；": ";", "＜": "<", "＞": ">", "＋": "+", "－": "-", "＊": "*",
-    "／": "/", "。": ".", "、": ",", "‘": "'", "’": "'",
+    "＝": "=", "％": "%", "｛": "{", "｝": "}", "；": ";", "＜": "<", "＞": ">", "＋": "+", "－": "-",
+    "＊": "*", "／": "/", "。": ".", "．": ".", "、": ",", "‘": '"', "’": '"', "＂": '"',
+    "【": "(", "】": ")", "《": '"', "》": '"',
+    **{chr(0xFF10 + d): str(d) for d in range(10)},
 }
 
 
@@ -122,6 +144,7 @@ class _Builder(Transformer):
         self.diags: list[Diagnostic] = []
         self.depth: dict[int, int] = {}
         self.track_depth = True
+        self.kw_lang = "en"  # the keyword language of the file being parsed, for hints
 
     # -- helpers ------------------------------------------------------------
     def _tspan(self, tok: Token) -> A.Span:
@@ -159,6 +182,7 @@ class _Builder(Transformer):
 
     @staticmethod
     def _data(children):
+        children = [_english(c) for c in children]
         return [
             c for c in children
             if not (isinstance(c, Token) and c.type not in _DATA_TERMINALS)
@@ -184,6 +208,8 @@ class _Builder(Transformer):
             value = self._string(value)
         elif key in ("issued", "effective", "ends"):
             value = self._date(value)
+        elif key == "level":
+            value = _name(value, K.LEVEL_OF)
         else:
             value = str(value)
         return A.HeaderItem(key, value, self._span(children))
@@ -205,6 +231,7 @@ class _Builder(Transformer):
 
     # -- declarations ---------------------------------------------------------
     def declaration(self, c):
+        c = [_english(x) for x in c]
         if isinstance(c[0], Token) and c[0].type == "OVERRIDE":
             decl = c[1]
             return attrs.evolve(decl, override=True, span=self._tspan(c[0]).merge(decl.span))
@@ -242,7 +269,7 @@ class _Builder(Transformer):
 
     def type_ref(self, c):
         tok = self._data(c)[0]
-        return A.TypeRef(str(tok), self._tspan(tok))
+        return A.TypeRef(_name(tok, K.TYPE_OF), self._tspan(tok))
 
     def enum_member(self, c):
         data = self._data(c)
@@ -273,7 +300,7 @@ class _Builder(Transformer):
 
     def k_delegated(self, c):
         data = self._data(c)
-        to_level = str(data[0]) if data else None
+        to_level = _name(data[0], K.LEVEL_OF) if data else None
         return ("delegated", None, to_level, self._span(c))
 
     def b_least(self, c):
@@ -425,8 +452,8 @@ class _Builder(Transformer):
         )
 
     def modality(self, c):
-        words = [str(t) for t in c]
-        return "_".join(words)
+        words = [str(_english(t)) for t in c]
+        return "_".join(" ".join(words).split())
 
     def provision_decl(self, c):
         data = self._data(c)
@@ -495,7 +522,12 @@ class _Builder(Transformer):
         data = self._data(c)
         func = data[0]
         args = tuple(x for x in data[1:] if x is not None)
-        return self._expr(A.Call(str(func), args, self._span(c), self._tspan(func)), *args)
+        name = _name(func, K.FUNCTION_OF)
+        if name == "round":  # round(x, 分, 向上): the unit and the mode in English
+            args = args[:1] + tuple(
+                attrs.evolve(a, name=K.ROUND_WORD_OF[a.name]) if isinstance(a, A.Name) and a.name in K.ROUND_WORD_OF
+                else a for a in args[1:])
+        return self._expr(A.Call(name, args, self._span(c), self._tspan(func)), *args)
 
     def u_yuan(self, c): return ("yuan", self._span(c))
     def u_days(self, c): return ("days", self._span(c))
@@ -548,7 +580,7 @@ class _Builder(Transformer):
 
     def name(self, c):
         tok = c[0]
-        return self._expr(A.Name(str(tok), self._tspan(tok)))
+        return self._expr(A.Name(_name(tok, K.BUILTIN_OF), self._tspan(tok)))
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
@@ -592,7 +624,7 @@ _comments: list = []
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     with open(GRAMMAR_PATH, encoding="utf-8") as fh:
-        grammar = fh.read()
+        grammar = K.extend_grammar(fh.read())
     return Lark(
         grammar,
         parser="lalr",
@@ -621,8 +653,13 @@ class ParseResult:
 _BOUNDARY = re.compile(r"^(?P<word>[^\W\d]\w*)", re.MULTILINE)
 
 
+_TOP_ALL = frozenset(K.TOP_LEVEL_ALL)
+_TOP_EN = frozenset(K.TOP_LEVEL)
+_TOP_ZH = frozenset(K.TOP_LEVEL_ZH)
+
+
 def _is_boundary_word(word: str) -> bool:
-    return word in TOP_KEYWORDS or bool(difflib.get_close_matches(word, TOP_KEYWORDS, n=1, cutoff=0.75))
+    return word in _TOP_ALL or bool(difflib.get_close_matches(word, TOP_KEYWORDS, n=1, cutoff=0.75))
 
 
 def _chunks(text: str):
@@ -663,6 +700,7 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
         return ParseResult(None, tuple(diags), text)
 
     chunks = _chunks(text)
+    _builder.kw_lang = keyword_language(text)
     parts = _parse_chunks_in_parallel(text, path, chunks)
     if parts is None:
         parts = [_parse_chunk_range(text, path, chunks, 0, len(chunks))]
@@ -811,7 +849,7 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
                                     message_zh=f"读取这条声明时出现内部错误：{exc.orig_exc}"))
         items = None
     except UnexpectedInput as exc:
-        syntax_error = _syntax_diagnostic(exc, segment, path, line - 1, start, parser)
+        syntax_error = _syntax_diagnostic(exc, segment, path, line - 1, start, parser, builder.kw_lang)
         diags.append(syntax_error)
         items = None
         if isinstance(exc, UnexpectedCharacters):
@@ -856,18 +894,40 @@ def _too_deep(span: A.Span) -> Diagnostic:
     )
 
 
-def _expected_pairs(names, parser: Lark) -> list[tuple[str, str]]:
-    """(English, Chinese) descriptions of the tokens that may come next, in the order they are listed."""
-    pairs: dict[str, str] = {}
+def _shown_terminals(names, parser: Lark, kw_lang: str) -> list[tuple[str, str]]:
+    """(name, text) of the terminals that may come next, as a writer of kw_lang types them:
+    English keywords and ASCII punctuation in an English file; in a Chinese one, the
+    canonical Chinese keywords and the full-width punctuation (synonyms are left out)."""
+    shown = []
     for name in sorted(set(names)):
         if name in _FRIENDLY_TERMINALS:
-            pairs.setdefault(_FRIENDLY_TERMINALS[name], _FRIENDLY_TERMINALS_ZH[name])
+            shown.append((name, ""))
             continue
         try:
-            term = parser.get_terminal(name)
-            pairs.setdefault(f"'{term.pattern.value}'", _q_zh(str(term.pattern.value)))
+            value = str(parser.get_terminal(name).pattern.value)
         except KeyError:
-            pairs.setdefault(name.lower(), name.lower())
+            shown.append((name, name.lower()))
+            continue
+        if name.startswith("ZH_"):
+            english = K.english_token(name, value)
+            canonical = english is not None and (value in K.PUNCTUATION.values() or K.zh(english) == value)
+            if kw_lang == "zh" and canonical:
+                shown.append((name, value))
+            continue
+        if kw_lang == "zh" and (value in K.PUNCTUATION or re.fullmatch(r"[A-Za-z_]+", value)):
+            continue  # its Chinese twin is listed
+        shown.append((name, value))
+    return shown
+
+
+def _expected_pairs(names, parser: Lark, kw_lang: str = "en") -> list[tuple[str, str]]:
+    """(English, Chinese) descriptions of the tokens that may come next, in the order they are listed."""
+    pairs: dict[str, str] = {}
+    for name, value in _shown_terminals(names, parser, kw_lang):
+        if name in _FRIENDLY_TERMINALS:
+            pairs.setdefault(_FRIENDLY_TERMINALS[name], _FRIENDLY_TERMINALS_ZH[name])
+        else:
+            pairs.setdefault(f"'{value}'", _q_zh(value))
     return sorted(pairs.items(), key=lambda pair: (not pair[0].startswith("'"), pair[0]))
 
 
@@ -875,20 +935,37 @@ def _describe_expected(names, parser: Lark) -> list[str]:
     return [english for english, _ in _expected_pairs(names, parser)]
 
 
-def _keywords_of(names, parser: Lark) -> list[str]:
-    words = []
-    for name in names:
-        try:
-            value = parser.get_terminal(name).pattern.value
-        except KeyError:
-            continue
-        if isinstance(value, str) and value.isidentifier():
-            words.append(value)
-    return words
+def _keywords_of(names, parser: Lark, kw_lang: str = "en") -> list[str]:
+    """The keywords among the terminals that may come next, in the file's keyword language."""
+    return [value for name, value in _shown_terminals(names, parser, kw_lang)
+            if value and name not in _FRIENDLY_TERMINALS and value.isidentifier()]
+
+
+def _top_keywords(kw_lang: str) -> tuple[str, ...]:
+    return TOP_KEYWORDS_ZH if kw_lang == "zh" else TOP_KEYWORDS
+
+
+def _closest_keyword(value: str, candidates) -> Optional[str]:
+    """The keyword a misspelt word most likely meant; Chinese words are short, so a looser match."""
+    cutoff = 0.5 if any(ord(ch) > 0x2E80 for ch in value) else 0.7
+    close = difflib.get_close_matches(value, list(dict.fromkeys(candidates)), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def keyword_language(text: str) -> str:
+    """'zh' when more declarations and header lines of text start with a Chinese keyword than an English one."""
+    zh = en = 0
+    for m in _BOUNDARY.finditer(text):
+        word = m.group("word")
+        if word in _TOP_ZH:
+            zh += 1
+        elif word in _TOP_EN:
+            en += 1
+    return "zh" if zh > en else "en"
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base: int, pos_base: int,
-                       parser: Lark) -> Diagnostic:
+                       parser: Lark, kw_lang: str = "en") -> Diagnostic:
     line = (getattr(exc, "line", 1) or 1)
     column = (getattr(exc, "column", 1) or 1)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
@@ -897,7 +974,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
         line = stripped.count("\n") + 1
         column = len(stripped.rsplit("\n", 1)[-1]) or 1
         span = A.Span(path, line + line_base, column, line + line_base, column + 1)
-        pairs = _expected_pairs(getattr(exc, "expected", ()) or (), parser)
+        pairs = _expected_pairs(getattr(exc, "expected", ()) or (), parser, kw_lang)
         expected = [english for english, _ in pairs]
         expected_zh = [chinese for _, chinese in pairs]
         return Diagnostic(
@@ -922,7 +999,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
                               hint='every text starts and ends with " on one line; write \\n for a line break',
                               message_zh="这段文字没有在同一行内用‘\"’结束",
                               hint_zh='每段文字都以 " 开始、以 " 结束，而且写在同一行内；需要换行时写 \\n')
-        pairs = _expected_pairs(exc.allowed or (), parser) if exc.allowed else []
+        pairs = _expected_pairs(exc.allowed or (), parser, kw_lang) if exc.allowed else []
         allowed = [english for english, _ in pairs]
         allowed_zh = [chinese for _, chinese in pairs]
         return Diagnostic("PL110", f"the character '{ch}' (U+{ord(ch):04X}) is not allowed here", span,
@@ -937,27 +1014,27 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
     span = A.Span(path, line + line_base, column, end_line + line_base, end_col,
                   (tok.start_pos or 0) + pos_base, (tok.end_pos or 0) + pos_base)
     expected_names = exc.expected or set()
-    pairs = _expected_pairs(expected_names, parser)
+    pairs = _expected_pairs(expected_names, parser, kw_lang)
     expected = [english for english, _ in pairs]
     expected_zh = [chinese for _, chinese in pairs]
     shown = value if len(value) <= 40 else value[:37] + "…"
     hint = hint_zh = None
     if value.isidentifier():
-        close = difflib.get_close_matches(value, _keywords_of(expected_names, parser) + list(TOP_KEYWORDS), n=1,
-                                          cutoff=0.7)
-        if close and close[0] != value:
-            if column == 1 and line == 1 and value not in TOP_KEYWORDS:
+        tops = _top_keywords(kw_lang)
+        close = _closest_keyword(value, _keywords_of(expected_names, parser, kw_lang) + list(tops))
+        if close and close != value:
+            if column == 1 and line == 1 and value not in _TOP_ALL:
                 return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
-                                  hint=f"did you mean '{close[0]}'?",
+                                  hint=f"did you mean '{close}'?",
                                   message_zh=f"{_q_zh(value)}不是政策语言的关键字",
-                                  hint_zh=f"是不是想写{_q_zh(close[0])}？")
-            hint = f"did you mean '{close[0]}'?"
-            hint_zh = f"是不是想写{_q_zh(close[0])}？"
+                                  hint_zh=f"是不是想写{_q_zh(close)}？")
+            hint = f"did you mean '{close}'?"
+            hint_zh = f"是不是想写{_q_zh(close)}？"
         elif column == 1 and line == 1:
             return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
-                              hint="a declaration starts with one of: " + ", ".join(TOP_KEYWORDS),
+                              hint="a declaration starts with one of: " + ", ".join(tops),
                               message_zh=f"{_q_zh(value)}不是政策语言的关键字",
-                              hint_zh="每条声明都以下列关键字之一开头：" + "、".join(TOP_KEYWORDS))
+                              hint_zh="每条声明都以下列关键字之一开头：" + "、".join(tops))
     if hint is None and expected:
         hint = "expected " + _join(expected[:8]) + (" …" if len(expected) > 8 else "")
         hint_zh = "这里应为" + _join_zh(expected_zh[:8], more=len(expected) > 8)

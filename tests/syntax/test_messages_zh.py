@@ -56,16 +56,16 @@ def only(source: str, code: str):
 
 
 def test_full_width_punctuation_names_the_character_and_its_ascii_form():
-    d = only(HEAD + "input selected：bool\n", "PL110")
-    assert "：" in d.message_zh and "全角" in d.message_zh
-    assert "“:”" in d.hint_zh and "半角" in d.hint_zh
-    d = only(HEAD + "decision x: money = min（a, b)\n", "PL110")
-    assert "“（”" in d.message_zh and "“(”" in d.hint_zh
+    d = only(HEAD + "param p: percent floor 30％\n", "PL110")
+    assert "％" in d.message_zh and "全角" in d.message_zh
+    assert "“%”" in d.hint_zh and "半角" in d.hint_zh
+    d = only(HEAD + "decision x: money ＝ min(a, b)\n", "PL110")
+    assert "“＝”" in d.message_zh and "“=”" in d.hint_zh
 
 
-def test_a_full_width_quotation_mark_is_quoted_readably():
-    d = only(HEAD + "input selected: bool “是否中选”\n", "PL110")
-    assert "‘“’" in d.message_zh and "‘\"’" in d.hint_zh
+def test_a_single_quotation_mark_is_quoted_readably():
+    d = only(HEAD + "input selected: bool ‘是否中选’\n", "PL110")
+    assert "“‘”" in d.message_zh and "‘\"’" in d.hint_zh
 
 
 def test_a_character_not_allowed_lists_what_was_expected_in_chinese():
