@@ -21,7 +21,6 @@ The verdict of every comparison ("tightened, proved", "restated", "loosened",
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import random
 from decimal import Decimal
 from typing import Optional
@@ -86,9 +85,9 @@ class Counterexample:
     start: Optional[_dt.date] = None  # for periods of time: the start date they are added to
 
 
-# Proofs already made in this process, by the content of what they compare: a thousand cities
-# that change a rule the same way cost one proof.
-_PROOF_MEMO: dict[str, tuple] = {}
+# Proofs already made in this process, by the content of what they compare (see _prove): a
+# thousand cities that change a rule the same way cost one proof.
+_PROOF_MEMO: dict[tuple, "Proof"] = {}
 
 
 def check(ctx: CheckContext) -> list[Diagnostic]:
@@ -235,6 +234,8 @@ def footprint(policy: ResolvedPolicy, kind: str, name: str) -> frozenset:
                 out.add(("external", ref.alias, ref.name, ref.policy_id, repr(value)))
             elif ref.kind == "builtin" and ref.name != "as_of":
                 out.add(("builtin", ref.name, repr(policy.effective), repr(policy.ends)))
+            elif ref.kind == "builtin":
+                out.add(("builtin", "as_of"))
     return frozenset(out)
 
 
@@ -292,9 +293,61 @@ def _combine(proofs: list[Proof]) -> Proof:
 
 
 def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) -> Proof:
-    """Compare one item of `policy` with the parent's (evaluated as `hybrid`) over every input and day."""
-    with S.fresh_context():
-        return _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
+    """Compare one item of `policy` with the parent's (evaluated as `hybrid`) over every input and day.
+
+    Proofs are remembered by the content of what they compare (the definitions both sides read, the
+    window), so the many cities that change a rule the same way cost one proof. A proof is first
+    tried in a z3 context shared by every proof; one that finds a loosening is redone in a context
+    of its own, so that its counterexample (the text of the finding) does not depend on what was
+    solved before in the process.
+    """
+    mine_key, their_key = definition_key(policy, kind, name), definition_key(hybrid, kind, name)
+    # The window matters only to rules that read the day (as_of, or a parameter with a schedule).
+    dated = any(part[:2] == ("builtin", "as_of") or (part[0] == "param" and part[5] is not None)
+                for part in mine_key + their_key)
+    key = (kind, name, direction, case_index, (policy.effective, policy.ends) if dated else None,
+           mine_key, their_key)
+    known = _PROOF_MEMO.get(key)
+    if known is not None:
+        return attrs.evolve(known, policy_id=policy.policy_id, parent_id=parent.policy_id)
+    with S.shared_context():
+        proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
+    if proof.verdict == J.LOOSENED and proof.reason is None:
+        with S.fresh_context():
+            proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
+    _PROOF_MEMO[key] = proof
+    return proof
+
+
+def definition_key(policy: ResolvedPolicy, kind: str, name: str) -> tuple:
+    """What an item's value depends on, as content (no positions): equal keys compute equal values."""
+    from .encode import structural_key as sk
+
+    def exprs_key(exprs):
+        return tuple(sk(e) if e is not None else None for e in exprs)
+
+    parts = []
+    for entry in sorted(footprint(policy, kind, name), key=repr):
+        what, item = entry[0], entry[1]
+        if what == "decision":
+            d = policy.decisions[item]
+            table = None
+            if d.table is not None:
+                table = (exprs_key(d.table.columns),
+                         tuple((r.is_otherwise, r.direction, sk(r.output),
+                                tuple((c.kind, c.op, exprs_key(c.values)) for c in r.cells)) for r in d.table.rows))
+            parts.append(("decision", item, str(d.type), d.form, d.fixed, d.bound,
+                          sk(d.expr) if d.expr is not None else None,
+                          tuple((sk(c.cond), sk(c.value), c.fixed, c.bound) for c in d.cases),
+                          sk(d.otherwise.value) if d.otherwise is not None else None, table))
+        elif what == "param":
+            p = policy.params[item]
+            schedule = tuple((e.start, sk(e.value)) for e in p.schedule.entries) if p.schedule is not None else None
+            parts.append(("param", item, str(p.type), p.statement,
+                          sk(p.value) if p.value is not None else None, schedule))
+        else:
+            parts.append(entry)
+    return tuple(parts)
 
 
 def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) -> Proof:
@@ -320,16 +373,9 @@ def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_i
         return _sample(ctx, policy, hybrid, kind, name, direction, case_index,
                        reason=str(exc) if isinstance(exc, Inexact) else "no exact encoding")
     domain = list(variables.domain)
-    key = hashlib.sha256(("\n".join(c.sexpr() for c in domain) + "\n" + loose.sexpr() + "\n"
-                          + tight.sexpr()).encode()).hexdigest()
-    memo = _PROOF_MEMO.get(key)
-    if memo is None:
-        status, model, tightened, reason = _solve(domain, (variables.preferred + variables.rounder,
-                                                           variables.preferred), loose, tight)
-        # The values, not the model: the next proof with the same formulas has a context of its own.
-        memo = (status, variables.assignment(model) if status == "sat" else None, tightened, reason)
-        _PROOF_MEMO[key] = memo
-    status, assignment, tightened, reason = memo
+    status, model, tightened, reason = _solve(domain, (variables.preferred + variables.rounder, variables.preferred),
+                                              loose, tight)
+    assignment = variables.assignment(model) if status == "sat" else None
     if status == "sat":
         inputs, blanks, day = assignment
         example = _confirm(ctx, policy, hybrid, kind, name, direction, case_index, inputs, blanks, day)

@@ -18,6 +18,7 @@ from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import NO_SPAN, Span
 from ..evaluate import EvaluationError, Interpreter
 from ..loader import Workspace
+from ..judgment import order
 from ..model import Duration, Item, Origin, RExpr, ResolvedPolicy, references
 from ..types import Type
 
@@ -252,31 +253,9 @@ def _plain(d: Decimal) -> str:
 
 
 def compare_values(a, b) -> Optional[int]:
-    """-1, 0, 1 when the two values are comparable, else None (different units of time…)."""
-    if a is None or b is None:
-        return None
-    if isinstance(a, Duration) and isinstance(b, Duration):
-        ma, mb = _duration_months(a), _duration_months(b)
-        if ma is None or mb is None:
-            if a.unit == b.unit:
-                ma, mb = a.amount, b.amount
-            else:
-                return None
-        return (ma > mb) - (ma < mb)
-    if isinstance(a, bool) or isinstance(b, bool):
-        return 0 if a == b else None
-    try:
-        return (a > b) - (a < b)
-    except TypeError:
-        return 0 if a == b else None
-
-
-def _duration_months(d: Duration) -> Optional[int]:
-    if d.unit == "months":
-        return d.amount
-    if d.unit == "years":
-        return 12 * d.amount
-    return None
+    """-1, 0, 1 when the two values are comparable, else None: judgment.order, the one definition
+    (periods of time compare by the dates they give)."""
+    return order(a, b)
 
 
 # ---------------------------------------------------------------- naming items and rules

@@ -19,10 +19,10 @@ import attrs
 from ...diagnostics import Diagnostic, Related
 from ...syntax.compare import ast_equal
 from ..evaluate import BlankNotFilled
-from ..model import Origin, RParam, ResolvedPolicy
+from ..judgment import LOOSENED, RESTATED, UNDECIDED, judge, order
+from ..model import Duration, Origin, RParam, ResolvedPolicy
 from .common import (
     CheckContext,
-    compare_values,
     diag,
     format_value,
     head_span,
@@ -162,7 +162,7 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
     if kind in (None, "default", "delegated"):
         return RuleInForce(statement, value, origin, bounds), problems
     if kind == "fixed":
-        same = statement == "fixed" and (value is None or prev is None or compare_values(value, prev) == 0)
+        same = statement == "fixed" and (value is None or prev is None or order(value, prev) == 0)
         if not same:
             now = f"{statement} {shown}" if value is not None else statement
             problems.append(Problem(
@@ -196,10 +196,13 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
             hint_zh=f"写成“{kind} V”或“fixed V”，其中 V {'不低于' if floor else '不高于'} {prev_shown}",
             against_what_zh=f"{words_zh}的{LIMIT_NOUN_ZH[kind]}为 {prev_shown}"))
         return rule, problems
-    order = compare_values(value, prev)
-    if order is None:
-        return RuleInForce(statement, value, origin, bounds), problems  # cannot compare (unknown value)
-    if (floor and order < 0) or (not floor and order > 0):
+    verdict = judge(kind, prev, value)
+    if isinstance(value, Duration) and isinstance(prev, Duration) and order(value, prev) is None:
+        verdict = UNDECIDED  # periods in other units: binding.py compares them with a start date to show
+    if verdict == UNDECIDED:
+        # Not comparable value by value (a blank, periods in other units): checks/binding.py proves it.
+        return RuleInForce(statement, value, origin, bounds), problems
+    if verdict == LOOSENED:
         code = "PL304" if floor else "PL305"
         verb = "lowers" if floor else "raises"
         limit = "at least" if floor else "at most"
@@ -217,7 +220,7 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
                     f"{'（更高）' if floor else '（更低）'}",
             against_what_zh=f"{words_zh}的{LIMIT_NOUN_ZH[kind]}为 {prev_shown}"))
         return rule, problems
-    if order == 0 and statement == kind:
+    if verdict == RESTATED and statement == kind:
         return RuleInForce(kind, prev, prev_origin, bounds), problems  # restated: the upper rule still binds
     return RuleInForce(statement, value, origin, bounds), problems
 
@@ -236,10 +239,7 @@ def _bound_problems(bound: BoundInForce, value, words: str, t, words_zh: str) ->
                 hint_zh=f"待“{bound.blank}”填写后即会检查",
                 against_what_zh=f"{words_zh}须满足“{bound.text}”")]
         return []
-    order = compare_values(value, bound.value)
-    if order is None:
-        return []
-    if (bound.op == "at_least" and order < 0) or (bound.op == "at_most" and order > 0):
+    if judge("floor" if bound.op == "at_least" else "ceiling", bound.value, value) == LOOSENED:
         limit = "at least" if bound.op == "at_least" else "at most"
         return [Problem(
             "PL313",

@@ -64,6 +64,24 @@ class fresh_context:
         return False
 
 
+_SHARED: list = [None, 0]  # the shared context and how many proofs have used it
+SHARED_CONTEXT_USES = 32
+
+
+class shared_context(fresh_context):
+    """`with shared_context():` formulas go to a z3 context reused for a few proofs (a context costs
+    about 10 ms to make; one kept too long makes the solver slower). Answers sat/unsat are the same
+    as in a fresh context; only models may differ, so findings redo their proof in a fresh one."""
+
+    def __enter__(self):
+        self.saved = _context[0]
+        if _SHARED[0] is None or _SHARED[1] >= SHARED_CONTEXT_USES:
+            _SHARED[0], _SHARED[1] = z3.Context(), 0
+        _SHARED[1] += 1
+        _context[0] = _SHARED[0]
+        return _context[0]
+
+
 def current_context():
     return _context[0]
 
