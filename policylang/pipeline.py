@@ -32,6 +32,7 @@ from .gcpause import gc_paused
 from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
+from .semantics.followons import drop_follow_ons
 from .syntax.parser import ParseResult, parse_file, policy_id_for
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -494,7 +495,7 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
     findings, remembered, examined = check_incrementally(ws, resolution, id_hashes, structure, affected, previous)
     bar.advance(examined)
     bar.close()
-    diags = list(ws.diagnostics) + findings
+    diags = drop_follow_ons(ws, list(ws.diagnostics) + findings)
     diags, suppressed = apply_configuration(ws, diags)
     diags = sort_diagnostics(diags)
     suppressed.sort(key=lambda s: s.diagnostic.sort_key())

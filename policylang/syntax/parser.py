@@ -28,6 +28,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ..diagnostics import Diagnostic
 from . import ast as A
 from . import keywords as K
+from . import mistakes as M
 
 GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
 
@@ -145,6 +146,7 @@ class _Builder(Transformer):
         self.depth: dict[int, int] = {}
         self.track_depth = True
         self.kw_lang = "en"  # the keyword language of the file being parsed, for hints
+        self.unreadable = False  # the chunk being parsed holds an impossible date
 
     # -- helpers ------------------------------------------------------------
     def _tspan(self, tok: Token) -> A.Span:
@@ -558,12 +560,10 @@ class _Builder(Transformer):
         try:
             return _dt.date.fromisoformat(str(tok))
         except ValueError:
-            self.diags.append(
-                Diagnostic("PL105", f"{tok} is not a real calendar date", self._tspan(tok),
-                           hint="dates are written YYYY-MM-DD, with a month 01-12 and a day that exists in that month",
-                           message_zh=f"{tok} 不是日历上存在的日期",
-                           hint_zh="日期写作 YYYY-MM-DD，月份为 01-12，日必须是该月实际有的一天")
-            )
+            self.unreadable = True  # the declaration is left out: it would mislead every later check
+            message, hint, message_zh, hint_zh = M.impossible_date(str(tok))
+            self.diags.append(Diagnostic("PL105", message, self._tspan(tok), hint=hint, message_zh=message_zh,
+                                         hint_zh=hint_zh))
             return _dt.date(1, 1, 1)
 
     def date(self, c):
@@ -659,7 +659,11 @@ _TOP_ZH = frozenset(K.TOP_LEVEL_ZH)
 
 
 def _is_boundary_word(word: str) -> bool:
-    return word in _TOP_ALL or bool(difflib.get_close_matches(word, TOP_KEYWORDS, n=1, cutoff=0.75))
+    if word in _TOP_ALL:
+        return True
+    if any(ord(ch) > 0x2E80 for ch in word):  # a misspelt Chinese keyword: 参术, 决测
+        return len(word) >= 2 and bool(difflib.get_close_matches(word, TOP_KEYWORDS_ZH, n=1, cutoff=0.5))
+    return bool(difflib.get_close_matches(word, TOP_KEYWORDS, n=1, cutoff=0.75))
 
 
 def _chunks(text: str):
@@ -699,6 +703,9 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
                                 hint_zh='请先写文件头：policy "<标题>"、level、effective'))
         return ParseResult(None, tuple(diags), text)
 
+    written = text
+    text, separator_diags = _thousands_separators(text, path)
+    diags.extend(separator_diags)
     chunks = _chunks(text)
     _builder.kw_lang = keyword_language(text)
     parts = _parse_chunks_in_parallel(text, path, chunks)
@@ -708,14 +715,47 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
     uses: list = []
     decls: list = []
     comments: list = []
-    for part_header, part_uses, part_decls, part_comments, part_diags in parts:
+    unreadable: set = set()
+    for part_header, part_uses, part_decls, part_comments, part_diags, part_unreadable in parts:
+        unreadable.update(part_unreadable)
         header.extend(part_header)
         uses.extend(part_uses)
         decls.extend(part_decls)
         comments.extend(part_comments)
         diags.extend(part_diags)
-    policy = A.PolicyFile(path, policy_id, tuple(header), tuple(uses), tuple(decls), tuple(comments))
-    return ParseResult(policy, tuple(diags), text)
+    policy = A.PolicyFile(path, policy_id, tuple(header), tuple(uses), tuple(decls), tuple(comments),
+                          frozenset(unreadable))
+    return ParseResult(policy, tuple(diags), written)
+
+
+_CODE_SKIPS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|“[^”\n]*”?|#[^\n]*')
+
+
+def _thousands_separators(text: str, path: str) -> tuple[str, list[Diagnostic]]:
+    """Numbers written 7,000: one finding each, and the text as it was meant (7000), so
+    that the comma starts no other finding (a syntax error, a call with one more argument)."""
+    if "," not in text and "，" not in text:
+        return text, []
+    diags = []
+    pieces = []
+    last = 0
+    for m in re.finditer(_CODE_SKIPS.pattern + "|(?P<n>" + M.THOUSANDS.pattern + ")", text):
+        if m.group("n") is None:
+            continue
+        written = m.group("n")
+        meant, message, hint, message_zh, hint_zh = M.thousands(written)
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        diags.append(Diagnostic("PL105", message, A.Span(path, line, column, line, column + len(written),
+                                                         m.start(), m.end()),
+                                hint=hint, message_zh=message_zh, hint_zh=hint_zh))
+        pieces.append(text[last:m.start()])
+        pieces.append(meant + " " * (len(written) - len(meant)))
+        last = m.end()
+    if not diags:
+        return text, []
+    pieces.append(text[last:])
+    return "".join(pieces), diags
 
 
 def _parse_chunk_range(text: str, path: str, chunks, first: int, last: int):
@@ -728,15 +768,18 @@ def _parse_chunk_range(text: str, path: str, chunks, first: int, last: int):
     decls: list = []
     comments: list = []
     diags: list = []
+    unreadable: list = []
     for index in range(first, last):
         start, line = chunks[index]
         end = chunks[index + 1][0] if index + 1 < len(chunks) else len(text)
         segment = text[start:end]
         if not segment.strip():
             continue
-        items, chunk_diags, chunk_comments = _parse_chunk(parser, builder, segment, path, line, start)
+        items, chunk_diags, chunk_comments, chunk_unreadable = _parse_chunk(parser, builder, segment, path, line,
+                                                                            start)
         diags.extend(chunk_diags)
         comments.extend(chunk_comments)
+        unreadable.extend(chunk_unreadable)
         if items is None:
             continue
         for item in _flatten(items):
@@ -746,7 +789,7 @@ def _parse_chunk_range(text: str, path: str, chunks, first: int, last: int):
                 uses.append(item)
             else:
                 decls.append(item)
-    return header, uses, decls, comments, diags
+    return header, uses, decls, comments, diags, unreadable
 
 
 # A file this large is split between processes: Lark parses about 0.3 MB a second on
@@ -831,6 +874,7 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
     builder.diags = []
     builder.depth = {}
     builder.track_depth = _may_nest_deeply(segment)
+    builder.unreadable = False
     _comments.clear()
     diags: list[Diagnostic] = []
     comments: list[A.Comment] = []
@@ -864,17 +908,40 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
             comments.append(A.Comment(str(tok), tok.line + line - 1, tok.column))
         builder.depth = {}
     diags.extend(builder.diags)
+    if items is not None and builder.unreadable:
+        # An impossible date: reported once (PL105); the item is left out, and what it names
+        # is marked unreadable, so no check reports what follows from a made-up date.
+        keys = {item.key for item in _flatten(items) if isinstance(item, A.HeaderItem)}
+        return None, diags, comments, frozenset(keys) | _words(segment)
     if items is None and retry and error_pos is not None:
         line_start = segment.rfind("\n", 0, error_pos) + 1
         if line_start > 0 and not segment[line_start:error_pos].strip() and segment[:line_start].strip():
-            prefix_items, prefix_diags, prefix_comments = _parse_chunk(
+            prefix_items, prefix_diags, prefix_comments, prefix_unreadable = _parse_chunk(
                 parser, builder, segment[:line_start], path, line, start, retry=False)
             if prefix_items is not None:
                 # Comments of the prefix were collected in both runs; keep those after it once.
                 later = [c for c in comments if c.line >= line + segment.count("\n", 0, line_start)]
                 # The prefix's own diagnostics were raised again by the second run: keep those.
-                return prefix_items, [syntax_error, *prefix_diags], prefix_comments + later
-    return items, diags, comments
+                return (prefix_items, [syntax_error, *prefix_diags], prefix_comments + later,
+                        prefix_unreadable | _words(segment[line_start:]))
+    return items, diags, comments, (_words(segment) if items is None else frozenset())
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+_NOT_NAMES = frozenset(
+    [w for english, _ in K.KEYWORDS for w in english.split()] + list(K.RESERVED_ZH) + list(K.TYPES)
+    + list(K.LEVELS) + list(K.FUNCTIONS) + list(K.ROUND_WORDS) + list(K.BUILTINS) + list(K.TOP_LEVEL)
+    + ["yuan", "day", "days", "month", "months", "year", "years", "to", "at", "least", "most"]
+)
+
+
+def _words(segment: str) -> frozenset:
+    """The names written in a piece of source that could not be read (texts and comments aside)."""
+    code = _STRINGS_AND_COMMENTS.sub(" ", segment)
+    return frozenset(w for w in _WORD.findall(code) if w not in _NOT_NAMES)
+
+
+_STRINGS_AND_COMMENTS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|“[^”\n]*”?|#[^\n]*')
 
 
 def _flatten(items):
@@ -994,6 +1061,11 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
                               hint=f"use the ASCII '{_FULL_WIDTH[ch]}' instead (switch the input method to half-width)",
                               message_zh=f"这里不能使用全角字符{_q_zh(ch)}",
                               hint_zh=f"请改用半角（ASCII）的{_q_zh(_FULL_WIDTH[ch])}（把输入法切换到半角或英文标点）")
+        if ch == "“":
+            return Diagnostic("PL101", "this text starts with '“' but is not closed with '”' on the same line", span,
+                              hint="a text is written “…” or \"…\", with the same kind of quotation marks at both ends",
+                              message_zh="这段文字以‘“’开始，但在同一行内没有用‘”’结束",
+                              hint_zh="文字写作“…”或 \"…\"，两端的引号要成对")
         if ch == '"':
             return Diagnostic("PL101", "this text is not closed with a '\"' on the same line", span,
                               hint='every text starts and ends with " on one line; write \\n for a line break',
@@ -1019,7 +1091,25 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
     expected_zh = [chinese for _, chinese in pairs]
     shown = value if len(value) <= 40 else value[:37] + "…"
     hint = hint_zh = None
+    glued = _glued(value, segment[:max(0, (tok.start_pos or 0))])
+    if glued is not None:
+        word, keyword, side = glued
+        where, where_zh = ("after", "后面") if side == "after" else ("before", "前面")
+        return Diagnostic("PL101", f"'{word}' is read as one name: leave a space {where} the keyword '{keyword}'",
+                          _word_span(segment, word, tok, span, path, line_base, pos_base),
+                          hint=f"a keyword stands apart from the names beside it: write "
+                               f"'{_split_glued(word, keyword, side)}'",
+                          message_zh=f"“{word}”被读成了一个名称：关键字“{keyword}”{where_zh}要留一个空格",
+                          hint_zh=f"关键字与旁边的名称之间要用空格隔开，请写成“{_split_glued(word, keyword, side)}”")
+    known = _known_mistake(exc, parser, segment)
+    if known is not None:
+        return Diagnostic("PL101", known.message, span, hint=known.hint, message_zh=known.message_zh,
+                          hint_zh=known.hint_zh)
     if value.isidentifier():
+        if any(ord(ch) > 0x2E80 for ch in value):
+            kw_lang = "zh"  # a Chinese word is compared with the Chinese keywords
+        elif kw_lang == "zh" and value.isascii():
+            kw_lang = "en"
         tops = _top_keywords(kw_lang)
         close = _closest_keyword(value, _keywords_of(expected_names, parser, kw_lang) + list(tops))
         if close and close != value:
@@ -1040,6 +1130,72 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
         hint_zh = "这里应为" + _join_zh(expected_zh[:8], more=len(expected) > 8)
     return Diagnostic("PL101", f"unexpected '{shown}' here", span, hint=hint,
                       message_zh=f"这里不应出现{_q_zh(shown)}", hint_zh=hint_zh)
+
+
+_plain_parser = None
+
+
+def _known_mistake(exc: UnexpectedInput, parser: Lark, segment: str) -> Optional[M.Mistake]:
+    """The catalogued mistake (mistakes.PARSER_STATE) that stops the parser where this error did."""
+    global _plain_parser
+    if not isinstance(exc, UnexpectedToken) or exc.token.type == "$END":
+        return None
+    if _plain_parser is None:
+        # The same grammar and options, without the AST builder: the examples build no nodes.
+        with open(GRAMMAR_PATH, encoding="utf-8") as fh:
+            grammar = K.extend_grammar(fh.read())
+        _plain_parser = Lark(grammar, parser="lalr", lexer="contextual", keep_all_tokens=True,
+                             maybe_placeholders=True, cache=True)
+    pos = exc.token.start_pos or 0
+    start = segment.rfind("\n", 0, pos) + 1
+    if not segment[start:pos].strip() and start > 0:  # the token starts a line: the mistake is on the one before
+        pos = start - 1
+        start = segment.rfind("\n", 0, pos) + 1
+    end = segment.find("\n", pos)
+    line = segment[start:end if end >= 0 else len(segment)]
+    label = next((lab for lab, test in M.BY_LINE if test(line)), None)
+    if label is None:
+        try:
+            label = exc.match_examples(_plain_parser.parse, M.examples(), use_accepts=True)
+        except Exception:  # pragma: no cover - a catalogue example that does not fail as documented
+            label = None
+        if label in M.LINE_LABELS:
+            label = None  # the same state elsewhere: not this mistake, since the line says otherwise
+    return M.BY_LABEL.get(label) if label else None
+
+
+# Keywords that join a condition or a formula: the ones written beside names without a space.
+_GLUE_WORDS = tuple(K.zh(w) for w in ("when", "then", "otherwise", "and", "or", "not", "in", "not in", "if",
+                                      "else", "at least", "at most", "by"))
+
+
+def _glued(value: str, before: str) -> Optional[tuple[str, str, str]]:
+    """(word, keyword, side) when the unexpected token, or the name just before it, is a Chinese
+    keyword written together with a name (当已中选, 已中选则)."""
+    previous = re.search(r"(\w+)\s*$", before)
+    for word in (value, previous.group(1) if previous else None):
+        if word:
+            found = M.glued_keyword(word, _GLUE_WORDS)
+            if found is not None:
+                return word, found[0], found[1]
+    return None
+
+
+def _split_glued(word: str, keyword: str, side: str) -> str:
+    return f"{keyword} {word[len(keyword):]}" if side == "after" else f"{word[:-len(keyword)]} {keyword}"
+
+
+def _word_span(segment, word, tok, fallback, path, line_base, pos_base):
+    """The span of `word`: the token itself, or the last occurrence before it."""
+    if str(tok) == word:
+        return fallback
+    start = segment.rfind(word, 0, tok.start_pos or 0)
+    if start < 0:
+        return fallback
+    line = segment.count("\n", 0, start) + 1
+    column = start - (segment.rfind("\n", 0, start) + 1) + 1
+    return A.Span(path, line + line_base, column, line + line_base, column + len(word),
+                  start + pos_base, start + len(word) + pos_base)
 
 
 def _join(items: list[str]) -> str:

@@ -130,7 +130,7 @@ def test_too_deep_expression_gives_the_limit():
 @pytest.mark.parametrize("source, english, chinese_text", [
     ("param d: duration fixed 1.5 years\n", "whole number of years, not 1.5", "期间必须是整数年，不能是 1.5"),
     ("param d: duration fixed 2.5 months\n", "whole number of months, not 2.5", "期间必须是整数个月，不能是 2.5"),
-    ("issued 2021-02-30\n", "2021-02-30 is not a real calendar date", "2021-02-30 不是日历上存在的日期"),
+    ("issued 2021-02-30\n", "2021-02-30 is not a date: 2021-02 has 28 days", "2021-02-30 不是有效日期：2021 年 2 月只有 28 天"),
     ('input s: bool "a\\q"\n', "unknown escape '\\q' in a text", "“\\q”"),
 ])
 def test_invalid_literals(source, english, chinese_text):
