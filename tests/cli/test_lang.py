@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -97,9 +98,14 @@ def test_explain_and_diff_speak_chinese_too():
     proc = policylang("explain", "--lang", "zh", "cn/gd/chaozhou/stent-2020", "nonselected_listing_cap", cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("参数 nonselected_listing_cap") and "（cn/gd/chaozhou/stent-2020）" in lines[0]
-    assert "  省级       cn/gd/stent-2020" in lines and "             设定：ceiling 7000 yuan" in lines
-    assert "             继承，未改：ceiling 7000 yuan" in lines
+    assert lines[0] == "参数 非中选冠脉支架挂网价格上限（金额）（nonselected_listing_cap，cn/gd/chaozhou/stent-2020）"
+    assert "  省级       cn/gd/stent-2020" in lines and "             设定：不高于（上限），7000元" in lines
+    assert "             继承，未改：不高于（上限），7000元" in lines
+    # No English word and no code: names by their labels, formulas in words.
+    proc = policylang("explain", "--lang", "zh", "cn/gd/chaozhou/stent-2020", "cap_within_highest_selected", cwd=REPO)
+    assert "非中选产品医保支付标准高限 ≤ 最高中选价，期限：本政策生效日期后2年" in proc.stdout
+    assert not re.search(r"[A-Za-z]{3,}", re.sub(r"[a-z0-9_/.-]*(stent|policies|policy|cap_within)[a-z0-9_/.:-]*", "",
+                                                    proc.stdout)), proc.stdout
     proc = policylang("diff", "cn/gd/stent-2020", cwd=REPO, env={"POLICYLANG_LANG": "zh"})
     assert proc.returncode == 0, proc.stderr
     assert "替换 2 项，授权下级 1 项，新增 10 项" in proc.stdout
