@@ -268,6 +268,7 @@ class RCase:
     span: Span
     fixed: bool = False
     bound: Optional[str] = None  # 'ceiling' | 'floor': where this case decides, lower levels stay below / above it
+    in_principle: bool = False  # the bound holds 原则上 (a departure with a reason is a warning)
 
 
 @attrs.frozen(slots=True)
@@ -286,6 +287,7 @@ class RRow:
     meta: Meta
     span: Span
     direction: Optional[str] = None  # 'fixed' | 'ceiling' | 'floor' where this row decides
+    in_principle: bool = False
 
 
 @attrs.frozen(slots=True)
@@ -321,7 +323,8 @@ class RRequirement(Item):
 
 @attrs.frozen(slots=True)
 class RProvision(Item):
-    actor: str = ""
+    actor: str = ""  # every actor, joined for display
+    actors: tuple[str, ...] = ()  # each actor the provision binds
     modality: str = "must"
     text: str = ""
 
@@ -404,6 +407,9 @@ class ResolvedPolicy:
     bindings: dict[str, Binding] = attrs.Factory(dict)
     children: tuple[str, ...] = ()  # ids of policies that extend this one
     has_errors: bool = False  # resolution found errors: evaluation and codegen must not be trusted
+    # `status reconstructed`: the notice's text is not in hand (rebuilt from what other notices quote);
+    # effective is None when the file says `effective unknown`.
+    status: Optional[str] = None
 
     @property
     def is_leaf(self) -> bool:

@@ -57,6 +57,9 @@ from .model import (
 
 LEVEL_RANK = {level: rank for rank, level in enumerate(A.LEVELS)}
 REQUIRED_HEADER = ("title", "level", "effective")
+# `status …`: what the file is, when it is not simply the text of a notice in force.
+# reconstructed: the notice's text is not in hand; the file is rebuilt from what other notices quote.
+STATUSES = ("reconstructed",)
 HEADER_WORD = {"title": "policy", "level": "level", "effective": "effective"}
 
 # Which namespace each declaration kind lives in. Values share one namespace:
@@ -258,8 +261,15 @@ class Resolver:
                        message_zh=f"“{level.value}”不是有效的层级",
                        hint_zh=suggest_zh(level.value, A.LEVELS) or "层级只能是以下之一：" + levels_zh(A.LEVELS))
             ok = False
+        status = seen.get("status")
+        if status is not None and status.value not in STATUSES:
+            self.error("PL112", f"'{status.value}' is not a status a policy file can have", status.span,
+                       hint="write 'status reconstructed' for a policy whose text is not in hand, or remove the line",
+                       policy_id=pid,
+                       message_zh=f"“{status.value}”不是政策文件可用的状态",
+                       hint_zh="原文未见、依据其他文件重构的政策写“status reconstructed”；否则删除这一行")
         eff, ends = seen.get("effective"), seen.get("ends")
-        if eff is not None and ends is not None and ends.value < eff.value:
+        if eff is not None and ends is not None and eff.value is not None and ends.value < eff.value:
             self.error("PL502", f"the policy ends ({ends.value}) before it takes effect ({eff.value})", ends.span,
                        related=[Related(eff.span, "takes effect here", "生效日期写在这里")], policy_id=pid,
                        message_zh=f"政策的失效日期（{ends.value}）早于生效日期（{eff.value}）")
@@ -478,7 +488,8 @@ class Resolver:
                         for name, hist in raw.items["require"].items()}
         provisions = {
             name: build("provisions", name, hist, lambda n, h: RProvision(
-                n, h[-1], tuple(h), actor=h[-1].decl.actor, modality=h[-1].decl.modality, text=h[-1].decl.text))
+                n, h[-1], tuple(h), actor=h[-1].decl.actor,
+                actors=h[-1].decl.actors or (h[-1].decl.actor,), modality=h[-1].decl.modality, text=h[-1].decl.text))
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
@@ -504,6 +515,7 @@ class Resolver:
             effective=pf.effective,
             ends=pf.ends,
             summary=pf.header_value("summary"),
+            status=pf.header_value("status"),
             parent=pf.extends,
             chain=tuple(chain),
             uses=tuple((u.alias, u.policy_id) for u in pf.uses),
@@ -957,7 +969,7 @@ class _Scope:
             if case.bound is not None:
                 self._check_ordered(case.bound, dtype, origin, case.span, f"this case of '{name}'",
                                     f"决策项“{name}”的这个情形")
-            cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound))
+            cases.append(RCase(cond, value, case.meta, case.span, case.fixed, case.bound, case.in_principle))
             deps.update(r.name for r in references(cond) + references(value) if r.kind in ("input", "param", "decision"))
         other = None
         if decl.otherwise is not None:
@@ -1045,7 +1057,8 @@ class _Scope:
             if row.direction in ("ceiling", "floor"):
                 self._check_ordered(row.direction, dtype, origin, row.span, f"this row of '{decl.name}'",
                                     f"决策表“{decl.name}”的这一行")
-            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction))
+            rows.append(RRow(tuple(cells), output, row.is_otherwise, row.meta, row.span, row.direction,
+                             row.in_principle))
         return RTable(tuple(columns), tuple(rows))
 
     def schedule(self, name, hist, params) -> Optional[RSchedule]:

@@ -243,6 +243,7 @@ class ParamDecl:
     name_span: Span
     span: Span
     statement_span: Span = NO_SPAN
+    in_principle: bool = False  # `in principle floor …`: 原则上; a departure with a reason is a warning
     kind = "param"
 
 
@@ -254,6 +255,7 @@ class Case:
     span: Span
     fixed: bool = False  # no lower level may change this case or any case before it
     bound: Optional[str] = None  # 'ceiling' | 'floor': where this case applies, lower levels stay below / above it
+    in_principle: bool = False  # the bound holds 原则上: a lower level may depart from it with a reason
 
 
 @attrs.frozen(slots=True)
@@ -278,6 +280,7 @@ class DecisionDecl:
     span: Span
     fixed: bool = False  # no lower level may change this decision
     bound: Optional[str] = None  # 'ceiling' | 'floor': lower levels' values never above / below this one's
+    in_principle: bool = False  # the bound holds 原则上: a lower level may depart from it with a reason
     kind = "decision"
 
 
@@ -301,6 +304,7 @@ class Row:
     # 'fixed' | 'ceiling' | 'floor': where this row decides, lower levels give the same value / never
     # a higher one / never a lower one (proved on every input the row covers).
     direction: Optional[str] = None
+    in_principle: bool = False
 
 
 @attrs.frozen(slots=True)
@@ -321,6 +325,7 @@ class TableDecl:
     span: Span
     fixed: bool = False  # no lower level may change this table
     bound: Optional[str] = None  # 'ceiling' | 'floor', as for a decision
+    in_principle: bool = False
     kind = "table"
 
 
@@ -395,13 +400,14 @@ class ProvisionDecl:
     """What the notice obliges, permits or forbids, but nothing computes."""
 
     name: str
-    actor: str
+    actor: str  # every actor, joined for display: 中选企业、配送企业
     modality: str  # one of MODALITIES
     text: str
     meta: Meta
     override: bool
     name_span: Span
     span: Span
+    actors: tuple[str, ...] = ()  # each actor the provision binds, as written (more than one: all of them)
     kind = "provision"
 
 

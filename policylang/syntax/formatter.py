@@ -42,7 +42,8 @@ INDENT = "    "
 GROUPED_KINDS = (A.InputDecl, A.ParamDecl, A.ProvisionDecl)
 MAX_WIDTH = 100
 
-HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "extends")
+HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "status",
+                "extends")
 HEADER_KEYWORD = {"title": "policy"}
 _UNIT_WORDS = {"yuan": ("yuan", "yuan"), "days": ("day", "days"), "months": ("month", "months"),
                "years": ("year", "years")}
@@ -236,8 +237,12 @@ def _format_header(item: A.HeaderItem) -> str:
         return f"{keyword} {quote(str(value))}"
     if hasattr(value, "isoformat"):
         return f"{keyword} {value.isoformat()}"
+    if value is None and item.key == "effective":
+        return f"{keyword} {_kw('unknown')}"
     if item.key == "level":
         return f"{keyword} {K.name_word(K.LEVELS, str(value), _lang)}"
+    if item.key == "status":
+        return f"{keyword} {K.name_word(K.STATUSES, str(value), _lang)}"
     return f"{keyword} {value}"
 
 
@@ -316,6 +321,8 @@ def _decl_unit(decl: A.Decl) -> _Unit:
                          if decl.to_level else _kw("delegated"))
         else:
             statement = f"{_kw(decl.statement)} {format_expr(decl.value)}"
+        if decl.in_principle:
+            statement = _kw("in principle") + " " + statement
         bounds = " ".join(_kw("at least" if b.op == "at_least" else "at most") + " " + format_expr(b.expr)
                           for b in decl.bounds)
         return _line(decl.span, _join(head("param", decl.name, decl.type), statement, bounds), decl.meta)
@@ -339,7 +346,8 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         entries = [_child(columns_span, _kw("columns") + " " + ", ".join(c.name for c in decl.columns))]
         for row in decl.rows:
             cells = _kw("otherwise") if row.is_otherwise else ", ".join(_format_cell(c) for c in row.cells)
-            direction = f" {_kw(row.direction)}" if row.direction else ""
+            direction = ((" " + _kw("in principle") if row.in_principle else "")
+                         + (f" {_kw(row.direction)}" if row.direction else ""))
             entries.append(_child(row.span, f"{_kw('row')} {cells} => {format_expr(row.output)}{direction}",
                                   row.meta))
         return _block(decl.span, head("table", decl.name, decl.type) + _direction_words(decl), decl.meta, entries)
@@ -363,7 +371,8 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         return _block(decl.span, _join(f"{prefix}{_kw('example')}", decl.name), decl.meta, entries)
     if isinstance(decl, A.ProvisionDecl):
         modality = _kw(decl.modality.replace("_", " "))
-        code = f"{head('provision', decl.name)}{colon}{decl.actor} {modality} {quote(decl.text)}"
+        actors = ", ".join(decl.actors) if decl.actors else decl.actor
+        code = f"{head('provision', decl.name)}{colon}{actors} {modality} {quote(decl.text)}"
         return _line(decl.span, code, decl.meta)
     raise TypeError(f"not a declaration: {decl!r}")
 
@@ -372,7 +381,8 @@ def _direction_words(node) -> str:
     """' fixed', ' ceiling', ' floor' or nothing: how a decision, table or case binds lower levels."""
     if node.fixed:
         return " " + _kw("fixed")
-    return f" {_kw(node.bound)}" if node.bound else ""
+    principle = " " + _kw("in principle") if getattr(node, "in_principle", False) else ""
+    return f"{principle} {_kw(node.bound)}" if node.bound else ""
 
 
 def _aligned(keyword: str, items: list[tuple[A.Span, str]], fallback: A.Span) -> list[_Unit]:

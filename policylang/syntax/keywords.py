@@ -40,6 +40,8 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("uses", ("引用",)),
     ("as", ("简称",)),
     ("summary", ("概述",)),
+    ("status", ("状态",)),
+    ("unknown", ("不详", "未知")),
     # declarations
     ("override", ("覆盖",)),
     ("enum", ("枚举",)),
@@ -80,7 +82,8 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("must not", ("不得", "禁止", "严禁")),
     ("must", ("必须", "应当", "应")),
     ("should not", ("原则上不得", "原则上不")),
-    ("should", ("原则上", "原则上应")),
+    ("should", ("原则上应",)),
+    ("in principle", ("原则上",)),
     ("may", ("可以", "可")),
     # expressions
     ("not in", ("不属于",)),
@@ -151,6 +154,11 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "municipal": ("市", "市级", "地市", "盟市", "地级市"),
     "county": ("县", "县级", "区", "旗", "县区", "旗县"),
 }
+# The status of a notice (`status reconstructed`).
+STATUSES: dict[str, tuple[str, ...]] = {"reconstructed": ("重构",)}
+# Keywords the grammar writes as named terminals in its rules (a pattern, not a quoted word):
+# their Chinese forms come from the entry of the English words they stand for.
+TERMINAL_KEYWORDS: dict[str, str] = {"IN_PRINCIPLE": "in principle"}
 # Units of numbers; the grammar's `unit` rule lists both forms, these are what fmt writes.
 UNITS_ZH = {"yuan": "元", "days": "天", "months": "个月", "years": "年"}
 
@@ -158,7 +166,7 @@ LANGUAGES = ("en", "zh")
 
 # Header and declaration keywords: a line that starts with one starts a new declaration.
 TOP_LEVEL = ("policy", "level", "region", "issuer", "document", "issued", "effective", "ends",
-             "extends", "uses", "summary",
+             "extends", "uses", "summary", "status",
              "override", "enum", "input", "param", "decision", "table", "schedule", "require",
              "example", "provision")
 
@@ -172,6 +180,7 @@ FUNCTION_OF = _reverse(FUNCTIONS)
 ROUND_WORD_OF = _reverse(ROUND_WORDS)
 BUILTIN_OF = _reverse(BUILTINS)
 LEVEL_OF = _reverse(LEVELS)
+STATUS_OF = _reverse(STATUSES)
 
 _ZH_OF: dict[str, tuple[str, ...]] = dict(KEYWORDS)
 # Chinese word -> the English keywords it may stand for (否则: otherwise, else).
@@ -277,7 +286,11 @@ def extend_grammar(grammar: str) -> str:
             out.append(line)
             continue
         code, sep, comment = line.partition("//")
-        out.append(_LITERAL.sub(_replacement, code) + sep + comment)
+        code = _LITERAL.sub(_replacement, code)
+        for terminal, english in TERMINAL_KEYWORDS.items():
+            forms = " | ".join(terminal_name(f) for f in _ZH_OF[english])
+            code = re.sub(rf"\b{terminal}\b", f"({terminal} | {forms})", code)
+        out.append(code + sep + comment)
     defined = {}
     for _, forms in KEYWORDS:
         for form in forms:
@@ -308,7 +321,7 @@ def english_token(type_: str, text: str) -> Optional[str]:
 # built-in value is read as its English name where it stands).
 RESERVED_ZH = frozenset(
     [form for _, forms in KEYWORDS for form in forms]
-    + [form for table in (TYPES, FUNCTIONS, ROUND_WORDS, BUILTINS, LEVELS) for forms in table.values()
+    + [form for table in (TYPES, FUNCTIONS, ROUND_WORDS, BUILTINS, LEVELS, STATUSES) for forms in table.values()
        for form in forms]
     + list(UNITS_ZH.values())
 )

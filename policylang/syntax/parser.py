@@ -42,16 +42,20 @@ TOP_KEYWORDS_ZH = tuple(K.zh(word) for word in K.TOP_LEVEL)
 # Terminals whose text is data; every other token is punctuation or a keyword.
 _DATA_TERMINALS = frozenset(
     {"NAME", "STRING", "NUMBER", "DATE", "POLICY_ID", "COMP_OP", "PLUS", "MINUS", "MUL_OP",
-     "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW", "FIXED", "CEILING", "FLOOR"}
+     "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW", "FIXED", "CEILING", "FLOOR", "IN_PRINCIPLE"}
 )
+
+# How several actors of one provision are joined for display (中选企业、配送企业).
+ACTOR_SEPARATOR = "、"
 
 # The words that give a direction (fixed, ceiling, floor): after a param's type they start
 # its statement; after a decision's, a table's or a case's they say how it binds lower levels.
-DIRECTION_TOKENS = frozenset({"FIXED", "CEILING", "FLOOR"})
+DIRECTION_TOKENS = frozenset({"FIXED", "CEILING", "FLOOR", "IN_PRINCIPLE"})
 
 # The terminal of each keyword whose word the builder reads (the others it skips).
 _DATA_KEYWORDS = {"override": "OVERRIDE", "optional": "OPTIONAL", "fixed": "FIXED", "ceiling": "CEILING",
-                  "floor": "FLOOR", "must": "MUST", "may": "MAY", "should": "SHOULD", "not": "NOT_KW"}
+                  "floor": "FLOOR", "must": "MUST", "may": "MAY", "should": "SHOULD", "not": "NOT_KW",
+                  "in principle": "IN_PRINCIPLE"}
 
 
 def _english(tok):
@@ -73,6 +77,7 @@ def _name(tok, table: dict) -> str:
 class _Direction:
     word: str
     span: object  # where the word is written (a Span), so a case's span still ends after it
+    in_principle: bool = False
 
 
 _FRIENDLY_TERMINALS = {
@@ -212,6 +217,8 @@ class _Builder(Transformer):
             value = self._date(value)
         elif key == "level":
             value = _name(value, K.LEVEL_OF)
+        elif key == "status":
+            value = _name(value, K.STATUS_OF)
         else:
             value = str(value)
         return A.HeaderItem(key, value, self._span(children))
@@ -224,6 +231,11 @@ class _Builder(Transformer):
     def h_issued(self, c): return self._header("issued", c)
     def h_effective(self, c): return self._header("effective", c)
     def h_ends(self, c): return self._header("ends", c)
+    def h_status(self, c): return self._header("status", c)
+
+    def h_effective_unknown(self, c):
+        """`effective unknown`: the notice's text (and so its date) is not in hand."""
+        return A.HeaderItem("effective", None, self._span(c))
     def h_extends(self, c): return self._header("extends", c)
     def h_summary(self, c): return self._header("summary", c)
 
@@ -313,45 +325,51 @@ class _Builder(Transformer):
 
     def param_decl(self, c):
         data = self._data(c)
+        principle = any(isinstance(x, Token) and x.type == "IN_PRINCIPLE" for x in data)
+        data = [x for x in data if not (isinstance(x, Token) and x.type == "IN_PRINCIPLE")]
         name, type_ref, (statement, value, to_level, kspan) = data[0], data[1], data[2]
         bounds = tuple(x for x in data[3:] if isinstance(x, A.Bound))
         meta = data[-1]
         return A.ParamDecl(
             str(name), type_ref, statement, value, to_level, bounds, meta, False,
-            self._tspan(name), self._span(c), kspan,
+            self._tspan(name), self._span(c), kspan, in_principle=principle,
         )
 
     def direction(self, c):
-        token = self._data(c)[0]
-        return _Direction(str(token), self._tspan(token))
+        tokens = self._data(c)
+        principle = tokens[0].type == "IN_PRINCIPLE"
+        return _Direction(str(tokens[-1]), self._tspan(tokens[0]).merge(self._tspan(tokens[-1])), principle)
 
     @staticmethod
-    def _direction(data) -> tuple[bool, Optional[str], list]:
-        """(fixed, bound, the rest): a `fixed`, `ceiling` or `floor` written after a type or a case's value."""
+    def _direction(data) -> tuple[bool, Optional[str], bool, list]:
+        """(fixed, bound, in principle, the rest): a `fixed`, `ceiling` or `floor` (perhaps `in principle`)
+        written after a type, a case's value or a row's result."""
         found = next((x for x in data if isinstance(x, _Direction)), None)
         rest = [x for x in data if not isinstance(x, _Direction)]
         if found is None:
-            return False, None, rest
-        return found.word == "fixed", (found.word if found.word != "fixed" else None), rest
+            return False, None, False, rest
+        if found.word == "fixed":
+            return True, None, False, rest
+        return False, found.word, found.in_principle, rest
 
     def decision_expr(self, c):
-        fixed, bound, data = self._direction(self._data(c))
+        fixed, bound, principle, data = self._direction(self._data(c))
         name, type_ref, meta, expr = data
         return A.DecisionDecl(str(name), type_ref, expr, (), None, meta, False, self._tspan(name), self._span(c),
-                              fixed=fixed, bound=bound)
+                              fixed=fixed, bound=bound, in_principle=principle)
 
     def decision_cases(self, c):
-        fixed, bound, data = self._direction(self._data(c))
+        fixed, bound, principle, data = self._direction(self._data(c))
         name, type_ref, meta = data[0], data[1], data[2]
         cases = tuple(x for x in data[3:] if isinstance(x, A.Case))
         other = next((x for x in data[3:] if isinstance(x, A.Otherwise)), None)
         return A.DecisionDecl(str(name), type_ref, None, cases, other, meta, False, self._tspan(name), self._span(c),
-                              fixed=fixed, bound=bound)
+                              fixed=fixed, bound=bound, in_principle=principle)
 
     def case(self, c):
-        fixed, bound, data = self._direction(self._data(c))
+        fixed, bound, principle, data = self._direction(self._data(c))
         cond, value, meta = data
-        return A.Case(cond, value, meta, self._span(c), fixed, bound)
+        return A.Case(cond, value, meta, self._span(c), fixed, bound, principle)
 
     def otherwise(self, c):
         value, meta = self._data(c)
@@ -377,22 +395,22 @@ class _Builder(Transformer):
         return A.Cell("not_in", None, tuple(x for x in self._data(c) if not isinstance(x, Token)), self._span(c))
 
     def row(self, c):
-        fixed, bound, data = self._direction(self._data(c))
+        fixed, bound, principle, data = self._direction(self._data(c))
         cells = tuple(x for x in data if isinstance(x, A.Cell))
         output, meta = data[-2], data[-1]
-        return A.Row(cells, output, False, meta, self._span(c), "fixed" if fixed else bound)
+        return A.Row(cells, output, False, meta, self._span(c), "fixed" if fixed else bound, principle)
 
     def row_otherwise(self, c):
-        fixed, bound, data = self._direction(self._data(c))
+        fixed, bound, principle, data = self._direction(self._data(c))
         output, meta = data
-        return A.Row((), output, True, meta, self._span(c), "fixed" if fixed else bound)
+        return A.Row((), output, True, meta, self._span(c), "fixed" if fixed else bound, principle)
 
     def table_decl(self, c):
-        fixed, bound, data = self._direction(self._data(c))
+        fixed, bound, principle, data = self._direction(self._data(c))
         name, type_ref, meta, columns = data[0], data[1], data[2], data[3]
         rows = tuple(x for x in data[4:] if isinstance(x, A.Row))
         return A.TableDecl(str(name), type_ref, columns, rows, meta, False, self._tspan(name), self._span(c),
-                           fixed=fixed, bound=bound)
+                           fixed=fixed, bound=bound, in_principle=principle)
 
     def sched_entry(self, c):
         start, value, meta = self._data(c)
@@ -459,9 +477,11 @@ class _Builder(Transformer):
 
     def provision_decl(self, c):
         data = self._data(c)
-        name, actor, modality, text, meta = data[0], data[1], data[2], data[3], data[4]
+        name, meta, text, modality = data[0], data[-1], data[-2], data[-3]
+        actors = tuple(str(a) for a in data[1:-3])
         return A.ProvisionDecl(
-            str(name), str(actor), modality, self._string(text), meta, False, self._tspan(name), self._span(c)
+            str(name), ACTOR_SEPARATOR.join(actors), modality, self._string(text), meta, False, self._tspan(name),
+            self._span(c), actors,
         )
 
     # -- expressions ------------------------------------------------------------

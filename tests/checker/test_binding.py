@@ -215,3 +215,32 @@ def test_checker_verdict_equals_brute_force(tmp_path_factory, direction, nationa
             theirs = Interpreter(parent).evaluate_validated(inputs, child.effective, ["pay"]).values["pay"]
             enumerated = enumerated or J.breaks(direction, mine, theirs)
     assert reported == enumerated
+
+
+# ---------------------------------------------------------------- "in principle" (原则上)
+
+
+def test_an_in_principle_floor_may_be_departed_from_with_a_reason():
+    run = _run("in_principle_departed")
+    departures = [d for d in run.diagnostics if d.code == "PL322"]
+    assert len(departures) == 1 and departures[0].severity == "warning"
+    assert "受疫情影响" in departures[0].message and "原则上" in departures[0].message_zh
+    assert not [d for d in run.diagnostics if d.severity == "error"]  # the decision reading it is not reported again
+
+
+def test_without_a_reason_the_in_principle_floor_still_binds():
+    run = _run("in_principle_no_reason")
+    assert {d.code for d in run.diagnostics if d.severity == "error"} == {"PL304"}
+
+
+def test_in_principle_round_trips_through_the_formatter():
+    from policylang.syntax.formatter import format_source
+    from policylang.syntax.parser import parse_source
+
+    text = ('policy "t"\nlevel national\nregion "x"\neffective 2020-01-01\n\ninput n: count\n\n'
+            'param r: percent in principle floor 90%\n\n'
+            'decision v: count in principle floor = ceil(n * r)\n')
+    parsed = parse_source(text, "t.policy")
+    assert not parsed.diagnostics
+    assert parsed.file.decls[1].in_principle and parsed.file.decls[2].in_principle
+    assert format_source(text, "t.policy")[0] == text

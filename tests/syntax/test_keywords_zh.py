@@ -71,7 +71,7 @@ def test_both_keyword_languages_mixed_in_one_file_give_the_same_tree():
 
 
 @pytest.mark.parametrize("english,chinese", [
-    ("must", "应当"), ("must", "必须"), ("must_not", "不得"), ("should", "原则上"), ("should_not", "原则上不得"),
+    ("must", "应当"), ("must", "必须"), ("must_not", "不得"), ("should", "原则上应"), ("should_not", "原则上不得"),
     ("may", "可以"),
 ])
 def test_each_modality_has_the_notices_words(english, chinese):
@@ -101,3 +101,15 @@ def test_a_chinese_text_holding_a_closing_quotation_mark_keeps_ascii_quotes():
     formatted, _ = format_source('input x: bool "按“每月监测”的要求"\n', "q.policy", keywords="zh")
     assert formatted == '输入 x：是否 "按“每月监测”的要求"\n'
     assert _clean_parse(formatted, "q.policy").decls[0].meta.label == "按“每月监测”的要求"
+
+
+def test_in_principle_unknown_and_status_have_chinese_forms():
+    english = ('policy "示例"\nlevel provincial\neffective unknown\nstatus reconstructed\n'
+               'param r: percent in principle floor 90% "比例"\n'
+               'decision d: money in principle ceiling = 1 yuan\n')
+    chinese = ('政策 “示例”\n层级 省\n生效日期 不详\n状态 重构\n'
+               '参数 r：百分比 原则上 下限 90% “比例”\n'
+               '决策 d：金额 原则上 上限 = 1元\n')
+    a, b = _clean_parse(english, "a.policy"), _clean_parse(chinese, "b.policy")
+    assert ast_equal(a, b) and a.decls[0].in_principle
+    assert format_source(english, "a.policy", keywords="zh")[0].startswith("政策 “示例”\n层级 省\n生效日期 不详\n")

@@ -158,7 +158,8 @@ def declarations(draw):
             st.builds(lambda n, b: A.Expectation(n, None, b, S), names, names)), min_size=1, max_size=3))
         return _decl(A.ExampleDecl, name=draw(st.one_of(st.none(), names)), as_of=draw(st.one_of(st.none(), exprs)),
                      given=tuple(bindings), expect=tuple(expectations), meta=meta, override=override)
-    return _decl(A.ProvisionDecl, actor=draw(names), modality=draw(st.sampled_from(A.MODALITIES)),
+    actors = tuple(draw(st.lists(names, min_size=1, max_size=3)))
+    return _decl(A.ProvisionDecl, actor="、".join(actors), actors=actors, modality=draw(st.sampled_from(A.MODALITIES)),
                  text=draw(hostile_text), **common)
 
 

@@ -59,6 +59,11 @@ UI: dict[str, dict[str, str]] = {
     "children": {ZH: "下级政策", EN: "Policies below this one"},
     "status": {ZH: "状态", EN: "Status"},
     "not_given": {ZH: "（未写明）", EN: "(not given)"},
+    "in_principle": {ZH: "原则上", EN: "in principle"},
+    "effective_unknown": {ZH: "未知（原文未见）", EN: "unknown (the notice's text is not in hand)"},
+    "reconstructed_banner": {ZH: "本文件为重构：通知原文未见，其规则依据其他通知的引述整理，日期和条款号可能不全",
+                             EN: "Reconstructed: the notice's own text is not in hand; its rules are rebuilt from what "
+                                 "other notices quote, and dates and article numbers may be missing."},
     "has_errors_banner": {
         ZH: "本政策（或其上级）有错误，以下内容可能不完整，计算结果不可信。请先修正检查结果中的错误。",
         EN: "This policy (or one above it) has errors: what follows may be incomplete and must not be relied on. "

@@ -194,6 +194,7 @@ class PolicyView:
     summary: Optional[str]
     source: str
     has_errors: bool
+    reconstructed: bool  # `status reconstructed`: the notice's text is not in hand
     chain: list[ChainEntry]
     # (alias, policy id, href): every `uses` in force here, inherited ones included, each with the
     # version of the used policy bound in this policy's region
@@ -691,7 +692,8 @@ class PolicyPageBuilder:
         v.fields.update(
             type_word=self.type_word(p.type),
             statement=p.statement,
-            statement_word=self.words.statement(p.statement),
+            statement_word=((self.words.t.in_principle + " ") if getattr(p.origin.decl, "in_principle", False)
+                            else "") + self.words.statement(p.statement),
             value=self.param_value_rich(p),
             is_blank=p.is_blank,
             to_level=p.to_level,
@@ -880,9 +882,10 @@ class PolicyPageBuilder:
             title=policy.title or policy.policy_id, level_word=w.level(policy.level), region=policy.region,
             issuer=policy.issuer, document=policy.document,
             issued=policy.issued.isoformat() if policy.issued else None,
-            effective=policy.effective.isoformat() if policy.effective else None,
+            effective=policy.effective.isoformat() if policy.effective else w.t.effective_unknown,
             ends=policy.ends.isoformat() if policy.ends else None,
             summary=policy.summary, source=self.site.rel(policy.path), has_errors=policy.has_errors,
+            reconstructed=policy.status == "reconstructed",
             chain=[ChainEntry(c.policy_id, c.title or c.policy_id, c.document, w.level(c.level),
                               self.policy_href(c.policy_id), c.policy_id == policy.policy_id)
                    for c in policy.chain],

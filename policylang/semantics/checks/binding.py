@@ -110,7 +110,7 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
             if not _param_needs_proof(ctx, policy, parent, mine, upper):
                 continue
             found = ctx.guard(_judge_param, ctx, policy, parent, hybrid, name, proofs)
-            if any(d.code in PARAM_CODES.values() for d in found):
+            if any(d.code in (*PARAM_CODES.values(), "PL322") for d in found):
                 loosened_params.add(name)
             out.extend(found)
         for name, upper in parent.decisions.items():
@@ -121,8 +121,9 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
                 continue
             found = ctx.guard(_judge_decision, ctx, policy, parent, hybrid, name, proofs)
             if found and _only_through(mine_print - theirs_print, loosened_params):
-                # The decision breaks its bound only because a parameter it reads broke its own: that
-                # finding, at the parameter's line, is the one to fix (one mistake, one finding).
+                # The decision breaks its bound only because a parameter it reads broke its own (or departed
+                # from an in-principle one with a reason): that finding, at the parameter's line, is the one
+                # to fix or to accept (one mistake, one finding).
                 found = [d for d in found if d.code != "PL317"]
             out.extend(found)
     return out
@@ -143,7 +144,7 @@ def _param_breaks_its_rule(ctx: CheckContext, policy: ResolvedPolicy, param: RPa
         found = judge_constant(ctx, policy, param)
     except Exception:  # noqa: BLE001 - the overrides check reports its own failures
         return False
-    return any(d.code in ("PL304", "PL305", "PL306", "PL309", "PL313") for d in found)
+    return any(d.code in ("PL304", "PL305", "PL306", "PL309", "PL313", "PL322") for d in found)
 
 
 def verdict(ctx: CheckContext, policy: ResolvedPolicy, name: str) -> Optional[Proof]:
@@ -263,21 +264,27 @@ def _decision_refs(d: RDecision) -> list[RRef]:
 def _judge_decision(ctx: CheckContext, policy, parent, hybrid, name, proofs) -> list[Diagnostic]:
     upper: RDecision = parent.decisions[name]
     out: list[Diagnostic] = []
-    claims = []  # (direction, the parent's part: None or ('case'|'row', index), the origin that declared it)
+    # (direction, the parent's part: None or ('case'|'row', index), the origin that declared it, in principle)
+    claims = []
     if upper.bound is not None:
-        claims.append((upper.bound, None, upper.bound_origin or upper.origin))
+        declared = upper.bound_origin or upper.origin
+        claims.append((upper.bound, None, declared, bool(getattr(declared.decl, "in_principle", False))))
     for index, case in enumerate(upper.cases):
         if case.bound is not None:
-            claims.append((case.bound, ("case", index), upper.origin))
+            claims.append((case.bound, ("case", index), upper.origin, case.in_principle))
     for index, row in enumerate(upper.table.rows if upper.table is not None else ()):
         if row.direction is not None:
-            claims.append((row.direction, ("row", index), upper.origin))
+            claims.append((row.direction, ("row", index), upper.origin, row.in_principle))
     verdicts = []
-    for direction, case_index, declared in claims:
+    for direction, case_index, declared, in_principle in claims:
         proof = _prove(ctx, policy, parent, hybrid, "decision", name, direction, case_index)
         verdicts.append(proof)
         if proof.verdict == J.LOOSENED:
-            out.append(_loosened_decision(ctx, policy, parent, upper, declared, proof, case_index))
+            finding = _loosened_decision(ctx, policy, parent, upper, declared, proof, case_index)
+            changed = _changed_origin(ctx, policy, parent, "decision", name)
+            if in_principle and changed is not None and changed.meta.reason:
+                finding = _as_departure(finding, changed.meta.reason)
+            out.append(finding)
         elif proof.verdict == J.UNDECIDED:
             out.append(_undecided(ctx, policy, parent, "decision", name, direction, declared, proof))
     proofs[(policy.policy_id, name)] = _combine(verdicts)
@@ -311,8 +318,8 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
     if known is not None:
         return attrs.evolve(known, policy_id=policy.policy_id, parent_id=parent.policy_id)
     with S.shared_context():
-        proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
-    if proof.verdict == J.LOOSENED and proof.reason is None:
+        proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index, readable=False)
+    if proof is None:  # the solver found a possible loosening: find it again where its example is repeatable
         with S.fresh_context():
             proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
     _PROOF_MEMO[key] = proof
@@ -350,7 +357,10 @@ def definition_key(policy: ResolvedPolicy, kind: str, name: str) -> tuple:
     return tuple(parts)
 
 
-def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) -> Proof:
+def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index=None,
+                      readable: bool = True) -> Optional[Proof]:
+    """One proof in the current z3 context. readable=False: stop at 'the solver finds a possible
+    loosening' (None), without looking for a readable counterexample or confirming it."""
     variables = Variables((policy.effective, policy.ends),
                           {n: e.member_names for n, e in policy.enums.items()})
     child_side = SymbolicPolicy(policy, variables, ctx.interpreter(policy.policy_id))
@@ -373,8 +383,10 @@ def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_i
         return _sample(ctx, policy, hybrid, kind, name, direction, case_index,
                        reason=str(exc) if isinstance(exc, Inexact) else "no exact encoding")
     domain = list(variables.domain)
-    status, model, tightened, reason = _solve(domain, (variables.preferred + variables.rounder, variables.preferred),
-                                              loose, tight)
+    preferences = (variables.preferred + variables.rounder, variables.preferred) if readable else ()
+    status, model, tightened, reason = _solve(domain, preferences, loose, tight)
+    if status == "sat" and not readable:
+        return None
     assignment = variables.assignment(model) if status == "sat" else None
     if status == "sat":
         inputs, blanks, day = assignment
@@ -588,7 +600,11 @@ def _judge_param(ctx, policy, parent, hybrid, name, proofs) -> list[Diagnostic]:
         proof = _prove(ctx, policy, parent, hybrid, "param", name, direction)
     proofs[(policy.policy_id, name)] = proof
     if proof.verdict == J.LOOSENED:
-        return [_loosened_param(ctx, policy, parent, mine, upper, proof)]
+        finding = _loosened_param(ctx, policy, parent, mine, upper, proof)
+        changed = _changed_origin(ctx, policy, parent, "param", name)
+        if getattr(upper.origin.decl, "in_principle", False) and changed is not None and changed.meta.reason:
+            finding = _as_departure(finding, changed.meta.reason)
+        return [finding]
     if proof.verdict == J.UNDECIDED:
         return [_undecided(ctx, policy, parent, "param", name, direction, upper.origin, proof)]
     return []
@@ -790,23 +806,44 @@ def _reason_zh(reason: Optional[str]) -> str:
     return f"该规则无法精确转换为求解器公式（{reason}）"
 
 
-def _changed_span(ctx, policy: ResolvedPolicy, parent: ResolvedPolicy, kind: str, name: str):
-    """Where this policy changes an item's value: its own definition, else the first thing it reads that
-    this policy defines differently from its parent."""
+def _as_departure(finding: Diagnostic, reason: str) -> Diagnostic:
+    """The parent's bound holds only 原则上 (in principle) and this policy says why it departs: a warning."""
+    return attrs.evolve(
+        finding, code="PL322", severity="warning",
+        message=f"{finding.message} The notice states this limit only in principle, and this policy gives its "
+                f"reason: “{reason}”.",
+        message_zh=f"{finding.message_zh}。上级规定的是“原则上”的限度，本政策说明了理由：“{reason}”",
+        hint="keep the reason in the policy text; the docs show this departure",
+        hint_zh="请保留理由；文档会显示这一偏离")
+
+
+def _changed_origin(ctx, policy: ResolvedPolicy, parent: ResolvedPolicy, kind: str, name: str) -> Optional[Origin]:
+    """The definition by which this policy changes an item's value: its own definition of the item, else
+    the first thing it reads that this policy defines differently from its parent."""
     item = policy.decisions.get(name) if kind == "decision" else policy.params.get(name)
     if item is not None and item.origin.policy_id == policy.policy_id:
-        return head_span(item.origin) if kind == "decision" else statement_span(item.origin)
+        return item.origin
     theirs = footprint(parent_under(parent, policy), kind, name)
     for entry in sorted(footprint(policy, kind, name) - theirs, key=repr):
         if entry[0] == "decision":
             d = policy.decisions.get(entry[1])
             if d is not None and d.origin.policy_id == policy.policy_id:
-                return head_span(d.origin)
+                return d.origin
         if entry[0] == "param":
             p = policy.params.get(entry[1])
             if p is not None:
                 if p.schedule is not None and p.schedule.origin.policy_id == policy.policy_id:
-                    return head_span(p.schedule.origin)
+                    return p.schedule.origin
                 if p.origin.policy_id == policy.policy_id:
-                    return statement_span(p.origin)
-    return header_span(policy, ctx.ws)
+                    return p.origin
+    return None
+
+
+def _changed_span(ctx, policy: ResolvedPolicy, parent: ResolvedPolicy, kind: str, name: str):
+    """Where this policy changes an item's value (see _changed_origin), else its header."""
+    origin = _changed_origin(ctx, policy, parent, kind, name)
+    if origin is None:
+        return header_span(policy, ctx.ws)
+    if origin.decl.kind == "param":
+        return statement_span(origin)
+    return head_span(origin)

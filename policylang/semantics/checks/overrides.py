@@ -269,7 +269,23 @@ def _judge_param(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> li
     rule = rule_before(ctx, param, len(param.history) - 1)
     value, _ = safe_constant(ctx, policy.policy_id, param.value) if param.value is not None else (None, None)
     _, problems = step(rule, origin, origin.decl.statement, value, (), param)
+    if rule.origin is not None and getattr(rule.origin.decl, "in_principle", False) and origin.meta.reason:
+        problems = [in_principle_departure(p, origin.meta.reason) if p.code in ("PL304", "PL305") else p
+                    for p in problems]
     return _emit(problems, statement_span(origin), policy.policy_id)
+
+
+def in_principle_departure(problem: Problem, reason: str) -> Problem:
+    """A floor or ceiling the notice states only 原则上 (in principle), departed from with a reason: a warning
+    that keeps the original finding's words and shows the reason."""
+    return attrs.evolve(
+        problem, code="PL322", severity="warning",
+        message=f"{problem.message} The notice states this limit only in principle, and this policy gives its "
+                f"reason: “{reason}”.",
+        message_zh=(f"{problem.message_zh}。上级规定的是“原则上”的限度，本政策说明了理由：“{reason}”"
+                    if problem.message_zh else None),
+        hint="keep the reason in the policy text; the docs show this departure",
+        hint_zh="请保留理由；文档会显示这一偏离")
 
 
 def _judge_schedule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> list[Diagnostic]:
