@@ -114,3 +114,15 @@ def test_explain_and_diff_speak_chinese_too():
     assert "2 replaced, 1 delegated, 10 added" in english and "替换" not in english
     data = policylang("diff", "--lang", "zh", "--format", "json", "cn/gd/stent-2020", cwd=REPO).stdout
     assert '"change": "replaced"' in data  # JSON keeps its English keys and values
+
+
+def test_eval_input_errors_in_chinese(tmp_path):
+    cases = tmp_path / "cases.json"
+    cases.write_text('[{"selected": true, "selected_price": 469, "price": -3}, {"selected": true}, {"foo": 1}]',
+                     encoding="utf-8")
+    proc = policylang("eval", "--lang", "zh", "cn/gd/chaozhou/stent-2020", "-i", str(cases), cwd=REPO)
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("第 0 个案例：输入项“患者使用的产品价格”（price）应为金额（元）") and "不能是 -3" in lines[0]
+    assert lines[1].startswith("第 1 个案例：缺少输入项“中选价格”（selected_price）（决策项“挂网价格”（listing_price）需要它）")
+    assert lines[2] == "第 2 个案例：“foo”不是政策 cn/gd/chaozhou/stent-2020 的输入项"
