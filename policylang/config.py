@@ -88,12 +88,23 @@ def find_pyproject(start: str) -> Optional[str]:
 
 def output_language(root: Optional[str], chosen: Optional[str] = None) -> str:
     """The language findings are printed in: --lang, else $POLICYLANG_LANG, else `lang` in
-    [tool.policylang] of the tree's pyproject.toml, else English."""
+    [tool.policylang] of the tree's pyproject.toml, else the user's locale (Chinese where
+    $LC_ALL, $LC_MESSAGES or $LANG says zh_…, as on an official's computer), else English
+    (a CI runner's and a developer's usual locale)."""
     for value in (chosen, os.environ.get("POLICYLANG_LANG")):
         if value in LANGUAGES:
             return value
     config = load_config(root or os.getcwd())
-    return config.lang or "en"
+    return config.lang or locale_language()
+
+
+def locale_language() -> str:
+    """zh when the user's locale is Chinese, else en (the first of LC_ALL, LC_MESSAGES, LANG that is set)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
 
 
 def help_url_setting(root: Optional[str]) -> Optional[str]:

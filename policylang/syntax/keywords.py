@@ -80,7 +80,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("needs", ("缺少",)),
     # modalities of a provision, as the notices word them
     ("must not", ("不得", "禁止", "严禁")),
-    ("must", ("必须", "应当", "应")),
+    ("must", ("应当", "必须", "应")),
     ("should not", ("原则上不得", "原则上不")),
     ("should", ("原则上应",)),
     ("in principle", ("原则上",)),
@@ -325,3 +325,29 @@ RESERVED_ZH = frozenset(
        for form in forms]
     + list(UNITS_ZH.values())
 )
+
+
+def keyword_table_md() -> str:
+    """The table of keywords for docs/language.zh.md (between its keywords markers)."""
+    lines = ["| 中文 | 英文 |", "| --- | --- |"]
+    for english, forms in KEYWORDS:
+        synonyms = "（" + "、".join(f"`{f}`" for f in forms[1:]) + "）" if len(forms) > 1 else ""
+        lines.append(f"| `{forms[0]}`{synonyms} | `{english}` |")
+    return "\n".join(lines)
+
+
+def update_reference(path: str) -> None:
+    """Write the keyword table into the Chinese reference (python -m policylang.syntax.keywords FILE)."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    begin, end = "<!-- keywords:begin -->\n", "<!-- keywords:end -->"
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(head + begin + keyword_table_md() + "\n" + end + tail)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    update_reference(sys.argv[1] if len(sys.argv) > 1 else "docs/language.zh.md")

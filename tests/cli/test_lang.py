@@ -126,3 +126,19 @@ def test_eval_input_errors_in_chinese(tmp_path):
     assert lines[0].startswith("第 0 个案例：输入项“患者使用的产品价格”（price）应为金额（元）") and "不能是 -3" in lines[0]
     assert lines[1].startswith("第 1 个案例：缺少输入项“中选价格”（selected_price）（决策项“挂网价格”（listing_price）需要它）")
     assert lines[2] == "第 2 个案例：“foo”不是政策 cn/gd/chaozhou/stent-2020 的输入项"
+
+
+def test_the_default_language_follows_the_users_locale(monkeypatch, tmp_path):
+    from policylang.config import output_language
+
+    monkeypatch.delenv("POLICYLANG_LANG", raising=False)
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert output_language(str(tmp_path)) == "zh"
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")  # LC_ALL comes first, as for every program
+    assert output_language(str(tmp_path)) == "en"
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL")
+    assert output_language(str(tmp_path)) == "en"
+    assert output_language(str(tmp_path), "zh") == "zh"

@@ -80,9 +80,9 @@ def test_each_modality_has_the_notices_words(english, chinese):
 
 
 def test_synonyms_are_read_and_written_back_in_the_canonical_form():
-    text = '决定 x：数值 = 最大值(1, 2)\n规定 p：医疗机构 应当 “采购中选产品”\n'
+    text = '决定 x：数值 = 最大值(1, 2)\n规定 p：医疗机构 必须 “采购中选产品”\n'
     formatted, _ = format_source(text, "s.policy")
-    assert formatted == '决策 x：小数 = 较大值(1, 2)\n\n规定 p：医疗机构 必须 “采购中选产品”\n'
+    assert formatted == '决策 x：小数 = 较大值(1, 2)\n\n规定 p：医疗机构 应当 “采购中选产品”\n'
 
 
 def test_region_words_for_levels_are_read():
