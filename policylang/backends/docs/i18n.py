@@ -37,6 +37,7 @@ UI: dict[str, dict[str, str]] = {
     "search": {ZH: "搜索事项名称或标签", EN: "Search items by name or label"},
     "search_none": {ZH: "没有匹配的事项", EN: "No matching item"},
     "home": {ZH: "总览", EN: "Overview"},
+    "contents": {ZH: "目录", EN: "Contents"},
     "policy_page": {ZH: "政策全文（解析后）", EN: "Resolved policy"},
     "override_report": {ZH: "调整对照", EN: "Override report"},
     "override_report_title": {ZH: "本级调整对照", EN: "What this policy changes"},
