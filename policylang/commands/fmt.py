@@ -64,14 +64,22 @@ def fmt_command(paths, check_only, show_diff, keywords, output_format):
         if not check_only:
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(formatted)
+    lang = chosen_language()
     if diags:
-        click.echo(render(diags, sources, output_format, lang=chosen_language()), nl=False)
+        click.echo(render(diags, sources, output_format, lang=lang), nl=False)
     verb = "would be reformatted" if check_only else "reformatted"
-    for path in changed:
-        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
-    unchanged = len(files) - len(changed) - len({d.span.file for d in diags if d.span})
-    click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, {max(unchanged, 0)} unchanged"
-               + (f", {len({d.span.file for d in diags if d.span})} with errors" if diags else ""), err=True)
+    with_errors = len({d.span.file for d in diags if d.span})
+    unchanged = len(files) - len(changed) - with_errors
+    if lang == "zh":
+        for path in changed:
+            click.echo(f"{'需要整理' if check_only else '已整理'} {path}", err=True)
+        click.echo(f"{'需要整理' if check_only else '已整理'} {len(changed)} 个文件，{max(unchanged, 0)} 个无需改动"
+                   + (f"，{with_errors} 个有错误" if diags else ""), err=True)
+    else:
+        for path in changed:
+            click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
+        click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, {max(unchanged, 0)} unchanged"
+                   + (f", {with_errors} with errors" if diags else ""), err=True)
     if diags or (check_only and changed):
         raise SystemExit(EXIT_FINDINGS)
     raise SystemExit(EXIT_OK)

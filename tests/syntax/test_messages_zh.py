@@ -205,7 +205,7 @@ def test_configuration_problems_in_chinese(tmp_path):
                               'severity = { PL207 = "fatal", PL2077 = "off", XX1 = "off" }\n')
     by_text = {d.message: d for d in diags}
     colour = by_text["unknown setting 'colour' in [tool.policylang]"]
-    assert "“colour”" in colour.message_zh and colour.hint_zh == "可以使用的设置项有：severity、lang"
+    assert "“colour”" in colour.message_zh and colour.hint_zh == "可以使用的设置项有：severity、lang、help_url"
     lang = by_text["lang is 'fr'; it must be one of: en, zh"]
     assert lang.message_zh == "lang 的值是 'fr'，只能是下列之一：en、zh"
     near = by_text["'PL2077' in [tool.policylang] severity is not a policylang code"]
