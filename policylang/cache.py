@@ -1,60 +1,108 @@
 """The on-disk cache that makes repeated checks of a large tree fast.
 
-Where: $POLICYLANG_CACHE_DIR if set, else `.policylang-cache/` beside the tree's
-root folder (for policies/ that is the repository's top level, already ignored
-by git).
+Where: $POLICYLANG_CACHE_DIR if set, else a folder of the user's cache directory
+($XDG_CACHE_HOME/policylang/, or ~/.cache/policylang/) named by a hash of the
+tree root's absolute path; never inside the checked tree. $POLICYLANG_NO_CACHE
+turns it off. A folder that someone else could have written is not used: one
+owned by another user, writable by everyone, or tracked by git (a cache
+committed into a policy repository); `open_cache` says so on stderr and the
+check runs without a cache.
 
-What: pickled Python objects (our own, never shared between machines), one file
-per entry under `<namespace>/<key[:2]>/<key>.pkl`:
+What: JSON, one file per entry under `<namespace>/<key[:2]>/<key>.json`:
 
-- parse/  the parse result (AST and syntax diagnostics) of one file, keyed by a
-          hash of its bytes and its policy id;
+- parse/  the parse of one file, keyed by a hash of its bytes and its policy id,
+          in two parts decoded separately: its outline (header, `uses`,
+          comments, syntax diagnostics) and its declarations;
 - runs/   the final diagnostics of a whole tree, keyed by the hashes of all its
           files and of the configuration;
 - latest/ per tree root, the checker's findings per policy of the last run,
           for re-checking only what a change touches.
 
+An entry is a header line [magic, format, key, root, path table, number of
+parts], then one line per part. Reading one never runs code and never imports
+anything: the JSON holds plain values and tagged objects ({"T": [...]} a
+tuple, {"D": "1.5"} a Decimal, {"A": ["Span", ...]} an instance of a
+registered class...; see "encoding" below), and objects are rebuilt only as
+instances of the classes of `_registry()` (the AST nodes of
+policylang.syntax.ast, Diagnostic, Related, Suppressed and the pipeline's own
+entry classes), each field checked against the class's type annotations.
+Anything else (an unknown tag or class, a wrong field, a float, a truncated
+file, an entry that is not a regular file of this user's that only this user
+may write) is a miss: the entry is ignored and removed.
+
 Every key also includes `code_fingerprint()`: the package version, the Python
 version and a hash of the package's own source files and grammar, so an entry
 written by other code is never read. An entry is therefore never stale; any
-entry can be deleted at any time (the whole folder too); an entry that cannot be
-read back (truncated, corrupted, written by an incompatible pickle) is ignored
-and removed. Writes go to a temporary file renamed into place, so a crash or a
-concurrent run never leaves a half-written entry under a real name.
+entry can be deleted at any time (the whole folder too). Writes go to a
+temporary file renamed into place, so a crash or a concurrent run never leaves a
+half-written entry under a real name.
 
-File paths inside entries (in spans) are stored as written; an entry records the
-root it was written under, and when it is read under another root (the tree was
-moved or copied) every path below the old root is rewritten to the new one.
+File paths inside entries are stored relative to the root they were written
+under ({"P": n} names the n-th path of the entry's table), so when an entry is
+read under another root (the tree was moved or copied) every path below the old
+root points below the new one.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import hashlib
-import io
+import itertools
+import json
 import os
-import pickle
+import re
+import stat
+import subprocess
 import sys
 import tempfile
-from typing import Any, Optional
+import threading
+import typing
+from decimal import Decimal
+from typing import Any, Callable, Optional
+
+import attrs
 
 from . import __version__
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+MAGIC = "policylang-cache"
 ENV_DIR = "POLICYLANG_CACHE_DIR"
 ENV_DISABLE = "POLICYLANG_NO_CACHE"
-DEFAULT_DIR_NAME = ".policylang-cache"
+# Where the cache used to live (beside the tree's root). Never read any more.
+LEGACY_DIR_NAME = ".policylang-cache"
+ENTRY_SUFFIX = ".json"
+# An entry larger than this is not read (the largest, a 10,000-policy tree's findings, is ~10 MB).
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
 
 
 def cache_enabled() -> bool:
     return not os.environ.get(ENV_DISABLE)
 
 
-def cache_dir_for(root: str) -> str:
+def user_cache_home() -> Optional[str]:
+    """$XDG_CACHE_HOME when it is an absolute path (as the XDG spec requires), else ~/.cache."""
+    configured = os.environ.get("XDG_CACHE_HOME")
+    if configured and os.path.isabs(configured):
+        return configured
+    home = os.path.expanduser("~")
+    if not home or home.startswith("~") or not os.path.isabs(home):
+        return None
+    return os.path.join(home, ".cache")
+
+
+def cache_dir_for(root: str) -> Optional[str]:
+    """The cache folder for a tree root: $POLICYLANG_CACHE_DIR, else one per root in the user's
+    cache directory; None when there is no user cache directory (no home)."""
     configured = os.environ.get(ENV_DIR)
     if configured:
         return os.path.abspath(configured)
-    return os.path.join(os.path.dirname(os.path.abspath(root)), DEFAULT_DIR_NAME)
+    base = user_cache_home()
+    if base is None:
+        return None
+    root = os.path.abspath(root)
+    name = hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return os.path.join(base, "policylang", name)
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,46 +137,561 @@ def make_key(*parts) -> str:
     return digest.hexdigest()
 
 
-# ---------------------------------------------------------------- moving paths between roots
+# ---------------------------------------------------------------- the classes an entry may hold
 
 
-class _PathPickler(pickle.Pickler):
-    """Pickles every string under `old_root` as a reference to its path relative to it."""
-
-    def __init__(self, stream, old_root: str):
-        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
-        self.prefix = old_root.rstrip(os.sep) + os.sep
-
-    def persistent_id(self, obj):
-        if type(obj) is str and obj.startswith(self.prefix):
-            return obj[len(self.prefix):]
-        return None
+class BadEntry(ValueError):
+    """An entry that is not one this code wrote: unknown tag or class, wrong fields, bad header."""
 
 
-class _PathUnpickler(pickle.Unpickler):
-    def __init__(self, stream, new_root: str):
-        super().__init__(stream)
-        self.prefix = new_root.rstrip(os.sep) + os.sep
+# How a field of a registered class is written and checked, from its type annotation:
+_ANY = 0  # any value (an annotation that says nothing checkable, e.g. `object`)
+_TYPES = 1  # an instance of these types
+_SPAN = 2  # a Span, written as a list [file, line, column, end line, end column, start, end]
+_OPT_SPAN = 3  # None or a Span as above
+_TUPLE_OF = 4  # a tuple whose items are instances of these types, written as a list
+_TUPLE = 5  # a tuple whose items a predicate checks, written as a list
+_PREDICATE = 6  # anything else a predicate checks (dicts, sets...), written tagged
+_SIMPLE = (str, int, bool, Decimal, _dt.date, tuple, list, dict, set, frozenset)
 
-    def persistent_load(self, pid):
-        return self.prefix + pid
+
+def _check_for(hint, registered, span_class) -> tuple:
+    """(kind, argument) for a type annotation. Annotations it does not understand accept any
+    value: rebuilding is safe either way, the check keeps damaged entries out."""
+    if hint is Any or hint is object:
+        return (_ANY, None)
+    if hint is None or hint is type(None):
+        return (_TYPES, (type(None),))
+    if hint is span_class:
+        return (_SPAN, None)
+    if isinstance(hint, type):
+        return (_TYPES, (hint,)) if hint in _SIMPLE or hint in registered else (_ANY, None)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Union:
+        if set(args) == {span_class, type(None)}:
+            return (_OPT_SPAN, None)
+        parts = [_value_check(a, registered, span_class) for a in args]
+        if any(kind == _ANY for kind, _ in parts):
+            return (_ANY, None)
+        if all(kind == _TYPES for kind, _ in parts):
+            return (_TYPES, tuple(t for _, types in parts for t in types))
+        return (_PREDICATE, lambda v: any(_ok(p, v) for p in parts))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _value_check(args[0], registered, span_class)
+        if item[0] == _ANY:
+            return (_TUPLE, lambda v: True)
+        if item[0] == _TYPES:
+            return (_TUPLE_OF, item[1])
+        return (_TUPLE, lambda v: all(_ok(item, x) for x in v))
+    if origin is tuple and args:
+        items = [_value_check(a, registered, span_class) for a in args]
+        return (_TUPLE, lambda v: len(v) == len(items) and all(map(_ok, items, v)))
+    if origin in (tuple, list, set, frozenset):
+        item = _value_check(args[0], registered, span_class) if args else (_ANY, None)
+        return (_PREDICATE, lambda v: type(v) is origin and all(_ok(item, x) for x in v))
+    if origin is dict:
+        key, value = ([_value_check(a, registered, span_class) for a in args] if len(args) == 2
+                      else [(_ANY, None)] * 2)
+        return (_PREDICATE, lambda v: type(v) is dict and all(_ok(key, k) and _ok(value, x) for k, x in v.items()))
+    return (_ANY, None)
+
+
+def _value_check(hint, registered, span_class) -> tuple:
+    """A check of a value nested in a container (written tagged, like any value)."""
+    kind, arg = _check_for(hint, registered, span_class)
+    if kind in (_SPAN, _OPT_SPAN):
+        return (_TYPES, (span_class,) if kind == _SPAN else (span_class, type(None)))
+    if kind == _TUPLE_OF:
+        return (_PREDICATE, lambda v: type(v) is tuple and all(map(isinstance, v, itertools.repeat(arg, len(v)))))
+    if kind == _TUPLE:
+        return (_PREDICATE, lambda v: type(v) is tuple and arg(v))
+    return (kind, arg)
+
+
+def _ok(check: tuple, value) -> bool:
+    kind, arg = check
+    if kind == _ANY:
+        return True
+    if kind == _TYPES:
+        return isinstance(value, arg)
+    return arg(value)
+
+
+class _Layout:
+    """How instances of one registered class are written and rebuilt."""
+
+    def __init__(self, cls: type, names: tuple[str, ...], kinds: tuple[tuple, ...]):
+        self.cls = cls
+        self.tag = cls.__name__
+        self.names = names
+        self.kinds = kinds
+        self.count = len(names) + 1  # a payload is [tag, *fields]
+        self.checked = tuple((i + 1, kind, arg) for i, (kind, arg) in enumerate(kinds) if kind != _ANY)
+
+    def build(self, payload: list, span):
+        """The instance a payload describes (payload is a fresh list: its items are replaced)."""
+        if len(payload) != self.count:
+            raise BadEntry(f"{self.tag} takes {self.count - 1} fields")
+        for i, kind, arg in self.checked:
+            v = payload[i]
+            if kind == _TYPES:
+                if not isinstance(v, arg):
+                    raise BadEntry(f"{self.tag}.{self.names[i - 1]}")
+            elif kind == _SPAN:
+                payload[i] = span(v)
+            elif kind == _TUPLE_OF:
+                if type(v) is not list or not all(map(isinstance, v, itertools.repeat(arg, len(v)))):
+                    raise BadEntry(f"{self.tag}.{self.names[i - 1]}")
+                payload[i] = tuple(v)
+            elif kind == _OPT_SPAN:
+                if v is not None:
+                    payload[i] = span(v)
+            elif kind == _TUPLE:
+                if type(v) is not list or not arg(v):
+                    raise BadEntry(f"{self.tag}.{self.names[i - 1]}")
+                payload[i] = tuple(v)
+            elif not arg(v):
+                raise BadEntry(f"{self.tag}.{self.names[i - 1]}")
+        return self.cls(*payload[1:])
+
+
+@functools.lru_cache(maxsize=1)
+def _registry() -> dict:
+    """The only classes an entry may hold, by class and by tag: the AST nodes of
+    policylang.syntax.ast, Diagnostic, Related and Suppressed, and the pipeline's own entry classes. Each
+    field is checked against the class's annotations. Nothing else is ever instantiated, and
+    nothing is imported by name."""
+    from . import diagnostics, pipeline
+    from .syntax import ast
+
+    classes = [c for c in vars(ast).values()
+               if isinstance(c, type) and attrs.has(c) and c.__module__ == ast.__name__]
+    classes += [diagnostics.Diagnostic, diagnostics.Related, diagnostics.Suppressed]
+    classes += list(pipeline.CACHED_CLASSES)
+    if len({c.__name__ for c in classes}) != len(classes):
+        raise RuntimeError("two cached classes share a name")
+    registry: dict = {}
+    for cls in classes:
+        names = tuple(f.name for f in attrs.fields(cls) if f.init)
+        try:
+            hints = typing.get_type_hints(cls)
+        except Exception:  # noqa: BLE001 - an annotation that cannot be evaluated checks nothing
+            hints = {}
+        kinds = tuple(_check_for(hints.get(n, Any), classes, ast.Span) for n in names)
+        layout = _Layout(cls, names, kinds)
+        registry[cls] = registry[layout.tag] = layout
+    return registry
+
+
+# ---------------------------------------------------------------- encoding
+#
+# Plain JSON values stand for themselves (strings, integers, true/false/null, lists). Every JSON
+# object has exactly one key, its tag:
+#   {"A": [class, field...]}  an instance of a registered class, fields in declaration order;
+#                             a field annotated as a Span is the list [file, line, column, end
+#                             line, end column, start, end] and one annotated as a tuple a list
+#   {"s": [file, line...]}    a Span anywhere else
+#   {"P": n}                  the n-th path of the entry's table, below the root it is read
+#                             under (a span's file may be that index itself)
+#   {"R": [text, text...]}    a text that mentions the root: the pieces around each mention
+#   {"T": [...]} tuple   {"S": [...]} set   {"F": [...]} frozenset   {"M": [k, v, k, v...]} dict
+#   {"D": "1.50"} Decimal   {"d": "2021-01-01"} date
+# Floats, NaN and infinities never occur; reading one is a miss.
+
+
+def _root_mention(root: str):
+    """Where a text mentions the root folder itself (not a longer name starting the same way)."""
+    return re.compile(re.escape(root) + r"(?![\w.\-])")
+
+
+class _Encoder:
+    """Values -> JSON-ready values; paths below the root go into a table of relative paths."""
+
+    def __init__(self, root: Optional[str]):
+        from .syntax.ast import Span
+
+        self.root = root
+        self.prefix = None if root is None else root + os.sep
+        self.mention = None if root is None else _root_mention(root)
+        self.paths: dict[str, int] = {}
+        self.table: list[str] = []
+        self.registry = _registry()
+        self.span_class = Span
+
+    def text(self, v: str):
+        prefix = self.prefix
+        if prefix is None or self.root not in v:
+            return v
+        if v.startswith(prefix):
+            index = self.paths.get(v)
+            if index is None:
+                index = self.paths[v] = len(self.table)
+                self.table.append(v[len(prefix):])
+            return {"P": index}
+        pieces = self.mention.split(v)
+        return v if len(pieces) == 1 else {"R": pieces}
+
+    def span(self, v) -> list:
+        if type(v) is not self.span_class:
+            raise TypeError("not a Span")
+        file = self.text(v.file)
+        if type(file) is dict and "P" in file:
+            file = file["P"]
+        return [file, v.line, v.column, v.end_line, v.end_column, v.start_pos, v.end_pos]
+
+    def encode(self, v):
+        t = type(v)
+        if t is str:
+            return self.text(v)
+        if v is None or t is bool or t is int:
+            return v
+        enc = self.encode
+        layout = self.registry.get(t)
+        if layout is not None:
+            payload = [layout.tag]
+            for name, (kind, _) in zip(layout.names, layout.kinds):
+                value = getattr(v, name)
+                if kind == _SPAN or (kind == _OPT_SPAN and value is not None):
+                    payload.append(self.span(value))
+                elif kind == _TUPLE_OF or kind == _TUPLE:
+                    if type(value) is not tuple:
+                        raise TypeError(f"{layout.tag}.{name} is not a tuple")
+                    payload.append([enc(x) for x in value])
+                else:
+                    payload.append(enc(value))
+            return {"A": payload}
+        if t is self.span_class:
+            return {"s": self.span(v)}
+        if t is tuple:
+            return {"T": [enc(x) for x in v]}
+        if t is list:
+            return [enc(x) for x in v]
+        if t is dict:
+            return {"M": [enc(x) for item in v.items() for x in item]}
+        if t is set:
+            return {"S": [enc(x) for x in v]}
+        if t is frozenset:
+            return {"F": [enc(x) for x in v]}
+        if t is Decimal:
+            return {"D": str(v)}
+        if t is _dt.date:
+            return {"d": v.isoformat()}
+        raise TypeError(f"a {t.__name__} cannot be cached")
+
+
+def _normal_root(root: Optional[str]) -> Optional[str]:
+    return None if root is None else os.path.abspath(root).rstrip(os.sep) or os.sep
+
+
+def encode_entry(key: str, parts: list, root: Optional[str]) -> bytes:
+    """The bytes of an entry: a header line [magic, format, key, root, path table, number of
+    parts], then each part on a line of its own (JSON never holds a raw newline), so that a
+    reader can decode the parts it needs and leave the others."""
+    root = _normal_root(root)
+    encoder = _Encoder(root)
+    bodies = [encoder.encode(part) for part in parts]
+    lines = []
+    for value in ([MAGIC, CACHE_FORMAT, key, root, encoder.table, len(bodies)], *bodies):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False)
+        try:
+            lines.append(text.encode("utf-8"))
+        except UnicodeEncodeError:  # a lone surrogate in some text: \u-escape everything instead
+            lines.append(json.dumps(value, separators=(",", ":"), check_circular=False,
+                                    allow_nan=False).encode("ascii"))
+    return b"\n".join(lines)
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def _reject_number(text: str):
+    raise BadEntry(f"not a value an entry holds: {text[:20]}")
+
+
+def _list(payload) -> list:
+    if type(payload) is not list:
+        raise BadEntry("expected a list")
+    return payload
+
+
+def _mapping(payload) -> dict:
+    if type(payload) is not list or len(payload) % 2:
+        raise BadEntry("mapping")
+    items = iter(payload)
+    return dict(zip(items, items))
+
+
+def _decimal(payload) -> Decimal:
+    if type(payload) is not str:
+        raise BadEntry("decimal")
+    return Decimal(payload)
+
+
+def _date(payload) -> _dt.date:
+    if type(payload) is not str:
+        raise BadEntry("date")
+    return _dt.date.fromisoformat(payload)
+
+
+class _Decoder:
+    """Turns the JSON of one part into values: the hook of a single JSONDecoder, reading the
+    path table of the entry being decoded (decoding is serialised by a lock)."""
+
+    def __init__(self):
+        from .syntax.ast import Span
+
+        self.registry = _registry()
+        self.span_class = Span
+        self.paths: list[str] = []
+        self.root: Optional[str] = None
+        self.lock = threading.Lock()
+        self.tags = {"A": self.instance, "s": self.span, "P": self.path, "R": self.mention,
+                     "T": lambda p: tuple(_list(p)), "S": lambda p: set(_list(p)),
+                     "F": lambda p: frozenset(_list(p)), "M": _mapping, "D": _decimal, "d": _date}
+        self.json = json.JSONDecoder(object_hook=self.hook, parse_float=_reject_number,
+                                     parse_constant=_reject_number)
+
+    def decode(self, line: bytes, paths: list[str], root: Optional[str]):
+        text = line.decode("utf-8")
+        with self.lock:
+            self.paths, self.root = paths, root
+            try:
+                return self.json.decode(text)
+            finally:
+                self.paths, self.root = [], None
+
+    def hook(self, obj: dict):
+        (tag, payload), = obj.items()  # exactly one key, or a ValueError
+        return self.tags[tag](payload)
+
+    def path(self, index) -> str:
+        paths = self.paths
+        if type(index) is not int or not 0 <= index < len(paths):
+            raise BadEntry("path")
+        return paths[index]
+
+    def mention(self, pieces) -> str:
+        if (type(pieces) is not list or len(pieces) < 2 or not all(type(p) is str for p in pieces)
+                or self.root is None):
+            raise BadEntry("text")
+        return self.root.join(pieces)
+
+    def span(self, p):
+        if (type(p) is not list or len(p) != 7 or type(p[1]) is not int or type(p[2]) is not int
+                or type(p[3]) is not int or type(p[4]) is not int or type(p[5]) is not int
+                or type(p[6]) is not int):
+            raise BadEntry("span")
+        file = p[0]
+        if type(file) is int:
+            file = self.path(file)
+        elif type(file) is not str:
+            raise BadEntry("span file")
+        return self.span_class(file, p[1], p[2], p[3], p[4], p[5], p[6])
+
+    def instance(self, payload):
+        if type(payload) is not list or not payload or type(payload[0]) is not str:
+            raise BadEntry("instance")
+        layout = self.registry.get(payload[0])
+        if layout is None:
+            raise BadEntry(f"not a class an entry may hold: {payload[0][:80]!r}")
+        return layout.build(payload, self.span)
+
+
+@functools.lru_cache(maxsize=1)
+def _decoder() -> _Decoder:
+    return _Decoder()
+
+
+_HEADER = json.JSONDecoder(parse_float=_reject_number, parse_constant=_reject_number)
+
+
+class Entry:
+    """An entry read back: its header checked; each part decoded when asked for.
+
+    Decoding raises (BadEntry, ValueError, TypeError…) on anything this code would not have
+    written; callers treat any exception as a miss."""
+
+    __slots__ = ("lines", "root", "paths")
+
+    def __init__(self, data: bytes, key: str, root: Optional[str]):
+        lines = data.split(b"\n")
+        header = _HEADER.decode(lines[0].decode("utf-8"))
+        if (type(header) is not list or len(header) != 6 or header[0] != MAGIC or header[1] != CACHE_FORMAT
+                or header[2] != key or not (header[3] is None or type(header[3]) is str)
+                or type(header[4]) is not list or not all(type(p) is str for p in header[4])
+                or header[5] != len(lines) - 1):
+            raise BadEntry("not an entry of this format and key")
+        stored_root, table = header[3], header[4]
+        if stored_root is None and table:
+            raise BadEntry("paths without a root")
+        self.lines = lines
+        self.root = _normal_root(root) if root is not None else stored_root
+        prefix = "" if self.root is None else self.root + os.sep
+        self.paths = [prefix + p for p in table]
+
+    def __len__(self) -> int:
+        return len(self.lines) - 1
+
+    def part(self, index: int, expect: Optional[type] = None) -> Any:
+        value = _decoder().decode(self.lines[index + 1], self.paths, self.root)
+        if expect is not None and type(value) is not expect:
+            raise BadEntry(f"not a {expect.__name__}")
+        return value
+
+
+def decode_entry(data: bytes, key: str, root: Optional[str]) -> list:
+    """Every part of an entry's bytes, its paths moved below `root` (default: where it was written)."""
+    entry = Entry(data, key, root)
+    return [entry.part(i) for i in range(len(entry))]
 
 
 def repath(value: Any, old_root: str, new_root: str) -> Any:
     """A copy of `value` with every path below old_root moved below new_root."""
     if os.path.abspath(old_root) == os.path.abspath(new_root):
         return value
-    buffer = io.BytesIO()
-    _PathPickler(buffer, os.path.abspath(old_root)).dump(value)
-    buffer.seek(0)
-    return _PathUnpickler(buffer, os.path.abspath(new_root)).load()
+    return decode_entry(encode_entry("", [value], old_root), "", new_root)[0]
+
+
+# ---------------------------------------------------------------- whose folder is it
+
+
+def _printable(text: str) -> str:
+    """A path as it can be shown on a terminal: control and invisible characters escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+_warned: set[str] = set()
+
+
+def warn(message: str) -> None:
+    """One line on stderr (once per process): never on stdout, which may be JSON or SARIF."""
+    if message in _warned:
+        return
+    _warned.add(message)
+    try:
+        sys.stderr.write(f"policylang: warning: {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _git_work_tree(path: str) -> Optional[str]:
+    """The folder holding `.git` at or above path, if any."""
+    probe = os.path.abspath(path)
+    while True:
+        if os.path.lexists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return None
+        probe = parent
+
+
+def tracked_by_git(folder: str) -> bool:
+    """Whether git tracks any file in folder (False when it cannot tell: no git, no repository)."""
+    if _git_work_tree(folder) is None:
+        return False
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    try:
+        out = subprocess.run(["git", "-c", "core.fsmonitor=false", "-C", folder, "ls-files", "-z", "--", "."],
+                             capture_output=True, timeout=10, env=env, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return False
+    return out.returncode == 0 and bool(out.stdout.strip(b"\0"))
+
+
+def folder_problem(folder: str) -> Optional[str]:
+    """Why an existing cache folder must not be used (someone else could have written it), or None."""
+    try:
+        info = os.stat(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"it cannot be examined ({exc.strerror or exc})"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        return "it belongs to another user"
+    if info.st_mode & stat.S_IWOTH:
+        return "everyone may write in it"
+    if tracked_by_git(folder):
+        return "it is tracked by git (a cache is never committed; remove it from the repository)"
+    return None
+
+
+def open_cache(root: str) -> Optional["DiskCache"]:
+    """The cache for a tree, or None (no place for it, or a folder not to be trusted)."""
+    legacy = os.path.join(os.path.dirname(os.path.abspath(root)), LEGACY_DIR_NAME)
+    if os.path.isdir(legacy) and tracked_by_git(legacy):
+        warn(f"ignoring {_printable(legacy)}: it is tracked by git, and policylang never reads a cache "
+             f"from the checked tree (remove it from the repository)")
+    folder = cache_dir_for(root)
+    if folder is None:
+        return None
+    problem = folder_problem(folder)
+    if problem is not None:
+        warn(f"not using the cache folder {_printable(folder)}: {problem}; checking without a cache")
+        return None
+    return DiskCache(folder)
 
 
 # ---------------------------------------------------------------- the store
 
 
+def _make_private_dirs(path: str) -> None:
+    """Create path and any missing folder above it, readable and writable by this user only."""
+    missing = []
+    while not os.path.isdir(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
+
+
+_ENTRY_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+                | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+_UID = os.geteuid() if hasattr(os, "geteuid") else None
+
+
+def _read_entry(path: str) -> Optional[bytes]:
+    """An entry file's bytes; None when absent; b"" when it is not a regular file of this user's
+    that only this user may write, or too large (a miss either way)."""
+    try:
+        fd = os.open(path, _ENTRY_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES or info.st_mode & 0o022
+                or (_UID is not None and info.st_uid != _UID)):
+            return b""
+        chunks = []
+        want = info.st_size + 1  # one byte more than stat says: a file that grew is read to its end
+        size = 0
+        while True:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_ENTRY_BYTES:
+                return b""
+            want = max(want - len(chunk), 65536)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
+
+
 class DiskCache:
-    """A folder of pickled entries. Every failure to read or write is a miss, never an error."""
+    """A folder of JSON entries. Every failure to read or write is a miss, never an error."""
 
     def __init__(self, directory: str):
         self.directory = directory
@@ -137,41 +700,53 @@ class DiskCache:
         self.writes = 0
 
     def _path(self, namespace: str, key: str) -> str:
-        return os.path.join(self.directory, namespace, key[:2], key + ".pkl")
+        return os.path.join(self.directory, namespace, key[:2], key + ENTRY_SUFFIX)
 
-    def get(self, namespace: str, key: str, root: Optional[str] = None) -> Any:
-        """The value stored under key, re-pathed to `root`; None when absent or unreadable."""
-        path = self._path(namespace, key)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError:
+    def entry(self, namespace: str, key: str, root: Optional[str] = None) -> Optional[Entry]:
+        """The entry stored under key, its header checked, its parts not yet decoded; None when
+        absent or not one of ours (then it is removed)."""
+        data = _read_entry(self._path(namespace, key))
+        if data is None:
             self.misses += 1
             return None
         try:
-            stored_format, stored_key, stored_root, value = pickle.loads(data)
-            if stored_format != CACHE_FORMAT or stored_key != key:
-                raise ValueError("entry does not belong to this key")
-            if root is not None and stored_root is not None and stored_root != root:
-                value = repath(value, stored_root, root)
+            entry = Entry(data, key, root)
         except Exception:  # noqa: BLE001 - any damage to a cache entry just means "not cached"
             self.misses += 1
             self.discard(namespace, key)
             return None
         self.hits += 1
-        return value
+        return entry
+
+    def get(self, namespace: str, key: str, root: Optional[str] = None, expect: Optional[type] = None) -> Any:
+        """The (first) value stored under key, its paths moved below `root`; None when absent or
+        not readable back (damaged, foreign, or not an instance of `expect`)."""
+        entry = self.entry(namespace, key, root)
+        if entry is None:
+            return None
+        try:
+            return entry.part(0, expect)
+        except Exception:  # noqa: BLE001 - any damage to a cache entry just means "not cached"
+            self.hits -= 1
+            self.misses += 1
+            self.discard(namespace, key)
+            return None
 
     def put(self, namespace: str, key: str, value: Any, root: Optional[str] = None) -> bool:
+        return self.put_parts(namespace, key, [value], root)
+
+    def put_parts(self, namespace: str, key: str, parts: list, root: Optional[str] = None) -> bool:
+        """Store several values under one key, each decodable on its own (`Entry.part`)."""
         try:
-            data = pickle.dumps((CACHE_FORMAT, key, root, value), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - an unpicklable value is simply not cached
+            data = encode_entry(key, parts, root)
+        except Exception:  # noqa: BLE001 - a value that cannot be encoded is simply not cached
             return False
         return self.put_bytes(namespace, key, data)
 
     def put_bytes(self, namespace: str, key: str, data: bytes) -> bool:
         path = self._path(namespace, key)
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
+            _make_private_dirs(os.path.dirname(path))
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
             try:
                 with os.fdopen(fd, "wb") as fh:
@@ -193,12 +768,3 @@ class DiskCache:
             os.unlink(self._path(namespace, key))
         except OSError:
             pass
-
-
-def encode_entry(key: str, value: Any, root: Optional[str]) -> bytes:
-    """The bytes DiskCache.put would write (for worker processes that return what they stored)."""
-    return pickle.dumps((CACHE_FORMAT, key, root, value), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def decode_entry(data: bytes) -> Any:
-    return pickle.loads(data)[3]

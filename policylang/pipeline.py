@@ -11,12 +11,16 @@ kept fast by the on-disk cache of `policylang.cache`:
    and the configuration match a previous run, its diagnostics are reused
    as they are; the parsed files and the resolution are then built only if a
    backend asks for them (`CheckRun.workspace.files`, `CheckRun.resolution`).
-2. Otherwise each file's parse comes from the cache when its bytes are known,
-   and the files not yet parsed are parsed in parallel when there are enough
-   of them to pay for starting worker processes.
-3. The whole tree is resolved (cheap next to parsing), then the checker
-   examines only the policies a change can affect; the others keep the
-   findings of the previous run. See `affected_policies` for the rule.
+2. Otherwise each file's parse comes from the cache when its bytes are known
+   (first its outline only: header, `uses`, comments), and the files not yet
+   parsed are parsed in parallel when there are enough of them to pay for
+   starting worker processes.
+3. The policies a change can affect are found from the outlines (see
+   `affected_policies` for the rule); only they, and what they build on, get
+   their declarations and are resolved and checked; the others keep the
+   findings of the previous run. A change to the shape of the tree (a file
+   added, removed, renamed, no longer parsed, an `extends` or `uses` changed)
+   checks the whole tree again.
 
 `check(..., cache=False)` or POLICYLANG_NO_CACHE=1 runs everything from scratch.
 """
@@ -24,15 +28,20 @@ kept fast by the on-disk cache of `policylang.cache`:
 from __future__ import annotations
 
 import os
+import typing
 from typing import Callable, Iterable, Optional
 
-from .cache import DiskCache, cache_dir_for, cache_enabled, code_fingerprint, content_hash, make_key
+import attrs
+
+from .cache import DiskCache, cache_enabled, code_fingerprint, content_hash, make_key, open_cache
 from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
 from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
 from .semantics.followons import drop_follow_ons
+from .syntax.ast import Decl, PolicyFile
+from .syntax.files import SkippedFile, read_policy_bytes
 from .syntax.parser import ParseResult, parse_file, policy_id_for
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -128,9 +137,8 @@ def configuration_bytes(root: str) -> bytes:
     if path is None:
         return b""
     try:
-        with open(path, "rb") as fh:
-            return path.encode() + b"\0" + fh.read()
-    except OSError:
+        return path.encode() + b"\0" + read_policy_bytes(path)
+    except (OSError, SkippedFile):
         return path.encode() + b"\0unreadable"
 
 
@@ -147,11 +155,14 @@ class TreePlan:
                 raise UsageError(f"no such file or folder: {p}")
         self.paths = paths
         self.root = os.path.abspath(root) if root else find_root(paths[0])
-        all_files = discover(self.root)
+        self.all_files = all_files = discover(self.root)
         requested: list[str] = []
         for p in paths:
             ap = os.path.abspath(p)
-            requested.extend(discover(ap) if os.path.isdir(ap) else [ap])
+            if ap == self.root:
+                requested.extend(all_files)  # the usual case: the whole tree (walked once)
+            else:
+                requested.extend(discover(ap) if os.path.isdir(ap) else [ap])
         known = set(all_files)
         self.ordered = all_files + [p for p in requested if p not in known]
         self.requested = requested
@@ -159,9 +170,8 @@ class TreePlan:
         self.hashes: dict[str, Optional[str]] = {}
         for path in self.ordered:
             try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError:
+                data = read_policy_bytes(path)
+            except (OSError, SkippedFile):  # the parser reports why (PL001)
                 data = None
             self.contents[path] = data
             self.hashes[path] = content_hash(data) if data is not None else None
@@ -170,12 +180,10 @@ class TreePlan:
         return policy_id_for(path, self.root) or os.path.splitext(os.path.basename(path))[0]
 
     def targets(self) -> list[str]:
-        seen: list[str] = []
+        seen: dict[str, None] = {}  # in order, each once (a list here made a warm check quadratic)
         for path in self.requested:
-            pid = self.policy_id(path)
-            if pid not in seen:
-                seen.append(pid)
-        return seen
+            seen.setdefault(self.policy_id(path), None)
+        return list(seen)
 
     @property
     def cacheable(self) -> bool:
@@ -194,6 +202,25 @@ class TreePlan:
 
 
 # ---------------------------------------------------------------- parsing with the cache
+
+
+@attrs.frozen
+class ParseEntry:
+    """The first part of a file's parse entry: its outline (the parsed file without its
+    declarations: header, `uses`, comments) and its syntax diagnostics. The second part is the
+    declarations. Its text is the file's, read anyway."""
+
+    file: Optional[PolicyFile]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+DECL_TYPES = typing.get_args(Decl)
+
+
+def _store_parse(store: DiskCache, key: str, result: ParseResult, root: str) -> bool:
+    outline = None if result.file is None else attrs.evolve(result.file, decls=())
+    decls = () if result.file is None else result.file.decls
+    return store.put_parts("parse", key, [ParseEntry(outline, result.diagnostics), decls], root=root)
 
 
 def _parse_key(plan_root: str, path: str, digest: str) -> str:
@@ -226,7 +253,7 @@ def _parse_in_worker(job: tuple[str, str, str, Optional[str]]) -> tuple[str, Par
     result = parse_file(path, root)
     stored = False
     if _WORKER_CACHE is not None and key is not None and _verified(result, digest):
-        stored = _WORKER_CACHE.put("parse", key, (result.file, result.diagnostics), root=root)
+        stored = _store_parse(_WORKER_CACHE, key, result, root)
     return path, result, stored
 
 
@@ -236,14 +263,21 @@ def _verified(result: ParseResult, digest: Optional[str]) -> bool:
 
 
 class CachedParser:
-    """A `parse_many` for the loader: cached parses first, then the rest, in parallel when worth it."""
+    """A `parse_many` for the loader: cached parses first, then the rest, in parallel when worth it.
+
+    outlines=True: a file found in the cache is given as its outline only (no declarations),
+    which is all that deciding what a change affects needs; `complete` then puts in the
+    declarations of the files that are to be resolved. Files parsed now are always whole.
+    """
 
     def __init__(self, plan: TreePlan, cache: Optional[DiskCache], jobs: Optional[int] = None,
-                 progress: Optional[bool] = None):
+                 progress: Optional[bool] = None, outlines: bool = False):
         self.plan = plan
         self.cache = cache
         self.jobs = jobs if jobs is not None else available_cores()
         self.progress = progress
+        self.outlines = outlines
+        self.pending: dict[str, tuple] = {}  # path -> (entry, key) of a file given as its outline
         self.parsed = 0
         self.from_cache = 0
         self.unstable = False  # a file changed while the run read it: do not record this run
@@ -257,10 +291,9 @@ class CachedParser:
                 digest = self.plan.hashes.get(path)
                 key = _parse_key(root, path, digest) if digest is not None else None
                 if self.cache is not None and key is not None:
-                    entry = self.cache.get("parse", key, root=root)
-                    if entry is not None:
-                        file, diagnostics = entry
-                        results[path] = ParseResult(file, diagnostics, _parse_result_text(self.plan.contents[path]))
+                    result = self._from_cache(path, key, root)
+                    if result is not None:
+                        results[path] = result
                         self.from_cache += 1
                         bar.advance()
                         continue
@@ -273,6 +306,51 @@ class CachedParser:
         bar.close()
         return [results[p] for p in paths]
 
+    def _from_cache(self, path: str, key: str, root: str) -> Optional[ParseResult]:
+        entry = self.cache.entry("parse", key, root=root)
+        if entry is None:
+            return None
+        try:
+            head = entry.part(0, ParseEntry)
+            file = head.file
+            if file is not None and file.decls:
+                raise ValueError("an outline has no declarations")
+            if file is not None and self.outlines:
+                self.pending[path] = (entry, key)
+            elif file is not None:
+                file = attrs.evolve(file, decls=self._declarations(entry))
+        except Exception:  # noqa: BLE001 - a damaged entry is parsed again
+            self.cache.discard("parse", key)
+            return None
+        return ParseResult(file, head.diagnostics, _parse_result_text(self.plan.contents[path]))
+
+    @staticmethod
+    def _declarations(entry) -> tuple:
+        decls = entry.part(1, tuple)
+        if not all(isinstance(d, DECL_TYPES) for d in decls):
+            raise ValueError("not a declaration")
+        return decls
+
+    def complete(self, ws: Workspace, ids: Optional[Iterable[str]] = None) -> None:
+        """Give the files of `ids` (default: every one) their declarations, in place."""
+        with gc_paused():
+            for pid in (list(ws.files) if ids is None else ids):
+                path = ws.paths.get(pid)
+                pending = self.pending.pop(path, None) if path is not None else None
+                if pending is None or pid not in ws.files:
+                    continue
+                entry, key = pending
+                try:
+                    ws.files[pid] = attrs.evolve(ws.files[pid], decls=self._declarations(entry))
+                except Exception:  # noqa: BLE001 - a damaged entry: parse the file again
+                    self.cache.discard("parse", key)
+                    result = parse_file(path, ws.root)
+                    self.parsed += 1
+                    if result.file is not None:
+                        ws.files[pid] = result.file
+        if ids is None:
+            self.pending.clear()
+
     def _parse(self, todo, bar):
         if len(todo) >= PARALLEL_MIN_FILES and self.jobs > 1:
             try:
@@ -284,7 +362,7 @@ class CachedParser:
         for path, root, digest, key in todo:
             result = parse_file(path, root)
             if store is not None and key is not None and _verified(result, digest):
-                store.put("parse", key, (result.file, result.diagnostics), root=root)
+                _store_parse(store, key, result, root)
             bar.advance()
             yield path, result, True
 
@@ -312,7 +390,9 @@ def available_cores() -> int:
 
 
 def structure_of(ws: Workspace) -> dict[str, tuple]:
-    """For each policy: its parent and the policies it uses (what links findings across files).
+    """For each policy: its parent, the policies it uses (what links findings across files) and
+    whether its file could be parsed at all (the ids of parsed files are what the resolver
+    suggests for a misspelt parent, so a file that stops or starts parsing changes the shape).
 
     The policies it uses include the versions its `uses` lines (its own and the inherited ones)
     are bound to in its region: a change to Guangdong's drug-VBP notice affects the Guangdong
@@ -327,11 +407,11 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
     for pid in ws.paths:
         pf = ws.files.get(pid)
         if pf is None:
-            out[pid] = (None, ())
+            out[pid] = (None, (), False)
         else:
             used = {u.policy_id for u in pf.uses}
             used.update(b.bound for b in bindings.get(pid, {}).values() if b.bound != pid)
-            out[pid] = (pf.extends, tuple(sorted(used)))
+            out[pid] = (pf.extends, tuple(sorted(used)), True)
     return out
 
 
@@ -346,7 +426,7 @@ def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str
     everything those depend on.
     """
     below: dict[str, list[str]] = {}
-    for pid, (parent, uses) in structure.items():
+    for pid, (parent, uses, _parsed) in structure.items():
         for upper in ((parent,) if parent else ()) + uses:
             below.setdefault(upper, []).append(pid)
     down: set[str] = set()
@@ -361,7 +441,7 @@ def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str
     stack = list(down)
     while stack:
         pid = stack.pop()
-        parent, uses = structure.get(pid, (None, ()))
+        parent, uses, _parsed = structure.get(pid, (None, (), False))
         for upper in ((parent,) if parent else ()) + uses:
             if upper not in affected:
                 affected.add(upper)
@@ -369,17 +449,41 @@ def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str
     return affected
 
 
+@attrs.define
 class Findings:
-    """The findings of one run, per policy, with what they were computed from."""
+    """The findings of one run, per policy, with what they were computed from.
 
-    def __init__(self, hashes: dict[str, Optional[str]], structure: dict[str, tuple],
-                 by_policy: dict[str, list[Diagnostic]], resolved_by_policy: dict[str, list[Diagnostic]],
-                 reads: dict[str, frozenset]):
-        self.hashes = hashes  # policy id -> content hash
-        self.structure = structure
-        self.by_policy = by_policy  # the checker's findings
-        self.resolved_by_policy = resolved_by_policy  # the resolver's diagnostics
-        self.reads = reads  # policy id -> the (declaring policy, name) of the inputs/parameters it reads
+    What each policy reads is kept compactly (most policies read the same declarations of the
+    levels above them): `read_pairs` the distinct (declaring policy, name), `read_sets` the
+    distinct sets of them (as indices), `read_set_of` policy id -> index of its set."""
+
+    hashes: dict[str, Optional[str]]  # policy id -> content hash
+    structure: dict[str, tuple[Optional[str], tuple[str, ...], bool]]  # see structure_of
+    by_policy: dict[str, list[Diagnostic]]  # the checker's findings
+    resolved_by_policy: dict[str, list[Diagnostic]]  # the resolver's diagnostics
+    read_pairs: tuple[tuple[str, str], ...]
+    read_sets: tuple[tuple[int, ...], ...]
+    read_set_of: dict[str, int]
+
+    @classmethod
+    def make(cls, hashes, structure, by_policy, resolved_by_policy, reads: dict[str, frozenset]) -> "Findings":
+        pair_index: dict[tuple[str, str], int] = {}
+        set_index: dict[frozenset, int] = {}
+        sets: list[tuple[int, ...]] = []
+        set_of: dict[str, int] = {}
+        for pid, pairs in reads.items():
+            index = set_index.get(pairs)
+            if index is None:
+                index = set_index[pairs] = len(sets)
+                sets.append(tuple(sorted(pair_index.setdefault(p, len(pair_index)) for p in pairs)))
+            set_of[pid] = index
+        return cls(hashes, structure, by_policy, resolved_by_policy, tuple(pair_index), tuple(sets), set_of)
+
+    def reads(self) -> dict[str, frozenset]:
+        """Policy id -> the (declaring policy, name) of the inputs and parameters it reads."""
+        pairs = self.read_pairs
+        sets = [frozenset(pairs[i] for i in members) for members in self.read_sets]
+        return {pid: sets[index] for pid, index in self.read_set_of.items()}
 
     def changed_and_affected(self, hashes: dict[str, Optional[str]], structure: dict[str, tuple]) -> Optional[set]:
         """The policies a change since this run affects, or None when everything must be re-checked."""
@@ -424,8 +528,10 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         reuse_resolved: dict[str, list[Diagnostic]] = {}
     else:
         examined = affected & set(resolution.order)
-        for pid, pid_reads in previous.reads.items():
-            if pid not in resolution.policies:
+        # What an unaffected policy reads is what it read last time. An affected policy is
+        # never carried over: if it no longer resolves (its file broke), it reads nothing now.
+        for pid, pid_reads in previous.reads().items():
+            if pid not in affected and pid not in resolution.policies:
                 reads[pid] = pid_reads
         used = set().union(*reads.values()) if reads else set()
         restricted = Resolution(resolution.policies, resolution.diagnostics,
@@ -433,8 +539,7 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         fresh = [d for d in run_checks(ws, restricted, used)
                  if d.policy_id is None or d.policy_id in examined or d.code == INTERNAL_ERROR_CODE]
         reuse_checks = {pid: diags for pid, diags in previous.by_policy.items() if pid not in affected}
-        reuse_resolved = {pid: diags for pid, diags in previous.resolved_by_policy.items()
-                          if pid not in resolution.policies}
+        reuse_resolved = {pid: diags for pid, diags in previous.resolved_by_policy.items() if pid not in affected}
     grouped = group_by_policy(fresh)
     resolved = group_by_policy(list(resolution.diagnostics))
     if grouped is None or resolved is None:
@@ -443,12 +548,14 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
     checks.update(grouped)
     resolved_all = dict(reuse_resolved)
     for pid, diags in resolved.items():
-        # A policy resolved now: its fresh diagnostics. One not resolved now: the fresh run has
-        # only its header and graph diagnostics, which the kept list (from when it was
-        # resolved) already holds along with the rest.
-        if pid in resolution.policies or pid not in resolved_all:
+        # An affected policy: exactly its fresh diagnostics, whether it resolves now or not (a
+        # policy whose file broke has only header or graph diagnostics, and none it had before).
+        # An unaffected one was not resolved now: the fresh run has only its header and graph
+        # diagnostics, which depend on nothing that changed and which the kept list (from when
+        # it was last resolved) already holds along with the rest.
+        if affected is None or pid in affected or pid not in resolved_all:
             resolved_all[pid] = diags
-    remembered = Findings(hashes, structure, checks, resolved_all, reads)
+    remembered = Findings.make(hashes, structure, checks, resolved_all, reads)
     merged = [d for pid in sorted(resolved_all) for d in resolved_all[pid]] + remembered.as_list()
     return merged, remembered, len(examined)
 
@@ -464,30 +571,40 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
     jobs: worker processes for parsing (default: the available cores).
     progress: show progress on stderr (default: on a terminal outside CI).
     """
+    # Everything a check builds is trees (files, ASTs, findings, cache entries): the collector
+    # would only walk them again and again.
+    with gc_paused():
+        return _check(paths, root, cache, jobs, progress)
+
+
+def _check(paths, root, cache, jobs, progress) -> CheckRun:
     plan = TreePlan(paths, root)
     use_cache = cache_enabled() if cache is None else cache
-    store = DiskCache(cache_dir_for(plan.root)) if use_cache else None
-    parser = CachedParser(plan, store, jobs, progress)
+    store = open_cache(plan.root) if use_cache else None
 
     def load() -> Workspace:
-        return load_workspace(plan.paths, plan.root, parse_many=parser)
+        """The whole workspace (for a backend that asks after a warm or incremental run)."""
+        return load_workspace(plan.paths, plan.root, parse_many=CachedParser(plan, store, jobs, progress),
+                              discovered=plan.all_files)
 
     tree_key = plan.tree_key() if store is not None and plan.cacheable else None
     if tree_key is not None:
-        snapshot = store.get("runs", tree_key, root=plan.root)
+        snapshot = store.get("runs", tree_key, root=plan.root, expect=Snapshot)
         if snapshot is not None:
             ws = _workspace_from_snapshot(plan, snapshot, load)
-            run = CheckRun(ws, None, snapshot["diagnostics"], suppressed=snapshot.get("suppressed", ()))
-            run.stats.update(mode="warm", parsed=0, examined=0)
+            run = CheckRun(ws, None, snapshot.diagnostics, suppressed=snapshot.suppressed)
+            run.stats.update(mode="warm", parsed=0, examined=0, cache=store.directory)
             return run
 
-    ws = load()
+    # Cached files come as outlines first: what a change affects is decided from headers alone,
+    # and only the files to be resolved get their declarations.
+    parser = CachedParser(plan, store, jobs, progress, outlines=store is not None)
+    ws = load_workspace(plan.paths, plan.root, parse_many=parser, discovered=plan.all_files)
     id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
-    previous = store.get("latest", plan.root_key(), root=plan.root) if store is not None else None
-    if previous is not None and not isinstance(previous, Findings):
-        previous = None
+    previous = store.get("latest", plan.root_key(), root=plan.root, expect=Findings) if store is not None else None
     structure = structure_of(ws)
     affected = previous.changed_and_affected(id_hashes, structure) if previous is not None else None
+    parser.complete(ws, affected)
     # After a small change only the affected policies (and what they build on) are resolved;
     # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
     resolution = resolve(ws, only=affected)
@@ -505,31 +622,48 @@ def check(paths: Iterable[str] = ("policies",), root: Optional[str] = None, *, c
         if remembered is not None:
             store.put("latest", plan.root_key(), remembered, root=plan.root)
         if tree_key is not None:
-            store.put("runs", tree_key, {
-                "diagnostics": diags,
-                "suppressed": suppressed,
-                "paths": dict(ws.paths),
-                "syntax_errors": set(ws.syntax_errors),
-                "load_diagnostics": list(ws.diagnostics),
-            }, root=plan.root)
+            store.put("runs", tree_key, Snapshot(diags, suppressed, dict(ws.paths), set(ws.syntax_errors),
+                                                 list(ws.diagnostics)), root=plan.root)
+    if parser.pending:  # some files are outlines: a backend that needs them whole loads them then
+        parser.pending.clear()
+        ws = LazyWorkspace(ws.root, None, ws.paths, ws.sources, ws.diagnostics, ws.syntax_errors, ws.targets,
+                           load=load)
     run = CheckRun(ws, None if resolution.partial else resolution, diags, suppressed=suppressed)
     run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
-                     parsed=parser.parsed, from_cache=parser.from_cache, examined=examined)
+                     parsed=parser.parsed, from_cache=parser.from_cache, examined=examined,
+                     cache=store.directory if store is not None else None)
     return run
 
 
-def _workspace_from_snapshot(plan: TreePlan, snapshot: dict, load: Callable[[], Workspace]) -> Workspace:
+@attrs.frozen
+class Snapshot:
+    """What the cache keeps of a whole run: its findings and what a workspace is rebuilt from."""
+
+    diagnostics: list[Diagnostic]
+    suppressed: list[Suppressed]
+    paths: dict[str, str]
+    syntax_errors: set[str]
+    load_diagnostics: list[Diagnostic]
+
+
+# The pipeline's own classes a cache entry may hold (see policylang.cache._registry).
+CACHED_CLASSES = (ParseEntry, Findings, Snapshot)
+
+
+def _workspace_from_snapshot(plan: TreePlan, snapshot: Snapshot, load: Callable[[], Workspace]) -> Workspace:
     from .diagnostics import SourceCache
 
     sources = SourceCache()
     for path in plan.ordered:
         data = plan.contents[path]
-        if data is not None:
+        if data is None:
+            sources.add(path, "")  # not read (PL001): never opened again to show a line of it
+        else:
             text = _parse_result_text(data)
             if text:
                 sources.add(path, text)
-    return LazyWorkspace(plan.root, None, snapshot["paths"], sources, snapshot["load_diagnostics"],
-                         snapshot["syntax_errors"], plan.targets(), load=load)
+    return LazyWorkspace(plan.root, None, snapshot.paths, sources, snapshot.load_diagnostics,
+                         snapshot.syntax_errors, plan.targets(), load=load)
 
 
 class LazyWorkspace(Workspace):

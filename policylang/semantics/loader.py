@@ -49,11 +49,16 @@ def find_root(path: str) -> str:
 
 
 def discover(root: str) -> list[str]:
-    """Every .policy file under root, in a stable order."""
+    """Every .policy file under root, in a stable order.
+
+    Whatever is named like a policy file is listed, file or not (a folder named x.policy, a
+    FIFO, a link to a device): reading it gives a finding that says why it was skipped. Links
+    to folders are not followed."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        names = filenames + [d for d in dirnames if d.endswith(POLICY_SUFFIX)]
+        for name in sorted(names):
             if name.endswith(POLICY_SUFFIX):
                 found.append(os.path.join(dirpath, name))
     return found
@@ -68,17 +73,20 @@ def parse_sequential(paths: list[str], root: str) -> list[ParseResult]:
 
 
 def load_workspace(paths: Iterable[str] = ("policies",), root: Optional[str] = None,
-                   parse_many: Optional[ParseMany] = None) -> Workspace:
+                   parse_many: Optional[ParseMany] = None, discovered: Optional[list[str]] = None) -> Workspace:
+    """discovered: `discover(root)`, when the caller has listed the tree already."""
     paths = list(paths) or ["policies"]
     for p in paths:
         if not os.path.exists(p):
             raise UsageError(f"no such file or folder: {p}")
     root = os.path.abspath(root) if root else find_root(paths[0])
-    all_files = discover(root)
+    all_files = discover(root) if discovered is None else discovered
     requested: list[str] = []
     for p in paths:
         ap = os.path.abspath(p)
-        if os.path.isdir(ap):
+        if ap == root:
+            requested.extend(all_files)  # the usual case: the whole tree (walked once)
+        elif os.path.isdir(ap):
             requested.extend(discover(ap))
         else:
             requested.append(ap)
@@ -97,6 +105,8 @@ def load_workspace(paths: Iterable[str] = ("policies",), root: Optional[str] = N
         pid = policy_id_for(path, root) or os.path.splitext(os.path.basename(path))[0]
         if result.text:
             sources.add(path, result.text)
+        elif any(d.code == "PL001" for d in result.diagnostics):
+            sources.add(path, "")  # not read: never opened again to show a line of it
         tagged = [attrs.evolve(d, policy_id=pid) for d in result.diagnostics]
         diags.extend(tagged)
         if any(d.severity == "error" for d in tagged):

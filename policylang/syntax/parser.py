@@ -29,6 +29,7 @@ from ..diagnostics import Diagnostic
 from . import ast as A
 from . import keywords as K
 from . import mistakes as M
+from .files import SkippedFile, read_policy_bytes
 
 GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
 
@@ -1280,8 +1281,10 @@ def _os_error_zh(exc: OSError) -> str:
 def read_source(path: str) -> tuple[Optional[str], list[Diagnostic]]:
     """Read a file as UTF-8. Unreadable or undecodable files give a located diagnostic."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_policy_bytes(path)
+    except SkippedFile as skipped:  # a folder, FIFO, device, link to one, or too large: not read
+        return None, [Diagnostic("PL001", skipped.message, A.Span(path, 1, 1, 1, 1), hint=skipped.hint,
+                                 message_zh=skipped.message_zh, hint_zh=skipped.hint_zh)]
     except OSError as exc:
         return None, [Diagnostic("PL001", f"cannot read the file: {exc.strerror or exc}", A.Span(path, 1, 1, 1, 1),
                                  message_zh=f"无法读取文件：{_os_error_zh(exc)}")]

@@ -1,0 +1,126 @@
+"""Reading policy files without trusting what sits in the tree.
+
+Only regular files are read (a symbolic link is followed when it leads to one), never more than
+MAX_POLICY_FILE_BYTES: a FIFO named `x.policy` would block a check forever, a link to /dev/zero
+would fill the memory, a device or a socket has nothing to say. What is not read is said in
+English and Chinese, for the PL001 finding ("file cannot be read") that reports it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import Optional
+
+# The largest policy file read. Real ones are kilobytes; Lark parses ~0.3 MB a second per core.
+MAX_POLICY_FILE_BYTES = 16 * 1024 * 1024
+
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+_NOT_REGULAR_HINT = "a policy file must be an ordinary text file; remove this one, or rename it so that its name does not end in .policy"
+_NOT_REGULAR_HINT_ZH = "政策文件必须是普通的文本文件；请删除它，或改名使其不以 .policy 结尾"
+
+
+class SkippedFile(Exception):
+    """A file not read, and why (for a PL001 finding)."""
+
+    def __init__(self, message: str, message_zh: str, hint: Optional[str] = None, hint_zh: Optional[str] = None):
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh
+        self.hint = hint
+        self.hint_zh = hint_zh
+
+
+def _printable(text: str) -> str:
+    """A path as it can be shown: control and invisible characters escaped."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _kind(mode: int) -> Optional[tuple[str, str]]:
+    """What a file that is not a regular one is, in English and Chinese."""
+    if stat.S_ISDIR(mode):
+        return "a folder", "一个文件夹"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)", "命名管道（FIFO）"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device", "设备文件"
+    if stat.S_ISSOCK(mode):
+        return "a socket", "套接字"
+    if not stat.S_ISREG(mode):
+        return "not a regular file", "特殊文件"
+    return None
+
+
+def _not_regular(path: str, mode: int) -> SkippedFile:
+    what, what_zh = _kind(mode)
+    if stat.S_ISDIR(mode):
+        hint = "rename the folder so that its name does not end in .policy"
+        hint_zh = "请给这个文件夹改名，使其名称不以 .policy 结尾"
+    else:
+        hint, hint_zh = _NOT_REGULAR_HINT, _NOT_REGULAR_HINT_ZH
+    if os.path.islink(path):
+        try:
+            target = _printable(os.readlink(path))
+        except OSError:
+            target = "?"
+        return SkippedFile(
+            f"cannot read the file: it is a symbolic link to {target}, which is {what}, not a regular file",
+            f"无法读取文件：这是指向 {target} 的符号链接，而它是{what_zh}，不是普通文件", hint, hint_zh)
+    if stat.S_ISDIR(mode):  # as the parser has always said it
+        return SkippedFile("cannot read the file: it is a folder, not a file", "无法读取文件：这是一个文件夹，不是文件",
+                           hint, hint_zh)
+    return SkippedFile(f"cannot read the file: it is {what}, not a regular file",
+                       f"无法读取文件：这是{what_zh}，不是普通文件", hint, hint_zh)
+
+
+def _too_large(size: int, limit: int) -> SkippedFile:
+    return SkippedFile(
+        f"cannot read the file: it is {_size(size)}, larger than the {_size(limit)} a policy file may be",
+        f"无法读取文件：文件大小为 {_size(size)}，超过了政策文件的上限 {_size(limit)}",
+        "split it into smaller policies, or check that it really is a policy file",
+        "请把它拆分为较小的政策文件，或确认它确实是政策文件")
+
+
+def read_policy_bytes(path: str, limit: int = MAX_POLICY_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes.
+
+    Raises SkippedFile for anything else (a folder, FIFO, device, socket, a link to one, a
+    link loop, a file too large), OSError when the file cannot be opened or read."""
+    try:
+        info = os.stat(path)  # follows a symbolic link: what it leads to must be a regular file
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SkippedFile("cannot read the file: its symbolic links lead round in a circle",
+                              "无法读取文件：它的符号链接循环指向自身", _NOT_REGULAR_HINT,
+                              _NOT_REGULAR_HINT_ZH) from None
+        raise
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_regular(path, info.st_mode)
+    if info.st_size > limit:
+        raise _too_large(info.st_size, limit)
+    # Opened without blocking (the file may have been replaced by a FIFO since), checked again.
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _not_regular(path, info.st_mode)
+        chunks = []
+        size = 0
+        while True:
+            chunk = os.read(fd, min(max(info.st_size + 1 - size, 65536), limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:  # it grew while being read
+                raise _too_large(size, limit)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
