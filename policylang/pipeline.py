@@ -609,7 +609,11 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
     # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
     resolution = resolve(ws, only=affected)
     bar = Progress("checking policies", total=None, enabled=progress)
-    findings, remembered, examined = check_incrementally(ws, resolution, id_hashes, structure, affected, previous)
+    from .semantics.checks.binding import proof_store
+
+    with proof_store(store):
+        findings, remembered, examined = check_incrementally(ws, resolution, id_hashes, structure, affected,
+                                                             previous)
     bar.advance(examined)
     bar.close()
     diags = drop_follow_ons(ws, list(ws.diagnostics) + findings)
