@@ -166,7 +166,8 @@ def _definition_text_zh(ctx: CheckContext, kind: str, origin: Origin, name: str)
         value = _value_of(ctx, origin, name)
         shown = W.value_zh(value, t.kind if t is not None else None) if value is not None else (
             W.expr_zh(decl.value, label) if decl.value is not None else None)
-        return W.STATEMENTS_ZH.get(decl.statement, decl.statement), shown
+        statement = W.STATEMENTS_ZH.get(decl.statement, decl.statement)
+        return ("原则上" + statement if getattr(decl, "in_principle", False) else statement), shown
     if kind == "decision":
         if decl.kind == "table":
             columns = "、".join(label(c.name) or c.name for c in decl.columns)
