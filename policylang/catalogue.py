@@ -4,6 +4,8 @@ parameter, {{ and }} are braces."""
 
 from __future__ import annotations
 
+from .syntax.mistakes import PARSER_STATE
+
 ENTRIES = [
     # ---------------------------------------------------------------- configuration (config.py)
     ("PL903.unreadable", "pyproject.toml cannot be read: {error}", "无法读取 pyproject.toml：{error}"),
@@ -13,6 +15,8 @@ ENTRIES = [
      "the settings are: {known}", "可以使用的设置项有：{known_zh}"),
     ("PL903.bad_lang", "lang is {lang!r}; it must be one of: {choices}", "lang 的值是 {lang!r}，只能是下列之一：{choices_zh}",
      'lang = "zh" prints findings in Chinese, lang = "en" in English', 'lang = "zh" 用中文显示检查结果，lang = "en" 用英文显示'),
+    ("PL903.bad_help_url", 'help_url must be a text: where the pages of the codes are, such as "https://example.org/codes/"',
+     'help_url 必须是文字：检查代码说明页所在的地址，例如 "https://example.org/codes/"'),
     ("PL903.severity_not_a_table", "'severity' must be a table such as {{ PL207 = \"off\" }}",
      "“severity”必须是一个 TOML 表（table），例如 {{ PL207 = \"off\" }}"),
     ("PL903.unknown_code", "'{code}' in [tool.policylang] severity is not a policylang code",
@@ -421,9 +425,6 @@ ENTRIES = [
     ("PL105.fractional_duration", "a duration must be a whole number of {unit}, not {value}",
      "期间必须是整数{unit_zh}，不能是 {value}", "write a whole number, for example 2 years or 6 months",
      "请写整数，例如 2 years 或 6 months"),
-    ("PL105.invalid_date", "{value} is not a real calendar date", "{value} 不是日历上存在的日期",
-     "dates are written YYYY-MM-DD, with a month 01-12 and a day that exists in that month",
-     "日期写作 YYYY-MM-DD，月份为 01-12，日必须是该月实际有的一天"),
     ("PL105.unknown_escape", "unknown escape '\\{char}' in a text", "文字中的转义写法“\\{char}”无法识别",
      'use \\" for a quote, \\\\ for a backslash, \\n for a new line, \\uXXXX for a character',
      '引号写作 \\"，反斜杠写作 \\\\，换行写作 \\n，其他字符写作 \\uXXXX'),
@@ -657,4 +658,22 @@ ENTRIES = [
     ("PL322.departure", "{finding} The notice states this limit only in principle, and this policy gives its reason: “{reason}”.",
      "{finding_zh}。上级规定的是“原则上”的限度，本政策说明了理由：“{reason}”",
      "keep the reason in the policy text; the docs show this departure", "请保留理由；文档会显示这一偏离"),
+    ("PL101.unclosed_curly_text", "this text starts with '“' but is not closed with '”' on the same line",
+     "这段文字以‘“’开始，但在同一行内没有用‘”’结束",
+     "a text is written “…” or \"…\", with the same kind of quotation marks at both ends",
+     "文字写作“…”或 \"…\"，两端的引号要成对"),
+    ("PL101.glued_after", "'{word}' is read as one name: leave a space after the keyword '{keyword}'",
+     "“{word}”被读成了一个名称：关键字“{keyword}”后面要留一个空格",
+     "a keyword stands apart from the names beside it: write '{written}'",
+     "关键字与旁边的名称之间要用空格隔开，请写成“{written}”"),
+    ("PL101.glued_before", "'{word}' is read as one name: leave a space before the keyword '{keyword}'",
+     "“{word}”被读成了一个名称：关键字“{keyword}”前面要留一个空格",
+     "a keyword stands apart from the names beside it: write '{written}'",
+     "关键字与旁边的名称之间要用空格隔开，请写成“{written}”"),
 ]
+
+# The syntax mistakes the parser recognises by where it stops (syntax/mistakes.py keeps each with the
+# wrong declarations that show it; their texts are reported from here, as PL101.mistake.LABEL).
+ENTRIES += [(f"PL101.mistake.{m.label}", m.message.replace("{", "{{").replace("}", "}}"),
+             m.message_zh.replace("{", "{{").replace("}", "}}"), m.hint.replace("{", "{{").replace("}", "}}"),
+             m.hint_zh.replace("{", "{{").replace("}", "}}")) for m in PARSER_STATE]

@@ -39,6 +39,7 @@ from .gcpause import gc_paused
 from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
+from .semantics.followons import drop_follow_ons
 from .syntax.ast import Decl, PolicyFile
 from .syntax.files import SkippedFile, read_policy_bytes
 from .syntax.parser import ParseResult, parse_file, policy_id_for
@@ -608,10 +609,14 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
     # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
     resolution = resolve(ws, only=affected)
     bar = Progress("checking policies", total=None, enabled=progress)
-    findings, remembered, examined = check_incrementally(ws, resolution, id_hashes, structure, affected, previous)
+    from .semantics.checks.binding import proof_store
+
+    with proof_store(store):
+        findings, remembered, examined = check_incrementally(ws, resolution, id_hashes, structure, affected,
+                                                             previous)
     bar.advance(examined)
     bar.close()
-    diags = list(ws.diagnostics) + findings
+    diags = drop_follow_ons(ws, list(ws.diagnostics) + findings)
     diags, suppressed = apply_configuration(ws, diags)
     diags = sort_diagnostics(diags)
     suppressed.sort(key=lambda s: s.diagnostic.sort_key())

@@ -316,7 +316,10 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
     key = (kind, name, direction, case_index, (policy.effective, policy.ends) if dated else None,
            mine_key, their_key)
     known = _PROOF_MEMO.get(key)
+    if known is None:
+        known = _stored_proof(key)
     if known is not None:
+        _PROOF_MEMO[key] = known
         return attrs.evolve(known, policy_id=policy.policy_id, parent_id=parent.policy_id)
     with S.shared_context():
         proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index, readable=False)
@@ -324,7 +327,69 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
         with S.fresh_context():
             proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
     _PROOF_MEMO[key] = proof
+    _store_proof(key, proof)
     return proof
+
+
+# ---------------------------------------------------------------- proofs kept between runs
+
+# The on-disk cache of the run (policylang.cache.DiskCache), when the pipeline gives one: a proof is
+# kept under the content of what it compared, so the next run (a city changed, the tree moved)
+# finds it again without the solver.
+_STORE: list = [None]
+
+
+class proof_store:
+    """`with proof_store(cache):` proofs made inside are read from and written to that cache."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def __enter__(self):
+        self.saved, _STORE[0] = _STORE[0], self.store
+        return self.store
+
+    def __exit__(self, *exc):
+        _STORE[0] = self.saved
+        return False
+
+
+def _store_key(key: tuple) -> str:
+    from ...cache import code_fingerprint, make_key
+
+    return make_key("proof", code_fingerprint(), repr(key))
+
+
+def _stored_proof(key: tuple) -> Optional[Proof]:
+    store = _STORE[0]
+    if store is None:
+        return None
+    data = store.get("proofs", _store_key(key))
+    if not isinstance(data, dict):
+        return None
+    try:
+        example = data.get("counterexample")
+        counterexample = None if example is None else Counterexample(
+            dict(example["inputs"]), dict(example["blanks"]), example["day"], example["child_value"],
+            example["parent_value"])
+        proof = Proof(data["policy_id"], data["name"], data["kind"], data["direction"], data["verdict"],
+                      data["parent_id"], data["reason"], counterexample)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return proof if proof.verdict in J.VERDICTS else None
+
+
+def _store_proof(key: tuple, proof: Proof) -> None:
+    store = _STORE[0]
+    if store is None or proof.verdict == J.UNDECIDED:
+        return  # an undecided proof (a timeout) is tried again next time
+    example = proof.counterexample
+    data = {"policy_id": proof.policy_id, "name": proof.name, "kind": proof.kind, "direction": proof.direction,
+            "verdict": proof.verdict, "parent_id": proof.parent_id, "reason": proof.reason,
+            "counterexample": None if example is None else {
+                "inputs": example.inputs, "blanks": example.blanks, "day": example.day,
+                "child_value": example.child_value, "parent_value": example.parent_value}}
+    store.put("proofs", _store_key(key), data)
 
 
 def definition_key(policy: ResolvedPolicy, kind: str, name: str) -> tuple:
