@@ -107,8 +107,6 @@ HELP: dict[str, Help] = {
     "PL209": _H("决策项直接或间接依赖它自己。", "拆开循环。", "A decision depends on itself.", "Break the cycle."),
     "PL210": _H("名称同时是多个枚举的成员。", "写成 枚举名.成员 的形式。", "The name is a member of several enums.",
                 "Write Enum.member."),
-    "PL211": _H("金额结果可能不是整分。", "用 取整(…，分) 说明如何舍入。", "A money result may not be whole fen.",
-                "Round it with round(…, fen)."),
     "PL212": _H("参数的值必须是常量（可以引用其他参数），不能依赖输入或评估日期。", "随时间变化的值用过渡安排。",
                 "A param's value must be constant.", "Use a schedule for values that change over time."),
     "PL301": _H("“继承”的上级政策不存在。", "检查政策编号（即 policies/ 下的路径）。", "The parent policy does not exist.",
