@@ -40,9 +40,14 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
              "keywords": "关键字写成英文（en）或中文（zh），含义不变。默认：沿用每个文件中多数关键字所用的语言。"}),
     "build": ("检查全部政策，然后生成 Python 计算程序和文档。",
               {"out_dir": "输出文件夹：计算程序写到 OUT/python，文档写到 OUT/docs。",
-               "no_docs": "跳过生成文档。", "no_compile": "跳过生成计算程序。"}),
-    "compile": ("把政策编译成独立的 Python 计算程序模块（只用标准库）。",
-                {"out_dir": "生成模块所在的文件夹（cn/gd/stent-2020 → OUT/cn/gd/stent_2020.py）。"}),
+               "no_docs": "跳过生成文档。", "no_compile": "跳过生成计算程序。",
+               "standalone": "生成各自独立的模块，每个模块带有自己的一份运行库。"}),
+    "compile": ("把政策编译成 Python 计算程序模块（只用标准库）。\n\n"
+                "这些模块组成一个包，共用一份运行库（OUT/_PolicyRuntime.py：所有模块抛出的计算错误是同一个类）；"
+                "加 --standalone 则生成各自独立的单文件模块。检查发现错误时不写任何文件：请先改正。",
+                {"out_dir": "生成模块所在的文件夹（cn/gd/stent-2020 → OUT/cn/gd/stent_2020.py）。",
+                 "standalone": "每个模块带有自己的一份运行库（一个政策一个文件，互不共用），"
+                               "而不是在 OUT/_PolicyRuntime.py 写一份供包中所有模块使用。"}),
     "eval": ("用政策 POLICY（政策编号如 cn/gd/stent-2020，或文件路径）计算输入中的每一个案例。\n\n"
              "输出一个 JSON 列表，每个案例一项：每个决策项的取值（金额为精确的小数字符串，如 \"469.00\"；"
              "日期为 YYYY-MM-DD；null 表示不适用）。无法计算的案例在标准错误输出中说明原因，"
