@@ -141,7 +141,7 @@ def load_config(root_dir: str) -> Config:
                                              Span(path, line, column, line, column + 1),
                                              message_zh=f"pyproject.toml 不是有效的 TOML 文件：{exc}"))
         return config
-    lines = text.splitlines()
+    lines = text.splitlines()  # pyproject.toml: TOML's own line breaks
     section = data.get("tool", {}).get("policylang") if isinstance(data.get("tool"), dict) else None
     if section is None:
         return config
