@@ -39,8 +39,9 @@ def check_command(paths, output_format, root, strict, quiet, changed_since, chan
         _check_change(paths, output_format, root, strict, quiet, changed_since, changed_files)
     run = run_pipeline(default_paths(paths), root)
     diags = run.diagnostics_for_targets()
-    report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets), quiet=quiet,
-           root=run.workspace.root, suppressed=run.suppressed_for_targets())
+    ws = run.workspace
+    report(diags, ws.sources, output_format, files=len(ws.targets), quiet=quiet, root=ws.root,
+           suppressed=run.suppressed_for_targets(), policies=[(pid, ws.paths.get(pid)) for pid in ws.targets])
     raise SystemExit(exit_status(diags, strict))
 
 
@@ -101,5 +102,5 @@ def _check_change(paths, output_format, root, strict, quiet, changed_since, chan
         click.echo("\n".join(lines), err=output_format != "text")
     diags = run.diagnostics_for_targets()
     report(diags, ws.sources, output_format, files=len(ws.targets), quiet=quiet, root=ws.root,
-           suppressed=run.suppressed_for_targets())
+           suppressed=run.suppressed_for_targets(), policies=[(pid, ws.paths.get(pid)) for pid in ws.targets])
     raise SystemExit(exit_status(diags, strict))

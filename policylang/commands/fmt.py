@@ -8,10 +8,11 @@ import os
 import click
 
 from ..diagnostics import SourceCache
-from ..semantics.loader import UsageError, discover
+from ..semantics.loader import UsageError, discover, find_root
 from ..syntax.formatter import format_source
 from ..syntax.parser import read_source
-from .common import EXIT_FINDINGS, EXIT_OK, chosen_language, default_paths, format_option, paths_argument, render
+from .common import (EXIT_FINDINGS, EXIT_OK, chosen_language, default_paths, format_option, paths_argument, render,
+                     report_root)
 
 
 def _files(paths) -> list[str]:
@@ -61,7 +62,8 @@ def fmt_command(paths, check_only, show_diff, output_format):
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(formatted)
     if diags:
-        click.echo(render(diags, sources, output_format, lang=chosen_language()), nl=False)
+        click.echo(render(diags, sources, output_format, lang=chosen_language(),
+                          root=report_root(find_root(files[0]))), nl=False)
     verb = "would be reformatted" if check_only else "reformatted"
     for path in changed:
         click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
