@@ -30,15 +30,19 @@ def _files(paths) -> list[str]:
 @click.command("fmt")
 @paths_argument
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print what would change as a unified diff.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Change nothing; print what would change as a unified diff, and exit 1 if a file would change.")
 @format_option
 def fmt_command(paths, check_only, show_diff, output_format):
     """Format policy files in place (comments are kept; formatting twice changes nothing).
 
-    With --check, report the files that would change and exit 1 if there are any.
+    With --check, report the files that would change and exit 1 if there are any; with
+    --diff, also print the changes as a unified diff. Neither writes anything.
     Files with syntax errors are reported and left untouched.
     """
     files = _files(default_paths(paths))
+    dry_run = check_only or show_diff
+    lang = chosen_language()
     sources = SourceCache()
     diags = []
     changed = []
@@ -58,18 +62,27 @@ def fmt_command(paths, check_only, show_diff, output_format):
         if show_diff:
             click.echo("".join(difflib.unified_diff(text.splitlines(True), formatted.splitlines(True),
                                                     fromfile=path, tofile=path)), nl=False)
-        if not check_only:
+        if not dry_run:
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(formatted)
     if diags:
-        click.echo(render(diags, sources, output_format, lang=chosen_language(),
+        click.echo(render(diags, sources, output_format, lang=lang,
                           root=report_root(find_root(files[0]))), nl=False)
-    verb = "would be reformatted" if check_only else "reformatted"
     for path in changed:
-        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
-    unchanged = len(files) - len(changed) - len({d.span.file for d in diags if d.span})
-    click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, {max(unchanged, 0)} unchanged"
-               + (f", {len({d.span.file for d in diags if d.span})} with errors" if diags else ""), err=True)
-    if diags or (check_only and changed):
+        if lang == "zh":
+            click.echo(f"{'将重新格式化' if dry_run else '已重新格式化'} {path}", err=True)
+        else:
+            click.echo(f"{'would reformat' if dry_run else 'reformatted'} {path}", err=True)
+    broken = len({d.span.file for d in diags if d.span})
+    unchanged = max(len(files) - len(changed) - broken, 0)
+    if lang == "zh":
+        line = f"{len(changed)} 个文件{'将被重新格式化' if dry_run else '已重新格式化'}，{unchanged} 个无需改动"
+        line += f"，{broken} 个有错误" if diags else ""
+    else:
+        verb = "would be reformatted" if dry_run else "reformatted"
+        line = f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, {unchanged} unchanged"
+        line += f", {broken} with errors" if diags else ""
+    click.echo(line, err=True)
+    if diags or (dry_run and changed):
         raise SystemExit(EXIT_FINDINGS)
     raise SystemExit(EXIT_OK)

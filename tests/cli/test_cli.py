@@ -138,3 +138,24 @@ def test_strict_fails_on_warnings(tmp_path):
     assert "warning[PL312]" in plain.stdout  # a leaf leaving a blank unfilled is a warning
     strict = policylang("check", "--strict", root)
     assert strict.returncode == 1
+
+
+def test_fmt_diff_prints_a_unified_diff_and_writes_nothing(tmp_path):
+    root = write_tree(tmp_path, {"cn/x": header("national") + 'input   a :  money   "金额"\n'})
+    path = os.path.join(root, "cn", "x.policy")
+    with open(path, "rb") as fh:
+        before = fh.read()
+    proc = policylang("fmt", "--diff", path)
+    assert_no_traceback(proc)
+    assert proc.returncode == 1, proc.stderr  # something would change
+    assert proc.stdout.startswith(f"--- {path}\n+++ {path}\n@@ ")
+    assert '-input   a :  money   "金额"' in proc.stdout and '+input a: money "金额"' in proc.stdout
+    assert "would reformat" in proc.stderr and "1 file would be reformatted" in proc.stderr
+    with open(path, "rb") as fh:
+        assert fh.read() == before
+    proc = policylang("--lang", "zh", "fmt", "--diff", path)
+    assert "将重新格式化" in proc.stderr
+    # Formatted in place, the diff is empty and the exit status 0.
+    assert policylang("fmt", path).returncode == 0
+    proc = policylang("fmt", "--diff", path)
+    assert proc.returncode == 0 and proc.stdout == ""
