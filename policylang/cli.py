@@ -14,7 +14,7 @@ from .commands.common import EXIT_INTERNAL, EXIT_USAGE, lang_option
 from .semantics.loader import UsageError
 
 # The commands in the order `policylang --help` lists them.
-COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "test", "docs", "explain", "diff")
+COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "schema", "test", "docs", "explain", "diff")
 
 
 class _Group(click.Group):
