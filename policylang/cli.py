@@ -35,7 +35,7 @@ def cli():
       policylang check                 check the policies/ tree
       policylang explain cn/gd/stent-2020 prepayment_ratio
       policylang eval cn/gd/stent-2020 --input cases.json
-      policylang build                 check, compile to build/python, docs to build/docs
+      policylang build                 check, compile to _policylang/python, docs to _policylang/docs
     """
 
 

@@ -159,3 +159,14 @@ def test_fmt_diff_prints_a_unified_diff_and_writes_nothing(tmp_path):
     assert policylang("fmt", path).returncode == 0
     proc = policylang("fmt", "--diff", path)
     assert proc.returncode == 0 and proc.stdout == ""
+
+
+def test_build_writes_into_its_own_folder_not_pips(tmp_path):
+    write_tree(tmp_path, {"cn/x": header("national") + 'input a: money "金额"\ndecision d: money "结果" = a\n'})
+    proc = policylang("build", "--no-docs", cwd=tmp_path)
+    assert_no_traceback(proc)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "_policylang" / "python").is_dir()
+    assert not (tmp_path / "build").exists()
+    gitignore = open(os.path.join(REPO, ".gitignore"), encoding="utf-8").read().split()
+    assert "_policylang/" in gitignore
