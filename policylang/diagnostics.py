@@ -439,9 +439,12 @@ def render_suppressed(suppressed: Iterable["Suppressed"], lang: str = "en") -> s
     return "\n".join(lines) + "\n"
 
 
-def render_json(diags: Iterable[Diagnostic], suppressed: Iterable["Suppressed"] = ()) -> str:
+def render_json(diags: Iterable[Diagnostic], suppressed: Iterable["Suppressed"] = (),
+                root: Optional[str] = None) -> str:
     """Findings as JSON; `suppressed` lists what in-line suppressions suppressed (each with
-    "binding", "reason" and the "suppression" comment's location)."""
+    "binding", "reason" and the "suppression" comment's location). With root, file paths are
+    relative to it (with '/'; a file outside it keeps its absolute path) and "root" says which
+    folder that is."""
     diags = list(diags)
     suppressed = list(suppressed)
     summary = summary_counts(diags)
@@ -453,6 +456,14 @@ def render_json(diags: Iterable[Diagnostic], suppressed: Iterable["Suppressed"] 
         "diagnostics": [d.to_dict() for d in diags],
         "suppressed": [s.to_dict() for s in suppressed],
     }
+    if root is not None:
+        from .junit import relative_path
+
+        payload = {"version": 1, "root": os.path.abspath(root), **{k: v for k, v in payload.items() if k != "version"}}
+        for item in payload["diagnostics"] + payload["suppressed"]:
+            for loc in [item.get("location"), item.get("suppression")] + [r["location"] for r in item["related"]]:
+                if loc is not None:
+                    loc["file"] = relative_path(loc["file"], root)
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
