@@ -42,3 +42,16 @@ def test_unsaved_text_is_checked_and_the_cache_is_not_misled(tmp_path):
     # The file on disk is unchanged: the next check, from the cache, is clean again.
     again = check([root])
     assert _codes(again) == [] and again.stats["mode"] == "warm"
+
+
+def test_a_new_file_not_yet_saved_is_checked_with_the_tree(tmp_path):
+    root = _tree(tmp_path)
+    path = os.path.join(root, "cn", "gd", "shantou", "stent-2020.policy")
+    text = ('policy "汕头"\nlevel municipal\neffective 2021-01-01\nextends cn/gd/stent-2020\n'
+            + LOWERED_FLOOR)
+    with overlay({path: text}):
+        run = check([root])
+    assert "cn/gd/shantou/stent-2020" in run.workspace.paths
+    assert any(d.code == "PL304" and d.span.file == path for d in run.diagnostics)
+    assert not os.path.exists(path)
+    assert "cn/gd/shantou/stent-2020" not in check([root]).workspace.paths
