@@ -188,3 +188,21 @@ def test_a_change_to_the_tree_is_picked_up(service):
     finally:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(original)
+
+
+def test_concurrent_requests_are_all_answered(service):
+    from concurrent.futures import ThreadPoolExecutor
+
+    client, _tree, _base = service
+    url = str(client.base_url)
+
+    def call(i: int) -> tuple[int, list]:
+        with httpx.Client(base_url=url, timeout=60) as own:
+            body = {"cases": [dict(CASE, agreed_amount=100000 + i)] * 5} if i % 2 else {"case": CASE}
+            response = own.post(f"/policies/{GD}/evaluate", json=body)
+            return response.status_code, response.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(call, range(40)))
+    assert all(status == 200 for status, _ in answers)
+    assert all(len(body) == (5 if i % 2 else 1) for i, (_, body) in enumerate(answers))
