@@ -323,6 +323,7 @@ def find_name(policy, name: str, alias: Optional[str]):
     return None, None
 
 
+LEVEL_ZH = {"national": "国家", "provincial": "省", "municipal": "市", "county": "县"}
 ZH_WORDS = {"set": "设定", "tightened": "收紧", "filled": "填写", "replaced": "替换", "restated": "重申",
             "delegated": "授权下级", "loosened": "放宽（违反上级）", "inherited": "沿用",
             "tightened, proved": "收紧（已证明）", "restated, proved": "重申（已证明）", "not proved": "未能证明"}
@@ -362,17 +363,20 @@ def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang
         parts.append(("经 `uses` 引用自 " if zh else "read through `uses` from ") + f"`{owner}`")
     if data is not None:
         force = data.get("in_force")
+        # Who set it: the lowest level that wrote it (the levels below only inherit it).
+        setter = next((e for e in reversed(data.get("chain") or []) if e.get("action") != "inherited"), force)
         if force:
             value = force.get("value")
             statement = force.get("statement")
             shown = " ".join(x for x in (statement, value) if x)
-            article = f"，第 {force['article']} 条" if zh and force.get("article") else (
-                f", article {force['article']}" if force.get("article") else "")
+            article = f"（条款 {setter['article']}）" if zh and setter.get("article") else (
+                f", article {setter['article']}" if setter.get("article") else "")
             if zh:
-                parts.append(f"现行：{shown or '（未填写）'} —— 由{force['level']}级 `{force['policy']}`{article}设定")
+                level = LEVEL_ZH.get(setter["level"], setter["level"])
+                parts.append(f"现行：{shown or '（未填写）'} —— 由{level}级 `{setter['policy']}`{article}设定")
             else:
-                parts.append(f"In force: {shown or '(blank)'} — set at the {force['level']} level by "
-                             f"`{force['policy']}`{article}")
+                parts.append(f"In force: {shown or '(blank)'} — set at the {setter['level']} level by "
+                             f"`{setter['policy']}`{article}")
         if data.get("blank"):
             parts.append("⚠ 尚未填写的授权事项" if zh else "⚠ a delegated blank no level has filled")
         chain = data.get("chain") or []
@@ -384,7 +388,8 @@ def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang
                 value = " ".join(x for x in (entry.get("statement"), entry.get("value")) if x)
                 article = f" ({'条款' if zh else 'art.'} {entry['article']})" if entry.get("article") else ""
                 mark = " ❌" if entry.get("error") else ""
-                rows.append(f"- {entry['level']} `{entry['policy']}`: {action}{mark} {value}{article}".rstrip())
+                level = LEVEL_ZH.get(entry["level"], entry["level"]) if zh else entry["level"]
+                rows.append(f"- {level} `{entry['policy']}`: {action}{mark} {value}{article}".rstrip())
             parts.append(("沿继承链：\n" if zh else "Through the chain:\n") + "\n".join(rows))
     note = item.note
     if note:

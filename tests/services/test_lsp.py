@@ -167,6 +167,7 @@ async def test_hover_shows_label_type_value_in_force_and_the_chain(client, tree)
         position=_position(text, "then selected_price", 7)))
     value = hover.contents.value
     assert "中选价格" in value and "cn/stent-2020" in value and "national" in value
+    assert "set at the national level by `cn/stent-2020`" in value  # the level that wrote it, not the one reading it
 
 
 @through_the_protocol()
