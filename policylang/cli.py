@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .commands.common import EXIT_INTERNAL, EXIT_USAGE, lang_option
+from .commands.help_zh import localized
 from .semantics.loader import UsageError
 
 # The commands in the order `policylang --help` lists them.
@@ -23,7 +24,7 @@ class _Group(click.Group):
         return sorted(names, key=lambda n: (COMMAND_ORDER.index(n) if n in COMMAND_ORDER else 99, n))
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=localized(_Group), context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="policylang")
 @lang_option
 def cli():
@@ -48,6 +49,7 @@ def _register_commands() -> None:
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         for value in vars(module).values():
             if isinstance(value, click.Command) and value.name and value.name not in cli.commands:
+                value.__class__ = localized(type(value))  # --help in Chinese when Chinese is chosen
                 cli.add_command(value)
 
 

@@ -52,7 +52,7 @@ from .diagnostics import (
 from .syntax.ast import Span
 
 SEVERITY_VALUES = (ERROR, WARNING, INFO, "off")
-KNOWN_KEYS = ("severity", "lang")
+KNOWN_KEYS = ("severity", "lang", "help_url")
 
 SUPPRESSION = re.compile(r"#\s*policylang\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
 REASON = re.compile(r"""because\s*(?:"(?P<a>[^"]*)"|“(?P<b>[^”]*)”)""")
@@ -68,6 +68,7 @@ class Config:
     path: Optional[str] = None  # the pyproject.toml read, if any
     severity: dict[str, str] = attrs.Factory(dict)
     lang: Optional[str] = None  # the language findings are printed in: en | zh
+    help_url: Optional[str] = None  # where the pages of the codes are published (codes_help.py)
     diagnostics: list[Diagnostic] = attrs.Factory(list)  # PL903/PL904 problems in the configuration itself
 
 
@@ -87,12 +88,28 @@ def find_pyproject(start: str) -> Optional[str]:
 
 def output_language(root: Optional[str], chosen: Optional[str] = None) -> str:
     """The language findings are printed in: --lang, else $POLICYLANG_LANG, else `lang` in
-    [tool.policylang] of the tree's pyproject.toml, else English."""
+    [tool.policylang] of the tree's pyproject.toml, else the user's locale (Chinese where
+    $LC_ALL, $LC_MESSAGES or $LANG says zh_…, as on an official's computer), else English
+    (a CI runner's and a developer's usual locale)."""
     for value in (chosen, os.environ.get("POLICYLANG_LANG")):
         if value in LANGUAGES:
             return value
     config = load_config(root or os.getcwd())
-    return config.lang or "en"
+    return config.lang or locale_language()
+
+
+def locale_language() -> str:
+    """zh when the user's locale is Chinese, else en (the first of LC_ALL, LC_MESSAGES, LANG that is set)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def help_url_setting(root: Optional[str]) -> Optional[str]:
+    """`help_url` under [tool.policylang] of the tree's pyproject.toml, if any."""
+    return load_config(root or os.getcwd()).help_url
 
 
 def _line_of(lines: list[str], needle: str, default: int) -> int:
@@ -154,6 +171,13 @@ def load_config(root_dir: str) -> Config:
                     f"lang 的值是 {lang!r}，只能是下列之一：{'、'.join(LANGUAGES)}", "lang",
                     hint='lang = "zh" prints findings in Chinese, lang = "en" in English',
                     hint_zh='lang = "zh" 用中文显示检查结果，lang = "en" 用英文显示')
+    help_url = section.get("help_url")
+    if help_url is not None:
+        if isinstance(help_url, str) and help_url:
+            config.help_url = help_url
+        else:
+            problem("help_url must be a text: where the pages of the codes are, such as \"https://example.org/codes/\"",
+                    "help_url 必须是文字：检查代码说明页所在的地址，例如 \"https://example.org/codes/\"", "help_url")
     severity = section.get("severity", {})
     if not isinstance(severity, dict):
         problem("'severity' must be a table such as { PL207 = \"off\" }",

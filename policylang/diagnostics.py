@@ -189,6 +189,7 @@ class Diagnostic:
             "hint": self.hint,
             "hint_zh": self.hint_zh,
             "policy": self.policy_id,
+            "url": help_url(self.code) if self.code in CODES else None,
             "location": _span_dict(self.span),
             "related": [{"message": r.message, "message_zh": r.message_zh, "location": _span_dict(r.span)}
                         for r in self.related],
@@ -328,8 +329,10 @@ def _snippet(span: Span, sources: SourceCache, colour: bool, marker: str = "^") 
 
 
 _WORDS = {
-    "en": {ERROR: "error", WARNING: "warning", INFO: "info", "note": "note", "help": "help", "colon": ": "},
-    "zh": {ERROR: "错误", WARNING: "警告", INFO: "提示", "note": "说明", "help": "建议", "colon": "："},
+    "en": {ERROR: "error", WARNING: "warning", INFO: "info", "note": "note", "help": "help", "colon": ": ",
+           "see": "see"},
+    "zh": {ERROR: "错误", WARNING: "警告", INFO: "提示", "note": "说明", "help": "建议", "colon": "：",
+           "see": "详见"},
 }
 
 
@@ -353,10 +356,21 @@ def render_text(diags: Iterable[Diagnostic], sources: SourceCache, colour: bool 
                 out.append(f"  --> {_display_path(rel.span.file)}:{rel.span.line}:{rel.span.column}")
                 out.extend(_snippet(rel.span, sources, colour, marker="-"))
         hint = d.hint_text(lang)
+        url = help_url(d.code) if d.code in CODES else None
         if hint:
-            out.append(f"  {words['help']}{colon}{hint}")
+            more = "" if url is None else (f"（详见 {url}）" if lang == "zh" else f" (see {url})")
+            out.append(f"  {words['help']}{colon}{hint}{more}")
+        elif url is not None:
+            out.append(f"  {words['see']}{colon}{url}")
         out.append("")
     return "\n".join(out)
+
+
+def help_url(code: str) -> str:
+    """Where the page explaining a code is (codes_help.py)."""
+    from .codes_help import help_url as url
+
+    return url(code)
 
 
 def render_suppressed(suppressed: Iterable["Suppressed"], lang: str = "en") -> str:

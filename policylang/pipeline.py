@@ -39,6 +39,7 @@ from .gcpause import gc_paused
 from .progress import Progress
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
+from .semantics.followons import drop_follow_ons
 from .syntax.ast import Decl, PolicyFile
 from .syntax.files import SkippedFile, overlaid, read_policy_bytes
 from .syntax.parser import ParseResult, parse_file, policy_id_for
@@ -619,7 +620,7 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
                                                              previous)
     bar.advance(examined)
     bar.close()
-    diags = list(ws.diagnostics) + findings
+    diags = drop_follow_ons(ws, list(ws.diagnostics) + findings)
     diags, suppressed = apply_configuration(ws, diags)
     diags = sort_diagnostics(diags)
     suppressed.sort(key=lambda s: s.diagnostic.sort_key())

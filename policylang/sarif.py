@@ -1,6 +1,6 @@
 """SARIF 2.1.0 output, for code-scanning tools (GitHub code scanning, IDE viewers).
 
-One run per call. Every diagnostic code used becomes a rule of the driver, with
+One run per call, in the language of findings (--lang). Every diagnostic code used becomes a rule of the driver, with
 its English title as the short description and the Chinese title in the full
 description. Columns are counted in Unicode code points (policy files are full of
 Chinese text), which the run declares with ``columnKind``. The hint goes into the
@@ -65,42 +65,50 @@ def _location(span: Optional[Span], root: Optional[str], message: Optional[str] 
     return location
 
 
-def _rule(code: str) -> dict:
+def _rule(code: str, lang: str = "en") -> dict:
     entry = CODES.get(code)
     title = entry.title if entry else code
     title_zh = entry.title_zh if entry else ""
     severity = entry.severity if entry else ERROR
     rule = {
         "id": code,
-        "shortDescription": {"text": title},
+        "shortDescription": {"text": title_zh if lang == "zh" and title_zh else title},
         "fullDescription": {"text": f"{title_zh}（{title}）" if title_zh else title},
         "defaultConfiguration": {"level": sarif_level(severity)},
     }
+    if entry is not None:
+        from .codes_help import HELP, help_url
+
+        rule["helpUri"] = help_url(code)
+        if code in HELP:
+            h = HELP[code]
+            rule["help"] = {"text": f"{h.zh}怎样改正：{h.fix_zh}" if lang == "zh" else f"{h.en} How to fix it: {h.fix_en}"}
     if title_zh:
         rule["properties"] = {"title_zh": title_zh}
     return rule
 
 
-def _message_text(diag: Diagnostic) -> str:
-    text = diag.message
-    if diag.hint:
-        text += f"\nhelp: {diag.hint}"
+def _message_text(diag: Diagnostic, lang: str = "en") -> str:
+    text = diag.text(lang)
+    hint = diag.hint_text(lang)
+    if hint:
+        text += f"\n建议：{hint}" if lang == "zh" else f"\nhelp: {hint}"
     return text
 
 
-def _result(diag: Diagnostic, rule_index: int, root: Optional[str]) -> dict:
+def _result(diag: Diagnostic, rule_index: int, root: Optional[str], lang: str = "en") -> dict:
     result: dict = {
         "ruleId": diag.code,
         "ruleIndex": rule_index,
         "level": sarif_level(diag.severity),
-        "message": {"text": _message_text(diag)},
+        "message": {"text": _message_text(diag, lang)},
     }
     location = _location(diag.span, root)
     if location is not None:
         result["locations"] = [location]
     related = []
     for rel in diag.related:
-        loc = _location(rel.span, root, rel.message)
+        loc = _location(rel.span, root, rel.text(lang))
         if loc is None:
             continue
         loc["id"] = len(related)
@@ -123,11 +131,11 @@ def _result(diag: Diagnostic, rule_index: int, root: Optional[str]) -> dict:
     return result
 
 
-def _suppressed_result(s: Suppressed, rule_index: int, root: Optional[str]) -> dict:
+def _suppressed_result(s: Suppressed, rule_index: int, root: Optional[str], lang: str = "en") -> dict:
     """A finding an in-line `# policylang: ignore[…] because "…"` suppressed: the result as it
     would be, with a SARIF suppression (in source, accepted, the reason as its justification,
     the comment as its location). Viewers show it as suppressed rather than hiding it."""
-    result = _result(s.diagnostic, rule_index, root)
+    result = _result(s.diagnostic, rule_index, root, lang)
     suppression: dict = {"kind": "inSource", "status": "accepted", "justification": s.reason}
     location = _location(s.span, root)
     if location is not None:
@@ -139,7 +147,7 @@ def _suppressed_result(s: Suppressed, rule_index: int, root: Optional[str]) -> d
 
 
 def render_sarif(diags: Iterable[Diagnostic], tool_version: str, root: Optional[str] = None,
-                 suppressed: Iterable[Suppressed] = ()) -> str:
+                 suppressed: Iterable[Suppressed] = (), lang: str = "en") -> str:
     """The diagnostics as a SARIF 2.1.0 log (JSON text). File URIs are relative to
     root (default: the working directory), under the base id %SRCROOT%. Suppressed
     findings follow, each with its `suppressions` entry."""
@@ -152,13 +160,13 @@ def render_sarif(diags: Iterable[Diagnostic], tool_version: str, root: Optional[
             "driver": {
                 "name": TOOL_NAME,
                 "version": tool_version,
-                "rules": [_rule(code) for code in codes],
+                "rules": [_rule(code, lang) for code in codes],
             }
         },
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
-        "results": [_result(d, rule_index[d.code], root) for d in diags]
-                   + [_suppressed_result(s, rule_index[s.code], root) for s in suppressed],
+        "results": [_result(d, rule_index[d.code], root, lang) for d in diags]
+                   + [_suppressed_result(s, rule_index[s.code], root, lang) for s in suppressed],
     }
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, ensure_ascii=False, indent=2)

@@ -11,6 +11,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 # Findings are compared in English; a developer's own POLICYLANG_LANG must not change them.
 os.environ.pop("POLICYLANG_LANG", None)
+# Nor may a Chinese locale (the default language follows it, see config.locale_language).
+for _name in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+if os.environ.get("LANG", "").lower().startswith("zh"):
+    os.environ["LANG"] = "C.UTF-8"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -237,6 +237,22 @@ def _for_module(value: Any, module) -> Any:
     return value
 
 
+_WORDS_ZH = {"none": "不适用", "true": "是", "false": "否", "inputs that can be evaluated": "可以计算的输入",
+             "a value that can be evaluated": "可以计算的值"}
+
+
+def _shown_zh(text: str) -> str:
+    """A value or outcome of the report in Chinese words (values stay as the policy writes them)."""
+    if text in _WORDS_ZH:
+        return _WORDS_ZH[text]
+    if text.startswith("needs "):
+        blank, _, rest = text[len("needs "):].partition(" (")
+        return f"缺少 {blank}（未填写的空白）" if rest else f"缺少 {blank}"
+    if text.startswith("error: "):
+        return "无法计算：" + text[len("error: "):]
+    return text
+
+
 def format_report(outcomes_by_policy: Iterable[tuple[str, list[ExampleOutcome]]],
                   lang: str = "en") -> tuple[str, int, int]:
     """A pytest-like report: a line per policy file with . or F per example, then each failure.
@@ -261,9 +277,14 @@ def format_report(outcomes_by_policy: Iterable[tuple[str, list[ExampleOutcome]]]
             lines.append(f" {o.policy_id}: {o.title} ".center(70, "_"))
             lines.append(f"示例位置 {o.location}" if zh else f"example at {o.location}")
             for f in o.failures:
+                if zh:
+                    lines.append(f"{f.location}：应得 {f.decision}")
+                    lines.append(f"    期望：{_shown_zh(f.expected)}")
+                    lines.append(f"    实际：{_shown_zh(f.actual)}")
+                    continue
                 lines.append(f"{f.location}: expect {f.decision}")
-                lines.append(f"    {'期望：' if zh else 'expected:'} {f.expected}")
-                lines.append(f"    {'实际：' if zh else 'actual:  '} {f.actual}")
+                lines.append(f"    expected: {f.expected}")
+                lines.append(f"    actual:   {f.actual}")
             lines.append("")
     if zh:
         summary = f"{passed} 个通过，{failed} 个未通过" if failed else f"{passed} 个通过"

@@ -98,7 +98,7 @@ def render(diags: list[Diagnostic], sources: SourceCache, output_format: str, st
     if output_format == "sarif":
         from ..sarif import render_sarif
 
-        return render_sarif(diags, __version__, suppressed=suppressed) + "\n"
+        return render_sarif(diags, __version__, suppressed=suppressed, lang=lang) + "\n"
     text = render_text(diags, sources, colour=use_colour(stream), lang=lang)
     listed = render_suppressed(suppressed, lang)
     return text + (listed + "\n" if listed else "")

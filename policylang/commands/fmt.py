@@ -30,11 +30,15 @@ def _files(paths) -> list[str]:
 @paths_argument
 @click.option("--check", "check_only", is_flag=True, help="Change nothing; exit 1 if a file is not formatted.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print what would change as a unified diff.")
+@click.option("--keywords", type=click.Choice(("en", "zh")), default=None,
+              help="Write the keywords in English (en) or Chinese (zh); the meaning does not change. "
+                   "Default: the language most of each file's keywords are written in.")
 @format_option
-def fmt_command(paths, check_only, show_diff, output_format):
+def fmt_command(paths, check_only, show_diff, keywords, output_format):
     """Format policy files in place (comments are kept; formatting twice changes nothing).
 
     With --check, report the files that would change and exit 1 if there are any.
+    With --keywords zh (or en), rewrite the keywords in Chinese (or English).
     Files with syntax errors are reported and left untouched.
     """
     files = _files(default_paths(paths))
@@ -47,7 +51,7 @@ def fmt_command(paths, check_only, show_diff, output_format):
             diags.extend(read_diags)
             continue
         sources.add(path, text)
-        formatted, parse_diags = format_source(text, path)
+        formatted, parse_diags = format_source(text, path, keywords)
         if formatted is None:
             diags.extend(parse_diags)
             continue
@@ -60,14 +64,22 @@ def fmt_command(paths, check_only, show_diff, output_format):
         if not check_only:
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(formatted)
+    lang = chosen_language()
     if diags:
-        click.echo(render(diags, sources, output_format, lang=chosen_language()), nl=False)
+        click.echo(render(diags, sources, output_format, lang=lang), nl=False)
     verb = "would be reformatted" if check_only else "reformatted"
-    for path in changed:
-        click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
-    unchanged = len(files) - len(changed) - len({d.span.file for d in diags if d.span})
-    click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, {max(unchanged, 0)} unchanged"
-               + (f", {len({d.span.file for d in diags if d.span})} with errors" if diags else ""), err=True)
+    with_errors = len({d.span.file for d in diags if d.span})
+    unchanged = len(files) - len(changed) - with_errors
+    if lang == "zh":
+        for path in changed:
+            click.echo(f"{'需要整理' if check_only else '已整理'} {path}", err=True)
+        click.echo(f"{'需要整理' if check_only else '已整理'} {len(changed)} 个文件，{max(unchanged, 0)} 个无需改动"
+                   + (f"，{with_errors} 个有错误" if diags else ""), err=True)
+    else:
+        for path in changed:
+            click.echo(f"{'would reformat' if check_only else 'reformatted'} {path}", err=True)
+        click.echo(f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, {max(unchanged, 0)} unchanged"
+                   + (f", {with_errors} with errors" if diags else ""), err=True)
     if diags or (check_only and changed):
         raise SystemExit(EXIT_FINDINGS)
     raise SystemExit(EXIT_OK)

@@ -42,7 +42,11 @@ def test_command(paths, root):
     status = exit_status(errors)
     if status != EXIT_OK:
         report(errors, run.workspace.sources, "text", root=run.workspace.root)
-        click.echo(f"examples not run: {why_stopped(errors)}", err=True)
+        if chosen_language(run.workspace.root) == "zh":
+            click.echo("示例未运行：" + ("检查程序内部出错（见上面的 PL990），这是 policylang 的缺陷，请报告"
+                                     if any(d.code == "PL990" for d in errors) else "请先改正上面的错误"), err=True)
+        else:
+            click.echo(f"examples not run: {why_stopped(errors)}", err=True)
         raise SystemExit(status)
     results = []
     for policy in run.target_policies():

@@ -21,6 +21,7 @@ import difflib
 import os
 from typing import Optional
 
+from .. import wording as W
 from ..diagnostics import BINDING_CODES, SourceCache
 from . import judgment as J
 from .checks import binding
@@ -136,6 +137,65 @@ def _definition_text(ctx: CheckContext, kind: str, origin: Origin, name: str) ->
     return None, None
 
 
+def _labels(ctx: CheckContext, policy_id: str):
+    """name -> label in the policy that wrote a definition (alias.name for a used policy's values)."""
+    policy = ctx.policies.get(policy_id)
+
+    def label(name: str) -> Optional[str]:
+        if policy is None:
+            return None
+        if "." in name:
+            alias, _, attr = name.partition(".")
+            external = policy.externals.get((alias, attr))
+            return external.label if external is not None else None
+        for table in (policy.inputs, policy.params, policy.decisions):
+            if name in table:
+                return table[name].label
+        return None
+
+    return label
+
+
+def _definition_text_zh(ctx: CheckContext, kind: str, origin: Origin, name: str) -> tuple[Optional[str], Optional[str]]:
+    """(statement, value) of one definition in Chinese words, names by their labels."""
+    decl = origin.decl
+    label = _labels(ctx, origin.policy_id)
+    if kind == "param":
+        policy = ctx.policies.get(origin.policy_id)
+        t = policy.params[name].type if policy and name in policy.params else None
+        if decl.statement == "delegated":
+            region = policy.region if policy is not None else None
+            who = f"留给{W.level_name(decl.to_level, region)}填写" if decl.to_level else "留给下级填写"
+            bounds = [("不低于" if b.op == "at_least" else "不高于") + W.expr_zh(b.expr, label) for b in decl.bounds]
+            return None, "，".join([who, *bounds])
+        value = _value_of(ctx, origin, name)
+        shown = W.value_zh(value, t.kind if t is not None else None) if value is not None else (
+            W.expr_zh(decl.value, label) if decl.value is not None else None)
+        statement = W.STATEMENTS_ZH.get(decl.statement, decl.statement)
+        return ("原则上" + statement if getattr(decl, "in_principle", False) else statement), shown
+    if kind == "decision":
+        if decl.kind == "table":
+            columns = "、".join(label(c.name) or c.name for c in decl.columns)
+            return "判定表", f"{len(decl.rows)} 行，依据{columns}"
+        if decl.expr is not None:
+            return "计算公式", W.expr_zh(decl.expr, label)
+        rest = "，其余情形另有规定" if decl.otherwise is not None else "，其余情形不适用"
+        return "分情形规定", f"{len(decl.cases)} 种情形{rest}"
+    if kind == "input":
+        return "输入项", W.type_zh(decl.type.name) + ("，可不填" if decl.optional else "")
+    if kind == "enum":
+        return "取值范围", "、".join(m.label or m.name for m in decl.members)
+    if kind == "schedule":
+        return "过渡安排", "；".join(f"自 {W.expr_zh(e.start, label)} 起为 {W.expr_zh(e.value, label)}"
+                                    for e in decl.entries)
+    if kind == "requirement":
+        by = f"，期限：{W.expr_zh(decl.deadline, label)}" if decl.deadline is not None else ""
+        return "要求", W.expr_zh(decl.cond, label) + by
+    if kind == "provision":
+        return None, W.provision_sentence(decl.actor, decl.modality, decl.text)  # the sentence says the modality
+    return None, None
+
+
 def _judge(ctx: CheckContext, kind: str, item: Item, index: int) -> str:
     """What history[index] did to the item, judged against the definitions above it (judgment.py decides)."""
     origin = item.history[index]
@@ -200,8 +260,13 @@ def display_path(path: str) -> str:
 
 def _entry(ctx: CheckContext, kind: str, origin: Origin, name: str, action: str) -> dict:
     statement, value = _definition_text(ctx, kind, origin, name)
+    statement_zh, value_zh = _definition_text_zh(ctx, kind, origin, name)
+    policy = ctx.policies.get(origin.policy_id)
     return {
         "level": origin.level,
+        "level_zh": W.level_name(origin.level, policy.region if policy is not None else None),
+        "statement_zh": statement_zh,
+        "value_zh": value_zh,
         "policy": origin.policy_id,
         "location": f"{display_path(origin.path)}:{origin.span.line}",
         "path": origin.path,
@@ -235,10 +300,13 @@ def explain_item(resolution, policy_id: str, name: str, sources: Optional[Source
             last = _entry(ctx, kind, item.history[index], name, _judge(ctx, kind, item, index))
             chain.append(last)
         elif last is not None:
+            linked = resolution.policies.get(link.policy_id)
             chain.append({
                 "level": link.level, "policy": link.policy_id, "location": display_path(link.path), "path": link.path,
                 "line": None, "article": None, "label": None, "statement": last["statement"],
                 "value": last["value"], "action": "inherited", "because": None, "note": None, "error": False,
+                "level_zh": W.level_name(link.level, linked.region if linked is not None else None),
+                "statement_zh": last["statement_zh"], "value_zh": last["value_zh"],
             })
     in_force = chain[-1] if chain else None
     extra = {}
@@ -368,16 +436,21 @@ def _pad(text: str, width: int) -> str:
 def render_explain_text(data: dict, lang: str = "en") -> str:
     zh = lang == "zh"
     label = f" {data['label']}" if data.get("label") else ""
-    type_ = f": {data['type']}" if data.get("type") else ""
+    if zh:
+        type_ = f"（{W.type_zh(data['type'])}）" if data.get("type") else ""
+    else:
+        type_ = f": {data['type']}" if data.get("type") else ""
     kind = _zh(KIND_ZH, data["kind"], lang)
-    where = f"（{data['policy']}）" if zh else f" — in {data['policy']}"
-    lines = [f"{kind} {data['item']}{type_}{label}{where}", ""]
+    where = f"，{data['policy']}" if zh else f" — in {data['policy']}"
+    lines = [f"{kind}{label}{type_}（{data['item']}{where}）" if zh else f"{kind} {data['item']}{type_}{label}{where}",
+             ""]
     for entry in data["chain"]:
         colon = "：" if zh else ": "
-        lines.append(f"  {_pad(_zh(LEVEL_ZH, entry['level'], lang), 10)} {entry['policy']}")
+        level = entry.get("level_zh") or _zh(LEVEL_ZH, entry["level"], lang) if zh else entry["level"]
+        lines.append(f"  {_pad(level, 10)} {entry['policy']}")
         if entry["action"] == "inherited":
             what = "继承，未改" if zh else "inherited unchanged"
-            lines.append(f"             {what}{colon}{_statement(entry)}")
+            lines.append(f"             {what}{colon}{_statement(entry, lang)}")
             continue
         if entry.get("article"):
             article = f"，条款 {entry['article']}" if zh else f", article {entry['article']}"
@@ -388,7 +461,7 @@ def render_explain_text(data: dict, lang: str = "en") -> str:
             flag = "  ← 错误：见 policylang check" if zh else "  ← error: see 'policylang check'"
         else:
             flag = ""
-        lines.append(f"             {_zh(ACTION_ZH, entry['action'], lang)}{colon}{_statement(entry)}{flag}")
+        lines.append(f"             {_zh(ACTION_ZH, entry['action'], lang)}{colon}{_statement(entry, lang)}{flag}")
         if entry.get("label"):
             lines.append(f"             {entry['label']}")
         if entry.get("because"):
@@ -402,9 +475,14 @@ def render_explain_text(data: dict, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _statement(entry: dict) -> str:
+def _statement(entry: dict, lang: str = "en") -> str:
+    if lang == "zh" and (entry.get("statement_zh") or entry.get("value_zh")):
+        parts = [p for p in (entry.get("statement_zh"), entry.get("value_zh")) if p]
+        return "，".join(parts)
     parts = [p for p in (entry.get("statement"), entry.get("value")) if p]
-    return " ".join(parts) if parts else "(no value)"
+    if not parts:
+        return "（无取值）" if lang == "zh" else "(no value)"
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------- diff
@@ -425,15 +503,19 @@ def diff_policy(resolution, policy_id: str) -> dict:
             change = {
                 "item": name, "kind": kind, "label": item.label, "change": action, "error": now["error"],
                 "location": now["location"], "article": now["article"], "because": now["because"],
-                "now": _statement(now),
+                "now": _statement(now), "now_zh": _statement(now, "zh"),
                 "parent": None, "national": None,
             }
             if index >= 1:
                 previous = item.history[index - 1]
-                change["parent"] = _statement(_entry(ctx, kind, previous, name, "")) + f" ({previous.policy_id})"
+                before = _entry(ctx, kind, previous, name, "")
+                change["parent"] = _statement(before) + f" ({previous.policy_id})"
+                change["parent_zh"] = _statement(before, "zh") + f"（{previous.policy_id}）"
                 first = item.history[0]
                 if first.policy_id == root and first is not previous:
-                    change["national"] = _statement(_entry(ctx, kind, first, name, "")) + f" ({root})"
+                    national = _entry(ctx, kind, first, name, "")
+                    change["national"] = _statement(national) + f" ({root})"
+                    change["national_zh"] = _statement(national, "zh") + f"（{root}）"
             changes.append(change)
     order = {"loosened": 0, "changed kind": 0, "outside bound": 0, "not proved": 1, "tightened": 1,
              "tightened, proved": 1, "restated, proved": 6, "filled": 2, "replaced": 3,
@@ -494,11 +576,15 @@ def render_diff_text(data: dict, lang: str = "en") -> str:
         marker = "!" if c["error"] else " "
         change = _zh(ACTION_ZH, c["change"], lang)
         lines.append(f"{marker} {_pad(change, 13)} {_zh(KIND_ZH, c['kind'], lang)} {c['item']}{label}")
-        lines.append(f"                {_pad(words[0], width)} {c['now']}   ({c['location']})")
-        if c.get("parent"):
-            lines.append(f"                {_pad(words[1], width)} {c['parent']}")
-        if c.get("national"):
-            lines.append(f"                {_pad(words[2], width)} {c['national']}")
+        now, parent, national = ((c.get("now_zh") or c["now"], c.get("parent_zh") or c.get("parent"),
+                                  c.get("national_zh") or c.get("national")) if zh
+                                 else (c["now"], c.get("parent"), c.get("national")))
+        where = f"（{c['location']}）" if zh else f"   ({c['location']})"
+        lines.append(f"                {_pad(words[0], width)} {now}{where}")
+        if parent:
+            lines.append(f"                {_pad(words[1], width)} {parent}")
+        if national:
+            lines.append(f"                {_pad(words[2], width)} {national}")
         if c.get("because"):
             lines.append(f"                {_pad(words[3], width)} {c['because']}")
         if c["error"]:

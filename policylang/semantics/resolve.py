@@ -247,7 +247,7 @@ class Resolver:
                 seen[item.key] = item
         first_line = A.Span(pf.path, 1, 1, 1, 1)
         for key in REQUIRED_HEADER:
-            if key not in seen:
+            if key not in seen and key not in pf.unreadable:  # an unreadable line was reported already
                 example = {"title": 'policy "关于…的通知"', "level": "level provincial",
                            "effective": "effective 2021-01-01"}[key]
                 self.error("PL107", f"the header has no '{HEADER_WORD[key]}' line", first_line,

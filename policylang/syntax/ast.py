@@ -462,6 +462,10 @@ class PolicyFile:
     uses: tuple[Uses, ...]
     decls: tuple[Decl, ...]
     comments: tuple[Comment, ...] = ()
+    # The names written in declarations (and the header keys) the parser could not read: a
+    # syntax error or an impossible date. Reported once, where it is; later passes do not
+    # report what follows from it (a name it declares is unknown, a blank it fills is empty).
+    unreadable: frozenset = frozenset()
 
     def header_item(self, key: str) -> Optional[HeaderItem]:
         for item in self.header:

@@ -9,6 +9,10 @@ line it trails, or to the line that follows it, and is printed back there.
 
 Formatting is idempotent (fmt(fmt(x)) == fmt(x)) and preserves meaning: the
 formatted text parses to the same tree, spans aside (see compare.py).
+
+Keywords are written in one language, English (`en`, the default) or Chinese
+(`zh`: `参数 prepayment_ratio：百分比 下限 30%`), whichever they were written in:
+the words come from keywords.py, so both directions give the same tree.
 """
 
 from __future__ import annotations
@@ -19,7 +23,20 @@ import attrs
 
 from ..diagnostics import ERROR, Diagnostic, display_width
 from . import ast as A
-from .parser import parse_source
+from . import keywords as K
+from .parser import keyword_language, parse_source
+
+# The keyword language of the file being formatted (format_file sets it).
+_lang = "en"
+
+
+def _kw(english: str) -> str:
+    """A keyword (or a sequence such as 'at least') in the language being written."""
+    return K.word(english, _lang)
+
+
+def _colon() -> str:
+    return "：" if _lang == "zh" else ": "
 
 INDENT = "    "
 GROUPED_KINDS = (A.InputDecl, A.ParamDecl, A.ProvisionDecl)
@@ -58,8 +75,14 @@ def _precedence(expr: A.Expr) -> int:
     return P_POSTFIX
 
 
-def quote(text: str) -> str:
-    """A string literal the parser reads back as exactly `text`."""
+def quote(text: str, lang: Optional[str] = None) -> str:
+    """A string literal the parser reads back as exactly `text`.
+
+    In Chinese (lang, else the language being written) a text is quoted “like this”
+    when it can be: when it holds no ” (which would end it) and nothing to escape."""
+    if (lang or _lang) == "zh" and "”" not in text and not any(
+            ch in text for ch in '\\\n\t\x7f\x85\u2028\u2029') and all(ord(ch) >= 0x20 for ch in text):
+        return f"“{text}”"
     out = ['"']
     for ch in text:
         if ch == '"':
@@ -84,6 +107,8 @@ def format_number(number: A.Number) -> str:
         return number.text
     if number.unit == "percent":
         return number.text + "%"
+    if _lang == "zh" and number.unit in K.UNITS_ZH:
+        return number.text + K.UNITS_ZH[number.unit]
     singular, plural = _UNIT_WORDS.get(number.unit, (number.unit, number.unit))
     word = singular if number.unit != "yuan" and number.text == "1" else plural
     return f"{number.text} {word}"
@@ -103,25 +128,30 @@ def _format_bare(expr: A.Expr) -> str:
     if isinstance(expr, A.Text):
         return quote(expr.value)
     if isinstance(expr, A.BoolLit):
-        return "true" if expr.value else "false"
+        return _kw("true") if expr.value else _kw("false")
     if isinstance(expr, A.NoneLit):
-        return "none"
+        return _kw("none")
     if isinstance(expr, A.Name):
-        return expr.name
+        return K.name_word(K.BUILTINS, expr.name, _lang)
     if isinstance(expr, A.Attribute):
         return f"{format_expr(expr.base, P_POSTFIX)}.{expr.attr}"
     if isinstance(expr, A.Call):
-        return f"{expr.func}({', '.join(format_expr(arg) for arg in expr.args)})"
+        args = [format_expr(arg) for arg in expr.args]
+        if expr.func == "round" and _lang == "zh":
+            args = args[:1] + [K.name_word(K.ROUND_WORDS, a.name, _lang) if isinstance(a, A.Name) else text
+                               for a, text in zip(expr.args[1:], args[1:])]
+        return f"{K.name_word(K.FUNCTIONS, expr.func, _lang)}({', '.join(args)})"
     if isinstance(expr, A.Unary):
         if expr.op == "not":
-            return "not " + format_expr(expr.operand, P_NOT)
+            return _kw("not") + " " + format_expr(expr.operand, P_NOT)
         operand = format_expr(expr.operand, P_UNARY)
         return "- " + operand if operand.startswith("-") else "-" + operand
     if isinstance(expr, A.InSet):
-        keyword = "not in" if expr.negated else "in"
+        keyword = _kw("not in") if expr.negated else _kw("in")
         return f"{format_expr(expr.operand, P_SUM)} {keyword} {{{', '.join(format_expr(i) for i in expr.items)}}}"
     if isinstance(expr, A.IfElse):
-        return f"if {format_expr(expr.cond)} then {format_expr(expr.then)} else {format_expr(expr.otherwise)}"
+        return (f"{_kw('if')} {format_expr(expr.cond)} {_kw('then')} {format_expr(expr.then)} "
+                f"{_kw('else')} {format_expr(expr.otherwise)}")
     if isinstance(expr, A.Binary):
         prec = _precedence(expr)
         if prec == P_CMP:  # comparisons do not chain: both sides are sums
@@ -130,7 +160,8 @@ def _format_bare(expr: A.Expr) -> str:
             left_slot, right_slot = P_AND, P_NOT
         else:  # left-associative: the right operand must bind tighter
             left_slot, right_slot = prec, prec + 1
-        return f"{format_expr(expr.left, left_slot)} {expr.op} {format_expr(expr.right, right_slot)}"
+        op = _kw(expr.op) if expr.op in ("and", "or") else expr.op
+        return f"{format_expr(expr.left, left_slot)} {op} {format_expr(expr.right, right_slot)}"
     raise TypeError(f"not an expression node: {expr!r}")
 
 
@@ -143,11 +174,11 @@ def meta_parts(meta: A.Meta) -> list[str]:
     if meta.label is not None:
         parts.append(quote(meta.label))
     if meta.article is not None:
-        parts.append("article " + quote(meta.article))
+        parts.append(_kw("article") + " " + quote(meta.article))
     if meta.note is not None:
-        parts.append("note " + quote(meta.note))
+        parts.append(_kw("note") + " " + quote(meta.note))
     if meta.reason is not None:
-        parts.append("because " + quote(meta.reason))
+        parts.append(_kw("because") + " " + quote(meta.reason))
     return parts
 
 
@@ -167,7 +198,7 @@ def _with_meta(code: str, meta: A.Meta, suffix: str = "", indent_width: int = 0)
     if not parts or indent_width + display_width(one_line) <= MAX_WIDTH:
         return [one_line]
     cited = _join(quote(meta.label) if meta.label is not None else None,
-                  "article " + quote(meta.article) if meta.article is not None else None)
+                  _kw("article") + " " + quote(meta.article) if meta.article is not None else None)
     lines = [code]
     if cited:
         fits = indent_width + display_width(_join(code, quote(meta.label))) <= MAX_WIDTH \
@@ -177,9 +208,9 @@ def _with_meta(code: str, meta: A.Meta, suffix: str = "", indent_width: int = 0)
         else:
             lines.append(INDENT + cited)
     if meta.note is not None:
-        lines.append(INDENT + "note " + quote(meta.note))
+        lines.append(INDENT + _kw("note") + " " + quote(meta.note))
     if meta.reason is not None:
-        lines.append(INDENT + "because " + quote(meta.reason))
+        lines.append(INDENT + _kw("because") + " " + quote(meta.reason))
     lines[-1] += suffix
     return lines
 
@@ -196,18 +227,22 @@ def _format_cell(cell: A.Cell) -> str:
     if cell.kind == "cmp":
         return f"{cell.op} {format_expr(cell.values[0])}"
     items = ", ".join(format_expr(v) for v in cell.values)
-    return ("not in" if cell.kind == "not_in" else "in") + " {" + items + "}"
+    return (_kw("not in") if cell.kind == "not_in" else _kw("in")) + " {" + items + "}"
 
 
 def _format_header(item: A.HeaderItem) -> str:
-    keyword = HEADER_KEYWORD.get(item.key, item.key)
+    keyword = _kw(HEADER_KEYWORD.get(item.key, item.key))
     value = item.value
     if item.key in ("title", "region", "issuer", "document", "summary"):
         return f"{keyword} {quote(str(value))}"
     if hasattr(value, "isoformat"):
         return f"{keyword} {value.isoformat()}"
     if value is None and item.key == "effective":
-        return f"{keyword} unknown"
+        return f"{keyword} {_kw('unknown')}"
+    if item.key == "level":
+        return f"{keyword} {K.name_word(K.LEVELS, str(value), _lang)}"
+    if item.key == "status":
+        return f"{keyword} {K.name_word(K.STATUSES, str(value), _lang)}"
     return f"{keyword} {value}"
 
 
@@ -264,71 +299,80 @@ def _line(span: A.Span, code: str, meta: A.Meta) -> _Unit:
 
 
 def _decl_unit(decl: A.Decl) -> _Unit:
-    prefix = "override " if decl.override else ""
+    prefix = _kw("override") + " " if decl.override else ""
+    colon = _colon()
+
+    def head(keyword: str, name: str, type_ref: Optional[A.TypeRef] = None) -> str:
+        text = f"{prefix}{_kw(keyword)} {name}"
+        return text + colon + K.name_word(K.TYPES, type_ref.name, _lang) if type_ref is not None else text
+
     if isinstance(decl, A.EnumDecl):
         members = [_child(m.span, _join(m.name, quote(m.label) if m.label is not None else None) + ",")
                    for m in decl.members]
-        unit = _block(decl.span, f"{prefix}enum {decl.name}", decl.meta, members)
+        unit = _block(decl.span, head("enum", decl.name), decl.meta, members)
         unit.one_line_ok = True
         return unit
     if isinstance(decl, A.InputDecl):
-        code = _join(f"{prefix}input {decl.name}: {decl.type.name}", "optional" if decl.optional else None)
+        code = _join(head("input", decl.name, decl.type), _kw("optional") if decl.optional else None)
         return _line(decl.span, code, decl.meta)
     if isinstance(decl, A.ParamDecl):
         if decl.statement == "delegated":
-            statement = "delegated" + (f" to {decl.to_level}" if decl.to_level else "")
+            statement = (_kw("delegated to") + " " + K.name_word(K.LEVELS, decl.to_level, _lang)
+                         if decl.to_level else _kw("delegated"))
         else:
-            statement = f"{decl.statement} {format_expr(decl.value)}"
+            statement = f"{_kw(decl.statement)} {format_expr(decl.value)}"
         if decl.in_principle:
-            statement = "in principle " + statement
-        bounds = " ".join(("at least " if b.op == "at_least" else "at most ") + format_expr(b.expr)
+            statement = _kw("in principle") + " " + statement
+        bounds = " ".join(_kw("at least" if b.op == "at_least" else "at most") + " " + format_expr(b.expr)
                           for b in decl.bounds)
-        return _line(decl.span, _join(f"{prefix}param {decl.name}: {decl.type.name}", statement, bounds), decl.meta)
+        return _line(decl.span, _join(head("param", decl.name, decl.type), statement, bounds), decl.meta)
     if isinstance(decl, A.DecisionDecl):
-        code = f"{prefix}decision {decl.name}: {decl.type.name}" + _direction_words(decl)
+        code = head("decision", decl.name, decl.type) + _direction_words(decl)
         if decl.expr is not None:
             expr = format_expr(decl.expr)
             one_line = _join(code, format_meta(decl.meta)) + " = " + expr
             if display_width(one_line) <= MAX_WIDTH:
                 return _Unit(decl.span, [one_line])
             return _Unit(decl.span, _with_meta(code, decl.meta, " =") + [INDENT + expr])
-        cases = [_child(c.span, f"when {format_expr(c.cond)} then {format_expr(c.value)}"
+        cases = [_child(c.span, f"{_kw('when')} {format_expr(c.cond)} {_kw('then')} {format_expr(c.value)}"
                         + _direction_words(c), c.meta)
                  for c in decl.cases]
         if decl.otherwise is not None:
             o = decl.otherwise
-            cases.append(_child(o.span, f"otherwise {format_expr(o.value)}", o.meta))
+            cases.append(_child(o.span, f"{_kw('otherwise')} {format_expr(o.value)}", o.meta))
         return _block(decl.span, code, decl.meta, cases)
     if isinstance(decl, A.TableDecl):
         columns_span = decl.columns[0].span.merge(decl.columns[-1].span) if decl.columns else decl.span
-        entries = [_child(columns_span, "columns " + ", ".join(c.name for c in decl.columns))]
+        entries = [_child(columns_span, _kw("columns") + " " + ", ".join(c.name for c in decl.columns))]
         for row in decl.rows:
-            cells = "otherwise" if row.is_otherwise else ", ".join(_format_cell(c) for c in row.cells)
-            direction = (" in principle" if row.in_principle else "") + (f" {row.direction}" if row.direction else "")
-            entries.append(_child(row.span, f"row {cells} => {format_expr(row.output)}{direction}", row.meta))
-        return _block(decl.span, f"{prefix}table {decl.name}: {decl.type.name}" + _direction_words(decl), decl.meta,
-                      entries)
+            cells = _kw("otherwise") if row.is_otherwise else ", ".join(_format_cell(c) for c in row.cells)
+            direction = ((" " + _kw("in principle") if row.in_principle else "")
+                         + (f" {_kw(row.direction)}" if row.direction else ""))
+            entries.append(_child(row.span, f"{_kw('row')} {cells} => {format_expr(row.output)}{direction}",
+                                  row.meta))
+        return _block(decl.span, head("table", decl.name, decl.type) + _direction_words(decl), decl.meta, entries)
     if isinstance(decl, A.ScheduleDecl):
-        entries = [_child(e.span, f"from {format_expr(e.start)}: {format_expr(e.value)}", e.meta)
+        entries = [_child(e.span, f"{_kw('from')} {format_expr(e.start)}{colon}{format_expr(e.value)}", e.meta)
                    for e in decl.entries]
-        return _block(decl.span, f"{prefix}schedule {decl.name}", decl.meta, entries)
+        return _block(decl.span, head("schedule", decl.name), decl.meta, entries)
     if isinstance(decl, A.RequireDecl):
-        deadline = f"by {format_expr(decl.deadline)}" if decl.deadline is not None else None
-        return _line(decl.span, _join(f"{prefix}require {decl.name}: {format_expr(decl.cond)}", deadline), decl.meta)
+        deadline = f"{_kw('by')} {format_expr(decl.deadline)}" if decl.deadline is not None else None
+        return _line(decl.span, _join(head("require", decl.name) + colon + format_expr(decl.cond), deadline),
+                     decl.meta)
     if isinstance(decl, A.ExampleDecl):
         entries = []
         if decl.as_of is not None:
-            entries.append(_child(decl.as_of.span, f"as_of {format_expr(decl.as_of)}"))
-        entries.extend(_aligned("given", [(b.span, f"{b.name} = {format_expr(b.value)}") for b in decl.given],
+            entries.append(_child(decl.as_of.span, f"{_kw('as_of')} {format_expr(decl.as_of)}"))
+        entries.extend(_aligned(_kw("given"), [(b.span, f"{b.name} = {format_expr(b.value)}") for b in decl.given],
                                 decl.span))
-        expectations = [(e.span, f"{e.name} needs {e.needs}" if e.needs is not None
+        expectations = [(e.span, f"{e.name} {_kw('needs')} {e.needs}" if e.needs is not None
                          else f"{e.name} = {format_expr(e.value)}") for e in decl.expect]
-        entries.extend(_aligned("expect", expectations, decl.span))
-        return _block(decl.span, _join(f"{prefix}example", decl.name), decl.meta, entries)
+        entries.extend(_aligned(_kw("expect"), expectations, decl.span))
+        return _block(decl.span, _join(f"{prefix}{_kw('example')}", decl.name), decl.meta, entries)
     if isinstance(decl, A.ProvisionDecl):
-        modality = decl.modality.replace("_", " ")
+        modality = _kw(decl.modality.replace("_", " "))
         actors = ", ".join(decl.actors) if decl.actors else decl.actor
-        code = f"{prefix}provision {decl.name}: {actors} {modality} {quote(decl.text)}"
+        code = f"{head('provision', decl.name)}{colon}{actors} {modality} {quote(decl.text)}"
         return _line(decl.span, code, decl.meta)
     raise TypeError(f"not a declaration: {decl!r}")
 
@@ -336,9 +380,9 @@ def _decl_unit(decl: A.Decl) -> _Unit:
 def _direction_words(node) -> str:
     """' fixed', ' ceiling', ' floor' or nothing: how a decision, table or case binds lower levels."""
     if node.fixed:
-        return " fixed"
-    principle = " in principle" if getattr(node, "in_principle", False) else ""
-    return f"{principle} {node.bound}" if node.bound else ""
+        return " " + _kw("fixed")
+    principle = " " + _kw("in principle") if getattr(node, "in_principle", False) else ""
+    return f"{principle} {_kw(node.bound)}" if node.bound else ""
 
 
 def _aligned(keyword: str, items: list[tuple[A.Span, str]], fallback: A.Span) -> list[_Unit]:
@@ -347,7 +391,7 @@ def _aligned(keyword: str, items: list[tuple[A.Span, str]], fallback: A.Span) ->
         # An empty 'given' still has to be written; it has no span of its own, so it
         # borrows one that sorts before any comment inside the example.
         return [_Unit(attrs.evolve(fallback, end_line=fallback.line), [keyword])]
-    pad = " " * (len(keyword) + 1)
+    pad = " " * (display_width(keyword) + 1)
     return [_child(span, (f"{keyword} " if i == 0 else pad) + text) for i, (span, text) in enumerate(items)]
 
 
@@ -459,10 +503,20 @@ def _groups_with(previous: A.Decl, decl: A.Decl, unit: _Unit) -> bool:
         and not unit.leading and not _place_trailing(unit, list(unit.head))
 
 
-def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str:
-    """The canonical text of a parsed policy, with its comments put back."""
+def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = (), keywords: str = "en") -> str:
+    """The canonical text of a parsed policy, with its comments put back; keywords in
+    English (en) or Chinese (zh)."""
+    global _lang
+    previous_lang, _lang = _lang, keywords
+    try:
+        return _format_file(policy, comments)
+    finally:
+        _lang = previous_lang
+
+
+def _format_file(policy: A.PolicyFile, comments: Sequence[A.Comment]) -> str:
     header_units = [_Unit(item.span, [_format_header(item) if isinstance(item, A.HeaderItem)
-                                      else f"uses {item.policy_id} as {item.alias}"])
+                                      else f"{_kw('uses')} {item.policy_id} {_kw('as')} {item.alias}"])
                     for item in canonical_header(policy)]
     decl_units = [_decl_unit(decl) for decl in policy.decls]
 
@@ -506,10 +560,13 @@ def format_file(policy: A.PolicyFile, comments: Sequence[A.Comment] = ()) -> str
     return "\n".join(out) + "\n" if out else ""
 
 
-def format_source(text: str, path: str = "<string>") -> tuple[Optional[str], list[Diagnostic]]:
-    """Format policy source text. Returns (None, diagnostics) when the text does not parse."""
+def format_source(text: str, path: str = "<string>", keywords: Optional[str] = None
+                  ) -> tuple[Optional[str], list[Diagnostic]]:
+    """Format policy source text. Returns (None, diagnostics) when the text does not parse.
+
+    keywords: en or zh; by default the language most of the file's keywords are written in."""
     result = parse_source(text, path)
     diags = list(result.diagnostics)
     if result.file is None or any(d.severity == ERROR for d in diags):
         return None, diags
-    return format_file(result.file, result.file.comments), diags
+    return format_file(result.file, result.file.comments, keywords or keyword_language(text)), diags

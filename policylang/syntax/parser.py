@@ -27,6 +27,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..diagnostics import Diagnostic
 from . import ast as A
+from . import keywords as K
+from . import mistakes as M
 from .files import SkippedFile, read_policy_bytes
 
 GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
@@ -34,12 +36,9 @@ GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
 # Deeper expressions are rejected: later passes walk expressions recursively.
 MAX_EXPR_DEPTH = 100
 
-TOP_KEYWORDS = (
-    "policy", "level", "region", "issuer", "document", "issued", "effective", "ends",
-    "extends", "uses", "summary", "status",
-    "override", "enum", "input", "param", "decision", "table", "schedule", "require",
-    "example", "provision",
-)
+TOP_KEYWORDS = K.TOP_LEVEL
+# The same in Chinese (canonical forms first): a line may start with either.
+TOP_KEYWORDS_ZH = tuple(K.zh(word) for word in K.TOP_LEVEL)
 
 # Terminals whose text is data; every other token is punctuation or a keyword.
 _DATA_TERMINALS = frozenset(
@@ -53,6 +52,26 @@ ACTOR_SEPARATOR = "、"
 # The words that give a direction (fixed, ceiling, floor): after a param's type they start
 # its statement; after a decision's, a table's or a case's they say how it binds lower levels.
 DIRECTION_TOKENS = frozenset({"FIXED", "CEILING", "FLOOR", "IN_PRINCIPLE"})
+
+# The terminal of each keyword whose word the builder reads (the others it skips).
+_DATA_KEYWORDS = {"override": "OVERRIDE", "optional": "OPTIONAL", "fixed": "FIXED", "ceiling": "CEILING",
+                  "floor": "FLOOR", "must": "MUST", "may": "MAY", "should": "SHOULD", "not": "NOT_KW",
+                  "in principle": "IN_PRINCIPLE"}
+
+
+def _english(tok):
+    """A token of a Chinese keyword as the token of its English one (others unchanged)."""
+    if isinstance(tok, Token) and tok.type.startswith("ZH_"):
+        english = K.english_token(tok.type, str(tok))
+        if english is not None:
+            return Token.new_borrow_pos(_DATA_KEYWORDS.get(english, "ZH_KEYWORD"), english, tok)
+    return tok
+
+
+def _name(tok, table: dict) -> str:
+    """A name token's text, its Chinese form (a type, function, level…) read as English."""
+    text = str(tok)
+    return table.get(text, text)
 
 
 @attrs.frozen
@@ -103,11 +122,16 @@ _UNIT_ZH = {"days": "天", "months": "个月", "years": "年"}
 _BINARY_ZH = "这看起来是二进制文件，不是政策文本文件"
 _BINARY_HINT_ZH = "政策文件是以 .policy 结尾的 UTF-8 文本文件"
 
-# Full-width punctuation that Chinese input methods produce, and what was meant.
+# Full-width characters that Chinese input methods produce and the language does not
+# accept, and what was meant. (`：` `，` `（` `）` and texts in “…” are accepted: see
+# keywords.PUNCTUATION. A `：` or `，` where the grammar expects neither is an ordinary
+# syntax error.) Digits and the signs of numbers and formulas stay ASCII, so that
+# 30％, ７０００ or ＝ are told apart from what they resemble.
 _FULL_WIDTH = {
-    "：": ":", "，": ",", "（": "(", "）": ")", "“": '"', "”": '"', "＝": "=", "％": "%",
-    "｛": "{", "｝": "}", "；": ";", "＜": "<", "＞": ">", "＋": "+", "－": "-", "＊": "*",
-    "／": "/", "。": ".", "、": ",", "‘": "'", "’": "'",
+    "＝": "=", "％": "%", "｛": "{", "｝": "}", "；": ";", "＜": "<", "＞": ">", "＋": "+", "－": "-",
+    "＊": "*", "／": "/", "。": ".", "．": ".", "、": ",", "‘": '"', "’": '"', "＂": '"',
+    "【": "(", "】": ")", "《": '"', "》": '"',
+    **{chr(0xFF10 + d): str(d) for d in range(10)},
 }
 
 
@@ -127,6 +151,8 @@ class _Builder(Transformer):
         self.diags: list[Diagnostic] = []
         self.depth: dict[int, int] = {}
         self.track_depth = True
+        self.kw_lang = "en"  # the keyword language of the file being parsed, for hints
+        self.unreadable = False  # the chunk being parsed holds an impossible date
 
     # -- helpers ------------------------------------------------------------
     def _tspan(self, tok: Token) -> A.Span:
@@ -164,6 +190,7 @@ class _Builder(Transformer):
 
     @staticmethod
     def _data(children):
+        children = [_english(c) for c in children]
         return [
             c for c in children
             if not (isinstance(c, Token) and c.type not in _DATA_TERMINALS)
@@ -189,6 +216,10 @@ class _Builder(Transformer):
             value = self._string(value)
         elif key in ("issued", "effective", "ends"):
             value = self._date(value)
+        elif key == "level":
+            value = _name(value, K.LEVEL_OF)
+        elif key == "status":
+            value = _name(value, K.STATUS_OF)
         else:
             value = str(value)
         return A.HeaderItem(key, value, self._span(children))
@@ -215,6 +246,7 @@ class _Builder(Transformer):
 
     # -- declarations ---------------------------------------------------------
     def declaration(self, c):
+        c = [_english(x) for x in c]
         if isinstance(c[0], Token) and c[0].type == "OVERRIDE":
             decl = c[1]
             return attrs.evolve(decl, override=True, span=self._tspan(c[0]).merge(decl.span))
@@ -252,7 +284,7 @@ class _Builder(Transformer):
 
     def type_ref(self, c):
         tok = self._data(c)[0]
-        return A.TypeRef(str(tok), self._tspan(tok))
+        return A.TypeRef(_name(tok, K.TYPE_OF), self._tspan(tok))
 
     def enum_member(self, c):
         data = self._data(c)
@@ -283,7 +315,7 @@ class _Builder(Transformer):
 
     def k_delegated(self, c):
         data = self._data(c)
-        to_level = str(data[0]) if data else None
+        to_level = _name(data[0], K.LEVEL_OF) if data else None
         return ("delegated", None, to_level, self._span(c))
 
     def b_least(self, c):
@@ -441,8 +473,8 @@ class _Builder(Transformer):
         )
 
     def modality(self, c):
-        words = [str(t) for t in c]
-        return "_".join(words)
+        words = [str(_english(t)) for t in c]
+        return "_".join(" ".join(words).split())
 
     def provision_decl(self, c):
         data = self._data(c)
@@ -513,7 +545,12 @@ class _Builder(Transformer):
         data = self._data(c)
         func = data[0]
         args = tuple(x for x in data[1:] if x is not None)
-        return self._expr(A.Call(str(func), args, self._span(c), self._tspan(func)), *args)
+        name = _name(func, K.FUNCTION_OF)
+        if name == "round":  # round(x, 分, 向上): the unit and the mode in English
+            args = args[:1] + tuple(
+                attrs.evolve(a, name=K.ROUND_WORD_OF[a.name]) if isinstance(a, A.Name) and a.name in K.ROUND_WORD_OF
+                else a for a in args[1:])
+        return self._expr(A.Call(name, args, self._span(c), self._tspan(func)), *args)
 
     def u_yuan(self, c): return ("yuan", self._span(c))
     def u_days(self, c): return ("days", self._span(c))
@@ -544,12 +581,10 @@ class _Builder(Transformer):
         try:
             return _dt.date.fromisoformat(str(tok))
         except ValueError:
-            self.diags.append(
-                Diagnostic("PL105", f"{tok} is not a real calendar date", self._tspan(tok),
-                           hint="dates are written YYYY-MM-DD, with a month 01-12 and a day that exists in that month",
-                           message_zh=f"{tok} 不是日历上存在的日期",
-                           hint_zh="日期写作 YYYY-MM-DD，月份为 01-12，日必须是该月实际有的一天")
-            )
+            self.unreadable = True  # the declaration is left out: it would mislead every later check
+            message, hint, message_zh, hint_zh = M.impossible_date(str(tok))
+            self.diags.append(Diagnostic("PL105", message, self._tspan(tok), hint=hint, message_zh=message_zh,
+                                         hint_zh=hint_zh))
             return _dt.date(1, 1, 1)
 
     def date(self, c):
@@ -566,7 +601,7 @@ class _Builder(Transformer):
 
     def name(self, c):
         tok = c[0]
-        return self._expr(A.Name(str(tok), self._tspan(tok)))
+        return self._expr(A.Name(_name(tok, K.BUILTIN_OF), self._tspan(tok)))
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
@@ -610,7 +645,7 @@ _comments: list = []
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     with open(GRAMMAR_PATH, encoding="utf-8") as fh:
-        grammar = fh.read()
+        grammar = K.extend_grammar(fh.read())
     return Lark(
         grammar,
         parser="lalr",
@@ -639,8 +674,17 @@ class ParseResult:
 _BOUNDARY = re.compile(r"^(?P<word>[^\W\d]\w*)", re.MULTILINE)
 
 
+_TOP_ALL = frozenset(K.TOP_LEVEL_ALL)
+_TOP_EN = frozenset(K.TOP_LEVEL)
+_TOP_ZH = frozenset(K.TOP_LEVEL_ZH)
+
+
 def _is_boundary_word(word: str) -> bool:
-    return word in TOP_KEYWORDS or bool(difflib.get_close_matches(word, TOP_KEYWORDS, n=1, cutoff=0.75))
+    if word in _TOP_ALL:
+        return True
+    if any(ord(ch) > 0x2E80 for ch in word):  # a misspelt Chinese keyword: 参术, 决测
+        return len(word) >= 2 and bool(difflib.get_close_matches(word, TOP_KEYWORDS_ZH, n=1, cutoff=0.5))
+    return bool(difflib.get_close_matches(word, TOP_KEYWORDS, n=1, cutoff=0.75))
 
 
 def _chunks(text: str):
@@ -680,7 +724,11 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
                                 hint_zh='请先写文件头：policy "<标题>"、level、effective'))
         return ParseResult(None, tuple(diags), text)
 
+    written = text
+    text, separator_diags = _thousands_separators(text, path)
+    diags.extend(separator_diags)
     chunks = _chunks(text)
+    _builder.kw_lang = keyword_language(text)
     parts = _parse_chunks_in_parallel(text, path, chunks)
     if parts is None:
         parts = [_parse_chunk_range(text, path, chunks, 0, len(chunks))]
@@ -688,14 +736,47 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
     uses: list = []
     decls: list = []
     comments: list = []
-    for part_header, part_uses, part_decls, part_comments, part_diags in parts:
+    unreadable: set = set()
+    for part_header, part_uses, part_decls, part_comments, part_diags, part_unreadable in parts:
+        unreadable.update(part_unreadable)
         header.extend(part_header)
         uses.extend(part_uses)
         decls.extend(part_decls)
         comments.extend(part_comments)
         diags.extend(part_diags)
-    policy = A.PolicyFile(path, policy_id, tuple(header), tuple(uses), tuple(decls), tuple(comments))
-    return ParseResult(policy, tuple(diags), text)
+    policy = A.PolicyFile(path, policy_id, tuple(header), tuple(uses), tuple(decls), tuple(comments),
+                          frozenset(unreadable))
+    return ParseResult(policy, tuple(diags), written)
+
+
+_CODE_SKIPS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|“[^”\n]*”?|#[^\n]*')
+
+
+def _thousands_separators(text: str, path: str) -> tuple[str, list[Diagnostic]]:
+    """Numbers written 7,000: one finding each, and the text as it was meant (7000), so
+    that the comma starts no other finding (a syntax error, a call with one more argument)."""
+    if "," not in text and "，" not in text:
+        return text, []
+    diags = []
+    pieces = []
+    last = 0
+    for m in re.finditer(_CODE_SKIPS.pattern + "|(?P<n>" + M.THOUSANDS.pattern + ")", text):
+        if m.group("n") is None:
+            continue
+        written = m.group("n")
+        meant, message, hint, message_zh, hint_zh = M.thousands(written)
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        diags.append(Diagnostic("PL105", message, A.Span(path, line, column, line, column + len(written),
+                                                         m.start(), m.end()),
+                                hint=hint, message_zh=message_zh, hint_zh=hint_zh))
+        pieces.append(text[last:m.start()])
+        pieces.append(meant + " " * (len(written) - len(meant)))
+        last = m.end()
+    if not diags:
+        return text, []
+    pieces.append(text[last:])
+    return "".join(pieces), diags
 
 
 def _parse_chunk_range(text: str, path: str, chunks, first: int, last: int):
@@ -708,15 +789,18 @@ def _parse_chunk_range(text: str, path: str, chunks, first: int, last: int):
     decls: list = []
     comments: list = []
     diags: list = []
+    unreadable: list = []
     for index in range(first, last):
         start, line = chunks[index]
         end = chunks[index + 1][0] if index + 1 < len(chunks) else len(text)
         segment = text[start:end]
         if not segment.strip():
             continue
-        items, chunk_diags, chunk_comments = _parse_chunk(parser, builder, segment, path, line, start)
+        items, chunk_diags, chunk_comments, chunk_unreadable = _parse_chunk(parser, builder, segment, path, line,
+                                                                            start)
         diags.extend(chunk_diags)
         comments.extend(chunk_comments)
+        unreadable.extend(chunk_unreadable)
         if items is None:
             continue
         for item in _flatten(items):
@@ -726,7 +810,7 @@ def _parse_chunk_range(text: str, path: str, chunks, first: int, last: int):
                 uses.append(item)
             else:
                 decls.append(item)
-    return header, uses, decls, comments, diags
+    return header, uses, decls, comments, diags, unreadable
 
 
 # A file this large is split between processes: Lark parses about 0.3 MB a second on
@@ -811,6 +895,7 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
     builder.diags = []
     builder.depth = {}
     builder.track_depth = _may_nest_deeply(segment)
+    builder.unreadable = False
     _comments.clear()
     diags: list[Diagnostic] = []
     comments: list[A.Comment] = []
@@ -829,7 +914,7 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
                                     message_zh=f"读取这条声明时出现内部错误：{exc.orig_exc}"))
         items = None
     except UnexpectedInput as exc:
-        syntax_error = _syntax_diagnostic(exc, segment, path, line - 1, start, parser)
+        syntax_error = _syntax_diagnostic(exc, segment, path, line - 1, start, parser, builder.kw_lang)
         diags.append(syntax_error)
         items = None
         if isinstance(exc, UnexpectedCharacters):
@@ -844,17 +929,40 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
             comments.append(A.Comment(str(tok), tok.line + line - 1, tok.column))
         builder.depth = {}
     diags.extend(builder.diags)
+    if items is not None and builder.unreadable:
+        # An impossible date: reported once (PL105); the item is left out, and what it names
+        # is marked unreadable, so no check reports what follows from a made-up date.
+        keys = {item.key for item in _flatten(items) if isinstance(item, A.HeaderItem)}
+        return None, diags, comments, frozenset(keys) | _words(segment)
     if items is None and retry and error_pos is not None:
         line_start = segment.rfind("\n", 0, error_pos) + 1
         if line_start > 0 and not segment[line_start:error_pos].strip() and segment[:line_start].strip():
-            prefix_items, prefix_diags, prefix_comments = _parse_chunk(
+            prefix_items, prefix_diags, prefix_comments, prefix_unreadable = _parse_chunk(
                 parser, builder, segment[:line_start], path, line, start, retry=False)
             if prefix_items is not None:
                 # Comments of the prefix were collected in both runs; keep those after it once.
                 later = [c for c in comments if c.line >= line + segment.count("\n", 0, line_start)]
                 # The prefix's own diagnostics were raised again by the second run: keep those.
-                return prefix_items, [syntax_error, *prefix_diags], prefix_comments + later
-    return items, diags, comments
+                return (prefix_items, [syntax_error, *prefix_diags], prefix_comments + later,
+                        prefix_unreadable | _words(segment[line_start:]))
+    return items, diags, comments, (_words(segment) if items is None else frozenset())
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+_NOT_NAMES = frozenset(
+    [w for english, _ in K.KEYWORDS for w in english.split()] + list(K.RESERVED_ZH) + list(K.TYPES)
+    + list(K.LEVELS) + list(K.FUNCTIONS) + list(K.ROUND_WORDS) + list(K.BUILTINS) + list(K.TOP_LEVEL)
+    + ["yuan", "day", "days", "month", "months", "year", "years", "to", "at", "least", "most"]
+)
+
+
+def _words(segment: str) -> frozenset:
+    """The names written in a piece of source that could not be read (texts and comments aside)."""
+    code = _STRINGS_AND_COMMENTS.sub(" ", segment)
+    return frozenset(w for w in _WORD.findall(code) if w not in _NOT_NAMES)
+
+
+_STRINGS_AND_COMMENTS = re.compile(r'"(?:[^"\\\n]|\\.)*"?|“[^”\n]*”?|#[^\n]*')
 
 
 def _flatten(items):
@@ -874,18 +982,40 @@ def _too_deep(span: A.Span) -> Diagnostic:
     )
 
 
-def _expected_pairs(names, parser: Lark) -> list[tuple[str, str]]:
-    """(English, Chinese) descriptions of the tokens that may come next, in the order they are listed."""
-    pairs: dict[str, str] = {}
+def _shown_terminals(names, parser: Lark, kw_lang: str) -> list[tuple[str, str]]:
+    """(name, text) of the terminals that may come next, as a writer of kw_lang types them:
+    English keywords and ASCII punctuation in an English file; in a Chinese one, the
+    canonical Chinese keywords and the full-width punctuation (synonyms are left out)."""
+    shown = []
     for name in sorted(set(names)):
         if name in _FRIENDLY_TERMINALS:
-            pairs.setdefault(_FRIENDLY_TERMINALS[name], _FRIENDLY_TERMINALS_ZH[name])
+            shown.append((name, ""))
             continue
         try:
-            term = parser.get_terminal(name)
-            pairs.setdefault(f"'{term.pattern.value}'", _q_zh(str(term.pattern.value)))
+            value = str(parser.get_terminal(name).pattern.value)
         except KeyError:
-            pairs.setdefault(name.lower(), name.lower())
+            shown.append((name, name.lower()))
+            continue
+        if name.startswith("ZH_"):
+            english = K.english_token(name, value)
+            canonical = english is not None and (value in K.PUNCTUATION.values() or K.zh(english) == value)
+            if kw_lang == "zh" and canonical:
+                shown.append((name, value))
+            continue
+        if kw_lang == "zh" and (value in K.PUNCTUATION or re.fullmatch(r"[A-Za-z_]+", value)):
+            continue  # its Chinese twin is listed
+        shown.append((name, value))
+    return shown
+
+
+def _expected_pairs(names, parser: Lark, kw_lang: str = "en") -> list[tuple[str, str]]:
+    """(English, Chinese) descriptions of the tokens that may come next, in the order they are listed."""
+    pairs: dict[str, str] = {}
+    for name, value in _shown_terminals(names, parser, kw_lang):
+        if name in _FRIENDLY_TERMINALS:
+            pairs.setdefault(_FRIENDLY_TERMINALS[name], _FRIENDLY_TERMINALS_ZH[name])
+        else:
+            pairs.setdefault(f"'{value}'", _q_zh(value))
     return sorted(pairs.items(), key=lambda pair: (not pair[0].startswith("'"), pair[0]))
 
 
@@ -893,20 +1023,37 @@ def _describe_expected(names, parser: Lark) -> list[str]:
     return [english for english, _ in _expected_pairs(names, parser)]
 
 
-def _keywords_of(names, parser: Lark) -> list[str]:
-    words = []
-    for name in names:
-        try:
-            value = parser.get_terminal(name).pattern.value
-        except KeyError:
-            continue
-        if isinstance(value, str) and value.isidentifier():
-            words.append(value)
-    return words
+def _keywords_of(names, parser: Lark, kw_lang: str = "en") -> list[str]:
+    """The keywords among the terminals that may come next, in the file's keyword language."""
+    return [value for name, value in _shown_terminals(names, parser, kw_lang)
+            if value and name not in _FRIENDLY_TERMINALS and value.isidentifier()]
+
+
+def _top_keywords(kw_lang: str) -> tuple[str, ...]:
+    return TOP_KEYWORDS_ZH if kw_lang == "zh" else TOP_KEYWORDS
+
+
+def _closest_keyword(value: str, candidates) -> Optional[str]:
+    """The keyword a misspelt word most likely meant; Chinese words are short, so a looser match."""
+    cutoff = 0.5 if any(ord(ch) > 0x2E80 for ch in value) else 0.7
+    close = difflib.get_close_matches(value, list(dict.fromkeys(candidates)), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def keyword_language(text: str) -> str:
+    """'zh' when more declarations and header lines of text start with a Chinese keyword than an English one."""
+    zh = en = 0
+    for m in _BOUNDARY.finditer(text):
+        word = m.group("word")
+        if word in _TOP_ZH:
+            zh += 1
+        elif word in _TOP_EN:
+            en += 1
+    return "zh" if zh > en else "en"
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base: int, pos_base: int,
-                       parser: Lark) -> Diagnostic:
+                       parser: Lark, kw_lang: str = "en") -> Diagnostic:
     line = (getattr(exc, "line", 1) or 1)
     column = (getattr(exc, "column", 1) or 1)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
@@ -915,7 +1062,7 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
         line = stripped.count("\n") + 1
         column = len(stripped.rsplit("\n", 1)[-1]) or 1
         span = A.Span(path, line + line_base, column, line + line_base, column + 1)
-        pairs = _expected_pairs(getattr(exc, "expected", ()) or (), parser)
+        pairs = _expected_pairs(getattr(exc, "expected", ()) or (), parser, kw_lang)
         expected = [english for english, _ in pairs]
         expected_zh = [chinese for _, chinese in pairs]
         return Diagnostic(
@@ -935,12 +1082,17 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
                               hint=f"use the ASCII '{_FULL_WIDTH[ch]}' instead (switch the input method to half-width)",
                               message_zh=f"这里不能使用全角字符{_q_zh(ch)}",
                               hint_zh=f"请改用半角（ASCII）的{_q_zh(_FULL_WIDTH[ch])}（把输入法切换到半角或英文标点）")
+        if ch == "“":
+            return Diagnostic("PL101", "this text starts with '“' but is not closed with '”' on the same line", span,
+                              hint="a text is written “…” or \"…\", with the same kind of quotation marks at both ends",
+                              message_zh="这段文字以‘“’开始，但在同一行内没有用‘”’结束",
+                              hint_zh="文字写作“…”或 \"…\"，两端的引号要成对")
         if ch == '"':
             return Diagnostic("PL101", "this text is not closed with a '\"' on the same line", span,
                               hint='every text starts and ends with " on one line; write \\n for a line break',
                               message_zh="这段文字没有在同一行内用‘\"’结束",
                               hint_zh='每段文字都以 " 开始、以 " 结束，而且写在同一行内；需要换行时写 \\n')
-        pairs = _expected_pairs(exc.allowed or (), parser) if exc.allowed else []
+        pairs = _expected_pairs(exc.allowed or (), parser, kw_lang) if exc.allowed else []
         allowed = [english for english, _ in pairs]
         allowed_zh = [chinese for _, chinese in pairs]
         return Diagnostic("PL110", f"the character '{ch}' (U+{ord(ch):04X}) is not allowed here", span,
@@ -955,32 +1107,116 @@ def _syntax_diagnostic(exc: UnexpectedInput, segment: str, path: str, line_base:
     span = A.Span(path, line + line_base, column, end_line + line_base, end_col,
                   (tok.start_pos or 0) + pos_base, (tok.end_pos or 0) + pos_base)
     expected_names = exc.expected or set()
-    pairs = _expected_pairs(expected_names, parser)
+    pairs = _expected_pairs(expected_names, parser, kw_lang)
     expected = [english for english, _ in pairs]
     expected_zh = [chinese for _, chinese in pairs]
     shown = value if len(value) <= 40 else value[:37] + "…"
     hint = hint_zh = None
+    glued = _glued(value, segment[:max(0, (tok.start_pos or 0))])
+    if glued is not None:
+        word, keyword, side = glued
+        where, where_zh = ("after", "后面") if side == "after" else ("before", "前面")
+        return Diagnostic("PL101", f"'{word}' is read as one name: leave a space {where} the keyword '{keyword}'",
+                          _word_span(segment, word, tok, span, path, line_base, pos_base),
+                          hint=f"a keyword stands apart from the names beside it: write "
+                               f"'{_split_glued(word, keyword, side)}'",
+                          message_zh=f"“{word}”被读成了一个名称：关键字“{keyword}”{where_zh}要留一个空格",
+                          hint_zh=f"关键字与旁边的名称之间要用空格隔开，请写成“{_split_glued(word, keyword, side)}”")
+    known = _known_mistake(exc, parser, segment)
+    if known is not None:
+        return Diagnostic("PL101", known.message, span, hint=known.hint, message_zh=known.message_zh,
+                          hint_zh=known.hint_zh)
     if value.isidentifier():
-        close = difflib.get_close_matches(value, _keywords_of(expected_names, parser) + list(TOP_KEYWORDS), n=1,
-                                          cutoff=0.7)
-        if close and close[0] != value:
-            if column == 1 and line == 1 and value not in TOP_KEYWORDS:
+        if any(ord(ch) > 0x2E80 for ch in value):
+            kw_lang = "zh"  # a Chinese word is compared with the Chinese keywords
+        elif kw_lang == "zh" and value.isascii():
+            kw_lang = "en"
+        tops = _top_keywords(kw_lang)
+        close = _closest_keyword(value, _keywords_of(expected_names, parser, kw_lang) + list(tops))
+        if close and close != value:
+            if column == 1 and line == 1 and value not in _TOP_ALL:
                 return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
-                                  hint=f"did you mean '{close[0]}'?",
+                                  hint=f"did you mean '{close}'?",
                                   message_zh=f"{_q_zh(value)}不是政策语言的关键字",
-                                  hint_zh=f"是不是想写{_q_zh(close[0])}？")
-            hint = f"did you mean '{close[0]}'?"
-            hint_zh = f"是不是想写{_q_zh(close[0])}？"
+                                  hint_zh=f"是不是想写{_q_zh(close)}？")
+            hint = f"did you mean '{close}'?"
+            hint_zh = f"是不是想写{_q_zh(close)}？"
         elif column == 1 and line == 1:
             return Diagnostic("PL103", f"'{value}' is not a keyword of the policy language", span,
-                              hint="a declaration starts with one of: " + ", ".join(TOP_KEYWORDS),
+                              hint="a declaration starts with one of: " + ", ".join(tops),
                               message_zh=f"{_q_zh(value)}不是政策语言的关键字",
-                              hint_zh="每条声明都以下列关键字之一开头：" + "、".join(TOP_KEYWORDS))
+                              hint_zh="每条声明都以下列关键字之一开头：" + "、".join(tops))
     if hint is None and expected:
         hint = "expected " + _join(expected[:8]) + (" …" if len(expected) > 8 else "")
         hint_zh = "这里应为" + _join_zh(expected_zh[:8], more=len(expected) > 8)
     return Diagnostic("PL101", f"unexpected '{shown}' here", span, hint=hint,
                       message_zh=f"这里不应出现{_q_zh(shown)}", hint_zh=hint_zh)
+
+
+_plain_parser = None
+
+
+def _known_mistake(exc: UnexpectedInput, parser: Lark, segment: str) -> Optional[M.Mistake]:
+    """The catalogued mistake (mistakes.PARSER_STATE) that stops the parser where this error did."""
+    global _plain_parser
+    if not isinstance(exc, UnexpectedToken) or exc.token.type == "$END":
+        return None
+    if _plain_parser is None:
+        # The same grammar and options, without the AST builder: the examples build no nodes.
+        with open(GRAMMAR_PATH, encoding="utf-8") as fh:
+            grammar = K.extend_grammar(fh.read())
+        _plain_parser = Lark(grammar, parser="lalr", lexer="contextual", keep_all_tokens=True,
+                             maybe_placeholders=True, cache=True)
+    pos = exc.token.start_pos or 0
+    start = segment.rfind("\n", 0, pos) + 1
+    if not segment[start:pos].strip() and start > 0:  # the token starts a line: the mistake is on the one before
+        pos = start - 1
+        start = segment.rfind("\n", 0, pos) + 1
+    end = segment.find("\n", pos)
+    line = segment[start:end if end >= 0 else len(segment)]
+    label = next((lab for lab, test in M.BY_LINE if test(line)), None)
+    if label is None:
+        try:
+            label = exc.match_examples(_plain_parser.parse, M.examples(), use_accepts=True)
+        except Exception:  # pragma: no cover - a catalogue example that does not fail as documented
+            label = None
+        if label in M.LINE_LABELS:
+            label = None  # the same state elsewhere: not this mistake, since the line says otherwise
+    return M.BY_LABEL.get(label) if label else None
+
+
+# Keywords that join a condition or a formula: the ones written beside names without a space.
+_GLUE_WORDS = tuple(K.zh(w) for w in ("when", "then", "otherwise", "and", "or", "not", "in", "not in", "if",
+                                      "else", "at least", "at most", "by"))
+
+
+def _glued(value: str, before: str) -> Optional[tuple[str, str, str]]:
+    """(word, keyword, side) when the unexpected token, or the name just before it, is a Chinese
+    keyword written together with a name (当已中选, 已中选则)."""
+    previous = re.search(r"(\w+)\s*$", before)
+    for word in (value, previous.group(1) if previous else None):
+        if word:
+            found = M.glued_keyword(word, _GLUE_WORDS)
+            if found is not None:
+                return word, found[0], found[1]
+    return None
+
+
+def _split_glued(word: str, keyword: str, side: str) -> str:
+    return f"{keyword} {word[len(keyword):]}" if side == "after" else f"{word[:-len(keyword)]} {keyword}"
+
+
+def _word_span(segment, word, tok, fallback, path, line_base, pos_base):
+    """The span of `word`: the token itself, or the last occurrence before it."""
+    if str(tok) == word:
+        return fallback
+    start = segment.rfind(word, 0, tok.start_pos or 0)
+    if start < 0:
+        return fallback
+    line = segment.count("\n", 0, start) + 1
+    column = start - (segment.rfind("\n", 0, start) + 1) + 1
+    return A.Span(path, line + line_base, column, line + line_base, column + len(word),
+                  start + pos_base, start + len(word) + pos_base)
 
 
 def _join(items: list[str]) -> str:

@@ -59,12 +59,14 @@ LINES = [
     "decision local: money = price + spare\n",  # reads `spare`: no longer unused
     "decision wrong: money = price + no_such_name\n",  # PL201
     "input extra: count\n",  # an unused input
-    "decision uses_lib: money = price + lib.lib_spare\n",  # PL201 (no `uses` here)
+    "decision uses_lib: money = price + lib.lib_spare\n",  # PL201 unless the policy `uses` cn/lib
+    "uses cn/lib as lib\n",  # (always written first)
     "decision broken money = \n",  # syntax error
     'override decision pay: money = price + spare because "按价格支付"\n',
     "table t: money {\n    columns selected\n    row true => price\n    row true => spare\n}\n",  # overlap
 ]
-BODIES = st.lists(st.sampled_from(LINES), max_size=3, unique=True).map("".join)
+BODIES = st.lists(st.sampled_from(LINES), max_size=3, unique=True).map(
+    lambda lines: "".join(sorted(lines, key=lambda line: not line.startswith("uses "))))
 # Ways to break a file. The first three keep its place in the tree (its `extends`), so the
 # next check is incremental; they are drawn more often.
 BROKEN = ["extends line", "no level line", "bad level"] * 2 + ["first line", "empty", "binary", "not utf-8",
@@ -182,10 +184,17 @@ class CachedMatchesUncached(RuleBasedStateMachine):
         level, parent, body = self.tree[pid]
         self.write(pid, level, parent, body)
 
-    @rule(data=st.data(), how=st.sampled_from(["add", "delete", "rename", "extends"]),
+    @rule(data=st.data(), how=st.sampled_from(["add", "delete", "rename", "extends", "library version"]),
           level=st.sampled_from(LEVELS), body=BODIES)
     def reshape(self, data, how, level, body):
-        """A change to the tree's shape: a file added, deleted or renamed, or `extends` changed."""
+        """A change to the tree's shape: a file added, deleted or renamed, `extends` changed, or a
+        province's own version of the library that `uses cn/lib` then reads in that province."""
+        if how == "library version":
+            self.counter += 1
+            province = data.draw(st.sampled_from(["cn/a", "cn/b"]))
+            self.write(f"{province}/lib{self.counter}", "provincial", "cn/lib",
+                       'override param lib_rate: percent fixed 20% because "本省比例"\n')
+            return
         if how == "add" or not self.tree:
             parent = data.draw(st.sampled_from(["cn/x", *self.lower()]))
             self.counter += 1

@@ -50,7 +50,7 @@ BAD_FILES = {
     "deep_minus": (header("national") + "decision d: count = " + "-" * 10000 + "1\n").encode(),
     "truncated": (header("national") + "decision d: money = round(").encode(),
     "garbage_line": (header("national") + "input a: money\n%%% garbage ¤¤ \ninput b: money\n").encode(),
-    "full_width": (header("national") + "input a： money\n").encode(),
+    "full_width": (header("national") + "param a: percent floor 30％\n").encode(),
     "unknown_keyword": (header("national") + "decison d: money = 1 yuan\n").encode(),
 }
 
@@ -138,3 +138,20 @@ def test_strict_fails_on_warnings(tmp_path):
     assert "warning[PL312]" in plain.stdout  # a leaf leaving a blank unfilled is a warning
     strict = policylang("check", "--strict", root)
     assert strict.returncode == 1
+
+
+def test_fmt_converts_keywords_both_ways_and_check_still_passes(tmp_path):
+    import shutil
+
+    tree = tmp_path / "policies"
+    shutil.copytree(os.path.join(REPO, "policies"), tree)
+    before = {p: p.read_text(encoding="utf-8") for p in tree.rglob("*.policy")}
+    proc = policylang("fmt", "--keywords", "zh", "policies", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    chaozhou = (tree / "cn/gd/chaozhou/stent-2020.policy").read_text(encoding="utf-8")
+    assert chaozhou.splitlines()[5].startswith("政策 “潮州市") and "\n继承 cn/gd/stent-2020\n" in chaozhou
+    proc = policylang("check", "policies", cwd=tmp_path)
+    assert proc.returncode == 0 and "0 errors" in proc.stdout, proc.stdout
+    proc = policylang("fmt", "--keywords", "en", "policies", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert {p: p.read_text(encoding="utf-8") for p in tree.rglob("*.policy")} == before

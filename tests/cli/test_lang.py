@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -97,9 +98,14 @@ def test_explain_and_diff_speak_chinese_too():
     proc = policylang("explain", "--lang", "zh", "cn/gd/chaozhou/stent-2020", "nonselected_listing_cap", cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("参数 nonselected_listing_cap") and "（cn/gd/chaozhou/stent-2020）" in lines[0]
-    assert "  省级       cn/gd/stent-2020" in lines and "             设定：ceiling 7000 yuan" in lines
-    assert "             继承，未改：ceiling 7000 yuan" in lines
+    assert lines[0] == "参数 非中选冠脉支架挂网价格上限（金额）（nonselected_listing_cap，cn/gd/chaozhou/stent-2020）"
+    assert "  省级       cn/gd/stent-2020" in lines and "             设定：不高于（上限），7000元" in lines
+    assert "             继承，未改：不高于（上限），7000元" in lines
+    # No English word and no code: names by their labels, formulas in words.
+    proc = policylang("explain", "--lang", "zh", "cn/gd/chaozhou/stent-2020", "cap_within_highest_selected", cwd=REPO)
+    assert "非中选产品医保支付标准高限 ≤ 最高中选价，期限：本政策生效日期后2年" in proc.stdout
+    assert not re.search(r"[A-Za-z]{3,}", re.sub(r"[a-z0-9_/.-]*(stent|policies|policy|cap_within)[a-z0-9_/.:-]*", "",
+                                                    proc.stdout)), proc.stdout
     proc = policylang("diff", "cn/gd/stent-2020", cwd=REPO, env={"POLICYLANG_LANG": "zh"})
     assert proc.returncode == 0, proc.stderr
     assert "替换 2 项，授权下级 1 项，新增 10 项" in proc.stdout
@@ -108,3 +114,31 @@ def test_explain_and_diff_speak_chinese_too():
     assert "2 replaced, 1 delegated, 10 added" in english and "替换" not in english
     data = policylang("diff", "--lang", "zh", "--format", "json", "cn/gd/stent-2020", cwd=REPO).stdout
     assert '"change": "replaced"' in data  # JSON keeps its English keys and values
+
+
+def test_eval_input_errors_in_chinese(tmp_path):
+    cases = tmp_path / "cases.json"
+    cases.write_text('[{"selected": true, "selected_price": 469, "price": -3}, {"selected": true}, {"foo": 1}]',
+                     encoding="utf-8")
+    proc = policylang("eval", "--lang", "zh", "cn/gd/chaozhou/stent-2020", "-i", str(cases), cwd=REPO)
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("第 0 个案例：输入项“患者使用的产品价格”（price）应为金额（元）") and "不能是 -3" in lines[0]
+    assert lines[1].startswith("第 1 个案例：缺少输入项“中选价格”（selected_price）（决策项“挂网价格”（listing_price）需要它）")
+    assert lines[2] == "第 2 个案例：“foo”不是政策 cn/gd/chaozhou/stent-2020 的输入项"
+
+
+def test_the_default_language_follows_the_users_locale(monkeypatch, tmp_path):
+    from policylang.config import output_language
+
+    monkeypatch.delenv("POLICYLANG_LANG", raising=False)
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert output_language(str(tmp_path)) == "zh"
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")  # LC_ALL comes first, as for every program
+    assert output_language(str(tmp_path)) == "en"
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL")
+    assert output_language(str(tmp_path)) == "en"
+    assert output_language(str(tmp_path), "zh") == "zh"

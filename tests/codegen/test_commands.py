@@ -118,8 +118,8 @@ def test_test_command_reports_like_pytest(tmp_path):
     assert "expected: 1.49" in result.stdout and "actual:   1.50" in result.stdout
     assert "1 passed, 1 failed" in result.stdout
     result = CliRunner().invoke(examples_command, [root, "--lang", "zh"])
-    assert result.exit_code == 1 and "policies/cn/x.policy:12: expect half" in result.stdout
-    assert "期望： 1.49" in result.stdout and "实际： 1.50" in result.stdout
+    assert result.exit_code == 1 and "policies/cn/x.policy:12：应得 half" in result.stdout
+    assert "期望：1.49" in result.stdout and "实际：1.50" in result.stdout and "expect" not in result.stdout
     assert "1 个通过，1 个未通过" in result.stdout and "未通过的示例" in result.stdout
 
 

@@ -178,3 +178,91 @@ def test_index_and_override_report_load_cleanly(chromium, seed_site, tmp_path):
         report = _probe(chromium, tmp_path, str(page), "结余")
         assert report["errors"] == [] and report["log_errors"] == [], (page, report)
         assert report["results"], page
+
+
+# Measures what a reader sees: the narrowest column of each override table (in characters of its
+# font size), and every Chinese character of the page drawn in the page's own font against the box
+# a font draws for a character it lacks (U+10FFFD has a glyph in no font).
+LAYOUT_PROBE = """<script>
+(function () {
+  var narrowest = {};
+  Array.prototype.forEach.call(document.querySelectorAll("table.changes, table.blanks"), function (t, i) {
+    var size = parseFloat(getComputedStyle(t).fontSize);
+    var cells = t.rows.length ? t.rows[0].cells : [];
+    var least = Infinity;
+    Array.prototype.forEach.call(cells, function (c) { least = Math.min(least, c.getBoundingClientRect().width / size); });
+    narrowest[t.className + "#" + i] = Math.round(least * 10) / 10;
+  });
+  var font = getComputedStyle(document.body).fontFamily;
+  var canvas = document.createElement("canvas"); canvas.width = 40; canvas.height = 40;
+  var ctx = canvas.getContext("2d");
+  function pixels(ch) {
+    ctx.clearRect(0, 0, 40, 40); ctx.font = "30px " + font; ctx.fillStyle = "#000"; ctx.fillText(ch, 2, 32);
+    return Array.prototype.join.call(ctx.getImageData(0, 0, 40, 40).data, ",");
+  }
+  var missing = pixels(String.fromCodePoint(0x10FFFD));
+  var seen = {}, boxes = [], text = document.body.innerText;
+  for (var i = 0; i < text.length && Object.keys(seen).length < 400; i++) {
+    var ch = text[i];
+    if (ch < "\\u3400" || ch > "\\u9fff" || seen[ch]) { continue; }
+    seen[ch] = true;
+    if (pixels(ch) === missing) { boxes.push(ch); }
+  }
+  document.body.setAttribute("data-test-report", JSON.stringify({
+    narrowest: narrowest, checked: Object.keys(seen).length, boxes: boxes, font: font,
+    toc: document.querySelectorAll("nav.toc li").length,
+    folds: document.querySelectorAll("details.fold").length,
+    height: document.documentElement.scrollHeight}));
+})();
+</script>"""
+
+
+def _layout(chromium, tmp_path, page) -> dict:
+    with open(page, encoding="utf-8") as fh:
+        text = fh.read()
+    probe = str(page)[: -len(".html")] + ".layout.html"
+    with open(probe, "w", encoding="utf-8") as fh:
+        fh.write(text.replace("</body>", LAYOUT_PROBE + "\n</body>", 1))
+    result = _run_chromium(chromium, tmp_path, "--window-size=1280,900", "--dump-dom", "file://" + probe)
+    match = re.search(r'data-test-report="([^"]*)"', result.stdout)
+    assert match, f"the page did not run its probe; chromium said:\n{result.stderr[-3000:]}"
+    return json.loads(html.unescape(match.group(1)))
+
+
+@pytest.fixture(scope="session")
+def cjk_font():
+    """A font with Chinese glyphs (Debian's fonts-noto-cjk, which .ci/run installs)."""
+    def has_font():
+        try:
+            out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=60).stdout
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return bool(out.strip())
+    if has_font():
+        return True
+    if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        try:
+            subprocess.run(["apt-get", "install", "-y", "fonts-noto-cjk"], check=True, capture_output=True,
+                           timeout=1200, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        except (subprocess.SubprocessError, OSError) as exc:
+            pytest.skip(f"no font with Chinese glyphs, and 'apt-get install -y fonts-noto-cjk' failed: {exc}")
+        if has_font():
+            return True
+    pytest.skip("no font with Chinese glyphs is installed (fc-list :lang=zh is empty) and none can be installed "
+                "here: install Debian's 'fonts-noto-cjk' to run this test")
+
+
+@pytest.mark.parametrize("page", ["overrides/cn/gd/chaozhou/stent-2020.html", "overrides/cn/gd/stent-2020.html",
+                                  "policies/cn/nm/spine-2023.html", "index.html"])
+def test_pages_show_chinese_glyphs_and_readable_columns_at_1280px(chromium, cjk_font, seed_site, tmp_path, page):
+    report = _layout(chromium, tmp_path, seed_site / page)
+    assert report["checked"] > 30, report
+    assert report["boxes"] == [], f"rendered as missing-glyph boxes: {''.join(report['boxes'])} ({report['font']})"
+    for table, width in report["narrowest"].items():
+        assert width >= 10, f"a column of {table} on {page} is {width} characters wide at 1280 px"
+
+
+def test_long_pages_have_contents_and_folding_sections(chromium, seed_site, tmp_path):
+    report = _layout(chromium, tmp_path, seed_site / "policies/cn/nm/spine-2023.html")
+    assert report["toc"] >= 5 and report["folds"] >= 5
+    assert report["height"] < 17400, report["height"]

@@ -106,7 +106,7 @@ def test_a_fixed_case_restated_below_is_shown_fixed_there(seed_site):
 def test_formula_uses_labels_values_and_rounding_words(fixture_site):
     out, _, _ = fixture_site
     page = read(os.path.join(out, "policies/cn/demo-2024.md"))
-    assert "预付金额下限 = round(年度约定采购金额 × 医保基金预付比例【30%】, 分, 向上)" in page
+    assert "预付金额下限 = 取整(年度约定采购金额 × 医保基金预付比例【30%】, 分, 向上)" in page
     # Cases read as "当…时 → …; 否则 → …"
     assert "1. 当 是否中选产品 时 → **中选价格**：中选产品以中选价为支付标准" in page
     assert "3. 否则 → **不适用**" in page
@@ -363,3 +363,17 @@ def test_docs_command_reports_a_broken_template_without_traceback(tmp_path):
 
     code = main(["docs", DATA, "-o", str(tmp_path / "docs"), "--templates", str(templates)])
     assert code == 2
+
+
+def test_chinese_pages_word_things_as_the_notices_do(seed_site):
+    """Drafting words: modalities as the notices say them, sentences built from the provision text,
+    the region's own level names, no word said twice, no function names in English."""
+    national = read(os.path.join(seed_site, "policies/cn/stent-2020.md"))
+    assert "患者原则上自付非中选产品价格超出医保支付标准高限的部分" in national  # not 原则上应原则上
+    assert "协议采购量完成后，医疗机构原则上应仍优先使用中选品种" in national  # the condition first
+    assert "医疗机构不得线下采购等不规范采购" in national
+    assert not re.search(r"\b(round|min|max)\(", national)
+    chaozhou = read(os.path.join(seed_site, "overrides/cn/gd/chaozhou/stent-2020.md"))
+    assert "应由本级填写（应由本级填写）" not in chaozhou and "**市级（应由本级填写）**" in chaozhou
+    spine = read(os.path.join(seed_site, "policies/cn/nm/spine-2023.md"))
+    assert "自治区级" in spine and "类型：期限" not in spine and "\\`" not in spine

@@ -56,16 +56,16 @@ def only(source: str, code: str):
 
 
 def test_full_width_punctuation_names_the_character_and_its_ascii_form():
-    d = only(HEAD + "input selected：bool\n", "PL110")
-    assert "：" in d.message_zh and "全角" in d.message_zh
-    assert "“:”" in d.hint_zh and "半角" in d.hint_zh
-    d = only(HEAD + "decision x: money = min（a, b)\n", "PL110")
-    assert "“（”" in d.message_zh and "“(”" in d.hint_zh
+    d = only(HEAD + "param p: percent floor 30％\n", "PL110")
+    assert "％" in d.message_zh and "全角" in d.message_zh
+    assert "“%”" in d.hint_zh and "半角" in d.hint_zh
+    d = only(HEAD + "decision x: money ＝ min(a, b)\n", "PL110")
+    assert "“＝”" in d.message_zh and "“=”" in d.hint_zh
 
 
-def test_a_full_width_quotation_mark_is_quoted_readably():
-    d = only(HEAD + "input selected: bool “是否中选”\n", "PL110")
-    assert "‘“’" in d.message_zh and "‘\"’" in d.hint_zh
+def test_a_single_quotation_mark_is_quoted_readably():
+    d = only(HEAD + "input selected: bool ‘是否中选’\n", "PL110")
+    assert "“‘”" in d.message_zh and "‘\"’" in d.hint_zh
 
 
 def test_a_character_not_allowed_lists_what_was_expected_in_chinese():
@@ -130,7 +130,7 @@ def test_too_deep_expression_gives_the_limit():
 @pytest.mark.parametrize("source, english, chinese_text", [
     ("param d: duration fixed 1.5 years\n", "whole number of years, not 1.5", "期间必须是整数年，不能是 1.5"),
     ("param d: duration fixed 2.5 months\n", "whole number of months, not 2.5", "期间必须是整数个月，不能是 2.5"),
-    ("issued 2021-02-30\n", "2021-02-30 is not a real calendar date", "2021-02-30 不是日历上存在的日期"),
+    ("issued 2021-02-30\n", "2021-02-30 is not a date: 2021-02 has 28 days", "2021-02-30 不是有效日期：2021 年 2 月只有 28 天"),
     ('input s: bool "a\\q"\n', "unknown escape '\\q' in a text", "“\\q”"),
 ])
 def test_invalid_literals(source, english, chinese_text):
@@ -205,7 +205,7 @@ def test_configuration_problems_in_chinese(tmp_path):
                               'severity = { PL207 = "fatal", PL2077 = "off", XX1 = "off" }\n')
     by_text = {d.message: d for d in diags}
     colour = by_text["unknown setting 'colour' in [tool.policylang]"]
-    assert "“colour”" in colour.message_zh and colour.hint_zh == "可以使用的设置项有：severity、lang"
+    assert "“colour”" in colour.message_zh and colour.hint_zh == "可以使用的设置项有：severity、lang、help_url"
     lang = by_text["lang is 'fr'; it must be one of: en, zh"]
     assert lang.message_zh == "lang 的值是 'fr'，只能是下列之一：en、zh"
     near = by_text["'PL2077' in [tool.policylang] severity is not a policylang code"]

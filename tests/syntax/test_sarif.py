@@ -90,7 +90,7 @@ def test_results_carry_level_message_hint_and_locations(diagnostics, tmp_path):
 
 
 def test_columns_are_code_points_and_parser_diagnostics_render(tmp_path):
-    text = 'input 是否中选：bool\n'
+    text = 'input 是否中选％bool\n'
     path = str(tmp_path / "fullwidth.policy")
     diags = parse_source(text, path).diagnostics
     log = _validate(render_sarif(diags, "0.1.0", root=str(tmp_path)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policylang.syntax.parser import MAX_EXPR_DEPTH, parse_file, parse_source
+from policylang.syntax.compare import ast_equal
 
 VALID_DECISION = "decision payment_standard: money \"支付标准\" = min(selected_price, 1500 yuan)\n"
 
@@ -109,18 +110,24 @@ def test_stray_garbage_after_the_header_keeps_the_header():
     assert [(d.code, d.span.line) for d in result.diagnostics] == [("PL110", 3)]
 
 
-def test_full_width_colon_gets_the_ascii_hint():
-    result = parse_source("input selected：bool\n", "fullwidth.policy")
+def test_full_width_colon_comma_parentheses_and_quotes_are_accepted():
+    full = parse_source("decision x：money “某值” = min（a，b）\n", "fullwidth.policy")
+    half = parse_source('decision x: money "某值" = min(a, b)\n', "halfwidth.policy")
+    assert not full.diagnostics and ast_equal(full.file, half.file)
+
+
+def test_full_width_percent_gets_the_ascii_hint():
+    result = parse_source("param p: percent floor 30％\n", "fullwidth.policy")
     [diag] = result.diagnostics
     assert diag.code == "PL110"
-    assert "：" in diag.message
-    assert "':'" in diag.hint
-    assert (diag.span.line, diag.span.column) == (1, 15)
+    assert "％" in diag.message
+    assert "'%'" in diag.hint
+    assert (diag.span.line, diag.span.column) == (1, 26)
 
 
-def test_full_width_parenthesis_in_an_expression():
-    [diag] = parse_source("decision x: money = min（a, b)\n", "fullwidth.policy").diagnostics
-    assert diag.code == "PL110" and "'('" in diag.hint
+def test_full_width_digits_get_the_ascii_hint():
+    [diag] = parse_source("param p: money ceiling ７０００ yuan\n", "fullwidth.policy").diagnostics
+    assert diag.code == "PL110" and "'7'" in diag.hint
 
 
 def test_multi_megabyte_file_parses():

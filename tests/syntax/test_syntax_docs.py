@@ -32,3 +32,29 @@ def test_reference_example_parses_and_is_formatted(block):
 
 def test_reference_has_examples():
     assert len(examples()) >= 15
+
+
+# ---------------------------------------------------------------- the Chinese reference (docs/language.zh.md)
+
+REFERENCE_ZH = os.path.join(ROOT, "docs", "language.zh.md")
+
+
+def examples_zh() -> list[str]:
+    with open(REFERENCE_ZH, encoding="utf-8") as fh:
+        return re.findall(r"```\n(.*?)```", fh.read(), flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("block", examples_zh(), ids=lambda b: b.splitlines()[0][:40])
+def test_chinese_reference_example_parses_and_is_formatted(block):
+    result = parse_source(block, "language.zh.md")
+    assert result.diagnostics == (), [(d.code, d.message) for d in result.diagnostics]
+    formatted, _ = format_source(block, "language.zh.md")  # in the block's own keyword language
+    assert formatted.rstrip("\n") == block.rstrip("\n")
+
+
+def test_chinese_reference_lists_every_keyword():
+    """Regenerate with: python -m policylang.syntax.keywords docs/language.zh.md"""
+    from policylang.syntax.keywords import keyword_table_md
+
+    with open(REFERENCE_ZH, encoding="utf-8") as fh:
+        assert keyword_table_md() in fh.read()

@@ -27,7 +27,7 @@ CASES = {
     "PL105_invalid_date": ("date.policy", "issued 2021-02-30\n"),
     "PL105_fractional_duration": ("duration.policy", 'param cycle_length: duration fixed 2.5 years "采购周期"\n'),
     "PL111_duplicate_label": ("label.policy", 'input selected: bool "是否中选产品" article "二(一)" "中选"\n'),
-    "PL110_full_width": ("fullwidth.policy", 'param prepayment_ratio：percent floor 30% "医保基金预付比例"\n'),
+    "PL110_full_width": ("fullwidth.policy", 'param prepayment_ratio: percent floor 30％ "医保基金预付比例"\n'),
 }
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from policylang.syntax import ast as A
 from policylang.syntax.compare import ast_equal
+from policylang.syntax.keywords import RESERVED_ZH
 from policylang.syntax.formatter import format_file, format_source
 from policylang.syntax.parser import parse_source
 
@@ -23,7 +24,7 @@ policy level region issuer document issued effective ends extends uses as summar
 param fixed floor ceiling default delegated to at least most decision article note because when then otherwise
 table columns row in not schedule from require by example as_of given expect needs provision must may should
 if else or and true false none yuan 元 day days 天 month months 个月 year years 年
-""".split())
+""".split()) | RESERVED_ZH
 
 S = A.NO_SPAN
 
@@ -200,6 +201,18 @@ def test_generated_programs_parse_cleanly_and_round_trip(policy):
     assert ast_equal(result.file, policy), text
     again, diags = format_source(text, "gen.policy")
     assert diags == [] and again == text
+
+
+@SETTINGS
+@given(policies())
+def test_generated_programs_round_trip_through_chinese_keywords(policy):
+    text = format_file(policy, keywords="zh")
+    result = parse_source(text, "gen.policy")
+    assert result.diagnostics == (), (text, result.diagnostics)
+    assert ast_equal(result.file, policy), text
+    again, diags = format_source(text, "gen.policy", keywords="zh")
+    assert diags == [] and again == text
+    assert format_source(text, "gen.policy", keywords="en")[0] == format_file(policy)
 
 
 @st.composite

@@ -37,6 +37,7 @@ UI: dict[str, dict[str, str]] = {
     "search": {ZH: "搜索事项名称或标签", EN: "Search items by name or label"},
     "search_none": {ZH: "没有匹配的事项", EN: "No matching item"},
     "home": {ZH: "总览", EN: "Overview"},
+    "contents": {ZH: "目录", EN: "Contents"},
     "policy_page": {ZH: "政策全文（解析后）", EN: "Resolved policy"},
     "override_report": {ZH: "调整对照", EN: "Override report"},
     "override_report_title": {ZH: "本级调整对照", EN: "What this policy changes"},
@@ -240,12 +241,13 @@ BOUND_OPS = {
     "at_most": {ZH: "不高于", EN: "at most"},
 }
 
+# As the notices word them: 应当 binds (must); 原则上应 is what "should" says.
 MODALITIES = {
-    "must": {ZH: "必须", EN: "must"},
+    "must": {ZH: "应当", EN: "must"},
     "must_not": {ZH: "不得", EN: "must not"},
     "may": {ZH: "可以", EN: "may"},
-    "should": {ZH: "应当", EN: "should"},
-    "should_not": {ZH: "不应", EN: "should not"},
+    "should": {ZH: "原则上应", EN: "should"},
+    "should_not": {ZH: "原则上不得", EN: "should not"},
 }
 
 TYPES = {
@@ -255,7 +257,7 @@ TYPES = {
     "count": {ZH: "整数", EN: "whole number"},
     "bool": {ZH: "是/否", EN: "yes/no"},
     "date": {ZH: "日期", EN: "date"},
-    "duration": {ZH: "期限", EN: "duration"},
+    "duration": {ZH: "时长", EN: "duration"},
     "text": {ZH: "文本", EN: "text"},
     "none": {ZH: "不适用", EN: "not applicable"},
     "unknown": {ZH: "未知", EN: "unknown"},
@@ -288,9 +290,9 @@ BUILTINS = {
     "end_date": {ZH: "本政策失效日期", EN: "end date of this policy"},
 }
 FUNCTIONS = {
-    "min": {ZH: "min", EN: "min"},
-    "max": {ZH: "max", EN: "max"},
-    "round": {ZH: "round", EN: "round"},
+    "min": {ZH: "较小值", EN: "min"},
+    "max": {ZH: "较大值", EN: "max"},
+    "round": {ZH: "取整", EN: "round"},
     "ceil": {ZH: "向上取整", EN: "ceil"},
     "floor": {ZH: "向下取整", EN: "floor"},
     "abs": {ZH: "绝对值", EN: "abs"},
@@ -340,8 +342,9 @@ _UI_TEXT: dict[str, UiText] = {}
 class Words:
     """The word tables bound to one page language: words.ui('params'), words.level('municipal')…"""
 
-    def __init__(self, lang: str):
+    def __init__(self, lang: str, region: Optional[str] = None):
         self.lang = lang
+        self.region = region  # a page's region: its levels are named as the region names them (盟市级)
         text = _UI_TEXT.get(lang)
         if text is None:
             text = _UI_TEXT[lang] = UiText(lang)
@@ -357,6 +360,10 @@ class Words:
         return self._pick(UI, key)
 
     def level(self, level: Optional[str]) -> str:
+        if self.lang == ZH and self.region and level in LEVELS:
+            from ...wording import level_name
+
+            return level_name(level, self.region)
         return self._pick(LEVELS, level, level or "")
 
     def action(self, action: str, short: bool = False) -> str:

@@ -15,6 +15,7 @@ from typing import Iterable, Optional
 
 import attrs
 
+from ... import wording
 from ...diagnostics import BINDING_CODES, Diagnostic
 from ...semantics.evaluate import NOT_FILLED
 from ...semantics.judgment import LOOSENED, UNDECIDED, judge
@@ -29,6 +30,7 @@ from ...semantics.model import (
     RRef,
     ResolvedPolicy,
 )
+from ... import wording
 from . import i18n
 from .formula import FormulaPrinter, RefInfo, Rich, Seg, format_value, plain
 from .i18n import Words
@@ -476,7 +478,7 @@ class PolicyPageBuilder:
         self.ext = ext
         self.page = page or policy_page(policy.policy_id, ext)
         self.lang = site.language_of(policy)
-        self.words = Words(self.lang)
+        self.words = Words(self.lang, policy.region)
         self._interpreter = None
         self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label)
         self.diags = site.findings_of(policy)
@@ -599,8 +601,9 @@ class PolicyPageBuilder:
         lang = "zh" if self.lang == i18n.ZH else "en"
         return FindingView(
             code=d.code, severity=d.severity, severity_word=self.words.severity(d.severity), title=title,
-            message=d.text(lang), location=self.site.span_location(d.span), hint=d.hint_text(lang),
-            related=[(r.text(lang), self.site.span_location(r.span)) for r in d.related],
+            message=wording.without_backticks(d.text(lang)), location=self.site.span_location(d.span),
+            hint=wording.without_backticks(d.hint_text(lang)),
+            related=[(wording.without_backticks(r.text(lang)), self.site.span_location(r.span)) for r in d.related],
             item=item.name if item else None, item_label=item.label if item else None,
         )
 
@@ -811,7 +814,8 @@ class PolicyPageBuilder:
         for p in self.policy.provisions.values():
             v = self.item_view(p, "provision")
             v.fields.update(actor=p.actor, modality=p.modality, modality_word=self.words.modality(p.modality),
-                            text=p.text)
+                            text=wording.provision_sentence(p.actor, p.modality, p.text) if self.lang == i18n.ZH
+                            else p.text)
             if not p.label:  # a provision is known by what it says
                 v.label = self.provision_sentence(p)
             groups.setdefault(p.actor, []).append(v)
@@ -819,8 +823,9 @@ class PolicyPageBuilder:
         return [ProvisionGroup(actor, items) for actor, items in groups.items()]
 
     def provision_sentence(self, p) -> str:
-        sep = "" if self.lang == i18n.ZH else " "
-        return sep.join((p.actor, self.words.modality(p.modality), p.text))
+        if self.lang == i18n.ZH:
+            return wording.provision_sentence(p.actor, p.modality, p.text)
+        return " ".join((p.actor, self.words.modality(p.modality), p.text))
 
     def enum_view(self, e) -> ItemView:
         v = self.item_view(e, "enum")
@@ -853,8 +858,10 @@ class PolicyPageBuilder:
             here = expected == policy.level or (expected is None and policy.is_leaf)
             if expected:
                 expected_word = self.words.level(expected)
+            elif here:  # named by this level, so the badge beside it does not say the same words again
+                expected_word = self.words.level(policy.level)
             else:
-                expected_word = self.words.ui("expected_here") if here else self.words.ui("expected_below")
+                expected_word = self.words.ui("expected_below")
             needed_by = [self.label_of(name) for name in self.dependents(p.name)]
             out.append(BlankView(p.name, p.label or p.name, anchor(p.name), self.item_href(p.name),
                                  f"{self.words.level(by.level)} {by.policy_id}", expected, expected_word, here,
@@ -940,6 +947,8 @@ class PolicyPageBuilder:
             return [plain(f"{w.ui('tables')}（{rows}）" if w.lang == i18n.ZH else f"decision table ({rows} rows)")]
         kind = type(item).__name__
         if kind == "RProvision":
+            if w.lang == i18n.ZH:
+                return [plain(wording.provision_sentence(item.actor, item.modality, item.text))]
             return [plain(f"{item.actor} {w.modality(item.modality)} {item.text}")]
         if kind == "RRequirement":
             return [builder.printer(item.cond)]

@@ -64,3 +64,41 @@
     if (!list.contains(ev.target) && ev.target !== box) { list.hidden = true; }
   });
 })();
+
+// The table of contents of a long page, from its folding sections; a link (or an address with
+// #item-…) opens the section that holds its target.
+(function () {
+  "use strict";
+  var toc = document.querySelector("nav.toc");
+  var sections = document.querySelectorAll("main section[id] > details.fold > summary h2");
+  if (toc) {
+    if (sections.length < 2) {
+      toc.hidden = true;
+    } else {
+      var list = document.createElement("ol");
+      Array.prototype.forEach.call(sections, function (h2) {
+        var section = h2.closest("section");
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = "#" + section.id;
+        a.textContent = h2.textContent;
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      toc.appendChild(list);
+    }
+  }
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+    if (target && target.tagName === "SECTION") {
+      var fold = target.querySelector("details.fold");
+      if (fold) { fold.open = true; }
+    }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
+})();

@@ -1,0 +1,154 @@
+"""`--help` in Chinese: with --lang zh (or $POLICYLANG_LANG=zh, or lang = "zh" in pyproject.toml)
+every command's help, its options and click's own words (用法、选项、命令) are Chinese.
+
+The texts are here, by command and option name; a command or option without an entry keeps
+its English help (a test lists every command and option, so none is forgotten).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import click
+
+OPTIONS = {
+    "output_format": "检查结果的输出格式：text 供人阅读，json 供程序读取，github 用于工作流注释，sarif 用于代码扫描。",
+    "lang": "检查结果和帮助使用的语言：zh（中文）或 en（英文）。默认依次取 $POLICYLANG_LANG、pyproject.toml 中 "
+            "[tool.policylang] 的 lang，否则为 en。",
+    "root": "政策目录的根文件夹（默认：最近的名为 policies 的文件夹）。",
+    "help": "显示本帮助并退出。",
+    "_click_default_help": "显示本帮助并退出。",
+    "version": "显示版本号并退出。",
+}
+
+COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
+    "": ("policylang：把医保政策写成代码，逐级检查各地的调整是否符合上级规定，生成计算程序，发布文档。\n\n"
+         "\b\n常用命令：\n"
+         "  policylang check                 检查 policies/ 目录下的全部政策\n"
+         "  policylang explain cn/gd/stent-2020 prepayment_ratio\n"
+         "  policylang eval cn/gd/stent-2020 --input cases.json\n"
+         "  policylang build                 检查，并生成程序（build/python）和文档（build/docs）", {}),
+    "check": ("检查政策文件：语法、继承关系、覆盖（调整）、类型、表格、过渡安排。\n\n"
+              "默认检查 policies/ 目录；给出文件或文件夹时只检查它们（仍对照其全部上级）。"
+              "退出码：0 没有错误，1 发现错误，2 无法给出结论（用法错误或内部错误）。",
+              {"strict": "有警告时也以退出码 1 结束。", "quiet": "只输出检查结果，不输出最后的汇总行。"}),
+    "fmt": ("把政策文件整理成统一的格式（保留注释；整理两次与一次结果相同）。\n\n"
+            "加 --check 时不修改文件，有文件需要整理时以退出码 1 结束。"
+            "加 --keywords zh（或 en）时把关键字改写为中文（或英文），含义不变。有语法错误的文件只报告、不修改。",
+            {"check_only": "不修改任何文件；有文件未整理时以退出码 1 结束。",
+             "show_diff": "以统一差异格式显示将要做的修改。",
+             "keywords": "关键字写成英文（en）或中文（zh），含义不变。默认：沿用每个文件中多数关键字所用的语言。"}),
+    "build": ("检查全部政策，然后生成 Python 计算程序和文档。",
+              {"out_dir": "输出文件夹：计算程序写到 OUT/python，文档写到 OUT/docs。",
+               "no_docs": "跳过生成文档。", "no_compile": "跳过生成计算程序。"}),
+    "compile": ("把政策编译成独立的 Python 计算程序模块（只用标准库）。",
+                {"out_dir": "生成模块所在的文件夹（cn/gd/stent-2020 → OUT/cn/gd/stent_2020.py）。"}),
+    "eval": ("用政策 POLICY（政策编号如 cn/gd/stent-2020，或文件路径）计算输入中的每一个案例。\n\n"
+             "输出一个 JSON 列表，每个案例一项：每个决策项的取值（金额为精确的小数字符串，如 \"469.00\"；"
+             "日期为 YYYY-MM-DD；null 表示不适用）。无法计算的案例在标准错误输出中说明原因，"
+             "结果为 {\"_error\": {...}}，退出码为 1。",
+             {"input_file": "案例：一个 JSON 对象或对象列表、JSON Lines（.jsonl）或 CSV（.csv）；“-”表示从标准输入读取。",
+              "as_of": "评估日期，写作 YYYY-MM-DD（默认：今天）。案例中也可以有自己的 \"as_of\"。",
+              "decisions": "只计算这个决策项（及其依赖的项目）；可以重复。默认：全部决策项。",
+              "explain": "增加 \"_explain\"：决定每个取值的规则，附文件、行号和条款。",
+              "root": "按政策编号查找政策的根文件夹（默认：./policies）。"}),
+    "test": ("用生成的计算程序运行政策中的全部示例（已知 … 应得 …）。\n\n"
+             "（policylang check 也用参考解释器运行示例，预期不符时报 PL601；本命令运行的是供其他系统嵌入的生成程序。）"
+             "每个政策文件一行，通过的示例记“.”，未通过的记“F”，随后列出每个未通过的预期及其位置、预期值和实际值。", {}),
+    "docs": ("为每项政策生成一页文档，为每项地方政策生成调整对照页，并生成总览页。\n\n"
+             "页面列出在某地适用的每条规则、由哪一级设定、还有哪些空白未填写；检查发现的问题显示在相关事项旁。"
+             "检查发现错误时仍生成页面（并在页面上显示错误），退出码为 1（检查程序内部出错时为 2，PL990）。",
+             {"out_dir": "页面写入的文件夹。", "doc_format": "md：供在 git 中审阅的 Markdown；html：可直接打开的静态网页；both：两种都生成。",
+              "templates": "优先使用的 Jinja2 模板文件夹（以及 style.css / site.js）。",
+              "jobs": "生成页面的进程数（默认：大型目录每个 CPU 核一个）。结果相同。"}),
+    "explain": ("显示政策 POLICY_ID 中事项 ITEM 自上而下（先国家级）的各级定义：每一级的文件、行号、条款、"
+                "性质和取值，以及这一级做了什么调整。",
+                {"output_format": "text 供人阅读，json 供程序读取。",
+                 "root": "政策目录的根文件夹（默认：当前目录下的 policies 文件夹）。"}),
+    "diff": ("显示政策 POLICY_ID 相对于上级和国家政策的改动：新增、收紧、填写、替换、重申、转授下级、放宽。",
+             {"output_format": "text 供人阅读，json 供程序读取。",
+              "root": "政策目录的根文件夹（默认：当前目录下的 policies 文件夹）。"}),
+    "lsp": ("为编辑器运行语言服务：边写边检查、悬停说明、跳转到定义、补全和格式化。编辑器会自己启动它"
+            "（见 editors/vscode）。\n\n需要安装可选依赖 policylang[lsp]。",
+            {"stdio": "通过标准输入和标准输出通信（默认，也是唯一的方式）。"}),
+    "serve": ("通过 HTTP 提供政策的计算服务：GET /policies、GET /policies/ID、POST /policies/ID/evaluate"
+              "（返回与 policylang eval 相同的 JSON）、GET /policies/ID/schema、GET /openapi.json。"
+              "计算程序只生成一次，政策文件改动后自动重新加载。\n\n需要安装可选依赖 policylang[serve]。",
+              {"root": "政策目录的根文件夹（默认：./policies）。", "host": "监听的地址。", "port": "监听的端口。",
+               "max_body": "接受的请求正文的最大字节数（超过时返回 413）。",
+               "max_cases": "一次计算请求最多可含的案例数（超过时返回 422）。"}),
+}
+
+
+def wants_chinese(ctx: Optional[click.Context]) -> bool:
+    from .common import LANG_KEY
+
+    from ..config import output_language
+
+    try:
+        chosen = ctx.meta.get(LANG_KEY) if ctx is not None else None
+        return output_language(None, chosen) == "zh"
+    except Exception:  # noqa: BLE001 - help must print even when the configuration is broken
+        return False
+
+
+def _name(ctx: click.Context) -> str:
+    return "" if ctx.parent is None else ctx.command.name or ""
+
+
+def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    """The command's help page in Chinese (click's layout, Chinese words)."""
+    text, options = COMMANDS.get(_name(ctx), ((command.help or ""), {}))
+    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix="用法：")
+    if text:
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(text)
+    rows = []
+    for param in command.get_params(ctx):
+        if not isinstance(param, click.Option) or param.hidden:
+            continue
+        saved = (param.help, param.show_default)
+        zh = options.get(param.name) or OPTIONS.get(param.name)
+        if zh is None and "--help" in param.opts:
+            zh = OPTIONS["help"]
+        default = None
+        if param.show_default and param.default is not None and not param.is_flag:
+            default = param.default
+        param.help, param.show_default = (zh or param.help), False
+        try:
+            record = param.get_help_record(ctx)
+        finally:
+            param.help, param.show_default = saved
+        if record is not None:
+            name, help_text = record
+            if default is not None:
+                help_text += f"（默认：{default}）"
+            rows.append((name, help_text))
+    if rows:
+        with formatter.section("选项"):
+            formatter.write_dl(rows)
+    if isinstance(command, click.Group):
+        commands = []
+        for sub in command.list_commands(ctx):
+            cmd = command.get_command(ctx, sub)
+            if cmd is None or cmd.hidden:
+                continue
+            short = COMMANDS.get(sub, (cmd.get_short_help_str(),))[0].split("\n")[0]
+            commands.append((sub, short))
+        if commands:
+            with formatter.section("命令"):
+                formatter.write_dl(commands)
+
+
+def localized(cls: type) -> type:
+    """A subclass of a click command class whose --help is Chinese when Chinese is chosen."""
+
+    class Localized(cls):  # type: ignore[misc, valid-type]
+        def format_help(self, ctx, formatter):
+            if wants_chinese(ctx):
+                return format_help_zh(self, ctx, formatter)
+            return super().format_help(ctx, formatter)
+
+    Localized.__name__ = Localized.__qualname__ = f"Localized{cls.__name__}"
+    return Localized

@@ -1,0 +1,43 @@
+"""--help in Chinese: every command and option has its Chinese text."""
+
+from __future__ import annotations
+
+import re
+
+import click
+from click.testing import CliRunner
+
+from policylang.cli import cli
+from policylang.commands.help_zh import COMMANDS, OPTIONS
+
+
+def test_every_command_and_option_has_a_chinese_help():
+    assert set(COMMANDS) == {""} | set(cli.commands)
+    for name, command in cli.commands.items():
+        _, options = COMMANDS[name]
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.name in options or param.name in OPTIONS, (name, param.name)
+
+
+def _english_words(text: str) -> list[str]:
+    """English words outside option names, metavars, paths, ids and examples of commands."""
+    text = re.sub(r"(JSON Lines|[（(]\.\w+[）)]|--?[\w-]+|\[[^\]]*\]|[A-Z_]{2,}|\$\w+|[\w./-]*/[\w./-]*|\w+\.(json|jsonl|csv|py|css|js|toml)"
+                  r"|policylang( \w+)?|\[tool\.policylang\]|Jinja2|JSON Lines|JSON|CSV|Markdown|Python|github|git|html|md|policies"
+                  r"|both|text|json|github|sarif|zh|en|lang|null|\w*_\w*|OUT|PL\d+|\"[^\"]*\"|\b(cli|check|fmt|build|compile|eval|test|docs|explain|diff|lsp|serve)\b)", " ", text)
+    return re.findall(r"[A-Za-z]{3,}", text)
+
+
+def test_help_pages_are_chinese_under_lang_zh():
+    runner = CliRunner()
+    for args in (["--lang", "zh", "--help"], *[["--lang", "zh", name, "--help"] for name in cli.commands]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert "用法：" in result.output and "选项" in result.output
+        assert _english_words(result.output) == [], (args, result.output)
+
+
+def test_help_stays_english_by_default(monkeypatch):
+    monkeypatch.delenv("POLICYLANG_LANG", raising=False)
+    result = CliRunner().invoke(cli, ["check", "--help"])
+    assert "Usage:" in result.output and "用法" not in result.output
