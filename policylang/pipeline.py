@@ -41,7 +41,7 @@ from .semantics.loader import UsageError, Workspace, discover, find_root, load_w
 from .semantics.resolve import Resolution, resolve
 from .semantics.followons import drop_follow_ons
 from .syntax.ast import Decl, PolicyFile
-from .syntax.files import SkippedFile, read_policy_bytes
+from .syntax.files import SkippedFile, overlaid, read_policy_bytes
 from .syntax.parser import ParseResult, parse_file, policy_id_for
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -352,13 +352,17 @@ class CachedParser:
             self.pending.clear()
 
     def _parse(self, todo, bar):
+        # Files read from an overlay (unsaved editor buffers) are parsed here: a worker reads the disk.
+        here = [job for job in todo if overlaid(job[0])]
+        todo = [job for job in todo if not overlaid(job[0])]
         if len(todo) >= PARALLEL_MIN_FILES and self.jobs > 1:
             try:
                 yield from self._parse_parallel(todo, bar)
-                return
+                todo = []
             except (OSError, ImportError, RuntimeError):  # no processes here (sandbox): parse in this one
                 pass
         store = self.cache
+        todo = here + todo
         for path, root, digest, key in todo:
             result = parse_file(path, root)
             if store is not None and key is not None and _verified(result, digest):
