@@ -15,7 +15,7 @@ from .commands.help_zh import localized
 from .semantics.loader import UsageError
 
 # The commands in the order `policylang --help` lists them.
-COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "test", "docs", "explain", "diff")
+COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "schema", "test", "docs", "explain", "diff")
 
 
 class _Group(click.Group):
@@ -36,7 +36,7 @@ def cli():
       policylang check                 check the policies/ tree
       policylang explain cn/gd/stent-2020 prepayment_ratio
       policylang eval cn/gd/stent-2020 --input cases.json
-      policylang build                 check, compile to build/python, docs to build/docs
+      policylang build                 check, compile to _policylang/python, docs to _policylang/docs
     """
 
 

@@ -85,6 +85,13 @@ HELP: dict[str, Help] = {
                 "A declaration has its label, article, note or reason twice.", "Join the two texts."),
     "PL112": _H("“状态”只能是“重构”（原文不在手边，据其他文件引用整理）。", "删掉这一行，或写“状态 重构”。",
                 "The status is not 'reconstructed'.", "Remove the line or write status reconstructed."),
+    "PL113": _H("文件中有不可见的字符：双向文字控制符（如 U+202E）、零宽字符或控制字符（如 ESC）。"
+                "它们会在不被看见的情况下改变文字的显示顺序，让读到的和计算机读到的不一致。",
+                "删除这个字符；确实需要时，在 note 中说明原因。",
+                "The file holds an invisible character: a bidirectional control (such as U+202E), a zero-width "
+                "character or a control character (such as ESC). It changes how the text is shown without being "
+                "seen, so what a reader sees is not what is computed (Trojan Source).",
+                "Remove the character; if the text needs it, say why in a note."),
     "PL201": _H("用到的名称在本政策及上级政策中都没有定义。", "检查拼写，或把它声明为输入项、参数或决策。",
                 "A name is defined neither here nor in the levels above.",
                 "Check the spelling or declare it as an input, a param or a decision.",

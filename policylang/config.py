@@ -139,7 +139,7 @@ def load_config(root_dir: str) -> Config:
         config.diagnostics.append(Diagnostic(**M("PL903.not_toml", error=exc),
                                              span=Span(path, line, column, line, column + 1)))
         return config
-    lines = text.splitlines()
+    lines = text.splitlines()  # pyproject.toml: TOML's own line breaks
     section = data.get("tool", {}).get("policylang") if isinstance(data.get("tool"), dict) else None
     if section is None:
         return config

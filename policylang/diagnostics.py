@@ -57,6 +57,7 @@ _code("PL108", ERROR, "unknown level", "未知层级")
 _code("PL109", ERROR, "duplicate declaration", "重复声明")
 _code("PL110", ERROR, "invalid character", "非法字符")
 _code("PL111", ERROR, "label, article or note given twice", "说明信息重复")
+_code("PL113", WARNING, "invisible or control character in the file", "文件中有不可见字符或控制字符")
 _code("PL112", ERROR, "unknown status", "未知的文件状态")
 _code("PL201", ERROR, "unknown name", "未知名称")
 _code("PL202", ERROR, "unknown type", "未知类型")
@@ -251,6 +252,46 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 # ---------------------------------------------------------------- sources
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a policy file as the parser and editors number them: split at line feeds only
+    (a form feed, NEL, or file separator inside a text does not start a line), '\r' of CRLF dropped."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def hidden_character(ch: str) -> bool:
+    """A character that acts on a terminal (a control character) or on the order and look of what is
+    shown (a bidirectional or zero-width character), without being seen: a finding in policy text."""
+    return ch in _INVISIBLE or unicodedata.category(ch) == "Cc"
+
+
+def printable(text: str) -> str:
+    """Text safe to show on a terminal: control characters (ESC, BEL…), bidirectional and
+    invisible format characters, and lone surrogates written as \\uXXXX escapes instead of
+    acting on the terminal or reordering what is read (Trojan Source)."""
+    if text.isprintable() and not any(ch in _INVISIBLE for ch in text):
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch in _INVISIBLE or unicodedata.category(ch) in _HIDDEN_CATEGORIES:
+            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# Controls, format characters, surrogates, line and paragraph separators; spaces (a full-width
+# 　 included) stay as they are.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Format characters that change how text is shown without being seen: bidirectional embeddings,
+# overrides and isolates, marks, zero-width characters and the byte-order mark.
+_INVISIBLE = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+                       "\u200b\u200c\u200d\u2060\ufeff")
+
+
 class SourceCache:
     """The text of every file a diagnostic may point into, read at most once."""
 
@@ -258,14 +299,14 @@ class SourceCache:
         self._lines: dict[str, list[str]] = {}
 
     def add(self, path: str, text: str) -> None:
-        self._lines[path] = text.splitlines()
+        self._lines[path] = source_lines(text)
 
     def line(self, path: str, number: int) -> Optional[str]:
         lines = self._lines.get(path)
         if lines is None:
             try:
                 with open(path, "rb") as fh:
-                    lines = fh.read().decode("utf-8", errors="replace").splitlines()
+                    lines = source_lines(fh.read().decode("utf-8", errors="replace"))
             except OSError:
                 lines = []
             self._lines[path] = lines
@@ -300,7 +341,7 @@ def _snippet(span: Span, sources: SourceCache, colour: bool, marker: str = "^") 
     text = sources.line(span.file, span.line)
     if text is None:
         return []
-    text = text.replace("\t", "    ")
+    text = text.replace("\t", "    ")  # a tab is never more than one column in the spans here
     gutter = str(span.line)
     pad = " " * len(gutter)
     start = max(span.column - 1, 0)
@@ -315,8 +356,11 @@ def _snippet(span: Span, sources: SourceCache, colour: bool, marker: str = "^") 
         text = ("…" if cut else "") + text[cut:tail] + ("…" if tail < len(text) else "")
         shift = cut - (1 if cut else 0)
         start, end = start - shift, min(end - shift, len(text))
-    lead = display_width(text[:start])
-    width = max(display_width(text[start:end]), 1)
+    # What is shown is made printable piece by piece, so the caret still sits under the span.
+    before, inside, after = printable(text[:start]), printable(text[start:end]), printable(text[end:])
+    text = before + inside + after
+    lead = display_width(before)
+    width = max(display_width(inside), 1)
     caret = " " * lead + marker * width
     blue = _BLUE if colour else ""
     reset = _RESET if colour else ""
@@ -345,20 +389,20 @@ def render_text(diags: Iterable[Diagnostic], sources: SourceCache, colour: bool 
         reset = _RESET if colour else ""
         title_zh = f" {d.title_zh}" if d.title_zh else ""
         severity = words.get(d.severity, d.severity)
-        out.append(f"{sev_colour}{severity}[{d.code}]{reset}{bold}{title_zh}{colon}{d.text(lang)}{reset}")
+        out.append(f"{sev_colour}{severity}[{d.code}]{reset}{bold}{title_zh}{colon}{printable(d.text(lang))}{reset}")
         if d.span is not None:
-            out.append(f"  --> {_display_path(d.span.file)}:{d.span.line}:{d.span.column}")
+            out.append(f"  --> {printable(_display_path(d.span.file))}:{d.span.line}:{d.span.column}")
             out.extend(_snippet(d.span, sources, colour))
         for rel in d.related:
-            out.append(f"  {words['note']}{colon}{rel.text(lang)}")
+            out.append(f"  {words['note']}{colon}{printable(rel.text(lang))}")
             if rel.span is not None and rel.span.line > 0:
-                out.append(f"  --> {_display_path(rel.span.file)}:{rel.span.line}:{rel.span.column}")
+                out.append(f"  --> {printable(_display_path(rel.span.file))}:{rel.span.line}:{rel.span.column}")
                 out.extend(_snippet(rel.span, sources, colour, marker="-"))
         hint = d.hint_text(lang)
         url = help_url(d.code) if d.code in CODES else None
         if hint:
             more = "" if url is None else (f"（详见 {url}）" if lang == "zh" else f" (see {url})")
-            out.append(f"  {words['help']}{colon}{hint}{more}")
+            out.append(f"  {words['help']}{colon}{printable(hint)}{more}")
         elif url is not None:
             out.append(f"  {words['see']}{colon}{url}")
         out.append("")
@@ -394,9 +438,12 @@ def render_suppressed(suppressed: Iterable["Suppressed"], lang: str = "en") -> s
     return "\n".join(lines) + "\n"
 
 
-def render_json(diags: Iterable[Diagnostic], suppressed: Iterable["Suppressed"] = ()) -> str:
+def render_json(diags: Iterable[Diagnostic], suppressed: Iterable["Suppressed"] = (),
+                root: Optional[str] = None) -> str:
     """Findings as JSON; `suppressed` lists what in-line suppressions suppressed (each with
-    "binding", "reason" and the "suppression" comment's location)."""
+    "binding", "reason" and the "suppression" comment's location). With root, file paths are
+    relative to it (with '/'; a file outside it keeps its absolute path) and "root" says which
+    folder that is."""
     diags = list(diags)
     suppressed = list(suppressed)
     summary = summary_counts(diags)
@@ -408,6 +455,14 @@ def render_json(diags: Iterable[Diagnostic], suppressed: Iterable["Suppressed"] 
         "diagnostics": [d.to_dict() for d in diags],
         "suppressed": [s.to_dict() for s in suppressed],
     }
+    if root is not None:
+        from .junit import relative_path
+
+        payload = {"version": 1, "root": os.path.abspath(root), **{k: v for k, v in payload.items() if k != "version"}}
+        for item in payload["diagnostics"] + payload["suppressed"]:
+            for loc in [item.get("location"), item.get("suppression")] + [r["location"] for r in item["related"]]:
+                if loc is not None:
+                    loc["file"] = relative_path(loc["file"], root)
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 

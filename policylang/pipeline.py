@@ -41,7 +41,7 @@ from .semantics.loader import UsageError, Workspace, discover, find_root, load_w
 from .semantics.resolve import Resolution, resolve
 from .semantics.followons import drop_follow_ons
 from .syntax.ast import Decl, PolicyFile
-from .syntax.files import SkippedFile, read_policy_bytes
+from .syntax.files import SkippedFile, overlaid, read_policy_bytes
 from .syntax.parser import ParseResult, parse_file, policy_id_for
 
 # Below this many files to parse, starting worker processes costs more than it saves.
@@ -352,13 +352,17 @@ class CachedParser:
             self.pending.clear()
 
     def _parse(self, todo, bar):
+        # Files read from an overlay (unsaved editor buffers) are parsed here: a worker reads the disk.
+        here = [job for job in todo if overlaid(job[0])]
+        todo = [job for job in todo if not overlaid(job[0])]
         if len(todo) >= PARALLEL_MIN_FILES and self.jobs > 1:
             try:
                 yield from self._parse_parallel(todo, bar)
-                return
+                todo = []
             except (OSError, ImportError, RuntimeError):  # no processes here (sandbox): parse in this one
                 pass
         store = self.cache
+        todo = here + todo
         for path, root, digest, key in todo:
             result = parse_file(path, root)
             if store is not None and key is not None and _verified(result, digest):
@@ -425,28 +429,60 @@ def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str
     policies, everything that extends or uses them (transitively), and
     everything those depend on.
     """
+    return set(affected_with_reasons(changed, structure))
+
+
+@attrs.frozen
+class Reason:
+    """Why a policy is affected by a change (see `affected_with_reasons`).
+
+    kind: "changed" (its own file), "extends" / "uses" (it extends or uses `via`, which is
+    affected, possibly a policy that no longer exists), or "base" (`via`, an affected policy,
+    extends or uses it: its findings depend on what is below it). `relation` is "extends" or
+    "uses" for the last two kinds."""
+
+    kind: str
+    via: Optional[str] = None
+    relation: Optional[str] = None
+
+
+def affected_with_reasons(changed: Iterable[str], structure: dict[str, tuple]) -> dict[str, Reason]:
+    """The policies `affected_policies` gives, each with the first reason found for it
+    (breadth first, so the reason is a shortest path to a changed policy).
+
+    `changed` may hold ids that are not in `structure` (a deleted or renamed file), and a
+    policy may extend or use one that does not exist: such ids are in the result as they are
+    in `affected_policies`; a caller that wants the policies to check keeps those in `structure`."""
+    from collections import deque
+
     below: dict[str, list[str]] = {}
     for pid, (parent, uses, _parsed) in structure.items():
-        for upper in ((parent,) if parent else ()) + uses:
+        for upper in ((parent,) if parent else ()) + tuple(uses):
             below.setdefault(upper, []).append(pid)
-    down: set[str] = set()
-    stack = list(changed)
-    while stack:
-        pid = stack.pop()
-        if pid in down:
-            continue
-        down.add(pid)
-        stack.extend(below.get(pid, ()))
-    affected = set(down)
-    stack = list(down)
-    while stack:
-        pid = stack.pop()
+    reasons: dict[str, Reason] = {}
+    queue = deque()
+    for pid in changed:
+        if pid not in reasons:
+            reasons[pid] = Reason("changed")
+            queue.append(pid)
+    down: list[str] = []
+    while queue:
+        pid = queue.popleft()
+        down.append(pid)
+        for lower in below.get(pid, ()):
+            if lower not in reasons:
+                parent = structure[lower][0]
+                reasons[lower] = Reason("extends" if parent == pid else "uses", pid)
+                queue.append(lower)
+    queue = deque(down)
+    while queue:
+        pid = queue.popleft()
         parent, uses, _parsed = structure.get(pid, (None, (), False))
-        for upper in ((parent,) if parent else ()) + uses:
-            if upper not in affected:
-                affected.add(upper)
-                stack.append(upper)
-    return affected
+        for upper in ((parent,) if parent else ()) + tuple(uses):
+            if upper not in reasons:
+                reasons[upper] = Reason("base", pid, "extends" if upper == parent else "uses")
+                queue.append(upper)
+    return reasons
 
 
 @attrs.define

@@ -1,10 +1,18 @@
 """pytest plugin: the `example` blocks of policy files become pytest tests.
 
-Collected files: a `.policy` file named on the command line, every `.policy` file under a
-directory argument that is (or lies inside) a folder named `policies`, and every `.policy`
-file pytest meets anywhere when the ini option `policylang_examples = true` is set.
-So `pytest policies/` runs the examples, while the project's own `pytest tests/` does not
-pick up the policy files kept as test fixtures.
+Which `.policy` files are collected, by the ini option `policylang_examples`:
+
+- `auto` (the default): the files of the project's policy tree that pytest meets: the
+  `policies/` folder at pytest's rootdir (or, when the nearest pyproject.toml at or above the
+  rootdir has a `[tool.policylang]` table, the `policies/` folder beside it). So a plain `pytest`
+  in a policy project runs the examples; `pytest tests/` does not walk `policies/`, and the
+  policy files kept as test fixtures elsewhere (tests/…/policies) are never collected. A file
+  named on the command line, or lying in a policy tree named on it (`pytest policies/cn`), is
+  collected too.
+- `false` (also `off`, `no`, `0`): only what is named on the command line, as above.
+- `true` (also `all`): every `.policy` file pytest meets.
+
+`pytest -p no:policylang` turns the plugin off altogether.
 """
 
 from __future__ import annotations
@@ -13,10 +21,26 @@ import os
 
 import pytest
 
+_TREE = pytest.StashKey[str]()
+MODES = {"auto": "auto", "": "auto", "true": "all", "all": "all", "yes": "all", "1": "all", "on": "all",
+         "false": "off", "off": "off", "no": "off", "0": "off"}
+
 
 def pytest_addoption(parser):
-    parser.addini("policylang_examples", type="bool", default=False,
-                  help="policylang: collect the examples of every .policy file pytest finds")
+    parser.addini("policylang_examples", type="string", default="auto",
+                  help="policylang: which .policy files' examples to collect: auto (the project's "
+                       "policies/ tree, and what is named on the command line), false (only what is "
+                       "named on the command line) or true (every .policy file pytest finds)")
+
+
+def _mode(config) -> str:
+    value = config.getini("policylang_examples")
+    if isinstance(value, bool):
+        return "all" if value else "off"
+    mode = MODES.get(str(value).strip().lower())
+    if mode is None:
+        raise pytest.UsageError(f"policylang_examples: expected auto, true or false, not {value!r}")
+    return mode
 
 
 def _explicit(config, path: str) -> bool:
@@ -33,11 +57,45 @@ def _explicit(config, path: str) -> bool:
     return False
 
 
+def _has_policylang_table(pyproject: str) -> bool:
+    import tomllib
+
+    try:
+        with open(pyproject, "rb") as fh:
+            return isinstance(tomllib.load(fh).get("tool", {}).get("policylang"), dict)
+    except (OSError, ValueError):
+        return False
+
+
+def project_policy_tree(config) -> str:
+    """The project's policy tree: `policies/` at pytest's rootdir, or beside the nearest
+    pyproject.toml at or above it that has a [tool.policylang] table."""
+    cached = config.stash.get(_TREE, None)
+    if cached is None:
+        rootdir = str(config.rootpath)
+        cached = os.path.join(rootdir, "policies")
+        if not os.path.isdir(cached):
+            from policylang.config import find_pyproject
+
+            pyproject = find_pyproject(rootdir)
+            if pyproject is not None and _has_policylang_table(pyproject):
+                cached = os.path.join(os.path.dirname(pyproject), "policies")
+        config.stash[_TREE] = cached
+    return cached
+
+
+def _in_project_tree(config, path: str) -> bool:
+    tree = project_policy_tree(config)
+    return os.path.isdir(tree) and os.path.abspath(path).startswith(os.path.abspath(tree) + os.sep)
+
+
 def pytest_collect_file(file_path, parent):
     if file_path.suffix != ".policy":
         return None
     config = parent.config
-    if config.getini("policylang_examples") or _explicit(config, str(file_path)):
+    mode = _mode(config)
+    path = str(file_path)
+    if mode == "all" or _explicit(config, path) or (mode == "auto" and _in_project_tree(config, path)):
         return PolicyExamples.from_parent(parent, path=file_path)
     return None
 

@@ -21,7 +21,7 @@ from .common import (
 
 @click.command("build")
 @paths_argument
-@click.option("-o", "--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--out", "out_dir", default="_policylang", show_default=True, type=click.Path(file_okay=False),
               help="Output folder: evaluators go to OUT/python, documentation to OUT/docs.")
 @format_option
 @root_option

@@ -36,7 +36,7 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 2
 
-FORMATS = ("text", "json", "github", "sarif")
+FORMATS = ("text", "json", "github", "sarif", "junit")
 
 LANG_KEY = "policylang.lang"
 
@@ -55,7 +55,9 @@ lang_option = click.option(
 )
 _format = click.option(
     "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
-    help="How to print findings: text for people, json for tools, github for workflow annotations, sarif for code scanning.",
+    help="How to print findings: text for people, json for tools, github for workflow annotations, sarif for code "
+         "scanning, junit for a CI server's test report (JSON, SARIF and JUnit paths are relative to the "
+         "project root: the git work tree holding the policies, else the folder above policies/).",
 )
 
 
@@ -85,32 +87,64 @@ def default_paths(paths: Iterable[str]) -> list[str]:
     raise click.UsageError("no policy files given, and there is no 'policies' folder here")
 
 
+def report_root(tree_root: Optional[str]) -> Optional[str]:
+    """The folder JSON, SARIF and JUnit paths are relative to: the nearest folder at or above the
+    policy tree that is a git work tree (what code scanning and CI servers resolve paths
+    against), else the folder holding the tree when it is named `policies`, else the tree itself."""
+    if not tree_root:
+        return None
+    tree = os.path.abspath(tree_root)
+    probe = tree
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    return os.path.dirname(tree) if os.path.basename(tree) == "policies" else tree
+
+
 def render(diags: list[Diagnostic], sources: SourceCache, output_format: str, stream=None,
-           lang: str = "en", suppressed: Sequence[Suppressed] = ()) -> str:
+           lang: str = "en", suppressed: Sequence[Suppressed] = (), root: Optional[str] = None,
+           policies: Optional[Sequence[tuple[str, Optional[str]]]] = None) -> str:
     """Findings in a format; `suppressed` (what in-line suppressions suppressed) goes with them:
     a list of the binding ones after the text, an array in JSON, results with `suppressions`
-    in SARIF, notices in GitHub annotations."""
+    in SARIF, notices in GitHub annotations, `system-out` in JUnit. root: the folder the paths of
+    JSON, SARIF and JUnit are relative to (JSON: absolute paths without it; SARIF: the working
+    directory). policies: (id, file) of each policy checked, the test cases of JUnit."""
     stream = stream or sys.stdout
     if output_format == "json":
-        return render_json(diags, suppressed) + "\n"  # both languages, in separate fields
+        return render_json(diags, suppressed, root=root) + "\n"  # both languages, in separate fields
     if output_format == "github":
         return render_github(diags, lang, suppressed)
     if output_format == "sarif":
         from ..sarif import render_sarif
 
-        return render_sarif(diags, __version__, suppressed=suppressed, lang=lang) + "\n"
+        return render_sarif(diags, __version__, root=root, suppressed=suppressed, lang=lang) + "\n"
+    if output_format == "junit":
+        from ..junit import render_junit
+
+        if policies is None:  # one test case per file with findings
+            policies = list({d.span.file: (d.policy_id or d.span.file, d.span.file)
+                             for d in diags if d.span is not None}.values())
+        return render_junit(diags, policies, root=root, lang=lang, suppressed=suppressed) + "\n"
     text = render_text(diags, sources, colour=use_colour(stream), lang=lang)
     listed = render_suppressed(suppressed, lang)
     return text + (listed + "\n" if listed else "")
 
 
 def report(diags: list[Diagnostic], sources: SourceCache, output_format: str, files: Optional[int] = None,
-           quiet: bool = False, root: Optional[str] = None, suppressed: Sequence[Suppressed] = ()) -> None:
+           quiet: bool = False, root: Optional[str] = None, suppressed: Sequence[Suppressed] = (),
+           policies: Optional[Sequence[tuple[str, Optional[str]]]] = None) -> None:
     """Print findings to stdout; for text, the suppressed binding findings and a summary line
     follow (quiet: no summary line; the suppressed binding findings are still listed).
-    root: the policy tree, whose pyproject.toml may choose the language."""
+    root: the policy tree, whose pyproject.toml may choose the language and whose project root
+    (report_root) the paths of JSON, SARIF and JUnit are relative to. policies: (id, file) of the
+    policies checked (JUnit's test cases)."""
     lang = chosen_language(root)
-    out = render(diags, sources, output_format, lang=lang, suppressed=suppressed)
+    out = render(diags, sources, output_format, lang=lang, suppressed=suppressed, root=report_root(root),
+                 policies=policies)
     if out:
         click.echo(out, nl=False)
     if output_format == "text" and files is not None and not quiet:

@@ -20,7 +20,7 @@ from .common import (
 
 @click.command("compile")
 @paths_argument
-@click.option("-o", "--out", "out_dir", default="build/python", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--out", "out_dir", default="_policylang/python", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the generated modules (cn/gd/stent-2020 -> OUT/cn/gd/stent_2020.py).")
 @click.option("--standalone", is_flag=True,
               help="Give each module its own copy of the runtime (one file per policy, nothing shared) instead of "

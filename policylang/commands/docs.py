@@ -13,7 +13,7 @@ FORMAT_CHOICES = {"md": ("md",), "html": ("html",), "both": ("md", "html")}
 
 @click.command("docs")
 @paths_argument
-@click.option("-o", "--out", "out_dir", default="build/docs", show_default=True, type=click.Path(file_okay=False),
+@click.option("-o", "--out", "out_dir", default="_policylang/docs", show_default=True, type=click.Path(file_okay=False),
               help="Folder to write the pages into.")
 @click.option("--format", "doc_format", type=click.Choice(sorted(FORMAT_CHOICES)), default="both", show_default=True,
               help="md: Markdown for review in git; html: a static site that opens from disk; both.")

@@ -73,6 +73,15 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
     "diff": ("显示政策 POLICY_ID 相对于上级和国家政策的改动：新增、收紧、填写、替换、重申、转授下级、放宽。",
              {"output_format": "text 供人阅读，json 供程序读取。",
               "root": "政策目录的根文件夹（默认：当前目录下的 policies 文件夹）。"}),
+    "lsp": ("为编辑器运行语言服务：边写边检查、悬停说明、跳转到定义、补全和格式化。编辑器会自己启动它"
+            "（见 editors/vscode）。\n\n需要安装可选依赖 policylang[lsp]。",
+            {"stdio": "通过标准输入和标准输出通信（默认，也是唯一的方式）。"}),
+    "serve": ("通过 HTTP 提供政策的计算服务：GET /policies、GET /policies/ID、POST /policies/ID/evaluate"
+              "（返回与 policylang eval 相同的 JSON）、GET /policies/ID/schema、GET /openapi.json。"
+              "计算程序只生成一次，政策文件改动后自动重新加载。\n\n需要安装可选依赖 policylang[serve]。",
+              {"root": "政策目录的根文件夹（默认：./policies）。", "host": "监听的地址。", "port": "监听的端口。",
+               "max_body": "接受的请求正文的最大字节数（超过时返回 413）。",
+               "max_cases": "一次计算请求最多可含的案例数（超过时返回 422）。"}),
 }
 
 

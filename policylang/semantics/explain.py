@@ -50,10 +50,15 @@ class _Sources:
         self.files = {}
 
 
-def _context(resolution, policy: Optional[ResolvedPolicy] = None) -> CheckContext:
+def _context(resolution, policy: Optional[ResolvedPolicy] = None,
+             sources: Optional[SourceCache] = None) -> CheckContext:
     """The upper levels' definitions are judged as `policy` reads them: with its region's cross-references
-    (an inherited bound on drug.retention_ratio means the drug-VBP ratio in force there)."""
-    ctx = CheckContext(_Sources(), resolution, defer_rebound_bounds=False)
+    (an inherited bound on drug.retention_ratio means the drug-VBP ratio in force there).
+    sources: the text the policies were parsed from (default: the files on disk, read on demand)."""
+    holder = _Sources()
+    if sources is not None:
+        holder.sources = sources
+    ctx = CheckContext(holder, resolution, defer_rebound_bounds=False)
     ctx.judged = policy
     return ctx
 
@@ -280,10 +285,12 @@ def _entry(ctx: CheckContext, kind: str, origin: Origin, name: str, action: str)
 # ---------------------------------------------------------------- explain
 
 
-def explain_item(resolution, policy_id: str, name: str) -> dict:
+def explain_item(resolution, policy_id: str, name: str, sources: Optional[SourceCache] = None) -> dict:
+    """sources: the text the tree was parsed from, when it is not what is on disk (an editor's
+    unsaved buffers); by default lines are read from the files."""
     policy = find_policy(resolution, policy_id)
     kind, item = find_item(policy, name)
-    ctx = _context(resolution, policy)
+    ctx = _context(resolution, policy, sources)
     by_policy = {o.policy_id: i for i, o in enumerate(item.history)}
     chain = []
     last: Optional[dict] = None

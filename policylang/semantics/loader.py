@@ -61,7 +61,20 @@ def discover(root: str) -> list[str]:
         for name in sorted(names):
             if name.endswith(POLICY_SUFFIX):
                 found.append(os.path.join(dirpath, name))
-    return found
+    return found + _unsaved_under(root, found)
+
+
+def _unsaved_under(root: str, found: list[str]) -> list[str]:
+    """Policy files of the overlay in force (an editor's unsaved buffers) that are not on disk yet."""
+    from ..syntax.files import overlay_paths
+
+    extra = overlay_paths()
+    if not extra:
+        return []
+    base = os.path.abspath(root) + os.sep
+    known = {os.path.abspath(p) for p in found}
+    return [p for p in extra if p.startswith(base) and p.endswith(POLICY_SUFFIX) and p not in known
+            and not os.path.exists(p) and not any(part.startswith(".") for part in p[len(base):].split(os.sep)[:-1])]
 
 
 # The parse step is pluggable so that a cached or parallel parser can replace it.

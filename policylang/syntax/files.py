@@ -8,10 +8,12 @@ English and Chinese, for the PL001 finding ("file cannot be read") that reports 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
-from typing import Optional
+import threading
+from typing import Iterator, Mapping, Optional
 
 from ..messages import M, P
 
@@ -82,11 +84,46 @@ def _too_large(size: int, limit: int) -> SkippedFile:
     return _skipped("PL001.too_large", size=_size(size), limit=_size(limit))
 
 
+# Unsaved editor buffers (the language server's open documents): absolute path -> bytes, read
+# instead of the file on disk while `overlay` is in force. Everything downstream (hashes, the
+# parse cache, findings) is keyed by content, so an overlay needs nothing else to stay correct.
+_OVERLAY: dict[str, bytes] = {}
+_OVERLAY_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def overlay(texts: Mapping[str, str]) -> Iterator[None]:
+    """Read `texts` (path -> text) instead of those files on disk, in this process, for the
+    duration of the block. One overlay at a time: a second one waits for the first."""
+    with _OVERLAY_LOCK:
+        _OVERLAY.clear()
+        _OVERLAY.update({os.path.abspath(p): t.encode("utf-8") for p, t in texts.items()})
+        try:
+            yield
+        finally:
+            _OVERLAY.clear()
+
+
+def overlaid(path: str) -> bool:
+    """`path` is read from the overlay in force, not from disk."""
+    return bool(_OVERLAY) and os.path.abspath(path) in _OVERLAY
+
+
+def overlay_paths() -> list[str]:
+    return sorted(_OVERLAY)
+
+
 def read_policy_bytes(path: str, limit: int = MAX_POLICY_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes.
+    """The bytes of a regular file of at most `limit` bytes (or of the overlay in force).
 
     Raises SkippedFile for anything else (a folder, FIFO, device, socket, a link to one, a
     link loop, a file too large), OSError when the file cannot be opened or read."""
+    if _OVERLAY:
+        data = _OVERLAY.get(os.path.abspath(path))
+        if data is not None:
+            if len(data) > limit:
+                raise _too_large(len(data), limit)
+            return data
     try:
         info = os.stat(path)  # follows a symbolic link: what it leads to must be a regular file
     except OSError as exc:

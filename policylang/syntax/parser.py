@@ -17,6 +17,7 @@ import difflib
 import errno
 import os
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Optional
@@ -601,6 +602,40 @@ class _Builder(Transformer):
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 
+def _hidden(ch: str) -> bool:
+    from ..diagnostics import hidden_character
+
+    return hidden_character(ch)
+
+
+def _hidden_characters(text: str, path: str) -> list[Diagnostic]:
+    """Bidirectional controls, invisible format characters and control characters written in the file
+    (Trojan Source): what the reader sees is not what the parser reads. One finding per line."""
+    from ..diagnostics import hidden_character
+
+    found = []
+    last_line = 0
+    for pos, ch in enumerate(text):
+        if ch in "\n\r\t" or not hidden_character(ch):
+            continue
+        line = text.count("\n", 0, pos) + 1
+        if line == last_line:
+            continue
+        last_line = line
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        found.append(_hidden_diagnostic(ch, A.Span(path, line, column, line, column + 1)))
+    return found
+
+
+def _hidden_diagnostic(ch: str, span: A.Span) -> Diagnostic:
+    name = unicodedata.name(ch, "a control character")
+    return Diagnostic("PL113", f"the invisible character U+{ord(ch):04X} ({name}) is in the file: it can change "
+                               f"how the text is shown without being seen", span,
+                      hint="remove it; if the text really needs it, say why in a note",
+                      message_zh=f"文件中有不可见字符 U+{ord(ch):04X}（{name}）：它会在不被看见的情况下改变文字的显示",
+                      hint_zh="请删除它；如果文字确实需要它，请在 note 中说明原因")
+
+
 def _unescape(body: str, span: A.Span, diags: list) -> str:
     if "\\" not in body:
         return body
@@ -617,7 +652,24 @@ def _unescape(body: str, span: A.Span, diags: list) -> str:
             out.append(_ESCAPES[nxt])
             i += 2
         elif nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2:i + 6] or ""):
-            out.append(chr(int(body[i + 2:i + 6], 16)))
+            code = int(body[i + 2:i + 6], 16)
+            low = body[i + 8:i + 12] if body[i + 6:i + 8] == "\\u" else ""
+            if 0xD800 <= code <= 0xDBFF and re.fullmatch(r"[dD][c-fC-F][0-9a-fA-F]{2}", low):
+                # A surrogate pair, as JSON writes a character beyond U+FFFF (an emoji): one character.
+                out.append(chr(0x10000 + ((code - 0xD800) << 10) + (int(low, 16) - 0xDC00)))
+                i += 12
+                continue
+            if 0xD800 <= code <= 0xDFFF:
+                diags.append(Diagnostic("PL105", f"'\\u{code:04X}' is half of a surrogate pair, not a character",
+                                        span, hint="write the whole character, or both halves: \\uD83D\\uDE00",
+                                        message_zh=f"“\\u{code:04X}”只是代理对的一半，不是一个字符",
+                                        hint_zh="请直接写出这个字符，或写出代理对的两半，例如 \\uD83D\\uDE00"))
+                out.append("\ufffd")
+            else:
+                out.append(chr(code))
+                if chr(code) not in "\n\t" and _hidden(chr(code)) and not any(
+                        d.code == "PL113" and d.span == span for d in diags):  # one finding per text
+                    diags.append(_hidden_diagnostic(chr(code), span))
             i += 6
         else:
             diags.append(Diagnostic(**MSG("PL105.unknown_escape", char=nxt), span=span))
@@ -710,6 +762,7 @@ def parse_source(text: str, path: str = "<string>", policy_id: str = "") -> Pars
         diags.append(Diagnostic(**MSG("PL003.empty"), span=A.Span(path, 1, 1, 1, 1)))
         return ParseResult(None, tuple(diags), text)
 
+    diags.extend(_hidden_characters(text, path))
     written = text
     text, separator_diags = _thousands_separators(text, path)
     diags.extend(separator_diags)

@@ -155,3 +155,35 @@ def test_fmt_converts_keywords_both_ways_and_check_still_passes(tmp_path):
     proc = policylang("fmt", "--keywords", "en", "policies", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert {p: p.read_text(encoding="utf-8") for p in tree.rglob("*.policy")} == before
+
+
+def test_fmt_diff_prints_a_unified_diff_and_writes_nothing(tmp_path):
+    root = write_tree(tmp_path, {"cn/x": header("national") + 'input   a :  money   "金额"\n'})
+    path = os.path.join(root, "cn", "x.policy")
+    with open(path, "rb") as fh:
+        before = fh.read()
+    proc = policylang("fmt", "--diff", path)
+    assert_no_traceback(proc)
+    assert proc.returncode == 1, proc.stderr  # something would change
+    assert proc.stdout.startswith(f"--- {path}\n+++ {path}\n@@ ")
+    assert '-input   a :  money   "金额"' in proc.stdout and '+input a: money "金额"' in proc.stdout
+    assert "would reformat" in proc.stderr and "1 file would be reformatted" in proc.stderr
+    with open(path, "rb") as fh:
+        assert fh.read() == before
+    proc = policylang("--lang", "zh", "fmt", "--diff", path)
+    assert "将重新格式化" in proc.stderr
+    # Formatted in place, the diff is empty and the exit status 0.
+    assert policylang("fmt", path).returncode == 0
+    proc = policylang("fmt", "--diff", path)
+    assert proc.returncode == 0 and proc.stdout == ""
+
+
+def test_build_writes_into_its_own_folder_not_pips(tmp_path):
+    write_tree(tmp_path, {"cn/x": header("national") + 'input a: money "金额"\ndecision d: money "结果" = a\n'})
+    proc = policylang("build", "--no-docs", cwd=tmp_path)
+    assert_no_traceback(proc)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "_policylang" / "python").is_dir()
+    assert not (tmp_path / "build").exists()
+    gitignore = open(os.path.join(REPO, ".gitignore"), encoding="utf-8").read().split()
+    assert "_policylang/" in gitignore

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from click.testing import CliRunner
 
 from helpers import header, write_tree
@@ -137,3 +139,56 @@ def test_pytest_plugin_collects_policy_examples(pytester):
     pytester.makepyfile(test_plain="def test_ok():\n    assert True\n")
     result = pytester.runpytest("tests", "test_plain.py", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_pytest_collects_the_project_policy_tree_by_default(pytester):
+    """A plain `pytest` in a project with policies/ runs the examples (as the README says)."""
+    write_tree(pytester.path, {"cn/x": FAILING})
+    (pytester.path / "tests" / "fixture").mkdir(parents=True)
+    shutil.copytree(pytester.path / "policies", pytester.path / "tests" / "fixture" / "policies")
+    pytester.makepyfile(test_plain="def test_ok():\n    assert True\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    # policies/cn/x.policy: 1 passed, 1 failed; test_plain: 1 passed; the fixture copy is left alone.
+    result.assert_outcomes(passed=2, failed=1)
+    # Named on the command line, the tree is collected once, not twice.
+    result = pytester.runpytest("policies", "policies/cn", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    # A project whose testpaths leave policies/ out keeps to them.
+    pytester.makeini("[pytest]\ntestpaths = tests test_plain.py\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("value, outcomes", [("false", {"passed": 1}), ("off", {"passed": 1}),
+                                             ("auto", {"passed": 2, "failed": 1}),
+                                             ("true", {"passed": 3, "failed": 2})])
+def test_pytest_collection_switch(pytester, value, outcomes):
+    write_tree(pytester.path, {"cn/x": FAILING})
+    (pytester.path / "fixture").mkdir()
+    shutil.copytree(pytester.path / "policies", pytester.path / "fixture" / "policies")
+    pytester.makepyfile(test_plain="def test_ok():\n    assert True\n")
+    pytester.makeini(f"[pytest]\npolicylang_examples = {value}\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(**outcomes)
+    # Whatever the switch, a tree named on the command line is collected.
+    result = pytester.runpytest("policies", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+
+
+def test_pytest_policylang_table_marks_the_project(pytester):
+    """The rootdir may be a subfolder (its own ini file); [tool.policylang] above it marks the project."""
+    write_tree(pytester.path, {"cn/x": FAILING})
+    (pytester.path / "pyproject.toml").write_text('[tool.policylang]\nlang = "en"\n')
+    sub = pytester.path / "checks"
+    sub.mkdir()
+    (sub / "pytest.ini").write_text("[pytest]\n")
+    result = pytester.runpytest("--rootdir", str(sub), str(pytester.path), "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+
+
+def test_pytest_collection_switch_rejects_nonsense(pytester):
+    write_tree(pytester.path, {"cn/x": FAILING})
+    pytester.makeini("[pytest]\npolicylang_examples = maybe\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret != 0
+    assert "policylang_examples" in "\n".join(result.outlines + result.errlines)

@@ -163,6 +163,12 @@ def declarations(draw):
                  text=draw(hostile_text), **common)
 
 
+def _findings(result) -> tuple:
+    """The diagnostics of a parse, less PL113: hostile texts hold control characters on purpose,
+    and reporting them as invisible is the parser's job, not a failure to read them."""
+    return tuple(d for d in result.diagnostics if d.code != "PL113")
+
+
 policy_ids = st.lists(st.from_regex(r"[a-z0-9_][a-z0-9_\-]{0,8}", fullmatch=True).filter(lambda w: w not in RESERVED),
                       min_size=1, max_size=3).map("/".join)
 
@@ -197,10 +203,10 @@ def policies(draw):
 def test_generated_programs_parse_cleanly_and_round_trip(policy):
     text = format_file(policy)
     result = parse_source(text, "gen.policy")
-    assert result.diagnostics == (), (text, result.diagnostics)
+    assert _findings(result) == (), (text, result.diagnostics)
     assert ast_equal(result.file, policy), text
     again, diags = format_source(text, "gen.policy")
-    assert diags == [] and again == text
+    assert [d for d in diags if d.code != "PL113"] == [] and again == text
 
 
 @SETTINGS
@@ -208,10 +214,10 @@ def test_generated_programs_parse_cleanly_and_round_trip(policy):
 def test_generated_programs_round_trip_through_chinese_keywords(policy):
     text = format_file(policy, keywords="zh")
     result = parse_source(text, "gen.policy")
-    assert result.diagnostics == (), (text, result.diagnostics)
+    assert _findings(result) == (), (text, result.diagnostics)
     assert ast_equal(result.file, policy), text
     again, diags = format_source(text, "gen.policy", keywords="zh")
-    assert diags == [] and again == text
+    assert [d for d in diags if d.code != "PL113"] == [] and again == text
     assert format_source(text, "gen.policy", keywords="en")[0] == format_file(policy)
 
 
@@ -259,7 +265,7 @@ def _assert_only_located_diagnostics(text: str) -> None:
         assert diag.span.column >= 1
     formatted, _ = format_source(text, "damaged.policy")  # nor may the formatter
     if formatted is not None:
-        assert parse_source(formatted).diagnostics == ()
+        assert _findings(parse_source(formatted)) == ()
 
 
 edits = st.lists(

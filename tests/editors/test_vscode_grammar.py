@@ -1,0 +1,92 @@
+"""The VS Code extension's TextMate grammar, run on every seed policy: every token gets a scope.
+
+The grammar has only single-line `match` rules, which this scanner applies as TextMate does: at
+each point the rule whose match starts first wins (the first listed on a tie), and the text it
+skips over must be blank. Its regular expressions are written in the common subset of Oniguruma
+and Python's `re`, so they are tested here as VS Code will run them.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+
+import pytest
+
+HERE = os.path.dirname(__file__)
+EXT = os.path.join(HERE, "..", "..", "editors", "vscode")
+SEEDS = sorted(glob.glob(os.path.join(HERE, "..", "..", "policies", "**", "*.policy"), recursive=True))
+
+
+def _grammar():
+    with open(os.path.join(EXT, "syntaxes", "policy.tmLanguage.json"), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _rules():
+    return [(re.compile(rule["match"]), rule) for rule in _grammar()["patterns"]]
+
+
+def tokenize(line: str, rules) -> list[tuple[str, str]]:
+    """(text, scope) for every token of a line; raises on text no rule scopes."""
+    out = []
+    pos = 0
+    while pos < len(line):
+        best = None
+        for pattern, rule in rules:
+            m = pattern.search(line, pos)
+            if m is not None and m.end() > m.start() and (best is None or m.start() < best[0].start()):
+                best = (m, rule)
+        if best is None:
+            rest = line[pos:]
+            assert not rest.strip(), f"no scope for {rest!r} in {line!r}"
+            break
+        m, rule = best
+        gap = line[pos:m.start()]
+        assert not gap.strip(), f"no scope for {gap!r} in {line!r}"
+        if "captures" in rule:
+            for group, capture in rule["captures"].items():
+                if m.group(int(group)):
+                    out.append((m.group(int(group)), capture["name"]))
+        else:
+            out.append((m.group(0), rule["name"]))
+        pos = m.end()
+    return out
+
+
+def test_the_extension_is_well_formed():
+    package = json.load(open(os.path.join(EXT, "package.json"), encoding="utf-8"))
+    assert package["contributes"]["grammars"][0]["scopeName"] == _grammar()["scopeName"] == "source.policy"
+    assert package["contributes"]["languages"][0]["extensions"] == [".policy"]
+    config = json.load(open(os.path.join(EXT, "language-configuration.json"), encoding="utf-8"))
+    assert config["comments"]["lineComment"] == "#"
+    assert os.path.isfile(os.path.join(EXT, package["main"]))
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: os.path.relpath(p, os.path.join(HERE, "..", "..")))
+def test_every_token_of_the_seeds_is_scoped(path):
+    rules = _rules()
+    scopes = set()
+    with open(path, encoding="utf-8") as fh:
+        for line in fh.read().splitlines():
+            scopes.update(scope for _text, scope in tokenize(line, rules))
+    assert "keyword.other.header.policy" in scopes and "string.quoted.double.policy" in scopes
+
+
+def test_keywords_units_and_names_get_their_scopes():
+    rules = _rules()
+    tokens = dict(tokenize('override param nonselected_listing_cap: money ceiling 7000 元 "上限" article "二"', rules))
+    assert tokens["override"] == "storage.type.declaration.policy"
+    assert tokens["nonselected_listing_cap"] == "entity.name.policy"
+    assert tokens["money"] == "support.type.policy"
+    assert tokens["ceiling"] == "storage.modifier.statement.policy"
+    assert tokens["7000"] == "constant.numeric.policy" and tokens["元"] == "keyword.other.unit.policy"
+    assert tokens["article"] == "keyword.other.meta.policy"
+    tokens = dict(tokenize("extends cn/gd/stent-2020  # 上级", rules))
+    assert tokens["cn/gd/stent-2020"] == "entity.name.namespace.policy"
+    assert tokens["# 上级"] == "comment.line.number-sign.policy"
+    tokens = dict(tokenize("    when lowest_purchase_price <= 6 months then round(x, fen)", rules))
+    assert tokens["months"] == "keyword.other.unit.policy" and tokens["round"] == "support.function.policy"
+    assert tokens["<="] == "keyword.operator.policy"
