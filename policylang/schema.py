@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .semantics.evaluate import _next_level
+from .semantics.model import next_level
 from .semantics.model import ResolvedPolicy
 from .semantics.types import Type
 
@@ -102,7 +102,7 @@ def inputs_schema(policy: ResolvedPolicy) -> dict:
     blanks = {}
     for blank in policy.blanks:
         by = blank.delegated_by or blank.origin
-        level = blank.to_level or _next_level(by.level)
+        level = blank.to_level or next_level(by.level)
         note = f"a blank {by.policy_id} left for the {level} level to fill; no level filled it, so the caller supplies it"
         schema = _described(_ref(blank.type, policy), blank, note)
         schema["x-policylang-blank"] = {"level": level, "delegated_by": by.policy_id}
