@@ -629,11 +629,7 @@ def _hidden_characters(text: str, path: str) -> list[Diagnostic]:
 
 def _hidden_diagnostic(ch: str, span: A.Span) -> Diagnostic:
     name = unicodedata.name(ch, "a control character")
-    return Diagnostic("PL113", f"the invisible character U+{ord(ch):04X} ({name}) is in the file: it can change "
-                               f"how the text is shown without being seen", span,
-                      hint="remove it; if the text really needs it, say why in a note",
-                      message_zh=f"文件中有不可见字符 U+{ord(ch):04X}（{name}）：它会在不被看见的情况下改变文字的显示",
-                      hint_zh="请删除它；如果文字确实需要它，请在 note 中说明原因")
+    return Diagnostic(**MSG("PL113.invisible", code=f"{ord(ch):04X}", name=name), span=span)
 
 
 def _unescape(body: str, span: A.Span, diags: list) -> str:
@@ -660,10 +656,7 @@ def _unescape(body: str, span: A.Span, diags: list) -> str:
                 i += 12
                 continue
             if 0xD800 <= code <= 0xDFFF:
-                diags.append(Diagnostic("PL105", f"'\\u{code:04X}' is half of a surrogate pair, not a character",
-                                        span, hint="write the whole character, or both halves: \\uD83D\\uDE00",
-                                        message_zh=f"“\\u{code:04X}”只是代理对的一半，不是一个字符",
-                                        hint_zh="请直接写出这个字符，或写出代理对的两半，例如 \\uD83D\\uDE00"))
+                diags.append(Diagnostic(**MSG("PL105.lone_surrogate", code=f"{code:04X}"), span=span))
                 out.append("\ufffd")
             else:
                 out.append(chr(code))
