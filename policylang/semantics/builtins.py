@@ -1,7 +1,7 @@
 """The functions of the policy language, each in one entry: what it takes and gives, how the
 resolver types it, what it computes (the reference interpreter runs this), how the Python
 generator writes it, how the checks encode it for z3 (over-approximately in checks/encode.py,
-exactly in checks/symbolic.py), how the docs show it in English and Chinese, and (later) SQL.
+exactly in checks/symbolic.py), how the docs show it in English and Chinese, and how the SQL generator writes it.
 
 Adding a function is adding one entry here (and its tests): every pass looks it up by name.
 
@@ -47,7 +47,9 @@ class Builtin:
     docs: dict = attrs.Factory(dict)
     # the docs' words for its options (round's unit and mode): (call, language) -> [words]
     docs_options: Optional[Callable] = None
-    # SQL: (sql generator, RCall) -> SQL text; None: not yet available in SQL
+    # SQL: (SQL generator, lowered call) -> the generator's Sql (a sqlglot value, the first error
+    # computing it, the DECIMAL scale), built with the generator's primitives
+    # (backends/sql/compiler.py); None: no SQL form (compiling a policy that uses it is an error)
     sql: Optional[Callable] = None
     # f(x) is x itself (min and max of one value): backends may emit the argument alone
     identity_of_one: bool = False
@@ -195,6 +197,27 @@ def _class_of_first(g, e):
     return g.runtime_class(e.args[0])
 
 
+# ---------------------------------------------------------------- SQL
+
+
+def _sql_round(g, e):
+    unit, mode = e.options
+    return g.call_round(e, unit, mode)
+
+
+def _sql_ceil_floor(g, e):
+    money = e.type.kind == "money"
+    return g.call_round(e, "yuan" if money else "unit", "up" if e.func == "ceil" else "down")
+
+
+def _sql_add(unit: str):
+    return lambda g, e: g.call_add(e, unit)
+
+
+def _sql_date_part(g, e):
+    return g.call_date_part(e, e.func)
+
+
 # ---------------------------------------------------------------- z3, over-approximately
 
 
@@ -327,40 +350,48 @@ def _words(zh: str, en: str) -> dict:
 _ENTRIES = [
     Builtin("min", 1, None, "min(a, b, …)", _type_min_max, lambda args, e: min(args), _py_min_max, _exact_min_max,
             z3_approx=_approx_min_max, number_class=_class_of_args,
-            at_fen=lambda g, e: all(g.at_fen(a) for a in e.args), docs=_words("较小值", "min"), identity_of_one=True),
+            at_fen=lambda g, e: all(g.at_fen(a) for a in e.args), docs=_words("较小值", "min"), identity_of_one=True,
+            sql=lambda g, e: g.call_extremum(e, "min")),
     Builtin("max", 1, None, "max(a, b, …)", _type_min_max, lambda args, e: max(args), _py_min_max, _exact_min_max,
             z3_approx=_approx_min_max, number_class=_class_of_args,
-            at_fen=lambda g, e: all(g.at_fen(a) for a in e.args), docs=_words("较大值", "max"), identity_of_one=True),
+            at_fen=lambda g, e: all(g.at_fen(a) for a in e.args), docs=_words("较大值", "max"), identity_of_one=True,
+            sql=lambda g, e: g.call_extremum(e, "max")),
     Builtin("round", 1, 3, "round(x, fen|jiao|yuan|unit, half_up|half_even|up|down)", None,
             lambda args, e: round_value(args[0], e.options[0], e.options[1], e.type.kind == "money"),
             _py_round, _exact_round, at_fen=lambda g, e: e.options[0] == "fen",
-            docs=_words("取整", "round"), docs_options=_docs_round_options),
+            docs=_words("取整", "round"), docs_options=_docs_round_options, sql=_sql_round),
     Builtin("ceil", 1, 1, "ceil(x)", _type_ceil_floor, _eval_ceil_floor, _py_ceil_floor, _exact_ceil_floor,
-            docs=_words("向上取整", "ceil")),
+            docs=_words("向上取整", "ceil"), sql=_sql_ceil_floor),
     Builtin("floor", 1, 1, "floor(x)", _type_ceil_floor, _eval_ceil_floor, _py_ceil_floor, _exact_ceil_floor,
-            docs=_words("向下取整", "floor")),
+            docs=_words("向下取整", "floor"), sql=_sql_ceil_floor),
     Builtin("abs", 1, 1, "abs(x)", _type_abs, _eval_abs, _py_helper("_abs", _py_abs_fast), _exact_abs,
-            z3_approx=_approx_abs, number_class=_class_of_first, docs=_words("绝对值", "abs")),
+            z3_approx=_approx_abs, number_class=_class_of_first, docs=_words("绝对值", "abs"),
+            sql=lambda g, e: g.call_abs(e)),
     Builtin("add_days", 2, 2, "add_days(date, count)", _type_add,
             lambda args, e: add_duration(args[0], Duration(int(args[1]), "days")),
-            _py_helper("_add_days"), _exact_add_days, z3_approx=_approx_add_days, docs=_words("加天数", "add_days")),
+            _py_helper("_add_days"), _exact_add_days, z3_approx=_approx_add_days, docs=_words("加天数", "add_days"),
+            sql=_sql_add("days")),
     Builtin("add_months", 2, 2, "add_months(date, count)", _type_add,
             lambda args, e: add_months(args[0], int(args[1])),
-            _py_helper("_add_months_n", _py_add_months), _exact_add_months, docs=_words("加月数", "add_months")),
+            _py_helper("_add_months_n", _py_add_months), _exact_add_months, docs=_words("加月数", "add_months"),
+            sql=_sql_add("months")),
     Builtin("add_years", 2, 2, "add_years(date, count)", _type_add,
             lambda args, e: add_months(args[0], 12 * int(args[1])),
-            _py_helper("_add_years"), _exact_add_months, docs=_words("加年数", "add_years")),
+            _py_helper("_add_years"), _exact_add_months, docs=_words("加年数", "add_years"),
+            sql=_sql_add("years")),
     Builtin("end_of_month", 1, 1, "end_of_month(date)", _type_date_to_date, lambda args, e: end_of_month(args[0]),
-            _py_helper("_end_of_month", _py_end_of_month), _exact_end_of_month, docs=_words("月末", "end_of_month")),
+            _py_helper("_end_of_month", _py_end_of_month), _exact_end_of_month, docs=_words("月末", "end_of_month"),
+            sql=lambda g, e: g.call_end_of_month(e)),
     Builtin("days_between", 2, 2, "days_between(date, date)", _type_days_between,
             lambda args, e: (args[1] - args[0]).days, _py_helper("_days_between", _py_days_between),
-            _exact_days_between, z3_approx=_approx_days_between, docs=_words("相隔天数", "days_between")),
+            _exact_days_between, z3_approx=_approx_days_between, docs=_words("相隔天数", "days_between"),
+            sql=lambda g, e: g.call_days_between(e)),
     Builtin("year", 1, 1, "year(date)", _type_date_part, lambda args, e: args[0].year,
-            _py_helper("_year", _py_date_part), _exact_date_part, docs=_words("年份", "year")),
+            _py_helper("_year", _py_date_part), _exact_date_part, docs=_words("年份", "year"), sql=_sql_date_part),
     Builtin("month", 1, 1, "month(date)", _type_date_part, lambda args, e: args[0].month,
-            _py_helper("_month", _py_date_part), _exact_date_part, docs=_words("月份", "month")),
+            _py_helper("_month", _py_date_part), _exact_date_part, docs=_words("月份", "month"), sql=_sql_date_part),
     Builtin("day", 1, 1, "day(date)", _type_date_part, lambda args, e: args[0].day,
-            _py_helper("_day", _py_date_part), _exact_date_part, docs=_words("日", "day")),
+            _py_helper("_day", _py_date_part), _exact_date_part, docs=_words("日", "day"), sql=_sql_date_part),
 ]
 
 BUILTINS: dict[str, Builtin] = {b.name: b for b in _ENTRIES}

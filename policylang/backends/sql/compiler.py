@@ -1,0 +1,1023 @@
+"""The SQL generator: the lowered form (policylang/lowering) as one sqlglot SELECT.
+
+The query reads a table of cases (one row per case; its columns are the policy's inputs and
+unfilled blanks, as text or typed; other columns pass through unchanged) and computes, per row:
+
+1. the inputs validated as the Python module's validators do (money at the fen and not negative,
+   percents 0..1 (`80%` or `0.8`), whole counts, true/false, dates YYYY-MM-DD that exist, enum
+   members), in the order of the table's columns: the first bad one makes the row fail with
+   code invalid_input, the field, and a reason;
+2. each decision in dependency order, one SELECT layer per level of the dependency graph, as
+   two columns: its value and the first error met computing it, in the order the interpreter
+   computes (operands left to right, `none` stops the rest; a case's value is computed only when
+   its condition holds): a required input the row lacks, a blank nobody filled, a division by
+   zero, a date outside the calendar;
+3. the outputs: each decision (none as NULL), optionally the rule that decided it, and the error
+   columns (_error, _error_reason, _error_field, _error_decision) of a failed row, as
+   `policylang eval` reports a case: an invalid or missing input or an evaluation error makes
+   every decision NULL; when only blanks were missing, the decisions that did not need them keep
+   their values and _error names the first blank.
+
+Numbers are DECIMAL(38, s), s the scale the value needs (money 2, inputs: percent 10, decimal 12;
+products add scales; quotients carry 20 decimals on DuckDB and at least 12 on Spark; a scale above
+MAX_SCALE is rounded to it) and counts BIGINT; see docs/batch.md for the ranges. Every identifier
+and literal is a sqlglot node: policy text is quoted by sqlglot, never pasted into SQL.
+
+Anything the lowered form holds that this generator does not know is UnsupportedInSql, an
+internal error: never SQL that computes something else.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from decimal import Decimal
+from typing import Iterable, Mapping, Optional, Sequence
+
+import attrs
+from sqlglot import exp
+
+from ...lowering import ir
+from ...lowering.lower import UNFILLED, lower_policy
+from ...semantics.builtins import BUILTINS
+from ...semantics.model import Duration, ResolvedPolicy, next_level
+
+DIALECTS = ("duckdb", "spark")
+MAX_SCALE = 24
+DIV_SCALE = 20
+SEP = "\x1f"  # between the parts of an error value: code, reason, field, decision
+
+# The SQL type of each kind of input, as the validated column holds it.
+INPUT_SCALE = {"money": 2, "percent": 10, "decimal": 12, "count": 0}
+MONEY_LIMIT = Decimal(10) ** 16  # money inputs must be below this (DECIMAL(18, 2))
+DECIMAL_LIMIT = Decimal(10) ** 18
+COUNT_LIMIT = 10 ** 18
+SQL_TYPES = {
+    "money": "DECIMAL(18, 2)", "percent": "DECIMAL(11, 10)", "decimal": "DECIMAL(30, 12)", "count": "BIGINT",
+    "bool": "BOOLEAN", "date": "DATE", "text": "VARCHAR", "enum": "VARCHAR",
+}
+ERROR_COLUMNS = ("_error", "_error_reason", "_error_field", "_error_decision")
+
+NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+NOT_FINITE = r"^[+-]?([iI][nN][fF]([iI][nN][iI][tT][yY])?|[sS]?[nN][aA][nN][0-9]*)$"
+DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TRUE_WORDS = ("true", "yes", "是", "1")
+FALSE_WORDS = ("false", "no", "否", "0")
+
+
+class SqlCompileError(Exception):
+    """A policy that cannot be compiled to SQL (it has errors)."""
+
+
+class UnsupportedInSql(SqlCompileError):
+    """The lowered form holds something this generator does not know: an internal error."""
+
+
+def input_sql_type(kind: str) -> str:
+    return SQL_TYPES.get(kind, "VARCHAR")
+
+
+@attrs.frozen
+class SqlQuery:
+    """A compiled query: the tree, its text, and what its columns are."""
+
+    policy_id: str
+    dialect: str
+    tree: exp.Expression
+    inputs: tuple  # (name, kind) of the inputs and blanks read from the table
+    decisions: tuple  # (name, kind, SQL type) of each decision column, in evaluation order
+    rule_columns: bool
+    passthrough: tuple  # other columns of the table, copied
+
+    @property
+    def sql(self) -> str:
+        return self.tree.sql(dialect=self.dialect, pretty=True)
+
+    def output_columns(self) -> list[str]:
+        out = list(self.passthrough) + [name for name, _ in self.inputs]
+        for name, _kind, _type in self.decisions:
+            out.append(name)
+            if self.rule_columns:
+                out.append(f"{name}__rule")
+        return out + list(ERROR_COLUMNS)
+
+
+# ---------------------------------------------------------------- helpers of the tree
+
+
+def ident(name: str) -> exp.Identifier:
+    return exp.to_identifier(name, quoted=True)
+
+
+def col(name: str, table: Optional[str] = None) -> exp.Column:
+    return exp.Column(this=ident(name), table=ident(table) if table else None)
+
+
+def lit_str(text: str) -> exp.Expression:
+    return exp.Literal.string(text)
+
+
+def num_lit(value) -> exp.Expression:
+    return exp.Literal.number(str(value))
+
+
+def dec_type(scale: int, precision: int = 38) -> exp.DataType:
+    return exp.DataType.build(f"DECIMAL({precision}, {scale})")
+
+
+def cast(e: exp.Expression, to) -> exp.Expression:
+    return exp.Cast(this=e, to=to if isinstance(to, exp.DataType) else exp.DataType.build(to))
+
+
+def try_cast(e: exp.Expression, to) -> exp.Expression:
+    return exp.TryCast(this=e, to=to if isinstance(to, exp.DataType) else exp.DataType.build(to), safe=True)
+
+
+def paren(e: exp.Expression) -> exp.Expression:
+    if isinstance(e, (exp.Column, exp.Literal, exp.Null, exp.Boolean, exp.Paren, exp.Cast, exp.TryCast,
+                      exp.Case)) and not isinstance(e, exp.Binary):
+        return e
+    return exp.Paren(this=e)
+
+
+def case(whens: Sequence[tuple], default: Optional[exp.Expression] = None) -> exp.Expression:
+    node = exp.Case()
+    for cond, value in whens:
+        node = node.when(cond, value)
+    if default is not None:
+        node = node.else_(default)
+    return node
+
+
+def is_null(e: exp.Expression) -> exp.Expression:
+    return exp.Is(this=paren(e), expression=exp.Null())
+
+
+def not_null(e: exp.Expression) -> exp.Expression:
+    return exp.Not(this=is_null(e))
+
+
+def is_true(e: exp.Expression) -> exp.Expression:
+    return exp.Is(this=paren(e), expression=exp.true())
+
+
+def null() -> exp.Expression:
+    return exp.Null()
+
+
+def and_(*parts) -> exp.Expression:
+    parts = [p for p in parts if p is not None]
+    if len(parts) == 1:
+        return parts[0]
+    return exp.and_(*[paren(p) for p in parts])
+
+
+def or_(*parts) -> exp.Expression:
+    parts = [p for p in parts if p is not None]
+    if len(parts) == 1:
+        return parts[0]
+    return exp.or_(*[paren(p) for p in parts])
+
+
+def error_value(code: str, reason: str, field: str = "", decision: str = "") -> exp.Expression:
+    return lit_str(SEP.join((code, reason, field or "", decision or "")))
+
+
+@attrs.frozen
+class Sql:
+    """One expression in SQL: its value, the first error computing it (None: it cannot fail) and, for
+    numbers, the scale of its DECIMAL (None: a BIGINT)."""
+
+    val: exp.Expression
+    err: Optional[exp.Expression] = None
+    scale: Optional[int] = None
+
+
+# ---------------------------------------------------------------- the generator
+
+
+class SqlGen:
+    def __init__(self, policy: ResolvedPolicy, dialect: str, columns: Optional[Sequence[str]] = None,
+                 blanks: Optional[Mapping[str, object]] = None, as_of: Optional[_dt.date] = None,
+                 rule_columns: bool = True, source: Optional[str] = None, empty_is_absent: bool = True):
+        if dialect not in DIALECTS:
+            raise SqlCompileError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
+        if policy.has_errors:
+            raise SqlCompileError(f"{policy.policy_id} has errors; fix them before compiling")
+        self.p = policy
+        self.dialect = dialect
+        self.low = lower_policy(policy)
+        self.as_of = as_of
+        self.rule_columns = rule_columns
+        self.source = source or "cases"
+        self.empty_is_absent = empty_is_absent
+        self.blank_values = dict(blanks or {})
+        accepted = {name: inp.type for name, inp in policy.inputs.items()}
+        for blank in policy.blanks:
+            accepted[blank.name] = blank.type
+        self.accepted = accepted
+        for name in self.blank_values:
+            if name not in {b.name for b in policy.blanks}:
+                raise SqlCompileError(f"'{name}' is not a blank of {policy.policy_id} that no level filled")
+        if columns is None:
+            columns = [n for n in accepted if n not in self.blank_values]
+        self.columns = list(columns)
+        self.read = [c for c in self.columns if c in accepted and c not in self.blank_values]
+        self.passthrough = [c for c in self.columns if c not in accepted]
+        self.current: Optional[str] = None  # the decision being compiled
+        self.enum_members = {name: e.member_names for name, e in policy.enums.items()}
+        self.param_cache: dict = {}
+
+    # ------------------------------------------------------------ names inside the query
+    @staticmethod
+    def in_col(name: str) -> str:
+        return f"__pl_in_{name}"
+
+    @staticmethod
+    def val_col(name: str) -> str:
+        return f"__pl_d_{name}"
+
+    @staticmethod
+    def err_col(name: str) -> str:
+        return f"__pl_e_{name}"
+
+    @staticmethod
+    def rule_col(name: str) -> str:
+        return f"__pl_r_{name}"
+
+    # ------------------------------------------------------------ literals
+    def const(self, value, kind: str) -> Sql:
+        if value is None:
+            t = {"money": dec_type(2), "percent": dec_type(10), "decimal": dec_type(12), "count": "BIGINT",
+                 "bool": "BOOLEAN", "date": "DATE"}.get(kind, "VARCHAR")
+            scale = {"money": 2, "percent": 10, "decimal": 12}.get(kind)
+            return Sql(cast(null(), t), None, scale)
+        if isinstance(value, bool):
+            return Sql(exp.true() if value else exp.false())
+        if isinstance(value, int):
+            return Sql(cast(num_lit(value), "BIGINT"))
+        if isinstance(value, Decimal):
+            text = format(value, "f")
+            scale = max(0, -value.as_tuple().exponent)
+            digits = len(text.replace("-", "").replace(".", "").lstrip("0")) or 1
+            if scale > MAX_SCALE or digits > 38:
+                raise UnsupportedInSql(f"the constant {value} has more digits than SQL's DECIMAL(38) holds")
+            return Sql(cast(num_lit(text), dec_type(scale)), None, scale)
+        if isinstance(value, str):
+            return Sql(lit_str(value))
+        if isinstance(value, _dt.date):
+            return Sql(cast(lit_str(value.isoformat()), "DATE"))
+        if isinstance(value, Duration):
+            raise UnsupportedInSql(f"a period ({value}) as a value of its own")
+        raise UnsupportedInSql(f"the constant {value!r}")
+
+    # ------------------------------------------------------------ numbers
+    def as_decimal(self, s: Sql) -> tuple[exp.Expression, int]:
+        if s.scale is None:
+            return cast(s.val, dec_type(0)), 0
+        return s.val, s.scale
+
+    def capped(self, e: exp.Expression, scale: int) -> tuple[exp.Expression, int]:
+        if scale > MAX_SCALE:
+            return cast(exp.Round(this=e, decimals=num_lit(MAX_SCALE)), dec_type(MAX_SCALE)), MAX_SCALE
+        return cast(e, dec_type(scale)), scale
+
+    def arith(self, op: str, a: Sql, b: Sql, kinds: set) -> tuple[exp.Expression, Optional[int], Optional[exp.Expression]]:
+        """a op b: (value, scale, the condition of an error of its own (None: never)."""
+        if "date" in kinds or "duration" in kinds:
+            raise UnsupportedInSql("date arithmetic with a period that is not a constant")
+        if op == "/":
+            return self.divide(a, b)
+        if a.scale is None and b.scale is None:
+            node = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[op](this=paren(a.val), expression=paren(b.val))
+            return node, None, None
+        x, sx = self.as_decimal(a)
+        y, sy = self.as_decimal(b)
+        x, y = cast(x, dec_type(sx)), cast(y, dec_type(sy))
+        if op == "*":
+            value, scale = exp.Mul(this=x, expression=y), sx + sy
+        else:
+            value, scale = (exp.Add if op == "+" else exp.Sub)(this=x, expression=y), max(sx, sy)
+        value, scale = self.capped(value, scale)
+        return value, scale, None
+
+    def divide(self, a: Sql, b: Sql):
+        x, sx = self.as_decimal(a)
+        y, sy = self.as_decimal(b)
+        zero = exp.EQ(this=paren(y), expression=num_lit(0))
+        safe_y = case([(zero, cast(num_lit(1), dec_type(sy)))], y)
+        if self.dialect == "duckdb":
+            # DuckDB divides DECIMALs in floating point: divide the scaled integers instead (HUGEINT,
+            # 38 digits) and round the quotient half even at DIV_SCALE decimals, as the exact
+            # context rounds its 50 digits.
+            big = lambda e: cast(e, "HUGEINT")  # noqa: E731
+            numerator = exp.Mul(this=big(exp.Mul(this=cast(x, dec_type(sx)), expression=num_lit(10 ** sx))),
+                                expression=big(num_lit(10 ** (DIV_SCALE + sy - sx))))
+            denominator = big(exp.Mul(this=cast(safe_y, dec_type(sy)), expression=num_lit(10 ** sy)))
+            n, d = paren(numerator), paren(denominator)
+            q = exp.IntDiv(this=n, expression=d)
+            r = exp.Mod(this=n, expression=d)
+            twice = exp.Mul(this=exp.Abs(this=r), expression=num_lit(2))
+            absd = exp.Abs(this=d)
+            odd = exp.NEQ(this=exp.Mod(this=paren(q), expression=num_lit(2)), expression=num_lit(0))
+            up = or_(exp.GT(this=twice, expression=absd), and_(exp.EQ(this=twice, expression=absd), odd))
+            sign = case([(exp.EQ(this=exp.LT(this=n, expression=num_lit(0)),
+                                 expression=exp.LT(this=d, expression=num_lit(0))), num_lit(1))], num_lit(-1))
+            rounded = exp.Add(this=q, expression=case([(up, sign)], num_lit(0)))
+            unit = cast(num_lit(format(Decimal(1).scaleb(-DIV_SCALE), "f")), dec_type(DIV_SCALE))
+            value = exp.Mul(this=cast(paren(rounded), dec_type(0)), expression=unit)
+            return cast(value, dec_type(DIV_SCALE)), DIV_SCALE, zero
+        # Spark divides DECIMALs exactly to the result's scale (max(6, s1 + p2 + 1), half up) when
+        # precision loss is not allowed; the operands' precisions keep that scale at 12 or more.
+        value = exp.Div(this=cast(x, dec_type(sx, 16 + sx if sx <= 18 else 38)),
+                        expression=cast(safe_y, dec_type(sy, 19)))
+        return cast(value, dec_type(DIV_SCALE)), DIV_SCALE, zero
+
+    def rounded(self, arg: Sql, unit: str, mode: str, money: bool) -> Sql:
+        """The interpreter's round_value(): quantized to the unit (fen, jiao, yuan, unit) in the mode;
+        money stays a DECIMAL, other numbers become BIGINT (int() of the quantized value)."""
+        k = {"fen": 2, "jiao": 1, "yuan": 0, "unit": 0}[unit]
+        if arg.scale is None:  # an int is already whole
+            value = cast(arg.val, dec_type(k)) if money else arg.val
+            return Sql(value, None, k if money else None)
+        x = arg.val
+        if arg.scale <= k:
+            r = cast(x, dec_type(k))
+        else:
+            ulp = cast(num_lit(format(Decimal(1).scaleb(-k), "f")), dec_type(k))
+            near = cast(exp.Round(this=x, decimals=num_lit(k)), dec_type(k))  # half away from zero
+            if mode == "half_up":
+                r = near
+            elif mode == "up":  # toward +infinity (ROUND_CEILING)
+                r = case([(exp.LT(this=near, expression=x), exp.Add(this=near, expression=ulp))], near)
+            elif mode == "down":  # toward -infinity (ROUND_FLOOR)
+                r = case([(exp.GT(this=near, expression=x), exp.Sub(this=near, expression=ulp))], near)
+            elif mode == "half_even":
+                diff = exp.Abs(this=exp.Sub(this=near, expression=x))
+                half = cast(num_lit(format(Decimal(5).scaleb(-k - 1), "f")), dec_type(k + 1))
+                last_odd = exp.NEQ(
+                    this=exp.Mod(this=cast(exp.Mul(this=near, expression=num_lit(10 ** k)), dec_type(0)),
+                                 expression=num_lit(2)),
+                    expression=num_lit(0))
+                tie = and_(exp.EQ(this=diff, expression=half), last_odd)
+                back = case([(exp.GT(this=near, expression=x), exp.Sub(this=near, expression=ulp))],
+                            exp.Add(this=near, expression=ulp))
+                r = case([(tie, back)], near)
+            else:
+                raise UnsupportedInSql(f"the rounding mode {mode!r}")
+            r = cast(r, dec_type(k))
+        if money:
+            return Sql(r, None, k)
+        return Sql(cast(r, "BIGINT"), None, None)
+
+    # ------------------------------------------------------------ errors
+    @staticmethod
+    def first_error(steps: Iterable[tuple]) -> Optional[exp.Expression]:
+        """steps: (guard, err) in evaluation order; guard: the condition under which evaluation goes
+        on past this step (None: always). The result: the first error met, else NULL."""
+        whens = []
+        stops = []
+        for stop, err in steps:
+            if err is not None:
+                when = err if not stops else None
+                whens.append((not_null(err), err, list(stops)))
+            if stop is not None:
+                stops.append(stop)
+        if not whens:
+            return None
+        out = []
+        for cond, err, before in whens:
+            guard = [exp.Not(this=paren(s)) for s in before]
+            out.append((and_(*guard, cond) if guard else cond, err))
+        if len(out) == 1 and not whens[0][2]:
+            return out[0][1]
+        return case(out)
+
+    def own_error(self, cond: exp.Expression, reason: str, code: str = "evaluation") -> exp.Expression:
+        return case([(cond, error_value(code, reason, "", self.current or ""))])
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, e: ir.Expr) -> Sql:
+        if isinstance(e, ir.Lit):
+            return self.const(e.value, e.type.kind)
+        if isinstance(e, ir.Folded):
+            if isinstance(e.value, Duration):
+                raise UnsupportedInSql(f"a period ({e.value}) as a value of its own")
+            return self.const(e.value, e.type.kind)
+        if isinstance(e, ir.Ref):
+            return self.ref(e)
+        if isinstance(e, ir.Binary):
+            return self.binary(e)
+        if isinstance(e, ir.Unary):
+            return self.unary(e)
+        if isinstance(e, ir.If):
+            c, t, o = self.expr(e.cond), self.expr(e.then), self.expr(e.otherwise)
+            scale = self.common_scale(t, o)
+            t, o = self.at_scale(t, scale), self.at_scale(o, scale)
+            err = None
+            if c.err is not None or t.err is not None or o.err is not None:
+                whens = []
+                if c.err is not None:
+                    whens.append((not_null(c.err), c.err))
+                whens.append((is_true(c.val), t.err if t.err is not None else cast(null(), "VARCHAR")))
+                err = case(whens, o.err)
+            return Sql(case([(is_true(c.val), t.val)], o.val), err, scale)
+        if isinstance(e, ir.In):
+            return self.in_(e)
+        if isinstance(e, ir.Call):
+            builtin = BUILTINS.get(e.func)
+            if builtin is None or builtin.sql is None:
+                raise UnsupportedInSql(f"the function {e.func} has no SQL form")
+            return builtin.sql(self, e)
+        raise UnsupportedInSql(f"the lowered node {type(e).__name__}")
+
+    def common_scale(self, *parts: Sql) -> Optional[int]:
+        scales = [p.scale for p in parts if p.scale is not None]
+        if not scales:
+            return None
+        return max(scales)
+
+    def at_scale(self, s: Sql, scale: Optional[int]) -> Sql:
+        if scale is None or s.scale == scale:
+            return s
+        value = cast(s.val, dec_type(scale))
+        return Sql(value, s.err, scale)
+
+    def ref(self, e: ir.Ref) -> Sql:
+        kind = e.type.kind
+        if e.kind == "input":
+            if e.name not in self.read:
+                if e.required:
+                    return Sql(self.const(None, kind).val, self.missing(e.name), self.const(None, kind).scale)
+                return self.const(None, kind)
+            column = col(self.in_col(e.name))
+            err = case([(is_null(column), self.missing(e.name))]) if e.required else None
+            return Sql(column, err, INPUT_SCALE.get(kind) if kind in ("money", "percent", "decimal") else None)
+        if e.kind == "param":
+            return self.param(e.name)
+        if e.kind == "decision":
+            d = self.low.decisions[e.name]
+            return Sql(col(self.val_col(e.name)), col(self.err_col(e.name)) if self.can_fail[e.name] else None,
+                       self.decision_scale[e.name])
+        if e.kind == "builtin":
+            if e.name == "as_of":
+                if self.as_of is not None:
+                    return self.const(self.as_of, "date")
+                return Sql(exp.CurrentDate())
+            return self.const(e.value, "date")
+        if e.kind == "external":
+            if e.value is UNFILLED:
+                other = self.p.externals[(e.alias, e.name)]
+                by = other.delegated_by or other.origin
+                return Sql(self.const(None, kind).val,
+                           error_value("blank_not_filled", "unfilled", f"{e.alias}.{e.name}", self.current or ""),
+                           self.const(None, kind).scale)
+            return self.const(e.value, kind)
+        raise UnsupportedInSql(f"the reference kind {e.kind!r}")
+
+    def missing(self, name: str) -> exp.Expression:
+        return error_value("invalid_input", "missing", name, self.current or "")
+
+    def param(self, name: str) -> Sql:
+        prm = self.low.params[name]
+        kind = prm.source.type.kind
+        if prm.blank:
+            if name in self.blank_values:
+                return self.const(self.blank_values[name], kind)
+            unfilled = error_value("blank_not_filled", "unfilled", name, self.current or "")
+            if name in self.read:
+                column = col(self.in_col(name))
+                scale = INPUT_SCALE.get(kind) if kind in ("money", "percent", "decimal") else None
+                return Sql(column, case([(is_null(column), unfilled)]), scale)
+            return Sql(self.const(None, kind).val, unfilled, self.const(None, kind).scale)
+        # a schedule: the last entry whose start is on or before as_of, else the parameter's own value
+        own = self.expr(prm.value) if prm.value is not None else None
+        if not prm.entries:
+            return own
+        entries = [(entry.start, self.expr(entry.value)) for entry in prm.entries]
+        parts = [s for _, s in entries] + ([own] if own is not None else [])
+        scale = self.common_scale(*parts)
+        as_of = self.ref(ir.Ref("builtin", "as_of", None)).val
+        whens, errs = [], []
+        for start, s in reversed(entries):
+            cond = exp.GTE(this=as_of, expression=self.const(start, "date").val)
+            s = self.at_scale(s, scale)
+            whens.append((cond, s.val))
+            errs.append((cond, s.err))
+        if own is not None:
+            own = self.at_scale(own, scale)
+            default, default_err = own.val, own.err
+        else:
+            by = prm.source.delegated_by or prm.source.origin
+            default = self.const(None, kind).val
+            default_err = error_value("blank_not_filled", "unfilled", name, self.current or "")
+        err = None
+        if any(x is not None for _, x in errs) or default_err is not None:
+            err = case([(c, x if x is not None else cast(null(), "VARCHAR")) for c, x in errs], default_err)
+        return Sql(case(whens, default), err, scale)
+
+    def unary(self, e: ir.Unary) -> Sql:
+        s = self.expr(e.operand)
+        if e.op == "not":
+            return Sql(exp.Not(this=paren(exp.Coalesce(this=s.val, expressions=[exp.false()]))), s.err)
+        if e.operand.type.kind == "duration":
+            raise UnsupportedInSql("a negated period that is not a constant")
+        return Sql(exp.Neg(this=paren(s.val)), s.err, s.scale)
+
+    def binary(self, e: ir.Binary) -> Sql:
+        op = e.op
+        a, b = self.expr(e.left), self.expr(e.right)
+        if op in ("and", "or"):
+            left = exp.Coalesce(this=a.val, expressions=[exp.false()])
+            right = exp.Coalesce(this=b.val, expressions=[exp.false()])
+            value = (exp.And if op == "and" else exp.Or)(this=left, expression=right)
+            # the right side is computed only when the left one did not decide
+            goes_on = is_true(a.val) if op == "and" else exp.Not(this=is_true(a.val))
+            err = None
+            if b.err is not None:
+                err = case(([(not_null(a.err), a.err)] if a.err is not None else []) + [(goes_on, b.err)])
+            else:
+                err = a.err
+            return Sql(value, err)
+        if op in ("==", "!="):
+            x, y = self.comparable(a, b)
+            value = exp.NullSafeEQ(this=x, expression=y) if op == "==" else exp.NullSafeNEQ(this=x, expression=y)
+            return Sql(value, self.first_error([(None, a.err), (None, b.err)]))
+        # operands left to right; a none on the left stops the rest
+        left_stops = is_null(a.val) if e.left.info.nullable else None
+        if op in ("<", "<=", ">", ">="):
+            x, y = self.comparable(a, b)
+            node = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op](this=x, expression=y)
+            return Sql(node, self.first_error([(left_stops, a.err), (None, b.err)]))
+        kinds = {e.left.type.kind, e.right.type.kind}
+        if kinds & {"date", "duration"}:
+            return self.date_arith(e, a, b, left_stops)
+        value, scale, fails = self.arith(op, a, b, kinds)
+        own = None
+        if fails is not None:
+            own = self.own_error(and_(not_null(a.val), not_null(b.val), fails), "division_by_zero")
+        return Sql(value, self.first_error([(left_stops, a.err), (is_null(b.val) if e.right.info.nullable else None,
+                                                                 b.err), (None, own)]), scale)
+
+    def comparable(self, a: Sql, b: Sql):
+        if a.scale is not None or b.scale is not None:
+            x, _ = self.as_decimal(a)
+            y, _ = self.as_decimal(b)
+            return x, y
+        return a.val, b.val
+
+    def date_arith(self, e: ir.Binary, a: Sql, b: Sql, left_stops) -> Sql:
+        """date ± a constant period (days, months, years)."""
+        right = e.right
+        period = right.value if isinstance(right, (ir.Lit, ir.Folded)) else None
+        if e.left.type.kind != "date" or not isinstance(period, Duration) or e.op not in ("+", "-"):
+            raise UnsupportedInSql(f"the date arithmetic {e.left.type.kind} {e.op} {right.type.kind}")
+        n = period.amount * (1 if e.op == "+" else -1)
+        if period.unit == "days":
+            return self.add_days(a, Sql(cast(num_lit(n), "BIGINT")))
+        months = n * (12 if period.unit == "years" else 1)
+        return self.add_months(a, Sql(cast(num_lit(months), "BIGINT")))
+
+    def in_(self, e: ir.In) -> Sql:
+        s = self.expr(e.operand)
+        items = [self.expr(i) for i in e.items]
+        if any(i.val.is_type("null") or isinstance(i.val, exp.Null) for i in items):
+            raise UnsupportedInSql("none as a member of a set")
+        if s.scale is not None or any(i.scale is not None for i in items):
+            values = [self.as_decimal(i)[0] for i in items]
+            operand = self.as_decimal(s)[0]
+        else:
+            values, operand = [i.val for i in items], s.val
+        member = exp.In(this=paren(operand), expressions=values)
+        if e.negated:
+            value = or_(is_null(operand), exp.Not(this=paren(member)))
+        else:
+            value = exp.Coalesce(this=member, expressions=[exp.false()])
+        return Sql(value, self.first_error([(None, s.err)] + [(None, i.err) for i in items]))
+
+    # ------------------------------------------------------------ what the builtins' SQL forms use
+    def args_in_order(self, e: ir.Call) -> tuple[list[Sql], Optional[exp.Expression], Optional[exp.Expression]]:
+        """The arguments, (the first error met, left to right, a none stopping the rest), and the
+        condition that some argument is none."""
+        args = [self.expr(a) for a in e.args]
+        steps = []
+        nulls = []
+        for node, s in zip(e.args, args):
+            stop = is_null(s.val) if node.info.nullable else None
+            steps.append((stop, s.err))
+            if stop is not None:
+                nulls.append(stop)
+        return args, self.first_error(steps), (or_(*nulls) if nulls else None)
+
+    def none_if(self, any_null, value: exp.Expression) -> exp.Expression:
+        if any_null is None:
+            return value
+        return case([(any_null, null())], value)
+
+    def add_months(self, d: Sql, n: Sql, err=None) -> Sql:
+        """d + n calendar months, the day clamped to the month's end; outside years 1..9999 an error."""
+        months = cast(n.val, "BIGINT") if n.scale is None else cast(exp.Cast(this=exp.Anonymous(
+            this="TRUNC", expressions=[n.val]), to=dec_type(0)), "BIGINT")
+        index = exp.Add(this=exp.Add(this=exp.Mul(this=exp.Year(this=d.val), expression=num_lit(12)),
+                                     expression=paren(exp.Sub(this=exp.Month(this=d.val), expression=num_lit(1)))),
+                        expression=months)
+        outside = or_(exp.LT(this=paren(index), expression=num_lit(12)),
+                      exp.GTE(this=paren(index), expression=num_lit(12 * 10000)))
+        if self.dialect == "duckdb":
+            shifted = cast(exp.Add(this=d.val, expression=exp.Interval(this=paren(months), unit=exp.var("MONTH"))),
+                           "DATE")
+        else:
+            shifted = exp.AddMonths(this=d.val, expression=cast(months, "INT"))
+        value = case([(outside, cast(null(), "DATE"))], shifted)
+        own = self.own_error(and_(not_null(d.val), not_null(n.val), outside), "outside_calendar")
+        return Sql(value, self.first_error([(None, err), (None, own)]) if err is not None else own)
+
+    def add_days(self, d: Sql, n: Sql, err=None) -> Sql:
+        days = cast(n.val, "BIGINT") if n.scale is None else cast(exp.Cast(this=exp.Anonymous(
+            this="TRUNC", expressions=[n.val]), to=dec_type(0)), "BIGINT")
+        low = self.days_between_sql(d.val, self.const(_dt.date(1, 1, 1), "date").val)
+        high = self.days_between_sql(d.val, self.const(_dt.date(9999, 12, 31), "date").val)
+        outside = or_(exp.LT(this=paren(days), expression=low), exp.GT(this=paren(days), expression=high))
+        safe = case([(outside, num_lit(0))], days)
+        if self.dialect == "duckdb":
+            shifted = cast(exp.Add(this=d.val, expression=exp.Interval(this=paren(safe), unit=exp.var("DAY"))), "DATE")
+        else:
+            shifted = exp.DateAdd(this=d.val, expression=cast(safe, "INT"), unit=exp.var("DAY"))
+        value = case([(outside, cast(null(), "DATE"))], shifted)
+        own = self.own_error(and_(not_null(d.val), not_null(n.val), outside), "outside_calendar")
+        return Sql(value, self.first_error([(None, err), (None, own)]) if err is not None else own)
+
+    def days_between_sql(self, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+        if self.dialect == "duckdb":
+            return exp.DateDiff(this=b, expression=a, unit=exp.var("DAY"))
+        return exp.Anonymous(this="DATEDIFF", expressions=[b, a])
+
+    def end_of_month(self, d: exp.Expression) -> exp.Expression:
+        return exp.LastDay(this=d)
+
+    # ------------------------------------------------------------ the builtins' SQL forms (builtins.py names them)
+    @staticmethod
+    def result(val, err=None, scale=None) -> Sql:
+        return Sql(val, err, scale)
+
+    def call_round(self, e: ir.Call, unit: str, mode: str) -> Sql:
+        args, err, any_null = self.args_in_order(e)
+        r = self.rounded(args[0], unit, mode, e.type.kind == "money")
+        return Sql(self.none_if(any_null, r.val), err, r.scale)
+
+    def call_extremum(self, e: ir.Call, which: str) -> Sql:
+        args, err, any_null = self.args_in_order(e)
+        if len(args) == 1:
+            return Sql(args[0].val, err, args[0].scale)
+        scale = self.common_scale(*args)
+        if scale is not None:
+            values = [self.as_decimal(a)[0] for a in args]
+            values = [cast(v, dec_type(scale)) for v in values]
+        else:
+            values = [a.val for a in args]
+        node = (exp.Least if which == "min" else exp.Greatest)(this=values[0], expressions=values[1:],
+                                                                 ignore_nulls=False)
+        # LEAST and GREATEST skip NULLs; in the language a none argument makes the result none
+        return Sql(case([(any_null, null())], node) if any_null is not None else node, err, scale)
+
+    def call_abs(self, e: ir.Call) -> Sql:
+        args, err, any_null = self.args_in_order(e)
+        return Sql(exp.Abs(this=args[0].val), err, args[0].scale)
+
+    def call_add(self, e: ir.Call, unit: str) -> Sql:
+        args, err, any_null = self.args_in_order(e)
+        d, n = args
+        if unit == "days":
+            s = self.add_days(d, n, err)
+        else:
+            months = n if unit == "months" else Sql(exp.Mul(this=num_lit(12), expression=paren(
+                n.val if n.scale is None else cast(exp.Anonymous(this="TRUNC", expressions=[n.val]), "BIGINT"))))
+            s = self.add_months(d, months, err)
+        return Sql(self.none_if(any_null, s.val), s.err)
+
+    def call_end_of_month(self, e: ir.Call) -> Sql:
+        args, err, any_null = self.args_in_order(e)
+        return Sql(exp.LastDay(this=args[0].val), err)
+
+    def call_days_between(self, e: ir.Call) -> Sql:
+        args, err, any_null = self.args_in_order(e)
+        return Sql(cast(self.days_between_sql(args[0].val, args[1].val), "BIGINT"), err)
+
+    def call_date_part(self, e: ir.Call, part: str) -> Sql:
+        args, err, any_null = self.args_in_order(e)
+        node = {"year": exp.Year, "month": exp.Month, "day": exp.Day}[part](this=args[0].val)
+        return Sql(cast(node, "BIGINT"), err)
+
+    # ------------------------------------------------------------ decisions
+    def decision(self, d: ir.Decision) -> tuple[Sql, Optional[exp.Expression]]:
+        """(value and error, the rule that decided (a text) or None)."""
+        self.current = d.name
+        src = d.source
+        kind = src.type.kind
+        rules = self.rule_texts(src)
+        if d.form == "expr":
+            s = self.expr(d.branches[0].value)
+            return self.finish(d, s), lit_str(rules[0])
+        if d.form == "cases":
+            parts = [(b, self.expr(b.cond) if b.cond is not None else None, self.expr(b.value)) for b in d.branches]
+            scale = self.common_scale(*[v for _, _, v in parts])
+            whens, errs, rule_whens = [], [], []
+            default = default_err = None
+            fails = False
+            default_rule = lit_str(rules[-1])  # no case applies
+            for b, c, v in parts:
+                v = self.at_scale(v, scale)
+                if c is None:  # otherwise
+                    default, default_err = v.val, v.err
+                    default_rule = lit_str(rules[b.rule])
+                    fails = fails or v.err is not None
+                    break
+                if c.err is not None:
+                    errs.append((not_null(c.err), c.err))
+                    fails = True
+                cond = is_true(c.val)
+                whens.append((cond, v.val))
+                errs.append((cond, v.err if v.err is not None else cast(null(), "VARCHAR")))
+                fails = fails or v.err is not None
+                rule_whens.append((cond, lit_str(rules[b.rule])))
+            if default is None:
+                default = self.const(None, kind).val
+            value = case(whens, default) if whens else default
+            err = (case(errs, default_err) if errs else default_err) if fails else None
+            rule = case(rule_whens, default_rule) if rule_whens else default_rule
+            return self.finish(d, Sql(value, err, scale)), rule
+        # a table: the columns, then the first row whose cells all match
+        columns = [self.expr(c.expr) for c in d.columns]
+        col_err = self.first_error([(None, c.err) for c in columns])
+        outputs = [(row, self.expr(row.value)) for row in d.rows]
+        scale = self.common_scale(*[v for _, v in outputs])
+        whens, errs, rule_whens = [], [], []
+        default = self.const(None, kind).val
+        default_err = None
+        default_rule = lit_str(rules[-1])
+        fails = False
+        for row, v in outputs:
+            v = self.at_scale(v, scale)
+            fails = fails or v.err is not None
+            if row.otherwise or not row.tests:
+                default, default_err, default_rule = v.val, v.err, lit_str(rules[row.rule])
+                break
+            cond = and_(*[self.cell(t, columns[t.column]) for t in row.tests])
+            whens.append((cond, v.val))
+            errs.append((cond, v.err if v.err is not None else cast(null(), "VARCHAR")))
+            rule_whens.append((cond, lit_str(rules[row.rule])))
+        value = case(whens, default) if whens else default
+        err = (case(errs, default_err) if errs else default_err) if fails else None
+        if col_err is not None:
+            err = col_err if err is None else exp.Coalesce(this=col_err, expressions=[err])
+        rule = case(rule_whens, default_rule) if rule_whens else default_rule
+        return self.finish(d, Sql(value, err, scale)), rule
+
+    def cell(self, t: ir.Test, column: Sql) -> exp.Expression:
+        values = [self.expr(v) for v in t.values]
+        if any(v.err is not None for v in values):
+            raise UnsupportedInSql("a table cell whose value can fail")
+        if t.kind == "eq":
+            x, y = self.comparable(column, values[0])
+            return exp.NullSafeEQ(this=x, expression=y)
+        if t.kind == "cmp":
+            x, y = self.comparable(column, values[0])
+            node = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[t.op](this=x, expression=y)
+            return is_true(node)
+        if t.kind in ("in", "not_in"):
+            if column.scale is not None or any(v.scale is not None for v in values):
+                items, operand = [self.as_decimal(v)[0] for v in values], self.as_decimal(column)[0]
+            else:
+                items, operand = [v.val for v in values], column.val
+            member = exp.In(this=paren(operand), expressions=items)
+            if t.kind == "in":
+                return is_true(member)
+            return or_(is_null(operand), exp.Not(this=paren(member)))
+        raise UnsupportedInSql(f"the table cell kind {t.kind!r}")
+
+    def finish(self, d: ir.Decision, s: Sql) -> Sql:
+        """The interpreter's finish(): money at the fen (half up), counts whole, decimals DECIMAL."""
+        kind = d.source.type.kind
+        if kind == "money":
+            if s.scale is None:
+                return Sql(cast(s.val, dec_type(2)), s.err, 2)
+            if s.scale <= 2:
+                return Sql(cast(s.val, dec_type(2)), s.err, 2)
+            return Sql(self.rounded(s, "fen", "half_up", True).val, s.err, 2)
+        if kind == "count":
+            if s.scale is None:
+                return s
+            # int() of a Decimal: toward zero
+            return Sql(cast(exp.Anonymous(this="TRUNC", expressions=[s.val]), "BIGINT"), s.err, None)
+        if kind in ("decimal", "percent"):
+            if s.scale is None:
+                return Sql(cast(s.val, dec_type(0)), s.err, 0)
+            return Sql(cast(s.val, dec_type(s.scale)), s.err, s.scale)
+        if kind in ("duration",):
+            raise UnsupportedInSql("a decision whose value is a period")
+        return s
+
+    def rule_texts(self, src) -> list[str]:
+        """The text naming each rule of a decision (policy, article, case or row), then 'no rule'."""
+        o = src.origin
+
+        def text(detail, article):
+            return f"{o.policy_id} {detail}" + (f" (article {article})" if article else "")
+
+        if src.form == "expr":
+            return [text("formula", src.article)]
+        out = []
+        if src.form == "cases":
+            for index, c in enumerate(src.cases, 1):
+                out.append(text(f"case {index}", c.meta.article or src.article))
+            if src.otherwise is not None:
+                out.append(text("otherwise", src.otherwise.meta.article or src.article))
+            out.append(text("no case applies", src.article))
+            return out
+        for index, row in enumerate(src.table.rows, 1):
+            out.append(text("otherwise row" if row.is_otherwise else f"row {index}", row.meta.article or src.article))
+        out.append(text("no row of the table covers this case", src.article))
+        return out
+
+    # ------------------------------------------------------------ validation
+    def validated(self, name: str) -> tuple[exp.Expression, exp.Expression]:
+        """(the validated value of column `name`, or NULL; the condition and reason of each way it is bad)."""
+        t = self.accepted[name]
+        kind = t.kind
+        raw = cast(col(name), "VARCHAR")
+        text = exp.Trim(this=raw)
+        present = not_null(raw) if not self.empty_is_absent else and_(not_null(raw),
+                                                                     exp.NEQ(this=text, expression=lit_str("")))
+        checks: list[tuple[exp.Expression, str]] = []
+        if kind in ("money", "percent", "decimal", "count"):
+            body = text
+            if kind == "percent":
+                has_pct = exp.EQ(this=exp.Substring(this=text, start=exp.Length(this=text)), expression=lit_str("%"))
+                body = case([(has_pct, exp.Trim(this=exp.Substring(this=text, start=num_lit(1), length=exp.Sub(
+                    this=exp.Length(this=text), expression=num_lit(1)))))], text)
+            body = exp.Anonymous(this="REPLACE", expressions=[body, lit_str("_"), lit_str("")])
+            well_formed = exp.RegexpLike(this=body, expression=lit_str(NUMBER))
+            not_finite = exp.RegexpLike(this=body, expression=lit_str(NOT_FINITE))
+            wide = try_cast(body, dec_type(20))
+            checks.append((exp.Not(this=paren(or_(well_formed, not_finite))), "malformed"))
+            checks.append((not_finite, "not_finite"))
+            if kind == "percent":
+                wide = case([(has_pct, cast(exp.Div(this=wide, expression=cast(num_lit(100), dec_type(0))),
+                                            dec_type(22)))], wide)
+            checks.append((is_null(wide), "beyond_range"))
+            limit = {"money": MONEY_LIMIT, "decimal": DECIMAL_LIMIT, "count": Decimal(COUNT_LIMIT),
+                     "percent": Decimal(2)}[kind]
+            if kind == "money":
+                checks.append((exp.LT(this=wide, expression=num_lit(0)), "negative"))
+                checks.append((exp.GTE(this=wide, expression=num_lit(limit)), "beyond_range"))
+                value = cast(wide, dec_type(2))
+                checks.append((exp.NEQ(this=value, expression=wide), "fraction_of_fen"))
+            elif kind == "count":
+                whole = cast(wide, dec_type(0))
+                checks.append((exp.NEQ(this=whole, expression=wide), "not_whole"))
+                checks.append((exp.LT(this=wide, expression=num_lit(0)), "negative"))
+                checks.append((exp.GTE(this=wide, expression=num_lit(limit)), "beyond_range"))
+                value = cast(whole, "BIGINT")
+            elif kind == "percent":
+                checks.append((or_(exp.LT(this=wide, expression=num_lit(0)), exp.GT(this=wide, expression=num_lit(1))),
+                               "outside_range"))
+                value = cast(wide, dec_type(INPUT_SCALE["percent"]))
+                checks.append((exp.NEQ(this=value, expression=wide), "beyond_precision"))
+            else:
+                checks.append((exp.GTE(this=exp.Abs(this=wide), expression=num_lit(limit)), "beyond_range"))
+                value = cast(wide, dec_type(INPUT_SCALE["decimal"]))
+                checks.append((exp.NEQ(this=value, expression=wide), "beyond_precision"))
+        elif kind == "bool":
+            low = exp.Lower(this=text)
+            yes = exp.In(this=low, expressions=[lit_str(w) for w in TRUE_WORDS])
+            no = exp.In(this=low, expressions=[lit_str(w) for w in FALSE_WORDS])
+            checks.append((exp.Not(this=paren(or_(yes, no))), "not_bool"))
+            value = yes
+        elif kind == "date":
+            day = try_cast(text, "DATE")
+            bad = or_(exp.Not(this=exp.RegexpLike(this=text, expression=lit_str(DATE_TEXT))), is_null(day),
+                      exp.LT(this=exp.Year(this=day), expression=num_lit(1)))
+            checks.append((bad, "not_date"))
+            value = day
+        elif kind == "text":
+            value = raw
+        elif kind == "enum":
+            members = self.enum_members.get(t.enum, ())
+            checks.append((exp.Not(this=exp.In(this=raw, expressions=[lit_str(m) for m in members])),
+                           "not_member"))
+            value = raw
+        else:
+            raise UnsupportedInSql(f"an input of kind {kind}")
+        reason = case([(c, lit_str(r)) for c, r in checks]) if checks else None
+        bad = reason
+        return present, value, bad
+
+    # ------------------------------------------------------------ the query
+    def build(self) -> SqlQuery:
+        src = exp.Table(this=ident(self.source))
+        # layer 1: each input validated; the first bad one (in the table's column order) fails the row
+        selects = [col(c) for c in self.columns]
+        whens = []
+        for name in self.read:
+            present, value, reason = self.validated(name)
+            keep = present if reason is None else and_(present, is_null(reason))
+            selects.append(exp.alias_(case([(keep, value)]), self.in_col(name), quoted=True))
+            if reason is not None:
+                whens.append((and_(present, not_null(reason)),
+                              exp.Concat(expressions=[lit_str("invalid_input" + SEP), reason,
+                                                      lit_str(SEP + name + SEP)])))
+        verr = case(whens) if whens else cast(null(), "VARCHAR")
+        selects.append(exp.alias_(verr, "__pl_verr", quoted=True))
+        query = exp.select(*selects).from_(src)
+        ctes = [("__pl_valid", query)]
+        # the decisions, a layer per level of dependency
+        self.can_fail: dict[str, bool] = {}
+        self.decision_scale: dict[str, Optional[int]] = {}
+        depth: dict[str, int] = {}
+        for name, d in self.low.decisions.items():
+            deps = [n.name for n in _walk(d) if isinstance(n, ir.Ref) and n.kind == "decision"]
+            depth[name] = 1 + max((depth[x] for x in deps), default=0)
+        compiled = {}
+        for name, d in self.low.decisions.items():
+            s, rule = self.decision(d)
+            compiled[name] = (s, rule)
+            self.can_fail[name] = s.err is not None
+            self.decision_scale[name] = s.scale
+        previous = "__pl_valid"
+        for level in range(1, max(depth.values(), default=0) + 1):
+            names = [n for n in self.low.decisions if depth[n] == level]
+            cols = [exp.Star()]
+            for name in names:
+                s, rule = compiled[name]
+                cols.append(exp.alias_(s.val, self.val_col(name), quoted=True))
+                cols.append(exp.alias_(s.err if s.err is not None else cast(null(), "VARCHAR"), self.err_col(name),
+                                       quoted=True))
+                if self.rule_columns:
+                    cols.append(exp.alias_(rule, self.rule_col(name), quoted=True))
+            layer = f"__pl_level{level}"
+            ctes.append((layer, exp.select(*cols).from_(exp.Table(this=ident(previous)))))
+            previous = layer
+        # the outputs
+        names = list(self.low.decisions)
+        hard = [(and_(not_null(col(self.err_col(n))),
+                      exp.Not(this=exp.Like(this=col(self.err_col(n)), expression=lit_str("blank_not_filled%")))),
+                 col(self.err_col(n))) for n in names if self.can_fail[n]]
+        soft = [(not_null(col(self.err_col(n))), col(self.err_col(n))) for n in names if self.can_fail[n]]
+        error = case([(not_null(col("__pl_verr")), col("__pl_verr"))] + hard + soft) if (hard or soft) else \
+            col("__pl_verr")
+        failed = or_(not_null(col("__pl_verr")), *[c for c, _ in hard]) if hard else not_null(col("__pl_verr"))
+        final_cols = [col(c) for c in self.passthrough]
+        for name in self.read:
+            final_cols.append(exp.alias_(col(name), name, quoted=True))
+        out_decisions = []
+        for name in names:
+            s, _ = compiled[name]
+            kind = self.low.decisions[name].source.type.kind
+            drop = or_(failed, not_null(col(self.err_col(name)))) if self.can_fail[name] else failed
+            value = case([(drop, null())], col(self.val_col(name)))
+            final_cols.append(exp.alias_(value, name, quoted=True))
+            out_decisions.append((name, kind, _output_type(kind, s.scale)))
+            if self.rule_columns:
+                final_cols.append(exp.alias_(case([(drop, null())], col(self.rule_col(name))), f"{name}__rule",
+                                             quoted=True))
+        final_cols.append(exp.alias_(col("__pl_error"), "_error", quoted=True))
+        for index, out in ((2, "_error_reason"), (3, "_error_field"), (4, "_error_decision")):
+            part = exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP), part_index=num_lit(index))
+            final_cols.append(exp.alias_(case([(exp.EQ(this=part, expression=lit_str("")), null())], part), out,
+                                         quoted=True))
+        final_cols[-4] = exp.alias_(exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP),
+                                                  part_index=num_lit(1)), "_error", quoted=True)
+        errors = exp.select(exp.Star(), exp.alias_(error, "__pl_error", quoted=True)).from_(
+            exp.Table(this=ident(previous)))
+        ctes.append(("__pl_errors", errors))
+        final = exp.select(*final_cols).from_(exp.Table(this=ident("__pl_errors")))
+        for alias, q in ctes:
+            final = final.with_(ident(alias), as_=q)
+        inputs = tuple((n, self.accepted[n].kind) for n in self.read)
+        return SqlQuery(self.p.policy_id, self.dialect, final, inputs, tuple(out_decisions), self.rule_columns,
+                        tuple(self.passthrough))
+
+
+def _walk(d: ir.Node):
+    return d.walk()
+
+
+def _output_type(kind: str, scale: Optional[int]) -> str:
+    if kind == "money":
+        return "DECIMAL(38, 2)"
+    if kind in ("decimal", "percent"):
+        return f"DECIMAL(38, {scale or 0})"
+    return SQL_TYPES.get(kind, "VARCHAR")
+
+
+def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Optional[Sequence[str]] = None,
+                blanks: Optional[Mapping[str, object]] = None, as_of: Optional[_dt.date] = None,
+                rule_columns: bool = True, source: str = "cases", empty_is_absent: bool = True) -> SqlQuery:
+    """The policy as one SELECT over the table `source`, in `dialect` (duckdb or spark).
+
+    columns: the table's columns in order (default: the inputs, then the unfilled blanks not
+    bound); inputs that are not columns are absent in every row; other columns pass through.
+    blanks: values bound for unfilled blanks (validated as inputs by the caller).
+    as_of: the evaluation date (default: the engine's CURRENT_DATE when the query runs).
+    rule_columns: add <decision>__rule, the rule that decided each value.
+    empty_is_absent: an empty (or blank) text is an absent input, as in CSV."""
+    return SqlGen(policy, dialect, columns, blanks, as_of, rule_columns, source, empty_is_absent).build()

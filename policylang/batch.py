@@ -1,0 +1,430 @@
+"""Batches: a compiled policy run over a table of cases on DuckDB (embedded) or Spark.
+
+The engine API, for `policylang run` and for anyone who runs policies over claims files:
+
+    from policylang.batch import run_file, evaluate_rows
+    result = run_file(policy, "claims.csv", "out.parquet", engine="duckdb", as_of=date(2021, 3, 1))
+    result.rows, result.failed, result.by_reason, result.seconds
+
+- run_file(policy, data, out, engine="duckdb"|"spark", as_of=None, blanks=None, rule_columns=True,
+  continue_on_error=True, progress=False, master=None, spark_conf=None) -> BatchResult. Reads CSV,
+  JSON Lines (.jsonl/.ndjson) or Parquet; writes Parquet (.parquet) or CSV (.csv): the input
+  columns, one column per decision (money as DECIMAL(38, 2)), `<decision>__rule` (the rule that
+  decided it: policy, case or row, article) unless rule_columns=False, and the error columns
+  _error, _error_reason, _error_field, _error_decision and _error_message (the Python module's
+  own message, computed for failed rows only). `policy` is a ResolvedPolicy (see
+  policylang.pipeline) — load_policy(id_or_path, root) gives one.
+- evaluate_rows(policy, rows, as_of=..., engine="duckdb") -> list of dicts: the same on rows in
+  memory (dicts of input name -> value as text or typed), for tests and small batches.
+- reference_rows(policy, rows, as_of=...) -> the same from the reference interpreter, case by case
+  (what the differential tests compare with).
+
+BatchResult.by_reason counts failed rows by (error code, reason, field). Bad input never stops a
+batch: each bad row gets NULL decisions and its error columns (see backends/sql/compiler.py).
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as _dt
+import os
+import sys
+import time
+from decimal import Decimal
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+import attrs
+
+from .backends.sql import ERROR_COLUMNS, SqlCompileError, compile_sql
+from .backends.sql.compiler import SEP
+from .semantics.evaluate import (
+    BlankNotFilled,
+    EvaluationError,
+    Interpreter,
+    InputError,
+)
+from .semantics.model import ResolvedPolicy
+
+ENGINES = ("duckdb", "spark")
+MESSAGE_COLUMN = "_error_message"
+SPARK_CONF = {
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.decimalOperations.allowPrecisionLoss": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+}
+
+
+class BatchError(Exception):
+    """The batch cannot run: a file that cannot be read or written, an unknown format or engine."""
+
+
+@attrs.frozen
+class BatchResult:
+    rows: int
+    failed: int
+    by_reason: dict  # (code, reason, field) -> rows
+    seconds: float
+    out: str
+
+
+def input_format(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if lower.endswith(".parquet") or os.path.isdir(path):
+        return "parquet"
+    raise BatchError(f"{path}: cannot tell the format; use .csv, .jsonl or .parquet")
+
+
+def output_format(path: str) -> str:
+    lower = path.lower()
+    if lower.endswith(".csv"):
+        return "csv"
+    if lower.endswith(".parquet"):
+        return "parquet"
+    raise BatchError(f"{path}: write .parquet or .csv")
+
+
+# ---------------------------------------------------------------- the Python module's messages
+
+
+class _Messages:
+    """The Python module's message for a failed row (and a count of failed rows by reason)."""
+
+    def __init__(self, policy: ResolvedPolicy, columns: Sequence[str], as_of: Optional[_dt.date],
+                 blanks: Optional[Mapping[str, Any]]):
+        from .backends.pycodegen import compile_module
+
+        self.module = compile_module(policy)
+        self.columns = list(columns)
+        self.as_of = as_of or _dt.date.today()
+        self.blanks = dict(blanks or {})
+        accepted = set(self.module.INPUTS)
+        self.inputs = [c for c in self.columns if c in accepted]
+
+    def message(self, values: Sequence[Optional[str]]) -> Optional[str]:
+        from .backends.runner import evaluate_case
+
+        case = {name: value for name, value in zip(self.inputs, values) if value is not None and value.strip() != ""}
+        case.update(self.blanks)
+        slot, exc = evaluate_case(self.module, case, self.as_of, None, False)
+        return exc.message if exc is not None else None
+
+
+# ---------------------------------------------------------------- DuckDB
+
+
+def _duckdb_source(con, path: str, fmt: str):
+    if not os.path.exists(path):
+        raise BatchError(f"{path}: no such file")
+    try:
+        if fmt == "csv":
+            return con.read_csv(path, all_varchar=True, header=True)
+        if fmt == "jsonl":
+            return con.read_json(path, format="newline_delimited")
+        return con.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - duckdb's own errors say what is wrong with the file
+        raise BatchError(f"{path}: {exc}") from None
+
+
+def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns, progress, empty_is_absent,
+                threads=None):
+    import duckdb
+    from duckdb.sqltypes import VARCHAR
+
+    query = compile_sql(policy, "duckdb", columns=columns, blanks=blanks, as_of=as_of, rule_columns=rule_columns,
+                        source="__pl_cases", empty_is_absent=empty_is_absent)
+    messages = _Messages(policy, columns, as_of, blanks)
+    counts: collections.Counter = collections.Counter()
+
+    def message(*args):
+        code, reason, field = args[0], args[1], args[2]
+        counts[(code, reason, field)] += 1
+        return messages.message(args[3:])
+
+    con.create_function("__pl_message", message, [VARCHAR] * (3 + len(messages.inputs)), VARCHAR,
+                        side_effects=True, null_handling="special")
+    from sqlglot import exp
+
+    inner = query.tree.subquery("__pl_result")
+    outputs = [exp.column(c, quoted=True) for c in query.output_columns()]
+    call = exp.Anonymous(this="__pl_message", expressions=[
+        exp.column("_error", quoted=True), exp.column("_error_reason", quoted=True),
+        exp.column("_error_field", quoted=True)] + [
+        exp.cast(exp.column(c, quoted=True), "VARCHAR") for c in messages.inputs])
+    msg = exp.Case().when(exp.Not(this=exp.Is(this=exp.column("_error", quoted=True), expression=exp.Null())),
+                          call)
+    final = exp.select(*outputs, exp.alias_(msg, MESSAGE_COLUMN, quoted=True)).from_(inner)
+    con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    rel = con.sql(final.sql(dialect="duckdb"))
+    try:
+        if out_fmt == "parquet":
+            rel.write_parquet(out)
+        else:
+            rel.write_csv(out, header=True)
+    except duckdb.Error as exc:
+        raise BatchError(f"the batch failed in DuckDB: {exc}") from None
+    return counts
+
+
+def _duckdb_rows(con, out: str, out_fmt: str) -> int:
+    source = con.read_parquet(out) if out_fmt == "parquet" else con.read_csv(out, header=True, all_varchar=True)
+    return source.aggregate("count(*)").fetchone()[0]
+
+
+# ---------------------------------------------------------------- Spark
+
+
+_SPARK = None
+
+
+def spark_session(master: Optional[str] = None, conf: Optional[Mapping[str, str]] = None):
+    """The SparkSession batches run in (one per process): ANSI mode, no decimal precision loss."""
+    global _SPARK
+    from pyspark.sql import SparkSession
+
+    if _SPARK is not None:
+        return _SPARK
+    builder = SparkSession.builder.appName("policylang")
+    if master or not os.environ.get("SPARK_SUBMIT_OPTS") and "spark.master" not in (conf or {}):
+        builder = builder.master(master or "local[*]")
+    settings = dict(SPARK_CONF)
+    settings.setdefault("spark.ui.enabled", "false")
+    settings.setdefault("spark.sql.shuffle.partitions", "4")
+    settings.update(conf or {})
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    _SPARK = builder.getOrCreate()
+    _SPARK.sparkContext.setLogLevel("ERROR")
+    for key, value in SPARK_CONF.items():
+        _SPARK.conf.set(key, value)
+    return _SPARK
+
+
+def _spark_frame(spark, path: str, fmt: str):
+    if not os.path.exists(path):
+        raise BatchError(f"{path}: no such file")
+    if fmt == "csv":
+        return spark.read.option("header", True).option("inferSchema", False).csv(path)
+    if fmt == "jsonl":
+        return spark.read.option("primitivesAsString", True).json(path)
+    return spark.read.parquet(path)
+
+
+def _run_spark(policy, frame, columns, out, out_fmt, as_of, blanks, rule_columns, empty_is_absent):
+    from pyspark.sql import functions as F
+
+    spark = frame.sparkSession
+    frame.createOrReplaceTempView("__pl_cases")
+    query = compile_sql(policy, "spark", columns=columns, blanks=blanks, as_of=as_of, rule_columns=rule_columns,
+                        source="__pl_cases", empty_is_absent=empty_is_absent)
+    result = spark.sql(query.sql).cache()
+    failed = result.where(F.col("_error").isNotNull())
+    messages = _Messages(policy, columns, as_of, blanks)
+    counts: collections.Counter = collections.Counter()
+    keyed = []
+    for row in failed.select(*ERROR_COLUMNS[:3], *[F.col(f"`{c}`").cast("string") for c in messages.inputs],
+                             *[F.col(f"`{c}`") for c in query.passthrough]).collect():
+        counts[(row[0], row[1], row[2])] += 1
+        keyed.append(row)
+    if keyed:
+        # the message of each failed row, joined back on its error and inputs
+        rows = [tuple(r[3:3 + len(messages.inputs)]) + (messages.message(list(r[3:3 + len(messages.inputs)])),)
+                for r in keyed]
+        names = [f"__pl_k{i}" for i in range(len(messages.inputs))]
+        table = spark.createDataFrame(rows, schema=", ".join(f"`{n}` string" for n in names)
+                                      + f", `{MESSAGE_COLUMN}` string").dropDuplicates(names)
+        cond = [F.col(f"`{c}`").cast("string").eqNullSafe(F.col(f"`{n}`")) for c, n in zip(messages.inputs, names)]
+        joined = result.join(F.broadcast(table), on=_all(cond) & F.col("_error").isNotNull(), how="left")
+        result_out = joined.select(*[F.col(f"`{c}`") for c in query.output_columns()], F.col(f"`{MESSAGE_COLUMN}`"))
+    else:
+        result_out = result.withColumn(MESSAGE_COLUMN, F.lit(None).cast("string"))
+    writer = result_out.write.mode("overwrite")
+    if out_fmt == "parquet":
+        writer.parquet(out)
+    else:
+        writer.option("header", True).csv(out)
+    total = result.count()
+    result.unpersist()
+    return counts, total
+
+
+def _all(conds):
+    out = conds[0]
+    for c in conds[1:]:
+        out = out & c
+    return out
+
+
+# ---------------------------------------------------------------- the API
+
+
+def run_file(policy: ResolvedPolicy, data: str, out: str, engine: str = "duckdb", *,
+             as_of: Optional[_dt.date] = None, blanks: Optional[Mapping[str, Any]] = None,
+             rule_columns: bool = True, progress: bool = False, master: Optional[str] = None,
+             spark_conf: Optional[Mapping[str, str]] = None, threads: Optional[int] = None) -> BatchResult:
+    """Run POLICY over the cases in `data`, write the results to `out` (see the module's docstring)."""
+    if engine not in ENGINES:
+        raise BatchError(f"unknown engine {engine!r}; choose duckdb or spark")
+    fmt, out_fmt = input_format(data), output_format(out)
+    blanks = _checked_blanks(policy, blanks)
+    as_of = as_of or _dt.date.today()
+    start = time.perf_counter()
+    empty_is_absent = fmt == "csv"
+    if engine == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            relation = _duckdb_source(con, data, fmt)
+            columns = list(relation.columns)
+            relation.create_view("__pl_cases")
+            if os.path.isdir(out) or os.path.exists(out):
+                os.remove(out) if os.path.isfile(out) else None
+            counts = _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns, progress,
+                                 empty_is_absent, threads)
+            rows = _duckdb_rows(con, out, out_fmt)
+        finally:
+            con.close()
+    else:
+        spark = spark_session(master, spark_conf)
+        frame = _spark_frame(spark, data, fmt)
+        columns = list(frame.columns)
+        counts, rows = _run_spark(policy, frame, columns, out, out_fmt, as_of, blanks, rule_columns, empty_is_absent)
+    return BatchResult(rows, sum(counts.values()), dict(counts), time.perf_counter() - start, out)
+
+
+def _checked_blanks(policy: ResolvedPolicy, blanks: Optional[Mapping[str, Any]]) -> dict:
+    """Blank values given for the whole batch, validated as the Python module validates inputs."""
+    from .semantics.evaluate import coerce_value
+
+    out = {}
+    names = {b.name: b for b in policy.blanks}
+    interp = Interpreter(policy)
+    for name, raw in (blanks or {}).items():
+        if name not in names:
+            raise BatchError(f"'{name}' is not a blank of {policy.policy_id} that no level filled"
+                             + (f"; its blanks: {', '.join(names)}" if names else ""))
+        t = names[name].type
+        try:
+            out[name] = coerce_value(name, t, raw, interp.enum_members.get(t.enum, ()))
+        except InputError as exc:
+            raise BatchError(exc.message) from None
+    return out
+
+
+def evaluate_rows(policy: ResolvedPolicy, rows: Sequence[Mapping[str, Any]], *, as_of: _dt.date,
+                  engine: str = "duckdb", columns: Optional[Sequence[str]] = None,
+                  blanks: Optional[Mapping[str, Any]] = None, rule_columns: bool = False,
+                  empty_is_absent: bool = True, spark=None) -> list[dict]:
+    """The batch's outputs for rows in memory (values as text, or None for absent), in order."""
+    blanks = _checked_blanks(policy, blanks)
+    if columns is None:
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+    columns = list(columns) + ["__pl_row"]
+    data = [[None if r.get(c) is None else _text(r.get(c)) for c in columns[:-1]] + [str(i)]
+            for i, r in enumerate(rows)]
+    query = compile_sql(policy, engine, columns=columns, blanks=blanks, as_of=as_of, rule_columns=rule_columns,
+                        source="__pl_cases", empty_is_absent=empty_is_absent)
+    if engine == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            from sqlglot import exp
+
+            values = exp.Values(expressions=[exp.Tuple(expressions=[
+                exp.Literal.string(v) if v is not None else exp.cast(exp.Null(), "VARCHAR") for v in row])
+                for row in data], alias=exp.TableAlias(this=exp.to_identifier("t"), columns=[
+                    exp.to_identifier(c, quoted=True) for c in columns]))
+            if data:
+                con.execute('CREATE TEMP TABLE "__pl_cases" AS ' + exp.select("*").from_(values).sql("duckdb"))
+            else:
+                cols = ", ".join(exp.to_identifier(c, quoted=True).sql("duckdb") + " VARCHAR" for c in columns)
+                con.execute(f"CREATE TEMP TABLE \"__pl_cases\" ({cols})")
+            cur = con.execute(query.sql)
+            names = [d[0] for d in cur.description]
+            out = [dict(zip(names, r)) for r in cur.fetchall()]
+        finally:
+            con.close()
+    else:
+        spark = spark or spark_session()
+        schema = ", ".join(f"`{c}` string" for c in columns)
+        spark.createDataFrame(data, schema=schema).createOrReplaceTempView("__pl_cases")
+        out = [r.asDict() for r in spark.sql(query.sql).collect()]
+    out.sort(key=lambda r: int(r["__pl_row"]))
+    for r in out:
+        del r["__pl_row"]
+    return out
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def reference_rows(policy: ResolvedPolicy, rows: Iterable[Mapping[str, Any]], *, as_of: _dt.date,
+                   blanks: Optional[Mapping[str, Any]] = None) -> list[dict]:
+    """What the batch must give for each row, from the reference interpreter, as `policylang eval`
+    reports a case: an invalid or missing input, or an evaluation error, fails the row (every
+    decision None); when only blanks were missing, the other decisions keep their values and the
+    error names the first blank."""
+    interp = Interpreter(policy)
+    names = list(policy.decision_order)
+    out = []
+    for row in rows:
+        case = {k: v for k, v in row.items() if v is not None and k in interp.accepted_inputs()}
+        case.update(blanks or {})
+        result = {name: None for name in names}
+        error = None
+        try:
+            values = interp.coerce_inputs(case)
+        except InputError as exc:
+            error = exc
+        else:
+            errors = {}
+            for name in names:
+                try:
+                    result[name] = interp.evaluate_validated(values, as_of, [name]).values[name]
+                except EvaluationError as exc:
+                    errors[name] = exc
+            hard = [errors[n] for n in names if n in errors and not isinstance(errors[n], BlankNotFilled)]
+            if hard:
+                error = hard[0]
+                result = {name: None for name in names}
+            elif errors:
+                error = errors[next(n for n in names if n in errors)]
+                for n in errors:
+                    result[n] = None
+        result["_error"] = error.code if error is not None else None
+        result["_error_field"] = getattr(error, "field", None) if error is not None else None
+        result["_error_decision"] = getattr(error, "decision", None) if error is not None else None
+        result["_error_message"] = error.message if error is not None else None
+        out.append(result)
+    return out
+
+
+def load_policy(spec: str, root: Optional[str] = None) -> ResolvedPolicy:
+    """A policy by id (cn/gd/stent-2020, under root or ./policies) or path, resolved; BatchError when it
+    cannot be found or has errors."""
+    from .backends.runner import policy_path_for
+    from .pipeline import check
+
+    path = policy_path_for(spec, root)
+    if not os.path.isfile(path):
+        raise BatchError(f"no policy {spec!r} (looked for {path})")
+    run = check([path], root)
+    targets = run.target_policies()
+    if not targets or targets[0].has_errors:
+        raise BatchError(f"{spec} has errors; fix them first (policylang check)")
+    return targets[0]
