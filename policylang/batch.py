@@ -140,21 +140,21 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
     messages = _Messages(policy, columns, as_of, blanks)
     counts: collections.Counter = collections.Counter()
 
-    def message(*args):
+    def message(args):
         code, reason, field = args[0], args[1], args[2]
         counts[(code, reason, field)] += 1
         return messages.message(args[3:])
 
-    con.create_function("__pl_message", message, [VARCHAR] * (3 + len(messages.inputs)), VARCHAR,
+    con.create_function("__pl_message", message, [duckdb.list_type(VARCHAR)], VARCHAR,
                         side_effects=True, null_handling="special")
     from sqlglot import exp
 
     inner = query.tree.subquery("__pl_result")
     outputs = [exp.column(c, quoted=True) for c in query.output_columns()]
-    call = exp.Anonymous(this="__pl_message", expressions=[
+    call = exp.Anonymous(this="__pl_message", expressions=[exp.Array(expressions=[
         exp.column("_error", quoted=True), exp.column("_error_reason", quoted=True),
         exp.column("_error_field", quoted=True)] + [
-        exp.cast(exp.column(c, quoted=True), "VARCHAR") for c in messages.inputs])
+        exp.cast(exp.column(c, quoted=True), "VARCHAR") for c in messages.inputs])])
     msg = exp.Case().when(exp.Not(this=exp.Is(this=exp.column("_error", quoted=True), expression=exp.Null())),
                           call)
     final = exp.select(*outputs, exp.alias_(msg, MESSAGE_COLUMN, quoted=True)).from_(inner)
@@ -174,7 +174,7 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
 
 def _duckdb_rows(con, out: str, out_fmt: str) -> int:
     source = con.read_parquet(out) if out_fmt == "parquet" else con.read_csv(out, header=True, all_varchar=True)
-    return source.aggregate("count(*)").fetchone()[0]
+    return source.aggregate("count(*)").fetchall()[0][0]
 
 
 # ---------------------------------------------------------------- Spark
@@ -318,6 +318,9 @@ def _checked_blanks(policy: ResolvedPolicy, blanks: Optional[Mapping[str, Any]])
     return out
 
 
+_COMPILED: dict = {}
+
+
 def evaluate_rows(policy: ResolvedPolicy, rows: Sequence[Mapping[str, Any]], *, as_of: _dt.date,
                   engine: str = "duckdb", columns: Optional[Sequence[str]] = None,
                   blanks: Optional[Mapping[str, Any]] = None, rule_columns: bool = False,
@@ -329,8 +332,15 @@ def evaluate_rows(policy: ResolvedPolicy, rows: Sequence[Mapping[str, Any]], *, 
     columns = list(columns) + ["__pl_row"]
     data = [[None if r.get(c) is None else _text(r.get(c)) for c in columns[:-1]] + [str(i)]
             for i, r in enumerate(rows)]
-    query = compile_sql(policy, engine, columns=columns, blanks=blanks, as_of=as_of, rule_columns=rule_columns,
-                        source="__pl_cases", empty_is_absent=empty_is_absent)
+    key = (id(policy), engine, tuple(columns), tuple(sorted(blanks.items())), as_of, rule_columns, empty_is_absent)
+    query = _COMPILED.get(key)
+    if query is None or query[0] is not policy:
+        query = (policy, compile_sql(policy, engine, columns=columns, blanks=blanks, as_of=as_of,
+                                     rule_columns=rule_columns, source="__pl_cases", empty_is_absent=empty_is_absent))
+        if len(_COMPILED) > 256:
+            _COMPILED.clear()
+        _COMPILED[key] = query
+    query = query[1]
     if engine == "duckdb":
         import duckdb
 

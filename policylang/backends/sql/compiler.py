@@ -857,12 +857,15 @@ class SqlGen:
             body = exp.Anonymous(this="REPLACE", expressions=[body, lit_str("_"), lit_str("")])
             well_formed = exp.RegexpLike(this=body, expression=lit_str(NUMBER))
             not_finite = exp.RegexpLike(this=body, expression=lit_str(NOT_FINITE))
-            wide = try_cast(body, dec_type(20))
+            wide = try_cast(body, dec_type(18))
             checks.append((exp.Not(this=paren(or_(well_formed, not_finite))), "malformed"))
             checks.append((not_finite, "not_finite"))
             if kind == "percent":
-                wide = case([(has_pct, cast(exp.Div(this=wide, expression=cast(num_lit(100), dec_type(0))),
-                                            dec_type(22)))], wide)
+                # at most 1000 (beyond 1, outside the range anyway), so that the scale 20 of x% fits
+                hundredth = cast(num_lit("0.01"), dec_type(2, 3))
+                small = case([(exp.GT(this=exp.Abs(this=wide), expression=num_lit(1000)),
+                               cast(num_lit(1000), dec_type(18)))], wide)
+                wide = cast(case([(has_pct, exp.Mul(this=small, expression=hundredth))], small), dec_type(20))
             checks.append((is_null(wide), "beyond_range"))
             limit = {"money": MONEY_LIMIT, "decimal": DECIMAL_LIMIT, "count": Decimal(COUNT_LIMIT),
                      "percent": Decimal(2)}[kind]

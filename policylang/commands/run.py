@@ -1,0 +1,114 @@
+"""`policylang run`: a policy compiled to SQL, run over a file of cases on DuckDB or Spark."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sys
+
+import click
+
+from .common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, chosen_language, lang_option
+
+_REASONS_ZH = {
+    "missing": "缺少输入", "negative": "金额为负数", "fraction_of_fen": "金额有不足一分的部分", "not_whole": "不是整数",
+    "outside_range": "百分比超出 0%–100%", "not_bool": "不是 true 或 false", "not_date": "不是有效的 YYYY-MM-DD 日期",
+    "not_member": "不是允许的取值之一", "malformed": "格式不对", "not_finite": "不是有限数",
+    "beyond_range": "超出 SQL 类型的范围", "beyond_precision": "小数位数超出 SQL 类型的精度",
+    "unfilled": "未填写的空白", "division_by_zero": "除以零", "outside_calendar": "日期超出日历范围",
+}
+
+
+@click.command("run")
+@lang_option
+@click.argument("policy")
+@click.option("--data", "data", required=True, metavar="PATH",
+              help="The cases: CSV (.csv, a header row), JSON Lines (.jsonl) or Parquet (.parquet, a file or folder).")
+@click.option("--out", "out", required=True, metavar="PATH",
+              help="The results: Parquet (.parquet) or CSV (.csv): the input columns, each decision, the rule that "
+                   "decided it (<decision>__rule) and the error columns of rows that failed.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="DuckDB (embedded, no server) or Spark (local[*], or --master / spark-submit for a cluster).")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="The evaluation date, YYYY-MM-DD (default: today): schedules and as_of use it.")
+@click.option("--blank", "blanks", multiple=True, metavar="NAME=VALUE",
+              help="A value for a blank no level filled, for every row (repeatable); a column of that name is read "
+                   "per row instead.")
+@click.option("--continue-on-error", is_flag=True,
+              help="Exit 0 even when rows failed (they are still counted and written with their errors).")
+@click.option("--no-rules", is_flag=True, help="Leave out the <decision>__rule columns.")
+@click.option("--master", default=None, metavar="URL", help="Spark's master (default local[*]).")
+@click.option("--conf", "conf", multiple=True, metavar="KEY=VALUE", help="A Spark configuration setting (repeatable).")
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="The policy tree's root, where ids are looked up (default: ./policies).")
+def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_rules, master, conf, root):
+    """Run POLICY (an id such as cn/gd/stent-2020, or a path) over every case of --data, compiled to
+    SQL, and write the results to --out.
+
+    A row that cannot be evaluated (an invalid or missing input, a blank nobody filled) does not stop
+    the batch: its decisions are NULL and its error columns say why, with the message the Python
+    module gives. The run prints how many rows failed and why; it exits 1 when any did, unless
+    --continue-on-error.
+    """
+    zh = chosen_language(root) == "zh"
+    try:
+        from ..batch import BatchError, load_policy, run_file
+    except ImportError:
+        click.echo("policylang run 需要 sql 附加依赖：pip install 'policylang[sql]'" if zh else
+                   "policylang run needs the sql extra: pip install 'policylang[sql]'", err=True)
+        raise SystemExit(EXIT_USAGE)
+    try:
+        day = _dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        click.echo(f"policylang run：--as-of 必须是 YYYY-MM-DD 格式的日期，不能是 {as_of!r}" if zh else
+                   f"policylang run: --as-of must be a date written YYYY-MM-DD, not {as_of!r}", err=True)
+        raise SystemExit(EXIT_USAGE)
+    bound = {}
+    for item in blanks:
+        name, sep, value = item.partition("=")
+        if not sep:
+            click.echo(f"policylang run：--blank 应写作 NAME=VALUE，不能是 {item!r}" if zh else
+                       f"policylang run: --blank takes NAME=VALUE, not {item!r}", err=True)
+            raise SystemExit(EXIT_USAGE)
+        bound[name.strip()] = value
+    settings = {}
+    for item in conf:
+        key, sep, value = item.partition("=")
+        if not sep:
+            click.echo(f"policylang run: --conf takes KEY=VALUE, not {item!r}", err=True)
+            raise SystemExit(EXIT_USAGE)
+        settings[key.strip()] = value
+    if engine == "spark":
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            click.echo("policylang run --engine spark 需要 spark 附加依赖：pip install 'policylang[spark]'（以及 Java 17）"
+                       if zh else "policylang run --engine spark needs the spark extra: "
+                       "pip install 'policylang[spark]' (and Java 17)", err=True)
+            raise SystemExit(EXIT_USAGE)
+    try:
+        resolved = load_policy(policy, root)
+    except BatchError as exc:
+        click.echo(f"policylang run: {exc}", err=True)
+        raise SystemExit(EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
+    from ..backends.sql import UnsupportedInSql
+
+    try:
+        result = run_file(resolved, data, out, engine, as_of=day, blanks=bound, rule_columns=not no_rules,
+                          progress=sys.stderr.isatty(), master=master, spark_conf=settings)
+    except BatchError as exc:
+        click.echo(f"policylang run: {exc}", err=True)
+        raise SystemExit(EXIT_USAGE)
+    except UnsupportedInSql as exc:
+        click.echo(f"policylang run: internal error: {resolved.policy_id} cannot be compiled to SQL: {exc}", err=True)
+        raise SystemExit(EXIT_INTERNAL)
+    ok = result.rows - result.failed
+    if zh:
+        click.echo(f"{resolved.policy_id}：{result.rows} 行，成功 {ok} 行，失败 {result.failed} 行，"
+                   f"用时 {result.seconds:.2f} 秒（{engine}）→ {out}", err=True)
+    else:
+        click.echo(f"{resolved.policy_id}: {result.rows} rows, {ok} ok, {result.failed} failed, "
+                   f"{result.seconds:.2f} s ({engine}) -> {out}", err=True)
+    for (code, reason, field), count in sorted(result.by_reason.items(), key=lambda kv: (-kv[1], kv[0])):
+        what = _REASONS_ZH.get(reason, reason) if zh else reason
+        click.echo(f"  {count:>10}  {code}: {field or '-'}: {what}", err=True)
+    raise SystemExit(EXIT_FINDINGS if result.failed and not continue_on_error else EXIT_OK)
