@@ -104,6 +104,10 @@ class SqlQuery:
 # ---------------------------------------------------------------- helpers of the tree
 
 
+def _alias(e: exp.Expression, name: str, quoted: bool = True, copy: bool = False) -> exp.Expression:
+    return exp.Alias(this=e, alias=exp.to_identifier(name, quoted=True))
+
+
 def ident(name: str) -> exp.Identifier:
     return exp.to_identifier(name, quoted=True)
 
@@ -140,12 +144,24 @@ def paren(e: exp.Expression) -> exp.Expression:
 
 
 def case(whens: Sequence[tuple], default: Optional[exp.Expression] = None) -> exp.Expression:
-    node = exp.Case()
-    for cond, value in whens:
-        node = node.when(cond, value)
-    if default is not None:
-        node = node.else_(default)
-    return node
+    ifs = [exp.If(this=cond, true=value) for cond, value in whens]
+    return exp.Case(ifs=ifs, default=default)
+
+
+def coalesce(first: Optional[exp.Expression], then: Optional[exp.Expression]) -> Optional[exp.Expression]:
+    """The first error, else the second (None: cannot fail)."""
+    if first is None:
+        return then
+    if then is None:
+        return first
+    return exp.Coalesce(this=first, expressions=[then])
+
+
+def choose(cond: exp.Expression, yes: Optional[exp.Expression], no: Optional[exp.Expression]):
+    """The error of `yes` when cond holds, else of `no` (None: cannot fail)."""
+    if yes is None and no is None:
+        return None
+    return case([(cond, yes if yes is not None else cast(null(), "VARCHAR"))], no)
 
 
 def is_null(e: exp.Expression) -> exp.Expression:
@@ -372,25 +388,14 @@ class SqlGen:
     # ------------------------------------------------------------ errors
     @staticmethod
     def first_error(steps: Iterable[tuple]) -> Optional[exp.Expression]:
-        """steps: (guard, err) in evaluation order; guard: the condition under which evaluation goes
-        on past this step (None: always). The result: the first error met, else NULL."""
-        whens = []
-        stops = []
-        for stop, err in steps:
-            if err is not None:
-                when = err if not stops else None
-                whens.append((not_null(err), err, list(stops)))
-            if stop is not None:
-                stops.append(stop)
-        if not whens:
-            return None
-        out = []
-        for cond, err, before in whens:
-            guard = [exp.Not(this=paren(s)) for s in before]
-            out.append((and_(*guard, cond) if guard else cond, err))
-        if len(out) == 1 and not whens[0][2]:
-            return out[0][1]
-        return case(out)
+        """steps: (stop, err) in evaluation order; stop: the condition under which evaluation ends
+        after this step (None: never). The result: the first error met, else NULL (None: none can be)."""
+        acc = None
+        for stop, err in reversed(list(steps)):
+            if stop is not None and acc is not None:
+                acc = case([(stop, cast(null(), "VARCHAR"))], acc)
+            acc = coalesce(err, acc)
+        return acc
 
     def own_error(self, cond: exp.Expression, reason: str, code: str = "evaluation") -> exp.Expression:
         return case([(cond, error_value(code, reason, "", self.current or ""))])
@@ -413,13 +418,7 @@ class SqlGen:
             c, t, o = self.expr(e.cond), self.expr(e.then), self.expr(e.otherwise)
             scale = self.common_scale(t, o)
             t, o = self.at_scale(t, scale), self.at_scale(o, scale)
-            err = None
-            if c.err is not None or t.err is not None or o.err is not None:
-                whens = []
-                if c.err is not None:
-                    whens.append((not_null(c.err), c.err))
-                whens.append((is_true(c.val), t.err if t.err is not None else cast(null(), "VARCHAR")))
-                err = case(whens, o.err)
+            err = coalesce(c.err, choose(is_true(c.val), t.err, o.err))
             return Sql(case([(is_true(c.val), t.val)], o.val), err, scale)
         if isinstance(e, ir.In):
             return self.in_(e)
@@ -532,12 +531,7 @@ class SqlGen:
             value = (exp.And if op == "and" else exp.Or)(this=left, expression=right)
             # the right side is computed only when the left one did not decide
             goes_on = is_true(a.val) if op == "and" else exp.Not(this=is_true(a.val))
-            err = None
-            if b.err is not None:
-                err = case(([(not_null(a.err), a.err)] if a.err is not None else []) + [(goes_on, b.err)])
-            else:
-                err = a.err
-            return Sql(value, err)
+            return Sql(value, coalesce(a.err, choose(goes_on, b.err, None)))
         if op in ("==", "!="):
             x, y = self.comparable(a, b)
             value = exp.NullSafeEQ(this=x, expression=y) if op == "==" else exp.NullSafeNEQ(this=x, expression=y)
@@ -731,18 +725,18 @@ class SqlGen:
                     default_rule = lit_str(rules[b.rule])
                     fails = fails or v.err is not None
                     break
-                if c.err is not None:
-                    errs.append((not_null(c.err), c.err))
-                    fails = True
                 cond = is_true(c.val)
+                fails = fails or c.err is not None
                 whens.append((cond, v.val))
-                errs.append((cond, v.err if v.err is not None else cast(null(), "VARCHAR")))
+                errs.append((c.err, cond, v.err))
                 fails = fails or v.err is not None
                 rule_whens.append((cond, lit_str(rules[b.rule])))
             if default is None:
                 default = self.const(None, kind).val
             value = case(whens, default) if whens else default
-            err = (case(errs, default_err) if errs else default_err) if fails else None
+            err = default_err
+            for c_err, cond, v_err in reversed(errs):
+                err = coalesce(c_err, choose(cond, v_err, err))
             rule = case(rule_whens, default_rule) if rule_whens else default_rule
             return self.finish(d, Sql(value, err, scale)), rule
         # a table: the columns, then the first row whose cells all match
@@ -763,10 +757,12 @@ class SqlGen:
                 break
             cond = and_(*[self.cell(t, columns[t.column]) for t in row.tests])
             whens.append((cond, v.val))
-            errs.append((cond, v.err if v.err is not None else cast(null(), "VARCHAR")))
+            errs.append((cond, v.err))
             rule_whens.append((cond, lit_str(rules[row.rule])))
         value = case(whens, default) if whens else default
-        err = (case(errs, default_err) if errs else default_err) if fails else None
+        err = default_err
+        for cond, v_err in reversed(errs):
+            err = choose(cond, v_err, err)
         if col_err is not None:
             err = col_err if err is None else exp.Coalesce(this=col_err, expressions=[err])
         rule = case(rule_whens, default_rule) if rule_whens else default_rule
@@ -923,14 +919,14 @@ class SqlGen:
         for name in self.read:
             present, value, reason = self.validated(name)
             keep = present if reason is None else and_(present, is_null(reason))
-            selects.append(exp.alias_(case([(keep, value)]), self.in_col(name), quoted=True))
+            selects.append(_alias(case([(keep, value)]), self.in_col(name), quoted=True))
             if reason is not None:
                 whens.append((and_(present, not_null(reason)),
                               exp.Concat(expressions=[lit_str("invalid_input" + SEP), reason,
                                                       lit_str(SEP + name + SEP)])))
         verr = case(whens) if whens else cast(null(), "VARCHAR")
-        selects.append(exp.alias_(verr, "__pl_verr", quoted=True))
-        query = exp.select(*selects).from_(src)
+        selects.append(_alias(verr, "__pl_verr", quoted=True))
+        query = exp.select(*selects, copy=False).from_(src, copy=False)
         ctes = [("__pl_valid", query)]
         # the decisions, a layer per level of dependency
         self.can_fail: dict[str, bool] = {}
@@ -951,13 +947,13 @@ class SqlGen:
             cols = [exp.Star()]
             for name in names:
                 s, rule = compiled[name]
-                cols.append(exp.alias_(s.val, self.val_col(name), quoted=True))
-                cols.append(exp.alias_(s.err if s.err is not None else cast(null(), "VARCHAR"), self.err_col(name),
+                cols.append(_alias(s.val, self.val_col(name), quoted=True))
+                cols.append(_alias(s.err if s.err is not None else cast(null(), "VARCHAR"), self.err_col(name),
                                        quoted=True))
                 if self.rule_columns:
-                    cols.append(exp.alias_(rule, self.rule_col(name), quoted=True))
+                    cols.append(_alias(rule, self.rule_col(name), quoted=True))
             layer = f"__pl_level{level}"
-            ctes.append((layer, exp.select(*cols).from_(exp.Table(this=ident(previous)))))
+            ctes.append((layer, exp.select(*cols, copy=False).from_(exp.Table(this=ident(previous)), copy=False)))
             previous = layer
         # the outputs
         names = list(self.low.decisions)
@@ -970,31 +966,31 @@ class SqlGen:
         failed = or_(not_null(col("__pl_verr")), *[c for c, _ in hard]) if hard else not_null(col("__pl_verr"))
         final_cols = [col(c) for c in self.passthrough]
         for name in self.read:
-            final_cols.append(exp.alias_(col(name), name, quoted=True))
+            final_cols.append(_alias(col(name), name, quoted=True))
         out_decisions = []
         for name in names:
             s, _ = compiled[name]
             kind = self.low.decisions[name].source.type.kind
             drop = or_(failed, not_null(col(self.err_col(name)))) if self.can_fail[name] else failed
             value = case([(drop, null())], col(self.val_col(name)))
-            final_cols.append(exp.alias_(value, name, quoted=True))
+            final_cols.append(_alias(value, name, quoted=True))
             out_decisions.append((name, kind, _output_type(kind, s.scale)))
             if self.rule_columns:
-                final_cols.append(exp.alias_(case([(drop, null())], col(self.rule_col(name))), f"{name}__rule",
+                final_cols.append(_alias(case([(drop, null())], col(self.rule_col(name))), f"{name}__rule",
                                              quoted=True))
-        final_cols.append(exp.alias_(col("__pl_error"), "_error", quoted=True))
+        final_cols.append(_alias(col("__pl_error"), "_error", quoted=True))
         for index, out in ((2, "_error_reason"), (3, "_error_field"), (4, "_error_decision")):
             part = exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP), part_index=num_lit(index))
-            final_cols.append(exp.alias_(case([(exp.EQ(this=part, expression=lit_str("")), null())], part), out,
+            final_cols.append(_alias(case([(exp.EQ(this=part, expression=lit_str("")), null())], part), out,
                                          quoted=True))
-        final_cols[-4] = exp.alias_(exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP),
+        final_cols[-4] = _alias(exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP),
                                                   part_index=num_lit(1)), "_error", quoted=True)
-        errors = exp.select(exp.Star(), exp.alias_(error, "__pl_error", quoted=True)).from_(
-            exp.Table(this=ident(previous)))
+        errors = exp.select(exp.Star(), _alias(error, "__pl_error", quoted=True, copy=False), copy=False).from_(
+            exp.Table(this=ident(previous)), copy=False)
         ctes.append(("__pl_errors", errors))
-        final = exp.select(*final_cols).from_(exp.Table(this=ident("__pl_errors")))
+        final = exp.select(*final_cols, copy=False).from_(exp.Table(this=ident("__pl_errors")), copy=False)
         for alias, q in ctes:
-            final = final.with_(ident(alias), as_=q)
+            final = final.with_(ident(alias), as_=q, copy=False)
         inputs = tuple((n, self.accepted[n].kind) for n in self.read)
         return SqlQuery(self.p.policy_id, self.dialect, final, inputs, tuple(out_decisions), self.rule_columns,
                         tuple(self.passthrough))
