@@ -1,0 +1,164 @@
+"""The SQL backend's own promises: rounding at the fen in every mode equals Python's decimal (at the
+.005 boundaries and for negative amounts), hostile names and texts stay data, compile --target sql
+writes queries DuckDB runs, and `policylang run` reports failed rows and exits as documented."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import header, write_tree
+from policylang.backends.sql import UnsupportedInSql, compile_sql
+from policylang.batch import evaluate_rows, reference_rows
+from policylang.cli import cli
+from support import POLICIES, resolve_tree
+from test_duckdb_differential import assert_same
+
+MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
+ROUNDING = header("national", "2021-01-01") + """\
+input a: money
+input b: money
+input r: percent
+""" + "".join(f"decision m_{m}: money = round((a - b) * r, fen, {m})\n" for m in MODES) + \
+    "".join(f"decision y_{m}: money = round((a - b) * r, yuan, {m})\n" for m in MODES)
+
+
+@pytest.fixture(scope="module")
+def rounding_policy(tmp_path_factory):
+    root = write_tree(tmp_path_factory.mktemp("r"), {"cn/round": ROUNDING})
+    policy = resolve_tree(root)["cn/round"]
+    assert not policy.has_errors
+    return policy
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.fixed_dictionaries({
+    "a": st.integers(0, 100000).map(lambda n: f"{n // 100}.{n % 100:02d}"),
+    "b": st.integers(0, 100000).map(lambda n: f"{n // 100}.{n % 100:02d}"),
+    "r": st.sampled_from(["50%", "10%", "25%", "12.5%", "5%", "0.1", "100%", "37.5%", "0.01%"])}), min_size=1,
+    max_size=30))
+def test_rounding_modes_equal_python_decimal(rounding_policy, rows):
+    got = evaluate_rows(rounding_policy, rows, as_of=dt.date(2022, 1, 1), columns=["a", "b", "r"])
+    for row, g in zip(rows, got):
+        exact = (Decimal(row["a"]) - Decimal(row["b"])) * (Decimal(row["r"][:-1]) / 100 if row["r"].endswith("%")
+                                                          else Decimal(row["r"]))
+        for m, mode in MODES.items():
+            assert g[f"m_{m}"] == exact.quantize(Decimal("0.01"), rounding=mode), (m, row)
+            assert g[f"y_{m}"] == exact.quantize(Decimal("1"), rounding=mode), (m, row)
+
+
+def test_rounding_at_the_boundaries(rounding_policy):
+    # (a - b) * 50% is exactly at .005 for an odd number of fen: both signs, both parities
+    rows = [{"a": a, "b": b, "r": "50%"} for a, b in [("0.01", "0"), ("0.03", "0"), ("0", "0.01"), ("0", "0.03"),
+                                                       ("2.69", "0"), ("0", "2.69"), ("1.01", "0"), ("0", "5.35")]]
+    got = evaluate_rows(rounding_policy, rows, as_of=dt.date(2022, 1, 1), columns=["a", "b", "r"])
+    want = reference_rows(rounding_policy, rows, as_of=dt.date(2022, 1, 1))
+    assert_same(rounding_policy, rows, dt.date(2022, 1, 1), got, want)
+    assert [g["m_half_even"] for g in got[:4]] == [Decimal("0.00"), Decimal("0.02"), Decimal("0.00"), Decimal("-0.02")]
+    assert [g["m_half_up"] for g in got[:4]] == [Decimal("0.01"), Decimal("0.02"), Decimal("-0.01"), Decimal("-0.02")]
+    assert [g["m_up"] for g in got[2:4]] == [Decimal("0.00"), Decimal("-0.01")]
+    assert [g["m_down"] for g in got[2:4]] == [Decimal("-0.01"), Decimal("-0.02")]
+
+
+HOSTILE = header("national", "2021-01-01") + """\
+enum Kind { union "it's \\\\ a \\"kind\\"", join "第二\\n种" }
+input select: money "SELECT * FROM x; --"
+input from: Kind
+input where: bool optional
+decision group: money "引号 ' \\" 反斜杠 \\\\" {
+    when from == union then select * 50% "DROP TABLE cases; --"
+    otherwise select
+}
+decision order: bool = where
+"""
+
+
+def test_hostile_names_and_texts_are_data(tmp_path):
+    root = write_tree(tmp_path, {"cn/hostile": HOSTILE})
+    policy = resolve_tree(root)["cn/hostile"]
+    assert not policy.has_errors, policy
+    rows = [{"select": "100", "from": "union", "where": "true"}, {"select": "100", "from": "join"},
+            {"select": "1", "from": "it's"}, {"select": "x'); DROP TABLE cases; --", "from": "union"}]
+    got = evaluate_rows(policy, rows, as_of=dt.date(2022, 1, 1), columns=["select", "from", "where"],
+                        rule_columns=True)
+    want = reference_rows(policy, rows, as_of=dt.date(2022, 1, 1))
+    assert_same(policy, rows, dt.date(2022, 1, 1), got, want)
+    assert got[0]["group"] == Decimal("50.00") and got[1]["group"] == Decimal("100.00")
+    assert got[2]["_error_reason"] == "not_member" and got[3]["_error_reason"] == "malformed"
+    for dialect in ("duckdb", "spark"):
+        text = compile_sql(policy, dialect).sql
+        assert "DROP TABLE" not in text.replace("'DROP TABLE", "")  # labels never reach the SQL at all
+
+
+def test_unknown_lowered_node_is_an_internal_error(monkeypatch):
+    from policylang.lowering import ir
+
+    policy = resolve_tree(POLICIES)["cn/stent-2020"]
+
+    class NewNode(ir.Expr):
+        info = None
+
+    from policylang.backends.sql.compiler import SqlGen
+
+    gen = SqlGen(policy, "duckdb")
+    with pytest.raises(UnsupportedInSql, match="NewNode"):
+        gen.expr(NewNode())
+
+
+def test_compile_target_sql_writes_queries_duckdb_runs(tmp_path):
+    out = tmp_path / "sql"
+    result = CliRunner().invoke(cli, ["compile", str(POLICIES / "cn" / "gd" / "stent-2020.policy"), "--target", "sql",
+                                      "--dialect", "duckdb", "-o", str(out), "--root", str(POLICIES)])
+    assert result.exit_code == 0, result.output
+    path = out / "cn" / "gd" / "stent-2020.duckdb.sql"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("-- cn/gd/stent-2020") and "fund_pays: money -> DECIMAL(38, 2)" in text
+    con = duckdb.connect()
+    con.execute("CREATE TABLE cases AS SELECT 'true' AS selected, '469' AS selected_price, '469' AS "
+                "lowest_purchase_price, '469' AS price, '80%' AS reimbursement_ratio, '100000' AS agreed_amount, "
+                "'2021-03-10' AS acceptance_date, '2021-04-30' AS payment_date, NULL AS fund_savings, "
+                "'1500' AS nonselected_payment_cap, NULL AS highest_selected_price, NULL AS retention_ratio")
+    cur = con.execute(text)
+    row = dict(zip([d[0] for d in cur.description], cur.fetchall()[0]))
+    assert row["fund_pays"] == Decimal("375.20") and row["patient_pays"] == Decimal("93.80")
+    assert row["settlement_deadline"] == dt.date(2021, 4, 30) and row["_error"] is None
+    spark = CliRunner().invoke(cli, ["compile", str(POLICIES / "cn" / "gd" / "stent-2020.policy"), "--target", "sql",
+                                     "--dialect", "spark", "-o", str(out), "--root", str(POLICIES)])
+    assert spark.exit_code == 0, spark.output
+    assert "`fund_pays`" in (out / "cn" / "gd" / "stent-2020.spark.sql").read_text(encoding="utf-8")
+
+
+def test_run_counts_failed_rows_and_exits_1_unless_told_to_continue(tmp_path):
+    data = tmp_path / "cases.csv"
+    data.write_text("claim,selected,selected_price,lowest_purchase_price,price,reimbursement_ratio,agreed_amount,"
+                    "acceptance_date,payment_date\n"
+                    "a,true,469,469,469,80%,100000,2021-03-10,2021-04-30\n"
+                    "b,maybe,469,469,469,80%,100000,2021-03-10,2021-04-30\n"
+                    "c,true,469,469,-5,80%,100000,2021-02-30,2021-04-30\n", encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    args = ["run", "cn/gd/stent-2020", "--data", str(data), "--out", str(out), "--as-of", "2021-03-01",
+            "--root", str(POLICIES)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "3 rows, 1 ok, 2 failed" in result.output
+    assert "invalid_input: selected: not_bool" in result.output and "invalid_input: price: negative" in result.output
+    rows = duckdb.connect().read_parquet(str(out)).order("claim").fetchall()
+    assert len(rows) == 3
+    again = CliRunner().invoke(cli, args + ["--continue-on-error", "--no-rules"])
+    assert again.exit_code == 0, again.output
+    cur = duckdb.connect().execute(f"SELECT * FROM read_parquet('{out}') ORDER BY claim")
+    names = [d[0] for d in cur.description]
+    recs = [dict(zip(names, r)) for r in cur.fetchall()]
+    assert not any(n.endswith("__rule") for n in names)
+    assert recs[0]["fund_pays"] == Decimal("375.20") and recs[1]["fund_pays"] is None
+    assert recs[1]["_error_message"] == "'selected' must be true or false, not 'maybe'"
+    assert recs[2]["_error_field"] == "price"  # the first bad input in the file's column order
+    bad = CliRunner().invoke(cli, ["run", "cn/gd/stent-2020", "--data", str(tmp_path / "none.csv"), "--out",
+                                   str(out), "--root", str(POLICIES)])
+    assert bad.exit_code == 2 and "no such file" in bad.output
