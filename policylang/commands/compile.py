@@ -26,10 +26,10 @@ from .common import (
 @click.option("--standalone", is_flag=True,
               help="Give each module its own copy of the runtime (one file per policy, nothing shared) instead of "
                    "writing it once as OUT/_PolicyRuntime.py for every module of the package.")
-@click.option("--target", type=click.Choice(["python", "sql"]), default="python", show_default=True,
+@click.option("--target", type=click.Choice(["python", "sql"]), default="python", metavar="TARGET",
               help="python: evaluator modules; sql: one query per policy (OUT/cn/gd/stent-2020.<dialect>.sql) "
                    "mapping a table of cases to the same columns plus one column per decision.")
-@click.option("--dialect", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+@click.option("--dialect", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True, metavar="DIALECT",
               help="The SQL dialect of --target sql.")
 @format_option
 @root_option

@@ -55,7 +55,26 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
                 "加 --standalone 则生成各自独立的单文件模块。检查发现错误时不写任何文件：请先改正。",
                 {"out_dir": "生成模块所在的文件夹（cn/gd/stent-2020 → OUT/cn/gd/stent_2020.py）。",
                  "standalone": "每个模块带有自己的一份运行库（一个政策一个文件，互不共用），"
-                               "而不是在 OUT/_PolicyRuntime.py 写一份供包中所有模块使用。"}),
+                               "而不是在 OUT/_PolicyRuntime.py 写一份供包中所有模块使用。",
+                 "target": "python（默认）：生成计算程序模块；sql：每个政策生成一个查询（OUT/cn/gd/stent-2020.<方言>.sql），"
+                           "把案例表映射为相同的列再加上每个决策项一列。",
+                 "dialect": "--target sql 所用的 SQL 方言：duckdb 或 spark。"}),
+    "run": ("把政策 POLICY（政策编号如 cn/gd/stent-2020，或文件路径）编译成 SQL，对 --data 中的每个案例计算，"
+            "结果写到 --out。\n\n"
+            "无法计算的行（输入无效或缺失、空白未填写）不会中断整批计算：该行各决策项为空（NULL），错误列说明原因，"
+            "并附上 Python 模块给出的说明。运行结束时列出失败的行数及原因；有行失败时退出码为 1，"
+            "除非加 --continue-on-error。",
+            {"data": "案例文件：CSV（第一行为表头）、JSON Lines 或 Parquet（文件或文件夹），按扩展名区分。",
+             "out": "结果文件：Parquet 或 CSV（按扩展名区分）：输入列、每个决策项、决定它的规则"
+                    "以及失败行的错误列。",
+             "engine": "DuckDB（内嵌，无需服务器）或 Spark（默认 local[*]；集群用 --master）。",
+             "as_of": "评估日期，YYYY-MM-DD（默认：今天）：过渡安排和 as_of 按此日期取值。",
+             "blanks": "为各级都没有填写的空白指定一个值，适用于每一行（可重复）；若文件中有同名的列，则逐行读取该列。",
+             "continue_on_error": "即使有行失败也以退出码 0 结束（失败的行照样计数，并连同错误写出）。",
+             "no_rules": "不输出每个决策项“由哪条规则决定”的列。",
+             "master": "Spark 的 master（默认 local[*]）。",
+             "conf": "一项 Spark 配置（KEY=VALUE，可重复）。",
+             "root": "政策目录的根文件夹，按编号查找政策（默认：./policies）。"}),
     "eval": ("用政策 POLICY（政策编号如 cn/gd/stent-2020，或文件路径）计算输入中的每一个案例。\n\n"
              "输出一个 JSON 列表，每个案例一项：每个决策项的取值（金额为精确的小数字符串，如 \"469.00\"；"
              "日期为 YYYY-MM-DD；null 表示不适用）。无法计算的案例在标准错误输出中说明原因，"

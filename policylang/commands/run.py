@@ -26,7 +26,7 @@ _REASONS_ZH = {
 @click.option("--out", "out", required=True, metavar="PATH",
               help="The results: Parquet (.parquet) or CSV (.csv): the input columns, each decision, the rule that "
                    "decided it (<decision>__rule) and the error columns of rows that failed.")
-@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True, metavar="ENGINE",
               help="DuckDB (embedded, no server) or Spark (local[*], or --master / spark-submit for a cluster).")
 @click.option("--as-of", "as_of", default=None, metavar="DATE",
               help="The evaluation date, YYYY-MM-DD (default: today): schedules and as_of use it.")

@@ -524,6 +524,9 @@ class SqlGen:
 
     def binary(self, e: ir.Binary) -> Sql:
         op = e.op
+        if e.right.type.kind == "duration" and e.left.type.kind == "date":
+            a = self.expr(e.left)
+            return self.date_arith(e, a, None, None)
         a, b = self.expr(e.left), self.expr(e.right)
         if op in ("and", "or"):
             left = exp.Coalesce(this=a.val, expressions=[exp.false()])
