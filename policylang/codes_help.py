@@ -116,6 +116,15 @@ HELP: dict[str, Help] = {
                 "Write Enum.member."),
     "PL212": _H("参数的值必须是常量（可以引用其他参数），不能依赖输入或评估日期。", "随时间变化的值用过渡安排。",
                 "A param's value must be constant.", "Use a schedule for values that change over time."),
+    "PL230": _H("分类参数（按某个枚举输入项分别取值）写法有误：分类依据不是枚举输入项，键不是该枚举的成员，缺少某个成员的键，"
+                "下级改变了分类方式，或者在常量中整体读取了分类参数。",
+                "每个键写一个枚举成员；要留给下级的键写“授权”；常量中写 参数名.键 读取某一个键。",
+                "A keyed param is written wrongly: it is keyed by something that is not an enum input, a key is not a "
+                "member of the enum, a member has no key, a lower level keys it differently, or a constant reads it "
+                "as a whole.",
+                "Write one key per member (`KEY: delegated` for one the levels below fill); in a constant read one "
+                "key as NAME.KEY.",
+                "参数 cap：金额 按 material {\n    stainless：上限 798元\n}\n"),
     "PL301": _H("“继承”的上级政策不存在。", "检查政策编号（即 policies/ 下的路径）。", "The parent policy does not exist.",
                 "Check the id (its path under policies/)."),
     "PL302": _H("政策之间循环继承。", "去掉循环中的一个“继承”。", "The policies extend each other in a cycle.",

@@ -141,8 +141,11 @@ def python_names(names: Iterable[str]) -> dict[str, str]:
     """A safe, distinct Python identifier for each policy name; the same names give the same result."""
     out: dict[str, str] = {}
     used: set[str] = set()
-    for name in sorted(set(names)):
-        candidate = name if _is_safe_name(name) else _mangled(name)
+    names = set(names)
+    for name in sorted(names):
+        # A key of a keyed param, `cap.stainless`, reads as cap__stainless.
+        readable = name.replace(".", "__") if "." in name else name
+        candidate = readable if _is_safe_name(readable) and (readable == name or readable not in names) else _mangled(name)
         attempt = 0
         while candidate in used:
             attempt += 1

@@ -61,7 +61,9 @@ from .values import (  # noqa: E402,F401 (re-exported: callers import them from 
     BlankNotFilled,
     EvaluationError,
     InputError,
+    ZERO_BY_ZERO,
     add_duration,
+    is_zero_by_zero,
     add_months,
     end_of_month,
     round_value,
@@ -100,6 +102,8 @@ def arith(op: str, a, b, result_type: Type):
     except decimal.DivisionByZero:
         raise EvaluationError("division by zero") from None
     except (decimal.InvalidOperation, decimal.Overflow) as exc:
+        if is_zero_by_zero(exc):
+            raise EvaluationError(ZERO_BY_ZERO) from None
         raise EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}") from None
 
 
@@ -434,6 +438,8 @@ class _Run:
         except decimal.DivisionByZero:
             raise EvaluationError("division by zero", decision=name) from None
         except (decimal.InvalidOperation, decimal.Overflow) as exc:
+            if is_zero_by_zero(exc):
+                raise EvaluationError(ZERO_BY_ZERO, decision=name) from None
             raise EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}", decision=name) from None
         finally:
             self.current.pop()

@@ -261,6 +261,20 @@ class RParam(Item):
 
 
 @attrs.frozen(slots=True)
+class RKeyed(Item):
+    """A keyed param (`param cap: money by material { stainless: …, other: … }`): one param per key,
+    each named `cap.KEY` in ResolvedPolicy.params, with its own kind, bounds, schedule and history.
+    Reading `cap` reads the key of the enum input `key_input`'s value (none when it has none)."""
+
+    type: Type = None
+    key_input: str = ""
+    keys: tuple[str, ...] = ()  # the members of the input's enum, in order: cap.KEY for each is a param
+
+    def key_param(self, key: str) -> str:
+        return f"{self.name}.{key}"
+
+
+@attrs.frozen(slots=True)
 class RCase:
     cond: RExpr
     value: RExpr
@@ -402,6 +416,8 @@ class ResolvedPolicy:
     # (alias, name) -> that parameter's value, evaluated in its own policy on its effective
     # date; evaluate.NOT_FILLED when it is a blank there.
     external_values: dict[tuple[str, str], object] = attrs.Factory(dict)
+    # name -> a keyed param; its keys are params of their own, `name.KEY`, in `params`.
+    keyed: dict[str, RKeyed] = attrs.Factory(dict)
     # alias -> what it means here: every `uses` of the chain (inherited ones included), rebound
     # to the version in force in this policy's region.
     bindings: dict[str, Binding] = attrs.Factory(dict)
@@ -421,7 +437,7 @@ class ResolvedPolicy:
         return [p for p in self.params.values() if p.is_blank]
 
     def item(self, name: str) -> Optional[Item]:
-        for table in (self.decisions, self.params, self.inputs, self.enums, self.schedules,
+        for table in (self.decisions, self.params, self.keyed, self.inputs, self.enums, self.schedules,
                       self.requirements, self.provisions):
             if name in table:
                 return table[name]

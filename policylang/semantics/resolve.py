@@ -27,6 +27,7 @@ from . import types as T
 from .builtins import BUILTINS
 from .loader import Workspace
 from .model import (
+    RKeyed,
     Binding,
     ChainLink,
     Duration,
@@ -370,37 +371,62 @@ class Resolver:
         level = pf.level
         seen_here: set[tuple[str, str]] = set()
         for decl in pf.decls:
-            kind = decl.kind
-            if kind == "example":
+            if decl.kind == "example":
                 continue
-            ns = NAMESPACE[kind]
-            key = (ns, decl.name)
-            if key in seen_here:
-                continue  # a duplicate in one file: already reported (PL109)
-            seen_here.add(key)
-            history = raw.items[ns].get(decl.name)
-            origin = Origin(pid, level, pf.path, decl.span, decl.meta, decl, decl.override, "set")
-            if history is None:
-                if decl.override:
-                    candidates = [n for n in raw.items[ns]]
-                    self.say("PL308.nothing_inherited", decl.name_span, pid, name=decl.name,
-                             **hint_for(decl.name, candidates, "phrase.PL308.new"))
-                raw.items[ns][decl.name] = [origin]
+            if not self._merge_decl(raw, pid, level, pf, decl, seen_here):
                 continue
-            previous = history[-1]
-            prev_kind = _decl_kind(previous.decl)
-            if prev_kind != kind and not ({prev_kind, kind} <= {"decision", "table"}):
-                self.say("PL315.kind_changed", decl.name_span, pid,
-                         related=[Related(previous.span, **N("note.PL315.defined", policy=previous.policy_id))],
-                         name=decl.name, was=KIND_WORD[prev_kind], was_zh=KIND_WORD_ZH[prev_kind], level=previous.level,
-                         level_zh=level_zh(previous.level), now=KIND_WORD[kind], now_zh=KIND_WORD_ZH[kind])
-                continue
-            if not decl.override:
-                self.say("PL307.needs_override", decl.name_span, pid,
-                         related=[Related(previous.span, **N("note.PL307.inherited"))], name=decl.name,
-                         policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=kind)
-            history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
+            if decl.kind == "param" and decl.is_keyed:
+                # Each key is a param of its own (`cap.stainless`), inherited, overridden and filled
+                # key by key: a key the override does not write stays as the level above left it.
+                for key in decl.keys:
+                    label = f"{decl.meta.label}（{key.meta.label or key.name}）" if decl.meta.label else key.meta.label
+                    meta = attrs.evolve(key.meta, label=label, article=key.meta.article or decl.meta.article,
+                                        reason=key.meta.reason or decl.meta.reason)
+                    self._merge_decl(raw, pid, level, pf, attrs.evolve(
+                        key, name=A.key_name(decl.name, key.name), override=decl.override, type=decl.type,
+                        meta=meta), seen_here)
         return raw
+
+    def _merge_decl(self, raw: _Raw, pid: str, level: str, pf: A.PolicyFile, decl, seen_here: set) -> bool:
+        """Add one declaration to the merged chain; False when it was left out (a duplicate, a kind change)."""
+        kind = decl.kind
+        ns = NAMESPACE[kind]
+        key = (ns, decl.name)
+        if key in seen_here:
+            return False  # a duplicate in one file: already reported (PL109)
+        seen_here.add(key)
+        history = raw.items[ns].get(decl.name)
+        origin = Origin(pid, level, pf.path, decl.span, decl.meta, decl, decl.override, "set")
+        if history is None:
+            if decl.override:
+                candidates = [n for n in raw.items[ns]]
+                self.say("PL308.nothing_inherited", decl.name_span, pid, name=decl.name,
+                         **hint_for(decl.name, candidates, "phrase.PL308.new"))
+            raw.items[ns][decl.name] = [origin]
+            return True
+        previous = history[-1]
+        prev_kind = _decl_kind(previous.decl)
+        if prev_kind != kind and not ({prev_kind, kind} <= {"decision", "table"}):
+            self.say("PL315.kind_changed", decl.name_span, pid,
+                     related=[Related(previous.span, **N("note.PL315.defined", policy=previous.policy_id))],
+                     name=decl.name, was=KIND_WORD[prev_kind], was_zh=KIND_WORD_ZH[prev_kind], level=previous.level,
+                     level_zh=level_zh(previous.level), now=KIND_WORD[kind], now_zh=KIND_WORD_ZH[kind])
+            return False
+        if kind == "param" and getattr(previous.decl, "key_input", None) != decl.key_input:
+            related = [Related(previous.span, **N("note.PL230.inherited", policy=previous.policy_id))]
+            if decl.key_input is None or previous.decl.key_input is None:
+                self.say("PL230.keyed_changed", decl.name_span, pid, related=related, name=decl.name,
+                         policy=previous.policy_id)
+            else:
+                self.say("PL230.other_key_input", decl.key_input_span, pid, related=related, name=decl.name,
+                         key_input=decl.key_input, upper=previous.decl.key_input, policy=previous.policy_id)
+            return False
+        if not decl.override:
+            self.say("PL307.needs_override", decl.name_span, pid,
+                     related=[Related(previous.span, **N("note.PL307.inherited"))], name=decl.name,
+                     policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=kind)
+        history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
+        return True
 
     # ------------------------------------------------------------ one policy
     def _resolve_policy(self, pid: str, pf: A.PolicyFile) -> None:
@@ -430,11 +456,13 @@ class Resolver:
                  for name, hist in raw.items["value"].items() if hist[-1].decl.kind == "enum"}
         scope.enums = enums
         scope.build_index()
-        inputs, params, decisions = {}, {}, {}
+        inputs, params, decisions, keyed = {}, {}, {}, {}
         for name, hist in raw.items["value"].items():
             kind = hist[-1].decl.kind
             if kind == "input":
                 inputs[name] = build("inputs", name, hist, scope.input)
+            elif kind == "param" and hist[-1].decl.is_keyed:
+                keyed[name] = build("keyed", name, hist, scope.keyed)
             elif kind == "param":
                 params[name] = build("params", name, hist, scope.param)
         for name, hist in raw.items["value"].items():
@@ -485,6 +513,7 @@ class Resolver:
             enums=enums,
             inputs=inputs,
             params=params,
+            keyed=keyed,
             decisions=decisions,
             schedules=schedules,
             requirements=requirements,
@@ -820,8 +849,20 @@ class _Scope:
         for name, hist in self.raw.items["value"].items():
             decl = hist[-1].decl
             if decl.kind in ("input", "param", "decision", "table"):
-                self.value_types[name] = (decl.kind if decl.kind != "table" else "decision",
+                kind = "keyed" if decl.kind == "param" and decl.is_keyed else decl.kind
+                self.value_types[name] = (kind if kind != "table" else "decision",
                                           self.type_of(decl.type, hist[-1]))
+        # A keyed param: the enum input it is keyed by, and its keys (the members of that enum).
+        self.keyed_by: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for name, (kind, _) in self.value_types.items():
+            if kind != "keyed":
+                continue
+            key_input = self.raw.items["value"][name][-1].decl.key_input
+            input_kind, input_type = self.value_types.get(key_input, (None, T.UNKNOWN))
+            members = ()
+            if input_kind == "input" and input_type.kind == "enum" and input_type.enum in self.enums:
+                members = self.enums[input_type.enum].member_names
+            self.keyed_by[name] = (key_input, members)
 
     def type_of(self, ref: A.TypeRef, origin: Origin) -> T.Type:
         key = id(ref)
@@ -888,6 +929,46 @@ class _Scope:
                          **hint_for(decl.to_level, A.LEVELS))
         return RParam(name, origin, tuple(hist), type=ptype, statement=decl.statement, value=value,
                       to_level=decl.to_level, bounds=bounds)
+
+    def keyed(self, name, hist) -> RKeyed:
+        """A keyed param: its enum input and keys. Each key is resolved as a param of its own."""
+        origin = hist[-1]
+        decl = origin.decl
+        self._check_type_change(name, hist)
+        key_input, members = self.keyed_by.get(name, (decl.key_input, ()))
+        input_kind, input_type = self.value_types.get(key_input, (None, T.UNKNOWN))
+        if input_kind != "input" or input_type.kind != "enum":
+            if not T.is_unknown(input_type):
+                inputs = [n for n, (k, t) in self.value_types.items() if k == "input" and t.kind == "enum"]
+                self._say_at(origin, "PL230.not_an_enum_input", decl.key_input_span, name=name, key_input=key_input,
+                             **hint_for(key_input, inputs))
+            return RKeyed(name, origin, tuple(hist), type=self.type_of(decl.type, origin), key_input=key_input)
+        for key in decl.keys:
+            if key.name not in members:
+                self._say_at(origin, "PL230.not_a_member", key.name_span, name=name, key=key.name,
+                             enum=input_type.enum, members=", ".join(members), members_zh=_names_zh(members),
+                             **hint_for(key.name, members))
+        missing = [m for m in members if A.key_name(name, m) not in self.raw.items["value"]]
+        if missing:
+            self._say_at(origin, "PL230.missing_keys", decl.name_span, name=name, keys=", ".join(missing),
+                         keys_zh=_names_zh(missing), enum=input_type.enum)
+        return RKeyed(name, origin, tuple(hist), type=self.type_of(decl.type, origin), key_input=key_input,
+                      keys=tuple(members))
+
+    def _keyed_read(self, node: A.Name, name: str, t: T.Type) -> RExpr:
+        """`cap` of a keyed param: the key of its enum input's value, as
+        `if material == stainless then cap.stainless else if … else none`."""
+        key_input, members = self.keyed_by.get(name, ("", ()))
+        input_type = self.value_types.get(key_input, (None, T.UNKNOWN))[1]
+        result: RExpr = RLit(None, T.NONE, node.span, "none")
+        for member in reversed(members):
+            key = A.key_name(name, member)
+            if key not in self.value_types:
+                continue
+            cond = RBinary("==", RRef("input", key_input, input_type, node.span),
+                           RLit(member, input_type, node.span, member), T.BOOL, node.span)
+            result = RIf(cond, RRef("param", key, t, node.span), result, t, node.span)
+        return result
 
     def _report_at(self, origin, code, message, span, hint=None, related=(), message_zh=None, hint_zh=None):
         if origin.policy_id == self.pid:
@@ -1176,6 +1257,13 @@ class _Scope:
         name = node.name
         if name in self.value_types:
             kind, t = self.value_types[name]
+            if kind == "keyed":
+                if constant:
+                    key_input = self.keyed_by.get(name, ("",))[0]
+                    self._say("PL230.keyed_in_constant", node.span, name=name, key_input=key_input,
+                              key=(self.keyed_by.get(name, ("", ("KEY",)))[1] or ("KEY",))[0])
+                    return RLit(None, T.UNKNOWN, node.span, name)
+                return self._keyed_read(node, name, t)
             if constant and kind in ("input", "decision"):
                 self._say("PL212.reads_input", node.span, kind=kind, kind_zh=KIND_WORD_ZH[kind], name=name)
             return RRef(kind, name, t, node.span)
@@ -1209,6 +1297,14 @@ class _Scope:
             self.externals[(base.name, node.attr)] = param
             return RRef("external", node.attr, param.type, node.span, alias=base.name,
                         policy_id=binding.declared)
+        if isinstance(base, A.Name) and self.value_types.get(base.name, ("",))[0] == "keyed":
+            key = A.key_name(base.name, node.attr)  # one key of a keyed param: `cap.stainless`
+            if key not in self.value_types:
+                keys = self.keyed_by.get(base.name, ("", ()))[1]
+                self._say("PL230.no_such_key", node.span, name=base.name, key=node.attr, keys=", ".join(keys),
+                          keys_zh=_names_zh(keys), **hint_for(node.attr, keys))
+                return RLit(None, T.UNKNOWN, node.span)
+            return RRef("param", key, self.value_types[key][1], node.span)
         if isinstance(base, A.Name) and base.name in self.enums:
             enum = self.enums[base.name]
             if node.attr not in enum.member_names:

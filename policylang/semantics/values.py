@@ -18,6 +18,16 @@ CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 FEN = Decimal("0.01")
+
+# 0 / 0 (a share of an empty total, say): decimal reports it as InvalidOperation; say what it is.
+# The generated modules' runtime (backends/python/runtime.py) words it the same way.
+ZERO_BY_ZERO = "0 divided by 0 has no value: both the dividend and the divisor are zero (division by zero)"
+
+
+def is_zero_by_zero(exc: BaseException) -> bool:
+    """Whether a decimal InvalidOperation is 0 / 0 (DivisionUndefined)."""
+    signals = exc.args[0] if exc.args and isinstance(exc.args[0], list) else ()
+    return isinstance(exc, decimal.DivisionUndefined) or decimal.DivisionUndefined in signals
 QUANTUM = {"fen": Decimal("0.01"), "jiao": Decimal("0.1"), "yuan": Decimal("1"), "unit": Decimal("1")}
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
 

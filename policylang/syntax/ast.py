@@ -201,6 +201,13 @@ class Bound:
 
 STATEMENT_KINDS = ("fixed", "floor", "ceiling", "default", "delegated")
 
+# The name of one key of a keyed param: `cap.stainless`, as a schedule, a blank and a message name it.
+KEY_SEPARATOR = "."
+
+
+def key_name(param: str, key: str) -> str:
+    return f"{param}{KEY_SEPARATOR}{key}"
+
 
 @attrs.frozen(slots=True)
 class ParamDecl:
@@ -216,7 +223,16 @@ class ParamDecl:
     span: Span
     statement_span: Span = NO_SPAN
     in_principle: bool = False  # `in principle floor …`: 原则上; a departure with a reason is a warning
+    # A keyed param (`by material { stainless: …, other: … }`): statement is 'keyed', value None, and
+    # keys holds one ParamDecl per key written (its name the enum member, its type this param's type).
+    key_input: Optional[str] = None
+    keys: tuple["ParamDecl", ...] = ()
+    key_input_span: Span = NO_SPAN
     kind = "param"
+
+    @property
+    def is_keyed(self) -> bool:
+        return self.key_input is not None
 
 
 @attrs.frozen(slots=True)

@@ -73,7 +73,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("columns", ("列",)),
     ("row", ("行",)),
     ("from", ("自",)),
-    ("by", ("截至",)),
+    ("by", ("截至", "按")),  # 按: a keyed param (`按 material { … }`), as fmt writes it
     ("as_of", ("评估日期",)),
     ("given", ("已知",)),
     ("expect", ("应得",)),

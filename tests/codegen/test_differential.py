@@ -116,7 +116,7 @@ def test_seed_policy_each_decision_agrees(policy_id):
 def _money(depth):
     # opt_amount may be none; share and base are fixed, so formulas of them are folded when generated
     leaves = st.sampled_from(["a", "b", "cap", "7000 yuan", "0.01 yuan", "469 yuan", "stepped", "opt_amount",
-                              "base"])
+                              "base", "kcap", "kcap.military"])
     if depth <= 0:
         return leaves
     sub = _money(depth - 1)
@@ -171,6 +171,14 @@ param stepped: money default 1000 yuan
 schedule stepped {{
     from 2022-01-01: 800 yuan
     from 2023-07-01: 500 yuan
+}}
+param kcap: money by k "分类高限" {{
+    public: ceiling 700 yuan
+    military: fixed base - 34.56 yuan
+    private_other: delegated
+}}
+schedule kcap.public {{
+    from 2022-06-01: 650 yuan
 }}
 decision m1: money = {m1}
 decision m2: money "分情况" {{

@@ -590,6 +590,10 @@ class _RunBase:
                                            f"expected {_expected_words(kind, members)}")
         elif isinstance(exc, decimal.DivisionByZero):
             error = EvaluationError("division by zero")
+        elif isinstance(exc, decimal.InvalidOperation) and decimal.DivisionUndefined in (
+                exc.args[0] if exc.args and isinstance(exc.args[0], list) else ()):
+            error = EvaluationError(
+                "0 divided by 0 has no value: both the dividend and the divisor are zero (division by zero)")
         elif isinstance(exc, (decimal.InvalidOperation, decimal.Overflow)):
             error = EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}")
         else:
