@@ -115,31 +115,43 @@ def test_compiled_module_equals_interpreter_on_every_key(tmp_path):
     assert source == "" or "payment_cap__stainless" in source
 
 
-def test_loosening_one_key_is_reported_at_that_key_and_tightening_is_proved():
+def test_loosening_one_key_is_reported_with_a_counterexample_and_tightening_is_proved(tmp_path):
+    # A city reads the other-material cap for every material: for a stainless-steel stent it pays
+    # above the province's 798 yuan key (PL317, with the input that shows it).
     loose = check([os.path.join(FIXTURES, "keyed_cap_loosened", "policies")], cache=False)
     errors = [d for d in loose.diagnostics if d.severity == "error"]
-    assert [d.code for d in errors] == ["PL305"]
+    assert [d.code for d in errors] == ["PL317"]
     d = errors[0]
-    assert "material_payment_cap.other" in d.message and "6000 yuan" in d.message and "5000 yuan" in d.message
+    assert "material = stainless" in d.message and "798 yuan" in d.message and "例如" in d.message_zh
     assert d.span.file.replace(os.sep, "/").endswith("cn/gd/shenzhen/stent-2020.policy")
-    assert d.related[0].span.file.replace(os.sep, "/").endswith("cn/gd/stent-2020.policy")
-    assert d.message_zh and "material_payment_cap.other" in d.message_zh
+
+    # A key raised directly is PL305 at that key, the province's key as the related location.
+    city = header("municipal", "2021-03-01", "cn/gd/x") + (
+        'override param payment_cap: money by material because "本市提高其他材质支架高限" {\n'
+        '    other: ceiling 6000 yuan\n}\n')
+    run, _ = _tree(tmp_path, {"cn/x": NATIONAL, "cn/gd/x": PROVINCE, "cn/gd/sz/x": city})
+    errors = [d for d in run.diagnostics if d.severity == "error"]
+    # above the province's key, and above the step of the province's schedule of that key
+    assert {d.code for d in errors} == {"PL305"}
+    for d in errors:
+        assert "payment_cap.other" in d.message and "6000 yuan" in d.message
+        assert d.span.line == 6 and d.related and d.related[0].span.file != d.span.file
 
     tight = check([os.path.join(FIXTURES, "keyed_cap_tightened", "policies")], cache=False)
     assert not [d for d in tight.diagnostics if d.severity == "error"]
     ctx = CheckContext(tight.workspace, tight.resolution)
     binding.check(ctx)
-    city = [p for p in ctx.proofs.values() if p.policy_id == "cn/gd/shenzhen/stent-2020"]
-    assert city and {p.verdict for p in city} <= {J.TIGHTENED, J.RESTATED}
+    proofs = [p for p in ctx.proofs.values() if p.policy_id == "cn/gd/shenzhen/stent-2020"]
+    assert proofs and {p.verdict for p in proofs} <= {J.TIGHTENED, J.RESTATED}
 
 
 def test_explain_shows_each_key():
-    run = check([os.path.join(FIXTURES, "keyed_cap_loosened", "policies")], cache=False)
+    run = check([os.path.join(FIXTURES, "keyed_cap_tightened", "policies")], cache=False)
     data = explain_item(run.resolution, "cn/gd/shenzhen/stent-2020", "material_payment_cap")
     assert data["kind"] == "keyed" and data["key_input"] == "material"
     assert [k["item"] for k in data["keys"]] == ["material_payment_cap.stainless", "material_payment_cap.other"]
     text = render_explain_text(data)
-    assert "by material" in text and "ceiling 798 yuan" in text and "loosened: ceiling 6000 yuan" in text
+    assert "by material" in text and "ceiling 798 yuan" in text and "ceiling 3000 yuan" in text
     assert "按 material 分别取值" in render_explain_text(data, "zh")
 
 
