@@ -7,6 +7,15 @@ from __future__ import annotations
 from .syntax.mistakes import PARSER_STATE
 
 ENTRIES = [
+    # What `build` says it wrote.
+    ("phrase.build.compiled", "compiled {count} polic{plural} into {folder} ({files} files)",
+     "已生成 {count} 项政策的计算程序，写入 {folder}（{files} 个文件）"),
+    ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
+    # The stages of a long run, as the progress line on a terminal names them.
+    ("phrase.progress.parse", "parsing policy files", "正在读取政策文件"),
+    ("phrase.progress.check", "checking policies", "正在检查政策"),
+    ("phrase.progress.compile", "compiling evaluators", "正在生成计算程序"),
+    ("phrase.progress.docs", "writing documentation pages", "正在生成文档页面"),
     # `policylang init`: the scaffold of a new policy and the command's refusals.
     ("phrase.init.opening", "A new policy extending {parent}: fill the header, then each blank below (delete the '#').",
      "新政策，继承 {parent}：请填写文件头，再逐项填写下面的空白（删去行首的“#”）。"),

@@ -63,7 +63,8 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
     "build": ("检查全部政策，然后生成 Python 计算程序和文档。",
               {"out_dir": "输出文件夹：计算程序写到 OUT/python，文档写到 OUT/docs。",
                "no_docs": "跳过生成文档。", "no_compile": "跳过生成计算程序。",
-               "standalone": "生成各自独立的模块，每个模块带有自己的一份运行库。"}),
+               "standalone": "生成各自独立的模块，每个模块带有自己的一份运行库。",
+               "verbose": "像 check 一样逐条完整输出每个警告和提示（默认：错误逐条输出，其余按代码计数）。"}),
     "compile": ("把政策编译成 Python 计算程序模块（只用标准库）。\n\n"
                 "这些模块组成一个包，共用一份运行库（OUT/_PolicyRuntime.py：所有模块抛出的计算错误是同一个类）；"
                 "加 --standalone 则生成各自独立的单文件模块。检查发现错误时不写任何文件：请先改正。",
