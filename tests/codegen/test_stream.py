@@ -173,3 +173,25 @@ def test_explain_streams_in_batches(tmp_path, module):
 def test_keep_must_not_name_an_input():
     result = _eval([GD, "-i", "-", "--keep", "price"], stdin="{}")
     assert result.exit_code == 2 and "--keep price" in result.stderr
+
+
+def test_the_readme_claims_example_runs(tmp_path):
+    import re
+    import shutil
+    import subprocess
+    import sys
+
+    from support import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**Claims at volume.**", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(POLICIES, tmp_path / "policies")
+    commands = [line.split()[1:] for line in block.strip().splitlines()]
+    assert [c[0] for c in commands] == ["claims", "eval"]
+    commands[0][commands[0].index("100000")] = "2000"  # the same command, smaller
+    for args in commands:
+        proc = subprocess.run([sys.executable, "-m", "policylang", *args], cwd=tmp_path, capture_output=True,
+                              text=True, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    table = list(csv.DictReader(io.StringIO((tmp_path / "results.csv").read_text(encoding="utf-8"))))
+    assert len(table) == 2000 and re.fullmatch(r"\d+\.\d\d", table[0]["fund_pays"])
