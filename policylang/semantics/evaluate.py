@@ -61,7 +61,11 @@ from .values import (  # noqa: E402,F401 (re-exported: callers import them from 
     BlankNotFilled,
     EvaluationError,
     InputError,
+    NotInForce,
+    Violation,
     add_duration,
+    in_force_on,
+    violation_message,
     add_months,
     end_of_month,
     round_value,
@@ -296,6 +300,8 @@ class TraceStep:
 class Result:
     values: dict[str, Any]
     trace: dict[str, tuple[TraceStep, ...]]
+    # the requirements this case breaks on the day it is evaluated for (the values are still given)
+    violations: tuple[Violation, ...] = ()
 
 
 # ---------------------------------------------------------------- the interpreter
@@ -334,7 +340,18 @@ class Interpreter:
     def evaluate(self, inputs: Mapping[str, Any], as_of: Optional[_dt.date] = None,
                  decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
         as_of = as_of_date(as_of)
+        self.check_in_force(as_of)
         return self.evaluate_validated(self.coerce_inputs(inputs), as_of, decisions, explain)
+
+    def check_in_force(self, day: _dt.date) -> None:
+        """Raise NotInForce when the policy is not in force on `day` (before its effective date, after
+        its end date), naming the policy of its tree in force in its region that day."""
+        p = self.policy
+        if (p.effective is None or day >= p.effective) and (p.ends is None or day <= p.ends):
+            return
+        other = in_force_on(p.windows, day)
+        raise NotInForce(p.policy_id, day, p.effective, p.ends, other[0] if other else None,
+                         other[1] if other else None)
 
     def evaluate_validated(self, values: dict[str, Any], as_of: Optional[_dt.date] = None,
                            decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
@@ -349,7 +366,7 @@ class Interpreter:
                                       + (f"; did you mean '{close[0]}'?" if close else ""), field=name)
             values[name] = run.decision(name)
         trace = {name: tuple(run.traces.get(name, ())) for name in names} if explain else {}
-        return Result(values, trace)
+        return Result(values, trace, run.violations())
 
     def param_value(self, name: str, as_of: Optional[_dt.date] = None, inputs: Optional[Mapping] = None):
         """A parameter's value at as_of (schedules applied). Raises BlankNotFilled for an unfilled blank."""
@@ -409,6 +426,25 @@ class _Run:
         self.param_memo: dict[str, Any] = {}
         self.traces: dict[str, list[TraceStep]] = {}
         self.current: list[str] = []
+
+    def violations(self) -> tuple[Violation, ...]:
+        """The requirements broken on this day: each whose deadline has come (or that has none) and
+        whose condition is false on these inputs. A condition that cannot be computed (it needs a blank
+        or an input not given, or none makes it not applicable) breaks nothing."""
+        out = []
+        for name, r in self.p.requirements.items():
+            if r.deadline is not None and (r.deadline_date is None or self.as_of < r.deadline_date):
+                continue
+            try:
+                held = self.expr(r.cond)
+            except (EvaluationError, ArithmeticError):
+                continue
+            if held is False:
+                o = r.origin
+                out.append(Violation(name, r.label, r.article, o.policy_id, o.level, o.path, o.span.line,
+                                     r.deadline_date, violation_message(name, r.label, r.article, r.deadline_date,
+                                                                        self.as_of)))
+        return tuple(out)
 
     def _step(self, kind, name, detail, origin_or_span, article, label, value=None, origin=None):
         if not self.explain or not self.current:

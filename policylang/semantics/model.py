@@ -410,6 +410,11 @@ class ResolvedPolicy:
     # `status reconstructed`: the notice's text is not in hand (rebuilt from what other notices quote);
     # effective is None when the file says `effective unknown`.
     status: Optional[str] = None
+    # Which policy of the same tree is in force in this policy's region on a given day (for the
+    # error when it is evaluated on a day it is not in force itself): (policy id, level, region
+    # folder depth, effective, ends, chain depth) of this policy, its chain and the other policies
+    # of its tree in its folder or the folders above (a successor in its own folder included).
+    windows: tuple = ()
 
     @property
     def is_leaf(self) -> bool:

@@ -175,6 +175,7 @@ class Resolver:
         self.children: dict[str, list[str]] = {}
         self.error_ids: set[str] = set()  # policies whose own files have errors
         self.bindings: dict[str, dict[str, Binding]] = {}  # policy id -> alias -> what its `uses` mean there
+        self.windows: dict[str, tuple] = {}  # policy id -> the windows of policy_windows()
         self.external_cache: dict[int, tuple] = {}  # id(expr) -> the (alias, name) it reads through `uses`
         self.external_value_cache: dict[tuple[str, str], object] = {}  # (bound policy, name) -> value
 
@@ -202,6 +203,7 @@ class Resolver:
             if parent:
                 self.children.setdefault(parent, []).append(pid)
         self.bindings, conflicts = bind_cross_references(valid)
+        self.windows = policy_windows(valid)
         self._report_alias_conflicts(conflicts)
         order, unresolved = self._order(valid)
         needed = None if only is None else self._with_dependencies(only, valid, self.bindings)
@@ -496,6 +498,7 @@ class Resolver:
             children=tuple(sorted(self.children.get(pid, ()))),
             has_errors=has_errors,
             bindings=bindings,
+            windows=self.windows.get(pid, ()),
         )
 
     def _upper_expressions(self, decisions, params, requirements):
@@ -613,6 +616,49 @@ def _folders_up(folder: str) -> list[str]:
     while folder:
         folder = region_folder(folder)
         out.append(folder)
+    return out
+
+
+def policy_windows(files: dict) -> dict[str, tuple]:
+    """For each policy, the dates in force of the policies that may stand in for it in its region:
+    itself, its `extends` chain, and every other policy of its tree (the policies extending the
+    same national root) in its region folder or a folder above it, never one below it. Each as
+    (policy id, level, folder depth, effective, ends, chain depth); values.in_force_on() picks
+    the one in force on a day."""
+    children: dict[str, list[str]] = {}
+    for pid, pf in files.items():
+        if pf.extends in files:
+            children.setdefault(pf.extends, []).append(pid)
+
+    def chain_of(pid: str) -> list[str]:
+        chain, cur = [], pid
+        while cur in files and cur not in chain:
+            chain.append(cur)
+            cur = files[cur].extends
+        return chain
+
+    def below(pid: str) -> set[str]:
+        out, stack = set(), list(children.get(pid, ()))
+        while stack:
+            cur = stack.pop()
+            if cur not in out:
+                out.add(cur)
+                stack.extend(children.get(cur, ()))
+        return out
+
+    def window(pid: str) -> tuple:
+        pf = files[pid]
+        folder = region_folder(pid)
+        return (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends, len(chain_of(pid)))
+
+    out: dict[str, tuple] = {}
+    for pid in files:
+        root = chain_of(pid)[-1]
+        folders = set(_folders_up(region_folder(pid)))
+        exclude = below(pid)
+        tree = {root} | below(root)
+        out[pid] = tuple(window(c) for c in sorted(tree)
+                         if c not in exclude and region_folder(c) in folders)
     return out
 
 

@@ -154,6 +154,7 @@ def _count_expr():
 
 
 POLICY_TEMPLATE = header("national", "2021-01-01") + """\
+{ends}
 enum Kind {{ public "公立", military "军队", private_other "其他" }}
 input a: money
 input b: money
@@ -187,6 +188,8 @@ table kind_rule: bool {{
     row false, in {{military, private_other}}, >= 100 yuan => false
     {table_default}
 }}
+require drawn: {req}
+require stepped_within_cap: stepped <= cap by {deadline}
 """
 
 
@@ -197,6 +200,8 @@ def generated_policy(draw):
         otherwise=draw(st.sampled_from(["otherwise none", "otherwise b", ""])),
         dexpr=draw(_date_expr()), cexpr=draw(_count_expr()),
         table_default=draw(st.sampled_from(["", "row otherwise => flag"])),
+        ends=draw(st.sampled_from(["", "ends 2024-06-30"])),
+        req=draw(_bool(1)), deadline=draw(st.sampled_from(["2022-06-01", "effective_date + 2 years"])),
     )
 
 
@@ -260,10 +265,12 @@ def test_hostile_names_compile_and_agree(tmp_path):
     @given(inputs=_inputs_strategy(policy), as_of=DATES, explain=st.booleans())
     def check(inputs, as_of, explain):
         assert outcome_module(module, inputs, as_of, explain) == outcome_interpreter(interp, inputs, as_of, explain)
-        values, errors, _ = module.decide_each(inputs, as_of=as_of) if not _bad(inputs) else ({}, {}, {})
+        values, errors, _ = module.decide_each(inputs, as_of=as_of) if not _bad(inputs, as_of) else ({}, {}, {})
         assert set(values) | set(errors) <= set(HOSTILE_DECISIONS)
 
-    def _bad(inputs):
+    def _bad(inputs, as_of):
+        if as_of < module.EFFECTIVE:
+            return True  # not in force (NotInForce, compared with the interpreter above)
         try:
             module.validate(inputs)
         except module.EvaluationError:
