@@ -570,8 +570,8 @@ class _Gen:
         out.append("# what the caller may give: name -> (validator, optional, enum members)")
         out.append("_INPUT_SPECS = {")
         for name, (t, optional, blank) in accepted.items():
-            out.append(f"    {py_str(name)}: ({COERCERS.get(t.kind, '_coerce_text')}, {optional}, "
-                       f"{self.members_code(t)}),")
+            coerce, members = self.coercer(name, t)
+            out.append(f"    {py_str(name)}: ({coerce}, {optional}, {members}),")
         out.append("}")
         out.append("_ACCEPTED = frozenset(_INPUT_SPECS)")
         out.append("")
@@ -581,6 +581,15 @@ class _Gen:
         out.append("}, total=False)")
         out.append('Inputs.__doc__ = "The inputs of " + POLICY_ID + " (money as Decimal or a decimal string)."')
         return out
+
+    def coercer(self, name: str, t: Type) -> tuple[str, str]:
+        """(the runtime's validator of an input, what it gets after the value): enum members, or
+        for a `percent up to N%` the limit."""
+        item = self.p.inputs.get(name) or self.p.params.get(name)
+        limit = getattr(item, "percent_limit", None)
+        if t.kind == "percent" and limit is not None:
+            return "_coerce_percent_up_to", f"Decimal({str(limit)!r})"  # the input tables precede the constants
+        return COERCERS.get(t.kind, "_coerce_text"), self.members_code(t)
 
     def accepted(self) -> dict[str, tuple[Type, bool, bool]]:
         """The inputs the caller may give, in the interpreter's order: declared inputs, then blanks."""
@@ -939,8 +948,7 @@ class _Gen:
             "    _v = {}",
         ]
         for name, (t, optional, blank) in self.accepted().items():
-            coerce = COERCERS.get(t.kind, "_coerce_text")
-            members = self.members_code(t)
+            coerce, members = self.coercer(name, t)
             extra = f", {members}" if members != "()" else ""
             key = py_str(name)
             test = f"_inputs.get({key}) is not None" if optional else f"{key} in _inputs"

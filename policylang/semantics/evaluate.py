@@ -194,8 +194,15 @@ def _number(name: str, raw, t: Type, members) -> Decimal:
     return value
 
 
-def coerce_value(name: str, t: Type, raw, enum_members=()) -> Any:
-    """Validate and convert one input value; raise InputError naming the field and the expected type."""
+def percent_text(fraction: Decimal) -> str:
+    """A fraction as the percent an author writes: 2 -> '200'."""
+    text = format(fraction * 100, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def coerce_value(name: str, t: Type, raw, enum_members=(), percent_limit: Optional[Decimal] = None) -> Any:
+    """Validate and convert one input value; raise InputError naming the field and the expected type.
+    percent_limit: the highest percent of an input or blank declared `percent up to N%` (N/100)."""
     kind = t.kind
     if raw is None:
         raise InputError(name, kind, f"'{name}' has no value; expected {expected_words(t, enum_members)}")
@@ -215,7 +222,10 @@ def coerce_value(name: str, t: Type, raw, enum_members=()) -> Any:
             value = CONTEXT.divide(_number(name, raw.strip()[:-1], t, enum_members), 100)
         else:
             value = _number(name, raw, t, enum_members)
-        if not Decimal(0) <= value <= Decimal(1):
+        if percent_limit is not None:
+            if not Decimal(0) <= value <= percent_limit:
+                raise InputError(name, kind, f"'{name}' is {raw}, outside 0%–{percent_text(percent_limit)}%")
+        elif not Decimal(0) <= value <= Decimal(1):
             raise InputError(name, kind, f"'{name}' is {raw}, outside 0%–100%")
         return value
     if kind == "decimal":
@@ -333,7 +343,9 @@ class Interpreter:
             t = accepted[key]
             if value is None and key in self.policy.inputs and self.policy.inputs[key].optional:
                 continue
-            out[key] = coerce_value(key, t, value, self.enum_members.get(t.enum, ()))
+            item = self.policy.inputs.get(key) or self.policy.params.get(key)
+            out[key] = coerce_value(key, t, value, self.enum_members.get(t.enum, ()),
+                                    getattr(item, "percent_limit", None))
         return out
 
     # -- evaluation

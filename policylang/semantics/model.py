@@ -216,6 +216,7 @@ class REnum(Item):
 class RInput(Item):
     type: Type = None
     optional: bool = False
+    percent_limit: Optional[Decimal] = None  # `percent up to 200%`: the highest value (2); None: 100%
 
 
 @attrs.frozen(slots=True)
@@ -246,6 +247,7 @@ class RParam(Item):
     to_level: Optional[str] = None
     bounds: tuple[RBound, ...] = ()
     schedule: Optional[RSchedule] = None
+    percent_limit: Optional[Decimal] = None  # `percent up to 200%`: the highest value (2); None: 100%
 
     @property
     def is_blank(self) -> bool:

@@ -30,7 +30,7 @@ def _value(kind: str, members=()):
     huge_money = st.one_of(st.decimals(0, 10 ** 52, places=2), st.integers(0, 10 ** 52))
     good = {
         "money": st.one_of(money, money.map(str), st.integers(0, 10000), huge_money, huge_money.map(str)),
-        "percent": st.one_of(st.integers(0, 100).map(lambda n: f"{n}%"), st.decimals(0, 1, places=3).map(str),
+        "percent": st.one_of(st.integers(0, 300).map(lambda n: f"{n}%"), st.decimals(0, 1, places=3).map(str),
                              st.decimals(0, 1, places=60).map(str), st.decimals(0, 100, places=40).map(lambda d: f"{d}%")),
         "decimal": st.one_of(st.decimals(-1000, 1000, places=3).map(str),
                              st.decimals(-10 ** 60, 10 ** 60, places=30).map(str)),
@@ -123,7 +123,8 @@ def _money(depth):
     return st.one_of(
         leaves,
         st.tuples(sub, st.sampled_from(["+", "-"]), sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(sub, st.sampled_from(["r", "30%", "n", "1.5", "q", "share"])).map(lambda t: f"{t[0]} * {t[1]}"),
+        st.tuples(sub, st.sampled_from(["r", "30%", "n", "1.5", "q", "share", "r2", "markup"]))
+        .map(lambda t: f"{t[0]} * {t[1]}"),
         st.tuples(sub, st.sampled_from(["n", "r", "3"])).map(lambda t: f"{t[0]} / {t[1]}"),
         st.tuples(st.sampled_from(["min", "max"]), sub, sub).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
         st.tuples(sub, st.sampled_from(["fen", "jiao", "yuan"]), st.sampled_from(["half_up", "half_even", "up", "down"]))
@@ -165,9 +166,11 @@ input d: date
 input flag: bool
 input k: Kind
 input opt_amount: money optional
+input r2: percent up to 250%
 param cap: money delegated to provincial "高限"
 param share: percent fixed 90%
 param base: money fixed 1234.56 yuan
+param markup: percent up to 200% ceiling 120%
 param stepped: money default 1000 yuan
 schedule stepped {{
     from 2022-01-01: 800 yuan

@@ -512,6 +512,25 @@ def _coerce_percent(name: str, raw, members=()):
     return value
 
 
+def _coerce_percent_up_to(name: str, raw, limit):
+    """A percent declared `percent up to N%`: from 0 to limit (N/100); _INPUT_SPECS gives the limit
+    where other coercers get enum members."""
+    if raw is None:
+        raise _no_value(name, "percent")
+    if isinstance(raw, str) and raw.strip().endswith("%"):
+        value = _div(_number(name, raw.strip()[:-1], "percent", ()), 100)
+    else:
+        value = _number(name, raw, "percent", ())
+    if not Decimal(0) <= value <= limit:
+        raise InputError(name, "percent", f"'{name}' is {raw}, outside 0%–{_percent_text(limit)}%")
+    return value
+
+
+def _percent_text(fraction) -> str:
+    text = format(fraction * 100, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _coerce_decimal(name: str, raw, members=()):
     if raw.__class__ is Decimal and raw.is_finite():
         return raw
