@@ -7,6 +7,40 @@ from __future__ import annotations
 from .syntax.mistakes import PARSER_STATE
 
 ENTRIES = [
+    # What `build` says it wrote.
+    ("phrase.build.compiled", "compiled {count} polic{plural} into {folder} ({files} files)",
+     "已生成 {count} 项政策的计算程序，写入 {folder}（{files} 个文件）"),
+    ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
+    # The stages of a long run, as the progress line on a terminal names them.
+    ("phrase.progress.parse", "parsing policy files", "正在读取政策文件"),
+    ("phrase.progress.check", "checking policies", "正在检查政策"),
+    ("phrase.progress.compile", "compiling evaluators", "正在生成计算程序"),
+    ("phrase.progress.docs", "writing documentation pages", "正在生成文档页面"),
+    # `policylang init`: the scaffold of a new policy and the command's refusals.
+    ("phrase.init.opening", "A new policy extending {parent}: fill the header, then each blank below (delete the '#').",
+     "新政策，继承 {parent}：请填写文件头，再逐项填写下面的空白（删去行首的“#”）。"),
+    ("phrase.init.title_placeholder", "(the notice's title)", "（通知标题）"),
+    ("phrase.init.region_placeholder", "(the region, within {parent_region})", "（地区名称，隶属{parent_region}）"),
+    ("phrase.init.effective_unknown", "The date it takes effect: write it (YYYY-MM-DD) when the notice gives it.",
+     "生效日期：通知写明后改为日期（年-月-日）。"),
+    ("phrase.init.blanks_here", "Blanks left to this level ({count}): the parent expects this policy to fill them.",
+     "交由本级填写的空白（{count} 项）：上级要求由本政策填写。"),
+    ("phrase.init.blanks_below", "Blanks left to a lower level ({count}): this policy may fill them, or leave them to that level.",
+     "交由下级填写的空白（{count} 项）：本政策可以填写，也可以留给下级。"),
+    ("phrase.init.blanks_above", "Blanks a higher level was to fill and did not ({count}): until one is filled, callers must supply it.",
+     "应由上级填写而上级未填写的空白（{count} 项）：填写之前，调用者须自行提供。"),
+    ("phrase.init.no_blanks", "{parent} leaves no blank: an override is needed only where this policy adjusts a rule.",
+     "{parent} 没有留下空白：只有调整某条规定时才需要写 override。"),
+    ("phrase.init.left_by", "{label}: left unfilled by {policy} (article {article}), to be filled at the {level} level.",
+     "{label}：{policy}（条款 {article}）留下的空白，应由{level_zh}填写。"),
+    ("phrase.init.at_least", "the value must be at least {bound}", "取值不得低于 {bound}"),
+    ("phrase.init.at_most", "the value must be at most {bound}", "取值不得高于 {bound}"),
+    ("phrase.init.bad_id", "{policy!r} is not a policy id (lower-case letters, digits, '_' and '-', in parts joined by '/')",
+     "“{policy}”不是政策编号（由小写字母、数字、“_”和“-”组成，各段以“/”连接）"),
+    ("phrase.init.exists", "{path} exists already (--force overwrites it)", "{path} 已经存在（用 --force 覆盖）"),
+    ("phrase.init.bad_date", "{date!r} is not a date (YYYY-MM-DD)", "“{date}”不是日期（年-月-日，如 2021-01-15）"),
+    ("phrase.init.no_parent", "no policy {parent!r} (looked for {path})", "没有政策“{parent}”（查找了 {path}）"),
+    ("phrase.init.parent_errors", "{parent} has errors: fix them before extending it", "{parent} 有错误，请先修正再继承它"),
     # ---------------------------------------------------------------- configuration (config.py)
     ("PL903.unreadable", "pyproject.toml cannot be read: {error}", "无法读取 pyproject.toml：{error}"),
     ("PL903.not_toml", "pyproject.toml is not valid TOML: {error}", "pyproject.toml 不是有效的 TOML 文件：{error}"),

@@ -529,6 +529,31 @@ def internal_error_count(diags: Iterable[Diagnostic]) -> int:
     return sum(1 for d in diags if d.code == INTERNAL_ERROR_CODE)
 
 
+def render_digest(diags: list[Diagnostic], lang: str = "en", limit: int = 3) -> str:
+    """Findings counted by code, for a run whose reader wants the gist (`build`): one line per code,
+    most serious first, with the policies it concerns ('warning PL312 授权事项未填写 ×3:
+    cn/gd/chaozhou/stent-2020, cn/nm/spine-2023'), then where to see them in full."""
+    if not diags:
+        return ""
+    groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    for d in diags:
+        groups.setdefault((d.severity, d.code), []).append(d)
+    rank = {ERROR: 0, WARNING: 1, INFO: 2}
+    words = {ERROR: "错误", WARNING: "警告", INFO: "提示"} if lang == "zh" else {}
+    lines = []
+    for (severity, code), found in sorted(groups.items(), key=lambda kv: (rank.get(kv[0][0], 3), kv[0][1])):
+        title = (found[0].title_zh if lang == "zh" else found[0].title) or ""
+        policies = list(dict.fromkeys(d.policy_id or (d.span.file if d.span else "") for d in found))
+        shown = ("、" if lang == "zh" else ", ").join(p for p in policies[:limit] if p)
+        if len(policies) > limit:
+            shown += f" (+{len(policies) - limit})" if lang != "zh" else f"（另 {len(policies) - limit} 项）"
+        sep = "：" if lang == "zh" else ": "
+        lines.append(f"  {words.get(severity, severity)} {code} {title} ×{len(found)}{sep if shown else ''}{shown}")
+    tail = ("每条的位置和说明：policylang check（或加 --verbose）" if lang == "zh"
+            else "each in full, with its place and explanation: policylang check (or --verbose)")
+    return "\n".join(lines + [f"  {tail}"]) + "\n"
+
+
 def summary_line(diags: list[Diagnostic], files: int, lang: str = "en", suppressed: Iterable["Suppressed"] = ()) -> str:
     """'ok: 6 policies checked, 0 errors, 5 warnings, 1 info'; 'failed: …' when there are errors;
     'internal error: …' when a check failed inside policylang (never 'ok' then). Suppressed

@@ -36,7 +36,7 @@ import attrs
 from .cache import DiskCache, cache_enabled, code_fingerprint, content_hash, make_key, open_cache
 from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
-from .progress import Progress
+from .progress import Progress, stage_label
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
 from .semantics.followons import drop_follow_ons
@@ -285,7 +285,7 @@ class CachedParser:
     def __call__(self, paths: list[str], root: str) -> list[ParseResult]:
         results: dict[str, ParseResult] = {}
         todo: list[tuple[str, str, Optional[str], Optional[str]]] = []
-        bar = Progress("parsing policy files", total=len(paths), enabled=self.progress)
+        bar = Progress(stage_label("parse"), total=len(paths), enabled=self.progress)
         with gc_paused():
             for path in paths:
                 digest = self.plan.hashes.get(path)
@@ -647,7 +647,7 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
     # After a small change only the affected policies (and what they build on) are resolved;
     # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
     resolution = resolve(ws, only=affected)
-    bar = Progress("checking policies", total=None, enabled=progress)
+    bar = Progress(stage_label("check"), total=None, enabled=progress)
     from .semantics.checks.binding import proof_store
 
     with proof_store(store):

@@ -34,7 +34,7 @@ import os
 import types
 import unicodedata
 from decimal import Decimal
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import attrs
 
@@ -1269,18 +1269,23 @@ def compile_module(policy: ResolvedPolicy, name: Optional[str] = None) -> types.
     return module
 
 
-def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False) -> list[str]:
+def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False,
+                  progress: Optional[Callable[[int, int], None]] = None) -> list[str]:
     """Write one module per policy under out_dir (cn/gd/stent-2020 -> out_dir/cn/gd/stent_2020.py), with
     __init__.py files so that the tree imports as a package. The runtime is written once, as
     out_dir/_PolicyRuntime.py, and every module loads it (one EvaluationError for all); with standalone,
-    each module carries its own copy instead. Returns the files written, sorted."""
+    each module carries its own copy instead. progress(done, total) is told of each module written.
+    Returns the files written, sorted."""
+    policies = list(policies)
     written: set[str] = set()
     os.makedirs(out_dir, exist_ok=True)
     if not standalone:
         target = os.path.join(out_dir, RUNTIME_MODULE + ".py")
         _write_if_changed(target, runtime_module_source())
         written.add(target)
-    for policy in policies:
+    for done, policy in enumerate(policies, 1):
+        if progress:
+            progress(done - 1, len(policies))
         rel = module_relpath(policy.policy_id)
         target = os.path.join(out_dir, *rel.split("/"))
         source = generate_module(policy, None if standalone else rel.count("/"))
@@ -1296,6 +1301,8 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
             if os.path.abspath(folder) == os.path.abspath(out_dir):
                 break
             folder = os.path.dirname(folder)
+    if progress:
+        progress(len(policies), len(policies))
     return sorted(written)
 
 

@@ -27,7 +27,9 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
          "  policylang check                 检查 policies/ 目录下的全部政策\n"
          "  policylang explain cn/gd/stent-2020 prepayment_ratio\n"
          "  policylang eval cn/gd/stent-2020 --input cases.json\n"
-         "  policylang build                 检查，并生成程序（build/python）和文档（build/docs）", {}),
+         "  policylang init cn/gd/shantou/stent-2020 --extends cn/gd/stent-2020\n"
+         "                                   新建一份继承上级的地方政策，列出待填写的空白\n"
+         "  policylang build                 检查，并生成程序（_policylang/python）和文档（_policylang/docs）", {}),
     "check": ("检查政策文件：语法、继承关系、覆盖（调整）、类型、表格、过渡安排。\n\n"
               "默认检查 policies/ 目录；给出文件或文件夹时只检查它们（仍对照其全部上级）。"
               "退出码：0 没有错误，1 发现错误，2 无法给出结论（用法错误或内部错误）。",
@@ -36,6 +38,18 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
                                 "从本分支离开 REF 处算起）：改动的政策、继承或引用它们的政策，以及这些政策所依据的上级。",
                "changed_files": "PATHS 是改动过的文件（pre-commit 就是这样传入的；不存在的文件视为已删除）：检查它们涉及的政策，"
                           "范围的算法与按 git 版本检查时相同。"}),
+    "init": ("新建一份地方政策 POLICY（政策编号，如 cn/gd/foshan/stent-2020），继承上级政策 PARENT："
+             "文件头已填好，上级留下的每一项空白都以注释的形式列出（附名称和条款），删去“#”填上数值即可。"
+             "完成后输出所写文件的路径。",
+             {"parent": "新政策所继承的上级政策（政策编号，如 cn/gd/stent-2020）。",
+              "title": "通知标题（默认：一个待替换的占位文字）。",
+              "region": "地区名称，按通知的写法（如 广东省佛山市）。",
+              "issuer": "发文机关（如 佛山市医疗保障局）。",
+              "document": "文号（如 佛医保〔2021〕1号）。",
+              "effective": "生效日期，年-月-日（默认：写为“未知”）。",
+              "level": "新政策的层级（默认：上级政策的下一级）。",
+              "force": "文件已存在时覆盖它。",
+              "root": "按政策编号查找上级政策、写入新文件的根文件夹（默认：./policies）。"}),
     "schema": ("输出政策 POLICY 计算程序的 JSON Schema（2020-12）：输入项（类型、枚举、可选输入、调用方必须提供的空白）"
                "和计算结果，与 policylang eval 读取和输出的格式一致（金额为小数字符串）。"
                "POLICY 是政策编号（如 cn/gd/stent-2020）或文件路径。",
@@ -49,7 +63,8 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
     "build": ("检查全部政策，然后生成 Python 计算程序和文档。",
               {"out_dir": "输出文件夹：计算程序写到 OUT/python，文档写到 OUT/docs。",
                "no_docs": "跳过生成文档。", "no_compile": "跳过生成计算程序。",
-               "standalone": "生成各自独立的模块，每个模块带有自己的一份运行库。"}),
+               "standalone": "生成各自独立的模块，每个模块带有自己的一份运行库。",
+               "verbose": "像 check 一样逐条完整输出每个警告和提示（默认：错误逐条输出，其余按代码计数）。"}),
     "compile": ("把政策编译成 Python 计算程序模块（只用标准库）。\n\n"
                 "这些模块组成一个包，共用一份运行库（OUT/_PolicyRuntime.py：所有模块抛出的计算错误是同一个类）；"
                 "加 --standalone 则生成各自独立的单文件模块。检查发现错误时不写任何文件：请先改正。",

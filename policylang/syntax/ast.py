@@ -7,6 +7,7 @@ names are not resolved here: that is the semantic pass's job.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from decimal import Decimal
 from typing import Optional, Union
 
@@ -427,6 +428,8 @@ class Comment:
 
 
 LEVELS = ("national", "provincial", "municipal", "county")
+# A policy id, as the grammar's POLICY_ID terminal reads it (tests/syntax check the two agree).
+POLICY_ID_RE = re.compile(r"[a-z0-9_][a-z0-9_\-]*(/[a-z0-9_][a-z0-9_\-]*)*")
 
 
 @attrs.frozen(slots=True)
