@@ -416,8 +416,13 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
         else:
             used = {u.policy_id for u in pf.uses}
             used.update(b.bound for b in bindings.get(pid, {}).values() if b.bound != pid)
-            # the policies that may be named when it is evaluated on a day it is not in force
-            used.update(w[0] for w in windows.get(pid, ()) if w[0] != pid)
+            # the policies that may be named when it is evaluated on a day it is not in force (its
+            # chain is linked by `extends` already: only the others of its tree, such as a successor)
+            chain, cur = set(), pid
+            while cur in files and cur not in chain:
+                chain.add(cur)
+                cur = files[cur].extends
+            used.update(w[0] for w in windows.get(pid, ()) if w[0] not in chain)
             out[pid] = (pf.extends, tuple(sorted(used)), True)
     return out
 
