@@ -154,6 +154,10 @@ def evaluate_case(module, case: dict, as_of: Optional[_dt.date], decisions: Opti
     if explain:
         out["_explain"] = {name: [dict(step.to_dict(), value=to_json(step.value)) for step in trace.get(name, ())]
                            for name in names if name in values}
+    # The requirements the case breaks on its day, each with its article (the values above still stand).
+    broken = module.violations(case, as_of=as_of)
+    if broken:
+        out["_violations"] = [v.to_dict() for v in broken]
     return out, first
 
 

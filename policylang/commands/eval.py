@@ -55,6 +55,13 @@ def error_zh(exc, case: dict, resolved) -> str:
             exc.expected_level, exc.expected_level)
         return (f"{_label(resolved, exc.blank)}是 {exc.delegated_by} 留给{level}填写的空白，各级都没有填写："
                 f"请在案例中作为输入提供{needed}")
+    if code == "not_in_force":
+        effective, ends = resolved.effective, resolved.ends
+        day = exc.day
+        why = (f"其生效日期为 {effective.isoformat()}" if effective is not None and day < effective
+               else f"已于 {ends.isoformat()} 失效")
+        then = (f"当日施行的是 {exc.in_force}" if exc.in_force else "当日本地区没有同一政策体系的政策施行")
+        return f"{exc.policy_id} 在 {day.isoformat()} 不在施行期内：{why}；{then}"
     if code == "invalid_input":
         kind = getattr(exc, "expected", "")
         if kind == "a known input":

@@ -304,7 +304,12 @@ def _decl_unit(decl: A.Decl) -> _Unit:
 
     def head(keyword: str, name: str, type_ref: Optional[A.TypeRef] = None) -> str:
         text = f"{prefix}{_kw(keyword)} {name}"
-        return text + colon + K.name_word(K.TYPES, type_ref.name, _lang) if type_ref is not None else text
+        if type_ref is None:
+            return text
+        text += colon + K.name_word(K.TYPES, type_ref.name, _lang)
+        if type_ref.up_to is not None:
+            text += f" {_kw('up to')} {type_ref.up_to_text}%"
+        return text
 
     if isinstance(decl, A.EnumDecl):
         members = [_child(m.span, _join(m.name, quote(m.label) if m.label is not None else None) + ",")
