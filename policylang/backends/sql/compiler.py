@@ -336,8 +336,8 @@ class SqlGen:
             absd = exp.Abs(this=d)
             odd = exp.NEQ(this=exp.Mod(this=paren(q), expression=num_lit(2)), expression=num_lit(0))
             up = or_(exp.GT(this=twice, expression=absd), and_(exp.EQ(this=twice, expression=absd), odd))
-            sign = case([(exp.EQ(this=exp.LT(this=n, expression=num_lit(0)),
-                                 expression=exp.LT(this=d, expression=num_lit(0))), num_lit(1))], num_lit(-1))
+            sign = case([(exp.EQ(this=paren(exp.LT(this=n, expression=num_lit(0))),
+                                 expression=paren(exp.LT(this=d, expression=num_lit(0)))), num_lit(1))], num_lit(-1))
             rounded = exp.Add(this=q, expression=case([(up, sign)], num_lit(0)))
             unit = cast(num_lit(format(Decimal(1).scaleb(-DIV_SCALE), "f")), dec_type(DIV_SCALE))
             value = exp.Mul(this=cast(paren(rounded), dec_type(0)), expression=unit)
