@@ -361,21 +361,24 @@ class SqlGen:
         else:
             ulp = cast(num_lit(format(Decimal(1).scaleb(-k), "f")), dec_type(k))
             near = cast(exp.Round(this=x, decimals=num_lit(k)), dec_type(k))  # half away from zero
+            # compared at x's own scale: Spark may compare two DECIMALs at the smaller scale
+            x = cast(x, dec_type(arg.scale))
+            near_wide = cast(near, dec_type(arg.scale))
             if mode == "half_up":
                 r = near
             elif mode == "up":  # toward +infinity (ROUND_CEILING)
-                r = case([(exp.LT(this=near, expression=x), exp.Add(this=near, expression=ulp))], near)
+                r = case([(exp.LT(this=near_wide, expression=x), exp.Add(this=near, expression=ulp))], near)
             elif mode == "down":  # toward -infinity (ROUND_FLOOR)
-                r = case([(exp.GT(this=near, expression=x), exp.Sub(this=near, expression=ulp))], near)
+                r = case([(exp.GT(this=near_wide, expression=x), exp.Sub(this=near, expression=ulp))], near)
             elif mode == "half_even":
-                diff = exp.Abs(this=exp.Sub(this=near, expression=x))
+                diff = cast(exp.Abs(this=exp.Sub(this=near_wide, expression=x)), dec_type(arg.scale))
                 half = cast(num_lit(format(Decimal(5).scaleb(-k - 1), "f")), dec_type(k + 1))
                 last_odd = exp.NEQ(
                     this=exp.Mod(this=cast(exp.Mul(this=near, expression=num_lit(10 ** k)), dec_type(0)),
                                  expression=num_lit(2)),
                     expression=num_lit(0))
-                tie = and_(exp.EQ(this=diff, expression=half), last_odd)
-                back = case([(exp.GT(this=near, expression=x), exp.Sub(this=near, expression=ulp))],
+                tie = and_(exp.EQ(this=diff, expression=cast(half, dec_type(arg.scale))), last_odd)
+                back = case([(exp.GT(this=near_wide, expression=x), exp.Sub(this=near, expression=ulp))],
                             exp.Add(this=near, expression=ulp))
                 r = case([(tie, back)], near)
             else:
@@ -495,7 +498,7 @@ class SqlGen:
         entries = [(entry.start, self.expr(entry.value)) for entry in prm.entries]
         parts = [s for _, s in entries] + ([own] if own is not None else [])
         scale = self.common_scale(*parts)
-        as_of = self.ref(ir.Ref("builtin", "as_of", None)).val
+        as_of = self.const(self.as_of, "date").val if self.as_of is not None else exp.CurrentDate()
         whens, errs = [], []
         for start, s in reversed(entries):
             cond = exp.GTE(this=as_of, expression=self.const(start, "date").val)
