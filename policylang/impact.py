@@ -1,0 +1,387 @@
+"""Impact simulation: what an override (or a value of a param) costs, on a file of claims.
+
+Every lower-level policy is a reform of its parent: `impact` evaluates a baseline and one or more
+alternatives on the same claims through the batch engine (policylang.batch's SQL, on DuckDB or
+Spark) and compares, per money decision, what each pays:
+
+    from policylang.impact import simulate, scenarios_for
+    scenarios = scenarios_for(policy, parent)                      # parent -> policy
+    scenarios = sweep(policy, "nonselected_payment_cap", ["1000", "1500", "2000"])
+    result = simulate(scenarios, "claims.csv", as_of=date(2021, 6, 1), by=["city", "selected"])
+    result.decisions["fund_pays"].comparisons[0].difference      # an exact Decimal
+
+- scenarios[0] is the baseline, the others the alternatives, each compared with the baseline;
+- totals are the engine's DECIMAL sums of the per-row values (sums of fen, exact; fetched as
+  Decimal): a row's value counts in a scenario's total when that scenario gives it one (a failed
+  row, or a decision that is none, adds nothing and is counted apart);
+- a row changed when both scenarios evaluated it (no error) and its values differ (a value that
+  becomes none, or the other way, counts as changed and is counted apart too);
+- invalid rows (rows a scenario could not evaluate: an invalid or missing input, a blank nobody
+  filled) are counted by reason and listed (invalid_rows.csv, every one; the report shows the
+  first, with the Python module's own message), never dropped silently;
+- the aggregation (totals, distribution, histogram, breakdowns, the largest changes) is SQL
+  over the engine's results, in DuckDB: on Spark the results are written to Parquet first.
+
+A sweep (`--set NAME=V1,V2`) evaluates the policy with the param or blank NAME given each value.
+For a blank, the value is bound through the engine's `blanks` mapping, as `run --blank` does.
+For a param the policy (or its parent) set, a variant of the resolved policy is made in which
+NAME is a blank again (its value and schedule removed, everything else as resolved) and the
+value is bound the same way: the SQL and the Python module are generated from the variant as
+from any policy, so a swept value is computed by exactly the code a policy setting it would run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+import time
+from decimal import Decimal
+from typing import Any, Mapping, Optional, Sequence
+
+import attrs
+
+from .batch import BatchError, ENGINES, _checked_blanks, _duckdb_source, input_format
+from .semantics.model import ResolvedPolicy
+
+ROW = "__pl_row"
+TOP_ROWS = 20
+LISTED_INVALID = 50
+HISTOGRAM_BINS = 30
+
+
+class ImpactError(BatchError):
+    """The impact cannot be computed: bad arguments (an unknown column, param, value or chain)."""
+
+
+@attrs.frozen
+class Scenario:
+    key: str  # s0, s1, ...: the scenario's name in tables and files
+    label: str  # what it is: a policy id, or NAME=VALUE
+    policy: ResolvedPolicy = attrs.field(repr=False, eq=False)
+    blanks: dict = attrs.Factory(dict)
+    value: Optional[str] = None  # the swept value, for a sweep
+
+
+def chain_ids(policy: ResolvedPolicy) -> list[str]:
+    return [link.policy_id for link in policy.chain]
+
+
+def scenarios_for(policy: ResolvedPolicy, against: ResolvedPolicy,
+                  blanks: Optional[Mapping[str, Any]] = None) -> list[Scenario]:
+    """The baseline `against` (the parent, or another policy of the same chain) and `policy`."""
+    if against.policy_id not in chain_ids(policy) and policy.policy_id not in chain_ids(against):
+        raise ImpactError(f"{against.policy_id} is not in the chain of {policy.policy_id} "
+                          f"({' -> '.join(chain_ids(policy))})")
+    return [Scenario("s0", against.policy_id, against, _bound(against, blanks)),
+            Scenario("s1", policy.policy_id, policy, _bound(policy, blanks))]
+
+
+def _bound(policy: ResolvedPolicy, blanks: Optional[Mapping[str, Any]]) -> dict:
+    names = {b.name for b in policy.blanks}
+    return {k: v for k, v in (blanks or {}).items() if k in names}
+
+
+def variant_with_blank(policy: ResolvedPolicy, name: str) -> ResolvedPolicy:
+    """POLICY with the param NAME a blank again (no value, no schedule): its value is then bound
+    through the engine's blanks mapping like any unfilled blank's."""
+    prm = policy.params.get(name)
+    if prm is None:
+        keyed = ", ".join(sorted(policy.keyed)) if name in policy.keyed else ""
+        hint = f"; a keyed param is swept by key: {name}.KEY" if keyed else ""
+        raise ImpactError(f"'{name}' is not a param or blank of {policy.policy_id}{hint}; its params: "
+                          + ", ".join(sorted(policy.params)))
+    if prm.is_blank and prm.schedule is None:
+        return policy
+    params = dict(policy.params)
+    params[name] = attrs.evolve(prm, value=None, schedule=None)
+    return attrs.evolve(policy, params=params)
+
+
+def sweep(policy: ResolvedPolicy, name: str, values: Sequence[str], baseline: Optional[ResolvedPolicy] = None,
+          blanks: Optional[Mapping[str, Any]] = None) -> list[Scenario]:
+    """The baseline (POLICY as it is, or `baseline`) and POLICY with NAME given each value."""
+    if not values:
+        raise ImpactError(f"--set {name}= needs at least one value")
+    base = baseline or policy
+    variant = variant_with_blank(policy, name)
+    out = [Scenario("s0", base.policy_id, base, _bound(base, blanks))]
+    for i, value in enumerate(values, 1):
+        bound = _bound(variant, blanks)
+        bound[name] = value
+        try:
+            _checked_blanks(variant, bound)
+        except BatchError as exc:
+            raise ImpactError(f"--set {name}={value}: {exc}") from None
+        out.append(Scenario(f"s{i}", f"{name}={value}", variant, bound, value))
+    return out
+
+
+# ---------------------------------------------------------------- results
+
+
+@attrs.frozen
+class Comparison:
+    """One alternative against the baseline, for one money decision."""
+
+    scenario: str  # the alternative's key
+    total: Decimal
+    baseline_total: Decimal
+    difference: Decimal
+    rows_compared: int  # rows both scenarios evaluated
+    rows_changed: int
+    became_none: int  # a value in the baseline, none in the alternative
+    became_value: int
+    increased: int
+    decreased: int
+    distribution: dict  # min, p01, p10, p50, p90, p99, max, mean of the non-zero per-row differences
+    histogram: list  # [lower, upper, rows] of the non-zero per-row differences
+    breakdowns: dict  # column -> [{value, rows, changed, baseline, total, difference}]
+    top: list  # the rows with the largest changes (dicts)
+
+
+@attrs.frozen
+class DecisionImpact:
+    name: str
+    label: Optional[str]
+    totals: dict  # scenario key -> Decimal
+    valued: dict  # scenario key -> rows with a value
+    comparisons: list  # Comparison, one per alternative
+
+
+@attrs.frozen
+class ImpactResult:
+    scenarios: list
+    rows: int
+    decisions: dict  # name -> DecisionImpact (money decisions, in evaluation order)
+    invalid: dict  # scenario key -> {"rows": n, "by_reason": [(code, reason, field, rows)], "listed": [...]}
+    by: list
+    data: str
+    engine: str
+    as_of: _dt.date
+    seconds: float
+    synthetic: bool
+    swept: Optional[str] = None  # the param or blank swept
+
+
+def money_decisions(policy: ResolvedPolicy) -> list[str]:
+    return [n for n in policy.decision_order
+            if getattr(policy.decisions[n].type, "kind", None) == "money"]
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.date] = None,
+             by: Sequence[str] = (), engine: str = "duckdb", top: int = TOP_ROWS, synthetic: Optional[bool] = None,
+             threads: Optional[int] = None, spark_master: Optional[str] = None,
+             spark_conf: Optional[Mapping[str, str]] = None, workdir: Optional[str] = None,
+             invalid_out: Optional[str] = None, swept: Optional[str] = None) -> ImpactResult:
+    """Evaluate every scenario on the claims in `data` and compare them (see the module docstring)."""
+    import duckdb
+
+    from .backends.sql import compile_sql
+
+    if engine not in ENGINES:
+        raise ImpactError(f"unknown engine {engine!r}; choose duckdb or spark")
+    if len(scenarios) < 2:
+        raise ImpactError("an impact needs a baseline and at least one alternative")
+    as_of = as_of or _dt.date.today()
+    fmt = input_format(data)
+    start = time.perf_counter()
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET enable_progress_bar = false")
+    try:
+        source = _duckdb_source(con, data, fmt)
+        columns = list(source.columns)
+        if ROW in columns:
+            raise ImpactError(f"{data}: a column may not be called {ROW}")
+        missing = [c for c in by if c not in columns]
+        if missing:
+            raise ImpactError(f"--by {', '.join(missing)}: no such column in {data}; its columns: "
+                              + ", ".join(columns))
+        if synthetic is None:
+            synthetic = _looks_synthetic(con, source, columns)
+        source.create_view("__pl_src")
+        con.execute(f"CREATE TEMP TABLE __pl_cases AS SELECT *, CAST(row_number() OVER () AS VARCHAR) AS {ROW} "
+                    "FROM __pl_src")
+        rows = con.execute("SELECT count(*) FROM __pl_cases").fetchone()[0]
+        names = [n for n in money_decisions(scenarios[-1].policy)
+                 if all(n in s.policy.decisions for s in scenarios)]
+        keep = names + [f"{n}__rule" for n in names] + ["_error", "_error_reason", "_error_field",
+                                                        "_error_decision"]
+        spark_dir = None
+        for s in scenarios:
+            blanks = _checked_blanks(s.policy, s.blanks)
+            if engine == "duckdb":
+                query = compile_sql(s.policy, "duckdb", columns=columns + [ROW], blanks=blanks, as_of=as_of,
+                                    rule_columns=True, source="__pl_cases", empty_is_absent=fmt == "csv")
+                wanted = [ROW] + [c for c in keep if c in query.output_columns()]
+                con.execute(f"CREATE TEMP TABLE {s.key} AS SELECT {', '.join(_q(c) for c in wanted)} "
+                            f"FROM ({query.sql}) AS __pl_q")
+            else:
+                spark_dir = spark_dir or tempfile.mkdtemp(prefix="policylang-impact-", dir=workdir)
+                path = _spark_scenario(s, data, fmt, columns, blanks, as_of, keep, spark_dir, spark_master,
+                                       spark_conf)
+                con.execute(f"CREATE TEMP TABLE {s.key} AS SELECT * FROM read_parquet('{path}/*.parquet')")
+        for n in names:
+            for s in scenarios:
+                cols = {r[0] for r in con.execute(f"DESCRIBE {s.key}").fetchall()}
+                if f"{n}__rule" not in cols:
+                    con.execute(f"ALTER TABLE {s.key} ADD COLUMN {_q(n + '__rule')} VARCHAR")
+        decisions = {}
+        base = scenarios[0]
+        for n in names:
+            totals, valued = {}, {}
+            for s in scenarios:
+                total, count = con.execute(f"SELECT sum({_q(n)}), count({_q(n)}) FROM {s.key}").fetchone()
+                totals[s.key] = Decimal(total or 0).quantize(Decimal("0.01"))
+                valued[s.key] = count
+            comparisons = [_compare(con, n, base, s, by, top, totals) for s in scenarios[1:]]
+            label = scenarios[-1].policy.decisions[n].label
+            decisions[n] = DecisionImpact(n, label, totals, valued, comparisons)
+        invalid = {s.key: _invalid(con, s, columns, as_of) for s in scenarios}
+        if invalid_out:
+            _write_invalid(con, scenarios, columns, invalid_out)
+    except duckdb.Error as exc:
+        raise ImpactError(f"the impact failed in DuckDB: {exc}") from None
+    finally:
+        con.close()
+    return ImpactResult(list(scenarios), rows, decisions, invalid, list(by), data, engine, as_of,
+                        time.perf_counter() - start, bool(synthetic), swept)
+
+
+def _looks_synthetic(con, source, columns) -> bool:
+    """Claims written by `policylang claims`: only the generator's columns, and its claim ids (S or P and nine digits). `--synthetic` says so for other files."""
+    import re
+
+    from . import claims
+
+    for kind in claims.KINDS:
+        if "claim_id" in columns and set(columns) <= set(claims.COLUMNS[kind]):
+            first = source.limit(1).fetchall()
+            prefix = "S" if kind == "stent" else "P"
+            cid = first[0][list(columns).index("claim_id")] if first else None
+            return bool(re.fullmatch(prefix + r"[0-9]{9}", str(cid)))
+    return False
+
+
+def _spark_scenario(s, data, fmt, columns, blanks, as_of, keep, spark_dir, master, conf) -> str:
+    from .backends.sql import compile_sql
+    from .batch import _spark_frame, spark_session
+    from pyspark.sql import functions as F
+
+    spark = spark_session(master, conf)
+    frame = _spark_frame(spark, data, fmt).withColumn(ROW, F.monotonically_increasing_id().cast("string"))
+    frame.createOrReplaceTempView("__pl_cases")
+    query = compile_sql(s.policy, "spark", columns=columns + [ROW], blanks=blanks, as_of=as_of, rule_columns=True,
+                        source="__pl_cases", empty_is_absent=fmt == "csv")
+    wanted = [ROW] + [c for c in keep if c in query.output_columns()]
+    path = os.path.join(spark_dir, s.key)
+    spark.sql(query.sql).select(*[F.col(f"`{c}`") for c in wanted]).write.mode("overwrite").parquet(path)
+    return path
+
+
+def _compare(con, n: str, base: Scenario, alt: Scenario, by: Sequence[str], top: int, totals: dict) -> Comparison:
+    a, b = f"a.{_q(n)}", f"b.{_q(n)}"
+    both = "a._error IS NULL AND b._error IS NULL"
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE __pl_cmp AS
+        SELECT a.{ROW} AS row_id, {a} AS va, {b} AS vb, {b} - {a} AS diff,
+               ({both}) AS compared, ({both} AND {a} IS DISTINCT FROM {b}) AS changed,
+               a.{_q(n + '__rule')} AS rule_a, b.{_q(n + '__rule')} AS rule_b
+        FROM {base.key} a JOIN {alt.key} b USING ({ROW})""")
+    (compared, changed, became_none, became_value, inc, dec) = con.execute("""SELECT
+        count(*) FILTER (WHERE compared), count(*) FILTER (WHERE changed),
+        count(*) FILTER (WHERE changed AND va IS NOT NULL AND vb IS NULL),
+        count(*) FILTER (WHERE changed AND va IS NULL AND vb IS NOT NULL),
+        count(*) FILTER (WHERE changed AND diff > 0), count(*) FILTER (WHERE changed AND diff < 0)
+        FROM __pl_cmp""").fetchone()
+    nonzero = "changed AND diff IS NOT NULL"
+    dist = con.execute(f"""SELECT min(diff), quantile_disc(diff, 0.01), quantile_disc(diff, 0.1),
+        quantile_disc(diff, 0.5), quantile_disc(diff, 0.9), quantile_disc(diff, 0.99), max(diff), sum(diff), count(diff)
+        FROM __pl_cmp WHERE {nonzero}""").fetchone()
+    keys = ("min", "p01", "p10", "p50", "p90", "p99", "max")
+    distribution = {k: v for k, v in zip(keys, dist[:7])}
+    distribution["mean"] = (Decimal(dist[7]) / dist[8]).quantize(Decimal("0.01")) if dist[8] else None
+    histogram = _histogram(con, nonzero, dist[0], dist[6])
+    breakdowns = {}
+    for column in by:
+        got = con.execute(f"""SELECT c.{_q(column)} AS value, count(*), count(*) FILTER (WHERE t.changed),
+                coalesce(sum(t.va), 0), coalesce(sum(t.vb), 0)
+            FROM __pl_cmp t JOIN __pl_cases c ON c.{ROW} = t.row_id
+            GROUP BY 1 ORDER BY abs(coalesce(sum(t.vb), 0) - coalesce(sum(t.va), 0)) DESC, 1 NULLS LAST""").fetchall()
+        breakdowns[column] = [{"value": v, "rows": r, "changed": ch, "baseline": sa, "total": sb,
+                               "difference": sb - sa} for v, r, ch, sa, sb in got]
+    extra = ", ".join(f"c.{_q(c)}" for c in dict.fromkeys(["claim_id", *by]) if c in _columns(con))
+    listed = con.execute(f"""SELECT t.row_id, t.va, t.vb, t.diff, t.rule_a, t.rule_b{', ' + extra if extra else ''}
+        FROM __pl_cmp t JOIN __pl_cases c ON c.{ROW} = t.row_id WHERE t.changed
+        ORDER BY abs(coalesce(t.diff, 0)) DESC, t.va IS NULL, CAST(t.row_id AS BIGINT) LIMIT {int(top)}""")
+    names = [d[0] for d in listed.description]
+    top_rows = [dict(zip(names, r)) for r in listed.fetchall()]
+    for r in top_rows:
+        r["row"] = int(r.pop("row_id"))
+    difference = totals[alt.key] - totals[base.key]
+    return Comparison(alt.key, totals[alt.key], totals[base.key], difference, compared, changed, became_none,
+                      became_value, inc, dec, distribution, histogram, breakdowns, top_rows)
+
+
+def _columns(con) -> set:
+    return {r[0] for r in con.execute("DESCRIBE __pl_cases").fetchall()}
+
+
+def _nice_width(span: Decimal, bins: int) -> Decimal:
+    """A bin width of 1, 2 or 5 times a power of ten (at least a fen) that covers span in `bins` bins."""
+    raw = span / bins if span > 0 else Decimal("0.01")
+    width = Decimal("0.01")
+    while True:
+        for m in (1, 2, 5):
+            if width * m >= raw:
+                return width * m
+        width *= 10
+
+
+def _histogram(con, where: str, lo, hi) -> list:
+    if lo is None:
+        return []
+    lo, hi = Decimal(lo), Decimal(hi)
+    width = _nice_width(hi - lo, HISTOGRAM_BINS)
+    start = (lo / width).to_integral_value(rounding="ROUND_FLOOR") * width
+    got = con.execute(f"""SELECT CAST(floor((diff - CAST(? AS DECIMAL(38, 2))) / CAST(? AS DECIMAL(38, 2))) AS BIGINT)
+        AS bin, count(*) FROM __pl_cmp WHERE {where} GROUP BY 1 ORDER BY 1""", [str(start), str(width)]).fetchall()
+    counts = dict(got)
+    last = max(counts) if counts else 0
+    return [[start + i * width, start + (i + 1) * width, counts.get(i, 0)] for i in range(last + 1)]
+
+
+def _invalid(con, s: Scenario, columns, as_of) -> dict:
+    from .batch import _Messages
+
+    rows = con.execute(f"SELECT count(*) FROM {s.key} WHERE _error IS NOT NULL").fetchone()[0]
+    by_reason = con.execute(f"""SELECT _error, _error_reason, _error_field, count(*) FROM {s.key}
+        WHERE _error IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3""").fetchall()
+    listed = []
+    if rows:
+        messages = _Messages(s.policy, columns, as_of, s.blanks)
+        inputs = ", ".join(f"CAST(c.{_q(c)} AS VARCHAR)" for c in messages.inputs) or "NULL"
+        cid = "c.claim_id" if "claim_id" in columns else "NULL"
+        got = con.execute(f"""SELECT CAST(r.{ROW} AS BIGINT), {cid}, r._error, r._error_reason, r._error_field,
+                r._error_decision, {inputs}
+            FROM {s.key} r JOIN __pl_cases c USING ({ROW}) WHERE r._error IS NOT NULL
+            ORDER BY CAST(r.{ROW} AS BIGINT) LIMIT {LISTED_INVALID}""").fetchall()
+        for r in got:
+            values = list(r[6:6 + len(messages.inputs)]) if messages.inputs else []
+            listed.append({"row": r[0], "claim_id": r[1], "code": r[2], "reason": r[3], "field": r[4],
+                           "decision": r[5], "message": messages.message(values)})
+    return {"rows": rows, "by_reason": [list(r) for r in by_reason], "listed": listed}
+
+
+def _write_invalid(con, scenarios, columns, path: str) -> None:
+    cid = "c.claim_id" if "claim_id" in columns else "NULL"
+    parts = [f"""SELECT '{s.key}' AS scenario, CAST(r.{ROW} AS BIGINT) AS row, {cid} AS claim_id,
+            r._error AS code, r._error_reason AS reason, r._error_field AS field, r._error_decision AS decision
+        FROM {s.key} r JOIN __pl_cases c USING ({ROW}) WHERE r._error IS NOT NULL""" for s in scenarios]
+    escaped = path.replace("'", "''")
+    con.execute(f"COPY ({' UNION ALL '.join(parts)} ORDER BY scenario, row) TO '{escaped}' (HEADER, DELIMITER ',')")
