@@ -177,7 +177,8 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
              by: Sequence[str] = (), engine: str = "duckdb", top: int = TOP_ROWS, synthetic: Optional[bool] = None,
              threads: Optional[int] = None, spark_master: Optional[str] = None,
              spark_conf: Optional[Mapping[str, str]] = None, workdir: Optional[str] = None,
-             invalid_out: Optional[str] = None, swept: Optional[str] = None) -> ImpactResult:
+             invalid_out: Optional[str] = None, swept: Optional[str] = None,
+             timings: Optional[dict] = None) -> ImpactResult:
     """Evaluate every scenario on the claims in `data` and compare them (see the module docstring)."""
     import duckdb
 
@@ -190,6 +191,13 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
     as_of = as_of or _dt.date.today()
     fmt = input_format(data)
     start = time.perf_counter()
+    timings = timings if timings is not None else {}
+
+    def lap(name: str, since: list = [start]) -> None:  # noqa: B006 - one clock per call of simulate
+        now = time.perf_counter()
+        timings[name] = timings.get(name, 0.0) + now - since[0]
+        since[0] = now
+
     con = duckdb.connect()
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -206,9 +214,10 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
         if synthetic is None:
             synthetic = _looks_synthetic(con, source, columns)
         source.create_view("__pl_src")
-        con.execute(f"CREATE TEMP TABLE __pl_cases AS SELECT *, CAST(row_number() OVER () AS VARCHAR) AS {ROW} "
+        con.execute(f"CREATE TEMP TABLE __pl_cases AS SELECT *, row_number() OVER () AS {ROW} "
                     "FROM __pl_src")
         rows = con.execute("SELECT count(*) FROM __pl_cases").fetchone()[0]
+        lap("reading the claims")
         names = [n for n in money_decisions(scenarios[-1].policy)
                  if all(n in s.policy.decisions for s in scenarios)]
         keep = names + [f"{n}__rule" for n in names] + ["_error", "_error_reason", "_error_field",
@@ -220,11 +229,17 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
                 query = compile_sql(s.policy, "duckdb", columns=columns + [ROW], blanks=blanks, as_of=as_of,
                                     rule_columns=True, source="__pl_cases", empty_is_absent=fmt == "csv")
                 wanted = [ROW] + [c for c in keep if c in query.output_columns()]
+                text = query.sql
+                lap("generating SQL")
                 con.execute(f"CREATE TEMP TABLE {s.key} AS SELECT {', '.join(_q(c) for c in wanted)} "
-                            f"FROM ({query.sql}) AS __pl_q")
+                            f"FROM ({text}) AS __pl_q")
+                lap(f"evaluating {s.label}"[:28])
             else:
-                spark_dir = spark_dir or tempfile.mkdtemp(prefix="policylang-impact-", dir=workdir)
-                path = _spark_scenario(s, data, fmt, columns, blanks, as_of, keep, spark_dir, spark_master,
+                if spark_dir is None:
+                    # Spark reads the same numbered rows DuckDB compares
+                    spark_dir = tempfile.mkdtemp(prefix="policylang-impact-", dir=workdir)
+                    con.execute(f"COPY __pl_cases TO '{spark_dir}/cases.parquet' (FORMAT PARQUET)")
+                path = _spark_scenario(s, f"{spark_dir}/cases.parquet", fmt, columns, blanks, as_of, keep, spark_dir, spark_master,
                                        spark_conf)
                 con.execute(f"CREATE TEMP TABLE {s.key} AS SELECT * FROM read_parquet('{path}/*.parquet')")
         for n in names:
@@ -234,18 +249,22 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
                     con.execute(f"ALTER TABLE {s.key} ADD COLUMN {_q(n + '__rule')} VARCHAR")
         decisions = {}
         base = scenarios[0]
+        context = [c for c in dict.fromkeys(["claim_id", *by]) if c in columns]
+        pairs = {s.key: _pair(con, names, base, s, context) for s in scenarios[1:]}
         for n in names:
             totals, valued = {}, {}
             for s in scenarios:
                 total, count = con.execute(f"SELECT sum({_q(n)}), count({_q(n)}) FROM {s.key}").fetchone()
                 totals[s.key] = Decimal(total or 0).quantize(Decimal("0.01"))
                 valued[s.key] = count
-            comparisons = [_compare(con, n, base, s, by, top, totals) for s in scenarios[1:]]
+            comparisons = [_compare(con, n, pairs[s.key], s, by, context, top, totals) for s in scenarios[1:]]
             label = scenarios[-1].policy.decisions[n].label
             decisions[n] = DecisionImpact(n, label, totals, valued, comparisons)
+        lap("comparing")
         invalid = {s.key: _invalid(con, s, columns, as_of) for s in scenarios}
         if invalid_out:
             _write_invalid(con, scenarios, columns, invalid_out)
+        lap("invalid rows")
     except duckdb.Error as exc:
         raise ImpactError(f"the impact failed in DuckDB: {exc}") from None
     finally:
@@ -275,7 +294,7 @@ def _spark_scenario(s, data, fmt, columns, blanks, as_of, keep, spark_dir, maste
     from pyspark.sql import functions as F
 
     spark = spark_session(master, conf)
-    frame = _spark_frame(spark, data, fmt).withColumn(ROW, F.monotonically_increasing_id().cast("string"))
+    frame = _spark_frame(spark, data, "parquet")
     frame.createOrReplaceTempView("__pl_cases")
     query = compile_sql(s.policy, "spark", columns=columns + [ROW], blanks=blanks, as_of=as_of, rule_columns=True,
                         source="__pl_cases", empty_is_absent=fmt == "csv")
@@ -285,14 +304,29 @@ def _spark_scenario(s, data, fmt, columns, blanks, as_of, keep, spark_dir, maste
     return path
 
 
-def _compare(con, n: str, base: Scenario, alt: Scenario, by: Sequence[str], top: int, totals: dict) -> Comparison:
-    a, b = f"a.{_q(n)}", f"b.{_q(n)}"
-    both = "a._error IS NULL AND b._error IS NULL"
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE __pl_cmp AS
-        SELECT a.{ROW} AS row_id, {a} AS va, {b} AS vb, {b} - {a} AS diff,
-               ({both}) AS compared, ({both} AND {a} IS DISTINCT FROM {b}) AS changed,
-               a.{_q(n + '__rule')} AS rule_a, b.{_q(n + '__rule')} AS rule_b
-        FROM {base.key} a JOIN {alt.key} b USING ({ROW})""")
+def _pair(con, names: Sequence[str], base: Scenario, alt: Scenario, context: Sequence[str]) -> str:
+    """One table of the baseline's and the alternative's values side by side, with the columns the
+    comparison reports (claim_id and the --by columns)."""
+    table = f"__pl_pair_{alt.key}"
+    cols = [f"a.{ROW} AS row_id", "(a._error IS NULL AND b._error IS NULL) AS both_ok"]
+    cols += [f"c.{_q(c)} AS {_q('c:' + c)}" for c in context]
+    for n in names:
+        cols += [f"a.{_q(n)} AS {_q('a:' + n)}", f"b.{_q(n)} AS {_q('b:' + n)}",
+                 f"a.{_q(n + '__rule')} AS {_q('ra:' + n)}", f"b.{_q(n + '__rule')} AS {_q('rb:' + n)}"]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(cols)}
+        FROM {base.key} a JOIN {alt.key} b USING ({ROW}) JOIN __pl_cases c USING ({ROW})""")
+    return table
+
+
+def _compare(con, n: str, pair: str, alt: Scenario, by: Sequence[str], context: Sequence[str], top: int,
+             totals: dict) -> Comparison:
+    a, b = _q("a:" + n), _q("b:" + n)
+    ctx = "".join(f", {_q('c:' + c)} AS {_q(c)}" for c in context)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW __pl_cmp AS
+        SELECT row_id, {a} AS va, {b} AS vb, {b} - {a} AS diff, both_ok AS compared,
+               (both_ok AND {a} IS DISTINCT FROM {b}) AS changed,
+               {_q('ra:' + n)} AS rule_a, {_q('rb:' + n)} AS rule_b{ctx}
+        FROM {pair}""")
     (compared, changed, became_none, became_value, inc, dec) = con.execute("""SELECT
         count(*) FILTER (WHERE compared), count(*) FILTER (WHERE changed),
         count(*) FILTER (WHERE changed AND va IS NOT NULL AND vb IS NULL),
@@ -309,27 +343,23 @@ def _compare(con, n: str, base: Scenario, alt: Scenario, by: Sequence[str], top:
     histogram = _histogram(con, nonzero, dist[0], dist[6])
     breakdowns = {}
     for column in by:
-        got = con.execute(f"""SELECT c.{_q(column)} AS value, count(*), count(*) FILTER (WHERE t.changed),
+        got = con.execute(f"""SELECT t.{_q(column)} AS value, count(*), count(*) FILTER (WHERE t.changed),
                 coalesce(sum(t.va), 0), coalesce(sum(t.vb), 0)
-            FROM __pl_cmp t JOIN __pl_cases c ON c.{ROW} = t.row_id
+            FROM __pl_cmp t
             GROUP BY 1 ORDER BY abs(coalesce(sum(t.vb), 0) - coalesce(sum(t.va), 0)) DESC, 1 NULLS LAST""").fetchall()
         breakdowns[column] = [{"value": v, "rows": r, "changed": ch, "baseline": sa, "total": sb,
                                "difference": sb - sa} for v, r, ch, sa, sb in got]
-    extra = ", ".join(f"c.{_q(c)}" for c in dict.fromkeys(["claim_id", *by]) if c in _columns(con))
+    extra = ", ".join(f"t.{_q(c)}" for c in context)
     listed = con.execute(f"""SELECT t.row_id, t.va, t.vb, t.diff, t.rule_a, t.rule_b{', ' + extra if extra else ''}
-        FROM __pl_cmp t JOIN __pl_cases c ON c.{ROW} = t.row_id WHERE t.changed
-        ORDER BY abs(coalesce(t.diff, 0)) DESC, t.va IS NULL, CAST(t.row_id AS BIGINT) LIMIT {int(top)}""")
+        FROM __pl_cmp t WHERE t.changed
+        ORDER BY abs(coalesce(t.diff, 0)) DESC, t.va IS NULL, t.row_id LIMIT {int(top)}""")
     names = [d[0] for d in listed.description]
     top_rows = [dict(zip(names, r)) for r in listed.fetchall()]
     for r in top_rows:
         r["row"] = int(r.pop("row_id"))
-    difference = totals[alt.key] - totals[base.key]
-    return Comparison(alt.key, totals[alt.key], totals[base.key], difference, compared, changed, became_none,
+    difference = totals[alt.key] - totals["s0"]
+    return Comparison(alt.key, totals[alt.key], totals["s0"], difference, compared, changed, became_none,
                       became_value, inc, dec, distribution, histogram, breakdowns, top_rows)
-
-
-def _columns(con) -> set:
-    return {r[0] for r in con.execute("DESCRIBE __pl_cases").fetchall()}
 
 
 def _nice_width(span: Decimal, bins: int) -> Decimal:
@@ -367,10 +397,10 @@ def _invalid(con, s: Scenario, columns, as_of) -> dict:
         messages = _Messages(s.policy, columns, as_of, s.blanks)
         inputs = ", ".join(f"CAST(c.{_q(c)} AS VARCHAR)" for c in messages.inputs) or "NULL"
         cid = "c.claim_id" if "claim_id" in columns else "NULL"
-        got = con.execute(f"""SELECT CAST(r.{ROW} AS BIGINT), {cid}, r._error, r._error_reason, r._error_field,
+        got = con.execute(f"""SELECT r.{ROW}, {cid}, r._error, r._error_reason, r._error_field,
                 r._error_decision, {inputs}
             FROM {s.key} r JOIN __pl_cases c USING ({ROW}) WHERE r._error IS NOT NULL
-            ORDER BY CAST(r.{ROW} AS BIGINT) LIMIT {LISTED_INVALID}""").fetchall()
+            ORDER BY r.{ROW} LIMIT {LISTED_INVALID}""").fetchall()
         for r in got:
             values = list(r[6:6 + len(messages.inputs)]) if messages.inputs else []
             listed.append({"row": r[0], "claim_id": r[1], "code": r[2], "reason": r[3], "field": r[4],
@@ -380,7 +410,7 @@ def _invalid(con, s: Scenario, columns, as_of) -> dict:
 
 def _write_invalid(con, scenarios, columns, path: str) -> None:
     cid = "c.claim_id" if "claim_id" in columns else "NULL"
-    parts = [f"""SELECT '{s.key}' AS scenario, CAST(r.{ROW} AS BIGINT) AS row, {cid} AS claim_id,
+    parts = [f"""SELECT '{s.key}' AS scenario, r.{ROW} AS row, {cid} AS claim_id,
             r._error AS code, r._error_reason AS reason, r._error_field AS field, r._error_decision AS decision
         FROM {s.key} r JOIN __pl_cases c USING ({ROW}) WHERE r._error IS NOT NULL""" for s in scenarios]
     escaped = path.replace("'", "''")
