@@ -138,7 +138,9 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
              "检查发现错误时仍生成页面（并在页面上显示错误），退出码为 1（检查程序内部出错时为 2，PL990）。",
              {"out_dir": "页面写入的文件夹。", "doc_format": "md：供在 git 中审阅的 Markdown；html：可直接打开的静态网页；both：两种都生成。",
               "templates": "优先使用的 Jinja2 模板文件夹（以及 style.css / site.js）。",
-              "jobs": "生成页面的进程数（默认：大型目录每个 CPU 核一个）。结果相同。"}),
+              "jobs": "生成页面的进程数（默认：大型目录每个 CPU 核一个）。结果相同。",
+              "impacts": "一份调整影响测算报告的文件夹（由 policylang impact -o DIR 写出），复制到 OUT/impact/<政策编号>/，"
+                         "并在该政策的页面上加上链接（可重复）。已在那里的报告同样加上链接。"}),
     "explain": ("显示政策 POLICY_ID 中事项 ITEM 自上而下（先国家级）的各级定义：每一级的文件、行号、条款、"
                 "性质和取值，以及这一级做了什么调整。",
                 {"output_format": "text 供人阅读，json 供程序读取。",

@@ -41,6 +41,7 @@ UI: dict[str, dict[str, str]] = {
     "policy_page": {ZH: "政策全文（解析后）", EN: "Resolved policy"},
     "override_report": {ZH: "调整对照", EN: "Override report"},
     "override_report_title": {ZH: "本级调整对照", EN: "What this policy changes"},
+    "impact_report": {ZH: "调整影响测算", EN: "Impact simulation"},
     "title": {ZH: "标题", EN: "Title"},
     "issuer": {ZH: "发文机关", EN: "Issuer"},
     "document": {ZH: "文号", EN: "Document number"},

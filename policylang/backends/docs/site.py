@@ -30,6 +30,7 @@ from .views import (
     anchor,
     build_index,
     index_page,
+    impact_page,
     override_page,
     policy_page,
 )
@@ -283,6 +284,8 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
         raise UsageError(f"unknown documentation format: {', '.join(sorted(unknown)) or '(none)'}")
     env = make_environment(templates)
     site = SiteModel(run, _policies_to_render(run))
+    site.impact_reports = {pid for pid in site.rendered
+                           if os.path.isfile(os.path.join(out_dir, impact_page(pid)))}
     assets = {name: _read_asset(name, templates) for name in ASSETS} if "html" in formats else {}
     if jobs is None:
         jobs = default_jobs(len(site.rendered))
