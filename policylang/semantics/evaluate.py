@@ -72,24 +72,6 @@ from .values import (  # noqa: E402,F401 (re-exported: callers import them from 
     round_value,
     violation_message,
 )
-    CONTEXT,
-    FEN,
-    QUANTUM,
-    ROUNDING,
-    BlankNotFilled,
-    EvaluationError,
-    InputError,
-    add_duration,
-    in_force_on,
-    is_zero_by_zero,
-    NotInForce,
-    Violation,
-    violation_message,
-    ZERO_BY_ZERO,
-    add_months,
-    end_of_month,
-    round_value,
-)
 
 
 def to_decimal(x) -> Decimal:
