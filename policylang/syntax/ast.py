@@ -217,6 +217,7 @@ class ParamDecl:
     span: Span
     statement_span: Span = NO_SPAN
     in_principle: bool = False  # `in principle floor …`: 原则上; a departure with a reason is a warning
+    required: bool = False  # `delegated … required`: the level below must fill it (PL325 when a leaf does not)
     kind = "param"
 
 

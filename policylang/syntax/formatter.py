@@ -319,6 +319,8 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         if decl.statement == "delegated":
             statement = (_kw("delegated to") + " " + K.name_word(K.LEVELS, decl.to_level, _lang)
                          if decl.to_level else _kw("delegated"))
+            if getattr(decl, "required", False):
+                statement += " " + _kw("required")
         else:
             statement = f"{_kw(decl.statement)} {format_expr(decl.value)}"
         if decl.in_principle:
