@@ -56,7 +56,9 @@ def impact_command(policy, data, against, set_values, as_of, by, blanks, engine,
     zh = chosen_language(root) == "zh"
     try:
         from ..batch import BatchError, load_policy
+        from ..backends.sql import UnsupportedInSql
         from ..impact import ImpactError, scenarios_for, simulate, sweep
+        import plotly  # noqa: F401 - the report's charts
     except ImportError:
         _fail(zh, "policylang impact needs the sql extra: pip install 'policylang[sql,impact]'",
               "policylang impact 需要 sql 附加依赖：pip install 'policylang[sql,impact]'")
@@ -106,11 +108,13 @@ def impact_command(policy, data, against, set_values, as_of, by, blanks, engine,
                           invalid_out=os.path.join(out_dir, "invalid_rows.csv"), swept=swept)
     except ImpactError as exc:
         _fail(zh, str(exc), str(exc))
+    except UnsupportedInSql as exc:
+        _fail(zh, f"internal error: a policy cannot be compiled to SQL: {exc}",
+              f"内部错误：政策无法编译为 SQL：{exc}", EXIT_INTERNAL)
     except BatchError as exc:
         _fail(zh, str(exc), str(exc), EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
     except OSError as exc:
         _fail(zh, f"cannot write {out_dir}: {exc.strerror or exc}", f"无法写入 {out_dir}：{exc.strerror or exc}")
-    from ..backends.sql import UnsupportedInSql  # noqa: F401 - raised above as an internal error
     from ..impact_report import write_report
 
     written = write_report(result, out_dir)
