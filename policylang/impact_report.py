@@ -269,10 +269,12 @@ def render_html(result, docs_href: Optional[str] = None) -> str:
     out.append("</table>\n")
     # totals
     names = list(result.decisions)
+    # the chart shows the decisions that changed (a large unchanged total would flatten the others)
+    charted = [n for n in names if any(c.rows_changed for c in result.decisions[n].comparisons)] or names
     fig = go.Figure()
     for s in scen:
-        fig.add_bar(name=s.label, x=[dlabel[n] for n in names],
-                    y=[float(result.decisions[n].totals[s.key]) for n in names],
+        fig.add_bar(name=s.label, x=[dlabel[n] for n in charted],
+                    y=[float(result.decisions[n].totals[s.key]) for n in charted],
                     hovertemplate="%{x}<br>%{y:,.2f} " + w("yuan") + "<extra>" + _e(s.label) + "</extra>")
     fig.update_layout(barmode="group", title=w("totals_chart"), yaxis_title=w("yuan"), margin=dict(t=50, b=40),
                       legend=dict(orientation="h"))
