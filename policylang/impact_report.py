@@ -183,7 +183,7 @@ def write_report(result, out_dir: str, docs_href: Optional[str] = None) -> list[
         written.append(os.path.join(out_dir, "invalid_rows.csv"))
     path = os.path.join(out_dir, "index.html")
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(render_html(result, docs_href))
+        fh.write(render_html(result, docs_href, [os.path.basename(p) for p in written]))
     written.append(path)
     return written
 
@@ -231,7 +231,7 @@ def _figure(fig, div_id: str) -> str:
                        config={"displaylogo": False, "responsive": True}, default_width="100%", default_height="380px")
 
 
-def render_html(result, docs_href: Optional[str] = None) -> str:
+def render_html(result, docs_href: Optional[str] = None, files: Optional[list] = None) -> str:
     import plotly.graph_objects as go
     from plotly.offline import get_plotlyjs
 
@@ -381,8 +381,9 @@ def render_html(result, docs_href: Optional[str] = None) -> str:
                 out.append(f"<tr><td>{_e(label_of[key])}</td><td class=\"num\">{r['row']}</td>"
                            f"<td>{_e(r['claim_id'])}</td><td>{_e(r['message'])}</td></tr>")
         out.append("</table>\n")
-    files = ["impact.json", "totals.csv", "histogram.csv", "breakdown.csv", "top_rows.csv", "invalid.csv",
-             "invalid_rows.csv"] + (["sweep.csv"] if result.swept else [])
+    if files is None:
+        files = ["impact.json", "totals.csv", "histogram.csv", "breakdown.csv", "top_rows.csv", "invalid.csv"] + (
+            ["sweep.csv"] if result.swept else [])
     out.append(f"<p class=\"muted\">{w('files')}" + ", ".join(f'<a href="{f}">{f}</a>' for f in files) + "</p>\n")
     out.append("</body>\n</html>\n")
     return "".join(out)
