@@ -33,6 +33,8 @@ ENTRIES = [
      "{parent} 没有留下空白：只有调整某条规定时才需要写 override。"),
     ("phrase.init.left_by", "{label}: left unfilled by {policy} (article {article}), to be filled at the {level} level.",
      "{label}：{policy}（条款 {article}）留下的空白，应由{level_zh}填写。"),
+    ("phrase.init.required", "required: the parent instructs this level to set it (an error, PL325, until it is filled)",
+     "必填：上级要求本级设定（填写之前是错误 PL325）"),
     ("phrase.init.at_least", "the value must be at least {bound}", "取值不得低于 {bound}"),
     ("phrase.init.at_most", "the value must be at most {bound}", "取值不得高于 {bound}"),
     ("phrase.init.bad_id", "{policy!r} is not a policy id (lower-case letters, digits, '_' and '-', in parts joined by '/')",
