@@ -153,6 +153,7 @@ _TYPE_WORDS = {
     "date": "a date written YYYY-MM-DD",
     "duration": "a period such as \"2 years\"",
     "text": "a text",
+    "list": "a list of records (a JSON array of objects)",
 }
 
 

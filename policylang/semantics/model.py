@@ -64,7 +64,7 @@ class RRef:
     name: str
     type: Type
     span: Span
-    alias: Optional[str] = None
+    alias: Optional[str] = None  # external: the `uses` alias; field: the record type
     policy_id: Optional[str] = None  # for external references: the policy named on the `uses` line
 
 

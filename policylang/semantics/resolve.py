@@ -1311,7 +1311,7 @@ class _Scope:
         if self.element is not None:
             field = self.element.field(name)
             if field is not None:
-                return RRef("field", name, field.type, node.span)
+                return RRef("field", name, field.type, node.span, alias=self.element.name)
         if name in self.value_types:
             kind, t = self.value_types[name]
             if t.kind == "list":
