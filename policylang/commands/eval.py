@@ -149,6 +149,14 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
     except CaseFileError as exc:
         click.echo(f"policylang eval: {exc}", err=True)
         raise SystemExit(EXIT_FINDINGS)
+    lists = [n for n, i in resolved.inputs.items() if i.type.kind == "list"]
+    if lists and name.lower().endswith(".csv"):
+        # A CSV row is one flat record: a list of records has no column to go in.
+        click.echo(f"policylang eval：{resolved.policy_id} 的输入项 {'、'.join(lists)} 是列表，CSV 文件无法给出列表；"
+                   f"请改用 JSON 或 JSON Lines（.jsonl），列表写成对象数组" if zh else
+                   f"policylang eval: {', '.join(lists)} of {resolved.policy_id} is a list input, which a CSV file "
+                   f"cannot give; use JSON or JSON Lines (.jsonl), with the list as an array of objects", err=True)
+        raise SystemExit(EXIT_USAGE)
     results = []
     failed = 0
     for index, case in enumerate(cases):
