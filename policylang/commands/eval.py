@@ -156,7 +156,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
                    f"请改用 JSON 或 JSON Lines（.jsonl），列表写成对象数组" if zh else
                    f"policylang eval: {', '.join(lists)} of {resolved.policy_id} is a list input, which a CSV file "
                    f"cannot give; use JSON or JSON Lines (.jsonl), with the list as an array of objects", err=True)
-        raise SystemExit(EXIT_USAGE)
+        raise SystemExit(EXIT_FINDINGS)  # as a case file that cannot be read
     results = []
     failed = 0
     for index, case in enumerate(cases):
