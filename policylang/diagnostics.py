@@ -69,6 +69,7 @@ _code("PL207", WARNING, "unused input or parameter", "未使用的输入或参�
 _code("PL208", ERROR, "unknown function or wrong arguments", "未知函数或参数错误")
 _code("PL209", ERROR, "circular definition", "循环定义")
 _code("PL210", ERROR, "ambiguous name", "名称有歧义")
+_code("PL213", ERROR, "percent range (up to) misplaced", "百分比范围（可达）用错")
 _code("PL212", ERROR, "parameter value must be a constant", "参数值必须是常量")
 _code("PL230", ERROR, "keyed parameter written wrongly", "分类参数写法有误")
 _code("PL231", ERROR, "list, record or aggregate written wrongly", "列表、记录或汇总写法有误")

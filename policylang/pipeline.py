@@ -403,10 +403,11 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
     policies that read it through the national `uses cn/drug-vbp-2019`. Which version binds
     depends on the files' headers, so a change of binding is a change of structure (the whole
     tree is checked again)."""
-    from .semantics.resolve import bind_cross_references
+    from .semantics.resolve import bind_cross_references, policy_windows
 
     files = {pid: pf for pid, pf in ws.files.items() if pf is not None}
     bindings, _conflicts = bind_cross_references(files)
+    windows = policy_windows(files)
     out: dict[str, tuple] = {}
     for pid in ws.paths:
         pf = ws.files.get(pid)
@@ -415,6 +416,13 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
         else:
             used = {u.policy_id for u in pf.uses}
             used.update(b.bound for b in bindings.get(pid, {}).values() if b.bound != pid)
+            # the policies that may be named when it is evaluated on a day it is not in force (its
+            # chain is linked by `extends` already: only the others of its tree, such as a successor)
+            chain, cur = set(), pid
+            while cur in files and cur not in chain:
+                chain.add(cur)
+                cur = files[cur].extends
+            used.update(w[0] for w in windows.get(pid, ()) if w[0] not in chain)
             out[pid] = (pf.extends, tuple(sorted(used)), True)
     return out
 

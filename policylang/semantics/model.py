@@ -256,6 +256,7 @@ class RRecord(Item):
 class RInput(Item):
     type: Type = None
     optional: bool = False
+    percent_limit: Optional[Decimal] = None  # `percent up to 200%`: the highest value (2); None: 100%
 
 
 @attrs.frozen(slots=True)
@@ -286,6 +287,7 @@ class RParam(Item):
     to_level: Optional[str] = None
     bounds: tuple[RBound, ...] = ()
     schedule: Optional[RSchedule] = None
+    percent_limit: Optional[Decimal] = None  # `percent up to 200%`: the highest value (2); None: 100%
 
     @property
     def is_blank(self) -> bool:
@@ -468,6 +470,11 @@ class ResolvedPolicy:
     # `status reconstructed`: the notice's text is not in hand (rebuilt from what other notices quote);
     # effective is None when the file says `effective unknown`.
     status: Optional[str] = None
+    # Which policy of the same tree is in force in this policy's region on a given day (for the
+    # error when it is evaluated on a day it is not in force itself): (policy id, level, region
+    # folder depth, effective, ends, chain depth) of this policy, its chain and the other policies
+    # of its tree in its folder or the folders above (a successor in its own folder included).
+    windows: tuple = ()
 
     @property
     def is_leaf(self) -> bool:

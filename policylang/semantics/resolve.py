@@ -179,6 +179,7 @@ class Resolver:
         self.children: dict[str, list[str]] = {}
         self.error_ids: set[str] = set()  # policies whose own files have errors
         self.bindings: dict[str, dict[str, Binding]] = {}  # policy id -> alias -> what its `uses` mean there
+        self.windows: dict[str, tuple] = {}  # policy id -> the windows of policy_windows()
         self.external_cache: dict[int, tuple] = {}  # id(expr) -> the (alias, name) it reads through `uses`
         self.external_value_cache: dict[tuple[str, str], object] = {}  # (bound policy, name) -> value
 
@@ -206,6 +207,7 @@ class Resolver:
             if parent:
                 self.children.setdefault(parent, []).append(pid)
         self.bindings, conflicts = bind_cross_references(valid)
+        self.windows = policy_windows(valid)
         self._report_alias_conflicts(conflicts)
         order, unresolved = self._order(valid)
         needed = None if only is None else self._with_dependencies(only, valid, self.bindings)
@@ -532,6 +534,7 @@ class Resolver:
             children=tuple(sorted(self.children.get(pid, ()))),
             has_errors=has_errors,
             bindings=bindings,
+            windows=self.windows.get(pid, ()),
         )
 
     def _upper_expressions(self, decisions, params, requirements):
@@ -649,6 +652,55 @@ def _folders_up(folder: str) -> list[str]:
     while folder:
         folder = region_folder(folder)
         out.append(folder)
+    return out
+
+
+def percent_text(fraction: Decimal) -> str:
+    """A fraction as the percent an author writes: 2 -> '200', 1.255 -> '125.5'."""
+    text = format(fraction * 100, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def policy_windows(files: dict) -> dict[str, tuple]:
+    """For each policy, the dates in force of the policies that may stand in for it in its region:
+    itself, its `extends` chain, and every other policy of its tree (the policies extending the
+    same national root) in its region folder or a folder above it, never one below it. Each as
+    (policy id, level, folder depth, effective, ends, chain depth); values.in_force_on() picks
+    the one in force on a day."""
+    children: dict[str, list[str]] = {}
+    for pid, pf in files.items():
+        if pf.extends in files:
+            children.setdefault(pf.extends, []).append(pid)
+
+    def chain_of(pid: str) -> list[str]:
+        chain, cur = [], pid
+        while cur in files and cur not in chain:
+            chain.append(cur)
+            cur = files[cur].extends
+        return chain
+
+    def below(pid: str) -> set[str]:
+        out, stack = set(), list(children.get(pid, ()))
+        while stack:
+            cur = stack.pop()
+            if cur not in out:
+                out.add(cur)
+                stack.extend(children.get(cur, ()))
+        return out
+
+    def window(pid: str) -> tuple:
+        pf = files[pid]
+        folder = region_folder(pid)
+        return (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends, len(chain_of(pid)))
+
+    out: dict[str, tuple] = {}
+    for pid in files:
+        root = chain_of(pid)[-1]
+        folders = set(_folders_up(region_folder(pid)))
+        exclude = below(pid)
+        tree = {root} | below(root)
+        out[pid] = tuple(window(c) for c in sorted(tree)
+                         if c not in exclude and region_folder(c) in folders)
     return out
 
 
@@ -837,6 +889,8 @@ class _Scope:
         self.aliases = resolver.bindings.get(pid, {})
         self.externals: dict[tuple[str, str], RParam] = {}
         self.current_origin: Optional[Origin] = None
+        # while a param's value, bounds or schedule is resolved: (its name, its `percent up to` limit)
+        self.percent_limit: Optional[tuple[str, Decimal]] = None
 
     # -- errors are reported once, by the policy whose file holds them
     def _say(self, key, span, /, related=(), **params):
@@ -903,8 +957,24 @@ class _Scope:
                                       types=", ".join(T.SCALAR_TYPE_NAMES),
                                       types_zh="、".join(f"{n}（{T.ZH[n]}）" for n in T.SCALAR_TYPE_NAMES)))
             t = T.UNKNOWN
+        if ref.up_to is not None and origin.policy_id == self.pid:
+            if t.kind not in ("percent", "unknown"):
+                self.r.say("PL213.not_percent", ref.span, self.pid, limit=ref.up_to_text, type=T.describe(t),
+                           type_zh=describe_zh(t))
+            elif ref.up_to < 1:
+                self.r.say("PL213.below_100", ref.span, self.pid, limit=ref.up_to_text)
         self.r.type_cache[key] = t
         return t
+
+    @staticmethod
+    def percent_limit_of(hist) -> Optional[Decimal]:
+        """The `percent up to` limit in force for an input or param: the lowest level's that writes one
+        (a lower level need not restate it); None: 100%."""
+        for origin in reversed(hist):
+            ref = getattr(origin.decl, "type", None)
+            if isinstance(ref, A.TypeRef) and ref.up_to is not None:
+                return ref.up_to if ref.up_to >= 1 else None
+        return None
 
     # -- items
     def record(self, name, hist) -> RRecord:
@@ -939,7 +1009,9 @@ class _Scope:
     def input(self, name, hist) -> RInput:
         decl = hist[-1].decl
         self._check_type_change(name, hist)
-        return RInput(name, hist[-1], tuple(hist), type=self.type_of(decl.type, hist[-1]), optional=decl.optional)
+        t = self.type_of(decl.type, hist[-1])
+        return RInput(name, hist[-1], tuple(hist), type=t, optional=decl.optional,
+                      percent_limit=self.percent_limit_of(hist) if t.kind == "percent" else None)
 
     def _check_type_change(self, name, hist):
         if len(hist) < 2:
@@ -961,23 +1033,28 @@ class _Scope:
         decl = origin.decl
         self._check_type_change(name, hist)
         ptype = self._only_inputs_are_lists("param", self.type_of(decl.type, origin), origin, decl.type.span)
+        limit = self.percent_limit_of(hist) if ptype.kind == "percent" else None
         value = None
-        if decl.value is not None:
-            value = self.expr(decl.value, origin, expected=ptype, constant=True,
-                              **W("phrase.what.value", name=name))
-        elif decl.statement == "delegated":
-            # A blank keeps the value an upper level gave it? No: delegating again means no value here.
-            value = None
-        bounds = tuple(
-            RBound(b.op, self.expr(b.expr, origin, expected=ptype, constant=True,
-                                   **W("phrase.what.bound", name=name)), b.span)
-            for b in decl.bounds
-        )
+        saved, self.percent_limit = self.percent_limit, ((name, limit) if limit is not None else None)
+        try:
+            if decl.value is not None:
+                value = self.expr(decl.value, origin, expected=ptype, constant=True,
+                                  **W("phrase.what.value", name=name))
+            elif decl.statement == "delegated":
+                # A blank keeps the value an upper level gave it? No: delegating again means no value here.
+                value = None
+            bounds = tuple(
+                RBound(b.op, self.expr(b.expr, origin, expected=ptype, constant=True,
+                                       **W("phrase.what.bound", name=name)), b.span)
+                for b in decl.bounds
+            )
+        finally:
+            self.percent_limit = saved
         if decl.to_level is not None and decl.to_level not in LEVEL_RANK:
             self._say_at(origin, "PL108.unknown_level", decl.statement_span, level=decl.to_level,
                          **hint_for(decl.to_level, A.LEVELS))
         return RParam(name, origin, tuple(hist), type=ptype, statement=decl.statement, value=value,
-                      to_level=decl.to_level, bounds=bounds)
+                      to_level=decl.to_level, bounds=bounds, percent_limit=limit)
 
     def keyed(self, name, hist) -> RKeyed:
         """A keyed param: its enum input and keys. Each key is resolved as a param of its own."""
@@ -1029,6 +1106,9 @@ class _Scope:
         decl = origin.decl
         self._check_type_change(name, hist)
         dtype = self._only_inputs_are_lists("decision", self.type_of(decl.type, origin), origin, decl.type.span)
+        if decl.type.up_to is not None:
+            self._say_at(origin, "PL213.not_here", decl.type.span, limit=decl.type.up_to_text, kind=decl.kind,
+                         kind_zh="表格" if decl.kind == "table" else "决策项")
         what, what_zh = P("phrase.what.decision", name=name)
         if decl.kind == "table":
             table = self.table(decl, origin, dtype)
@@ -1143,8 +1223,13 @@ class _Scope:
         for entry in decl.entries:
             start_expr = self.expr(entry.start, origin, expected=T.DATE, constant=True, **W("phrase.what.schedule_date"))
             start = self.constant_date(start_expr, origin)
-            value = self.expr(entry.value, origin, expected=ptype, constant=True,
-                              **W("phrase.what.scheduled_value", name=name))
+            limit = params[name].percent_limit
+            saved, self.percent_limit = self.percent_limit, ((name, limit) if limit is not None else None)
+            try:
+                value = self.expr(entry.value, origin, expected=ptype, constant=True,
+                                  **W("phrase.what.scheduled_value", name=name))
+            finally:
+                self.percent_limit = saved
             if start is None:
                 continue
             entries.append(RScheduleEntry(start, value, entry.meta, entry.span))
@@ -1178,8 +1263,14 @@ class _Scope:
                 self.r.say("PL602.not_an_input", b.span, self.pid, name=b.name,
                            **hint_for(b.name, names, "phrase.PL602.inputs", names=", ".join(names),
                                       names_zh=_names_zh(names)))
-            given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
-                                            **W("phrase.what.example_value", name=b.name)), b.span))
+            hist = self.raw.items["value"].get(b.name)
+            limit = self.percent_limit_of(hist) if hist and t.kind == "percent" else None
+            saved, self.percent_limit = self.percent_limit, ((b.name, limit) if limit is not None else None)
+            try:
+                given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
+                                                **W("phrase.what.example_value", name=b.name)), b.span))
+            finally:
+                self.percent_limit = saved
         expect = []
         for e in decl.expect:
             kind, t = self.value_types.get(e.name, (None, T.UNKNOWN))
@@ -1188,7 +1279,13 @@ class _Scope:
                 self.r.say("PL602.not_a_decision", e.span, self.pid, name=e.name,
                            **hint_for(e.name, names, "phrase.PL602.decisions", names=", ".join(names),
                                       names_zh=_names_zh(names)))
-            value = self.expr(e.value, origin, expected=t if kind else None, **W("phrase.what.expected", name=e.name)) if e.value is not None else None
+            # a decision's percent is not limited to 100% (it may multiply shares above it)
+            saved, self.percent_limit = self.percent_limit, ((e.name, Decimal("Infinity")) if t.kind == "percent" else None)
+            try:
+                value = self.expr(e.value, origin, expected=t if kind else None,
+                                  **W("phrase.what.expected", name=e.name)) if e.value is not None else None
+            finally:
+                self.percent_limit = saved
             if e.needs is not None and not (self.value_types.get(e.needs, ("",))[0] == "param"):
                 param_names = [n for n, (k, _) in self.value_types.items() if k == "param"]
                 self.r.say("PL602.needs_not_a_param", e.span, self.pid, needs=e.needs, name=e.name,
@@ -1293,8 +1390,12 @@ class _Scope:
                 self._say("PL206.decimals", node.span, text=text)
             return RLit(node.value, T.MONEY, node.span, f"{text} yuan")
         if unit == "percent":
-            if not (Decimal(0) <= node.value <= Decimal(1)):
+            limit = self.percent_limit[1] if self.percent_limit is not None else Decimal(1)
+            if node.value < 0 or (node.value > 1 and self.percent_limit is None):
                 self._say("PL205.outside", node.span, text=text)
+            elif node.value > limit:
+                self._say("PL205.above_limit", node.span, text=text, limit=percent_text(limit),
+                          name=self.percent_limit[0])
             return RLit(node.value, T.PERCENT, node.span, f"{text}%")
         if unit in ("days", "months", "years"):
             return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit}")

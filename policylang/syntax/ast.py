@@ -173,6 +173,9 @@ EMPTY_META = Meta()
 class TypeRef:
     name: str
     span: Span
+    # `percent up to 200%`: the highest percent allowed, as a fraction (2 for 200%); None: 100%
+    up_to: Optional[Decimal] = None
+    up_to_text: Optional[str] = None  # as written ("200")
     is_list: bool = False  # `list of NAME`: a list of records of the record type NAME
 
 

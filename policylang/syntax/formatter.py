@@ -304,7 +304,10 @@ def type_words(type_ref: A.TypeRef) -> str:
     """A type as written: `money` (金额), `list of PurchaseLine` (列表 PurchaseLine)."""
     if type_ref.is_list:
         return f"{_kw('list of')} {type_ref.name}"
-    return K.name_word(K.TYPES, type_ref.name, _lang)
+    text = K.name_word(K.TYPES, type_ref.name, _lang)
+    if type_ref.up_to is not None:
+        text += f" {_kw('up to')} {type_ref.up_to_text}%"
+    return text
 
 
 def _decl_unit(decl: A.Decl) -> _Unit:

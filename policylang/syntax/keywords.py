@@ -68,6 +68,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("delegated", ("授权",)),
     ("at least", ("不低于", "至少")),
     ("at most", ("不高于", "至多", "不超过")),
+    ("up to", ("可达",)),
     ("when", ("当",)),
     ("then", ("则",)),
     ("otherwise", ("否则",)),

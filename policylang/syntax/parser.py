@@ -280,7 +280,13 @@ class _Builder(Transformer):
         return A.Meta(**fields) if fields else A.EMPTY_META
 
     def type_ref(self, c):
-        tok = self._data(c)[0]
+        data = self._data(c)
+        tok = data[0]
+        numbers = [x for x in data[1:] if isinstance(x, Token) and x.type == "NUMBER"]
+        if numbers:
+            text = str(numbers[0])
+            return A.TypeRef(_name(tok, K.TYPE_OF), self._tspan(tok).merge(self._tspan(numbers[0])),
+                             Decimal(text) / 100, text)
         return A.TypeRef(_name(tok, K.TYPE_OF), self._tspan(tok))
 
     def list_type_ref(self, c):
