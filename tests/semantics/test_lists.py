@@ -1,6 +1,6 @@
 """List inputs of records and the aggregates sum, count, min, max, all, any (with `where`): parsed,
 formatted (English and Chinese keywords), resolved, interpreted, compiled, described by the schema
-and read by `eval`; the checker's findings are in tests/fixtures/binding/selected_share_*."""
+and read by `eval`; the checker's findings are in tests/fixtures/codes/list_aggregate_loosened (PL317) and list_bound_not_proved (PL318)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from policylang.semantics.evaluate import EvaluationError, InputError, Interpret
 from policylang.syntax.formatter import format_source
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VOLUME = os.path.join(REPO, "tests", "fixtures", "binding", "selected_share_loosened", "policies",
+VOLUME = os.path.join(REPO, "tests", "fixtures", "codes", "list_aggregate_loosened", "policies",
                       "cn", "stent-volume-2020.policy")
 
 EXTRA = """
