@@ -62,10 +62,10 @@ HELP: dict[str, Help] = {
                 "参术 prepayment_ratio：百分比 下限 30%\n"),
     "PL104": _H("表达式嵌套超过 100 层。", "把它拆成几个有名称的决策项。",
                 "The expression nests more than 100 levels.", "Split it into several named decisions."),
-    "PL105": _H("字面值写错了：不存在的日期（2020-13-01、2021-02-29）、带千位分隔符的数字（7,000）、非整数的时长、无法识别的转义。",
+    "PL105": _H("字面值写错了：不存在的日期（2020-13-01、2021-02-29）、带千位分隔符的数字（7,000）、超过 28 位的数字、非整数的时长、无法识别的转义。",
                 "按提示改正：日期按“年-月-日”书写，数字不加逗号（7000元）。",
                 "A literal is wrong: a date that does not exist, a number with a thousands separator (7,000), a "
-                "fractional duration, an unknown escape.", "Follow the hint: dates are year-month-day, numbers have "
+                "number of more than 28 digits, a fractional duration, an unknown escape.", "Follow the hint: dates are year-month-day, numbers have "
                 "no commas (7000 yuan).",
                 "覆盖 参数 nonselected_payment_cap：金额 固定 7,000元\n"),
     "PL106": _H("同一个文件头行写了两次。", "只保留一行。", "A header line appears twice.", "Keep one of them."),

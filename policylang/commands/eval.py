@@ -9,10 +9,12 @@ generated code equal to it.)
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import click
 
+from ..diagnostics import printable
 from ..pipeline import check as run_pipeline
 from ..semantics.examples import EXAMPLE_FAILED
 from .common import (
@@ -33,6 +35,23 @@ _KIND_ZH = {
     "text": "文字", "duration": "时长，例如 \"2 years\"、\"6 months\" 或 \"30 days\"",
     "object": "一个 JSON 对象（输入项名称: 取值）",
 }
+
+
+def _shown_value(value) -> str:
+    """A case's value as a message quotes it: short, and never walked (it may be nested deeply)."""
+    if isinstance(value, (list, dict)):
+        return "一个列表" if isinstance(value, list) else "一个对象"
+    text = json.dumps(value if not isinstance(value, str) else value[:41], ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value) -> str:
+    """JSON as UTF-8 can carry it: a lone surrogate (a case key "\\ud800") is written as its
+    escape, which JSON reads back as the same string."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def _label(resolved, name: str) -> str:
@@ -64,7 +83,7 @@ def error_zh(exc, case: dict, resolved) -> str:
         enum = resolved.enums.get(resolved.inputs[field].type.enum) if field in resolved.inputs and \
             getattr(resolved.inputs[field].type, "enum", None) else None
         what = ("下列之一：" + "、".join(m for m, _ in enum.members)) if enum is not None else _KIND_ZH.get(kind, kind)
-        return f"输入项{_label(resolved, field)}应为{what}，不能是 {json.dumps(case[field], ensure_ascii=False)}{needed}"
+        return f"输入项{_label(resolved, field)}应为{what}，不能是 {_shown_value(case[field])}{needed}"
     return f"无法计算{needed}：{exc.message}"
 
 
@@ -147,7 +166,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
                    f"policylang eval: {input_file} is not UTF-8 text", err=True)
         raise SystemExit(EXIT_USAGE)
     except CaseFileError as exc:
-        click.echo(f"policylang eval: {exc}", err=True)
+        click.echo(printable(f"policylang eval: {exc}"), err=True)
         raise SystemExit(EXIT_FINDINGS)
     results = []
     failed = 0
@@ -157,13 +176,14 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
         if "as_of" in case and "as_of" not in module.INPUTS:
             raw = case.pop("as_of")
             try:
-                case_as_of = parse_date(str(raw))
+                case_as_of = parse_date(raw if isinstance(raw, str) else "")
             except ValueError:
                 failed += 1
                 err = {"error": "invalid_input", "field": "as_of", "expected": "date",
-                       "message": f"'as_of' must be a date written YYYY-MM-DD, not {raw!r}"}
-                click.echo(f"第 {index} 个案例：评估日期（as_of）必须是 YYYY-MM-DD 格式的日期，不能是 {raw!r}" if zh
-                           else f"case {index}: as_of: {err['message']}", err=True)
+                       "message": f"'as_of' must be a date written YYYY-MM-DD, not {_shown_value(raw)}"}
+                click.echo(printable(f"第 {index} 个案例：评估日期（as_of）必须是 YYYY-MM-DD 格式的日期，不能是 "
+                                     f"{_shown_value(raw)}" if zh else f"case {index}: as_of: {err['message']}"),
+                           err=True)
                 results.append({"_error": err})
                 continue
         slot, exc = evaluate_case(module, case, case_as_of, list(decisions) or None, explain)
@@ -172,7 +192,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
             failed += 1
             where = f"{exc.field}: " if exc.field else ""
             needed = f" (decision {exc.decision})" if getattr(exc, "decision", None) else ""
-            click.echo(f"第 {index} 个案例：{error_zh(exc, case, resolved)}" if zh else
-                       f"case {index}: {where}{exc.message}{needed}", err=True)
-    click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+            click.echo(printable(f"第 {index} 个案例：{error_zh(exc, case, resolved)}" if zh else
+                                 f"case {index}: {where}{exc.message}{needed}"), err=True)
+    click.echo(json_text(results))
     raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)

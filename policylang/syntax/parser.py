@@ -37,6 +37,9 @@ GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
 
 # Deeper expressions are rejected: later passes walk expressions recursively.
 MAX_EXPR_DEPTH = 100
+# A number literal has at most this many digits (PL105); 28 is what a decimal with the default
+# precision holds exactly, far more than any amount, share or period a notice writes.
+MAX_LITERAL_DIGITS = 28
 
 TOP_KEYWORDS = K.TOP_LEVEL
 # The same in Chinese (canonical forms first): a line may start with either.
@@ -554,12 +557,23 @@ class _Builder(Transformer):
     def u_months(self, c): return ("months", self._span(c))
     def u_years(self, c): return ("years", self._span(c))
 
+    def _digits_bounded(self, tok: Token) -> bool:
+        """A number literal has at most MAX_LITERAL_DIGITS digits (PL105): no notice writes more,
+        and every later step (the solver, the docs, the generated code) may then convert it freely."""
+        digits = len(str(tok)) - str(tok).count(".")
+        if digits <= MAX_LITERAL_DIGITS:
+            return True
+        self.unreadable = True  # the declaration is left out: its value cannot be what the notice says
+        self.diags.append(Diagnostic(**MSG("PL105.too_many_digits", digits=digits, most=MAX_LITERAL_DIGITS),
+                                     span=self._tspan(tok)))
+        return False
+
     def number(self, c):
         tok = c[0]
         unit = c[1][0] if len(c) > 1 else None
         span = self._span(c)
         try:
-            value = Decimal(str(tok))
+            value = Decimal(str(tok)) if self._digits_bounded(tok) else Decimal(0)
         except InvalidOperation:  # pragma: no cover - the token regex admits only digits
             value = Decimal(0)
         if unit in ("days", "months", "years") and value != value.to_integral_value():
@@ -569,7 +583,7 @@ class _Builder(Transformer):
 
     def percent(self, c):
         tok = c[0]
-        value = Decimal(str(tok)) / 100
+        value = Decimal(str(tok)) / 100 if self._digits_bounded(tok) else Decimal(0)
         return self._expr(A.Number(value, "percent", str(tok), self._span(c)))
 
     def _date(self, tok: Token) -> _dt.date:

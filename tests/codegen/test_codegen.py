@@ -102,7 +102,7 @@ def test_values_and_money_rounding(gd):
 @pytest.mark.parametrize("field,value,expected", [
     ("price", "-1", "negative"),
     ("price", "1.001", "fractions of a fen"),
-    ("price", "NaN", "finite"),
+    ("price", "NaN", "must be an amount"),
     ("price", float("inf"), "finite"),
     ("price", "abc", "amount in yuan"),
     ("reimbursement_ratio", "120%", "outside 0%"),
