@@ -8,6 +8,7 @@ import click
 
 from ..pipeline import check as run_pipeline
 from .common import (
+    EXIT_FINDINGS,
     EXIT_OK,
     default_paths,
     exit_status,
@@ -44,9 +45,13 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile, stan
         raise SystemExit(status)
     policies = [p for p in run.target_policies() if not p.has_errors]
     if not no_compile:
-        from ..backends.pycodegen import write_modules
+        from ..backends.pycodegen import CodegenError, write_modules
 
-        written = write_modules(policies, os.path.join(out_dir, "python"), standalone=standalone)
+        try:
+            written = write_modules(policies, os.path.join(out_dir, "python"), standalone=standalone)
+        except CodegenError as exc:
+            click.echo(f"build stopped: {exc}", err=True)
+            raise SystemExit(EXIT_FINDINGS)
         click.echo(f"compiled {len(policies)} polic{'ies' if len(policies) != 1 else 'y'} into "
                    f"{os.path.join(out_dir, 'python')} ({len(written)} files)", err=True)
     if not no_docs:

@@ -895,6 +895,8 @@ def _parse_chunks_in_parallel(text: str, path: str, chunks):
             bounds.append((first, index))
             first = index
     bounds.append((first, len(chunks)))
+    if len(bounds) < 2:  # one chunk holds most of the file (a long text or comment): nothing to share
+        return None
     from concurrent.futures import ProcessPoolExecutor
 
     _fork_job = (text, path, chunks)
