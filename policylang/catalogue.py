@@ -481,6 +481,12 @@ ENTRIES = [
      "a policy can only extend or use policies above it; remove one link",
      "政策只能继承（extends）或引用（uses）层级在它之上的政策；请去掉其中一处关联"),
     ("note.PL302.member", "'{policy}' is part of the circle", "“{policy}”也在这个循环中"),
+    ("PL323.too_deep",
+     "this policy is level {depth} of an extends chain that starts at {root}; a chain has at most {most} "
+     "policies, so this policy and every policy below it are not checked",
+     "本政策位于从 {root} 开始的继承链的第 {depth} 层；继承链最多 {most} 层，本政策及其所有下级政策都不作检查",
+     "national, provincial, municipal and county make 4 levels: extend the policy of the level just above",
+     "国家、省、市、县共 4 级：请继承紧邻上一级的政策"),
     ("PL303.not_below",
      "a {level} policy cannot extend a {parent_level} policy: a policy extends one at a higher level",
      "{level_zh}政策不能继承{parent_level_zh}政策：上级政策（extends）的层级必须高于本政策", "{hint}", "{hint_zh}"),

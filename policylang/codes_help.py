@@ -122,6 +122,11 @@ HELP: dict[str, Help] = {
                 "Remove one extends."),
     "PL303": _H("本政策的层级不低于上级政策（例如市级政策继承市级政策）。", "改正层级或上级政策。",
                 "The level does not sit below the parent's.", "Correct the level or the parent."),
+    "PL323": _H("继承链（extends）超过了允许的层数。层级正确时一条链最多 4 层（国家、省、市、县）；超过 16 层的部分不再解析，以免一棵政策树耗尽机器。",
+                "让每个政策继承紧邻上一级的政策。",
+                "An extends chain is longer than allowed. With the levels right a chain has at most 4 policies "
+                "(national, provincial, municipal, county); past 16 the rest is not resolved, so that no tree can "
+                "exhaust the machine.", "Extend the policy of the level just above."),
     "PL304": _H("上级规定了下限（“不低于”），本级把它降低了。下级只能提高下限。", "取不低于上级下限的值。",
                 "The parent sets a floor (at least); this level lowers it. A lower level may only raise it.",
                 "Use a value at least the parent's floor.",

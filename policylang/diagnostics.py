@@ -92,6 +92,7 @@ _code("PL319", WARNING, "provision text or actors changed", "条款文字或主�
 _code("PL320", WARNING, "unused cross-reference", "未使用的引用")
 _code("PL321", ERROR, "cross-reference name already stands for another policy", "引用名称已指向其他政策")
 _code("PL322", WARNING, "departure from an in-principle rule, with its reason", "偏离“原则上”规定（已说明理由）")
+_code("PL323", ERROR, "extends chain too deep", "继承链过深")
 _code("PL401", ERROR, "overlapping rows or cases", "规则重叠")
 _code("PL402", WARNING, "gap: inputs no row or case covers", "规则未覆盖的情形")
 _code("PL403", ERROR, "table row does not match its columns", "表格行与列不一致")

@@ -159,6 +159,11 @@ class _Raw:
         return new
 
 
+# Resolution leaves out policies further down an extends chain than this (PL323); with the levels
+# right a chain has at most 4 policies.
+MAX_CHAIN_DEPTH = 16
+
+
 def _decl_kind(decl) -> str:
     return decl.kind
 
@@ -197,6 +202,7 @@ class Resolver:
         for pid, pf in files.items():
             if self._check_header(pid, pf):
                 valid[pid] = pf
+        self._refuse_deep_chains(valid)
         for pid, pf in valid.items():
             parent = pf.extends
             if parent:
@@ -211,6 +217,34 @@ class Resolver:
         skipped = set() if needed is None else set(order) - needed
         unresolved |= set(files) - set(self.resolved) - skipped
         return Resolution(self.resolved, self.diags, order, unresolved, partial=needed is not None)
+
+    def _refuse_deep_chains(self, valid: dict[str, A.PolicyFile]) -> None:
+        """Leave out (PL323) every policy more than MAX_CHAIN_DEPTH levels down an extends chain:
+        with the levels right a chain has 4, and resolving holds each level's whole chain, so a
+        chain of thousands would cost time and memory by its square. Depths are counted in one
+        pass over the tree; the policies below the one reported are left out without a word."""
+        depth: dict[str, int] = {}
+        for start in valid:
+            path: list[str] = []
+            on_path: set[str] = set()
+            cur = start
+            while cur in valid and cur not in depth and cur not in on_path:
+                path.append(cur)
+                on_path.add(cur)
+                cur = valid[cur].extends
+            base = None if cur in on_path else depth.get(cur, 0)  # None: a cycle, which _order reports
+            for pid in reversed(path):
+                base = None if base is None else base + 1
+                depth[pid] = 0 if base is None else base
+        deep = {pid for pid, d in depth.items() if d > MAX_CHAIN_DEPTH}
+        for pid in sorted(p for p in deep if depth[p] == MAX_CHAIN_DEPTH + 1):
+            root = pid
+            while valid[root].extends in valid:
+                root = valid[root].extends
+            self.say("PL323.too_deep", valid[pid].header_item("extends").span, pid, depth=depth[pid], root=root,
+                     most=MAX_CHAIN_DEPTH)
+        for pid in deep:
+            del valid[pid]
 
     @staticmethod
     def _with_dependencies(only: set[str], valid: dict[str, A.PolicyFile],

@@ -103,6 +103,8 @@ CASES = {
     "PL301": ({"cn/gd/x": header("provincial", extends="cn/nope")}, "does not exist"),
     "PL302": ({"cn/a": header("provincial", extends="cn/b"), "cn/b": header("provincial", extends="cn/a")}, "circle"),
     "PL303": ({"cn/x": header("national"), "cn/y": header("national", extends="cn/x")}, "cannot extend"),
+    "PL323": ({"cn/p0": header("national"),
+               **{f"cn/p{i}": header("county", extends=f"cn/p{i - 1}") for i in range(1, 18)}}, "level 17"),
     "PL307": ({"cn/x": NATIONAL, "cn/gd/x": header("provincial", extends="cn/x")
                + "param prepayment_ratio: percent floor 40%\n"}, "needs 'override'"),
     "PL308": ({"cn/x": NATIONAL, "cn/gd/x": header("provincial", extends="cn/x")
