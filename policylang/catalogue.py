@@ -68,6 +68,15 @@ ENTRIES = [
     ("phrase.PL312.left_above", "{by} left it for the {expected} level, and no level down to this {level} policy sets it",
      "{by} 把它留给{to_zh}填写，但直到本{level_zh}政策，各层都没有填写"),
     ("note.PL312.left_blank", "{words} is left blank for the {expected} level to fill", "{words_zh}留给{to_zh}填写"),
+    ("PL312.unfilled_used",
+     "{alias}.{name} is a blank of {bound} (read through 'uses {declared} as {alias}') that no level of that "
+     "policy fills for this region; {consequence}.",
+     "{alias}.{name} 是 {bound} 的授权事项（通过 `uses {declared} as {alias}` 引用），该政策的各层都没有为本地区填写；"
+     "{consequence_zh}",
+     "fill it in a policy that extends {bound} for this region; until then callers must supply '{alias}.{name}' "
+     "as an input",
+     "请在本地区继承 {bound} 的政策中填写它；在此之前，按本政策计算时必须把“{alias}.{name}”作为输入项提供"),
+    ("note.PL312.uses_line", "'{alias}' stands for {bound} here", "此处“{alias}”指 {bound}"),
 
     # ---------------------------------------------------------------- unused names (checks/unused.py)
     ("PL207.unused",
