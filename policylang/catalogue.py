@@ -76,7 +76,6 @@ ENTRIES = [
      "fill it in a policy that extends {bound} for this region; until then callers must supply '{alias}.{name}' "
      "as an input",
      "请在本地区继承 {bound} 的政策中填写它；在此之前，按本政策计算时必须把“{alias}.{name}”作为输入项提供"),
-    ("note.PL312.uses_line", "'{alias}' stands for {bound} here", "此处“{alias}”指 {bound}"),
 
     # ---------------------------------------------------------------- unused names (checks/unused.py)
     ("PL207.unused",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import re
 import unicodedata
 from typing import Iterable, Optional
 
@@ -282,6 +283,16 @@ def printable(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(text: str) -> str:
+    """Text that UTF-8 can carry: each lone surrogate (from a file name that is not UTF-8, or a
+    "\\ud800" in a case file) written as its \\uXXXX escape. In JSON this is the escape of the same
+    string; in XML and workflow annotations it reads as printable() shows it."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _LONE_SURROGATE.search(text) else text
 
 
 # Controls, format characters, surrogates, line and paragraph separators; spaces (a full-width

@@ -9,12 +9,11 @@ generated code equal to it.)
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 import click
 
-from ..diagnostics import printable
+from ..diagnostics import escape_surrogates, printable
 from ..pipeline import check as run_pipeline
 from ..semantics.examples import EXAMPLE_FAILED
 from .common import (
@@ -45,13 +44,10 @@ def _shown_value(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def json_text(value) -> str:
     """JSON as UTF-8 can carry it: a lone surrogate (a case key "\\ud800") is written as its
     escape, which JSON reads back as the same string."""
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, indent=2))
+    return escape_surrogates(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 def _label(resolved, name: str) -> str:
