@@ -104,6 +104,12 @@ HELP: dict[str, Help] = {
                 "参数 cap：金额 上限 7000\n"),
     "PL204": _H("比较的两边类型不同。", "让两边类型一致。", "The two sides of a comparison have different types.",
                 "Compare values of one type."),
+    "PL213": _H("数量（count）、金额（money）或百分比（percent）类型的参数值或限定范围写了负号：例如 `count ceiling -5` 会让结清期限早于验收日期，-0% 也不是通知会写的比例。",
+                "去掉负号，写通知中给出的数值。",
+                "A parameter's value or bound of type count, money or percent is written with a minus sign: "
+                "`count ceiling -5` puts a deadline before acceptance, and -0% is no share a notice writes.",
+                "Write the number the notice gives, without '-'.",
+                "参数 settlement_lag_months：数量 上限 -5\n"),
     "PL205": _H("百分比必须在 0% 到 100% 之间。", "改正数值。", "A percent lies outside 0–100%.", "Correct the value."),
     "PL206": _H("金额最多两位小数（到分）。", "取到分，或用 取整(x，分)。", "An amount has more than two decimals.",
                 "Round it to the fen."),

@@ -70,6 +70,7 @@ _code("PL207", WARNING, "unused input or parameter", "未使用的输入或参�
 _code("PL208", ERROR, "unknown function or wrong arguments", "未知函数或参数错误")
 _code("PL209", ERROR, "circular definition", "循环定义")
 _code("PL210", ERROR, "ambiguous name", "名称有歧义")
+_code("PL213", ERROR, "negative count, amount or percentage", "数量、金额或百分比为负")
 _code("PL212", ERROR, "parameter value must be a constant", "参数值必须是常量")
 _code("PL301", ERROR, "unknown parent policy", "上级政策不存在")
 _code("PL302", ERROR, "inheritance cycle", "继承循环")

@@ -162,6 +162,9 @@ class _Raw:
 # Resolution leaves out policies further down an extends chain than this (PL323); with the levels
 # right a chain has at most 4 policies.
 MAX_CHAIN_DEPTH = 16
+# The types whose values are never negative: a parameter's value or bound written with a minus
+# sign is refused (PL213).
+NOT_NEGATIVE = {"count": "a count", "money": "an amount of money", "percent": "a percentage"}
 
 
 def _decl_kind(decl) -> str:
@@ -917,11 +920,23 @@ class _Scope:
                                    **W("phrase.what.bound", name=name)), b.span)
             for b in decl.bounds
         )
+        if ptype.kind in NOT_NEGATIVE:
+            for written in [decl.value] + [b.expr for b in decl.bounds]:
+                self._refuse_negative(origin, written, ptype)
         if decl.to_level is not None and decl.to_level not in LEVEL_RANK:
             self._say_at(origin, "PL108.unknown_level", decl.statement_span, level=decl.to_level,
                          **hint_for(decl.to_level, A.LEVELS))
         return RParam(name, origin, tuple(hist), type=ptype, statement=decl.statement, value=value,
                       to_level=decl.to_level, bounds=bounds)
+
+    def _refuse_negative(self, origin, written, ptype) -> None:
+        """A count, an amount of money or a percentage written with a minus sign (PL213): a
+        `count ceiling -5` puts a deadline before acceptance, and -0% is no share an official writes."""
+        if isinstance(written, A.Unary) and written.op == "-" and isinstance(written.operand, A.Number):
+            number = written.operand
+            shown = "-" + number.text + {"percent": "%", "yuan": " yuan"}.get(number.unit or "", "")
+            self._say_at(origin, "PL213.negative", written.span, written=shown, type=NOT_NEGATIVE[ptype.kind],
+                         type_zh=describe_zh(ptype))
 
     def _report_at(self, origin, code, message, span, hint=None, related=(), message_zh=None, hint_zh=None):
         if origin.policy_id == self.pid:
