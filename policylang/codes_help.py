@@ -62,6 +62,17 @@ HELP: dict[str, Help] = {
                 "参术 prepayment_ratio：百分比 下限 30%\n"),
     "PL104": _H("表达式嵌套超过 100 层。", "把它拆成几个有名称的决策项。",
                 "The expression nests more than 100 levels.", "Split it into several named decisions."),
+    "PL114": _H("名称使用了兼容写法：全角字母（ｐｒｉｃｅ）、连字（ﬁnal）等。Python 按 NFKC 规范化标识符，所以它与规范写法是同一个名称，policylang 也这样读，并提醒改写。",
+                "按提示改为规范写法。",
+                "A name is written in a compatibility form: full-width letters (ｐｒｉｃｅ), a ligature (ﬁnal). Python "
+                "reads identifiers in NFKC form, so it is the same name as the plain spelling; policylang reads it so "
+                "and asks for the plain spelling.", "Write the plain spelling the message gives.",
+                "输入 ｐｒｉｃｅ：金额\n"),
+    "PL115": _H("名称混用了形近的字母表，例如拉丁字母中夹了西里尔字母 р：看起来和另一个名称一样，其实是不同的名称（同形异义字攻击）。",
+                "只用一种字母书写名称。",
+                "A name mixes lookalike alphabets, such as a Cyrillic р among Latin letters: it looks like another "
+                "name but is a different one (a homoglyph).", "Write the name in one alphabet.",
+                "输入 рrice：金额\n"),
     "PL105": _H("字面值写错了：不存在的日期（2020-13-01、2021-02-29）、带千位分隔符的数字（7,000）、超过 28 位的数字、非整数的时长、无法识别的转义。",
                 "按提示改正：日期按“年-月-日”书写，数字不加逗号（7000元）。",
                 "A literal is wrong: a date that does not exist, a number with a thousands separator (7,000), a "
