@@ -417,7 +417,7 @@ def _coerce_money(name: str, raw, members=()):
     elif cls is Decimal:
         try:
             at_fen = raw.quantize(_FEN, None, _CTX)
-            if at_fen == raw and at_fen >= _ZERO:
+            if at_fen == raw and not at_fen.is_signed():  # -0 is signed: the full path refuses it
                 return at_fen
         except decimal.InvalidOperation:
             pass
