@@ -140,8 +140,11 @@ def _read_json_lines(text: str) -> list[dict]:
 
 
 def _read_csv(text: str) -> list[dict]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = [row for row in reader]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        rows = [row for row in reader]
+    except csv.Error as exc:  # a carriage return alone inside a cell, a NUL…
+        raise CaseFileError(f"not valid CSV: {exc} (line {reader.line_num})") from None
     if not rows:
         return []
     header = [h.strip() for h in rows[0]]
