@@ -15,7 +15,7 @@ from .commands.help_zh import localized
 from .semantics.loader import UsageError
 
 # The commands in the order `policylang --help` lists them.
-COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "schema", "test", "docs", "explain", "diff")
+COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "schema", "test", "docs", "explain", "diff", "claims")
 
 
 class _Group(click.Group):

@@ -115,13 +115,18 @@ HELP: dict[str, Help] = {
                 "参数 cap：金额 上限 7000\n"),
     "PL204": _H("比较的两边类型不同。", "让两边类型一致。", "The two sides of a comparison have different types.",
                 "Compare values of one type."),
-    "PL213": _H("数量（count）、金额（money）或百分比（percent）类型的参数值或限定范围写了负号：例如 `count ceiling -5` 会让结清期限早于验收日期，-0% 也不是通知会写的比例。",
+    "PL214": _H("数量（count）、金额（money）或百分比（percent）类型的参数值或限定范围写了负号：例如 `count ceiling -5` 会让结清期限早于验收日期，-0% 也不是通知会写的比例。",
                 "去掉负号，写通知中给出的数值。",
                 "A parameter's value or bound of type count, money or percent is written with a minus sign: "
                 "`count ceiling -5` puts a deadline before acceptance, and -0% is no share a notice writes.",
                 "Write the number the notice gives, without '-'.",
                 "参数 settlement_lag_months：数量 上限 -5\n"),
-    "PL205": _H("百分比必须在 0% 到 100% 之间。", "改正数值。", "A percent lies outside 0–100%.", "Correct the value."),
+    "PL205": _H("百分比必须在 0% 到 100% 之间；输入或参数声明为“百分比 可达 200%”时，可到所写的上限。",
+                "改正数值；确实可以超过 100% 的（如“不高于最高中选价的1.2倍”“按高限的110%支付”），把参数声明为 百分比 可达 N%。",
+                "A percent lies outside 0–100%, or above the limit its input or param declares (`percent up to 200%`).",
+                "Correct the value; for a share that may exceed 100% (1.2 times the highest price, paid at 110%), "
+                "declare the param `percent up to N%`.",
+                "参数 markup：百分比 上限 120%\n"),
     "PL206": _H("金额最多两位小数（到分）。", "取到分，或用 取整(x，分)。", "An amount has more than two decimals.",
                 "Round it to the fen."),
     "PL207": _H("声明了但没有任何地方用到的输入或参数。", "删掉它，或在计算中用到它。",
@@ -131,8 +136,22 @@ HELP: dict[str, Help] = {
     "PL209": _H("决策项直接或间接依赖它自己。", "拆开循环。", "A decision depends on itself.", "Break the cycle."),
     "PL210": _H("名称同时是多个枚举的成员。", "写成 枚举名.成员 的形式。", "The name is a member of several enums.",
                 "Write Enum.member."),
+    "PL213": _H("“可达 N%”只能写在百分比类型的输入或参数上，且 N 不小于 100。",
+                "写在输入或参数的 百分比 之后；决策项的值不受此限。",
+                "`up to N%` goes only after `percent` in an input or a param, with N at least 100.",
+                "Write it after `percent` of an input or param; a decision's value is not limited.",
+                "参数 n：数量 可达 200% 固定 3\n"),
     "PL212": _H("参数的值必须是常量（可以引用其他参数），不能依赖输入或评估日期。", "随时间变化的值用过渡安排。",
                 "A param's value must be constant.", "Use a schedule for values that change over time."),
+    "PL230": _H("分类参数（按某个枚举输入项分别取值）写法有误：分类依据不是枚举输入项，键不是该枚举的成员，缺少某个成员的键，"
+                "下级改变了分类方式，或者在常量中整体读取了分类参数。",
+                "每个键写一个枚举成员；要留给下级的键写“授权”；常量中写 参数名.键 读取某一个键。",
+                "A keyed param is written wrongly: it is keyed by something that is not an enum input, a key is not a "
+                "member of the enum, a member has no key, a lower level keys it differently, or a constant reads it "
+                "as a whole.",
+                "Write one key per member (`KEY: delegated` for one the levels below fill); in a constant read one "
+                "key as NAME.KEY.",
+                "参数 cap：金额 按 material {\n    stainless：上限 798元\n}\n"),
     "PL301": _H("“继承”的上级政策不存在。", "检查政策编号（即 policies/ 下的路径）。", "The parent policy does not exist.",
                 "Check the id (its path under policies/)."),
     "PL302": _H("政策之间循环继承。", "去掉循环中的一个“继承”。", "The policies extend each other in a cycle.",

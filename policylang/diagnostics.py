@@ -72,8 +72,10 @@ _code("PL207", WARNING, "unused input or parameter", "未使用的输入或参�
 _code("PL208", ERROR, "unknown function or wrong arguments", "未知函数或参数错误")
 _code("PL209", ERROR, "circular definition", "循环定义")
 _code("PL210", ERROR, "ambiguous name", "名称有歧义")
-_code("PL213", ERROR, "negative count, amount or percentage", "数量、金额或百分比为负")
+_code("PL213", ERROR, "percent range (up to) misplaced", "百分比范围（可达）用错")
+_code("PL214", ERROR, "negative count, amount or percentage", "数量、金额或百分比为负")
 _code("PL212", ERROR, "parameter value must be a constant", "参数值必须是常量")
+_code("PL230", ERROR, "keyed parameter written wrongly", "分类参数写法有误")
 _code("PL301", ERROR, "unknown parent policy", "上级政策不存在")
 _code("PL302", ERROR, "inheritance cycle", "继承循环")
 _code("PL303", ERROR, "level does not sit below its parent", "层级不低于上级")
@@ -541,6 +543,31 @@ def summary_counts(diags: Iterable[Diagnostic]) -> dict:
 def internal_error_count(diags: Iterable[Diagnostic]) -> int:
     """How many checks failed inside policylang (PL990): the findings are then incomplete."""
     return sum(1 for d in diags if d.code == INTERNAL_ERROR_CODE)
+
+
+def render_digest(diags: list[Diagnostic], lang: str = "en", limit: int = 3) -> str:
+    """Findings counted by code, for a run whose reader wants the gist (`build`): one line per code,
+    most serious first, with the policies it concerns ('warning PL312 授权事项未填写 ×3:
+    cn/gd/chaozhou/stent-2020, cn/nm/spine-2023'), then where to see them in full."""
+    if not diags:
+        return ""
+    groups: dict[tuple[str, str], list[Diagnostic]] = {}
+    for d in diags:
+        groups.setdefault((d.severity, d.code), []).append(d)
+    rank = {ERROR: 0, WARNING: 1, INFO: 2}
+    words = {ERROR: "错误", WARNING: "警告", INFO: "提示"} if lang == "zh" else {}
+    lines = []
+    for (severity, code), found in sorted(groups.items(), key=lambda kv: (rank.get(kv[0][0], 3), kv[0][1])):
+        title = (found[0].title_zh if lang == "zh" else found[0].title) or ""
+        policies = list(dict.fromkeys(d.policy_id or (d.span.file if d.span else "") for d in found))
+        shown = ("、" if lang == "zh" else ", ").join(p for p in policies[:limit] if p)
+        if len(policies) > limit:
+            shown += f" (+{len(policies) - limit})" if lang != "zh" else f"（另 {len(policies) - limit} 项）"
+        sep = "：" if lang == "zh" else ": "
+        lines.append(f"  {words.get(severity, severity)} {code} {title} ×{len(found)}{sep if shown else ''}{shown}")
+    tail = ("每条的位置和说明：policylang check（或加 --verbose）" if lang == "zh"
+            else "each in full, with its place and explanation: policylang check (or --verbose)")
+    return "\n".join(lines + [f"  {tail}"]) + "\n"
 
 
 def summary_line(diags: list[Diagnostic], files: int, lang: str = "en", suppressed: Iterable["Suppressed"] = ()) -> str:

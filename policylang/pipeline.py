@@ -36,7 +36,7 @@ import attrs
 from .cache import DiskCache, cache_enabled, code_fingerprint, content_hash, make_key, open_cache
 from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
-from .progress import Progress
+from .progress import Progress, stage_label
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, resolve
 from .semantics.followons import drop_follow_ons
@@ -285,7 +285,7 @@ class CachedParser:
     def __call__(self, paths: list[str], root: str) -> list[ParseResult]:
         results: dict[str, ParseResult] = {}
         todo: list[tuple[str, str, Optional[str], Optional[str]]] = []
-        bar = Progress("parsing policy files", total=len(paths), enabled=self.progress)
+        bar = Progress(stage_label("parse"), total=len(paths), enabled=self.progress)
         with gc_paused():
             for path in paths:
                 digest = self.plan.hashes.get(path)
@@ -403,10 +403,11 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
     policies that read it through the national `uses cn/drug-vbp-2019`. Which version binds
     depends on the files' headers, so a change of binding is a change of structure (the whole
     tree is checked again)."""
-    from .semantics.resolve import bind_cross_references
+    from .semantics.resolve import bind_cross_references, policy_windows
 
     files = {pid: pf for pid, pf in ws.files.items() if pf is not None}
     bindings, _conflicts = bind_cross_references(files)
+    windows = policy_windows(files)
     out: dict[str, tuple] = {}
     for pid in ws.paths:
         pf = ws.files.get(pid)
@@ -415,6 +416,13 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
         else:
             used = {u.policy_id for u in pf.uses}
             used.update(b.bound for b in bindings.get(pid, {}).values() if b.bound != pid)
+            # the policies that may be named when it is evaluated on a day it is not in force (its
+            # chain is linked by `extends` already: only the others of its tree, such as a successor)
+            chain, cur = set(), pid
+            while cur in files and cur not in chain:
+                chain.add(cur)
+                cur = files[cur].extends
+            used.update(w[0] for w in windows.get(pid, ()) if w[0] not in chain)
             out[pid] = (pf.extends, tuple(sorted(used)), True)
     return out
 
@@ -644,7 +652,7 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
     # After a small change only the affected policies (and what they build on) are resolved;
     # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
     resolution = resolve(ws, only=affected)
-    bar = Progress("checking policies", total=None, enabled=progress)
+    bar = Progress(stage_label("check"), total=None, enabled=progress)
     from .semantics.checks.binding import proof_store
 
     with proof_store(store):

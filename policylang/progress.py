@@ -33,6 +33,26 @@ def progress_wanted(stream: Optional[TextIO] = None) -> bool:
         return False
 
 
+def stage_label(stage: str, lang: Optional[str] = None) -> str:
+    """The words of a stage ('parse', 'check', 'compile', 'docs') from the message catalogue, in
+    lang (default: the language the command's output is in)."""
+    from .messages import P
+
+    en, zh = P(f"phrase.progress.{stage}")
+    if lang is None:
+        from .config import output_language
+
+        try:
+            import click
+
+            ctx = click.get_current_context(silent=True)
+            chosen = ctx.meta.get("policylang.lang") if ctx is not None else None
+        except ImportError:  # pragma: no cover - click is a dependency
+            chosen = None
+        lang = output_language(None, chosen)
+    return zh if lang == "zh" and zh else en
+
+
 class Progress:
     def __init__(self, label: str, total: Optional[int] = None, enabled: Optional[bool] = None,
                  stream: Optional[TextIO] = None):
@@ -53,6 +73,12 @@ class Progress:
             now = time.monotonic()
             if now - self._last_draw >= REDRAW_INTERVAL or (self.total is not None and self.done >= self.total):
                 self._draw(now)
+
+    def update(self, done: int, total: Optional[int] = None) -> None:
+        """Set the count (and the total, once known): the form of a stage's progress(done, total)."""
+        if total is not None:
+            self.total = total
+        self.advance(done - self.done)
 
     def close(self) -> None:
         """Erase the line (the command's own output follows on a clean line)."""

@@ -45,10 +45,22 @@ RESULT_DEFS = {
         "type": "object",
         "description": "why a decision could not be computed (the first one met, in evaluation order)",
         "required": ["error", "message"],
-        "properties": {"error": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"},
-                       "decision": {"type": "string"}, "blank": {"type": "string"},
-                       "expected_level": {"type": "string"}, "delegated_by": {"type": "string"},
-                       "expected": {"type": "string"}},
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                       "field": {"type": ["string", "null"]}, "decision": {"type": ["string", "null"]},
+                       "blank": {"type": "string"}, "expected_level": {"type": "string"},
+                       "delegated_by": {"type": "string"}, "expected": {"type": "string"},
+                       "policy": {"type": "string"}, "as_of": {"type": "string", "format": "date"},
+                       "in_force": {"type": ["string", "null"],
+                                    "description": "not_in_force: the policy in force in its region that day"}},
+    },
+    "violation": {
+        "type": "object",
+        "description": "a requirement the case breaks on its day (the decisions' values still stand)",
+        "required": ["requirement", "message", "policy", "location"],
+        "properties": {"requirement": {"type": "string"}, "label": {"type": ["string", "null"]},
+                       "article": {"type": ["string", "null"]}, "policy": {"type": "string"},
+                       "level": {"type": "string"}, "location": {"type": "string"},
+                       "deadline": {"type": ["string", "null"], "format": "date"}, "message": {"type": "string"}},
     },
 }
 
@@ -121,6 +133,8 @@ def results_schema(policy: ResolvedPolicy) -> dict:
         properties[name] = _described(_nullable(_ref(decision.type, policy, result=True)), decision)
     properties["_error"] = {"$ref": "#/$defs/error"}
     properties["_explain"] = {"type": "object", "description": "with --explain: the rules that decided each value"}
+    properties["_violations"] = {"type": "array", "items": {"$ref": "#/$defs/violation"},
+                                 "description": "the requirements the case breaks on its day, each with its article"}
     return {"type": "object", "properties": properties, "additionalProperties": False,
             "description": "a decision left out could not be computed (see _error); null: not applicable"}
 

@@ -34,7 +34,7 @@ import os
 import types
 import unicodedata
 from decimal import Decimal
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import attrs
 
@@ -75,7 +75,7 @@ def _runtime_names() -> frozenset:
 MODULE_NAMES = frozenset({
     "POLICY_ID", "TITLE", "LEVEL", "EFFECTIVE", "ENDS", "CHAIN", "DOCUMENTS", "DECISIONS", "INPUTS",
     "BLANKS", "ENUMS", "Inputs", "Result", "evaluate", "decide", "decide_each", "explain", "validate", "trace",
-    "as_dict", "calendar", "annotations", "importlib", "os", "sys",
+    "as_dict", "violations", "WINDOWS", "REQUIREMENTS", "calendar", "annotations", "importlib", "os", "sys",
 }) | _runtime_names()
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | MODULE_NAMES
 MAX_NAME = 80
@@ -141,8 +141,11 @@ def python_names(names: Iterable[str]) -> dict[str, str]:
     """A safe, distinct Python identifier for each policy name; the same names give the same result."""
     out: dict[str, str] = {}
     used: set[str] = set()
-    for name in sorted(set(names)):
-        candidate = name if _is_safe_name(name) else _mangled(name)
+    names = set(names)
+    for name in sorted(names):
+        # A key of a keyed param, `cap.stainless`, reads as cap__stainless.
+        readable = name.replace(".", "__") if "." in name else name
+        candidate = readable if _is_safe_name(readable) and (readable == name or readable not in names) else _mangled(name)
         attempt = 0
         while candidate in used:
             attempt += 1
@@ -218,6 +221,7 @@ class _Gen:
         self.p = policy
         self.names = python_names(list(policy.inputs) + list(policy.params) + list(policy.decisions))
         self.alias_names = python_names(f"{a}.{n}" for a, n in policy.externals)
+        self.requirement_names = python_names(policy.requirements)
         self.consts: dict[str, tuple[str, str]] = {}  # name -> (code, comment)
         self.paths: dict[str, str] = {c.policy_id: display_path(c.path, c.policy_id) for c in policy.chain}
         self.low = lower_policy(policy)  # the lowered form, with the facts every expression carries
@@ -561,6 +565,14 @@ class _Gen:
             out.append(f"    ({py_str(link.policy_id)}, {py_str(link.level)}, "
                        f"{py_str(display_path(link.path, link.policy_id))}, {_opt_str(link.document)}),")
         out.append(")")
+        out.append("# the policies of this tree that may be in force in its region, for the error on a day this one")
+        out.append("# is not: (policy id, level, folder depth, effective, ends, chain depth)")
+        out.append("WINDOWS = (" if p.windows else "WINDOWS = ()")
+        for w in p.windows:
+            out.append(f"    ({py_str(w[0])}, {py_str(w[1])}, {int(w[2])}, {_date_code(w[3])}, {_date_code(w[4])}, "
+                       f"{int(w[5])}),")
+        if p.windows:
+            out.append(")")
         out.append("# every decision, in the order evaluate() computes them (dependencies first)")
         out.append("DECISIONS = (")
         for name in p.decision_order:
@@ -593,8 +605,8 @@ class _Gen:
         out.append("# what the caller may give: name -> (validator, optional, enum members)")
         out.append("_INPUT_SPECS = {")
         for name, (t, optional, blank) in accepted.items():
-            out.append(f"    {py_str(name)}: ({COERCERS.get(t.kind, '_coerce_text')}, {optional}, "
-                       f"{self.members_code(t)}),")
+            coerce, members = self.coercer(name, t)
+            out.append(f"    {py_str(name)}: ({coerce}, {optional}, {members}),")
         out.append("}")
         out.append("_ACCEPTED = frozenset(_INPUT_SPECS)")
         out.append("")
@@ -604,6 +616,15 @@ class _Gen:
         out.append("}, total=False)")
         out.append('Inputs.__doc__ = "The inputs of " + POLICY_ID + " (money as Decimal or a decimal string)."')
         return out
+
+    def coercer(self, name: str, t: Type) -> tuple[str, str]:
+        """(the runtime's validator of an input, what it gets after the value): enum members, or
+        for a `percent up to N%` the limit."""
+        item = self.p.inputs.get(name) or self.p.params.get(name)
+        limit = getattr(item, "percent_limit", None)
+        if t.kind == "percent" and limit is not None:
+            return "_coerce_percent_up_to", f"Decimal({str(limit)!r})"  # the input tables precede the constants
+        return COERCERS.get(t.kind, "_coerce_text"), self.members_code(t)
 
     def accepted(self) -> dict[str, tuple[Type, bool, bool]]:
         """The inputs the caller may give, in the interpreter's order: declared inputs, then blanks."""
@@ -725,7 +746,42 @@ class _Gen:
                 for name in p.decision_order:
                     w.writeline()
                     self.decision_method(w, self.low.decisions[name])
+                for name in self.checked_requirements():
+                    w.writeline()
+                    self.requirement_method(w, name)
         return w.lines
+
+    def checked_requirements(self) -> list[str]:
+        """The requirements a result is checked against: all but those whose deadline cannot be
+        placed in time (it counts from an unknown effective date)."""
+        return [name for name, r in self.p.requirements.items()
+                if name in self.low.requirements and (r.deadline is None or r.deadline_date is not None)]
+
+    def requirement_method(self, w: CodeWriter, name: str) -> None:
+        self.temps = 0
+        r = self.p.requirements[name]
+        w.writeline(f"def q_{self.requirement_names[name]}(self):")
+        with w.indent():
+            w.writeline(f'"""{doc_text(r.label or name)} (require {doc_text(name)}); '
+                        f'{doc_text(self.where(r.origin))}{doc_text(_article_words(r.article))}."""')
+            w.writeline("v = self.v")
+            w.writeline(f"return {_top(self.expr(self.low.requirements[name]))}")
+
+    def requirements_section(self) -> list[str]:
+        out = ["# the requirements a result is checked against (result.violations): (requirement, label, article,",
+               "# policy, level, file, line), the deadline from which it holds (None: always), its condition"]
+        names = self.checked_requirements()
+        if not names:
+            return out + ["_REQUIREMENTS = ()"]
+        out.append("_REQUIREMENTS = (")
+        for name in names:
+            r = self.p.requirements[name]
+            o = r.origin
+            info = ", ".join([py_str(name), _opt_str(r.label), _opt_str(r.article), py_str(o.policy_id),
+                              py_str(o.level), py_str(self.path_of(o)), str(int(o.span.line))])
+            out.append(f"    (({info}), {_date_code(r.deadline_date)}, _Run.q_{self.requirement_names[name]}),")
+        out.append(")")
+        return out
 
     def param_method(self, w: CodeWriter, prm: ir.Param) -> None:
         self.temps = 0
@@ -927,8 +983,7 @@ class _Gen:
             "    _v = {}",
         ]
         for name, (t, optional, blank) in self.accepted().items():
-            coerce = COERCERS.get(t.kind, "_coerce_text")
-            members = self.members_code(t)
+            coerce, members = self.coercer(name, t)
             extra = f", {members}" if members != "()" else ""
             key = py_str(name)
             test = f"_inputs.get({key}) is not None" if optional else f"{key} in _inputs"
@@ -1052,10 +1107,13 @@ class _Gen:
         for name in p.decision_order:
             out.append(f"    {py_str(name)}: _Run.d_{self.names[name]},")
         out.append("}")
+        out += self.requirements_section()
         out += [
-            "# evaluate(), decide(), decide_each() and validate(): the same in every module (see the runtime)",
-            "evaluate, decide, decide_each, validate, _validated, _start, _evaluate = _api(",
-            "    POLICY_ID, DECISIONS, _Run, Result, _validate_fast, _decide_fast, _INPUT_SPECS, _DECISION_METHODS)",
+            "# evaluate(), decide(), decide_each(), validate() and violations(): the same in every module (see the",
+            "# runtime); each raises NotInForce on a day the policy is not in force",
+            "evaluate, decide, decide_each, validate, _validated, _start, _evaluate, violations = _api(",
+            "    POLICY_ID, DECISIONS, _Run, Result, _validate_fast, _decide_fast, _INPUT_SPECS, _DECISION_METHODS,",
+            "    _window_check(POLICY_ID, EFFECTIVE, ENDS, WINDOWS), _REQUIREMENTS)",
         ]
         for name in p.decision_order:
             d = p.decisions[name]
@@ -1246,11 +1304,13 @@ def compile_module(policy: ResolvedPolicy, name: Optional[str] = None) -> types.
     return module
 
 
-def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False) -> list[str]:
+def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False,
+                  progress: Optional[Callable[[int, int], None]] = None) -> list[str]:
     """Write one module per policy under out_dir (cn/gd/stent-2020 -> out_dir/cn/gd/stent_2020.py), with
     __init__.py files so that the tree imports as a package. The runtime is written once, as
     out_dir/_PolicyRuntime.py, and every module loads it (one EvaluationError for all); with standalone,
-    each module carries its own copy instead. Returns the files written, sorted."""
+    each module carries its own copy instead. progress(done, total) is told of each module written.
+    Returns the files written, sorted."""
     written: set[str] = set()
     policies = list(policies)
     layout = package_layout(p.policy_id for p in policies)  # refuses collisions before writing anything
@@ -1259,7 +1319,9 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
         target = os.path.join(out_dir, RUNTIME_MODULE + ".py")
         _write_if_changed(target, runtime_module_source())
         written.add(target)
-    for policy in policies:
+    for done, policy in enumerate(policies, 1):
+        if progress:
+            progress(done - 1, len(policies))
         rel = layout[policy.policy_id]
         target = os.path.join(out_dir, *rel.split("/"))
         source = generate_module(policy, None if standalone else rel.count("/"))
@@ -1275,6 +1337,8 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
             if os.path.abspath(folder) == os.path.abspath(out_dir):
                 break
             folder = os.path.dirname(folder)
+    if progress:
+        progress(len(policies), len(policies))
     return sorted(written)
 
 

@@ -47,7 +47,8 @@ def _json_int(text: str):
     return int(text) if len(text) <= _LONG_INT else Decimal(text)
 
 
-def _loads(text: str):
+def loads_case_json(text: str):
+    """One JSON document of cases: decimals exact, long integers as Decimal (see _LONG_INT)."""
     return json.loads(text, parse_float=Decimal, parse_int=_json_int)
 
 
@@ -101,7 +102,7 @@ def read_cases(text: str, name: str = "-") -> list[dict]:
     if not stripped:
         raise CaseFileError(f"{name} is empty: expected a JSON object, a list of objects, JSON Lines or CSV")
     try:
-        data = _loads(stripped)
+        data = loads_case_json(stripped)
     except RecursionError:  # nested deeper than the parser goes: say where
         _check_depth(stripped, name)
         raise CaseFileError(f"{name} is nested too deeply") from None
@@ -127,7 +128,7 @@ def _read_json_lines(text: str) -> list[dict]:
         if not line.strip():
             continue
         try:
-            item = _loads(line)
+            item = loads_case_json(line)
         except RecursionError:  # nested deeper than the parser goes: say where
             _check_depth(line.strip(), f"line {number}")
             raise CaseFileError(f"line {number} is nested too deeply") from None
@@ -193,6 +194,16 @@ def evaluate_case(module, case: dict, as_of: Optional[_dt.date], decisions: Opti
     only failures are blanks no level filled, the decisions that could be computed are kept next
     to "_error" (which names the first blank met, in evaluation order)."""
     names = list(decisions) if decisions else list(module.DECISIONS)
+    if not explain:
+        # The usual case: every decision computes, and evaluate() is the module's fast path (half
+        # the cost of decide_each's lazy one). Any error: decide_each below says what it is.
+        try:
+            result = module.evaluate(case, as_of=as_of)
+        except module.EvaluationError:
+            pass
+        else:
+            values = result.as_dict()
+            return {name: to_json(values[name]) for name in names}, None
     try:
         values, errors, trace = module.decide_each(case, names, as_of=as_of, explain=explain)
     except module.EvaluationError as exc:
@@ -209,6 +220,10 @@ def evaluate_case(module, case: dict, as_of: Optional[_dt.date], decisions: Opti
     if explain:
         out["_explain"] = {name: [dict(step.to_dict(), value=to_json(step.value)) for step in trace.get(name, ())]
                            for name in names if name in values}
+    # The requirements the case breaks on its day, each with its article (the values above still stand).
+    broken = module.violations(case, as_of=as_of)
+    if broken:
+        out["_violations"] = [v.to_dict() for v in broken]
     return out, first
 
 

@@ -190,3 +190,11 @@ def internal_error_note(diags: Iterable[Diagnostic]) -> Optional[str]:
              "policies; please report it:"]
     lines += [f"  {d.message}" for d in failed]
     return "\n".join(lines)
+
+
+def stage_progress(stage: str):
+    """The progress line of a long stage ('compile', 'docs'), drawn on a terminal outside CI only;
+    give its `update` to the stage as progress(done, total)."""
+    from ..progress import Progress, stage_label
+
+    return Progress(stage_label(stage, chosen_language()))

@@ -14,6 +14,7 @@ from .common import (
     paths_argument,
     report,
     root_option,
+    stage_progress,
     why_stopped,
 )
 
@@ -53,7 +54,8 @@ def compile_command(paths, out_dir, standalone, output_format, root):
                    + ", ".join(broken), err=True)
         raise SystemExit(EXIT_FINDINGS)
     try:
-        written = write_modules(policies, out_dir, standalone=standalone)
+        with stage_progress("compile") as bar:
+            written = write_modules(policies, out_dir, standalone=standalone, progress=bar.update)
     except CodegenError as exc:
         click.echo(f"policylang compile: {exc}", err=True)
         raise SystemExit(EXIT_FINDINGS)

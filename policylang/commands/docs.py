@@ -6,7 +6,7 @@ import click
 
 from ..diagnostics import summary_line
 from ..pipeline import check as run_pipeline
-from .common import default_paths, exit_status, internal_error_note, paths_argument, root_option
+from .common import default_paths, exit_status, internal_error_note, paths_argument, root_option, stage_progress
 
 FORMAT_CHOICES = {"md": ("md",), "html": ("html",), "both": ("md", "html")}
 
@@ -33,7 +33,8 @@ def docs_command(paths, out_dir, doc_format, templates, jobs, root):
     from ..backends.docs import render_site
 
     run = run_pipeline(default_paths(paths), root)
-    written = render_site(run, out_dir, FORMAT_CHOICES[doc_format], templates, jobs=jobs)
+    with stage_progress("docs") as bar:
+        written = render_site(run, out_dir, FORMAT_CHOICES[doc_format], templates, jobs=jobs, progress=bar.update)
     diags = run.diagnostics_for_targets()
     click.echo(f"wrote {len(written)} documentation files into {out_dir}", err=True)
     suppressed = run.suppressed_for_targets()

@@ -8,12 +8,14 @@ generated code equal to it.)
 
 from __future__ import annotations
 
+import collections
 import json
 import sys
 
 import click
 
-from ..diagnostics import escape_surrogates, printable
+from ..backends.stream import DEFAULT_BATCH, DEFAULT_EXPLAIN_BATCH
+from ..diagnostics import printable
 from ..pipeline import check as run_pipeline
 from ..semantics.examples import EXAMPLE_FAILED
 from .common import (
@@ -44,12 +46,6 @@ def _shown_value(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def json_text(value) -> str:
-    """JSON as UTF-8 can carry it: a lone surrogate (a case key "\\ud800") is written as its
-    escape, which JSON reads back as the same string."""
-    return escape_surrogates(json.dumps(value, ensure_ascii=False, indent=2))
-
-
 def _label(resolved, name: str) -> str:
     for table in (resolved.inputs, resolved.params, resolved.decisions):
         item = table.get(name)
@@ -68,6 +64,13 @@ def error_zh(exc, case: dict, resolved) -> str:
             exc.expected_level, exc.expected_level)
         return (f"{_label(resolved, exc.blank)}是 {exc.delegated_by} 留给{level}填写的空白，各级都没有填写："
                 f"请在案例中作为输入提供{needed}")
+    if code == "not_in_force":
+        effective, ends = resolved.effective, resolved.ends
+        day = exc.day
+        why = (f"其生效日期为 {effective.isoformat()}" if effective is not None and day < effective
+               else f"已于 {ends.isoformat()} 失效")
+        then = (f"当日施行的是 {exc.in_force}" if exc.in_force else "当日本地区没有同一政策体系的政策施行")
+        return f"{exc.policy_id} 在 {day.isoformat()} 不在施行期内：{why}；{then}"
     if code == "invalid_input":
         kind = getattr(exc, "expected", "")
         if kind == "a known input":
@@ -93,18 +96,36 @@ def error_zh(exc, case: dict, resolved) -> str:
 @click.option("--decision", "-d", "decisions", multiple=True, metavar="NAME",
               help="Only this decision (and what it needs); repeatable. Default: every decision.")
 @click.option("--explain", is_flag=True, help="Add \"_explain\": the rules that decided each value, with file:line and article.")
+@click.option("--format", "-f", "results_format", type=click.Choice(["json", "jsonl", "csv"]), default="json",
+              show_default=True,
+              help="Results as a JSON list (one case per line), JSON Lines (one object per line) or CSV "
+                   "(kept columns, one column per decision, then _error, _error_field, _error_message).")
+@click.option("--output", "-o", "output_file", default="-", metavar="PATH",
+              help="Write the results to PATH (default: standard output).")
+@click.option("--keep", "keep", multiple=True, metavar="COLUMNS",
+              help="Input columns (comma-separated, repeatable) copied to each result and not read as inputs, "
+                   "e.g. --keep claim_id,hospital.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes for inputs longer than one batch (default: one per CPU).")
+@click.option("--batch-size", "batch_size", type=click.IntRange(min=1), default=None, metavar="N",
+              help=f"Cases read, evaluated and written together (default: {DEFAULT_BATCH}, "
+                   f"{DEFAULT_EXPLAIN_BATCH} with --explain): memory is bounded by it.")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
               help="The policy tree's root, where ids are looked up (default: ./policies).")
-def eval_command(policy, input_file, as_of, decisions, explain, root):
+def eval_command(policy, input_file, as_of, decisions, explain, results_format, output_file, keep, jobs,
+                 batch_size, root):
     """Evaluate POLICY (an id such as cn/gd/stent-2020, or a path) on each case of the input.
 
-    Prints a JSON list, one object per case: each decision's value (money as an exact
-    decimal string such as "469.00", dates YYYY-MM-DD, null = not applicable). A case that
-    cannot be evaluated is reported on standard error and gets {"_error": {...}}; the exit
-    status is then 1.
+    Prints a JSON list, one object per case and one case per line: each decision's value (money
+    as an exact decimal string such as "469.00", dates YYYY-MM-DD, null = not applicable);
+    --format jsonl or csv for other layouts. CSV and JSON Lines are streamed: results are written
+    as they are computed, a batch at a time. A case that cannot be evaluated is reported on
+    standard error and gets {"_error": {...}} (the others go on); the number of failed cases is
+    printed at the end and the exit status is then 1.
     """
     from ..backends.pycodegen import CodegenError, compile_module
-    from ..backends.runner import CaseFileError, evaluate_case, parse_date, policy_path_for, read_cases
+    from ..backends.runner import CaseFileError, parse_date, policy_path_for, read_cases
+    from ..backends import stream
 
     zh = chosen_language(root) == "zh"
     try:
@@ -146,17 +167,62 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
                    f"policylang eval: {', '.join(unknown)} is not a decision of {resolved.policy_id}; "
                    f"decisions: {', '.join(module.DECISIONS)}", err=True)
         raise SystemExit(EXIT_USAGE)
-    try:
-        if input_file == "-":
-            text, name = sys.stdin.read(), "-"
-        else:
-            with open(input_file, encoding="utf-8-sig") as fh:
-                text, name = fh.read(), input_file
-        cases = read_cases(text, name)
-    except OSError as exc:
-        click.echo(f"policylang eval：无法读取 {input_file}：{exc.strerror or exc}" if zh else
-                   f"policylang eval: cannot read {input_file}: {exc.strerror or exc}", err=True)
+    kept = tuple(dict.fromkeys(name.strip() for spec in keep for name in spec.split(",") if name.strip()))
+    clash = [name for name in kept if name in module.INPUTS]
+    if clash:
+        click.echo(f"policylang eval：--keep 的 {'、'.join(clash)} 是政策的输入项，不能只复制不计算" if zh else
+                   f"policylang eval: --keep {', '.join(clash)}: an input of the policy cannot be only copied", err=True)
         raise SystemExit(EXIT_USAGE)
+
+    def describe(exc, case):
+        if isinstance(exc, stream._AsOfError):
+            return f"评估日期（as_of）必须是 YYYY-MM-DD 格式的日期，不能是 {exc.raw!r}" if zh else f"as_of: {exc.message}"
+        if isinstance(exc, stream._RowError):
+            return exc.zh if zh else exc.message
+        if zh:
+            return error_zh(exc, case, resolved)
+        where = f"{exc.field}: " if exc.field else ""
+        needed = f" (decision {exc.decision})" if getattr(exc, "decision", None) else ""
+        return f"{where}{exc.message}{needed}"
+
+    # The evaluation date: one for the whole run (today's, when not given), as each case would get.
+    opts = stream.Options(global_as_of or _today(), list(decisions) or None, explain, kept, results_format,
+                          describe, zh)
+    size = batch_size or (stream.DEFAULT_EXPLAIN_BATCH if explain else stream.DEFAULT_BATCH)
+    try:
+        source = _open_input(input_file)
+    except OSError as exc:
+        _cannot_read(input_file, exc, zh)
+    out = None
+    try:
+        kind, lines, first_line = _sniff(source, input_file)
+        if kind == "json":  # one JSON document: read whole, evaluated a batch at a time
+            cases = read_cases("".join(lines), input_file)
+            batcher = stream.Batcher(module, opts, "jsonl")
+            blocks = ((cases[i:i + size], i) for i in range(0, len(cases), size))
+            runner, jobs = batcher.cases_batch, 1
+        elif kind == "csv":
+            header, taken = stream.csv_header(lines)
+            batcher = stream.Batcher(module, opts, "csv", header)
+            blocks = stream.batches(lines, size, True, first_line + taken)
+            runner = None
+        else:
+            batcher = stream.Batcher(module, opts, "jsonl")
+            blocks = stream.batches(lines, size, False, first_line)
+            runner = None
+        out = sys.stdout if output_file == "-" else open(output_file, "w", encoding="utf-8", newline="")
+        totals = _Totals(out, batcher.writer, results_format, zh)
+        if runner is not None:
+            for block in blocks:
+                totals.emit(runner(*block))
+        else:
+            stream.run(batcher, blocks, jobs or stream.default_jobs(), totals.emit)
+        totals.close()
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_OK)
+    except OSError as exc:
+        _cannot_read(input_file if out is not None or output_file == "-" else output_file, exc, zh)
     except UnicodeDecodeError:
         click.echo(f"policylang eval：{input_file} 不是 UTF-8 文本" if zh else
                    f"policylang eval: {input_file} is not UTF-8 text", err=True)
@@ -164,31 +230,104 @@ def eval_command(policy, input_file, as_of, decisions, explain, root):
     except CaseFileError as exc:
         click.echo(printable(f"policylang eval: {exc}"), err=True)
         raise SystemExit(EXIT_FINDINGS)
-    results = []
-    failed = 0
-    for index, case in enumerate(cases):
-        case = dict(case)
-        case_as_of = global_as_of
-        if "as_of" in case and "as_of" not in module.INPUTS:
-            raw = case.pop("as_of")
-            try:
-                case_as_of = parse_date(raw if isinstance(raw, str) else "")
-            except ValueError:
-                failed += 1
-                err = {"error": "invalid_input", "field": "as_of", "expected": "date",
-                       "message": f"'as_of' must be a date written YYYY-MM-DD, not {_shown_value(raw)}"}
-                click.echo(printable(f"第 {index} 个案例：评估日期（as_of）必须是 YYYY-MM-DD 格式的日期，不能是 "
-                                     f"{_shown_value(raw)}" if zh else f"case {index}: as_of: {err['message']}"),
+    finally:
+        if out is not None and out is not sys.stdout:
+            out.close()
+        if source is not sys.stdin:
+            source.close()
+    raise SystemExit(EXIT_FINDINGS if totals.failed else EXIT_OK)
+
+
+MAX_MESSAGES = 1000  # failed cases described one by one on stderr; the rest are counted
+
+
+class _Totals:
+    """Writes each batch's results in order, its failures on stderr, and the summary at the end."""
+
+    def __init__(self, out, writer, results_format: str, zh: bool):
+        self.out, self.writer, self.fmt, self.zh = out, writer, results_format, zh
+        self.cases = self.failed = 0
+        self.reasons = collections.Counter()
+        self.started = False
+        if results_format == "csv":
+            out.write(writer.header())
+
+    def emit(self, outcome) -> None:
+        if outcome.text:
+            if self.fmt == "json":
+                self.out.write(",\n" if self.started else "[\n")
+            self.out.write(outcome.text)
+            self.started = True
+        for index, message in outcome.messages:
+            self.failed += 1
+            if self.failed <= MAX_MESSAGES:
+                number = self.cases + index
+                click.echo(printable(f"第 {number} 个案例：{message}" if self.zh else f"case {number}: {message}"),
                            err=True)
-                results.append({"_error": err})
-                continue
-        slot, exc = evaluate_case(module, case, case_as_of, list(decisions) or None, explain)
-        results.append(slot)
-        if exc is not None:
-            failed += 1
-            where = f"{exc.field}: " if exc.field else ""
-            needed = f" (decision {exc.decision})" if getattr(exc, "decision", None) else ""
-            click.echo(printable(f"第 {index} 个案例：{error_zh(exc, case, resolved)}" if zh else
-                                 f"case {index}: {where}{exc.message}{needed}"), err=True)
-    click.echo(json_text(results))
-    raise SystemExit(EXIT_FINDINGS if failed else EXIT_OK)
+        self.reasons.update(outcome.failures)
+        self.cases += outcome.cases
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.started else "[]\n")
+        self.out.flush()
+        if not self.failed:
+            return
+        if self.failed > MAX_MESSAGES:
+            rest = self.failed - MAX_MESSAGES
+            click.echo(f"……另有 {rest:,} 个案例无法计算，原因见结果中各案例的 _error" if self.zh else
+                       f"... and {rest:,} more cases failed; each has its _error in the results", err=True)
+        why = ", ".join(f"{code} {field}: {count:,}".replace(" :", ":") for (code, field), count in
+                        sorted(self.reasons.items(), key=lambda item: (-item[1], item[0])))
+        click.echo(printable(f"policylang eval：{self.cases:,} 个案例中 {self.failed:,} 个无法计算（{why}）" if self.zh else
+                             f"policylang eval: {self.failed:,} of {self.cases:,} cases failed ({why})"), err=True)
+
+
+def _today():
+    import datetime
+
+    return datetime.date.today()
+
+
+def _open_input(input_file: str):
+    if input_file == "-":
+        return sys.stdin
+    return open(input_file, encoding="utf-8-sig", newline="")
+
+
+def _cannot_read(input_file: str, exc: OSError, zh: bool):
+    click.echo(f"policylang eval：无法读取 {input_file}：{exc.strerror or exc}" if zh else
+               f"policylang eval: cannot read {input_file}: {exc.strerror or exc}", err=True)
+    raise SystemExit(EXIT_USAGE)
+
+
+def _sniff(source, name: str):
+    """("csv" | "jsonl" | "json", an iterator of the input's lines, the number of the first line):
+    by the file's suffix, else by its first line that is not blank."""
+    import itertools
+
+    lower = name.lower()
+    lines = iter(source)
+    if lower.endswith(".csv"):
+        return "csv", lines, 1
+    if lower.endswith((".jsonl", ".ndjson")):
+        return "jsonl", lines, 1
+    skipped = []
+    for line in lines:
+        skipped.append(line)
+        if line.strip():
+            break
+    head = "".join(skipped).lstrip("\ufeff")
+    rest = itertools.chain(skipped, lines)
+    first = head.strip()
+    if not first:
+        return "json", rest, 1  # empty: read_cases says so
+    if first.startswith("["):
+        return "json", rest, 1
+    if first.startswith("{"):
+        try:
+            parsed = json.loads(first)
+        except json.JSONDecodeError:
+            return "json", rest, 1  # an object over several lines (or not JSON: read_cases says why)
+        return ("jsonl" if isinstance(parsed, dict) else "json"), rest, 1
+    return "csv", rest, 1

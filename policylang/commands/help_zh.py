@@ -27,7 +27,9 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
          "  policylang check                 检查 policies/ 目录下的全部政策\n"
          "  policylang explain cn/gd/stent-2020 prepayment_ratio\n"
          "  policylang eval cn/gd/stent-2020 --input cases.json\n"
-         "  policylang build                 检查，并生成程序（build/python）和文档（build/docs）", {}),
+         "  policylang init cn/gd/shantou/stent-2020 --extends cn/gd/stent-2020\n"
+         "                                   新建一份继承上级的地方政策，列出待填写的空白\n"
+         "  policylang build                 检查，并生成程序（_policylang/python）和文档（_policylang/docs）", {}),
     "check": ("检查政策文件：语法、继承关系、覆盖（调整）、类型、表格、过渡安排。\n\n"
               "默认检查 policies/ 目录；给出文件或文件夹时只检查它们（仍对照其全部上级）。"
               "退出码：0 没有错误，1 发现错误，2 无法给出结论（用法错误或内部错误）。",
@@ -36,6 +38,18 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
                                 "从本分支离开 REF 处算起）：改动的政策、继承或引用它们的政策，以及这些政策所依据的上级。",
                "changed_files": "PATHS 是改动过的文件（pre-commit 就是这样传入的；不存在的文件视为已删除）：检查它们涉及的政策，"
                           "范围的算法与按 git 版本检查时相同。"}),
+    "init": ("新建一份地方政策 POLICY（政策编号，如 cn/gd/foshan/stent-2020），继承上级政策 PARENT："
+             "文件头已填好，上级留下的每一项空白都以注释的形式列出（附名称和条款），删去“#”填上数值即可。"
+             "完成后输出所写文件的路径。",
+             {"parent": "新政策所继承的上级政策（政策编号，如 cn/gd/stent-2020）。",
+              "title": "通知标题（默认：一个待替换的占位文字）。",
+              "region": "地区名称，按通知的写法（如 广东省佛山市）。",
+              "issuer": "发文机关（如 佛山市医疗保障局）。",
+              "document": "文号（如 佛医保〔2021〕1号）。",
+              "effective": "生效日期，年-月-日（默认：写为“未知”）。",
+              "level": "新政策的层级（默认：上级政策的下一级）。",
+              "force": "文件已存在时覆盖它。",
+              "root": "按政策编号查找上级政策、写入新文件的根文件夹（默认：./policies）。"}),
     "schema": ("输出政策 POLICY 计算程序的 JSON Schema（2020-12）：输入项（类型、枚举、可选输入、调用方必须提供的空白）"
                "和计算结果，与 policylang eval 读取和输出的格式一致（金额为小数字符串）。"
                "POLICY 是政策编号（如 cn/gd/stent-2020）或文件路径。",
@@ -49,7 +63,8 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
     "build": ("检查全部政策，然后生成 Python 计算程序和文档。",
               {"out_dir": "输出文件夹：计算程序写到 OUT/python，文档写到 OUT/docs。",
                "no_docs": "跳过生成文档。", "no_compile": "跳过生成计算程序。",
-               "standalone": "生成各自独立的模块，每个模块带有自己的一份运行库。"}),
+               "standalone": "生成各自独立的模块，每个模块带有自己的一份运行库。",
+               "verbose": "像 check 一样逐条完整输出每个警告和提示（默认：错误逐条输出，其余按代码计数）。"}),
     "compile": ("把政策编译成 Python 计算程序模块（只用标准库）。\n\n"
                 "这些模块组成一个包，共用一份运行库（OUT/_PolicyRuntime.py：所有模块抛出的计算错误是同一个类）；"
                 "加 --standalone 则生成各自独立的单文件模块。检查发现错误时不写任何文件：请先改正。",
@@ -57,14 +72,28 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
                  "standalone": "每个模块带有自己的一份运行库（一个政策一个文件，互不共用），"
                                "而不是在 OUT/_PolicyRuntime.py 写一份供包中所有模块使用。"}),
     "eval": ("用政策 POLICY（政策编号如 cn/gd/stent-2020，或文件路径）计算输入中的每一个案例。\n\n"
-             "输出一个 JSON 列表，每个案例一项：每个决策项的取值（金额为精确的小数字符串，如 \"469.00\"；"
-             "日期为 YYYY-MM-DD；null 表示不适用）。无法计算的案例在标准错误输出中说明原因，"
-             "结果为 {\"_error\": {...}}，退出码为 1。",
+             "输出一个 JSON 列表，每个案例一项、占一行：每个决策项的取值（金额为精确的小数字符串，如 \"469.00\"；"
+             "日期为 YYYY-MM-DD；null 表示不适用）；也可以用 --format 改为输出 JSON Lines 或 CSV。CSV 和 JSON Lines 输入边读边算边写，"
+             "一批一批处理。无法计算的案例在标准错误输出中说明原因，结果为 {\"_error\": {...}}（其余案例照常计算）；"
+             "最后输出无法计算的案例数，退出码为 1。",
              {"input_file": "案例：一个 JSON 对象或对象列表、JSON Lines（.jsonl）或 CSV（.csv）；“-”表示从标准输入读取。",
               "as_of": "评估日期，写作 YYYY-MM-DD（默认：今天）。案例中也可以有自己的 \"as_of\"。",
               "decisions": "只计算这个决策项（及其依赖的项目）；可以重复。默认：全部决策项。",
               "explain": "增加 \"_explain\"：决定每个取值的规则，附文件、行号和条款。",
+              "results_format": "结果的格式：JSON 列表（每个案例一行）、JSON Lines（每行一个对象）或 CSV"
+                                "（复制的列、每个决策项一列，然后是 _error、_error_field、_error_message）。",
+              "output_file": "把结果写到 PATH（默认：标准输出）。",
+              "keep": "原样复制到每个结果中、不作为输入项读取的输入列（逗号分隔，可以重复），例如 --keep claim_id。",
+              "jobs": "输入多于一批时使用的工作进程数（默认：每个 CPU 一个）。",
+              "batch_size": "一起读取、计算和写出的案例数（默认 5000，加 --explain 时 500）：内存占用由它决定。",
               "root": "按政策编号查找政策的根文件夹（默认：./policies）。"}),
+    "claims": ("生成合成的（不是真实的）理赔数据：冠脉支架（stent）或骨科脊柱类耗材（spine），"
+               "按固定的随机种子生成，相同参数得到逐字节相同的文件。各列的分布见 policylang/claims.py。",
+               {"rows": "生成的理赔条数。", "seed": "随机种子。",
+                "year": "理赔发生的年份（默认：支架 2021，脊柱 2024）。",
+                "invalid": "把这一比例的行中的一个单元格换成非法的值（负数金额、不存在的日期、超过 100% 的百分比、"
+                           "未知的枚举值等），用于测试逐行报错。",
+                "out": "写到文件 PATH（CSV 或 JSON Lines，按扩展名确定；默认：标准输出，CSV）。"}),
     "test": ("用生成的计算程序运行政策中的全部示例（已知 … 应得 …）。\n\n"
              "（policylang check 也用参考解释器运行示例，预期不符时报 PL601；本命令运行的是供其他系统嵌入的生成程序。）"
              "每个政策文件一行，通过的示例记“.”，未通过的记“F”，随后列出每个未通过的预期及其位置、预期值和实际值。", {}),

@@ -160,6 +160,7 @@ class LoweredPolicy:
     param_order: tuple  # names
     decisions: dict  # name -> ir.Decision, in evaluation order
     facts: Facts
+    requirements: dict = attrs.Factory(dict)  # name -> the requirement's condition (ir.Expr)
 
 
 def lower_policy(policy: ResolvedPolicy) -> LoweredPolicy:
@@ -167,4 +168,5 @@ def lower_policy(policy: ResolvedPolicy) -> LoweredPolicy:
     params = {name: lowerer.param(prm) for name, prm in policy.params.items()}
     decisions = {name: lowerer.decision(policy.decisions[name]) for name in policy.decision_order}
     order = tuple(prm.name for prm in lowerer.facts.param_order())
-    return LoweredPolicy(policy, params, order, decisions, lowerer.facts)
+    requirements = {name: lowerer.expr(r.cond) for name, r in policy.requirements.items() if r.cond is not None}
+    return LoweredPolicy(policy, params, order, decisions, lowerer.facts, requirements)

@@ -59,13 +59,19 @@ from .values import (  # noqa: E402,F401 (re-exported: callers import them from 
     FEN,
     QUANTUM,
     ROUNDING,
+    ZERO_BY_ZERO,
     BlankNotFilled,
     EvaluationError,
     InputError,
+    NotInForce,
+    Violation,
     add_duration,
     add_months,
     end_of_month,
+    in_force_on,
+    is_zero_by_zero,
     round_value,
+    violation_message,
 )
 
 
@@ -101,6 +107,8 @@ def arith(op: str, a, b, result_type: Type):
     except decimal.DivisionByZero:
         raise EvaluationError("division by zero") from None
     except (decimal.InvalidOperation, decimal.Overflow) as exc:
+        if is_zero_by_zero(exc):
+            raise EvaluationError(ZERO_BY_ZERO) from None
         raise EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}") from None
 
 
@@ -235,8 +243,15 @@ def _number(name: str, raw, t: Type, members) -> Decimal:
     return value
 
 
-def coerce_value(name: str, t: Type, raw, enum_members=()) -> Any:
-    """Validate and convert one input value; raise InputError naming the field and the expected type."""
+def percent_text(fraction: Decimal) -> str:
+    """A fraction as the percent an author writes: 2 -> '200'."""
+    text = format(fraction * 100, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def coerce_value(name: str, t: Type, raw, enum_members=(), percent_limit: Optional[Decimal] = None) -> Any:
+    """Validate and convert one input value; raise InputError naming the field and the expected type.
+    percent_limit: the highest percent of an input or blank declared `percent up to N%` (N/100)."""
     kind = t.kind
     if raw is None:
         raise InputError(name, kind, f"'{name}' has no value; expected {expected_words(t, enum_members)}")
@@ -258,9 +273,12 @@ def coerce_value(name: str, t: Type, raw, enum_members=()) -> Any:
             value = CONTEXT.divide(_number(name, text[:-1], t, enum_members), 100)
         else:
             value = _number(name, raw, t, enum_members)
-        if not Decimal(0) <= value <= Decimal(1) or value.is_signed():
-            raise InputError(name, kind, f"'{name}' is {_shown(raw) if not isinstance(raw, str) else raw.strip()[:40]}, "
-                                         "outside 0%–100%")
+        shown = _shown(raw) if not isinstance(raw, str) else raw.strip()[:40]
+        if percent_limit is not None:
+            if not Decimal(0) <= value <= percent_limit or value.is_signed():
+                raise InputError(name, kind, f"'{name}' is {shown}, outside 0%–{percent_text(percent_limit)}%")
+        elif not Decimal(0) <= value <= Decimal(1) or value.is_signed():
+            raise InputError(name, kind, f"'{name}' is {shown}, outside 0%–100%")
         return value
     if kind == "decimal":
         return _number(name, raw, t, enum_members)
@@ -346,6 +364,8 @@ class TraceStep:
 class Result:
     values: dict[str, Any]
     trace: dict[str, tuple[TraceStep, ...]]
+    # the requirements this case breaks on the day it is evaluated for (the values are still given)
+    violations: tuple[Violation, ...] = ()
 
 
 # ---------------------------------------------------------------- the interpreter
@@ -379,14 +399,27 @@ class Interpreter:
             t = accepted[key]
             if value is None and key in self.policy.inputs and self.policy.inputs[key].optional:
                 continue
-            out[key] = coerce_value(key, t, value, self.enum_members.get(t.enum, ()))
+            item = self.policy.inputs.get(key) or self.policy.params.get(key)
+            out[key] = coerce_value(key, t, value, self.enum_members.get(t.enum, ()),
+                                    getattr(item, "percent_limit", None))
         return out
 
     # -- evaluation
     def evaluate(self, inputs: Mapping[str, Any], as_of: Optional[_dt.date] = None,
                  decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
         as_of = as_of_date(as_of)
+        self.check_in_force(as_of)
         return self.evaluate_validated(self.coerce_inputs(inputs), as_of, decisions, explain)
+
+    def check_in_force(self, day: _dt.date) -> None:
+        """Raise NotInForce when the policy is not in force on `day` (before its effective date, after
+        its end date), naming the policy of its tree in force in its region that day."""
+        p = self.policy
+        if (p.effective is None or day >= p.effective) and (p.ends is None or day <= p.ends):
+            return
+        other = in_force_on(p.windows, day)
+        raise NotInForce(p.policy_id, day, p.effective, p.ends, other[0] if other else None,
+                         other[1] if other else None)
 
     def evaluate_validated(self, values: dict[str, Any], as_of: Optional[_dt.date] = None,
                            decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
@@ -401,7 +434,7 @@ class Interpreter:
                                       + (f"; did you mean '{close[0]}'?" if close else ""), field=name)
             values[name] = run.decision(name)
         trace = {name: tuple(run.traces.get(name, ())) for name in names} if explain else {}
-        return Result(values, trace)
+        return Result(values, trace, run.violations())
 
     def param_value(self, name: str, as_of: Optional[_dt.date] = None, inputs: Optional[Mapping] = None):
         """A parameter's value at as_of (schedules applied). Raises BlankNotFilled for an unfilled blank."""
@@ -462,6 +495,25 @@ class _Run:
         self.traces: dict[str, list[TraceStep]] = {}
         self.current: list[str] = []
 
+    def violations(self) -> tuple[Violation, ...]:
+        """The requirements broken on this day: each whose deadline has come (or that has none) and
+        whose condition is false on these inputs. A condition that cannot be computed (it needs a blank
+        or an input not given, or none makes it not applicable) breaks nothing."""
+        out = []
+        for name, r in self.p.requirements.items():
+            if r.deadline is not None and (r.deadline_date is None or self.as_of < r.deadline_date):
+                continue
+            try:
+                held = self.expr(r.cond)
+            except (EvaluationError, ArithmeticError):
+                continue
+            if held is False:
+                o = r.origin
+                out.append(Violation(name, r.label, r.article, o.policy_id, o.level, o.path, o.span.line,
+                                     r.deadline_date, violation_message(name, r.label, r.article, r.deadline_date,
+                                                                        self.as_of)))
+        return tuple(out)
+
     def _step(self, kind, name, detail, origin_or_span, article, label, value=None, origin=None):
         if not self.explain or not self.current:
             return
@@ -486,6 +538,8 @@ class _Run:
         except decimal.DivisionByZero:
             raise EvaluationError("division by zero", decision=name) from None
         except (decimal.InvalidOperation, decimal.Overflow) as exc:
+            if is_zero_by_zero(exc):
+                raise EvaluationError(ZERO_BY_ZERO, decision=name) from None
             raise EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}", decision=name) from None
         finally:
             self.current.pop()

@@ -289,6 +289,15 @@ def explain_item(resolution, policy_id: str, name: str, sources: Optional[Source
     """sources: the text the tree was parsed from, when it is not what is on disk (an editor's
     unsaved buffers); by default lines are read from the files."""
     policy = find_policy(resolution, policy_id)
+    if name in policy.keyed:
+        # A keyed param: each key is explained as the param it is, down the chain.
+        keyed = policy.keyed[name]
+        return {
+            "policy": policy.policy_id, "item": name, "kind": "keyed", "label": keyed.label,
+            "type": str(keyed.type or "") or None, "key_input": keyed.key_input,
+            "keys": [explain_item(resolution, policy_id, keyed.key_param(k), sources)
+                     for k in keyed.keys if keyed.key_param(k) in policy.params],
+        }
     kind, item = find_item(policy, name)
     ctx = _context(resolution, policy, sources)
     by_policy = {o.policy_id: i for i, o in enumerate(item.history)}
@@ -435,6 +444,13 @@ def _pad(text: str, width: int) -> str:
 
 def render_explain_text(data: dict, lang: str = "en") -> str:
     zh = lang == "zh"
+    if data["kind"] == "keyed":
+        label = f" {data['label']}" if data.get("label") else ""
+        head = (f"分类参数{label}（{W.type_zh(data['type'])}，按 {data['key_input']} 分别取值；{data['item']}，"
+                f"{data['policy']}）" if zh else
+                f"param {data['item']}: {data['type']} by {data['key_input']}{label} — in {data['policy']}")
+        keys = "".join("\n" + render_explain_text(key, lang) for key in data["keys"])
+        return head + "\n" + keys
     label = f" {data['label']}" if data.get("label") else ""
     if zh:
         type_ = f"（{W.type_zh(data['type'])}）" if data.get("type") else ""

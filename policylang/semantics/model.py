@@ -216,6 +216,7 @@ class REnum(Item):
 class RInput(Item):
     type: Type = None
     optional: bool = False
+    percent_limit: Optional[Decimal] = None  # `percent up to 200%`: the highest value (2); None: 100%
 
 
 @attrs.frozen(slots=True)
@@ -246,6 +247,7 @@ class RParam(Item):
     to_level: Optional[str] = None
     bounds: tuple[RBound, ...] = ()
     schedule: Optional[RSchedule] = None
+    percent_limit: Optional[Decimal] = None  # `percent up to 200%`: the highest value (2); None: 100%
 
     @property
     def is_blank(self) -> bool:
@@ -258,6 +260,20 @@ class RParam(Item):
             if getattr(o.decl, "statement", None) == "delegated":
                 return o
         return None
+
+
+@attrs.frozen(slots=True)
+class RKeyed(Item):
+    """A keyed param (`param cap: money by material { stainless: …, other: … }`): one param per key,
+    each named `cap.KEY` in ResolvedPolicy.params, with its own kind, bounds, schedule and history.
+    Reading `cap` reads the key of the enum input `key_input`'s value (none when it has none)."""
+
+    type: Type = None
+    key_input: str = ""
+    keys: tuple[str, ...] = ()  # the members of the input's enum, in order: cap.KEY for each is a param
+
+    def key_param(self, key: str) -> str:
+        return f"{self.name}.{key}"
 
 
 @attrs.frozen(slots=True)
@@ -402,6 +418,8 @@ class ResolvedPolicy:
     # (alias, name) -> that parameter's value, evaluated in its own policy on its effective
     # date; evaluate.NOT_FILLED when it is a blank there.
     external_values: dict[tuple[str, str], object] = attrs.Factory(dict)
+    # name -> a keyed param; its keys are params of their own, `name.KEY`, in `params`.
+    keyed: dict[str, RKeyed] = attrs.Factory(dict)
     # alias -> what it means here: every `uses` of the chain (inherited ones included), rebound
     # to the version in force in this policy's region.
     bindings: dict[str, Binding] = attrs.Factory(dict)
@@ -410,6 +428,11 @@ class ResolvedPolicy:
     # `status reconstructed`: the notice's text is not in hand (rebuilt from what other notices quote);
     # effective is None when the file says `effective unknown`.
     status: Optional[str] = None
+    # Which policy of the same tree is in force in this policy's region on a given day (for the
+    # error when it is evaluated on a day it is not in force itself): (policy id, level, region
+    # folder depth, effective, ends, chain depth) of this policy, its chain and the other policies
+    # of its tree in its folder or the folders above (a successor in its own folder included).
+    windows: tuple = ()
 
     @property
     def is_leaf(self) -> bool:
@@ -421,7 +444,7 @@ class ResolvedPolicy:
         return [p for p in self.params.values() if p.is_blank]
 
     def item(self, name: str) -> Optional[Item]:
-        for table in (self.decisions, self.params, self.inputs, self.enums, self.schedules,
+        for table in (self.decisions, self.params, self.keyed, self.inputs, self.enums, self.schedules,
                       self.requirements, self.provisions):
             if name in table:
                 return table[name]

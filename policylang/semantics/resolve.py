@@ -27,6 +27,7 @@ from . import types as T
 from .builtins import BUILTINS
 from .loader import Workspace
 from .model import (
+    RKeyed,
     Binding,
     ChainLink,
     Duration,
@@ -163,7 +164,7 @@ class _Raw:
 # right a chain has at most 4 policies.
 MAX_CHAIN_DEPTH = 16
 # The types whose values are never negative: a parameter's value or bound written with a minus
-# sign is refused (PL213).
+# sign is refused (PL214).
 NOT_NEGATIVE = {"count": "a count", "money": "an amount of money", "percent": "a percentage"}
 
 
@@ -183,6 +184,7 @@ class Resolver:
         self.children: dict[str, list[str]] = {}
         self.error_ids: set[str] = set()  # policies whose own files have errors
         self.bindings: dict[str, dict[str, Binding]] = {}  # policy id -> alias -> what its `uses` mean there
+        self.windows: dict[str, tuple] = {}  # policy id -> the windows of policy_windows()
         self.external_cache: dict[int, tuple] = {}  # id(expr) -> the (alias, name) it reads through `uses`
         self.external_value_cache: dict[tuple[str, str], object] = {}  # (bound policy, name) -> value
 
@@ -211,6 +213,7 @@ class Resolver:
             if parent:
                 self.children.setdefault(parent, []).append(pid)
         self.bindings, conflicts = bind_cross_references(valid)
+        self.windows = policy_windows(valid)
         self._report_alias_conflicts(conflicts)
         order, unresolved = self._order(valid)
         needed = None if only is None else self._with_dependencies(only, valid, self.bindings)
@@ -407,37 +410,62 @@ class Resolver:
         level = pf.level
         seen_here: set[tuple[str, str]] = set()
         for decl in pf.decls:
-            kind = decl.kind
-            if kind == "example":
+            if decl.kind == "example":
                 continue
-            ns = NAMESPACE[kind]
-            key = (ns, decl.name)
-            if key in seen_here:
-                continue  # a duplicate in one file: already reported (PL109)
-            seen_here.add(key)
-            history = raw.items[ns].get(decl.name)
-            origin = Origin(pid, level, pf.path, decl.span, decl.meta, decl, decl.override, "set")
-            if history is None:
-                if decl.override:
-                    candidates = [n for n in raw.items[ns]]
-                    self.say("PL308.nothing_inherited", decl.name_span, pid, name=decl.name,
-                             **hint_for(decl.name, candidates, "phrase.PL308.new"))
-                raw.items[ns][decl.name] = [origin]
+            if not self._merge_decl(raw, pid, level, pf, decl, seen_here):
                 continue
-            previous = history[-1]
-            prev_kind = _decl_kind(previous.decl)
-            if prev_kind != kind and not ({prev_kind, kind} <= {"decision", "table"}):
-                self.say("PL315.kind_changed", decl.name_span, pid,
-                         related=[Related(previous.span, **N("note.PL315.defined", policy=previous.policy_id))],
-                         name=decl.name, was=KIND_WORD[prev_kind], was_zh=KIND_WORD_ZH[prev_kind], level=previous.level,
-                         level_zh=level_zh(previous.level), now=KIND_WORD[kind], now_zh=KIND_WORD_ZH[kind])
-                continue
-            if not decl.override:
-                self.say("PL307.needs_override", decl.name_span, pid,
-                         related=[Related(previous.span, **N("note.PL307.inherited"))], name=decl.name,
-                         policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=kind)
-            history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
+            if decl.kind == "param" and decl.is_keyed:
+                # Each key is a param of its own (`cap.stainless`), inherited, overridden and filled
+                # key by key: a key the override does not write stays as the level above left it.
+                for key in decl.keys:
+                    label = f"{decl.meta.label}（{key.meta.label or key.name}）" if decl.meta.label else key.meta.label
+                    meta = attrs.evolve(key.meta, label=label, article=key.meta.article or decl.meta.article,
+                                        reason=key.meta.reason or decl.meta.reason)
+                    self._merge_decl(raw, pid, level, pf, attrs.evolve(
+                        key, name=A.key_name(decl.name, key.name), override=decl.override, type=decl.type,
+                        meta=meta), seen_here)
         return raw
+
+    def _merge_decl(self, raw: _Raw, pid: str, level: str, pf: A.PolicyFile, decl, seen_here: set) -> bool:
+        """Add one declaration to the merged chain; False when it was left out (a duplicate, a kind change)."""
+        kind = decl.kind
+        ns = NAMESPACE[kind]
+        key = (ns, decl.name)
+        if key in seen_here:
+            return False  # a duplicate in one file: already reported (PL109)
+        seen_here.add(key)
+        history = raw.items[ns].get(decl.name)
+        origin = Origin(pid, level, pf.path, decl.span, decl.meta, decl, decl.override, "set")
+        if history is None:
+            if decl.override:
+                candidates = [n for n in raw.items[ns]]
+                self.say("PL308.nothing_inherited", decl.name_span, pid, name=decl.name,
+                         **hint_for(decl.name, candidates, "phrase.PL308.new"))
+            raw.items[ns][decl.name] = [origin]
+            return True
+        previous = history[-1]
+        prev_kind = _decl_kind(previous.decl)
+        if prev_kind != kind and not ({prev_kind, kind} <= {"decision", "table"}):
+            self.say("PL315.kind_changed", decl.name_span, pid,
+                     related=[Related(previous.span, **N("note.PL315.defined", policy=previous.policy_id))],
+                     name=decl.name, was=KIND_WORD[prev_kind], was_zh=KIND_WORD_ZH[prev_kind], level=previous.level,
+                     level_zh=level_zh(previous.level), now=KIND_WORD[kind], now_zh=KIND_WORD_ZH[kind])
+            return False
+        if kind == "param" and getattr(previous.decl, "key_input", None) != decl.key_input:
+            related = [Related(previous.span, **N("note.PL230.inherited", policy=previous.policy_id))]
+            if decl.key_input is None or previous.decl.key_input is None:
+                self.say("PL230.keyed_changed", decl.name_span, pid, related=related, name=decl.name,
+                         policy=previous.policy_id)
+            else:
+                self.say("PL230.other_key_input", decl.key_input_span, pid, related=related, name=decl.name,
+                         key_input=decl.key_input, upper=previous.decl.key_input, policy=previous.policy_id)
+            return False
+        if not decl.override:
+            self.say("PL307.needs_override", decl.name_span, pid,
+                     related=[Related(previous.span, **N("note.PL307.inherited"))], name=decl.name,
+                     policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=kind)
+        history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
+        return True
 
     # ------------------------------------------------------------ one policy
     def _resolve_policy(self, pid: str, pf: A.PolicyFile) -> None:
@@ -467,11 +495,13 @@ class Resolver:
                  for name, hist in raw.items["value"].items() if hist[-1].decl.kind == "enum"}
         scope.enums = enums
         scope.build_index()
-        inputs, params, decisions = {}, {}, {}
+        inputs, params, decisions, keyed = {}, {}, {}, {}
         for name, hist in raw.items["value"].items():
             kind = hist[-1].decl.kind
             if kind == "input":
                 inputs[name] = build("inputs", name, hist, scope.input)
+            elif kind == "param" and hist[-1].decl.is_keyed:
+                keyed[name] = build("keyed", name, hist, scope.keyed)
             elif kind == "param":
                 params[name] = build("params", name, hist, scope.param)
         for name, hist in raw.items["value"].items():
@@ -522,6 +552,7 @@ class Resolver:
             enums=enums,
             inputs=inputs,
             params=params,
+            keyed=keyed,
             decisions=decisions,
             schedules=schedules,
             requirements=requirements,
@@ -533,6 +564,7 @@ class Resolver:
             children=tuple(sorted(self.children.get(pid, ()))),
             has_errors=has_errors,
             bindings=bindings,
+            windows=self.windows.get(pid, ()),
         )
 
     def _upper_expressions(self, decisions, params, requirements):
@@ -650,6 +682,55 @@ def _folders_up(folder: str) -> list[str]:
     while folder:
         folder = region_folder(folder)
         out.append(folder)
+    return out
+
+
+def percent_text(fraction: Decimal) -> str:
+    """A fraction as the percent an author writes: 2 -> '200', 1.255 -> '125.5'."""
+    text = format(fraction * 100, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def policy_windows(files: dict) -> dict[str, tuple]:
+    """For each policy, the dates in force of the policies that may stand in for it in its region:
+    itself, its `extends` chain, and every other policy of its tree (the policies extending the
+    same national root) in its region folder or a folder above it, never one below it. Each as
+    (policy id, level, folder depth, effective, ends, chain depth); values.in_force_on() picks
+    the one in force on a day."""
+    children: dict[str, list[str]] = {}
+    for pid, pf in files.items():
+        if pf.extends in files:
+            children.setdefault(pf.extends, []).append(pid)
+
+    def chain_of(pid: str) -> list[str]:
+        chain, cur = [], pid
+        while cur in files and cur not in chain:
+            chain.append(cur)
+            cur = files[cur].extends
+        return chain
+
+    def below(pid: str) -> set[str]:
+        out, stack = set(), list(children.get(pid, ()))
+        while stack:
+            cur = stack.pop()
+            if cur not in out:
+                out.add(cur)
+                stack.extend(children.get(cur, ()))
+        return out
+
+    def window(pid: str) -> tuple:
+        pf = files[pid]
+        folder = region_folder(pid)
+        return (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends, len(chain_of(pid)))
+
+    out: dict[str, tuple] = {}
+    for pid in files:
+        root = chain_of(pid)[-1]
+        folders = set(_folders_up(region_folder(pid)))
+        exclude = below(pid)
+        tree = {root} | below(root)
+        out[pid] = tuple(window(c) for c in sorted(tree)
+                         if c not in exclude and region_folder(c) in folders)
     return out
 
 
@@ -834,6 +915,8 @@ class _Scope:
         self.aliases = resolver.bindings.get(pid, {})
         self.externals: dict[tuple[str, str], RParam] = {}
         self.current_origin: Optional[Origin] = None
+        # while a param's value, bounds or schedule is resolved: (its name, its `percent up to` limit)
+        self.percent_limit: Optional[tuple[str, Decimal]] = None
 
     # -- errors are reported once, by the policy whose file holds them
     def _say(self, key, span, /, related=(), **params):
@@ -857,8 +940,20 @@ class _Scope:
         for name, hist in self.raw.items["value"].items():
             decl = hist[-1].decl
             if decl.kind in ("input", "param", "decision", "table"):
-                self.value_types[name] = (decl.kind if decl.kind != "table" else "decision",
+                kind = "keyed" if decl.kind == "param" and decl.is_keyed else decl.kind
+                self.value_types[name] = (kind if kind != "table" else "decision",
                                           self.type_of(decl.type, hist[-1]))
+        # A keyed param: the enum input it is keyed by, and its keys (the members of that enum).
+        self.keyed_by: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for name, (kind, _) in self.value_types.items():
+            if kind != "keyed":
+                continue
+            key_input = self.raw.items["value"][name][-1].decl.key_input
+            input_kind, input_type = self.value_types.get(key_input, (None, T.UNKNOWN))
+            members = ()
+            if input_kind == "input" and input_type.kind == "enum" and input_type.enum in self.enums:
+                members = self.enums[input_type.enum].member_names
+            self.keyed_by[name] = (key_input, members)
 
     def type_of(self, ref: A.TypeRef, origin: Origin) -> T.Type:
         key = id(ref)
@@ -875,8 +970,24 @@ class _Scope:
                                       types=", ".join(T.SCALAR_TYPE_NAMES),
                                       types_zh="、".join(f"{n}（{T.ZH[n]}）" for n in T.SCALAR_TYPE_NAMES)))
             t = T.UNKNOWN
+        if ref.up_to is not None and origin.policy_id == self.pid:
+            if t.kind not in ("percent", "unknown"):
+                self.r.say("PL213.not_percent", ref.span, self.pid, limit=ref.up_to_text, type=T.describe(t),
+                           type_zh=describe_zh(t))
+            elif ref.up_to < 1:
+                self.r.say("PL213.below_100", ref.span, self.pid, limit=ref.up_to_text)
         self.r.type_cache[key] = t
         return t
+
+    @staticmethod
+    def percent_limit_of(hist) -> Optional[Decimal]:
+        """The `percent up to` limit in force for an input or param: the lowest level's that writes one
+        (a lower level need not restate it); None: 100%."""
+        for origin in reversed(hist):
+            ref = getattr(origin.decl, "type", None)
+            if isinstance(ref, A.TypeRef) and ref.up_to is not None:
+                return ref.up_to if ref.up_to >= 1 else None
+        return None
 
     # -- items
     def enum(self, name, hist) -> REnum:
@@ -886,7 +997,9 @@ class _Scope:
     def input(self, name, hist) -> RInput:
         decl = hist[-1].decl
         self._check_type_change(name, hist)
-        return RInput(name, hist[-1], tuple(hist), type=self.type_of(decl.type, hist[-1]), optional=decl.optional)
+        t = self.type_of(decl.type, hist[-1])
+        return RInput(name, hist[-1], tuple(hist), type=t, optional=decl.optional,
+                      percent_limit=self.percent_limit_of(hist) if t.kind == "percent" else None)
 
     def _check_type_change(self, name, hist):
         if len(hist) < 2:
@@ -908,18 +1021,23 @@ class _Scope:
         decl = origin.decl
         self._check_type_change(name, hist)
         ptype = self.type_of(decl.type, origin)
+        limit = self.percent_limit_of(hist) if ptype.kind == "percent" else None
         value = None
-        if decl.value is not None:
-            value = self.expr(decl.value, origin, expected=ptype, constant=True,
-                              **W("phrase.what.value", name=name))
-        elif decl.statement == "delegated":
-            # A blank keeps the value an upper level gave it? No: delegating again means no value here.
-            value = None
-        bounds = tuple(
-            RBound(b.op, self.expr(b.expr, origin, expected=ptype, constant=True,
-                                   **W("phrase.what.bound", name=name)), b.span)
-            for b in decl.bounds
-        )
+        saved, self.percent_limit = self.percent_limit, ((name, limit) if limit is not None else None)
+        try:
+            if decl.value is not None:
+                value = self.expr(decl.value, origin, expected=ptype, constant=True,
+                                  **W("phrase.what.value", name=name))
+            elif decl.statement == "delegated":
+                # A blank keeps the value an upper level gave it? No: delegating again means no value here.
+                value = None
+            bounds = tuple(
+                RBound(b.op, self.expr(b.expr, origin, expected=ptype, constant=True,
+                                       **W("phrase.what.bound", name=name)), b.span)
+                for b in decl.bounds
+            )
+        finally:
+            self.percent_limit = saved
         if ptype.kind in NOT_NEGATIVE:
             for written in [decl.value] + [b.expr for b in decl.bounds]:
                 self._refuse_negative(origin, written, ptype)
@@ -927,15 +1045,55 @@ class _Scope:
             self._say_at(origin, "PL108.unknown_level", decl.statement_span, level=decl.to_level,
                          **hint_for(decl.to_level, A.LEVELS))
         return RParam(name, origin, tuple(hist), type=ptype, statement=decl.statement, value=value,
-                      to_level=decl.to_level, bounds=bounds)
+                      to_level=decl.to_level, bounds=bounds, percent_limit=limit)
+
+    def keyed(self, name, hist) -> RKeyed:
+        """A keyed param: its enum input and keys. Each key is resolved as a param of its own."""
+        origin = hist[-1]
+        decl = origin.decl
+        self._check_type_change(name, hist)
+        key_input, members = self.keyed_by.get(name, (decl.key_input, ()))
+        input_kind, input_type = self.value_types.get(key_input, (None, T.UNKNOWN))
+        if input_kind != "input" or input_type.kind != "enum":
+            if not T.is_unknown(input_type):
+                inputs = [n for n, (k, t) in self.value_types.items() if k == "input" and t.kind == "enum"]
+                self._say_at(origin, "PL230.not_an_enum_input", decl.key_input_span, name=name, key_input=key_input,
+                             **hint_for(key_input, inputs))
+            return RKeyed(name, origin, tuple(hist), type=self.type_of(decl.type, origin), key_input=key_input)
+        for key in decl.keys:
+            if key.name not in members:
+                self._say_at(origin, "PL230.not_a_member", key.name_span, name=name, key=key.name,
+                             enum=input_type.enum, members=", ".join(members), members_zh=_names_zh(members),
+                             **hint_for(key.name, members))
+        missing = [m for m in members if A.key_name(name, m) not in self.raw.items["value"]]
+        if missing:
+            self._say_at(origin, "PL230.missing_keys", decl.name_span, name=name, keys=", ".join(missing),
+                         keys_zh=_names_zh(missing), enum=input_type.enum)
+        return RKeyed(name, origin, tuple(hist), type=self.type_of(decl.type, origin), key_input=key_input,
+                      keys=tuple(members))
+
+    def _keyed_read(self, node: A.Name, name: str, t: T.Type) -> RExpr:
+        """`cap` of a keyed param: the key of its enum input's value, as
+        `if material == stainless then cap.stainless else if … else none`."""
+        key_input, members = self.keyed_by.get(name, ("", ()))
+        input_type = self.value_types.get(key_input, (None, T.UNKNOWN))[1]
+        result: RExpr = RLit(None, T.NONE, node.span, "none")
+        for member in reversed(members):
+            key = A.key_name(name, member)
+            if key not in self.value_types:
+                continue
+            cond = RBinary("==", RRef("input", key_input, input_type, node.span),
+                           RLit(member, input_type, node.span, member), T.BOOL, node.span)
+            result = RIf(cond, RRef("param", key, t, node.span), result, t, node.span)
+        return result
 
     def _refuse_negative(self, origin, written, ptype) -> None:
-        """A count, an amount of money or a percentage written with a minus sign (PL213): a
+        """A count, an amount of money or a percentage written with a minus sign (PL214): a
         `count ceiling -5` puts a deadline before acceptance, and -0% is no share an official writes."""
         if isinstance(written, A.Unary) and written.op == "-" and isinstance(written.operand, A.Number):
             number = written.operand
             shown = "-" + number.text + {"percent": "%", "yuan": " yuan"}.get(number.unit or "", "")
-            self._say_at(origin, "PL213.negative", written.span, written=shown, type=NOT_NEGATIVE[ptype.kind],
+            self._say_at(origin, "PL214.negative", written.span, written=shown, type=NOT_NEGATIVE[ptype.kind],
                          type_zh=describe_zh(ptype))
 
     def _report_at(self, origin, code, message, span, hint=None, related=(), message_zh=None, hint_zh=None):
@@ -948,6 +1106,9 @@ class _Scope:
         decl = origin.decl
         self._check_type_change(name, hist)
         dtype = self.type_of(decl.type, origin)
+        if decl.type.up_to is not None:
+            self._say_at(origin, "PL213.not_here", decl.type.span, limit=decl.type.up_to_text, kind=decl.kind,
+                         kind_zh="表格" if decl.kind == "table" else "决策项")
         what, what_zh = P("phrase.what.decision", name=name)
         if decl.kind == "table":
             table = self.table(decl, origin, dtype)
@@ -1062,8 +1223,13 @@ class _Scope:
         for entry in decl.entries:
             start_expr = self.expr(entry.start, origin, expected=T.DATE, constant=True, **W("phrase.what.schedule_date"))
             start = self.constant_date(start_expr, origin)
-            value = self.expr(entry.value, origin, expected=ptype, constant=True,
-                              **W("phrase.what.scheduled_value", name=name))
+            limit = params[name].percent_limit
+            saved, self.percent_limit = self.percent_limit, ((name, limit) if limit is not None else None)
+            try:
+                value = self.expr(entry.value, origin, expected=ptype, constant=True,
+                                  **W("phrase.what.scheduled_value", name=name))
+            finally:
+                self.percent_limit = saved
             if start is None:
                 continue
             entries.append(RScheduleEntry(start, value, entry.meta, entry.span))
@@ -1097,8 +1263,14 @@ class _Scope:
                 self.r.say("PL602.not_an_input", b.span, self.pid, name=b.name,
                            **hint_for(b.name, names, "phrase.PL602.inputs", names=", ".join(names),
                                       names_zh=_names_zh(names)))
-            given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
-                                            **W("phrase.what.example_value", name=b.name)), b.span))
+            hist = self.raw.items["value"].get(b.name)
+            limit = self.percent_limit_of(hist) if hist and t.kind == "percent" else None
+            saved, self.percent_limit = self.percent_limit, ((b.name, limit) if limit is not None else None)
+            try:
+                given.append((b.name, self.expr(b.value, origin, expected=t if kind else None,
+                                                **W("phrase.what.example_value", name=b.name)), b.span))
+            finally:
+                self.percent_limit = saved
         expect = []
         for e in decl.expect:
             kind, t = self.value_types.get(e.name, (None, T.UNKNOWN))
@@ -1107,7 +1279,13 @@ class _Scope:
                 self.r.say("PL602.not_a_decision", e.span, self.pid, name=e.name,
                            **hint_for(e.name, names, "phrase.PL602.decisions", names=", ".join(names),
                                       names_zh=_names_zh(names)))
-            value = self.expr(e.value, origin, expected=t if kind else None, **W("phrase.what.expected", name=e.name)) if e.value is not None else None
+            # a decision's percent is not limited to 100% (it may multiply shares above it)
+            saved, self.percent_limit = self.percent_limit, ((e.name, Decimal("Infinity")) if t.kind == "percent" else None)
+            try:
+                value = self.expr(e.value, origin, expected=t if kind else None,
+                                  **W("phrase.what.expected", name=e.name)) if e.value is not None else None
+            finally:
+                self.percent_limit = saved
             if e.needs is not None and not (self.value_types.get(e.needs, ("",))[0] == "param"):
                 param_names = [n for n, (k, _) in self.value_types.items() if k == "param"]
                 self.r.say("PL602.needs_not_a_param", e.span, self.pid, needs=e.needs, name=e.name,
@@ -1208,8 +1386,12 @@ class _Scope:
                 self._say("PL206.decimals", node.span, text=text)
             return RLit(node.value, T.MONEY, node.span, f"{text} yuan")
         if unit == "percent":
-            if not (Decimal(0) <= node.value <= Decimal(1)):
+            limit = self.percent_limit[1] if self.percent_limit is not None else Decimal(1)
+            if node.value < 0 or (node.value > 1 and self.percent_limit is None):
                 self._say("PL205.outside", node.span, text=text)
+            elif node.value > limit:
+                self._say("PL205.above_limit", node.span, text=text, limit=percent_text(limit),
+                          name=self.percent_limit[0])
             return RLit(node.value, T.PERCENT, node.span, f"{text}%")
         if unit in ("days", "months", "years"):
             return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit}")
@@ -1225,6 +1407,13 @@ class _Scope:
         name = node.name
         if name in self.value_types:
             kind, t = self.value_types[name]
+            if kind == "keyed":
+                if constant:
+                    key_input = self.keyed_by.get(name, ("",))[0]
+                    self._say("PL230.keyed_in_constant", node.span, name=name, key_input=key_input,
+                              key=(self.keyed_by.get(name, ("", ("KEY",)))[1] or ("KEY",))[0])
+                    return RLit(None, T.UNKNOWN, node.span, name)
+                return self._keyed_read(node, name, t)
             if constant and kind in ("input", "decision"):
                 self._say("PL212.reads_input", node.span, kind=kind, kind_zh=KIND_WORD_ZH[kind], name=name)
             return RRef(kind, name, t, node.span)
@@ -1258,6 +1447,14 @@ class _Scope:
             self.externals[(base.name, node.attr)] = param
             return RRef("external", node.attr, param.type, node.span, alias=base.name,
                         policy_id=binding.declared)
+        if isinstance(base, A.Name) and self.value_types.get(base.name, ("",))[0] == "keyed":
+            key = A.key_name(base.name, node.attr)  # one key of a keyed param: `cap.stainless`
+            if key not in self.value_types:
+                keys = self.keyed_by.get(base.name, ("", ()))[1]
+                self._say("PL230.no_such_key", node.span, name=base.name, key=node.attr, keys=", ".join(keys),
+                          keys_zh=_names_zh(keys), **hint_for(node.attr, keys))
+                return RLit(None, T.UNKNOWN, node.span)
+            return RRef("param", key, self.value_types[key][1], node.span)
         if isinstance(base, A.Name) and base.name in self.enums:
             enum = self.enums[base.name]
             if node.attr not in enum.member_names:

@@ -10,6 +10,8 @@ import decimal
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Optional
 
+import attrs
+
 from .model import Duration
 
 CONTEXT = decimal.Context(
@@ -18,6 +20,16 @@ CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 FEN = Decimal("0.01")
+
+# 0 / 0 (a share of an empty total, say): decimal reports it as InvalidOperation; say what it is.
+# The generated modules' runtime (backends/python/runtime.py) words it the same way.
+ZERO_BY_ZERO = "0 divided by 0 has no value: both the dividend and the divisor are zero (division by zero)"
+
+
+def is_zero_by_zero(exc: BaseException) -> bool:
+    """Whether a decimal InvalidOperation is 0 / 0 (DivisionUndefined)."""
+    signals = exc.args[0] if exc.args and isinstance(exc.args[0], list) else ()
+    return isinstance(exc, decimal.DivisionUndefined) or decimal.DivisionUndefined in signals
 QUANTUM = {"fen": Decimal("0.01"), "jiao": Decimal("0.1"), "yuan": Decimal("1"), "unit": Decimal("1")}
 ROUNDING = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
 
@@ -109,3 +121,82 @@ def round_value(x, unit: str, mode: str, money: bool):
     if money:
         return result
     return int(result)
+
+
+class NotInForce(EvaluationError):
+    """The policy is evaluated on a day it is not in force (before its `effective` date or after its
+    `ends` date). in_force names the policy of the same tree in force in its region that day, if any."""
+
+    code = "not_in_force"
+
+    def __init__(self, policy_id: str, day: _dt.date, effective: Optional[_dt.date], ends: Optional[_dt.date],
+                 in_force: Optional[str], in_force_level: Optional[str]):
+        super().__init__(not_in_force_message(policy_id, day, effective, ends, in_force, in_force_level), "as_of")
+        self.policy_id = policy_id
+        self.day = day
+        self.in_force = in_force
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out.update(policy=self.policy_id, as_of=self.day.isoformat(), in_force=self.in_force)
+        return out
+
+
+def not_in_force_message(policy_id, day, effective, ends, in_force, in_force_level) -> str:
+    """The message of NotInForce (the generated modules' runtime words it the same way)."""
+    if effective is not None and day < effective:
+        why = f"it takes effect on {effective.isoformat()}"
+    else:
+        why = f"it ended on {ends.isoformat()}"
+    if in_force is not None:
+        then = f"on {day.isoformat()} the policy in force is {in_force} ({in_force_level})"
+    else:
+        then = f"no policy of its tree is in force in its region on {day.isoformat()}"
+    return f"{policy_id} is not in force on {day.isoformat()}: {why}; {then}"
+
+
+def in_force_on(windows, day: _dt.date):
+    """Of `windows` ((policy id, level, folder depth, effective, ends, chain depth), ...), the one in
+    force on `day`: the deepest region folder, then the latest effective date, then the one further
+    down its `extends` chain, then the first by id; None when none is in force. A window whose
+    effective date is unknown is never chosen."""
+    best = None
+    for w in windows:
+        pid, _level, folder_depth, effective, ends, chain_depth = w
+        if effective is None or effective > day or (ends is not None and ends < day):
+            continue
+        key = (-folder_depth, -effective.toordinal(), -chain_depth, pid)
+        if best is None or key < best[0]:
+            best = (key, w)
+    return None if best is None else best[1]
+
+
+@attrs.frozen(slots=True)
+class Violation:
+    """A requirement (`require`) that a result breaks on the day it is evaluated for."""
+
+    requirement: str
+    label: Optional[str]
+    article: Optional[str]
+    policy_id: str
+    level: str
+    path: str
+    line: int
+    deadline: Optional[_dt.date]
+    message: str
+
+    def to_dict(self) -> dict:
+        return {
+            "requirement": self.requirement, "label": self.label, "article": self.article,
+            "policy": self.policy_id, "level": self.level, "location": f"{self.path}:{self.line}",
+            "deadline": self.deadline.isoformat() if self.deadline else None, "message": self.message,
+        }
+
+
+def violation_message(name: str, label: Optional[str], article: Optional[str], deadline: Optional[_dt.date],
+                      day: _dt.date) -> str:
+    """The message of a Violation (the generated modules' runtime words it the same way)."""
+    what = f"{label} ({name})" if label else name
+    due = f", due by {deadline.isoformat()}" if deadline is not None else ""
+    where = f", article {article}" if article else ""
+    return f"the requirement {what} is not met on {day.isoformat()}{due}{where}"

@@ -7,6 +7,7 @@ names are not resolved here: that is the semantic pass's job.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from decimal import Decimal
 from typing import Optional, Union
 
@@ -160,6 +161,9 @@ EMPTY_META = Meta()
 class TypeRef:
     name: str
     span: Span
+    # `percent up to 200%`: the highest percent allowed, as a fraction (2 for 200%); None: 100%
+    up_to: Optional[Decimal] = None
+    up_to_text: Optional[str] = None  # as written ("200")
 
 
 @attrs.frozen(slots=True)
@@ -201,6 +205,13 @@ class Bound:
 
 STATEMENT_KINDS = ("fixed", "floor", "ceiling", "default", "delegated")
 
+# The name of one key of a keyed param: `cap.stainless`, as a schedule, a blank and a message name it.
+KEY_SEPARATOR = "."
+
+
+def key_name(param: str, key: str) -> str:
+    return f"{param}{KEY_SEPARATOR}{key}"
+
 
 @attrs.frozen(slots=True)
 class ParamDecl:
@@ -216,7 +227,16 @@ class ParamDecl:
     span: Span
     statement_span: Span = NO_SPAN
     in_principle: bool = False  # `in principle floor …`: 原则上; a departure with a reason is a warning
+    # A keyed param (`by material { stainless: …, other: … }`): statement is 'keyed', value None, and
+    # keys holds one ParamDecl per key written (its name the enum member, its type this param's type).
+    key_input: Optional[str] = None
+    keys: tuple["ParamDecl", ...] = ()
+    key_input_span: Span = NO_SPAN
     kind = "param"
+
+    @property
+    def is_keyed(self) -> bool:
+        return self.key_input is not None
 
 
 @attrs.frozen(slots=True)
@@ -424,6 +444,8 @@ class Comment:
 
 
 LEVELS = ("national", "provincial", "municipal", "county")
+# A policy id, as the grammar's POLICY_ID terminal reads it (tests/syntax check the two agree).
+POLICY_ID_RE = re.compile(r"[a-z0-9_][a-z0-9_\-]*(/[a-z0-9_][a-z0-9_\-]*)*")
 
 
 @attrs.frozen(slots=True)

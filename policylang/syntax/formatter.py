@@ -304,7 +304,12 @@ def _decl_unit(decl: A.Decl) -> _Unit:
 
     def head(keyword: str, name: str, type_ref: Optional[A.TypeRef] = None) -> str:
         text = f"{prefix}{_kw(keyword)} {name}"
-        return text + colon + K.name_word(K.TYPES, type_ref.name, _lang) if type_ref is not None else text
+        if type_ref is None:
+            return text
+        text += colon + K.name_word(K.TYPES, type_ref.name, _lang)
+        if type_ref.up_to is not None:
+            text += f" {_kw('up to')} {type_ref.up_to_text}%"
+        return text
 
     if isinstance(decl, A.EnumDecl):
         members = [_child(m.span, _join(m.name, quote(m.label) if m.label is not None else None) + ",")
@@ -315,17 +320,12 @@ def _decl_unit(decl: A.Decl) -> _Unit:
     if isinstance(decl, A.InputDecl):
         code = _join(head("input", decl.name, decl.type), _kw("optional") if decl.optional else None)
         return _line(decl.span, code, decl.meta)
+    if isinstance(decl, A.ParamDecl) and decl.is_keyed:
+        by = "按" if _lang == "zh" else _kw("by")
+        keys = [_child(k.span, f"{k.name}{colon}{_param_statement(k)}", k.meta) for k in decl.keys]
+        return _block(decl.span, f"{head('param', decl.name, decl.type)} {by} {decl.key_input}", decl.meta, keys)
     if isinstance(decl, A.ParamDecl):
-        if decl.statement == "delegated":
-            statement = (_kw("delegated to") + " " + K.name_word(K.LEVELS, decl.to_level, _lang)
-                         if decl.to_level else _kw("delegated"))
-        else:
-            statement = f"{_kw(decl.statement)} {format_expr(decl.value)}"
-        if decl.in_principle:
-            statement = _kw("in principle") + " " + statement
-        bounds = " ".join(_kw("at least" if b.op == "at_least" else "at most") + " " + format_expr(b.expr)
-                          for b in decl.bounds)
-        return _line(decl.span, _join(head("param", decl.name, decl.type), statement, bounds), decl.meta)
+        return _line(decl.span, _join(head("param", decl.name, decl.type), _param_statement(decl)), decl.meta)
     if isinstance(decl, A.DecisionDecl):
         code = head("decision", decl.name, decl.type) + _direction_words(decl)
         if decl.expr is not None:
@@ -375,6 +375,20 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         code = f"{head('provision', decl.name)}{colon}{actors} {modality} {quote(decl.text)}"
         return _line(decl.span, code, decl.meta)
     raise TypeError(f"not a declaration: {decl!r}")
+
+
+def _param_statement(decl: A.ParamDecl) -> str:
+    """A param's (or one key's) statement kind, value and bounds: `in principle floor 30% at most 50%`."""
+    if decl.statement == "delegated":
+        statement = (_kw("delegated to") + " " + K.name_word(K.LEVELS, decl.to_level, _lang)
+                     if decl.to_level else _kw("delegated"))
+    else:
+        statement = f"{_kw(decl.statement)} {format_expr(decl.value)}"
+    if decl.in_principle:
+        statement = _kw("in principle") + " " + statement
+    bounds = " ".join(_kw("at least" if b.op == "at_least" else "at most") + " " + format_expr(b.expr)
+                      for b in decl.bounds)
+    return _join(statement, bounds)
 
 
 def _direction_words(node) -> str:
@@ -499,7 +513,8 @@ def _emit(unit: _Unit, indent: str, out: list[str]) -> None:
 def _groups_with(previous: A.Decl, decl: A.Decl, unit: _Unit) -> bool:
     """Consecutive inputs, params or provisions (one kind at a time) are printed as one
     group without blank lines; a comment above one starts a new group, as its heading."""
-    return isinstance(decl, GROUPED_KINDS) and type(previous) is type(decl) \
+    keyed = isinstance(decl, A.ParamDecl) and decl.is_keyed or isinstance(previous, A.ParamDecl) and previous.is_keyed
+    return isinstance(decl, GROUPED_KINDS) and type(previous) is type(decl) and not keyed \
         and not unit.leading and not _place_trailing(unit, list(unit.head))
 
 

@@ -283,7 +283,13 @@ class _Builder(Transformer):
         return A.Meta(**fields) if fields else A.EMPTY_META
 
     def type_ref(self, c):
-        tok = self._data(c)[0]
+        data = self._data(c)
+        tok = data[0]
+        numbers = [x for x in data[1:] if isinstance(x, Token) and x.type == "NUMBER"]
+        if numbers:
+            text = str(numbers[0])
+            return A.TypeRef(_name(tok, K.TYPE_OF), self._tspan(tok).merge(self._tspan(numbers[0])),
+                             Decimal(text) / 100, text)
         return A.TypeRef(_name(tok, K.TYPE_OF), self._tspan(tok))
 
     def enum_member(self, c):
@@ -335,6 +341,23 @@ class _Builder(Transformer):
             str(name), type_ref, statement, value, to_level, bounds, meta, False,
             self._tspan(name), self._span(c), kspan, in_principle=principle,
         )
+
+    def param_key(self, c):
+        """One key of a keyed param: a ParamDecl named by the key (the type is the keyed param's)."""
+        data = self._data(c)
+        principle = any(isinstance(x, Token) and x.type == "IN_PRINCIPLE" for x in data)
+        data = [x for x in data if not (isinstance(x, Token) and x.type == "IN_PRINCIPLE")]
+        name, (statement, value, to_level, kspan) = data[0], data[1]
+        bounds = tuple(x for x in data[2:] if isinstance(x, A.Bound))
+        return A.ParamDecl(str(name), A.TypeRef("", A.NO_SPAN), statement, value, to_level, bounds, data[-1], False,
+                           self._tspan(name), self._span(c), kspan, in_principle=principle)
+
+    def param_keyed(self, c):
+        data = self._data(c)
+        name, type_ref, key_input, meta = data[0], data[1], data[2], data[3]
+        keys = tuple(attrs.evolve(k, type=type_ref) for k in data[4:] if isinstance(k, A.ParamDecl))
+        return A.ParamDecl(str(name), type_ref, "keyed", None, None, (), meta, False, self._tspan(name),
+                           self._span(c), key_input=str(key_input), keys=keys, key_input_span=self._tspan(key_input))
 
     def direction(self, c):
         tokens = self._data(c)
@@ -419,9 +442,12 @@ class _Builder(Transformer):
 
     def schedule_decl(self, c):
         data = self._data(c)
-        name, meta = data[0], data[1]
-        entries = tuple(x for x in data[2:] if isinstance(x, A.ScheduleEntry))
-        return A.ScheduleDecl(str(name), entries, meta, False, self._tspan(name), self._span(c))
+        names = [x for x in data if isinstance(x, Token) and x.type == "NAME"]
+        meta = next(x for x in data if isinstance(x, A.Meta))
+        name = A.key_name(str(names[0]), str(names[1])) if len(names) == 2 else str(names[0])
+        name_span = self._tspan(names[0]).merge(self._tspan(names[-1]))
+        entries = tuple(x for x in data if isinstance(x, A.ScheduleEntry))
+        return A.ScheduleDecl(name, entries, meta, False, name_span, self._span(c))
 
     def deadline(self, c):
         return ("deadline", self._data(c)[0])
@@ -438,6 +464,8 @@ class _Builder(Transformer):
 
     def binding(self, c):
         data = self._data(c)
+        if len(data) == 3:  # a key of a keyed blank: `given cap.stainless = 798 yuan`
+            return A.Binding(A.key_name(str(data[0]), str(data[1])), data[2], self._span(c))
         return A.Binding(str(data[0]), data[1], self._span(c))
 
     def given(self, c):

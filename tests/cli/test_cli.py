@@ -187,3 +187,59 @@ def test_build_writes_into_its_own_folder_not_pips(tmp_path):
     assert not (tmp_path / "build").exists()
     gitignore = open(os.path.join(REPO, ".gitignore"), encoding="utf-8").read().split()
     assert "_policylang/" in gitignore
+
+
+SEED_POLICIES = os.path.join(REPO, "policies")
+
+
+def test_builds_first_output_is_a_summary_by_code_and_verbose_gives_every_finding(tmp_path):
+    out = str(tmp_path / "out")
+    proc = policylang("build", "--root", SEED_POLICIES, SEED_POLICIES, "-o", out, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    # One line per code with the policies it concerns, where to see each, then the verdict.
+    assert any(line.strip().startswith("warning PL312 ") and "×" in line and "cn/gd/chaozhou/stent-2020" in line
+               for line in lines), proc.stdout
+    assert "-->" not in proc.stdout and "help:" not in proc.stdout
+    assert lines[-1].startswith("ok: ") and len(lines) < 12
+    verbose = policylang("build", "--root", SEED_POLICIES, SEED_POLICIES, "-o", out, "--verbose", cwd=tmp_path)
+    check = policylang("check", "--root", SEED_POLICIES, SEED_POLICIES, cwd=tmp_path)
+    assert verbose.returncode == 0 and verbose.stdout == check.stdout
+    zh = policylang("--lang", "zh", "build", "--root", SEED_POLICIES, SEED_POLICIES, "-o", out, cwd=tmp_path)
+    assert "警告 PL312 授权事项未填写 ×" in zh.stdout and zh.stdout.splitlines()[-1].startswith("通过：")
+    assert "已生成 6 项政策的计算程序" in zh.stderr
+
+
+def test_build_still_prints_errors_in_full(tmp_path):
+    write_tree(tmp_path, {"cn/x": header("national") + 'param p: percent floor 30% "比例"\n',
+                          "cn/x/y": header("provincial", extends="cn/x") + "override param p: percent floor 20%\n"})
+    proc = policylang("build", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert "error[PL304]" in proc.stdout and "-->" in proc.stdout
+
+
+def test_every_long_stage_of_build_shows_progress_on_a_terminal(tmp_path):
+    import pty
+
+    write_tree(tmp_path, {"cn/x": header("national") + 'input a: money "金额"\ndecision d: money "结果" = a\n'})
+    env = dict(os.environ, PYTHONPATH=REPO, NO_COLOR="1")
+    for name in ("CI", "POLICYLANG_CI", "GITHUB_ACTIONS"):
+        env.pop(name, None)
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "policylang", "build"], cwd=tmp_path, env=env,
+                            stdin=secondary, stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    assert proc.wait(timeout=120) == 0
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    for stage in ("parsing policy files", "checking policies", "compiling evaluators", "writing documentation pages"):
+        assert stage in shown, shown

@@ -24,7 +24,7 @@ def _english_words(text: str) -> list[str]:
     """English words outside option names, metavars, paths, ids and examples of commands."""
     text = re.sub(r"(JSON Lines|[（(]\.\w+[）)]|--?[\w-]+|\[[^\]]*\]|[A-Z_]{2,}|\$\w+|[\w./-]*/[\w./-]*|\w+\.(json|jsonl|csv|py|css|js|toml)"
                   r"|policylang( \w+)?|\[tool\.policylang\]|Jinja2|JSON Lines|JSON|CSV|Markdown|Python|github|git|html|md|policies"
-                  r"|both|text|json|junit|github|sarif|zh|en|lang|null|\w*_\w*|OUT|PL\d+|\"[^\"]*\"|pre-commit|JSON Schema|Schema|\b(cli|check|fmt|build|compile|eval|test|docs|explain|diff|lsp|serve|schema)\b)", " ", text)
+                  r"|both|text|json|junit|github|sarif|zh|en|lang|null|\w*_\w*|OUT|PL\d+|\"[^\"]*\"|pre-commit|JSON Schema|Schema|\b(cli|check|fmt|build|compile|eval|test|docs|explain|diff|lsp|serve|schema|init|claims|stent|spine)\b)", " ", text)
     return re.findall(r"[A-Za-z]{3,}", text)
 
 

@@ -25,7 +25,7 @@ def outcome_interpreter(interp: Interpreter, inputs, as_of, explain=False):
     except EvaluationError as exc:
         return ("error", type(exc).__name__, exc.field, exc.decision, exc.message)
     trace = {k: [_norm_step(s.to_dict()) for s in v] for k, v in result.trace.items()} if explain else None
-    return ("ok", {k: _norm(v) for k, v in result.values.items()}, trace)
+    return ("ok", {k: _norm(v) for k, v in result.values.items()}, trace, _violations(result.violations))
 
 
 def outcome_module(module, inputs, as_of, explain=False):
@@ -34,7 +34,12 @@ def outcome_module(module, inputs, as_of, explain=False):
     except module.EvaluationError as exc:
         return ("error", type(exc).__name__, exc.field, exc.decision, exc.message)
     trace = {k: [_norm_step(s.to_dict()) for s in v] for k, v in result.trace.items()} if explain else None
-    return ("ok", {k: _norm(v) for k, v in result.as_dict().items()}, trace)
+    return ("ok", {k: _norm(v) for k, v in result.as_dict().items()}, trace, _violations(result.violations))
+
+
+def _violations(violations) -> list:
+    """The requirements a result breaks, as data (locations relative to the tree, as in traces)."""
+    return [_norm_step(v.to_dict()) for v in violations]
 
 
 def _norm(value):

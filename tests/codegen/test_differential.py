@@ -30,7 +30,7 @@ def _value(kind: str, members=()):
     huge_money = st.one_of(st.decimals(0, 10 ** 52, places=2), st.integers(0, 10 ** 52))
     good = {
         "money": st.one_of(money, money.map(str), st.integers(0, 10000), huge_money, huge_money.map(str)),
-        "percent": st.one_of(st.integers(0, 100).map(lambda n: f"{n}%"), st.decimals(0, 1, places=3).map(str),
+        "percent": st.one_of(st.integers(0, 300).map(lambda n: f"{n}%"), st.decimals(0, 1, places=3).map(str),
                              st.decimals(0, 1, places=60).map(str), st.decimals(0, 100, places=40).map(lambda d: f"{d}%")),
         "decimal": st.one_of(st.decimals(-1000, 1000, places=3).map(str),
                              st.decimals(-10 ** 60, 10 ** 60, places=30).map(str)),
@@ -116,14 +116,15 @@ def test_seed_policy_each_decision_agrees(policy_id):
 def _money(depth):
     # opt_amount may be none; share and base are fixed, so formulas of them are folded when generated
     leaves = st.sampled_from(["a", "b", "cap", "7000 yuan", "0.01 yuan", "469 yuan", "stepped", "opt_amount",
-                              "base"])
+                              "base", "kcap", "kcap.military"])
     if depth <= 0:
         return leaves
     sub = _money(depth - 1)
     return st.one_of(
         leaves,
         st.tuples(sub, st.sampled_from(["+", "-"]), sub).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
-        st.tuples(sub, st.sampled_from(["r", "30%", "n", "1.5", "q", "share"])).map(lambda t: f"{t[0]} * {t[1]}"),
+        st.tuples(sub, st.sampled_from(["r", "30%", "n", "1.5", "q", "share", "r2", "markup"]))
+        .map(lambda t: f"{t[0]} * {t[1]}"),
         st.tuples(sub, st.sampled_from(["n", "r", "3"])).map(lambda t: f"{t[0]} / {t[1]}"),
         st.tuples(st.sampled_from(["min", "max"]), sub, sub).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
         st.tuples(sub, st.sampled_from(["fen", "jiao", "yuan"]), st.sampled_from(["half_up", "half_even", "up", "down"]))
@@ -154,6 +155,7 @@ def _count_expr():
 
 
 POLICY_TEMPLATE = header("national", "2021-01-01") + """\
+{ends}
 enum Kind {{ public "公立", military "军队", private_other "其他" }}
 input a: money
 input b: money
@@ -164,13 +166,23 @@ input d: date
 input flag: bool
 input k: Kind
 input opt_amount: money optional
+input r2: percent up to 250%
 param cap: money delegated to provincial "高限"
 param share: percent fixed 90%
 param base: money fixed 1234.56 yuan
+param markup: percent up to 200% ceiling 120%
 param stepped: money default 1000 yuan
 schedule stepped {{
     from 2022-01-01: 800 yuan
     from 2023-07-01: 500 yuan
+}}
+param kcap: money by k "分类高限" {{
+    public: ceiling 700 yuan
+    military: fixed base - 34.56 yuan
+    private_other: delegated
+}}
+schedule kcap.public {{
+    from 2022-06-01: 650 yuan
 }}
 decision m1: money = {m1}
 decision m2: money "分情况" {{
@@ -187,6 +199,8 @@ table kind_rule: bool {{
     row false, in {{military, private_other}}, >= 100 yuan => false
     {table_default}
 }}
+require drawn: {req}
+require stepped_within_cap: stepped <= cap by {deadline}
 """
 
 
@@ -197,6 +211,8 @@ def generated_policy(draw):
         otherwise=draw(st.sampled_from(["otherwise none", "otherwise b", ""])),
         dexpr=draw(_date_expr()), cexpr=draw(_count_expr()),
         table_default=draw(st.sampled_from(["", "row otherwise => flag"])),
+        ends=draw(st.sampled_from(["", "ends 2024-06-30"])),
+        req=draw(_bool(1)), deadline=draw(st.sampled_from(["2022-06-01", "effective_date + 2 years"])),
     )
 
 
@@ -260,10 +276,12 @@ def test_hostile_names_compile_and_agree(tmp_path):
     @given(inputs=_inputs_strategy(policy), as_of=DATES, explain=st.booleans())
     def check(inputs, as_of, explain):
         assert outcome_module(module, inputs, as_of, explain) == outcome_interpreter(interp, inputs, as_of, explain)
-        values, errors, _ = module.decide_each(inputs, as_of=as_of) if not _bad(inputs) else ({}, {}, {})
+        values, errors, _ = module.decide_each(inputs, as_of=as_of) if not _bad(inputs, as_of) else ({}, {}, {})
         assert set(values) | set(errors) <= set(HOSTILE_DECISIONS)
 
-    def _bad(inputs):
+    def _bad(inputs, as_of):
+        if as_of < module.EFFECTIVE:
+            return True  # not in force (NotInForce, compared with the interpreter above)
         try:
             module.validate(inputs)
         except module.EvaluationError:

@@ -16,6 +16,8 @@ import subprocess
 
 import pytest
 
+from helpers import missing_system_tool
+
 from policylang.backends.docs import render_site
 from policylang.pipeline import check
 
@@ -78,20 +80,9 @@ def _find_chromium():
 @pytest.fixture(scope="session")
 def chromium():
     path = _find_chromium()
-    if path:
-        return path
-    if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        try:
-            subprocess.run(["apt-get", "update"], check=True, capture_output=True, timeout=600)
-            subprocess.run(["apt-get", "install", "-y", "chromium"], check=True, capture_output=True, timeout=1200,
-                           env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-        except (subprocess.SubprocessError, OSError) as exc:
-            pytest.skip(f"Chromium is not installed and 'apt-get install -y chromium' failed: {exc}")
-        path = _find_chromium()
-        if path:
-            return path
-    pytest.skip("Chromium is not installed and cannot be installed here (needs root and apt-get): "
-                "install Debian's 'chromium' package to run the browser tests")
+    if not path:
+        missing_system_tool("Chromium", "install Debian's 'chromium' package to run the browser tests")
+    return path
 
 
 def _run_chromium(chromium, tmp_path, *args, timeout=90):
@@ -238,18 +229,10 @@ def cjk_font():
         except (OSError, subprocess.SubprocessError):
             return False
         return bool(out.strip())
-    if has_font():
-        return True
-    if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        try:
-            subprocess.run(["apt-get", "install", "-y", "fonts-noto-cjk"], check=True, capture_output=True,
-                           timeout=1200, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-        except (subprocess.SubprocessError, OSError) as exc:
-            pytest.skip(f"no font with Chinese glyphs, and 'apt-get install -y fonts-noto-cjk' failed: {exc}")
-        if has_font():
-            return True
-    pytest.skip("no font with Chinese glyphs is installed (fc-list :lang=zh is empty) and none can be installed "
-                "here: install Debian's 'fonts-noto-cjk' to run this test")
+    if not has_font():
+        missing_system_tool("A font with Chinese glyphs (fc-list :lang=zh is empty)",
+                            "install Debian's 'fonts-noto-cjk' to run this test")
+    return True
 
 
 @pytest.mark.parametrize("page", ["overrides/cn/gd/chaozhou/stent-2020.html", "overrides/cn/gd/stent-2020.html",

@@ -369,3 +369,14 @@ def test_chinese_pages_word_things_as_the_notices_do(seed_site):
     assert "应由本级填写（应由本级填写）" not in chaozhou and "**市级（应由本级填写）**" in chaozhou
     spine = read(os.path.join(seed_site, "policies/cn/nm/spine-2023.md"))
     assert "自治区级" in spine and "类型：期限" not in spine and "\\`" not in spine
+
+
+def test_an_inherited_deadline_is_the_declaring_policys_on_every_page(seed_site):
+    # The national "within two years" counts from the national notice (2020-12-15), on the
+    # province's and the city's pages too, as the checker counts it.
+    for page in ("policies/cn/stent-2020.md", "policies/cn/gd/stent-2020.md", "policies/cn/gd/chaozhou/stent-2020.md"):
+        md = read(os.path.join(seed_site, page))
+        assert "**2022-12-15**" in md, page
+        assert "2022-12-25" not in md and "2022-12-28" not in md, page
+    city = read(os.path.join(seed_site, "policies/cn/gd/chaozhou/stent-2020.md"))
+    assert "期限：国家级政策 cn/stent-2020 的生效日期 + 2年" in city

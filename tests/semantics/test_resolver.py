@@ -94,7 +94,7 @@ CASES = {
     "PL203": ({"cn/x": header("national") + "input price: money\ndecision d: date = price\n"}, "must be date"),
     "PL204": ({"cn/x": header("national") + "input price: money\ndecision d: bool = price <= 7000\n"}, "cannot compare"),
     "PL205": ({"cn/x": header("national") + "param r: percent fixed 130%\n"}, "outside 0–100%"),
-    "PL213": ({"cn/x": header("national") + "param lag: count ceiling -5\nparam share: percent floor -0%\n"},
+    "PL214": ({"cn/x": header("national") + "param lag: count ceiling -5\nparam share: percent floor -0%\n"},
               "never negative"),
     "PL206": ({"cn/x": header("national") + "param m: money fixed 10.005 yuan\n"}, "more than two decimals"),
     "PL208": ({"cn/x": header("national") + "input d: date\ndecision e: date = end_of_mnth(d)\n"}, "not a function"),

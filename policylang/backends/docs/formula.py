@@ -182,11 +182,19 @@ class FormulaPrinter:
     """
 
     def __init__(self, words: Words, lookup: Callable[[RRef], Optional[RefInfo]],
-                 enum_label: Callable[[Optional[str], str], Optional[str]], show_values: bool = True):
+                 enum_label: Callable[[Optional[str], str], Optional[str]], show_values: bool = True,
+                 builtin_labels: Optional[dict[str, str]] = None):
         self.words = words
         self.lookup = lookup
         self.enum_label = enum_label
         self.show_values = show_values
+        self.builtin_labels = builtin_labels or {}
+
+    def naming(self, **builtin_labels: str) -> "FormulaPrinter":
+        """The same printer, with builtins (effective_date…) named otherwise: an inherited deadline
+        counts from the declaring policy's date, not this page's."""
+        return FormulaPrinter(self.words, self.lookup, self.enum_label, self.show_values,
+                              {**self.builtin_labels, **builtin_labels})
 
     def __call__(self, expr: Optional[RExpr]) -> Rich:
         if expr is None:
@@ -274,7 +282,7 @@ class FormulaPrinter:
     def _ref(self, ref: RRef, out: list[Seg]) -> None:
         w = self.words
         if ref.kind == "builtin":
-            label = i18n.BUILTINS.get(ref.name, {}).get(w.lang, ref.name)
+            label = self.builtin_labels.get(ref.name) or i18n.BUILTINS.get(ref.name, {}).get(w.lang, ref.name)
             out.append(Seg("ref", label, ref.name, "builtin"))
             return
         info = self.lookup(ref)

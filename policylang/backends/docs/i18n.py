@@ -289,6 +289,8 @@ BUILTINS = {
     "effective_date": {ZH: "本政策生效日期", EN: "effective date of this policy"},
     "end_date": {ZH: "本政策失效日期", EN: "end date of this policy"},
 }
+# effective_date in an inherited deadline: the date of the policy that declares it, named.
+DECLARER_EFFECTIVE_DATE = {ZH: "{level}政策 {policy} 的生效日期", EN: "effective date of {policy} ({level})"}
 DURATION_UNITS = {
     "days": {ZH: "天", EN: "days"},
     "months": {ZH: "个月", EN: "months"},

@@ -17,7 +17,7 @@ import json
 import multiprocessing
 import os
 import re
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import jinja2
 
@@ -244,33 +244,45 @@ def _render_chunk_in_worker(pids: Sequence[str]) -> list[dict[str, list[str]]]:
     return _WORKER_RENDERER.render_chunk(pids)
 
 
-def _render_policy_pages(renderer: _PageRenderer, jobs: int) -> list[dict[str, list[str]]]:
+def _render_policy_pages(renderer: _PageRenderer, jobs: int,
+                         progress: Optional[Callable[[int], None]] = None) -> list[dict[str, list[str]]]:
     """Every rendered policy's files per format, in the site's policy order, however many processes.
 
     Each page depends only on the run, never on other pages, so rendering them in forked
     workers writes the same bytes as rendering them here; results come back in order.
+    progress(n) is told each time n more policies are rendered.
     """
     pids = renderer.site.rendered
-    if jobs <= 1 or len(pids) < 2:
-        return renderer.render_chunk(pids)
-    global _WORKER_RENDERER
     chunks = [pids[i:i + CHUNK_SIZE] for i in range(0, len(pids), CHUNK_SIZE)]
+    out: list[dict[str, list[str]]] = []
+    if jobs <= 1 or len(pids) < 2:
+        for chunk in chunks:
+            out.extend(renderer.render_chunk(chunk))
+            if progress:
+                progress(len(chunk))
+        return out
+    global _WORKER_RENDERER
     _WORKER_RENDERER = renderer
     try:
         with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
             # A worker's TemplateProblem or UsageError comes back here and is raised as it is.
-            results = pool.imap(_render_chunk_in_worker, chunks)
-            return [files for chunk in results for files in chunk]
+            for chunk in pool.imap(_render_chunk_in_worker, chunks):
+                out.extend(chunk)
+                if progress:
+                    progress(len(chunk))
+            return out
     finally:
         _WORKER_RENDERER = None
 
 
 def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
-                templates: Optional[str] = None, jobs: Optional[int] = None) -> list[str]:
+                templates: Optional[str] = None, jobs: Optional[int] = None,
+                progress: Optional[Callable[[int, int], None]] = None) -> list[str]:
     """Write the documentation of a checked tree into out_dir; returns the files written.
 
     `jobs` is how many processes render the pages (None: one per core for a large site,
-    see default_jobs). The output is the same bytes whatever it is.
+    see default_jobs). The output is the same bytes whatever it is. progress(done, total) is
+    told how many of the policies' pages are written, as they are.
     """
     unknown = set(formats) - set(FORMATS)
     formats = [f for f in FORMATS if f in set(formats)]
@@ -299,7 +311,14 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
             for name, text in assets.items():
                 _write(out_dir, f"assets/{name}", text, head)
 
-    pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir), jobs)
+    done = [0]
+
+    def advance(n: int) -> None:
+        done[0] += n
+        if progress:
+            progress(done[0], len(site.rendered))
+
+    pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir), jobs, advance)
     written: list[str] = []
     for ext in formats:
         written.extend(site_files[ext])

@@ -782,11 +782,22 @@ class PolicyPageBuilder:
     def requirement_view(self, r) -> ItemView:
         v = self.item_view(r, "requirement")
         deadline_value = None
-        if r.deadline is not None:
+        if r.deadline_date is not None:
+            # reckoned from the declaring policy's dates, as the checker does: a city inheriting the
+            # national "within two years" keeps the national deadline
+            deadline_value = r.deadline_date.isoformat()
+        elif r.deadline is not None:
             ok, value = self.constant(r.deadline)
             if ok and isinstance(value, _dt.date):
                 deadline_value = value.isoformat()
-        deadline = self.printer(r.deadline) if r.deadline is not None else None
+        printer = self.printer
+        declarer = r.origin
+        if declarer.policy_id != self.policy.policy_id:
+            level = (wording.level_name(declarer.level, self.policy.region) if self.lang == i18n.ZH
+                     else declarer.level)
+            printer = printer.naming(effective_date=i18n.DECLARER_EFFECTIVE_DATE[self.lang].format(
+                level=level, policy=declarer.policy_id))
+        deadline = printer(r.deadline) if r.deadline is not None else None
         if deadline is not None and isinstance(r.deadline, RLit):
             deadline = None  # a plain date needs no "that is …"
             deadline_value = r.deadline.value.isoformat() if isinstance(r.deadline.value, _dt.date) else deadline_value

@@ -122,6 +122,106 @@ class TraceStep:
         return f"{self.kind} {self.name}: {self.detail}{label} ({where}{article})"
 
 
+class NotInForce(EvaluationError):
+    """The policy is evaluated on a day it is not in force; in_force names the policy of its tree in
+    force in its region that day (None: none is)."""
+
+    code = "not_in_force"
+
+    def __init__(self, policy_id, day, effective, ends, in_force, in_force_level):
+        if effective is not None and day < effective:
+            why = f"it takes effect on {effective.isoformat()}"
+        else:
+            why = f"it ended on {ends.isoformat()}"
+        if in_force is not None:
+            then = f"on {day.isoformat()} the policy in force is {in_force} ({in_force_level})"
+        else:
+            then = f"no policy of its tree is in force in its region on {day.isoformat()}"
+        super().__init__(f"{policy_id} is not in force on {day.isoformat()}: {why}; {then}", "as_of")
+        self.policy_id = policy_id
+        self.day = day
+        self.in_force = in_force
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out.update(policy=self.policy_id, as_of=self.day.isoformat(), in_force=self.in_force)
+        return out
+
+
+def _in_force_on(windows, day):
+    """Of (policy id, level, folder depth, effective, ends, chain depth) windows, the one in force on
+    day: the deepest folder, the latest effective date, the furthest down its chain, the first id."""
+    best = None
+    for w in windows:
+        pid, _level, folder_depth, effective, ends, chain_depth = w
+        if effective is None or effective > day or (ends is not None and ends < day):
+            continue
+        key = (-folder_depth, -effective.toordinal(), -chain_depth, pid)
+        if best is None or key < best[0]:
+            best = (key, w)
+    return None if best is None else best[1]
+
+
+def _window_check(policy_id, effective, ends, windows):
+    """check(day): raise NotInForce when the policy is not in force on day."""
+    first = effective or datetime.date.min
+    last = ends or datetime.date.max
+
+    def check(day):
+        if day < first or day > last:
+            other = _in_force_on(windows, day)
+            raise NotInForce(policy_id, day, effective, ends, other[0] if other else None,
+                             other[1] if other else None)
+
+    return check
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A requirement (`require`) that a result breaks on the day it is evaluated for."""
+
+    requirement: str
+    label: Optional[str]
+    article: Optional[str]
+    policy_id: str
+    level: str
+    path: str
+    line: int
+    deadline: Optional[datetime.date]
+    message: str
+
+    def to_dict(self) -> dict:
+        return {
+            "requirement": self.requirement, "label": self.label, "article": self.article,
+            "policy": self.policy_id, "level": self.level, "location": f"{self.path}:{self.line}",
+            "deadline": self.deadline.isoformat() if self.deadline else None, "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.level} {self.policy_id}, {self.path}:{self.line})"
+
+
+def _violations(run, requirements) -> tuple:
+    """The requirements broken on run's day: ((requirement, label, article, policy, level, file, line),
+    deadline, condition method) each; a condition that cannot be computed breaks nothing."""
+    out = []
+    day = run.as_of
+    for info, deadline, method in requirements:
+        if deadline is not None and day < deadline:
+            continue
+        try:
+            held = method(run)
+        except (EvaluationError, KeyError, ArithmeticError):
+            continue
+        if held is False:
+            name, label, article = info[0], info[1], info[2]
+            what = f"{label} ({name})" if label else name
+            due = f", due by {deadline.isoformat()}" if deadline is not None else ""
+            where = f", article {article}" if article else ""
+            out.append(Violation(*info, deadline, f"the requirement {what} is not met on {day.isoformat()}{due}{where}"))
+    return tuple(out)
+
+
 # ---------------------------------------------------------------- dates
 
 
@@ -458,6 +558,27 @@ def _coerce_percent(name: str, raw, members=()):
     return value
 
 
+def _coerce_percent_up_to(name: str, raw, limit):
+    """A percent declared `percent up to N%`: from 0 to limit (N/100); _INPUT_SPECS gives the limit
+    where other coercers get enum members."""
+    if raw is None:
+        raise _no_value(name, "percent")
+    text = raw.strip().translate(_FULL_WIDTH) if isinstance(raw, str) else None
+    if text is not None and text.endswith("%"):
+        value = _div(_number(name, text[:-1], "percent", ()), 100)
+    else:
+        value = _number(name, raw, "percent", ())
+    if not Decimal(0) <= value <= limit or value.is_signed():
+        shown = _shown(raw) if not isinstance(raw, str) else raw.strip()[:40]
+        raise InputError(name, "percent", f"'{name}' is {shown}, outside 0%–{_percent_text(limit)}%")
+    return value
+
+
+def _percent_text(fraction) -> str:
+    text = format(fraction * 100, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _coerce_decimal(name: str, raw, members=()):
     if raw.__class__ is Decimal and raw.is_finite() and (not raw or raw.adjusted() < _MAX_DIGITS):
         return raw
@@ -639,6 +760,10 @@ class _RunBase:
                                            f"expected {_expected_words(kind, members)}")
         elif isinstance(exc, decimal.DivisionByZero):
             error = EvaluationError("division by zero")
+        elif isinstance(exc, decimal.InvalidOperation) and decimal.DivisionUndefined in (
+                exc.args[0] if exc.args and isinstance(exc.args[0], list) else ()):
+            error = EvaluationError(
+                "0 divided by 0 has no value: both the dividend and the divisor are zero (division by zero)")
         elif isinstance(exc, (decimal.InvalidOperation, decimal.Overflow)):
             error = EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}")
         else:
@@ -689,14 +814,23 @@ class _ResultBase:
             trace = self._explain(values, as_of)
         return trace
 
+    @property
+    def violations(self) -> tuple:
+        """(Violation, ...): the requirements this case breaks on its day (the values are still given)."""
+        values, as_of, _trace = self._case
+        return self._violations_of(values, as_of)
+
     def explain(self) -> str:
-        """A readable account: each decision, its value, and the rules that decided it."""
+        """A readable account: each decision, its value, and the rules that decided it; then the
+        requirements the case breaks."""
         lines = []
         trace = self.trace
         for name, value in self.as_dict().items():
             lines.append(f"{name} = {_show(value)}")
             for step in trace.get(name, ()):
                 lines.append(f"    {step}")
+        for violation in self.violations:
+            lines.append(f"violation: {violation}")
         return "\n".join(lines)
 
 
@@ -706,10 +840,15 @@ _FAST_FAILURES = (KeyError, EvaluationError, ArithmeticError)
 _VALIDATE_FAILURES = (_Unusual, EvaluationError)
 
 
-def _api(policy_id, decisions, run_class, result_class, validate_fast, decide_fast, input_specs, methods):
+def _api(policy_id, decisions, run_class, result_class, validate_fast, decide_fast, input_specs, methods,
+         in_force=None, requirements=()):
     """The public functions of one policy's module (evaluate, decide, decide_each, validate) and the
-    internal ones its decision functions use, built from the module's own parts."""
+    internal ones its decision functions use, built from the module's own parts. in_force(day) raises
+    NotInForce on a day the policy is not in force; requirements are what _violations() checks."""
     getters = tuple(methods[name] for name in decisions)
+    if in_force is None:
+        def in_force(day):
+            return None
 
     def _validated(inputs):
         if inputs.__class__ is Validated:
@@ -723,6 +862,7 @@ def _api(policy_id, decisions, run_class, result_class, validate_fast, decide_fa
 
     def _start(inputs, as_of, trace):
         as_of = _as_of_date(as_of)
+        in_force(as_of)
         return run_class(_validated(inputs), as_of, trace)
 
     def _evaluate(values, as_of, explain):
@@ -749,6 +889,7 @@ def _api(policy_id, decisions, run_class, result_class, validate_fast, decide_fa
         as_of: the evaluation date, a datetime.date (default: today)."""
         if as_of.__class__ is not _date:
             as_of = _as_of_date(as_of)
+        in_force(as_of)
         values = inputs if inputs.__class__ is Validated else _validated(inputs)
         if not explain:
             try:
@@ -794,9 +935,15 @@ def _api(policy_id, decisions, run_class, result_class, validate_fast, decide_fa
         trace = {name: tuple(run.trace.get(name, ())) for name in values} if explain else {}
         return values, errors, trace
 
+    def violations(inputs: Mapping[str, Any], *, as_of: Optional[datetime.date] = None) -> tuple:
+        """(Violation, ...): the requirements these inputs break on as_of (default: today)."""
+        return _violations(_start(inputs, as_of, None), requirements)
+
     all_decisions = decisions
     result_class._explain = staticmethod(lambda values, as_of: _evaluate(values, as_of, True)[1])
-    return evaluate, decide, decide_each, validate, _validated, _start, _evaluate
+    result_class._violations_of = staticmethod(
+        lambda values, as_of: _violations(run_class(values, as_of, None), requirements))
+    return evaluate, decide, decide_each, validate, _validated, _start, _evaluate, violations
 
 
 # ---------------------------------------------------------------- end of runtime

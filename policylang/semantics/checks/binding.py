@@ -56,7 +56,7 @@ from .common import (
     where,
 )
 from . import symbolic as S
-from .symbolic import Inexact, SymbolicPolicy, Term, Variables, _comparable, _real
+from .symbolic import Inexact, SymbolicPolicy, Term, Variables, _comparable, _real, percent_limits
 
 SOLVER_TIMEOUT_MS = 4000
 SAMPLES = 300  # inputs tried through the interpreter where the solver cannot decide
@@ -428,7 +428,7 @@ def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_i
     """One proof in the current z3 context. readable=False: stop at 'the solver finds a possible
     loosening' (None), without looking for a readable counterexample or confirming it."""
     variables = Variables((policy.effective, policy.ends),
-                          {n: e.member_names for n, e in policy.enums.items()})
+                          {n: e.member_names for n, e in policy.enums.items()}, percent_limits(policy))
     child_side = SymbolicPolicy(policy, variables, ctx.interpreter(policy.policy_id))
     parent_side = SymbolicPolicy(hybrid, variables)
     pid = policy.policy_id

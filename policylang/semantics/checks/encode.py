@@ -103,7 +103,9 @@ class Encoder:
             if kind in ("money", "percent"):
                 self.domain.append(v >= 0)
             if kind == "percent":
-                self.domain.append(v <= 1)
+                item = self.policy.inputs.get(name) or self.policy.params.get(name)
+                limit = getattr(item, "percent_limit", None)
+                self.domain.append(v <= (z3.RealVal(str(limit)) if limit is not None else 1))
         elif kind == "count":
             v = z3.Int(name)
             self.domain.append(v >= 0)

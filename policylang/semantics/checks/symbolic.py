@@ -397,12 +397,21 @@ class SymbolicPolicy:
         return builtin.z3_exact(self, _this_module, e, args, defined)
 
 
+def percent_limits(policy) -> dict:
+    """{input or param name: its `percent up to` limit} of a policy (the others range over 0–100%)."""
+    return {name: item.percent_limit for table in (policy.inputs, policy.params)
+            for name, item in table.items() if getattr(item, "percent_limit", None) is not None}
+
+
 class Variables:
     """The unknowns shared by the encoders of one proof: inputs, blanks and the evaluation day."""
 
-    def __init__(self, window: tuple[Optional[_dt.date], Optional[_dt.date]], enums: dict):
+    def __init__(self, window: tuple[Optional[_dt.date], Optional[_dt.date]], enums: dict,
+                 percent_limits: Optional[dict] = None):
         self.window = window  # (first day, last day) the evaluation day ranges over
         self.enums = enums  # enum name -> member names
+        # input or blank name -> the highest percent it may take (`percent up to N%`); others: 100%
+        self.percent_limits = percent_limits or {}
         self.domain: list[z3.BoolRef] = []  # what every variable's declared domain says
         # Readable values for counterexamples, tried strongest first: `preferred` (dates near the
         # policy's own, amounts below a billion…) together with `rounder` (whole yuan, whole percents).
@@ -430,7 +439,8 @@ class Variables:
             return Term(z3.ToReal(fen) / 100, _true(), "money")
         if kind == "percent":
             v = mkReal(name)
-            self.domain.extend([v >= 0, v <= 1])
+            limit = self.percent_limits.get(name[len("blank__"):] if name.startswith("blank__") else name)
+            self.domain.extend([v >= 0, v <= (mkRealVal(str(limit)) if limit is not None else 1)])
             basis = mkInt(f"{name}__bp")  # readable percents: whole hundredths of a percent
             self.preferred.append(v == z3.ToReal(basis) / 10000)
             self.rounder.append(basis % 100 == 0)

@@ -1,0 +1,320 @@
+"""Batch evaluation of claims files, side by side on the same synthetic data (prints figures; not a test).
+
+Run: python benchmarks/bench_batch.py [--rows 1000000,10000000] [--work DIR] [--skip openfisca,spark]
+
+For each size, a synthetic stent claims file (policylang/claims.py, seed 1; made-up data) is written
+once to WORK, then each entry reads it, computes the cn/gd/stent-2020 decisions and writes CSV:
+
+- duckdb-hand: a hand-written DuckDB query of the same rules (DECIMAL money, the declared roundings);
+- eval: `policylang eval --format csv` streaming (one worker per CPU);
+- sql-duckdb, spark-local[1], spark-local[2]: `policylang run` with the compiled SQL, when this
+  checkout has it (the SQL backend); skipped with a note otherwise;
+- openfisca: OpenFisca-Core, vectorized, in its own virtual environment built here from the package
+  registry (WORK/openfisca-venv), with a faithful model of the same rules in its float32 variables;
+  the script reports how many fund_pays differ from policylang's exact ones at the fen.
+
+Each entry runs in a fresh process; figures: wall seconds, rows per second, CPU seconds (user+sys of
+the process tree) and peak memory: the largest sum over the process tree of each process's
+proportional set size (PSS, /proc/PID/smaps_rollup: shared pages counted once, so forked workers
+are not double-counted), sampled every 50 ms, and the largest single process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, REPO)
+
+from policylang import claims  # noqa: E402
+
+POLICY = "cn/gd/stent-2020"
+AS_OF = "2021-06-01"
+KEEP = ",".join(claims.STENT_CONTEXT)
+DECISIONS = ("listing_allowed", "listing_price", "payment_standard", "fund_pays", "patient_pays", "prepayment_min",
+             "settlement_deadline", "settlement_on_time", "retained_surplus_max")
+
+# The rules of cn/stent-2020 as Guangdong adopts them, by hand, in DuckDB: money DECIMAL(18,2), the
+# fund's share half up at the fen (DuckDB's round of a DECIMAL is half away from zero, the same for
+# amounts that are never negative), the prepayment minimum up, the retention maximum down, the
+# deadline the last day of the month after acceptance.
+HAND_SQL = """
+COPY (
+  WITH c AS (
+    SELECT *,
+      CAST(replace(reimbursement_ratio, '%', '') AS DECIMAL(7, 2)) * 0.01 AS ratio,
+      CAST(replace(retention_ratio, '%', '') AS DECIMAL(7, 2)) * 0.01 AS retention
+    FROM read_csv('{src}', header = true, columns = {{
+      'claim_id': 'VARCHAR', 'city': 'VARCHAR', 'hospital': 'VARCHAR', 'month': 'VARCHAR',
+      'insurance_type': 'VARCHAR', 'product': 'VARCHAR', 'selected': 'BOOLEAN',
+      'selected_price': 'DECIMAL(18,2)', 'price': 'DECIMAL(18,2)', 'lowest_purchase_price': 'DECIMAL(18,2)',
+      'reimbursement_ratio': 'VARCHAR', 'agreed_amount': 'DECIMAL(18,2)', 'acceptance_date': 'DATE',
+      'payment_date': 'DATE', 'fund_savings': 'DECIMAL(18,2)', 'nonselected_payment_cap': 'DECIMAL(18,2)',
+      'retention_ratio': 'VARCHAR'}})
+  ), s AS (
+    SELECT *,
+      CASE WHEN selected THEN selected_price ELSE least(price, nonselected_payment_cap) END AS payment_standard
+    FROM c
+  ), f AS (
+    SELECT *, round(least(price, payment_standard) * ratio, 2) AS fund_pays FROM s
+  )
+  SELECT claim_id, city, hospital, month, insurance_type, product,
+    CASE WHEN selected THEN true WHEN lowest_purchase_price <= 7000 THEN true ELSE false END AS listing_allowed,
+    CASE WHEN selected THEN selected_price WHEN lowest_purchase_price <= 7000 THEN lowest_purchase_price END
+      AS listing_price,
+    payment_standard, fund_pays, price - fund_pays AS patient_pays,
+    CAST(ceil(agreed_amount * 30) AS DECIMAL(18, 0)) * 0.01 AS prepayment_min,
+    last_day(acceptance_date + INTERVAL 1 MONTH) AS settlement_deadline,
+    payment_date <= last_day(acceptance_date + INTERVAL 1 MONTH) AS settlement_on_time,
+    CAST(floor(fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 AS retained_surplus_max
+  FROM f
+) TO '{out}' (HEADER, DELIMITER ',')
+"""
+
+DUCKDB_SCRIPT = """
+import duckdb, sys
+con = duckdb.connect()
+con.execute("SET threads = {threads}")
+con.execute(open(sys.argv[1], encoding="utf-8").read())
+"""
+
+# OpenFisca: the same rules as variables of one entity (a claim), float32 as OpenFisca's float
+# variables are, rounding with numpy (half to even on binary floats).
+OPENFISCA_MODEL = '''
+import datetime, sys, time
+import numpy as np
+import pandas as pd
+from openfisca_core.entities import build_entity
+from openfisca_core.periods import YEAR
+from openfisca_core.simulations import SimulationBuilder
+from openfisca_core.taxbenefitsystems import TaxBenefitSystem
+from openfisca_core.variables import Variable
+
+Claim = build_entity(key="claim", plural="claims", label="A stent claim", is_person=True)
+
+
+def _input(name, kind):
+    return type(name, (Variable,), {"value_type": kind, "entity": Claim, "definition_period": YEAR,
+                                    "label": name})
+
+
+def _formula(name, kind, function):
+    return type(name, (Variable,), {"value_type": kind, "entity": Claim, "definition_period": YEAR,
+                                    "label": name, "formula": function})
+
+
+NONSELECTED_LISTING_CAP = 7000
+PREPAYMENT_RATIO = 0.30
+
+VARIABLES = [
+    _input("selected", bool), _input("selected_price", float), _input("price", float),
+    _input("lowest_purchase_price", float), _input("reimbursement_ratio", float), _input("agreed_amount", float),
+    _input("nonselected_payment_cap", float), _input("acceptance_date", datetime.date), _input("payment_date", datetime.date),
+    _formula("listing_allowed", bool, lambda c, p: c("selected", p) | (c("lowest_purchase_price", p) <= NONSELECTED_LISTING_CAP)),
+    _formula("listing_price", float, lambda c, p: np.where(c("selected", p), c("selected_price", p),
+             np.where(c("lowest_purchase_price", p) <= NONSELECTED_LISTING_CAP, c("lowest_purchase_price", p), np.nan))),
+    _formula("payment_standard", float, lambda c, p: np.where(c("selected", p), np.round(c("selected_price", p) * 1.0, 2),
+             np.minimum(c("price", p), c("nonselected_payment_cap", p)))),
+    _formula("fund_pays", float, lambda c, p: np.round(np.minimum(c("price", p), c("payment_standard", p))
+             * c("reimbursement_ratio", p), 2)),
+    _formula("patient_pays", float, lambda c, p: c("price", p) - c("fund_pays", p)),
+    _formula("prepayment_min", float, lambda c, p: np.ceil(c("agreed_amount", p) * PREPAYMENT_RATIO * 100) / 100),
+    _formula("settlement_deadline", datetime.date, lambda c, p: (c("acceptance_date", p).astype("datetime64[M]") + 2)
+             .astype("datetime64[D]") - np.timedelta64(1, "D")),
+    _formula("settlement_on_time", bool, lambda c, p: c("payment_date", p) <= c("settlement_deadline", p)),
+]
+
+system = TaxBenefitSystem([Claim])
+for variable in VARIABLES:
+    system.add_variable(variable)
+
+source, out = sys.argv[1], sys.argv[2]
+t0 = time.perf_counter()
+data = pd.read_csv(source, dtype={"claim_id": str, "selected": str}, keep_default_na=False)
+n = len(data)
+builder = SimulationBuilder()
+builder.create_entities(system)
+builder.declare_person_entity("claim", data["claim_id"].to_numpy())
+sim = builder.build(system)
+money = lambda col: pd.to_numeric(data[col].replace("", "0")).to_numpy()
+sim.set_input("selected", "2021", (data["selected"] == "true").to_numpy())
+for col in ("selected_price", "price", "lowest_purchase_price", "agreed_amount", "nonselected_payment_cap"):
+    sim.set_input(col, "2021", money(col))
+sim.set_input("reimbursement_ratio", "2021", pd.to_numeric(data["reimbursement_ratio"].str.rstrip("%")).to_numpy() / 100)
+for col in ("acceptance_date", "payment_date"):
+    sim.set_input(col, "2021", data[col].to_numpy().astype("datetime64[D]"))
+t1 = time.perf_counter()
+results = {name: sim.calculate(name, "2021") for name in
+           ("listing_allowed", "listing_price", "payment_standard", "fund_pays", "patient_pays", "prepayment_min",
+            "settlement_deadline", "settlement_on_time")}
+t2 = time.perf_counter()
+frame = pd.DataFrame({"claim_id": data["claim_id"], **results})
+frame.to_csv(out, index=False, float_format="%.2f")
+t3 = time.perf_counter()
+print(f"openfisca: read {t1 - t0:.2f} s, compute {t2 - t1:.3f} s ({n / (t2 - t1):,.0f} records/s), write {t3 - t2:.2f} s;"
+      f" fund_pays dtype {results['fund_pays'].dtype}", file=sys.stderr)
+'''
+
+
+# ---------------------------------------------------------------- measuring a process tree
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                out += [int(x) for x in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def measure(argv: list[str]) -> dict:
+    """Run argv: wall seconds, CPU seconds of the tree, peak PSS of the tree (MB), peak RSS of one process (MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        tree, seen = [proc.pid], 0
+        while seen < len(tree):
+            tree += _children(tree[seen])
+            seen += 1
+        peak = max(peak, sum(_pss_kb(p) for p in tree))
+        time.sleep(0.05)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall": wall, "status": proc.returncode, "peak_mb": peak / 1024, "rss_mb": usage.ru_maxrss / 1024,
+            "cpu": usage.ru_utime + usage.ru_stime, "stderr": proc.stderr.read()}
+
+
+# ---------------------------------------------------------------- the entries
+
+
+def entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], str]]:
+    """(name, command, output file) of every entry this checkout can run."""
+    python = sys.executable
+    policylang = [python, "-m", "policylang"]
+    out = []
+    sql_path = os.path.join(work, "hand.sql")
+    hand_out = os.path.join(work, "out-duckdb-hand.csv")
+    with open(sql_path, "w", encoding="utf-8") as fh:
+        fh.write(HAND_SQL.format(src=source, out=hand_out))
+    script = os.path.join(work, "duckdb_hand.py")
+    with open(script, "w", encoding="utf-8") as fh:
+        fh.write(DUCKDB_SCRIPT.format(threads=os.cpu_count() or 1))
+    try:
+        import duckdb  # noqa: F401
+
+        out.append(("duckdb-hand", [python, script, sql_path], hand_out))
+    except ImportError:
+        print("duckdb-hand: skipped (pip install duckdb)")
+    eval_out = os.path.join(work, "out-eval.csv")
+    out.append(("eval", [*policylang, "eval", POLICY, "-i", source, "--as-of", AS_OF, "--keep", KEEP, "-f", "csv",
+                         "-o", eval_out, "--root", os.path.join(REPO, "policies")], eval_out))
+    run_help = subprocess.run([*policylang, "run", "--help"], capture_output=True, text=True)
+    if run_help.returncode == 0:
+        for engine, extra in (("duckdb", []), ("spark", ["--master", "local[1]"]), ("spark", ["--master", "local[2]"])):
+            name = "sql-duckdb" if engine == "duckdb" else f"spark-{extra[1]}"
+            if engine == "spark" and "spark" in skip:
+                continue
+            target = os.path.join(work, f"out-{name}.csv")
+            out.append((name, [*policylang, "run", POLICY, "--data", source, "--out", target, "--engine", engine,
+                               "--as-of", AS_OF, "--root", os.path.join(REPO, "policies"), *extra], target))
+    else:
+        print("sql-duckdb, spark: skipped (no `policylang run` in this checkout: the SQL backend is not merged)")
+    if "openfisca" not in skip:
+        venv = os.path.join(work, "openfisca-venv")
+        vpython = os.path.join(venv, "bin", "python")
+        if not os.path.exists(vpython) or subprocess.run([vpython, "-c", "import openfisca_core, pandas"]).returncode:
+            print(f"openfisca: building {venv} (pip install openfisca-core pandas)", flush=True)
+            subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+            subprocess.run([vpython, "-m", "pip", "install", "-q", "openfisca-core", "pandas"], check=True)
+        model = os.path.join(work, "openfisca_stent.py")
+        with open(model, "w", encoding="utf-8") as fh:
+            fh.write(OPENFISCA_MODEL)
+        of_out = os.path.join(work, "out-openfisca.csv")
+        out.append(("openfisca", [vpython, model, source, of_out], of_out))
+    return out
+
+
+def differences(exact_csv: str, other_csv: str) -> tuple[int, int, int]:
+    """(rows whose fund_pays differs at the fen, rows with any decision column different, rows compared)."""
+    differ = any_differ = total = 0
+    with open(exact_csv, encoding="utf-8", newline="") as a, open(other_csv, encoding="utf-8", newline="") as b:
+        for x, y in zip(csv.DictReader(a), csv.DictReader(b)):
+            total += 1
+            if x["claim_id"] != y["claim_id"]:
+                raise SystemExit(f"row {total}: {x['claim_id']} against {y['claim_id']}")
+            differ += x["fund_pays"] != y["fund_pays"]
+            any_differ += any(x[c] != y[c] for c in DECISIONS if c in y)
+    return differ, any_differ, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="1000000", help="comma-separated sizes (default 1000000)")
+    parser.add_argument("--work", default=os.path.join(REPO, "_policylang", "bench-batch"))
+    parser.add_argument("--skip", default="", help="comma-separated: openfisca, spark")
+    parser.add_argument("--only", default="", help="comma-separated entry names to run")
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    skip = {s for s in args.skip.split(",") if s}
+    only = {s for s in args.only.split(",") if s}
+    import platform
+
+    print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}; data: {claims.SYNTHETIC_NOTE}")
+    for rows in [int(r) for r in args.rows.split(",")]:
+        source = os.path.join(args.work, f"stent-{rows}.csv")
+        if not os.path.exists(source):
+            t = time.perf_counter()
+            claims.write(source + ".part", "stent", rows, seed=1)
+            os.replace(source + ".part", source)
+            print(f"wrote {source} ({rows:,} rows) in {time.perf_counter() - t:.1f} s")
+        print(f"\n{rows:,} rows ({os.path.getsize(source) / 1e6:.0f} MB CSV), {POLICY}, CSV in and out:")
+        print(f"{'entry':<16}{'wall s':>9}{'rows/s':>12}{'CPU s':>9}{'peak MB':>9}{'max RSS MB':>11}  note")
+        results = {}
+        for name, argv, target in entries(args.work, source, skip):
+            if only and name not in only:
+                continue
+            m = measure(argv)
+            note = "" if m["status"] == 0 else f"exit {m['status']}: {m['stderr'].strip().splitlines()[-1:]}"
+            if name == "openfisca" and m["status"] == 0:
+                note = m["stderr"].strip().splitlines()[-1]
+            results[name] = target if m["status"] == 0 else None
+            print(f"{name:<16}{m['wall']:>9.2f}{rows / m['wall']:>12,.0f}{m['cpu']:>9.1f}{m['peak_mb']:>9.0f}"
+                  f"{m['rss_mb']:>11.0f}  {note}", flush=True)
+        exact = results.get("eval")
+        if exact:
+            for name, target in results.items():
+                if target and name != "eval":
+                    differ, any_differ, total = differences(exact, target)
+                    print(f"{name} against policylang eval: fund_pays differs at the fen on {differ:,} of {total:,} rows"
+                          f" ({differ / max(total, 1):.2%})" + ("" if name == "openfisca" else f"; some decision differs on {any_differ:,}"))
+
+
+if __name__ == "__main__":
+    main()
