@@ -225,7 +225,7 @@ def test_lenient_policy_values_are_findings(tmp_path):
     proc = policylang("check", str(root), cwd=tmp_path)
     assert proc.returncode == 1
     codes = [line.split("]")[0].split("[")[1] for line in proc.out.splitlines() if line.startswith(("error[", "warning["))]
-    assert codes.count("PL213") == 2 and "PL114" in codes and codes.count("PL115") == 2, proc.out
+    assert codes.count("PL214") == 2 and "PL114" in codes and codes.count("PL115") == 2, proc.out
 
 
 # ---------------------------------------------------------------- deep chains (issue 21, 7)
