@@ -588,8 +588,11 @@ def _coerce_decimal(name: str, raw, members=()):
 
 
 def _coerce_count(name: str, raw, members=()):
-    if raw.__class__ is int and 0 <= raw < _INT_LIMIT:
+    cls = raw.__class__
+    if cls is int and 0 <= raw < _INT_LIMIT:
         return raw
+    if cls is str and len(raw) <= 20 and raw.isascii() and raw.isdigit():  # a CSV cell: "3"
+        return int(raw)
     if raw is None:
         raise _no_value(name, "count")
     value = _number(name, raw, "count", members)
