@@ -100,9 +100,10 @@ def test_uses_alias_named_like_python_compiles(tmp_path, alias):
 # ---------------------------------------------------------------- long files, literals (issue 21, 3 and 4)
 
 
-def test_a_file_of_one_long_text_is_checked(tmp_path):
-    root = write_tree(tmp_path, {"cn/x": header("national") + 'param r: percent fixed 30% "' + "长" * 1_100_000 + '"\n'
-                                 + "decision d: percent = r\n"})
+@pytest.mark.parametrize("long", ['param r: percent fixed 30% "' + "长" * 1_100_000 + '"\n',
+                                  "# " + "c" * 1_100_000 + "\nparam r: percent fixed 30%\n"], ids=["text", "comment"])
+def test_a_file_of_one_long_text_is_checked(tmp_path, long):
+    root = write_tree(tmp_path, {"cn/x": header("national") + long + "decision d: percent = r\n"})
     proc = policylang("check", str(root), cwd=tmp_path, timeout=300)
     assert proc.returncode == 0, proc.out
 
