@@ -103,7 +103,7 @@ def test_values_and_money_rounding(gd):
 @pytest.mark.parametrize("field,value,expected", [
     ("price", "-1", "negative"),
     ("price", "1.001", "fractions of a fen"),
-    ("price", "NaN", "finite"),
+    ("price", "NaN", "must be an amount"),
     ("price", float("inf"), "finite"),
     ("price", "abc", "amount in yuan"),
     ("reimbursement_ratio", "120%", "outside 0%"),
@@ -171,7 +171,7 @@ input __import__: money "双下划线 \\" ) ; import os"
 input class_: Kind
 input print: bool "内置名"
 input 名称: count "中文名"
-input ﬁle: count "NFKC 合字"
+input ﬁle_count: count "NFKC 合字：读作 file_count（PL114）"
 input file: count
 input aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: count
 param evaluate: money fixed 3 yuan "与模块函数同名"
@@ -181,7 +181,7 @@ decision self: text "自身" {
     when class_ == class then "有引号 ' \\" 和 \\\\ 反斜杠 \\u2028"
     otherwise "x"
 }
-decision 结果: count = 名称 + ﬁle + file + aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+decision 结果: count = 名称 + ﬁle_count + file + aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 decision v: bool = print
 '''
 
@@ -196,7 +196,8 @@ def test_hostile_names_and_strings_compile_import_and_behave(tmp_path):
         assert "\u2028" not in line and "\u2029" not in line
     written = write_modules([policy], str(tmp_path / "out"))
     module = compile_module(policy)
-    case = {"__import__": "1.50", "class_": "class", "print": True, "名称": 1, "ﬁle": 2, "file": 3,
+    assert "file_count" in policy.inputs and "ﬁle_count" not in policy.inputs  # read in NFKC form
+    case = {"__import__": "1.50", "class_": "class", "print": True, "名称": 1, "file_count": 2, "file": 3,
             "a" * 110: 4}
     result = module.evaluate(case, as_of=dt.date(2021, 1, 1))
     values = result.as_dict()
