@@ -40,7 +40,7 @@ import attrs
 
 from ..lowering import ir
 from ..lowering.lower import UNFILLED, lower_policy
-from ..semantics.builtins import BUILTINS
+from ..semantics.builtins import AGGREGATES, BUILTINS
 from ..semantics.model import Duration, RDecision, RParam, ResolvedPolicy, next_level
 from ..semantics.types import Type
 from .codewriter import CodeWriter, comment_text
@@ -163,9 +163,41 @@ def module_relpath(policy_id: str) -> str:
 
 def module_part(part: str) -> str:
     cleaned = "".join(ch if (ch.isascii() and (ch.isalnum() or ch == "_")) else "_" for ch in part)
-    if not cleaned or cleaned[0].isdigit() or keyword.iskeyword(cleaned):
+    # p_ before what could not be a module name, or would mean something else to Python
+    # (__init__, __main__) or to the package (its shared runtime, whatever the case of the letters).
+    if not cleaned or cleaned[0].isdigit() or keyword.iskeyword(cleaned) or cleaned.startswith("__") \
+            or cleaned.lower() == RUNTIME_MODULE.lower():
         cleaned = "p_" + cleaned
     return cleaned
+
+
+def package_layout(policy_ids: Iterable[str]) -> dict[str, str]:
+    """Where each policy's module goes in a compiled package: policy id -> path under the package
+    root. A policy whose module name is also a folder of the package (cn/gd next to cn/gd/x) is
+    that folder's __init__.py, so that `import cn.gd` is the policy and cn.gd.x stays importable.
+
+    Two policies that would share a file (cn/a-b and cn/a_b both become cn/a_b.py; names that
+    differ only in case, which some file systems do not tell apart) raise CodegenError naming
+    both: renaming a file is the author's choice, never the compiler's."""
+    ids = sorted(set(policy_ids))
+    plain = {pid: module_relpath(pid) for pid in ids}
+    folders = {rel.rsplit("/", 1)[0] for rel in plain.values() if "/" in rel}
+    folders |= {f.rsplit("/", i)[0] for f in list(folders) for i in range(1, f.count("/") + 1)}
+    layout: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for pid in ids:
+        rel = plain[pid]
+        stem = rel[:-3]
+        if stem in folders:
+            rel = stem + "/__init__.py"
+        other = taken.get(rel.lower())
+        if other is not None:
+            raise CodegenError(f"the policies {other} and {pid} would both compile to {rel}: rename one of the "
+                               f"files (module names keep only letters, digits and '_', and some file systems "
+                               f"do not tell upper from lower case)")
+        taken[rel.lower()] = pid
+        layout[pid] = rel
+    return layout
 
 
 def display_path(path: str, policy_id: str) -> str:
@@ -190,6 +222,8 @@ class _Gen:
         self.names = python_names(list(policy.inputs) + list(policy.params) + list(policy.decisions))
         self.alias_names = python_names(f"{a}.{n}" for a, n in policy.externals)
         self.requirement_names = python_names(policy.requirements)
+        # each record type: its TypedDict and its list validator (the record's name, when it is safe)
+        self.record_names = python_names(policy.records)
         self.consts: dict[str, tuple[str, str]] = {}  # name -> (code, comment)
         self.paths: dict[str, str] = {c.policy_id: display_path(c.path, c.policy_id) for c in policy.chain}
         self.low = lower_policy(policy)  # the lowered form, with the facts every expression carries
@@ -272,7 +306,31 @@ class _Gen:
             return _wrapped(f"{self.expr(e.operand)} {op} ({items})")
         if isinstance(e, ir.Call):
             return self.call(e)
+        if isinstance(e, ir.Aggregate):
+            return self.aggregate(e)
         raise CodegenError(f"cannot compile the expression {e!r}")
+
+    def aggregate(self, e: ir.Aggregate) -> str:
+        """An aggregate as a generator over the elements (`_e`, each a dict of every field) that the
+        filter keeps, given to the runtime's helper (AGGREGATES in semantics/builtins.py)."""
+        agg = AGGREGATES[e.func]
+        source = self.expr(e.source)
+        name, head = self.held(source) if e.source.info.nullable else (source, source)
+        keep = f" if {self.cond(e.where)}" if e.where is not None else ""
+        value = _top(self.expr(e.value)) if e.value is not None else "None"
+        values = f"{value} for _e in {name}{keep}"
+        if e.func == "count":
+            code = f"{agg.runtime}({values})" if keep else f"len({name})"
+        elif e.func == "sum":
+            zero = "0" if e.type.kind == "count" else "_ZERO"
+            code = f"{agg.runtime}(({values}), {zero})"
+        elif e.func in ("min", "max"):
+            code = f"{agg.runtime}(({values}), {py_str(e.source.name)}, {e.where is not None})"
+        else:
+            code = f"{agg.runtime}({values})"
+        if e.source.info.nullable:
+            return _wrapped(f"None if {head} is None else {code}")
+        return code
 
     # What the builtins' emitters (semantics/builtins.py) ask of an argument, and give back.
     @staticmethod
@@ -312,6 +370,8 @@ class _Gen:
             return self.const(e.value)
         if e.kind == "external":
             return self.external(e)
+        if e.kind == "field":
+            return f"_e[{py_str(e.name)}]"  # the element of the aggregate (validated: every field is there)
         raise CodegenError(f"cannot compile the reference {e.name!r}")
 
     def binary(self, e: ir.Binary) -> str:
@@ -565,6 +625,7 @@ class _Gen:
         if p.enums:
             out.append("}")
         out.append("")
+        out += self.records_section()
         out.append("# declared inputs: (type, enum members), for the message when one is missing")
         out.append("_INPUT_TYPES = {")
         for name, inp in p.inputs.items():
@@ -592,6 +653,8 @@ class _Gen:
         limit = getattr(item, "percent_limit", None)
         if t.kind == "percent" and limit is not None:
             return "_coerce_percent_up_to", f"Decimal({str(limit)!r})"  # the input tables precede the constants
+        if t.kind == "list":  # the record's own validator (records_section)
+            return f"_coerce_list_{self.record_names[t.record]}", "()"
         return COERCERS.get(t.kind, "_coerce_text"), self.members_code(t)
 
     def accepted(self) -> dict[str, tuple[Type, bool, bool]]:
@@ -607,7 +670,35 @@ class _Gen:
         members = self.p.enums[t.enum].member_names
         return "(" + ", ".join(py_str(m) for m in members) + ("," if len(members) == 1 else "") + ")"
 
+    def records_section(self) -> list[str]:
+        """Each record type: a TypedDict of its fields, and the validator of a list of such records
+        (every element checked, an error naming it by its index from 0, as the interpreter does)."""
+        out = []
+        for name, record in self.p.records.items():
+            safe = self.record_names[name]
+            out.append(f"# the record {name}" + (f" ({comment_text(record.label)})" if record.label else "")
+                       + ": one element of a list input")
+            out.append(f"{safe} = TypedDict({py_str(safe)}, {{")
+            for f in record.fields:
+                label = f"  # {comment_text(f.label)}" if f.label else ""
+                out.append(f"    {py_str(f.name)}: {self.py_type(f.type)},{label}")
+            out.append("}, total=False)")
+            out.append(f"_FIELDS_{safe} = (")
+            for f in record.fields:
+                out.append(f"    ({py_str(f.name)}, {COERCERS.get(f.type.kind, '_coerce_text')}, {f.optional}, "
+                           f"{self.members_code(f.type)}),")
+            out.append(")")
+            out.append("")
+            out.append("")
+            out.append(f"def _coerce_list_{safe}(name, raw, members=()):")
+            out.append(f"    return _coerce_records(name, raw, {py_str(name)}, _FIELDS_{safe})")
+            out.append("")
+            out.append("")
+        return out
+
     def py_type(self, t: Type) -> str:
+        if t.kind == "list" and t.record in self.record_names:
+            return f"list[{self.record_names[t.record]}]"
         if t.kind == "enum" and t.enum in self.p.enums:
             members = self.p.enums[t.enum].member_names
             return "Literal[" + ", ".join(py_str(m) for m in members) + "]"
@@ -1279,8 +1370,9 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
     out_dir/_PolicyRuntime.py, and every module loads it (one EvaluationError for all); with standalone,
     each module carries its own copy instead. progress(done, total) is told of each module written.
     Returns the files written, sorted."""
-    policies = list(policies)
     written: set[str] = set()
+    policies = list(policies)
+    layout = package_layout(p.policy_id for p in policies)  # refuses collisions before writing anything
     os.makedirs(out_dir, exist_ok=True)
     if not standalone:
         target = os.path.join(out_dir, RUNTIME_MODULE + ".py")
@@ -1289,7 +1381,7 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
     for done, policy in enumerate(policies, 1):
         if progress:
             progress(done - 1, len(policies))
-        rel = module_relpath(policy.policy_id)
+        rel = layout[policy.policy_id]
         target = os.path.join(out_dir, *rel.split("/"))
         source = generate_module(policy, None if standalone else rel.count("/"))
         os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -27,7 +27,8 @@ import os
 from decimal import Decimal
 from typing import Callable, Iterator, Optional
 
-from .runner import evaluate_case, parse_date, to_json
+from ..diagnostics import escape_surrogates
+from .runner import evaluate_case, loads_case_json, parse_date, to_json
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv")
 DEFAULT_BATCH = 5000
@@ -143,7 +144,8 @@ class Writer:
         self.encode = json.JSONEncoder(ensure_ascii=False).encode
         quote = self.encode
         self.prefixes = [quote(name) + ": " for name in list(opts.keep) + self.names]
-        self.columns = list(opts.keep) + self.names + ["_error", "_error_field", "_error_message"] \
+        # _violations: the requirements the case breaks on its day, by name ("a;b"), as in JSON's list.
+        self.columns = list(opts.keep) + self.names + ["_error", "_error_field", "_error_message", "_violations"] \
             + (["_explain"] if opts.explain else [])
 
     def header(self) -> str:
@@ -154,7 +156,11 @@ class Writer:
         return buffer.getvalue()
 
     def batch(self, slots: list) -> str:
-        """slots: (kept cells, the case's JSON object) per case."""
+        """slots: (kept cells, the case's JSON object) per case. A lone surrogate (a case key
+        "\\ud800") is written as its escape: the text stays UTF-8, and JSON reads the same string."""
+        return escape_surrogates(self._batch(slots))
+
+    def _batch(self, slots: list) -> str:
         fmt = self.opts.out_format
         if fmt == "csv":
             buffer = io.StringIO()
@@ -167,7 +173,7 @@ class Writer:
                         (text if "E" not in (text := str(v)) else format(v, "f")) if (c := v.__class__) is Decimal
                         else v.isoformat() if c is _date
                         else "" if v is None else "true" if v is True else "false" if v is False
-                        else v if c is str or c is int else _cell(to_json(v)) for v in slot], "", "", ""])
+                        else v if c is str or c is int else _cell(to_json(v)) for v in slot], "", "", "", ""])
                     continue
                 kept = dict(zip(keep, kept))
                 error = slot.get("_error")
@@ -176,6 +182,7 @@ class Writer:
                     row += [error.get("error") or "", error.get("field") or "", error.get("message") or ""]
                 else:
                     row += ["", "", ""]
+                row.append(";".join(v.get("requirement", "") for v in slot.get("_violations") or ()))
                 if self.opts.explain:
                     explained = slot.get("_explain")
                     row.append(self.encode(explained) if explained is not None else "")
@@ -316,6 +323,8 @@ class Batcher:
             result = module.evaluate(module.Validated(values), as_of=as_of)
         except module.EvaluationError:
             return None
+        if result.violations:
+            return None  # a case that breaks a requirement: the general way reports it with its values
         got = self.getter(result)
         return (self.kept_cells(row) if self.keep_columns else ()), ((got,) if self.single else got)
 
@@ -332,10 +341,14 @@ class Batcher:
             index = out.cases
             out.cases += 1
             try:
-                case = json.loads(line, parse_float=Decimal)
+                case = loads_case_json(line)
             except json.JSONDecodeError as exc:
                 case = None
                 problem = (f"line {number} is not valid JSON: {exc.msg}", f"第 {number} 行不是有效的 JSON：{exc.msg}")
+            except RecursionError:  # nested deeper than the parser goes
+                case = None
+                problem = (f"line {number} is nested too deeply: a case holds input values, not nested lists",
+                           f"第 {number} 行嵌套过深：案例只包含输入值，不应是多层嵌套的列表")
             else:
                 problem = None if isinstance(case, dict) else \
                     (f"line {number} is not an object mapping input names to values",
