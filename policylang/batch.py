@@ -210,7 +210,10 @@ def _spark_frame(spark, path: str, fmt: str):
     if not os.path.exists(path):
         raise BatchError(f"{path}: no such file")
     if fmt == "csv":
-        return spark.read.option("header", True).option("inferSchema", False).csv(path)
+        # RFC 4180 as Python's csv and DuckDB write it: quotes doubled, newlines inside quoted cells
+        # (multiLine reads each file as one split: partition big inputs into many files, or Parquet)
+        return (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True)
+                .option("escape", '"').csv(path))
     if fmt == "jsonl":
         return spark.read.option("primitivesAsString", True).json(path)
     return spark.read.parquet(path)

@@ -162,3 +162,28 @@ def test_run_counts_failed_rows_and_exits_1_unless_told_to_continue(tmp_path):
     bad = CliRunner().invoke(cli, ["run", "cn/gd/stent-2020", "--data", str(tmp_path / "none.csv"), "--out",
                                    str(out), "--root", str(POLICIES)])
     assert bad.exit_code == 2 and "no such file" in bad.output
+
+
+def input_forms_policy(tmp_path):
+    from samples import INPUT_FORMS_POLICY
+
+    policy = resolve_tree(write_tree(tmp_path, {"cn/forms": INPUT_FORMS_POLICY}))["cn/forms"]
+    assert not policy.has_errors, policy
+    return policy
+
+
+def assert_input_forms(policy, engine, **kw):
+    """Every form of input text is accepted or refused as the Python module does, to the value."""
+    from samples import INPUT_FORMS, input_form_rows
+
+    rows = input_form_rows()
+    day = dt.date(2022, 1, 1)
+    got = evaluate_rows(policy, rows, as_of=day, columns=list(INPUT_FORMS), engine=engine, **kw)
+    want = reference_rows(policy, rows, as_of=day)
+    assert_same(policy, rows, day, got, want)
+    accepted = sum(1 for w in want if w["_error"] is None)
+    assert 40 < accepted < len(rows) - 20  # both sides of the line are exercised
+
+
+def test_input_text_forms_match_the_python_module_on_duckdb(tmp_path):
+    assert_input_forms(input_forms_policy(tmp_path), "duckdb")

@@ -30,6 +30,7 @@ internal error: never SQL that computes something else.
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
 from decimal import Decimal
 from typing import Iterable, Mapping, Optional, Sequence
 
@@ -60,6 +61,10 @@ ERROR_COLUMNS = ("_error", "_error_reason", "_error_field", "_error_decision")
 NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 NOT_FINITE = r"^[+-]?([iI][nN][fF]([iI][nN][iI][tT][yY])?|[sS]?[nN][aA][nN][0-9]*)$"
 DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# the characters str.strip() removes, and the Unicode decimal digits Decimal() reads (with their values)
+PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+UNICODE_DIGITS = "".join(chr(c) for c in range(0x80, 0x110000) if unicodedata.decimal(chr(c), None) is not None)
+UNICODE_DIGIT_VALUES = "".join(str(unicodedata.decimal(c)) for c in UNICODE_DIGITS)
 TRUE_WORDS = ("true", "yes", "是", "1")
 FALSE_WORDS = ("false", "no", "否", "0")
 
@@ -238,7 +243,9 @@ class SqlGen:
             columns = [n for n in accepted if n not in self.blank_values]
         self.columns = list(columns)
         self.read = [c for c in self.columns if c in accepted and c not in self.blank_values]
-        self.passthrough = [c for c in self.columns if c not in accepted]
+        # other columns, and a column of a blank bound for the whole batch (the bound value wins, as
+        # in `policylang eval`), are copied unchanged
+        self.passthrough = [c for c in self.columns if c not in accepted or c in self.blank_values]
         self.current: Optional[str] = None  # the decision being compiled
         self.enum_members = {name: e.member_names for name, e in policy.enums.items()}
         self.param_cache: dict = {}
@@ -559,11 +566,18 @@ class SqlGen:
                                                                  b.err), (None, own)]), scale)
 
     def comparable(self, a: Sql, b: Sql):
-        if a.scale is not None or b.scale is not None:
-            x, _ = self.as_decimal(a)
-            y, _ = self.as_decimal(b)
-            return x, y
-        return a.val, b.val
+        """Both operands of a comparison at one DECIMAL type, the larger scale: Spark compares two
+        DECIMAL(38, s) of different scales at the smaller scale (0.00 = 0.001), so never leave the
+        engine to choose."""
+        x, y = self.aligned([a, b])
+        return x, y
+
+    def aligned(self, parts: Sequence[Sql]) -> list:
+        """The values at one type: numbers as DECIMAL(38, the largest scale), others as they are."""
+        if all(p.scale is None for p in parts):
+            return [p.val for p in parts]
+        scale = max(p.scale for p in parts if p.scale is not None)
+        return [cast(self.as_decimal(p)[0], dec_type(scale)) for p in parts]
 
     def date_arith(self, e: ir.Binary, a: Sql, b: Sql, left_stops) -> Sql:
         """date ± a constant period (days, months, years)."""
@@ -582,11 +596,7 @@ class SqlGen:
         items = [self.expr(i) for i in e.items]
         if any(i.val.is_type("null") or isinstance(i.val, exp.Null) for i in items):
             raise UnsupportedInSql("none as a member of a set")
-        if s.scale is not None or any(i.scale is not None for i in items):
-            values = [self.as_decimal(i)[0] for i in items]
-            operand = self.as_decimal(s)[0]
-        else:
-            values, operand = [i.val for i in items], s.val
+        operand, *values = self.aligned([s] + items)
         member = exp.In(this=paren(operand), expressions=values)
         if e.negated:
             value = or_(is_null(operand), exp.Not(this=paren(member)))
@@ -786,10 +796,7 @@ class SqlGen:
             node = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[t.op](this=x, expression=y)
             return is_true(node)
         if t.kind in ("in", "not_in"):
-            if column.scale is not None or any(v.scale is not None for v in values):
-                items, operand = [self.as_decimal(v)[0] for v in values], self.as_decimal(column)[0]
-            else:
-                items, operand = [v.val for v in values], column.val
+            operand, *items = self.aligned([column] + values)
             member = exp.In(this=paren(operand), expressions=items)
             if t.kind == "in":
                 return is_true(member)
@@ -841,99 +848,140 @@ class SqlGen:
         return out
 
     # ------------------------------------------------------------ validation
-    def validated(self, name: str) -> tuple[exp.Expression, exp.Expression]:
-        """(the validated value of column `name`, or NULL; the condition and reason of each way it is bad)."""
-        t = self.accepted[name]
-        kind = t.kind
-        raw = cast(col(name), "VARCHAR")
-        text = exp.Trim(this=raw)
-        present = not_null(raw) if not self.empty_is_absent else and_(not_null(raw),
-                                                                     exp.NEQ(this=text, expression=lit_str("")))
-        checks: list[tuple[exp.Expression, str]] = []
-        if kind in ("money", "percent", "decimal", "count"):
-            body = text
-            if kind == "percent":
-                has_pct = exp.EQ(this=exp.Substring(this=text, start=exp.Length(this=text)), expression=lit_str("%"))
-                body = case([(has_pct, exp.Trim(this=exp.Substring(this=text, start=num_lit(1), length=exp.Sub(
-                    this=exp.Length(this=text), expression=num_lit(1)))))], text)
-            body = exp.Anonymous(this="REPLACE", expressions=[body, lit_str("_"), lit_str("")])
-            well_formed = exp.RegexpLike(this=body, expression=lit_str(NUMBER))
-            not_finite = exp.RegexpLike(this=body, expression=lit_str(NOT_FINITE))
-            wide = try_cast(body, dec_type(18))
-            checks.append((exp.Not(this=paren(or_(well_formed, not_finite))), "malformed"))
-            checks.append((not_finite, "not_finite"))
-            if kind == "percent":
-                # at most 1000 (beyond 1, outside the range anyway), so that the scale 20 of x% fits
-                hundredth = cast(num_lit("0.01"), dec_type(2, 3))
-                small = case([(exp.GT(this=exp.Abs(this=wide), expression=num_lit(1000)),
-                               cast(num_lit(1000), dec_type(18)))], wide)
-                wide = cast(case([(has_pct, exp.Mul(this=small, expression=hundredth))], small), dec_type(20))
-            checks.append((is_null(wide), "beyond_range"))
-            limit = {"money": MONEY_LIMIT, "decimal": DECIMAL_LIMIT, "count": Decimal(COUNT_LIMIT),
-                     "percent": Decimal(2)}[kind]
-            if kind == "money":
-                checks.append((exp.LT(this=wide, expression=num_lit(0)), "negative"))
-                checks.append((exp.GTE(this=wide, expression=num_lit(limit)), "beyond_range"))
-                value = cast(wide, dec_type(2))
-                checks.append((exp.NEQ(this=value, expression=wide), "fraction_of_fen"))
-            elif kind == "count":
-                whole = cast(wide, dec_type(0))
-                checks.append((exp.NEQ(this=whole, expression=wide), "not_whole"))
-                checks.append((exp.LT(this=wide, expression=num_lit(0)), "negative"))
-                checks.append((exp.GTE(this=wide, expression=num_lit(limit)), "beyond_range"))
-                value = cast(whole, "BIGINT")
-            elif kind == "percent":
-                checks.append((or_(exp.LT(this=wide, expression=num_lit(0)), exp.GT(this=wide, expression=num_lit(1))),
-                               "outside_range"))
-                value = cast(wide, dec_type(INPUT_SCALE["percent"]))
-                checks.append((exp.NEQ(this=value, expression=wide), "beyond_precision"))
+    def percent_limit(self, name: str) -> Decimal:
+        """The highest value of a percent input or blank: 1, or N/100 for `percent up to N%`."""
+        item = self.p.inputs.get(name) or self.p.params.get(name)
+        limit = getattr(item, "percent_limit", None)
+        return Decimal(1) if limit is None else Decimal(limit)
+
+    def stripped(self, raw: exp.Expression) -> exp.Expression:
+        """str.strip(): the text without the whitespace Python strips at either end."""
+        return exp.Trim(this=raw, expression=lit_str(PY_SPACE))
+
+    def ascii_digits(self, e: exp.Expression) -> exp.Expression:
+        """Every Unicode decimal digit as its ASCII digit, as Python's Decimal reads them; only for a
+        text that is not plain ASCII (bytes = characters), which leaves the usual case cheap."""
+        nbytes = exp.Anonymous(this="STRLEN" if self.dialect == "duckdb" else "OCTET_LENGTH", expressions=[e])
+        plain = exp.EQ(this=nbytes, expression=exp.Length(this=e))
+        return case([(plain, e)], exp.Anonymous(this="TRANSLATE", expressions=[e, lit_str(UNICODE_DIGITS),
+                                                                                lit_str(UNICODE_DIGIT_VALUES)]))
+
+    def validation_layers(self) -> list[tuple[list, list]]:
+        """The validation as successive SELECT layers over the table (each expression once): per
+        layer, the (name, expression) columns it adds; the last adds the validated inputs and
+        __pl_verr (the first bad input, in the table's column order, with its reason)."""
+        strip, number, flags, wide, reasons, final = [], [], [], [], [], []
+        whens = []
+        for name in self.read:
+            t = self.accepted[name]
+            kind = t.kind
+            raw = cast(col(name), "VARCHAR")
+            s = col(f"__pl_s_{name}")
+            strip.append((f"__pl_s_{name}", self.stripped(raw)))
+            present = not_null(s)
+            if self.empty_is_absent:
+                present = and_(present, exp.NEQ(this=s, expression=lit_str("")))
+            checks: list[tuple[exp.Expression, str]] = []
+            value: exp.Expression
+            if kind in ("money", "percent", "decimal", "count"):
+                b, w = col(f"__pl_b_{name}"), col(f"__pl_w_{name}")
+                body: exp.Expression = s
+                has_pct = None
+                if kind == "percent":
+                    has_pct = exp.EQ(this=exp.Substring(this=s, start=exp.Length(this=s)), expression=lit_str("%"))
+                    body = case([(has_pct, self.stripped(exp.Substring(this=s, start=num_lit(1), length=exp.Sub(
+                        this=exp.Length(this=s), expression=num_lit(1)))))], s)
+                # Python's Decimal ignores underscores and reads any Unicode digit
+                body = self.ascii_digits(exp.Anonymous(this="REPLACE", expressions=[body, lit_str("_"), lit_str("")]))
+                number.append((f"__pl_b_{name}", body))
+                # the exact form Python reads, checked before the cast: engines' casts accept others
+                flags.append((f"__pl_ok_{name}", exp.RegexpLike(this=b, expression=lit_str(NUMBER))))
+                flags.append((f"__pl_f_{name}", exp.RegexpLike(this=b, expression=lit_str(NOT_FINITE))))
+                well_formed, not_finite = col(f"__pl_ok_{name}"), col(f"__pl_f_{name}")
+                parsed = case([(well_formed, try_cast(b, dec_type(18)))])
+                if kind == "percent":
+                    # at most 10000 (beyond any limit), so that the scale 20 of x% fits
+                    hundredth = cast(num_lit("0.01"), dec_type(2, 3))
+                    small = case([(exp.GT(this=exp.Abs(this=parsed), expression=num_lit(10000)),
+                                   cast(num_lit(10000), dec_type(18)))], parsed)
+                    parsed = cast(case([(has_pct, exp.Mul(this=small, expression=hundredth))], small), dec_type(20))
+                    wide_scale = 20
+                else:
+                    wide_scale = 18
+                wide.append((f"__pl_w_{name}", parsed))
+                checks.append((exp.Not(this=paren(or_(well_formed, not_finite))), "malformed"))
+                checks.append((not_finite, "not_finite"))
+                checks.append((is_null(w), "beyond_range"))
+                same = lambda v: exp.NEQ(this=cast(v, dec_type(wide_scale)), expression=w)  # noqa: E731
+                if kind == "money":
+                    checks.append((exp.LT(this=w, expression=num_lit(0)), "negative"))
+                    checks.append((exp.GTE(this=w, expression=num_lit(MONEY_LIMIT)), "beyond_range"))
+                    value = cast(w, dec_type(2))
+                    checks.append((same(value), "fraction_of_fen"))
+                elif kind == "count":
+                    whole = cast(w, dec_type(0))
+                    checks.append((same(whole), "not_whole"))
+                    checks.append((exp.LT(this=w, expression=num_lit(0)), "negative"))
+                    checks.append((exp.GTE(this=w, expression=num_lit(COUNT_LIMIT)), "beyond_range"))
+                    value = cast(whole, "BIGINT")
+                elif kind == "percent":
+                    limit = self.percent_limit(name)
+                    checks.append((or_(exp.LT(this=w, expression=num_lit(0)),
+                                       exp.GT(this=w, expression=cast(num_lit(format(limit, "f")), dec_type(20)))),
+                                   "outside_range"))
+                    value = cast(w, dec_type(INPUT_SCALE["percent"]))
+                    checks.append((same(value), "beyond_precision"))
+                else:
+                    checks.append((exp.GTE(this=exp.Abs(this=w), expression=num_lit(DECIMAL_LIMIT)), "beyond_range"))
+                    value = cast(w, dec_type(INPUT_SCALE["decimal"]))
+                    checks.append((same(value), "beyond_precision"))
+            elif kind == "bool":
+                low = exp.Lower(this=s)
+                yes = exp.In(this=low, expressions=[lit_str(w) for w in TRUE_WORDS])
+                no = exp.In(this=low, expressions=[lit_str(w) for w in FALSE_WORDS])
+                wide.append((f"__pl_w_{name}", case([(yes, exp.true()), (no, exp.false())])))
+                checks.append((is_null(col(f"__pl_w_{name}")), "not_bool"))
+                value = col(f"__pl_w_{name}")
+            elif kind == "date":
+                shaped = exp.RegexpLike(this=s, expression=lit_str(DATE_TEXT))
+                wide.append((f"__pl_w_{name}", case([(shaped, try_cast(s, "DATE"))])))
+                day = col(f"__pl_w_{name}")
+                checks.append((or_(is_null(day), exp.LT(this=exp.Year(this=day), expression=num_lit(1))), "not_date"))
+                value = day
+            elif kind == "text":
+                value = raw
+            elif kind == "enum":
+                members = self.enum_members.get(t.enum, ())
+                checks.append((exp.Not(this=exp.In(this=raw, expressions=[lit_str(m) for m in members])),
+                               "not_member"))
+                value = raw
             else:
-                checks.append((exp.GTE(this=exp.Abs(this=wide), expression=num_lit(limit)), "beyond_range"))
-                value = cast(wide, dec_type(INPUT_SCALE["decimal"]))
-                checks.append((exp.NEQ(this=value, expression=wide), "beyond_precision"))
-        elif kind == "bool":
-            low = exp.Lower(this=text)
-            yes = exp.In(this=low, expressions=[lit_str(w) for w in TRUE_WORDS])
-            no = exp.In(this=low, expressions=[lit_str(w) for w in FALSE_WORDS])
-            checks.append((exp.Not(this=paren(or_(yes, no))), "not_bool"))
-            value = yes
-        elif kind == "date":
-            day = try_cast(text, "DATE")
-            bad = or_(exp.Not(this=exp.RegexpLike(this=text, expression=lit_str(DATE_TEXT))), is_null(day),
-                      exp.LT(this=exp.Year(this=day), expression=num_lit(1)))
-            checks.append((bad, "not_date"))
-            value = day
-        elif kind == "text":
-            value = raw
-        elif kind == "enum":
-            members = self.enum_members.get(t.enum, ())
-            checks.append((exp.Not(this=exp.In(this=raw, expressions=[lit_str(m) for m in members])),
-                           "not_member"))
-            value = raw
-        else:
-            raise UnsupportedInSql(f"an input of kind {kind}")
-        reason = case([(c, lit_str(r)) for c, r in checks]) if checks else None
-        bad = reason
-        return present, value, bad
+                raise UnsupportedInSql(f"an input of kind {kind}")
+            reasons.append((f"__pl_present_{name}", present))
+            if checks:
+                reasons.append((f"__pl_r_{name}", case([(c, lit_str(r)) for c, r in checks])))
+                r = col(f"__pl_r_{name}")
+                keep = and_(col(f"__pl_present_{name}"), is_null(r))
+                whens.append((and_(col(f"__pl_present_{name}"), not_null(r)),
+                              exp.Concat(expressions=[lit_str("invalid_input" + SEP), r, lit_str(SEP + name + SEP)])))
+            else:
+                keep = col(f"__pl_present_{name}")
+            final.append((self.in_col(name), case([(keep, value)])))
+        final.append(("__pl_verr", case(whens) if whens else cast(null(), "VARCHAR")))
+        return [layer for layer in (strip, number, flags, wide, reasons) if layer] + [final]
 
     # ------------------------------------------------------------ the query
     def build(self) -> SqlQuery:
         src = exp.Table(this=ident(self.source))
-        # layer 1: each input validated; the first bad one (in the table's column order) fails the row
-        selects = [col(c) for c in self.columns]
-        whens = []
-        for name in self.read:
-            present, value, reason = self.validated(name)
-            keep = present if reason is None else and_(present, is_null(reason))
-            selects.append(_alias(case([(keep, value)]), self.in_col(name), quoted=True))
-            if reason is not None:
-                whens.append((and_(present, not_null(reason)),
-                              exp.Concat(expressions=[lit_str("invalid_input" + SEP), reason,
-                                                      lit_str(SEP + name + SEP)])))
-        verr = case(whens) if whens else cast(null(), "VARCHAR")
-        selects.append(_alias(verr, "__pl_verr", quoted=True))
-        query = exp.select(*selects, copy=False).from_(src, copy=False)
-        ctes = [("__pl_valid", query)]
+        # the inputs validated, layer by layer; the first bad one (in the table's column order) fails the row
+        ctes = []
+        previous = src
+        layers = self.validation_layers()
+        for index, layer in enumerate(layers):
+            selects = [exp.Star()] + [_alias(e, n) for n, e in layer]
+            alias = "__pl_valid" if index == len(layers) - 1 else f"__pl_check{index}"
+            ctes.append((alias, exp.select(*selects, copy=False).from_(previous, copy=False)))
+            previous = exp.Table(this=ident(alias))
         # the decisions, a layer per level of dependency
         self.can_fail: dict[str, bool] = {}
         self.decision_scale: dict[str, Optional[int]] = {}
