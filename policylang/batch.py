@@ -251,7 +251,7 @@ def _run_spark(policy, frame, columns, out, out_fmt, as_of, blanks, rule_columns
     if out_fmt == "parquet":
         writer.parquet(out)
     else:
-        writer.option("header", True).csv(out)
+        writer.option("header", True).option("escape", '"').csv(out)
     total = result.count()
     result.unpersist()
     return counts, total
