@@ -102,6 +102,15 @@ ENTRIES = [
     ("phrase.PL312.left_above", "{by} left it for the {expected} level, and no level down to this {level} policy sets it",
      "{by} 把它留给{to_zh}填写，但直到本{level_zh}政策，各层都没有填写"),
     ("note.PL312.left_blank", "{words} is left blank for the {expected} level to fill", "{words_zh}留给{to_zh}填写"),
+    ("PL325.unfilled", "the blank {words} must be filled: {by} requires the {expected} level to set it, and no level down "
+     "to this {level} policy does; {consequence}.",
+     "必须填写的授权事项{words_zh}没有填写：{by} 要求{to_zh}设定，但直到本{level_zh}政策，各层都没有填写；{consequence_zh}",
+     "set it in this file: 'override param {name}: {type} fixed …' with because \"…\" citing the local notice; if the "
+     "local notice really omits it, the omission is the notice's: keep this finding, or record it with "
+     "'# policylang: ignore[PL325] because \"…\"'",
+     "请在本文件中设定：`override param {name}: {type} fixed …`，并用 `because \"…\"` 写明本地文件的依据；如果本地文件确实没有规定，"
+     "这是文件本身的缺漏：保留这一问题，或用 `# policylang: ignore[PL325] because \"…\"` 记录下来"),
+    ("note.PL325.required", "{words} is left to the {expected} level, which must set it", "{words_zh}交由{to_zh}设定，且必须设定"),
 
     # ---------------------------------------------------------------- unused names (checks/unused.py)
     ("PL207.unused",

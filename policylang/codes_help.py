@@ -162,6 +162,11 @@ HELP: dict[str, Help] = {
     "PL312": _H("上级授权本级填写的事项没有填写：依赖它的计算在本地无法得出。", "用“覆盖 参数 … 固定 …”填写，并写明理由。",
                 "A blank the parent left for this level is not filled; what depends on it cannot be computed.",
                 "Fill it with override param … fixed …, with a reason."),
+    "PL325": _H("上级要求本级必须设定的事项（“对……设定”），到本级为止都没有设定：这是对上级规定的违反。",
+                "用“覆盖 参数 … 固定 …”设定，并写明本地文件的依据；本地文件确实没有规定时，保留这一问题或写明理由忽略它。",
+                "A blank the parent requires this level to set (not only permits) is not set down to this leaf.",
+                "Set it with override param … fixed …, citing the local notice; if the notice omits it, keep the "
+                "finding or record it with a reasoned ignore."),
     "PL313": _H("取值超出上级规定的限定范围（不低于/不高于）。", "取限定范围内的值。", "A value lies outside its bound.",
                 "Use a value within the bound."),
     "PL314": _H("“引用”的政策不存在。", "检查政策编号。", "The policy named by uses does not exist.", "Check the id."),

@@ -16,7 +16,7 @@ from typing import Optional
 from ..diagnostics import Diagnostic
 
 # Findings that a declaration the parser could not read can cause elsewhere.
-FOLLOW_ON_CODES = frozenset({"PL201", "PL207", "PL312", "PL320", "PL602", "PL208", "PL308", "PL402"})
+FOLLOW_ON_CODES = frozenset({"PL201", "PL207", "PL312", "PL325", "PL320", "PL602", "PL208", "PL308", "PL402"})
 _WORD = re.compile(r"[^\W\d]\w*")
 
 
@@ -51,7 +51,7 @@ def drop_follow_ons(ws, diags: list[Diagnostic]) -> list[Diagnostic]:
                 unreadable |= getattr(pf, "unreadable", frozenset())
             if unreadable:
                 words = _span_words(ws, diag.span)
-                if diag.code == "PL312":  # reported on the leaf's header: the blank is the related place
+                if diag.code in ("PL312", "PL325"):  # reported on the leaf's header: the blank is the related place
                     words = set().union(*(_span_words(ws, r.span) for r in diag.related)) if diag.related else set()
                 if words & unreadable:
                     continue

@@ -227,6 +227,7 @@ class ParamDecl:
     span: Span
     statement_span: Span = NO_SPAN
     in_principle: bool = False  # `in principle floor …`: 原则上; a departure with a reason is a warning
+    required: bool = False  # `delegated … required`: the level below must fill it (PL325 when a leaf does not)
     # A keyed param (`by material { stainless: …, other: … }`): statement is 'keyed', value None, and
     # keys holds one ParamDecl per key written (its name the enum member, its type this param's type).
     key_input: Optional[str] = None

@@ -382,6 +382,8 @@ def _param_statement(decl: A.ParamDecl) -> str:
     if decl.statement == "delegated":
         statement = (_kw("delegated to") + " " + K.name_word(K.LEVELS, decl.to_level, _lang)
                      if decl.to_level else _kw("delegated"))
+        if decl.required:
+            statement += " " + _kw("required")
     else:
         statement = f"{_kw(decl.statement)} {format_expr(decl.value)}"
     if decl.in_principle:

@@ -59,6 +59,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("because", ("理由",)),
     # inside declarations
     ("optional", ("可选",)),
+    ("required", ("必填",)),
     ("fixed", ("固定",)),
     ("floor", ("下限",)),
     ("ceiling", ("上限",)),

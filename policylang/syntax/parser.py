@@ -45,7 +45,7 @@ TOP_KEYWORDS_ZH = tuple(K.zh(word) for word in K.TOP_LEVEL)
 # Terminals whose text is data; every other token is punctuation or a keyword.
 _DATA_TERMINALS = frozenset(
     {"NAME", "STRING", "NUMBER", "DATE", "POLICY_ID", "COMP_OP", "PLUS", "MINUS", "MUL_OP",
-     "OVERRIDE", "OPTIONAL", "MUST", "MAY", "SHOULD", "NOT_KW", "FIXED", "CEILING", "FLOOR", "IN_PRINCIPLE"}
+     "OVERRIDE", "OPTIONAL", "REQUIRED", "MUST", "MAY", "SHOULD", "NOT_KW", "FIXED", "CEILING", "FLOOR", "IN_PRINCIPLE"}
 )
 
 # How several actors of one provision are joined for display (中选企业、配送企业).
@@ -56,7 +56,7 @@ ACTOR_SEPARATOR = "、"
 DIRECTION_TOKENS = frozenset({"FIXED", "CEILING", "FLOOR", "IN_PRINCIPLE"})
 
 # The terminal of each keyword whose word the builder reads (the others it skips).
-_DATA_KEYWORDS = {"override": "OVERRIDE", "optional": "OPTIONAL", "fixed": "FIXED", "ceiling": "CEILING",
+_DATA_KEYWORDS = {"override": "OVERRIDE", "optional": "OPTIONAL", "required": "REQUIRED", "fixed": "FIXED", "ceiling": "CEILING",
                   "floor": "FLOOR", "must": "MUST", "may": "MAY", "should": "SHOULD", "not": "NOT_KW",
                   "in principle": "IN_PRINCIPLE"}
 
@@ -318,8 +318,10 @@ class _Builder(Transformer):
 
     def k_delegated(self, c):
         data = self._data(c)
+        required = any(isinstance(x, Token) and x.type == "REQUIRED" for x in data)
+        data = [x for x in data if not (isinstance(x, Token) and x.type == "REQUIRED")]
         to_level = _name(data[0], K.LEVEL_OF) if data else None
-        return ("delegated", None, to_level, self._span(c))
+        return ("delegated_required" if required else "delegated", None, to_level, self._span(c))
 
     def b_least(self, c):
         return A.Bound("at_least", self._data(c)[0], self._span(c))
@@ -332,11 +334,13 @@ class _Builder(Transformer):
         principle = any(isinstance(x, Token) and x.type == "IN_PRINCIPLE" for x in data)
         data = [x for x in data if not (isinstance(x, Token) and x.type == "IN_PRINCIPLE")]
         name, type_ref, (statement, value, to_level, kspan) = data[0], data[1], data[2]
+        required = statement == "delegated_required"
+        statement = "delegated" if required else statement
         bounds = tuple(x for x in data[3:] if isinstance(x, A.Bound))
         meta = data[-1]
         return A.ParamDecl(
             str(name), type_ref, statement, value, to_level, bounds, meta, False,
-            self._tspan(name), self._span(c), kspan, in_principle=principle,
+            self._tspan(name), self._span(c), kspan, in_principle=principle, required=required,
         )
 
     def param_key(self, c):

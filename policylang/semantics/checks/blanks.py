@@ -1,15 +1,22 @@
-"""Delegated blanks a leaf policy leaves unfilled (PL312).
+"""Delegated blanks a leaf policy leaves unfilled (PL312, PL325).
 
 A blank (`param … delegated`) is a value an upper level left for a lower level
 to set. When no level down to a leaf sets it, every decision that reads it
 (directly or through other decisions) cannot be computed in that region. The
 finding is reported on the leaf, because that is the last file that could fill
 it, with the delegating declaration as the related location.
+
+Where the notice only permits the level below to set the value (各地可…), an
+unfilled blank is a warning (PL312). Where it instructs it to (对…设定: the blank
+is `delegated … required`), a leaf at or below that level that leaves it unfilled
+breaks the notice: an error (PL325). A leaf above that level (no policy extends it
+yet) is still only told, as for any blank.
 """
 
 from __future__ import annotations
 
 from ...diagnostics import Diagnostic
+from ...syntax.ast import LEVELS
 from ..model import next_level
 from ..model import ResolvedPolicy, references
 from ...messages import P
@@ -56,9 +63,33 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
             else:
                 situation, situation_zh = P("phrase.PL312.left_above", by=by.policy_id, expected=expected, to_zh=to_zh,
                                             level=policy.level, level_zh=level_zh(policy.level))
+            required_by = _required_by(blank)
+            if required_by is not None and _at_or_below(policy.level, expected):
+                out.append(say("PL325.unfilled", header_span(policy, ctx.ws), policy.policy_id,
+                               related_=(related_note(required_by, "note.PL325.required", words=words, words_zh=words_zh,
+                                                      expected=expected, to_zh=to_zh),),
+                               words=words, words_zh=words_zh, by=required_by.policy_id, expected=expected, to_zh=to_zh,
+                               level=policy.level, level_zh=level_zh(policy.level),
+                               consequence=consequence, consequence_zh=consequence_zh, name=blank.name, type=blank.type))
+                continue
             out.append(say("PL312.unfilled", header_span(policy, ctx.ws), policy.policy_id,
                            related_=(related_note(by, "note.PL312.left_blank", words=words, words_zh=words_zh,
                                                   expected=expected, to_zh=to_zh),),
                            words=words, words_zh=words_zh, situation=situation, situation_zh=situation_zh,
                            consequence=consequence, consequence_zh=consequence_zh, name=blank.name, type=blank.type))
     return out
+
+
+def _required_by(blank):
+    """The definition that made the blank compulsory (`delegated … required`), if one did: the
+    lowest delegating level decides, since a lower level may pass a blank on with or without it."""
+    for origin in reversed(blank.history):
+        if getattr(origin.decl, "statement", None) == "delegated":
+            return origin if getattr(origin.decl, "required", False) else None
+    return None
+
+
+def _at_or_below(level: str, expected: str) -> bool:
+    if level not in LEVELS or expected not in LEVELS:
+        return True
+    return LEVELS.index(level) >= LEVELS.index(expected)
