@@ -42,6 +42,7 @@ from .semantics.evaluate import (
     EvaluationError,
     Interpreter,
     InputError,
+    NotInForce,
 )
 from .semantics.model import ResolvedPolicy
 
@@ -161,8 +162,8 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
     con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    rel = con.sql(final.sql(dialect="duckdb"))
     try:
+        rel = con.sql(final.sql(dialect="duckdb"))
         if out_fmt == "parquet":
             rel.write_parquet(out)
         else:
@@ -401,8 +402,9 @@ def reference_rows(policy: ResolvedPolicy, rows: Iterable[Mapping[str, Any]], *,
         result = {name: None for name in names}
         error = None
         try:
+            interp.check_in_force(as_of)
             values = interp.coerce_inputs(case)
-        except InputError as exc:
+        except (InputError, NotInForce) as exc:
             error = exc
         else:
             errors = {}

@@ -23,8 +23,9 @@ products add scales; quotients carry 20 decimals on DuckDB and at least 12 on Sp
 MAX_SCALE is rounded to it) and counts BIGINT; see docs/batch.md for the ranges. Every identifier
 and literal is a sqlglot node: policy text is quoted by sqlglot, never pasted into SQL.
 
-Anything the lowered form holds that this generator does not know is UnsupportedInSql, an
-internal error: never SQL that computes something else.
+A construct of the language this generator does not compile is UnsupportedInSql (naming it);
+anything the lowered form holds that it does not know is SqlInternalError, an internal error:
+never SQL that computes something else.
 """
 
 from __future__ import annotations
@@ -74,7 +75,15 @@ class SqlCompileError(Exception):
 
 
 class UnsupportedInSql(SqlCompileError):
-    """The lowered form holds something this generator does not know: an internal error."""
+    """The policy uses a construct of the language the SQL backend does not compile (a period as a
+    value, a table cell that can fail, a builtin without a SQL form...): the message names it.
+    `policylang run` and `compile --target sql` report it and exit 1; the Python module and
+    `policylang eval` still evaluate the policy."""
+
+
+class SqlInternalError(SqlCompileError):
+    """The lowered form holds a node this generator does not know (the lowering gained one): an
+    internal error (exit 2), never SQL that computes something else."""
 
 
 def input_sql_type(kind: str) -> str:
@@ -291,7 +300,7 @@ class SqlGen:
             return Sql(cast(lit_str(value.isoformat()), "DATE"))
         if isinstance(value, Duration):
             raise UnsupportedInSql(f"a period ({value}) as a value of its own")
-        raise UnsupportedInSql(f"the constant {value!r}")
+        raise SqlInternalError(f"the constant {value!r}")
 
     # ------------------------------------------------------------ numbers
     def as_decimal(self, s: Sql) -> tuple[exp.Expression, int]:
@@ -389,7 +398,7 @@ class SqlGen:
                             exp.Add(this=near, expression=ulp))
                 r = case([(tie, back)], near)
             else:
-                raise UnsupportedInSql(f"the rounding mode {mode!r}")
+                raise SqlInternalError(f"the rounding mode {mode!r}")
             r = cast(r, dec_type(k))
         if money:
             return Sql(r, None, k)
@@ -434,10 +443,12 @@ class SqlGen:
             return self.in_(e)
         if isinstance(e, ir.Call):
             builtin = BUILTINS.get(e.func)
-            if builtin is None or builtin.sql is None:
+            if builtin is None:
+                raise SqlInternalError(f"the function {e.func} is not in the builtin registry")
+            if builtin.sql is None:
                 raise UnsupportedInSql(f"the function {e.func} has no SQL form")
             return builtin.sql(self, e)
-        raise UnsupportedInSql(f"the lowered node {type(e).__name__}")
+        raise SqlInternalError(f"the lowered node {type(e).__name__}")
 
     def common_scale(self, *parts: Sql) -> Optional[int]:
         scales = [p.scale for p in parts if p.scale is not None]
@@ -481,7 +492,7 @@ class SqlGen:
                            error_value("blank_not_filled", "unfilled", f"{e.alias}.{e.name}", self.current or ""),
                            self.const(None, kind).scale)
             return self.const(e.value, kind)
-        raise UnsupportedInSql(f"the reference kind {e.kind!r}")
+        raise SqlInternalError(f"the reference kind {e.kind!r}")
 
     def missing(self, name: str) -> exp.Expression:
         return error_value("invalid_input", "missing", name, self.current or "")
@@ -801,7 +812,7 @@ class SqlGen:
             if t.kind == "in":
                 return is_true(member)
             return or_(is_null(operand), exp.Not(this=paren(member)))
-        raise UnsupportedInSql(f"the table cell kind {t.kind!r}")
+        raise SqlInternalError(f"the table cell kind {t.kind!r}")
 
     def finish(self, d: ir.Decision, s: Sql) -> Sql:
         """The interpreter's finish(): money at the fen (half up), counts whole, decimals DECIMAL."""
@@ -865,6 +876,22 @@ class SqlGen:
         plain = exp.EQ(this=nbytes, expression=exp.Length(this=e))
         return case([(plain, e)], exp.Anonymous(this="TRANSLATE", expressions=[e, lit_str(UNICODE_DIGITS),
                                                                                 lit_str(UNICODE_DIGIT_VALUES)]))
+
+    def out_of_force(self) -> Optional[exp.Expression]:
+        """The condition that the evaluation date is outside the policy's window (None: never)."""
+        p = self.p
+        if p.effective is None and p.ends is None:
+            return None
+        if self.as_of is not None:
+            inside = (p.effective is None or self.as_of >= p.effective) and (p.ends is None or self.as_of <= p.ends)
+            return None if inside else exp.true()
+        day = exp.CurrentDate()
+        parts = []
+        if p.effective is not None:
+            parts.append(exp.LT(this=day, expression=self.const(p.effective, "date").val))
+        if p.ends is not None:
+            parts.append(exp.GT(this=day, expression=self.const(p.ends, "date").val))
+        return or_(*parts)
 
     def validation_layers(self) -> list[tuple[list, list]]:
         """The validation as successive SELECT layers over the table (each expression once): per
@@ -956,7 +983,7 @@ class SqlGen:
                                "not_member"))
                 value = raw
             else:
-                raise UnsupportedInSql(f"an input of kind {kind}")
+                raise UnsupportedInSql(f"an input of type {kind}")
             reasons.append((f"__pl_present_{name}", present))
             if checks:
                 reasons.append((f"__pl_r_{name}", case([(c, lit_str(r)) for c, r in checks])))
@@ -967,6 +994,10 @@ class SqlGen:
             else:
                 keep = col(f"__pl_present_{name}")
             final.append((self.in_col(name), case([(keep, value)])))
+        # a policy is evaluated only while in force (as evaluate() and the Python module check first)
+        out_of_force = self.out_of_force()
+        if out_of_force is not None:
+            whens.insert(0, (out_of_force, error_value("not_in_force", "not_in_force", "as_of")))
         final.append(("__pl_verr", case(whens) if whens else cast(null(), "VARCHAR")))
         return [layer for layer in (strip, number, flags, wide, reasons) if layer] + [final]
 
