@@ -210,3 +210,15 @@ def assert_input_forms(policy, engine, **kw):
 
 def test_input_text_forms_match_the_python_module_on_duckdb(tmp_path):
     assert_input_forms(input_forms_policy(tmp_path), "duckdb")
+
+
+def test_a_policy_not_in_force_fails_every_row_as_the_python_module_does():
+    policy = resolve_tree(POLICIES)["cn/gd/stent-2020"]
+    rows = [{"selected": "true", "selected_price": "469", "price": "469"}, {"selected": "maybe"}]
+    day = dt.date(2019, 1, 1)
+    got = evaluate_rows(policy, rows, as_of=day, columns=["selected", "selected_price", "price"])
+    want = reference_rows(policy, rows, as_of=day)
+    assert_same(policy, rows, day, got, want)
+    assert [g["_error"] for g in got] == ["not_in_force", "not_in_force"]
+    assert all(g["_error_field"] == "as_of" and g["fund_pays"] is None for g in got)
+    assert "is not in force on 2019-01-01" in want[0]["_error_message"]
