@@ -135,6 +135,19 @@ HELP: dict[str, Help] = {
                 "Write one key per member (`KEY: delegated` for one the levels below fill); in a constant read one "
                 "key as NAME.KEY.",
                 "参数 cap：金额 按 material {\n    stainless：上限 798元\n}\n"),
+    "PL231": _H("列表输入项、记录类型或汇总写法有误：列表的元素类型不是已声明的记录，记录类型被当作单个值的类型，记录字段重复或是列表，"
+                "参数或决策项是列表，列表在汇总之外被读取，“其中”写在汇总的第一个参数之外，汇总嵌套，或者汇总的参数个数、种类不对。",
+                "列表只能是输入项（`输入 名称：列表 记录类型`），只能用 合计、计数、最小值、最大值、全部满足、任一满足 读取；"
+                "汇总中的名称指元素的字段；内层汇总请单独写成决策项。",
+                "A list input, a record type or an aggregate is written wrongly: a list's element type is not a declared "
+                "record, a record type stands where a value's type should, a record repeats a field or has a list "
+                "field, a param or decision is a list, a list is read outside an aggregate, `where` is outside an "
+                "aggregate's first argument, aggregates are nested, or an aggregate gets the wrong arguments.",
+                "Only an input may be a list (`input NAME: list of RECORD`), read with sum, count, min, max, all or "
+                "any; inside the aggregate the names are the element's fields; compute an inner aggregate as a "
+                "decision of its own.",
+                "记录 PurchaseLine { amount：金额 }\n输入 purchases：列表 PurchaseLine\n"
+                "决策 total：金额 = purchases\n"),
     "PL301": _H("“继承”的上级政策不存在。", "检查政策编号（即 policies/ 下的路径）。", "The parent policy does not exist.",
                 "Check the id (its path under policies/)."),
     "PL302": _H("政策之间循环继承。", "去掉循环中的一个“继承”。", "The policies extend each other in a cycle.",

@@ -74,6 +74,9 @@ def _ref(t: Optional[Type], policy: ResolvedPolicy, result: bool = False) -> dic
         return {}
     if t.kind == "enum":
         return {"$ref": "#/$defs/" + _enum_name(t)} if t.enum in policy.enums else {"type": "string"}
+    if t.kind == "list":
+        return {"type": "array", "items": {"$ref": "#/$defs/record:" + t.record}} if t.record in policy.records else \
+            {"type": "array"}
     if result and t.kind in ("money", "percent"):
         return {"$ref": f"#/$defs/{t.kind}_result"}
     if result and t.kind == "decimal":
@@ -151,6 +154,20 @@ def policy_schema(policy: ResolvedPolicy, only: Optional[str] = None) -> dict:
         if labels:
             schema["description"] = "; ".join(f"{m}: {label}" for m, label in labels.items())
         defs["enum:" + name] = schema
+    for name in sorted(policy.records):
+        record = policy.records[name]
+        properties = {}
+        for f in record.fields:
+            schema = _ref(f.type, policy)
+            if f.optional:
+                schema = _nullable(schema)
+            if f.label:
+                schema = {"title": f.label, **schema}
+            properties[f.name] = schema
+        defs["record:" + name] = {
+            "type": "object", "properties": properties, "additionalProperties": False,
+            "required": [f.name for f in record.fields if not f.optional],
+            **({"title": record.label} if record.label else {})}
     head = {"$schema": DIALECT, "$id": f"urn:policylang:{policy.policy_id}" + (f":{only}" if only else ""),
             "title": f"{policy.policy_id}" + (f" ({policy.title})" if policy.title else "")}
     if only == "inputs":

@@ -85,7 +85,12 @@ def test_the_init_command_of_the_tour_writes_a_file_that_checks(project, tmp_pat
     shutil.copytree(project, copy)
     proc = policylang(copy, *command[1:])
     assert proc.returncode == 0, proc.stderr
-    assert policylang(copy, "check", os.path.join(*proc.stdout.strip().split("/"))).returncode == 0
+    # As the README says: it checks, with an error only for the cap Guangdong requires of its cities.
+    checked = policylang(copy, "check", os.path.join(*proc.stdout.strip().split("/")), "--format", "json")
+    import json
+
+    errors = [d["code"] for d in json.loads(checked.stdout)["diagnostics"] if d["severity"] == "error"]
+    assert checked.returncode == 1 and errors == ["PL325"], checked.stdout
 
 
 def test_every_shell_command_of_the_tour_runs(project):

@@ -40,7 +40,7 @@ import attrs
 
 from ..lowering import ir
 from ..lowering.lower import UNFILLED, lower_policy
-from ..semantics.builtins import BUILTINS
+from ..semantics.builtins import AGGREGATES, BUILTINS
 from ..semantics.model import Duration, RDecision, RParam, ResolvedPolicy, next_level
 from ..semantics.types import Type
 from .codewriter import CodeWriter, comment_text
@@ -190,6 +190,8 @@ class _Gen:
         self.names = python_names(list(policy.inputs) + list(policy.params) + list(policy.decisions))
         self.alias_names = python_names(f"{a}.{n}" for a, n in policy.externals)
         self.requirement_names = python_names(policy.requirements)
+        # each record type: its TypedDict and its list validator (the record's name, when it is safe)
+        self.record_names = python_names(policy.records)
         self.consts: dict[str, tuple[str, str]] = {}  # name -> (code, comment)
         self.paths: dict[str, str] = {c.policy_id: display_path(c.path, c.policy_id) for c in policy.chain}
         self.low = lower_policy(policy)  # the lowered form, with the facts every expression carries
@@ -272,7 +274,31 @@ class _Gen:
             return _wrapped(f"{self.expr(e.operand)} {op} ({items})")
         if isinstance(e, ir.Call):
             return self.call(e)
+        if isinstance(e, ir.Aggregate):
+            return self.aggregate(e)
         raise CodegenError(f"cannot compile the expression {e!r}")
+
+    def aggregate(self, e: ir.Aggregate) -> str:
+        """An aggregate as a generator over the elements (`_e`, each a dict of every field) that the
+        filter keeps, given to the runtime's helper (AGGREGATES in semantics/builtins.py)."""
+        agg = AGGREGATES[e.func]
+        source = self.expr(e.source)
+        name, head = self.held(source) if e.source.info.nullable else (source, source)
+        keep = f" if {self.cond(e.where)}" if e.where is not None else ""
+        value = _top(self.expr(e.value)) if e.value is not None else "None"
+        values = f"{value} for _e in {name}{keep}"
+        if e.func == "count":
+            code = f"{agg.runtime}({values})" if keep else f"len({name})"
+        elif e.func == "sum":
+            zero = "0" if e.type.kind == "count" else "_ZERO"
+            code = f"{agg.runtime}(({values}), {zero})"
+        elif e.func in ("min", "max"):
+            code = f"{agg.runtime}(({values}), {py_str(e.source.name)}, {e.where is not None})"
+        else:
+            code = f"{agg.runtime}({values})"
+        if e.source.info.nullable:
+            return _wrapped(f"None if {head} is None else {code}")
+        return code
 
     # What the builtins' emitters (semantics/builtins.py) ask of an argument, and give back.
     @staticmethod
@@ -312,6 +338,8 @@ class _Gen:
             return self.const(e.value)
         if e.kind == "external":
             return self.external(e)
+        if e.kind == "field":
+            return f"_e[{py_str(e.name)}]"  # the element of the aggregate (validated: every field is there)
         raise CodegenError(f"cannot compile the reference {e.name!r}")
 
     def binary(self, e: ir.Binary) -> str:
@@ -565,6 +593,7 @@ class _Gen:
         if p.enums:
             out.append("}")
         out.append("")
+        out += self.records_section()
         out.append("# declared inputs: (type, enum members), for the message when one is missing")
         out.append("_INPUT_TYPES = {")
         for name, inp in p.inputs.items():
@@ -592,6 +621,8 @@ class _Gen:
         limit = getattr(item, "percent_limit", None)
         if t.kind == "percent" and limit is not None:
             return "_coerce_percent_up_to", f"Decimal({str(limit)!r})"  # the input tables precede the constants
+        if t.kind == "list":  # the record's own validator (records_section)
+            return f"_coerce_list_{self.record_names[t.record]}", "()"
         return COERCERS.get(t.kind, "_coerce_text"), self.members_code(t)
 
     def accepted(self) -> dict[str, tuple[Type, bool, bool]]:
@@ -607,7 +638,35 @@ class _Gen:
         members = self.p.enums[t.enum].member_names
         return "(" + ", ".join(py_str(m) for m in members) + ("," if len(members) == 1 else "") + ")"
 
+    def records_section(self) -> list[str]:
+        """Each record type: a TypedDict of its fields, and the validator of a list of such records
+        (every element checked, an error naming it by its index from 0, as the interpreter does)."""
+        out = []
+        for name, record in self.p.records.items():
+            safe = self.record_names[name]
+            out.append(f"# the record {name}" + (f" ({comment_text(record.label)})" if record.label else "")
+                       + ": one element of a list input")
+            out.append(f"{safe} = TypedDict({py_str(safe)}, {{")
+            for f in record.fields:
+                label = f"  # {comment_text(f.label)}" if f.label else ""
+                out.append(f"    {py_str(f.name)}: {self.py_type(f.type)},{label}")
+            out.append("}, total=False)")
+            out.append(f"_FIELDS_{safe} = (")
+            for f in record.fields:
+                out.append(f"    ({py_str(f.name)}, {COERCERS.get(f.type.kind, '_coerce_text')}, {f.optional}, "
+                           f"{self.members_code(f.type)}),")
+            out.append(")")
+            out.append("")
+            out.append("")
+            out.append(f"def _coerce_list_{safe}(name, raw, members=()):")
+            out.append(f"    return _coerce_records(name, raw, {py_str(name)}, _FIELDS_{safe})")
+            out.append("")
+            out.append("")
+        return out
+
     def py_type(self, t: Type) -> str:
+        if t.kind == "list" and t.record in self.record_names:
+            return f"list[{self.record_names[t.record]}]"
         if t.kind == "enum" and t.enum in self.p.enums:
             members = self.p.enums[t.enum].member_names
             return "Literal[" + ", ".join(py_str(m) for m in members) + "]"

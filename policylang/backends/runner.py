@@ -137,7 +137,12 @@ def evaluate_case(module, case: dict, as_of: Optional[_dt.date], decisions: Opti
             pass
         else:
             values = result.as_dict()
-            return {name: to_json(values[name]) for name in names}, None
+            out = {name: to_json(values[name]) for name in names}
+            # The requirements the case breaks on its day, each with its article (the values still stand).
+            broken = result.violations
+            if broken:
+                out["_violations"] = [v.to_dict() for v in broken]
+            return out, None
     try:
         values, errors, trace = module.decide_each(case, names, as_of=as_of, explain=explain)
     except module.EvaluationError as exc:

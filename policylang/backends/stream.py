@@ -143,7 +143,8 @@ class Writer:
         self.encode = json.JSONEncoder(ensure_ascii=False).encode
         quote = self.encode
         self.prefixes = [quote(name) + ": " for name in list(opts.keep) + self.names]
-        self.columns = list(opts.keep) + self.names + ["_error", "_error_field", "_error_message"] \
+        # _violations: the requirements the case breaks on its day, by name ("a;b"), as in JSON's list.
+        self.columns = list(opts.keep) + self.names + ["_error", "_error_field", "_error_message", "_violations"] \
             + (["_explain"] if opts.explain else [])
 
     def header(self) -> str:
@@ -167,7 +168,7 @@ class Writer:
                         (text if "E" not in (text := str(v)) else format(v, "f")) if (c := v.__class__) is Decimal
                         else v.isoformat() if c is _date
                         else "" if v is None else "true" if v is True else "false" if v is False
-                        else v if c is str or c is int else _cell(to_json(v)) for v in slot], "", "", ""])
+                        else v if c is str or c is int else _cell(to_json(v)) for v in slot], "", "", "", ""])
                     continue
                 kept = dict(zip(keep, kept))
                 error = slot.get("_error")
@@ -176,6 +177,7 @@ class Writer:
                     row += [error.get("error") or "", error.get("field") or "", error.get("message") or ""]
                 else:
                     row += ["", "", ""]
+                row.append(";".join(v.get("requirement", "") for v in slot.get("_violations") or ()))
                 if self.opts.explain:
                     explained = slot.get("_explain")
                     row.append(self.encode(explained) if explained is not None else "")
@@ -316,6 +318,8 @@ class Batcher:
             result = module.evaluate(module.Validated(values), as_of=as_of)
         except module.EvaluationError:
             return None
+        if result.violations:
+            return None  # a case that breaks a requirement: the general way reports it with its values
         got = self.getter(result)
         return (self.kept_cells(row) if self.keep_columns else ()), ((got,) if self.single else got)
 

@@ -193,6 +193,14 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
             blocks = ((cases[i:i + size], i) for i in range(0, len(cases), size))
             runner, jobs = batcher.cases_batch, 1
         elif kind == "csv":
+            lists = [n for n, i in resolved.inputs.items() if i.type.kind == "list"]
+            if lists:  # a CSV row is one flat record: a list of records has no column to go in
+                click.echo(f"policylang eval：{resolved.policy_id} 的输入项 {'、'.join(lists)} 是列表，CSV 文件无法给出列表；"
+                           f"请改用 JSON 或 JSON Lines（.jsonl），列表写成对象数组" if zh else
+                           f"policylang eval: {', '.join(lists)} of {resolved.policy_id} is a list input, which a CSV "
+                           f"file cannot give; use JSON or JSON Lines (.jsonl), with the list as an array of objects",
+                           err=True)
+                raise SystemExit(EXIT_FINDINGS)  # as a case file that cannot be read
             header, taken = stream.csv_header(lines)
             batcher = stream.Batcher(module, opts, "csv", header)
             blocks = stream.batches(lines, size, True, first_line + taken)

@@ -1,10 +1,11 @@
 """`policylang init`: scaffold a new regional policy under a parent.
 
-The file it writes parses and checks as it stands: the header is filled from the options (the
-level is the one below the parent's, the effective date `unknown` until given), and every blank
-the parent chain leaves unfilled is listed as a commented `override`, with its label, the article
-and level that left it, its bounds and the form of its value, so that filling one is deleting
-the `#` and writing the number.
+The file it writes parses as it stands: the header is filled from the options (the level is the
+one below the parent's, the effective date `unknown` until given), and every blank the parent
+chain leaves unfilled is listed as a commented `override`, with its label, the article and level
+that left it, its bounds and the form of its value, so that filling one is deleting the `#` and
+writing the number. It checks with warnings for the blanks left, and with an error (PL325) for a
+blank the parent requires this level to fill, until that one is filled.
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ def _blank_lines(param, delegator, expected: str, say, region: Optional[str]) ->
     where = say("phrase.init.left_by", label=param.label or param.name, policy=delegator.policy_id, article=param.article or "—",
                 level=expected, level_zh=level_name(expected, region))
     out = ["", f"# {where}"]
+    if getattr(delegator.decl, "required", False):
+        out.append(f"#   {say('phrase.init.required')}")
     for bound in getattr(delegator.decl, "bounds", ()) or ():
         out.append(f"#   {say(f'phrase.init.{bound.op}', bound=format_expr(bound.expr))}")
     meta = []

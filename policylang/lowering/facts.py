@@ -14,6 +14,7 @@ from decimal import Decimal
 from ..semantics.builtins import BUILTINS
 from ..semantics.evaluate import NOT_FILLED, Interpreter
 from ..semantics.model import (
+    RAggregate,
     Duration,
     RBinary,
     RCall,
@@ -68,6 +69,8 @@ class Facts:
                 return (self.p.effective if e.name == "effective_date" else self.p.ends) is None
             if e.kind == "external":
                 return self.external_value(e) is None
+            if e.kind == "field":
+                return self._field(e).optional
             return True
         if isinstance(e, RBinary):
             if e.op in ("and", "or", "==", "!="):
@@ -81,7 +84,13 @@ class Facts:
             return False
         if isinstance(e, RCall):
             return any(self.nullable(a) for a in e.args)
+        if isinstance(e, RAggregate):
+            return self.nullable(e.source)  # none only for an optional list not given
         return True
+
+    def _field(self, e: RRef):
+        """The record field a field reference reads (its alias names the record type)."""
+        return self.p.records[e.alias].field(e.name)
 
     def param_nullable(self, name: str) -> bool:
         if name not in self._null_params:
@@ -159,7 +168,7 @@ class Facts:
         if isinstance(e, RLit):
             return INT if isinstance(e.value, int) else DECIMAL
         if isinstance(e, RRef):
-            if e.kind in ("input", "decision"):
+            if e.kind in ("input", "decision", "field"):
                 return DECIMAL  # inputs are coerced to Decimal; decisions leave through finish()
             if e.kind == "external":
                 value = self.external_value(e)
@@ -189,6 +198,8 @@ class Facts:
             builtin = BUILTINS.get(e.func)
             if builtin is not None and builtin.number_class is not None:
                 return builtin.number_class(self, e)
+        if isinstance(e, RAggregate):
+            return DECIMAL if e.func == "sum" else self.runtime_class(e.value)  # a decimal sum starts at Decimal 0
         return EITHER
 
     def at_fen(self, e: RExpr) -> bool:
@@ -198,7 +209,7 @@ class Facts:
         if isinstance(e, RLit):
             return e.value is None or (isinstance(e.value, Decimal) and e.value.as_tuple().exponent == -2)
         if isinstance(e, RRef):
-            if e.kind in ("input", "decision"):
+            if e.kind in ("input", "decision", "field"):
                 return True  # inputs are validated to the fen; decisions leave through finish()
             if e.kind == "param":
                 prm = self.p.params[e.name]

@@ -167,6 +167,20 @@ class Call(Expr):
     info: Info
 
 
+@attrs.frozen(slots=True)
+class Aggregate(Expr):
+    """An aggregate (AGGREGATES in semantics/builtins.py) over the list input `source`: at each element
+    the filter keeps (`where`, or every element), `value` is evaluated (None for count); their field
+    references are Ref('field', …), the element's field (required: never none)."""
+
+    CHILDREN = ("source", "where", "value")
+    func: str
+    source: Expr
+    where: Optional[Expr]
+    value: Optional[Expr]
+    info: Info
+
+
 # ---------------------------------------------------------------- statements
 
 

@@ -8,6 +8,7 @@ import attrs
 
 from ..semantics.evaluate import NOT_FILLED
 from ..semantics.model import (
+    RAggregate,
     RBinary,
     RCall,
     RDecision,
@@ -61,6 +62,9 @@ class Lowerer:
             return ir.In(self.expr(e.operand, fold), tuple(self.expr(i, fold) for i in e.items), e.negated, info)
         if isinstance(e, RCall):
             return ir.Call(e.func, tuple(self.expr(a, fold) for a in e.args), tuple(e.options or ()), info)
+        if isinstance(e, RAggregate):
+            return ir.Aggregate(e.func, self.expr(e.source, fold), self.expr(e.where, fold) if e.where else None,
+                                self.expr(e.value, fold) if e.value else None, info)
         raise TypeError(f"cannot lower the expression {e!r}")
 
     def ref(self, e: RRef, info: ir.Info) -> ir.Ref:
@@ -77,6 +81,8 @@ class Lowerer:
             return ir.Ref("builtin", e.name, info, value=value)
         if e.kind == "external":
             return ir.Ref("external", e.name, info, alias=e.alias, value=self.facts.external_value(e))
+        if e.kind == "field":
+            return ir.Ref("field", e.name, info, required=not info.nullable)
         return ir.Ref(e.kind, e.name, info)
 
     # ------------------------------------------------------------ statements

@@ -19,7 +19,7 @@ import attrs
 
 from . import types as T
 from .model import Duration
-from .values import CONTEXT, add_duration, add_months, end_of_month, round_value
+from .values import CONTEXT, EvaluationError, add_duration, add_months, end_of_month, no_value_message, round_value
 
 
 @attrs.frozen
@@ -400,3 +400,104 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in _ENTRIES}
 ROUND_UNITS = tuple(_ROUND_UNITS)
 ROUND_UNIT_WORDS = _ROUND_UNITS
 ROUND_MODE_WORDS = _ROUND_MODES
+
+
+# ---------------------------------------------------------------- aggregates over a list input
+
+
+def _agg_type_sum(r, e_value):
+    t = e_value.type
+    if t.kind in ("money", "decimal", "count", "unknown", "none"):
+        return t if t.kind != "none" else T.UNKNOWN
+    r.aggregate_value_error("sum", e_value, "money, count or decimal", "金额、数量或数值")
+    return T.UNKNOWN
+
+
+def _agg_type_min_max(func):
+    def rule(r, e_value):
+        t = e_value.type
+        if t.is_numeric or t.kind in ("date", "unknown"):
+            return t
+        r.aggregate_value_error(func, e_value, "a number, an amount of money or a date", "数字、金额或日期")
+        return T.UNKNOWN
+    return rule
+
+
+def _agg_type_condition(func):
+    def rule(r, e_value):
+        if e_value.type.kind not in ("bool", "unknown", "none"):
+            r.aggregate_value_error(func, e_value, "a yes/no (bool) condition", "是/否条件")
+        return T.BOOL
+    return rule
+
+
+def _sum_values(values, e):
+    """The total of the values that are not none; 0 of the value's type for none at all."""
+    total = 0 if e.type.kind == "count" else CONTEXT.add(0, 0)
+    for v in values:
+        if v is None:
+            continue
+        total = total + v if isinstance(total, int) and isinstance(v, int) else CONTEXT.add(total, v)
+    return total
+
+
+def _extreme(func):
+    def reduce(values, e):
+        best = None
+        for v in values:
+            if v is None:
+                continue
+            if best is None or (v < best if func == "min" else v > best):
+                best = v
+        if best is None:
+            raise EvaluationError(no_value_message(func, e.source.name, e.where is not None))
+        return best
+    return reduce
+
+
+def _all(values, e):
+    for v in values:
+        if v is not True:
+            return False
+    return True
+
+
+def _any(values, e):
+    for v in values:
+        if v is True:
+            return True
+    return False
+
+
+@attrs.frozen
+class Aggregate:
+    """A function over the elements of a list input: `sum(purchases where selected, amount)`.
+
+    The elements the filter keeps (all of them without `where`) are visited in order; at each, the
+    value expression is evaluated (none for count), and reduce() takes those values, none included,
+    in that order (all/any may stop early; every backend stops where the interpreter stops)."""
+
+    name: str
+    takes_value: bool  # count takes none: `count(purchases where selected)`
+    signature: str
+    # resolver: (resolver, the resolved value expression) -> the result Type; None: count
+    type_rule: Optional[Callable]
+    reduce: Callable  # (the values, the RAggregate) -> the result
+    runtime: str  # the helper of the generated modules' runtime that computes it
+    docs: dict = attrs.Factory(dict)
+
+
+AGGREGATES: dict[str, Aggregate] = {a.name: a for a in (
+    Aggregate("sum", True, "sum(LIST [where COND], VALUE)", _agg_type_sum, _sum_values, "_agg_sum",
+              _words("合计", "sum")),
+    Aggregate("count", False, "count(LIST [where COND])", None, lambda values, e: sum(1 for _ in values),
+              "_agg_count", _words("计数", "count")),
+    Aggregate("min", True, "min(LIST [where COND], VALUE)", _agg_type_min_max("min"), _extreme("min"), "_agg_min",
+              _words("最小值", "min")),
+    Aggregate("max", True, "max(LIST [where COND], VALUE)", _agg_type_min_max("max"), _extreme("max"), "_agg_max",
+              _words("最大值", "max")),
+    Aggregate("all", True, "all(LIST [where COND], COND)", _agg_type_condition("all"), _all, "_agg_all",
+              _words("全部满足", "all")),
+    Aggregate("any", True, "any(LIST [where COND], COND)", _agg_type_condition("any"), _any, "_agg_any",
+              _words("任一满足", "any")),
+)}

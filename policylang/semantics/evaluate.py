@@ -25,6 +25,7 @@ import attrs
 
 from .model import (
     Duration,
+    RAggregate,
     RBinary,
     RCall,
     RDecision,
@@ -37,7 +38,7 @@ from .model import (
     RUnary,
     ResolvedPolicy,
 )
-from .builtins import BUILTINS
+from .builtins import AGGREGATES, BUILTINS
 from .model import next_level
 from .types import Type
 
@@ -156,6 +157,7 @@ _TYPE_WORDS = {
     "date": "a date written YYYY-MM-DD",
     "duration": "a period such as \"2 years\"",
     "text": "a text",
+    "list": "a list of records (a JSON array of objects)",
 }
 
 
@@ -284,6 +286,38 @@ def coerce_value(name: str, t: Type, raw, enum_members=(), percent_limit: Option
     raise InputError(name, kind, f"'{name}' has a type that cannot be given as input")
 
 
+def coerce_records(name: str, raw, record, enum_members: Mapping[str, tuple]) -> tuple:
+    """A list input: a list (or tuple) of objects, each with the record's fields; every element is
+    validated, and an error names the element by its index from 0 (`purchases[3].amount`). Each
+    element becomes a dict of every field (none for an optional field not given)."""
+    fields = record.fields
+    names = ", ".join(f.name for f in fields)
+    if not isinstance(raw, (list, tuple)):
+        raise InputError(name, "list", f"'{name}' must be a list of {record.name} records (objects with the fields "
+                                       f"{names}), not {type(raw).__name__}")
+    out = []
+    for index, element in enumerate(raw):
+        where = f"{name}[{index}]"
+        if not isinstance(element, Mapping):
+            raise InputError(where, "object", f"'{where}' must be an object with the fields {names}, "
+                                              f"not {type(element).__name__}")
+        for key in element:
+            if record.field(key) is None:
+                close = difflib.get_close_matches(str(key), [f.name for f in fields], n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; its fields are {names}"
+                raise InputError(f"{where}.{key}", "a known field", f"'{where}.{key}' is not a field of {record.name}{hint}")
+        values = {}
+        for f in fields:
+            value = element.get(f.name)
+            if value is None and f.optional:
+                values[f.name] = None
+                continue
+            members = enum_members.get(f.type.enum, ()) if f.type.kind == "enum" else ()
+            values[f.name] = coerce_value(f"{where}.{f.name}", f.type, value, members)
+        out.append(values)
+    return tuple(out)
+
+
 # ---------------------------------------------------------------- explanations
 
 
@@ -346,6 +380,9 @@ class Interpreter:
                 raise InputError(str(key), "a known input", f"'{key}' is not an input of {self.policy.policy_id}{hint}")
             t = accepted[key]
             if value is None and key in self.policy.inputs and self.policy.inputs[key].optional:
+                continue
+            if t.kind == "list":
+                out[key] = coerce_records(key, value, self.policy.records[t.record], self.enum_members)
                 continue
             item = self.policy.inputs.get(key) or self.policy.params.get(key)
             out[key] = coerce_value(key, t, value, self.enum_members.get(t.enum, ()),
@@ -442,6 +479,7 @@ class _Run:
         self.param_memo: dict[str, Any] = {}
         self.traces: dict[str, list[TraceStep]] = {}
         self.current: list[str] = []
+        self.elements: list[dict] = []  # the element each aggregate being evaluated is at
 
     def violations(self) -> tuple[Violation, ...]:
         """The requirements broken on this day: each whose deadline has come (or that has none) and
@@ -599,10 +637,35 @@ class _Run:
             return (v not in members) if e.negated else (v in members)
         if isinstance(e, RCall):
             return self.call(e)
+        if isinstance(e, RAggregate):
+            return self.aggregate(e)
         raise EvaluationError(f"cannot evaluate {e!r}")  # pragma: no cover
+
+    def aggregate(self, e: RAggregate):
+        elements = self.ref(e.source)
+        if elements is None:
+            return None  # an optional list not given
+        values = self._element_values(e, elements)
+        try:
+            return AGGREGATES[e.func].reduce(values, e)
+        finally:
+            values.close()  # all/any may stop early: leave no element entered
+
+    def _element_values(self, e: RAggregate, elements):
+        """The value expression at each element the filter keeps, in order (None for count)."""
+        for element in elements:
+            self.elements.append(element)
+            try:
+                if e.where is not None and not truthy(self.expr(e.where)):
+                    continue
+                yield self.expr(e.value) if e.value is not None else None
+            finally:
+                self.elements.pop()
 
     def ref(self, e: RRef):
         kind = e.kind
+        if kind == "field":
+            return self.elements[-1][e.name]
         if kind == "input":
             if e.name in self.inputs:
                 return self.inputs[e.name]

@@ -47,7 +47,7 @@ class RLit:
     text: str = ""  # as written, for display ("7000 yuan", "30%")
 
 
-REF_KINDS = ("input", "param", "decision", "builtin", "external")
+REF_KINDS = ("input", "param", "decision", "builtin", "external", "field")
 
 
 @attrs.frozen(slots=True)
@@ -60,11 +60,11 @@ class RRef:
     its own region): which one is ResolvedPolicy.bindings[alias].bound, and the
     parameter itself ResolvedPolicy.externals[(alias, name)]."""
 
-    kind: str
+    kind: str  # REF_KINDS; 'field': a field of the element an aggregate is at (`amount` in sum(purchases, amount))
     name: str
     type: Type
     span: Span
-    alias: Optional[str] = None
+    alias: Optional[str] = None  # external: the `uses` alias; field: the record type
     policy_id: Optional[str] = None  # for external references: the policy named on the `uses` line
 
 
@@ -114,7 +114,22 @@ class RCall:
     options: tuple[str, ...] = ()
 
 
-RExpr = Union[RLit, RRef, RUnary, RBinary, RIn, RIf, RCall]
+@attrs.frozen(slots=True)
+class RAggregate:
+    """An aggregate over a list input: sum, count, min, max, all or any (semantics/builtins.py,
+    AGGREGATES). where (a condition) and value (sum/min/max: a number or date; all/any: a condition;
+    None for count) are evaluated at each element, whose fields they read as RRef('field', …)."""
+
+    func: str
+    source: "RRef"  # the list input
+    where: Optional["RExpr"]
+    value: Optional["RExpr"]
+    record: str  # the record type of the elements
+    type: Type
+    span: Span
+
+
+RExpr = Union[RLit, RRef, RUnary, RBinary, RIn, RIf, RCall, RAggregate]
 
 
 def rchildren(expr: RExpr) -> tuple[RExpr, ...]:
@@ -128,6 +143,8 @@ def rchildren(expr: RExpr) -> tuple[RExpr, ...]:
         return (expr.cond, expr.then, expr.otherwise)
     if isinstance(expr, RCall):
         return expr.args
+    if isinstance(expr, RAggregate):
+        return tuple(x for x in (expr.source, expr.where, expr.value) if x is not None)
     return ()
 
 
@@ -210,6 +227,29 @@ class REnum(Item):
     @property
     def member_names(self) -> tuple[str, ...]:
         return tuple(m for m, _ in self.members)
+
+
+@attrs.frozen(slots=True)
+class RField:
+    name: str
+    type: Type
+    optional: bool
+    label: Optional[str]
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RRecord(Item):
+    """A record type: the fields of one element of a list input."""
+
+    fields: tuple[RField, ...] = ()
+
+    def field(self, name: str) -> Optional[RField]:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
 
 
 @attrs.frozen(slots=True)
@@ -420,6 +460,8 @@ class ResolvedPolicy:
     external_values: dict[tuple[str, str], object] = attrs.Factory(dict)
     # name -> a keyed param; its keys are params of their own, `name.KEY`, in `params`.
     keyed: dict[str, RKeyed] = attrs.Factory(dict)
+    # name -> a record type (the elements of list inputs)
+    records: dict[str, RRecord] = attrs.Factory(dict)
     # alias -> what it means here: every `uses` of the chain (inherited ones included), rebound
     # to the version in force in this policy's region.
     bindings: dict[str, Binding] = attrs.Factory(dict)
@@ -444,7 +486,7 @@ class ResolvedPolicy:
         return [p for p in self.params.values() if p.is_blank]
 
     def item(self, name: str) -> Optional[Item]:
-        for table in (self.decisions, self.params, self.keyed, self.inputs, self.enums, self.schedules,
+        for table in (self.decisions, self.params, self.keyed, self.inputs, self.enums, self.records, self.schedules,
                       self.requirements, self.provisions):
             if name in table:
                 return table[name]

@@ -24,10 +24,13 @@ from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import judgment as J
 from . import types as T
-from .builtins import BUILTINS
+from .builtins import AGGREGATES, BUILTINS
 from .loader import Workspace
 from .model import (
+    RAggregate,
+    RField,
     RKeyed,
+    RRecord,
     Binding,
     ChainLink,
     Duration,
@@ -68,19 +71,19 @@ HEADER_WORD = {"title": "policy", "level": "level", "effective": "effective"}
 # Which namespace each declaration kind lives in. Values share one namespace:
 # a name means one thing.
 NAMESPACE = {
-    "enum": "value", "input": "value", "param": "value", "decision": "value", "table": "value",
+    "enum": "value", "input": "value", "param": "value", "decision": "value", "table": "value", "record": "value",
     "schedule": "schedule", "require": "require", "example": "example", "provision": "provision",
 }
 KIND_WORD = {
     "enum": "an enumeration", "input": "an input", "param": "a parameter", "decision": "a decision",
     "table": "a decision table", "schedule": "a schedule", "require": "a requirement",
-    "example": "an example", "provision": "a provision",
+    "example": "an example", "provision": "a provision", "record": "a record",
 }
 # The same in Chinese, for message_zh.
 KIND_WORD_ZH = {
     "enum": "枚举", "input": "输入项", "param": "参数", "decision": "决策项",
     "table": "决策表", "schedule": "过渡安排", "require": "约束要求",
-    "example": "示例", "provision": "条款义务",
+    "example": "示例", "provision": "条款义务", "record": "记录",
 }
 LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 DIRECTION_ZH = {"ceiling": "上限", "floor": "下限"}
@@ -457,6 +460,9 @@ class Resolver:
         enums = {name: build("enums", name, hist, scope.enum)
                  for name, hist in raw.items["value"].items() if hist[-1].decl.kind == "enum"}
         scope.enums = enums
+        records = {name: build("records", name, hist, scope.record)
+                   for name, hist in raw.items["value"].items() if hist[-1].decl.kind == "record"}
+        scope.records = records
         scope.build_index()
         inputs, params, decisions, keyed = {}, {}, {}, {}
         for name, hist in raw.items["value"].items():
@@ -513,6 +519,7 @@ class Resolver:
             chain=tuple(chain),
             uses=tuple((u.alias, u.policy_id) for u in pf.uses),
             enums=enums,
+            records=records,
             inputs=inputs,
             params=params,
             keyed=keyed,
@@ -872,6 +879,10 @@ class _Scope:
         self.pf = pf
         self.raw = raw
         self.enums: dict[str, REnum] = {}
+        self.records: dict[str, RRecord] = {}
+        # the record whose fields the names of an aggregate's filter and value mean (`amount` in
+        # sum(purchases, amount)); None outside an aggregate
+        self.element: Optional[RRecord] = None
         self.members: dict[str, list[str]] = {}
         self.value_types: dict[str, tuple[str, T.Type]] = {}
         # alias -> Binding: this file's `uses` and the inherited ones, bound for this policy's region
@@ -922,10 +933,23 @@ class _Scope:
         key = id(ref)
         if key in self.r.type_cache:
             return self.r.type_cache[key]
-        if ref.name in T.BY_NAME:
+        mine = origin.policy_id == self.pid
+        if ref.is_list:
+            if ref.name in self.records:
+                t = T.list_of(ref.name)
+            else:
+                if mine:
+                    self.r.say("PL231.unknown_record", ref.span, self.pid, name=ref.name,
+                               **hint_for(ref.name, list(self.records), "phrase.PL231.declare_record", name=ref.name))
+                t = T.UNKNOWN
+        elif ref.name in T.BY_NAME:
             t = T.BY_NAME[ref.name]
         elif ref.name in self.enums:
             t = T.Type("enum", ref.name)
+        elif ref.name in self.records:
+            if mine:
+                self.r.say("PL231.record_not_list", ref.span, self.pid, name=ref.name)
+            t = T.UNKNOWN
         else:
             if origin.policy_id == self.pid:
                 self.r.say("PL202.unknown_type", ref.span, self.pid, name=ref.name,
@@ -953,6 +977,31 @@ class _Scope:
         return None
 
     # -- items
+    def record(self, name, hist) -> RRecord:
+        origin = hist[-1]
+        decl = origin.decl
+        fields = []
+        seen = set()
+        for f in decl.fields:
+            if f.name in seen:
+                self._say_at(origin, "PL231.duplicate_field", f.span, record=name, field=f.name)
+                continue
+            seen.add(f.name)
+            if f.type.is_list:
+                self._say_at(origin, "PL231.list_field", f.type.span, record=name, field=f.name)
+                t = T.UNKNOWN
+            else:
+                t = self.type_of(f.type, origin)
+            fields.append(RField(f.name, t, f.optional, f.label, f.span))
+        return RRecord(name, origin, tuple(hist), fields=tuple(fields))
+
+    def _only_inputs_are_lists(self, what, t: T.Type, origin, span) -> T.Type:
+        """A list type is the type of an input only: a param or decision of a list type is PL231."""
+        if t.kind == "list":
+            self._say_at(origin, "PL231.list_not_input", span, kind=what, kind_zh=KIND_WORD_ZH[what], type=str(t))
+            return T.UNKNOWN
+        return t
+
     def enum(self, name, hist) -> REnum:
         decl = hist[-1].decl
         return REnum(name, hist[-1], tuple(hist), members=tuple((m.name, m.label) for m in decl.members))
@@ -983,7 +1032,7 @@ class _Scope:
         origin = hist[-1]
         decl = origin.decl
         self._check_type_change(name, hist)
-        ptype = self.type_of(decl.type, origin)
+        ptype = self._only_inputs_are_lists("param", self.type_of(decl.type, origin), origin, decl.type.span)
         limit = self.percent_limit_of(hist) if ptype.kind == "percent" else None
         value = None
         saved, self.percent_limit = self.percent_limit, ((name, limit) if limit is not None else None)
@@ -1056,7 +1105,7 @@ class _Scope:
         origin = hist[-1]
         decl = origin.decl
         self._check_type_change(name, hist)
-        dtype = self.type_of(decl.type, origin)
+        dtype = self._only_inputs_are_lists("decision", self.type_of(decl.type, origin), origin, decl.type.span)
         if decl.type.up_to is not None:
             self._say_at(origin, "PL213.not_here", decl.type.span, limit=decl.type.up_to_text, kind=decl.kind,
                          kind_zh="表格" if decl.kind == "table" else "决策项")
@@ -1327,6 +1376,10 @@ class _Scope:
             return RIf(cond, then, other, t, node.span)
         if isinstance(node, A.Call):
             return self._call(node, constant)
+        if isinstance(node, A.Where):
+            self._say("PL231.where_outside", node.span)
+            self._expr(node.source, constant)
+            return RLit(None, T.UNKNOWN, node.span)
         raise TypeError(f"unexpected node {node!r}")  # pragma: no cover
 
     def _number(self, node: A.Number) -> RLit:
@@ -1356,8 +1409,15 @@ class _Scope:
 
     def _name(self, node: A.Name, constant: bool) -> RExpr:
         name = node.name
+        if self.element is not None:
+            field = self.element.field(name)
+            if field is not None:
+                return RRef("field", name, field.type, node.span, alias=self.element.name)
         if name in self.value_types:
             kind, t = self.value_types[name]
+            if t.kind == "list":
+                self._say("PL231.list_outside", node.span, name=name)
+                return RLit(None, T.UNKNOWN, node.span, name)
             if kind == "keyed":
                 if constant:
                     key_input = self.keyed_by.get(name, ("",))[0]
@@ -1443,8 +1503,68 @@ class _Scope:
             t = T.UNKNOWN
         return RBinary(op, left, right, t, node.span)
 
+    def _is_aggregate(self, node: A.Call) -> bool:
+        """sum, count, all and any are aggregates; min and max are when their first argument is a
+        list (a list input, or one filtered with `where`)."""
+        if node.func not in AGGREGATES:
+            return False
+        if node.func not in BUILTINS:
+            return True
+        first = node.args[0] if node.args else None
+        if isinstance(first, A.Where):
+            return True
+        return isinstance(first, A.Name) and self.value_types.get(first.name, ("", T.UNKNOWN))[1].kind == "list"
+
+    def _aggregate(self, node: A.Call, constant: bool) -> RExpr:
+        agg = AGGREGATES[node.func]
+        unknown = RLit(None, T.UNKNOWN, node.span)
+        wanted = 2 if agg.takes_value else 1
+        if len(node.args) != wanted:
+            self._say("PL231.arity", node.span, func=node.func, n=wanted, given=len(node.args),
+                      signature=agg.signature)
+            return unknown
+        if self.element is not None:
+            self._say("PL231.nested", node.span, func=node.func)
+            return unknown
+        first = node.args[0]
+        source_node, where_node = (first.source, first.cond) if isinstance(first, A.Where) else (first, None)
+        kind, t = self.value_types.get(source_node.name, ("", T.UNKNOWN)) if isinstance(source_node, A.Name) \
+            else ("", T.UNKNOWN)
+        if t.kind != "list":
+            other = self._expr(source_node, constant)
+            if not T.is_unknown(other.type):
+                self._say("PL231.not_a_list", other.span, func=node.func, type=T.describe(other.type),
+                          type_zh=describe_zh(other.type),
+                          **hint_for("", [n for n, (_, vt) in self.value_types.items() if vt.kind == "list"],
+                                     "phrase.PL231.lists"))
+            return unknown
+        if constant:
+            self._say("PL212.reads_input", source_node.span, kind="input", kind_zh=KIND_WORD_ZH["input"],
+                      name=source_node.name)
+        source = RRef("input", source_node.name, t, source_node.span)
+        record = self.records.get(t.record)
+        if record is None:
+            return unknown
+        self.element = record
+        try:
+            where = None
+            if where_node is not None:
+                where = self._expr(where_node, constant)
+                self._want_bool(where, "where")
+            value = self._expr(node.args[1], constant) if agg.takes_value else None
+        finally:
+            self.element = None
+        rtype = agg.type_rule(self, value) if agg.type_rule is not None else T.COUNT
+        return RAggregate(node.func, source, where, value, record.name, rtype, node.span)
+
+    def aggregate_value_error(self, func, value, wanted, wanted_zh):
+        self._say("PL231.value", value.span, func=func, wanted=wanted, wanted_zh=wanted_zh,
+                  type=T.describe(value.type), type_zh=describe_zh(value.type))
+
     def _call(self, node: A.Call, constant: bool) -> RExpr:
         func = node.func
+        if self._is_aggregate(node):
+            return self._aggregate(node, constant)
         builtin = BUILTINS.get(func)
         if builtin is None:
             self._say("PL208.unknown_function", node.func_span, func=func,

@@ -13,8 +13,11 @@ class Type:
 
     kind: str
     enum: Optional[str] = None
+    record: Optional[str] = None  # kind 'list': the record type of its elements
 
     def __str__(self) -> str:
+        if self.kind == "list":
+            return f"list of {self.record}"
         return self.enum if self.kind == "enum" else self.kind
 
     @property
@@ -22,7 +25,8 @@ class Type:
         return self.kind in NUMERIC_KINDS
 
 
-KINDS = ("money", "percent", "decimal", "count", "bool", "date", "duration", "text", "enum", "none", "unknown")
+KINDS = ("money", "percent", "decimal", "count", "bool", "date", "duration", "text", "enum", "list", "none",
+         "unknown")
 NUMERIC_KINDS = frozenset({"money", "percent", "decimal", "count"})
 SCALAR_TYPE_NAMES = ("money", "percent", "decimal", "count", "bool", "date", "duration", "text")
 
@@ -42,13 +46,20 @@ BY_NAME = {t.kind: t for t in (MONEY, PERCENT, DECIMAL, COUNT, BOOL, DATE, DURAT
 # Chinese names, used in messages to authors.
 ZH = {
     "money": "金额", "percent": "百分比", "decimal": "数值", "count": "数量", "bool": "是/否",
-    "date": "日期", "duration": "期限", "text": "文本", "none": "不适用", "unknown": "未知",
+    "date": "日期", "duration": "期限", "text": "文本", "none": "不适用", "unknown": "未知", "list": "列表",
 }
+
+
+def list_of(record: str) -> Type:
+    """The type of a list input whose elements are records of type `record`."""
+    return Type("list", record=record)
 
 
 def describe(t: Type) -> str:
     if t.kind == "enum":
         return f"{t.enum} (enumeration)"
+    if t.kind == "list":
+        return f"list of {t.record} (列表)"
     return f"{t.kind} ({ZH.get(t.kind, t.kind)})"
 
 

@@ -26,6 +26,14 @@ FEN = Decimal("0.01")
 ZERO_BY_ZERO = "0 divided by 0 has no value: both the dividend and the divisor are zero (division by zero)"
 
 
+def no_value_message(func: str, source: str, filtered: bool) -> str:
+    """min or max of a list with no value to take (empty, filtered out, or every value none). The
+    generated modules' runtime words it the same way."""
+    which = "that the filter keeps " if filtered else ""
+    return (f"{func}() of '{source}' has no value: no element {which}gives one "
+            f"(the list is empty, or every value is none)")
+
+
 def is_zero_by_zero(exc: BaseException) -> bool:
     """Whether a decimal InvalidOperation is 0 / 0 (DivisionUndefined)."""
     signals = exc.args[0] if exc.args and isinstance(exc.args[0], list) else ()

@@ -109,9 +109,19 @@ class Call:
     func_span: Span = NO_SPAN
 
 
-Expr = Union[Number, DateLit, Text, BoolLit, NoneLit, Name, Attribute, Unary, Binary, InSet, IfElse, Call]
+@attrs.frozen(slots=True)
+class Where:
+    """``LIST where COND``: the elements of a list input for which COND holds; only an aggregate's
+    first argument (``sum(purchases where selected, amount)``)."""
 
-EXPR_TYPES = (Number, DateLit, Text, BoolLit, NoneLit, Name, Attribute, Unary, Binary, InSet, IfElse, Call)
+    source: "Expr"
+    cond: "Expr"
+    span: Span
+
+
+Expr = Union[Number, DateLit, Text, BoolLit, NoneLit, Name, Attribute, Unary, Binary, InSet, IfElse, Call, Where]
+
+EXPR_TYPES = (Number, DateLit, Text, BoolLit, NoneLit, Name, Attribute, Unary, Binary, InSet, IfElse, Call, Where)
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:
@@ -128,6 +138,8 @@ def children(expr: Expr) -> tuple[Expr, ...]:
         return (expr.cond, expr.then, expr.otherwise)
     if isinstance(expr, Call):
         return expr.args
+    if isinstance(expr, Where):
+        return (expr.source, expr.cond)
     return ()
 
 
@@ -164,6 +176,29 @@ class TypeRef:
     # `percent up to 200%`: the highest percent allowed, as a fraction (2 for 200%); None: 100%
     up_to: Optional[Decimal] = None
     up_to_text: Optional[str] = None  # as written ("200")
+    is_list: bool = False  # `list of NAME`: a list of records of the record type NAME
+
+
+@attrs.frozen(slots=True)
+class RecordField:
+    name: str
+    type: TypeRef
+    optional: bool
+    label: Optional[str]
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RecordDecl:
+    """The fields of one element of a list input (a hospital's purchase line: product, amount, …)."""
+
+    name: str
+    fields: tuple[RecordField, ...]
+    meta: Meta
+    override: bool
+    name_span: Span
+    span: Span
+    kind = "record"
 
 
 @attrs.frozen(slots=True)
@@ -406,6 +441,7 @@ class ProvisionDecl:
 
 Decl = Union[
     EnumDecl,
+    RecordDecl,
     InputDecl,
     ParamDecl,
     DecisionDecl,

@@ -141,6 +141,8 @@ def _format_bare(expr: A.Expr) -> str:
             args = args[:1] + [K.name_word(K.ROUND_WORDS, a.name, _lang) if isinstance(a, A.Name) else text
                                for a, text in zip(expr.args[1:], args[1:])]
         return f"{K.name_word(K.FUNCTIONS, expr.func, _lang)}({', '.join(args)})"
+    if isinstance(expr, A.Where):
+        return f"{format_expr(expr.source)} {_kw('where')} {format_expr(expr.cond)}"
     if isinstance(expr, A.Unary):
         if expr.op == "not":
             return _kw("not") + " " + format_expr(expr.operand, P_NOT)
@@ -298,23 +300,35 @@ def _line(span: A.Span, code: str, meta: A.Meta) -> _Unit:
     return _Unit(span, _with_meta(code, meta))
 
 
+def type_words(type_ref: A.TypeRef) -> str:
+    """A type as written: `money` (金额), `list of PurchaseLine` (列表 PurchaseLine)."""
+    if type_ref.is_list:
+        return f"{_kw('list of')} {type_ref.name}"
+    text = K.name_word(K.TYPES, type_ref.name, _lang)
+    if type_ref.up_to is not None:
+        text += f" {_kw('up to')} {type_ref.up_to_text}%"
+    return text
+
+
 def _decl_unit(decl: A.Decl) -> _Unit:
     prefix = _kw("override") + " " if decl.override else ""
     colon = _colon()
 
     def head(keyword: str, name: str, type_ref: Optional[A.TypeRef] = None) -> str:
         text = f"{prefix}{_kw(keyword)} {name}"
-        if type_ref is None:
-            return text
-        text += colon + K.name_word(K.TYPES, type_ref.name, _lang)
-        if type_ref.up_to is not None:
-            text += f" {_kw('up to')} {type_ref.up_to_text}%"
-        return text
+        return text + colon + type_words(type_ref) if type_ref is not None else text
 
     if isinstance(decl, A.EnumDecl):
         members = [_child(m.span, _join(m.name, quote(m.label) if m.label is not None else None) + ",")
                    for m in decl.members]
         unit = _block(decl.span, head("enum", decl.name), decl.meta, members)
+        unit.one_line_ok = True
+        return unit
+    if isinstance(decl, A.RecordDecl):
+        fields = [_child(f.span, _join(f"{f.name}{colon}{type_words(f.type)}", _kw("optional") if f.optional else None,
+                                       quote(f.label) if f.label is not None else None) + ",")
+                  for f in decl.fields]
+        unit = _block(decl.span, head("record", decl.name), decl.meta, fields)
         unit.one_line_ok = True
         return unit
     if isinstance(decl, A.InputDecl):

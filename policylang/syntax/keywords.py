@@ -53,6 +53,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("require", ("要求",)),
     ("example", ("示例",)),
     ("provision", ("规定", "条款规定")),
+    ("record", ("记录",)),
     # metadata
     ("article", ("条款",)),
     ("note", ("说明",)),
@@ -80,6 +81,8 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("given", ("已知",)),
     ("expect", ("应得",)),
     ("needs", ("缺少",)),
+    ("list of", ("列表",)),
+    ("where", ("其中",)),
     # modalities of a provision, as the notices word them
     ("must not", ("不得", "禁止", "严禁")),
     ("must", ("应当", "必须", "应")),
@@ -130,6 +133,10 @@ FUNCTIONS: dict[str, tuple[str, ...]] = {
     "year": ("年份",),
     "month": ("月份",),
     "day": ("日",),
+    "sum": ("合计", "求和"),
+    "count": ("计数", "条数"),
+    "all": ("全部满足", "均满足"),
+    "any": ("任一满足",),
 }
 # The second and third arguments of round(x, UNIT, MODE).
 ROUND_WORDS: dict[str, tuple[str, ...]] = {
@@ -170,7 +177,7 @@ LANGUAGES = ("en", "zh")
 TOP_LEVEL = ("policy", "level", "region", "issuer", "document", "issued", "effective", "ends",
              "extends", "uses", "summary", "status",
              "override", "enum", "input", "param", "decision", "table", "schedule", "require",
-             "example", "provision")
+             "example", "provision", "record")
 
 
 def _reverse(table: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -289,6 +289,23 @@ class _Builder(Transformer):
                              Decimal(text) / 100, text)
         return A.TypeRef(_name(tok, K.TYPE_OF), self._tspan(tok))
 
+    def list_type_ref(self, c):
+        tok = self._data(c)[0]
+        return A.TypeRef(str(tok), self._span(c), is_list=True)
+
+    def record_field(self, c):
+        data = self._data(c)
+        name, type_ref = data[0], data[1]
+        optional = any(isinstance(x, Token) and x.type == "OPTIONAL" for x in data)
+        label = next((self._string(x) for x in data[2:] if isinstance(x, Token) and x.type == "STRING"), None)
+        return A.RecordField(str(name), type_ref, optional, label, self._span(c))
+
+    def record_decl(self, c):
+        data = self._data(c)
+        name = data[0]
+        fields = tuple(x for x in data[2:] if isinstance(x, A.RecordField))
+        return A.RecordDecl(str(name), fields, data[1], False, self._tspan(name), self._span(c))
+
     def enum_member(self, c):
         data = self._data(c)
         label = self._string(data[1]) if len(data) > 1 else None
@@ -569,6 +586,10 @@ class _Builder(Transformer):
     def attribute(self, c):
         base, attr = self._data(c)
         return self._expr(A.Attribute(base, str(attr), self._span(c)), base)
+
+    def where(self, c):
+        source, cond = self._data(c)
+        return self._expr(A.Where(source, cond, self._span(c)), source, cond)
 
     def call(self, c):
         data = self._data(c)

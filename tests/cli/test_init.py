@@ -51,18 +51,19 @@ def test_the_scaffold_checks_as_written_and_filling_a_blank_clears_its_finding(t
         "--effective", "2021-02-01")
     path = tree / "policies" / "cn" / "gd" / "shantou" / "stent-2020.policy"
     code, out = run("check", str(path.parent), "--format", "json")
-    assert code == 0, out
-    assert "(nonselected_payment_cap) is not filled" in out
+    # Guangdong requires its cities to set the cap: an error until it is filled.
+    assert code == 1, out
+    assert '"code": "PL325"' in out and "(nonselected_payment_cap) must be filled" in out
     text = path.read_text(encoding="utf-8")
     filled = text.replace("# override param nonselected_payment_cap: money fixed ______ yuan",
-                          "override param nonselected_payment_cap: money fixed 1500 yuan")
+                          "override param nonselected_payment_cap: money fixed 798 yuan")
     assert filled != text
     path.write_text(filled, encoding="utf-8")
     code, out = run("check", str(path.parent), "--format", "json")
     assert code == 0, out
-    assert "(nonselected_payment_cap) is not filled" not in out and "PL312" in out
+    assert "nonselected_payment_cap" not in out and "PL312" in out
     # The filled file is an ordinary policy file: a value its parent forbids is an error.
-    path.write_text(filled.replace("fixed 1500 yuan", "fixed 1500 yuan\noverride param prepayment_ratio: percent fixed 10%"),
+    path.write_text(filled.replace("fixed 798 yuan", "fixed 798 yuan\noverride param prepayment_ratio: percent fixed 10%"),
                     encoding="utf-8")
     code, out = run("check", str(path.parent))
     assert code == 1 and "PL30" in out
@@ -72,8 +73,10 @@ def test_the_level_below_the_parents_is_the_default_and_can_be_chosen(tree):
     run("init", "cn/zj/stent-2020", "--extends", "cn/stent-2020", "--region", "浙江省")
     text = (tree / "policies" / "cn" / "zj" / "stent-2020.policy").read_text(encoding="utf-8")
     assert "level provincial" in text
-    # The national notice leaves its blanks to the provinces: all of them are this level's.
-    assert "highest_selected_price" in text and "nonselected_payment_cap" in text
+    # The national notice leaves its blanks to the provinces: all of them are this level's (the
+    # highest selected price is a figure of the national result, not a blank).
+    assert "nonselected_payment_cap" in text and "retention_ratio" in text
+    assert "highest_selected_price" not in text
     assert re.search(r"effective unknown", text)
 
 

@@ -25,7 +25,7 @@ effective 2021-02-01
 extends cn/gd/stent-2020
 
 override param prepayment_ratio: percent floor 35% because "本市提高预付比例"
-override param nonselected_payment_cap: money fixed 1500 yuan "非中选产品最高医保支付标准" article "三"
+override param nonselected_payment_cap: money fixed 798 yuan "非中选产品最高医保支付标准" article "三"
 """
 
 

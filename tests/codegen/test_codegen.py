@@ -28,6 +28,7 @@ STENT = {
     "selected": True, "selected_price": "469", "price": "469", "reimbursement_ratio": "80%",
     "agreed_amount": "100.01", "acceptance_date": "2021-01-31", "payment_date": "2021-02-28",
     "lowest_purchase_price": "469", "retention_ratio": "50%", "fund_savings": "1000.05",
+    "assessment_passed": True,
 }
 
 
@@ -56,9 +57,9 @@ def test_generation_is_deterministic(seeds):
 
 def test_readable_layout(seeds):
     source = generate_module(seeds["cn/gd/stent-2020"])
-    assert "policies/cn/gd/stent-2020.policy:37" in source  # file:line comments, relative paths
+    assert "policies/cn/gd/stent-2020.policy:38" in source  # file:line comments, relative paths
     assert "/work/" not in source and "\t" not in source
-    assert "# case 1, policies/cn/gd/stent-2020.policy:37: 中选品种按中选价格挂网" in source
+    assert "# case 1, policies/cn/gd/stent-2020.policy:38: 中选品种按中选价格挂网" in source
     assert "cn/stent-2020" in source.split('"""')[1]  # the docstring names the chain
     assert "粤医保发〔2020〕42号" in source.split('"""')[1]
     assert "\nimport policylang" not in source and "\nfrom policylang" not in source
@@ -155,10 +156,10 @@ def test_explanations_give_rule_level_location_and_article(gd):
     steps = r.trace["listing_price"]
     rule = steps[-1]
     assert (rule.kind, rule.detail, rule.level, rule.policy_id) == ("rule", "case 2", "provincial", "cn/gd/stent-2020")
-    assert (rule.path, rule.line, rule.article) == ("policies/cn/gd/stent-2020.policy", 38, "二")
+    assert (rule.path, rule.line, rule.article) == ("policies/cn/gd/stent-2020.policy", 39, "二")
     assert any(s.kind == "param" and s.name == "nonselected_listing_cap" for s in r.trace["listing_allowed"])
     text = r.explain()
-    assert "listing_price = 7000.00" in text and "policies/cn/gd/stent-2020.policy:38" in text
+    assert "listing_price = 7000.00" in text and "policies/cn/gd/stent-2020.policy:39" in text
     eager = gd.evaluate(case, as_of=dt.date(2021, 3, 1), explain=True)
     assert eager.trace == r.trace and eager == r
 

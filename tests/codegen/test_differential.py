@@ -300,3 +300,104 @@ def test_hostile_names_compile_and_agree(tmp_path):
         module.evaluate({"price": "100"}, as_of=day)
     assert info.value.decision == HOSTILE_DECISIONS[4]
     assert module.DECISIONS == tuple(HOSTILE_DECISIONS)
+
+
+# ---------------------------------------------------------------- generated policies with lists
+
+LIST_TEMPLATE = header("national", "2021-01-01") + """\
+enum Kind {{ public "公立", military "军队" }}
+record Line "采购明细" {{
+    product: text "产品",
+    selected: bool "是否中选",
+    quantity: count "数量",
+    amount: money "金额",
+    price: money optional "单价",
+    kind: Kind optional "机构类型",
+    ratio: decimal optional "系数",
+    signed: date optional "签订日期",
+}}
+input lines: list of Line "采购明细"
+input extra: list of Line optional "补充明细"
+input cap: money "高限"
+input share: percent "占比下限"
+decision total: money = {total}
+decision selected: money = {selected}
+decision ratio: decimal = selected / total
+decision lines_n: count = {count}
+decision top: money = {extreme}
+decision when_first: date = {date_extreme}
+decision ok: bool = {allany}
+decision met: bool = selected >= total * share
+decision extra_total: money = sum(extra, amount) + 1 yuan
+"""
+
+
+def _filter():
+    return st.sampled_from(["", " where selected", " where not selected", " where quantity > 2",
+                            " where price > cap", " where kind == public", " where amount >= cap and selected"])
+
+
+@st.composite
+def generated_list_policy(draw):
+    value = st.sampled_from(["amount", "price", "amount * share", "round(amount * 1.5, fen)", "amount + cap",
+                             "if selected then amount else 0 yuan", "min(amount, cap)"])
+    return LIST_TEMPLATE.format(
+        total=f"sum(lines{draw(_filter())}, {draw(value)})",
+        selected=f"sum(lines{draw(_filter())}, {draw(value)})",
+        count=f"count(lines{draw(_filter())})" + draw(st.sampled_from(["", " + 1", " * 2"])),
+        extreme=f"{draw(st.sampled_from(['min', 'max']))}(lines{draw(_filter())}, {draw(value)})",
+        date_extreme=f"{draw(st.sampled_from(['min', 'max']))}(lines{draw(_filter())}, signed)",
+        allany=f"{draw(st.sampled_from(['all', 'any']))}(lines{draw(_filter())}, "
+               f"{draw(st.sampled_from(['quantity > 0', 'price <= cap', 'ratio > 1', 'selected or amount > cap']))})",
+    )
+
+
+def _line():
+    good = st.fixed_dictionaries(
+        {"product": st.text(max_size=3), "selected": st.booleans(), "quantity": st.integers(0, 5),
+         "amount": st.one_of(st.decimals(0, 10000, places=2).map(str), st.integers(0, 5000))},
+        optional={"price": st.one_of(st.none(), st.decimals(0, 2000, places=2).map(str)),
+                  "kind": st.one_of(st.none(), st.sampled_from(["public", "military", "privat"])),
+                  "ratio": st.one_of(st.none(), st.decimals(-5, 5, places=2).map(str)),
+                  "signed": st.one_of(st.none(), DATES.map(lambda d: d.isoformat()))})
+    bad_field = st.sampled_from([{"amount": "-1"}, {"quantity": 1.5}, {"selected": None}, {"amout": 1},
+                                 {"signed": "2021-02-30"}, {"amount": "0.001"}])
+    broken = st.tuples(good, bad_field).map(lambda t: {**t[0], **t[1]})
+    return st.one_of(good, good, good, good, good, broken, st.sampled_from([1, "x", None, []]))
+
+
+def _list_inputs():
+    lists = st.lists(_line(), max_size=6)
+    return st.fixed_dictionaries(
+        {"lines": st.one_of(lists, lists, lists, st.sampled_from([{}, "lines", None, 3])),
+         "cap": st.decimals(0, 3000, places=2).map(str), "share": st.integers(0, 100).map(lambda n: f"{n}%")},
+        optional={"extra": st.one_of(st.none(), lists)})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=generated_list_policy(), data=st.data())
+def test_generated_list_policies_agree_with_interpreter(text, data):
+    """Aggregates over list inputs, filtered or not, and every element validated: the compiled module
+    gives the interpreter's values and errors (an empty list's min, a share of nothing: 0/0)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_tree(Path(tmp), {"cn/gen": text})
+        policies = resolve_tree(root)
+        policy = policies.get("cn/gen")
+        assert policy is not None and not policy.has_errors, text
+        module = compile_module(policy)
+        interp = Interpreter(policy)
+        for _ in range(4):
+            inputs = data.draw(_list_inputs())
+            as_of = data.draw(DATES)
+            explain = data.draw(st.booleans())
+            assert outcome_module(module, inputs, as_of, explain) == outcome_interpreter(interp, inputs, as_of, explain)
+            for name in policy.decision_order:  # each decision alone: its own error, where the whole stops at the first
+                try:
+                    want = ("ok", interp.evaluate(inputs, as_of, decisions=[name]).values[name])
+                except Exception as exc:  # noqa: BLE001 - the class is what is compared
+                    want = ("error", type(exc).__name__, getattr(exc, "field", None), str(exc))
+                try:
+                    have = ("ok", module.decide(inputs, [name], as_of=as_of)[0][name])
+                except Exception as exc:  # noqa: BLE001
+                    have = ("error", type(exc).__name__, getattr(exc, "field", None), str(exc))
+                assert have == want, name

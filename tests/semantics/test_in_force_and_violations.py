@@ -23,7 +23,7 @@ SEEDS = resolve_tree(POLICIES)
 CHAOZHOU = "cn/gd/chaozhou/stent-2020"
 NONSELECTED = dict(selected=False, selected_price=469, price=1600, reimbursement_ratio="80%", agreed_amount=0,
                    acceptance_date="2023-01-05", payment_date="2023-01-30", lowest_purchase_price=1600,
-                   nonselected_payment_cap=1500, highest_selected_price=798)
+                   nonselected_payment_cap=1500)  # the highest selected price is the national 798 yuan
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_two_year_requirement_is_a_violation_after_the_deadline(chaozhou):
     compiled = module.evaluate(NONSELECTED, as_of=day)
     assert str(compiled.payment_standard) == "1500.00"
     (c,) = compiled.violations
-    assert c.to_dict()["location"] == "policies/cn/stent-2020.policy:79"
+    assert c.to_dict()["location"] == "policies/cn/stent-2020.policy:85"
     assert (c.requirement, c.article, c.message) == (v.requirement, v.article, v.message)
     assert "violation: the requirement" in compiled.explain()
     assert module.violations(NONSELECTED, as_of=day) == compiled.violations
@@ -58,10 +58,9 @@ def test_no_violation_before_the_deadline_or_when_the_requirement_holds_or_canno
     met = dict(NONSELECTED, nonselected_payment_cap=798)
     assert interp.evaluate(met, dt.date(2023, 6, 1)).violations == ()
     assert module.evaluate(met, as_of=dt.date(2023, 6, 1)).violations == ()
-    # Without the highest selected price (a blank) the requirement cannot be judged: no violation.
-    unknown = {k: v for k, v in NONSELECTED.items() if k != "highest_selected_price"}
-    assert interp.evaluate(unknown, dt.date(2023, 6, 1)).violations == ()
-    assert module.evaluate(unknown, as_of=dt.date(2023, 6, 1)).violations == ()
+    # Without the city's cap (a blank Chaozhou leaves) the requirement cannot be judged: no violation.
+    unknown = {k: v for k, v in NONSELECTED.items() if k != "nonselected_payment_cap"}
+    assert module.violations(unknown, as_of=dt.date(2023, 6, 1)) == ()
 
 
 def test_before_its_effective_date_the_error_names_the_level_in_force(chaozhou):
@@ -124,7 +123,7 @@ def test_eval_command_prints_violations_and_the_error(tmp_path):
     assert out["payment_standard"] == "1500.00" and "_explain" in out
     (v,) = out["_violations"]
     assert v["requirement"] == "cap_within_highest_selected" and v["article"] == "二(三)"
-    assert v["location"] == "policies/cn/stent-2020.policy:79" and v["deadline"] == "2022-12-15"
+    assert v["location"] == "policies/cn/stent-2020.policy:85" and v["deadline"] == "2022-12-15"
     result = runner.invoke(cli, ["--lang", "zh", "eval", CHAOZHOU, "-i", str(cases), "--as-of", "2020-12-26",
                                   "--root", str(POLICIES)])
     assert result.exit_code == 1

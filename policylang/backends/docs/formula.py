@@ -18,8 +18,8 @@ from typing import Callable, Optional
 import attrs
 from markupsafe import Markup, escape
 
-from ...semantics.model import Duration, RBinary, RCall, RExpr, RIf, RIn, RLit, RRef, RUnary
-from ...semantics.builtins import BUILTINS
+from ...semantics.builtins import AGGREGATES, BUILTINS
+from ...semantics.model import Duration, RAggregate, RBinary, RCall, RExpr, RIf, RIn, RLit, RRef, RUnary
 from . import i18n
 from .i18n import Words
 
@@ -253,6 +253,17 @@ class FormulaPrinter:
             self._child(expr.otherwise, _PRECEDENCE["if"], out)
         elif isinstance(expr, RCall):
             self._call(expr, out)
+        elif isinstance(expr, RAggregate):
+            agg = AGGREGATES[expr.func]
+            out.append(Seg("text", f"{agg.docs.get(w.lang, expr.func)}("))
+            self._emit(expr.source, out)
+            if expr.where is not None:
+                out.append(Seg("text", f" {i18n.OPERATORS['where'][w.lang]} "))
+                self._emit(expr.where, out)
+            if expr.value is not None:
+                out.append(Seg("text", ", "))
+                self._emit(expr.value, out)
+            out.append(Seg("text", ")"))
         else:  # an unknown node (a newer model): show nothing rather than fail
             out.append(Seg("text", "?"))
 
@@ -281,6 +292,9 @@ class FormulaPrinter:
 
     def _ref(self, ref: RRef, out: list[Seg]) -> None:
         w = self.words
+        if ref.kind == "field":  # a field of the element an aggregate is at
+            out.append(Seg("text", ref.name))
+            return
         if ref.kind == "builtin":
             label = self.builtin_labels.get(ref.name) or i18n.BUILTINS.get(ref.name, {}).get(w.lang, ref.name)
             out.append(Seg("ref", label, ref.name, "builtin"))

@@ -417,6 +417,7 @@ _TYPE_WORDS = {
     "date": "a date written YYYY-MM-DD",
     "duration": "a period such as \"2 years\"",
     "text": "a text",
+    "list": "a list of records (a JSON array of objects)",
 }
 
 
@@ -625,6 +626,101 @@ def _coerce_duration(name: str, raw, members=()):
             unit = parts[1] if parts[1].endswith("s") else parts[1] + "s"
             return Duration(int(parts[0]), unit)
     raise InputError(name, "duration", f"'{name}' must be a period such as \"2 years\", not {raw!r}")
+
+
+def _coerce_records(name: str, raw, record: str, fields: tuple) -> tuple:
+    """A list input, as the interpreter's coerce_records(): every element validated, an error naming
+    the element by its index from 0; fields: (name, validator, optional, enum members) of each field."""
+    names = ", ".join(f[0] for f in fields)
+    if not isinstance(raw, (list, tuple)):
+        raise InputError(name, "list", f"'{name}' must be a list of {record} records (objects with the fields "
+                                       f"{names}), not {type(raw).__name__}")
+    out = []
+    for index, element in enumerate(raw):
+        where = f"{name}[{index}]"
+        if not isinstance(element, Mapping):
+            raise InputError(where, "object", f"'{where}' must be an object with the fields {names}, "
+                                              f"not {type(element).__name__}")
+        known = [f[0] for f in fields]
+        for key in element:
+            if key not in known:
+                import difflib
+
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; its fields are {names}"
+                raise InputError(f"{where}.{key}", "a known field", f"'{where}.{key}' is not a field of {record}{hint}")
+        values = {}
+        for field_name, coerce, optional, members in fields:
+            value = element.get(field_name)
+            if value is None and optional:
+                values[field_name] = None
+                continue
+            if value is None:
+                kind = "enum" if members else {_coerce_money: "money", _coerce_percent: "percent",
+                                               _coerce_decimal: "decimal", _coerce_count: "count",
+                                               _coerce_bool: "bool", _coerce_date: "date",
+                                               _coerce_duration: "duration"}.get(coerce, "text")
+                raise _no_value(f"{where}.{field_name}", kind, members)
+            values[field_name] = coerce(f"{where}.{field_name}", value, members)
+        out.append(values)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- aggregates over a list input
+# (the reference implementations: AGGREGATES in policylang/semantics/builtins.py)
+
+
+def _agg_sum(values, zero):
+    total = zero
+    for v in values:
+        if v is None:
+            continue
+        total = total + v if isinstance(total, int) and isinstance(v, int) else _CTX.add(total, v)
+    return total
+
+
+def _agg_count(values):
+    return sum(1 for _ in values)
+
+
+def _no_value_message(func: str, source: str, filtered: bool) -> str:
+    which = "that the filter keeps " if filtered else ""
+    return (f"{func}() of '{source}' has no value: no element {which}gives one "
+            f"(the list is empty, or every value is none)")
+
+
+def _agg_min(values, source, filtered):
+    best = None
+    for v in values:
+        if v is not None and (best is None or v < best):
+            best = v
+    if best is None:
+        raise EvaluationError(_no_value_message("min", source, filtered))
+    return best
+
+
+def _agg_max(values, source, filtered):
+    best = None
+    for v in values:
+        if v is not None and (best is None or v > best):
+            best = v
+    if best is None:
+        raise EvaluationError(_no_value_message("max", source, filtered))
+    return best
+
+
+def _agg_all(values):
+    for v in values:
+        if v is not True:
+            return False
+    return True
+
+
+def _agg_any(values):
+    for v in values:
+        if v is True:
+            return True
+    return False
 
 
 def _read_inputs(raw, specs: dict, policy_id: str) -> dict:

@@ -56,7 +56,7 @@ from .common import (
     where,
 )
 from . import symbolic as S
-from .symbolic import Inexact, SymbolicPolicy, Term, Variables, _comparable, _real, percent_limits
+from .symbolic import LIST_BOUND, Inexact, SymbolicPolicy, Term, Variables, _comparable, _real, percent_limits
 
 SOLVER_TIMEOUT_MS = 4000
 SAMPLES = 300  # inputs tried through the interpreter where the solver cannot decide
@@ -617,6 +617,12 @@ def _random_value(rng: random.Random, t, policy):
         return rng.choice(enum.member_names) if enum and enum.member_names else None
     if kind == "text":
         return rng.choice(["", "a", "中选"])
+    if kind == "list":  # up to twice the solver's bound of elements, each field drawn like an input
+        record = policy.records.get(t.record)
+        if record is None:
+            return ()
+        return tuple({f.name: None if f.optional and rng.random() < 0.2 else _random_value(rng, f.type, policy)
+                      for f in record.fields} for _ in range(rng.randrange(0, 2 * LIST_BOUND + 1)))
     return None
 
 
@@ -835,6 +841,8 @@ def _reason_zh(reason: Optional[str]) -> str:
         return "规则中有未知量相乘（非线性运算），求解器无法总能判定"
     if "division" in reason:
         return "规则中有除以可能为零的值的运算"
+    if "lists of more than" in reason:
+        return f"列表输入项只按不超过 {LIST_BOUND} 个元素求解，更长的列表无法证明"
     if "not confirmed" in reason:
         return "求解器给出的可能反例未被解释器确认"
     return f"该规则无法精确转换为求解器公式（{reason}）"

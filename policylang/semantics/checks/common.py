@@ -229,7 +229,15 @@ def format_value(value, t: Optional[Type] = None) -> str:
         return str(value)
     if isinstance(value, str) and kind == "text":
         return f'"{value}"'
+    if isinstance(value, (tuple, list)):  # a list input: its elements, each field by name
+        return "[" + ", ".join("{" + ", ".join(f"{k}: {format_value(v, _value_type(v))}" for k, v in e.items()) + "}"
+                               for e in value) + "]"
     return str(value)
+
+
+def _value_type(value) -> Optional[Type]:
+    """A field's type as far as its value shows it (texts are quoted; amounts show as numbers)."""
+    return Type("text") if isinstance(value, str) else None
 
 
 def _plain(d: Decimal) -> str:

@@ -12,6 +12,10 @@ policy allows, from DATE on. Three questions are asked of each:
 - A requirement that reads inputs: is there an input that makes it false? z3
   searches for one over the decisions' formulas; a counterexample is PL406.
   When the formulas cannot be fully encoded, nothing is claimed.
+- A requirement that reads inputs only (no decision, no parameter) is a rule each
+  case must meet (「患者按中选价格使用」: a selected product's price is its selected
+  price): any input can break it, so there is nothing to prove; evaluation reports a
+  case that breaks it (result.violations).
 - A requirement a lower level redefines: can the parent's and the child's both
   hold at once? If not, the child contradicts the parent: PL407.
 
@@ -155,6 +159,8 @@ class RequirementCheck:
             return out  # the policy is no longer in force when the requirement starts to bind
         if not self.inputs and not self.decisions:
             out.extend(self._constant_requirement(deadline))
+        elif not self.decisions and not self.params:
+            pass  # a rule on the case itself: evaluation reports a case that breaks it
         elif self.own or self._changed_decision():
             out.extend(self._falsifiable(deadline))
         if self.own and len(self.req.history) >= 2:

@@ -36,7 +36,7 @@ import attrs
 import z3
 
 from ..evaluate import NOT_FILLED, Interpreter
-from ..model import Duration, RBinary, RCall, RDecision, RExpr, RIf, RIn, RLit, RRef, RUnary, ResolvedPolicy
+from ..model import Duration, RAggregate, RBinary, RCall, RDecision, RExpr, RIf, RIn, RLit, RRef, RUnary, ResolvedPolicy
 from ..builtins import BUILTINS
 from ..types import Type
 
@@ -120,6 +120,10 @@ def mkStringVal(value):
     return z3.StringVal(value, _context[0])
 
 
+# A list input is encoded with at most this many elements (checks/binding.py tries longer ones).
+LIST_BOUND = 8
+
+
 class Inexact(Exception):
     """This expression has no exact encoding; the message says why, for the author."""
 
@@ -175,6 +179,7 @@ class SymbolicPolicy:
         self._decisions: dict[str, Term] = {}
         self._params: dict[str, Term] = {}
         self._inlining: list[str] = []
+        self._elements: list[dict] = []  # the element (field -> Term) each aggregate being encoded is at
 
     # ------------------------------------------------------------ items
     def decision(self, name: str) -> Term:
@@ -315,12 +320,70 @@ class SymbolicPolicy:
             return Term(z3.Not(hit) if e.negated else hit, _true(), "bool")
         if isinstance(e, RCall):
             return self.call(e)
+        if isinstance(e, RAggregate):
+            return self.aggregate(e)
         raise Inexact(f"no encoding for {type(e).__name__}")
 
+    def aggregate(self, e: RAggregate) -> Term:
+        """An aggregate over a list of at most LIST_BOUND elements: element i is there when i < the
+        list's length; a sum or count adds what the kept elements give, all/any join their conditions,
+        min/max choose among the kept values (none when there are none: the interpreter's error)."""
+        source = self.ref(e.source)
+        length, elements = source.value
+        kept, values = [], []
+        for index, element in enumerate(elements):
+            self._elements.append(element)
+            try:
+                keep = index < length
+                if e.where is not None:
+                    keep = z3.And(keep, self.truthy(self.expr(e.where)))
+                kept.append(keep)
+                values.append(self.expr(e.value) if e.value is not None else None)
+            finally:
+                self._elements.pop()
+        if e.func == "count":
+            total = z3.Sum(*[z3.If(k, 1, 0) for k in kept]) if kept else mkIntVal(0)
+            return Term(total, source.defined, "count")
+        if e.func in ("all", "any"):
+            holds = [z3.And(k, v.defined, self.truthy(v)) for k, v in zip(kept, values)]
+            if e.func == "all":
+                result = z3.And(*[z3.Implies(k, h) for k, h in zip(kept, holds)]) if kept else mkBoolVal(True)
+            else:
+                result = z3.Or(*holds) if holds else mkBoolVal(False)
+            return Term(result, source.defined, "bool")
+        kind = e.type.kind
+        if kind == "date" or any(v.kind == "date" for v in values):
+            numbers = [v.value for v in values]
+        else:
+            numbers = [_real(v.value) if kind != "count" else v.value for v in values]
+        if e.func == "sum":
+            zero = mkIntVal(0) if kind == "count" else mkRealVal(0)
+            total = zero
+            for k, v, n in zip(kept, values, numbers):
+                total = total + z3.If(z3.And(k, v.defined), n, zero)
+            return Term(total, source.defined, kind)
+        best, found = None, mkBoolVal(False)
+        for k, v, n in zip(kept, values, numbers):
+            has = z3.And(k, v.defined)
+            if best is None:
+                best = n
+            else:
+                better = n < best if e.func == "min" else n > best
+                best = z3.If(z3.And(has, z3.Or(z3.Not(found), better)), n, best)
+            found = z3.Or(found, has)
+        if best is None:
+            return self.none(e.type)
+        return Term(best, z3.And(source.defined, found), kind)
+
     def ref(self, e: RRef) -> Term:
+        if e.kind == "field":
+            return self._elements[-1][e.name]
         if e.kind == "input":
             inp = self.policy.inputs.get(e.name)
             t = inp.type if inp is not None else e.type
+            if t.kind == "list":
+                return self.vars.list_input(e.name, t, self.policy.records[t.record],
+                                            bool(inp is not None and inp.optional))
             return self.vars.input(e.name, t, bool(inp is not None and inp.optional))
         if e.kind == "param":
             return self.param(e.name)
@@ -418,6 +481,7 @@ class Variables:
         self.preferred: list[z3.BoolRef] = []
         self.rounder: list[z3.BoolRef] = []
         self.inputs: dict[str, tuple[Term, Type, bool]] = {}
+        self.records: dict[str, object] = {}  # list input -> its record type
         self.blanks: dict[str, tuple[Term, Type]] = {}
         self._as_of: Optional[Term] = None
         self._triples = 0
@@ -481,6 +545,30 @@ class Variables:
             if optional:
                 term = Term(term.value, mkBool(f"{name}__given"), term.kind, term.triple)
             self.inputs[name] = (term, t, optional)
+        return self.inputs[name][0]
+
+    def list_input(self, name: str, t: Type, record, optional: bool) -> Term:
+        """A list input of at most LIST_BOUND elements: its length and each element's fields. A
+        "holds" answer covers only such lists, so it is not a proof (the checker then also tries
+        longer lists through the interpreter, and says so)."""
+        if name not in self.inputs:
+            length = mkInt(f"{name}__length")
+            self.domain.extend([length >= 0, length <= LIST_BOUND])
+            self.preferred.append(length >= 1)
+            elements = []
+            for index in range(LIST_BOUND):
+                element = {}
+                for f in record.fields:
+                    term = self._fresh(f"{name}__{index}__{f.name}", f.type)
+                    if f.optional:
+                        term = Term(term.value, mkBool(f"{name}__{index}__{f.name}__given"), term.kind, term.triple)
+                    element[f.name] = term
+                elements.append(element)
+            defined = mkBool(f"{name}__given") if optional else _true()
+            self.inputs[name] = (Term((length, elements), defined, "list"), t, optional)
+            self.records[name] = record
+            self.note_inexact(f"lists of more than {LIST_BOUND} elements (the solver checks '{name}' with "
+                              f"up to {LIST_BOUND})")
         return self.inputs[name][0]
 
     def blank(self, name: str, t: Type) -> Term:
@@ -554,8 +642,20 @@ class Variables:
         raise Inexact(f"a value of type {type(value).__name__}")
 
     # ------------------------------------------------------------ models back to values
-    def value_of(self, model: z3.ModelRef, term: Term, t: Type):
+    def value_of(self, model: z3.ModelRef, term: Term, t: Type, name: str = ""):
         kind = t.kind
+        if kind == "list":  # the elements below the model's length, as the interpreter takes them
+            length, elements = term.value
+            record = self.records[name]
+            out = []
+            for element in elements[:model.eval(length, model_completion=True).as_long()]:
+                values = {}
+                for f in record.fields:
+                    field = element[f.name]
+                    given = z3.is_true(model.eval(field.defined, model_completion=True))
+                    values[f.name] = self.value_of(model, field, f.type) if given else None
+                out.append(values)
+            return tuple(out)
         if kind == "bool":
             return z3.is_true(model.eval(term.value, model_completion=True))
         raw = model.eval(term.value, model_completion=True)
@@ -581,7 +681,7 @@ class Variables:
         for name, (term, t, optional) in self.inputs.items():
             if optional and not z3.is_true(model.eval(term.defined, model_completion=True)):
                 continue
-            inputs[name] = self.value_of(model, term, t)
+            inputs[name] = self.value_of(model, term, t, name)
         blanks = {name: self.value_of(model, term, t) for name, (term, t) in self.blanks.items()}
         day = self.value_of(model, self._as_of, Type("date")) if self._as_of is not None else None
         return inputs, blanks, day
