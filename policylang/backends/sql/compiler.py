@@ -289,6 +289,13 @@ class SqlGen:
         if isinstance(value, int):
             return Sql(cast(num_lit(value), "BIGINT"))
         if isinstance(value, Decimal):
+            if -value.as_tuple().exponent > MAX_SCALE:
+                # a quotient folded at 50 digits: at DIV_SCALE decimals, half even, as the query's own
+                # quotients are (docs/batch.md: the two agree except where a value needs more digits)
+                value = value.quantize(Decimal(1).scaleb(-DIV_SCALE), rounding="ROUND_HALF_EVEN").normalize() \
+                    if value != value.to_integral_value() else value
+                if -value.as_tuple().exponent < 0:
+                    value = value.quantize(Decimal(1))
             text = format(value, "f")
             scale = max(0, -value.as_tuple().exponent)
             digits = len(text.replace("-", "").replace(".", "").lstrip("0")) or 1
@@ -333,6 +340,27 @@ class SqlGen:
         value, scale = self.capped(value, scale)
         return value, scale, None
 
+    @staticmethod
+    def unscaled(x: exp.Expression, scale: int) -> exp.Expression:
+        """x * 10^scale as a HUGEINT (DuckDB). DECIMAL(38, s) * 10^s keeps the scale s, so it overflows
+        once the value has more than 38 - 2s integer digits: above 9 decimals the fraction is shifted
+        in two halves, each product within 38 digits."""
+        big = lambda e: cast(e, "HUGEINT")  # noqa: E731
+        x = cast(x, dec_type(scale))
+        if scale <= 9:
+            return big(exp.Mul(this=x, expression=num_lit(10 ** scale)))
+        whole = exp.Anonymous(this="TRUNC", expressions=[x])
+        fraction = cast(exp.Sub(this=x, expression=whole), dec_type(scale))  # |f| < 1
+        low = scale // 2
+        high = scale - low
+        shifted = cast(exp.Mul(this=fraction, expression=num_lit(10 ** high)), dec_type(scale))  # |.| < 10^high
+        hi = exp.Anonymous(this="TRUNC", expressions=[shifted])
+        lo = cast(exp.Mul(this=cast(exp.Sub(this=shifted, expression=hi), dec_type(scale)),
+                          expression=num_lit(10 ** low)), dec_type(scale))
+        return exp.Add(this=exp.Add(this=exp.Mul(this=big(whole), expression=big(num_lit(10 ** scale))),
+                                    expression=exp.Mul(this=big(hi), expression=big(num_lit(10 ** low)))),
+                       expression=big(lo))
+
     def divide(self, a: Sql, b: Sql):
         x, sx = self.as_decimal(a)
         y, sy = self.as_decimal(b)
@@ -343,9 +371,8 @@ class SqlGen:
             # 38 digits) and round the quotient half even at DIV_SCALE decimals, as the exact
             # context rounds its 50 digits.
             big = lambda e: cast(e, "HUGEINT")  # noqa: E731
-            numerator = exp.Mul(this=big(exp.Mul(this=cast(x, dec_type(sx)), expression=num_lit(10 ** sx))),
-                                expression=big(num_lit(10 ** (DIV_SCALE + sy - sx))))
-            denominator = big(exp.Mul(this=cast(safe_y, dec_type(sy)), expression=num_lit(10 ** sy)))
+            numerator = exp.Mul(this=self.unscaled(x, sx), expression=big(num_lit(10 ** (DIV_SCALE + sy - sx))))
+            denominator = self.unscaled(safe_y, sy)
             n, d = paren(numerator), paren(denominator)
             q = exp.IntDiv(this=n, expression=d)
             r = exp.Mod(this=n, expression=d)
@@ -442,6 +469,8 @@ class SqlGen:
             return Sql(case([(is_true(c.val), t.val)], o.val), err, scale)
         if isinstance(e, ir.In):
             return self.in_(e)
+        if isinstance(e, ir.Aggregate):
+            raise UnsupportedInSql(f"aggregates over list inputs ({e.func} over a list of records)")
         if isinstance(e, ir.Call):
             builtin = BUILTINS.get(e.func)
             if builtin is None:
@@ -985,6 +1014,8 @@ class SqlGen:
                 checks.append((exp.Not(this=exp.In(this=raw, expressions=[lit_str(m) for m in members])),
                                "not_member"))
                 value = raw
+            elif kind == "list":
+                raise UnsupportedInSql(f"list inputs ('{name}', a list of records)")
             else:
                 raise UnsupportedInSql(f"an input of type {kind}")
             reasons.append((f"__pl_present_{name}", present))
