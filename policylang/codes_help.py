@@ -62,10 +62,21 @@ HELP: dict[str, Help] = {
                 "参术 prepayment_ratio：百分比 下限 30%\n"),
     "PL104": _H("表达式嵌套超过 100 层。", "把它拆成几个有名称的决策项。",
                 "The expression nests more than 100 levels.", "Split it into several named decisions."),
-    "PL105": _H("字面值写错了：不存在的日期（2020-13-01、2021-02-29）、带千位分隔符的数字（7,000）、非整数的时长、无法识别的转义。",
+    "PL114": _H("名称使用了兼容写法：全角字母（ｐｒｉｃｅ）、连字（ﬁnal）等。Python 按 NFKC 规范化标识符，所以它与规范写法是同一个名称，policylang 也这样读，并提醒改写。",
+                "按提示改为规范写法。",
+                "A name is written in a compatibility form: full-width letters (ｐｒｉｃｅ), a ligature (ﬁnal). Python "
+                "reads identifiers in NFKC form, so it is the same name as the plain spelling; policylang reads it so "
+                "and asks for the plain spelling.", "Write the plain spelling the message gives.",
+                "输入 ｐｒｉｃｅ：金额\n"),
+    "PL115": _H("名称混用了形近的字母表，例如拉丁字母中夹了西里尔字母 р：看起来和另一个名称一样，其实是不同的名称（同形异义字攻击）。",
+                "只用一种字母书写名称。",
+                "A name mixes lookalike alphabets, such as a Cyrillic р among Latin letters: it looks like another "
+                "name but is a different one (a homoglyph).", "Write the name in one alphabet.",
+                "输入 рrice：金额\n"),
+    "PL105": _H("字面值写错了：不存在的日期（2020-13-01、2021-02-29）、带千位分隔符的数字（7,000）、超过 28 位的数字、非整数的时长、无法识别的转义。",
                 "按提示改正：日期按“年-月-日”书写，数字不加逗号（7000元）。",
                 "A literal is wrong: a date that does not exist, a number with a thousands separator (7,000), a "
-                "fractional duration, an unknown escape.", "Follow the hint: dates are year-month-day, numbers have "
+                "number of more than 28 digits, a fractional duration, an unknown escape.", "Follow the hint: dates are year-month-day, numbers have "
                 "no commas (7000 yuan).",
                 "覆盖 参数 nonselected_payment_cap：金额 固定 7,000元\n"),
     "PL106": _H("同一个文件头行写了两次。", "只保留一行。", "A header line appears twice.", "Keep one of them."),
@@ -104,6 +115,12 @@ HELP: dict[str, Help] = {
                 "参数 cap：金额 上限 7000\n"),
     "PL204": _H("比较的两边类型不同。", "让两边类型一致。", "The two sides of a comparison have different types.",
                 "Compare values of one type."),
+    "PL214": _H("数量（count）、金额（money）或百分比（percent）类型的参数值或限定范围写了负号：例如 `count ceiling -5` 会让结清期限早于验收日期，-0% 也不是通知会写的比例。",
+                "去掉负号，写通知中给出的数值。",
+                "A parameter's value or bound of type count, money or percent is written with a minus sign: "
+                "`count ceiling -5` puts a deadline before acceptance, and -0% is no share a notice writes.",
+                "Write the number the notice gives, without '-'.",
+                "参数 settlement_lag_months：数量 上限 -5\n"),
     "PL205": _H("百分比必须在 0% 到 100% 之间；输入或参数声明为“百分比 可达 200%”时，可到所写的上限。",
                 "改正数值；确实可以超过 100% 的（如“不高于最高中选价的1.2倍”“按高限的110%支付”），把参数声明为 百分比 可达 N%。",
                 "A percent lies outside 0–100%, or above the limit its input or param declares (`percent up to 200%`).",
@@ -154,6 +171,11 @@ HELP: dict[str, Help] = {
                 "Remove one extends."),
     "PL303": _H("本政策的层级不低于上级政策（例如市级政策继承市级政策）。", "改正层级或上级政策。",
                 "The level does not sit below the parent's.", "Correct the level or the parent."),
+    "PL323": _H("继承链（extends）超过了允许的层数。层级正确时一条链最多 4 层（国家、省、市、县）；超过 16 层的部分不再解析，以免一棵政策树耗尽机器。",
+                "让每个政策继承紧邻上一级的政策。",
+                "An extends chain is longer than allowed. With the levels right a chain has at most 4 policies "
+                "(national, provincial, municipal, county); past 16 the rest is not resolved, so that no tree can "
+                "exhaust the machine.", "Extend the policy of the level just above."),
     "PL304": _H("上级规定了下限（“不低于”），本级把它降低了。下级只能提高下限。", "取不低于上级下限的值。",
                 "The parent sets a floor (at least); this level lowers it. A lower level may only raise it.",
                 "Use a value at least the parent's floor.",

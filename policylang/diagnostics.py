@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import re
 import unicodedata
 from typing import Iterable, Optional
 
@@ -58,6 +59,8 @@ _code("PL109", ERROR, "duplicate declaration", "重复声明")
 _code("PL110", ERROR, "invalid character", "非法字符")
 _code("PL111", ERROR, "label, article or note given twice", "说明信息重复")
 _code("PL113", WARNING, "invisible or control character in the file", "文件中有不可见字符或控制字符")
+_code("PL114", WARNING, "name written in a compatibility form", "名称使用了兼容写法")
+_code("PL115", WARNING, "name mixes lookalike alphabets", "名称混用了形近的字母表")
 _code("PL112", ERROR, "unknown status", "未知的文件状态")
 _code("PL201", ERROR, "unknown name", "未知名称")
 _code("PL202", ERROR, "unknown type", "未知类型")
@@ -70,6 +73,7 @@ _code("PL208", ERROR, "unknown function or wrong arguments", "未知函数或参
 _code("PL209", ERROR, "circular definition", "循环定义")
 _code("PL210", ERROR, "ambiguous name", "名称有歧义")
 _code("PL213", ERROR, "percent range (up to) misplaced", "百分比范围（可达）用错")
+_code("PL214", ERROR, "negative count, amount or percentage", "数量、金额或百分比为负")
 _code("PL212", ERROR, "parameter value must be a constant", "参数值必须是常量")
 _code("PL230", ERROR, "keyed parameter written wrongly", "分类参数写法有误")
 _code("PL231", ERROR, "list, record or aggregate written wrongly", "列表、记录或汇总写法有误")
@@ -96,6 +100,7 @@ _code("PL319", WARNING, "provision text or actors changed", "条款文字或主�
 _code("PL320", WARNING, "unused cross-reference", "未使用的引用")
 _code("PL321", ERROR, "cross-reference name already stands for another policy", "引用名称已指向其他政策")
 _code("PL322", WARNING, "departure from an in-principle rule, with its reason", "偏离“原则上”规定（已说明理由）")
+_code("PL323", ERROR, "extends chain too deep", "继承链过深")
 _code("PL401", ERROR, "overlapping rows or cases", "规则重叠")
 _code("PL402", WARNING, "gap: inputs no row or case covers", "规则未覆盖的情形")
 _code("PL403", ERROR, "table row does not match its columns", "表格行与列不一致")
@@ -285,6 +290,16 @@ def printable(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(text: str) -> str:
+    """Text that UTF-8 can carry: each lone surrogate (from a file name that is not UTF-8, or a
+    "\\ud800" in a case file) written as its \\uXXXX escape. In JSON this is the escape of the same
+    string; in XML and workflow annotations it reads as printable() shows it."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _LONE_SURROGATE.search(text) else text
 
 
 # Controls, format characters, surrogates, line and paragraph separators; spaces (a full-width

@@ -39,9 +39,11 @@ def artifact_uri(path: str, root: Optional[str] = None) -> tuple[str, bool]:
     root = os.path.abspath(root or os.getcwd())
     absolute = os.path.abspath(path)
     rel = os.path.relpath(absolute, root)
+    # A file name that is not UTF-8 holds lone surrogates here (Python's surrogateescape): its
+    # own bytes are percent-encoded, which is the URI of the file as it is on disk.
     if not rel.startswith(".."):
-        return quote(rel.replace(os.sep, "/"), safe="/-_.~"), True
-    return "file://" + quote(absolute.replace(os.sep, "/"), safe="/-_.~:"), False
+        return quote(os.fsencode(rel.replace(os.sep, "/")), safe="/-_.~"), True
+    return "file://" + quote(os.fsencode(absolute.replace(os.sep, "/")), safe="/-_.~:"), False
 
 
 def _location(span: Optional[Span], root: Optional[str], message: Optional[str] = None) -> Optional[dict]:

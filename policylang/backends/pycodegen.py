@@ -163,9 +163,41 @@ def module_relpath(policy_id: str) -> str:
 
 def module_part(part: str) -> str:
     cleaned = "".join(ch if (ch.isascii() and (ch.isalnum() or ch == "_")) else "_" for ch in part)
-    if not cleaned or cleaned[0].isdigit() or keyword.iskeyword(cleaned):
+    # p_ before what could not be a module name, or would mean something else to Python
+    # (__init__, __main__) or to the package (its shared runtime, whatever the case of the letters).
+    if not cleaned or cleaned[0].isdigit() or keyword.iskeyword(cleaned) or cleaned.startswith("__") \
+            or cleaned.lower() == RUNTIME_MODULE.lower():
         cleaned = "p_" + cleaned
     return cleaned
+
+
+def package_layout(policy_ids: Iterable[str]) -> dict[str, str]:
+    """Where each policy's module goes in a compiled package: policy id -> path under the package
+    root. A policy whose module name is also a folder of the package (cn/gd next to cn/gd/x) is
+    that folder's __init__.py, so that `import cn.gd` is the policy and cn.gd.x stays importable.
+
+    Two policies that would share a file (cn/a-b and cn/a_b both become cn/a_b.py; names that
+    differ only in case, which some file systems do not tell apart) raise CodegenError naming
+    both: renaming a file is the author's choice, never the compiler's."""
+    ids = sorted(set(policy_ids))
+    plain = {pid: module_relpath(pid) for pid in ids}
+    folders = {rel.rsplit("/", 1)[0] for rel in plain.values() if "/" in rel}
+    folders |= {f.rsplit("/", i)[0] for f in list(folders) for i in range(1, f.count("/") + 1)}
+    layout: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for pid in ids:
+        rel = plain[pid]
+        stem = rel[:-3]
+        if stem in folders:
+            rel = stem + "/__init__.py"
+        other = taken.get(rel.lower())
+        if other is not None:
+            raise CodegenError(f"the policies {other} and {pid} would both compile to {rel}: rename one of the "
+                               f"files (module names keep only letters, digits and '_', and some file systems "
+                               f"do not tell upper from lower case)")
+        taken[rel.lower()] = pid
+        layout[pid] = rel
+    return layout
 
 
 def display_path(path: str, policy_id: str) -> str:
@@ -1338,8 +1370,9 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
     out_dir/_PolicyRuntime.py, and every module loads it (one EvaluationError for all); with standalone,
     each module carries its own copy instead. progress(done, total) is told of each module written.
     Returns the files written, sorted."""
-    policies = list(policies)
     written: set[str] = set()
+    policies = list(policies)
+    layout = package_layout(p.policy_id for p in policies)  # refuses collisions before writing anything
     os.makedirs(out_dir, exist_ok=True)
     if not standalone:
         target = os.path.join(out_dir, RUNTIME_MODULE + ".py")
@@ -1348,7 +1381,7 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
     for done, policy in enumerate(policies, 1):
         if progress:
             progress(done - 1, len(policies))
-        rel = module_relpath(policy.policy_id)
+        rel = layout[policy.policy_id]
         target = os.path.join(out_dir, *rel.split("/"))
         source = generate_module(policy, None if standalone else rel.count("/"))
         os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -15,6 +15,7 @@ import datetime as _dt
 import io
 import json
 import os
+import re
 from decimal import Decimal
 from typing import Any, Iterable, Optional
 
@@ -33,9 +34,65 @@ class CaseFileError(Exception):
 # ---------------------------------------------------------------- reading cases
 
 
+# A case file is data, not code. JSON nested deeper than the parser goes is reported with the case
+# and the field where it happens, counted against MAX_JSON_DEPTH (cases need three levels: the
+# list, a case, a value; deeper values are refused by the input's own type). A JSON integer of
+# more digits than _LONG_INT is read as a Decimal, so that the input's bound names the field
+# instead of the parser failing on 4,301 digits.
+MAX_JSON_DEPTH = 32
+_LONG_INT = 40
+
+
+def _json_int(text: str):
+    return int(text) if len(text) <= _LONG_INT else Decimal(text)
+
+
+def loads_case_json(text: str):
+    """One JSON document of cases: decimals exact, long integers as Decimal (see _LONG_INT)."""
+    return json.loads(text, parse_float=Decimal, parse_int=_json_int)
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}:]')
+
+
+def _check_depth(text: str, where: str) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH (one linear pass over its brackets, before any
+    parsing), naming the case and the field where it happens."""
+    depth = 0
+    case = -1
+    key = None
+    last_string = None
+    listed = text.startswith("[")
+    key_depth = 2 if listed else 1
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first == '"':
+            last_string = token
+        elif first == ":":
+            if depth == key_depth:
+                key = last_string
+        elif first in "[{":
+            depth += 1
+            if depth == 2 and listed:
+                case += 1
+            if depth > MAX_JSON_DEPTH:
+                try:
+                    field = f", field {json.loads(key)!r}" if key is not None else ""
+                except ValueError:
+                    field = ""
+                number = f"case {max(case, 0)}{field}" if depth > 2 else "the top level"
+                line = text.count("\n", 0, match.start()) + 1
+                raise CaseFileError(f"{where}: {number} is nested more than {MAX_JSON_DEPTH} levels deep "
+                                    f"(line {line}); a case holds input values, not nested lists")
+        else:
+            depth -= 1
+
+
 def read_cases(text: str, name: str = "-") -> list[dict]:
     """Cases from a JSON object or list of objects, JSON Lines (.jsonl, or detected), or CSV (.csv).
-    Numbers in JSON are read as Decimal, so 0.1 stays 0.1. In CSV an empty cell is an absent input."""
+    Numbers in JSON are read as Decimal, so 0.1 stays 0.1. In CSV an empty cell is an absent input.
+    Every failure to read is a CaseFileError (never a crash), whatever the text."""
     lower = name.lower()
     if lower.endswith(".csv"):
         return _read_csv(text)
@@ -45,7 +102,10 @@ def read_cases(text: str, name: str = "-") -> list[dict]:
     if not stripped:
         raise CaseFileError(f"{name} is empty: expected a JSON object, a list of objects, JSON Lines or CSV")
     try:
-        data = json.loads(stripped, parse_float=Decimal)
+        data = loads_case_json(stripped)
+    except RecursionError:  # nested deeper than the parser goes: say where
+        _check_depth(stripped, name)
+        raise CaseFileError(f"{name} is nested too deeply") from None
     except json.JSONDecodeError as exc:
         if stripped.startswith("{") and "\n" in stripped:
             return _read_json_lines(text)
@@ -68,7 +128,10 @@ def _read_json_lines(text: str) -> list[dict]:
         if not line.strip():
             continue
         try:
-            item = json.loads(line, parse_float=Decimal)
+            item = loads_case_json(line)
+        except RecursionError:  # nested deeper than the parser goes: say where
+            _check_depth(line.strip(), f"line {number}")
+            raise CaseFileError(f"line {number} is nested too deeply") from None
         except json.JSONDecodeError as exc:
             raise CaseFileError(f"line {number} is not valid JSON: {exc.msg}") from None
         if not isinstance(item, dict):
@@ -78,8 +141,11 @@ def _read_json_lines(text: str) -> list[dict]:
 
 
 def _read_csv(text: str) -> list[dict]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = [row for row in reader]
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        rows = [row for row in reader]
+    except csv.Error as exc:  # a carriage return alone inside a cell, a NUL…
+        raise CaseFileError(f"not valid CSV: {exc} (line {reader.line_num})") from None
     if not rows:
         return []
     header = [h.strip() for h in rows[0]]

@@ -27,7 +27,8 @@ import os
 from decimal import Decimal
 from typing import Callable, Iterator, Optional
 
-from .runner import evaluate_case, parse_date, to_json
+from ..diagnostics import escape_surrogates
+from .runner import evaluate_case, loads_case_json, parse_date, to_json
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv")
 DEFAULT_BATCH = 5000
@@ -155,7 +156,11 @@ class Writer:
         return buffer.getvalue()
 
     def batch(self, slots: list) -> str:
-        """slots: (kept cells, the case's JSON object) per case."""
+        """slots: (kept cells, the case's JSON object) per case. A lone surrogate (a case key
+        "\\ud800") is written as its escape: the text stays UTF-8, and JSON reads the same string."""
+        return escape_surrogates(self._batch(slots))
+
+    def _batch(self, slots: list) -> str:
         fmt = self.opts.out_format
         if fmt == "csv":
             buffer = io.StringIO()
@@ -336,10 +341,14 @@ class Batcher:
             index = out.cases
             out.cases += 1
             try:
-                case = json.loads(line, parse_float=Decimal)
+                case = loads_case_json(line)
             except json.JSONDecodeError as exc:
                 case = None
                 problem = (f"line {number} is not valid JSON: {exc.msg}", f"第 {number} 行不是有效的 JSON：{exc.msg}")
+            except RecursionError:  # nested deeper than the parser goes
+                case = None
+                problem = (f"line {number} is nested too deeply: a case holds input values, not nested lists",
+                           f"第 {number} 行嵌套过深：案例只包含输入值，不应是多层嵌套的列表")
             else:
                 problem = None if isinstance(case, dict) else \
                     (f"line {number} is not an object mapping input names to values",

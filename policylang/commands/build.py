@@ -10,6 +10,7 @@ from ..diagnostics import ERROR, render_digest, summary_line
 from ..messages import P
 from ..pipeline import check as run_pipeline
 from .common import (
+    EXIT_FINDINGS,
     EXIT_OK,
     chosen_language,
     default_paths,
@@ -60,11 +61,15 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile, stan
         raise SystemExit(status)
     policies = [p for p in run.target_policies() if not p.has_errors]
     if not no_compile:
-        from ..backends.pycodegen import write_modules
+        from ..backends.pycodegen import CodegenError, write_modules
 
-        with stage_progress("compile") as bar:
-            written = write_modules(policies, os.path.join(out_dir, "python"), standalone=standalone,
-                                    progress=bar.update)
+        try:
+            with stage_progress("compile") as bar:
+                written = write_modules(policies, os.path.join(out_dir, "python"), standalone=standalone,
+                                        progress=bar.update)
+        except CodegenError as exc:
+            click.echo(f"build stopped: {exc}", err=True)
+            raise SystemExit(EXIT_FINDINGS)
         click.echo(_say("phrase.build.compiled", count=len(policies), plural="ies" if len(policies) != 1 else "y",
                         folder=os.path.join(out_dir, "python"), files=len(written)), err=True)
     if not no_docs:

@@ -15,6 +15,7 @@ from ..diagnostics import (
     LANGUAGES,
     WARNING,
     Diagnostic,
+    escape_surrogates,
     SourceCache,
     Suppressed,
     render_github,
@@ -113,6 +114,12 @@ def render(diags: list[Diagnostic], sources: SourceCache, output_format: str, st
     in SARIF, notices in GitHub annotations, `system-out` in JUnit. root: the folder the paths of
     JSON, SARIF and JUnit are relative to (JSON: absolute paths without it; SARIF: the working
     directory). policies: (id, file) of each policy checked, the test cases of JUnit."""
+    if output_format != "text":  # the text output shows them escaped already (printable)
+        return escape_surrogates(_render(diags, sources, output_format, stream, lang, suppressed, root, policies))
+    return _render(diags, sources, output_format, stream, lang, suppressed, root, policies)
+
+
+def _render(diags, sources, output_format, stream, lang, suppressed, root, policies) -> str:
     stream = stream or sys.stdout
     if output_format == "json":
         return render_json(diags, suppressed, root=root) + "\n"  # both languages, in separate fields

@@ -15,6 +15,7 @@ import sys
 import click
 
 from ..backends.stream import DEFAULT_BATCH, DEFAULT_EXPLAIN_BATCH
+from ..diagnostics import printable
 from ..pipeline import check as run_pipeline
 from ..semantics.examples import EXAMPLE_FAILED
 from .common import (
@@ -35,6 +36,14 @@ _KIND_ZH = {
     "text": "文字", "duration": "时长，例如 \"2 years\"、\"6 months\" 或 \"30 days\"",
     "object": "一个 JSON 对象（输入项名称: 取值）",
 }
+
+
+def _shown_value(value) -> str:
+    """A case's value as a message quotes it: short, and never walked (it may be nested deeply)."""
+    if isinstance(value, (list, dict)):
+        return "一个列表" if isinstance(value, list) else "一个对象"
+    text = json.dumps(value if not isinstance(value, str) else value[:41], ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _label(resolved, name: str) -> str:
@@ -73,7 +82,7 @@ def error_zh(exc, case: dict, resolved) -> str:
         enum = resolved.enums.get(resolved.inputs[field].type.enum) if field in resolved.inputs and \
             getattr(resolved.inputs[field].type, "enum", None) else None
         what = ("下列之一：" + "、".join(m for m, _ in enum.members)) if enum is not None else _KIND_ZH.get(kind, kind)
-        return f"输入项{_label(resolved, field)}应为{what}，不能是 {json.dumps(case[field], ensure_ascii=False)}{needed}"
+        return f"输入项{_label(resolved, field)}应为{what}，不能是 {_shown_value(case[field])}{needed}"
     return f"无法计算{needed}：{exc.message}"
 
 
@@ -227,7 +236,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
                    f"policylang eval: {input_file} is not UTF-8 text", err=True)
         raise SystemExit(EXIT_USAGE)
     except CaseFileError as exc:
-        click.echo(f"policylang eval: {exc}", err=True)
+        click.echo(printable(f"policylang eval: {exc}"), err=True)
         raise SystemExit(EXIT_FINDINGS)
     finally:
         if out is not None and out is not sys.stdout:
@@ -261,7 +270,8 @@ class _Totals:
             self.failed += 1
             if self.failed <= MAX_MESSAGES:
                 number = self.cases + index
-                click.echo(f"第 {number} 个案例：{message}" if self.zh else f"case {number}: {message}", err=True)
+                click.echo(printable(f"第 {number} 个案例：{message}" if self.zh else f"case {number}: {message}"),
+                           err=True)
         self.reasons.update(outcome.failures)
         self.cases += outcome.cases
 
@@ -277,8 +287,8 @@ class _Totals:
                        f"... and {rest:,} more cases failed; each has its _error in the results", err=True)
         why = ", ".join(f"{code} {field}: {count:,}".replace(" :", ":") for (code, field), count in
                         sorted(self.reasons.items(), key=lambda item: (-item[1], item[0])))
-        click.echo(f"policylang eval：{self.cases:,} 个案例中 {self.failed:,} 个无法计算（{why}）" if self.zh else
-                   f"policylang eval: {self.failed:,} of {self.cases:,} cases failed ({why})", err=True)
+        click.echo(printable(f"policylang eval：{self.cases:,} 个案例中 {self.failed:,} 个无法计算（{why}）" if self.zh else
+                             f"policylang eval: {self.failed:,} of {self.cases:,} cases failed ({why})"), err=True)
 
 
 def _today():

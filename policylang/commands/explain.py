@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from ..diagnostics import escape_surrogates
 from ..pipeline import check
 from ..semantics.explain import (
     ExplainError,
@@ -50,7 +51,7 @@ def _usage(message: str):
 
 def _emit(data: dict, output_format: str, render, root) -> None:
     if output_format == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(escape_surrogates(json.dumps(data, ensure_ascii=False, indent=2)))
     else:
         click.echo(render(data, chosen_language(root or os.path.join(os.getcwd(), "policies"))), nl=False)
 

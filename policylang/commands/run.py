@@ -15,7 +15,7 @@ _REASONS_ZH = {
     "not_member": "不是允许的取值之一", "malformed": "格式不对", "not_finite": "不是有限数",
     "beyond_range": "超出 SQL 类型的范围", "beyond_precision": "小数位数超出 SQL 类型的精度",
     "unfilled": "未填写的空白", "division_by_zero": "除以零", "outside_calendar": "日期超出日历范围",
-    "not_in_force": "评估日期不在政策有效期内",
+    "not_in_force": "评估日期不在政策有效期内", "too_long": "数字文本过长（超过 64 个字符）",
 }
 
 

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from ..diagnostics import escape_surrogates
 from ..pipeline import check as run_pipeline
 from ..semantics.examples import EXAMPLE_FAILED
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, chosen_language, exit_status, lang_option, report, why_stopped
@@ -47,5 +48,5 @@ def schema_command(policy, only, root):
         click.echo(f"policylang schema: {policy} 有错误，请先修正" if lang == "zh"
                    else f"policylang schema: {policy} has errors; fix them first", err=True)
         raise SystemExit(EXIT_FINDINGS)
-    click.echo(json.dumps(policy_schema(targets[0], only), ensure_ascii=False, indent=2))
+    click.echo(escape_surrogates(json.dumps(policy_schema(targets[0], only), ensure_ascii=False, indent=2)))
     raise SystemExit(EXIT_OK)

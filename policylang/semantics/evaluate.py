@@ -18,6 +18,7 @@ import calendar
 import datetime as _dt
 import decimal
 import difflib
+import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any, Mapping, Optional
 
@@ -178,25 +179,69 @@ def expected_words(t: Type, enum_members=()) -> str:
     return _TYPE_WORDS.get(t.kind, t.kind)
 
 
+# A number given as input is bounded before it is converted (docs/language.md, "Inputs when a
+# policy is applied"): at most MAX_NUMBER_TEXT characters written, less than 10**48 in size. As a
+# text it is plain decimal notation (digits, one point, a minus sign for a decimal; no "+", no
+# exponent, no separators); full-width digits, point, minus and percent sign are read as ASCII;
+# other scripts' digits are refused; spaces around it are ignored. The generated modules' runtime
+# (backends/python/runtime.py) has the same rules and messages.
+MAX_NUMBER_TEXT = 64
+MAX_DIGITS = 48
+_INT_LIMIT = 10 ** MAX_DIGITS
+MAX_PERIOD = 3_660_000
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－％", "0123456789.-%")
+_plain_number = re.compile(r"-?[0-9]+(?:\.[0-9]+)?").fullmatch
+
+
+_DATE_TYPES = (_dt.date, _dt.timedelta)
+
+
+def _shown(raw) -> str:
+    """The value as a message quotes it: at most 40 characters of its repr; a list or an object by
+    its kind (never its repr, which may be nested a hundred thousand deep)."""
+    if isinstance(raw, str):
+        text = repr(raw[:41])
+    elif isinstance(raw, int) and not -_INT_LIMIT < raw < _INT_LIMIT:
+        return "an integer of more than 48 digits"
+    elif raw is None or isinstance(raw, (int, float, Decimal, _DATE_TYPES)):
+        text = repr(raw)
+    else:
+        return f"a {type(raw).__name__}"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number_text(name: str, raw: str, t: Type, members) -> Decimal:
+    text = raw.strip()
+    if len(text) > MAX_NUMBER_TEXT:
+        raise InputError(name, t.kind, f"'{name}' is too long to be a number ({len(text)} characters; at most "
+                                       f"{MAX_NUMBER_TEXT})")
+    text = text.translate(_FULL_WIDTH)
+    if not _plain_number(text):
+        raise InputError(name, t.kind, f"'{name}' must be {expected_words(t, members)}, not {_shown(raw)}")
+    return Decimal(text)
+
+
 def _number(name: str, raw, t: Type, members) -> Decimal:
     if isinstance(raw, bool):
         raise InputError(name, t.kind, f"'{name}' must be {expected_words(t, members)}, not {raw!r}")
     if isinstance(raw, Decimal):
         value = raw
     elif isinstance(raw, int):
+        if not -_INT_LIMIT < raw < _INT_LIMIT:  # compared, never converted
+            raise InputError(name, t.kind, f"'{name}' is too large ({_shown(raw)}): a number given as input has "
+                                           f"fewer than {MAX_DIGITS + 1} digits before the point")
         value = Decimal(raw)
     elif isinstance(raw, float):
         value = Decimal(repr(raw))  # the decimal the caller wrote, not the binary approximation
     elif isinstance(raw, str):
-        text = raw.strip()
-        try:
-            value = Decimal(text)
-        except decimal.InvalidOperation:
-            raise InputError(name, t.kind, f"'{name}' must be {expected_words(t, members)}, not {raw!r}") from None
+        value = _number_text(name, raw, t, members)
     else:
         raise InputError(name, t.kind, f"'{name}' must be {expected_words(t, members)}, not {type(raw).__name__}")
     if not value.is_finite():
-        raise InputError(name, t.kind, f"'{name}' must be a finite number, not {raw!r}")
+        raise InputError(name, t.kind, f"'{name}' must be a finite number, not {_shown(raw)}")
+    if value and value.adjusted() >= MAX_DIGITS:
+        raise InputError(name, t.kind, f"'{name}' is too large ({_shown(raw)}): a number given as input has "
+                                       f"fewer than {MAX_DIGITS + 1} digits before the point")
     return value
 
 
@@ -214,34 +259,37 @@ def coerce_value(name: str, t: Type, raw, enum_members=(), percent_limit: Option
         raise InputError(name, kind, f"'{name}' has no value; expected {expected_words(t, enum_members)}")
     if kind == "money":
         value = _number(name, raw, t, enum_members)
-        if value < 0:
-            raise InputError(name, kind, f"'{name}' is negative ({raw}); an amount of money cannot be")
+        if value.is_signed():  # -0 too: a sign an official would not mean
+            raise InputError(name, kind, f"'{name}' is negative ({_shown(raw)}); an amount of money cannot be")
         try:
             at_fen = value.quantize(FEN, context=CONTEXT)
         except decimal.InvalidOperation:  # more than 48 digits before the point
-            raise InputError(name, kind, f"'{name}' is too large ({raw}) to be an amount of money") from None
+            raise InputError(name, kind, f"'{name}' is too large ({_shown(raw)}) to be an amount of money") from None
         if value != at_fen:
-            raise InputError(name, kind, f"'{name}' has fractions of a fen ({raw}); money has at most two decimals")
+            raise InputError(name, kind, f"'{name}' has fractions of a fen ({_shown(raw)}); money has at most two "
+                                         "decimals")
         return at_fen
     if kind == "percent":
-        if isinstance(raw, str) and raw.strip().endswith("%"):
-            value = CONTEXT.divide(_number(name, raw.strip()[:-1], t, enum_members), 100)
+        text = raw.strip().translate(_FULL_WIDTH) if isinstance(raw, str) else None
+        if text is not None and text.endswith("%"):
+            value = CONTEXT.divide(_number(name, text[:-1], t, enum_members), 100)
         else:
             value = _number(name, raw, t, enum_members)
+        shown = _shown(raw) if not isinstance(raw, str) else raw.strip()[:40]
         if percent_limit is not None:
-            if not Decimal(0) <= value <= percent_limit:
-                raise InputError(name, kind, f"'{name}' is {raw}, outside 0%–{percent_text(percent_limit)}%")
-        elif not Decimal(0) <= value <= Decimal(1):
-            raise InputError(name, kind, f"'{name}' is {raw}, outside 0%–100%")
+            if not Decimal(0) <= value <= percent_limit or value.is_signed():
+                raise InputError(name, kind, f"'{name}' is {shown}, outside 0%–{percent_text(percent_limit)}%")
+        elif not Decimal(0) <= value <= Decimal(1) or value.is_signed():
+            raise InputError(name, kind, f"'{name}' is {shown}, outside 0%–100%")
         return value
     if kind == "decimal":
         return _number(name, raw, t, enum_members)
     if kind == "count":
         value = _number(name, raw, t, enum_members)
         if value != value.to_integral_value():
-            raise InputError(name, kind, f"'{name}' must be a whole number, not {raw}")
-        if value < 0:
-            raise InputError(name, kind, f"'{name}' cannot be negative ({raw})")
+            raise InputError(name, kind, f"'{name}' must be a whole number, not {_shown(raw)}")
+        if value.is_signed():
+            raise InputError(name, kind, f"'{name}' cannot be negative ({_shown(raw)})")
         return int(value)
     if kind == "bool":
         if isinstance(raw, bool):
@@ -250,7 +298,7 @@ def coerce_value(name: str, t: Type, raw, enum_members=(), percent_limit: Option
             return True
         if isinstance(raw, str) and raw.strip().lower() in ("false", "no", "否", "0"):
             return False
-        raise InputError(name, kind, f"'{name}' must be true or false, not {raw!r}")
+        raise InputError(name, kind, f"'{name}' must be true or false, not {_shown(raw)}")
     if kind == "date":
         if isinstance(raw, _dt.datetime):
             return raw.date()
@@ -263,26 +311,28 @@ def coerce_value(name: str, t: Type, raw, enum_members=(), percent_limit: Option
                     return _dt.date.fromisoformat(text)
                 except ValueError:
                     pass
-        raise InputError(name, kind, f"'{name}' must be a date written YYYY-MM-DD, not {raw!r}")
+        raise InputError(name, kind, f"'{name}' must be a date written YYYY-MM-DD, not {_shown(raw)}")
     if kind == "text":
         if isinstance(raw, str):
             return raw
-        raise InputError(name, kind, f"'{name}' must be a text, not {raw!r}")
+        raise InputError(name, kind, f"'{name}' must be a text, not {_shown(raw)}")
     if kind == "enum":
         if isinstance(raw, str) and raw in enum_members:
             return raw
-        close = difflib.get_close_matches(str(raw), list(enum_members), n=1)
+        close = difflib.get_close_matches(raw, list(enum_members), n=1) if isinstance(raw, str) and len(raw) <= 100 \
+            else ()
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise InputError(name, kind, f"'{name}' must be one of {', '.join(enum_members)}, not {raw!r}{hint}")
+        raise InputError(name, kind, f"'{name}' must be one of {', '.join(enum_members)}, not {_shown(raw)}{hint}")
     if kind == "duration":
-        if isinstance(raw, Duration):
+        if isinstance(raw, Duration) and isinstance(raw.amount, int) and 0 <= raw.amount <= MAX_PERIOD:
             return raw
-        if isinstance(raw, str):
-            parts = raw.split()
-            if len(parts) == 2 and parts[0].isdigit() and parts[1] in ("day", "days", "month", "months", "year", "years"):
+        if isinstance(raw, str) and len(raw) <= MAX_NUMBER_TEXT:
+            parts = raw.translate(_FULL_WIDTH).split()
+            if len(parts) == 2 and _plain_number(parts[0]) and parts[0].isdigit() and len(parts[0]) <= 7 \
+                    and int(parts[0]) <= MAX_PERIOD and parts[1] in ("day", "days", "month", "months", "year", "years"):
                 unit = parts[1] if parts[1].endswith("s") else parts[1] + "s"
                 return Duration(int(parts[0]), unit)
-        raise InputError(name, kind, f"'{name}' must be a period such as \"2 years\", not {raw!r}")
+        raise InputError(name, kind, f"'{name}' must be a period such as \"2 years\", not {_shown(raw)}")
     raise InputError(name, kind, f"'{name}' has a type that cannot be given as input")
 
 
@@ -375,9 +425,11 @@ class Interpreter:
         out = {}
         for key, value in raw.items():
             if key not in accepted:
-                close = difflib.get_close_matches(str(key), list(accepted), n=1)
+                key = str(key)
+                close = difflib.get_close_matches(key, list(accepted), n=1) if len(key) <= 100 else ()
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise InputError(str(key), "a known input", f"'{key}' is not an input of {self.policy.policy_id}{hint}")
+                shown = key if len(key) <= 40 else key[:37] + "..."
+                raise InputError(key, "a known input", f"'{shown}' is not an input of {self.policy.policy_id}{hint}")
             t = accepted[key]
             if value is None and key in self.policy.inputs and self.policy.inputs[key].optional:
                 continue

@@ -163,6 +163,14 @@ class _Raw:
         return new
 
 
+# Resolution leaves out policies further down an extends chain than this (PL323); with the levels
+# right a chain has at most 4 policies.
+MAX_CHAIN_DEPTH = 16
+# The types whose values are never negative: a parameter's value or bound written with a minus
+# sign is refused (PL214).
+NOT_NEGATIVE = {"count": "a count", "money": "an amount of money", "percent": "a percentage"}
+
+
 def _decl_kind(decl) -> str:
     return decl.kind
 
@@ -202,6 +210,7 @@ class Resolver:
         for pid, pf in files.items():
             if self._check_header(pid, pf):
                 valid[pid] = pf
+        self._refuse_deep_chains(valid)
         for pid, pf in valid.items():
             parent = pf.extends
             if parent:
@@ -217,6 +226,34 @@ class Resolver:
         skipped = set() if needed is None else set(order) - needed
         unresolved |= set(files) - set(self.resolved) - skipped
         return Resolution(self.resolved, self.diags, order, unresolved, partial=needed is not None)
+
+    def _refuse_deep_chains(self, valid: dict[str, A.PolicyFile]) -> None:
+        """Leave out (PL323) every policy more than MAX_CHAIN_DEPTH levels down an extends chain:
+        with the levels right a chain has 4, and resolving holds each level's whole chain, so a
+        chain of thousands would cost time and memory by its square. Depths are counted in one
+        pass over the tree; the policies below the one reported are left out without a word."""
+        depth: dict[str, int] = {}
+        for start in valid:
+            path: list[str] = []
+            on_path: set[str] = set()
+            cur = start
+            while cur in valid and cur not in depth and cur not in on_path:
+                path.append(cur)
+                on_path.add(cur)
+                cur = valid[cur].extends
+            base = None if cur in on_path else depth.get(cur, 0)  # None: a cycle, which _order reports
+            for pid in reversed(path):
+                base = None if base is None else base + 1
+                depth[pid] = 0 if base is None else base
+        deep = {pid for pid, d in depth.items() if d > MAX_CHAIN_DEPTH}
+        for pid in sorted(p for p in deep if depth[p] == MAX_CHAIN_DEPTH + 1):
+            root = pid
+            while valid[root].extends in valid:
+                root = valid[root].extends
+            self.say("PL323.too_deep", valid[pid].header_item("extends").span, pid, depth=depth[pid], root=root,
+                     most=MAX_CHAIN_DEPTH)
+        for pid in deep:
+            del valid[pid]
 
     @staticmethod
     def _with_dependencies(only: set[str], valid: dict[str, A.PolicyFile],
@@ -1050,6 +1087,9 @@ class _Scope:
             )
         finally:
             self.percent_limit = saved
+        if ptype.kind in NOT_NEGATIVE:
+            for written in [decl.value] + [b.expr for b in decl.bounds]:
+                self._refuse_negative(origin, written, ptype)
         if decl.to_level is not None and decl.to_level not in LEVEL_RANK:
             self._say_at(origin, "PL108.unknown_level", decl.statement_span, level=decl.to_level,
                          **hint_for(decl.to_level, A.LEVELS))
@@ -1095,6 +1135,15 @@ class _Scope:
                            RLit(member, input_type, node.span, member), T.BOOL, node.span)
             result = RIf(cond, RRef("param", key, t, node.span), result, t, node.span)
         return result
+
+    def _refuse_negative(self, origin, written, ptype) -> None:
+        """A count, an amount of money or a percentage written with a minus sign (PL214): a
+        `count ceiling -5` puts a deadline before acceptance, and -0% is no share an official writes."""
+        if isinstance(written, A.Unary) and written.op == "-" and isinstance(written.operand, A.Number):
+            number = written.operand
+            shown = "-" + number.text + {"percent": "%", "yuan": " yuan"}.get(number.unit or "", "")
+            self._say_at(origin, "PL214.negative", written.span, written=shown, type=NOT_NEGATIVE[ptype.kind],
+                         type_zh=describe_zh(ptype))
 
     def _report_at(self, origin, code, message, span, hint=None, related=(), message_zh=None, hint_zh=None):
         if origin.policy_id == self.pid:

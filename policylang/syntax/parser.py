@@ -26,7 +26,7 @@ import attrs
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, printable
 from ..messages import M as MSG
 from . import ast as A
 from . import keywords as K
@@ -37,6 +37,9 @@ GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
 
 # Deeper expressions are rejected: later passes walk expressions recursively.
 MAX_EXPR_DEPTH = 100
+# A number literal has at most this many digits (PL105); 28 is what a decimal with the default
+# precision holds exactly, far more than any amount, share or period a notice writes.
+MAX_LITERAL_DIGITS = 28
 
 TOP_KEYWORDS = K.TOP_LEVEL
 # The same in Chinese (canonical forms first): a line may start with either.
@@ -607,12 +610,23 @@ class _Builder(Transformer):
     def u_months(self, c): return ("months", self._span(c))
     def u_years(self, c): return ("years", self._span(c))
 
+    def _digits_bounded(self, tok: Token) -> bool:
+        """A number literal has at most MAX_LITERAL_DIGITS digits (PL105): no notice writes more,
+        and every later step (the solver, the docs, the generated code) may then convert it freely."""
+        digits = len(str(tok)) - str(tok).count(".")
+        if digits <= MAX_LITERAL_DIGITS:
+            return True
+        self.unreadable = True  # the declaration is left out: its value cannot be what the notice says
+        self.diags.append(Diagnostic(**MSG("PL105.too_many_digits", digits=digits, most=MAX_LITERAL_DIGITS),
+                                     span=self._tspan(tok)))
+        return False
+
     def number(self, c):
         tok = c[0]
         unit = c[1][0] if len(c) > 1 else None
         span = self._span(c)
         try:
-            value = Decimal(str(tok))
+            value = Decimal(str(tok)) if self._digits_bounded(tok) else Decimal(0)
         except InvalidOperation:  # pragma: no cover - the token regex admits only digits
             value = Decimal(0)
         if unit in ("days", "months", "years") and value != value.to_integral_value():
@@ -622,7 +636,7 @@ class _Builder(Transformer):
 
     def percent(self, c):
         tok = c[0]
-        value = Decimal(str(tok)) / 100
+        value = Decimal(str(tok)) / 100 if self._digits_bounded(tok) else Decimal(0)
         return self._expr(A.Number(value, "percent", str(tok), self._span(c)))
 
     def _date(self, tok: Token) -> _dt.date:
@@ -729,6 +743,56 @@ def _unescape(body: str, span: A.Span, diags: list) -> str:
 
 _builder = _Builder()
 _comments: list = []
+_odd_names: list = []  # (token as written, its NFKC form) of the chunk being parsed: PL114, PL115
+
+# Alphabets whose letters look alike (Latin p and Cyrillic р): a name mixing them is reported.
+_ALPHABET_ZH = {"LATIN": "拉丁", "CYRILLIC": "西里尔", "GREEK": "希腊", "ARMENIAN": "亚美尼亚", "CHEROKEE": "切罗基",
+                "COPTIC": "科普特"}
+_LOOKALIKE_ALPHABETS = frozenset(_ALPHABET_ZH)
+
+
+def _alphabets(text: str) -> set[str]:
+    out = set()
+    for ch in text:
+        if ch.isalpha() and not ch.isascii():
+            script = unicodedata.name(ch, "").split(" ", 1)[0]
+            if script in _LOOKALIKE_ALPHABETS:
+                out.add(script)
+        elif ch.isascii() and ch.isalpha():
+            out.add("LATIN")
+    return out
+
+
+def _name_token(tok: Token) -> Token:
+    """A name as the language reads it: in NFKC form, as Python reads identifiers (ﬁnal is final,
+    ｐｒｉｃｅ is price), so two spellings are never two names. A name that NFKC changes (PL114) or
+    that mixes lookalike alphabets (PL115, Cyrillic р in price) is reported after the chunk."""
+    text = str(tok)
+    if text.isascii():
+        return tok
+    normal = unicodedata.normalize("NFKC", text)
+    if normal != text or len(_alphabets(normal)) > 1:
+        _odd_names.append((tok, normal))
+    if normal != text and normal.isidentifier():
+        return Token.new_borrow_pos(tok.type, normal, tok)
+    return tok
+
+
+def _name_findings(builder, names) -> list[Diagnostic]:
+    out = []
+    for tok, normal in names:
+        span = builder._tspan(tok)
+        if normal != str(tok):
+            out.append(Diagnostic(**MSG("PL114.compatibility", written=printable(str(tok)), normal=normal), span=span))
+        alphabets = sorted(_alphabets(normal))
+        if len(alphabets) > 1:
+            letters = ", ".join(f"{ch} ({unicodedata.name(ch, '?').title()})" for ch in dict.fromkeys(normal)
+                                if ch.isalpha() and unicodedata.name(ch, "").split(" ", 1)[0] != "LATIN"
+                                and unicodedata.name(ch, "").split(" ", 1)[0] in _LOOKALIKE_ALPHABETS)
+            out.append(Diagnostic(**MSG("PL115.mixed", name=normal, alphabets=" and ".join(a.title() for a in alphabets),
+                                        alphabets_zh="和".join(_ALPHABET_ZH[a] for a in alphabets), letters=letters),
+                                  span=span))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -742,7 +806,7 @@ def _lark() -> Lark:
         transformer=_builder,
         keep_all_tokens=True,
         maybe_placeholders=True,
-        lexer_callbacks={"COMMENT": _comments.append},
+        lexer_callbacks={"COMMENT": _comments.append, "NAME": _name_token},
         # Lark stores the analysed grammar in the temp folder: a process starts 0.3 s sooner.
         cache=True,
     )
@@ -934,6 +998,8 @@ def _parse_chunks_in_parallel(text: str, path: str, chunks):
             bounds.append((first, index))
             first = index
     bounds.append((first, len(chunks)))
+    if len(bounds) < 2:  # one chunk holds most of the file (a long text or comment): nothing to share
+        return None
     from concurrent.futures import ProcessPoolExecutor
 
     _fork_job = (text, path, chunks)
@@ -982,6 +1048,7 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
     builder.track_depth = _may_nest_deeply(segment)
     builder.unreadable = False
     _comments.clear()
+    _odd_names.clear()
     diags: list[Diagnostic] = []
     comments: list[A.Comment] = []
     error_pos: Optional[int] = None
@@ -1012,6 +1079,7 @@ def _parse_chunk(parser: Lark, builder: _Builder, segment: str, path: str, line:
             comments.append(A.Comment(str(tok), tok.line + line - 1, tok.column))
         builder.depth = {}
     diags.extend(builder.diags)
+    diags.extend(_name_findings(builder, _odd_names))
     if items is not None and builder.unreadable:
         # An impossible date: reported once (PL105); the item is left out, and what it names
         # is marked unreadable, so no check reports what follows from a made-up date.

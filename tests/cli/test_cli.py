@@ -149,7 +149,8 @@ def test_fmt_converts_keywords_both_ways_and_check_still_passes(tmp_path):
     proc = policylang("fmt", "--keywords", "zh", "policies", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     chaozhou = (tree / "cn/gd/chaozhou/stent-2020.policy").read_text(encoding="utf-8")
-    assert chaozhou.splitlines()[5].startswith("政策 “潮州市") and "\n继承 cn/gd/stent-2020\n" in chaozhou
+    first_code_line = next(line for line in chaozhou.splitlines() if not line.startswith("#"))
+    assert first_code_line.startswith("政策 “潮州市") and "\n继承 cn/gd/stent-2020\n" in chaozhou
     proc = policylang("check", "policies", cwd=tmp_path)
     assert proc.returncode == 0 and "0 errors" in proc.stdout, proc.stdout
     proc = policylang("fmt", "--keywords", "en", "policies", cwd=tmp_path)

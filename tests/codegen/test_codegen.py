@@ -57,9 +57,9 @@ def test_generation_is_deterministic(seeds):
 
 def test_readable_layout(seeds):
     source = generate_module(seeds["cn/gd/stent-2020"])
-    assert "policies/cn/gd/stent-2020.policy:38" in source  # file:line comments, relative paths
+    assert "policies/cn/gd/stent-2020.policy:39" in source  # file:line comments, relative paths
     assert "/work/" not in source and "\t" not in source
-    assert "# case 1, policies/cn/gd/stent-2020.policy:38: 中选品种按中选价格挂网" in source
+    assert "# case 1, policies/cn/gd/stent-2020.policy:39: 中选品种按中选价格挂网" in source
     assert "cn/stent-2020" in source.split('"""')[1]  # the docstring names the chain
     assert "粤医保发〔2020〕42号" in source.split('"""')[1]
     assert "\nimport policylang" not in source and "\nfrom policylang" not in source
@@ -103,7 +103,7 @@ def test_values_and_money_rounding(gd):
 @pytest.mark.parametrize("field,value,expected", [
     ("price", "-1", "negative"),
     ("price", "1.001", "fractions of a fen"),
-    ("price", "NaN", "finite"),
+    ("price", "NaN", "must be an amount"),
     ("price", float("inf"), "finite"),
     ("price", "abc", "amount in yuan"),
     ("reimbursement_ratio", "120%", "outside 0%"),
@@ -156,10 +156,10 @@ def test_explanations_give_rule_level_location_and_article(gd):
     steps = r.trace["listing_price"]
     rule = steps[-1]
     assert (rule.kind, rule.detail, rule.level, rule.policy_id) == ("rule", "case 2", "provincial", "cn/gd/stent-2020")
-    assert (rule.path, rule.line, rule.article) == ("policies/cn/gd/stent-2020.policy", 39, "二")
+    assert (rule.path, rule.line, rule.article) == ("policies/cn/gd/stent-2020.policy", 40, "二")
     assert any(s.kind == "param" and s.name == "nonselected_listing_cap" for s in r.trace["listing_allowed"])
     text = r.explain()
-    assert "listing_price = 7000.00" in text and "policies/cn/gd/stent-2020.policy:39" in text
+    assert "listing_price = 7000.00" in text and "policies/cn/gd/stent-2020.policy:40" in text
     eager = gd.evaluate(case, as_of=dt.date(2021, 3, 1), explain=True)
     assert eager.trace == r.trace and eager == r
 
@@ -171,7 +171,7 @@ input __import__: money "双下划线 \\" ) ; import os"
 input class_: Kind
 input print: bool "内置名"
 input 名称: count "中文名"
-input ﬁle: count "NFKC 合字"
+input ﬁle_count: count "NFKC 合字：读作 file_count（PL114）"
 input file: count
 input aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: count
 param evaluate: money fixed 3 yuan "与模块函数同名"
@@ -181,7 +181,7 @@ decision self: text "自身" {
     when class_ == class then "有引号 ' \\" 和 \\\\ 反斜杠 \\u2028"
     otherwise "x"
 }
-decision 结果: count = 名称 + ﬁle + file + aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+decision 结果: count = 名称 + ﬁle_count + file + aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 decision v: bool = print
 '''
 
@@ -196,7 +196,8 @@ def test_hostile_names_and_strings_compile_import_and_behave(tmp_path):
         assert "\u2028" not in line and "\u2029" not in line
     written = write_modules([policy], str(tmp_path / "out"))
     module = compile_module(policy)
-    case = {"__import__": "1.50", "class_": "class", "print": True, "名称": 1, "ﬁle": 2, "file": 3,
+    assert "file_count" in policy.inputs and "ﬁle_count" not in policy.inputs  # read in NFKC form
+    case = {"__import__": "1.50", "class_": "class", "print": True, "名称": 1, "file_count": 2, "file": 3,
             "a" * 110: 4}
     result = module.evaluate(case, as_of=dt.date(2021, 1, 1))
     values = result.as_dict()

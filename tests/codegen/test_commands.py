@@ -72,7 +72,7 @@ def test_eval_explain_adds_traces(tmp_path):
                    stdin=json.dumps({"selected": False, "lowest_purchase_price": "100"}))
     assert result.exit_code == 0, result.stderr
     steps = json.loads(result.stdout)[0]["_explain"]["listing_price"]
-    assert steps[-1]["location"] == "policies/cn/gd/stent-2020.policy:39" and steps[-1]["article"] == "二"
+    assert steps[-1]["location"] == "policies/cn/gd/stent-2020.policy:40" and steps[-1]["article"] == "二"
     assert steps[-1]["level"] == "provincial"
 
 

@@ -362,7 +362,7 @@ def test_chinese_pages_word_things_as_the_notices_do(seed_site):
     the region's own level names, no word said twice, no function names in English."""
     national = read(os.path.join(seed_site, "policies/cn/stent-2020.md"))
     assert "患者原则上自付非中选产品价格超出医保支付标准高限的部分" in national  # not 原则上应原则上
-    assert "协议采购量完成后，医疗机构原则上应仍优先使用中选品种" in national  # the condition first
+    assert "协议采购量完成后，医疗机构应当仍优先使用中选品种" in national  # the condition first (仍应: a duty)
     assert "医疗机构不得线下采购等不规范采购" in national
     assert not re.search(r"\b(round|min|max)\(", national)
     chaozhou = read(os.path.join(seed_site, "overrides/cn/gd/chaozhou/stent-2020.md"))

@@ -198,6 +198,10 @@ def test_unknown_decision_is_an_error(interp):
 
 def test_huge_amounts_are_input_errors_not_crashes(interp):
     with pytest.raises(InputError, match="too large"):
+        ev(interp, price=Decimal("1e60"))
+    with pytest.raises(InputError, match="too large"):
+        ev(interp, price=10 ** 4301)
+    with pytest.raises(InputError, match="must be an amount"):  # a text is plain decimal notation
         ev(interp, price="1e60")
 
 

@@ -94,6 +94,8 @@ CASES = {
     "PL203": ({"cn/x": header("national") + "input price: money\ndecision d: date = price\n"}, "must be date"),
     "PL204": ({"cn/x": header("national") + "input price: money\ndecision d: bool = price <= 7000\n"}, "cannot compare"),
     "PL205": ({"cn/x": header("national") + "param r: percent fixed 130%\n"}, "outside 0–100%"),
+    "PL214": ({"cn/x": header("national") + "param lag: count ceiling -5\nparam share: percent floor -0%\n"},
+              "never negative"),
     "PL206": ({"cn/x": header("national") + "param m: money fixed 10.005 yuan\n"}, "more than two decimals"),
     "PL208": ({"cn/x": header("national") + "input d: date\ndecision e: date = end_of_mnth(d)\n"}, "not a function"),
     "PL209": ({"cn/x": header("national") + "decision a: count = b + 1\ndecision b: count = a + 1\n"}, "circle"),
@@ -103,6 +105,8 @@ CASES = {
     "PL301": ({"cn/gd/x": header("provincial", extends="cn/nope")}, "does not exist"),
     "PL302": ({"cn/a": header("provincial", extends="cn/b"), "cn/b": header("provincial", extends="cn/a")}, "circle"),
     "PL303": ({"cn/x": header("national"), "cn/y": header("national", extends="cn/x")}, "cannot extend"),
+    "PL323": ({"cn/p0": header("national"),
+               **{f"cn/p{i}": header("county", extends=f"cn/p{i - 1}") for i in range(1, 18)}}, "level 17"),
     "PL307": ({"cn/x": NATIONAL, "cn/gd/x": header("provincial", extends="cn/x")
                + "param prepayment_ratio: percent floor 40%\n"}, "needs 'override'"),
     "PL308": ({"cn/x": NATIONAL, "cn/gd/x": header("provincial", extends="cn/x")

@@ -26,7 +26,7 @@ REASON_WORDS = {
     "missing": "is missing", "negative": "negative", "fraction_of_fen": "fractions of a fen",
     "not_whole": "whole number", "outside_range": "outside 0%", "not_bool": "true or false",
     "not_date": "YYYY-MM-DD", "not_member": "must be one of", "malformed": "must be", "not_finite": "finite",
-    "unfilled": "is a blank", "division_by_zero": "division by zero", "not_in_force": "is not in force", "outside_calendar": "outside the calendar",
+    "unfilled": "is a blank", "division_by_zero": "division by zero", "not_in_force": "is not in force", "too_long": "too long", "beyond_range": "too large", "outside_calendar": "outside the calendar",
 }
 
 

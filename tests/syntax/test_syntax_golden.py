@@ -19,6 +19,9 @@ GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 CASES = {
     "PL002_binary": ("binary.policy", 'policy "冠脉支架"\nlevel national\n\x00\x01\x02'),
     "PL003_empty": ("empty.policy", "# 只有注释，没有政策\n"),
+    "PL105_too_many_digits": ("digits.policy", 'param r: percent floor 12345678901234567890123456789% "r"\n'),
+    "PL114_compatibility_form": ("ligature.policy", 'input price: money\ndecision ﬁnal: money = price\n'),
+    "PL115_mixed_alphabets": ("homoglyph.policy", 'input price: money\ninput \u0440rice: money\n'),
     "PL101_syntax_error": ("syntax.policy", 'input selected bool "是否中选产品"\n'),
     "PL101_unclosed_text": ("unclosed.policy", 'input selected: bool "是否中选产品\n'),
     "PL102_unexpected_end": ("truncated.policy", "decision prepayment_min: money = agreed_amount *\n"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 from typing import Callable, Optional, Sequence
 
 import jinja2
@@ -168,7 +169,13 @@ def _read_asset(name: str, templates: Optional[str]) -> str:
     raise TemplateProblem(f"missing asset {name}")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
+    # A file name that is not UTF-8 (a GBK name from a zip archive) reaches here as lone
+    # surrogates: written as U+FFFD in the page and in its file name alike, so links still work.
+    rel_path, text = _SURROGATE.sub("\ufffd", rel_path), _SURROGATE.sub("\ufffd", text)
     path = os.path.join(out_dir, *rel_path.split("/"))
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)

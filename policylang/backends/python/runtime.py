@@ -427,24 +427,71 @@ def _expected_words(kind: str, members=()) -> str:
     return _TYPE_WORDS.get(kind, kind)
 
 
+# A number given as input is bounded before it is converted (an 11-character "1e999999" or a
+# 4,301-digit integer must not cost minutes): at most _MAX_NUMBER_TEXT characters written, less
+# than 10**48 in size (the largest amount of money the arithmetic holds to the fen). Written as a
+# text it is plain decimal notation: digits, at most one point, a minus sign for a decimal; no
+# "+", no exponent ("1e3"), no separators. Full-width digits, point, minus and percent sign
+# (１２３．５０, as a Chinese input method types them) are read as their ASCII forms; other
+# scripts' digits (٣) are refused. Spaces around the number are ignored (CSV cells carry them).
+_MAX_NUMBER_TEXT = 64
+_MAX_DIGITS = 48
+_INT_LIMIT = 10 ** _MAX_DIGITS
+_MAX_PERIOD = 3_660_000  # days: ten thousand years, more than any date reaches
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．－％", "0123456789.-%")
+_plain_number = __import__("re").compile(r"-?[0-9]+(?:\.[0-9]+)?").fullmatch
+_plain_fast = __import__("re").compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?").fullmatch
+
+
+_DATE_TYPES = (datetime.date, datetime.timedelta)
+
+
+def _shown(raw) -> str:
+    """The value as a message quotes it: at most 40 characters of its repr; a list or an object by
+    its kind (never its repr, which may be nested a hundred thousand deep)."""
+    if isinstance(raw, str):
+        text = repr(raw[:41])
+    elif isinstance(raw, int) and not -_INT_LIMIT < raw < _INT_LIMIT:
+        return "an integer of more than 48 digits"
+    elif raw is None or isinstance(raw, (int, float, Decimal, _DATE_TYPES)):
+        text = repr(raw)
+    else:
+        return f"a {type(raw).__name__}"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number_text(name: str, raw: str, kind: str, members) -> Decimal:
+    text = raw.strip()
+    if len(text) > _MAX_NUMBER_TEXT:
+        raise InputError(name, kind, f"'{name}' is too long to be a number ({len(text)} characters; at most "
+                                     f"{_MAX_NUMBER_TEXT})")
+    text = text.translate(_FULL_WIDTH)
+    if not _plain_number(text):
+        raise InputError(name, kind, f"'{name}' must be {_expected_words(kind, members)}, not {_shown(raw)}")
+    return Decimal(text)
+
+
 def _number(name: str, raw, kind: str, members) -> Decimal:
     if isinstance(raw, bool):
         raise InputError(name, kind, f"'{name}' must be {_expected_words(kind, members)}, not {raw!r}")
     if isinstance(raw, Decimal):
         value = raw
     elif isinstance(raw, int):
+        if not -_INT_LIMIT < raw < _INT_LIMIT:  # compared, never converted: a huge int costs nothing here
+            raise InputError(name, kind, f"'{name}' is too large ({_shown(raw)}): a number given as input has "
+                                         f"fewer than {_MAX_DIGITS + 1} digits before the point")
         value = Decimal(raw)
     elif isinstance(raw, float):
         value = Decimal(repr(raw))  # the decimal the caller wrote, not the binary approximation
     elif isinstance(raw, str):
-        try:
-            value = Decimal(raw.strip())
-        except decimal.InvalidOperation:
-            raise InputError(name, kind, f"'{name}' must be {_expected_words(kind, members)}, not {raw!r}") from None
+        value = _number_text(name, raw, kind, members)
     else:
         raise InputError(name, kind, f"'{name}' must be {_expected_words(kind, members)}, not {type(raw).__name__}")
     if not value.is_finite():
-        raise InputError(name, kind, f"'{name}' must be a finite number, not {raw!r}")
+        raise InputError(name, kind, f"'{name}' must be a finite number, not {_shown(raw)}")
+    if value and value.adjusted() >= _MAX_DIGITS:
+        raise InputError(name, kind, f"'{name}' is too large ({_shown(raw)}): a number given as input has "
+                                     f"fewer than {_MAX_DIGITS + 1} digits before the point")
     return value
 
 
@@ -460,7 +507,7 @@ def _no_value(name: str, kind: str, members=()):
 def _coerce_money(name: str, raw, members=()):
     # (quantize's arguments are positional: by keyword the call costs twice as much)
     cls = raw.__class__
-    if cls is str:
+    if cls is str and _plain_fast(raw):
         try:
             value = _Decimal(raw)
             at_fen = value.quantize(_FEN, None, _CTX)
@@ -471,45 +518,44 @@ def _coerce_money(name: str, raw, members=()):
     elif cls is Decimal:
         try:
             at_fen = raw.quantize(_FEN, None, _CTX)
-            if at_fen == raw and at_fen >= _ZERO:
+            if at_fen == raw and not at_fen.is_signed():  # -0 is signed: the full path refuses it
                 return at_fen
         except decimal.InvalidOperation:
             pass
     if raw is None:
         raise _no_value(name, "money")
     value = _number(name, raw, "money", members)
-    if value < 0:
-        raise InputError(name, "money", f"'{name}' is negative ({raw}); an amount of money cannot be")
+    if value.is_signed():  # -0 too: a sign an official would not mean
+        raise InputError(name, "money", f"'{name}' is negative ({_shown(raw)}); an amount of money cannot be")
     try:
         at_fen = value.quantize(_FEN, None, _CTX)
     except decimal.InvalidOperation:  # more than 48 digits before the point
-        raise InputError(name, "money", f"'{name}' is too large ({raw}) to be an amount of money") from None
+        raise InputError(name, "money", f"'{name}' is too large ({_shown(raw)}) to be an amount of money") from None
     if value != at_fen:
-        raise InputError(name, "money", f"'{name}' has fractions of a fen ({raw}); money has at most two decimals")
+        raise InputError(name, "money", f"'{name}' has fractions of a fen ({_shown(raw)}); money has at most two "
+                                        "decimals")
     return at_fen
 
 
 def _coerce_percent(name: str, raw, members=()):
-    if raw.__class__ is str or raw.__class__ is Decimal:
-        try:
-            if raw.__class__ is Decimal:
-                value = raw
-            elif raw[-1:] == "%":
-                value = _div(_Decimal(raw[:-1]), 100)
-            else:
-                value = _Decimal(raw)
-            if value.is_finite() and _ZERO <= value <= _ONE:
-                return value
-        except decimal.InvalidOperation:
-            pass
+    cls = raw.__class__
+    if cls is Decimal:
+        if raw.is_finite() and _ZERO <= raw <= _ONE and not raw.is_signed():
+            return raw
+    elif cls is str and _plain_fast(raw[:-1] if raw[-1:] == "%" else raw):
+        value = _div(_Decimal(raw[:-1]), 100) if raw[-1:] == "%" else _Decimal(raw)
+        if value <= _ONE:
+            return value
     if raw is None:
         raise _no_value(name, "percent")
-    if isinstance(raw, str) and raw.strip().endswith("%"):
-        value = _div(_number(name, raw.strip()[:-1], "percent", members), 100)
+    text = raw.strip().translate(_FULL_WIDTH) if isinstance(raw, str) else None
+    if text is not None and text.endswith("%"):
+        value = _div(_number(name, text[:-1], "percent", members), 100)
     else:
         value = _number(name, raw, "percent", members)
-    if not Decimal(0) <= value <= Decimal(1):
-        raise InputError(name, "percent", f"'{name}' is {raw}, outside 0%–100%")
+    if not _ZERO <= value <= _ONE or value.is_signed():
+        raise InputError(name, "percent", f"'{name}' is {_shown(raw) if not isinstance(raw, str) else raw.strip()[:40]}, "
+                                          "outside 0%–100%")
     return value
 
 
@@ -518,12 +564,14 @@ def _coerce_percent_up_to(name: str, raw, limit):
     where other coercers get enum members."""
     if raw is None:
         raise _no_value(name, "percent")
-    if isinstance(raw, str) and raw.strip().endswith("%"):
-        value = _div(_number(name, raw.strip()[:-1], "percent", ()), 100)
+    text = raw.strip().translate(_FULL_WIDTH) if isinstance(raw, str) else None
+    if text is not None and text.endswith("%"):
+        value = _div(_number(name, text[:-1], "percent", ()), 100)
     else:
         value = _number(name, raw, "percent", ())
-    if not Decimal(0) <= value <= limit:
-        raise InputError(name, "percent", f"'{name}' is {raw}, outside 0%–{_percent_text(limit)}%")
+    if not Decimal(0) <= value <= limit or value.is_signed():
+        shown = _shown(raw) if not isinstance(raw, str) else raw.strip()[:40]
+        raise InputError(name, "percent", f"'{name}' is {shown}, outside 0%–{_percent_text(limit)}%")
     return value
 
 
@@ -533,7 +581,7 @@ def _percent_text(fraction) -> str:
 
 
 def _coerce_decimal(name: str, raw, members=()):
-    if raw.__class__ is Decimal and raw.is_finite():
+    if raw.__class__ is Decimal and raw.is_finite() and (not raw or raw.adjusted() < _MAX_DIGITS):
         return raw
     if raw is None:
         raise _no_value(name, "decimal")
@@ -541,15 +589,18 @@ def _coerce_decimal(name: str, raw, members=()):
 
 
 def _coerce_count(name: str, raw, members=()):
-    if raw.__class__ is int and raw >= 0:
+    cls = raw.__class__
+    if cls is int and 0 <= raw < _INT_LIMIT:
         return raw
+    if cls is str and len(raw) <= 20 and raw.isascii() and raw.isdigit():  # a CSV cell: "3"
+        return int(raw)
     if raw is None:
         raise _no_value(name, "count")
     value = _number(name, raw, "count", members)
     if value != value.to_integral_value():
-        raise InputError(name, "count", f"'{name}' must be a whole number, not {raw}")
-    if value < 0:
-        raise InputError(name, "count", f"'{name}' cannot be negative ({raw})")
+        raise InputError(name, "count", f"'{name}' must be a whole number, not {_shown(raw)}")
+    if value.is_signed():
+        raise InputError(name, "count", f"'{name}' cannot be negative ({_shown(raw)})")
     return int(value)
 
 
@@ -564,7 +615,7 @@ def _coerce_bool(name: str, raw, members=()):
         return True
     if isinstance(raw, str) and raw.strip().lower() in ("false", "no", "否", "0"):
         return False
-    raise InputError(name, "bool", f"'{name}' must be true or false, not {raw!r}")
+    raise InputError(name, "bool", f"'{name}' must be true or false, not {_shown(raw)}")
 
 
 def _coerce_date(name: str, raw, members=()):
@@ -588,7 +639,7 @@ def _coerce_date(name: str, raw, members=()):
                 return datetime.date.fromisoformat(text)
             except ValueError:
                 pass
-    raise InputError(name, "date", f"'{name}' must be a date written YYYY-MM-DD, not {raw!r}")
+    raise InputError(name, "date", f"'{name}' must be a date written YYYY-MM-DD, not {_shown(raw)}")
 
 
 def _coerce_text(name: str, raw, members=()):
@@ -598,7 +649,7 @@ def _coerce_text(name: str, raw, members=()):
         raise _no_value(name, "text")
     if isinstance(raw, str):
         return raw
-    raise InputError(name, "text", f"'{name}' must be a text, not {raw!r}")
+    raise InputError(name, "text", f"'{name}' must be a text, not {_shown(raw)}")
 
 
 def _coerce_enum(name: str, raw, members=()):
@@ -610,22 +661,23 @@ def _coerce_enum(name: str, raw, members=()):
         return raw
     import difflib
 
-    close = difflib.get_close_matches(str(raw), list(members), n=1)
+    close = difflib.get_close_matches(raw, list(members), n=1) if isinstance(raw, str) and len(raw) <= 100 else ()
     hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise InputError(name, "enum", f"'{name}' must be one of {', '.join(members)}, not {raw!r}{hint}")
+    raise InputError(name, "enum", f"'{name}' must be one of {', '.join(members)}, not {_shown(raw)}{hint}")
 
 
 def _coerce_duration(name: str, raw, members=()):
     if raw is None:
         raise _no_value(name, "duration")
-    if isinstance(raw, Duration):
+    if isinstance(raw, Duration) and isinstance(raw.amount, int) and 0 <= raw.amount <= _MAX_PERIOD:
         return raw
-    if isinstance(raw, str):
-        parts = raw.split()
-        if len(parts) == 2 and parts[0].isdigit() and parts[1] in ("day", "days", "month", "months", "year", "years"):
+    if isinstance(raw, str) and len(raw) <= _MAX_NUMBER_TEXT:
+        parts = raw.translate(_FULL_WIDTH).split()
+        if len(parts) == 2 and _plain_number(parts[0]) and parts[0].isdigit() and len(parts[0]) <= 7 \
+                and int(parts[0]) <= _MAX_PERIOD and parts[1] in ("day", "days", "month", "months", "year", "years"):
             unit = parts[1] if parts[1].endswith("s") else parts[1] + "s"
             return Duration(int(parts[0]), unit)
-    raise InputError(name, "duration", f"'{name}' must be a period such as \"2 years\", not {raw!r}")
+    raise InputError(name, "duration", f"'{name}' must be a period such as \"2 years\", not {_shown(raw)}")
 
 
 def _coerce_records(name: str, raw, record: str, fields: tuple) -> tuple:
@@ -733,9 +785,11 @@ def _read_inputs(raw, specs: dict, policy_id: str) -> dict:
         if spec is None:
             import difflib
 
-            close = difflib.get_close_matches(str(key), list(specs), n=1)
+            key = str(key)
+            close = difflib.get_close_matches(key, list(specs), n=1) if len(key) <= 100 else ()
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise InputError(str(key), "a known input", f"'{key}' is not an input of {policy_id}{hint}")
+            shown = key if len(key) <= 40 else key[:37] + "..."
+            raise InputError(key, "a known input", f"'{shown}' is not an input of {policy_id}{hint}")
         coerce, optional, members = spec
         if value is None and optional:
             continue

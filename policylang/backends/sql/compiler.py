@@ -31,7 +31,6 @@ never SQL that computes something else.
 from __future__ import annotations
 
 import datetime as _dt
-import unicodedata
 from decimal import Decimal
 from typing import Iterable, Mapping, Optional, Sequence
 
@@ -59,14 +58,14 @@ SQL_TYPES = {
 }
 ERROR_COLUMNS = ("_error", "_error_reason", "_error_field", "_error_decision")
 
-NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-NOT_FINITE = r"^[+-]?([iI][nN][fF]([iI][nN][iI][tT][yY])?|[sS]?[nN][aA][nN][0-9]*)$"
+# a number written as text, as the Python module reads it: plain decimal notation, at most 64 characters
+NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+MAX_NUMBER_TEXT = 64
+FULL_WIDTH, FULL_WIDTH_ASCII = "０１２３４５６７８９．－％", "0123456789.-%"
 DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# the characters str.strip() removes, and the Unicode decimal digits Decimal() reads (with their values)
+# the characters str.strip() removes
 PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in PY_SPACE) + "]"  # RE2 and Java both read \x{h}
-UNICODE_DIGITS = "".join(chr(c) for c in range(0x80, 0x110000) if unicodedata.decimal(chr(c), None) is not None)
-UNICODE_DIGIT_VALUES = "".join(str(unicodedata.decimal(c)) for c in UNICODE_DIGITS)
 TRUE_WORDS = ("true", "yes", "是", "1")
 FALSE_WORDS = ("false", "no", "否", "0")
 
@@ -901,13 +900,13 @@ class SqlGen:
         at_end = exp.RegexpLike(this=raw, expression=lit_str(f"^{SPACE_CLASS}|{SPACE_CLASS}$"))
         return case([(at_end, exp.Trim(this=raw, expression=lit_str(PY_SPACE)))], raw)
 
-    def ascii_digits(self, e: exp.Expression) -> exp.Expression:
-        """Every Unicode decimal digit as its ASCII digit, as Python's Decimal reads them; only for a
-        text that is not plain ASCII (bytes = characters), which leaves the usual case cheap."""
+    def full_width(self, e: exp.Expression) -> exp.Expression:
+        """Full-width digits, point, minus and percent sign as ASCII, as the Python module reads a
+        number; only for a text that is not plain ASCII (bytes = characters), the usual case cheap."""
         nbytes = exp.Anonymous(this="STRLEN" if self.dialect == "duckdb" else "OCTET_LENGTH", expressions=[e])
         plain = exp.EQ(this=nbytes, expression=exp.Length(this=e))
-        return case([(plain, e)], exp.Anonymous(this="TRANSLATE", expressions=[e, lit_str(UNICODE_DIGITS),
-                                                                                lit_str(UNICODE_DIGIT_VALUES)]))
+        return case([(plain, e)], exp.Anonymous(this="TRANSLATE", expressions=[e, lit_str(FULL_WIDTH),
+                                                                                lit_str(FULL_WIDTH_ASCII)]))
 
     def out_of_force(self) -> Optional[exp.Expression]:
         """The condition that the evaluation date is outside the policy's window (None: never)."""
@@ -943,57 +942,65 @@ class SqlGen:
             checks: list[tuple[exp.Expression, str]] = []
             value: exp.Expression
             if kind in ("money", "percent", "decimal", "count"):
+                # as the Python module reads a number written as text (semantics/evaluate.py _number_text):
+                # stripped, full-width digits, point, minus and percent sign read as ASCII, at most 64
+                # characters, then plain decimal notation only: -?digits[.digits]
                 b, w = col(f"__pl_b_{name}"), col(f"__pl_w_{name}")
-                body: exp.Expression = s
+                text = self.full_width(s)
                 has_pct = None
+                body: exp.Expression = text
                 if kind == "percent":
-                    has_pct = exp.EQ(this=exp.Substring(this=s, start=exp.Length(this=s)), expression=lit_str("%"))
-                    body = case([(has_pct, self.stripped(exp.Substring(this=s, start=num_lit(1), length=exp.Sub(
-                        this=exp.Length(this=s), expression=num_lit(1)))))], s)
-                # Python's Decimal ignores underscores and reads any Unicode digit
-                body = self.ascii_digits(exp.Anonymous(this="REPLACE", expressions=[body, lit_str("_"), lit_str("")]))
+                    has_pct = exp.EQ(this=exp.Substring(this=text, start=exp.Length(this=text)),
+                                     expression=lit_str("%"))
+                    body = case([(has_pct, self.stripped(exp.Substring(this=text, start=num_lit(1), length=exp.Sub(
+                        this=exp.Length(this=text), expression=num_lit(1)))))], text)
                 number.append((f"__pl_b_{name}", body))
-                # the exact form Python reads, checked before the cast: engines' casts accept others
+                if kind == "percent":
+                    number.append((f"__pl_pct_{name}", has_pct))
+                    has_pct = col(f"__pl_pct_{name}")
                 flags.append((f"__pl_ok_{name}", exp.RegexpLike(this=b, expression=lit_str(NUMBER))))
-                flags.append((f"__pl_f_{name}", exp.RegexpLike(this=b, expression=lit_str(NOT_FINITE))))
-                well_formed, not_finite = col(f"__pl_ok_{name}"), col(f"__pl_f_{name}")
-                parsed = case([(well_formed, try_cast(b, dec_type(18)))])
+                # the digits after the point, trailing zeros aside (the value's own decimals)
+                point = exp.StrPosition(this=b, substr=lit_str("."))
+                trimmed = exp.Trim(this=b, expression=lit_str("0"), position="TRAILING")
+                flags.append((f"__pl_fd_{name}", case([(exp.GT(this=point, expression=num_lit(0)), exp.Sub(
+                    this=exp.Length(this=trimmed), expression=point))], num_lit(0))))
+                ok, decimals = col(f"__pl_ok_{name}"), col(f"__pl_fd_{name}")
+                signed = exp.EQ(this=exp.Substring(this=b, start=num_lit(1), length=num_lit(1)), expression=lit_str("-"))
+                parsed = case([(and_(ok, exp.LTE(this=decimals, expression=num_lit(18))),
+                                try_cast(b, dec_type(18)))])
                 if kind == "percent":
                     # at most 10000 (beyond any limit), so that the scale 20 of x% fits
                     hundredth = cast(num_lit("0.01"), dec_type(2, 3))
                     small = case([(exp.GT(this=exp.Abs(this=parsed), expression=num_lit(10000)),
                                    cast(num_lit(10000), dec_type(18)))], parsed)
                     parsed = cast(case([(has_pct, exp.Mul(this=small, expression=hundredth))], small), dec_type(20))
-                    wide_scale = 20
-                else:
-                    wide_scale = 18
                 wide.append((f"__pl_w_{name}", parsed))
-                checks.append((exp.Not(this=paren(or_(well_formed, not_finite))), "malformed"))
-                checks.append((not_finite, "not_finite"))
-                checks.append((is_null(w), "beyond_range"))
-                same = lambda v: exp.NEQ(this=cast(v, dec_type(wide_scale)), expression=w)  # noqa: E731
+                checks.append((exp.GT(this=exp.Length(this=b), expression=num_lit(MAX_NUMBER_TEXT)), "too_long"))
+                checks.append((exp.Not(this=ok), "malformed"))
                 if kind == "money":
-                    checks.append((exp.LT(this=w, expression=num_lit(0)), "negative"))
-                    checks.append((exp.GTE(this=w, expression=num_lit(MONEY_LIMIT)), "beyond_range"))
+                    checks.append((signed, "negative"))
+                    checks.append((exp.GT(this=decimals, expression=num_lit(2)), "fraction_of_fen"))
+                    checks.append((or_(is_null(w), exp.GTE(this=w, expression=num_lit(MONEY_LIMIT))), "beyond_range"))
                     value = cast(w, dec_type(2))
-                    checks.append((same(value), "fraction_of_fen"))
                 elif kind == "count":
-                    whole = cast(w, dec_type(0))
-                    checks.append((same(whole), "not_whole"))
-                    checks.append((exp.LT(this=w, expression=num_lit(0)), "negative"))
-                    checks.append((exp.GTE(this=w, expression=num_lit(COUNT_LIMIT)), "beyond_range"))
-                    value = cast(whole, "BIGINT")
+                    checks.append((exp.GT(this=decimals, expression=num_lit(0)), "not_whole"))
+                    checks.append((signed, "negative"))
+                    checks.append((or_(is_null(w), exp.GTE(this=w, expression=num_lit(COUNT_LIMIT))), "beyond_range"))
+                    value = cast(cast(w, dec_type(0)), "BIGINT")
                 elif kind == "percent":
                     limit = self.percent_limit(name)
-                    checks.append((or_(exp.LT(this=w, expression=num_lit(0)),
-                                       exp.GT(this=w, expression=cast(num_lit(format(limit, "f")), dec_type(20)))),
+                    places = exp.Add(this=decimals, expression=case([(has_pct, num_lit(2))], num_lit(0)))
+                    checks.append((exp.GT(this=decimals, expression=num_lit(18)), "beyond_precision"))
+                    checks.append((is_null(w), "beyond_range"))
+                    checks.append((or_(signed, exp.GT(this=w, expression=cast(num_lit(format(limit, "f")), dec_type(20)))),
                                    "outside_range"))
+                    checks.append((exp.GT(this=places, expression=num_lit(INPUT_SCALE["percent"])), "beyond_precision"))
                     value = cast(w, dec_type(INPUT_SCALE["percent"]))
-                    checks.append((same(value), "beyond_precision"))
                 else:
-                    checks.append((exp.GTE(this=exp.Abs(this=w), expression=num_lit(DECIMAL_LIMIT)), "beyond_range"))
+                    checks.append((exp.GT(this=decimals, expression=num_lit(INPUT_SCALE["decimal"])), "beyond_precision"))
+                    checks.append((or_(is_null(w), exp.GTE(this=exp.Abs(this=w), expression=num_lit(DECIMAL_LIMIT))),
+                                   "beyond_range"))
                     value = cast(w, dec_type(INPUT_SCALE["decimal"]))
-                    checks.append((same(value), "beyond_precision"))
             elif kind == "bool":
                 low = exp.Lower(this=s)
                 yes = exp.In(this=low, expressions=[lit_str(w) for w in TRUE_WORDS])

@@ -35,11 +35,63 @@ def dependents(policy: ResolvedPolicy, name: str) -> list[str]:
     return [d for d in policy.decision_order if d in affected]
 
 
+def _reading(policy: ResolvedPolicy, key: tuple[str, str]) -> list[str]:
+    """Decisions that read the `uses` value key = (alias, name), directly or through parameters and
+    other decisions, in evaluation order."""
+    from ..resolve import _policy_expressions
+
+    def reads(exprs) -> bool:
+        return any(r.kind == "external" and (r.alias, r.name) == key for e in exprs for r in references(e))
+
+    # A parameter computed from it (its bounds are checked where it is filled, not computed with).
+    seeds = {name for name, p in policy.params.items() if p.value is not None and reads([p.value])}
+    seeds |= {name for name, sched in policy.schedules.items() if reads([e.value for e in sched.entries])}
+    affected: set[str] = set()
+    for decision_name in policy.decision_order:
+        decision = policy.decisions.get(decision_name)
+        if decision is None:
+            continue
+        if reads(_policy_expressions({decision_name: decision}, {}, {}, {}, ())) \
+                or seeds.intersection(decision.depends_on) or affected.intersection(decision.depends_on):
+            affected.add(decision_name)
+    return [d for d in policy.decision_order if d in affected]
+
+
+def _unfilled_used(ctx: CheckContext, policy: ResolvedPolicy) -> list[Diagnostic]:
+    """A leaf's decisions that read a blank of a `uses` policy, unfilled in the version bound here
+    (they cannot be computed without it as an input): PL312 on the leaf, with the blank and the
+    `uses` line as the related places."""
+    from ..evaluate import NOT_FILLED
+
+    out = []
+    for (alias, name), value in sorted(policy.external_values.items()):
+        if value is not NOT_FILLED:
+            continue
+        binding = policy.bindings.get(alias)
+        param = policy.externals.get((alias, name))
+        needing = _reading(policy, (alias, name))
+        if binding is None or param is None or not needing:
+            continue
+        listed = ", ".join(item_words(d, policy.decisions[d].label) for d in needing)
+        listed_zh = "、".join(item_words_zh(d, policy.decisions[d].label) for d in needing)
+        consequence, consequence_zh = P("phrase.PL312.needing", listed=listed, listed_zh=listed_zh)
+        by = param.delegated_by or param.origin
+        expected = param.to_level or next_level(by.level)
+        words, words_zh = item_words(name, param.label), item_words_zh(name, param.label)
+        notes = (related_note(by, "note.PL312.left_blank", words=words, words_zh=words_zh, expected=expected,
+                              to_zh=level_zh(expected)),)
+        out.append(say("PL312.unfilled_used", header_span(policy, ctx.ws), policy.policy_id, related_=notes,
+                       alias=alias, name=name, bound=binding.bound, declared=binding.declared,
+                       consequence=consequence, consequence_zh=consequence_zh))
+    return out
+
+
 def check(ctx: CheckContext) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for policy in ctx.checkable():
         if not policy.is_leaf:
             continue
+        out.extend(_unfilled_used(ctx, policy))
         for blank in policy.blanks:
             by = blank.delegated_by or blank.origin
             expected = blank.to_level or next_level(by.level)

@@ -221,7 +221,7 @@ def format_value(value, t: Optional[Type] = None) -> str:
         return str(value)
     if isinstance(value, Decimal):
         if kind == "percent":
-            return _plain(value * 100) + "%"
+            return _plain(value.scaleb(2)) + "%"  # exact, whatever the number of digits
         if kind == "money":
             return _plain(value) + " yuan"
         return _plain(value)
@@ -242,10 +242,10 @@ def _value_type(value) -> Optional[Type]:
 
 def _plain(d: Decimal) -> str:
     """A decimal without exponent or needless trailing zeros (7000, 0.3, 469.5)."""
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    text = format(d.normalize(), "f")
-    return text
+    text = format(d, "f")  # exact: no rounding to the context's precision, no exponent
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def compare_values(a, b) -> Optional[int]:
