@@ -16,7 +16,7 @@ import time
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "policies")
 COLUMNS = ["claim_id", "selected", "selected_price", "lowest_purchase_price", "price", "reimbursement_ratio",
-           "agreed_amount", "acceptance_date", "payment_date"]
+           "agreed_amount", "acceptance_date", "payment_date", "assessment_passed"]
 
 HAND = """
 COPY (
@@ -34,7 +34,7 @@ COPY (
   FROM read_csv('{data}', header = true, columns = {{'claim_id': 'BIGINT', 'selected': 'BOOLEAN',
     'selected_price': 'DECIMAL(18,2)', 'lowest_purchase_price': 'DECIMAL(18,2)', 'price': 'DECIMAL(18,2)',
     'reimbursement_ratio': 'DECIMAL(11,10)', 'agreed_amount': 'DECIMAL(18,2)', 'acceptance_date': 'DATE',
-    'payment_date': 'DATE'}})
+    'payment_date': 'DATE', 'assessment_passed': 'BOOLEAN'}})
 ) TO '{out}' (FORMAT parquet)
 """
 
@@ -52,7 +52,8 @@ def write_claims(path: str, rows: int) -> None:
             pay = acc + dt.timedelta(days=rng.randint(0, 70))
             ratio = f"{rng.choice([0.7, 0.75, 0.8, 0.85, 0.9])}"
             fh.write(f"{i},{'true' if selected else 'false'},{sp},{price},{price},{ratio},"
-                     f"{rng.randint(0, 10 ** 6)}.{rng.randint(0, 99):02d},{acc},{pay}\n")
+                     f"{rng.randint(0, 10 ** 6)}.{rng.randint(0, 99):02d},{acc},{pay},"
+                     f"{'true' if rng.random() < 0.9 else 'false'}\n")
 
 
 def main() -> None:

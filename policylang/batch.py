@@ -42,6 +42,7 @@ from .semantics.evaluate import (
     EvaluationError,
     Interpreter,
     InputError,
+    NotInForce,
 )
 from .semantics.model import ResolvedPolicy
 
@@ -161,8 +162,8 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
     con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    rel = con.sql(final.sql(dialect="duckdb"))
     try:
+        rel = con.sql(final.sql(dialect="duckdb"))
         if out_fmt == "parquet":
             rel.write_parquet(out)
         else:
@@ -210,7 +211,10 @@ def _spark_frame(spark, path: str, fmt: str):
     if not os.path.exists(path):
         raise BatchError(f"{path}: no such file")
     if fmt == "csv":
-        return spark.read.option("header", True).option("inferSchema", False).csv(path)
+        # RFC 4180 as Python's csv and DuckDB write it: quotes doubled, newlines inside quoted cells
+        # (multiLine reads each file as one split: partition big inputs into many files, or Parquet)
+        return (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True)
+                .option("escape", '"').csv(path))
     if fmt == "jsonl":
         return spark.read.option("primitivesAsString", True).json(path)
     return spark.read.parquet(path)
@@ -248,7 +252,7 @@ def _run_spark(policy, frame, columns, out, out_fmt, as_of, blanks, rule_columns
     if out_fmt == "parquet":
         writer.parquet(out)
     else:
-        writer.option("header", True).csv(out)
+        writer.option("header", True).option("escape", '"').csv(out)
     total = result.count()
     result.unpersist()
     return counts, total
@@ -398,8 +402,9 @@ def reference_rows(policy: ResolvedPolicy, rows: Iterable[Mapping[str, Any]], *,
         result = {name: None for name in names}
         error = None
         try:
+            interp.check_in_force(as_of)
             values = interp.coerce_inputs(case)
-        except InputError as exc:
+        except (InputError, NotInForce) as exc:
             error = exc
         else:
             errors = {}

@@ -7,6 +7,7 @@ import click
 from ..pipeline import check as run_pipeline
 from .common import (
     EXIT_FINDINGS,
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
     default_paths,
@@ -82,7 +83,7 @@ def _write_sql(policies, out_dir: str, dialect: str) -> list[str]:
     import os
 
     try:
-        from ..backends.sql import SqlCompileError, UnsupportedInSql, compile_sql
+        from ..backends.sql import SqlCompileError, SqlInternalError, UnsupportedInSql, compile_sql
     except ImportError:
         click.echo("policylang compile: --target sql needs the sql extra: pip install 'policylang[sql]'", err=True)
         raise SystemExit(EXIT_USAGE)
@@ -91,8 +92,12 @@ def _write_sql(policies, out_dir: str, dialect: str) -> list[str]:
         try:
             query = compile_sql(policy, dialect, source="cases")
         except UnsupportedInSql as exc:
+            click.echo(f"policylang compile: {policy.policy_id} cannot be compiled to SQL: the SQL backend does not "
+                       f"support {exc}; evaluate it with policylang eval or the Python module", err=True)
+            raise SystemExit(EXIT_FINDINGS)
+        except SqlInternalError as exc:
             click.echo(f"policylang compile: internal error: {policy.policy_id}: {exc}", err=True)
-            raise SystemExit(EXIT_USAGE)
+            raise SystemExit(EXIT_INTERNAL)
         except SqlCompileError as exc:
             click.echo(f"policylang compile: {exc}", err=True)
             raise SystemExit(EXIT_FINDINGS)

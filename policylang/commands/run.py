@@ -15,6 +15,7 @@ _REASONS_ZH = {
     "not_member": "不是允许的取值之一", "malformed": "格式不对", "not_finite": "不是有限数",
     "beyond_range": "超出 SQL 类型的范围", "beyond_precision": "小数位数超出 SQL 类型的精度",
     "unfilled": "未填写的空白", "division_by_zero": "除以零", "outside_calendar": "日期超出日历范围",
+    "not_in_force": "评估日期不在政策有效期内", "too_long": "数字文本过长（超过 64 个字符）",
 }
 
 
@@ -90,7 +91,7 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
     except BatchError as exc:
         click.echo(f"policylang run: {exc}", err=True)
         raise SystemExit(EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
-    from ..backends.sql import UnsupportedInSql
+    from ..backends.sql import SqlInternalError, UnsupportedInSql
 
     try:
         result = run_file(resolved, data, out, engine, as_of=day, blanks=bound, rule_columns=not no_rules,
@@ -99,6 +100,13 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
         click.echo(f"policylang run: {exc}", err=True)
         raise SystemExit(EXIT_USAGE)
     except UnsupportedInSql as exc:
+        # a construct the SQL backend does not compile: a finding about this policy, exit 1
+        click.echo(f"policylang run：{resolved.policy_id} 无法编译为 SQL：SQL 后端不支持{exc}；"
+                   "请用 policylang eval 或生成的 Python 模块计算" if zh else
+                   f"policylang run: {resolved.policy_id} cannot be compiled to SQL: the SQL backend does not "
+                   f"support {exc}; evaluate it with policylang eval or the Python module", err=True)
+        raise SystemExit(EXIT_FINDINGS)
+    except SqlInternalError as exc:
         click.echo(f"policylang run: internal error: {resolved.policy_id} cannot be compiled to SQL: {exc}", err=True)
         raise SystemExit(EXIT_INTERNAL)
     ok = result.rows - result.failed

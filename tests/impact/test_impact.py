@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import AS_OF, make_tree, read_rows
+from impact_support import AS_OF, make_tree, read_rows
 
 from policylang.backends.pycodegen import compile_module
 from policylang.backends.runner import evaluate_case

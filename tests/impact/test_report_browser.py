@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import AS_OF
+from impact_support import AS_OF
 from helpers import missing_system_tool
 
 from policylang.batch import load_policy

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import AS_OF
+from impact_support import AS_OF
 
 from policylang.batch import load_policy, spark_session
 from policylang.impact import scenarios_for, simulate

@@ -42,3 +42,45 @@ def sample_rows(policy, count: int, seed: int = 17) -> list[dict]:
                 row[name] = rng.choice(POOLS.get(t.kind, ["x"]))
         rows.append(row)
     return rows
+
+
+# Input text in every form the Python module reads (and some it refuses), one input of each kind:
+# the SQL validation must accept exactly what the module accepts, on every engine.
+INPUT_FORMS_POLICY = """\
+policy "输入形式"
+level national
+effective 2021-01-01
+input m: money optional
+input p: percent optional
+input q: percent up to 200% optional
+input d: decimal optional
+input c: count optional
+input b: bool optional
+input t: date optional
+decision om: money = m
+decision op: percent = p
+decision oq: percent = q
+decision od: decimal = d
+decision oc: count = c
+decision ob: bool = b
+decision ot: date = t
+"""
+INPUT_FORMS = {
+    "m": ["1e3", "1_000", "1__0", "_1", " 12.50 ", ".5", "5.", "+5", "\t7\n", "7\n", "\u00a08", "\u30009", "１２",
+          "-0", "-0.00", "1.000000000000000000000", "0.0000000000000000000001", "１２．５", "－１", "1" * 65,
+          " " + "1" * 64 + " ", "469.0000",
+          "1E+2", "1e-2", "1e-3", "0e5", "NaN", "inf", "-inf", "sNaN", "1.5e1", "12.345e1", "0.001e1", "1 0", "_",
+          "-1", "1,000", "0x10", "٣٫٥"],
+    "p": ["80%", " 80 % ", "80 %", "1e1%", "150%", "0.5", "1.5", "1e-1", "100.0000000001%", "50%\n", ".5%", "%", "８０％", "80 ％", "-0", "-0%",
+          "1%%", "-0%"],
+    "q": ["150%", "200%", "201%", "1.5", "2", "2.0000001", "0%"],
+    "d": ["1e3", "-1.5e-3", "-0", "１", "1e"],
+    "c": ["3.0", "3.00", "-0", "-0.0", "３", "1e1", "1.5e1", "0.0", "+3", "3.", "1e0", "-1", "2.5"],
+    "b": ["0", "1", "true", "TRUE", " yes ", "是", "否", "no\n", "\ttrue", "y", "01", "\u3000否"],
+    "t": ["2021-02-28", " 2021-02-28 ", "2021-02-29", "2020-02-29", "20210228", "2021-2-28", "2021-02-28\n",
+          "0000-01-01", "0001-01-01", "9999-12-31", "2021-W01-1", "２０２１-０１-０１", "+2021-01-01", "2021-01-01T00"],
+}
+
+
+def input_form_rows() -> list[dict]:
+    return [{name: text} for name, texts in INPUT_FORMS.items() for text in texts]

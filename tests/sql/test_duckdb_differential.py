@@ -17,7 +17,7 @@ from helpers import write_tree
 from policylang.batch import evaluate_rows, reference_rows
 from policylang.semantics.evaluate import Interpreter
 from support import POLICIES, resolve_tree
-from test_differential import DATES, MONTH_ENDS, generated_policy
+from test_differential import DATES, MONTH_ENDS, generated_list_policy, generated_policy
 
 SEEDS = {pid: p for pid, p in resolve_tree(POLICIES).items() if not p.has_errors}
 COMPARED = ("_error", "_error_field", "_error_decision")
@@ -26,7 +26,7 @@ REASON_WORDS = {
     "missing": "is missing", "negative": "negative", "fraction_of_fen": "fractions of a fen",
     "not_whole": "whole number", "outside_range": "outside 0%", "not_bool": "true or false",
     "not_date": "YYYY-MM-DD", "not_member": "must be one of", "malformed": "must be", "not_finite": "finite",
-    "unfilled": "is a blank", "division_by_zero": "division by zero", "outside_calendar": "outside the calendar",
+    "unfilled": "is a blank", "division_by_zero": "division by zero", "not_in_force": "is not in force", "too_long": "too long", "beyond_range": "too large", "outside_calendar": "outside the calendar",
 }
 
 
@@ -136,3 +136,18 @@ def test_generated_policies_on_duckdb_equal_interpreter(text, data):
         got = evaluate_rows(policy, rows, as_of=as_of, columns=_columns(policy))
         want = reference_rows(policy, rows, as_of=as_of)
         assert_same(policy, rows, as_of, got, want)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=generated_list_policy())
+def test_generated_list_policies_are_refused_naming_the_construct(text):
+    """Lists of records and their aggregates are not compiled to SQL: compiling says so, by name."""
+    from policylang.backends.sql import UnsupportedInSql, compile_sql
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_tree(Path(tmp), {"cn/gen": text})
+        policy = resolve_tree(root).get("cn/gen")
+        if policy is None or policy.has_errors:
+            return
+        with pytest.raises(UnsupportedInSql, match="list"):
+            compile_sql(policy, "duckdb")

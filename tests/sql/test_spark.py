@@ -88,3 +88,9 @@ def test_run_on_spark_writes_what_duckdb_writes(spark, tmp_path):
                      "_error_message"):
             a, b = rec[name] or None, other[name] or None
             assert a == b, (key, name, a, b)
+
+
+def test_input_text_forms_match_the_python_module_on_spark(spark, tmp_path):
+    from test_sql_semantics import assert_input_forms, input_forms_policy
+
+    assert_input_forms(input_forms_policy(tmp_path), "spark", spark=spark)

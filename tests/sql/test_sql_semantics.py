@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import header, write_tree
-from policylang.backends.sql import UnsupportedInSql, compile_sql
+from policylang.backends.sql import SqlInternalError, UnsupportedInSql, compile_sql
 from policylang.batch import evaluate_rows, reference_rows
 from policylang.cli import cli
 from support import POLICIES, resolve_tree
@@ -107,8 +107,30 @@ def test_unknown_lowered_node_is_an_internal_error(monkeypatch):
     from policylang.backends.sql.compiler import SqlGen
 
     gen = SqlGen(policy, "duckdb")
-    with pytest.raises(UnsupportedInSql, match="NewNode"):
+    with pytest.raises(SqlInternalError, match="NewNode"):
         gen.expr(NewNode())
+
+
+PERIOD = header("national", "2021-01-01") + """\
+input start: date
+decision wait: duration = 2 years
+decision due: date = start + 2 years
+"""
+
+
+def test_a_construct_sql_does_not_compile_is_a_finding_naming_it(tmp_path):
+    root = write_tree(tmp_path, {"cn/period": PERIOD})
+    policy = resolve_tree(root)["cn/period"]
+    assert not policy.has_errors, policy
+    with pytest.raises(UnsupportedInSql, match="period"):
+        compile_sql(policy, "duckdb")
+    data = tmp_path / "cases.csv"
+    data.write_text("start\n2021-01-31\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["run", "cn/period", "--data", str(data), "--out", str(tmp_path / "o.csv"),
+                                      "--root", root, "--as-of", "2022-01-01"])
+    assert result.exit_code == 1, result.output
+    assert "cannot be compiled to SQL: the SQL backend does not support a period" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_compile_target_sql_writes_queries_duckdb_runs(tmp_path):
@@ -123,7 +145,8 @@ def test_compile_target_sql_writes_queries_duckdb_runs(tmp_path):
     con.execute("CREATE TABLE cases AS SELECT 'true' AS selected, '469' AS selected_price, '469' AS "
                 "lowest_purchase_price, '469' AS price, '80%' AS reimbursement_ratio, '100000' AS agreed_amount, "
                 "'2021-03-10' AS acceptance_date, '2021-04-30' AS payment_date, NULL AS fund_savings, "
-                "'1500' AS nonselected_payment_cap, NULL AS highest_selected_price, NULL AS retention_ratio")
+                "'1500' AS nonselected_payment_cap, NULL AS highest_selected_price, NULL AS retention_ratio, "
+                "'true' AS assessment_passed")
     cur = con.execute(text)
     row = dict(zip([d[0] for d in cur.description], cur.fetchall()[0]))
     assert row["fund_pays"] == Decimal("375.20") and row["patient_pays"] == Decimal("93.80")
@@ -162,3 +185,40 @@ def test_run_counts_failed_rows_and_exits_1_unless_told_to_continue(tmp_path):
     bad = CliRunner().invoke(cli, ["run", "cn/gd/stent-2020", "--data", str(tmp_path / "none.csv"), "--out",
                                    str(out), "--root", str(POLICIES)])
     assert bad.exit_code == 2 and "no such file" in bad.output
+
+
+def input_forms_policy(tmp_path):
+    from samples import INPUT_FORMS_POLICY
+
+    policy = resolve_tree(write_tree(tmp_path, {"cn/forms": INPUT_FORMS_POLICY}))["cn/forms"]
+    assert not policy.has_errors, policy
+    return policy
+
+
+def assert_input_forms(policy, engine, **kw):
+    """Every form of input text is accepted or refused as the Python module does, to the value."""
+    from samples import INPUT_FORMS, input_form_rows
+
+    rows = input_form_rows()
+    day = dt.date(2022, 1, 1)
+    got = evaluate_rows(policy, rows, as_of=day, columns=list(INPUT_FORMS), engine=engine, **kw)
+    want = reference_rows(policy, rows, as_of=day)
+    assert_same(policy, rows, day, got, want)
+    accepted = sum(1 for w in want if w["_error"] is None)
+    assert 40 < accepted < len(rows) - 20  # both sides of the line are exercised
+
+
+def test_input_text_forms_match_the_python_module_on_duckdb(tmp_path):
+    assert_input_forms(input_forms_policy(tmp_path), "duckdb")
+
+
+def test_a_policy_not_in_force_fails_every_row_as_the_python_module_does():
+    policy = resolve_tree(POLICIES)["cn/gd/stent-2020"]
+    rows = [{"selected": "true", "selected_price": "469", "price": "469"}, {"selected": "maybe"}]
+    day = dt.date(2019, 1, 1)
+    got = evaluate_rows(policy, rows, as_of=day, columns=["selected", "selected_price", "price"])
+    want = reference_rows(policy, rows, as_of=day)
+    assert_same(policy, rows, day, got, want)
+    assert [g["_error"] for g in got] == ["not_in_force", "not_in_force"]
+    assert all(g["_error_field"] == "as_of" and g["fund_pays"] is None for g in got)
+    assert "is not in force on 2019-01-01" in want[0]["_error_message"]

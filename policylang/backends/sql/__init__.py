@@ -15,11 +15,12 @@ from .compiler import (
     ERROR_COLUMNS,
     SQL_TYPES,
     SqlCompileError,
+    SqlInternalError,
     SqlQuery,
     UnsupportedInSql,
     compile_sql,
     input_sql_type,
 )
 
-__all__ = ["ERROR_COLUMNS", "SQL_TYPES", "SqlCompileError", "SqlQuery", "UnsupportedInSql", "compile_sql",
+__all__ = ["ERROR_COLUMNS", "SQL_TYPES", "SqlCompileError", "SqlInternalError", "SqlQuery", "UnsupportedInSql", "compile_sql",
            "input_sql_type"]

@@ -23,8 +23,9 @@ products add scales; quotients carry 20 decimals on DuckDB and at least 12 on Sp
 MAX_SCALE is rounded to it) and counts BIGINT; see docs/batch.md for the ranges. Every identifier
 and literal is a sqlglot node: policy text is quoted by sqlglot, never pasted into SQL.
 
-Anything the lowered form holds that this generator does not know is UnsupportedInSql, an
-internal error: never SQL that computes something else.
+A construct of the language this generator does not compile is UnsupportedInSql (naming it);
+anything the lowered form holds that it does not know is SqlInternalError, an internal error:
+never SQL that computes something else.
 """
 
 from __future__ import annotations
@@ -57,9 +58,14 @@ SQL_TYPES = {
 }
 ERROR_COLUMNS = ("_error", "_error_reason", "_error_field", "_error_decision")
 
-NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-NOT_FINITE = r"^[+-]?([iI][nN][fF]([iI][nN][iI][tT][yY])?|[sS]?[nN][aA][nN][0-9]*)$"
+# a number written as text, as the Python module reads it: plain decimal notation, at most 64 characters
+NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+MAX_NUMBER_TEXT = 64
+FULL_WIDTH, FULL_WIDTH_ASCII = "０１２３４５６７８９．－％", "0123456789.-%"
 DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# the characters str.strip() removes
+PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in PY_SPACE) + "]"  # RE2 and Java both read \x{h}
 TRUE_WORDS = ("true", "yes", "是", "1")
 FALSE_WORDS = ("false", "no", "否", "0")
 
@@ -69,7 +75,15 @@ class SqlCompileError(Exception):
 
 
 class UnsupportedInSql(SqlCompileError):
-    """The lowered form holds something this generator does not know: an internal error."""
+    """The policy uses a construct of the language the SQL backend does not compile (a period as a
+    value, a table cell that can fail, a builtin without a SQL form...): the message names it.
+    `policylang run` and `compile --target sql` report it and exit 1; the Python module and
+    `policylang eval` still evaluate the policy."""
+
+
+class SqlInternalError(SqlCompileError):
+    """The lowered form holds a node this generator does not know (the lowering gained one): an
+    internal error (exit 2), never SQL that computes something else."""
 
 
 def input_sql_type(kind: str) -> str:
@@ -238,7 +252,9 @@ class SqlGen:
             columns = [n for n in accepted if n not in self.blank_values]
         self.columns = list(columns)
         self.read = [c for c in self.columns if c in accepted and c not in self.blank_values]
-        self.passthrough = [c for c in self.columns if c not in accepted]
+        # other columns, and a column of a blank bound for the whole batch (the bound value wins, as
+        # in `policylang eval`), are copied unchanged
+        self.passthrough = [c for c in self.columns if c not in accepted or c in self.blank_values]
         self.current: Optional[str] = None  # the decision being compiled
         self.enum_members = {name: e.member_names for name, e in policy.enums.items()}
         self.param_cache: dict = {}
@@ -272,6 +288,13 @@ class SqlGen:
         if isinstance(value, int):
             return Sql(cast(num_lit(value), "BIGINT"))
         if isinstance(value, Decimal):
+            if -value.as_tuple().exponent > MAX_SCALE:
+                # a quotient folded at 50 digits: at DIV_SCALE decimals, half even, as the query's own
+                # quotients are (docs/batch.md: the two agree except where a value needs more digits)
+                value = value.quantize(Decimal(1).scaleb(-DIV_SCALE), rounding="ROUND_HALF_EVEN").normalize() \
+                    if value != value.to_integral_value() else value
+                if -value.as_tuple().exponent < 0:
+                    value = value.quantize(Decimal(1))
             text = format(value, "f")
             scale = max(0, -value.as_tuple().exponent)
             digits = len(text.replace("-", "").replace(".", "").lstrip("0")) or 1
@@ -284,7 +307,7 @@ class SqlGen:
             return Sql(cast(lit_str(value.isoformat()), "DATE"))
         if isinstance(value, Duration):
             raise UnsupportedInSql(f"a period ({value}) as a value of its own")
-        raise UnsupportedInSql(f"the constant {value!r}")
+        raise SqlInternalError(f"the constant {value!r}")
 
     # ------------------------------------------------------------ numbers
     def as_decimal(self, s: Sql) -> tuple[exp.Expression, int]:
@@ -316,6 +339,27 @@ class SqlGen:
         value, scale = self.capped(value, scale)
         return value, scale, None
 
+    @staticmethod
+    def unscaled(x: exp.Expression, scale: int) -> exp.Expression:
+        """x * 10^scale as a HUGEINT (DuckDB). DECIMAL(38, s) * 10^s keeps the scale s, so it overflows
+        once the value has more than 38 - 2s integer digits: above 9 decimals the fraction is shifted
+        in two halves, each product within 38 digits."""
+        big = lambda e: cast(e, "HUGEINT")  # noqa: E731
+        x = cast(x, dec_type(scale))
+        if scale <= 9:
+            return big(exp.Mul(this=x, expression=num_lit(10 ** scale)))
+        whole = exp.Anonymous(this="TRUNC", expressions=[x])
+        fraction = cast(exp.Sub(this=x, expression=whole), dec_type(scale))  # |f| < 1
+        low = scale // 2
+        high = scale - low
+        shifted = cast(exp.Mul(this=fraction, expression=num_lit(10 ** high)), dec_type(scale))  # |.| < 10^high
+        hi = exp.Anonymous(this="TRUNC", expressions=[shifted])
+        lo = cast(exp.Mul(this=cast(exp.Sub(this=shifted, expression=hi), dec_type(scale)),
+                          expression=num_lit(10 ** low)), dec_type(scale))
+        return exp.Add(this=exp.Add(this=exp.Mul(this=big(whole), expression=big(num_lit(10 ** scale))),
+                                    expression=exp.Mul(this=big(hi), expression=big(num_lit(10 ** low)))),
+                       expression=big(lo))
+
     def divide(self, a: Sql, b: Sql):
         x, sx = self.as_decimal(a)
         y, sy = self.as_decimal(b)
@@ -326,9 +370,8 @@ class SqlGen:
             # 38 digits) and round the quotient half even at DIV_SCALE decimals, as the exact
             # context rounds its 50 digits.
             big = lambda e: cast(e, "HUGEINT")  # noqa: E731
-            numerator = exp.Mul(this=big(exp.Mul(this=cast(x, dec_type(sx)), expression=num_lit(10 ** sx))),
-                                expression=big(num_lit(10 ** (DIV_SCALE + sy - sx))))
-            denominator = big(exp.Mul(this=cast(safe_y, dec_type(sy)), expression=num_lit(10 ** sy)))
+            numerator = exp.Mul(this=self.unscaled(x, sx), expression=big(num_lit(10 ** (DIV_SCALE + sy - sx))))
+            denominator = self.unscaled(safe_y, sy)
             n, d = paren(numerator), paren(denominator)
             q = exp.IntDiv(this=n, expression=d)
             r = exp.Mod(this=n, expression=d)
@@ -382,7 +425,7 @@ class SqlGen:
                             exp.Add(this=near, expression=ulp))
                 r = case([(tie, back)], near)
             else:
-                raise UnsupportedInSql(f"the rounding mode {mode!r}")
+                raise SqlInternalError(f"the rounding mode {mode!r}")
             r = cast(r, dec_type(k))
         if money:
             return Sql(r, None, k)
@@ -425,12 +468,16 @@ class SqlGen:
             return Sql(case([(is_true(c.val), t.val)], o.val), err, scale)
         if isinstance(e, ir.In):
             return self.in_(e)
+        if isinstance(e, ir.Aggregate):
+            raise UnsupportedInSql(f"aggregates over list inputs ({e.func} over a list of records)")
         if isinstance(e, ir.Call):
             builtin = BUILTINS.get(e.func)
-            if builtin is None or builtin.sql is None:
+            if builtin is None:
+                raise SqlInternalError(f"the function {e.func} is not in the builtin registry")
+            if builtin.sql is None:
                 raise UnsupportedInSql(f"the function {e.func} has no SQL form")
             return builtin.sql(self, e)
-        raise UnsupportedInSql(f"the lowered node {type(e).__name__}")
+        raise SqlInternalError(f"the lowered node {type(e).__name__}")
 
     def common_scale(self, *parts: Sql) -> Optional[int]:
         scales = [p.scale for p in parts if p.scale is not None]
@@ -474,7 +521,7 @@ class SqlGen:
                            error_value("blank_not_filled", "unfilled", f"{e.alias}.{e.name}", self.current or ""),
                            self.const(None, kind).scale)
             return self.const(e.value, kind)
-        raise UnsupportedInSql(f"the reference kind {e.kind!r}")
+        raise SqlInternalError(f"the reference kind {e.kind!r}")
 
     def missing(self, name: str) -> exp.Expression:
         return error_value("invalid_input", "missing", name, self.current or "")
@@ -559,11 +606,18 @@ class SqlGen:
                                                                  b.err), (None, own)]), scale)
 
     def comparable(self, a: Sql, b: Sql):
-        if a.scale is not None or b.scale is not None:
-            x, _ = self.as_decimal(a)
-            y, _ = self.as_decimal(b)
-            return x, y
-        return a.val, b.val
+        """Both operands of a comparison at one DECIMAL type, the larger scale: Spark compares two
+        DECIMAL(38, s) of different scales at the smaller scale (0.00 = 0.001), so never leave the
+        engine to choose."""
+        x, y = self.aligned([a, b])
+        return x, y
+
+    def aligned(self, parts: Sequence[Sql]) -> list:
+        """The values at one type: numbers as DECIMAL(38, the largest scale), others as they are."""
+        if all(p.scale is None for p in parts):
+            return [p.val for p in parts]
+        scale = max(p.scale for p in parts if p.scale is not None)
+        return [cast(self.as_decimal(p)[0], dec_type(scale)) for p in parts]
 
     def date_arith(self, e: ir.Binary, a: Sql, b: Sql, left_stops) -> Sql:
         """date ± a constant period (days, months, years)."""
@@ -582,11 +636,7 @@ class SqlGen:
         items = [self.expr(i) for i in e.items]
         if any(i.val.is_type("null") or isinstance(i.val, exp.Null) for i in items):
             raise UnsupportedInSql("none as a member of a set")
-        if s.scale is not None or any(i.scale is not None for i in items):
-            values = [self.as_decimal(i)[0] for i in items]
-            operand = self.as_decimal(s)[0]
-        else:
-            values, operand = [i.val for i in items], s.val
+        operand, *values = self.aligned([s] + items)
         member = exp.In(this=paren(operand), expressions=values)
         if e.negated:
             value = or_(is_null(operand), exp.Not(this=paren(member)))
@@ -786,15 +836,12 @@ class SqlGen:
             node = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[t.op](this=x, expression=y)
             return is_true(node)
         if t.kind in ("in", "not_in"):
-            if column.scale is not None or any(v.scale is not None for v in values):
-                items, operand = [self.as_decimal(v)[0] for v in values], self.as_decimal(column)[0]
-            else:
-                items, operand = [v.val for v in values], column.val
+            operand, *items = self.aligned([column] + values)
             member = exp.In(this=paren(operand), expressions=items)
             if t.kind == "in":
                 return is_true(member)
             return or_(is_null(operand), exp.Not(this=paren(member)))
-        raise UnsupportedInSql(f"the table cell kind {t.kind!r}")
+        raise SqlInternalError(f"the table cell kind {t.kind!r}")
 
     def finish(self, d: ir.Decision, s: Sql) -> Sql:
         """The interpreter's finish(): money at the fen (half up), counts whole, decimals DECIMAL."""
@@ -841,99 +888,172 @@ class SqlGen:
         return out
 
     # ------------------------------------------------------------ validation
-    def validated(self, name: str) -> tuple[exp.Expression, exp.Expression]:
-        """(the validated value of column `name`, or NULL; the condition and reason of each way it is bad)."""
-        t = self.accepted[name]
-        kind = t.kind
-        raw = cast(col(name), "VARCHAR")
-        text = exp.Trim(this=raw)
-        present = not_null(raw) if not self.empty_is_absent else and_(not_null(raw),
-                                                                     exp.NEQ(this=text, expression=lit_str("")))
-        checks: list[tuple[exp.Expression, str]] = []
-        if kind in ("money", "percent", "decimal", "count"):
-            body = text
-            if kind == "percent":
-                has_pct = exp.EQ(this=exp.Substring(this=text, start=exp.Length(this=text)), expression=lit_str("%"))
-                body = case([(has_pct, exp.Trim(this=exp.Substring(this=text, start=num_lit(1), length=exp.Sub(
-                    this=exp.Length(this=text), expression=num_lit(1)))))], text)
-            body = exp.Anonymous(this="REPLACE", expressions=[body, lit_str("_"), lit_str("")])
-            well_formed = exp.RegexpLike(this=body, expression=lit_str(NUMBER))
-            not_finite = exp.RegexpLike(this=body, expression=lit_str(NOT_FINITE))
-            wide = try_cast(body, dec_type(18))
-            checks.append((exp.Not(this=paren(or_(well_formed, not_finite))), "malformed"))
-            checks.append((not_finite, "not_finite"))
-            if kind == "percent":
-                # at most 1000 (beyond 1, outside the range anyway), so that the scale 20 of x% fits
-                hundredth = cast(num_lit("0.01"), dec_type(2, 3))
-                small = case([(exp.GT(this=exp.Abs(this=wide), expression=num_lit(1000)),
-                               cast(num_lit(1000), dec_type(18)))], wide)
-                wide = cast(case([(has_pct, exp.Mul(this=small, expression=hundredth))], small), dec_type(20))
-            checks.append((is_null(wide), "beyond_range"))
-            limit = {"money": MONEY_LIMIT, "decimal": DECIMAL_LIMIT, "count": Decimal(COUNT_LIMIT),
-                     "percent": Decimal(2)}[kind]
-            if kind == "money":
-                checks.append((exp.LT(this=wide, expression=num_lit(0)), "negative"))
-                checks.append((exp.GTE(this=wide, expression=num_lit(limit)), "beyond_range"))
-                value = cast(wide, dec_type(2))
-                checks.append((exp.NEQ(this=value, expression=wide), "fraction_of_fen"))
-            elif kind == "count":
-                whole = cast(wide, dec_type(0))
-                checks.append((exp.NEQ(this=whole, expression=wide), "not_whole"))
-                checks.append((exp.LT(this=wide, expression=num_lit(0)), "negative"))
-                checks.append((exp.GTE(this=wide, expression=num_lit(limit)), "beyond_range"))
-                value = cast(whole, "BIGINT")
-            elif kind == "percent":
-                checks.append((or_(exp.LT(this=wide, expression=num_lit(0)), exp.GT(this=wide, expression=num_lit(1))),
-                               "outside_range"))
-                value = cast(wide, dec_type(INPUT_SCALE["percent"]))
-                checks.append((exp.NEQ(this=value, expression=wide), "beyond_precision"))
+    def percent_limit(self, name: str) -> Decimal:
+        """The highest value of a percent input or blank: 1, or N/100 for `percent up to N%`."""
+        item = self.p.inputs.get(name) or self.p.params.get(name)
+        limit = getattr(item, "percent_limit", None)
+        return Decimal(1) if limit is None else Decimal(limit)
+
+    def stripped(self, raw: exp.Expression) -> exp.Expression:
+        """str.strip(): the text without the whitespace Python strips at either end (a TRIM of that
+        set costs 15x a regular expression that finds it, so only where there is some)."""
+        at_end = exp.RegexpLike(this=raw, expression=lit_str(f"^{SPACE_CLASS}|{SPACE_CLASS}$"))
+        return case([(at_end, exp.Trim(this=raw, expression=lit_str(PY_SPACE)))], raw)
+
+    def full_width(self, e: exp.Expression) -> exp.Expression:
+        """Full-width digits, point, minus and percent sign as ASCII, as the Python module reads a
+        number; only for a text that is not plain ASCII (bytes = characters), the usual case cheap."""
+        nbytes = exp.Anonymous(this="STRLEN" if self.dialect == "duckdb" else "OCTET_LENGTH", expressions=[e])
+        plain = exp.EQ(this=nbytes, expression=exp.Length(this=e))
+        return case([(plain, e)], exp.Anonymous(this="TRANSLATE", expressions=[e, lit_str(FULL_WIDTH),
+                                                                                lit_str(FULL_WIDTH_ASCII)]))
+
+    def out_of_force(self) -> Optional[exp.Expression]:
+        """The condition that the evaluation date is outside the policy's window (None: never)."""
+        p = self.p
+        if p.effective is None and p.ends is None:
+            return None
+        if self.as_of is not None:
+            inside = (p.effective is None or self.as_of >= p.effective) and (p.ends is None or self.as_of <= p.ends)
+            return None if inside else exp.true()
+        day = exp.CurrentDate()
+        parts = []
+        if p.effective is not None:
+            parts.append(exp.LT(this=day, expression=self.const(p.effective, "date").val))
+        if p.ends is not None:
+            parts.append(exp.GT(this=day, expression=self.const(p.ends, "date").val))
+        return or_(*parts)
+
+    def validation_layers(self) -> list[tuple[list, list]]:
+        """The validation as successive SELECT layers over the table (each expression once): per
+        layer, the (name, expression) columns it adds; the last adds the validated inputs and
+        __pl_verr (the first bad input, in the table's column order, with its reason)."""
+        strip, number, flags, wide, reasons, final = [], [], [], [], [], []
+        whens = []
+        for name in self.read:
+            t = self.accepted[name]
+            kind = t.kind
+            raw = cast(col(name), "VARCHAR")
+            s = col(f"__pl_s_{name}")
+            strip.append((f"__pl_s_{name}", self.stripped(raw)))
+            present = not_null(s)
+            if self.empty_is_absent:
+                present = and_(present, exp.NEQ(this=s, expression=lit_str("")))
+            checks: list[tuple[exp.Expression, str]] = []
+            value: exp.Expression
+            if kind in ("money", "percent", "decimal", "count"):
+                # as the Python module reads a number written as text (semantics/evaluate.py _number_text):
+                # stripped, full-width digits, point, minus and percent sign read as ASCII, at most 64
+                # characters, then plain decimal notation only: -?digits[.digits]
+                b, w = col(f"__pl_b_{name}"), col(f"__pl_w_{name}")
+                text = self.full_width(s)
+                has_pct = None
+                body: exp.Expression = text
+                if kind == "percent":
+                    has_pct = exp.EQ(this=exp.Substring(this=text, start=exp.Length(this=text)),
+                                     expression=lit_str("%"))
+                    body = case([(has_pct, self.stripped(exp.Substring(this=text, start=num_lit(1), length=exp.Sub(
+                        this=exp.Length(this=text), expression=num_lit(1)))))], text)
+                number.append((f"__pl_b_{name}", body))
+                if kind == "percent":
+                    number.append((f"__pl_pct_{name}", has_pct))
+                    has_pct = col(f"__pl_pct_{name}")
+                flags.append((f"__pl_ok_{name}", exp.RegexpLike(this=b, expression=lit_str(NUMBER))))
+                # the digits after the point, trailing zeros aside (the value's own decimals)
+                point = exp.StrPosition(this=b, substr=lit_str("."))
+                trimmed = exp.Trim(this=b, expression=lit_str("0"), position="TRAILING")
+                flags.append((f"__pl_fd_{name}", case([(exp.GT(this=point, expression=num_lit(0)), exp.Sub(
+                    this=exp.Length(this=trimmed), expression=point))], num_lit(0))))
+                ok, decimals = col(f"__pl_ok_{name}"), col(f"__pl_fd_{name}")
+                signed = exp.EQ(this=exp.Substring(this=b, start=num_lit(1), length=num_lit(1)), expression=lit_str("-"))
+                parsed = case([(and_(ok, exp.LTE(this=decimals, expression=num_lit(18))),
+                                try_cast(b, dec_type(18)))])
+                if kind == "percent":
+                    # at most 10000 (beyond any limit), so that the scale 20 of x% fits
+                    hundredth = cast(num_lit("0.01"), dec_type(2, 3))
+                    small = case([(exp.GT(this=exp.Abs(this=parsed), expression=num_lit(10000)),
+                                   cast(num_lit(10000), dec_type(18)))], parsed)
+                    parsed = cast(case([(has_pct, exp.Mul(this=small, expression=hundredth))], small), dec_type(20))
+                wide.append((f"__pl_w_{name}", parsed))
+                checks.append((exp.GT(this=exp.Length(this=b), expression=num_lit(MAX_NUMBER_TEXT)), "too_long"))
+                checks.append((exp.Not(this=ok), "malformed"))
+                if kind == "money":
+                    checks.append((signed, "negative"))
+                    checks.append((exp.GT(this=decimals, expression=num_lit(2)), "fraction_of_fen"))
+                    checks.append((or_(is_null(w), exp.GTE(this=w, expression=num_lit(MONEY_LIMIT))), "beyond_range"))
+                    value = cast(w, dec_type(2))
+                elif kind == "count":
+                    checks.append((exp.GT(this=decimals, expression=num_lit(0)), "not_whole"))
+                    checks.append((signed, "negative"))
+                    checks.append((or_(is_null(w), exp.GTE(this=w, expression=num_lit(COUNT_LIMIT))), "beyond_range"))
+                    value = cast(cast(w, dec_type(0)), "BIGINT")
+                elif kind == "percent":
+                    limit = self.percent_limit(name)
+                    places = exp.Add(this=decimals, expression=case([(has_pct, num_lit(2))], num_lit(0)))
+                    checks.append((exp.GT(this=decimals, expression=num_lit(18)), "beyond_precision"))
+                    checks.append((is_null(w), "beyond_range"))
+                    checks.append((or_(signed, exp.GT(this=w, expression=cast(num_lit(format(limit, "f")), dec_type(20)))),
+                                   "outside_range"))
+                    checks.append((exp.GT(this=places, expression=num_lit(INPUT_SCALE["percent"])), "beyond_precision"))
+                    value = cast(w, dec_type(INPUT_SCALE["percent"]))
+                else:
+                    checks.append((exp.GT(this=decimals, expression=num_lit(INPUT_SCALE["decimal"])), "beyond_precision"))
+                    checks.append((or_(is_null(w), exp.GTE(this=exp.Abs(this=w), expression=num_lit(DECIMAL_LIMIT))),
+                                   "beyond_range"))
+                    value = cast(w, dec_type(INPUT_SCALE["decimal"]))
+            elif kind == "bool":
+                low = exp.Lower(this=s)
+                yes = exp.In(this=low, expressions=[lit_str(w) for w in TRUE_WORDS])
+                no = exp.In(this=low, expressions=[lit_str(w) for w in FALSE_WORDS])
+                wide.append((f"__pl_w_{name}", case([(yes, exp.true()), (no, exp.false())])))
+                checks.append((is_null(col(f"__pl_w_{name}")), "not_bool"))
+                value = col(f"__pl_w_{name}")
+            elif kind == "date":
+                shaped = exp.RegexpLike(this=s, expression=lit_str(DATE_TEXT))
+                wide.append((f"__pl_w_{name}", case([(shaped, try_cast(s, "DATE"))])))
+                day = col(f"__pl_w_{name}")
+                checks.append((or_(is_null(day), exp.LT(this=exp.Year(this=day), expression=num_lit(1))), "not_date"))
+                value = day
+            elif kind == "text":
+                value = raw
+            elif kind == "enum":
+                members = self.enum_members.get(t.enum, ())
+                checks.append((exp.Not(this=exp.In(this=raw, expressions=[lit_str(m) for m in members])),
+                               "not_member"))
+                value = raw
+            elif kind == "list":
+                raise UnsupportedInSql(f"list inputs ('{name}', a list of records)")
             else:
-                checks.append((exp.GTE(this=exp.Abs(this=wide), expression=num_lit(limit)), "beyond_range"))
-                value = cast(wide, dec_type(INPUT_SCALE["decimal"]))
-                checks.append((exp.NEQ(this=value, expression=wide), "beyond_precision"))
-        elif kind == "bool":
-            low = exp.Lower(this=text)
-            yes = exp.In(this=low, expressions=[lit_str(w) for w in TRUE_WORDS])
-            no = exp.In(this=low, expressions=[lit_str(w) for w in FALSE_WORDS])
-            checks.append((exp.Not(this=paren(or_(yes, no))), "not_bool"))
-            value = yes
-        elif kind == "date":
-            day = try_cast(text, "DATE")
-            bad = or_(exp.Not(this=exp.RegexpLike(this=text, expression=lit_str(DATE_TEXT))), is_null(day),
-                      exp.LT(this=exp.Year(this=day), expression=num_lit(1)))
-            checks.append((bad, "not_date"))
-            value = day
-        elif kind == "text":
-            value = raw
-        elif kind == "enum":
-            members = self.enum_members.get(t.enum, ())
-            checks.append((exp.Not(this=exp.In(this=raw, expressions=[lit_str(m) for m in members])),
-                           "not_member"))
-            value = raw
-        else:
-            raise UnsupportedInSql(f"an input of kind {kind}")
-        reason = case([(c, lit_str(r)) for c, r in checks]) if checks else None
-        bad = reason
-        return present, value, bad
+                raise UnsupportedInSql(f"an input of type {kind}")
+            reasons.append((f"__pl_present_{name}", present))
+            if checks:
+                reasons.append((f"__pl_r_{name}", case([(c, lit_str(r)) for c, r in checks])))
+                r = col(f"__pl_r_{name}")
+                keep = and_(col(f"__pl_present_{name}"), is_null(r))
+                whens.append((and_(col(f"__pl_present_{name}"), not_null(r)),
+                              exp.Concat(expressions=[lit_str("invalid_input" + SEP), r, lit_str(SEP + name + SEP)])))
+            else:
+                keep = col(f"__pl_present_{name}")
+            final.append((self.in_col(name), case([(keep, value)])))
+        # a policy is evaluated only while in force (as evaluate() and the Python module check first)
+        out_of_force = self.out_of_force()
+        if out_of_force is not None:
+            whens.insert(0, (out_of_force, error_value("not_in_force", "not_in_force", "as_of")))
+        final.append(("__pl_verr", case(whens) if whens else cast(null(), "VARCHAR")))
+        return [layer for layer in (strip, number, flags, wide, reasons) if layer] + [final]
 
     # ------------------------------------------------------------ the query
     def build(self) -> SqlQuery:
         src = exp.Table(this=ident(self.source))
-        # layer 1: each input validated; the first bad one (in the table's column order) fails the row
-        selects = [col(c) for c in self.columns]
-        whens = []
-        for name in self.read:
-            present, value, reason = self.validated(name)
-            keep = present if reason is None else and_(present, is_null(reason))
-            selects.append(_alias(case([(keep, value)]), self.in_col(name), quoted=True))
-            if reason is not None:
-                whens.append((and_(present, not_null(reason)),
-                              exp.Concat(expressions=[lit_str("invalid_input" + SEP), reason,
-                                                      lit_str(SEP + name + SEP)])))
-        verr = case(whens) if whens else cast(null(), "VARCHAR")
-        selects.append(_alias(verr, "__pl_verr", quoted=True))
-        query = exp.select(*selects, copy=False).from_(src, copy=False)
-        ctes = [("__pl_valid", query)]
+        # the inputs validated, layer by layer; the first bad one (in the table's column order) fails the row
+        ctes = []
+        previous = src
+        layers = self.validation_layers()
+        for index, layer in enumerate(layers):
+            selects = [exp.Star()] + [_alias(e, n) for n, e in layer]
+            alias = "__pl_valid" if index == len(layers) - 1 else f"__pl_check{index}"
+            ctes.append((alias, exp.select(*selects, copy=False).from_(previous, copy=False)))
+            previous = exp.Table(this=ident(alias))
         # the decisions, a layer per level of dependency
         self.can_fail: dict[str, bool] = {}
         self.decision_scale: dict[str, Optional[int]] = {}
