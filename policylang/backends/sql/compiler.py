@@ -924,10 +924,95 @@ class SqlGen:
             parts.append(exp.GT(this=day, expression=self.const(p.ends, "date").val))
         return or_(*parts)
 
+    # the canonical forms the fast path takes (a text the Python module reads as it stands: no
+    # whitespace, no full-width characters, within every bound); anything else takes the full checks
+    FAST_NUMBER = {
+        "money": r"^[0-9]{1,16}(\.[0-9]{1,2})?\z",
+        "count": r"^[0-9]{1,18}\z",
+        "decimal": r"^-?[0-9]{1,18}(\.[0-9]{1,12})?\z",
+    }
+    FAST_PERCENT_SIGN = r"^[0-9]{1,3}(\.[0-9]{1,8})?%\z"
+    FAST_FRACTION = r"^[0-9](\.[0-9]{1,10})?\z"
+
+    def fast_layers(self) -> tuple[list, list, dict]:
+        """The fast path of the validation: per input, its value when the text is in a canonical form
+        (one cast, and a check that costs less than the full ones), and __pl_fast, true when every
+        input of the row is canonical or absent. Such a row's inputs are those values and it has no
+        input error (what the full checks would find, by construction); every other row takes the
+        full checks (validation_layers), which are computed for those rows only.
+        On DuckDB money, counts and dates are checked by casting back: the text is the cast value's
+        own rendering (498.00, 2021-06-01), else a regular expression; on Spark always the latter.
+        Returns the casts layer, the values layer, the layer of __pl_fast, and {input: value column}
+        (text inputs have none)."""
+        casts, values, oks, fast = [], [], [], {}
+        duck = self.dialect == "duckdb"
+        for name in self.read:
+            t = self.accepted[name]
+            kind = t.kind
+            raw = cast(col(name), "VARCHAR")
+            c, f = col(f"__pl_c_{name}"), f"__pl_f_{name}"
+            absent = is_null(raw)
+            if self.empty_is_absent:
+                absent = or_(absent, exp.EQ(this=raw, expression=lit_str("")))
+            extra = None
+            if kind in self.FAST_NUMBER:
+                pattern = exp.RegexpLike(this=raw, expression=lit_str(self.FAST_NUMBER[kind]))
+                target = "BIGINT" if kind == "count" else dec_type(INPUT_SCALE[kind], 18 if kind == "money" else 30)
+                if duck and kind in ("money", "count"):
+                    casts.append((f"__pl_c_{name}", try_cast(raw, target)))
+                    own = and_(exp.EQ(this=cast(c, "VARCHAR"), expression=raw),
+                               exp.GTE(this=c, expression=num_lit(0)))
+                    if kind == "count":
+                        own = and_(own, exp.LT(this=c, expression=num_lit(COUNT_LIMIT)))
+                    value = case([(own, c), (pattern, c)])
+                else:
+                    value = case([(pattern, cast(raw, target))])
+            elif kind == "percent":
+                sign = exp.RegexpLike(this=raw, expression=lit_str(self.FAST_PERCENT_SIGN))
+                fraction = exp.RegexpLike(this=raw, expression=lit_str(self.FAST_FRACTION))
+                body = exp.Substring(this=raw, start=num_lit(1), length=exp.Sub(this=exp.Length(this=raw),
+                                                                                 expression=num_lit(1)))
+                hundredth = cast(num_lit("0.01"), dec_type(2, 3))
+                value = case([(sign, cast(exp.Mul(this=cast(body, dec_type(8, 11)), expression=hundredth),
+                                          dec_type(INPUT_SCALE["percent"]))),
+                              (fraction, cast(raw, dec_type(INPUT_SCALE["percent"])))])
+                limit = cast(num_lit(format(self.percent_limit(name), "f")), dec_type(20))
+                extra = exp.LTE(this=col(f), expression=limit)
+            elif kind == "bool":
+                yes = exp.In(this=raw, expressions=[lit_str(w) for w in TRUE_WORDS])
+                no = exp.In(this=raw, expressions=[lit_str(w) for w in FALSE_WORDS])
+                value = case([(yes, exp.true()), (no, exp.false())])
+            elif kind == "date":
+                if duck:
+                    casts.append((f"__pl_c_{name}", try_cast(raw, "DATE")))
+                    own = and_(exp.EQ(this=exp.Length(this=raw), expression=num_lit(10)),
+                               exp.EQ(this=cast(c, "VARCHAR"), expression=raw))
+                    value = case([(own, c)])
+                else:
+                    shaped = exp.RegexpLike(this=raw, expression=lit_str(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\z"))
+                    value = case([(shaped, try_cast(raw, "DATE"))])
+                extra = exp.GTE(this=exp.Year(this=col(f)), expression=num_lit(1))
+            elif kind == "enum":
+                members = self.enum_members.get(t.enum, ())
+                value = case([(exp.In(this=raw, expressions=[lit_str(m) for m in members]), raw)])
+            else:  # text (always the full path: its value is the text as given), lists (refused there)
+                continue
+            values.append((f, value))
+            fast[name] = col(f)
+            ok = not_null(col(f)) if extra is None else and_(not_null(col(f)), extra)
+            oks.append(or_(absent, ok))
+        if not oks:
+            return [], [], [], {}
+        return casts, values, [("__pl_fast", and_(*oks))], fast
+
     def validation_layers(self) -> list[tuple[list, list]]:
         """The validation as successive SELECT layers over the table (each expression once): per
         layer, the (name, expression) columns it adds; the last adds the validated inputs and
-        __pl_verr (the first bad input, in the table's column order, with its reason)."""
+        __pl_verr (the first bad input, in the table's column order, with its reason).
+        A row whose inputs are all canonical takes the fast path (fast_layers); the full checks
+        below see no text for its inputs (as if absent), so they cost nearly nothing there."""
+        casts, fast_values, fast_flag, fast = self.fast_layers()
+        is_fast = col("__pl_fast")
         strip, number, flags, wide, reasons, final = [], [], [], [], [], []
         whens = []
         for name in self.read:
@@ -935,7 +1020,10 @@ class SqlGen:
             kind = t.kind
             raw = cast(col(name), "VARCHAR")
             s = col(f"__pl_s_{name}")
-            strip.append((f"__pl_s_{name}", self.stripped(raw)))
+            stripped = self.stripped(raw)
+            if name in fast:
+                stripped = case([(exp.Not(this=is_fast), stripped)])
+            strip.append((f"__pl_s_{name}", stripped))
             present = not_null(s)
             if self.empty_is_absent:
                 present = and_(present, exp.NEQ(this=s, expression=lit_str("")))
@@ -1034,13 +1122,21 @@ class SqlGen:
                               exp.Concat(expressions=[lit_str("invalid_input" + SEP), r, lit_str(SEP + name + SEP)])))
             else:
                 keep = col(f"__pl_present_{name}")
-            final.append((self.in_col(name), case([(keep, value)])))
+            if name in fast:
+                slow_type = input_sql_type(kind) if kind not in INPUT_SCALE or kind == "count" \
+                    else dec_type(INPUT_SCALE[kind])
+                final.append((self.in_col(name), case([(is_fast, cast(fast[name], slow_type)), (keep, value)])))
+            else:
+                final.append((self.in_col(name), case([(keep, value)])))
+        if fast and whens:
+            whens.insert(0, (is_fast, cast(null(), "VARCHAR")))
         # a policy is evaluated only while in force (as evaluate() and the Python module check first)
         out_of_force = self.out_of_force()
         if out_of_force is not None:
             whens.insert(0, (out_of_force, error_value("not_in_force", "not_in_force", "as_of")))
         final.append(("__pl_verr", case(whens) if whens else cast(null(), "VARCHAR")))
-        return [layer for layer in (strip, number, flags, wide, reasons) if layer] + [final]
+        return [layer for layer in (casts, fast_values, fast_flag, strip, number, flags, wide, reasons) if layer] \
+            + [final]
 
     # ------------------------------------------------------------ the query
     def build(self) -> SqlQuery:
