@@ -97,14 +97,21 @@ class _Messages:
 
     def __init__(self, policy: ResolvedPolicy, columns: Sequence[str], as_of: Optional[_dt.date],
                  blanks: Optional[Mapping[str, Any]]):
-        from .backends.pycodegen import compile_module
-
-        self.module = compile_module(policy)
+        self.policy = policy
+        self._module = None  # compiled at the first failed row: a batch without one never needs it
         self.columns = list(columns)
         self.as_of = as_of or _dt.date.today()
         self.blanks = dict(blanks or {})
-        accepted = set(self.module.INPUTS)
+        accepted = set(policy.inputs) | {b.name for b in policy.blanks}  # the module's INPUTS
         self.inputs = [c for c in self.columns if c in accepted]
+
+    @property
+    def module(self):
+        if self._module is None:
+            from .backends.pycodegen import compile_module
+
+            self._module = compile_module(self.policy)
+        return self._module
 
     def message(self, values: Sequence[Optional[str]]) -> Optional[str]:
         from .backends.runner import evaluate_case
@@ -150,7 +157,7 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
                         side_effects=True, null_handling="special")
     from sqlglot import exp
 
-    inner = query.tree.subquery("__pl_result")
+    inner = query.tree.subquery("__pl_result", copy=False)  # the tree is ours: no deep copy of it
     outputs = [exp.column(c, quoted=True) for c in query.output_columns()]
     call = exp.Anonymous(this="__pl_message", expressions=[exp.Array(expressions=[
         exp.column("_error", quoted=True), exp.column("_error_reason", quoted=True),
@@ -158,7 +165,7 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
         exp.cast(exp.column(c, quoted=True), "VARCHAR") for c in messages.inputs])])
     msg = exp.Case().when(exp.Not(this=exp.Is(this=exp.column("_error", quoted=True), expression=exp.Null())),
                           call)
-    final = exp.select(*outputs, exp.alias_(msg, MESSAGE_COLUMN, quoted=True)).from_(inner)
+    final = exp.select(*outputs, exp.alias_(msg, MESSAGE_COLUMN, quoted=True), copy=False).from_(inner, copy=False)
     con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     if threads:
         con.execute(f"SET threads = {int(threads)}")

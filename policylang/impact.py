@@ -20,7 +20,10 @@ Spark) and compares, per money decision, what each pays:
   filled) are counted by reason and listed (invalid_rows.csv, every one; the report shows the
   first, with the Python module's own message), never dropped silently;
 - the aggregation (totals, distribution, histogram, breakdowns, the largest changes) is SQL
-  over the engine's results, in DuckDB: on Spark the results are written to Parquet first.
+  over the engine's results, in DuckDB: on Spark the results are written to Parquet first;
+- on DuckDB all the scenarios are one query that reads the claims once (each scenario's compiled
+  query reads the one before it and passes its values on), its result one table with a row per
+  claim; the rule that decided a value is computed only for the rows listed as the largest changes.
 
 A sweep (`--set NAME=V1,V2`) evaluates the policy with the param or blank NAME given each value.
 For a blank, the value is bound through the engine's `blanks` mapping, as `run --blank` does.
@@ -182,7 +185,6 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
     """Evaluate every scenario on the claims in `data` and compare them (see the module docstring)."""
     import duckdb
 
-    from .backends.sql import compile_sql
 
     if engine not in ENGINES:
         raise ImpactError(f"unknown engine {engine!r}; choose duckdb or spark")
@@ -205,8 +207,8 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
     try:
         source = _duckdb_source(con, data, fmt)
         columns = list(source.columns)
-        if ROW in columns:
-            raise ImpactError(f"{data}: a column may not be called {ROW}")
+        if ROW in columns or any(c.startswith("__pl") or ":" in c for c in columns):
+            raise ImpactError(f"{data}: a column may not be called {ROW}, begin with __pl or hold a colon")
         missing = [c for c in by if c not in columns]
         if missing:
             raise ImpactError(f"--by {', '.join(missing)}: no such column in {data}; its columns: "
@@ -214,52 +216,29 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
         if synthetic is None:
             synthetic = _looks_synthetic(con, source, columns)
         source.create_view("__pl_src")
-        con.execute(f"CREATE TEMP TABLE __pl_cases AS SELECT *, row_number() OVER () AS {ROW} "
-                    "FROM __pl_src")
-        rows = con.execute("SELECT count(*) FROM __pl_cases").fetchone()[0]
-        lap("reading the claims")
         names = [n for n in money_decisions(scenarios[-1].policy)
                  if all(n in s.policy.decisions for s in scenarios)]
-        keep = names + [f"{n}__rule" for n in names] + ["_error", "_error_reason", "_error_field",
-                                                        "_error_decision"]
-        spark_dir = None
-        for s in scenarios:
-            blanks = _checked_blanks(s.policy, s.blanks)
-            if engine == "duckdb":
-                query = compile_sql(s.policy, "duckdb", columns=columns + [ROW], blanks=blanks, as_of=as_of,
-                                    rule_columns=True, source="__pl_cases", empty_is_absent=fmt == "csv")
-                wanted = [ROW] + [c for c in keep if c in query.output_columns()]
-                text = query.sql
-                lap("generating SQL")
-                con.execute(f"CREATE TEMP TABLE {s.key} AS SELECT {', '.join(_q(c) for c in wanted)} "
-                            f"FROM ({text}) AS __pl_q")
-                lap(f"evaluating {s.label}"[:28])
-            else:
-                if spark_dir is None:
-                    # Spark reads the same numbered rows DuckDB compares
-                    spark_dir = tempfile.mkdtemp(prefix="policylang-impact-", dir=workdir)
-                    con.execute(f"COPY __pl_cases TO '{spark_dir}/cases.parquet' (FORMAT PARQUET)")
-                path = _spark_scenario(s, f"{spark_dir}/cases.parquet", fmt, columns, blanks, as_of, keep, spark_dir, spark_master,
-                                       spark_conf)
-                con.execute(f"CREATE TEMP TABLE {s.key} AS SELECT * FROM read_parquet('{path}/*.parquet')")
-        for n in names:
-            for s in scenarios:
-                cols = {r[0] for r in con.execute(f"DESCRIBE {s.key}").fetchall()}
-                if f"{n}__rule" not in cols:
-                    con.execute(f"ALTER TABLE {s.key} ADD COLUMN {_q(n + '__rule')} VARCHAR")
+        if engine == "duckdb":
+            _evaluate_chained(con, scenarios, columns, names, as_of, fmt, lap)
+        else:
+            _evaluate_spark(con, scenarios, columns, names, as_of, fmt, workdir, spark_master, spark_conf, lap)
+        rows = con.execute("SELECT count(*) FROM __pl_impact").fetchone()[0]
+        # the claims' own order: rowid is the row's place in the table the one query filled
+        con.execute(f"CREATE TEMP VIEW __pl_cases AS SELECT rowid + 1 AS {ROW}, * FROM __pl_impact")
         decisions = {}
         base = scenarios[0]
         context = [c for c in dict.fromkeys(["claim_id", *by]) if c in columns]
-        pairs = {s.key: _pair(con, names, base, s, context) for s in scenarios[1:]}
         for n in names:
             totals, valued = {}, {}
-            for s in scenarios:
-                total, count = con.execute(f"SELECT sum({_q(n)}), count({_q(n)}) FROM {s.key}").fetchone()
-                totals[s.key] = Decimal(total or 0).quantize(Decimal("0.01"))
-                valued[s.key] = count
-            comparisons = [_compare(con, n, pairs[s.key], s, by, context, top, totals) for s in scenarios[1:]]
+            got = con.execute("SELECT " + ", ".join(f"sum({_q(s.key + ':' + n)}), count({_q(s.key + ':' + n)})"
+                                                    for s in scenarios) + " FROM __pl_impact").fetchone()
+            for i, s in enumerate(scenarios):
+                totals[s.key] = Decimal(got[2 * i] or 0).quantize(Decimal("0.01"))
+                valued[s.key] = got[2 * i + 1]
+            comparisons = [_compare(con, n, base, s, by, context, top, totals) for s in scenarios[1:]]
             label = scenarios[-1].policy.decisions[n].label
             decisions[n] = DecisionImpact(n, label, totals, valued, comparisons)
+        _fill_rules(con, scenarios, columns, names, decisions, as_of, fmt)
         lap("comparing")
         invalid = {s.key: _invalid(con, s, columns, as_of) for s in scenarios}
         if invalid_out:
@@ -288,6 +267,58 @@ def _looks_synthetic(con, source, columns) -> bool:
     return False
 
 
+ERRS = ("_error", "_error_reason", "_error_field", "_error_decision")
+
+
+def _evaluate_chained(con, scenarios, columns, names, as_of, fmt, lap) -> None:
+    """Every scenario in one DuckDB query that reads the claims once: each scenario's compiled query
+    reads the one before it (the claims' columns plus the values computed so far, KEY:decision and
+    KEY:_error..., which it passes through), and the last fills __pl_impact, one row per claim in
+    the file's order. Rule columns are not computed here: only the largest changes show them
+    (_fill_rules)."""
+    from .backends.sql import compile_sql
+
+    carried: list = []
+    previous = "__pl_src"
+    for i, s in enumerate(scenarios):
+        blanks = _checked_blanks(s.policy, s.blanks)
+        query = compile_sql(s.policy, "duckdb", columns=columns + carried, blanks=blanks, as_of=as_of,
+                            rule_columns=False, source=previous, empty_is_absent=fmt == "csv")
+        outputs = set(query.output_columns())
+        mine = [(n, f"{s.key}:{n}") for n in names if n in outputs] + [(e, f"{s.key}:{e}") for e in ERRS]
+        select = [_q(c) for c in columns + carried] + [f"{_q(a)} AS {_q(b)}" for a, b in mine]
+        view = f"__pl_chain{i}"
+        con.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(select)} FROM ({query.tree.sql(dialect='duckdb')}) AS __pl_q")
+        carried += [b for _, b in mine]
+        previous = view
+    lap("generating SQL")
+    con.execute(f"CREATE TEMP TABLE __pl_impact AS SELECT * FROM {previous}")
+    lap("evaluating (one query)")
+
+
+def _evaluate_spark(con, scenarios, columns, names, as_of, fmt, workdir, master, conf, lap) -> None:
+    """Each scenario on Spark over the same numbered rows (written to Parquet), its results read back
+    and joined into __pl_impact, in the claims' order, as _evaluate_chained leaves it."""
+    con.execute(f"CREATE TEMP TABLE __pl_numbered AS SELECT *, row_number() OVER () AS {ROW} FROM __pl_src")
+    spark_dir = tempfile.mkdtemp(prefix="policylang-impact-", dir=workdir)
+    con.execute(f"COPY __pl_numbered TO '{spark_dir}/cases.parquet' (FORMAT PARQUET)")
+    lap("reading the claims")
+    keep = list(names) + list(ERRS)
+    select = [f"c.{_q(c)}" for c in columns]
+    joins = []
+    for s in scenarios:
+        blanks = _checked_blanks(s.policy, s.blanks)
+        path = _spark_scenario(s, f"{spark_dir}/cases.parquet", fmt, columns, blanks, as_of, keep, spark_dir, master,
+                               conf)
+        con.execute(f"CREATE TEMP TABLE {s.key} AS SELECT * FROM read_parquet('{path}/*.parquet')")
+        present = {r[0] for r in con.execute(f"DESCRIBE {s.key}").fetchall()}
+        select += [(f"{s.key}.{_q(n)}" if n in present else "NULL") + f" AS {_q(s.key + ':' + n)}" for n in keep]
+        joins.append(f"JOIN {s.key} ON {s.key}.{ROW} = c.{ROW}")
+        lap(f"evaluating {s.label}"[:28])
+    con.execute(f"CREATE TEMP TABLE __pl_impact AS SELECT {', '.join(select)} FROM __pl_numbered c "
+                f"{' '.join(joins)} ORDER BY c.{ROW}")
+
+
 def _spark_scenario(s, data, fmt, columns, blanks, as_of, keep, spark_dir, master, conf) -> str:
     from .backends.sql import compile_sql
     from .batch import _spark_frame, spark_session
@@ -296,7 +327,7 @@ def _spark_scenario(s, data, fmt, columns, blanks, as_of, keep, spark_dir, maste
     spark = spark_session(master, conf)
     frame = _spark_frame(spark, data, "parquet")
     frame.createOrReplaceTempView("__pl_cases")
-    query = compile_sql(s.policy, "spark", columns=columns + [ROW], blanks=blanks, as_of=as_of, rule_columns=True,
+    query = compile_sql(s.policy, "spark", columns=columns + [ROW], blanks=blanks, as_of=as_of, rule_columns=False,
                         source="__pl_cases", empty_is_absent=fmt == "csv")
     wanted = [ROW] + [c for c in keep if c in query.output_columns()]
     path = os.path.join(spark_dir, s.key)
@@ -304,29 +335,47 @@ def _spark_scenario(s, data, fmt, columns, blanks, as_of, keep, spark_dir, maste
     return path
 
 
-def _pair(con, names: Sequence[str], base: Scenario, alt: Scenario, context: Sequence[str]) -> str:
-    """One table of the baseline's and the alternative's values side by side, with the columns the
-    comparison reports (claim_id and the --by columns)."""
-    table = f"__pl_pair_{alt.key}"
-    cols = [f"a.{ROW} AS row_id", "(a._error IS NULL AND b._error IS NULL) AS both_ok"]
-    cols += [f"c.{_q(c)} AS {_q('c:' + c)}" for c in context]
-    for n in names:
-        cols += [f"a.{_q(n)} AS {_q('a:' + n)}", f"b.{_q(n)} AS {_q('b:' + n)}",
-                 f"a.{_q(n + '__rule')} AS {_q('ra:' + n)}", f"b.{_q(n + '__rule')} AS {_q('rb:' + n)}"]
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(cols)}
-        FROM {base.key} a JOIN {alt.key} b USING ({ROW}) JOIN __pl_cases c USING ({ROW})""")
-    return table
+def _fill_rules(con, scenarios, columns, names, decisions, as_of, fmt) -> None:
+    """The rule that decided each value of the largest changes: the scenarios' compiled queries with
+    their rule columns, on those rows only (on DuckDB, whichever engine computed the totals)."""
+    from .backends.sql import compile_sql
+
+    wanted = sorted({t["row"] for d in decisions.values() for c in d.comparisons for t in c.top})
+    if not wanted:
+        return
+    cols = ", ".join(_q(c) for c in columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __pl_top AS SELECT {ROW}, {cols} FROM __pl_cases "
+                f"WHERE {ROW} IN ({', '.join(str(int(r)) for r in wanted)})")
+    rules = {}
+    for s in scenarios:
+        query = compile_sql(s.policy, "duckdb", columns=[ROW] + columns, blanks=_checked_blanks(s.policy, s.blanks),
+                            as_of=as_of, rule_columns=True, source="__pl_top", empty_is_absent=fmt == "csv")
+        outputs = set(query.output_columns())
+        present = [n for n in names if f"{n}__rule" in outputs]
+        if not present:
+            continue
+        got = con.execute(f"SELECT {ROW}, {', '.join(_q(n + '__rule') for n in present)} "
+                          f"FROM ({query.tree.sql(dialect='duckdb')}) AS __pl_q").fetchall()
+        for r in got:
+            for n, v in zip(present, r[1:]):
+                rules[(s.key, int(r[0]), n)] = v
+    base = scenarios[0].key
+    for n, d in decisions.items():
+        for c in d.comparisons:
+            for t in c.top:
+                t["rule_a"] = rules.get((base, t["row"], n))
+                t["rule_b"] = rules.get((c.scenario, t["row"], n))
 
 
-def _compare(con, n: str, pair: str, alt: Scenario, by: Sequence[str], context: Sequence[str], top: int,
+def _compare(con, n: str, base: Scenario, alt: Scenario, by: Sequence[str], context: Sequence[str], top: int,
              totals: dict) -> Comparison:
-    a, b = _q("a:" + n), _q("b:" + n)
-    ctx = "".join(f", {_q('c:' + c)} AS {_q(c)}" for c in context)
+    a, b = _q(f"{base.key}:{n}"), _q(f"{alt.key}:{n}")
+    both_ok = f"({_q(base.key + ':_error')} IS NULL AND {_q(alt.key + ':_error')} IS NULL)"
+    ctx = "".join(f", {_q(c)}" for c in context)
     con.execute(f"""CREATE OR REPLACE TEMP VIEW __pl_cmp AS
-        SELECT row_id, {a} AS va, {b} AS vb, {b} - {a} AS diff, both_ok AS compared,
-               (both_ok AND {a} IS DISTINCT FROM {b}) AS changed,
-               {_q('ra:' + n)} AS rule_a, {_q('rb:' + n)} AS rule_b{ctx}
-        FROM {pair}""")
+        SELECT {ROW} AS row_id, {a} AS va, {b} AS vb, {b} - {a} AS diff, {both_ok} AS compared,
+               ({both_ok} AND {a} IS DISTINCT FROM {b}) AS changed{ctx}
+        FROM __pl_cases""")
     (compared, changed, became_none, became_value, inc, dec) = con.execute("""SELECT
         count(*) FILTER (WHERE compared), count(*) FILTER (WHERE changed),
         count(*) FILTER (WHERE changed AND va IS NOT NULL AND vb IS NULL),
@@ -350,7 +399,7 @@ def _compare(con, n: str, pair: str, alt: Scenario, by: Sequence[str], context: 
         breakdowns[column] = [{"value": v, "rows": r, "changed": ch, "baseline": sa, "total": sb,
                                "difference": sb - sa} for v, r, ch, sa, sb in got]
     extra = ", ".join(f"t.{_q(c)}" for c in context)
-    listed = con.execute(f"""SELECT t.row_id, t.va, t.vb, t.diff, t.rule_a, t.rule_b{', ' + extra if extra else ''}
+    listed = con.execute(f"""SELECT t.row_id, t.va, t.vb, t.diff, NULL AS rule_a, NULL AS rule_b{', ' + extra if extra else ''}
         FROM __pl_cmp t WHERE t.changed
         ORDER BY abs(coalesce(t.diff, 0)) DESC, t.va IS NULL, t.row_id LIMIT {int(top)}""")
     names = [d[0] for d in listed.description]
@@ -386,21 +435,25 @@ def _histogram(con, where: str, lo, hi) -> list:
     return [[start + i * width, start + (i + 1) * width, counts.get(i, 0)] for i in range(last + 1)]
 
 
+def _errors(key: str) -> tuple:
+    return tuple(_q(f"{key}:{e}") for e in ERRS)
+
+
 def _invalid(con, s: Scenario, columns, as_of) -> dict:
     from .batch import _Messages
 
-    rows = con.execute(f"SELECT count(*) FROM {s.key} WHERE _error IS NOT NULL").fetchone()[0]
-    by_reason = con.execute(f"""SELECT _error, _error_reason, _error_field, count(*) FROM {s.key}
-        WHERE _error IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3""").fetchall()
+    error, reason, field, decision = _errors(s.key)
+    rows = con.execute(f"SELECT count(*) FROM __pl_impact WHERE {error} IS NOT NULL").fetchone()[0]
+    by_reason = con.execute(f"""SELECT {error}, {reason}, {field}, count(*) FROM __pl_impact
+        WHERE {error} IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3""").fetchall()
     listed = []
     if rows:
         messages = _Messages(s.policy, columns, as_of, s.blanks)
-        inputs = ", ".join(f"CAST(c.{_q(c)} AS VARCHAR)" for c in messages.inputs) or "NULL"
-        cid = "c.claim_id" if "claim_id" in columns else "NULL"
-        got = con.execute(f"""SELECT r.{ROW}, {cid}, r._error, r._error_reason, r._error_field,
-                r._error_decision, {inputs}
-            FROM {s.key} r JOIN __pl_cases c USING ({ROW}) WHERE r._error IS NOT NULL
-            ORDER BY r.{ROW} LIMIT {LISTED_INVALID}""").fetchall()
+        inputs = ", ".join(f"CAST({_q(c)} AS VARCHAR)" for c in messages.inputs) or "NULL"
+        cid = "claim_id" if "claim_id" in columns else "NULL"
+        got = con.execute(f"""SELECT {ROW}, {cid}, {error}, {reason}, {field}, {decision}, {inputs}
+            FROM __pl_cases WHERE {error} IS NOT NULL
+            ORDER BY {ROW} LIMIT {LISTED_INVALID}""").fetchall()
         for r in got:
             values = list(r[6:6 + len(messages.inputs)]) if messages.inputs else []
             listed.append({"row": r[0], "claim_id": r[1], "code": r[2], "reason": r[3], "field": r[4],
@@ -409,9 +462,12 @@ def _invalid(con, s: Scenario, columns, as_of) -> dict:
 
 
 def _write_invalid(con, scenarios, columns, path: str) -> None:
-    cid = "c.claim_id" if "claim_id" in columns else "NULL"
-    parts = [f"""SELECT '{s.key}' AS scenario, r.{ROW} AS row, {cid} AS claim_id,
-            r._error AS code, r._error_reason AS reason, r._error_field AS field, r._error_decision AS decision
-        FROM {s.key} r JOIN __pl_cases c USING ({ROW}) WHERE r._error IS NOT NULL""" for s in scenarios]
+    cid = "claim_id" if "claim_id" in columns else "NULL"
+    parts = []
+    for s in scenarios:
+        error, reason, field, decision = _errors(s.key)
+        parts.append(f"""SELECT '{s.key}' AS scenario, {ROW} AS row, {cid} AS claim_id,
+            {error} AS code, {reason} AS reason, {field} AS field, {decision} AS decision
+        FROM __pl_cases WHERE {error} IS NOT NULL""")
     escaped = path.replace("'", "''")
     con.execute(f"COPY ({' UNION ALL '.join(parts)} ORDER BY scenario, row) TO '{escaped}' (HEADER, DELIMITER ',')")

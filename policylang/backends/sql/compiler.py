@@ -162,6 +162,18 @@ def case(whens: Sequence[tuple], default: Optional[exp.Expression] = None) -> ex
     return exp.Case(ifs=ifs, default=default)
 
 
+def folded_case(whens: Sequence[tuple], default: Optional[exp.Expression]) -> exp.Expression:
+    """CASE over whens, without the last branches whose value is the default's (the same tree: the
+    same value on every row); no branch left, the default itself."""
+    whens = list(whens)
+    if default is not None:
+        while whens and whens[-1][1] == default:
+            whens.pop()
+    if not whens:
+        return default if default is not None else null()
+    return case(whens, default)
+
+
 def coalesce(first: Optional[exp.Expression], then: Optional[exp.Expression]) -> Optional[exp.Expression]:
     """The first error, else the second (None: cannot fail)."""
     if first is None:
@@ -465,7 +477,7 @@ class SqlGen:
             scale = self.common_scale(t, o)
             t, o = self.at_scale(t, scale), self.at_scale(o, scale)
             err = coalesce(c.err, choose(is_true(c.val), t.err, o.err))
-            return Sql(case([(is_true(c.val), t.val)], o.val), err, scale)
+            return Sql(folded_case([(is_true(c.val), t.val)], o.val), err, scale)
         if isinstance(e, ir.In):
             return self.in_(e)
         if isinstance(e, ir.Aggregate):
@@ -712,6 +724,8 @@ class SqlGen:
     def call_round(self, e: ir.Call, unit: str, mode: str) -> Sql:
         args, err, any_null = self.args_in_order(e)
         r = self.rounded(args[0], unit, mode, e.type.kind == "money")
+        if len(args) == 1:  # the rounded value is NULL exactly when its one argument is
+            return Sql(r.val, err, r.scale)
         return Sql(self.none_if(any_null, r.val), err, r.scale)
 
     def call_extremum(self, e: ir.Call, which: str) -> Sql:
@@ -789,7 +803,7 @@ class SqlGen:
                 rule_whens.append((cond, lit_str(rules[b.rule])))
             if default is None:
                 default = self.const(None, kind).val
-            value = case(whens, default) if whens else default
+            value = folded_case(whens, default)
             err = default_err
             for c_err, cond, v_err in reversed(errs):
                 err = coalesce(c_err, choose(cond, v_err, err))
@@ -815,7 +829,7 @@ class SqlGen:
             whens.append((cond, v.val))
             errs.append((cond, v.err))
             rule_whens.append((cond, lit_str(rules[row.rule])))
-        value = case(whens, default) if whens else default
+        value = folded_case(whens, default)
         err = default_err
         for cond, v_err in reversed(errs):
             err = choose(cond, v_err, err)
@@ -1186,6 +1200,12 @@ class SqlGen:
         error = case([(not_null(col("__pl_verr")), col("__pl_verr"))] + hard + soft) if (hard or soft) else \
             col("__pl_verr")
         failed = or_(not_null(col("__pl_verr")), *[c for c, _ in hard]) if hard else not_null(col("__pl_verr"))
+        if hard or soft:
+            # most rows have no error at all: one COALESCE says so before the towers
+            clean = is_null(exp.Coalesce(this=col("__pl_verr"), expressions=[
+                col(self.err_col(n)) for n in names if self.can_fail[n]]))
+            error = case([(clean, cast(null(), "VARCHAR"))], error)
+            failed = case([(clean, exp.false())], failed)
         final_cols = [col(c) for c in self.passthrough]
         for name in self.read:
             final_cols.append(_alias(col(name), name, quoted=True))
@@ -1193,7 +1213,8 @@ class SqlGen:
         for name in names:
             s, _ = compiled[name]
             kind = self.low.decisions[name].source.type.kind
-            drop = or_(failed, not_null(col(self.err_col(name)))) if self.can_fail[name] else failed
+            drop = or_(col("__pl_failed"), not_null(col(self.err_col(name)))) if self.can_fail[name] \
+                else col("__pl_failed")
             value = case([(drop, null())], col(self.val_col(name)))
             final_cols.append(_alias(value, name, quoted=True))
             out_decisions.append((name, kind, _output_type(kind, s.scale)))
@@ -1203,11 +1224,13 @@ class SqlGen:
         final_cols.append(_alias(col("__pl_error"), "_error", quoted=True))
         for index, out in ((2, "_error_reason"), (3, "_error_field"), (4, "_error_decision")):
             part = exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP), part_index=num_lit(index))
-            final_cols.append(_alias(case([(exp.EQ(this=part, expression=lit_str("")), null())], part), out,
-                                         quoted=True))
+            final_cols.append(_alias(case([(is_null(col("__pl_error")), cast(null(), "VARCHAR")),
+                                           (exp.EQ(this=part, expression=lit_str("")), null())], part), out,
+                                     quoted=True))
         final_cols[-4] = _alias(exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP),
                                                   part_index=num_lit(1)), "_error", quoted=True)
-        errors = exp.select(exp.Star(), _alias(error, "__pl_error", quoted=True, copy=False), copy=False).from_(
+        errors = exp.select(exp.Star(), _alias(error, "__pl_error", quoted=True, copy=False),
+                            _alias(failed, "__pl_failed"), copy=False).from_(
             exp.Table(this=ident(previous)), copy=False)
         ctes.append(("__pl_errors", errors))
         final = exp.select(*final_cols, copy=False).from_(exp.Table(this=ident("__pl_errors")), copy=False)
