@@ -704,40 +704,40 @@ def policy_windows(files: dict) -> dict[str, tuple]:
     same national root) in its region folder or a folder above it, never one below it. Each as
     (policy id, level, folder depth, effective, ends, chain depth); values.in_force_on() picks
     the one in force on a day."""
-    children: dict[str, list[str]] = {}
-    for pid, pf in files.items():
-        if pf.extends in files:
-            children.setdefault(pf.extends, []).append(pid)
+    # Indexed by (national root, region folder) so each policy looks only at the folders above it:
+    # a scan of the whole tree per policy made this quadratic (70 s for 3,209 policies).
+    chains: dict[str, tuple[str, ...]] = {}
 
-    def chain_of(pid: str) -> list[str]:
-        chain, cur = [], pid
-        while cur in files and cur not in chain:
-            chain.append(cur)
-            cur = files[cur].extends
-        return chain
+    def chain_of(pid: str) -> tuple[str, ...]:
+        if pid not in chains:
+            chain, cur = [], pid
+            while cur in files and cur not in chain:
+                chain.append(cur)
+                cur = files[cur].extends
+            chains[pid] = tuple(chain)
+        return chains[pid]
 
-    def below(pid: str) -> set[str]:
-        out, stack = set(), list(children.get(pid, ()))
-        while stack:
-            cur = stack.pop()
-            if cur not in out:
-                out.add(cur)
-                stack.extend(children.get(cur, ()))
-        return out
+    by_place: dict[tuple[str, str], list[str]] = {}
+    for pid in files:
+        by_place.setdefault((chain_of(pid)[-1], region_folder(pid)), []).append(pid)
+
+    windows: dict[str, tuple] = {}
 
     def window(pid: str) -> tuple:
-        pf = files[pid]
-        folder = region_folder(pid)
-        return (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends, len(chain_of(pid)))
+        if pid not in windows:
+            pf = files[pid]
+            folder = region_folder(pid)
+            windows[pid] = (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends,
+                            len(chain_of(pid)))
+        return windows[pid]
 
     out: dict[str, tuple] = {}
     for pid in files:
         root = chain_of(pid)[-1]
-        folders = set(_folders_up(region_folder(pid)))
-        exclude = below(pid)
-        tree = {root} | below(root)
-        out[pid] = tuple(window(c) for c in sorted(tree)
-                         if c not in exclude and region_folder(c) in folders)
+        # a policy below this one (it extends it, transitively) never stands in for it
+        candidates = [c for folder in _folders_up(region_folder(pid)) for c in by_place.get((root, folder), ())
+                      if c == pid or pid not in chain_of(c)]
+        out[pid] = tuple(window(c) for c in sorted(candidates))
     return out
 
 
