@@ -11,6 +11,12 @@ ENTRIES = [
     ("phrase.build.compiled", "compiled {count} polic{plural} into {folder} ({files} files)",
      "已生成 {count} 项政策的计算程序，写入 {folder}（{files} 个文件）"),
     ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
+    # `explain` and `diff` when the policy or a level above it has errors: the view is of what resolved.
+    ("phrase.view.chain_errors",
+     "policylang: {policy} or a level above it has {count} error{plural} ({where}), so this view may be incomplete "
+     "or out of date; run policylang check for each in full",
+     "policylang：{policy} 或其上级政策有 {count} 个错误（{where}），以上内容可能不完整或不是最新的；"
+     "请运行 policylang check 查看每个错误"),
     # The stages of a long run, as the progress line on a terminal names them.
     ("phrase.progress.parse", "parsing policy files", "正在读取政策文件"),
     ("phrase.progress.check", "checking policies", "正在检查政策"),
