@@ -11,11 +11,11 @@ ENTRIES = [
     ("phrase.build.compiled", "compiled {count} polic{plural} into {folder} ({files} files)",
      "已生成 {count} 项政策的计算程序，写入 {folder}（{files} 个文件）"),
     ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
-    # `explain` and `diff` when the policy or a level above it has errors: the view is of what resolved.
+    # `explain` and `diff` when a level above the policy has errors: the view is of what resolved.
     ("phrase.view.chain_errors",
-     "policylang: {policy} or a level above it has {count} error{plural} ({where}), so this view may be incomplete "
+     "policylang: a level above {policy} has {count} error{plural} ({where}), so this view may be incomplete "
      "or out of date; run policylang check for each in full",
-     "policylang：{policy} 或其上级政策有 {count} 个错误（{where}），以上内容可能不完整或不是最新的；"
+     "policylang：{policy} 的上级政策有 {count} 个错误（{where}），以上内容可能不完整或不是最新的；"
      "请运行 policylang check 查看每个错误"),
     # The stages of a long run, as the progress line on a terminal names them.
     ("phrase.progress.parse", "parsing policy files", "正在读取政策文件"),
@@ -349,7 +349,7 @@ ENTRIES = [
      "{words_zh}在这里取值 {value}，但 {upper} 只允许{limit_words_zh} {limit} 的值（“{text}”）",
      "choose a value {limit_words} {limit}", "请取{limit_words_zh} {limit} 的值"),
     ("note.PL313.must_be_value", "{words} must be {text} = {limit}", "{words_zh}须满足“{text}”，即{limit_words_zh} {limit}"),
-    ("phrase.PL3xx.scheduled", "from {start} the schedule sets {message}", "按本政策的过渡安排，自 {start} 起：{message_zh}"),
+    ("phrase.PL3xx.scheduled", "from {start}, by this policy's schedule: {message}", "按本政策的过渡安排，自 {start} 起：{message_zh}"),
     ("PL306.decision_fixed",
      "the decision {words} is fixed by {upper} ({level}); this policy changes how it is decided",
      "决策项{words_zh}已由 {upper}（{level_zh}）固定，本政策却改动了它的判定方式",

@@ -40,14 +40,14 @@ def _check_tree(root):
 
 def _finish(run, policy_id: str, root) -> None:
     """After the view: exit 2 when a check failed inside policylang (its verdicts may be missing),
-    1 when the policy or a level above it has errors (the view shows only what resolved: a parent
-    that does not resolve makes a child look unchanged)."""
+    1 when a level above the policy has errors (the view shows only what resolved: a parent that
+    does not resolve makes a child look unchanged)."""
     note = internal_error_note(run.diagnostics)
     if note:
         click.echo(note, err=True)
         sys.exit(EXIT_INTERNAL)
-    chain = _chain_of(run, policy_id)
-    errors = [d for d in run.diagnostics if d.severity == ERROR and d.policy_id in chain]
+    above = _chain_of(run, policy_id) - {policy_id}  # its own errors are part of the view (diff lists them)
+    errors = [d for d in run.diagnostics if d.severity == ERROR and d.policy_id in above]
     if errors:
         where = list(dict.fromkeys(d.policy_id for d in errors))
         en, zh = P("phrase.view.chain_errors", policy=policy_id, count=len(errors),
