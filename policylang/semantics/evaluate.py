@@ -169,7 +169,7 @@ def as_of_date(as_of) -> _dt.date:
         return _dt.date.today()
     if isinstance(as_of, _dt.date) and not isinstance(as_of, _dt.datetime):
         return as_of
-    what = "a datetime (pass its .date())" if isinstance(as_of, _dt.datetime) else repr(as_of)
+    what = "a datetime (pass its .date())" if isinstance(as_of, _dt.datetime) else _shown(as_of)
     raise InputError("as_of", "date", f"as_of must be a date (datetime.date), not {what}")
 
 

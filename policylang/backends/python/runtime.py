@@ -882,7 +882,7 @@ def _as_of_date(as_of) -> datetime.date:
         return datetime.date.today()
     if as_of.__class__ is _date or (isinstance(as_of, datetime.date) and not isinstance(as_of, datetime.datetime)):
         return as_of
-    what = "a datetime (pass its .date())" if isinstance(as_of, datetime.datetime) else repr(as_of)
+    what = "a datetime (pass its .date())" if isinstance(as_of, datetime.datetime) else _shown(as_of)
     raise InputError("as_of", "date", f"as_of must be a date (datetime.date), not {what}")
 
 
