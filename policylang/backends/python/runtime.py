@@ -1045,4 +1045,30 @@ def _api(policy_id, decisions, run_class, result_class, validate_fast, decide_fa
     return evaluate, decide, decide_each, validate, _validated, _start, _evaluate, violations
 
 
+def _by_date(original, versions, positional=False):
+    """A function of an amended policy's module: on a day an amendment applies (versions:
+    ((first day, that version's function), ...), in order), the amended version's; before the
+    first, the policy's as written. positional: _start(inputs, as_of, trace)."""
+    def chosen(as_of):
+        day = _as_of_date(as_of)
+        function = original
+        for start, version in versions:
+            if start <= day:
+                function = version
+        return function, day
+
+    if positional:
+        def start(inputs, as_of, trace):
+            function, day = chosen(as_of)
+            return function(inputs, day, trace)
+        return start
+
+    def call(inputs, *args, as_of=None, **kwargs):
+        function, day = chosen(as_of)
+        return function(inputs, *args, as_of=day, **kwargs)
+
+    call.__doc__ = original.__doc__
+    return call
+
+
 # ---------------------------------------------------------------- end of runtime
