@@ -22,6 +22,7 @@ from typing import Callable, Optional
 
 from .syntax import ast as A
 from .syntax import keywords as K
+from .messages import Bi
 
 # ---------------------------------------------------------------- levels
 
@@ -201,3 +202,19 @@ def without_backticks(text: Optional[str]) -> Optional[str]:
     if not text:
         return text
     return _CODE_SPAN.sub(lambda m: "“" + m.group(1) + "”", text)
+
+
+def keyword_words(english: str) -> Bi:
+    """A keyword of the language in both forms (`floor` / 「下限」), for a snippet of a hint."""
+    forms = dict(K.KEYWORDS).get(english)
+    return Bi(english, forms[0] if forms else english)
+
+
+def type_words(t) -> Bi:
+    """A type as written in a policy, in both keyword forms (`percent` / 「百分比」, an enum by its name)."""
+    text = str(t)
+    kind = getattr(t, "kind", text)
+    if kind == "list":
+        return Bi(text, f"列表 {t.record}")
+    forms = K.TYPES.get(kind)
+    return Bi(text, forms[0] if forms and kind != "enum" else text)

@@ -33,6 +33,10 @@ _ALWAYS = [
     r"(?a:[\w.\-]*[A-Za-z][\w.\-]*(?:/[\w.\-]+)+/?)",  # ids and paths: cn/gd/stent-2020, docs/codes/PL305.md
     r"(?a:\b[\w\-]+\.(?:policy|md|html|json|jsonl|csv|parquet|py|css|js|toml|txt|sql|xml|sarif)\b)",
     r"PL\d{3}",
+    r"U\+[0-9A-F]{4,6}[（(][A-Z][A-Z0-9 \-]*[）)]",  # a character by its Unicode name: U+202E（RIGHT-TO-LEFT OVERRIDE）
+    r"`policylang [^`]*`",  # a command to type
+    r"\[tool\.policylang\](?:\.severity| severity)?|pyproject\.toml|\bTOML\b|\bUTF-8\b|\bGBK\b|\bGB2312\b|\bASCII\b",
+    r"\b(?:iconv -f GBK -t UTF-8|FIFO|POLICYLANG_\w+=?\w*)",
 ]
 
 # Words of the policy language and of its values that must not show in Chinese text.
@@ -60,9 +64,14 @@ def notice_latin(root: str = os.path.join(REPO, "policies")) -> frozenset:
 
 
 def declared_names(root: str = os.path.join(REPO, "policies")) -> frozenset:
-    """The names the policy files declare (inputs, params, decisions, tables, enums and their members,
-    schedules, requirements, provisions, examples' aliases): what an author types."""
+    """The names the policy files declare or write (inputs, params, decisions, tables, enums and their
+    members, aliases, statuses): what an author types, and may see quoted back in a finding."""
     names = set()
+    english = {w for w in ENGLISH_WORDS}
+    for path in glob.glob(os.path.join(root, "**", "*.policy"), recursive=True):
+        with open(path, encoding="utf-8") as fh:
+            code = re.sub(r"\"[^\"\n]*\"|“[^”\n]*”|#.*", " ", fh.read())
+        names.update(w for w in re.findall(r"(?a:[A-Za-z_]\w*)", code) if w not in english)
     decl = re.compile(r"^\s*(?:override\s+|覆盖\s*)?(?:input|param|decision|table|enum|schedule|require|provision|record"
                       r"|输入|参数|决策|表格|枚举|过渡安排|要求|规定|记录)\s+([A-Za-z_]\w*)", re.M)
     member = re.compile(r"^\s+([A-Za-z_]\w*)\s+[\"“]", re.M)

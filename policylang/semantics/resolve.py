@@ -20,6 +20,7 @@ import attrs
 
 from ..diagnostics import Diagnostic, Related
 from ..messages import M, N, P
+from ..wording import keyword_words
 from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import judgment as J
@@ -128,15 +129,16 @@ def levels_zh(levels) -> str:
 
 
 def describe_zh(t: T.Type) -> str:
-    """T.describe() for Chinese messages: '金额（money）', '枚举类型 Institution'."""
+    """T.describe() for Chinese messages: '金额', '枚举类型“Institution”', '列表（记录类型“PurchaseLine”）'."""
     if t.kind == "enum":
-        return f"枚举类型 {t.enum}"
-    word = "是/否值" if t.kind == "bool" else T.ZH.get(t.kind, t.kind)
-    return f"{word}（{t.kind}）"
+        return f"枚举类型“{t.enum}”"
+    if t.kind == "list":
+        return f"列表（记录类型“{t.record}”）"
+    return "是/否值" if t.kind == "bool" else T.ZH.get(t.kind, t.kind)
 
 
 def _names_zh(names) -> str:
-    return "、".join(names)
+    return "、".join(f"“{n}”" for n in names)
 
 
 @attrs.define
@@ -466,7 +468,7 @@ class Resolver:
         if not decl.override:
             self.say("PL307.needs_override", decl.name_span, pid,
                      related=[Related(previous.span, **N("note.PL307.inherited"))], name=decl.name,
-                     policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=kind)
+                     policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=keyword_words(kind))
         history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
         return True
 

@@ -15,7 +15,7 @@ from typing import Optional
 import attrs
 
 from ...messages import Bi, M, N, P
-from ...wording import value_zh
+from ...wording import keyword_words, type_words, value_zh  # noqa: F401 (keyword_words, type_words: for the checks)
 from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import NO_SPAN, Span
 from ..evaluate import EvaluationError, Interpreter
@@ -520,3 +520,4 @@ def expr_words(ctx: "CheckContext", policy: Optional[ResolvedPolicy], expr) -> B
     from .encode import source_text
 
     return Bi(source_text(ctx, expr), expr_zh(policy, expr))
+
