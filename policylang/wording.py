@@ -218,3 +218,12 @@ def type_words(t) -> Bi:
         return Bi(text, f"列表 {t.record}")
     forms = K.TYPES.get(kind)
     return Bi(text, forms[0] if forms and kind != "enum" else text)
+
+
+_OS_ERRORS_ZH = {2: "文件或文件夹不存在", 13: "没有权限", 21: "这是一个文件夹", 20: "路径中有一部分不是文件夹",
+                 28: "磁盘空间不足", 30: "只读的文件系统", 36: "文件名太长"}
+
+
+def os_error_zh(exc: OSError) -> str:
+    """An operating-system error (ENOENT, EACCES…) in words: 「文件或文件夹不存在」."""
+    return _OS_ERRORS_ZH.get(getattr(exc, "errno", None) or -1) or exc.strerror or str(exc)

@@ -5,8 +5,8 @@ code: English words, raw identifiers (`rod_plate_used`), English units (`7000 yu
 booleans and keywords (`true`, `otherwise`). What stays Latin by right is allowed:
 
 - policy ids (`cn/gd/stent-2020`), file paths, URLs and codes such as PL305;
-- the names an author must type: a declared name right after its label (「“预付比例”（prepayment_ratio）」)
-  or inside a quoted or `code` snippet (「把“retention_ratio”作为输入项提供」), given as `names`;
+- the names an author must type: a declared name right after its label (「“预付比例”（prepayment_ratio）」),
+  in full-width parentheses as a reference, or inside a quoted or `code` snippet (「把“retention_ratio”作为输入项提供」), given as `names`;
 - the notices' own Latin text (`latin`: every Latin word of the policy files' texts and labels);
 - the suppression directive `# policylang: ignore[…]`, which is a machine directive, and the
   words a caller allows for its output (`extra`: patterns such as a --help page's option names).
@@ -35,6 +35,7 @@ _ALWAYS = [
     r"PL\d{3}",
     r"U\+[0-9A-F]{4,6}[（(][A-Z][A-Z0-9 \-]*[）)]",  # a character by its Unicode name: U+202E（RIGHT-TO-LEFT OVERRIDE）
     r"`policylang [^`]*`",  # a command to type
+    r"^policylang(?: \w+)?[：:]",  # the program's name before its message, as every command-line tool writes it
     r"\[tool\.policylang\](?:\.severity| severity)?|pyproject\.toml|\bTOML\b|\bUTF-8\b|\bGBK\b|\bGB2312\b|\bASCII\b",
     r"\b(?:iconv -f GBK -t UTF-8|FIFO|POLICYLANG_\w+=?\w*)",
 ]
@@ -50,7 +51,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # A name right after its label: ”（prepayment_ratio） or ”(prepayment_ratio)
 _AFTER_LABEL = re.compile(r"(?<=[”\"])[（(]([A-Za-z_][\w.]*)[）)]")
 # Snippets where an author's names stand as they are typed.
-_SNIPPET = re.compile(r"`[^`]*`|“[^”]*”|\"[^\"]*\"|'[^']*'")
+# and names in full-width parentheses, as a reference beside a label: （listing_allowed，cn/gd/stent-2020）.
+_SNIPPET = re.compile(r"`[^`]*`|“[^”]*”|\"[^\"]*\"|'[^']*'|（[^（）]*）")
 
 
 def notice_latin(root: str = os.path.join(REPO, "policies")) -> frozenset:
@@ -89,7 +91,7 @@ def foreign(text: str, names: Iterable[str] = (), latin: Iterable[str] = (), ext
     """The English words, identifiers and English units of `text` a reader of Chinese would count."""
     names, latin = set(names), set(latin)
     for pattern in (*_ALWAYS, *extra):
-        text = re.sub(pattern, " ", text)
+        text = re.sub(pattern, " ", text, flags=re.M)
     found: list[str] = []
 
     def scan(piece: str, allowed: set) -> None:

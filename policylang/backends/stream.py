@@ -223,7 +223,8 @@ class Batcher:
         self.writer = Writer(module, opts)
         names = self.writer.names
         fields = dict(module.Result._FIELDS)
-        self.getter = operator.attrgetter(*[fields[n] for n in names])
+        # a policy that decides nothing (a notice of provisions only) has no result columns
+        self.getter = operator.attrgetter(*[fields[n] for n in names]) if names else (lambda result: ())
         self.single = len(names) == 1
         self.names = names
         specs = module._INPUT_SPECS
