@@ -238,7 +238,7 @@ ENTRIES = [
      "约束要求{words_zh}规定{when_zh}须满足：{cond}；但按 {day} 当天有效的取值——{values_zh}——这一条件不成立",
      "change {name} so that the requirement holds on {day}, or give it a schedule that meets it by then, e.g. "
      "'schedule {name} {{ from {day}: … }}'",
-     "请修改 {name} 的取值，使这条约束要求在 {day} 成立；或为它增加过渡安排，按期达到要求，例如“过渡安排 {name} {{ 自 {day}：… }}”"),
+     "请修改“{name}”的取值，使这条约束要求在 {day} 成立；或为它增加过渡安排，按期达到要求，例如“过渡安排 {name} {{ 自 {day}：… }}”"),
     ("PL406.missed",
      "the requirement {words} says {cond} must hold {when}; with the values in force on {day} — {values} — it does "
      "not hold.",

@@ -35,6 +35,7 @@ _ALWAYS = [
     r"PL\d{3}",
     r"U\+[0-9A-F]{4,6}[（(][A-Z][A-Z0-9 \-]*[）)]",  # a character by its Unicode name: U+202E（RIGHT-TO-LEFT OVERRIDE）
     r"`policylang [^`]*`",  # a command to type
+    r"\bpolicylang(?: (?:check|build|compile|eval|run|test|docs|explain|diff|init|fmt|schema|serve|lsp|claims)\b)?",  # the tool
     r"^policylang(?: \w+)?[：:]",  # the program's name before its message, as every command-line tool writes it
     r"\[tool\.policylang\](?:\.severity| severity)?|pyproject\.toml|\bTOML\b|\bUTF-8\b|\bGBK\b|\bGB2312\b|\bASCII\b",
     r"\b(?:iconv -f GBK -t UTF-8|FIFO|POLICYLANG_\w+=?\w*)",

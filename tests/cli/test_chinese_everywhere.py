@@ -112,6 +112,8 @@ def _html_texts(page: str) -> list[str]:
     """The text a browser shows: without <script>, <style>, and the policy source shown in <pre>/<code>."""
     page = re.sub(r"(?is)<(script|style|pre)\b.*?</\1>", " ", page)
     page = re.sub(r"(?is)<code\b[^>]*class=\"[^\"]*source[^\"]*\"[^>]*>.*?</code>", " ", page)
+    # a name in <code> beside its label is the name the author types: read it as a reference, （name）
+    page = re.sub(r"(?s)<code\b[^>]*>(.*?)</code>", lambda m: "（" + re.sub(r"<[^>]+>", "", m.group(1)) + "）", page)
     page = re.sub(r"(?s)<[^>]+>", "\n", page)
     return [html.unescape(t).strip() for t in page.split("\n") if t.strip()]
 

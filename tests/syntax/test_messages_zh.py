@@ -239,7 +239,7 @@ def test_suppression_findings_in_chinese(tmp_path):
     assert set(by_code) == {"PL901", "PL902", "PL903"}
     for d in diags:
         assert_both_languages(d)
-    assert "ignore[PL207]" in by_code["PL901"].hint_zh and 'because "…"' in by_code["PL901"].hint_zh
+    assert "ignore[PL207]" in by_code["PL901"].hint_zh and '理由 "…"' in by_code["PL901"].hint_zh
     unused = by_code["PL902"]
     assert unused.message == "this suppression of PL999, PL402 matches no finding on line 5"
     assert unused.message_zh == "这条针对 PL999、PL402 的忽略指令在第 5 行没有对应的问题"
