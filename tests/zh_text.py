@@ -30,15 +30,19 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _ALWAYS = [
     r"https?://\S+",
     r"#\s*policylang\s*:\s*ignore\[[^\]]*\]",
-    r"(?a:[\w.\-]*[A-Za-z][\w.\-]*(?:/[\w.\-]+)+/?)",  # ids and paths: cn/gd/stent-2020, docs/codes/PL305.md
+    r"\[tool\.policylang\](?:\.severity| severity)?",
+    r"(?a:[\w.\-]*[A-Za-z][\w.\-]*(?:/[\w.\-]+)*/(?:[\w.\-]+)?)",  # ids and paths: cn/gd/stent-2020, policies/
     r"(?a:\b[\w\-]+\.(?:policy|md|html|json|jsonl|csv|parquet|py|css|js|toml|txt|sql|xml|sarif)\b)",
     r"PL\d{3}",
     r"U\+[0-9A-F]{4,6}[（(][A-Z][A-Z0-9 \-]*[）)]",  # a character by its Unicode name: U+202E（RIGHT-TO-LEFT OVERRIDE）
     r"`policylang [^`]*`",  # a command to type
     r"\bpolicylang(?: (?:check|build|compile|eval|run|test|docs|explain|diff|init|fmt|schema|serve|lsp|claims)\b)?",  # the tool
     r"^policylang(?: \w+)?[：:]",  # the program's name before its message, as every command-line tool writes it
-    r"\[tool\.policylang\](?:\.severity| severity)?|pyproject\.toml|\bTOML\b|\bUTF-8\b|\bGBK\b|\bGB2312\b|\bASCII\b",
+    r"pyproject\.toml|\bTOML\b|\bUTF-8\b|\bGBK\b|\bGB2312\b|\bASCII\b",
     r"\b(?:iconv -f GBK -t UTF-8|FIFO|POLICYLANG_\w+=?\w*)",
+    # names of products and formats, which Chinese text writes in Latin too
+    r"\b(?:Python|NFKC|Word|Excel|Unicode|Git|git|GitHub|JSON(?: Lines| Schema)?|SARIF|JUnit|CSV|HTML|Markdown|DuckDB|Spark"
+    r"|Parquet|SQL|ESC|Chromium|Java|CI|YAML)\b",
 ]
 
 # Words of the policy language and of its values that must not show in Chinese text.
@@ -88,6 +92,14 @@ def declared_names(root: str = os.path.join(REPO, "policies")) -> frozenset:
     return frozenset(names)
 
 
+# The values of [tool.policylang] an author types in pyproject.toml (「“PL304 = "warning"”」).
+CONFIG_WORDS = frozenset({"error", "warning", "info", "off", "en", "zh", "lang", "severity", "help_url"})
+
+# A keyword quoted as a file written in English keywords writes it (「后面可以接着写“if”、“true”」): the words
+# the author of that file types. Callers reading findings about such files pass it in `extra`.
+ENGLISH_FILE_KEYWORDS = r"“(?:" + "|".join(sorted({e for e, _ in K.KEYWORDS}, key=len, reverse=True)) + r")”"
+
+
 def foreign(text: str, names: Iterable[str] = (), latin: Iterable[str] = (), extra: Iterable[str] = ()) -> list[str]:
     """The English words, identifiers and English units of `text` a reader of Chinese would count."""
     names, latin = set(names), set(latin)
@@ -99,7 +111,7 @@ def foreign(text: str, names: Iterable[str] = (), latin: Iterable[str] = (), ext
         for word in _WORD.findall(piece):
             if word in ENGLISH_WORDS:
                 found.append(word)
-            elif word in allowed or word in latin:
+            elif word in allowed or word in latin or word.rstrip("0123456789") in allowed:  # drug2: a name to choose
                 continue
             elif "_" in word or len(word) >= 2:
                 found.append(word)
@@ -115,7 +127,7 @@ def foreign(text: str, names: Iterable[str] = (), latin: Iterable[str] = (), ext
     last = 0
     for m in _SNIPPET.finditer(text):
         rest.append(text[last:m.start()])
-        scan(m.group(0), names)
+        scan(m.group(0), names | CONFIG_WORDS)
         last = m.end()
     rest.append(text[last:])
     scan(" ".join(rest), set())

@@ -137,6 +137,13 @@ def describe_zh(t: T.Type) -> str:
     return "是/否值" if t.kind == "bool" else T.ZH.get(t.kind, t.kind)
 
 
+def _func_zh(func: str) -> str:
+    """An aggregate or builtin function by its Chinese name (合计, 计数), as a Chinese keyword file writes it."""
+    from ..syntax import keywords as K
+
+    return K.FUNCTIONS.get(func, (func,))[0]
+
+
 def _names_zh(names) -> str:
     return "、".join(f"“{n}”" for n in names)
 
@@ -1037,7 +1044,8 @@ class _Scope:
     def _only_inputs_are_lists(self, what, t: T.Type, origin, span) -> T.Type:
         """A list type is the type of an input only: a param or decision of a list type is PL231."""
         if t.kind == "list":
-            self._say_at(origin, "PL231.list_not_input", span, kind=what, kind_zh=KIND_WORD_ZH[what], type=str(t))
+            self._say_at(origin, "PL231.list_not_input", span, kind=what, kind_zh=KIND_WORD_ZH[what], type=str(t),
+                         type_zh=describe_zh(t))
             return T.UNKNOWN
         return t
 
@@ -1571,11 +1579,11 @@ class _Scope:
         unknown = RLit(None, T.UNKNOWN, node.span)
         wanted = 2 if agg.takes_value else 1
         if len(node.args) != wanted:
-            self._say("PL231.arity", node.span, func=node.func, n=wanted, given=len(node.args),
+            self._say("PL231.arity", node.span, func=node.func, func_zh=_func_zh(node.func), n=wanted, given=len(node.args),
                       signature=agg.signature)
             return unknown
         if self.element is not None:
-            self._say("PL231.nested", node.span, func=node.func)
+            self._say("PL231.nested", node.span, func=node.func, func_zh=_func_zh(node.func))
             return unknown
         first = node.args[0]
         source_node, where_node = (first.source, first.cond) if isinstance(first, A.Where) else (first, None)
@@ -1584,7 +1592,7 @@ class _Scope:
         if t.kind != "list":
             other = self._expr(source_node, constant)
             if not T.is_unknown(other.type):
-                self._say("PL231.not_a_list", other.span, func=node.func, type=T.describe(other.type),
+                self._say("PL231.not_a_list", other.span, func=node.func, func_zh=_func_zh(node.func), type=T.describe(other.type),
                           type_zh=describe_zh(other.type),
                           **hint_for("", [n for n, (_, vt) in self.value_types.items() if vt.kind == "list"],
                                      "phrase.PL231.lists"))
@@ -1609,7 +1617,7 @@ class _Scope:
         return RAggregate(node.func, source, where, value, record.name, rtype, node.span)
 
     def aggregate_value_error(self, func, value, wanted, wanted_zh):
-        self._say("PL231.value", value.span, func=func, wanted=wanted, wanted_zh=wanted_zh,
+        self._say("PL231.value", value.span, func=func, func_zh=_func_zh(func), wanted=wanted, wanted_zh=wanted_zh,
                   type=T.describe(value.type), type_zh=describe_zh(value.type))
 
     def _call(self, node: A.Call, constant: bool) -> RExpr:

@@ -415,8 +415,25 @@ def member_label(policy: Optional[ResolvedPolicy], t: Optional[Type], member) ->
 
 
 def shown_value(policy: Optional[ResolvedPolicy], value, t: Optional[Type]) -> Bi:
-    """format_value, with enumeration members by their labels in Chinese."""
-    return format_value(value, t, lambda m: member_label(policy, t, m))
+    """format_value, with enumeration members by their labels in Chinese, and the elements of a list
+    with each field by its label (「［｛产品名称：“”，是否中选：否，数量：0｝］」)."""
+    shown = format_value(value, t, lambda m: member_label(policy, t, m))
+    if policy is not None and t is not None and t.kind == "list" and isinstance(value, (tuple, list)):
+        record = policy.records.get(t.record or "")
+
+        def field(name: str):
+            f = record.field(name) if record is not None else None
+            return (f.label or name, f.type) if f is not None else (name, _value_type(None))
+
+        elements = []
+        for element in value:
+            parts = []
+            for k, v in element.items():
+                label, ft = field(k)
+                parts.append(f"{label}：{format_value(v, ft).zh}")
+            elements.append("｛" + "，".join(parts) + "｝")
+        shown = Bi(str(shown), "［" + "；".join(elements) + "］")
+    return shown
 
 
 def assignment(policy: Optional[ResolvedPolicy], name: str, value, t: Optional[Type], zh_suffix: str = "",
