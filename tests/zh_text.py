@@ -34,6 +34,9 @@ _ALWAYS = [
     r"(?a:[\w.\-]*[A-Za-z][\w.\-]*(?:/[\w.\-]+)*/(?:[\w.\-]+)?)",  # ids and paths: cn/gd/stent-2020, policies/
     r"(?a:\b[\w\-]+\.(?:policy|md|html|json|jsonl|csv|parquet|py|css|js|toml|txt|sql|xml|sarif)\b)",
     r"PL\d{3}",
+    r"(?a:(?<![\w-])--[a-z][\w-]*)",  # an option of a command: --force, --as-of
+    r"(?a:(?<![\w.])\.(?:parquet|csv|jsonl|json|policy|md|html)\b)",  # a kind of file
+    r"(?a:\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*-\d{4}\b)",  # a policy's file name: stent-2020, drug-vbp-2019
     r"U\+[0-9A-F]{4,6}[（(][A-Z][A-Z0-9 \-]*[）)]",  # a character by its Unicode name: U+202E（RIGHT-TO-LEFT OVERRIDE）
     r"`policylang [^`]*`",  # a command to type
     r"\bpolicylang(?: (?:check|build|compile|eval|run|test|docs|explain|diff|init|fmt|schema|serve|lsp|claims)\b)?",  # the tool
@@ -109,6 +112,8 @@ def foreign(text: str, names: Iterable[str] = (), latin: Iterable[str] = (), ext
 
     def scan(piece: str, allowed: set) -> None:
         for word in _WORD.findall(piece):
+            if word in allowed and "_" in word:  # a name such as as_of, though the language has a keyword so spelt
+                continue
             if word in ENGLISH_WORDS:
                 found.append(word)
             elif word in allowed or word in latin or word.rstrip("0123456789") in allowed:  # drug2: a name to choose

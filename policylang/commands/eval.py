@@ -239,7 +239,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
                    f"policylang eval: {input_file} is not UTF-8 text", err=True)
         raise SystemExit(EXIT_USAGE)
     except CaseFileError as exc:
-        click.echo(printable(f"policylang eval: {exc}"), err=True)
+        click.echo(printable(f"policylang eval：{exc.zh}" if zh else f"policylang eval: {exc}"), err=True)
         raise SystemExit(EXIT_FINDINGS)
     finally:
         if out is not None and out is not sys.stdout:

@@ -46,7 +46,7 @@ def _names_and_latin() -> tuple[frozenset, frozenset]:
 
 NAMES, LATIN = _names_and_latin()
 # The input names the tests below type in their cases (a misspelt one among them): quoted back, they are allowed.
-NAMES = NAMES | {"foo", "prepayment_base", "as_of", "x", "no_such_item"}
+NAMES = NAMES | {"foo", "prepayment_base", "as_of", "x", "no_such_item", "Bad", "Id", "cap2"}
 
 
 def _ids(root: str) -> list[str]:
@@ -278,8 +278,11 @@ def collect_test_eval(reader: Reader, tmp_path):
                     except json.JSONDecodeError:
                         texts = _text_lines(out)
                 reader.read(f"eval {pid} {cases.name} {' '.join(extra)}", texts + _text_lines(result.stderr))
-    result = run(["--lang", "zh", "eval", "cn/gd/stent-2020", "-i", "{not json"])
-    reader.read("eval (not JSON)", _text_lines(_out(result)))
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    for source in (str(broken), str(tmp_path / "missing.json")):
+        result = run(["--lang", "zh", "eval", "cn/gd/stent-2020", "-i", source])
+        reader.read("eval (not JSON, no file)", _text_lines(_out(result)))
     result = run(["--lang", "zh", "eval", "cn/gd/stent-2020", "-i", "{}", "--as-of", "2020-13-01"])
     reader.read("eval (bad date)", _text_lines(_out(result)))
     result = run(["--lang", "zh", "eval", "cn/no/such", "-i", "{}"])
