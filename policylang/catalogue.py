@@ -96,7 +96,7 @@ ENTRIES = [
      "在此之前，按本政策计算时必须把“{name}”作为输入项提供"),
     ("phrase.PL312.needing", "these decisions cannot be computed here when they need it: {listed}",
      "以下决策项用到它时，在本政策中无法计算：{listed_zh}"),
-    ("phrase.PL312.requirements", "the requirement {names} cannot be checked", "约束要求 {names_zh} 无法检查"),
+    ("phrase.PL312.requirements", "the requirement {names} cannot be checked", "约束要求{names_zh}无法检查"),
     ("phrase.PL312.nothing", "nothing computes with it yet, but the notice leaves it to be set",
      "目前还没有计算用到它，但通知把它留待下级填写"),
     ("phrase.PL312.left_here", "this policy leaves it for the {expected} level, but no policy extends this one yet",

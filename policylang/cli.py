@@ -66,6 +66,9 @@ def main(argv=None) -> int:
     """
     # Expressions are nested at most 100 deep (PL104); passes that walk them recursively need some head room.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+    from .commands.common import CHOSEN
+
+    CHOSEN["lang"] = None  # this run's --lang, once the option is read (not an earlier run's, in the same process)
     try:
         cli.main(args=argv, prog_name="policylang", standalone_mode=False)
     except SystemExit as exc:
