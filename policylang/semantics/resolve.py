@@ -20,7 +20,7 @@ import attrs
 
 from ..diagnostics import Diagnostic, Related
 from ..messages import M, N, P
-from ..wording import keyword_words
+from ..wording import keyword_words, type_words
 from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import judgment as J
@@ -1070,10 +1070,11 @@ class _Scope:
         t_old = self.type_of(prev.decl.type, prev)
         if not T.is_unknown(t_new, t_old) and t_new != t_old:
             self.r.say("PL310.type_changed", last.decl.type.span, self.pid,
-                       related=[Related(prev.decl.type.span, **N("note.PL310.declared", type=t_old,
+                       related=[Related(prev.decl.type.span, **N("note.PL310.declared", type=type_words(t_old),
                                                                  policy=prev.policy_id))],
                        name=name, old=T.describe(t_old), old_zh=describe_zh(t_old), level=prev.level,
-                       level_zh=level_zh(prev.level), new=T.describe(t_new), new_zh=describe_zh(t_new), type=t_old)
+                       level_zh=level_zh(prev.level), new=T.describe(t_new), new_zh=describe_zh(t_new),
+                       type=type_words(t_old))
 
     def param(self, name, hist) -> RParam:
         origin = hist[-1]
