@@ -571,7 +571,7 @@ ENTRIES = [
      "请写“修订 政策编号”，或把本通知自己的日期写成“{word} 日期”"),
     ("PL341.conflict", "{name} is changed by two amendments of {target} that both apply from {date}: this "
      "notice and {other}; which one holds is not said",
-     "{target} 的两项修订都自 {date} 起修改 {name}：本通知和 {other}，无法确定以哪一项为准",
+     "{target} 的两项修订都自 {date} 起修改“{name}”：本通知和 {other}，无法确定以哪一项为准",
      "give one of them another effective date, or make one amend the other's result",
      "让其中一项修订的生效日期不同，或只保留一项修订"),
     ("note.PL341.other", "changed here by {policy}", "{policy} 在这里修改"),
