@@ -152,7 +152,7 @@ class TreePlan:
         paths = list(paths) or ["policies"]
         for p in paths:
             if not os.path.exists(p):
-                raise UsageError(f"no such file or folder: {p}")
+                raise UsageError(f"no such file or folder: {p}", f"文件或文件夹不存在：{p}")
         self.paths = paths
         self.root = os.path.abspath(root) if root else find_root(paths[0])
         self.all_files = all_files = discover(self.root)

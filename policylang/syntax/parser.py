@@ -104,7 +104,7 @@ _FRIENDLY_TERMINALS_ZH = {
     "NAME": "名称",
     "STRING": '带引号的文字（"…"）',
     "NUMBER": "数字",
-    "DATE": "日期（YYYY-MM-DD）",
+    "DATE": "日期（年-月-日，如 2021-01-15）",
     "POLICY_ID": "政策编号（如 cn/gd/stent-2020）",
     "COMP_OP": "比较符号（==、!=、<、<=、>、>=）",
     "PLUS": "“+”",

@@ -22,6 +22,7 @@ from typing import Callable, Optional, Sequence
 import jinja2
 
 from ...semantics.loader import UsageError
+from ...wording import os_error_zh
 from . import i18n
 from .formula import Rich, md_escape
 from .i18n import Words
@@ -183,7 +184,7 @@ def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}", f"无法写入 {path}：{os_error_zh(exc)}") from None
     written.append(path)
 
 
