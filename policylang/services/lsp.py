@@ -9,7 +9,10 @@
   it and how each level of the chain changed it (semantics/explain.py, as `policylang explain`).
 - Go to definition: the declaration in force and, for an override, the parent's rule; on an
   `extends` or `uses` line, the policy named.
-- Completion: keywords, names in scope (the inherited ones too), enum members, units (both forms).
+- Completion: names in scope (the inherited ones too), enum members, and the words of the language
+  (keywords, types, functions, units…, syntax/keywords.py) in the file's keyword language: the
+  Chinese forms in a file written with them, the English in an English one, both when it mixes
+  them or is empty.
 - Formatting: syntax/formatter.py's `format_source`, as `policylang fmt`.
 
 A request never fails on what the author typed: a document that does not parse is answered
@@ -35,38 +38,28 @@ from ..config import output_language
 from ..diagnostics import ERROR, INFO, WARNING, Diagnostic
 from ..semantics.loader import find_root
 from ..syntax.ast import Span
-from ..syntax.parser import POLICY_SUFFIX, TOP_KEYWORDS, policy_id_for
+from ..syntax import keywords as K
+from ..syntax.parser import POLICY_SUFFIX, keyword_counts, policy_id_for
 
 log = logging.getLogger(__name__)
 
 # How long the author may pause before a change is checked (a check per keystroke is wasted work).
 DEBOUNCE_SECONDS = 0.25
 
-# Keywords after the top-level ones: statements, meta, expressions, provisions, examples.
-OTHER_KEYWORDS = (
-    "fixed", "floor", "ceiling", "default", "delegated", "to", "at", "least", "most", "in principle",
-    "article", "note", "because", "optional", "when", "then", "otherwise", "columns", "row", "from",
-    "by", "as_of", "given", "expect", "needs", "must", "may", "should", "not", "if", "else", "and",
-    "or", "in", "true", "false", "none", "as",
+# Completion offers the words of the language from its one table (syntax/keywords.py): keywords,
+# types, functions, round()'s units and modes, built-in values, levels and units, in the file's
+# keyword language (keyword_languages).
+_NAME_TABLES = (  # (the table, its kind of completion item, what the detail calls it, in English and Chinese)
+    (K.TYPES, T.CompletionItemKind.TypeParameter, "type", "类型"),
+    (K.FUNCTIONS, T.CompletionItemKind.Function, "function", "函数"),
+    (K.ROUND_WORDS, T.CompletionItemKind.EnumMember, "round() option", "取整选项"),
+    (K.BUILTINS, T.CompletionItemKind.Constant, "built-in value", "内置值"),
+    (K.LEVELS, T.CompletionItemKind.EnumMember, "level", "层级"),
 )
-# Units as written in English and in Chinese (grammar.lark `unit`), and round()'s options.
-UNITS = (("yuan", "元"), ("元", "yuan"), ("day", "天"), ("days", "天"), ("天", "days"), ("month", "个月"),
-         ("months", "个月"), ("个月", "months"), ("year", "年"), ("years", "年"), ("年", "years"))
-ROUND_OPTIONS = ("fen", "jiao", "yuan", "unit", "half_up", "half_even", "up", "down")
-TYPES = ("money", "percent", "decimal", "count", "bool", "date", "text", "duration")
-KEYWORD_ZH = {
-    "policy": "政策标题", "level": "层级", "region": "地区", "issuer": "发文机关", "document": "文号",
-    "issued": "发文日期", "effective": "生效日期", "ends": "失效日期", "extends": "上级政策",
-    "uses": "引用政策", "summary": "摘要", "status": "状态", "override": "覆盖上级规定", "enum": "枚举",
-    "input": "输入", "param": "参数", "decision": "决策", "table": "决策表", "schedule": "过渡安排",
-    "require": "要求", "example": "示例", "provision": "条款", "fixed": "固定", "floor": "下限",
-    "ceiling": "上限", "default": "默认值", "delegated": "授权下级", "in principle": "原则上",
-    "article": "条款号", "note": "说明", "because": "理由", "optional": "可选", "when": "当",
-    "then": "则", "otherwise": "否则", "must": "必须", "may": "可以", "should": "应当",
-}
 
 _WORD = re.compile(r"[^\W\d]\w*|\d\w*")
-_POLICY_REF = re.compile(r"^\s*(extends|uses)\s+([a-z0-9_][a-z0-9_\-/]*)")
+_REF_WORDS = [w for english in ("extends", "uses") for w in (english, *dict(K.KEYWORDS)[english])]
+_POLICY_REF = re.compile(r"^\s*(" + "|".join(map(re.escape, _REF_WORDS)) + r")\s+([a-z0-9_][a-z0-9_\-/]*)")
 
 # The parser is not safe to run in two threads at once: checks, resolutions and formatting take turns.
 _WORK = threading.RLock()
@@ -434,7 +427,43 @@ def _name_span(origin) -> Span:
     return span if span is not None and span.line > 0 else origin.span
 
 
-def completions(policy, line_prefix: str) -> list[T.CompletionItem]:
+def keyword_languages(text: str) -> tuple[str, ...]:
+    """The keyword languages completion offers in a file: the one its keywords are written in, both
+    when it mixes them or has none yet."""
+    zh, en = keyword_counts(text)
+    if zh and not en:
+        return ("zh",)
+    if en and not zh:
+        return ("en",)
+    return ("en", "zh")
+
+
+def _add_words(add, lang: str) -> None:
+    """The words of the language in one keyword language (syntax/keywords.py): each with its twin
+    in the other language as detail, a Chinese synonym with its canonical form."""
+    zh = lang == "zh"
+
+    def offer(english: str, forms: tuple[str, ...], kind: T.CompletionItemKind, what: str, what_zh: str) -> None:
+        if not zh:
+            add(english, kind, " · ".join(x for x in (what, "/".join(forms)) if x))
+            return
+        for rank, form in enumerate(forms):
+            synonym = f"（同“{forms[0]}”）" if rank else ""
+            add(form, kind, " · ".join(x for x in (what_zh, english + synonym) if x))
+
+    for english, forms in K.KEYWORDS:
+        offer(english, forms, T.CompletionItemKind.Keyword, "", "关键字")
+    for english, chinese in K.UNITS_ZH.items():
+        offer(english, (chinese,), T.CompletionItemKind.Unit, "unit", "单位")
+    for table, kind, what, what_zh in _NAME_TABLES:
+        for english, forms in table.items():
+            offer(english, forms, kind, what, what_zh)
+
+
+def completions(policy, line_prefix: str, languages: tuple[str, ...] = ("en", "zh")) -> list[T.CompletionItem]:
+    """What may be written at the end of line_prefix: the members after `enum.` or the params after
+    `alias.`; else the names in scope (the inherited ones too), enum members, aliases, then the
+    words of the language in the given keyword languages."""
     items: list[T.CompletionItem] = []
     seen: set[str] = set()
 
@@ -472,14 +501,8 @@ def completions(policy, line_prefix: str) -> list[T.CompletionItem]:
                 add(member, T.CompletionItemKind.EnumMember, " · ".join(x for x in (label, f"{enum.name} member") if x))
         for alias in policy.bindings:
             add(alias, T.CompletionItemKind.Module, f"uses {policy.bindings[alias].bound}")
-    for word in TOP_KEYWORDS + OTHER_KEYWORDS:
-        add(word, T.CompletionItemKind.Keyword, KEYWORD_ZH.get(word))
-    for unit, other in UNITS:
-        add(unit, T.CompletionItemKind.Unit, f"unit (= {other})")
-    for word in ROUND_OPTIONS:
-        add(word, T.CompletionItemKind.EnumMember, "round() option")
-    for word in TYPES:
-        add(word, T.CompletionItemKind.TypeParameter, "type")
+    for lang in languages:
+        _add_words(add, lang)
     return items
 
 
@@ -566,7 +589,9 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
                 return T.CompletionList(is_incomplete=False, items=completions(None, ""))
             path, line, column, _row = at
             _analysis, policy = await asyncio.to_thread(ls.policy_at, path)
-            return T.CompletionList(is_incomplete=False, items=completions(policy, line[:column]))
+            _path, text = ls.document(params.text_document.uri)
+            return T.CompletionList(is_incomplete=False,
+                                    items=completions(policy, line[:column], keyword_languages(text)))
         except Exception:  # noqa: BLE001
             log.exception("completion failed")
             return T.CompletionList(is_incomplete=False, items=[])
