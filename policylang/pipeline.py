@@ -67,6 +67,14 @@ class CheckRun:
         # The findings in-line `ignore` comments suppressed, with their reasons (config.configure).
         self.suppressed: list[Suppressed] = list(suppressed or ())
         self.stats: dict[str, object] = {}  # how the run was obtained (cache hits, policies checked…)
+        # For a caller that keeps resolved policies from run to run (the language server): each
+        # policy's file hash, the tree's structure (structure_of; None when the run came whole from
+        # the cache), the resolution the check made (after a small change: of the affected
+        # policies only) and `resolve_some`.
+        self.hashes: dict[str, Optional[str]] = {}
+        self.structure: Optional[dict[str, tuple]] = None
+        self.checked_resolution: Optional[Resolution] = resolution
+        self._resolve_some: Optional[Callable[[set[str]], tuple[Resolution, dict[str, tuple]]]] = None
 
     @property
     def resolution(self) -> Resolution:
@@ -77,6 +85,14 @@ class CheckRun:
     @resolution.setter
     def resolution(self, value: Resolution) -> None:
         self._resolution = value
+
+    def resolve_some(self, ids: Iterable[str]) -> tuple[Resolution, dict[str, tuple]]:
+        """(the resolution of `ids` and of what they build on, the tree's structure), reading the
+        declarations of those files only (the others' outlines come from the parse cache)."""
+        ids = set(ids)
+        if self._resolve_some is None:
+            return self.resolution, structure_of(self.workspace)
+        return self._resolve_some(ids)
 
     @property
     def policies(self):
@@ -427,6 +443,20 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
     return out
 
 
+def upward_closure(ids: Iterable[str], structure: dict[str, tuple]) -> set[str]:
+    """`ids` and everything they build on: their parents and the policies they use, transitively."""
+    out: set[str] = set()
+    todo = list(ids)
+    while todo:
+        pid = todo.pop()
+        if pid in out:
+            continue
+        out.add(pid)
+        parent, uses, _parsed = structure.get(pid, (None, (), False))
+        todo.extend(((parent,) if parent else ()) + tuple(uses))
+    return out
+
+
 def affected_policies(changed: set[str], structure: dict[str, tuple]) -> set[str]:
     """The policies whose findings a change to `changed` can alter.
 
@@ -631,6 +661,14 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
         return load_workspace(plan.paths, plan.root, parse_many=CachedParser(plan, store, jobs, progress),
                               discovered=plan.all_files)
 
+    def resolve_some(ids: set[str]) -> tuple[Resolution, dict[str, tuple]]:
+        parser = CachedParser(plan, store, jobs, False, outlines=store is not None)
+        ws = load_workspace(plan.paths, plan.root, parse_many=parser, discovered=plan.all_files)
+        structure = structure_of(ws)
+        parser.complete(ws, upward_closure(ids, structure))
+        return resolve(ws, only=ids), structure
+
+    id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
     tree_key = plan.tree_key() if store is not None and plan.cacheable else None
     if tree_key is not None:
         snapshot = store.get("runs", tree_key, root=plan.root, expect=Snapshot)
@@ -638,13 +676,13 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
             ws = _workspace_from_snapshot(plan, snapshot, load)
             run = CheckRun(ws, None, snapshot.diagnostics, suppressed=snapshot.suppressed)
             run.stats.update(mode="warm", parsed=0, examined=0, cache=store.directory)
+            run.hashes, run._resolve_some = id_hashes, resolve_some
             return run
 
     # Cached files come as outlines first: what a change affects is decided from headers alone,
     # and only the files to be resolved get their declarations.
     parser = CachedParser(plan, store, jobs, progress, outlines=store is not None)
     ws = load_workspace(plan.paths, plan.root, parse_many=parser, discovered=plan.all_files)
-    id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
     previous = store.get("latest", plan.root_key(), root=plan.root, expect=Findings) if store is not None else None
     structure = structure_of(ws)
     affected = previous.changed_and_affected(id_hashes, structure) if previous is not None else None
@@ -677,6 +715,8 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
         ws = LazyWorkspace(ws.root, None, ws.paths, ws.sources, ws.diagnostics, ws.syntax_errors, ws.targets,
                            load=load)
     run = CheckRun(ws, None if resolution.partial else resolution, diags, suppressed=suppressed)
+    run.hashes, run.structure, run.checked_resolution = id_hashes, structure, resolution
+    run._resolve_some = resolve_some if store is not None else None
     run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
                      parsed=parser.parsed, from_cache=parser.from_cache, examined=examined,
                      cache=store.directory if store is not None else None)

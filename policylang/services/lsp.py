@@ -157,45 +157,139 @@ def to_lsp(diag: Diagnostic, lines: Lines, lang: str) -> T.Diagnostic:
 
 
 class Analysis:
-    """A checked tree as it stood with the open documents' text: findings, and (on first use) the
-    resolution and parsed files, built under the same text."""
+    """A checked tree as it stood with the open documents' text: its findings, and the resolved
+    policies hover, definition and completion read (from the tree's KeptPolicies)."""
 
-    def __init__(self, root: str, texts: dict[str, str], run, lang: str):
+    def __init__(self, root: str, texts: dict[str, str], run, lang: str, kept: Optional["KeptPolicies"] = None):
         self.root = root
         self.texts = texts
         self.run = run
         self.lang = lang
-        self._resolution = None
-        self._lock = threading.Lock()
-
-    @property
-    def resolution(self):
-        from ..syntax.files import overlay
-
-        with self._lock, _WORK:
-            if self._resolution is None:
-                with overlay(self.texts):
-                    self._resolution = self.run.resolution
-                    self.run.workspace.files  # noqa: B018 - read under the same text
-            return self._resolution
+        self.kept = kept if kept is not None else KeptPolicies()
 
     def policy(self, policy_id: Optional[str]):
+        """(the resolved policy, a resolution holding it and what it builds on), or (None, None)."""
         if policy_id is None:
-            return None
+            return None, None
         try:
-            return self.resolution.policies.get(policy_id)
+            return self.kept.lookup(self, policy_id)
         except Exception:  # noqa: BLE001 - a tree that cannot be resolved has no answers
-            log.exception("resolving %s failed", self.root)
+            log.exception("resolving %s in %s failed", policy_id, self.root)
+            return None, None
+
+
+class KeptPolicies:
+    """The resolved policies of one tree, kept from one analysis to the next.
+
+    A policy's resolution depends on its own file and those it builds on (its chain and the
+    policies it uses, transitively: pipeline.upward_closure), and on the tree's structure (who
+    extends and uses whom, which version a `uses` binds). Each kept policy holds the hashes of
+    the files it was resolved from; it is reused while the structure is the same and those files
+    are unchanged, so hover after an edit re-resolves nothing that the edit cannot have changed.
+    What a check resolved (all of it, or after a small change the affected policies) is kept as
+    it comes; a policy asked for and not kept is resolved alone with what it builds on
+    (CheckRun.resolve_some), never the whole tree.
+    """
+
+    MAX_STRUCTURES = 16
+    VERSIONS = 4  # resolutions kept per policy (newest first): undoing an edit finds the one before it
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries: dict[str, list[tuple[object, dict[str, Optional[str]]]]] = {}
+        self.structure: Optional[dict] = None
+        # The structures of tree states seen (by their files' hashes): a check that came whole from
+        # the cache (an edit undone) does not compute the structure again.
+        self.structures: dict[tuple, dict] = {}
+        self.stats = {"kept": 0, "resolved": 0}
+
+    @staticmethod
+    def _key(hashes: dict) -> tuple:
+        return tuple(sorted(hashes.items(), key=lambda kv: kv[0]))
+
+    def _remember(self, hashes: dict, structure: dict) -> None:
+        self.structures[self._key(hashes)] = structure
+        while len(self.structures) > self.MAX_STRUCTURES:
+            self.structures.pop(next(iter(self.structures)))
+
+    def _adopt(self, structure: dict) -> None:
+        if structure is not self.structure and structure != self.structure:
+            self.entries.clear()
+        self.structure = structure
+
+    def _keep(self, resolution, hashes: dict, structure: dict) -> None:
+        from ..pipeline import upward_closure
+
+        for pid, policy in resolution.policies.items():
+            deps = {d: hashes.get(d) for d in upward_closure({pid}, structure)}
+            versions = self.entries.get(pid, [])
+            same = next((v for v in versions if v[1] == deps), None)
+            if same is not None:  # resolved again from the same files: keep the one kept (and its identity)
+                policy = same[0]
+            self.entries[pid] = [(policy, deps)] + [v for v in versions if v is not same][:self.VERSIONS - 1]
+
+    def _valid(self, pid: str, hashes: dict):
+        for entry in self.entries.get(pid, ()):
+            if all(hashes.get(d) == h and h is not None for d, h in entry[1].items()):
+                return entry
+        return None
+
+    def _view(self, pid: str, hashes: dict):
+        from ..semantics.resolve import Resolution
+
+        entry = self._valid(pid, hashes)
+        if entry is None:
             return None
+        policies = {}
+        for dep in entry[1]:
+            found = self._valid(dep, hashes)
+            if found is not None:
+                policies[dep] = found[0]
+            elif dep in (self.structure or {}) and (self.structure[dep][2]):
+                return None  # something it builds on was resolved under other text
+        return entry[0], Resolution(policies=policies, diagnostics=[], order=list(policies), unresolved=set(),
+                                    partial=True)
+
+    def lookup(self, analysis: "Analysis", pid: str):
+        from ..syntax.files import overlay
+
+        run = analysis.run
+        with self.lock:
+            structure = run.structure
+            if structure is not None:
+                self._remember(run.hashes, structure)
+            else:
+                structure = self.structures.get(self._key(run.hashes))
+            if structure is not None:
+                self._adopt(structure)
+                if not getattr(run, "kept", False) and run.checked_resolution is not None:
+                    run.kept = True
+                    self._keep(run.checked_resolution, run.hashes, structure)
+                found = self._view(pid, run.hashes)
+                if found is not None:
+                    self.stats["kept"] += 1
+                    return found
+            with _WORK, overlay(analysis.texts):
+                resolution, structure = run.resolve_some({pid})
+                run.workspace.sources  # noqa: B018 - read under the same text
+            self.stats["resolved"] += 1
+            self._remember(run.hashes, structure)
+            self._adopt(structure)
+            self._keep(resolution, run.hashes, structure)
+            found = self._view(pid, run.hashes)
+            if found is not None:
+                return found
+            return resolution.policies.get(pid), resolution
 
 
-def analyse(root: str, texts: dict[str, str], lang_choice: Optional[str]) -> Analysis:
+def analyse(root: str, texts: dict[str, str], lang_choice: Optional[str],
+            kept: Optional[KeptPolicies] = None) -> Analysis:
     from ..pipeline import check
     from ..syntax.files import overlay
 
     with _WORK, overlay(texts):
         run = check([root], root, progress=False)
-    return Analysis(root, texts, run, output_language(root, lang_choice))
+    return Analysis(root, texts, run, output_language(root, lang_choice), kept)
 
 
 # ---------------------------------------------------------------- the server
@@ -209,6 +303,7 @@ class PolicyServer(LanguageServer):
         self.resolved: dict[str, object] = {}  # policy id (per root) -> the last policy that resolved
         self.published: dict[str, set[str]] = {}  # tree root -> uris given diagnostics
         self.pending: dict[str, asyncio.Task] = {}
+        self.kept: dict[str, KeptPolicies] = {}  # tree root -> its resolved policies, kept between checks
 
     # -- documents
 
@@ -240,7 +335,8 @@ class PolicyServer(LanguageServer):
         await asyncio.sleep(delay)
         texts = self.open_texts(root)
         try:
-            analysis = await asyncio.to_thread(analyse, root, texts, self.lang_choice)
+            kept = self.kept.setdefault(root, KeptPolicies())
+            analysis = await asyncio.to_thread(analyse, root, texts, self.lang_choice, kept)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the author's tree must never stop the server
@@ -273,17 +369,19 @@ class PolicyServer(LanguageServer):
         return self.analyses.get(find_root(path))
 
     def policy_at(self, path: str):
-        """(analysis, the resolved policy of the file), the last one that resolved when the file
-        has errors now."""
+        """(analysis, the resolved policy of the file, a resolution holding it and what it builds
+        on); the last policy that resolved when the file has errors now."""
         analysis = self.analysis_for(path)
         if analysis is None:
-            return None, None
+            return None, None, None
         pid = policy_id_for(path, analysis.root)
         key = f"{analysis.root}\0{pid}"
-        policy = analysis.policy(pid)
+        policy, resolution = analysis.policy(pid)
         if policy is not None and not policy.has_errors:
-            self.resolved[key] = policy
-        return analysis, policy or self.resolved.get(key)
+            self.resolved[key] = (policy, resolution)
+        if policy is None:
+            policy, resolution = self.resolved.get(key, (None, None))
+        return analysis, policy, resolution
 
 
 def word_at(line: str, column: int) -> tuple[Optional[str], Optional[str]]:
@@ -322,7 +420,8 @@ ZH_WORDS = {"set": "设定", "tightened": "收紧", "filled": "填写", "replace
             "tightened, proved": "收紧（已证明）", "restated, proved": "重申（已证明）", "not proved": "未能证明"}
 
 
-def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang: str) -> Optional[str]:
+def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang: str,
+               resolution=None) -> Optional[str]:
     from ..semantics.explain import ExplainError, explain_item
 
     kind, item = find_name(policy, name, alias)
@@ -341,7 +440,7 @@ def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang
     else:
         owner, item_name = policy.policy_id, name
     try:
-        data = explain_item(analysis.resolution, owner, item_name, sources=analysis.run.workspace.sources)
+        data = explain_item(resolution, owner, item_name, sources=analysis.run.workspace.sources)
     except ExplainError:
         return None
     except Exception:  # noqa: BLE001 - an answer of less, never a failed request
@@ -544,10 +643,10 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
                 return None
             path, line, column, _row = at
             name, alias = word_at(line, column)
-            analysis, policy = await asyncio.to_thread(ls.policy_at, path)
+            analysis, policy, resolution = await asyncio.to_thread(ls.policy_at, path)
             if name is None or policy is None:
                 return None
-            text = await asyncio.to_thread(hover_text, analysis, policy, name, alias, analysis.lang)
+            text = await asyncio.to_thread(hover_text, analysis, policy, name, alias, analysis.lang, resolution)
             if text is None:
                 return None
             return T.Hover(contents=T.MarkupContent(kind=T.MarkupKind.Markdown, value=text))
@@ -562,7 +661,7 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
             if at is None:
                 return None
             path, line, column, row = at
-            analysis, policy = await asyncio.to_thread(ls.policy_at, path)
+            analysis, policy, _resolution = await asyncio.to_thread(ls.policy_at, path)
             if analysis is None:
                 return None
             ref = _POLICY_REF.match(line)
@@ -588,7 +687,7 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
             if at is None:
                 return T.CompletionList(is_incomplete=False, items=completions(None, ""))
             path, line, column, _row = at
-            _analysis, policy = await asyncio.to_thread(ls.policy_at, path)
+            _analysis, policy, _resolution = await asyncio.to_thread(ls.policy_at, path)
             _path, text = ls.document(params.text_document.uri)
             return T.CompletionList(is_incomplete=False,
                                     items=completions(policy, line[:column], keyword_languages(text)))
