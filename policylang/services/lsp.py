@@ -14,6 +14,7 @@
   Chinese forms in a file written with them, the English in an English one, both when it mixes
   them or is empty.
 - Formatting: syntax/formatter.py's `format_source`, as `policylang fmt`.
+- A policy file changed on disk (workspace/didChangeWatchedFiles) has its tree checked again.
 
 A request never fails on what the author typed: a document that does not parse is answered
 from the last analysis in which its policy resolved, or not at all.
@@ -623,6 +624,18 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
     @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: PolicyServer, params: T.DidCloseTextDocumentParams):
         ls.schedule(params.text_document.uri, delay=0)  # the file on disk counts again
+
+    @server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: PolicyServer, params: T.DidChangeWatchedFilesParams):
+        # A policy file changed, appeared or went on disk (a checkout, another editor): its tree is
+        # checked again (one check per tree, however many files changed).
+        roots = {}
+        for change in params.changes:
+            path = uri_to_path(change.uri)
+            if path is not None and path.endswith(POLICY_SUFFIX):
+                roots.setdefault(find_root(path), change.uri)
+        for uri in roots.values():
+            ls.schedule(uri, delay=0)
 
     def _at(ls: PolicyServer, params):
         path, text = ls.document(params.text_document.uri)

@@ -301,3 +301,17 @@ async def test_formatting_rewrites_the_document_as_fmt_does(client, tree):
         text_document=T.TextDocumentIdentifier(uri=_uri(province)),
         options=T.FormattingOptions(tab_size=4, insert_spaces=True)))
     assert not edits
+
+
+@through_the_protocol()
+async def test_a_file_changed_on_disk_is_checked_again(client, tree):
+    province = os.path.join(tree, "cn", "gd", "stent-2020.policy")
+    city = os.path.join(tree, "cn", "gd", "chaozhou", "stent-2020.policy")
+    _open(client, province)
+    await _diagnostics(client, province, lambda ds: True)
+    assert "PL304" not in _codes(client.diagnostics.get(_uri(city), []))
+    with open(city, "a", encoding="utf-8") as fh:  # not open in the editor: changed by a checkout
+        fh.write(LOWERED_FLOOR)
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
+        changes=[T.FileEvent(uri=_uri(city), type=T.FileChangeType.Changed)]))
+    await _diagnostics(client, city, lambda ds: "PL304" in _codes(ds))
