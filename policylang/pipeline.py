@@ -28,6 +28,7 @@ kept fast by the on-disk cache of `policylang.cache`:
 from __future__ import annotations
 
 import os
+import threading
 import typing
 from typing import Callable, Iterable, Optional
 
@@ -389,7 +390,14 @@ class CachedParser:
     def _parse_parallel(self, todo, bar):
         import multiprocessing
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        # A forked worker copies the locks other threads hold at that moment (a language server's
+        # I/O threads, its event loop) and may wait on one forever: only a process running one
+        # thread forks; any other starts its workers afresh.
+        methods = multiprocessing.get_all_start_methods()
+        if "fork" in methods and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
         context = multiprocessing.get_context(method)
         cache_dir = self.cache.directory if self.cache is not None else None
         chunk = max(1, min(64, len(todo) // (self.jobs * 8)))

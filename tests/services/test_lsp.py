@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -315,3 +316,25 @@ async def test_a_file_changed_on_disk_is_checked_again(client, tree):
     client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
         changes=[T.FileEvent(uri=_uri(city), type=T.FileChangeType.Changed)]))
     await _diagnostics(client, city, lambda ds: "PL304" in _codes(ds))
+
+
+def test_a_tree_parsed_in_parallel_is_checked(tmp_path, monkeypatch):
+    """A cold check of a tree large enough to be parsed by worker processes (100 files and more):
+    the server's threads must not be copied into the workers (a forked worker waited forever on a
+    lock held by the server's I/O thread, and no diagnostics ever came)."""
+    import subprocess
+
+    gen = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "gen_tree.py")
+    root = tmp_path / "policies"
+    subprocess.run([sys.executable, gen, str(root), "--provinces", "4", "--cities", "20", "--counties", "100",
+                    "--conflicts", "1"], check=True, capture_output=True)
+    monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(tmp_path / "cache"))
+    planted = json.load(open(root / "planted.json", encoding="utf-8"))[0]
+    path = os.path.join(str(root), *planted["policy"].split("/")) + ".policy"
+
+    async def scenario():
+        async with _session(str(root)) as client:
+            _open(client, path)
+            await _diagnostics(client, path, lambda ds: planted["code"] in _codes(ds), timeout=240)
+
+    asyncio.run(scenario())
