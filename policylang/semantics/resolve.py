@@ -725,19 +725,31 @@ def policy_windows(files: dict) -> dict[str, tuple]:
                 stack.extend(children.get(cur, ()))
         return out
 
-    def window(pid: str) -> tuple:
-        pf = files[pid]
-        folder = region_folder(pid)
-        return (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends, len(chain_of(pid)))
+    windows: dict[str, tuple] = {}
 
+    def window(pid: str) -> tuple:
+        found = windows.get(pid)
+        if found is None:
+            pf = files[pid]
+            folder = region_folder(pid)
+            found = windows[pid] = (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends,
+                                    len(chain_of(pid)))
+        return found
+
+    # Each tree's policies by region folder, so a policy looks only in its own folders (a county's
+    # are four), not through the whole tree (that was quadratic in the size of the tree).
+    by_folder: dict[str, dict[str, list[str]]] = {}
     out: dict[str, tuple] = {}
     for pid in files:
         root = chain_of(pid)[-1]
-        folders = set(_folders_up(region_folder(pid)))
-        exclude = below(pid)
-        tree = {root} | below(root)
-        out[pid] = tuple(window(c) for c in sorted(tree)
-                         if c not in exclude and region_folder(c) in folders)
+        folders_of_tree = by_folder.get(root)
+        if folders_of_tree is None:
+            folders_of_tree = by_folder[root] = {}
+            for member in {root} | below(root):
+                folders_of_tree.setdefault(region_folder(member), []).append(member)
+        candidates = [c for folder in set(_folders_up(region_folder(pid))) for c in folders_of_tree.get(folder, ())]
+        exclude = below(pid) if pid in children else ()
+        out[pid] = tuple(window(c) for c in sorted(candidates) if c not in exclude)
     return out
 
 
