@@ -167,6 +167,16 @@ class Analysis:
         self.run = run
         self.lang = lang
         self.kept = kept if kept is not None else KeptPolicies()
+        self._proofs = None
+
+    def proofs(self):
+        """The check's cache, where its binding proofs are: hover's verdicts (tightened, proved) are
+        read from it rather than proved again (None without a cache)."""
+        from ..cache import cache_enabled, open_cache
+
+        if self._proofs is None:
+            self._proofs = (open_cache(self.root) if cache_enabled() else None) or False
+        return self._proofs or None
 
     def policy(self, policy_id: Optional[str]):
         """(the resolved policy, a resolution holding it and what it builds on), or (None, None)."""
@@ -423,6 +433,7 @@ ZH_WORDS = {"set": "设定", "tightened": "收紧", "filled": "填写", "replace
 
 def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang: str,
                resolution=None) -> Optional[str]:
+    from ..semantics.checks.binding import proof_store
     from ..semantics.explain import ExplainError, explain_item
 
     kind, item = find_name(policy, name, alias)
@@ -441,7 +452,8 @@ def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang
     else:
         owner, item_name = policy.policy_id, name
     try:
-        data = explain_item(resolution, owner, item_name, sources=analysis.run.workspace.sources)
+        with proof_store(analysis.proofs()):
+            data = explain_item(resolution, owner, item_name, sources=analysis.run.workspace.sources)
     except ExplainError:
         return None
     except Exception:  # noqa: BLE001 - an answer of less, never a failed request
