@@ -8,7 +8,7 @@
 - Hover on a name: its label, kind and type, the value in force, the level and article that set
   it and how each level of the chain changed it (semantics/explain.py, as `policylang explain`).
 - Go to definition: the declaration in force and, for an override, the parent's rule; on an
-  `extends` or `uses` line, the policy named.
+  `extends`, `amends` or `uses` line, the policy named.
 - Completion: names in scope (the inherited ones too), enum members, and the words of the language
   (keywords, types, functions, units…, syntax/keywords.py) in the file's keyword language: the
   Chinese forms in a file written with them, the English in an English one, both when it mixes
@@ -59,7 +59,7 @@ _NAME_TABLES = (  # (the table, its kind of completion item, what the detail cal
 )
 
 _WORD = re.compile(r"[^\W\d]\w*|\d\w*")
-_REF_WORDS = [w for english in ("extends", "uses") for w in (english, *dict(K.KEYWORDS)[english])]
+_REF_WORDS = [w for english in ("extends", "amends", "uses") for w in (english, *dict(K.KEYWORDS)[english])]
 _POLICY_REF = re.compile(r"^\s*(" + "|".join(map(re.escape, _REF_WORDS)) + r")\s+([a-z0-9_][a-z0-9_\-/]*)")
 
 # The parser is not safe to run in two threads at once: checks, resolutions and formatting take turns.

@@ -34,7 +34,7 @@ CONSTANT = "constant.language.policy"
 
 SCOPE_OF_KEYWORD: dict[str, str] = {
     **{word: HEADER for word in ("policy", "level", "region", "issuer", "document", "issued", "effective",
-                                 "ends", "extends", "uses", "summary", "status")},
+                                 "ends", "extends", "amends", "uses", "summary", "status")},
     **{word: DECLARATION for word in ("override", "enum", "input", "param", "decision", "table", "schedule",
                                       "require", "example", "provision", "record")},
     **{word: META for word in ("article", "note", "because")},
@@ -47,6 +47,8 @@ SCOPE_OF_KEYWORD: dict[str, str] = {
     **{word: CONSTANT for word in ("true", "false", "none", "unknown")},
 }
 
+# Header lines naming another policy.
+REFERENCES = ("extends", "amends", "uses")
 # Declarations followed by the name they declare.
 NAMED = ("enum", "input", "param", "decision", "table", "schedule", "require", "provision", "record")
 NAME = r"[^\W\d]\w*"
@@ -94,7 +96,7 @@ def _scoped(scope: str) -> list[str]:
 
 
 def grammar() -> dict:
-    header = [w for w in _scoped(HEADER) if w not in ("extends", "uses")]
+    header = [w for w in _scoped(HEADER) if w not in REFERENCES]
     english_units = [u for english in K.UNITS_ZH for u in (english, english[:-1] if english.endswith("s") else None)
                      if u]
     units = (r"\b(?:" + _alternatives(re.escape(u) for u in english_units) + r")\b"
@@ -114,7 +116,7 @@ def grammar() -> dict:
         rule("comment.line.number-sign.policy", "#.*$"),
         rule("string.quoted.double.policy", quoted),
         rule("invalid.illegal.unterminated-string.policy", unterminated),
-        captures(r"^\s*(" + _alternatives(_forms(("extends", "uses"))) + r")\s+(" + POLICY_ID + ")",
+        captures(r"^\s*(" + _alternatives(_forms(REFERENCES)) + r")\s+(" + POLICY_ID + ")",
                  HEADER, "entity.name.namespace.policy"),
         captures(r"^\s*(" + _alternatives(_forms(header)) + r")\b", HEADER),
         captures(r"\b(" + _alternatives(_forms(NAMED)) + r")\s+(" + NAME + ")", DECLARATION, "entity.name.policy"),

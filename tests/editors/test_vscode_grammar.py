@@ -155,6 +155,9 @@ def test_chinese_forms_units_and_punctuation_get_their_scopes():
     tokens = dict(tokenize("继承 cn/gd/stent-2020", rules))
     assert tokens["继承"] == "keyword.other.header.policy"
     assert tokens["cn/gd/stent-2020"] == "entity.name.namespace.policy"
+    for line in ("修订 cn/gd/stent-2020", "amends cn/gd/stent-2020"):
+        keyword, policy = tokenize(line, rules)
+        assert keyword[1] == "keyword.other.header.policy" and policy == ("cn/gd/stent-2020", "entity.name.namespace.policy")
     tokens = dict(tokenize("    当 a 不低于 6个月 则 取整（x，分） 原则上不得 年份(d)", rules))
     assert tokens["当"] == tokens["则"] == "keyword.control.policy"
     assert tokens["个月"] == "keyword.other.unit.policy" and tokens["取整"] == "support.function.policy"
