@@ -1183,8 +1183,8 @@ def _closest_keyword(value: str, candidates) -> Optional[str]:
     return close[0] if close else None
 
 
-def keyword_language(text: str) -> str:
-    """'zh' when more declarations and header lines of text start with a Chinese keyword than an English one."""
+def keyword_counts(text: str) -> tuple[int, int]:
+    """(Chinese, English): how many declarations and header lines of text start with a keyword of each language."""
     zh = en = 0
     for m in _BOUNDARY.finditer(text):
         word = m.group("word")
@@ -1192,6 +1192,12 @@ def keyword_language(text: str) -> str:
             zh += 1
         elif word in _TOP_EN:
             en += 1
+    return zh, en
+
+
+def keyword_language(text: str) -> str:
+    """'zh' when more declarations and header lines of text start with a Chinese keyword than an English one."""
+    zh, en = keyword_counts(text)
     return "zh" if zh > en else "en"
 
 
