@@ -205,8 +205,10 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
             blocks = ((cases[i:i + size], i) for i in range(0, len(cases), size))
             runner, jobs = batcher.cases_batch, 1
         elif kind == "csv":
-            lists = [n for n, i in resolved.inputs.items() if i.type.kind == "list"]
-            if lists:  # a CSV row is one flat record: a list of records has no column to go in
+            # A CSV row is one flat record: a list of records has no column to go in. An optional list
+            # is read as not given (as in a JSON case without it); a required one cannot be given.
+            lists = [n for n, i in resolved.inputs.items() if i.type.kind == "list" and not i.optional]
+            if lists:
                 click.echo(f"policylang eval：{resolved.policy_id} 的输入项 {'、'.join(lists)} 是列表，CSV 文件无法给出列表；"
                            f"请改用 JSON 或 JSON Lines（.jsonl），列表写成对象数组" if zh else
                            f"policylang eval: {', '.join(lists)} of {resolved.policy_id} is a list input, which a CSV "

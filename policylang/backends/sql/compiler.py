@@ -260,8 +260,12 @@ class SqlGen:
         for name in self.blank_values:
             if name not in {b.name for b in policy.blanks}:
                 raise SqlCompileError(f"'{name}' is not a blank of {policy.policy_id} that no level filled")
+        # A table cell cannot hold a list: an optional list input is read as not given (none), as
+        # `policylang eval` reads a case without it; a required one cannot be compiled.
+        self.absent_lists = {name for name, inp in policy.inputs.items()
+                             if inp.type.kind == "list" and inp.optional}
         if columns is None:
-            columns = [n for n in accepted if n not in self.blank_values]
+            columns = [n for n in accepted if n not in self.blank_values and n not in self.absent_lists]
         self.columns = list(columns)
         self.read = [c for c in self.columns if c in accepted and c not in self.blank_values]
         # other columns, and a column of a blank bound for the whole batch (the bound value wins, as
@@ -481,6 +485,11 @@ class SqlGen:
         if isinstance(e, ir.In):
             return self.in_(e)
         if isinstance(e, ir.Aggregate):
+            source = e.source
+            if (isinstance(source, ir.Ref) and source.kind == "input" and source.name in self.absent_lists
+                    and source.name not in self.read):
+                # an optional list not given: every aggregate over it is none, as in the interpreter
+                return self.const(None, e.type.kind)
             raise UnsupportedInSql(f"aggregates over list inputs ({e.func} over a list of records)")
         if isinstance(e, ir.Call):
             builtin = BUILTINS.get(e.func)
@@ -772,6 +781,13 @@ class SqlGen:
         return Sql(cast(node, "BIGINT"), err)
 
     # ------------------------------------------------------------ decisions
+    def result(self, e: ir.Expr, kind: str) -> Sql:
+        """A case's or row's value: a literal none takes the decision's type (a NULL of its SQL type,
+        so a CASE does not mix a typed NULL with a text one)."""
+        if isinstance(e, ir.Lit) and e.value is None:
+            return self.const(None, kind)
+        return self.expr(e)
+
     def decision(self, d: ir.Decision) -> tuple[Sql, Optional[exp.Expression]]:
         """(value and error, the rule that decided (a text) or None)."""
         self.current = d.name
@@ -782,7 +798,8 @@ class SqlGen:
             s = self.expr(d.branches[0].value)
             return self.finish(d, s), lit_str(rules[0])
         if d.form == "cases":
-            parts = [(b, self.expr(b.cond) if b.cond is not None else None, self.expr(b.value)) for b in d.branches]
+            parts = [(b, self.expr(b.cond) if b.cond is not None else None, self.result(b.value, kind))
+                     for b in d.branches]
             scale = self.common_scale(*[v for _, _, v in parts])
             whens, errs, rule_whens = [], [], []
             default = default_err = None
@@ -812,7 +829,7 @@ class SqlGen:
         # a table: the columns, then the first row whose cells all match
         columns = [self.expr(c.expr) for c in d.columns]
         col_err = self.first_error([(None, c.err) for c in columns])
-        outputs = [(row, self.expr(row.value)) for row in d.rows]
+        outputs = [(row, self.result(row.value, kind)) for row in d.rows]
         scale = self.common_scale(*[v for _, v in outputs])
         whens, errs, rule_whens = [], [], []
         default = self.const(None, kind).val
@@ -1124,7 +1141,8 @@ class SqlGen:
                                "not_member"))
                 value = raw
             elif kind == "list":
-                raise UnsupportedInSql(f"list inputs ('{name}', a list of records)")
+                raise UnsupportedInSql(f"list inputs ('{name}', a list of records) as a column: a table cell "
+                                       "cannot hold a list")
             else:
                 raise UnsupportedInSql(f"an input of type {kind}")
             reasons.append((f"__pl_present_{name}", present))
