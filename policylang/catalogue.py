@@ -529,6 +529,28 @@ ENTRIES = [
     ("PL502.ends_first", "the policy ends ({ends}) before it takes effect ({effective})",
      "政策的失效日期（{ends}）早于生效日期（{effective}）"),
     ("note.PL502.effective", "takes effect here", "生效日期写在这里"),
+    ("PL503.not_covered",
+     "{policy} counts working days, and the working-day calendar covers {years}: from {day} on, every count of "
+     "working days is an evaluation error until {year} is added",
+     "{policy} 按工作日计算期限，而工作日日历只包括 {years} 年：自 {day} 起，凡按工作日计算的结果都会报错，"
+     "直到补充 {year} 年的节假日安排",
+     "when the State Council's notice for {year} is out, write it as `calendar {year} \"…\" {{ … }}` (see "
+     "docs/language.md, Working days)",
+     "国务院办公厅公布 {year} 年节假日安排后，写成 `节假日安排 {year} “…” {{ … }}`（见 docs/language.zh.md“工作日”一节）"),
+    # ---------------------------------------------------------------- the working-day calendar (resolve.py)
+    ("PL240.year", "{year} is not a year the calendar can hold (1900 to 2299)", "{year} 不是可以写入日历的年份（1900 至 2299 年）"),
+    ("PL240.no_notice", "the calendar of {year} does not say which notice arranges it: {missing} missing",
+     "{year} 年的节假日安排没有写明依据的通知：缺少{missing_zh}",
+     "write the notice's title after the year, then `document \"国办发明电〔…〕…号\"` and `issued DATE` inside the braces",
+     "在年份后写通知标题，并在大括号内写 `文号 “国办发明电〔…〕…号”` 和 `印发日期 日期`"),
+    ("PL240.reversed", "this span of days off ends ({last}) before it begins ({first})",
+     "这段假期的结束日（{last}）早于开始日（{first}）"),
+    ("PL240.outside_year", "{day} is not a day of the arrangement for {year}: a year's notice arranges its own days "
+     "and those of December {before}", "{day} 不在 {year} 年的节假日安排之内：一年的通知只安排本年和上一年（{before} 年）12 月的日子"),
+    ("PL240.workday_weekday", "{day} is a {weekday}, a working day already: a day worked (调休上班) is a Saturday or a Sunday",
+     "{day} 是{weekday_zh}，本来就是工作日：调休上班日只能是星期六或星期日"),
+    ("PL240.both", "{day} is both a day off and a day worked", "{day} 既是放假日又是上班日"),
+    ("note.PL240.off", "given off here", "在这里放假"),
     ("PL109.twice", "'{name}' is declared twice in this file", "“{name}”在本文件中声明了两次",
      "rename one of them, or remove the duplicate", "请给其中一个改名，或删除重复的声明"),
     ("note.PL109.first", "first declared here as {kind}", "第一次在这里声明，是{kind_zh}"),

@@ -58,6 +58,7 @@ from .model import (
     RTable,
     RUnary,
     ResolvedPolicy,
+    rwalk,
     references,
 )
 
@@ -73,17 +74,18 @@ HEADER_WORD = {"title": "policy", "level": "level", "effective": "effective"}
 NAMESPACE = {
     "enum": "value", "input": "value", "param": "value", "decision": "value", "table": "value", "record": "value",
     "schedule": "schedule", "require": "require", "example": "example", "provision": "provision",
+    "calendar": "calendar",
 }
 KIND_WORD = {
     "enum": "an enumeration", "input": "an input", "param": "a parameter", "decision": "a decision",
     "table": "a decision table", "schedule": "a schedule", "require": "a requirement",
-    "example": "an example", "provision": "a provision", "record": "a record",
+    "example": "an example", "provision": "a provision", "record": "a record", "calendar": "a calendar year",
 }
 # The same in Chinese, for message_zh.
 KIND_WORD_ZH = {
     "enum": "枚举", "input": "输入项", "param": "参数", "decision": "决策项",
     "table": "决策表", "schedule": "过渡安排", "require": "约束要求",
-    "example": "示例", "provision": "条款义务", "record": "记录",
+    "example": "示例", "provision": "条款义务", "record": "记录", "calendar": "节假日安排",
 }
 LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 DIRECTION_ZH = {"ceiling": "上限", "floor": "下限"}
@@ -529,6 +531,14 @@ class Resolver:
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
+        calendars = {year: tuple(hist) for year, hist in raw.items["calendar"].items()}
+        workdays = self._workdays(pid, pf, calendars)
+        counts_working_days = any(
+            isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
+            for expr in _policy_expressions(decisions, params, schedules, requirements, examples)
+            for node in rwalk(expr))
+        if counts_working_days:
+            self._calendar_reach(pid, pf, workdays)
         if parent is not None and decisions.keys() == parent.decisions.keys() and all(
                 decisions[n] is parent.decisions[n] for n in decisions):
             order = list(parent.decision_order)
@@ -572,7 +582,85 @@ class Resolver:
             has_errors=has_errors,
             bindings=bindings,
             windows=self.windows.get(pid, ()),
+            workdays=workdays,
+            calendars=calendars,
+            counts_working_days=counts_working_days,
         )
+
+    # ------------------------------------------------------------ the working-day calendar
+    def _workdays(self, pid: str, pf: A.PolicyFile, calendars: dict):
+        """The calendar this policy counts working days on: the shipped years, replaced or added by
+        its chain's `calendar` declarations (each checked where it is written), cut to its window."""
+        from .workdays import calendar_with, policy_years
+
+        declared = []
+        for year, hist in calendars.items():
+            origin = hist[-1]
+            if origin.policy_id == pid:
+                self._check_calendar(pid, origin.decl)
+            declared.append(_year_calendar(origin))
+        full = calendar_with(declared)
+        return full.only(policy_years(full, pf.effective, pf.ends))
+
+    def _check_calendar(self, pid: str, decl: A.CalendarDecl) -> None:
+        """PL240: a `calendar` declaration that cannot be the notice of its year."""
+        year = decl.year
+        if not 1900 <= year <= 2299:
+            self.say("PL240.year", decl.name_span, pid, year=decl.name)
+            return
+        missing = [w for w, v in (("its title", decl.meta.label), ("document", decl.document),
+                                  ("issued", decl.issued)) if not v]
+        if missing:
+            self.say("PL240.no_notice", decl.name_span, pid, year=year, missing=", ".join(missing),
+                     missing_zh="、".join({"its title": "通知标题", "document": "文号", "issued": "印发日期"}[m]
+                                         for m in missing))
+        off: dict = {}
+        for day in decl.holidays:
+            if day.last < day.first:
+                self.say("PL240.reversed", day.span, pid, first=day.first, last=day.last)
+                continue
+            if not _in_arrangement(day.first, year) or not _in_arrangement(day.last, year):
+                self.say("PL240.outside_year", day.span, pid, day=day.first if not _in_arrangement(
+                    day.first, year) else day.last, year=year, before=year - 1)
+                continue
+            d = day.first
+            while d <= day.last:
+                off.setdefault(d, day)
+                d += _dt.timedelta(days=1)
+        for day in decl.workdays:
+            d = day.first
+            if not _in_arrangement(d, year):
+                self.say("PL240.outside_year", day.span, pid, day=d, year=year, before=year - 1)
+            elif d.weekday() < 5:
+                self.say("PL240.workday_weekday", day.span, pid, day=d, weekday=_WEEKDAYS[d.weekday()],
+                         weekday_zh=_WEEKDAYS_ZH[d.weekday()])
+            elif d in off:
+                self.say("PL240.both", day.span, pid, related=[Related(off[d].span, **N("note.PL240.off"))], day=d)
+
+    def _calendar_reach(self, pid: str, pf: A.PolicyFile, workdays) -> None:
+        """PL503: a policy that counts working days on days its calendar does not cover."""
+        if pf.effective is None:
+            return
+        covered = sorted(workdays.covered)
+        span = pf.header_item("effective").span if pf.header_item("effective") is not None else A.NO_SPAN
+        from .workdays import years_text
+
+        if not covered or pf.effective.year < covered[0] or (
+                pf.ends is not None and pf.ends.year > covered[-1]) or pf.ends is None:
+            first_gap = None
+            if not covered or pf.effective.year < covered[0]:
+                first_gap = pf.effective
+            else:
+                # the first year of its window the calendar lacks
+                y = pf.effective.year
+                while y in workdays.covered:
+                    y += 1
+                if pf.ends is None or y <= pf.ends.year:
+                    first_gap = _dt.date(y, 1, 1)
+            if first_gap is None:
+                return
+            self.say("PL503.not_covered", span, pid, policy=pid, day=first_gap, year=first_gap.year,
+                     years=years_text(covered))
 
     def _upper_expressions(self, decisions, params, requirements):
         """The expressions of the upper levels' definitions of this policy's items (as each level
@@ -884,6 +972,27 @@ def _policy_expressions(decisions, params, schedules, requirements, examples):
         for _name, value, _needs, _span in ex.expect:
             if value is not None:
                 yield value
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def _in_arrangement(day: _dt.date, year: int) -> bool:
+    """A year's notice arranges the days of its year, and may begin in the December before it
+    (元旦 of 2019 from 2018-12-30)."""
+    return day.year == year or (day.year == year - 1 and day.month == 12)
+
+
+def _year_calendar(origin: Origin):
+    """The workdays.YearCalendar a `calendar` declaration gives."""
+    from .workdays import Notice, YearCalendar
+
+    decl: A.CalendarDecl = origin.decl
+    notice = Notice(decl.meta.label or f"{decl.year}", decl.document, decl.issued, decl.meta.note)
+    holidays = tuple((d.label or "", d.first, d.last) for d in decl.holidays if d.first <= d.last)
+    return YearCalendar(decl.year, (notice,), holidays, tuple(d.first for d in decl.workdays),
+                        source=f"{origin.policy_id} ({origin.path}:{decl.span.line})", reason=decl.meta.reason)
 
 
 def _action(parent_decl, child_decl) -> str:
@@ -1446,8 +1555,8 @@ class _Scope:
                 self._say("PL205.above_limit", node.span, text=text, limit=percent_text(limit),
                           name=self.percent_limit[0])
             return RLit(node.value, T.PERCENT, node.span, f"{text}%")
-        if unit in ("days", "months", "years"):
-            return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit}")
+        if unit in ("days", "months", "years", "working_days"):
+            return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit.replace('_', ' ')}")
         if node.value == node.value.to_integral_value() and "." not in text:
             return RLit(int(node.value), T.COUNT, node.span, text)
         return RLit(node.value, T.DECIMAL, node.span, text)

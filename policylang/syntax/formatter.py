@@ -46,7 +46,7 @@ HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "eff
                 "extends")
 HEADER_KEYWORD = {"title": "policy"}
 _UNIT_WORDS = {"yuan": ("yuan", "yuan"), "days": ("day", "days"), "months": ("month", "months"),
-               "years": ("year", "years")}
+               "years": ("year", "years"), "working_days": ("working day", "working days")}
 
 # ---------------------------------------------------------------- expressions
 
