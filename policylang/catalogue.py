@@ -394,6 +394,30 @@ ENTRIES = [
      "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
      "use a value {limit} {parent}'s on every day of this policy's window",
      "请在本政策施行期间的每一天都取{limit_zh}为 {parent} 取值的值"),
+    ("PL304.loosened_working_days",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "working days are compared with days by the dates they give on every start date of this policy's window: "
+     "holidays and their make-up days (调休) make some counts longer; shorten the period, or count it as the parent does",
+     "工作日与日历日按其在本政策施行期间每个起算日得出的日期比较：节假日和调休会使某些期限更长；请缩短期限，或按上级的方式计算"),
+    ("PL305.loosened_working_days",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "working days are compared with days by the dates they give on every start date of this policy's window: "
+     "holidays and their make-up days (调休) make some counts longer; shorten the period, or count it as the parent does",
+     "工作日与日历日按其在本政策施行期间每个起算日得出的日期比较：节假日和调休会使某些期限更长；请缩短期限，或按上级的方式计算"),
+    ("PL306.loosened_working_days",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "working days are compared with days by the dates they give on every start date of this policy's window: "
+     "holidays and their make-up days (调休) make some counts longer; shorten the period, or count it as the parent does",
+     "工作日与日历日按其在本政策施行期间每个起算日得出的日期比较：节假日和调休会使某些期限更长；请缩短期限，或按上级的方式计算"),
     ("PL304.loosened_duration",
      "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
      "policy has {mine}; {parent} allows {limit} {theirs}.",

@@ -532,13 +532,13 @@ class Resolver:
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
         calendars = {year: tuple(hist) for year, hist in raw.items["calendar"].items()}
-        workdays = self._workdays(pid, pf, calendars)
+        full_calendar, workdays = self._workdays(pid, pf, calendars)
         counts_working_days = any(
             isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
             for expr in _policy_expressions(decisions, params, schedules, requirements, examples)
             for node in rwalk(expr))
         if counts_working_days:
-            self._calendar_reach(pid, pf, workdays)
+            self._calendar_reach(pid, pf, full_calendar)
         if parent is not None and decisions.keys() == parent.decisions.keys() and all(
                 decisions[n] is parent.decisions[n] for n in decisions):
             order = list(parent.decision_order)
@@ -589,8 +589,8 @@ class Resolver:
 
     # ------------------------------------------------------------ the working-day calendar
     def _workdays(self, pid: str, pf: A.PolicyFile, calendars: dict):
-        """The calendar this policy counts working days on: the shipped years, replaced or added by
-        its chain's `calendar` declarations (each checked where it is written), cut to its window."""
+        """(the whole calendar, the one it counts on): the shipped years, replaced or added by its
+        chain's `calendar` declarations (each checked where it is written); then cut to its window."""
         from .workdays import calendar_with, policy_years
 
         declared = []
@@ -600,7 +600,7 @@ class Resolver:
                 self._check_calendar(pid, origin.decl)
             declared.append(_year_calendar(origin))
         full = calendar_with(declared)
-        return full.only(policy_years(full, pf.effective, pf.ends))
+        return full, full.only(policy_years(full, pf.effective, pf.ends))
 
     def _check_calendar(self, pid: str, decl: A.CalendarDecl) -> None:
         """PL240: a `calendar` declaration that cannot be the notice of its year."""

@@ -80,10 +80,15 @@ def years_text(years: Iterable[int]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs) or "no year"
 
 
-def not_covered_message(day: _dt.date, years: Iterable[int]) -> str:
-    """The message of NotCovered (the generated modules' runtime words it the same way)."""
+def not_covered_message(day: _dt.date, years: Iterable[int], known: Iterable[int] = ()) -> str:
+    """The message of NotCovered (the generated modules' runtime words it the same way). years: those
+    the policy counts on; known: every year of the calendar it was cut from."""
+    years, known = tuple(sorted(years)), tuple(sorted(set(known) | set(years)))
+    if day.year in known:
+        return (f"working days cannot be counted on {day.isoformat()}: this policy counts them on the years "
+                f"of its window and one either side ({years_text(years)}), and {day.year} is not one of them")
     return (f"working days cannot be counted on {day.isoformat()}: the working-day calendar has no "
-            f"arrangement of the State Council for {day.year} (it covers {years_text(years)}); "
+            f"arrangement of the State Council for {day.year} (it covers {years_text(known)}); "
             f"a policy tree adds a year with a `calendar {day.year}` declaration")
 
 
@@ -92,9 +97,9 @@ class NotCovered(EvaluationError):
 
     code = "calendar_not_covered"
 
-    def __init__(self, day: _dt.date, years: Iterable[int]):
+    def __init__(self, day: _dt.date, years: Iterable[int], known: Iterable[int] = ()):
         years = tuple(sorted(years))
-        super().__init__(not_covered_message(day, years))
+        super().__init__(not_covered_message(day, years, known))
         self.day = day
         self.years = years
 
@@ -109,6 +114,7 @@ class WorkCalendar:
     """The years a policy counts working days on (built-in years, replaced or added by its tree)."""
 
     years: tuple[YearCalendar, ...]
+    known: frozenset = frozenset()  # the years of the calendar this one was cut from (for messages)
     off: frozenset = attrs.field(init=False)
     on: frozenset = attrs.field(init=False)
     covered: frozenset = attrs.field(init=False)
@@ -136,7 +142,7 @@ class WorkCalendar:
 
     def is_working_day(self, day: _dt.date) -> bool:
         if day.year not in self.covered:
-            raise NotCovered(day, self.covered)
+            raise NotCovered(day, self.covered, self.known)
         if day in self.on:
             return True
         return day.weekday() < 5 and day not in self.off
@@ -144,14 +150,14 @@ class WorkCalendar:
     def add(self, day: _dt.date, n: int) -> _dt.date:
         """The n-th working day after day (before it when n < 0); day itself when n == 0."""
         if day.year not in self.covered:
-            raise NotCovered(day, self.covered)
+            raise NotCovered(day, self.covered, self.known)
         step = _dt.timedelta(days=1 if n > 0 else -1)
         left = abs(n)
         while left:
             try:
                 day += step
             except OverflowError:
-                raise NotCovered(day, self.covered) from None
+                raise NotCovered(day, self.covered, self.known) from None
             if self.is_working_day(day):
                 left -= 1
         return day
@@ -159,7 +165,7 @@ class WorkCalendar:
     def between(self, a: _dt.date, b: _dt.date) -> int:
         """The working days after a up to and including b; negative when b is before a."""
         if a.year not in self.covered:
-            raise NotCovered(a, self.covered)
+            raise NotCovered(a, self.covered, self.known)
         sign = 1
         if b < a:
             a, b, sign = b, a, -1
@@ -174,7 +180,7 @@ class WorkCalendar:
     def only(self, years: Iterable[int]) -> "WorkCalendar":
         """The calendar restricted to some of its years (what a compiled module embeds)."""
         keep = set(years)
-        return WorkCalendar(tuple(y for y in self.years if y.year in keep))
+        return WorkCalendar(tuple(y for y in self.years if y.year in keep), frozenset(self.covered | self.known))
 
     def first_day(self) -> Optional[_dt.date]:
         return _dt.date(min(self.covered), 1, 1) if self.covered else None

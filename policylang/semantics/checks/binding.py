@@ -812,7 +812,9 @@ def _loosened_param(ctx, policy, parent, mine: RParam, upper: RParam, proof: Pro
                       ref_zh=rule_ref_zh(upper.origin), words=words, words_zh=words_zh,
                       kind=J.DIRECTION_WORDS[direction], kind_zh=J.DIRECTION_WORDS_ZH[direction],
                       value=_shown(example.parent_value, t), on=on, on_zh=on_zh))
-    key = f"{PARAM_CODES[direction]}.loosened_{'duration' if t.kind == 'duration' else 'value'}"
+    working = any(getattr(v, "unit", None) == "working_days" for v in (example.child_value, example.parent_value))
+    which = "working_days" if working else "duration" if t.kind == "duration" else "value"
+    key = f"{PARAM_CODES[direction]}.loosened_{which}"
     return say(key, span, policy.policy_id, related_=(rel,), words=words, words_zh=words_zh,
                limit=LIMIT_EN[direction], limit_zh=LIMIT_ZH[direction],
                must_zh=LIMIT_ZH[direction].replace("最多", "不得高于").replace("至少", "不得低于"),
