@@ -355,6 +355,13 @@ def working_days_note(policy: ResolvedPolicy, kind: str, item: Item) -> Optional
     interp = Interpreter(policy)
     names = [item.name] if kind == "param" else [
         r.name for e in _item_expressions(None, kind, item) for r in references(e) if r.kind == "param"]
+    if kind != "param":  # periods written in the formula itself
+        from .model import RLit, rwalk
+
+        for e in _item_expressions(None, kind, item):
+            for node in rwalk(e):
+                if isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days":
+                    periods.append((None, node.value))
     for name in dict.fromkeys(names):
         if name not in policy.params:
             continue
@@ -364,6 +371,7 @@ def working_days_note(policy: ResolvedPolicy, kind: str, item: Item) -> Optional
             continue
         if isinstance(value, Duration) and value.unit == "working_days":
             periods.append((name, value))
+    periods = list(dict.fromkeys(periods))
     if not periods:
         return None
     cal = policy.workdays
@@ -398,9 +406,11 @@ def _working_days_lines(note: dict, zh: bool) -> list[str]:
         if ex["to"] is None:
             continue
         if zh:
-            lines.append(f"    {ex['param']}：自生效日期 {ex['from']} 起 {ex['value_zh']}，即 {ex['to']}")
+            name = f"{ex['param']}：" if ex["param"] else ""
+            lines.append(f"    {name}自生效日期 {ex['from']} 起 {ex['value_zh']}，即 {ex['to']}")
         else:
-            lines.append(f"    {ex['param']}: {ex['value']} after {ex['from']} (its effective date), i.e. {ex['to']}")
+            name = f"{ex['param']}: " if ex["param"] else ""
+            lines.append(f"    {name}{ex['value']} after {ex['from']} (its effective date), i.e. {ex['to']}")
     for n in note["notices"]:
         bits = "，".join(b for b in (n["document"], n["issued"]) if b)
         line = f"    {n['year']}: {n['title']}" + (f"（{bits}）" if bits else "")

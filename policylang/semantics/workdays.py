@@ -15,7 +15,7 @@ Arithmetic:
 - `working_days_between(a, b)` counts the working days after a up to and including b (negative
   when b is before a): for every N >= 0, working_days_between(d, d + N working days) == N.
 - every day the arithmetic looks at (d, and each day up to the result) must be in a year of the
-  calendar; one outside is NotCovered, an evaluation error that names the years covered.
+  calendar; one outside is CalendarNotCovered, an evaluation error that names the years covered.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def years_text(years: Iterable[int]) -> str:
 
 
 def not_covered_message(day: _dt.date, years: Iterable[int], known: Iterable[int] = ()) -> str:
-    """The message of NotCovered (the generated modules' runtime words it the same way). years: those
+    """The message of CalendarNotCovered (the generated modules' runtime words it the same way). years: those
     the policy counts on; known: every year of the calendar it was cut from."""
     years, known = tuple(sorted(years)), tuple(sorted(set(known) | set(years)))
     if day.year in known:
@@ -92,7 +92,7 @@ def not_covered_message(day: _dt.date, years: Iterable[int], known: Iterable[int
             f"a policy tree adds a year with a `calendar {day.year}` declaration")
 
 
-class NotCovered(EvaluationError):
+class CalendarNotCovered(EvaluationError):
     """A working-day count reaches a day of a year the calendar does not cover."""
 
     code = "calendar_not_covered"
@@ -142,7 +142,7 @@ class WorkCalendar:
 
     def is_working_day(self, day: _dt.date) -> bool:
         if day.year not in self.covered:
-            raise NotCovered(day, self.covered, self.known)
+            raise CalendarNotCovered(day, self.covered, self.known)
         if day in self.on:
             return True
         return day.weekday() < 5 and day not in self.off
@@ -150,14 +150,14 @@ class WorkCalendar:
     def add(self, day: _dt.date, n: int) -> _dt.date:
         """The n-th working day after day (before it when n < 0); day itself when n == 0."""
         if day.year not in self.covered:
-            raise NotCovered(day, self.covered, self.known)
+            raise CalendarNotCovered(day, self.covered, self.known)
         step = _dt.timedelta(days=1 if n > 0 else -1)
         left = abs(n)
         while left:
             try:
                 day += step
             except OverflowError:
-                raise NotCovered(day, self.covered, self.known) from None
+                raise CalendarNotCovered(day, self.covered, self.known) from None
             if self.is_working_day(day):
                 left -= 1
         return day
@@ -165,7 +165,7 @@ class WorkCalendar:
     def between(self, a: _dt.date, b: _dt.date) -> int:
         """The working days after a up to and including b; negative when b is before a."""
         if a.year not in self.covered:
-            raise NotCovered(a, self.covered, self.known)
+            raise CalendarNotCovered(a, self.covered, self.known)
         sign = 1
         if b < a:
             a, b, sign = b, a, -1
