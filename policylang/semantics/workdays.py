@@ -20,6 +20,7 @@ Arithmetic:
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import functools
 import json
@@ -118,6 +119,7 @@ class WorkCalendar:
     off: frozenset = attrs.field(init=False)
     on: frozenset = attrs.field(init=False)
     covered: frozenset = attrs.field(init=False)
+    _days: tuple = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self):
         off, on = set(), set()
@@ -127,6 +129,7 @@ class WorkCalendar:
         object.__setattr__(self, "off", frozenset(off - on))
         object.__setattr__(self, "on", frozenset(on))
         object.__setattr__(self, "covered", frozenset(y.year for y in self.years))
+        object.__setattr__(self, "_days", _working_ordinals(self.covered, self.off, self.on))
 
     def __eq__(self, other):
         return isinstance(other, WorkCalendar) and self.years == other.years
@@ -148,19 +151,28 @@ class WorkCalendar:
         return day.weekday() < 5 and day not in self.off
 
     def add(self, day: _dt.date, n: int) -> _dt.date:
-        """The n-th working day after day (before it when n < 0); day itself when n == 0."""
+        """The n-th working day after day (before it when n < 0); day itself when n == 0. Counting
+        stops at the first day of a year the calendar does not hold (CalendarNotCovered names it)."""
         if day.year not in self.covered:
             raise CalendarNotCovered(day, self.covered, self.known)
-        step = _dt.timedelta(days=1 if n > 0 else -1)
-        left = abs(n)
-        while left:
-            try:
-                day += step
-            except OverflowError:
-                raise CalendarNotCovered(day, self.covered, self.known) from None
-            if self.is_working_day(day):
-                left -= 1
-        return day
+        if n == 0:
+            return day
+        days, o = self._days, day.toordinal()
+        if n > 0:
+            j = bisect.bisect_right(days, o) + n - 1
+            end = _dt.date.fromordinal(days[j]) if j < len(days) else None
+            gap = next((y for y in range(day.year + 1, (end.year if end else max(self.covered) + 1) + 1)
+                        if y not in self.covered), None)
+            if gap is not None:
+                raise CalendarNotCovered(_dt.date(gap, 1, 1), self.covered, self.known)
+            return end
+        j = bisect.bisect_left(days, o) + n
+        end = _dt.date.fromordinal(days[j]) if j >= 0 else None
+        gap = next((y for y in range(day.year - 1, (end.year if end else min(self.covered) - 1) - 1, -1)
+                    if y not in self.covered), None)
+        if gap is not None:
+            raise CalendarNotCovered(_dt.date(gap, 12, 31), self.covered, self.known)
+        return end
 
     def between(self, a: _dt.date, b: _dt.date) -> int:
         """The working days after a up to and including b; negative when b is before a."""
@@ -169,13 +181,13 @@ class WorkCalendar:
         sign = 1
         if b < a:
             a, b, sign = b, a, -1
-        count, day = 0, a
-        one = _dt.timedelta(days=1)
-        while day < b:
-            day += one
-            if self.is_working_day(day):
-                count += 1
-        return sign * count
+        years = range(a.year, b.year + 1) if sign == 1 else range(b.year, a.year - 1, -1)  # counting's direction
+        gap = next((y for y in years if y not in self.covered), None)
+        if gap is not None:
+            raise CalendarNotCovered(_dt.date(gap, 1, 1) if sign == 1 else _dt.date(gap, 12, 31), self.covered,
+                                     self.known)
+        days = self._days
+        return sign * (bisect.bisect_right(days, b.toordinal()) - bisect.bisect_right(days, a.toordinal()))
 
     def only(self, years: Iterable[int]) -> "WorkCalendar":
         """The calendar restricted to some of its years (what a compiled module embeds)."""
@@ -187,6 +199,19 @@ class WorkCalendar:
 
     def last_day(self) -> Optional[_dt.date]:
         return _dt.date(max(self.covered), 12, 31) if self.covered else None
+
+
+def _working_ordinals(covered, off, on) -> tuple:
+    """The day numbers of every working day of the covered years, in order (for bisecting)."""
+    out = []
+    for year in sorted(covered):
+        day, last = _dt.date(year, 1, 1), _dt.date(year, 12, 31)
+        one = _dt.timedelta(days=1)
+        while day <= last:
+            if day in on or (day.weekday() < 5 and day not in off):
+                out.append(day.toordinal())
+            day += one
+    return tuple(out)
 
 
 def _date(text: Optional[str]) -> Optional[_dt.date]:

@@ -47,17 +47,19 @@ OTHER_KEYWORDS = (
     "fixed", "floor", "ceiling", "default", "delegated", "to", "at", "least", "most", "in principle",
     "article", "note", "because", "optional", "when", "then", "otherwise", "columns", "row", "from",
     "by", "as_of", "given", "expect", "needs", "must", "may", "should", "not", "if", "else", "and",
-    "or", "in", "true", "false", "none", "as",
+    "or", "in", "true", "false", "none", "as", "holiday", "workday",
 )
 # Units as written in English and in Chinese (grammar.lark `unit`), and round()'s options.
 UNITS = (("yuan", "元"), ("元", "yuan"), ("day", "天"), ("days", "天"), ("天", "days"), ("month", "个月"),
-         ("months", "个月"), ("个月", "months"), ("year", "年"), ("years", "年"), ("年", "years"))
+         ("months", "个月"), ("个月", "months"), ("year", "年"), ("years", "年"), ("年", "years"),
+         ("working", "个工作日"), ("个工作日", "working days"), ("工作日", "working days"))
 ROUND_OPTIONS = ("fen", "jiao", "yuan", "unit", "half_up", "half_even", "up", "down")
 TYPES = ("money", "percent", "decimal", "count", "bool", "date", "text", "duration")
 KEYWORD_ZH = {
     "policy": "政策标题", "level": "层级", "region": "地区", "issuer": "发文机关", "document": "文号",
     "issued": "发文日期", "effective": "生效日期", "ends": "失效日期", "extends": "上级政策",
     "uses": "引用政策", "summary": "摘要", "status": "状态", "override": "覆盖上级规定", "enum": "枚举",
+    "calendar": "节假日安排（工作日日历的一年）", "holiday": "放假", "workday": "调休上班",
     "input": "输入", "param": "参数", "decision": "决策", "table": "决策表", "schedule": "过渡安排",
     "require": "要求", "example": "示例", "provision": "条款", "fixed": "固定", "floor": "下限",
     "ceiling": "上限", "default": "默认值", "delegated": "授权下级", "in principle": "原则上",

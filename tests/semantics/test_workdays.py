@@ -202,3 +202,22 @@ def test_a_declared_year_adds_to_or_replaces_the_shipped_ones():
     plain = YearCalendar(2024, (Notice("更正", None, None),), (), ())
     assert calendar_with([plain]).is_working_day(dt.date(2024, 10, 1))
     assert years_text([2019, 2020, 2021, 2024]) == "2019–2021, 2024"
+
+
+def test_counting_stops_at_the_first_day_outside_the_calendar_in_its_direction():
+    # 2022 taken out: counts that cross it stop on its first (or, counting back, its last) day
+    cal = calendar_with([]).only((2020, 2021, 2023, 2024))
+    for start, n, day in ((dt.date(2021, 12, 20), 15, dt.date(2022, 1, 1)),
+                          (dt.date(2023, 1, 10), -15, dt.date(2022, 12, 31)),
+                          (dt.date(2024, 12, 20), 15, dt.date(2025, 1, 1)),
+                          (dt.date(2020, 1, 10), -15, dt.date(2019, 12, 31))):
+        with pytest.raises(CalendarNotCovered) as info:
+            cal.add(start, n)
+        assert info.value.day == day
+    with pytest.raises(CalendarNotCovered) as info:
+        cal.between(dt.date(2021, 6, 1), dt.date(2023, 6, 1))
+    assert info.value.day == dt.date(2022, 1, 1)
+    with pytest.raises(CalendarNotCovered) as info:
+        cal.between(dt.date(2023, 6, 1), dt.date(2021, 6, 1))
+    assert info.value.day == dt.date(2022, 12, 31)
+    assert cal.add(dt.date(2021, 3, 1), 10) == builtin_calendar().add(dt.date(2021, 3, 1), 10)

@@ -296,6 +296,7 @@ DURATION_UNITS = {
     "days": {ZH: "天", EN: "days"},
     "months": {ZH: "个月", EN: "months"},
     "years": {ZH: "年", EN: "years"},
+    "working_days": {ZH: "个工作日", EN: "working days"},
 }
 
 

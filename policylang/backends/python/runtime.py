@@ -5,6 +5,7 @@
 
 import datetime
 import decimal
+from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal, Mapping, Optional, TypedDict
@@ -313,6 +314,7 @@ class WorkCalendar:
     known: frozenset
     off: frozenset
     on: frozenset
+    days: tuple = ()  # the day numbers of every working day of the years, in order
 
     def is_working_day(self, day: datetime.date) -> bool:
         if day.year not in self.years:
@@ -322,19 +324,28 @@ class WorkCalendar:
         return day.weekday() < 5 and day not in self.off
 
     def add(self, day: datetime.date, n: int) -> datetime.date:
-        """The n-th working day after day (before it when n < 0); day itself when n == 0."""
+        """The n-th working day after day (before it when n < 0); day itself when n == 0. Counting
+        stops at the first day of a year the module does not hold (CalendarNotCovered names it)."""
         if day.year not in self.years:
             raise CalendarNotCovered(day, self.years, self.known)
-        step = datetime.timedelta(days=1 if n > 0 else -1)
-        left = abs(n)
-        while left:
-            try:
-                day += step
-            except OverflowError:
-                raise CalendarNotCovered(day, self.years, self.known) from None
-            if self.is_working_day(day):
-                left -= 1
-        return day
+        if n == 0:
+            return day
+        days, o = self.days, day.toordinal()
+        if n > 0:
+            j = _bisect_right(days, o) + n - 1
+            end = datetime.date.fromordinal(days[j]) if j < len(days) else None
+            last = end.year if end is not None else max(self.years) + 1
+            for y in range(day.year + 1, last + 1):
+                if y not in self.years:
+                    raise CalendarNotCovered(datetime.date(y, 1, 1), self.years, self.known)
+            return end
+        j = _bisect_left(days, o) + n
+        end = datetime.date.fromordinal(days[j]) if j >= 0 else None
+        first = end.year if end is not None else min(self.years) - 1
+        for y in range(day.year - 1, first - 1, -1):
+            if y not in self.years:
+                raise CalendarNotCovered(datetime.date(y, 12, 31), self.years, self.known)
+        return end
 
 
 def _work_calendar(arrangements: dict, known=()) -> WorkCalendar:
@@ -348,7 +359,15 @@ def _work_calendar(arrangements: dict, known=()) -> WorkCalendar:
                 day += datetime.timedelta(days=1)
         on.update(datetime.date.fromisoformat(d) for d in worked)
     years = frozenset(arrangements)
-    return WorkCalendar(years, frozenset(known) | years, frozenset(off - on), frozenset(on))
+    off, on = frozenset(off - on), frozenset(on)
+    days = []
+    for year in sorted(years):
+        day = datetime.date(year, 1, 1)
+        while day.year == year:
+            if day in on or (day.weekday() < 5 and day not in off):
+                days.append(day.toordinal())
+            day += datetime.timedelta(days=1)
+    return WorkCalendar(years, frozenset(known) | years, off, on, tuple(days))
 
 
 def _add_duration(d: datetime.date, dur: Duration, sign: int = 1, cal: Optional[WorkCalendar] = None) -> datetime.date:
