@@ -274,3 +274,23 @@ def test_sql_refuses_working_days_by_name(tmp_path):
                              "decision due: date = signing_date + 15 working days\n"})
     with pytest.raises(UnsupportedInSql, match=r"working days \(15 working days\)"):
         compile_sql(run.resolution.policies["cn/wd"], "duckdb")
+
+
+# ---------------------------------------------------------------- docs pages
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "clean" / "province_prepays_in_working_days" / "policies"
+
+
+def test_docs_pages_show_working_days_and_the_calendar_counted_on(tmp_path):
+    from policylang.backends.docs import render_site
+
+    run = check([str(FIXTURE)])
+    render_site(run, str(tmp_path))
+    md = (tmp_path / "policies" / "cn" / "sc" / "prepay-2024.md").read_text(encoding="utf-8")
+    assert "取值：15个工作日，性质：不高于（上限）" in md
+    assert ("## 工作日日历\n\n本政策按工作日计算期限：工作日依国务院办公厅每年的节假日安排通知（含调休上班日），"
+            "使用以下年份：2023–2026\n\n- 2023：国务院办公厅关于2023年部分节假日安排的通知（国办发明电〔2022〕16号，2022-12-08）\n") in md
+    html = (tmp_path / "policies" / "cn" / "sc" / "prepay-2024.html").read_text(encoding="utf-8")
+    assert '<section class="kind" id="workdays">' in html and "国办发明电〔2025〕7号" in html
+    national = (tmp_path / "policies" / "cn" / "prepay-2024.md").read_text(encoding="utf-8")
+    assert "工作日日历" not in national  # it counts calendar days only
