@@ -442,7 +442,9 @@ class Resolver:
         history = raw.items[ns].get(decl.name)
         origin = Origin(pid, level, pf.path, decl.span, decl.meta, decl, decl.override, "set")
         if history is None:
-            if decl.override:
+            if decl.override and kind == "calendar":
+                self.say("PL308.calendar_not_inherited", decl.name_span, pid, name=decl.name)
+            elif decl.override:
                 candidates = [n for n in raw.items[ns]]
                 self.say("PL308.nothing_inherited", decl.name_span, pid, name=decl.name,
                          **hint_for(decl.name, candidates, "phrase.PL308.new"))

@@ -294,3 +294,12 @@ def test_docs_pages_show_working_days_and_the_calendar_counted_on(tmp_path):
     assert '<section class="kind" id="workdays">' in html and "国办发明电〔2025〕7号" in html
     national = (tmp_path / "policies" / "cn" / "prepay-2024.md").read_text(encoding="utf-8")
     assert "工作日日历" not in national  # it counts calendar days only
+
+
+def test_a_shipped_year_is_corrected_without_override(tmp_path):
+    text = NATIONAL + 'override calendar 2026 "更正" because "示例" {\n    document "x"\n    issued 2025-11-04\n}\n'
+    run, found = _run(tmp_path, {"cn/prepay": text})
+    assert [c for c, _ in found] == ["PL308"]
+    d = next(d for d in run.diagnostics if d.code == "PL308")
+    assert d.message == "calendar 2026 is marked override, but no level above declares that year"
+    assert "without override" in d.hint and "不写覆盖" in d.hint_zh
