@@ -1,7 +1,7 @@
 """The working-day calendar shipped with policylang and its arithmetic (policylang/semantics/workdays.py).
 
 The shipped data (semantics/data/cn_workdays.json) is compared day by day with an independent reading of
-the same notices (tests/fixtures/workdays/crosscheck.txt, written by make_crosscheck.py from the
+the same notices (tests/semantics/workdays/crosscheck.txt, written by make_crosscheck.py from the
 chinesecalendar and holidays packages), and the arithmetic is checked against a plain count over that
 reading."""
 
@@ -27,7 +27,7 @@ from policylang.semantics.workdays import (
 )
 
 HERE = Path(__file__).resolve().parent
-CROSSCHECK = HERE.parent / "fixtures" / "workdays" / "crosscheck.txt"
+CROSSCHECK = HERE / "workdays" / "crosscheck.txt"
 YEARS = range(2019, 2027)
 ONE = dt.timedelta(days=1)
 
