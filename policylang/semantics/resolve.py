@@ -190,6 +190,9 @@ class Resolver:
         self.error_ids: set[str] = set()  # policies whose own files have errors
         self.bindings: dict[str, dict[str, Binding]] = {}  # policy id -> alias -> what its `uses` mean there
         self.windows: dict[str, tuple] = {}  # policy id -> the windows of policy_windows()
+        # policy id -> its whole working-day calendar (before it is cut to its window): what a date
+        # fixed by its text (a schedule's start, a deadline) counts working days on
+        self.full_calendars: dict = {}
         self.external_cache: dict[int, tuple] = {}  # id(expr) -> the (alias, name) it reads through `uses`
         self.external_value_cache: dict[tuple[str, str], object] = {}  # (bound policy, name) -> value
 
@@ -487,6 +490,9 @@ class Resolver:
         chain.reverse()
         scope = _Scope(self, pid, pf, raw)
         parent = self.resolved.get(pf.extends) if pf.extends else None
+        calendars = {year: tuple(hist) for year, hist in raw.items["calendar"].items()}
+        full_calendar, workdays = self._workdays(pid, pf, calendars)
+        self.full_calendars[pid] = full_calendar
 
         def build(table: str, name: str, hist: list, make):
             """The parent's resolved item when this level only inherits it (same definitions), else a new one."""
@@ -533,8 +539,6 @@ class Resolver:
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
-        calendars = {year: tuple(hist) for year, hist in raw.items["calendar"].items()}
-        full_calendar, workdays = self._workdays(pid, pf, calendars)
         counts_working_days = any(
             isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
             for expr in _policy_expressions(decisions, params, schedules, requirements, examples)
@@ -1466,7 +1470,7 @@ class _Scope:
 
         declaring = self.r.ws.files[origin.policy_id]
         try:
-            value = fold(expr, declaring.effective, declaring.ends)
+            value = fold(expr, declaring.effective, declaring.ends, self.r.full_calendars.get(origin.policy_id))
         except ConstantError:
             return None
         return value if isinstance(value, _dt.date) else None

@@ -303,3 +303,16 @@ def test_a_shipped_year_is_corrected_without_override(tmp_path):
     d = next(d for d in run.diagnostics if d.code == "PL308")
     assert d.message == "calendar 2026 is marked override, but no level above declares that year"
     assert "without override" in d.hint and "不写覆盖" in d.hint_zh
+
+
+def test_a_deadline_in_working_days_is_fixed_on_the_declaring_policys_calendar(tmp_path):
+    body = ("param cap: money ceiling 1500 yuan\n"
+            "schedule cap {\n    from effective_date + 3 working days: 1000 yuan\n}\n"
+            "require capped: cap <= 1000 yuan by effective_date + 3 working days\n")
+    run, found = _run(tmp_path, {"cn/x": header("national", "2026-12-30") + "ends 2027-06-30\n" + body
+                                 + CALENDAR_2027})
+    assert found == []
+    policy = run.resolution.policies["cn/x"]
+    # 2026-12-31, then 1–3 January 2027 off (the declared year): the 3rd working day is 2027-01-05
+    assert policy.schedules["cap"].entries[0].start == dt.date(2027, 1, 5)
+    assert policy.requirements["capped"].deadline_date == dt.date(2027, 1, 5)
