@@ -11,6 +11,12 @@ ENTRIES = [
     ("phrase.build.compiled", "compiled {count} polic{plural} into {folder} ({files} files)",
      "已生成 {count} 项政策的计算程序，写入 {folder}（{files} 个文件）"),
     ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
+    # `explain` and `diff` when a level above the policy has errors: the view is of what resolved.
+    ("phrase.view.chain_errors",
+     "policylang: a level above {policy} has {count} error{plural} ({where}), so this view may be incomplete "
+     "or out of date; run policylang check for each in full",
+     "policylang：{policy} 的上级政策有 {count} 个错误（{where}），以上内容可能不完整或不是最新的；"
+     "请运行 policylang check 查看每个错误"),
     # The stages of a long run, as the progress line on a terminal names them.
     ("phrase.progress.parse", "parsing policy files", "正在读取政策文件"),
     ("phrase.progress.check", "checking policies", "正在检查政策"),
@@ -343,7 +349,7 @@ ENTRIES = [
      "{words_zh}在这里取值 {value}，但 {upper} 只允许{limit_words_zh} {limit} 的值（“{text}”）",
      "choose a value {limit_words} {limit}", "请取{limit_words_zh} {limit} 的值"),
     ("note.PL313.must_be_value", "{words} must be {text} = {limit}", "{words_zh}须满足“{text}”，即{limit_words_zh} {limit}"),
-    ("phrase.PL3xx.scheduled", "from {start} the schedule sets {message}", "按本政策的过渡安排，自 {start} 起：{message_zh}"),
+    ("phrase.PL3xx.scheduled", "from {start}, by this policy's schedule: {message}", "按本政策的过渡安排，自 {start} 起：{message_zh}"),
     ("PL306.decision_fixed",
      "the decision {words} is fixed by {upper} ({level}); this policy changes how it is decided",
      "决策项{words_zh}已由 {upper}（{level_zh}）固定，本政策却改动了它的判定方式",
@@ -581,6 +587,40 @@ ENTRIES = [
     ("PL301.unknown_parent", "the parent policy '{parent}' does not exist", "上级政策“{parent}”不存在", "{hint}", "{hint_zh}"),
     ("phrase.PL301.ids", "a parent id is the path of its file under {root}, without .policy",
      "上级政策的编号就是它的文件在 {root} 下的路径，不带 .policy"),
+    # amending notices (`amends ID`)
+    ("PL340.unknown_target", "the policy '{target}' that this notice amends does not exist",
+     "本通知修订的政策“{target}”不存在", "{hint}", "{hint_zh}"),
+    ("PL340.with_extends", "an amending notice takes its parent from the notice it amends ({target}): it has no "
+     "'extends' line of its own",
+     "修订通知的上级就是被修订通知（{target}）的上级，不能再写自己的“继承”",
+     "remove the 'extends' line; the amendment is held to the parent of {target}",
+     "删去“继承”一行；修订内容按 {target} 的上级政策检查"),
+    ("PL340.other_level", "an amendment is at the level of the notice it amends: this notice is {level}, "
+     "{target} is {target_level}",
+     "修订通知与被修订的通知应为同一层级：本通知是{level_zh}，{target} 是{target_level_zh}",
+     "a notice of another level changes {target} by 'extends' and 'override', not by 'amends'",
+     "其他层级的通知应通过“继承”和“覆盖”调整 {target}，而不是“修订”"),
+    ("PL340.other_region", "an amendment covers the region of the notice it amends: this notice says "
+     "{region!r}, {target} says {target_region!r}",
+     "修订通知的地区应与被修订的通知相同：本通知是“{region}”，{target} 是“{target_region}”"),
+    ("note.PL340.region", "the region of {target}", "{target} 的地区"),
+    ("PL340.cycle", "these notices amend each other in a circle: {cycle}", "这些通知相互修订，形成循环：{cycle}",
+     "each amendment names the notice it changes (or an earlier amendment of it)",
+     "每项修订只写它修改的通知（或该通知之前的修订）"),
+    ("PL340.no_date", "an amendment applies from its own effective date, which must be known: "
+     "write the date this notice takes effect (it amends {target})",
+     "修订自其生效之日起适用，生效日期必须写明：请写出本通知的生效日期（它修订 {target}）"),
+    ("PL340.dates_without_amends", "'override {word}' moves a date of the notice an amendment amends: "
+     "this notice amends none",
+     "“覆盖 {word}”用于修订通知改动被修订通知的日期，本通知并未修订任何通知",
+     "write 'amends POLICY', or write this notice's own date as '{word} DATE'",
+     "请写“修订 政策编号”，或把本通知自己的日期写成“{word} 日期”"),
+    ("PL341.conflict", "{name} is changed by two amendments of {target} that both apply from {date}: this "
+     "notice and {other}; which one holds is not said",
+     "{target} 的两项修订都自 {date} 起修改 {name}：本通知和 {other}，无法确定以哪一项为准",
+     "give one of them another effective date, or make one amend the other's result",
+     "让其中一项修订的生效日期不同，或只保留一项修订"),
+    ("note.PL341.other", "changed here by {policy}", "{policy} 在这里修改"),
     ("PL314.unknown_used", "the policy '{policy}' named by 'uses' does not exist", "引用（uses）的政策“{policy}”不存在",
      "{hint}", "{hint_zh}"),
     ("PL302.cycle", "these policies extend or use each other in a circle: {cycle}",

@@ -189,6 +189,19 @@ HELP: dict[str, Help] = {
                 "An extends chain is longer than allowed. With the levels right a chain has at most 4 policies "
                 "(national, provincial, municipal, county); past 16 the rest is not resolved, so that no tree can "
                 "exhaust the machine.", "Extend the policy of the level just above."),
+    "PL340": _H("修订通知（“修订 政策编号”）写法有误：被修订的通知不存在或不在同一层级、地区，写了自己的“继承”，"
+                "修订形成循环，没有生效日期，或没有修订任何通知却写了“覆盖 生效日期”。",
+                "修订通知与被修订通知同级、同地区，不写“继承”，写明自己的生效日期。",
+                "An amending notice (amends POLICY) is written wrongly: the notice it amends does not exist or is at "
+                "another level or region, it has an extends line of its own, amendments amend each other in a "
+                "circle, it has no effective date, or 'override effective' appears in a notice that amends none.",
+                "An amendment is at the level and region of the notice it amends, has no extends line, and says "
+                "when it takes effect.",
+                "政策 “关于推迟执行时间的通知”\n层级 市\n生效日期 2023-04-06\n修订 cn/nm/spine-2023\n"),
+    "PL341": _H("同一通知的两项修订自同一天起修改同一事项，无法确定以哪一项为准。",
+                "让两项修订的生效日期不同，或合并为一项修订。",
+                "Two amendments of the same notice change the same item from the same day; which one holds is "
+                "not said.", "Give them different effective dates, or merge them."),
     "PL304": _H("上级规定了下限（“不低于”），本级把它降低了。下级只能提高下限。", "取不低于上级下限的值。",
                 "The parent sets a floor (at least); this level lowers it. A lower level may only raise it.",
                 "Use a value at least the parent's floor.",

@@ -268,6 +268,26 @@ def collect_suppressions(ws) -> tuple[list[Suppression], list[Diagnostic]]:
     return suppressions, problems
 
 
+def _policies_under_errors(ws, diags: list[Diagnostic]) -> set[str]:
+    """The policies that have an error in their own files, or a level above them (by `extends`)
+    that has one (an internal error is not counted: the run exits 2 for it anyway)."""
+    with_errors = {d.policy_id for d in diags
+                   if d.severity == "error" and d.policy_id is not None and d.code != INTERNAL_ERROR_CODE}
+    if not with_errors:
+        return set()
+    out = set()
+    for pid, pf in ws.files.items():
+        seen, cur = set(), pid
+        while cur is not None and cur not in seen:
+            if cur in with_errors:
+                out.add(pid)
+                break
+            seen.add(cur)
+            parent = ws.files.get(cur)
+            cur = parent.extends if parent is not None else None
+    return out
+
+
 def apply_config(diags: Iterable[Diagnostic], config: Config, ws) -> list[Diagnostic]:
     """Apply inline suppressions, then per-code severities; add configuration and suppression findings."""
     return configure(diags, config, ws)[0]
@@ -284,6 +304,7 @@ def configure(diags: Iterable[Diagnostic], config: Config, ws) -> tuple[list[Dia
         by_place.setdefault((s.path, s.target), []).append(s)
     kept: list[Diagnostic] = []
     suppressed: list[Suppressed] = []
+    diags = list(diags)
     for d in diags:
         if d.span is not None and d.code not in UNSUPPRESSIBLE:
             matching = [s for s in by_place.get((d.span.file, d.span.line), ()) if d.code in s.codes]
@@ -294,8 +315,11 @@ def configure(diags: Iterable[Diagnostic], config: Config, ws) -> tuple[list[Dia
                 suppressed.append(Suppressed(d, first.reason or "", first.span))
                 continue
         kept.append(d)
+    broken = _policies_under_errors(ws, diags)
     for s in suppressions:
-        if not s.used:
+        # Under a level with errors the finding a suppression names may simply not have been
+        # reached: calling it unused then would be a follow-on of that error, and wrong once it is fixed.
+        if not s.used and _policy_of(ws, s.path) not in broken:
             problems.append(Diagnostic(**M("PL902.unused", codes=", ".join(s.codes), codes_zh="、".join(s.codes),
                                            line=s.target), span=s.span, policy_id=_policy_of(ws, s.path)))
     result = []

@@ -402,12 +402,19 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
     are bound to in its region: a change to Guangdong's drug-VBP notice affects the Guangdong
     policies that read it through the national `uses cn/drug-vbp-2019`. Which version binds
     depends on the files' headers, so a change of binding is a change of structure (the whole
-    tree is checked again)."""
+    tree is checked again). An amending notice and the notice it amends each count as using the other.
+    """
     from .semantics.resolve import bind_cross_references, policy_windows
 
     files = {pid: pf for pid, pf in ws.files.items() if pf is not None}
     bindings, _conflicts = bind_cross_references(files)
     windows = policy_windows(files)
+    # An amending notice and the notice it amends depend on each other: the amendment is merged onto
+    # it, and its versions (and the policies extending it, held to each version) follow the amendment.
+    amended_by: dict[str, set[str]] = {}
+    for pid, pf in files.items():
+        if pf.amends:
+            amended_by.setdefault(pf.amends, set()).add(pid)
     out: dict[str, tuple] = {}
     for pid in ws.paths:
         pf = ws.files.get(pid)
@@ -423,6 +430,9 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
                 chain.add(cur)
                 cur = files[cur].extends
             used.update(w[0] for w in windows.get(pid, ()) if w[0] not in chain)
+            used.update(amended_by.get(pid, ()))
+            if pf.amends:
+                used.add(pf.amends)
             out[pid] = (pf.extends, tuple(sorted(used)), True)
     return out
 

@@ -535,7 +535,55 @@ class _Gen:
         out += result_class
         out += ["", ""]
         out += api
+        if self.p.versions:
+            out += ["", ""]
+            out += self.amendments_section()
         return "\n".join(out).rstrip("\n") + "\n"
+
+    def body(self) -> list[str]:
+        """The module without its docstring and runtime: what an amended version is made of."""
+        run_class = self.run_class()
+        result_class = self.result_class()
+        api = self.api()
+        return (self.policy_section() + ["", ""] + self.const_section() + ["", ""] + self.trace_section()
+                + ["", ""] + run_class + ["", ""] + result_class + ["", ""] + api)
+
+    def amendments_section(self) -> list[str]:
+        """An amended policy (`amends`): each version after an amendment, built by a function of its
+        own (its names are that function's), and the public functions choosing by as_of."""
+        p = self.p
+        out = ["# ---------------------------------------------------------------- amendments", ""]
+        for start, version in p.versions:
+            out.append(f"# amended by {version.policy_id} ({display_path(version.path, version.policy_id)}), "
+                       f"from {start.isoformat()}")
+        out += [
+            "# From each of those days evaluate(), decide(), decide_each(), violations() and the function of each",
+            "# decision compute with the version as amended (the function _amended_N below builds it), before the",
+            "# first with the policy as written (above). AMENDMENTS: (amending notice, the day it applies from).",
+            "AMENDMENTS = (",
+        ]
+        for start, version in p.versions:
+            out.append(f"    ({py_str(version.policy_id)}, {_date_code(start)}),")
+        out.append(")")
+        for number, (start, version) in enumerate(p.versions, 1):
+            gen = _Gen(attrs.evolve(version, policy_id=p.policy_id, versions=()))
+            out += ["", "", f"def _amended_{number}():",
+                    f'    """{doc_text(p.policy_id)} as amended by {doc_text(version.policy_id)}, from '
+                    f'{start.isoformat()}: its evaluate, decide, decide_each, violations and _start."""']
+            out += [("    " + line) if line else "" for line in gen.body()]
+            out += ["", "    return evaluate, decide, decide_each, violations, _start"]
+        out += ["", "", "_VERSIONS = ("]
+        for number, (start, _version) in enumerate(p.versions, 1):
+            out.append(f"    ({_date_code(start)}, _amended_{number}()),")
+        out += [
+            ")",
+            "evaluate = _by_date(evaluate, [(start, v[0]) for start, v in _VERSIONS])",
+            "decide = _by_date(decide, [(start, v[1]) for start, v in _VERSIONS])",
+            "decide_each = _by_date(decide_each, [(start, v[2]) for start, v in _VERSIONS])",
+            "violations = _by_date(violations, [(start, v[3]) for start, v in _VERSIONS])",
+            "_start = _by_date(_start, [(start, v[4]) for start, v in _VERSIONS], positional=True)",
+        ]
+        return out
 
     def docstring(self) -> str:
         p = self.p

@@ -18,7 +18,9 @@ from ..semantics.explain import (
     render_explain_text,
 )
 from ..semantics.loader import UsageError
-from .common import EXIT_INTERNAL, EXIT_USAGE, chosen_language, internal_error_note, lang_option
+from ..diagnostics import ERROR
+from ..messages import P
+from .common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_USAGE, chosen_language, internal_error_note, lang_option
 
 _format = click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text",
                        show_default=True, help="text for people, json for tools.")
@@ -36,12 +38,34 @@ def _check_tree(root):
         _usage(str(exc))
 
 
-def _finish(run) -> None:
-    """Exit 2 after the view when a check failed inside policylang: its verdicts may be missing."""
+def _finish(run, policy_id: str, root) -> None:
+    """After the view: exit 2 when a check failed inside policylang (its verdicts may be missing),
+    1 when a level above the policy has errors (the view shows only what resolved: a parent that
+    does not resolve makes a child look unchanged)."""
     note = internal_error_note(run.diagnostics)
     if note:
         click.echo(note, err=True)
         sys.exit(EXIT_INTERNAL)
+    above = _chain_of(run, policy_id) - {policy_id}  # its own errors are part of the view (diff lists them)
+    errors = [d for d in run.diagnostics if d.severity == ERROR and d.policy_id in above]
+    if errors:
+        where = list(dict.fromkeys(d.policy_id for d in errors))
+        en, zh = P("phrase.view.chain_errors", policy=policy_id, count=len(errors),
+                   plural="" if len(errors) == 1 else "s", where=", ".join(where))
+        lang = chosen_language(root or os.path.join(os.getcwd(), "policies"))
+        click.echo(escape_surrogates(zh if lang == "zh" and zh else en), err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+def _chain_of(run, policy_id: str) -> set[str]:
+    """The policy and the policies its file extends, up to the root (as written, resolved or not)."""
+    files = run.workspace.files
+    chain, cur = set(), policy_id
+    while cur is not None and cur not in chain:
+        chain.add(cur)
+        pf = files.get(cur)
+        cur = pf.extends if pf is not None else None
+    return chain
 
 
 def _usage(message: str):
@@ -72,7 +96,7 @@ def explain(policy_id, item, root, output_format):
     except ExplainError as exc:
         _usage(str(exc))
     _emit(data, output_format, render_explain_text, root)
-    _finish(run)
+    _finish(run, policy_id, root)
 
 
 @click.command("diff")
@@ -90,4 +114,4 @@ def diff(policy_id, root, output_format):
     except ExplainError as exc:
         _usage(str(exc))
     _emit(data, output_format, render_diff_text, root)
-    _finish(run)
+    _finish(run, policy_id, root)

@@ -170,7 +170,7 @@ def as_of_date(as_of) -> _dt.date:
         return _dt.date.today()
     if isinstance(as_of, _dt.date) and not isinstance(as_of, _dt.datetime):
         return as_of
-    what = "a datetime (pass its .date())" if isinstance(as_of, _dt.datetime) else repr(as_of)
+    what = "a datetime (pass its .date())" if isinstance(as_of, _dt.datetime) else _shown(as_of)
     raise InputError("as_of", "date", f"as_of must be a date (datetime.date), not {what}")
 
 
@@ -413,6 +413,20 @@ class Interpreter:
         # The working days it counts on: the years of its window (workdays.policy_years), the same
         # years its compiled module embeds.
         self.calendar = getattr(policy, "workdays", None)
+        self._versions: dict[int, Interpreter] = {}
+
+    def version(self, day: Optional[_dt.date]) -> "Interpreter":
+        """The interpreter of the version of the policy that applies on `day`: itself, unless an
+        amending notice (`amends`) in force by then changed it (see ResolvedPolicy.version_on)."""
+        if not self.policy.versions:
+            return self
+        chosen = self.policy.version_on(as_of_date(day))
+        if chosen is self.policy:
+            return self
+        interp = self._versions.get(id(chosen))
+        if interp is None:
+            interp = self._versions[id(chosen)] = Interpreter(chosen)
+        return interp
 
     # -- inputs
     def accepted_inputs(self) -> dict[str, Type]:
@@ -420,6 +434,9 @@ class Interpreter:
         names = {name: i.type for name, i in self.policy.inputs.items()}
         for p in self.policy.blanks:
             names[p.name] = p.type
+        for _, version in self.policy.versions:  # an amended policy: what any of its versions accepts
+            for name, t in self.version(version.amendment_effective).accepted_inputs().items():
+                names.setdefault(name, t)
         return names
 
     def coerce_inputs(self, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -438,12 +455,19 @@ class Interpreter:
             if value is None and key in self.policy.inputs and self.policy.inputs[key].optional:
                 continue
             if t.kind == "list":
-                out[key] = coerce_records(key, value, self.policy.records[t.record], self.enum_members)
+                records = {**{n: r for _, v in self.policy.versions for n, r in v.records.items()}, **self.policy.records}
+                out[key] = coerce_records(key, value, records[t.record], self.enum_members)
                 continue
-            item = self.policy.inputs.get(key) or self.policy.params.get(key)
+            item = self._declaring(key)
             out[key] = coerce_value(key, t, value, self.enum_members.get(t.enum, ()),
                                     getattr(item, "percent_limit", None))
         return out
+
+    def _declaring(self, key: str):
+        item = self.policy.inputs.get(key) or self.policy.params.get(key)
+        for _, version in self.policy.versions:
+            item = item or version.inputs.get(key) or version.params.get(key)
+        return item
 
     # -- evaluation
     def evaluate(self, inputs: Mapping[str, Any], as_of: Optional[_dt.date] = None,
@@ -454,17 +478,25 @@ class Interpreter:
 
     def check_in_force(self, day: _dt.date) -> None:
         """Raise NotInForce when the policy is not in force on `day` (before its effective date, after
-        its end date), naming the policy of its tree in force in its region that day."""
-        p = self.policy
+        its end date), naming the policy of its tree in force in its region that day. An amended
+        policy is judged by the version that applies that day (its dates as amended)."""
+        version = self.version(day)
+        p = version.policy
         if (p.effective is None or day >= p.effective) and (p.ends is None or day <= p.ends):
             return
         other = in_force_on(p.windows, day)
-        raise NotInForce(p.policy_id, day, p.effective, p.ends, other[0] if other else None,
+        raise NotInForce(p.amends or p.policy_id, day, p.effective, p.ends, other[0] if other else None,
                          other[1] if other else None)
 
     def evaluate_validated(self, values: dict[str, Any], as_of: Optional[_dt.date] = None,
                            decisions: Optional[list[str]] = None, explain: bool = False) -> Result:
-        """evaluate() on inputs already checked and converted by coerce_inputs()."""
+        """evaluate() on inputs already checked and converted by coerce_inputs(), with the version of
+        the policy that applies on as_of."""
+        version = self.version(as_of)
+        if version is not self:
+            accepted = version.accepted_inputs()
+            return version.evaluate_validated({k: v for k, v in values.items() if k in accepted}, as_of,
+                                              decisions, explain)
         run = _Run(self, values, as_of_date(as_of), explain)
         names = decisions if decisions is not None else list(self.policy.decision_order)
         values = {}

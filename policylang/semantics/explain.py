@@ -258,6 +258,13 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+def _amendment_date(ctx: CheckContext, policy_id: str) -> Optional[str]:
+    """The day an amending notice applies from (its own effective date), as text."""
+    policy = ctx.policies.get(policy_id)
+    day = policy.amendment_effective if policy is not None else None
+    return day.isoformat() if day else None
+
+
 def _entry(ctx: CheckContext, kind: str, origin: Origin, name: str, action: str) -> dict:
     statement, value = _definition_text(ctx, kind, origin, name)
     statement_zh, value_zh = _definition_text_zh(ctx, kind, origin, name)
@@ -306,7 +313,20 @@ def explain_item(resolution, policy_id: str, name: str, sources: Optional[Source
     for link in policy.chain:
         index = by_policy.get(link.policy_id)
         if index is not None:
-            last = _entry(ctx, kind, item.history[index], name, _judge(ctx, kind, item, index))
+            origin = item.history[index]
+            # An amending notice's definition: first the ones of the same level it replaced ("set by
+            # X, postponed by Y"), each until the day the next applies.
+            replaced, earlier = origin, []
+            while replaced.amended is not None:
+                earlier.insert(0, (replaced.amended, replaced.policy_id))
+                replaced = replaced.amended
+            for old, by in earlier:
+                entry = _entry(ctx, kind, old, name, "set")
+                entry["replaced_by"], entry["replaced_from"] = by, _amendment_date(ctx, by)
+                chain.append(entry)
+            last = _entry(ctx, kind, origin, name, _judge(ctx, kind, item, index))
+            if earlier:
+                last["amends"], last["amends_from"] = earlier[-1][0].policy_id, _amendment_date(ctx, origin.policy_id)
             chain.append(last)
         elif last is not None:
             linked = resolution.policies.get(link.policy_id)
@@ -319,6 +339,16 @@ def explain_item(resolution, policy_id: str, name: str, sources: Optional[Source
             })
     in_force = chain[-1] if chain else None
     extra = {}
+    # An amended policy: what each later version (from its amending notice's date) makes of the item.
+    later = []
+    for start, version in policy.versions:
+        found = find_item(version, name)[1] if version.item(name) is not None else None
+        if found is not None and found.history[-1] is not item.history[-1]:
+            entry = _entry(_context(resolution, version, sources), kind, found.history[-1], name, "amended")
+            entry["from"] = start.isoformat()
+            later.append(entry)
+    if later:
+        extra["amended"] = later
     if kind == "param" and item.is_blank:
         extra["blank"] = True
     xrefs = cross_references(resolution, policy, kind, item)
@@ -514,7 +544,8 @@ LEVEL_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市�
 ACTION_ZH = {"set": "设定", "inherited": "继承，未改", "tightened": "收紧", "filled": "填写", "replaced": "替换",
              "delegated": "授权下级", "restated": "重申", "changed": "修改", "loosened": "放宽（违反上级）",
              "added": "新增", "changed kind": "改变了规则类型（违反上级）", "outside bound": "超出上级限定范围",
-             "tightened, proved": "收紧（已证明）", "restated, proved": "重申（已证明）", "not proved": "未能证明是否符合上级"}
+             "tightened, proved": "收紧（已证明）", "restated, proved": "重申（已证明）", "not proved": "未能证明是否符合上级",
+             "amended": "修订"}
 
 
 def _zh(table: dict, key: str, lang: str) -> str:
@@ -566,6 +597,20 @@ def render_explain_text(data: dict, lang: str = "en") -> str:
         lines.append(f"             {_zh(ACTION_ZH, entry['action'], lang)}{colon}{_statement(entry, lang)}{flag}")
         if entry.get("label"):
             lines.append(f"             {entry['label']}")
+        if entry.get("because"):
+            lines.append(f"             {'理由' if zh else 'because'}{colon}{entry['because']}")
+        if entry.get("replaced_by"):
+            lines.append(f"             {entry['replaced_from']} 起由 {entry['replaced_by']} 修订" if zh else
+                         f"             until {entry['replaced_by']} amends it, from {entry['replaced_from']}")
+        if entry.get("amends"):
+            lines.append(f"             自 {entry['amends_from']} 起修订 {entry['amends']} 的规定" if zh else
+                         f"             amends the definition of {entry['amends']}, from {entry['amends_from']}")
+    for entry in data.get("amended", ()):
+        colon = "：" if zh else ": "
+        lines.append("")
+        lines.append(f"  自 {entry['from']} 起由 {entry['policy']} 修订（{entry['location']}）" if zh else
+                     f"  amended by {entry['policy']} from {entry['from']} ({entry['location']})")
+        lines.append(f"             {_statement(entry, lang)}")
         if entry.get("because"):
             lines.append(f"             {'理由' if zh else 'because'}{colon}{entry['because']}")
     if data.get("blank"):

@@ -181,6 +181,9 @@ class Origin:
     # 'restated' (same value again), 'replaced' (default or decision replaced),
     # 'delegated' (blank passed down), 'changed' (an override the checker must judge).
     action: str = "set"
+    # In an amending notice (`amends ID`): the definition of the same level this one replaced,
+    # from the amendment's effective date on (the amended notice's own, or an earlier amendment's).
+    amended: Optional["Origin"] = None
 
     @property
     def article(self) -> Optional[str]:
@@ -482,6 +485,24 @@ class ResolvedPolicy:
     workdays: object = None
     calendars: dict = attrs.Factory(dict)
     counts_working_days: bool = False
+    # An amending notice (`amends ID`): the id of the notice it amends (the first of the chain of
+    # amendments), and the day the amended version applies from (the amending notice's own
+    # `effective`; `effective` and `ends` above are the amended notice's dates as amended).
+    amends: Optional[str] = None
+    amendment_effective: Optional[_dt.date] = None
+    # The amended notice's versions after its amendments, in order: (the day each applies from,
+    # the policy as amended up to that amendment). evaluate() uses the version in force on as_of.
+    versions: tuple = ()
+
+    def version_on(self, day: Optional[_dt.date]) -> "ResolvedPolicy":
+        """The version of this policy that applies on `day`: the last amendment whose effective
+        date is on or before it, else the policy as written."""
+        chosen = self
+        if day is not None:
+            for start, version in self.versions:
+                if start is not None and start <= day:
+                    chosen = version
+        return chosen
 
     @property
     def is_leaf(self) -> bool:

@@ -195,6 +195,12 @@ class Resolver:
         self.full_calendars: dict = {}
         self.external_cache: dict[int, tuple] = {}  # id(expr) -> the (alias, name) it reads through `uses`
         self.external_value_cache: dict[tuple[str, str], object] = {}  # (bound policy, name) -> value
+        # Amending notices (`amends ID`): amendment id -> the notice its chain amends (the root), and
+        # -> the version it is merged onto (the root, or the amendment before it); root -> its
+        # amendments in the order they apply (effective date, then id).
+        self.amendment_root: dict[str, str] = {}
+        self.amendment_base: dict[str, str] = {}
+        self.amendments_of: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------ diagnostics
     def say(self, key, span, policy_id, /, related=(), **params):
@@ -216,15 +222,20 @@ class Resolver:
             if self._check_header(pid, pf):
                 valid[pid] = pf
         self._refuse_deep_chains(valid)
+        self._find_amendments(valid)
         for pid, pf in valid.items():
             parent = pf.extends
             if parent:
                 self.children.setdefault(parent, []).append(pid)
         self.bindings, conflicts = bind_cross_references(valid)
         self.windows = policy_windows(valid)
+        for pid, root in self.amendment_root.items():
+            # An amendment reads what the notice it amends reads, and stands where it stands.
+            self.bindings[pid] = {**self.bindings.get(root, {}), **self.bindings.get(pid, {})}
+            self.windows[pid] = self.windows.get(root, ())
         self._report_alias_conflicts(conflicts)
         order, unresolved = self._order(valid)
-        needed = None if only is None else self._with_dependencies(only, valid, self.bindings)
+        needed = None if only is None else self._with_dependencies(only, valid, self.bindings, self._amendment_links())
         for pid in order:
             if needed is None or pid in needed:
                 self._resolve_policy(pid, valid[pid])
@@ -260,11 +271,80 @@ class Resolver:
         for pid in deep:
             del valid[pid]
 
+    def _amendment_links(self) -> dict[str, list[str]]:
+        """What each policy needs besides its parent and used policies: an amendment its base, an
+        amended notice its amendments (its versions are part of it)."""
+        links: dict[str, list[str]] = {pid: [base] for pid, base in self.amendment_base.items()}
+        for root, amendments in self.amendments_of.items():
+            links.setdefault(root, []).extend(amendments)
+        return links
+
+    def _find_amendments(self, valid: dict[str, A.PolicyFile]) -> None:
+        """Check each `amends` line and order each notice's amendments. An amendment that cannot
+        apply (its notice unknown or at another level, with an `extends` line, in a circle of
+        amendments, without a date) is reported and left out, as a policy with an unknown parent."""
+        drop: set[str] = set()
+        for pid, pf in valid.items():
+            item = pf.header_item("amends")
+            if item is None:
+                for key in ("amended_effective", "amended_ends"):
+                    moved = pf.header_item(key)
+                    if moved is not None:
+                        self.say("PL340.dates_without_amends", moved.span, pid, word=key[len("amended_"):])
+                continue
+            target = item.value
+            if pf.header_item("extends") is not None:
+                self.say("PL340.with_extends", pf.header_item("extends").span, pid, target=target)
+                drop.add(pid)
+                continue
+            if target not in self.ws.files:
+                self.say("PL340.unknown_target", item.span, pid, target=target,
+                         **hint_for(target, self.ws.files, "phrase.PL301.ids", root=self.ws.root))
+                drop.add(pid)
+                continue
+            root, seen = target, [pid]
+            while root in valid and valid[root].amends and root not in seen:
+                seen.append(root)
+                root = valid[root].amends
+            if root in seen:
+                self.say("PL340.cycle", item.span, pid, cycle=" -> ".join(seen + [root]))
+                drop.add(pid)
+                continue
+            if root not in valid:
+                drop.add(pid)  # the notice amended is broken or unknown: reported on its own file
+                continue
+            amended = valid[root]
+            if pf.level != amended.level:
+                self.say("PL340.other_level", item.span, pid, target=root, level=pf.level,
+                         level_zh=level_zh(pf.level), target_level=amended.level,
+                         target_level_zh=level_zh(amended.level))
+                drop.add(pid)
+                continue
+            if pf.effective is None:
+                self.say("PL340.no_date", pf.header_item("effective").span, pid, target=root)
+                drop.add(pid)
+                continue
+            region, amended_region = pf.header_value("region"), amended.header_value("region")
+            if region is not None and amended_region is not None and region != amended_region:
+                self.say("PL340.other_region", pf.header_item("region").span, pid, target=root, region=region,
+                         target_region=amended_region,
+                         related=[Related(amended.header_item("region").span, **N("note.PL340.region", target=root))])
+            self.amendment_root[pid] = root
+        for pid in drop:
+            del valid[pid]
+        for pid, root in self.amendment_root.items():
+            self.amendments_of.setdefault(root, []).append(pid)
+        for root, amendments in self.amendments_of.items():
+            amendments.sort(key=lambda a: (valid[a].effective, a))
+            for before, after in zip([root] + amendments, amendments):
+                self.amendment_base[after] = before
+
     @staticmethod
     def _with_dependencies(only: set[str], valid: dict[str, A.PolicyFile],
-                           bindings: Optional[dict] = None) -> set[str]:
+                           bindings: Optional[dict] = None, links: Optional[dict] = None) -> set[str]:
         """The given policies and every policy they extend or use (the versions their `uses`
-        are bound to included), transitively."""
+        are bound to included), an amendment's base and an amended notice's amendments,
+        transitively."""
         needed: set[str] = set()
         stack = [p for p in only if p in valid]
         while stack:
@@ -274,7 +354,8 @@ class Resolver:
             needed.add(pid)
             pf = valid[pid]
             bound = [b.bound for b in (bindings or {}).get(pid, {}).values()]
-            for upper in ([pf.extends] if pf.extends else []) + [u.policy_id for u in pf.uses] + bound:
+            for upper in ([pf.extends] if pf.extends else []) + [u.policy_id for u in pf.uses] + bound + \
+                    (links or {}).get(pid, []):
                 if upper in valid and upper not in needed:
                     stack.append(upper)
         return needed
@@ -365,6 +446,8 @@ class Resolver:
             for binding in self.bindings.get(pid, {}).values():
                 if binding.bound != pid and binding.bound in valid:
                     edges.append((binding.bound, "uses", binding.span))
+            if pid in self.amendment_base:
+                edges.append((self.amendment_base[pid], "amends", pf.header_item("amends").span))
             deps[pid] = edges
         # Cycles, reported once per circle; order puts parents and used policies first.
         in_cycle: set[str] = set()
@@ -413,14 +496,21 @@ class Resolver:
 
     # ------------------------------------------------------------ merging
     def _merge(self, pid: str, pf: A.PolicyFile) -> _Raw:
-        parent = pf.extends
+        base = self.amendment_base.get(pid)
+        parent = base or pf.extends
         raw = self.raw[parent].copy() if parent else _Raw()
         level = pf.level
         seen_here: set[tuple[str, str]] = set()
+        # An amendment replaces the definitions of its own level: the amended notice's and those of
+        # the amendments before it.
+        same_level = frozenset()
+        if base is not None:
+            root = self.amendment_root[pid]
+            same_level = frozenset([root] + self.amendments_of[root][:self.amendments_of[root].index(pid)])
         for decl in pf.decls:
             if decl.kind == "example":
                 continue
-            if not self._merge_decl(raw, pid, level, pf, decl, seen_here):
+            if not self._merge_decl(raw, pid, level, pf, decl, seen_here, same_level):
                 continue
             if decl.kind == "param" and decl.is_keyed:
                 # Each key is a param of its own (`cap.stainless`), inherited, overridden and filled
@@ -431,10 +521,11 @@ class Resolver:
                                         reason=key.meta.reason or decl.meta.reason)
                     self._merge_decl(raw, pid, level, pf, attrs.evolve(
                         key, name=A.key_name(decl.name, key.name), override=decl.override, type=decl.type,
-                        meta=meta), seen_here)
+                        meta=meta), seen_here, same_level)
         return raw
 
-    def _merge_decl(self, raw: _Raw, pid: str, level: str, pf: A.PolicyFile, decl, seen_here: set) -> bool:
+    def _merge_decl(self, raw: _Raw, pid: str, level: str, pf: A.PolicyFile, decl, seen_here: set,
+                    same_level: frozenset = frozenset()) -> bool:
         """Add one declaration to the merged chain; False when it was left out (a duplicate, a kind change)."""
         kind = decl.kind
         ns = NAMESPACE[kind]
@@ -474,6 +565,19 @@ class Resolver:
             self.say("PL307.needs_override", decl.name_span, pid,
                      related=[Related(previous.span, **N("note.PL307.inherited"))], name=decl.name,
                      policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=kind)
+        if previous.policy_id in same_level:
+            # An amendment: from its date on this definition takes the place of its own level's,
+            # and is judged, as that one was, against the levels above.
+            if previous.policy_id in self.amendment_root and \
+                    self.ws.files[previous.policy_id].effective == pf.effective:
+                self.say("PL341.conflict", decl.name_span, pid,
+                         related=[Related(previous.span, **N("note.PL341.other", policy=previous.policy_id))],
+                         name=decl.name, other=previous.policy_id, target=self.amendment_root[pid],
+                         date=pf.effective)
+            upper = history[-2] if len(history) > 1 else None
+            history[-1] = attrs.evolve(origin, action=_action(upper.decl, decl) if upper is not None else "set",
+                                       amended=previous)
+            return True
         history.append(attrs.evolve(origin, action=_action(previous.decl, decl)))
         return True
 
@@ -481,6 +585,8 @@ class Resolver:
     def _resolve_policy(self, pid: str, pf: A.PolicyFile) -> None:
         raw = self._merge(pid, pf)
         self.raw[pid] = raw
+        root = self.amendment_root.get(pid)
+        base = self.resolved.get(self.amendment_base[pid]) if root is not None else None
         chain = []
         cur = pid
         while cur:
@@ -488,10 +594,13 @@ class Resolver:
             chain.append(ChainLink(cur, f.level, f.path, f.title, f.header_value("document"), f.effective))
             cur = f.extends
         chain.reverse()
+        if root is not None:
+            # The amended notice's chain, with the amendment in its place.
+            chain = list(self.resolved[root].chain[:-1]) + chain
         scope = _Scope(self, pid, pf, raw)
-        parent = self.resolved.get(pf.extends) if pf.extends else None
+        parent = base if root is not None else (self.resolved.get(pf.extends) if pf.extends else None)
         calendars = {year: tuple(hist) for year, hist in raw.items["calendar"].items()}
-        full_calendar, workdays = self._workdays(pid, pf, calendars)
+        full_calendar = self._workdays(pid, calendars)
         self.full_calendars[pid] = full_calendar
 
         def build(table: str, name: str, hist: list, make):
@@ -543,32 +652,43 @@ class Resolver:
             isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
             for expr in _policy_expressions(decisions, params, schedules, requirements, examples)
             for node in rwalk(expr))
-        if counts_working_days:
-            self._calendar_reach(pid, pf, full_calendar)
         if parent is not None and decisions.keys() == parent.decisions.keys() and all(
                 decisions[n] is parent.decisions[n] for n in decisions):
             order = list(parent.decision_order)
         else:
             order = self._decision_order(pid, decisions)
-        has_errors = any(c.policy_id in self.error_ids or c.policy_id in self.ws.syntax_errors for c in chain)
+        has_errors = any(c.policy_id in self.error_ids or c.policy_id in self.ws.syntax_errors for c in chain) or \
+            (base is not None and base.has_errors)
         bindings = self.bindings.get(pid, {})
         externals = self._externals(bindings, scope, itertools.chain(
             _policy_expressions(decisions, params, schedules, requirements, examples),
             self._upper_expressions(decisions, params, requirements)) if bindings else ())
+        effective, ends, windows = pf.effective, pf.ends, self.windows.get(pid, ())
+        if base is not None:
+            effective = pf.header_value("amended_effective", base.effective)
+            ends = pf.header_value("amended_ends", base.ends)
+            # The notice in force in the region on a day: the amended notice with its dates as amended.
+            windows = tuple(w[:3] + (effective, ends) + w[5:] if w[0] == root else w for w in windows)
+        # The working days it counts on: the years of its window (as amended, for an amendment).
+        from .workdays import policy_years
+
+        workdays = full_calendar.only(policy_years(full_calendar, effective, ends))
+        if counts_working_days:
+            self._calendar_reach(pid, pf, full_calendar, effective, ends)
         self.resolved[pid] = ResolvedPolicy(
             policy_id=pid,
             path=pf.path,
             title=pf.title,
             level=pf.level,
-            region=pf.header_value("region"),
+            region=pf.header_value("region", base.region if base is not None else None),
             issuer=pf.header_value("issuer"),
             document=pf.header_value("document"),
             issued=pf.header_value("issued"),
-            effective=pf.effective,
-            ends=pf.ends,
+            effective=effective,
+            ends=ends,
             summary=pf.header_value("summary"),
             status=pf.header_value("status"),
-            parent=pf.extends,
+            parent=self.ws.files[root].extends if root is not None else pf.extends,
             chain=tuple(chain),
             uses=tuple((u.alias, u.policy_id) for u in pf.uses),
             enums=enums,
@@ -584,20 +704,26 @@ class Resolver:
             decision_order=tuple(order),
             externals=externals,
             external_values=self._external_values(externals, bindings),
-            children=tuple(sorted(self.children.get(pid, ()))),
+            children=tuple(sorted(self.children.get(root or pid, ()))),  # an amendment: the amended notice's
             has_errors=has_errors,
             bindings=bindings,
-            windows=self.windows.get(pid, ()),
+            windows=windows,
+            amends=root,
+            amendment_effective=pf.effective if root is not None else None,
             workdays=workdays,
             calendars=calendars,
             counts_working_days=counts_working_days,
         )
+        if root is not None:
+            amended = self.resolved[root]
+            self.resolved[root] = attrs.evolve(amended, versions=amended.versions + ((pf.effective, self.resolved[pid]),))
 
     # ------------------------------------------------------------ the working-day calendar
-    def _workdays(self, pid: str, pf: A.PolicyFile, calendars: dict):
-        """(the whole calendar, the one it counts on): the shipped years, replaced or added by its
-        chain's `calendar` declarations (each checked where it is written); then cut to its window."""
-        from .workdays import calendar_with, policy_years
+    def _workdays(self, pid: str, calendars: dict):
+        """The whole working-day calendar of a policy: the shipped years, replaced or added by its
+        chain's `calendar` declarations (each checked where it is written). The policy counts on the
+        years of its window (workdays.policy_years)."""
+        from .workdays import calendar_with
 
         declared = []
         for year, hist in calendars.items():
@@ -605,8 +731,7 @@ class Resolver:
             if origin.policy_id == pid:
                 self._check_calendar(pid, origin.decl)
             declared.append(_year_calendar(origin))
-        full = calendar_with(declared)
-        return full, full.only(policy_years(full, pf.effective, pf.ends))
+        return calendar_with(declared)
 
     def _check_calendar(self, pid: str, decl: A.CalendarDecl) -> None:
         """PL240: a `calendar` declaration that cannot be the notice of its year."""
@@ -643,25 +768,26 @@ class Resolver:
             elif d in off:
                 self.say("PL240.both", day.span, pid, related=[Related(off[d].span, **N("note.PL240.off"))], day=d)
 
-    def _calendar_reach(self, pid: str, pf: A.PolicyFile, workdays) -> None:
-        """PL503: a policy that counts working days on days its calendar does not cover."""
-        if pf.effective is None:
+    def _calendar_reach(self, pid: str, pf: A.PolicyFile, workdays, effective, ends) -> None:
+        """PL503: a policy that counts working days on days its calendar does not cover (its window:
+        effective to ends)."""
+        if effective is None:
             return
         covered = sorted(workdays.covered)
         span = pf.header_item("effective").span if pf.header_item("effective") is not None else A.NO_SPAN
         from .workdays import years_text
 
-        if not covered or pf.effective.year < covered[0] or (
-                pf.ends is not None and pf.ends.year > covered[-1]) or pf.ends is None:
+        if not covered or effective.year < covered[0] or (
+                ends is not None and ends.year > covered[-1]) or ends is None:
             first_gap = None
-            if not covered or pf.effective.year < covered[0]:
-                first_gap = pf.effective
+            if not covered or effective.year < covered[0]:
+                first_gap = effective
             else:
                 # the first year of its window the calendar lacks
-                y = pf.effective.year
+                y = effective.year
                 while y in workdays.covered:
                     y += 1
-                if pf.ends is None or y <= pf.ends.year:
+                if ends is None or y <= ends.year:
                     first_gap = _dt.date(y, 1, 1)
             if first_gap is None:
                 return
@@ -798,40 +924,40 @@ def policy_windows(files: dict) -> dict[str, tuple]:
     same national root) in its region folder or a folder above it, never one below it. Each as
     (policy id, level, folder depth, effective, ends, chain depth); values.in_force_on() picks
     the one in force on a day."""
-    children: dict[str, list[str]] = {}
-    for pid, pf in files.items():
-        if pf.extends in files:
-            children.setdefault(pf.extends, []).append(pid)
+    # Indexed by (national root, region folder) so each policy looks only at the folders above it:
+    # a scan of the whole tree per policy made this quadratic (70 s for 3,209 policies).
+    chains: dict[str, tuple[str, ...]] = {}
 
-    def chain_of(pid: str) -> list[str]:
-        chain, cur = [], pid
-        while cur in files and cur not in chain:
-            chain.append(cur)
-            cur = files[cur].extends
-        return chain
+    def chain_of(pid: str) -> tuple[str, ...]:
+        if pid not in chains:
+            chain, cur = [], pid
+            while cur in files and cur not in chain:
+                chain.append(cur)
+                cur = files[cur].extends
+            chains[pid] = tuple(chain)
+        return chains[pid]
 
-    def below(pid: str) -> set[str]:
-        out, stack = set(), list(children.get(pid, ()))
-        while stack:
-            cur = stack.pop()
-            if cur not in out:
-                out.add(cur)
-                stack.extend(children.get(cur, ()))
-        return out
+    by_place: dict[tuple[str, str], list[str]] = {}
+    for pid in files:
+        by_place.setdefault((chain_of(pid)[-1], region_folder(pid)), []).append(pid)
+
+    windows: dict[str, tuple] = {}
 
     def window(pid: str) -> tuple:
-        pf = files[pid]
-        folder = region_folder(pid)
-        return (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends, len(chain_of(pid)))
+        if pid not in windows:
+            pf = files[pid]
+            folder = region_folder(pid)
+            windows[pid] = (pid, pf.level, len(folder.split("/")) if folder else 0, pf.effective, pf.ends,
+                            len(chain_of(pid)))
+        return windows[pid]
 
     out: dict[str, tuple] = {}
     for pid in files:
         root = chain_of(pid)[-1]
-        folders = set(_folders_up(region_folder(pid)))
-        exclude = below(pid)
-        tree = {root} | below(root)
-        out[pid] = tuple(window(c) for c in sorted(tree)
-                         if c not in exclude and region_folder(c) in folders)
+        # a policy below this one (it extends it, transitively) never stands in for it
+        candidates = [c for folder in _folders_up(region_folder(pid)) for c in by_place.get((root, folder), ())
+                      if c == pid or pid not in chain_of(c)]
+        out[pid] = tuple(window(c) for c in sorted(candidates))
     return out
 
 

@@ -490,7 +490,9 @@ Decl = Union[
 @attrs.frozen(slots=True)
 class HeaderItem:
     """One header line. key: title, level, region, issuer, document, issued,
-    effective, ends, extends, summary. value: str or datetime.date."""
+    effective, ends, extends, summary; in an amending notice amends (the id of the notice it
+    changes), amended_effective and amended_ends (that notice's dates as amended, written
+    `override effective DATE`). value: str or datetime.date."""
 
     key: str
     value: object
@@ -550,6 +552,11 @@ class PolicyFile:
     @property
     def extends(self) -> Optional[str]:
         return self.header_value("extends")
+
+    @property
+    def amends(self) -> Optional[str]:
+        """The notice this one amends (`amends ID`), or None."""
+        return self.header_value("amends")
 
     @property
     def effective(self) -> Optional[_dt.date]:

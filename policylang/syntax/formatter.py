@@ -43,7 +43,7 @@ GROUPED_KINDS = (A.InputDecl, A.ParamDecl, A.ProvisionDecl)
 MAX_WIDTH = 100
 
 HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "effective", "ends", "status",
-                "extends")
+                "extends", "amends", "amended_effective", "amended_ends")
 HEADER_KEYWORD = {"title": "policy"}
 _UNIT_WORDS = {"yuan": ("yuan", "yuan"), "days": ("day", "days"), "months": ("month", "months"),
                "years": ("year", "years"), "working_days": ("working day", "working days")}
@@ -233,6 +233,8 @@ def _format_cell(cell: A.Cell) -> str:
 
 
 def _format_header(item: A.HeaderItem) -> str:
+    if item.key in ("amended_effective", "amended_ends"):
+        return f"{_kw('override')} {_kw(item.key[len('amended_'):])} {item.value.isoformat()}"
     keyword = _kw(HEADER_KEYWORD.get(item.key, item.key))
     value = item.value
     if item.key in ("title", "region", "issuer", "document", "summary"):

@@ -37,6 +37,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("effective", ("生效日期", "施行日期")),
     ("ends", ("失效日期",)),
     ("extends", ("继承",)),
+    ("amends", ("修订",)),
     ("uses", ("引用",)),
     ("as", ("简称",)),
     ("summary", ("概述",)),
@@ -179,7 +180,7 @@ LANGUAGES = ("en", "zh")
 
 # Header and declaration keywords: a line that starts with one starts a new declaration.
 TOP_LEVEL = ("policy", "level", "region", "issuer", "document", "issued", "effective", "ends",
-             "extends", "uses", "summary", "status",
+             "extends", "amends", "uses", "summary", "status",
              "override", "enum", "input", "param", "decision", "table", "schedule", "require",
              "example", "provision", "record", "calendar")
 

@@ -214,10 +214,10 @@ class _Builder(Transformer):
     # -- header ---------------------------------------------------------------
     def _header(self, key, children, convert=None):
         data = self._data(children)
-        value = data[0]
+        value = data[-1]  # `override effective DATE` keeps its OVERRIDE token: the date is last
         if key in ("title", "region", "issuer", "document", "summary"):
             value = self._string(value)
-        elif key in ("issued", "effective", "ends"):
+        elif key in ("issued", "effective", "ends", "amended_effective", "amended_ends"):
             value = self._date(value)
         elif key == "level":
             value = _name(value, K.LEVEL_OF)
@@ -241,6 +241,9 @@ class _Builder(Transformer):
         """`effective unknown`: the notice's text (and so its date) is not in hand."""
         return A.HeaderItem("effective", None, self._span(c))
     def h_extends(self, c): return self._header("extends", c)
+    def h_amends(self, c): return self._header("amends", c)
+    def h_amended_effective(self, c): return self._header("amended_effective", c)
+    def h_amended_ends(self, c): return self._header("amended_ends", c)
     def h_summary(self, c): return self._header("summary", c)
 
     def h_uses(self, c):

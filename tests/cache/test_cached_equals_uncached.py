@@ -1,7 +1,7 @@
 """Cached and uncached checks give the same findings, always.
 
 A state machine edits a small tree (add, change, break, fix, delete and rename files, change
-`extends`, change the configuration) and after every step compares a check that uses the
+`extends`, add, change and remove amending notices (`amends`), change the configuration) and after every step compares a check that uses the
 on-disk cache (warm snapshot or incremental re-check) with one from scratch.
 """
 
@@ -80,6 +80,10 @@ CONFIGS = [
 
 
 def source(level: str, parent, body: str) -> str:
+    """parent: the id the policy extends, or ("amends", ID, effective) for an amending notice."""
+    if isinstance(parent, tuple):
+        _, target, effective = parent
+        return header(level, effective=effective) + f"amends {target}\n" + body
     return header(level, extends=parent) + body
 
 
@@ -163,7 +167,7 @@ class CachedMatchesUncached(RuleBasedStateMachine):
         if how == "first line":
             self.write_raw(pid, text.splitlines()[0] + "\n")
         elif how == "extends line":
-            self.write_raw(pid, f"extends {parent}\n" if parent else "\n")
+            self.write_raw(pid, f"extends {parent}\n" if parent and not isinstance(parent, tuple) else "\n")
         elif how == "no level line":
             self.write_raw(pid, "".join(line for line in text.splitlines(True) if not line.startswith("level ")))
         elif how == "bad level":
@@ -214,6 +218,16 @@ class CachedMatchesUncached(RuleBasedStateMachine):
             parent = data.draw(st.sampled_from(["cn/x", "cn/lib", "cn/gone", *self.lower()]))
             old_level, _, old_body = self.tree[pid]
             self.write(pid, old_level, parent, old_body)
+
+    @precondition(lambda self: self.tree)
+    @rule(data=st.data(), body=BODIES, effective=st.sampled_from(["2021-06-01", "2022-01-01"]))
+    def amend(self, data, body, effective):
+        """An amending notice of a policy of the tree (of its level, from a date: two of them on the same
+        day changing the same item is PL341), or one of an amendment (the chain of amendments)."""
+        target = self.pick(data)
+        level = self.tree[target][0]
+        self.counter += 1
+        self.write(f"{target}-am{self.counter}", level, ("amends", target, effective), body)
 
     @rule(config=st.sampled_from(CONFIGS))
     def configure(self, config):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import NATIONAL_HEADER, codes, only
+from .conftest import NATIONAL_HEADER, PROVINCIAL_HEADER, codes, only
 
 GAP = NATIONAL_HEADER + """
 input used: bool "使用"
@@ -42,6 +42,30 @@ def test_unused_suppression(run):
     d = only(diags, "PL902")[0]
     assert d.severity == "warning" and "PL401" in d.message
     assert "PL402" in codes(diags)
+
+
+def test_no_unused_suppression_under_a_level_with_errors(run):
+    # The parent does not type-check, so the child's gap finding is never reached: its
+    # suppression is not "unused" (that would be a follow-on of the parent's error), and it
+    # is again once the parent is fixed.
+    child = PROVINCIAL_HEADER + """
+input used: bool "使用"
+input complete: bool "齐全"
+# policylang: ignore[PL402] because "本通知未规定该情形"
+table counts: bool "记入" {
+    columns used, complete
+    row false, - => false
+    row true, true => true
+}
+"""
+    broken = {"cn/base": NATIONAL_HEADER + 'param cap: money ceiling 7000 yuan + "x" "上限"\n', "cn/p/base": child}
+    diags = run(broken)
+    assert "PL203" in codes(diags)
+    assert "PL902" not in codes(diags)
+    fixed = {"cn/base": NATIONAL_HEADER + 'param cap: money ceiling 7000 yuan "上限"\n',
+             "cn/p/base": child.replace("row true, true => true", "row true, true => true\n    row true, false => false")}
+    diags = run(fixed)
+    assert only(diags, "PL902")[0].policy_id == "cn/p/base"
 
 
 def test_severity_from_pyproject(run):

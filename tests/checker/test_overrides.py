@@ -135,5 +135,30 @@ schedule listing_cap "逐步调整" {
 }
 """
     found = only(run(province(body)), "PL305")
+    assert len(found) == 1  # at the schedule entry; the day-by-day proof does not report it again
     assert "2021-06-01" in found[0].message
     assert "PL305" not in codes(run(province(body.replace("7500", "6500"))))
+
+
+def test_a_level_schedules_the_value_it_fixes_for_the_levels_below(run):
+    # The province fixes the cap for its cities and lowers it over time: its own steps are its
+    # values (held to the national ceiling), not changes of its own fixed rule.
+    body = """
+override param listing_cap: money fixed 6000 yuan because "本省统一"
+schedule listing_cap "逐步调整" {
+    from 2021-06-01: 5000 yuan
+}
+"""
+    diags = run(province(body))
+    assert not codes(diags, ("error",)), [d.message for d in diags]
+    above = only(run(province(body.replace("5000 yuan", "7500 yuan"))), "PL305")
+    assert len(above) == 1 and "2021-06-01" in above[0].message
+    # A city below it may not schedule other values of the fixed cap.
+    city = MUNICIPAL_HEADER + """
+override schedule listing_cap "本市调整" because "本市降低" {
+    from 2021-09-01: 4000 yuan
+}
+"""
+    files = province(body)
+    files["cn/p/c/base"] = city
+    assert "PL306" in codes(run(files))

@@ -70,7 +70,8 @@ def test_standalone_modules_carry_their_runtime(seeds, tmp_path):
     assert _run(script, tmp_path, tmp_path) == ["7000.00"]
 
 
-@pytest.mark.parametrize("as_of", [20210301, dt.datetime(2021, 3, 1, 8, 0), "2021-03-01", 1.5])
+@pytest.mark.parametrize("as_of", [20210301, dt.datetime(2021, 3, 1, 8, 0), "2021-03-01", 1.5, pytest.param(10 ** 5000, id="int-of-5001-digits"),
+                                   pytest.param("9" * 100_000, id="text-of-100000-nines")])
 def test_as_of_has_one_rule(seeds, as_of):
     """as_of is a datetime.date (or None for today): anything else is an InputError naming as_of, in
     every entry point of every module and in the interpreter."""
@@ -84,6 +85,7 @@ def test_as_of_has_one_rule(seeds, as_of):
             with pytest.raises((module.InputError, InputError)) as info:
                 call()
             assert info.value.field == "as_of" and "datetime.date" in info.value.message, pid
+            assert len(info.value.message) < 200  # the value is quoted shortened (a 5,000-digit int cannot be printed)
 
 
 def test_every_public_name_of_a_module_is_reserved(seeds):

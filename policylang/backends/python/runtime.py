@@ -992,7 +992,7 @@ def _as_of_date(as_of) -> datetime.date:
         return datetime.date.today()
     if as_of.__class__ is _date or (isinstance(as_of, datetime.date) and not isinstance(as_of, datetime.datetime)):
         return as_of
-    what = "a datetime (pass its .date())" if isinstance(as_of, datetime.datetime) else repr(as_of)
+    what = "a datetime (pass its .date())" if isinstance(as_of, datetime.datetime) else _shown(as_of)
     raise InputError("as_of", "date", f"as_of must be a date (datetime.date), not {what}")
 
 
@@ -1153,6 +1153,32 @@ def _api(policy_id, decisions, run_class, result_class, validate_fast, decide_fa
     result_class._violations_of = staticmethod(
         lambda values, as_of: _violations(run_class(values, as_of, None), requirements))
     return evaluate, decide, decide_each, validate, _validated, _start, _evaluate, violations
+
+
+def _by_date(original, versions, positional=False):
+    """A function of an amended policy's module: on a day an amendment applies (versions:
+    ((first day, that version's function), ...), in order), the amended version's; before the
+    first, the policy's as written. positional: _start(inputs, as_of, trace)."""
+    def chosen(as_of):
+        day = _as_of_date(as_of)
+        function = original
+        for start, version in versions:
+            if start <= day:
+                function = version
+        return function, day
+
+    if positional:
+        def start(inputs, as_of, trace):
+            function, day = chosen(as_of)
+            return function(inputs, day, trace)
+        return start
+
+    def call(inputs, *args, as_of=None, **kwargs):
+        function, day = chosen(as_of)
+        return function(inputs, *args, as_of=day, **kwargs)
+
+    call.__doc__ = original.__doc__
+    return call
 
 
 # ---------------------------------------------------------------- end of runtime

@@ -1148,5 +1148,15 @@ def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Opt
     blanks: values bound for unfilled blanks (validated as inputs by the caller).
     as_of: the evaluation date (default: the engine's CURRENT_DATE when the query runs).
     rule_columns: add <decision>__rule, the rule that decided each value.
-    empty_is_absent: an empty (or blank) text is an absent input, as in CSV."""
+    empty_is_absent: an empty (or blank) text is an absent input, as in CSV.
+    An amended policy (`amends`) is compiled in the version that applies on as_of; without as_of
+    (a query whose date is the engine's) it is refused, since its versions are chosen by date."""
+    if policy.versions:
+        if as_of is None:
+            starts = ", ".join(f"{version.policy_id} from {start.isoformat()}" for start, version in policy.versions)
+            raise UnsupportedInSql(f"an amended policy evaluated on the engine's current date (amended by {starts}): "
+                                   "give the date of evaluation (--as-of), and the version in force that day is compiled")
+        chosen = policy.version_on(as_of)
+        if chosen is not policy:
+            policy = attrs.evolve(chosen, policy_id=policy.policy_id, versions=())
     return SqlGen(policy, dialect, columns, blanks, as_of, rule_columns, source, empty_is_absent).build()

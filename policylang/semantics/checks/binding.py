@@ -107,7 +107,10 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
             if mine is None or upper.statement not in ("floor", "ceiling", "fixed") or upper.value is None:
                 continue
             if _param_breaks_its_rule(ctx, policy, mine):
-                loosened_params.add(name)  # already reported by the overrides check
+                # already reported by the overrides check, at the value or schedule entry to change
+                # (one mistake, one finding)
+                loosened_params.add(name)
+                continue
             if not _param_needs_proof(ctx, policy, parent, mine, upper):
                 continue
             found = ctx.guard(_judge_param, ctx, policy, parent, hybrid, name, proofs)
@@ -136,13 +139,17 @@ def _only_through(changed: frozenset, params: set[str]) -> bool:
 
 
 def _param_breaks_its_rule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> bool:
-    """Whether the value-by-value check (checks/overrides.py) reports this parameter as loosened here."""
-    if param.origin.policy_id != policy.policy_id or len(param.history) < 2:
-        return False
+    """Whether the value-by-value check (checks/overrides.py) reports this parameter, or this
+    level's schedule of it, as loosened here."""
     from .overrides import _judge_param as judge_constant
+    from .overrides import _judge_schedule as judge_schedule
 
+    found = []
     try:
-        found = judge_constant(ctx, policy, param)
+        if param.origin.policy_id == policy.policy_id and len(param.history) >= 2:
+            found += judge_constant(ctx, policy, param)
+        if param.schedule is not None and param.schedule.origin.policy_id == policy.policy_id:
+            found += judge_schedule(ctx, policy, param)
     except Exception:  # noqa: BLE001 - the overrides check reports its own failures
         return False
     return any(d.code in ("PL304", "PL305", "PL306", "PL309", "PL313", "PL322") for d in found)

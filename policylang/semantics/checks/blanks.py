@@ -91,8 +91,12 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
     for policy in ctx.checkable():
         if not policy.is_leaf:
             continue
-        out.extend(_unfilled_used(ctx, policy))
+        amended = ctx.policies.get(policy.amends) if policy.amends else None
+        if amended is None:
+            out.extend(_unfilled_used(ctx, policy))
         for blank in policy.blanks:
+            if amended is not None and blank.name in amended.params and amended.params[blank.name].is_blank:
+                continue  # reported on the amended notice; an amendment answers only for what it changes
             by = blank.delegated_by or blank.origin
             expected = blank.to_level or next_level(by.level)
             words = item_words(blank.name, blank.label)

@@ -253,8 +253,17 @@ def in_principle_departure(problem: Problem, reason: str) -> Problem:
 
 
 def _judge_schedule(ctx: CheckContext, policy: ResolvedPolicy, param: RParam) -> list[Diagnostic]:
-    """Each scheduled value must respect the rule in force on the parameter (its floor, ceiling, bounds)."""
-    rule = rule_before(ctx, param, len(param.history))  # the rule after this level's own definition
+    """Each scheduled value must respect the rule in force on the parameter (its floor, ceiling, bounds).
+
+    A level that defines the parameter and schedules it states its own values over time: the
+    schedule is held to the levels above (and to the bounds this level declares), not to this
+    level's own `fixed`/`floor`/`ceiling`, which bind the levels below. A level that schedules a
+    parameter an upper level defined is held to that level's rule in full."""
+    if param.origin.policy_id == policy.policy_id:
+        upper = rule_before(ctx, param, len(param.history) - 1)
+        rule = attrs.evolve(upper, bounds=upper.bounds + _bounds_of(ctx, param.origin, param.name))
+    else:
+        rule = rule_before(ctx, param, len(param.history))  # the rule after the last definition
     if rule.statement in (None, "default", "delegated") and not rule.bounds:
         return []
     out = []

@@ -1,0 +1,74 @@
+"""The compiled module of an amended policy (`amends`) agrees with the reference interpreter on
+every day: before the amendment, between its date and a postponed effective date, and after, for
+generated amendments (values, statement kinds, dates, chains of two)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import header, write_tree
+from policylang.semantics.evaluate import Interpreter
+from support import compile_module, outcome_interpreter, outcome_module, resolve_tree
+
+NATIONAL = header("national", effective="2020-01-01") + """
+input amount: money
+input signed: date
+param ratio: percent floor 30%
+param lag: count ceiling 3
+decision prepay: money floor = round(amount * ratio, fen, up)
+decision due: date ceiling = end_of_month(add_months(signed, lag))
+"""
+
+PROVINCE = header("provincial", effective="2021-01-01", extends="cn/x") + """
+param start: date fixed 2021-03-01
+override param ratio: percent floor 40% because "本省"
+decision started: bool = as_of >= start
+"""
+
+
+def amendment(effective: dt.date, target: str, ratio: int, lag: int, start: dt.date, moved) -> str:
+    out = (f'policy "修订"\nlevel provincial\neffective {effective.isoformat()}\namends {target}\n')
+    if moved is not None:
+        out += f"override effective {moved.isoformat()}\n"
+    return out + (f'override param ratio: percent floor {ratio}% because "调整"\n'
+                  f'override param lag: count ceiling {lag} because "调整"\n'
+                  f'override param start: date fixed {start.isoformat()} because "推迟"\n')
+
+
+DAY = st.dates(dt.date(2021, 1, 2), dt.date(2021, 12, 31))
+AMENDMENT = st.tuples(DAY, st.integers(30, 100), st.integers(0, 3), DAY, st.one_of(st.none(), DAY))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(amendments=st.lists(AMENDMENT, min_size=1, max_size=2, unique_by=lambda a: a[0]),
+       chained=st.booleans(),
+       cases=st.lists(st.tuples(st.decimals(0, 100000, places=2), DAY, st.dates(dt.date(2020, 6, 1),
+                                                                             dt.date(2022, 6, 30))),
+                      min_size=1, max_size=6))
+def test_compiled_amended_policy_equals_interpreter(amendments, chained, cases):
+    files = {"cn/x": NATIONAL, "cn/p": PROVINCE}
+    previous = "cn/p"
+    for number, (effective, ratio, lag, start, moved) in enumerate(amendments):
+        pid = f"cn/p-am{number}"
+        files[pid] = amendment(effective, previous, ratio, lag, start, moved)
+        if chained:
+            previous = pid
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_tree(tmp, files)
+        policies = resolve_tree(root)
+        policy = policies["cn/p"]
+        assert len(policy.versions) == len(amendments) and not policy.has_errors
+        interp, module = Interpreter(policy), compile_module(policy)
+        assert [a[0] for a in module.AMENDMENTS] == [v.policy_id for _, v in policy.versions]
+        for amount, signed, as_of in cases:
+            inputs = {"amount": str(amount), "signed": signed.isoformat()}
+            expected = outcome_interpreter(interp, inputs, as_of, explain=True)
+            assert outcome_module(module, inputs, as_of, explain=True) == expected
+            # the version of the day: its ratio when it is in force
+            version = policy.version_on(as_of)
+            if expected[0] == "ok":
+                assert version.effective is None or version.effective <= as_of

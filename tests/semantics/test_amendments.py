@@ -1,0 +1,171 @@
+"""Amending notices (`amends ID`): resolution, the checks against the parent, the diagnostics of
+amendments written wrongly, evaluation by as_of, provenance in explain, formatting, SQL and the
+policies a change to an amendment affects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from helpers import header, write_tree
+from policylang.pipeline import affected_policies, check, structure_of
+from policylang.semantics.evaluate import Interpreter, NotInForce
+from policylang.semantics.explain import explain_item, render_explain_text
+from policylang.syntax.formatter import format_source
+from policylang.syntax.parser import parse_source
+
+NATIONAL = header("national", effective="2020-01-01") + """
+input amount: money
+param ratio: percent floor 30% "预付比例"
+param start: date fixed 2021-01-01 "执行时间"
+decision prepay: money floor "预付金额" = round(amount * ratio, fen, up)
+decision begins: date = start
+"""
+
+PROVINCE = header("provincial", effective="2021-03-01", extends="cn/x") + """region "某省"
+override param ratio: percent floor 40% "预付比例" because "本省提高"
+param local_start: date fixed 2021-04-10 "本省执行时间"
+decision local_begins: date = local_start
+"""
+
+POSTPONED = """policy "关于推迟执行时间的通知"
+level provincial
+region "某省"
+effective 2021-04-01
+amends cn/p
+override effective 2021-05-20
+
+override param local_start: date fixed 2021-05-20 "本省执行时间" because "执行时间由4月10日推迟至5月20日"
+"""
+
+
+def tree(tmp_path, **extra):
+    files = {"cn/x": NATIONAL, "cn/p": PROVINCE, "cn/p-postponed": POSTPONED}
+    files.update(extra)
+    root = write_tree(tmp_path, {k: v for k, v in files.items() if v is not None})
+    return root, check([root], root)
+
+
+def codes(run, policy=None):
+    return sorted((d.code, d.policy_id) for d in run.diagnostics
+                  if d.severity == "error" and (policy is None or d.policy_id == policy))
+
+
+def test_an_amendment_is_checked_and_versions_are_chosen_by_as_of(tmp_path):
+    root, run = tree(tmp_path)
+    assert codes(run) == []
+    policy = run.resolution.policies["cn/p"]
+    assert [(start, v.policy_id) for start, v in policy.versions] == [(dt.date(2021, 4, 1), "cn/p-postponed")]
+    amended = run.resolution.policies["cn/p-postponed"]
+    assert (amended.effective, amended.amends, amended.parent, amended.level) == \
+        (dt.date(2021, 5, 20), "cn/p", "cn/x", "provincial")
+    interp = Interpreter(policy)
+    # before the amendment: the notice as written
+    before = interp.evaluate({"amount": "100"}, dt.date(2021, 3, 15))
+    assert before.values["local_begins"] == dt.date(2021, 4, 10)
+    assert before.values["prepay"] == Decimal("40.00")
+    # after the amendment's date, before the postponed date: not in force, naming the policy in force
+    with pytest.raises(NotInForce) as caught:
+        interp.evaluate({"amount": "100"}, dt.date(2021, 4, 15))
+    assert caught.value.policy_id == "cn/p"
+    assert "2021-05-20" in str(caught.value) and "cn/x" in str(caught.value)
+    after = interp.evaluate({"amount": "100"}, dt.date(2021, 6, 1))
+    assert after.values["local_begins"] == dt.date(2021, 5, 20)
+
+
+def test_an_amendment_is_held_to_the_parent_not_to_the_notice_it_amends(tmp_path):
+    # Lowering the province's own floor (40%) to 35% is the province's to do; below the national 30% is not.
+    ok = POSTPONED + 'override param ratio: percent floor 35% "预付比例" because "调整"\n'
+    _, run = tree(tmp_path, **{"cn/p-postponed": ok})
+    assert codes(run) == []
+    bad = POSTPONED + 'override param ratio: percent floor 20% "预付比例" because "调整"\n'
+    _, run = tree(tmp_path / "bad", **{"cn/p-postponed": bad})
+    assert codes(run) == [("PL304", "cn/p-postponed")]
+    # A fixed value of the amended notice itself may change (it is the same office's), a national one not.
+    fixed = POSTPONED + 'override param start: date fixed 2021-02-01 because "调整"\n'
+    _, run = tree(tmp_path / "fixed", **{"cn/p-postponed": fixed})
+    assert codes(run) == [("PL306", "cn/p-postponed")]
+
+
+@pytest.mark.parametrize("text, key", [
+    (POSTPONED.replace("amends cn/p", "amends cn/nothing"), "does not exist"),
+    (POSTPONED.replace("level provincial", "level municipal"), "at the level of the notice it amends"),
+    (POSTPONED.replace("amends cn/p", "amends cn/p\nextends cn/x"), "no 'extends' line"),
+    (POSTPONED.replace('region "某省"', 'region "另一省"'), "covers the region"),
+    (POSTPONED.replace("effective 2021-04-01", "effective unknown"), "must be known"),
+])
+def test_amendments_written_wrongly(tmp_path, text, key):
+    _, run = tree(tmp_path, **{"cn/p-postponed": text})
+    found = [d for d in run.diagnostics if d.code == "PL340"]
+    assert len(found) == 1 and key in found[0].message and found[0].message_zh
+    assert found[0].policy_id == "cn/p-postponed"
+
+
+def test_dates_moved_without_amends_and_amendments_in_a_circle(tmp_path):
+    alone = header("provincial", extends="cn/x") + "override effective 2021-05-20\n"
+    circle = POSTPONED.replace("amends cn/p", "amends cn/p-again")
+    again = POSTPONED.replace("amends cn/p", "amends cn/p-postponed")
+    _, run = tree(tmp_path, **{"cn/q": alone, "cn/p-postponed": circle, "cn/p-again": again})
+    messages = sorted(d.message for d in run.diagnostics if d.code == "PL340")
+    assert any("amends none" in m for m in messages)
+    assert any("in a circle" in m for m in messages)
+
+
+def test_a_chain_of_amendments_and_a_conflict(tmp_path):
+    later = POSTPONED.replace("effective 2021-04-01", "effective 2021-05-01").replace(
+        "amends cn/p", "amends cn/p-postponed").replace("2021-05-20", "2021-06-30")
+    root, run = tree(tmp_path, **{"cn/p-later": later})
+    assert codes(run) == []
+    policy = run.resolution.policies["cn/p"]
+    assert [v.policy_id for _, v in policy.versions] == ["cn/p-postponed", "cn/p-later"]
+    interp = Interpreter(policy)
+    assert interp.evaluate({"amount": "1"}, dt.date(2021, 7, 1)).values["local_begins"] == dt.date(2021, 6, 30)
+    with pytest.raises(NotInForce):
+        interp.evaluate({"amount": "1"}, dt.date(2021, 6, 1))  # postponed again, to 2021-06-30
+    same_day = later.replace("effective 2021-05-01", "effective 2021-04-01")
+    _, run = tree(tmp_path / "conflict", **{"cn/p-later": same_day})
+    conflict = [d for d in run.diagnostics if d.code == "PL341"]
+    assert len(conflict) == 1 and "local_start" in conflict[0].message and conflict[0].related
+
+
+def test_explain_says_who_set_and_who_amended(tmp_path):
+    root, run = tree(tmp_path)
+    data = explain_item(run.resolution, "cn/p-postponed", "local_start")
+    text = render_explain_text(data)
+    assert "until cn/p-postponed amends it, from 2021-04-01" in text
+    assert "amends the definition of cn/p, from 2021-04-01" in text
+    original = render_explain_text(explain_item(run.resolution, "cn/p", "local_start"), "zh")
+    assert "自 2021-04-01 起由 cn/p-postponed 修订" in original and "推迟" in original
+
+
+def test_formatting_an_amendment_round_trips_in_both_languages():
+    text, problems = format_source(POSTPONED, "cn/p-postponed.policy")
+    assert not problems and format_source(text, "cn/p-postponed.policy")[0] == text
+    assert "amends cn/p\noverride effective 2021-05-20\n" in text
+    zh, _ = format_source(text, "cn/p-postponed.policy", keywords="zh")
+    assert "修订 cn/p" in zh and "覆盖 生效日期 2021-05-20" in zh
+    a, b = parse_source(text, "x.policy").file, parse_source(zh, "x.policy").file
+    assert [(h.key, h.value) for h in a.header] == [(h.key, h.value) for h in b.header]
+
+
+def test_a_change_to_an_amendment_rechecks_the_amended_policy_and_its_descendants(tmp_path):
+    city = header("municipal", effective="2021-06-01", extends="cn/p")
+    root, run = tree(tmp_path, **{"cn/p/c": city})
+    structure = structure_of(run.workspace)
+    assert {"cn/p", "cn/p/c", "cn/p-postponed"} <= affected_policies({"cn/p-postponed"}, structure)
+    assert "cn/p-postponed" in affected_policies({"cn/p"}, structure)
+
+
+def test_sql_compiles_the_version_of_the_day_and_refuses_without_one(tmp_path):
+    pytest.importorskip("sqlglot")
+    from policylang.backends.sql.compiler import UnsupportedInSql, compile_sql
+
+    root, run = tree(tmp_path)
+    policy = run.resolution.policies["cn/p"]
+    with pytest.raises(UnsupportedInSql, match="amended policy"):
+        compile_sql(policy)
+    before = compile_sql(policy, as_of=dt.date(2021, 3, 15)).sql
+    after = compile_sql(policy, as_of=dt.date(2021, 6, 1)).sql
+    assert "2021-04-10" in before and "2021-05-20" in after and "2021-04-10" not in after
