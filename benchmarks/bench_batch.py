@@ -260,16 +260,28 @@ def entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], str
     return out
 
 
+def _rows(path: str):
+    """The rows of a CSV file, or of a directory of part files as Spark writes one (in name order)."""
+    import glob
+
+    files = sorted(glob.glob(os.path.join(path, "part-*.csv"))) if os.path.isdir(path) else [path]
+    for name in files:
+        with open(name, encoding="utf-8", newline="") as fh:
+            yield from csv.DictReader(fh)
+
+
 def differences(exact_csv: str, other_csv: str) -> tuple[int, int, int]:
-    """(rows whose fund_pays differs at the fen, rows with any decision column different, rows compared)."""
+    """(rows whose fund_pays differs at the fen, rows with any decision column different, rows compared),
+    rows matched by claim_id (Spark's part files need not keep the input's order)."""
     differ = any_differ = total = 0
-    with open(exact_csv, encoding="utf-8", newline="") as a, open(other_csv, encoding="utf-8", newline="") as b:
-        for x, y in zip(csv.DictReader(a), csv.DictReader(b)):
-            total += 1
-            if x["claim_id"] != y["claim_id"]:
-                raise SystemExit(f"row {total}: {x['claim_id']} against {y['claim_id']}")
-            differ += x["fund_pays"] != y["fund_pays"]
-            any_differ += any(x[c] != y[c] for c in DECISIONS if c in y)
+    other = {y["claim_id"]: y for y in _rows(other_csv)}
+    for x in _rows(exact_csv):
+        y = other.get(x["claim_id"])
+        if y is None:
+            raise SystemExit(f"{x['claim_id']}: not in {other_csv}")
+        total += 1
+        differ += x["fund_pays"] != y["fund_pays"]
+        any_differ += any(x[c] != y[c] for c in DECISIONS if c in y)
     return differ, any_differ, total
 
 

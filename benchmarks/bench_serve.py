@@ -30,7 +30,7 @@ import urllib.request
 
 POLICY = "cn/gd/stent-2020"
 CASE = {"selected": False, "selected_price": 469, "lowest_purchase_price": 6800, "price": 6800,
-        "reimbursement_ratio": "70%", "agreed_amount": 200000, "acceptance_date": "2021-01-15",
+        "in_fund_scope": True, "reimbursement_ratio": "70%", "agreed_amount": 200000, "acceptance_date": "2021-01-15",
         "payment_date": "2021-02-26", "as_of": "2021-03-01"}
 
 

@@ -57,7 +57,12 @@ SPARK_CONF = {
 
 
 class BatchError(Exception):
-    """The batch cannot run: a file that cannot be read or written, an unknown format or engine."""
+    """The batch cannot run: a file that cannot be read or written, an unknown format or engine.
+    `zh`: the message in Chinese (the English when none is given)."""
+
+    def __init__(self, message: str = "", zh: str = None):
+        super().__init__(message)
+        self.zh = zh or message
 
 
 @attrs.frozen
@@ -77,7 +82,8 @@ def input_format(path: str) -> str:
         return "jsonl"
     if lower.endswith(".parquet") or os.path.isdir(path):
         return "parquet"
-    raise BatchError(f"{path}: cannot tell the format; use .csv, .jsonl or .parquet")
+    raise BatchError(f"{path}: cannot tell the format; use .csv, .jsonl or .parquet",
+                     f"{path}：无法判断文件格式；请用 .csv、.jsonl 或 .parquet 文件")
 
 
 def output_format(path: str) -> str:
@@ -86,7 +92,7 @@ def output_format(path: str) -> str:
         return "csv"
     if lower.endswith(".parquet"):
         return "parquet"
-    raise BatchError(f"{path}: write .parquet or .csv")
+    raise BatchError(f"{path}: write .parquet or .csv", f"{path}：结果只能写成 .parquet 或 .csv 文件")
 
 
 # ---------------------------------------------------------------- the Python module's messages
@@ -97,14 +103,21 @@ class _Messages:
 
     def __init__(self, policy: ResolvedPolicy, columns: Sequence[str], as_of: Optional[_dt.date],
                  blanks: Optional[Mapping[str, Any]]):
-        from .backends.pycodegen import compile_module
-
-        self.module = compile_module(policy)
+        self.policy = policy
+        self._module = None  # compiled at the first failed row: a batch without one never needs it
         self.columns = list(columns)
         self.as_of = as_of or _dt.date.today()
         self.blanks = dict(blanks or {})
-        accepted = set(self.module.INPUTS)
+        accepted = set(policy.inputs) | {b.name for b in policy.blanks}  # the module's INPUTS
         self.inputs = [c for c in self.columns if c in accepted]
+
+    @property
+    def module(self):
+        if self._module is None:
+            from .backends.pycodegen import compile_module
+
+            self._module = compile_module(self.policy)
+        return self._module
 
     def message(self, values: Sequence[Optional[str]]) -> Optional[str]:
         from .backends.runner import evaluate_case
@@ -120,7 +133,7 @@ class _Messages:
 
 def _duckdb_source(con, path: str, fmt: str):
     if not os.path.exists(path):
-        raise BatchError(f"{path}: no such file")
+        raise BatchError(f"{path}: no such file", f"{path}：文件不存在")
     try:
         if fmt == "csv":
             return con.read_csv(path, all_varchar=True, header=True)
@@ -150,7 +163,7 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
                         side_effects=True, null_handling="special")
     from sqlglot import exp
 
-    inner = query.tree.subquery("__pl_result")
+    inner = query.tree.subquery("__pl_result", copy=False)  # the tree is ours: no deep copy of it
     outputs = [exp.column(c, quoted=True) for c in query.output_columns()]
     call = exp.Anonymous(this="__pl_message", expressions=[exp.Array(expressions=[
         exp.column("_error", quoted=True), exp.column("_error_reason", quoted=True),
@@ -158,7 +171,7 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
         exp.cast(exp.column(c, quoted=True), "VARCHAR") for c in messages.inputs])])
     msg = exp.Case().when(exp.Not(this=exp.Is(this=exp.column("_error", quoted=True), expression=exp.Null())),
                           call)
-    final = exp.select(*outputs, exp.alias_(msg, MESSAGE_COLUMN, quoted=True)).from_(inner)
+    final = exp.select(*outputs, exp.alias_(msg, MESSAGE_COLUMN, quoted=True), copy=False).from_(inner, copy=False)
     con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
@@ -209,7 +222,7 @@ def spark_session(master: Optional[str] = None, conf: Optional[Mapping[str, str]
 
 def _spark_frame(spark, path: str, fmt: str):
     if not os.path.exists(path):
-        raise BatchError(f"{path}: no such file")
+        raise BatchError(f"{path}: no such file", f"{path}：文件不存在")
     if fmt == "csv":
         # RFC 4180 as Python's csv and DuckDB write it: quotes doubled, newlines inside quoted cells
         # (multiLine reads each file as one split: partition big inputs into many files, or Parquet)
@@ -274,7 +287,8 @@ def run_file(policy: ResolvedPolicy, data: str, out: str, engine: str = "duckdb"
              spark_conf: Optional[Mapping[str, str]] = None, threads: Optional[int] = None) -> BatchResult:
     """Run POLICY over the cases in `data`, write the results to `out` (see the module's docstring)."""
     if engine not in ENGINES:
-        raise BatchError(f"unknown engine {engine!r}; choose duckdb or spark")
+        raise BatchError(f"unknown engine {engine!r}; choose duckdb or spark",
+                         f"没有“{engine}”这种计算引擎；请选择 duckdb 或 spark")
     fmt, out_fmt = input_format(data), output_format(out)
     blanks = _checked_blanks(policy, blanks)
     as_of = as_of or _dt.date.today()
@@ -437,9 +451,10 @@ def load_policy(spec: str, root: Optional[str] = None) -> ResolvedPolicy:
 
     path = policy_path_for(spec, root)
     if not os.path.isfile(path):
-        raise BatchError(f"no policy {spec!r} (looked for {path})")
+        raise BatchError(f"no policy {spec!r} (looked for {path})", f"没有政策“{spec}”（查找了 {path}）")
     run = check([path], root)
     targets = run.target_policies()
     if not targets or targets[0].has_errors:
-        raise BatchError(f"{spec} has errors; fix them first (policylang check)")
+        raise BatchError(f"{spec} has errors; fix them first (policylang check)",
+                         f"{spec} 有错误，请先改正（运行 policylang check 查看）")
     return targets[0]

@@ -24,7 +24,9 @@ written `true`/`false`, money with two decimals, percents as `85%`, dates ISO.
   `selected_price` = `price` = `lowest_purchase_price`;
 - non-selected products: 16 products listed from 1,150 to 9,800 yuan (about one in eight above
   the 7,000 yuan listing cap); the price paid is the list price, the lowest purchase price 85% to
-  100% of it; `selected_price` is left empty (the rules do not read it for them);
+  100% of it; `selected_price` is left empty (the rules do not read it for them); every
+  selected stent is within the fund's payment scope (`in_fund_scope`), and one non-selected claim
+  in 40 (by its number) is not: it gets no payment standard and no fund payment;
 - insurance type: employees 55% (fund ratio 85% / 88% / 90% by tier 3 / 2 / 1), retired
   employees 10% (each five points higher), residents 35% (60% / 65% / 70%);
 - claim dates over the year (`month`), a little lower in February and higher in the autumn;
@@ -37,7 +39,7 @@ written `true`/`false`, money with two decimals, percents as `85%`, dates ISO.
 cities, 150 hospitals (public 70%, military 3%, designated private 22%, other private 5%) with
 last year's use (20 to 2,000) and agreed volume (80% to 105% of it); systems priced 3,000 to
 15,000 yuan with accompanying service, 3% to 8% less without; the hospital's choice of service
-(60% choose it); the rod or plate used in 97% of claims, the system complete in 85%, a main
+(60% choose it); one system in 20 (by the claim's number) is not a rod/plate system; the rod or plate used in 97% of claims, the system complete in 85%, a main
 component from outside the system in 10% (half from the same company; of the others, 30% made
 by the company too: the case the notice does not state, about 0.2% of claims).
 
@@ -88,7 +90,7 @@ INSURANCE = (("employee", 55, (85, 88, 90)), ("retired", 10, (90, 93, 95)), ("re
 MONTH_WEIGHTS = (9, 6, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9)
 
 STENT_CONTEXT = ("claim_id", "city", "hospital", "month", "insurance_type", "product")
-STENT_INPUTS = ("selected", "selected_price", "price", "lowest_purchase_price", "reimbursement_ratio",
+STENT_INPUTS = ("selected", "selected_price", "price", "in_fund_scope", "lowest_purchase_price", "reimbursement_ratio",
                 "agreed_amount", "acceptance_date", "payment_date", "fund_savings", "nonselected_payment_cap",
                 "retention_ratio")
 
@@ -104,7 +106,8 @@ SPINE_SYSTEMS = tuple((f"SP-{i:02d}", price) for i, price in enumerate(
 SPINE_WEIGHTS = (6, 9, 12, 13, 12, 11, 9, 8, 6, 5, 4, 3, 1, 1)
 
 SPINE_CONTEXT = ("claim_id", "city", "hospital", "month", "product", "surgery")
-SPINE_INPUTS = ("institution_type", "last_year_actual_use", "last_year_agreed_volume", "rod_plate_used",
+SPINE_INPUTS = ("institution_type", "last_year_actual_use", "last_year_agreed_volume", "rod_plate_system",
+                "rod_plate_used",
                 "system_complete", "uses_outside_main_component", "outside_component_company",
                 "company_makes_component", "with_service_price", "without_service_price",
                 "hospital_chose_service", "retention_ratio")
@@ -179,6 +182,9 @@ def _stent_rows(rng: random.Random, rows: int, year: int) -> Iterator[dict]:
             "claim_id": f"S{number:09d}", "city": city, "hospital": code, "month": f"{year}-{month:02d}",
             "insurance_type": insurance, "product": product,
             "selected": _tf(selected), "selected_price": selected_price, "price": price,
+            # every selected stent is within the fund's scope; one non-selected claim in 40 is not
+            # (decided by the claim's number, so the other columns' random draws stay as they were)
+            "in_fund_scope": _tf(selected or number % 40 != 0),
             "lowest_purchase_price": lowest, "reimbursement_ratio": f"{ratio}%", "agreed_amount": agreed_amount,
             "acceptance_date": accepted.isoformat(), "payment_date": paid.isoformat(), "fund_savings": savings,
             "nonselected_payment_cap": f"{cap}.00", "retention_ratio": f"{retention}%",
@@ -214,7 +220,9 @@ def _spine_rows(rng: random.Random, rows: int, year: int) -> Iterator[dict]:
             "claim_id": f"P{number:09d}", "city": city, "hospital": code, "month": f"{year}-{month:02d}",
             "product": product, "surgery": "revision" if pick() < 0.08 else "first",
             "institution_type": institution, "last_year_actual_use": str(use),
-            "last_year_agreed_volume": str(agreed), "rod_plate_used": _tf(rod), "system_complete": _tf(complete),
+            "last_year_agreed_volume": str(agreed),
+            # one system in 20 is not a rod/plate system (by the claim's number: no extra random draw)
+            "rod_plate_system": _tf(number % 20 != 0), "rod_plate_used": _tf(rod), "system_complete": _tf(complete),
             "uses_outside_main_component": _tf(outside), "outside_component_company": company,
             "company_makes_component": makes, "with_service_price": f"{price}.00",
             "without_service_price": _fen(price * (0.92 + 0.05 * pick())),
@@ -248,7 +256,7 @@ _HOSTILE = {
     "enum": ("clinic", "PUBLIC"),
 }
 _KIND_OF = {
-    "selected": "bool", "selected_price": "money", "price": "money", "lowest_purchase_price": "money",
+    "selected": "bool", "in_fund_scope": "bool", "selected_price": "money", "price": "money", "lowest_purchase_price": "money",
     "reimbursement_ratio": "percent", "agreed_amount": "money", "acceptance_date": "date", "payment_date": "date",
     "institution_type": "enum", "last_year_actual_use": "count", "rod_plate_used": "bool",
     "with_service_price": "money", "hospital_chose_service": "bool",

@@ -15,7 +15,7 @@ from .commands.help_zh import localized
 from .semantics.loader import UsageError
 
 # The commands in the order `policylang --help` lists them.
-COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "run", "schema", "test", "docs", "explain", "diff",
+COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "run", "impact", "schema", "test", "docs", "explain", "diff",
                  "claims")
 
 
@@ -66,6 +66,9 @@ def main(argv=None) -> int:
     """
     # Expressions are nested at most 100 deep (PL104); passes that walk them recursively need some head room.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+    from .commands.common import CHOSEN
+
+    CHOSEN["lang"] = None  # this run's --lang, once the option is read (not an earlier run's, in the same process)
     try:
         cli.main(args=argv, prog_name="policylang", standalone_mode=False)
     except SystemExit as exc:
@@ -77,24 +80,39 @@ def main(argv=None) -> int:
         exc.show()
         return _exit(exc.exit_code)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        click.echo("已中止" if _language() == "zh" else "aborted", err=True)
         return _exit(130)
     except UsageError as exc:
-        click.echo(f"policylang: {exc}", err=True)
+        click.echo(f"policylang：{exc.zh}" if _language() == "zh" else f"policylang: {exc}", err=True)
         return _exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        click.echo("已中断" if _language() == "zh" else "interrupted", err=True)
         return _exit(130)
     except BrokenPipeError:
         return _exit(0)
     except Exception as exc:  # a bug in policylang: say so plainly, keep the traceback for developers
         if os.environ.get("POLICYLANG_DEBUG"):
             raise
-        click.echo(f"policylang: internal error: {exc.__class__.__name__}: {exc}\n"
-                   "This is a bug in policylang, not in your policy. Run again with POLICYLANG_DEBUG=1 "
-                   "to see the details, and please report it.", err=True)
+        if _language() == "zh":
+            click.echo(f"policylang：内部错误：{exc.__class__.__name__}: {exc}\n"
+                       "这是 policylang 程序本身的缺陷，不是政策文件的问题。设置环境变量 POLICYLANG_DEBUG=1 后重新运行"
+                       "可看到详细的出错信息，请报告给维护者。", err=True)
+        else:
+            click.echo(f"policylang: internal error: {exc.__class__.__name__}: {exc}\n"
+                       "This is a bug in policylang, not in your policy. Run again with POLICYLANG_DEBUG=1 "
+                       "to see the details, and please report it.", err=True)
         return _exit(EXIT_INTERNAL)
     return _exit(0)
+
+
+def _language() -> str:
+    from .commands.common import CHOSEN
+    from .config import output_language
+
+    try:
+        return output_language(None, CHOSEN["lang"])
+    except Exception:  # noqa: BLE001 - a broken configuration: it has been reported; say the rest in English
+        return "en"
 
 
 def _exit(code: int) -> int:

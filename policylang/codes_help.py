@@ -62,7 +62,7 @@ HELP: dict[str, Help] = {
                 "参术 prepayment_ratio：百分比 下限 30%\n"),
     "PL104": _H("表达式嵌套超过 100 层。", "把它拆成几个有名称的决策项。",
                 "The expression nests more than 100 levels.", "Split it into several named decisions."),
-    "PL114": _H("名称使用了兼容写法：全角字母（ｐｒｉｃｅ）、连字（ﬁnal）等。Python 按 NFKC 规范化标识符，所以它与规范写法是同一个名称，policylang 也这样读，并提醒改写。",
+    "PL114": _H("名称使用了兼容写法：全角字母、连字等。Python 按 NFKC 规范化标识符，所以它与规范写法是同一个名称，policylang 也这样读，并提醒改写。",
                 "按提示改为规范写法。",
                 "A name is written in a compatibility form: full-width letters (ｐｒｉｃｅ), a ligature (ﬁnal). Python "
                 "reads identifiers in NFKC form, so it is the same name as the plain spelling; policylang reads it so "
@@ -98,7 +98,7 @@ HELP: dict[str, Help] = {
                 "The status is not 'reconstructed'.", "Remove the line or write status reconstructed."),
     "PL113": _H("文件中有不可见的字符：双向文字控制符（如 U+202E）、零宽字符或控制字符（如 ESC）。"
                 "它们会在不被看见的情况下改变文字的显示顺序，让读到的和计算机读到的不一致。",
-                "删除这个字符；确实需要时，在 note 中说明原因。",
+                "删除这个字符；确实需要时，在“说明”中说明原因。",
                 "The file holds an invisible character: a bidirectional control (such as U+202E), a zero-width "
                 "character or a control character (such as ESC). It changes how the text is shown without being "
                 "seen, so what a reader sees is not what is computed (Trojan Source).",
@@ -115,7 +115,7 @@ HELP: dict[str, Help] = {
                 "参数 cap：金额 上限 7000\n"),
     "PL204": _H("比较的两边类型不同。", "让两边类型一致。", "The two sides of a comparison have different types.",
                 "Compare values of one type."),
-    "PL214": _H("数量（count）、金额（money）或百分比（percent）类型的参数值或限定范围写了负号：例如 `count ceiling -5` 会让结清期限早于验收日期，-0% 也不是通知会写的比例。",
+    "PL214": _H("数量、金额或百分比类型的参数值或限定范围写了负号：例如“数量 上限 -5”会让结清期限早于验收日期，-0% 也不是通知会写的比例。",
                 "去掉负号，写通知中给出的数值。",
                 "A parameter's value or bound of type count, money or percent is written with a minus sign: "
                 "`count ceiling -5` puts a deadline before acceptance, and -0% is no share a notice writes.",
@@ -184,7 +184,7 @@ HELP: dict[str, Help] = {
                 "Remove one extends."),
     "PL303": _H("本政策的层级不低于上级政策（例如市级政策继承市级政策）。", "改正层级或上级政策。",
                 "The level does not sit below the parent's.", "Correct the level or the parent."),
-    "PL323": _H("继承链（extends）超过了允许的层数。层级正确时一条链最多 4 层（国家、省、市、县）；超过 16 层的部分不再解析，以免一棵政策树耗尽机器。",
+    "PL323": _H("继承链超过了允许的层数。层级正确时一条链最多 4 层（国家、省、市、县）；超过 16 层的部分不再解析，以免一棵政策树耗尽机器。",
                 "让每个政策继承紧邻上一级的政策。",
                 "An extends chain is longer than allowed. With the levels right a chain has at most 4 policies "
                 "(national, provincial, municipal, county); past 16 the rest is not resolved, so that no tree can "
@@ -282,7 +282,7 @@ HELP: dict[str, Help] = {
                 "Correct the example or the rule."),
     "PL602": _H("示例用到了不存在的输入或决策项。", "检查名称。", "The example names an unknown input or decision.",
                 "Check the name."),
-    "PL901": _H("忽略指令没有写理由，因此不起作用。", "写成 # policylang: ignore[代码] because \"理由\"。",
+    "PL901": _H("忽略指令没有写理由，因此不起作用。", "写成 # policylang: ignore[代码] 理由 \"……\"。",
                 "A suppression without a reason suppresses nothing.", "Write the reason."),
     "PL902": _H("忽略指令没有对应的问题。", "删掉它。", "The suppression matches no finding.", "Remove it."),
     "PL903": _H("pyproject.toml 中 [tool.policylang] 的配置无效。", "按提示改正。", "The configuration is invalid.",

@@ -56,7 +56,7 @@ SEVERITY_VALUES = (ERROR, WARNING, INFO, "off")
 KNOWN_KEYS = ("severity", "lang", "help_url")
 
 SUPPRESSION = re.compile(r"#\s*policylang\s*:\s*ignore\s*\[(?P<codes>[^\]]*)\](?P<rest>.*)$")
-REASON = re.compile(r"""because\s*(?:"(?P<a>[^"]*)"|“(?P<b>[^”]*)”)""")
+REASON = re.compile(r"""(?:because|理由)\s*(?:"(?P<a>[^"]*)"|“(?P<b>[^”]*)”)""")
 # Findings about suppressions and configuration cannot themselves be suppressed inline, nor can
 # an internal error of policylang.
 UNSUPPRESSIBLE = {"PL901", "PL902", "PL903", "PL904", INTERNAL_ERROR_CODE}

@@ -84,7 +84,7 @@ _code("PL303", ERROR, "level does not sit below its parent", "层级不低于上
 _code("PL304", ERROR, "floor lowered", "下限被降低")
 _code("PL305", ERROR, "ceiling raised", "上限被提高")
 _code("PL306", ERROR, "fixed rule changed", "固定规则被修改")
-_code("PL307", ERROR, "redefinition without override", "未声明 override 的重定义")
+_code("PL307", ERROR, "redefinition without override", "未声明“覆盖”的重定义")
 _code("PL308", ERROR, "override of nothing inherited", "override 的项目并未继承")
 _code("PL309", ERROR, "statement kind changed", "条款性质被改变")
 _code("PL310", ERROR, "type changed by override", "override 改变了类型")

@@ -14,7 +14,7 @@ import socket
 import xml.etree.ElementTree as ET
 from typing import Iterable, Optional, Sequence
 
-from .diagnostics import ERROR, INTERNAL_ERROR_CODE, Diagnostic, Suppressed
+from .diagnostics import _WORDS, ERROR, INTERNAL_ERROR_CODE, Diagnostic, Suppressed
 
 
 def relative_path(path: str, root: Optional[str]) -> str:
@@ -39,15 +39,16 @@ def _where(d: Diagnostic, root: Optional[str]) -> str:
 
 def _detail(d: Diagnostic, root: Optional[str], lang: str) -> str:
     title = d.title_zh if lang == "zh" and d.title_zh else d.title
-    lines = [f"{d.severity}[{d.code}] {title}: {d.text(lang)}".replace("[] ", "")]
+    words = _WORDS.get(lang, _WORDS["en"])
+    lines = [f"{words.get(d.severity, d.severity)}[{d.code}] {title}{words['colon']}{d.text(lang)}".replace("[] ", "")]
     if d.span is not None:
         lines.append(f"  --> {_where(d, root)}")
     for rel in d.related:
-        lines.append(f"  {'说明' if lang == 'zh' else 'note'}: {rel.text(lang)} ({relative_path(rel.span.file, root)}:"
+        lines.append(f"  {words['note']}{words['colon']}{rel.text(lang)} ({relative_path(rel.span.file, root)}:"
                      f"{rel.span.line}:{rel.span.column})")
     hint = d.hint_text(lang)
     if hint:
-        lines.append(f"  {'建议' if lang == 'zh' else 'help'}: {hint}")
+        lines.append(f"  {words['help']}{words['colon']}{hint}")
     return "\n".join(lines)
 
 
@@ -101,4 +102,6 @@ def render_junit(diags: Iterable[Diagnostic], policies: Sequence[tuple[str, Opti
 
 def _suppressed(s: Suppressed, root: Optional[str], lang: str) -> str:
     head = "已忽略" if lang == "zh" else "suppressed"
+    if lang == "zh":
+        return f"{head}（理由：{s.reason}）：" + _detail(s.diagnostic, root, lang)
     return f"{head} ({s.reason}): " + _detail(s.diagnostic, root, lang)

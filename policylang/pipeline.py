@@ -28,6 +28,7 @@ kept fast by the on-disk cache of `policylang.cache`:
 from __future__ import annotations
 
 import os
+import threading
 import typing
 from typing import Callable, Iterable, Optional
 
@@ -67,6 +68,14 @@ class CheckRun:
         # The findings in-line `ignore` comments suppressed, with their reasons (config.configure).
         self.suppressed: list[Suppressed] = list(suppressed or ())
         self.stats: dict[str, object] = {}  # how the run was obtained (cache hits, policies checked…)
+        # For a caller that keeps resolved policies from run to run (the language server): each
+        # policy's file hash, the tree's structure (structure_of; None when the run came whole from
+        # the cache), the resolution the check made (after a small change: of the affected
+        # policies only) and `resolve_some`.
+        self.hashes: dict[str, Optional[str]] = {}
+        self.structure: Optional[dict[str, tuple]] = None
+        self.checked_resolution: Optional[Resolution] = resolution
+        self._resolve_some: Optional[Callable[[set[str]], tuple[Resolution, dict[str, tuple]]]] = None
 
     @property
     def resolution(self) -> Resolution:
@@ -77,6 +86,14 @@ class CheckRun:
     @resolution.setter
     def resolution(self, value: Resolution) -> None:
         self._resolution = value
+
+    def resolve_some(self, ids: Iterable[str]) -> tuple[Resolution, dict[str, tuple]]:
+        """(the resolution of `ids` and of what they build on, the tree's structure), reading the
+        declarations of those files only (the others' outlines come from the parse cache)."""
+        ids = set(ids)
+        if self._resolve_some is None:
+            return self.resolution, structure_of(self.workspace)
+        return self._resolve_some(ids)
 
     @property
     def policies(self):
@@ -152,7 +169,7 @@ class TreePlan:
         paths = list(paths) or ["policies"]
         for p in paths:
             if not os.path.exists(p):
-                raise UsageError(f"no such file or folder: {p}")
+                raise UsageError(f"no such file or folder: {p}", f"文件或文件夹不存在：{p}")
         self.paths = paths
         self.root = os.path.abspath(root) if root else find_root(paths[0])
         self.all_files = all_files = discover(self.root)
@@ -373,7 +390,14 @@ class CachedParser:
     def _parse_parallel(self, todo, bar):
         import multiprocessing
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        # A forked worker copies the locks other threads hold at that moment (a language server's
+        # I/O threads, its event loop) and may wait on one forever: only a process running one
+        # thread forks; any other starts its workers afresh.
+        methods = multiprocessing.get_all_start_methods()
+        if "fork" in methods and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
         context = multiprocessing.get_context(method)
         cache_dir = self.cache.directory if self.cache is not None else None
         chunk = max(1, min(64, len(todo) // (self.jobs * 8)))
@@ -434,6 +458,20 @@ def structure_of(ws: Workspace) -> dict[str, tuple]:
             if pf.amends:
                 used.add(pf.amends)
             out[pid] = (pf.extends, tuple(sorted(used)), True)
+    return out
+
+
+def upward_closure(ids: Iterable[str], structure: dict[str, tuple]) -> set[str]:
+    """`ids` and everything they build on: their parents and the policies they use, transitively."""
+    out: set[str] = set()
+    todo = list(ids)
+    while todo:
+        pid = todo.pop()
+        if pid in out:
+            continue
+        out.add(pid)
+        parent, uses, _parsed = structure.get(pid, (None, (), False))
+        todo.extend(((parent,) if parent else ()) + tuple(uses))
     return out
 
 
@@ -641,6 +679,14 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
         return load_workspace(plan.paths, plan.root, parse_many=CachedParser(plan, store, jobs, progress),
                               discovered=plan.all_files)
 
+    def resolve_some(ids: set[str]) -> tuple[Resolution, dict[str, tuple]]:
+        parser = CachedParser(plan, store, jobs, False, outlines=store is not None)
+        ws = load_workspace(plan.paths, plan.root, parse_many=parser, discovered=plan.all_files)
+        structure = structure_of(ws)
+        parser.complete(ws, upward_closure(ids, structure))
+        return resolve(ws, only=ids), structure
+
+    id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
     tree_key = plan.tree_key() if store is not None and plan.cacheable else None
     if tree_key is not None:
         snapshot = store.get("runs", tree_key, root=plan.root, expect=Snapshot)
@@ -648,13 +694,13 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
             ws = _workspace_from_snapshot(plan, snapshot, load)
             run = CheckRun(ws, None, snapshot.diagnostics, suppressed=snapshot.suppressed)
             run.stats.update(mode="warm", parsed=0, examined=0, cache=store.directory)
+            run.hashes, run._resolve_some = id_hashes, resolve_some
             return run
 
     # Cached files come as outlines first: what a change affects is decided from headers alone,
     # and only the files to be resolved get their declarations.
     parser = CachedParser(plan, store, jobs, progress, outlines=store is not None)
     ws = load_workspace(plan.paths, plan.root, parse_many=parser, discovered=plan.all_files)
-    id_hashes = {plan.policy_id(path): plan.hashes[path] for path in plan.ordered}
     previous = store.get("latest", plan.root_key(), root=plan.root, expect=Findings) if store is not None else None
     structure = structure_of(ws)
     affected = previous.changed_and_affected(id_hashes, structure) if previous is not None else None
@@ -687,6 +733,8 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
         ws = LazyWorkspace(ws.root, None, ws.paths, ws.sources, ws.diagnostics, ws.syntax_errors, ws.targets,
                            load=load)
     run = CheckRun(ws, None if resolution.partial else resolution, diags, suppressed=suppressed)
+    run.hashes, run.structure, run.checked_resolution = id_hashes, structure, resolution
+    run._resolve_some = resolve_some if store is not None else None
     run.stats.update(mode="incremental" if examined < len(resolution.order) else "full",
                      parsed=parser.parsed, from_cache=parser.from_cache, examined=examined,
                      cache=store.directory if store is not None else None)

@@ -75,7 +75,7 @@ def _rule(code: str, lang: str = "en") -> dict:
     rule = {
         "id": code,
         "shortDescription": {"text": title_zh if lang == "zh" and title_zh else title},
-        "fullDescription": {"text": f"{title_zh}（{title}）" if title_zh else title},
+        "fullDescription": {"text": title_zh if lang == "zh" and title_zh else f"{title_zh}（{title}）" if title_zh else title},
         "defaultConfiguration": {"level": sarif_level(severity)},
     }
     if entry is not None:

@@ -22,6 +22,7 @@ from typing import Callable, Optional
 
 from .syntax import ast as A
 from .syntax import keywords as K
+from .messages import Bi
 
 # ---------------------------------------------------------------- levels
 
@@ -202,3 +203,28 @@ def without_backticks(text: Optional[str]) -> Optional[str]:
     if not text:
         return text
     return _CODE_SPAN.sub(lambda m: "“" + m.group(1) + "”", text)
+
+
+def keyword_words(english: str) -> Bi:
+    """A keyword of the language in both forms (`floor` / 「下限」), for a snippet of a hint."""
+    forms = dict(K.KEYWORDS).get(english)
+    return Bi(english, forms[0] if forms else english)
+
+
+def type_words(t) -> Bi:
+    """A type as written in a policy, in both keyword forms (`percent` / 「百分比」, an enum by its name)."""
+    text = str(t)
+    kind = getattr(t, "kind", text)
+    if kind == "list":
+        return Bi(text, f"列表 {t.record}")
+    forms = K.TYPES.get(kind)
+    return Bi(text, forms[0] if forms and kind != "enum" else text)
+
+
+_OS_ERRORS_ZH = {2: "文件或文件夹不存在", 13: "没有权限", 21: "这是一个文件夹", 20: "路径中有一部分不是文件夹",
+                 28: "磁盘空间不足", 30: "只读的文件系统", 36: "文件名太长"}
+
+
+def os_error_zh(exc: OSError) -> str:
+    """An operating-system error (ENOENT, EACCES…) in words: 「文件或文件夹不存在」."""
+    return _OS_ERRORS_ZH.get(getattr(exc, "errno", None) or -1) or exc.strerror or str(exc)

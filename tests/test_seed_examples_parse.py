@@ -38,7 +38,7 @@ SEED_IDS = {
 
 # The stable interface (see the project brief): required inputs and decisions of each chain's leaf.
 STENT_REQUIRED_INPUTS = {
-    "selected", "selected_price", "lowest_purchase_price", "price", "reimbursement_ratio",
+    "selected", "selected_price", "lowest_purchase_price", "price", "in_fund_scope", "reimbursement_ratio",
     "agreed_amount", "acceptance_date", "payment_date",
 }
 STENT_DECISIONS = {
@@ -193,8 +193,9 @@ def test_spine_table_leaves_exactly_the_unstated_case_open(seeds):
             uncovered.append(combo)
     # The notice states three exceptions, for rod/plate systems only; an incomplete system topped up
     # with a main component of the same company, or of another company this company also makes, is
-    # not stated (and is left open, not filled in).
-    top_up = {"rod_plate_system": True, "rod_plate_used": True, "system_complete": False,
+    # not stated (and is left open, not filled in). An institution outside the scope (in_scope false)
+    # has its own row: the notice's rules do not apply to it.
+    top_up = {"in_scope": True, "rod_plate_system": True, "rod_plate_used": True, "system_complete": False,
               "uses_outside_main_component": True}
     assert uncovered == [dict(top_up, outside_component_company="same", company_makes_component=True),
                          dict(top_up, outside_component_company="same", company_makes_component=False),
@@ -344,7 +345,7 @@ def test_chaozhou_computes_once_the_cap_is_supplied(resolved):
     interpreter = Interpreter(resolved["cn/gd/chaozhou/stent-2020"])
     inputs = {
         "selected": False, "selected_price": "469", "lowest_purchase_price": "6999.99", "price": "6999.99",
-        "reimbursement_ratio": "67%", "agreed_amount": "0", "acceptance_date": "2021-01-31",
+        "in_fund_scope": True, "reimbursement_ratio": "67%", "agreed_amount": "0", "acceptance_date": "2021-01-31",
         "payment_date": "2021-02-28", "nonselected_payment_cap": "3000.01",
     }
     values = interpreter.evaluate(inputs, None, decisions=sorted(STENT_DECISIONS)).values

@@ -4,14 +4,22 @@ const { LanguageClient } = require("vscode-languageclient/node");
 
 let client;
 
-function activate(context) {
-  const config = vscode.workspace.getConfiguration("policylang");
+// How the server is started: `policylang.command` (default: policylang on the PATH), then
+// `--lang` when `policylang.lang` is set, then `lsp`.
+function serverOptions(config) {
   const command = config.get("command") || ["policylang"];
   const lang = config.get("lang");
   const args = [...command.slice(1), ...(lang ? ["--lang", lang] : []), "lsp"];
   const server = { command: command[0], args };
-  client = new LanguageClient("policylang", "policylang", { run: server, debug: server }, {
+  return { run: server, debug: server };
+}
+
+function activate(context) {
+  const config = vscode.workspace.getConfiguration("policylang");
+  client = new LanguageClient("policylang", "policylang", serverOptions(config), {
     documentSelector: [{ scheme: "file", language: "policy" }],
+    // A policy file changed on disk (a checkout, another editor) is checked again with the tree.
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.policy") },
   });
   client.start();
   context.subscriptions.push({ dispose: () => client && client.stop() });
@@ -21,4 +29,4 @@ function deactivate() {
   return client ? client.stop() : undefined;
 }
 
-module.exports = { activate, deactivate };
+module.exports = { activate, deactivate, serverOptions };

@@ -28,7 +28,11 @@ from .pycodegen import compile_module, display_path
 
 
 class CaseFileError(Exception):
-    """The case file cannot be read (not JSON, not CSV, not objects…)."""
+    """The case file cannot be read (not JSON, not CSV, not objects…). `zh`: the message in Chinese."""
+
+    def __init__(self, message: str = "", zh: str = None):
+        super().__init__(message)
+        self.zh = zh or message
 
 
 # ---------------------------------------------------------------- reading cases
@@ -100,26 +104,29 @@ def read_cases(text: str, name: str = "-") -> list[dict]:
         return _read_json_lines(text)
     stripped = text.strip()
     if not stripped:
-        raise CaseFileError(f"{name} is empty: expected a JSON object, a list of objects, JSON Lines or CSV")
+        raise CaseFileError(f"{name} is empty: expected a JSON object, a list of objects, JSON Lines or CSV",
+                            f"{name} 是空的：应为一个 JSON 对象、对象列表、JSON Lines 或 CSV")
     try:
         data = loads_case_json(stripped)
     except RecursionError:  # nested deeper than the parser goes: say where
         _check_depth(stripped, name)
-        raise CaseFileError(f"{name} is nested too deeply") from None
+        raise CaseFileError(f"{name} is nested too deeply", f"{name} 嵌套的层数太多") from None
     except json.JSONDecodeError as exc:
         if stripped.startswith("{") and "\n" in stripped:
             return _read_json_lines(text)
         if not stripped.startswith(("{", "[")):
             return _read_csv(text)
-        raise CaseFileError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise CaseFileError(f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                            f"{name} 不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 个字符处有误") from None
     if isinstance(data, dict):
         return [data]
     if isinstance(data, list):
         for index, item in enumerate(data):
             if not isinstance(item, dict):
-                raise CaseFileError(f"{name}: case {index} is not an object mapping input names to values")
+                raise CaseFileError(f"{name}: case {index} is not an object mapping input names to values",
+                                    f"{name}：第 {index} 个案例不是“输入项名称: 值”形式的对象")
         return data
-    raise CaseFileError(f"{name} must hold an object or a list of objects")
+    raise CaseFileError(f"{name} must hold an object or a list of objects", f"{name} 应为一个对象或对象列表")
 
 
 def _read_json_lines(text: str) -> list[dict]:
@@ -131,11 +138,13 @@ def _read_json_lines(text: str) -> list[dict]:
             item = loads_case_json(line)
         except RecursionError:  # nested deeper than the parser goes: say where
             _check_depth(line.strip(), f"line {number}")
-            raise CaseFileError(f"line {number} is nested too deeply") from None
+            raise CaseFileError(f"line {number} is nested too deeply", f"第 {number} 行嵌套的层数太多") from None
         except json.JSONDecodeError as exc:
-            raise CaseFileError(f"line {number} is not valid JSON: {exc.msg}") from None
+            raise CaseFileError(f"line {number} is not valid JSON: {exc.msg}",
+                                f"第 {number} 行不是有效的 JSON（第 {exc.colno} 个字符处有误）") from None
         if not isinstance(item, dict):
-            raise CaseFileError(f"line {number} is not an object mapping input names to values")
+            raise CaseFileError(f"line {number} is not an object mapping input names to values",
+                                f"第 {number} 行不是“输入项名称: 值”形式的对象")
         cases.append(item)
     return cases
 
@@ -145,7 +154,8 @@ def _read_csv(text: str) -> list[dict]:
     try:
         rows = [row for row in reader]
     except csv.Error as exc:  # a carriage return alone inside a cell, a NUL…
-        raise CaseFileError(f"not valid CSV: {exc} (line {reader.line_num})") from None
+        raise CaseFileError(f"not valid CSV: {exc} (line {reader.line_num})",
+                            f"不是有效的 CSV（第 {reader.line_num} 行）") from None
     if not rows:
         return []
     header = [h.strip() for h in rows[0]]

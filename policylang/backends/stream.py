@@ -223,7 +223,8 @@ class Batcher:
         self.writer = Writer(module, opts)
         names = self.writer.names
         fields = dict(module.Result._FIELDS)
-        self.getter = operator.attrgetter(*[fields[n] for n in names])
+        # a policy that decides nothing (a notice of provisions only) has no result columns
+        self.getter = operator.attrgetter(*[fields[n] for n in names]) if names else (lambda result: ())
         self.single = len(names) == 1
         self.names = names
         specs = module._INPUT_SPECS
@@ -344,7 +345,7 @@ class Batcher:
                 case = loads_case_json(line)
             except json.JSONDecodeError as exc:
                 case = None
-                problem = (f"line {number} is not valid JSON: {exc.msg}", f"第 {number} 行不是有效的 JSON：{exc.msg}")
+                problem = (f"line {number} is not valid JSON: {exc.msg}", f"第 {number} 行不是有效的 JSON（第 {exc.colno} 个字符处有误）")
             except RecursionError:  # nested deeper than the parser goes
                 case = None
                 problem = (f"line {number} is nested too deeply: a case holds input values, not nested lists",

@@ -20,7 +20,7 @@ from .common import (
     report,
     root_option,
     stage_progress,
-    why_stopped,
+    stopped_line,
 )
 
 
@@ -57,7 +57,7 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile, stan
                root=run.workspace.root, suppressed=run.suppressed_for_targets())
     status = exit_status(diags)
     if status != EXIT_OK:
-        click.echo(f"build stopped: {why_stopped(diags)}", err=True)
+        click.echo(stopped_line("build", diags, chosen_language(run.workspace.root)), err=True)
         raise SystemExit(status)
     policies = [p for p in run.target_policies() if not p.has_errors]
     if not no_compile:

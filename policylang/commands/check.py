@@ -48,7 +48,7 @@ def check_command(paths, output_format, root, strict, quiet, changed_since, chan
 def _tree_root(paths, root, changed_files) -> str:
     if root:
         if not os.path.isdir(root):
-            raise UsageError(f"no such folder: {root}")
+            raise UsageError(f"no such folder: {root}", f"文件夹不存在：{root}")
         return os.path.abspath(root)
     if changed_files:
         if os.path.isdir("policies"):
@@ -56,7 +56,7 @@ def _tree_root(paths, root, changed_files) -> str:
         return find_root(paths[0])
     tree = default_paths(paths)[0]
     if not os.path.exists(tree):
-        raise UsageError(f"no such file or folder: {tree}")
+        raise UsageError(f"no such file or folder: {tree}", f"文件或文件夹不存在：{tree}")
     return find_root(tree)
 
 

@@ -42,9 +42,14 @@ FORMATS = ("text", "json", "github", "sarif", "junit")
 LANG_KEY = "policylang.lang"
 
 
+# The --lang of the command being run, for the messages printed after its context is gone (cli.main).
+CHOSEN = {"lang": None}
+
+
 def _remember_language(ctx, param, value):
     if value:
         ctx.meta[LANG_KEY] = value  # meta is shared by the group's context and the command's
+        CHOSEN["lang"] = value
     return value
 
 
@@ -171,12 +176,23 @@ def exit_status(diags: Iterable[Diagnostic], strict: bool = False) -> int:
     return EXIT_OK
 
 
-def why_stopped(diags: Iterable[Diagnostic]) -> str:
+def why_stopped(diags: Iterable[Diagnostic], lang: str = "en") -> str:
     """Why a command that needs a clean check stops: the policies' errors, or a failure of policylang."""
     if any(d.code == INTERNAL_ERROR_CODE for d in diags):
+        if lang == "zh":
+            return "内部错误：有一项检查在 policylang 内部出错（见上面的 PL990）；这是 policylang 程序的缺陷，不是政策的问题，请报告"
         return ("internal error: a check failed inside policylang (PL990 above); this is a bug in policylang, "
                 "not in the policies; please report it")
-    return "fix the errors above first"
+    return "请先改正上面的错误" if lang == "zh" else "fix the errors above first"
+
+
+def stopped_line(command: str, diags: Iterable[Diagnostic], lang: str) -> str:
+    """`build stopped: …` / 「build 已停止：请先改正上面的错误」."""
+    if lang == "zh":
+        what = "没有生成任何计算程序" if command == "compile" else f"policylang {command} 已停止"
+        return f"{what}：{why_stopped(diags, lang)}"
+    what = "nothing compiled" if command == "compile" else f"{command} stopped"
+    return f"{what}: {why_stopped(diags)}"
 
 
 def internal_error_note(diags: Iterable[Diagnostic]) -> Optional[str]:

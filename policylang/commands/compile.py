@@ -17,7 +17,8 @@ from .common import (
     report,
     root_option,
     stage_progress,
-    why_stopped,
+    chosen_language,
+    stopped_line,
 )
 
 
@@ -52,7 +53,7 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
         report(diags, run.workspace.sources, output_format, files=len(run.workspace.targets),
                root=run.workspace.root, suppressed=suppressed)
     if status != EXIT_OK:
-        click.echo(f"nothing compiled: {why_stopped(diags)}", err=True)
+        click.echo(stopped_line("compile", diags, chosen_language(run.workspace.root)), err=True)
         raise SystemExit(status)
     policies = run.target_policies()
     broken = [p.policy_id for p in policies if p.has_errors]

@@ -16,6 +16,7 @@ import click
 
 from ..backends.stream import DEFAULT_BATCH, DEFAULT_EXPLAIN_BATCH
 from ..diagnostics import printable
+from ..wording import os_error_zh
 from ..pipeline import check as run_pipeline
 from ..semantics.examples import EXAMPLE_FAILED
 from .common import (
@@ -131,14 +132,14 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
     try:
         global_as_of = parse_date(as_of) if as_of else None
     except ValueError:
-        click.echo(f"policylang eval：--as-of 必须是 YYYY-MM-DD 格式的日期，不能是 {as_of!r}" if zh else
+        click.echo(f"policylang eval：--as-of 必须是形如 2021-01-15 的日期（年-月-日），不能是“{as_of}”" if zh else
                    f"policylang eval: --as-of must be a date written YYYY-MM-DD, not {as_of!r}", err=True)
         raise SystemExit(EXIT_USAGE)
     path = policy_path_for(policy, root)
     import os
 
     if not os.path.isfile(path):
-        click.echo(f"policylang eval：没有政策 {policy!r}（查找的是 {path}）" if zh else
+        click.echo(f"policylang eval：没有政策“{policy}”（查找的是 {path}）" if zh else
                    f"policylang eval: no policy {policy!r} (looked for {path})", err=True)
         raise SystemExit(EXIT_USAGE)
     run = run_pipeline([path], root)
@@ -149,7 +150,8 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
     if status != EXIT_OK or not targets or targets[0].has_errors:
         report(diags, run.workspace.sources, "text", root=run.workspace.root)
         if status != EXIT_OK and status != EXIT_FINDINGS:
-            click.echo(f"policylang eval: {why_stopped(diags)}", err=True)
+            click.echo(f"policylang eval：{why_stopped(diags, 'zh')}" if zh else f"policylang eval: {why_stopped(diags)}",
+                       err=True)
             raise SystemExit(status)
         click.echo(f"policylang eval：{policy} 有错误，请先改正" if zh else
                    f"policylang eval: {policy} has errors; fix them first", err=True)
@@ -176,7 +178,8 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
 
     def describe(exc, case):
         if isinstance(exc, stream._AsOfError):
-            return f"评估日期（as_of）必须是 YYYY-MM-DD 格式的日期，不能是 {exc.raw!r}" if zh else f"as_of: {exc.message}"
+            return f"评估日期“as_of”必须是形如 2021-01-15 的日期（年-月-日），不能是“{exc.raw}”" if zh \
+                else f"as_of: {exc.message}"
         if isinstance(exc, stream._RowError):
             return exc.zh if zh else exc.message
         if zh:
@@ -202,8 +205,10 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
             blocks = ((cases[i:i + size], i) for i in range(0, len(cases), size))
             runner, jobs = batcher.cases_batch, 1
         elif kind == "csv":
-            lists = [n for n, i in resolved.inputs.items() if i.type.kind == "list"]
-            if lists:  # a CSV row is one flat record: a list of records has no column to go in
+            # A CSV row is one flat record: a list of records has no column to go in. An optional list
+            # is read as not given (as in a JSON case without it); a required one cannot be given.
+            lists = [n for n, i in resolved.inputs.items() if i.type.kind == "list" and not i.optional]
+            if lists:
                 click.echo(f"policylang eval：{resolved.policy_id} 的输入项 {'、'.join(lists)} 是列表，CSV 文件无法给出列表；"
                            f"请改用 JSON 或 JSON Lines（.jsonl），列表写成对象数组" if zh else
                            f"policylang eval: {', '.join(lists)} of {resolved.policy_id} is a list input, which a CSV "
@@ -236,7 +241,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
                    f"policylang eval: {input_file} is not UTF-8 text", err=True)
         raise SystemExit(EXIT_USAGE)
     except CaseFileError as exc:
-        click.echo(printable(f"policylang eval: {exc}"), err=True)
+        click.echo(printable(f"policylang eval：{exc.zh}" if zh else f"policylang eval: {exc}"), err=True)
         raise SystemExit(EXIT_FINDINGS)
     finally:
         if out is not None and out is not sys.stdout:
@@ -285,10 +290,19 @@ class _Totals:
             rest = self.failed - MAX_MESSAGES
             click.echo(f"……另有 {rest:,} 个案例无法计算，原因见结果中各案例的 _error" if self.zh else
                        f"... and {rest:,} more cases failed; each has its _error in the results", err=True)
-        why = ", ".join(f"{code} {field}: {count:,}".replace(" :", ":") for (code, field), count in
-                        sorted(self.reasons.items(), key=lambda item: (-item[1], item[0])))
+        reasons = sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))
+        if self.zh:
+            why = "；".join(f"{_ERROR_ZH.get(code, code)}“{field}”：{count:,} 个" if field else
+                           f"{_ERROR_ZH.get(code, code)}：{count:,} 个" for (code, field), count in reasons)
+        else:
+            why = ", ".join(f"{code} {field}: {count:,}".replace(" :", ":") for (code, field), count in reasons)
         click.echo(printable(f"policylang eval：{self.cases:,} 个案例中 {self.failed:,} 个无法计算（{why}）" if self.zh else
                              f"policylang eval: {self.failed:,} of {self.cases:,} cases failed ({why})"), err=True)
+
+
+# The kinds of error a case may have (its _error), in words for the summary in Chinese.
+_ERROR_ZH = {"invalid_input": "输入有误", "evaluation": "计算出错", "blank_not_filled": "授权事项未填写",
+             "not_in_force": "不在有效期内", "violation": "不符合约束要求"}
 
 
 def _today():
@@ -304,7 +318,7 @@ def _open_input(input_file: str):
 
 
 def _cannot_read(input_file: str, exc: OSError, zh: bool):
-    click.echo(f"policylang eval：无法读取 {input_file}：{exc.strerror or exc}" if zh else
+    click.echo(f"policylang eval：无法读取 {input_file}：{os_error_zh(exc)}" if zh else
                f"policylang eval: cannot read {input_file}: {exc.strerror or exc}", err=True)
     raise SystemExit(EXIT_USAGE)
 

@@ -94,7 +94,7 @@ def explain(policy_id, item, root, output_format):
     try:
         data = explain_item(resolution, policy_id, item)
     except ExplainError as exc:
-        _usage(str(exc))
+        _usage(exc.zh if chosen_language(root or os.path.join(os.getcwd(), "policies")) == "zh" else str(exc))
     _emit(data, output_format, render_explain_text, root)
     _finish(run, policy_id, root)
 
@@ -112,6 +112,6 @@ def diff(policy_id, root, output_format):
     try:
         data = diff_policy(resolution, policy_id)
     except ExplainError as exc:
-        _usage(str(exc))
+        _usage(exc.zh if chosen_language(root or os.path.join(os.getcwd(), "policies")) == "zh" else str(exc))
     _emit(data, output_format, render_diff_text, root)
     _finish(run, policy_id, root)

@@ -23,7 +23,7 @@ def _files(paths) -> list[str]:
         elif os.path.exists(p):
             found.append(p)
         else:
-            raise UsageError(f"no such file or folder: {p}")
+            raise UsageError(f"no such file or folder: {p}", f"文件或文件夹不存在：{p}")
     return found
 
 

@@ -90,6 +90,23 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
              "master": "Spark 的 master（默认 local[*]）。",
              "conf": "一项 Spark 配置（KEY=VALUE，可重复）。",
              "root": "政策目录的根文件夹，按编号查找政策（默认：./policies）。"}),
+    "impact": ("在同一批理赔数据上，分别按政策 POLICY 和它的上级政策（或用 --against 指定的同一链条上的另一项政策，"
+               "或 --set 给出的一组取值）计算，并按每个金额决策项报告：各方案下的合计（按分精确求和）、差额、"
+               "变化的行数、逐行差额的分布、按 --by 各列分组的结果，以及变化最大的行及决定其取值的规则。"
+               "无法计算的行逐一计数并列出，不会悄悄丢弃。\n\n"
+               "报告写到 -o 指定的文件夹：一个带图表的网页（无需联网即可打开）、impact.json 及同样数字的 CSV 文件。",
+               {"data": "理赔数据：CSV（第一行为表头）、JSON Lines 或 Parquet，按扩展名区分。",
+                "against": "作为对照的基准：同一链条上的另一项政策（默认：POLICY 的上级政策；使用 --set 时为 POLICY 本身）。",
+                "set_values": "取值扫描：把参数或空白 NAME 依次设为各个值（逗号分隔），每个值分别与基准对比。",
+                "as_of": "评估日期，YYYY-MM-DD（默认：今天）：过渡安排和 as_of 按此日期取值。",
+                "by": "按理赔数据中的这一列分组（可重复，也可用逗号分隔），例如按是否中选、医院或月份分组。",
+                "blanks": "为各级都没有填写的空白指定一个值，适用于每一行和每个方案（可重复）。",
+                "engine": "在哪里计算政策：DuckDB（内嵌）或 Spark（local[*]）。对比汇总总是用 DuckDB 的 SQL 完成。",
+                "top": "列出变化最大的多少行（附决定其取值的规则）。",
+                "synthetic": "在报告中注明理赔数据是合成的（或真实的）。默认：文件由 policylang claims 生成"
+                             "（列名和理赔编号与之相符）时注明为合成数据。",
+                "out_dir": "报告写入的文件夹：带图表的网页（无需联网）、impact.json、同样数字的 CSV 文件和 invalid_rows.csv。",
+                "root": "政策目录的根文件夹，按编号查找政策（默认：./policies）。"}),
     "eval": ("用政策 POLICY（政策编号如 cn/gd/stent-2020，或文件路径）计算输入中的每一个案例。\n\n"
              "输出一个 JSON 列表，每个案例一项、占一行：每个决策项的取值（金额为精确的小数字符串，如 \"469.00\"；"
              "日期为 YYYY-MM-DD；null 表示不适用）；也可以用 --format 改为输出 JSON Lines 或 CSV。CSV 和 JSON Lines 输入边读边算边写，"
@@ -121,7 +138,9 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
              "检查发现错误时仍生成页面（并在页面上显示错误），退出码为 1（检查程序内部出错时为 2，PL990）。",
              {"out_dir": "页面写入的文件夹。", "doc_format": "md：供在 git 中审阅的 Markdown；html：可直接打开的静态网页；both：两种都生成。",
               "templates": "优先使用的 Jinja2 模板文件夹（以及 style.css / site.js）。",
-              "jobs": "生成页面的进程数（默认：大型目录每个 CPU 核一个）。结果相同。"}),
+              "jobs": "生成页面的进程数（默认：大型目录每个 CPU 核一个）。结果相同。",
+              "impacts": "一份调整影响测算报告的文件夹（由 policylang impact -o DIR 写出），复制到 OUT/impact/<政策编号>/，"
+                         "并在该政策的页面上加上链接（可重复）。已在那里的报告同样加上链接。"}),
     "explain": ("显示政策 POLICY_ID 中事项 ITEM 自上而下（先国家级）的各级定义：每一级的文件、行号、条款、"
                 "性质和取值，以及这一级做了什么调整。",
                 {"output_format": "text 供人阅读，json 供程序读取。",

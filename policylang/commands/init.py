@@ -21,11 +21,14 @@ from ..pipeline import check as run_pipeline
 from ..semantics.model import ResolvedPolicy, next_level
 from ..syntax import ast as A
 from ..syntax.formatter import format_expr, quote
-from ..wording import level_name
+from ..semantics.checks.common import label_of
+from ..syntax import keywords as K
+from ..wording import expr_zh, level_name, type_words
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, chosen_language, exit_status, lang_option, report
 
 # What a value of each type looks like, after the blank to fill (`______`).
 _VALUE_FORMS = {"money": "______ yuan", "percent": "______%", "date": "____-__-__"}
+_VALUE_FORMS_ZH = {"money": "______元", "percent": "______%", "date": "____-__-__"}
 
 
 @click.command("init")
@@ -94,20 +97,24 @@ def scaffold(parent: ResolvedPolicy, policy_id: str, lang: str, *, level: str, t
         en, zh = P(key, **params)
         return zh if lang == "zh" else en
 
+    def kw(english: str) -> str:  # a Chinese reader gets the file in Chinese keywords (both forms may be mixed)
+        return K.word(english, lang)
+
     lines = [f"# {say('phrase.init.opening', parent=parent.policy_id)}",
-             f"policy {quote(title or say('phrase.init.title_placeholder'))}",
-             f"level {level}"]
+             f"{kw('policy')} {quote(title or say('phrase.init.title_placeholder'))}",
+             f"{kw('level')} {K.name_word(K.LEVELS, level, lang)}"]
     if region or parent.region:
-        lines.append(f"region {quote(region or say('phrase.init.region_placeholder', parent_region=parent.region))}")
+        lines.append(f"{kw('region')} "
+                     f"{quote(region or say('phrase.init.region_placeholder', parent_region=parent.region))}")
     if issuer:
-        lines.append(f"issuer {quote(issuer)}")
+        lines.append(f"{kw('issuer')} {quote(issuer)}")
     if document:
-        lines.append(f"document {quote(document)}")
+        lines.append(f"{kw('document')} {quote(document)}")
     if effective:
-        lines.append(f"effective {effective}")
+        lines.append(f"{kw('effective')} {effective}")
     else:
-        lines += [f"# {say('phrase.init.effective_unknown')}", "effective unknown"]
-    lines.append(f"extends {parent.policy_id}")
+        lines += [f"# {say('phrase.init.effective_unknown')}", f"{kw('effective')} {kw('unknown')}"]
+    lines.append(f"{kw('extends')} {parent.policy_id}")
 
     # Each blank by the level expected to fill it: this one, one above that did not, one below.
     groups: dict[str, list] = {"here": [], "above": [], "below": []}
@@ -124,25 +131,32 @@ def scaffold(parent: ResolvedPolicy, policy_id: str, lang: str, *, level: str, t
         if groups[group]:
             lines += ["", f"# {say(f'phrase.init.blanks_{group}', count=len(groups[group]))}"]
             for param, delegator, expected in groups[group]:
-                lines += _blank_lines(param, delegator, expected, say, region or parent.region)
+                lines += _blank_lines(param, delegator, expected, say, region or parent.region, lang, parent)
     if not any(groups.values()):
         lines += ["", f"# {say('phrase.init.no_blanks', parent=parent.policy_id)}"]
     return "\n".join(lines) + "\n"
 
 
-def _blank_lines(param, delegator, expected: str, say, region: Optional[str]) -> list[str]:
+def _blank_lines(param, delegator, expected: str, say, region: Optional[str], lang: str = "en",
+                 parent: Optional[ResolvedPolicy] = None) -> list[str]:
     where = say("phrase.init.left_by", label=param.label or param.name, policy=delegator.policy_id, article=param.article or "—",
                 level=expected, level_zh=level_name(expected, region))
     out = ["", f"# {where}"]
     if getattr(delegator.decl, "required", False):
         out.append(f"#   {say('phrase.init.required')}")
     for bound in getattr(delegator.decl, "bounds", ()) or ():
-        out.append(f"#   {say(f'phrase.init.{bound.op}', bound=format_expr(bound.expr))}")
+        shown = expr_zh(bound.expr, lambda n: label_of(parent, n) if parent is not None else None) \
+            if lang == "zh" else format_expr(bound.expr)
+        out.append(f"#   {say(f'phrase.init.{bound.op}', bound=shown)}")
     meta = []
     if param.label:
         meta.append(quote(param.label))
     if param.article:
-        meta.append(f"article {quote(param.article)}")
+        meta.append(f"{K.word('article', lang)} {quote(param.article)}")
+    if lang == "zh":
+        value = _VALUE_FORMS_ZH.get(param.type.kind, "______")
+        out.append(f"# 覆盖 参数 {param.name}：{type_words(param.type).zh} 固定 {value}" + "".join(" " + m for m in meta))
+        return out
     value = _VALUE_FORMS.get(param.type.kind, "______")
     out.append(f"# override param {param.name}: {param.type} fixed {value}" + "".join(" " + m for m in meta))
     return out

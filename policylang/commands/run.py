@@ -60,14 +60,14 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
     try:
         day = _dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        click.echo(f"policylang run：--as-of 必须是 YYYY-MM-DD 格式的日期，不能是 {as_of!r}" if zh else
+        click.echo(f"policylang run：--as-of 必须是形如 2021-01-15 的日期（年-月-日），不能是“{as_of}”" if zh else
                    f"policylang run: --as-of must be a date written YYYY-MM-DD, not {as_of!r}", err=True)
         raise SystemExit(EXIT_USAGE)
     bound = {}
     for item in blanks:
         name, sep, value = item.partition("=")
         if not sep:
-            click.echo(f"policylang run：--blank 应写作 NAME=VALUE，不能是 {item!r}" if zh else
+            click.echo(f"policylang run：--blank 应写作“名称=值”，不能是“{item}”" if zh else
                        f"policylang run: --blank takes NAME=VALUE, not {item!r}", err=True)
             raise SystemExit(EXIT_USAGE)
         bound[name.strip()] = value
@@ -89,7 +89,7 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
     try:
         resolved = load_policy(policy, root)
     except BatchError as exc:
-        click.echo(f"policylang run: {exc}", err=True)
+        click.echo(f"policylang run：{exc.zh}" if zh else f"policylang run: {exc}", err=True)
         raise SystemExit(EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
     from ..backends.sql import SqlInternalError, UnsupportedInSql
 
@@ -97,7 +97,7 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
         result = run_file(resolved, data, out, engine, as_of=day, blanks=bound, rule_columns=not no_rules,
                           progress=sys.stderr.isatty(), master=master, spark_conf=settings)
     except BatchError as exc:
-        click.echo(f"policylang run: {exc}", err=True)
+        click.echo(f"policylang run：{exc.zh}" if zh else f"policylang run: {exc}", err=True)
         raise SystemExit(EXIT_USAGE)
     except UnsupportedInSql as exc:
         # a construct the SQL backend does not compile: a finding about this policy, exit 1

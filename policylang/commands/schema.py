@@ -31,7 +31,7 @@ def schema_command(policy, only, root):
     path = policy_path_for(policy, root)
     if not os.path.isfile(path):
         lang = chosen_language(root)
-        message = (f"policylang schema: 没有政策 {policy!r}（查找了 {path}）" if lang == "zh"
+        message = (f"policylang schema：没有政策“{policy}”（查找了 {path}）" if lang == "zh"
                    else f"policylang schema: no policy {policy!r} (looked for {path})")
         click.echo(message, err=True)
         raise SystemExit(EXIT_USAGE)
@@ -43,9 +43,10 @@ def schema_command(policy, only, root):
         report(diags, run.workspace.sources, "text", root=run.workspace.root)
         lang = chosen_language(run.workspace.root)
         if status != EXIT_OK and status != EXIT_FINDINGS:
-            click.echo(f"policylang schema: {why_stopped(diags)}", err=True)
+            click.echo(f"policylang schema：{why_stopped(diags, lang)}" if lang == "zh" else
+                       f"policylang schema: {why_stopped(diags)}", err=True)
             raise SystemExit(status)
-        click.echo(f"policylang schema: {policy} 有错误，请先修正" if lang == "zh"
+        click.echo(f"policylang schema：{policy} 有错误，请先修正" if lang == "zh"
                    else f"policylang schema: {policy} has errors; fix them first", err=True)
         raise SystemExit(EXIT_FINDINGS)
     click.echo(escape_surrogates(json.dumps(policy_schema(targets[0], only), ensure_ascii=False, indent=2)))

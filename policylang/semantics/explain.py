@@ -39,7 +39,11 @@ ERROR_ACTIONS = {"loosened", "changed kind", "outside bound"}
 
 
 class ExplainError(Exception):
-    """An unknown policy or item; the message says what exists instead."""
+    """An unknown policy or item; the message says what exists instead (`.zh`: in Chinese)."""
+
+    def __init__(self, message: str, zh: Optional[str] = None):
+        super().__init__(message)
+        self.zh = zh or message
 
 
 class _Sources:
@@ -63,8 +67,10 @@ def _context(resolution, policy: Optional[ResolvedPolicy] = None,
     return ctx
 
 
-def _suggest(name: str, candidates) -> str:
+def _suggest(name: str, candidates, zh: bool = False) -> str:
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    if zh:
+        return f"；是不是想写“{close[0]}”？" if close else ""
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -74,8 +80,10 @@ def find_policy(resolution, policy_id: str) -> ResolvedPolicy:
         return policy
     if policy_id in getattr(resolution, "unresolved", set()):
         raise ExplainError(f"the policy '{policy_id}' has errors that stop it from being resolved; "
-                           f"run 'policylang check' to see them")
-    raise ExplainError(f"there is no policy '{policy_id}'{_suggest(policy_id, resolution.policies)}")
+                           f"run 'policylang check' to see them",
+                           f"政策“{policy_id}”有错误，无法解析；请运行 `policylang check` 查看")
+    raise ExplainError(f"there is no policy '{policy_id}'{_suggest(policy_id, resolution.policies)}",
+                       f"没有政策“{policy_id}”{_suggest(policy_id, resolution.policies, True)}")
 
 
 def find_item(policy: ResolvedPolicy, name: str) -> tuple[str, Item]:
@@ -84,7 +92,8 @@ def find_item(policy: ResolvedPolicy, name: str) -> tuple[str, Item]:
         if name in table:
             return kind, table[name]
     names = [n for _, attr in ITEM_TABLES for n in getattr(policy, attr)]
-    raise ExplainError(f"'{name}' is not an item of {policy.policy_id}{_suggest(name, names)}")
+    raise ExplainError(f"'{name}' is not an item of {policy.policy_id}{_suggest(name, names)}",
+                       f"“{name}”不是 {policy.policy_id} 中的项目{_suggest(name, names, True)}")
 
 
 # ---------------------------------------------------------------- describing one definition
@@ -148,9 +157,13 @@ def _labels(ctx: CheckContext, policy_id: str):
             alias, _, attr = name.partition(".")
             external = policy.externals.get((alias, attr))
             return external.label if external is not None else None
-        for table in (policy.inputs, policy.params, policy.decisions):
+        for table in (policy.inputs, policy.params, policy.decisions, policy.enums):
             if name in table:
                 return table[name].label
+        for enum in policy.enums.values():  # an enumeration's member: 本企业（与所用钉棒（板）系统同一中选企业）
+            member = dict(enum.members).get(name)
+            if member:
+                return member
         return None
 
     return label
@@ -182,7 +195,7 @@ def _definition_text_zh(ctx: CheckContext, kind: str, origin: Origin, name: str)
         rest = "，其余情形另有规定" if decl.otherwise is not None else "，其余情形不适用"
         return "分情形规定", f"{len(decl.cases)} 种情形{rest}"
     if kind == "input":
-        return "输入项", W.type_zh(decl.type.name) + ("，可不填" if decl.optional else "")
+        return "输入项", (label(decl.type.name) or W.type_zh(decl.type.name)) + ("，可不填" if decl.optional else "")
     if kind == "enum":
         return "取值范围", "、".join(m.label or m.name for m in decl.members)
     if kind == "schedule":
@@ -511,7 +524,9 @@ def cross_references(resolution, policy: ResolvedPolicy, kind: str, item: Item) 
             value = policy.external_values.get(key, NOT_FILLED)
             out.append({
                 "name": f"{ref.alias}.{ref.name}",
-                "value": None if value is NOT_FILLED else format_value(value, param.type),
+                "label": param.label,
+                "value": None if value is NOT_FILLED else str(format_value(value, param.type)),
+                "value_zh": None if value is NOT_FILLED else format_value(value, param.type).zh,
                 "policy": binding.bound,
                 "declared": binding.declared,
                 "declared_in": binding.declared_in,
@@ -521,14 +536,22 @@ def cross_references(resolution, policy: ResolvedPolicy, kind: str, item: Item) 
     return out
 
 
+def _named_zh(entry: dict) -> str:
+    """「“医保资金结余留用比例”（retention_ratio）」: an item by its label, its name after it; the name alone quoted."""
+    return f"“{entry['label']}”（{entry['item']}）" if entry.get("label") else f"“{entry['item']}”"
+
+
 def _xref_lines(refs: list[dict], zh: bool) -> list[str]:
-    lines = ["", "  通过引用（uses）读取的取值：" if zh else "  values read through 'uses':"]
+    lines = ["", "  通过“引用”读取的取值：" if zh else "  values read through 'uses':"]
     for r in refs:
         uses = f"uses {r['declared']} as {r['name'].split('.')[0]}"
         if zh:
-            value = f" = {r['value']}，取自 {r['policy']}" if r["value"] is not None else f"：{r['policy']} 中未填写"
+            uses = f"“引用 {r['declared']} 简称 {r['name'].split('.')[0]}”"
+            value = f" = {r.get('value_zh') or r['value']}，取自 {r['policy']}" if r["value"] is not None \
+                else f"：{r['policy']} 中未填写"
             version = f"，即 {r['declared']} 在本地区适用的版本" if r["rebound"] else ""
-            lines.append(f"    {r['name']}{value}（{r['location']}{version}；{r['declared_in']} 中的 {uses}）")
+            label = f"“{r['label']}”（{r['name']}）" if r.get("label") else f"“{r['name']}”"
+            lines.append(f"    {label}{value}（{r['location']}{version}；{r['declared_in']} 中的{uses}）")
         else:
             value = f" = {r['value']} from {r['policy']}" if r["value"] is not None else \
                 f": not filled in {r['policy']}"
@@ -706,7 +729,7 @@ def render_diff_text(data: dict, lang: str = "en") -> str:
     for b in blanks:
         label = f" {b['label']}" if b.get("label") else ""
         if zh:
-            lines.append(f"  未填写：参数 {b['item']}{label} — {b['delegated_by']} 留给本层级填写（{b['location']}）")
+            lines.append(f"  未填写：参数{_named_zh(b)} — {b['delegated_by']} 留给本层级填写（{b['location']}）")
         else:
             lines.append(f"  not filled:   param {b['item']}{label} — {b['delegated_by']} left it for this level "
                          f"({b['location']})")
@@ -724,7 +747,8 @@ def render_diff_text(data: dict, lang: str = "en") -> str:
         label = f" {c['label']}" if c.get("label") else ""
         marker = "!" if c["error"] else " "
         change = _zh(ACTION_ZH, c["change"], lang)
-        lines.append(f"{marker} {_pad(change, 13)} {_zh(KIND_ZH, c['kind'], lang)} {c['item']}{label}")
+        lines.append(f"{marker} {_pad(change, 13)} {_zh(KIND_ZH, c['kind'], lang)}{_named_zh(c)}" if zh else
+                     f"{marker} {_pad(change, 13)} {_zh(KIND_ZH, c['kind'], lang)} {c['item']}{label}")
         now, parent, national = ((c.get("now_zh") or c["now"], c.get("parent_zh") or c.get("parent"),
                                   c.get("national_zh") or c.get("national")) if zh
                                  else (c["now"], c.get("parent"), c.get("national")))

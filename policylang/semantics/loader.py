@@ -20,7 +20,12 @@ from ..syntax.parser import POLICY_SUFFIX, ParseResult, parse_file, policy_id_fo
 
 
 class UsageError(Exception):
-    """A problem with how the tool was called (missing path…): exit status 2, no diagnostic."""
+    """A problem with how the tool was called (missing path…): exit status 2, no diagnostic.
+    `zh`: the message in Chinese (the English when none is given)."""
+
+    def __init__(self, message: str = "", zh: str = None):
+        super().__init__(message)
+        self.zh = zh or message
 
 
 @attrs.define
@@ -91,7 +96,7 @@ def load_workspace(paths: Iterable[str] = ("policies",), root: Optional[str] = N
     paths = list(paths) or ["policies"]
     for p in paths:
         if not os.path.exists(p):
-            raise UsageError(f"no such file or folder: {p}")
+            raise UsageError(f"no such file or folder: {p}", f"文件或文件夹不存在：{p}")
     root = os.path.abspath(root) if root else find_root(paths[0])
     all_files = discover(root) if discovered is None else discovered
     requested: list[str] = []

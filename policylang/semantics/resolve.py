@@ -20,6 +20,7 @@ import attrs
 
 from ..diagnostics import Diagnostic, Related
 from ..messages import M, N, P
+from ..wording import keyword_words, type_words
 from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import judgment as J
@@ -130,15 +131,23 @@ def levels_zh(levels) -> str:
 
 
 def describe_zh(t: T.Type) -> str:
-    """T.describe() for Chinese messages: '金额（money）', '枚举类型 Institution'."""
+    """T.describe() for Chinese messages: '金额', '枚举类型“Institution”', '列表（记录类型“PurchaseLine”）'."""
     if t.kind == "enum":
-        return f"枚举类型 {t.enum}"
-    word = "是/否值" if t.kind == "bool" else T.ZH.get(t.kind, t.kind)
-    return f"{word}（{t.kind}）"
+        return f"枚举类型“{t.enum}”"
+    if t.kind == "list":
+        return f"列表（记录类型“{t.record}”）"
+    return "是/否值" if t.kind == "bool" else T.ZH.get(t.kind, t.kind)
+
+
+def _func_zh(func: str) -> str:
+    """An aggregate or builtin function by its Chinese name (合计, 计数), as a Chinese keyword file writes it."""
+    from ..syntax import keywords as K
+
+    return K.FUNCTIONS.get(func, (func,))[0]
 
 
 def _names_zh(names) -> str:
-    return "、".join(names)
+    return "、".join(f"“{n}”" for n in names)
 
 
 @attrs.define
@@ -564,7 +573,8 @@ class Resolver:
         if not decl.override:
             self.say("PL307.needs_override", decl.name_span, pid,
                      related=[Related(previous.span, **N("note.PL307.inherited"))], name=decl.name,
-                     policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level), kind=kind)
+                     policy=previous.policy_id, level=previous.level, level_zh=level_zh(previous.level),
+                     kind=keyword_words(kind))
         if previous.policy_id in same_level:
             # An amendment: from its date on this definition takes the place of its own level's,
             # and is judged, as that one was, against the levels above.
@@ -1276,7 +1286,8 @@ class _Scope:
     def _only_inputs_are_lists(self, what, t: T.Type, origin, span) -> T.Type:
         """A list type is the type of an input only: a param or decision of a list type is PL231."""
         if t.kind == "list":
-            self._say_at(origin, "PL231.list_not_input", span, kind=what, kind_zh=KIND_WORD_ZH[what], type=str(t))
+            self._say_at(origin, "PL231.list_not_input", span, kind=what, kind_zh=KIND_WORD_ZH[what], type=str(t),
+                         type_zh=describe_zh(t))
             return T.UNKNOWN
         return t
 
@@ -1301,10 +1312,11 @@ class _Scope:
         t_old = self.type_of(prev.decl.type, prev)
         if not T.is_unknown(t_new, t_old) and t_new != t_old:
             self.r.say("PL310.type_changed", last.decl.type.span, self.pid,
-                       related=[Related(prev.decl.type.span, **N("note.PL310.declared", type=t_old,
+                       related=[Related(prev.decl.type.span, **N("note.PL310.declared", type=type_words(t_old),
                                                                  policy=prev.policy_id))],
                        name=name, old=T.describe(t_old), old_zh=describe_zh(t_old), level=prev.level,
-                       level_zh=level_zh(prev.level), new=T.describe(t_new), new_zh=describe_zh(t_new), type=t_old)
+                       level_zh=level_zh(prev.level), new=T.describe(t_new), new_zh=describe_zh(t_new),
+                       type=type_words(t_old))
 
     def param(self, name, hist) -> RParam:
         origin = hist[-1]
@@ -1810,11 +1822,11 @@ class _Scope:
         unknown = RLit(None, T.UNKNOWN, node.span)
         wanted = 2 if agg.takes_value else 1
         if len(node.args) != wanted:
-            self._say("PL231.arity", node.span, func=node.func, n=wanted, given=len(node.args),
+            self._say("PL231.arity", node.span, func=node.func, func_zh=_func_zh(node.func), n=wanted, given=len(node.args),
                       signature=agg.signature)
             return unknown
         if self.element is not None:
-            self._say("PL231.nested", node.span, func=node.func)
+            self._say("PL231.nested", node.span, func=node.func, func_zh=_func_zh(node.func))
             return unknown
         first = node.args[0]
         source_node, where_node = (first.source, first.cond) if isinstance(first, A.Where) else (first, None)
@@ -1823,7 +1835,7 @@ class _Scope:
         if t.kind != "list":
             other = self._expr(source_node, constant)
             if not T.is_unknown(other.type):
-                self._say("PL231.not_a_list", other.span, func=node.func, type=T.describe(other.type),
+                self._say("PL231.not_a_list", other.span, func=node.func, func_zh=_func_zh(node.func), type=T.describe(other.type),
                           type_zh=describe_zh(other.type),
                           **hint_for("", [n for n, (_, vt) in self.value_types.items() if vt.kind == "list"],
                                      "phrase.PL231.lists"))
@@ -1848,7 +1860,7 @@ class _Scope:
         return RAggregate(node.func, source, where, value, record.name, rtype, node.span)
 
     def aggregate_value_error(self, func, value, wanted, wanted_zh):
-        self._say("PL231.value", value.span, func=func, wanted=wanted, wanted_zh=wanted_zh,
+        self._say("PL231.value", value.span, func=func, func_zh=_func_zh(func), wanted=wanted, wanted_zh=wanted_zh,
                   type=T.describe(value.type), type_zh=describe_zh(value.type))
 
     def _call(self, node: A.Call, constant: bool) -> RExpr:

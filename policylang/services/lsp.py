@@ -8,9 +8,13 @@
 - Hover on a name: its label, kind and type, the value in force, the level and article that set
   it and how each level of the chain changed it (semantics/explain.py, as `policylang explain`).
 - Go to definition: the declaration in force and, for an override, the parent's rule; on an
-  `extends` or `uses` line, the policy named.
-- Completion: keywords, names in scope (the inherited ones too), enum members, units (both forms).
+  `extends`, `amends` or `uses` line, the policy named.
+- Completion: names in scope (the inherited ones too), enum members, and the words of the language
+  (keywords, types, functions, units…, syntax/keywords.py) in the file's keyword language: the
+  Chinese forms in a file written with them, the English in an English one, both when it mixes
+  them or is empty.
 - Formatting: syntax/formatter.py's `format_source`, as `policylang fmt`.
+- A policy file changed on disk (workspace/didChangeWatchedFiles) has its tree checked again.
 
 A request never fails on what the author typed: a document that does not parse is answered
 from the last analysis in which its policy resolved, or not at all.
@@ -35,40 +39,28 @@ from ..config import output_language
 from ..diagnostics import ERROR, INFO, WARNING, Diagnostic
 from ..semantics.loader import find_root
 from ..syntax.ast import Span
-from ..syntax.parser import POLICY_SUFFIX, TOP_KEYWORDS, policy_id_for
+from ..syntax import keywords as K
+from ..syntax.parser import POLICY_SUFFIX, keyword_counts, policy_id_for
 
 log = logging.getLogger(__name__)
 
 # How long the author may pause before a change is checked (a check per keystroke is wasted work).
 DEBOUNCE_SECONDS = 0.25
 
-# Keywords after the top-level ones: statements, meta, expressions, provisions, examples.
-OTHER_KEYWORDS = (
-    "fixed", "floor", "ceiling", "default", "delegated", "to", "at", "least", "most", "in principle",
-    "article", "note", "because", "optional", "when", "then", "otherwise", "columns", "row", "from",
-    "by", "as_of", "given", "expect", "needs", "must", "may", "should", "not", "if", "else", "and",
-    "or", "in", "true", "false", "none", "as", "holiday", "workday",
+# Completion offers the words of the language from its one table (syntax/keywords.py): keywords,
+# types, functions, round()'s units and modes, built-in values, levels and units, in the file's
+# keyword language (keyword_languages).
+_NAME_TABLES = (  # (the table, its kind of completion item, what the detail calls it, in English and Chinese)
+    (K.TYPES, T.CompletionItemKind.TypeParameter, "type", "类型"),
+    (K.FUNCTIONS, T.CompletionItemKind.Function, "function", "函数"),
+    (K.ROUND_WORDS, T.CompletionItemKind.EnumMember, "round() option", "取整选项"),
+    (K.BUILTINS, T.CompletionItemKind.Constant, "built-in value", "内置值"),
+    (K.LEVELS, T.CompletionItemKind.EnumMember, "level", "层级"),
 )
-# Units as written in English and in Chinese (grammar.lark `unit`), and round()'s options.
-UNITS = (("yuan", "元"), ("元", "yuan"), ("day", "天"), ("days", "天"), ("天", "days"), ("month", "个月"),
-         ("months", "个月"), ("个月", "months"), ("year", "年"), ("years", "年"), ("年", "years"),
-         ("working", "个工作日"), ("个工作日", "working days"), ("工作日", "working days"))
-ROUND_OPTIONS = ("fen", "jiao", "yuan", "unit", "half_up", "half_even", "up", "down")
-TYPES = ("money", "percent", "decimal", "count", "bool", "date", "text", "duration")
-KEYWORD_ZH = {
-    "policy": "政策标题", "level": "层级", "region": "地区", "issuer": "发文机关", "document": "文号",
-    "issued": "发文日期", "effective": "生效日期", "ends": "失效日期", "extends": "上级政策",
-    "uses": "引用政策", "summary": "摘要", "status": "状态", "override": "覆盖上级规定", "enum": "枚举",
-    "calendar": "节假日安排（工作日日历的一年）", "holiday": "放假", "workday": "调休上班",
-    "input": "输入", "param": "参数", "decision": "决策", "table": "决策表", "schedule": "过渡安排",
-    "require": "要求", "example": "示例", "provision": "条款", "fixed": "固定", "floor": "下限",
-    "ceiling": "上限", "default": "默认值", "delegated": "授权下级", "in principle": "原则上",
-    "article": "条款号", "note": "说明", "because": "理由", "optional": "可选", "when": "当",
-    "then": "则", "otherwise": "否则", "must": "必须", "may": "可以", "should": "应当",
-}
 
 _WORD = re.compile(r"[^\W\d]\w*|\d\w*")
-_POLICY_REF = re.compile(r"^\s*(extends|uses)\s+([a-z0-9_][a-z0-9_\-/]*)")
+_REF_WORDS = [w for english in ("extends", "amends", "uses") for w in (english, *dict(K.KEYWORDS)[english])]
+_POLICY_REF = re.compile(r"^\s*(" + "|".join(map(re.escape, _REF_WORDS)) + r")\s+([a-z0-9_][a-z0-9_\-/]*)")
 
 # The parser is not safe to run in two threads at once: checks, resolutions and formatting take turns.
 _WORK = threading.RLock()
@@ -166,45 +158,149 @@ def to_lsp(diag: Diagnostic, lines: Lines, lang: str) -> T.Diagnostic:
 
 
 class Analysis:
-    """A checked tree as it stood with the open documents' text: findings, and (on first use) the
-    resolution and parsed files, built under the same text."""
+    """A checked tree as it stood with the open documents' text: its findings, and the resolved
+    policies hover, definition and completion read (from the tree's KeptPolicies)."""
 
-    def __init__(self, root: str, texts: dict[str, str], run, lang: str):
+    def __init__(self, root: str, texts: dict[str, str], run, lang: str, kept: Optional["KeptPolicies"] = None):
         self.root = root
         self.texts = texts
         self.run = run
         self.lang = lang
-        self._resolution = None
-        self._lock = threading.Lock()
+        self.kept = kept if kept is not None else KeptPolicies()
+        self._proofs = None
 
-    @property
-    def resolution(self):
-        from ..syntax.files import overlay
+    def proofs(self):
+        """The check's cache, where its binding proofs are: hover's verdicts (tightened, proved) are
+        read from it rather than proved again (None without a cache)."""
+        from ..cache import cache_enabled, open_cache
 
-        with self._lock, _WORK:
-            if self._resolution is None:
-                with overlay(self.texts):
-                    self._resolution = self.run.resolution
-                    self.run.workspace.files  # noqa: B018 - read under the same text
-            return self._resolution
+        if self._proofs is None:
+            self._proofs = (open_cache(self.root) if cache_enabled() else None) or False
+        return self._proofs or None
 
     def policy(self, policy_id: Optional[str]):
+        """(the resolved policy, a resolution holding it and what it builds on), or (None, None)."""
         if policy_id is None:
-            return None
+            return None, None
         try:
-            return self.resolution.policies.get(policy_id)
+            return self.kept.lookup(self, policy_id)
         except Exception:  # noqa: BLE001 - a tree that cannot be resolved has no answers
-            log.exception("resolving %s failed", self.root)
+            log.exception("resolving %s in %s failed", policy_id, self.root)
+            return None, None
+
+
+class KeptPolicies:
+    """The resolved policies of one tree, kept from one analysis to the next.
+
+    A policy's resolution depends on its own file and those it builds on (its chain and the
+    policies it uses, transitively: pipeline.upward_closure), and on the tree's structure (who
+    extends and uses whom, which version a `uses` binds). Each kept policy holds the hashes of
+    the files it was resolved from; it is reused while the structure is the same and those files
+    are unchanged, so hover after an edit re-resolves nothing that the edit cannot have changed.
+    What a check resolved (all of it, or after a small change the affected policies) is kept as
+    it comes; a policy asked for and not kept is resolved alone with what it builds on
+    (CheckRun.resolve_some), never the whole tree.
+    """
+
+    MAX_STRUCTURES = 16
+    VERSIONS = 4  # resolutions kept per policy (newest first): undoing an edit finds the one before it
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.entries: dict[str, list[tuple[object, dict[str, Optional[str]]]]] = {}
+        self.structure: Optional[dict] = None
+        # The structures of tree states seen (by their files' hashes): a check that came whole from
+        # the cache (an edit undone) does not compute the structure again.
+        self.structures: dict[tuple, dict] = {}
+        self.stats = {"kept": 0, "resolved": 0}
+
+    @staticmethod
+    def _key(hashes: dict) -> tuple:
+        return tuple(sorted(hashes.items(), key=lambda kv: kv[0]))
+
+    def _remember(self, hashes: dict, structure: dict) -> None:
+        self.structures[self._key(hashes)] = structure
+        while len(self.structures) > self.MAX_STRUCTURES:
+            self.structures.pop(next(iter(self.structures)))
+
+    def _adopt(self, structure: dict) -> None:
+        if structure is not self.structure and structure != self.structure:
+            self.entries.clear()
+        self.structure = structure
+
+    def _keep(self, resolution, hashes: dict, structure: dict) -> None:
+        from ..pipeline import upward_closure
+
+        for pid, policy in resolution.policies.items():
+            deps = {d: hashes.get(d) for d in upward_closure({pid}, structure)}
+            versions = self.entries.get(pid, [])
+            same = next((v for v in versions if v[1] == deps), None)
+            if same is not None:  # resolved again from the same files: keep the one kept (and its identity)
+                policy = same[0]
+            self.entries[pid] = [(policy, deps)] + [v for v in versions if v is not same][:self.VERSIONS - 1]
+
+    def _valid(self, pid: str, hashes: dict):
+        for entry in self.entries.get(pid, ()):
+            if all(hashes.get(d) == h and h is not None for d, h in entry[1].items()):
+                return entry
+        return None
+
+    def _view(self, pid: str, hashes: dict):
+        from ..semantics.resolve import Resolution
+
+        entry = self._valid(pid, hashes)
+        if entry is None:
             return None
+        policies = {}
+        for dep in entry[1]:
+            found = self._valid(dep, hashes)
+            if found is not None:
+                policies[dep] = found[0]
+            elif dep in (self.structure or {}) and (self.structure[dep][2]):
+                return None  # something it builds on was resolved under other text
+        return entry[0], Resolution(policies=policies, diagnostics=[], order=list(policies), unresolved=set(),
+                                    partial=True)
+
+    def lookup(self, analysis: "Analysis", pid: str):
+        from ..syntax.files import overlay
+
+        run = analysis.run
+        with self.lock:
+            structure = run.structure
+            if structure is not None:
+                self._remember(run.hashes, structure)
+            else:
+                structure = self.structures.get(self._key(run.hashes))
+            if structure is not None:
+                self._adopt(structure)
+                if not getattr(run, "kept", False) and run.checked_resolution is not None:
+                    run.kept = True
+                    self._keep(run.checked_resolution, run.hashes, structure)
+                found = self._view(pid, run.hashes)
+                if found is not None:
+                    self.stats["kept"] += 1
+                    return found
+            with _WORK, overlay(analysis.texts):
+                resolution, structure = run.resolve_some({pid})
+                run.workspace.sources  # noqa: B018 - read under the same text
+            self.stats["resolved"] += 1
+            self._remember(run.hashes, structure)
+            self._adopt(structure)
+            self._keep(resolution, run.hashes, structure)
+            found = self._view(pid, run.hashes)
+            if found is not None:
+                return found
+            return resolution.policies.get(pid), resolution
 
 
-def analyse(root: str, texts: dict[str, str], lang_choice: Optional[str]) -> Analysis:
+def analyse(root: str, texts: dict[str, str], lang_choice: Optional[str],
+            kept: Optional[KeptPolicies] = None) -> Analysis:
     from ..pipeline import check
     from ..syntax.files import overlay
 
     with _WORK, overlay(texts):
         run = check([root], root, progress=False)
-    return Analysis(root, texts, run, output_language(root, lang_choice))
+    return Analysis(root, texts, run, output_language(root, lang_choice), kept)
 
 
 # ---------------------------------------------------------------- the server
@@ -218,6 +314,7 @@ class PolicyServer(LanguageServer):
         self.resolved: dict[str, object] = {}  # policy id (per root) -> the last policy that resolved
         self.published: dict[str, set[str]] = {}  # tree root -> uris given diagnostics
         self.pending: dict[str, asyncio.Task] = {}
+        self.kept: dict[str, KeptPolicies] = {}  # tree root -> its resolved policies, kept between checks
 
     # -- documents
 
@@ -249,7 +346,8 @@ class PolicyServer(LanguageServer):
         await asyncio.sleep(delay)
         texts = self.open_texts(root)
         try:
-            analysis = await asyncio.to_thread(analyse, root, texts, self.lang_choice)
+            kept = self.kept.setdefault(root, KeptPolicies())
+            analysis = await asyncio.to_thread(analyse, root, texts, self.lang_choice, kept)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the author's tree must never stop the server
@@ -282,17 +380,19 @@ class PolicyServer(LanguageServer):
         return self.analyses.get(find_root(path))
 
     def policy_at(self, path: str):
-        """(analysis, the resolved policy of the file), the last one that resolved when the file
-        has errors now."""
+        """(analysis, the resolved policy of the file, a resolution holding it and what it builds
+        on); the last policy that resolved when the file has errors now."""
         analysis = self.analysis_for(path)
         if analysis is None:
-            return None, None
+            return None, None, None
         pid = policy_id_for(path, analysis.root)
         key = f"{analysis.root}\0{pid}"
-        policy = analysis.policy(pid)
+        policy, resolution = analysis.policy(pid)
         if policy is not None and not policy.has_errors:
-            self.resolved[key] = policy
-        return analysis, policy or self.resolved.get(key)
+            self.resolved[key] = (policy, resolution)
+        if policy is None:
+            policy, resolution = self.resolved.get(key, (None, None))
+        return analysis, policy, resolution
 
 
 def word_at(line: str, column: int) -> tuple[Optional[str], Optional[str]]:
@@ -331,7 +431,9 @@ ZH_WORDS = {"set": "设定", "tightened": "收紧", "filled": "填写", "replace
             "tightened, proved": "收紧（已证明）", "restated, proved": "重申（已证明）", "not proved": "未能证明"}
 
 
-def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang: str) -> Optional[str]:
+def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang: str,
+               resolution=None) -> Optional[str]:
+    from ..semantics.checks.binding import proof_store
     from ..semantics.explain import ExplainError, explain_item
 
     kind, item = find_name(policy, name, alias)
@@ -350,7 +452,8 @@ def hover_text(analysis: Analysis, policy, name: str, alias: Optional[str], lang
     else:
         owner, item_name = policy.policy_id, name
     try:
-        data = explain_item(analysis.resolution, owner, item_name, sources=analysis.run.workspace.sources)
+        with proof_store(analysis.proofs()):
+            data = explain_item(resolution, owner, item_name, sources=analysis.run.workspace.sources)
     except ExplainError:
         return None
     except Exception:  # noqa: BLE001 - an answer of less, never a failed request
@@ -436,7 +539,43 @@ def _name_span(origin) -> Span:
     return span if span is not None and span.line > 0 else origin.span
 
 
-def completions(policy, line_prefix: str) -> list[T.CompletionItem]:
+def keyword_languages(text: str) -> tuple[str, ...]:
+    """The keyword languages completion offers in a file: the one its keywords are written in, both
+    when it mixes them or has none yet."""
+    zh, en = keyword_counts(text)
+    if zh and not en:
+        return ("zh",)
+    if en and not zh:
+        return ("en",)
+    return ("en", "zh")
+
+
+def _add_words(add, lang: str) -> None:
+    """The words of the language in one keyword language (syntax/keywords.py): each with its twin
+    in the other language as detail, a Chinese synonym with its canonical form."""
+    zh = lang == "zh"
+
+    def offer(english: str, forms: tuple[str, ...], kind: T.CompletionItemKind, what: str, what_zh: str) -> None:
+        if not zh:
+            add(english, kind, " · ".join(x for x in (what, "/".join(forms)) if x))
+            return
+        for rank, form in enumerate(forms):
+            synonym = f"（同“{forms[0]}”）" if rank else ""
+            add(form, kind, " · ".join(x for x in (what_zh, english + synonym) if x))
+
+    for english, forms in K.KEYWORDS:
+        offer(english, forms, T.CompletionItemKind.Keyword, "", "关键字")
+    for english, chinese in K.UNITS_ZH.items():
+        offer(english.replace("_", " "), (chinese,), T.CompletionItemKind.Unit, "unit", "单位")  # `working days`
+    for table, kind, what, what_zh in _NAME_TABLES:
+        for english, forms in table.items():
+            offer(english, forms, kind, what, what_zh)
+
+
+def completions(policy, line_prefix: str, languages: tuple[str, ...] = ("en", "zh")) -> list[T.CompletionItem]:
+    """What may be written at the end of line_prefix: the members after `enum.` or the params after
+    `alias.`; else the names in scope (the inherited ones too), enum members, aliases, then the
+    words of the language in the given keyword languages."""
     items: list[T.CompletionItem] = []
     seen: set[str] = set()
 
@@ -474,14 +613,8 @@ def completions(policy, line_prefix: str) -> list[T.CompletionItem]:
                 add(member, T.CompletionItemKind.EnumMember, " · ".join(x for x in (label, f"{enum.name} member") if x))
         for alias in policy.bindings:
             add(alias, T.CompletionItemKind.Module, f"uses {policy.bindings[alias].bound}")
-    for word in TOP_KEYWORDS + OTHER_KEYWORDS:
-        add(word, T.CompletionItemKind.Keyword, KEYWORD_ZH.get(word))
-    for unit, other in UNITS:
-        add(unit, T.CompletionItemKind.Unit, f"unit (= {other})")
-    for word in ROUND_OPTIONS:
-        add(word, T.CompletionItemKind.EnumMember, "round() option")
-    for word in TYPES:
-        add(word, T.CompletionItemKind.TypeParameter, "type")
+    for lang in languages:
+        _add_words(add, lang)
     return items
 
 
@@ -504,6 +637,18 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
     def did_close(ls: PolicyServer, params: T.DidCloseTextDocumentParams):
         ls.schedule(params.text_document.uri, delay=0)  # the file on disk counts again
 
+    @server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: PolicyServer, params: T.DidChangeWatchedFilesParams):
+        # A policy file changed, appeared or went on disk (a checkout, another editor): its tree is
+        # checked again (one check per tree, however many files changed).
+        roots = {}
+        for change in params.changes:
+            path = uri_to_path(change.uri)
+            if path is not None and path.endswith(POLICY_SUFFIX):
+                roots.setdefault(find_root(path), change.uri)
+        for uri in roots.values():
+            ls.schedule(uri, delay=0)
+
     def _at(ls: PolicyServer, params):
         path, text = ls.document(params.text_document.uri)
         if path is None:
@@ -523,10 +668,10 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
                 return None
             path, line, column, _row = at
             name, alias = word_at(line, column)
-            analysis, policy = await asyncio.to_thread(ls.policy_at, path)
+            analysis, policy, resolution = await asyncio.to_thread(ls.policy_at, path)
             if name is None or policy is None:
                 return None
-            text = await asyncio.to_thread(hover_text, analysis, policy, name, alias, analysis.lang)
+            text = await asyncio.to_thread(hover_text, analysis, policy, name, alias, analysis.lang, resolution)
             if text is None:
                 return None
             return T.Hover(contents=T.MarkupContent(kind=T.MarkupKind.Markdown, value=text))
@@ -541,7 +686,7 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
             if at is None:
                 return None
             path, line, column, row = at
-            analysis, policy = await asyncio.to_thread(ls.policy_at, path)
+            analysis, policy, _resolution = await asyncio.to_thread(ls.policy_at, path)
             if analysis is None:
                 return None
             ref = _POLICY_REF.match(line)
@@ -567,8 +712,10 @@ def create_server(lang: Optional[str] = None) -> PolicyServer:
             if at is None:
                 return T.CompletionList(is_incomplete=False, items=completions(None, ""))
             path, line, column, _row = at
-            _analysis, policy = await asyncio.to_thread(ls.policy_at, path)
-            return T.CompletionList(is_incomplete=False, items=completions(policy, line[:column]))
+            _analysis, policy, _resolution = await asyncio.to_thread(ls.policy_at, path)
+            _path, text = ls.document(params.text_document.uri)
+            return T.CompletionList(is_incomplete=False,
+                                    items=completions(policy, line[:column], keyword_languages(text)))
         except Exception:  # noqa: BLE001
             log.exception("completion failed")
             return T.CompletionList(is_incomplete=False, items=[])

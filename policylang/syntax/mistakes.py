@@ -40,7 +40,7 @@ PARSER_STATE: tuple[Mistake, ...] = (
         "a ':' goes between the name and its type",
         "write the name, a colon, then the type, e.g. input selected: bool",
         "名称和类型之间要有冒号",
-        "先写名称，再写冒号，然后写类型，例如：输入 selected：是否",
+        "先写名称，再写冒号，然后写类型，例如：“输入 selected：是否”",
     ),
     Mistake(
         "formula_without_equals",
@@ -59,7 +59,7 @@ PARSER_STATE: tuple[Mistake, ...] = (
         "a comparison is written '==' (one '=' gives a value)",
         "write == to compare, e.g. when selected == true then …",
         "比较两个值是否相等要写“==”（一个“=”表示赋值）",
-        "比较时请写“==”，例如：当 selected == 是 则 …",
+        "比较时请写“==”，例如：“当 selected == 是 则 …”",
     ),
     Mistake(
         "missing_then",

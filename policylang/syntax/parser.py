@@ -104,7 +104,7 @@ _FRIENDLY_TERMINALS_ZH = {
     "NAME": "名称",
     "STRING": '带引号的文字（"…"）',
     "NUMBER": "数字",
-    "DATE": "日期（YYYY-MM-DD）",
+    "DATE": "日期（年-月-日，如 2021-01-15）",
     "POLICY_ID": "政策编号（如 cn/gd/stent-2020）",
     "COMP_OP": "比较符号（==、!=、<、<=、>、>=）",
     "PLUS": "“+”",
@@ -1229,8 +1229,8 @@ def _closest_keyword(value: str, candidates) -> Optional[str]:
     return close[0] if close else None
 
 
-def keyword_language(text: str) -> str:
-    """'zh' when more declarations and header lines of text start with a Chinese keyword than an English one."""
+def keyword_counts(text: str) -> tuple[int, int]:
+    """(Chinese, English): how many declarations and header lines of text start with a keyword of each language."""
     zh = en = 0
     for m in _BOUNDARY.finditer(text):
         word = m.group("word")
@@ -1238,6 +1238,12 @@ def keyword_language(text: str) -> str:
             zh += 1
         elif word in _TOP_EN:
             en += 1
+    return zh, en
+
+
+def keyword_language(text: str) -> str:
+    """'zh' when more declarations and header lines of text start with a Chinese keyword than an English one."""
+    zh, en = keyword_counts(text)
     return "zh" if zh > en else "en"
 
 

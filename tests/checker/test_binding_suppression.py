@@ -69,7 +69,7 @@ def test_configuration_cannot_turn_off_the_floor_check(tree):
     assert "'PL304 = \"off\"' is ignored and PL304 stays an error" in d.message
     assert "# policylang: ignore[PL304] because" in d.hint
     assert d.message_zh.startswith("PL304（下限被降低）表示下级违反了上级的约束性规定，不能通过配置对整个政策目录一律关闭")
-    assert "# policylang: ignore[PL304] because" in d.hint_zh
+    assert "# policylang: ignore[PL304] 理由" in d.hint_zh
 
 
 def test_configuration_cannot_make_a_binding_finding_a_warning(tree):
@@ -125,6 +125,14 @@ def test_an_inline_suppression_keeps_a_record(tree):
     assert record.span.file.endswith(CITY) and record.span.line == 11  # the comment
     assert record.diagnostic.span.line == 12  # the finding it suppressed
     assert run.suppressed_for_targets() == [record]
+
+
+def test_a_suppression_gives_its_reason_with_the_chinese_keyword_too(tree):
+    suppress(tree, f'# policylang: ignore[PL304] 理由 “{REASON}”')
+    run = check(["policies"])
+    assert "PL304" not in {d.code for d in run.diagnostics}
+    (record,) = run.suppressed
+    assert record.code == "PL304" and record.reason == REASON
 
 
 def test_check_lists_suppressed_binding_findings_after_the_findings(tree, capsys):

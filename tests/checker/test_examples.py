@@ -59,7 +59,7 @@ def test_a_wrong_value_names_expected_and_actual(run):
     d = found[0]
     assert d.severity == "error"
     assert d.message == 'example "中选产品": expected fund_pays = 375.21 yuan, got 375.20 yuan'
-    assert d.message_zh == "示例“中选产品”：期望“医保基金支付金额”（fund_pays）为 375.21 yuan，实际算得 375.20 yuan"
+    assert d.message_zh == "示例“中选产品”：期望“医保基金支付金额”（fund_pays）为 375.21元，实际算得 375.20元"
     assert d.hint and d.hint_zh
     assert d.span.line == POLICY.format(expect="X").splitlines().index("    expect X") + 1
     assert d.span.column == 12  # at the expectation, not the example
@@ -79,7 +79,7 @@ def test_expected_to_need_a_blank_but_computed(run):
     d = only(failures(run, "payment_standard needs cap"), "PL601")[0]
     assert d.message == ('example "中选产品": expected payment_standard to need the blank cap, '
                          "got a value: 469.00 yuan")
-    assert "因授权事项 cap 尚未填写而无法计算，实际却算出了结果：469.00 yuan" in d.message_zh
+    assert "因授权事项 cap 尚未填写而无法计算，实际却算出了结果：469.00元" in d.message_zh
     assert "expect payment_standard = 469.00 yuan" in d.hint
 
 

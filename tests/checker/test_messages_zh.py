@@ -38,9 +38,22 @@ def chinese(d, *facts):
     for r in d.related:
         assert r.message_zh and CJK.search(r.message_zh), f"{d.code} note without message_zh: {r.message}"
     for fact in facts:
-        assert fact in d.message, (fact, d.message)
-        assert fact in d.message_zh, (fact, d.message_zh)
+        # a fact is the same in both texts (values in their language), or (English, Chinese) when the
+        # Chinese names inputs by their labels and writes conditions in words
+        en, zh = fact if isinstance(fact, tuple) else (fact, zh_fact(fact))
+        assert en in d.message, (en, d.message)
+        assert zh in d.message_zh, (zh, d.message_zh)
     return d.message_zh
+
+
+_ZH_WORDS = {"true": "是", "false": "否", "none": "不适用", "fixed": "固定", "floor": "下限", "ceiling": "上限"}
+_ZH_UNITS = {"yuan": "元", "years": "年", "year": "年", "months": "个月", "month": "个月", "days": "天", "day": "天"}
+
+
+def zh_fact(fact: str) -> str:
+    """A fact as the Chinese text writes it: 7000 yuan → 7000元, true → 是, fixed 90% → 固定 90%."""
+    fact = re.sub(r"(\d(?:[\d.]*\d)?) (yuan|years?|months?|days?)\b", lambda m: m.group(1) + _ZH_UNITS[m.group(2)], fact)
+    return re.sub(r"\b(true|false|none|fixed|floor|ceiling)\b", lambda m: _ZH_WORDS[m.group(1)], fact)
 
 
 # ---------------------------------------------------------------- overrides
@@ -77,9 +90,9 @@ def province(body: str) -> dict:
     ('override param retention_ratio: percent fixed 60% because "本省比例"', "PL313",
      ("结余留用比例", "retention_ratio", "60%", "50%", "cn/base"), ("不高于",)),
     ('override provision pay_on_time: 医疗机构 may "及时结清货款"', "PL311",
-     ("pay_on_time", "医疗机构 must", "may"), ("必须", "可以", "放宽")),
+     ("pay_on_time", ("医疗机构 must", "医疗机构必须"), ("may", "可以")), ("必须", "可以", "放宽")),
     ('override provision pay_on_time: 医疗机构 must not "及时结清货款"', "PL311",
-     ("pay_on_time", "must not"), ("相反", "不得")),
+     ("pay_on_time", ("must not", "不得")), ("相反", "不得")),
 ])
 def test_override_findings_are_in_chinese(run, body, code, facts, words):
     d = only(run(province(body)), code)[0]
@@ -123,7 +136,7 @@ decision retained: money "结余留用" = round(savings * retention_ratio, fen, 
         "cn/p/base": PROVINCIAL_HEADER + 'override param retention_ratio: percent fixed 60% because "本省"\n',
     }
     d = only(run(files), "PL316")[0]
-    text = chinese(d, "retention_ratio", "at most drug.retention_ratio", "drug.retention_ratio")
+    text = chinese(d, "retention_ratio", ("at most drug.retention_ratio", "“不高于 药品结余留用比例”"), "drug.retention_ratio")
     assert "授权事项" in text
 
 
@@ -176,9 +189,9 @@ table counts: bool "记入" {
 }
 """
     d = only(run({"cn/base": NATIONAL_HEADER + INPUTS + body}), "PL401")[0]
-    text = chinese(d, "记入", "counts", "used = true", "complete = false")
-    assert "第 1 行和第 2 行" in text and "（true 与 false）" in text
-    assert d.related[0].message_zh == "第 1 行（结果为 true）也匹配这组输入"
+    text = chinese(d, "记入", "counts", ("used = true", "使用 = 是"), ("complete = false", "齐全 = 否"))
+    assert "第 1 行和第 2 行" in text and "（是 与 否）" in text
+    assert d.related[0].message_zh == "第 1 行（结果为 是）也匹配这组输入"
     assert "第 2 行（或第 1 行）" in d.hint_zh
 
 
@@ -190,11 +203,12 @@ table counts: bool "记入" {
 }
 """
     d = only(run({"cn/base": NATIONAL_HEADER + INPUTS + body}), "PL402")[0]
-    text = chinese(d, "记入", "counts", "complete = false", "used = false", "company = other")
-    assert "（1）complete = false（其余 2 列取任意值）" in text
-    assert "（3）company = other（其余 2 列取任意值）" in text
-    assert "例如：" in text and "none" in text
-    assert "row otherwise => …" in d.hint_zh and "ignore[PL402]" in d.hint_zh
+    text = chinese(d, "记入", "counts", ("complete = false", "齐全 = 否"), ("used = false", "使用 = 否"),
+                   ("company = other", "企业 = 其他企业"))
+    assert "（1）齐全 = 否（其余 2 列取任意值）" in text
+    assert "（3）企业 = 其他企业（其余 2 列取任意值）" in text  # an enumeration's member by its label
+    assert "例如：" in text and "没有结果（不适用）" in text
+    assert "行 否则 => …" in d.hint_zh and "ignore[PL402] 理由" in d.hint_zh
 
 
 def test_dead_case_and_case_gap_in_chinese(run):
@@ -207,14 +221,14 @@ decision rate: percent "报销比例" {
 """
     diags = run({"cn/base": NATIONAL_HEADER + INPUTS + body})
     dead = {d.message.split(" ")[1]: d for d in only(diags, "PL401")}
-    covered = chinese(dead["2"], "报销比例", "rate", "when price > 200 yuan")
+    covered = chinese(dead["2"], "报销比例", "rate", ("when price > 200 yuan", "（当价格 > 200元时）"))
     assert "第 2 个情形" in covered and "第 1 个情形" in covered
-    assert dead["2"].related[0].message_zh == "第 1 个情形（when price > 100 yuan）排在前面"
-    never = chinese(dead["3"], "when price < 0 yuan")
+    assert dead["2"].related[0].message_zh == "第 1 个情形（当价格 > 100元时）排在前面"
+    never = chinese(dead["3"], ("when price < 0 yuan", "当价格 < 0元时"))
     assert "永远不会适用" in never
     gap = only(diags, "PL402")[0]
-    text = chinese(gap, "报销比例", "rate", "price = ")
-    assert "otherwise" in gap.hint_zh and "例如当 price = " in text
+    text = chinese(gap, "报销比例", "rate", ("price = ", "价格 = "))
+    assert "“否则 …”" in gap.hint_zh and "例如当 价格 = " in text
 
 
 def test_example_inputs_with_a_blank_or_an_unreadable_condition_in_chinese(run):
@@ -230,11 +244,12 @@ decision share: percent "自付比例" {
 """
     gaps = {("rate" if "(rate)" in d.message else "share"): d
             for d in only(run({"cn/base": NATIONAL_HEADER + INPUTS + body}), "PL402")}
-    blank = chinese(gaps["rate"], "price = 0 yuan", "= 0 yuan")
-    assert "cap（尚未填写的授权事项）= 0 yuan" in blank and "(a blank)" in gaps["rate"].message
-    opaque = chinese(gaps["share"], "used = true", "“round(price * 30%, fen) > 100 yuan”")
+    blank = chinese(gaps["rate"], ("price = 0 yuan", "价格 = 0元"), "= 0 yuan")
+    assert "上限（尚未填写的授权事项）= 0元" in blank and "(a blank)" in gaps["rate"].message
+    opaque = chinese(gaps["share"], ("used = true", "使用 = 是"),
+                     ("“round(price * 30%, fen) > 100 yuan”", "“取整（价格 × 30%，分，四舍五入） > 100元”"))
     assert "可能没有任何情形适用" in opaque
-    assert opaque.endswith("“round(price * 30%, fen) > 100 yuan”不成立时")
+    assert opaque.endswith("“取整（价格 × 30%，分，四舍五入） > 100元”不成立时")
 
 
 def test_a_replaced_table_names_the_upper_one_in_chinese(run):
@@ -264,10 +279,12 @@ override table counts: bool "记入" {
 
 def test_a_schedule_missing_its_deadline_in_chinese(run):
     d = only(run(req_tree(LATE_SCHEDULE)), "PL404")[0]
-    text = chinese(d, "两年内不超过最高中选价", "cap_within_highest", "2023-01-01", "effective_date + 2 years",
-                   "payment_cap <= highest_selected_price", "1200 yuan", "798 yuan", "2022-07-01")
-    assert "期限" in text and "过渡安排自 2022-07-01 起的取值" in text
-    assert "from 2023-01-01: …" in d.hint_zh
+    text = chinese(d, "两年内不超过最高中选价", "cap_within_highest", "2023-01-01",
+                   ("effective_date + 2 years", "本政策生效日期后2年"),
+                   ("payment_cap <= highest_selected_price", "支付标准高限 ≤ 最高中选价"), "1200 yuan", "798 yuan",
+                   "2022-07-01")
+    assert "期限" in text and "过渡安排自 2022-07-01 起的取值" in text and "798元" in text
+    assert "自 2023-01-01：…" in d.hint_zh
     note = d.related[0].message_zh
     assert "约束要求“两年内不超过最高中选价”（cap_within_highest）" in note and "自 2023-01-01 起须满足" in note
 
@@ -280,7 +297,7 @@ def test_a_value_rising_after_the_deadline_in_chinese(run):
 
 def test_a_requirement_reading_a_blank_in_chinese(run):
     d = only(run(req_tree('summary "照转"\n')), "PL316")[0]
-    text = chinese(d, "cap_within_highest", "payment_cap <= highest_selected_price")
+    text = chinese(d, "cap_within_highest", ("payment_cap <= highest_selected_price", "支付标准高限 ≤ 最高中选价"))
     assert "填写" in text
     assert "“payment_cap”" in d.hint_zh or "“highest_selected_price”" in d.hint_zh
 
@@ -293,9 +310,9 @@ decision over: money "超出" = price - cap
 require over_positive: over >= 0 yuan "超出部分不为负"
 """}
     d = only(run(files), "PL406")[0]
-    text = chinese(d, "超出部分不为负", "over_positive", "over >= 0 yuan")
+    text = chinese(d, "超出部分不为负", "over_positive", ("over >= 0 yuan", "超出 ≥ 0元"))
     example = d.message.split("for example when ")[1]
-    assert f"例如当 {example.replace(', ', '，')} 时" in text
+    assert f"例如当 {zh_fact(example).replace(', ', '，').replace('price', '价格')}时" in text
 
 
 def test_requirement_confirmed_by_the_interpreter_in_chinese(run):
@@ -306,7 +323,7 @@ decision prepay: money "预付" = round(amount * ratio, fen, up)
 require prepay_small: prepay <= 100 yuan "不超过100元"
 """}
     d = only(run(files), "PL406")[0]
-    text = chinese(d, "prepay_small", "amount = ")
+    text = chinese(d, "prepay_small", ("amount = ", "金额 = "))
     assert "可能不成立" in text
 
 
@@ -319,9 +336,9 @@ require ratio_high: r >= 30% "不低于30%"
     files = {"cn/base": base,
              "cn/p/base": PROVINCIAL_HEADER + 'override require ratio_high: r < 20% because "本省"\n'}
     d = only(run(files), "PL407")[0]
-    text = chinese(d, "ratio_high", "r < 20%", "r >= 30%")
+    text = chinese(d, "ratio_high", ("r < 20%", "比例 < 20%"), ("r >= 30%", "比例 ≥ 30%"))
     assert "不可能同时成立" in text
-    assert d.related[0].message_zh.endswith("约束要求“不低于30%”（ratio_high）：r >= 30%")
+    assert d.related[0].message_zh.endswith("约束要求“不低于30%”（ratio_high）：比例 ≥ 30%")
 
 
 # ---------------------------------------------------------------- every fixture and seed

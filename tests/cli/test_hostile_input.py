@@ -123,7 +123,7 @@ def test_number_literals_of_29_digits_are_a_finding(tmp_path, command):
 # ---------------------------------------------------------------- eval and case files (21, 5; 16, 7 and 8)
 
 
-STENT = {"selected": True, "selected_price": "469", "price": "469", "reimbursement_ratio": "80%",
+STENT = {"selected": True, "selected_price": "469", "price": "469", "in_fund_scope": True, "reimbursement_ratio": "80%",
          "agreed_amount": "200000", "acceptance_date": "2021-01-15", "payment_date": "2021-02-26",
          "lowest_purchase_price": "469"}
 

@@ -41,9 +41,29 @@ def test_the_scaffold_lists_each_blank_by_the_level_expected_to_fill_it(tree, la
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     assert_golden(os.path.join(GOLDEN, f"shantou-stent-2020.{lang}.policy"), text)
-    # The province left the non-selected cap to the cities: it is listed first, ready to fill.
-    assert "# override param nonselected_payment_cap: money fixed ______ yuan" in text
-    assert "extends cn/gd/stent-2020" in text and "level municipal" in text
+    # The province left the non-selected cap to the cities: it is listed first, ready to fill; a reader
+    # of Chinese gets the file in Chinese keywords.
+    if lang == "en":
+        assert "# override param nonselected_payment_cap: money fixed ______ yuan" in text
+        assert "extends cn/gd/stent-2020" in text and "level municipal" in text
+    else:
+        assert "# 覆盖 参数 nonselected_payment_cap：金额 固定 ______元" in text
+        assert "继承 cn/gd/stent-2020" in text and "层级 市" in text
+
+
+def test_the_chinese_scaffold_checks_and_filling_a_blank_clears_its_finding(tree):
+    run("init", "cn/gd/shantou/stent-2020", "--extends", "cn/gd/stent-2020", "--region", "广东省汕头市",
+        "--effective", "2021-02-01", "--lang", "zh")
+    path = tree / "policies" / "cn" / "gd" / "shantou" / "stent-2020.policy"
+    code, out = run("check", str(path.parent), "--format", "json")
+    assert code == 1 and '"code": "PL325"' in out, out
+    text = path.read_text(encoding="utf-8")
+    filled = text.replace("# 覆盖 参数 nonselected_payment_cap：金额 固定 ______元",
+                          "覆盖 参数 nonselected_payment_cap：金额 固定 798元")
+    assert filled != text
+    path.write_text(filled.replace('条款 "三"\n', '条款 "三" 理由 "本市规定"\n', 1), encoding="utf-8")
+    code, out = run("check", str(path.parent), "--format", "json")
+    assert '"code": "PL325"' not in out and '"code": "PL1' not in out, out
 
 
 def test_the_scaffold_checks_as_written_and_filling_a_blank_clears_its_finding(tree):

@@ -109,7 +109,7 @@ def test_explain_and_diff_speak_chinese_too():
     proc = policylang("diff", "cn/gd/stent-2020", cwd=REPO, env={"POLICYLANG_LANG": "zh"})
     assert proc.returncode == 0, proc.stderr
     assert "替换 2 项，授权下级 1 项，新增 10 项" in proc.stdout
-    assert "  替换          决策项 listing_allowed 是否可以挂网" in proc.stdout
+    assert "  替换          决策项“是否可以挂网”（listing_allowed）" in proc.stdout
     english = policylang("diff", "cn/gd/stent-2020", cwd=REPO).stdout
     assert "2 replaced, 1 delegated, 10 added" in english and "替换" not in english
     data = policylang("diff", "--lang", "zh", "--format", "json", "cn/gd/stent-2020", cwd=REPO).stdout

@@ -25,7 +25,7 @@ from support import POLICIES, compile_module, resolve_tree
 
 GOLDEN = Path(__file__).parent / "golden" / "cn_gd_stent_2020.py.txt"
 STENT = {
-    "selected": True, "selected_price": "469", "price": "469", "reimbursement_ratio": "80%",
+    "selected": True, "selected_price": "469", "price": "469", "in_fund_scope": True, "reimbursement_ratio": "80%",
     "agreed_amount": "100.01", "acceptance_date": "2021-01-31", "payment_date": "2021-02-28",
     "lowest_purchase_price": "469", "retention_ratio": "50%", "fund_savings": "1000.05",
     "assessment_passed": True,
@@ -76,7 +76,7 @@ def test_write_modules_makes_an_importable_package(seeds, tmp_path):
         "assert not any('policylang' in p for p in sys.path)\n"
         "import out.cn.gd.stent_2020 as m\n"
         "r = m.evaluate({'selected': True, 'selected_price': '469', 'price': '469',"
-        " 'reimbursement_ratio': '80%', 'agreed_amount': '100.01', 'acceptance_date': '2021-01-31',"
+        " 'in_fund_scope': True, 'reimbursement_ratio': '80%', 'agreed_amount': '100.01', 'acceptance_date': '2021-01-31',"
         " 'payment_date': '2021-02-28', 'lowest_purchase_price': '469', 'retention_ratio': '0.5'},"
         " as_of=datetime.date(2021, 3, 1))\n"
         "print(r.fund_pays, r.prepayment_min, r.settlement_deadline, r.retained_surplus_max)\n"

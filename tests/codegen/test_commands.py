@@ -15,7 +15,7 @@ from policylang.commands.eval import eval_command
 from policylang.commands.test import test_command as examples_command
 from support import POLICIES
 
-CASE = {"selected": True, "selected_price": 469, "price": "469", "reimbursement_ratio": "80%",
+CASE = {"selected": True, "selected_price": 469, "price": "469", "in_fund_scope": True, "reimbursement_ratio": "80%",
         "agreed_amount": 100.01, "acceptance_date": "2021-01-31", "payment_date": "2021-02-28",
         "lowest_purchase_price": "469", "retention_ratio": "0.5"}
 ROOT = ["--root", str(POLICIES)]
@@ -132,7 +132,7 @@ def test_pytest_plugin_collects_policy_examples(pytester):
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*expected: 1.49*"])
     result = pytester.runpytest("seeds/policies", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=18)  # the seeds' examples (cn/hvc-2021 states no rule, so has none)
+    result.assert_outcomes(passed=19)  # the seeds' examples (cn/hvc-2021 states no rule, so has none)
     # A plain run over a folder that is not a policy tree leaves the .policy files alone.
     (pytester.path / "tests").mkdir()
     shutil.copytree(pytester.path / "policies", pytester.path / "tests" / "fixture" / "policies")

@@ -50,6 +50,14 @@ def _inputs_strategy(policy):
     accepted = interp.accepted_inputs()
     fields = {}
     for name, t in accepted.items():
+        if t.kind == "list":  # a list of records: elements from the record's fields, mostly valid
+            record = policy.records[t.record]
+            element = st.fixed_dictionaries(
+                {f.name: _value(f.type.kind, interp.enum_members.get(f.type.enum, ()) if f.type.kind == "enum"
+                                else ()) for f in record.fields if not f.optional},
+                optional={f.name: _value(f.type.kind) for f in record.fields if f.optional})
+            fields[name] = st.one_of(st.just(None), st.lists(element, max_size=4), st.sampled_from(["x", 3, [1]]))
+            continue
         members = interp.enum_members.get(t.enum, ()) if t.kind == "enum" else ()
         fields[name] = st.one_of(st.just(None), _value(t.kind, members))
     extras = st.sampled_from([{}, {}, {}, {"unknown_field": 1}])

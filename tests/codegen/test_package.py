@@ -101,6 +101,7 @@ def test_every_public_name_of_a_module_is_reserved(seeds):
                 defined.update((a.asname or a.name).split(".")[0] for a in node.names)
             elif isinstance(node, ast.Assign):
                 defined.update(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
-        own = set(compile_module(policy).Result.__dataclass_fields__) | {"Inputs"}
+        # the policy's own names: its decisions, and its records (a TypedDict each)
+        own = set(compile_module(policy).Result.__dataclass_fields__) | {"Inputs"} | set(policy.records)
         missing = {n for n in defined - own - MODULE_NAMES if not n.startswith("_")}
         assert not missing, (policy.policy_id, missing)

@@ -64,7 +64,7 @@ def test_explain_names_the_version_and_judges_with_it(tree):
     assert data["chain"][-1]["action"] == "filled"  # 40% is within Guangdong's 50%
     text = render_explain_text(data)
     assert "drug.retention_ratio = 50% from cn/gd/drug-vbp-2019" in text
-    assert "drug.retention_ratio = 50%，取自 cn/gd/drug-vbp-2019" in render_explain_text(data, "zh")
+    assert "“药品集采结余留用比例”（drug.retention_ratio） = 50%，取自 cn/gd/drug-vbp-2019" in render_explain_text(data, "zh")
 
 
 def test_explain_shows_a_rebound_violation(tmp_path):

@@ -19,7 +19,7 @@ httpx = pytest.importorskip("httpx")
 SEEDS = os.path.join(os.path.dirname(__file__), "..", "..", "policies")
 GD = "cn/gd/stent-2020"
 CASE = {"selected": True, "selected_price": 469, "lowest_purchase_price": 469, "price": 469,
-        "reimbursement_ratio": "80%", "agreed_amount": 200000, "acceptance_date": "2021-01-15",
+        "in_fund_scope": True, "reimbursement_ratio": "80%", "agreed_amount": 200000, "acceptance_date": "2021-01-15",
         "payment_date": "2021-02-26"}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import sys
@@ -215,7 +216,71 @@ async def test_completion_offers_keywords_inherited_names_and_units(client, tree
         assert labels[expected].kind == T.CompletionItemKind.Keyword
     assert "inherited from cn/stent-2020" in labels["selected_price"].detail  # national
     assert "inherited from cn/gd/stent-2020" in labels["nonselected_listing_cap"].detail  # provincial
-    assert {"yuan", "元", "months", "个月"} <= set(labels)
+    assert {"yuan", "months", "at least", "delegated to", "money", "round", "half_up", "municipal"} <= set(labels)
+    assert labels["yuan"].kind == T.CompletionItemKind.Unit and "元" in labels["yuan"].detail
+    # The file's keywords are English: the Chinese forms are not offered.
+    assert not {"覆盖", "参数", "元", "个月", "金额"} & set(labels)
+
+
+def _chinese(path: str) -> str:
+    """Rewrite a seed policy with Chinese keywords, as `policylang fmt --keywords zh` does."""
+    from policylang.syntax.formatter import format_source
+
+    text, _diags = format_source(open(path, encoding="utf-8").read(), path, keywords="zh")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return text
+
+
+@through_the_protocol()
+async def test_completion_in_a_chinese_keyword_file_offers_the_chinese_forms(client, tree):
+    from policylang.syntax import keywords as K
+
+    city = os.path.join(tree, "cn", "gd", "chaozhou", "stent-2020.policy")
+    text = _chinese(city)
+    assert "已知 selected" in text and "继承 cn/gd/stent-2020" in text
+    _open(client, city)
+    await _diagnostics(client, city, lambda ds: not any(d.severity == T.DiagnosticSeverity.Error for d in ds))
+    result = await client.text_document_completion_async(T.CompletionParams(
+        text_document=T.TextDocumentIdentifier(uri=_uri(city)), position=_position(text, "已知 selected", 3)))
+    labels = {item.label: item for item in result.items}
+    # Every keyword's Chinese forms (from the one table), the synonyms too; no English keyword.
+    for english, forms in K.KEYWORDS:
+        for form in forms:
+            assert labels[form].kind in (T.CompletionItemKind.Keyword, T.CompletionItemKind.Constant), form
+    assert labels["覆盖"].detail == "关键字 · override"
+    assert labels["不超过"].detail == "关键字 · at most（同“不高于”）"
+    assert not {"override", "param", "when", "at least", "yuan", "money"} & set(labels)
+    # Chinese units, types, functions, round()'s words and levels.
+    for unit in K.UNITS_ZH.values():
+        assert labels[unit].kind == T.CompletionItemKind.Unit
+    assert labels["个月"].detail == "单位 · months"
+    assert labels["金额"].kind == T.CompletionItemKind.TypeParameter and "money" in labels["金额"].detail
+    assert labels["取整"].kind == T.CompletionItemKind.Function and {"四舍五入", "分", "市"} <= set(labels)
+    # The names in scope are the same in either keyword language: the inherited ones too.
+    assert "inherited from cn/stent-2020" in labels["selected_price"].detail
+    assert "inherited from cn/gd/stent-2020" in labels["nonselected_listing_cap"].detail
+    # `继承 cn/gd/stent-2020` goes to the parent's file, as `extends` does.
+    locations = await client.text_document_definition_async(T.DefinitionParams(
+        text_document=T.TextDocumentIdentifier(uri=_uri(city)), position=_position(text, "继承 cn/", 5)))
+    assert locations[0].uri == _uri(os.path.join(tree, "cn", "gd", "stent-2020.policy"))
+
+
+@through_the_protocol()
+async def test_completion_in_a_new_or_mixed_file_offers_both_forms(client, tree):
+    new = os.path.join(tree, "cn", "gd", "shantou", "stent-2020.policy")
+    client.text_document_did_open(T.DidOpenTextDocumentParams(
+        text_document=T.TextDocumentItem(uri=_uri(new), language_id="policy", version=1, text="")))
+    result = await client.text_document_completion_async(T.CompletionParams(
+        text_document=T.TextDocumentIdentifier(uri=_uri(new)), position=T.Position(line=0, character=0)))
+    labels = {item.label for item in result.items}
+    assert {"policy", "政策", "extends", "继承", "yuan", "元"} <= labels
+    mixed = 'policy "汕头"\n层级 市\neffective 2021-01-01\n继承 cn/gd/stent-2020\n'
+    _replace_all(client, new, "", mixed)
+    result = await client.text_document_completion_async(T.CompletionParams(
+        text_document=T.TextDocumentIdentifier(uri=_uri(new)), position=T.Position(line=4, character=0)))
+    labels = {item.label for item in result.items}
+    assert {"override", "覆盖", "months", "个月"} <= labels
 
 
 @through_the_protocol()
@@ -237,3 +302,39 @@ async def test_formatting_rewrites_the_document_as_fmt_does(client, tree):
         text_document=T.TextDocumentIdentifier(uri=_uri(province)),
         options=T.FormattingOptions(tab_size=4, insert_spaces=True)))
     assert not edits
+
+
+@through_the_protocol()
+async def test_a_file_changed_on_disk_is_checked_again(client, tree):
+    province = os.path.join(tree, "cn", "gd", "stent-2020.policy")
+    city = os.path.join(tree, "cn", "gd", "chaozhou", "stent-2020.policy")
+    _open(client, province)
+    await _diagnostics(client, province, lambda ds: True)
+    assert "PL304" not in _codes(client.diagnostics.get(_uri(city), []))
+    with open(city, "a", encoding="utf-8") as fh:  # not open in the editor: changed by a checkout
+        fh.write(LOWERED_FLOOR)
+    client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(
+        changes=[T.FileEvent(uri=_uri(city), type=T.FileChangeType.Changed)]))
+    await _diagnostics(client, city, lambda ds: "PL304" in _codes(ds))
+
+
+def test_a_tree_parsed_in_parallel_is_checked(tmp_path, monkeypatch):
+    """A cold check of a tree large enough to be parsed by worker processes (100 files and more):
+    the server's threads must not be copied into the workers (a forked worker waited forever on a
+    lock held by the server's I/O thread, and no diagnostics ever came)."""
+    import subprocess
+
+    gen = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "gen_tree.py")
+    root = tmp_path / "policies"
+    subprocess.run([sys.executable, gen, str(root), "--provinces", "4", "--cities", "20", "--counties", "100",
+                    "--conflicts", "1"], check=True, capture_output=True)
+    monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(tmp_path / "cache"))
+    planted = json.load(open(root / "planted.json", encoding="utf-8"))[0]
+    path = os.path.join(str(root), *planted["policy"].split("/")) + ".policy"
+
+    async def scenario():
+        async with _session(str(root)) as client:
+            _open(client, path)
+            await _diagnostics(client, path, lambda ds: planted["code"] in _codes(ds), timeout=240)
+
+    asyncio.run(scenario())

@@ -143,7 +143,7 @@ def test_compile_target_sql_writes_queries_duckdb_runs(tmp_path):
     assert text.startswith("-- cn/gd/stent-2020") and "fund_pays: money -> DECIMAL(38, 2)" in text
     con = duckdb.connect()
     con.execute("CREATE TABLE cases AS SELECT 'true' AS selected, '469' AS selected_price, '469' AS "
-                "lowest_purchase_price, '469' AS price, '80%' AS reimbursement_ratio, '100000' AS agreed_amount, "
+                "lowest_purchase_price, '469' AS price, 'true' AS in_fund_scope, '80%' AS reimbursement_ratio, '100000' AS agreed_amount, "
                 "'2021-03-10' AS acceptance_date, '2021-04-30' AS payment_date, NULL AS fund_savings, "
                 "'1500' AS nonselected_payment_cap, NULL AS highest_selected_price, NULL AS retention_ratio, "
                 "'true' AS assessment_passed")
@@ -159,11 +159,11 @@ def test_compile_target_sql_writes_queries_duckdb_runs(tmp_path):
 
 def test_run_counts_failed_rows_and_exits_1_unless_told_to_continue(tmp_path):
     data = tmp_path / "cases.csv"
-    data.write_text("claim,selected,selected_price,lowest_purchase_price,price,reimbursement_ratio,agreed_amount,"
-                    "acceptance_date,payment_date\n"
-                    "a,true,469,469,469,80%,100000,2021-03-10,2021-04-30\n"
-                    "b,maybe,469,469,469,80%,100000,2021-03-10,2021-04-30\n"
-                    "c,true,469,469,-5,80%,100000,2021-02-30,2021-04-30\n", encoding="utf-8")
+    data.write_text("claim,selected,selected_price,lowest_purchase_price,price,in_fund_scope,reimbursement_ratio,"
+                    "agreed_amount,acceptance_date,payment_date\n"
+                    "a,true,469,469,469,true,80%,100000,2021-03-10,2021-04-30\n"
+                    "b,maybe,469,469,469,true,80%,100000,2021-03-10,2021-04-30\n"
+                    "c,true,469,469,-5,true,80%,100000,2021-02-30,2021-04-30\n", encoding="utf-8")
     out = tmp_path / "out.parquet"
     args = ["run", "cn/gd/stent-2020", "--data", str(data), "--out", str(out), "--as-of", "2021-03-01",
             "--root", str(POLICIES)]

@@ -82,7 +82,7 @@ def test_unexpected_token_mirrors_the_english_expected_list():
     d = only(HEAD + "decision x: money = 1 + + 2\n", "PL101")
     assert d.message == "unexpected '+' here" and d.message_zh == "这里不应出现“+”"
     assert d.hint == "expected '(', '-', a date (YYYY-MM-DD), a name, a number or a quoted text (\"…\")"
-    assert d.hint_zh == "这里应为“(”、“-”、日期（YYYY-MM-DD）、名称、数字或带引号的文字（\"…\"）"
+    assert d.hint_zh == "这里应为“(”、“-”、日期（年-月-日，如 2021-01-15）、名称、数字或带引号的文字（\"…\"）"
 
 
 def test_a_long_expected_list_is_cut_at_eight_in_both_languages():
@@ -111,7 +111,7 @@ def test_unfinished_declaration_says_how_it_could_continue():
     d = only(HEAD + "decision x: money = if a then b\n", "PL102")
     assert d.hint == "it could continue with 'else'" and d.hint_zh == "后面可以接着写“else”"
     d = only(HEAD + "decision x: money = (1 + \n", "PL102")
-    assert "名称" in d.hint_zh and "数字" in d.hint_zh and "日期（YYYY-MM-DD）" in d.hint_zh
+    assert "名称" in d.hint_zh and "数字" in d.hint_zh and "日期（年-月-日，如 2021-01-15）" in d.hint_zh
     assert d.span.line == 4
 
 
@@ -239,7 +239,7 @@ def test_suppression_findings_in_chinese(tmp_path):
     assert set(by_code) == {"PL901", "PL902", "PL903"}
     for d in diags:
         assert_both_languages(d)
-    assert "ignore[PL207]" in by_code["PL901"].hint_zh and 'because "…"' in by_code["PL901"].hint_zh
+    assert "ignore[PL207]" in by_code["PL901"].hint_zh and '理由 "…"' in by_code["PL901"].hint_zh
     unused = by_code["PL902"]
     assert unused.message == "this suppression of PL999, PL402 matches no finding on line 5"
     assert unused.message_zh == "这条针对 PL999、PL402 的忽略指令在第 5 行没有对应的问题"

@@ -30,7 +30,7 @@ UI: dict[str, dict[str, str]] = {
     "site_title": {ZH: "政策文档", EN: "Policy documentation"},
     "index_title": {ZH: "政策总览：地区层级与状态", EN: "Policies by region and status"},
     "index_intro": {
-        ZH: "按上下级关系（extends）排列：国家 → 省 → 市 → 县。每项政策的状态来自检查结果；“未填写”指上级授权、本链尚无任何一级填写的事项。",
+        ZH: "按上下级关系（继承）排列：国家 → 省 → 市 → 县。每项政策的状态来自检查结果；“未填写”指上级授权、本链尚无任何一级填写的事项。",
         EN: "Arranged by inheritance (extends): national → provinces → cities → counties. Status comes from the "
             "checker; 'blanks' are items an upper level delegated that no level of the chain has filled yet.",
     },
@@ -41,6 +41,7 @@ UI: dict[str, dict[str, str]] = {
     "policy_page": {ZH: "政策全文（解析后）", EN: "Resolved policy"},
     "override_report": {ZH: "调整对照", EN: "Override report"},
     "override_report_title": {ZH: "本级调整对照", EN: "What this policy changes"},
+    "impact_report": {ZH: "调整影响测算", EN: "Impact simulation"},
     "title": {ZH: "标题", EN: "Title"},
     "issuer": {ZH: "发文机关", EN: "Issuer"},
     "document": {ZH: "文号", EN: "Document number"},

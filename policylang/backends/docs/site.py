@@ -22,6 +22,7 @@ from typing import Callable, Optional, Sequence
 import jinja2
 
 from ...semantics.loader import UsageError
+from ...wording import os_error_zh
 from . import i18n
 from .formula import Rich, md_escape
 from .i18n import Words
@@ -31,6 +32,7 @@ from .views import (
     anchor,
     build_index,
     index_page,
+    impact_page,
     override_page,
     policy_page,
 )
@@ -182,7 +184,7 @@ def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
     except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}", f"无法写入 {path}：{os_error_zh(exc)}") from None
     written.append(path)
 
 
@@ -290,6 +292,8 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
         raise UsageError(f"unknown documentation format: {', '.join(sorted(unknown)) or '(none)'}")
     env = make_environment(templates)
     site = SiteModel(run, _policies_to_render(run))
+    site.impact_reports = {pid for pid in site.rendered
+                           if os.path.isfile(os.path.join(out_dir, impact_page(pid)))}
     assets = {name: _read_asset(name, templates) for name in ASSETS} if "html" in formats else {}
     if jobs is None:
         jobs = default_jobs(len(site.rendered))

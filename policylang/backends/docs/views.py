@@ -43,6 +43,11 @@ def policy_page(policy_id: str, ext: str) -> str:
     return f"policies/{policy_id}.{ext}"
 
 
+def impact_page(policy_id: str) -> str:
+    """Where a policy's impact report sits in the docs output (`policylang docs --impact`)."""
+    return f"impact/{policy_id}/index.html"
+
+
 def override_page(policy_id: str, ext: str) -> str:
     return f"overrides/{policy_id}.{ext}"
 
@@ -221,6 +226,8 @@ class PolicyView:
     # issued, the notices that changed it, where it is declared or None for the shipped year)
     workdays: list = attrs.Factory(list)
     workdays_years: Optional[str] = None
+    # the impact report of this policy in the docs output (impact/<policy id>/index.html), if any
+    impact_href: Optional[str] = None
 
     @property
     def sections(self) -> list[tuple[str, list[ItemView]]]:
@@ -392,6 +399,7 @@ class SiteModel:
         self.policies: dict[str, ResolvedPolicy] = run.resolution.policies
         self.rendered = [pid for pid in policy_ids if pid in self.policies]
         self.rendered_set = set(self.rendered)
+        self.impact_reports: set = set()  # policy ids with a report under impact/ in the output
         self.root_dir = run.workspace.root
         self.diagnostics: list[Diagnostic] = list(run.diagnostics)
         # Binding findings suppressed in place (with a reason), per policy: every page lists its own.
@@ -908,6 +916,8 @@ class PolicyPageBuilder:
             uses_declared={alias: b.declared for alias, b in policy.bindings.items() if b.rebound},
             children=[(c, self.policy_href(c)) for c in policy.children],
             override_href=self.link(override_page(policy.policy_id, self.ext)) if policy.parent else None,
+            impact_href=self.link(impact_page(policy.policy_id)) if policy.policy_id in self.site.impact_reports
+            else None,
             enums=[self.enum_view(e) for e in policy.enums.values()],
             inputs=[self.input_view(i) for i in policy.inputs.values()],
             params=params, decisions=decisions, tables=tables,

@@ -162,6 +162,18 @@ def case(whens: Sequence[tuple], default: Optional[exp.Expression] = None) -> ex
     return exp.Case(ifs=ifs, default=default)
 
 
+def folded_case(whens: Sequence[tuple], default: Optional[exp.Expression]) -> exp.Expression:
+    """CASE over whens, without the last branches whose value is the default's (the same tree: the
+    same value on every row); no branch left, the default itself."""
+    whens = list(whens)
+    if default is not None:
+        while whens and whens[-1][1] == default:
+            whens.pop()
+    if not whens:
+        return default if default is not None else null()
+    return case(whens, default)
+
+
 def coalesce(first: Optional[exp.Expression], then: Optional[exp.Expression]) -> Optional[exp.Expression]:
     """The first error, else the second (None: cannot fail)."""
     if first is None:
@@ -248,8 +260,12 @@ class SqlGen:
         for name in self.blank_values:
             if name not in {b.name for b in policy.blanks}:
                 raise SqlCompileError(f"'{name}' is not a blank of {policy.policy_id} that no level filled")
+        # A table cell cannot hold a list: an optional list input is read as not given (none), as
+        # `policylang eval` reads a case without it; a required one cannot be compiled.
+        self.absent_lists = {name for name, inp in policy.inputs.items()
+                             if inp.type.kind == "list" and inp.optional}
         if columns is None:
-            columns = [n for n in accepted if n not in self.blank_values]
+            columns = [n for n in accepted if n not in self.blank_values and n not in self.absent_lists]
         self.columns = list(columns)
         self.read = [c for c in self.columns if c in accepted and c not in self.blank_values]
         # other columns, and a column of a blank bound for the whole batch (the bound value wins, as
@@ -465,10 +481,15 @@ class SqlGen:
             scale = self.common_scale(t, o)
             t, o = self.at_scale(t, scale), self.at_scale(o, scale)
             err = coalesce(c.err, choose(is_true(c.val), t.err, o.err))
-            return Sql(case([(is_true(c.val), t.val)], o.val), err, scale)
+            return Sql(folded_case([(is_true(c.val), t.val)], o.val), err, scale)
         if isinstance(e, ir.In):
             return self.in_(e)
         if isinstance(e, ir.Aggregate):
+            source = e.source
+            if (isinstance(source, ir.Ref) and source.kind == "input" and source.name in self.absent_lists
+                    and source.name not in self.read):
+                # an optional list not given: every aggregate over it is none, as in the interpreter
+                return self.const(None, e.type.kind)
             raise UnsupportedInSql(f"aggregates over list inputs ({e.func} over a list of records)")
         if isinstance(e, ir.Call):
             builtin = BUILTINS.get(e.func)
@@ -716,6 +737,8 @@ class SqlGen:
     def call_round(self, e: ir.Call, unit: str, mode: str) -> Sql:
         args, err, any_null = self.args_in_order(e)
         r = self.rounded(args[0], unit, mode, e.type.kind == "money")
+        if len(args) == 1:  # the rounded value is NULL exactly when its one argument is
+            return Sql(r.val, err, r.scale)
         return Sql(self.none_if(any_null, r.val), err, r.scale)
 
     def call_extremum(self, e: ir.Call, which: str) -> Sql:
@@ -762,6 +785,13 @@ class SqlGen:
         return Sql(cast(node, "BIGINT"), err)
 
     # ------------------------------------------------------------ decisions
+    def result(self, e: ir.Expr, kind: str) -> Sql:
+        """A case's or row's value: a literal none takes the decision's type (a NULL of its SQL type,
+        so a CASE does not mix a typed NULL with a text one)."""
+        if isinstance(e, ir.Lit) and e.value is None:
+            return self.const(None, kind)
+        return self.expr(e)
+
     def decision(self, d: ir.Decision) -> tuple[Sql, Optional[exp.Expression]]:
         """(value and error, the rule that decided (a text) or None)."""
         self.current = d.name
@@ -772,7 +802,8 @@ class SqlGen:
             s = self.expr(d.branches[0].value)
             return self.finish(d, s), lit_str(rules[0])
         if d.form == "cases":
-            parts = [(b, self.expr(b.cond) if b.cond is not None else None, self.expr(b.value)) for b in d.branches]
+            parts = [(b, self.expr(b.cond) if b.cond is not None else None, self.result(b.value, kind))
+                     for b in d.branches]
             scale = self.common_scale(*[v for _, _, v in parts])
             whens, errs, rule_whens = [], [], []
             default = default_err = None
@@ -793,7 +824,7 @@ class SqlGen:
                 rule_whens.append((cond, lit_str(rules[b.rule])))
             if default is None:
                 default = self.const(None, kind).val
-            value = case(whens, default) if whens else default
+            value = folded_case(whens, default)
             err = default_err
             for c_err, cond, v_err in reversed(errs):
                 err = coalesce(c_err, choose(cond, v_err, err))
@@ -802,7 +833,7 @@ class SqlGen:
         # a table: the columns, then the first row whose cells all match
         columns = [self.expr(c.expr) for c in d.columns]
         col_err = self.first_error([(None, c.err) for c in columns])
-        outputs = [(row, self.expr(row.value)) for row in d.rows]
+        outputs = [(row, self.result(row.value, kind)) for row in d.rows]
         scale = self.common_scale(*[v for _, v in outputs])
         whens, errs, rule_whens = [], [], []
         default = self.const(None, kind).val
@@ -819,7 +850,7 @@ class SqlGen:
             whens.append((cond, v.val))
             errs.append((cond, v.err))
             rule_whens.append((cond, lit_str(rules[row.rule])))
-        value = case(whens, default) if whens else default
+        value = folded_case(whens, default)
         err = default_err
         for cond, v_err in reversed(errs):
             err = choose(cond, v_err, err)
@@ -928,10 +959,95 @@ class SqlGen:
             parts.append(exp.GT(this=day, expression=self.const(p.ends, "date").val))
         return or_(*parts)
 
+    # the canonical forms the fast path takes (a text the Python module reads as it stands: no
+    # whitespace, no full-width characters, within every bound); anything else takes the full checks
+    FAST_NUMBER = {
+        "money": r"^[0-9]{1,16}(\.[0-9]{1,2})?\z",
+        "count": r"^[0-9]{1,18}\z",
+        "decimal": r"^-?[0-9]{1,18}(\.[0-9]{1,12})?\z",
+    }
+    FAST_PERCENT_SIGN = r"^[0-9]{1,3}(\.[0-9]{1,8})?%\z"
+    FAST_FRACTION = r"^[0-9](\.[0-9]{1,10})?\z"
+
+    def fast_layers(self) -> tuple[list, list, dict]:
+        """The fast path of the validation: per input, its value when the text is in a canonical form
+        (one cast, and a check that costs less than the full ones), and __pl_fast, true when every
+        input of the row is canonical or absent. Such a row's inputs are those values and it has no
+        input error (what the full checks would find, by construction); every other row takes the
+        full checks (validation_layers), which are computed for those rows only.
+        On DuckDB money, counts and dates are checked by casting back: the text is the cast value's
+        own rendering (498.00, 2021-06-01), else a regular expression; on Spark always the latter.
+        Returns the casts layer, the values layer, the layer of __pl_fast, and {input: value column}
+        (text inputs have none)."""
+        casts, values, oks, fast = [], [], [], {}
+        duck = self.dialect == "duckdb"
+        for name in self.read:
+            t = self.accepted[name]
+            kind = t.kind
+            raw = cast(col(name), "VARCHAR")
+            c, f = col(f"__pl_c_{name}"), f"__pl_f_{name}"
+            absent = is_null(raw)
+            if self.empty_is_absent:
+                absent = or_(absent, exp.EQ(this=raw, expression=lit_str("")))
+            extra = None
+            if kind in self.FAST_NUMBER:
+                pattern = exp.RegexpLike(this=raw, expression=lit_str(self.FAST_NUMBER[kind]))
+                target = "BIGINT" if kind == "count" else dec_type(INPUT_SCALE[kind], 18 if kind == "money" else 30)
+                if duck and kind in ("money", "count"):
+                    casts.append((f"__pl_c_{name}", try_cast(raw, target)))
+                    own = and_(exp.EQ(this=cast(c, "VARCHAR"), expression=raw),
+                               exp.GTE(this=c, expression=num_lit(0)))
+                    if kind == "count":
+                        own = and_(own, exp.LT(this=c, expression=num_lit(COUNT_LIMIT)))
+                    value = case([(own, c), (pattern, c)])
+                else:
+                    value = case([(pattern, cast(raw, target))])
+            elif kind == "percent":
+                sign = exp.RegexpLike(this=raw, expression=lit_str(self.FAST_PERCENT_SIGN))
+                fraction = exp.RegexpLike(this=raw, expression=lit_str(self.FAST_FRACTION))
+                body = exp.Substring(this=raw, start=num_lit(1), length=exp.Sub(this=exp.Length(this=raw),
+                                                                                 expression=num_lit(1)))
+                hundredth = cast(num_lit("0.01"), dec_type(2, 3))
+                value = case([(sign, cast(exp.Mul(this=cast(body, dec_type(8, 11)), expression=hundredth),
+                                          dec_type(INPUT_SCALE["percent"]))),
+                              (fraction, cast(raw, dec_type(INPUT_SCALE["percent"])))])
+                limit = cast(num_lit(format(self.percent_limit(name), "f")), dec_type(20))
+                extra = exp.LTE(this=col(f), expression=limit)
+            elif kind == "bool":
+                yes = exp.In(this=raw, expressions=[lit_str(w) for w in TRUE_WORDS])
+                no = exp.In(this=raw, expressions=[lit_str(w) for w in FALSE_WORDS])
+                value = case([(yes, exp.true()), (no, exp.false())])
+            elif kind == "date":
+                if duck:
+                    casts.append((f"__pl_c_{name}", try_cast(raw, "DATE")))
+                    own = and_(exp.EQ(this=exp.Length(this=raw), expression=num_lit(10)),
+                               exp.EQ(this=cast(c, "VARCHAR"), expression=raw))
+                    value = case([(own, c)])
+                else:
+                    shaped = exp.RegexpLike(this=raw, expression=lit_str(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\z"))
+                    value = case([(shaped, try_cast(raw, "DATE"))])
+                extra = exp.GTE(this=exp.Year(this=col(f)), expression=num_lit(1))
+            elif kind == "enum":
+                members = self.enum_members.get(t.enum, ())
+                value = case([(exp.In(this=raw, expressions=[lit_str(m) for m in members]), raw)])
+            else:  # text (always the full path: its value is the text as given), lists (refused there)
+                continue
+            values.append((f, value))
+            fast[name] = col(f)
+            ok = not_null(col(f)) if extra is None else and_(not_null(col(f)), extra)
+            oks.append(or_(absent, ok))
+        if not oks:
+            return [], [], [], {}
+        return casts, values, [("__pl_fast", and_(*oks))], fast
+
     def validation_layers(self) -> list[tuple[list, list]]:
         """The validation as successive SELECT layers over the table (each expression once): per
         layer, the (name, expression) columns it adds; the last adds the validated inputs and
-        __pl_verr (the first bad input, in the table's column order, with its reason)."""
+        __pl_verr (the first bad input, in the table's column order, with its reason).
+        A row whose inputs are all canonical takes the fast path (fast_layers); the full checks
+        below see no text for its inputs (as if absent), so they cost nearly nothing there."""
+        casts, fast_values, fast_flag, fast = self.fast_layers()
+        is_fast = col("__pl_fast")
         strip, number, flags, wide, reasons, final = [], [], [], [], [], []
         whens = []
         for name in self.read:
@@ -939,7 +1055,10 @@ class SqlGen:
             kind = t.kind
             raw = cast(col(name), "VARCHAR")
             s = col(f"__pl_s_{name}")
-            strip.append((f"__pl_s_{name}", self.stripped(raw)))
+            stripped = self.stripped(raw)
+            if name in fast:
+                stripped = case([(exp.Not(this=is_fast), stripped)])
+            strip.append((f"__pl_s_{name}", stripped))
             present = not_null(s)
             if self.empty_is_absent:
                 present = and_(present, exp.NEQ(this=s, expression=lit_str("")))
@@ -1026,7 +1145,8 @@ class SqlGen:
                                "not_member"))
                 value = raw
             elif kind == "list":
-                raise UnsupportedInSql(f"list inputs ('{name}', a list of records)")
+                raise UnsupportedInSql(f"list inputs ('{name}', a list of records) as a column: a table cell "
+                                       "cannot hold a list")
             else:
                 raise UnsupportedInSql(f"an input of type {kind}")
             reasons.append((f"__pl_present_{name}", present))
@@ -1038,13 +1158,21 @@ class SqlGen:
                               exp.Concat(expressions=[lit_str("invalid_input" + SEP), r, lit_str(SEP + name + SEP)])))
             else:
                 keep = col(f"__pl_present_{name}")
-            final.append((self.in_col(name), case([(keep, value)])))
+            if name in fast:
+                slow_type = input_sql_type(kind) if kind not in INPUT_SCALE or kind == "count" \
+                    else dec_type(INPUT_SCALE[kind])
+                final.append((self.in_col(name), case([(is_fast, cast(fast[name], slow_type)), (keep, value)])))
+            else:
+                final.append((self.in_col(name), case([(keep, value)])))
+        if fast and whens:
+            whens.insert(0, (is_fast, cast(null(), "VARCHAR")))
         # a policy is evaluated only while in force (as evaluate() and the Python module check first)
         out_of_force = self.out_of_force()
         if out_of_force is not None:
             whens.insert(0, (out_of_force, error_value("not_in_force", "not_in_force", "as_of")))
         final.append(("__pl_verr", case(whens) if whens else cast(null(), "VARCHAR")))
-        return [layer for layer in (strip, number, flags, wide, reasons) if layer] + [final]
+        return [layer for layer in (casts, fast_values, fast_flag, strip, number, flags, wide, reasons) if layer] \
+            + [final]
 
     # ------------------------------------------------------------ the query
     def build(self) -> SqlQuery:
@@ -1094,6 +1222,12 @@ class SqlGen:
         error = case([(not_null(col("__pl_verr")), col("__pl_verr"))] + hard + soft) if (hard or soft) else \
             col("__pl_verr")
         failed = or_(not_null(col("__pl_verr")), *[c for c, _ in hard]) if hard else not_null(col("__pl_verr"))
+        if hard or soft:
+            # most rows have no error at all: one COALESCE says so before the towers
+            clean = is_null(exp.Coalesce(this=col("__pl_verr"), expressions=[
+                col(self.err_col(n)) for n in names if self.can_fail[n]]))
+            error = case([(clean, cast(null(), "VARCHAR"))], error)
+            failed = case([(clean, exp.false())], failed)
         final_cols = [col(c) for c in self.passthrough]
         for name in self.read:
             final_cols.append(_alias(col(name), name, quoted=True))
@@ -1101,7 +1235,8 @@ class SqlGen:
         for name in names:
             s, _ = compiled[name]
             kind = self.low.decisions[name].source.type.kind
-            drop = or_(failed, not_null(col(self.err_col(name)))) if self.can_fail[name] else failed
+            drop = or_(col("__pl_failed"), not_null(col(self.err_col(name)))) if self.can_fail[name] \
+                else col("__pl_failed")
             value = case([(drop, null())], col(self.val_col(name)))
             final_cols.append(_alias(value, name, quoted=True))
             out_decisions.append((name, kind, _output_type(kind, s.scale)))
@@ -1111,11 +1246,13 @@ class SqlGen:
         final_cols.append(_alias(col("__pl_error"), "_error", quoted=True))
         for index, out in ((2, "_error_reason"), (3, "_error_field"), (4, "_error_decision")):
             part = exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP), part_index=num_lit(index))
-            final_cols.append(_alias(case([(exp.EQ(this=part, expression=lit_str("")), null())], part), out,
-                                         quoted=True))
+            final_cols.append(_alias(case([(is_null(col("__pl_error")), cast(null(), "VARCHAR")),
+                                           (exp.EQ(this=part, expression=lit_str("")), null())], part), out,
+                                     quoted=True))
         final_cols[-4] = _alias(exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP),
                                                   part_index=num_lit(1)), "_error", quoted=True)
-        errors = exp.select(exp.Star(), _alias(error, "__pl_error", quoted=True, copy=False), copy=False).from_(
+        errors = exp.select(exp.Star(), _alias(error, "__pl_error", quoted=True, copy=False),
+                            _alias(failed, "__pl_failed"), copy=False).from_(
             exp.Table(this=ident(previous)), copy=False)
         ctes.append(("__pl_errors", errors))
         final = exp.select(*final_cols, copy=False).from_(exp.Table(this=ident("__pl_errors")), copy=False)

@@ -42,7 +42,10 @@ from ..model import (
 from ...messages import M, N, P
 from .common import (
     CheckContext,
+    assignment,
     format_value,
+    label_of,
+    shown_value,
     head_span,
     header_span,
     item_words,
@@ -706,19 +709,22 @@ def _segment_days(policy, mine: RParam, upper: RParam) -> list[_dt.date]:
 # ---------------------------------------------------------------- messages
 
 
-def _shown(value, t) -> str:
-    return format_value(value, t)
+def _shown(value, t, zh: bool = False, policy: Optional[ResolvedPolicy] = None):
+    shown = shown_value(policy, value, t)
+    return shown.zh if zh else shown
 
 
 def _example_words(policy: ResolvedPolicy, example: Counterexample, zh: bool) -> str:
     parts = []
     for name, value in sorted(example.inputs.items(), key=lambda kv: _input_order(policy, kv[0])):
         inp = policy.inputs.get(name)
-        parts.append(f"{name} = {format_value(value, inp.type if inp else None)}")
+        shown = assignment(policy, name, value, inp.type if inp else None)
+        parts.append(shown.zh if zh else str(shown))
     for name, value in sorted(example.blanks.items()):
         p = policy.params.get(name)
         t = p.type if p is not None else None
-        parts.append(f"{name}（尚未填写）= {format_value(value, t)}" if zh else f"{name} (a blank) = {format_value(value, t)}")
+        shown = shown_value(policy, value, t)
+        parts.append(f"{label_of(policy, name)}（尚未填写）= {shown.zh}" if zh else f"{name} (a blank) = {shown}")
     sep = "、" if zh else ", "
     text = sep.join(parts)
     if example.start is not None:
@@ -747,13 +753,13 @@ def _values_words(policy, parent, example: Counterexample, t, direction: str, zh
 
         mine_end = add_duration(example.start, example.child_value, 1, policy.workdays)
         their_end = add_duration(example.start, example.parent_value, 1, policy.workdays)
-        mine = f"{_shown(example.child_value, t)}（到 {mine_end.isoformat()}）" if zh else \
+        mine = f"{_shown(example.child_value, t, True, policy)}（到 {mine_end.isoformat()}）" if zh else \
             f"{_shown(example.child_value, t)} (to {mine_end.isoformat()})"
-        theirs = f"{_shown(example.parent_value, t)}（到 {their_end.isoformat()}）" if zh else \
+        theirs = f"{_shown(example.parent_value, t, True, policy)}（到 {their_end.isoformat()}）" if zh else \
             f"{_shown(example.parent_value, t)} (to {their_end.isoformat()})"
         return mine, theirs
-    mine = "不适用（none）" if (zh and example.child_value is None) else _shown(example.child_value, t)
-    return mine, _shown(example.parent_value, t)
+    mine = "不适用（无结果）" if (zh and example.child_value is None) else _shown(example.child_value, t, zh, policy)
+    return mine, _shown(example.parent_value, t, zh, policy)
 
 
 def _loosened_decision(ctx, policy, parent, upper: RDecision, declared: Origin, proof: Proof,

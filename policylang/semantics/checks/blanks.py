@@ -20,7 +20,7 @@ from ...syntax.ast import LEVELS
 from ..model import next_level
 from ..model import ResolvedPolicy, references
 from ...messages import P
-from .common import CheckContext, header_span, item_words, item_words_zh, level_zh, related_note, say
+from .common import CheckContext, header_span, item_words, item_words_zh, level_zh, related_note, say, type_words
 
 
 def dependents(policy: ResolvedPolicy, name: str) -> list[str]:
@@ -110,7 +110,8 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
                                       listed=", ".join(item_words(d, policy.decisions[d].label) for d in needing),
                                       listed_zh="、".join(item_words_zh(d, policy.decisions[d].label) for d in needing)))
             if readers:
-                consequences.append(P("phrase.PL312.requirements", names=", ".join(readers), names_zh="、".join(readers)))
+                consequences.append(P("phrase.PL312.requirements", names=", ".join(readers),
+                                      names_zh="、".join(item_words_zh(r, policy.requirements[r].label) for r in readers)))
             consequence, consequence_zh = ("; ".join(c[0] for c in consequences), "；".join(c[1] for c in consequences)) \
                 if consequences else P("phrase.PL312.nothing")
             to_zh = level_zh(expected)
@@ -126,13 +127,13 @@ def check(ctx: CheckContext) -> list[Diagnostic]:
                                                       expected=expected, to_zh=to_zh),),
                                words=words, words_zh=words_zh, by=required_by.policy_id, expected=expected, to_zh=to_zh,
                                level=policy.level, level_zh=level_zh(policy.level),
-                               consequence=consequence, consequence_zh=consequence_zh, name=blank.name, type=blank.type))
+                               consequence=consequence, consequence_zh=consequence_zh, name=blank.name, type=type_words(blank.type)))
                 continue
             out.append(say("PL312.unfilled", header_span(policy, ctx.ws), policy.policy_id,
                            related_=(related_note(by, "note.PL312.left_blank", words=words, words_zh=words_zh,
                                                   expected=expected, to_zh=to_zh),),
                            words=words, words_zh=words_zh, situation=situation, situation_zh=situation_zh,
-                           consequence=consequence, consequence_zh=consequence_zh, name=blank.name, type=blank.type))
+                           consequence=consequence, consequence_zh=consequence_zh, name=blank.name, type=type_words(blank.type)))
     return out
 
 

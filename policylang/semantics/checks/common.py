@@ -14,7 +14,8 @@ from typing import Optional
 
 import attrs
 
-from ...messages import M, N, P
+from ...messages import Bi, M, N, P
+from ...wording import keyword_words, type_words, value_zh  # noqa: F401 (keyword_words, type_words: for the checks)
 from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import NO_SPAN, Span
 from ..evaluate import EvaluationError, Interpreter
@@ -208,8 +209,14 @@ def internal_error(ctx: Optional["CheckContext"], exc: BaseException, policy: Op
 # ---------------------------------------------------------------- values
 
 
-def format_value(value, t: Optional[Type] = None) -> str:
-    """A value as a policy author writes it: 7000 yuan, 30%, 2023-04-26, true, 3 years."""
+def format_value(value, t: Optional[Type] = None, enum_label=None) -> Bi:
+    """A value as a policy author writes it, in both languages (a Bi: the English is the str,
+    `.zh` the Chinese): 7000 yuan / 7000元, 30%, 2023-04-26, true / 是, 3 years / 3年, none / 不适用.
+    `enum_label(member)` gives an enumeration member's label for the Chinese."""
+    return Bi(_format_en(value, t), _format_zh(value, t, enum_label))
+
+
+def _format_en(value, t: Optional[Type] = None) -> str:
     kind = t.kind if t is not None else None
     if value is None:
         return "none"
@@ -230,9 +237,25 @@ def format_value(value, t: Optional[Type] = None) -> str:
     if isinstance(value, str) and kind == "text":
         return f'"{value}"'
     if isinstance(value, (tuple, list)):  # a list input: its elements, each field by name
-        return "[" + ", ".join("{" + ", ".join(f"{k}: {format_value(v, _value_type(v))}" for k, v in e.items()) + "}"
+        return "[" + ", ".join("{" + ", ".join(f"{k}: {_format_en(v, _value_type(v))}" for k, v in e.items()) + "}"
                                for e in value) + "]"
     return str(value)
+
+
+def _format_zh(value, t: Optional[Type] = None, enum_label=None) -> str:
+    kind = t.kind if t is not None else None
+    if isinstance(value, Decimal) and kind == "percent":
+        return _plain(value.scaleb(2)) + "%"
+    if isinstance(value, Decimal) and kind == "money":
+        return _plain(value) + "元"
+    if isinstance(value, Decimal):
+        return _plain(value)
+    if isinstance(value, str) and kind not in ("text", None) and enum_label is not None:
+        return enum_label(value) or value
+    if isinstance(value, (tuple, list)):
+        return "［" + "；".join("｛" + "，".join(f"{k}：{_format_zh(v, _value_type(v))}" for k, v in e.items()) + "｝"
+                                for e in value) + "］"
+    return value_zh(value, kind)
 
 
 def _value_type(value) -> Optional[Type]:
@@ -360,3 +383,158 @@ def safe_constant(ctx: CheckContext, policy_id: str, expr: Optional[RExpr], as_o
         return ctx.constant(policy_id, expr, as_of), None
     except EvaluationError as exc:
         return None, exc
+
+
+# ---------------------------------------------------------------- values of named inputs, by their labels
+
+
+def label_of(policy: Optional[ResolvedPolicy], name: str) -> str:
+    """The label a reader knows an item by (「是否使用了本系统的钉棒（板）部件」), else its name;
+    `alias.name` by the other policy's parameter's label."""
+    if policy is None:
+        return name
+    if "." in name:
+        alias, _, attr = name.partition(".")
+        other = policy.externals.get((alias, attr))
+        if other is not None and other.label:
+            return other.label
+        item = policy.item(name)  # a keyed param's key, cap.KEY
+        return item.label if item is not None and item.label else name
+    item = policy.item(name)
+    return item.label if item is not None and item.label else name
+
+
+def member_label(policy: Optional[ResolvedPolicy], t: Optional[Type], member) -> Optional[str]:
+    """The label of an enumeration member (「本企业（与所用钉棒（板）系统同一中选企业）」)."""
+    if policy is None or t is None or t.kind != "enum" or not isinstance(member, str):
+        return None
+    enum = policy.enums.get(t.enum or "")
+    if enum is None:
+        return None
+    return dict(enum.members).get(member)
+
+
+def shown_value(policy: Optional[ResolvedPolicy], value, t: Optional[Type]) -> Bi:
+    """format_value, with enumeration members by their labels in Chinese, and the elements of a list
+    with each field by its label (「［｛产品名称：“”，是否中选：否，数量：0｝］」)."""
+    shown = format_value(value, t, lambda m: member_label(policy, t, m))
+    if policy is not None and t is not None and t.kind == "list" and isinstance(value, (tuple, list)):
+        record = policy.records.get(t.record or "")
+
+        def field(name: str):
+            f = record.field(name) if record is not None else None
+            return (f.label or name, f.type) if f is not None else (name, _value_type(None))
+
+        elements = []
+        for element in value:
+            parts = []
+            for k, v in element.items():
+                label, ft = field(k)
+                parts.append(f"{label}：{format_value(v, ft).zh}")
+            elements.append("｛" + "，".join(parts) + "｝")
+        shown = Bi(str(shown), "［" + "；".join(elements) + "］")
+    return shown
+
+
+def assignment(policy: Optional[ResolvedPolicy], name: str, value, t: Optional[Type], zh_suffix: str = "",
+               en_suffix: str = "") -> Bi:
+    """`rod_plate_used = true` in English, 「是否使用了本系统的钉棒（板）部件 = 是」 in Chinese."""
+    shown = shown_value(policy, value, t)
+    return Bi(f"{name}{en_suffix} = {shown}", f"{label_of(policy, name)}{zh_suffix} = {shown.zh}")
+
+
+def assignments(policy: Optional[ResolvedPolicy], pairs, sep: str = ", ", sep_zh: str = "，") -> Bi:
+    """Several `name = value` (pairs of (name, value, type)), joined in each language."""
+    return Bi.join(sep, sep_zh, [assignment(policy, n, v, t) for n, v, t in pairs])
+
+
+# ---------------------------------------------------------------- expressions in words
+
+_ZH_SYMBOLS = {"*": "×", "/": "÷", "+": "+", "-": "−", "==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+_ZH_STRENGTH = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7, "atom": 9}
+
+
+def _zh_strength(expr) -> int:
+    from ..model import RBinary, RIf, RIn, RUnary
+
+    if isinstance(expr, RIf):
+        return _ZH_STRENGTH["if"]
+    if isinstance(expr, RBinary):
+        return _ZH_STRENGTH.get(expr.op, _ZH_STRENGTH["cmp"])
+    if isinstance(expr, RIn):
+        return _ZH_STRENGTH["cmp"]
+    if isinstance(expr, RUnary):
+        return _ZH_STRENGTH["not"] if expr.op == "not" else _ZH_STRENGTH["neg"]
+    return _ZH_STRENGTH["atom"]
+
+
+def expr_zh(policy: Optional[ResolvedPolicy], expr) -> str:
+    """A resolved expression in Chinese words: names by their labels, values with their units,
+    functions by their Chinese names (「非中选产品医保支付标准高限 ≤ 最高中选价」, 「取整（金额 × 比例，分，向上）」)."""
+    from ...syntax import keywords as K
+    from ..builtins import AGGREGATES, BUILTINS
+    from ..model import RAggregate, RBinary, RCall, RIf, RIn, RLit, RRef, RUnary
+
+    def child(e, slot: int, tight: bool = False) -> str:
+        text = expr_zh(policy, e)
+        strength = _zh_strength(e)
+        return f"（{text}）" if strength < slot or (tight and strength == slot < _ZH_STRENGTH["atom"]) else text
+
+    if expr is None:
+        return ""
+    if isinstance(expr, RLit):
+        return shown_value(policy, expr.value, expr.type).zh
+    if isinstance(expr, RRef):
+        if expr.kind == "builtin":
+            return K.BUILTINS.get(expr.name, (expr.name,))[0]
+        if expr.kind == "external":
+            return label_of(policy, f"{expr.alias}.{expr.name}")
+        if expr.kind == "field" and policy is not None:
+            record = policy.records.get(expr.alias or "")
+            for f in getattr(record, "fields", ()) or ():
+                if f.name == expr.name and f.label:
+                    return f.label
+            return expr.name
+        return label_of(policy, expr.name)
+    if isinstance(expr, RUnary):
+        if expr.op == "not":
+            return "非" + child(expr.operand, _ZH_STRENGTH["not"], True)
+        return "−" + child(expr.operand, _ZH_STRENGTH["neg"], True)
+    if isinstance(expr, RBinary):
+        if expr.op == "+" and isinstance(expr.right, RLit) and isinstance(expr.right.value, Duration):
+            return f"{child(expr.left, _ZH_STRENGTH['+'])}后{expr_zh(policy, expr.right)}"  # 本政策生效日期后2年
+        mine = _zh_strength(expr)
+        if expr.op in ("and", "or"):
+            return f"{child(expr.left, mine)}{'且' if expr.op == 'and' else '或'}{child(expr.right, mine, True)}"
+        tight = expr.op in ("-", "/") or mine == _ZH_STRENGTH["cmp"]
+        return f"{child(expr.left, mine)} {_ZH_SYMBOLS.get(expr.op, expr.op)} {child(expr.right, mine, tight)}"
+    if isinstance(expr, RIn):
+        items = "、".join(expr_zh(policy, i) for i in expr.items)
+        return f"{child(expr.operand, _ZH_STRENGTH['cmp'], True)}{'不属于' if expr.negated else '属于'}｛{items}｝"
+    if isinstance(expr, RIf):
+        return (f"如果{expr_zh(policy, expr.cond)}，则{expr_zh(policy, expr.then)}，"
+                f"否则{expr_zh(policy, expr.otherwise)}")
+    if isinstance(expr, RCall):
+        builtin = BUILTINS.get(expr.func)
+        name = builtin.docs.get("zh", expr.func) if builtin is not None else expr.func
+        args = [expr_zh(policy, a) for a in expr.args]
+        if builtin is not None and builtin.docs_options is not None:
+            args += list(builtin.docs_options(expr, "zh"))
+        return f"{name}（{'，'.join(args)}）"
+    if isinstance(expr, RAggregate):
+        agg = AGGREGATES[expr.func]
+        parts = [expr_zh(policy, expr.source)]
+        if expr.where is not None:
+            parts[0] += "其中" + expr_zh(policy, expr.where)
+        if expr.value is not None:
+            parts.append(expr_zh(policy, expr.value))
+        return f"{agg.docs.get('zh', expr.func)}（{'，'.join(parts)}）"
+    return "？"
+
+
+def expr_words(ctx: "CheckContext", policy: Optional[ResolvedPolicy], expr) -> Bi:
+    """An expression as the author wrote it (English) and in Chinese words (expr_zh)."""
+    from .encode import source_text
+
+    return Bi(source_text(ctx, expr), expr_zh(policy, expr))
+

@@ -24,6 +24,7 @@ from ..model import RBound, RParam, ResolvedPolicy, references
 from .common import (
     CheckContext,
     compare_values,
+    expr_zh,
     format_value,
     header_span,
     item_words,
@@ -32,7 +33,7 @@ from .common import (
     say,
     statement_span,
 )
-from ...messages import P
+from ...messages import Bi, P
 from .unused import used_declarations, uses_key
 
 LIMIT_WORDS = {"at_least": "at least", "at_most": "at most"}
@@ -137,7 +138,7 @@ def _judge_bound(ctx: CheckContext, policy: ResolvedPolicy, param: RParam, origi
     pid = policy.policy_id
     words = item_words(param.name, param.label)
     words_zh = item_words_zh(param.name, param.label)
-    text = _bound_text(ctx, bound)
+    text = Bi(_bound_text(ctx, bound), f"{LIMIT_WORDS_ZH[bound.op]} {expr_zh(policy, bound.expr)}")
     t = param.type
     sources, sources_zh, rel = [], [], []
     for ref in _unique(reads):
@@ -148,6 +149,8 @@ def _judge_bound(ctx: CheckContext, policy: ResolvedPolicy, param: RParam, origi
             return []
         value = policy.external_values.get(key)
         shown = format_value(value, other.type) if value is not None and not _is_blank(value) else None
+        if shown is not None:
+            shown = Bi(str(shown), f"{shown.zh}（{other.label}）" if other.label else shown.zh)
         if shown is None:
             continue
         source = {"alias": ref.alias, "name": ref.name, "value": shown, "bound": binding.bound,

@@ -42,6 +42,7 @@ from ..model import (
 )
 from ..builtins import BUILTINS
 from ..types import Type
+from ...messages import Bi
 from .common import CheckContext, format_value
 
 SOLVER_TIMEOUT_MS = 2000
@@ -389,25 +390,32 @@ class Encoder:
         return model
 
     def describe_model(self, model: z3.ModelRef, names: list[str], lang: str = "en") -> str:
-        """The inputs of a model as a policy author reads them: 'price = 0 yuan, flag = true'."""
+        """The inputs of a model as a policy author reads them: 'price = 0 yuan, flag = true'; in
+        Chinese by their labels, values in Chinese: 「患者使用的产品价格 = 0元，是否中选 = 是」."""
+        from .common import expr_zh, label_of, shown_value
+
         zh = lang == "zh"
         parts = []
         for name in names:
             if name not in self.vars:
                 continue
             value = self.value_in(model, name)
-            shown = format_value(value, self.vars[name][1]) if value is not None else "?"
-            if name in self.blanks_read:
-                parts.append(f"{name}（尚未填写的授权事项）= {shown}" if zh else f"{name} (a blank) = {shown}")
+            t = self.vars[name][1]
+            shown = shown_value(self.policy, value, t) if value is not None else Bi("?", "？")
+            if zh:
+                label = label_of(self.policy, name)
+                parts.append(f"{label}（尚未填写的授权事项）= {shown.zh}" if name in self.blanks_read
+                             else f"{label} = {shown.zh}")
+            elif name in self.blanks_read:
+                parts.append(f"{name} (a blank) = {shown}")
             else:
                 parts.append(f"{name} = {shown}")
         for var, expr in self.opaque.values():
             truth = z3.is_true(model.eval(var, model_completion=True))
-            text = source_text(self.ctx, expr)
             if zh:
-                parts.append(f"“{text}”{'成立' if truth else '不成立'}")
+                parts.append(f"“{expr_zh(self.policy, expr)}”{'成立' if truth else '不成立'}")
             else:
-                parts.append(f"“{text}” is {'true' if truth else 'false'}")
+                parts.append(f"“{source_text(self.ctx, expr)}” is {'true' if truth else 'false'}")
         return ("，" if zh else ", ").join(parts)
 
 

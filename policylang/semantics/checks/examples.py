@@ -17,9 +17,10 @@ from typing import Optional
 from ...diagnostics import Diagnostic, Related
 from ...syntax.ast import Span
 from .. import examples as ex
-from ..model import ResolvedPolicy
-from ...messages import N, P
-from .common import CheckContext, format_value, item_words_zh, level_zh, say
+from ..model import Duration, ResolvedPolicy
+from ...messages import Bi, N, P, zh_of
+from ...wording import value_zh
+from .common import CheckContext, format_value, item_words_zh, label_of, level_zh, say
 
 FEN = Decimal("0.01")
 MAX_PARAMS_SHOWN = 4  # parameters named in the note on the rule that decided a wrong value
@@ -46,12 +47,14 @@ def _check_example(ctx: CheckContext, policy: ResolvedPolicy, index: int, evalua
 # ---------------------------------------------------------------- words
 
 
-def show(value, t=None) -> str:
-    """A value as the policy writes it; money at the fen (375.20 yuan), as decisions compute it."""
+def show(value, t=None) -> Bi:
+    """A value as the policy writes it, in both languages; money at the fen (375.20 yuan / 375.20元),
+    as decisions compute it."""
     if t is not None and t.kind == "money" and isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-        return format(Decimal(value).quantize(FEN), "f") + " yuan"
+        text = format(Decimal(value).quantize(FEN), "f")
+        return Bi(text + " yuan", text + "元")
     if value is not None and hasattr(value, "unit") and hasattr(value, "amount"):
-        return str(value)  # a duration, the interpreter's or a module's
+        return Bi(str(value), value_zh(Duration(value.amount, value.unit)))  # a duration, the interpreter's or a module's
     return format_value(value, t)
 
 
@@ -104,10 +107,11 @@ def _decided_by(ctx: CheckContext, policy: ResolvedPolicy, result: ex.ExampleRes
     more, more_zh = P("phrase.PL601.more", count=len(read) - len(shown), total=len(read)) \
         if len(read) > len(shown) else ("", "")
     reading, reading_zh = P("phrase.PL601.reading", params=", ".join(f"{n} = {v} ({p})" for n, v, p in shown),
-                            params_zh="、".join(f"{n} = {v}（{p}）" for n, v, p in shown), more=more, more_zh=more_zh) \
+                            params_zh="、".join(f"{label_of(policy, n)} = {zh_of(v)}（{p}）" for n, v, p in shown),
+                            more=more, more_zh=more_zh) \
         if shown else ("", "")
     return Related(_line_span(ctx, step.path, step.line),
-                   **N("note.PL601.decided_by", name=name, value=value_text, detail=_detail(step.detail),
+                   **N("note.PL601.decided_by", name=Bi(name, label_of(policy, name)), value=value_text, detail=_detail(step.detail),
                        detail_zh=_detail(step.detail, _DETAIL_ZH), level=step.level, level_zh=level_zh(step.level),
                        policy=step.policy_id, reading=reading, reading_zh=reading_zh))
 

@@ -24,8 +24,8 @@ import z3
 
 from ...diagnostics import Diagnostic, Related
 from ..model import RDecision, RExpr, ResolvedPolicy
-from ...messages import N, P
-from .common import CheckContext, format_value, head_span, item_words, item_words_zh, related_note, say
+from ...messages import Bi, N, P
+from .common import CheckContext, assignments, expr_words, format_value, shown_value, head_span, item_words, item_words_zh, related_note, say
 from .encode import Encoder, Unsupported, input_names, solver, source_text
 
 MAX_ENUMERATED_POINTS = 4096
@@ -49,10 +49,10 @@ def _output_text(ctx: CheckContext, policy: ResolvedPolicy, expr: RExpr, t) -> s
     encoder = Encoder(ctx, policy)
     if encoder._foldable(expr):
         try:
-            return format_value(encoder._fold(expr), t)
+            return shown_value(policy, encoder._fold(expr), t)
         except Unsupported:
             pass
-    return source_text(ctx, expr)
+    return expr_words(ctx, policy, expr)
 
 
 def _parent_related(decision: RDecision) -> tuple[Related, ...]:
@@ -193,12 +193,15 @@ class TableCheck:
                 matches.append({p for p in points
                                 if all(self._cell_matches(k, vs, x) for (k, vs), x in zip(row_cells, p))})
 
-        def show(point, columns=None, sep=", ") -> str:
+        def shown(point, columns=None) -> Bi:
             keep = range(len(names)) if columns is None else columns
-            return sep.join(f"{names[k]} = {format_value(point[k], types[k])}" for k in keep)
+            return assignments(self.policy, [(names[k], point[k], types[k]) for k in keep])
+
+        def show(point, columns=None) -> str:
+            return str(shown(point, columns))
 
         def show_zh(point, columns=None) -> str:
-            return show(point, columns, "，")
+            return shown(point, columns).zh
 
         out = []
         for i in range(len(self.rows)):
@@ -312,17 +315,17 @@ def _check_cases(ctx: CheckContext, policy: ResolvedPolicy, decision: RDecision)
         alone.add(*encoder.domain, conditions[j])
         if alone.check() == z3.unsat:
             out.append(say("PL401.case_never_true", case.span, policy.policy_id, related_=_parent_related(decision),
-                           case=j + 1, words=words, words_zh=words_zh, cond=source_text(ctx, case.cond)))
+                           case=j + 1, words=words, words_zh=words_zh, cond=expr_words(ctx, policy, case.cond)))
             continue
         cover = _covering_case(encoder, conditions, j)
         earlier = [cover] if cover is not None else list(range(j))
         reason, reason_zh = P("phrase.PL401.covered_by", case=cover + 1) if cover is not None \
             else P("phrase.PL401.covered_before")
         rel = tuple(Related(decision.cases[k].span, **N("note.PL401.comes_first", case=k + 1,
-                                                         cond=source_text(ctx, decision.cases[k].cond)))
+                                                         cond=expr_words(ctx, policy, decision.cases[k].cond)))
                     for k in earlier[:3])
         out.append(say("PL401.case_shadowed", case.span, policy.policy_id, related_=rel + _parent_related(decision),
-                       case=j + 1, words=words, words_zh=words_zh, cond=source_text(ctx, case.cond), reason=reason,
+                       case=j + 1, words=words, words_zh=words_zh, cond=expr_words(ctx, policy, case.cond), reason=reason,
                        reason_zh=reason_zh))
     if decision.otherwise is None and conditions:
         s = solver()

@@ -17,7 +17,7 @@ from typing import Optional
 import attrs
 
 from ...diagnostics import Diagnostic, Related
-from ...messages import M, N, P
+from ...messages import Bi, M, N, P
 from ...syntax.compare import ast_equal
 from ..evaluate import BlankNotFilled
 from ..judgment import LOOSENED, RESTATED, UNDECIDED, judge, order
@@ -25,7 +25,9 @@ from ..model import Duration, Origin, RParam, ResolvedPolicy
 from .common import (
     CheckContext,
     diag,
+    expr_zh,
     format_value,
+    keyword_words,
     head_span,
     item_words,
     item_words_zh,
@@ -143,7 +145,9 @@ def _bounds_of(ctx: CheckContext, origin: Origin, name: str) -> tuple[BoundInFor
         blank = error.blank if isinstance(error, BlankNotFilled) else None
         text = ctx.ws.sources.line(bound.span.file, bound.span.line) or ""
         text = text[bound.span.column - 1: bound.span.end_column - 1] if bound.span.end_line == bound.span.line else ""
-        bounds.append(BoundInForce(bound.op, value, blank, origin, text.strip() or bound.op.replace("_", " ")))
+        text = Bi(text.strip() or bound.op.replace("_", " "),
+                  f"{LIMIT_WORDS_ZH[bound.op]} {expr_zh(ctx.policies.get(origin.policy_id), bound.expr)}")
+        bounds.append(BoundInForce(bound.op, value, blank, origin, text))
     return tuple(bounds)
 
 
@@ -176,7 +180,8 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
     if kind == "fixed":
         same = statement == "fixed" and (value is None or prev is None or order(value, prev) == 0)
         if not same:
-            now = f"{statement} {shown}" if value is not None else statement
+            now = Bi(f"{statement} {shown}", f"{keyword_words(statement).zh} {shown.zh}") if value is not None \
+                else keyword_words(statement)
             problems.append(_problem("PL306.fixed_changed", prev_origin, "note.PL306.fixed_at", words=words,
                                      words_zh=words_zh, prev=prev_shown, upper=prev_origin.policy_id, now=now,
                                      level=prev_origin.level, level_zh=level_zh(prev_origin.level)))
@@ -187,7 +192,7 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
     allowed_kinds = (kind, "fixed")
     if statement not in allowed_kinds:
         problems.append(_problem("PL309.floor_kind_changed" if floor else "PL309.ceiling_kind_changed", prev_origin,
-                                 "note.PL309.limit", words=words, words_zh=words_zh, kind=kind,
+                                 "note.PL309.limit", words=words, words_zh=words_zh, kind=keyword_words(kind),
                                  kind_words=STATEMENT_WORDS[kind], kind_zh=STATEMENT_WORDS_ZH[kind],
                                  upper=prev_origin.policy_id, prev=prev_shown,
                                  statement=STATEMENT_WORDS.get(statement, statement),
@@ -202,7 +207,7 @@ def step(rule: RuleInForce, origin: Origin, statement: str, value, new_bounds, p
         return RuleInForce(statement, value, origin, bounds), problems
     if verdict == LOOSENED:
         problems.append(_problem("PL304.floor_lowered" if floor else "PL305.ceiling_raised", prev_origin,
-                                 "note.PL309.limit", words=words, words_zh=words_zh, kind=kind, prev=prev_shown,
+                                 "note.PL309.limit", words=words, words_zh=words_zh, kind=keyword_words(kind), prev=prev_shown,
                                  upper=prev_origin.policy_id, now=shown, noun_zh=LIMIT_NOUN_ZH[kind]))
         return rule, problems
     if verdict == RESTATED and statement == kind:

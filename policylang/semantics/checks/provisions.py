@@ -23,7 +23,8 @@ from typing import Optional
 
 from ...diagnostics import Diagnostic
 from ..model import Origin, RProvision, ResolvedPolicy
-from ...messages import P
+from ...messages import Bi, P
+from ...wording import provision_sentence
 from .common import CheckContext, head_span, item_words, item_words_zh, level_zh, related_note, say
 
 MODALITY_WORDS = {
@@ -76,7 +77,8 @@ def judge_modality(policy: ResolvedPolicy, provision: RProvision) -> list[Diagno
         actor, text = upper.decl.actor, upper.decl.text
         return [say("PL311.weakened", head_span(child), policy.policy_id,
                     related_=(related_note(upper, "note.PL311.upper", actor=actor, old=MODALITY_WORDS[old],
-                                           old_zh=MODALITY_WORDS_ZH[old], text=text),),
+                                           old_zh=MODALITY_WORDS_ZH[old],
+                                           text=Bi(text, provision_sentence(actor, old, text))),),
                     words=words, words_zh=words_zh, level=upper.level, level_zh=level_zh(upper.level), actor=actor,
                     old=MODALITY_WORDS[old], old_zh=MODALITY_WORDS_ZH[old], new=MODALITY_WORDS[new],
                     new_zh=MODALITY_WORDS_ZH[new], what=what, what_zh=what_zh)]
@@ -100,8 +102,8 @@ def _quoted(decl) -> str:
 
 
 def _quoted_zh(decl) -> str:
-    modality = MODALITY_WORDS.get(decl.modality, decl.modality)
-    return f"{decl.actor} {modality}（{MODALITY_WORDS_ZH.get(decl.modality, decl.modality)}）“{decl.text}”"
+    """The provision as the notices word it: 「“医疗机构原则上应优先使用中选产品”」."""
+    return f"“{provision_sentence(decl.actor, decl.modality, decl.text)}”"
 
 
 def judge_wording(policy: ResolvedPolicy, provision: RProvision) -> list[Diagnostic]:

@@ -48,7 +48,11 @@ from ..model import RRequirement, ResolvedPolicy, references
 from ...messages import P
 from .common import (
     CheckContext,
+    assignment,
+    assignments,
+    expr_words,
     format_value,
+    shown_value,
     head_span,
     item_words,
     item_words_zh,
@@ -147,7 +151,7 @@ class RequirementCheck:
         self.own = requirement.origin.policy_id == self.pid
         self.words = item_words(requirement.name, requirement.label)
         self.words_zh = item_words_zh(requirement.name, requirement.label)
-        self.cond_text = source_text(ctx, requirement.cond)
+        self.cond_text = expr_words(ctx, policy, requirement.cond)
         self.params, self.inputs, self.decisions = _reads(policy, requirement)
 
     def run(self) -> list[Diagnostic]:
@@ -294,7 +298,7 @@ class RequirementCheck:
             p = self.policy.params[name]
             origin = p.schedule.origin if entry is not None else p.origin
             try:
-                shown = format_value(self.ctx.interpreter(self.pid).param_value(name, day), p.type)
+                shown = shown_value(self.policy, self.ctx.interpreter(self.pid).param_value(name, day), p.type)
             except EvaluationError:
                 continue
             what, what_zh = P("phrase.req.entry", start=entry.start.isoformat()) if entry is not None \
@@ -319,8 +323,9 @@ class RequirementCheck:
                 entries = [e for e in p.schedule.entries if e.start <= day]
                 if entries:
                     source, source_zh = P("phrase.req.from_entry", start=entries[-1].start.isoformat())
-            parts.append(f"{name} = {format_value(value, p.type)}{source}")
-            parts_zh.append(f"{name} = {format_value(value, p.type)}{source_zh}")
+            shown = assignment(self.policy, name, value, p.type)
+            parts.append(f"{shown}{source}")
+            parts_zh.append(f"{shown.zh}{source_zh}")
         return ", ".join(parts), "，".join(parts_zh)
 
     def _missed(self, day: _dt.date, deadline: Optional[_dt.date]) -> Diagnostic:
@@ -329,7 +334,7 @@ class RequirementCheck:
         values, values_zh = self._values_on(day)
         if deadline is not None and day == deadline:
             when, when_zh = P("phrase.req.by_deadline", deadline=deadline.isoformat(),
-                              text=source_text(self.ctx, self.req.deadline))
+                              text=expr_words(self.ctx, self.policy, self.req.deadline))
         elif deadline is not None:
             when, when_zh = P("phrase.req.from_deadline", deadline=deadline.isoformat(), day=day.isoformat())
         else:
@@ -387,9 +392,9 @@ class RequirementCheck:
                 inputs = dict(fixed)
                 inputs.update(zip(free, combo))
                 if self._holds(inputs, deadline) is False:
-                    parts = [f"{n} = {format_value(inputs[n], self.policy.inputs[n].type)}"
-                             for n in names if inputs.get(n) is not None]
-                    return ", ".join(parts), "，".join(parts)
+                    shown = assignments(self.policy, [(n, inputs[n], self.policy.inputs[n].type)
+                                                      for n in names if inputs.get(n) is not None])
+                    return str(shown), shown.zh
             blocking = [encoder.vars[n][0] != model.eval(encoder.vars[n][0], model_completion=True)
                         for n in names if n in encoder.vars]
             if not blocking:
@@ -460,7 +465,7 @@ class RequirementCheck:
         both.add(*encoder.domain, parent_formula, child_formula)
         if both.check() != z3.unsat:
             return []
-        parent_text = source_text(self.ctx, parent.cond)
+        parent_text = expr_words(self.ctx, self.policy, parent.cond)
         return [say("PL407.contradicts", head_span(self.req.origin), self.pid,
                     related_=(related_note(parent_origin, "note.req.requirement", words=self.words,
                                            words_zh=self.words_zh, cond=parent_text, by="", by_zh=""),),
