@@ -107,14 +107,15 @@ def cache_dir_for(root: str) -> Optional[str]:
 
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A hash of everything that decides what the tool computes: version, Python, own sources."""
+    """A hash of everything that decides what the tool computes: version, Python, own sources and the
+    data shipped with them (the working-day calendar, semantics/data/*.json)."""
     digest = hashlib.sha256()
     digest.update(f"policylang {__version__}\0format {CACHE_FORMAT}\0{sys.version}\0".encode())
     package_dir = os.path.dirname(os.path.abspath(__file__))
     for dirpath, dirnames, filenames in os.walk(package_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
         for name in sorted(filenames):
-            if name.endswith((".py", ".lark")):
+            if name.endswith((".py", ".lark", ".json")):
                 path = os.path.join(dirpath, name)
                 digest.update(os.path.relpath(path, package_dir).encode() + b"\0")
                 try:

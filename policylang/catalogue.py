@@ -400,6 +400,30 @@ ENTRIES = [
      "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
      "use a value {limit} {parent}'s on every day of this policy's window",
      "请在本政策施行期间的每一天都取{limit_zh}为 {parent} 取值的值"),
+    ("PL304.loosened_working_days",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "working days are compared with days by the dates they give on every start date of this policy's window: "
+     "holidays and their make-up days (调休) make some counts longer; shorten the period, or count it as the parent does",
+     "工作日与日历日按其在本政策施行期间每个起算日得出的日期比较：节假日和调休会使某些期限更长；请缩短期限，或按上级的方式计算"),
+    ("PL305.loosened_working_days",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "working days are compared with days by the dates they give on every start date of this policy's window: "
+     "holidays and their make-up days (调休) make some counts longer; shorten the period, or count it as the parent does",
+     "工作日与日历日按其在本政策施行期间每个起算日得出的日期比较：节假日和调休会使某些期限更长；请缩短期限，或按上级的方式计算"),
+    ("PL306.loosened_working_days",
+     "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
+     "policy has {mine}; {parent} allows {limit} {theirs}.",
+     "{words_zh}的取值{must_zh} {parent} 的取值（{upper} 设定的{kind_zh}），本政策的取值却{beyond_zh}。例如 {given_zh}："
+     "本政策为 {mine_zh}，而 {parent} {limit_zh}允许 {theirs_zh}",
+     "working days are compared with days by the dates they give on every start date of this policy's window: "
+     "holidays and their make-up days (调休) make some counts longer; shorten the period, or count it as the parent does",
+     "工作日与日历日按其在本政策施行期间每个起算日得出的日期比较：节假日和调休会使某些期限更长；请缩短期限，或按上级的方式计算"),
     ("PL304.loosened_duration",
      "{words} must be {limit} {parent}'s value ({kind} set by {upper}); this policy's is {beyond}. For {given}: this "
      "policy has {mine}; {parent} allows {limit} {theirs}.",
@@ -535,6 +559,28 @@ ENTRIES = [
     ("PL502.ends_first", "the policy ends ({ends}) before it takes effect ({effective})",
      "政策的失效日期（{ends}）早于生效日期（{effective}）"),
     ("note.PL502.effective", "takes effect here", "生效日期写在这里"),
+    ("PL503.not_covered",
+     "{policy} counts working days, and the working-day calendar covers {years}: from {day} on, every count of "
+     "working days is an evaluation error until {year} is added",
+     "{policy} 按工作日计算期限，而工作日日历只包括 {years} 年：自 {day} 起，凡按工作日计算的结果都会报错，"
+     "直到补充 {year} 年的节假日安排",
+     "when the State Council's notice for {year} is out, write it as `calendar {year} \"…\" {{ … }}` (see "
+     "docs/language.md, Working days)",
+     "国务院办公厅公布 {year} 年节假日安排后，写成 `节假日安排 {year} “…” {{ … }}`（见 docs/language.zh.md“工作日”一节）"),
+    # ---------------------------------------------------------------- the working-day calendar (resolve.py)
+    ("PL240.year", "{year} is not a year the calendar can hold (1900 to 2299)", "{year} 不是可以写入日历的年份（1900 至 2299 年）"),
+    ("PL240.no_notice", "the calendar of {year} does not say which notice arranges it: {missing} missing",
+     "{year} 年的节假日安排没有写明依据的通知：缺少{missing_zh}",
+     "write the notice's title after the year, then `document \"国办发明电〔…〕…号\"` and `issued DATE` inside the braces",
+     "在年份后写通知标题，并在大括号内写 `文号 “国办发明电〔…〕…号”` 和 `印发日期 日期`"),
+    ("PL240.reversed", "this span of days off ends ({last}) before it begins ({first})",
+     "这段假期的结束日（{last}）早于开始日（{first}）"),
+    ("PL240.outside_year", "{day} is not a day of the arrangement for {year}: a year's notice arranges its own days "
+     "and those of December {before}", "{day} 不在 {year} 年的节假日安排之内：一年的通知只安排本年和上一年（{before} 年）12 月的日子"),
+    ("PL240.workday_weekday", "{day} is a {weekday}, a working day already: a day worked (调休上班) is a Saturday or a Sunday",
+     "{day} 是{weekday_zh}，本来就是工作日：调休上班日只能是星期六或星期日"),
+    ("PL240.both", "{day} is both a day off and a day worked", "{day} 既是放假日又是上班日"),
+    ("note.PL240.off", "given off here", "在这里放假"),
     ("PL109.twice", "'{name}' is declared twice in this file", "“{name}”在本文件中声明了两次",
      "rename one of them, or remove the duplicate", "请给其中一个改名，或删除重复的声明"),
     ("note.PL109.first", "first declared here as {kind}", "第一次在这里声明，是{kind_zh}"),
@@ -598,6 +644,11 @@ ENTRIES = [
      "本政策的生效日期（{effective}）早于上级政策“{parent}”的生效日期（{parent_effective}）",
      "a lower level cannot apply a policy before the level above issues it", "上级政策出台之前，下级不能先行执行"),
     ("note.PL501.parent", "the parent takes effect here", "上级政策的生效日期写在这里"),
+    ("PL308.calendar_not_inherited",
+     "calendar {name} is marked override, but no level above declares that year",
+     "节假日安排 {name} 标注了覆盖（override），但上级各层都没有声明这一年",
+     "a year shipped with policylang is added to or corrected by `calendar {name} …` without override",
+     "policylang 附带的年份直接写 `节假日安排 {name} …`（不写覆盖）即可补充或更正"),
     ("PL308.nothing_inherited", "'{name}' is marked override, but no level above defines it",
      "“{name}”标注了覆盖，但上级各层都没有定义它", "{hint}", "{hint_zh}"),
     ("phrase.PL308.new", "remove 'override': this is a new item", "请去掉“覆盖”：这是一个新项目"),

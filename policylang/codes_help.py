@@ -165,6 +165,19 @@ HELP: dict[str, Help] = {
                 "decision of its own.",
                 "记录 PurchaseLine { amount：金额 }\n输入 purchases：列表 PurchaseLine\n"
                 "决策 total：金额 = purchases\n"),
+    "PL240": _H("节假日安排（`节假日安排 年份 { … }`）写法有误：年份不在 1900–2299 之间，缺少通知标题、文号或印发日期，"
+                "假期的结束日早于开始日，日期不属于该年的安排（一年的通知只安排本年和上一年 12 月的日子），"
+                "调休上班日不是星期六或星期日，或者同一天既放假又上班。",
+                "照通知原文逐项写：标题写在年份后，大括号内写 文号、印发日期，每段假期写 `放假 开始日 至 结束日 “节日”`，"
+                "每个调休上班日写 `上班 日期`。",
+                "A year of the working-day calendar (`calendar YEAR { … }`) is written wrongly: the year is outside "
+                "1900–2299, the notice's title, document number or date is missing, a span of days off ends before "
+                "it begins, a day is not one the year's notice arranges (its own year and the December before), a "
+                "day worked is not a Saturday or Sunday, or a day is both off and worked.",
+                "Write the notice as it reads: its title after the year, `document` and `issued` in the braces, "
+                "`holiday FIRST to LAST \"节日\"` for each span of days off and `workday DAY` for each weekend day "
+                "worked.",
+                "节假日安排 2027 “国务院办公厅关于2027年部分节假日安排的通知” {\n    上班 2027-01-05\n}\n"),
     "PL301": _H("“继承”的上级政策不存在。", "检查政策编号（即 policies/ 下的路径）。", "The parent policy does not exist.",
                 "Check the id (its path under policies/)."),
     "PL302": _H("政策之间循环继承。", "去掉循环中的一个“继承”。", "The policies extend each other in a cycle.",
@@ -253,6 +266,18 @@ HELP: dict[str, Help] = {
     "PL501": _H("本政策的生效日期早于上级政策。", "改正生效日期。", "The policy takes effect before its parent.",
                 "Correct the date."),
     "PL502": _H("失效日期早于生效日期。", "改正日期。", "The end date is before the start date.", "Correct the dates."),
+    "PL503": _H("政策按工作日计算期限（如“15个工作日”），而它的施行期间超出了工作日日历所包括的年份。"
+                "工作日依据国务院办公厅每年印发的节假日安排通知（含调休上班日）；尚未公布的年份无法计算，"
+                "在这些日子上按工作日计算的结果会报错（calendar_not_covered）。",
+                "国务院办公厅公布该年节假日安排后，用 `节假日安排 年份 “通知标题” { … }` 补充该年（可以写在本政策或上级政策中）；"
+                "或者升级 policylang 以获得新的年份。",
+                "The policy counts working days (`15 working days`) and its window runs past the years of the "
+                "working-day calendar. Working days follow the State Council's yearly notices on public holidays "
+                "(with their weekend days worked); a year with no notice yet cannot be counted, and a count of "
+                "working days on its days is an evaluation error (calendar_not_covered).",
+                "When the notice of that year is out, add it with `calendar YEAR \"TITLE\" { … }` (in this policy "
+                "or one above it), or upgrade policylang for the new year.",
+                "政策 \"四川省关于预付的通知\"\n层级 省\n生效日期 2024-01-01\n\n参数 prepay_within：期间 上限 15个工作日\n"),
     "PL601": _H("示例的预期结果与政策算出的结果不符。", "改正示例，或改正规则。", "An example's expectation fails.",
                 "Correct the example or the rule."),
     "PL602": _H("示例用到了不存在的输入或决策项。", "检查名称。", "The example names an unknown input or decision.",

@@ -79,7 +79,7 @@ def provision_sentence(actor: str, modality: str, text: str) -> str:
 
 # ---------------------------------------------------------------- values and formulas
 
-_UNITS = {"yuan": "元", "days": "天", "months": "个月", "years": "年"}
+_UNITS = {"yuan": "元", "days": "天", "months": "个月", "years": "年", "working_days": "个工作日"}
 _SYMBOLS = {"*": "×", "/": "÷", "+": "+", "-": "−", "==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 _TYPES_ZH = {"money": "金额", "percent": "百分比", "decimal": "数值", "count": "整数", "bool": "是/否", "date": "日期",
              "duration": "时长", "text": "文字", "none": "不适用", "unknown": "未知"}
@@ -185,7 +185,8 @@ def expr_zh(expr, label: Callable[[str], Optional[str]] = lambda name: None) -> 
     if isinstance(expr, A.IfElse):
         return f"如果{expr_zh(expr.cond, label)}，则{expr_zh(expr.then, label)}，否则{expr_zh(expr.otherwise, label)}"
     if isinstance(expr, A.Binary):
-        if expr.op == "+" and isinstance(expr.right, A.Number) and expr.right.unit in ("days", "months", "years"):
+        if expr.op == "+" and isinstance(expr.right, A.Number) and expr.right.unit in ("days", "months", "years",
+                                                                                            "working_days"):
             return f"{child(expr.left, _P_SUM)}后{expr_zh(expr.right, label)}"  # 本政策生效日期后2年
         mine = _strength(expr)
         if expr.op in ("and", "or"):

@@ -415,6 +415,8 @@ class _Gen:
                 return f"{helper}({left}, {right})"
             return _wrapped(f"{left} {op} {right}")
         kinds = {e.left.type.kind, e.right.type.kind}
+        if self.p.counts_working_days and "date" in kinds and "duration" in kinds:
+            return f"_arith({op!r}, {left}, {right}, _WORKDAYS)"  # a period may be in working days
         if nullable or kinds & {"date", "duration"}:
             return f"_arith({op!r}, {left}, {right})"
         if op == "/":
@@ -762,6 +764,29 @@ class _Gen:
             out.append(line)
         for safe in sorted(self.unfilled):
             out += ["", ""] + self.unfilled[safe]
+        if self.p.counts_working_days:
+            out += ["", ""] + self.workdays_section()
+        return out
+
+    def workdays_section(self) -> list[str]:
+        """The working-day calendar of the years this policy counts on (workdays.policy_years), each
+        with the notice that arranges it: the module holds no other year."""
+        cal = self.p.workdays
+        out = ["# The working days this policy counts `N working days` on: for each year of its window (and one",
+               "# either side), the days off and the weekend days worked (调休上班) of the notice that arranges it.",
+               "_WORKDAYS = _work_calendar({"]
+        for y in cal.years:
+            for n in y.notices:
+                bits = [b for b in (n.document, n.issued.isoformat() if n.issued else None) if b]
+                out.append(f"    # {comment_text(n.title)}" + (f"（{'，'.join(bits)}）" if bits else ""))
+            if y.source != "built-in":
+                out.append(f"    # declared by {comment_text(y.source)}")
+            spans = ", ".join(f"({py_str(a.isoformat())}, {py_str(b.isoformat())})" for _, a, b in y.holidays)
+            worked = ", ".join(py_str(d.isoformat()) for d in y.workdays)
+            out.append(f"    {y.year}: (({spans}{',' if len(y.holidays) == 1 else ''}), "
+                       f"({worked}{',' if len(y.workdays) == 1 else ''})),")
+        known = ", ".join(str(k) for k in sorted(cal.known | cal.covered))
+        out.append(f"}}, known=({known}{',' if len(cal.known | cal.covered) == 1 else ''}))")
         return out
 
     # ------------------------------------------------------------ explanations

@@ -29,10 +29,11 @@ class _DatesOnly:
     inputs: dict = attrs.Factory(dict)
     externals: dict = attrs.Factory(dict)
     enums: dict = attrs.Factory(dict)
+    workdays: object = None  # the working-day calendar (workdays.WorkCalendar); None: the built-in one
 
 
-def fold(expr: RExpr, effective: Optional[_dt.date], ends: Optional[_dt.date] = None):
-    interp = Interpreter(_DatesOnly(effective=effective, ends=ends))  # type: ignore[arg-type]
+def fold(expr: RExpr, effective: Optional[_dt.date], ends: Optional[_dt.date] = None, workdays=None):
+    interp = Interpreter(_DatesOnly(effective=effective, ends=ends, workdays=workdays))  # type: ignore[arg-type]
     try:
         return interp.expression_value(expr, {}, effective or _dt.date.today())
     except (EvaluationError, KeyError, TypeError, ValueError) as exc:

@@ -80,13 +80,14 @@ def to_decimal(x) -> Decimal:
     return x if isinstance(x, Decimal) else Decimal(x)
 
 
-def arith(op: str, a, b, result_type: Type):
+def arith(op: str, a, b, result_type: Type, calendar=None):
+    """a op b; calendar: the working-day calendar of the policy (for `date + N working days`)."""
     if a is None or b is None:
         return None
     if isinstance(a, _dt.date) and isinstance(b, Duration):
-        return add_duration(a, b, 1 if op == "+" else -1)
+        return add_duration(a, b, 1 if op == "+" else -1, calendar)
     if isinstance(b, _dt.date) and isinstance(a, Duration):
-        return add_duration(b, a)
+        return add_duration(b, a, 1, calendar)
     if isinstance(a, Duration) or isinstance(b, Duration):
         if isinstance(a, Duration) and isinstance(b, Duration):
             if a.unit != b.unit:
@@ -409,6 +410,9 @@ class Interpreter:
     def __init__(self, policy: ResolvedPolicy, externals: Optional[Mapping[str, ResolvedPolicy]] = None):
         self.policy = policy
         self.enum_members = {name: e.member_names for name, e in policy.enums.items()}
+        # The working days it counts on: the years of its window (workdays.policy_years), the same
+        # years its compiled module embeds.
+        self.calendar = getattr(policy, "workdays", None)
         self._versions: dict[int, Interpreter] = {}
 
     def version(self, day: Optional[_dt.date]) -> "Interpreter":
@@ -703,7 +707,7 @@ class _Run:
             right = self.expr(e.right)
             if op in ("==", "!=", "<", "<=", ">", ">="):
                 return compare(op, left, right)
-            return arith(op, left, right, e.type)
+            return arith(op, left, right, e.type, self.i.calendar)
         if isinstance(e, RUnary):
             v = self.expr(e.operand)
             if e.op == "not":

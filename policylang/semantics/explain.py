@@ -372,6 +372,9 @@ def explain_item(resolution, policy_id: str, name: str, sources: Optional[Source
     xrefs = cross_references(resolution, policy, kind, item)
     if xrefs:
         extra["cross_references"] = xrefs
+    working = working_days_note(policy, kind, item)
+    if working is not None:
+        extra["working_days"] = working
     return {
         "policy": policy.policy_id,
         "item": name,
@@ -382,6 +385,89 @@ def explain_item(resolution, policy_id: str, name: str, sources: Optional[Source
         "in_force": in_force,
         **extra,
     }
+
+
+# ---------------------------------------------------------------- working days
+
+
+def working_days_note(policy: ResolvedPolicy, kind: str, item: Item) -> Optional[dict]:
+    """For a period in working days (a param's value in force, or one a decision's formula reads):
+    the calendar it counts on and what it gives from the policy's effective date."""
+    from .evaluate import EvaluationError, Interpreter
+    from .model import Duration
+    from .workdays import years_text
+
+    if not policy.counts_working_days or policy.workdays is None:
+        return None
+    periods: list = []
+    interp = Interpreter(policy)
+    names = [item.name] if kind == "param" else [
+        r.name for e in _item_expressions(None, kind, item) for r in references(e) if r.kind == "param"]
+    if kind != "param":  # periods written in the formula itself
+        from .model import RLit, rwalk
+
+        for e in _item_expressions(None, kind, item):
+            for node in rwalk(e):
+                if isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days":
+                    periods.append((None, node.value))
+    for name in dict.fromkeys(names):
+        if name not in policy.params:
+            continue
+        try:
+            value = interp.param_value(name, policy.effective)
+        except EvaluationError:
+            continue
+        if isinstance(value, Duration) and value.unit == "working_days":
+            periods.append((name, value))
+    periods = list(dict.fromkeys(periods))
+    if not periods:
+        return None
+    cal = policy.workdays
+    start = policy.effective
+    examples = []
+    for name, value in periods:
+        try:
+            end = cal.add(start, value.amount) if start is not None else None
+        except EvaluationError:
+            end = None
+        examples.append({"param": name, "value": str(value), "value_zh": f"{value.amount}个工作日", "from": start.isoformat() if start else None,
+                         "to": end.isoformat() if end else None})
+    notices = []
+    for y in cal.years:
+        n = y.notice
+        if n is not None:
+            notices.append({"year": y.year, "title": n.title, "document": n.document,
+                            "issued": n.issued.isoformat() if n.issued else None,
+                            "amended_by": [m.title + (f"（{m.document}）" if m.document else "") for m in y.notices[1:]],
+                            "source": y.source})
+    return {"years": years_text(cal.covered), "examples": examples, "notices": notices}
+
+
+def _working_days_lines(note: dict, zh: bool) -> list[str]:
+    lines = [""]
+    if zh:
+        lines.append(f"  工作日按国务院办公厅节假日安排（含调休上班日）计算；本政策使用 {note['years']} 年的安排：")
+    else:
+        lines.append(f"  working days count on the State Council's arrangement of public holidays (with its weekend "
+                     f"days worked, 调休); this policy counts on {note['years']}:")
+    for ex in note["examples"]:
+        if ex["to"] is None:
+            continue
+        if zh:
+            name = f"{ex['param']}：" if ex["param"] else ""
+            lines.append(f"    {name}自生效日期 {ex['from']} 起 {ex['value_zh']}，即 {ex['to']}")
+        else:
+            name = f"{ex['param']}: " if ex["param"] else ""
+            lines.append(f"    {name}{ex['value']} after {ex['from']} (its effective date), i.e. {ex['to']}")
+    for n in note["notices"]:
+        bits = "，".join(b for b in (n["document"], n["issued"]) if b)
+        line = f"    {n['year']}: {n['title']}" + (f"（{bits}）" if bits else "")
+        if n["amended_by"]:
+            line += ("，经" if zh else "; changed by ") + "、".join(n["amended_by"])
+        if n["source"] != "built-in":
+            line += (f"，见 {n['source']}" if zh else f", declared by {n['source']}")
+        lines.append(line)
+    return lines
 
 
 # ---------------------------------------------------------------- values read through `uses`
@@ -561,6 +647,8 @@ def render_explain_text(data: dict, lang: str = "en") -> str:
                      else "  no level fills this blank: callers must supply it as an input")
     if data.get("cross_references"):
         lines.extend(_xref_lines(data["cross_references"], zh))
+    if data.get("working_days"):
+        lines.extend(_working_days_lines(data["working_days"], zh))
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import sys
 from typing import Optional
 
 from .model import Duration
@@ -67,6 +68,8 @@ def order(a, b) -> Optional[int]:
 
 def duration_order(a: Duration, b: Duration) -> Optional[int]:
     """Compare two periods by their effect on every start date; None when it depends on the date."""
+    if WORKING_DAYS in (a.unit, b.unit):
+        return _working_order(a, b)
     low_a, high_a = duration_span(a)
     low_b, high_b = duration_span(b)
     if a.unit != "days" and b.unit != "days":
@@ -78,6 +81,23 @@ def duration_order(a: Duration, b: Duration) -> Optional[int]:
         return -1
     if low_a > high_b:
         return 1
+    return None
+
+
+WORKING_DAYS = "working_days"
+
+
+def _working_order(a: Duration, b: Duration) -> Optional[int]:
+    """Working days against any period, without a calendar: more working days end later on every
+    start date; N working days move a date at least N days (every working day is a day), so they
+    end later than fewer than N days or a period that never moves a date as far. Anything else
+    depends on the holidays after the start date: None (see duration_counterexample)."""
+    if a.unit == b.unit:
+        return (a.amount > b.amount) - (a.amount < b.amount)
+    if a.unit == WORKING_DAYS and a.amount > 0 and duration_span(b)[1] < a.amount:
+        return 1
+    if b.unit == WORKING_DAYS and b.amount > 0 and duration_span(a)[1] < b.amount:
+        return -1
     return None
 
 
@@ -96,6 +116,8 @@ def duration_span(d: Duration) -> tuple[int, int]:
     """(fewest, most) days that adding d to a date moves it, over every start date."""
     if d.unit == "days":
         return d.amount, d.amount
+    if d.unit == WORKING_DAYS:  # at least one day each; how many more depends on the calendar
+        return d.amount, sys.maxsize
     from .evaluate import add_duration
 
     lengths = set()
@@ -109,17 +131,52 @@ def duration_span(d: Duration) -> tuple[int, int]:
 
 
 def duration_counterexample(child: Duration, parent: Duration, direction: str,
-                            after: Optional[_dt.date] = None) -> Optional[_dt.date]:
+                            after: Optional[_dt.date] = None, calendar=None,
+                            until: Optional[_dt.date] = None) -> Optional[_dt.date]:
     """A start date on which `child` breaks `direction` against `parent` (a later end under a ceiling,
-    an earlier one under a floor), the first from `after` (or 2000-01-01) on; None if there is none."""
+    an earlier one under a floor), the first from `after` (or 2000-01-01) on; None if there is none.
+
+    Working days count on `calendar` (the lower level's: workdays.WorkCalendar), which is not a
+    cycle: every start date from `after` to `until` (the lower level's window) that the calendar
+    covers is tried, each whose count stays within the calendar's years. A date outside them has
+    no deadline at all (counting on it is an evaluation error, and PL503 warns of it)."""
     from .evaluate import add_duration
 
+    if WORKING_DAYS in (child.unit, parent.unit):
+        return _working_counterexample(child, parent, direction, after, calendar, until)
     day = after or _dt.date(2000, 1, 1)
     one = _dt.timedelta(days=1)
     for _ in range(_CYCLE_DAYS + 366):
         c, p = add_duration(day, child), add_duration(day, parent)
         if (direction == "ceiling" and c > p) or (direction == "floor" and c < p) or (direction == "fixed" and c != p):
             return day
+        day += one
+    return None
+
+
+def _breaks_on(direction: str, c: _dt.date, p: _dt.date) -> bool:
+    return (direction == "ceiling" and c > p) or (direction == "floor" and c < p) or (direction == "fixed" and c != p)
+
+
+def _working_counterexample(child: Duration, parent: Duration, direction: str, after, calendar, until):
+    from .values import EvaluationError, add_duration
+    from .workdays import builtin_calendar
+
+    calendar = calendar if calendar is not None else builtin_calendar()
+    first, last = calendar.first_day(), calendar.last_day()
+    if first is None:
+        return None
+    day = max(after, first) if after is not None else first
+    end = min(until, last) if until is not None else last
+    one = _dt.timedelta(days=1)
+    while day <= end:
+        if day.year in calendar.covered:
+            try:
+                c, p = add_duration(day, child, 1, calendar), add_duration(day, parent, 1, calendar)
+            except EvaluationError:  # the count leaves the calendar's years: no deadline that day
+                c = p = None
+            if c is not None and _breaks_on(direction, c, p):
+                return day
         day += one
     return None
 
@@ -143,7 +200,11 @@ def judge(direction: Optional[str], parent_value, child_value) -> str:
 
 
 def _judge_periods(direction: str, child: Duration, parent: Duration) -> str:
-    """Days against months: one side is the same on every start date, so the spans decide exactly."""
+    """Days against months: one side is the same on every start date, so the spans decide exactly.
+    Working days against another unit depend on the calendar after each start date: undecided here
+    (checks/binding.py compares them on every start date of the lower level's window)."""
+    if WORKING_DAYS in (child.unit, parent.unit):
+        return UNDECIDED
     low_c, high_c = duration_span(child)
     low_p, high_p = duration_span(parent)
     if direction == "ceiling":

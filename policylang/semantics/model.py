@@ -26,11 +26,11 @@ from .types import Type
 @attrs.frozen(slots=True)
 class Duration:
     amount: int
-    unit: str  # 'days' | 'months' | 'years'
+    unit: str  # 'days' | 'months' | 'years' | 'working_days' (on the official calendar: workdays.py)
 
     def __str__(self) -> str:
         unit = self.unit[:-1] if abs(self.amount) == 1 else self.unit  # "1 month", "2 months"
-        return f"{self.amount} {unit}"
+        return f"{self.amount} {unit.replace('_', ' ')}"  # "15 working days"
 
 
 Value = Union[Decimal, int, bool, str, _dt.date, Duration, None]
@@ -478,6 +478,13 @@ class ResolvedPolicy:
     # folder depth, effective, ends, chain depth) of this policy, its chain and the other policies
     # of its tree in its folder or the folders above (a successor in its own folder included).
     windows: tuple = ()
+    # The working-day calendar it counts `N working days` on (workdays.WorkCalendar): the shipped
+    # years, replaced or added by the `calendar` declarations of its chain, cut to the years of its
+    # window (workdays.policy_years); calendars: year -> the history of its chain's declarations of
+    # it; counts_working_days: some expression of it counts working days.
+    workdays: object = None
+    calendars: dict = attrs.Factory(dict)
+    counts_working_days: bool = False
     # An amending notice (`amends ID`): the id of the notice it amends (the first of the chain of
     # amendments), and the day the amended version applies from (the amending notice's own
     # `effective`; `effective` and `ends` above are the amended notice's dates as amended).

@@ -59,6 +59,7 @@ from .model import (
     RTable,
     RUnary,
     ResolvedPolicy,
+    rwalk,
     references,
 )
 
@@ -74,17 +75,18 @@ HEADER_WORD = {"title": "policy", "level": "level", "effective": "effective"}
 NAMESPACE = {
     "enum": "value", "input": "value", "param": "value", "decision": "value", "table": "value", "record": "value",
     "schedule": "schedule", "require": "require", "example": "example", "provision": "provision",
+    "calendar": "calendar",
 }
 KIND_WORD = {
     "enum": "an enumeration", "input": "an input", "param": "a parameter", "decision": "a decision",
     "table": "a decision table", "schedule": "a schedule", "require": "a requirement",
-    "example": "an example", "provision": "a provision", "record": "a record",
+    "example": "an example", "provision": "a provision", "record": "a record", "calendar": "a calendar year",
 }
 # The same in Chinese, for message_zh.
 KIND_WORD_ZH = {
     "enum": "枚举", "input": "输入项", "param": "参数", "decision": "决策项",
     "table": "决策表", "schedule": "过渡安排", "require": "约束要求",
-    "example": "示例", "provision": "条款义务", "record": "记录",
+    "example": "示例", "provision": "条款义务", "record": "记录", "calendar": "节假日安排",
 }
 LEVEL_WORD_ZH = {"national": "国家级", "provincial": "省级", "municipal": "市级", "county": "县级"}
 DIRECTION_ZH = {"ceiling": "上限", "floor": "下限"}
@@ -197,6 +199,9 @@ class Resolver:
         self.error_ids: set[str] = set()  # policies whose own files have errors
         self.bindings: dict[str, dict[str, Binding]] = {}  # policy id -> alias -> what its `uses` mean there
         self.windows: dict[str, tuple] = {}  # policy id -> the windows of policy_windows()
+        # policy id -> its whole working-day calendar (before it is cut to its window): what a date
+        # fixed by its text (a schedule's start, a deadline) counts working days on
+        self.full_calendars: dict = {}
         self.external_cache: dict[int, tuple] = {}  # id(expr) -> the (alias, name) it reads through `uses`
         self.external_value_cache: dict[tuple[str, str], object] = {}  # (bound policy, name) -> value
         # Amending notices (`amends ID`): amendment id -> the notice its chain amends (the root), and
@@ -540,7 +545,9 @@ class Resolver:
         history = raw.items[ns].get(decl.name)
         origin = Origin(pid, level, pf.path, decl.span, decl.meta, decl, decl.override, "set")
         if history is None:
-            if decl.override:
+            if decl.override and kind == "calendar":
+                self.say("PL308.calendar_not_inherited", decl.name_span, pid, name=decl.name)
+            elif decl.override:
                 candidates = [n for n in raw.items[ns]]
                 self.say("PL308.nothing_inherited", decl.name_span, pid, name=decl.name,
                          **hint_for(decl.name, candidates, "phrase.PL308.new"))
@@ -602,6 +609,9 @@ class Resolver:
             chain = list(self.resolved[root].chain[:-1]) + chain
         scope = _Scope(self, pid, pf, raw)
         parent = base if root is not None else (self.resolved.get(pf.extends) if pf.extends else None)
+        calendars = {year: tuple(hist) for year, hist in raw.items["calendar"].items()}
+        full_calendar = self._workdays(pid, calendars)
+        self.full_calendars[pid] = full_calendar
 
         def build(table: str, name: str, hist: list, make):
             """The parent's resolved item when this level only inherits it (same definitions), else a new one."""
@@ -648,6 +658,10 @@ class Resolver:
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
+        counts_working_days = any(
+            isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
+            for expr in _policy_expressions(decisions, params, schedules, requirements, examples)
+            for node in rwalk(expr))
         if parent is not None and decisions.keys() == parent.decisions.keys() and all(
                 decisions[n] is parent.decisions[n] for n in decisions):
             order = list(parent.decision_order)
@@ -665,6 +679,12 @@ class Resolver:
             ends = pf.header_value("amended_ends", base.ends)
             # The notice in force in the region on a day: the amended notice with its dates as amended.
             windows = tuple(w[:3] + (effective, ends) + w[5:] if w[0] == root else w for w in windows)
+        # The working days it counts on: the years of its window (as amended, for an amendment).
+        from .workdays import policy_years
+
+        workdays = full_calendar.only(policy_years(full_calendar, effective, ends))
+        if counts_working_days:
+            self._calendar_reach(pid, pf, full_calendar, effective, ends)
         self.resolved[pid] = ResolvedPolicy(
             policy_id=pid,
             path=pf.path,
@@ -700,10 +720,89 @@ class Resolver:
             windows=windows,
             amends=root,
             amendment_effective=pf.effective if root is not None else None,
+            workdays=workdays,
+            calendars=calendars,
+            counts_working_days=counts_working_days,
         )
         if root is not None:
             amended = self.resolved[root]
             self.resolved[root] = attrs.evolve(amended, versions=amended.versions + ((pf.effective, self.resolved[pid]),))
+
+    # ------------------------------------------------------------ the working-day calendar
+    def _workdays(self, pid: str, calendars: dict):
+        """The whole working-day calendar of a policy: the shipped years, replaced or added by its
+        chain's `calendar` declarations (each checked where it is written). The policy counts on the
+        years of its window (workdays.policy_years)."""
+        from .workdays import calendar_with
+
+        declared = []
+        for year, hist in calendars.items():
+            origin = hist[-1]
+            if origin.policy_id == pid:
+                self._check_calendar(pid, origin.decl)
+            declared.append(_year_calendar(origin))
+        return calendar_with(declared)
+
+    def _check_calendar(self, pid: str, decl: A.CalendarDecl) -> None:
+        """PL240: a `calendar` declaration that cannot be the notice of its year."""
+        year = decl.year
+        if not 1900 <= year <= 2299:
+            self.say("PL240.year", decl.name_span, pid, year=decl.name)
+            return
+        missing = [w for w, v in (("its title", decl.meta.label), ("document", decl.document),
+                                  ("issued", decl.issued)) if not v]
+        if missing:
+            self.say("PL240.no_notice", decl.name_span, pid, year=year, missing=", ".join(missing),
+                     missing_zh="、".join({"its title": "通知标题", "document": "文号", "issued": "印发日期"}[m]
+                                         for m in missing))
+        off: dict = {}
+        for day in decl.holidays:
+            if day.last < day.first:
+                self.say("PL240.reversed", day.span, pid, first=day.first, last=day.last)
+                continue
+            if not _in_arrangement(day.first, year) or not _in_arrangement(day.last, year):
+                self.say("PL240.outside_year", day.span, pid, day=day.first if not _in_arrangement(
+                    day.first, year) else day.last, year=year, before=year - 1)
+                continue
+            d = day.first
+            while d <= day.last:
+                off.setdefault(d, day)
+                d += _dt.timedelta(days=1)
+        for day in decl.workdays:
+            d = day.first
+            if not _in_arrangement(d, year):
+                self.say("PL240.outside_year", day.span, pid, day=d, year=year, before=year - 1)
+            elif d.weekday() < 5:
+                self.say("PL240.workday_weekday", day.span, pid, day=d, weekday=_WEEKDAYS[d.weekday()],
+                         weekday_zh=_WEEKDAYS_ZH[d.weekday()])
+            elif d in off:
+                self.say("PL240.both", day.span, pid, related=[Related(off[d].span, **N("note.PL240.off"))], day=d)
+
+    def _calendar_reach(self, pid: str, pf: A.PolicyFile, workdays, effective, ends) -> None:
+        """PL503: a policy that counts working days on days its calendar does not cover (its window:
+        effective to ends)."""
+        if effective is None:
+            return
+        covered = sorted(workdays.covered)
+        span = pf.header_item("effective").span if pf.header_item("effective") is not None else A.NO_SPAN
+        from .workdays import years_text
+
+        if not covered or effective.year < covered[0] or (
+                ends is not None and ends.year > covered[-1]) or ends is None:
+            first_gap = None
+            if not covered or effective.year < covered[0]:
+                first_gap = effective
+            else:
+                # the first year of its window the calendar lacks
+                y = effective.year
+                while y in workdays.covered:
+                    y += 1
+                if ends is None or y <= ends.year:
+                    first_gap = _dt.date(y, 1, 1)
+            if first_gap is None:
+                return
+            self.say("PL503.not_covered", span, pid, policy=pid, day=first_gap, year=first_gap.year,
+                     years=years_text(covered))
 
     def _upper_expressions(self, decisions, params, requirements):
         """The expressions of the upper levels' definitions of this policy's items (as each level
@@ -1015,6 +1114,27 @@ def _policy_expressions(decisions, params, schedules, requirements, examples):
         for _name, value, _needs, _span in ex.expect:
             if value is not None:
                 yield value
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAYS_ZH = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def _in_arrangement(day: _dt.date, year: int) -> bool:
+    """A year's notice arranges the days of its year, and may begin in the December before it
+    (元旦 of 2019 from 2018-12-30)."""
+    return day.year == year or (day.year == year - 1 and day.month == 12)
+
+
+def _year_calendar(origin: Origin):
+    """The workdays.YearCalendar a `calendar` declaration gives."""
+    from .workdays import Notice, YearCalendar
+
+    decl: A.CalendarDecl = origin.decl
+    notice = Notice(decl.meta.label or f"{decl.year}", decl.document, decl.issued, decl.meta.note)
+    holidays = tuple((d.label or "", d.first, d.last) for d in decl.holidays if d.first <= d.last)
+    return YearCalendar(decl.year, (notice,), holidays, tuple(d.first for d in decl.workdays),
+                        source=f"{origin.policy_id} ({origin.path}:{decl.span.line})", reason=decl.meta.reason)
 
 
 def _action(parent_decl, child_decl) -> str:
@@ -1488,7 +1608,7 @@ class _Scope:
 
         declaring = self.r.ws.files[origin.policy_id]
         try:
-            value = fold(expr, declaring.effective, declaring.ends)
+            value = fold(expr, declaring.effective, declaring.ends, self.r.full_calendars.get(origin.policy_id))
         except ConstantError:
             return None
         return value if isinstance(value, _dt.date) else None
@@ -1579,8 +1699,8 @@ class _Scope:
                 self._say("PL205.above_limit", node.span, text=text, limit=percent_text(limit),
                           name=self.percent_limit[0])
             return RLit(node.value, T.PERCENT, node.span, f"{text}%")
-        if unit in ("days", "months", "years"):
-            return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit}")
+        if unit in ("days", "months", "years", "working_days"):
+            return RLit(Duration(int(node.value), unit), T.DURATION, node.span, f"{text} {unit.replace('_', ' ')}")
         if node.value == node.value.to_integral_value() and "." not in text:
             return RLit(int(node.value), T.COUNT, node.span, text)
         return RLit(node.value, T.DECIMAL, node.span, text)

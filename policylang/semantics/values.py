@@ -109,8 +109,16 @@ def end_of_month(d: _dt.date) -> _dt.date:
     return _dt.date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
 
 
-def add_duration(d: _dt.date, dur: Duration, sign: int = 1) -> _dt.date:
+def add_duration(d: _dt.date, dur: Duration, sign: int = 1, calendar=None) -> _dt.date:
+    """d moved by dur (back when sign is -1). Working days count on `calendar` (a
+    workdays.WorkCalendar: the one of the policy evaluated), which is required for them."""
     n = dur.amount * sign
+    if dur.unit == "working_days":
+        if calendar is None:
+            from .workdays import builtin_calendar
+
+            calendar = builtin_calendar()
+        return calendar.add(d, n)
     if dur.unit == "days":
         try:
             return d + _dt.timedelta(days=n)

@@ -566,7 +566,7 @@ def _add_words(add, lang: str) -> None:
     for english, forms in K.KEYWORDS:
         offer(english, forms, T.CompletionItemKind.Keyword, "", "关键字")
     for english, chinese in K.UNITS_ZH.items():
-        offer(english, (chinese,), T.CompletionItemKind.Unit, "unit", "单位")
+        offer(english.replace("_", " "), (chinese,), T.CompletionItemKind.Unit, "unit", "单位")  # `working days`
     for table, kind, what, what_zh in _NAME_TABLES:
         for english, forms in table.items():
             offer(english, forms, kind, what, what_zh)

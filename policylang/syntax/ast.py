@@ -439,7 +439,38 @@ class ProvisionDecl:
     kind = "provision"
 
 
+@attrs.frozen(slots=True)
+class CalendarDay:
+    """A span of days off (`holiday FIRST to LAST "元旦"`) or a weekend day worked (`workday DAY`)."""
+
+    first: _dt.date
+    last: _dt.date  # the same as first for one day
+    label: Optional[str]
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class CalendarDecl:
+    """A year of the working-day calendar: the notice that arranges it, its days off and days worked.
+    name is the year as written ("2027"), so that the year is inherited and overridden like any item."""
+
+    name: str
+    year: int
+    document: Optional[str]
+    issued: Optional[_dt.date]
+    holidays: tuple[CalendarDay, ...]
+    workdays: tuple[CalendarDay, ...]
+    meta: Meta  # the label is the notice's title
+    override: bool
+    name_span: Span
+    span: Span
+    document_span: Optional[Span] = None
+    issued_span: Optional[Span] = None
+    kind = "calendar"
+
+
 Decl = Union[
+    CalendarDecl,
     EnumDecl,
     RecordDecl,
     InputDecl,

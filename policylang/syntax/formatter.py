@@ -46,7 +46,7 @@ HEADER_ORDER = ("title", "level", "region", "issuer", "document", "issued", "eff
                 "extends", "amends", "amended_effective", "amended_ends")
 HEADER_KEYWORD = {"title": "policy"}
 _UNIT_WORDS = {"yuan": ("yuan", "yuan"), "days": ("day", "days"), "months": ("month", "months"),
-               "years": ("year", "years")}
+               "years": ("year", "years"), "working_days": ("working day", "working days")}
 
 # ---------------------------------------------------------------- expressions
 
@@ -390,6 +390,23 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         actors = ", ".join(decl.actors) if decl.actors else decl.actor
         code = f"{head('provision', decl.name)}{colon}{actors} {modality} {quote(decl.text)}"
         return _line(decl.span, code, decl.meta)
+    if isinstance(decl, A.CalendarDecl):
+        entries = []
+        if decl.document is not None:
+            entries.append((decl.document_span, f"{_kw('document')} {quote(decl.document)}"))
+        if decl.issued is not None:
+            entries.append((decl.issued_span, f"{_kw('issued')} {decl.issued.isoformat()}"))
+        for day in decl.holidays:
+            text = f"{_kw('holiday')} {day.first.isoformat()}"
+            if day.last != day.first:
+                text += f" {_kw('to')} {day.last.isoformat()}"
+            entries.append((day.span, _join(text, quote(day.label) if day.label is not None else None)))
+        for day in decl.workdays:
+            entries.append((day.span, _join(f"{_kw('workday')} {day.first.isoformat()}",
+                                            quote(day.label) if day.label is not None else None)))
+        entries.sort(key=lambda e: (e[0].line, e[0].column) if e[0] is not None else (0, 0))
+        children = [_child(span or decl.span, text) for span, text in entries]
+        return _block(decl.span, head("calendar", decl.name), decl.meta, children)
     raise TypeError(f"not a declaration: {decl!r}")
 
 

@@ -55,6 +55,7 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("example", ("示例",)),
     ("provision", ("规定", "条款规定")),
     ("record", ("记录",)),
+    ("calendar", ("节假日安排",)),
     # metadata
     ("article", ("条款",)),
     ("note", ("说明",)),
@@ -84,6 +85,9 @@ KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("needs", ("缺少",)),
     ("list of", ("列表",)),
     ("where", ("其中",)),
+    ("holiday", ("放假",)),
+    ("workday", ("上班", "调休上班")),
+    ("to", ("至",)),
     # modalities of a provision, as the notices word them
     ("must not", ("不得", "禁止", "严禁")),
     ("must", ("应当", "必须", "应")),
@@ -170,7 +174,7 @@ STATUSES: dict[str, tuple[str, ...]] = {"reconstructed": ("重构",)}
 # their Chinese forms come from the entry of the English words they stand for.
 TERMINAL_KEYWORDS: dict[str, str] = {"IN_PRINCIPLE": "in principle"}
 # Units of numbers; the grammar's `unit` rule lists both forms, these are what fmt writes.
-UNITS_ZH = {"yuan": "元", "days": "天", "months": "个月", "years": "年"}
+UNITS_ZH = {"yuan": "元", "days": "天", "months": "个月", "years": "年", "working_days": "个工作日"}
 
 LANGUAGES = ("en", "zh")
 
@@ -178,7 +182,7 @@ LANGUAGES = ("en", "zh")
 TOP_LEVEL = ("policy", "level", "region", "issuer", "document", "issued", "effective", "ends",
              "extends", "amends", "uses", "summary", "status",
              "override", "enum", "input", "param", "decision", "table", "schedule", "require",
-             "example", "provision", "record")
+             "example", "provision", "record", "calendar")
 
 
 def _reverse(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
@@ -333,7 +337,7 @@ RESERVED_ZH = frozenset(
     [form for _, forms in KEYWORDS for form in forms]
     + [form for table in (TYPES, FUNCTIONS, ROUND_WORDS, BUILTINS, LEVELS, STATUSES) for forms in table.values()
        for form in forms]
-    + list(UNITS_ZH.values())
+    + list(UNITS_ZH.values()) + ["工作日"]
 )
 
 

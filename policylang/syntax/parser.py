@@ -122,7 +122,7 @@ _META_ZH = {
 }
 
 # Units of a duration, in Chinese: a whole number of 天 / 个月 / 年.
-_UNIT_ZH = {"days": "天", "months": "个月", "years": "年"}
+_UNIT_ZH = {"days": "天", "months": "个月", "years": "年", "working_days": "个工作日"}
 
 
 # Full-width characters that Chinese input methods produce and the language does not
@@ -537,6 +537,51 @@ class _Builder(Transformer):
             self._span(c), actors,
         )
 
+    # -- a year of the working-day calendar -------------------------------------
+    def cal_document(self, c):
+        tok = self._data(c)[0]
+        return ("document", self._string(tok), self._tspan(tok))
+
+    def cal_issued(self, c):
+        tok = self._data(c)[0]
+        return ("issued", self._date(tok), self._tspan(tok))
+
+    def _calendar_day(self, c) -> A.CalendarDay:
+        data = self._data(c)
+        dates = [x for x in data if isinstance(x, Token) and x.type == "DATE"]
+        label = next((self._string(x) for x in data if isinstance(x, Token) and x.type == "STRING"), None)
+        first = self._date(dates[0])
+        return A.CalendarDay(first, self._date(dates[1]) if len(dates) > 1 else first, label, self._span(c))
+
+    def cal_holiday(self, c):
+        return ("holiday", self._calendar_day(c), None)
+
+    def cal_workday(self, c):
+        return ("workday", self._calendar_day(c), None)
+
+    def calendar_decl(self, c):
+        data = self._data(c)
+        year_tok, meta = data[0], data[1]
+        items = [x for x in data[2:] if isinstance(x, tuple)]
+        first = {}
+        for key, value, span in items:
+            if key in ("document", "issued"):
+                if key in first:
+                    what = f"'{key}'"
+                    self.diags.append(Diagnostic(**MSG("PL111.twice", what=what, what_zh=f"“{key}”"), span=span))
+                    continue
+                first[key] = (value, span)
+        try:
+            year = int(str(year_tok))
+        except ValueError:
+            year = 0
+        return A.CalendarDecl(
+            str(year_tok), year,
+            first.get("document", (None, None))[0], first.get("issued", (None, None))[0],
+            tuple(v for k, v, _ in items if k == "holiday"), tuple(v for k, v, _ in items if k == "workday"),
+            meta, False, self._tspan(year_tok), self._span(c),
+            first.get("document", (None, None))[1], first.get("issued", (None, None))[1])
+
     # -- expressions ------------------------------------------------------------
     def atom(self, c):  # parenthesised expression: no node of its own, but it counts as nesting
         inner = self._data(c)[0]
@@ -612,6 +657,7 @@ class _Builder(Transformer):
     def u_days(self, c): return ("days", self._span(c))
     def u_months(self, c): return ("months", self._span(c))
     def u_years(self, c): return ("years", self._span(c))
+    def u_working_days(self, c): return ("working_days", self._span(c))
 
     def _digits_bounded(self, tok: Token) -> bool:
         """A number literal has at most MAX_LITERAL_DIGITS digits (PL105): no notice writes more,
@@ -632,8 +678,8 @@ class _Builder(Transformer):
             value = Decimal(str(tok)) if self._digits_bounded(tok) else Decimal(0)
         except InvalidOperation:  # pragma: no cover - the token regex admits only digits
             value = Decimal(0)
-        if unit in ("days", "months", "years") and value != value.to_integral_value():
-            self.diags.append(Diagnostic(**MSG("PL105.fractional_duration", unit=unit, unit_zh=_UNIT_ZH[unit],
+        if unit in ("days", "months", "years", "working_days") and value != value.to_integral_value():
+            self.diags.append(Diagnostic(**MSG("PL105.fractional_duration", unit=unit.replace("_", " "), unit_zh=_UNIT_ZH[unit],
                                                value=tok), span=span))
         return self._expr(A.Number(value, unit, str(tok), span))
 
@@ -1106,7 +1152,7 @@ _WORD = re.compile(r"[^\W\d]\w*")
 _NOT_NAMES = frozenset(
     [w for english, _ in K.KEYWORDS for w in english.split()] + list(K.RESERVED_ZH) + list(K.TYPES)
     + list(K.LEVELS) + list(K.FUNCTIONS) + list(K.ROUND_WORDS) + list(K.BUILTINS) + list(K.TOP_LEVEL)
-    + ["yuan", "day", "days", "month", "months", "year", "years", "to", "at", "least", "most"]
+    + ["yuan", "day", "days", "month", "months", "year", "years", "to", "at", "least", "most", "working"]
 )
 
 

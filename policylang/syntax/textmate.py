@@ -36,12 +36,13 @@ SCOPE_OF_KEYWORD: dict[str, str] = {
     **{word: HEADER for word in ("policy", "level", "region", "issuer", "document", "issued", "effective",
                                  "ends", "extends", "amends", "uses", "summary", "status")},
     **{word: DECLARATION for word in ("override", "enum", "input", "param", "decision", "table", "schedule",
-                                      "require", "example", "provision", "record")},
+                                      "require", "example", "provision", "record", "calendar")},
     **{word: META for word in ("article", "note", "because")},
     **{word: STATEMENT for word in ("optional", "required", "fixed", "floor", "ceiling", "default",
-                                    "delegated to", "delegated", "at least", "at most", "up to", "in principle")},
+                                    "delegated to", "delegated", "at least", "at most", "up to", "in principle",
+                                    "to")},
     **{word: CONTROL for word in ("when", "then", "otherwise", "columns", "row", "from", "by", "as_of", "given",
-                                  "expect", "needs", "list of", "where", "if", "else", "as")},
+                                  "expect", "needs", "list of", "where", "if", "else", "as", "holiday", "workday")},
     **{word: MODALITY for word in ("must not", "must", "should not", "should", "may")},
     **{word: OPERATOR_WORD for word in ("not in", "in", "and", "or", "not")},
     **{word: CONSTANT for word in ("true", "false", "none", "unknown")},
@@ -97,11 +98,13 @@ def _scoped(scope: str) -> list[str]:
 
 def grammar() -> dict:
     header = [w for w in _scoped(HEADER) if w not in REFERENCES]
-    english_units = [u for english in K.UNITS_ZH for u in (english, english[:-1] if english.endswith("s") else None)
-                     if u]
-    units = (r"\b(?:" + _alternatives(re.escape(u) for u in english_units) + r")\b"
+    english_units = [u for english in K.UNITS_ZH if "_" not in english
+                     for u in (english, english[:-1] if english.endswith("s") else None) if u]
+    # A unit of two words (`working days`, `working day`), spaces between them as the grammar allows.
+    spaced = [english.replace("_", "[ \\t]+") + "?" for english in K.UNITS_ZH if "_" in english]
+    units = (r"\b(?:" + "|".join(spaced + [_alternatives(re.escape(u) for u in english_units)]) + r")\b"
              # A Chinese unit follows its number with no space (469元); 年份( is a function, not 年.
-             + "|(?:" + _alternatives(re.escape(u) for u in K.UNITS_ZH.values()) + r")(?!\w)")
+             + "|(?:" + _alternatives(re.escape(u) for u in list(K.UNITS_ZH.values()) + ["工作日"]) + r")(?!\w)")
     quoted = r'"(?:[^"\\]|\\.)*"|“(?:[^”\\]|\\.)*”'
     unterminated = r'"(?:[^"\\]|\\.)*$|“(?:[^”\\]|\\.)*$'
     punctuation = "".join(re.escape(c) for c in "{}(),:.") + "".join(K.PUNCTUATION.values())

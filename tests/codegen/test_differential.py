@@ -409,3 +409,85 @@ def test_generated_list_policies_agree_with_interpreter(text, data):
                 except Exception as exc:  # noqa: BLE001
                     have = ("error", type(exc).__name__, getattr(exc, "field", None), str(exc))
                 assert have == want, name
+
+
+# ---------------------------------------------------------------- working days
+
+# A year the tree adds (`calendar 2027`): the 2027 dates are then counted, not refused.
+CALENDAR_2027 = """\
+calendar 2027 "国务院办公厅关于2027年部分节假日安排的通知（示例）" {
+    document "国办发明电〔2026〕99号"
+    issued 2026-11-01
+    holiday 2027-01-01 to 2027-01-03 "元旦"
+    holiday 2027-02-06 to 2027-02-12 "春节"
+    workday 2027-02-14 "春节调休上班"
+    holiday 2027-10-01 to 2027-10-07 "国庆节"
+    workday 2027-10-09
+}
+"""
+
+WORKING_DAYS_TEMPLATE = """\
+policy "按工作日计算期限的示例"
+level national
+effective {effective}
+{ends}
+input d: date
+input n: count
+input flag: bool
+input opt_day: date optional
+param wd: duration ceiling {amount} working days "期限"
+schedule wd {{
+    from 2023-07-01: {later} working days
+}}
+decision due: date ceiling = {due}
+decision due2: date = {due2}
+decision in_time: bool = {cond}
+decision opt_due: date = opt_day + wd
+{calendar}"""
+
+
+def _working_date_expr():
+    return st.sampled_from(["d + wd", "d - wd", "d + 15 working days", "d - 3 working days", "d + 0 working days",
+                            "add_days(d + 5 working days, 1)", "end_of_month(d + 22 working days)",
+                            "effective_date + 20 working days", "if flag then d + wd else d + 30 days",
+                            "d + 1 working day", "as_of + wd", "add_months(d, n) + 2 working days"])
+
+
+@st.composite
+def generated_working_days_policy(draw):
+    effective, ends = draw(st.sampled_from([("2021-01-01", ""), ("2021-01-01", "ends 2025-06-30"),
+                                            ("2024-03-01", ""), ("2024-03-01", "ends 2026-12-31"),
+                                            ("2026-01-01", "")]))
+    return WORKING_DAYS_TEMPLATE.format(
+        effective=effective, ends=ends,
+        amount=draw(st.integers(1, 40)), later=draw(st.integers(1, 40)),
+        due=draw(_working_date_expr()), due2=draw(_working_date_expr()),
+        cond=draw(st.sampled_from(["d + wd <= as_of", "d + 10 working days > as_of", "due <= as_of"])),
+        calendar=draw(st.sampled_from(["", CALENDAR_2027])),
+    )
+
+
+WORKING_DAY_DATES = st.dates(dt.date(2018, 11, 1), dt.date(2028, 2, 1))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=generated_working_days_policy(), data=st.data())
+def test_generated_working_day_policies_agree_with_interpreter(text, data):
+    """Values, the calendar_not_covered error (a date outside the years the policy counts on, or a year
+    no notice arranges) and explanations agree; the module embeds only the years of the window."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_tree(Path(tmp), {"cn/gen": text})
+        policy = resolve_tree(root).get("cn/gen")
+        assert policy is not None and not policy.has_errors, text
+        module = compile_module(policy)
+        assert sorted(module._WORKDAYS.years) == sorted(policy.workdays.covered)
+        interp = Interpreter(policy)
+        for _ in range(6):
+            inputs = {"d": data.draw(WORKING_DAY_DATES).isoformat(), "n": data.draw(st.integers(0, 30)),
+                      "flag": data.draw(st.booleans())}
+            if data.draw(st.booleans()):
+                inputs["opt_day"] = data.draw(WORKING_DAY_DATES).isoformat()
+            window_end = policy.ends or dt.date(2027, 12, 31)
+            as_of = data.draw(st.dates(policy.effective, window_end))
+            explain = data.draw(st.booleans())
+            assert outcome_module(module, inputs, as_of, explain) == outcome_interpreter(interp, inputs, as_of, explain)

@@ -191,6 +191,12 @@ UI: dict[str, dict[str, str]] = {
     "colon": {ZH: "：", EN: ": "},
     "list_sep": {ZH: "、", EN: ", "},
     "that_is": {ZH: "，即 ", EN: ", that is "},
+    "workdays": {ZH: "工作日日历", EN: "Working-day calendar"},
+    "workdays_intro": {ZH: "本政策按工作日计算期限：工作日依国务院办公厅每年的节假日安排通知（含调休上班日），使用以下年份",
+                       EN: "This policy counts periods in working days, on the State Council's yearly notices on "
+                           "public holidays (with their weekend days worked); the years it counts on"},
+    "workdays_changed_by": {ZH: "经以下通知调整", EN: "changed by"},
+    "workdays_declared": {ZH: "由本树声明", EN: "declared in this tree by"},
     "needed_by": {ZH: "缺少此项无法计算", EN: "Cannot be computed without it"},
     "comma": {ZH: "，", EN: ", "},
     "open_paren": {ZH: "（", EN: " ("},
@@ -297,6 +303,7 @@ DURATION_UNITS = {
     "days": {ZH: "天", EN: "days"},
     "months": {ZH: "个月", EN: "months"},
     "years": {ZH: "年", EN: "years"},
+    "working_days": {ZH: "个工作日", EN: "working days"},
 }
 
 

@@ -222,6 +222,10 @@ class PolicyView:
     by_level: list = attrs.Factory(list)  # (level word, policy id, number of items in force set there)
     suppressed: list[SuppressedView] = attrs.Factory(list)  # binding findings suppressed in place
     uses_declared: dict = attrs.Factory(dict)  # alias -> the policy its `uses` line names, where another binds
+    # The working-day calendar, when the policy counts working days: (year, notice title, document,
+    # issued, the notices that changed it, where it is declared or None for the shipped year)
+    workdays: list = attrs.Factory(list)
+    workdays_years: Optional[str] = None
     # the impact report of this policy in the docs output (impact/<policy id>/index.html), if any
     impact_href: Optional[str] = None
 
@@ -943,6 +947,16 @@ class PolicyPageBuilder:
             "suppressed": len(self.suppressed),
         }
         view.suppressed = self._suppressed_views()
+        if policy.counts_working_days and policy.workdays is not None:
+            from ...semantics.workdays import years_text
+
+            view.workdays_years = years_text(policy.workdays.covered)
+            for y in policy.workdays.years:
+                n = y.notice
+                view.workdays.append((y.year, n.title if n else "", n.document if n else None,
+                                      n.issued.isoformat() if n and n.issued else None,
+                                      [m.title + (f"（{m.document}）" if m.document else "") for m in y.notices[1:]],
+                                      None if y.source == "built-in" else y.source))
         # How many of the rules in force each level of the chain set: "国家级 45、省级 13".
         view.by_level = [(w.level(link.level), link.policy_id,
                           sum(1 for i in view.all_items() if i.policy_id == link.policy_id and i.kind != "example"))

@@ -5,6 +5,7 @@
 
 import datetime
 import decimal
+from bisect import bisect_left as _bisect_left, bisect_right as _bisect_right
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any, Literal, Mapping, Optional, TypedDict
@@ -87,10 +88,10 @@ class Duration:
     """A period: amount days, months or years."""
 
     amount: int
-    unit: str  # 'days' | 'months' | 'years'
+    unit: str  # 'days' | 'months' | 'years' | 'working_days'
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.unit}"
+        return f"{self.amount} {self.unit.replace('_', ' ')}"
 
 
 @dataclass(frozen=True)
@@ -265,8 +266,116 @@ def _month_end_after(d: datetime.date, months: int) -> datetime.date:
     return _date(year, 2, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28)
 
 
-def _add_duration(d: datetime.date, dur: Duration, sign: int = 1) -> datetime.date:
+# ---------------------------------------------------------------- working days
+# The same arithmetic as policylang/semantics/workdays.py, on the years a module embeds (_WORKDAYS).
+
+
+class CalendarNotCovered(EvaluationError):
+    """A working-day count reaches a day of a year the module's calendar does not hold."""
+
+    code = "calendar_not_covered"
+
+    def __init__(self, day: datetime.date, years, known):
+        super().__init__(_not_covered_message(day, years, known))
+        self.day = day
+        self.years = tuple(sorted(years))
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out.update(date=self.day.isoformat(), covered=list(self.years))
+        return out
+
+
+def _years_text(years) -> str:
+    runs = []
+    for y in sorted(years):
+        if runs and runs[-1][1] == y - 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs) or "no year"
+
+
+def _not_covered_message(day: datetime.date, years, known) -> str:
+    years, known = tuple(sorted(years)), tuple(sorted(set(known) | set(years)))
+    if day.year in known:
+        return (f"working days cannot be counted on {day.isoformat()}: this policy counts them on the years "
+                f"of its window and one either side ({_years_text(years)}), and {day.year} is not one of them")
+    return (f"working days cannot be counted on {day.isoformat()}: the working-day calendar has no "
+            f"arrangement of the State Council for {day.year} (it covers {_years_text(known)}); "
+            f"a policy tree adds a year with a `calendar {day.year}` declaration")
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The working days of some years: each year's days off and weekend days worked (调休上班)."""
+
+    years: frozenset
+    known: frozenset
+    off: frozenset
+    on: frozenset
+    days: tuple = ()  # the day numbers of every working day of the years, in order
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        if day.year not in self.years:
+            raise CalendarNotCovered(day, self.years, self.known)
+        if day in self.on:
+            return True
+        return day.weekday() < 5 and day not in self.off
+
+    def add(self, day: datetime.date, n: int) -> datetime.date:
+        """The n-th working day after day (before it when n < 0); day itself when n == 0. Counting
+        stops at the first day of a year the module does not hold (CalendarNotCovered names it)."""
+        if day.year not in self.years:
+            raise CalendarNotCovered(day, self.years, self.known)
+        if n == 0:
+            return day
+        days, o = self.days, day.toordinal()
+        if n > 0:
+            j = _bisect_right(days, o) + n - 1
+            end = datetime.date.fromordinal(days[j]) if j < len(days) else None
+            last = end.year if end is not None else max(self.years) + 1
+            for y in range(day.year + 1, last + 1):
+                if y not in self.years:
+                    raise CalendarNotCovered(datetime.date(y, 1, 1), self.years, self.known)
+            return end
+        j = _bisect_left(days, o) + n
+        end = datetime.date.fromordinal(days[j]) if j >= 0 else None
+        first = end.year if end is not None else min(self.years) - 1
+        for y in range(day.year - 1, first - 1, -1):
+            if y not in self.years:
+                raise CalendarNotCovered(datetime.date(y, 12, 31), self.years, self.known)
+        return end
+
+
+def _work_calendar(arrangements: dict, known=()) -> WorkCalendar:
+    """A WorkCalendar from {year: ((spans of days off (first, last), ...), (weekend days worked, ...))}."""
+    off, on = set(), set()
+    for spans, worked in arrangements.values():
+        for first, last in spans:
+            day, last = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last)
+            while day <= last:
+                off.add(day)
+                day += datetime.timedelta(days=1)
+        on.update(datetime.date.fromisoformat(d) for d in worked)
+    years = frozenset(arrangements)
+    off, on = frozenset(off - on), frozenset(on)
+    days = []
+    for year in sorted(years):
+        day = datetime.date(year, 1, 1)
+        while day.year == year:
+            if day in on or (day.weekday() < 5 and day not in off):
+                days.append(day.toordinal())
+            day += datetime.timedelta(days=1)
+    return WorkCalendar(years, frozenset(known) | years, off, on, tuple(days))
+
+
+def _add_duration(d: datetime.date, dur: Duration, sign: int = 1, cal: Optional[WorkCalendar] = None) -> datetime.date:
     n = dur.amount * sign
+    if dur.unit == "working_days":
+        if cal is None:
+            raise EvaluationError(f"{dur} cannot be counted: this module holds no working-day calendar")
+        return cal.add(d, n)
     if dur.unit == "days":
         try:
             return d + datetime.timedelta(days=n)
@@ -308,14 +417,15 @@ def _day(d: datetime.date) -> int:
 # ---------------------------------------------------------------- values that may be none
 
 
-def _arith(op: str, a, b):
-    """+ - * / with none propagating, dates and periods, exactly as the interpreter's arith()."""
+def _arith(op: str, a, b, cal: Optional[WorkCalendar] = None):
+    """+ - * / with none propagating, dates and periods, exactly as the interpreter's arith();
+    cal: the module's working-day calendar (_WORKDAYS), for `date + N working days`."""
     if a is None or b is None:
         return None
     if isinstance(a, datetime.date) and isinstance(b, Duration):
-        return _add_duration(a, b, 1 if op == "+" else -1)
+        return _add_duration(a, b, 1 if op == "+" else -1, cal)
     if isinstance(b, datetime.date) and isinstance(a, Duration):
-        return _add_duration(b, a)
+        return _add_duration(b, a, 1, cal)
     if isinstance(a, Duration) or isinstance(b, Duration):
         if isinstance(a, Duration) and isinstance(b, Duration):
             if a.unit != b.unit:

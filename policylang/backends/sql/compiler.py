@@ -646,6 +646,10 @@ class SqlGen:
         period = right.value if isinstance(right, (ir.Lit, ir.Folded)) else None
         if e.left.type.kind != "date" or not isinstance(period, Duration) or e.op not in ("+", "-"):
             raise UnsupportedInSql(f"the date arithmetic {e.left.type.kind} {e.op} {right.type.kind}")
+        if period.unit == "working_days":
+            # The official calendar (workdays.py) has no SQL form here: a count of working days needs the
+            # days off and days worked of each year, which the queries do not carry.
+            raise UnsupportedInSql(f"working days ({period}): the SQL backend does not count working days")
         n = period.amount * (1 if e.op == "+" else -1)
         if period.unit == "days":
             return self.add_days(a, Sql(cast(num_lit(n), "BIGINT")))

@@ -194,14 +194,15 @@ def parent_under(parent: ResolvedPolicy, child: ResolvedPolicy) -> ResolvedPolic
 
     The parent's decisions and its bound parameters (floor, ceiling, fixed) stay the parent's: they
     are its rule. Its blanks and defaults, which a lower level may set as it likes, take the
-    child's definitions; inputs, enums and the evaluation window are the child's.
+    child's definitions; inputs, enums, the evaluation window and the working-day calendar are the
+    child's.
     """
     params = dict(parent.params)
     for name, p in parent.params.items():
         if (p.value is None or p.statement in ("default", "delegated")) and name in child.params:
             params[name] = child.params[name]
     return attrs.evolve(parent, params=params, inputs=child.inputs, enums=child.enums,
-                        effective=child.effective, ends=child.ends)
+                        effective=child.effective, ends=child.ends, workdays=child.workdays)
 
 
 def footprint(policy: ResolvedPolicy, kind: str, name: str) -> frozenset:
@@ -685,7 +686,8 @@ def _prove_duration(ctx, policy, parent, mine: RParam, upper: RParam, direction)
         except EvaluationError as exc:
             return Proof(policy.policy_id, mine.name, "param", direction, J.UNDECIDED, parent.policy_id,
                          reason=exc.message)
-        start = J.duration_counterexample(a, b, direction, after=policy.effective)
+        start = J.duration_counterexample(a, b, direction, after=policy.effective, calendar=policy.workdays,
+                                          until=policy.ends)
         if start is not None:
             return Proof(policy.policy_id, mine.name, "param", direction, J.LOOSENED, parent.policy_id,
                          counterexample=Counterexample({}, {}, day if len(days) > 1 else None, a, b, start=start))
@@ -749,8 +751,8 @@ def _values_words(policy, parent, example: Counterexample, t, direction: str, zh
     if t is not None and t.kind == "duration" and example.start is not None:
         from ..evaluate import add_duration
 
-        mine_end = add_duration(example.start, example.child_value)
-        their_end = add_duration(example.start, example.parent_value)
+        mine_end = add_duration(example.start, example.child_value, 1, policy.workdays)
+        their_end = add_duration(example.start, example.parent_value, 1, policy.workdays)
         mine = f"{_shown(example.child_value, t, True, policy)}（到 {mine_end.isoformat()}）" if zh else \
             f"{_shown(example.child_value, t)} (to {mine_end.isoformat()})"
         theirs = f"{_shown(example.parent_value, t, True, policy)}（到 {their_end.isoformat()}）" if zh else \
@@ -823,7 +825,9 @@ def _loosened_param(ctx, policy, parent, mine: RParam, upper: RParam, proof: Pro
                       ref_zh=rule_ref_zh(upper.origin), words=words, words_zh=words_zh,
                       kind=J.DIRECTION_WORDS[direction], kind_zh=J.DIRECTION_WORDS_ZH[direction],
                       value=_shown(example.parent_value, t), on=on, on_zh=on_zh))
-    key = f"{PARAM_CODES[direction]}.loosened_{'duration' if t.kind == 'duration' else 'value'}"
+    working = any(getattr(v, "unit", None) == "working_days" for v in (example.child_value, example.parent_value))
+    which = "working_days" if working else "duration" if t.kind == "duration" else "value"
+    key = f"{PARAM_CODES[direction]}.loosened_{which}"
     return say(key, span, policy.policy_id, related_=(rel,), words=words, words_zh=words_zh,
                limit=LIMIT_EN[direction], limit_zh=LIMIT_ZH[direction],
                must_zh=LIMIT_ZH[direction].replace("最多", "不得高于").replace("至少", "不得低于"),

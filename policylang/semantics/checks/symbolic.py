@@ -158,6 +158,49 @@ def _days_before_month(month):
     return result
 
 
+_RUNS: dict = {}
+
+
+def _working_runs(calendar, n: int) -> tuple:
+    """(first, last, offset) in day numbers: the runs of start dates on which `+ n working days`
+    moves a date by the same number of days, over every start date whose count the calendar can
+    make."""
+    key = (calendar, n)
+    if key in _RUNS:
+        return _RUNS[key]
+    from ..values import EvaluationError
+
+    runs: list = []
+    first, last = calendar.first_day(), calendar.last_day()
+    day = first
+    one = _dt.timedelta(days=1)
+    while first is not None and day <= last:
+        if day.year in calendar.covered:
+            try:
+                offset = (calendar.add(day, n) - day).days
+            except EvaluationError:
+                offset = None
+            if offset is not None:
+                o = day.toordinal()
+                if runs and runs[-1][2] == offset and runs[-1][1] == o - 1:
+                    runs[-1][1] = o
+                else:
+                    runs.append([o, o, offset])
+        day += one
+    # Starts between runs (a gap year inside the covered ones) have no deadline; the table is read
+    # only inside [first run, last run], and the interpreter refuses those starts the same way.
+    _RUNS[key] = tuple(tuple(r) for r in runs)
+    return _RUNS[key]
+
+
+def _offset_tree(d, runs, lo: int, hi: int):
+    """The offset of the run holding d, as a balanced tree of ifs over runs[lo:hi]."""
+    if hi - lo == 1:
+        return mkIntVal(runs[lo][2])
+    mid = (lo + hi) // 2
+    return z3.If(d < runs[mid][0], _offset_tree(d, runs, lo, mid), _offset_tree(d, runs, mid, hi))
+
+
 def _ordinal(year, month, day):
     """date(year, month, day).toordinal() as a formula."""
     before = year - 1
@@ -439,8 +482,23 @@ class SymbolicPolicy:
         n = duration.amount * sign
         if duration.unit == "days":
             return Term(date.value + n, defined, "date")
+        if duration.unit == "working_days":
+            return self._shift_working(date, n, defined)
         months = n if duration.unit == "months" else 12 * n
         return self._add_months(date, mkIntVal(months), defined)
+
+    def _shift_working(self, date: Term, n: int, defined) -> Term:
+        """date + n working days, exactly, on the policy's calendar (workdays.py): the calendar is
+        finite, so the result is the start plus an offset read from a table of the start dates whose
+        count stays inside the calendar's years, those dates being the only ones with a deadline
+        (counting from any other is an evaluation error): the start is constrained to them."""
+        calendar = self.interp.calendar
+        runs = _working_runs(calendar, n) if calendar is not None else ()
+        if not runs:
+            raise Inexact("working days counted on a calendar that covers no year")
+        d = date.value
+        self.vars.domain.append(z3.Implies(defined, z3.And(d >= runs[0][0], d <= runs[-1][1])))
+        return Term(d + _offset_tree(d, runs, 0, len(runs)), defined, "date")
 
     def _add_months(self, date: Term, months, defined) -> Term:
         year, month, day = self.vars.triple(date)
