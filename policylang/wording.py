@@ -88,6 +88,8 @@ STATEMENTS_ZH = {"fixed": "固定", "floor": "不低于（下限）", "ceiling":
 
 
 def type_zh(name: Optional[str]) -> str:
+    if name and name.startswith("list of "):  # a list of records: the record type is the author's name
+        return f"由 {name[len('list of '):]} 组成的列表"
     return _TYPES_ZH.get(name or "", name or "")
 
 

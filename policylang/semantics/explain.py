@@ -195,6 +195,11 @@ def _definition_text_zh(ctx: CheckContext, kind: str, origin: Origin, name: str)
         rest = "，其余情形另有规定" if decl.otherwise is not None else "，其余情形不适用"
         return "分情形规定", f"{len(decl.cases)} 种情形{rest}"
     if kind == "input":
+        if getattr(decl.type, "is_list", False):  # a list of records, by the record's label
+            policy = ctx.policies.get(origin.policy_id)
+            record = policy.records.get(decl.type.name) if policy is not None else None
+            named = f"“{record.label}”（{decl.type.name}）" if record is not None and record.label else decl.type.name
+            return "输入项", f"由{named}组成的列表" + ("，可不填" if decl.optional else "")
         return "输入项", (label(decl.type.name) or W.type_zh(decl.type.name)) + ("，可不填" if decl.optional else "")
     if kind == "enum":
         return "取值范围", "、".join(m.label or m.name for m in decl.members)

@@ -183,18 +183,22 @@ class FormulaPrinter:
 
     def __init__(self, words: Words, lookup: Callable[[RRef], Optional[RefInfo]],
                  enum_label: Callable[[Optional[str], str], Optional[str]], show_values: bool = True,
-                 builtin_labels: Optional[dict[str, str]] = None):
+                 builtin_labels: Optional[dict[str, str]] = None,
+                 field_label: Optional[Callable[[str, str], Optional[str]]] = None):
         self.words = words
         self.lookup = lookup
         self.enum_label = enum_label
         self.show_values = show_values
         self.builtin_labels = builtin_labels or {}
+        # field_label(record type, field) -> the field's label, for the fields an aggregate reads
+        self.field_label = field_label
+        self._records: list[str] = []  # the record types of the aggregates being printed, innermost last
 
     def naming(self, **builtin_labels: str) -> "FormulaPrinter":
         """The same printer, with builtins (effective_date…) named otherwise: an inherited deadline
         counts from the declaring policy's date, not this page's."""
         return FormulaPrinter(self.words, self.lookup, self.enum_label, self.show_values,
-                              {**self.builtin_labels, **builtin_labels})
+                              {**self.builtin_labels, **builtin_labels}, self.field_label)
 
     def __call__(self, expr: Optional[RExpr]) -> Rich:
         if expr is None:
@@ -257,12 +261,16 @@ class FormulaPrinter:
             agg = AGGREGATES[expr.func]
             out.append(Seg("text", f"{agg.docs.get(w.lang, expr.func)}("))
             self._emit(expr.source, out)
-            if expr.where is not None:
-                out.append(Seg("text", f" {i18n.OPERATORS['where'][w.lang]} "))
-                self._emit(expr.where, out)
-            if expr.value is not None:
-                out.append(Seg("text", ", "))
-                self._emit(expr.value, out)
+            self._records.append(expr.record)
+            try:
+                if expr.where is not None:
+                    out.append(Seg("text", f" {i18n.OPERATORS['where'][w.lang]} "))
+                    self._emit(expr.where, out)
+                if expr.value is not None:
+                    out.append(Seg("text", ", "))
+                    self._emit(expr.value, out)
+            finally:
+                self._records.pop()
             out.append(Seg("text", ")"))
         else:  # an unknown node (a newer model): show nothing rather than fail
             out.append(Seg("text", "?"))
@@ -292,8 +300,10 @@ class FormulaPrinter:
 
     def _ref(self, ref: RRef, out: list[Seg]) -> None:
         w = self.words
-        if ref.kind == "field":  # a field of the element an aggregate is at
-            out.append(Seg("text", ref.name))
+        if ref.kind == "field":  # a field of the element an aggregate is at, by its label
+            label = (self.field_label(self._records[-1], ref.name)
+                     if self.field_label is not None and self._records else None)
+            out.append(Seg("ref", label, ref.name, "field") if label else Seg("text", ref.name))
             return
         if ref.kind == "builtin":
             label = self.builtin_labels.get(ref.name) or i18n.BUILTINS.get(ref.name, {}).get(w.lang, ref.name)

@@ -492,7 +492,7 @@ class PolicyPageBuilder:
         self.lang = site.language_of(policy)
         self.words = Words(self.lang, policy.region)
         self._interpreter = None
-        self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label)
+        self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label, field_label=self._field_label)
         self.diags = site.findings_of(policy)
         self.suppressed = site.suppressed_of(policy)
         self._matched: dict[int, str] = {}
@@ -500,6 +500,11 @@ class PolicyPageBuilder:
         # Builders of the other policies of the chain, for the override report's "before" column.
         self._others: dict[str, "PolicyPageBuilder"] = {}
         self._links: dict[str, str] = {}
+
+    def _field_label(self, record: str, name: str) -> Optional[str]:
+        definition = self.policy.records.get(record)
+        found = definition.field(name) if definition is not None else None
+        return found.label if found is not None else None
 
     # -- links
     def link(self, target: str) -> str:
@@ -697,6 +702,10 @@ class PolicyPageBuilder:
         if t.kind == "enum":
             enum = self.policy.enums.get(t.enum)
             return (enum.label if enum is not None and enum.label else None) or t.enum or ""
+        if t.kind == "list":  # a list of records, by the record's label
+            record = self.policy.records.get(t.record)
+            named = (record.label if record is not None and record.label else None) or t.record or ""
+            return f"由“{named}”组成的列表" if self.lang == "zh" else f"list of {named}"
         return self.words.type(t.kind)
 
     def param_view(self, p: RParam) -> ItemView:
