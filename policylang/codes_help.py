@@ -268,7 +268,7 @@ HELP: dict[str, Help] = {
     "PL502": _H("失效日期早于生效日期。", "改正日期。", "The end date is before the start date.", "Correct the dates."),
     "PL503": _H("政策按工作日计算期限（如“15个工作日”），而它的施行期间超出了工作日日历所包括的年份。"
                 "工作日依据国务院办公厅每年印发的节假日安排通知（含调休上班日）；尚未公布的年份无法计算，"
-                "在这些日子上按工作日计算会报“日历未覆盖该年”的错误。",
+                "在这些日子上按工作日计算时，评估会报错并说明缺少哪一年。",
                 "国务院办公厅公布该年节假日安排后，用 `节假日安排 年份 “通知标题” { … }` 补充该年（可以写在本政策或上级政策中）；"
                 "或者升级 policylang 以获得新的年份。",
                 "The policy counts working days (`15 working days`) and its window runs past the years of the "
