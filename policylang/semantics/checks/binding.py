@@ -316,9 +316,9 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
 
     Proofs are remembered by the content of what they compare (the definitions both sides read, the
     window), so the many cities that change a rule the same way cost one proof. A proof is first
-    tried in a z3 context shared by every proof; one that finds a loosening is redone in a context
-    of its own, so that its counterexample (the text of the finding) does not depend on what was
-    solved before in the process.
+    tried in a z3 context shared by every proof; one that finds a loosening or is undecided there is
+    redone in a context of its own, so that its verdict and counterexample (the text of the finding)
+    do not depend on what was solved before in the process.
     """
     mine_key, their_key = definition_key(policy, kind, name), definition_key(hybrid, kind, name)
     # The window matters only to rules that read the day (as_of, or a parameter with a schedule).
@@ -334,7 +334,10 @@ def _prove(ctx, policy, parent, hybrid, kind, name, direction, case_index=None) 
         return attrs.evolve(known, policy_id=policy.policy_id, parent_id=parent.policy_id)
     with S.shared_context():
         proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index, readable=False)
-    if proof is None:  # the solver found a possible loosening: find it again where its example is repeatable
+    # The solver found a possible loosening, or could not decide in the shared context (whose
+    # learned state depends on what was solved before): prove it again in a context of its own,
+    # so that the verdict and its example do not depend on the other proofs of the process.
+    if proof is None or proof.verdict == J.UNDECIDED:
         with S.fresh_context():
             proof = _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_index)
     _PROOF_MEMO[key] = proof
