@@ -25,6 +25,15 @@ from policylang.semantics.checks.common import CheckContext
 from policylang.semantics.evaluate import Interpreter, add_duration
 from policylang.semantics.model import Duration
 
+
+@pytest.fixture(autouse=True)
+def _fresh_proofs(monkeypatch):
+    # Each check here stands for a fresh `policylang check` process: proofs another test made in
+    # this process (same content, another tree) would give the same verdict with another
+    # counterexample, and the golden texts are those of a fresh run.
+    monkeypatch.setattr(binding, "_PROOF_MEMO", {})
+
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(os.path.dirname(HERE), "fixtures", "binding")
 GOLDEN = os.path.join(HERE, "golden", "binding")
