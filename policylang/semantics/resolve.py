@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import heapq
 import itertools
+import os
 from decimal import Decimal
 from typing import Optional
 
@@ -94,9 +96,27 @@ ROUND_UNIT_ZH = {"fen": "分", "jiao": "角", "yuan": "元", "unit": "整数"}
 ROUND_MODE_ZH = {"half_up": "四舍五入", "half_even": "四舍六入五成双", "up": "向上取", "down": "向下取"}
 
 
+_CLOSE_POOL = 64
+
+
 def _closest(name: str, candidates) -> Optional[str]:
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    pool = list(candidates)
+    if len(pool) > _CLOSE_POOL:
+        # Policy ids of a large tree are alike, so difflib would score thousands of them for each
+        # unknown name (a tree checked from the wrong folder names every parent wrongly): first a
+        # candidate that differs only by leading folders, else the ones sharing most of both ends.
+        moved = sorted(c for c in pool if c.endswith("/" + name) or name.endswith("/" + c))
+        if moved:
+            return min(moved, key=len)
+        pool = heapq.nlargest(_CLOSE_POOL, pool, key=lambda c: (_shared_ends(name, c), c))
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     return close[0] if close else None
+
+
+def _shared_ends(a: str, b: str) -> int:
+    head = len(os.path.commonprefix((a, b)))
+    tail = len(os.path.commonprefix((a[::-1], b[::-1])))
+    return min(head + tail, len(a), len(b))
 
 
 def W(key: str, /, **params) -> dict:

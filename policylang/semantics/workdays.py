@@ -191,14 +191,20 @@ class WorkCalendar:
 
     def only(self, years: Iterable[int]) -> "WorkCalendar":
         """The calendar restricted to some of its years (what a compiled module embeds)."""
-        keep = set(years)
-        return WorkCalendar(tuple(y for y in self.years if y.year in keep), frozenset(self.covered | self.known))
+        return _restricted(self.years, frozenset(self.covered | self.known), frozenset(years))
 
     def first_day(self) -> Optional[_dt.date]:
         return _dt.date(min(self.covered), 1, 1) if self.covered else None
 
     def last_day(self) -> Optional[_dt.date]:
         return _dt.date(max(self.covered), 12, 31) if self.covered else None
+
+
+@functools.lru_cache(maxsize=256)
+def _restricted(years: tuple, known: frozenset, keep: frozenset) -> "WorkCalendar":
+    # Every policy of a tree asks for the years of its window, and most windows span the same
+    # years: building a calendar walks every day of its years, so each restriction is made once.
+    return WorkCalendar(tuple(y for y in years if y.year in keep), known)
 
 
 def _working_ordinals(covered, off, on) -> tuple:

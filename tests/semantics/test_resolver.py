@@ -221,3 +221,16 @@ schedule cap {
     assert res.policies["cn/x"].requirements["within_two_years"].deadline_date == national_deadline
     assert res.policies["cn/gd/x"].requirements["within_two_years"].deadline_date == national_deadline
     assert res.policies["cn/gd/x"].params["cap"].schedule.entries[0].start == dt.date(2022, 3, 1)
+
+
+def test_unknown_parent_hint_in_a_large_tree_names_the_id_under_another_folder():
+    """A tree checked from the folder above its root names every parent without its leading folder;
+    among thousands of alike ids the hint is the one that differs only by that folder, and a typo
+    still finds its near miss."""
+    from policylang.semantics.resolve import _closest
+
+    ids = [f"policies/cn/p{p:02d}/c{c:03d}/stent-2020" for p in range(1, 32) for c in range(1, 120)]
+    assert _closest("cn/p07/c042/stent-2020", ids) == "policies/cn/p07/c042/stent-2020"
+    plain = [i.removeprefix("policies/") for i in ids]
+    assert _closest("cn/p07/c042/stent-2002", plain) == "cn/p07/c042/stent-2020"
+    assert _closest("something/else/entirely", plain) is None
