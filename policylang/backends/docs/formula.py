@@ -68,7 +68,15 @@ class Rich:
         return "".join(_seg_md(s) for s in self.segs)
 
     def __html__(self) -> str:
-        return "".join(_seg_html(s) for s in self.segs)
+        # The same segments (a label with its link, a value) recur on every page of a chain.
+        cache = _SEG_HTML
+        parts = []
+        for s in self.segs:
+            html = cache.get(s) if type(s.text) is str else None  # (a Markup text equals its str)
+            if html is None:
+                html = cache[s] = _seg_html(s)
+            parts.append(html)
+        return "".join(parts)
 
     @property
     def html(self) -> Markup:
@@ -80,6 +88,9 @@ class Rich:
 
 def plain(text: str) -> Rich:
     return Rich((Seg("text", text),))
+
+
+_SEG_HTML: dict[Seg, str] = {}
 
 
 def _seg_md(seg: Seg) -> str:

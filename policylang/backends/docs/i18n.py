@@ -322,6 +322,9 @@ class UiText:
 _UI_TEXT: dict[str, UiText] = {}
 
 
+_LEVEL_WORDS: dict[tuple, str] = {}
+
+
 class Words:
     """The word tables bound to one page language: words.ui('params'), words.level('municipal')…"""
 
@@ -343,11 +346,19 @@ class Words:
         return self._pick(UI, key)
 
     def level(self, level: Optional[str]) -> str:
-        if self.lang == ZH and self.region and level in LEVELS:
-            from ...wording import level_name
+        # Asked for every item and every step of its history on every page: looked up once per
+        # (language, region, level).
+        key = (self.lang, self.region, level)
+        word = _LEVEL_WORDS.get(key)
+        if word is None:
+            if self.lang == ZH and self.region and level in LEVELS:
+                from ...wording import level_name
 
-            return level_name(level, self.region)
-        return self._pick(LEVELS, level, level or "")
+                word = level_name(level, self.region)
+            else:
+                word = self._pick(LEVELS, level, level or "")
+            _LEVEL_WORDS[key] = word
+        return word
 
     def action(self, action: str, short: bool = False) -> str:
         """short: for a history trail ("国家级 设定 → 省级 收紧"), where "this level" would be wrong."""

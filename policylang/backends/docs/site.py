@@ -25,6 +25,7 @@ from ...semantics.loader import UsageError
 from ...wording import os_error_zh
 from . import i18n
 from .formula import Rich, md_escape
+from .fragments import Fragments
 from .i18n import Words
 from .views import (
     PolicyPageBuilder,
@@ -82,10 +83,12 @@ def make_environment(templates: Optional[str] = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # one environment per run: its templates do not change under it
     )
     env.filters["md"] = _md
     env.filters["cell"] = _cell
     env.globals["anchor"] = anchor
+    env.globals["fragment"] = Fragments(env, by_region=bool(templates))
     return env
 
 
