@@ -177,15 +177,33 @@ def _read_asset(name: str, templates: Optional[str]) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# Folders made by this process already (a site writes thousands of pages into a few folders each).
+_MADE_FOLDERS: set[str] = set()
+
+
 def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
     # A file name that is not UTF-8 (a GBK name from a zip archive) reaches here as lone
     # surrogates: written as U+FFFD in the page and in its file name alike, so links still work.
-    rel_path, text = _SURROGATE.sub("\ufffd", rel_path), _SURROGATE.sub("\ufffd", text)
+    # (Only text with a surrogate fails to encode: the usual page is encoded once and not searched.)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
+    if not rel_path.isascii():
+        rel_path = _SURROGATE.sub("\ufffd", rel_path)
     path = os.path.join(out_dir, *rel_path.split("/"))
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        folder = os.path.dirname(path)
+        if folder not in _MADE_FOLDERS:
+            os.makedirs(folder, exist_ok=True)
+            _MADE_FOLDERS.add(folder)
+        try:
+            fh = open(path, "wb")
+        except FileNotFoundError:  # the folder was removed since (another run into the same place)
+            os.makedirs(folder, exist_ok=True)
+            fh = open(path, "wb")
+        with fh:
+            fh.write(data)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}", f"无法写入 {path}：{os_error_zh(exc)}") from None
     written.append(path)

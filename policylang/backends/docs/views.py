@@ -412,6 +412,8 @@ class SiteModel:
         self._languages: dict[str, str] = {}
         self._findings: Optional[dict[str, list[Diagnostic]]] = None
         self._verdicts: dict[str, dict[str, str]] = {}
+        # Steps of item histories (PolicyPageBuilder.step), shared by the pages that show them.
+        self._steps: dict[tuple, tuple] = {}
 
     # -- locations
     def rel(self, path: Optional[str]) -> str:
@@ -500,6 +502,7 @@ class PolicyPageBuilder:
         # Builders of the other policies of the chain, for the override report's "before" column.
         self._others: dict[str, "PolicyPageBuilder"] = {}
         self._links: dict[str, str] = {}
+        self._spans: Optional[tuple[list, set]] = None  # see _finding_spans
 
     def _field_label(self, record: str, name: str) -> Optional[str]:
         definition = self.policy.records.get(record)
@@ -652,17 +655,29 @@ class PolicyPageBuilder:
             views.append(self.suppressed_view(record, item))
         return views
 
+    def _finding_spans(self) -> tuple[list, set]:
+        """Per finding of this page, the places it concerns; and the files of all those places."""
+        if self._spans is None:
+            pairs = []
+            for d in self.diags:
+                if d.policy_id == self.policy.policy_id:
+                    # Our own finding: its location or any place it points to (often the upper
+                    # level's rule that this policy breaks or leaves unfilled).
+                    spans = [d.span] + [r.span for r in d.related]
+                else:
+                    # Another policy's finding that points into this file.
+                    spans = [r.span for r in d.related if r.span is not None and r.span.file == self.policy.path]
+                pairs.append((d, spans))
+            self._spans = (pairs, {s.file for _, spans in pairs for s in spans if s is not None})
+        return self._spans
+
     def _findings_for_item(self, item: Item) -> list[Diagnostic]:
         """Findings whose location falls inside one of the item's definitions (any level)."""
         out = []
-        for d in self.diags:
-            if d.policy_id == self.policy.policy_id:
-                # Our own finding: its location or any place it points to (often the upper
-                # level's rule that this policy breaks or leaves unfilled).
-                spans = [d.span] + [r.span for r in d.related]
-            else:
-                # Another policy's finding that points into this file.
-                spans = [r.span for r in d.related if r.span is not None and r.span.file == self.policy.path]
+        pairs, files = self._finding_spans()
+        if not any(origin.path in files for origin in item.history):
+            return out  # no finding points into a file that defines this item
+        for d, spans in pairs:
             for origin in item.history:
                 if any(s is not None and s.file == origin.path
                        and origin.span.line <= s.line <= max(origin.span.end_line, origin.span.line)
@@ -673,9 +688,19 @@ class PolicyPageBuilder:
 
     # -- items
     def step(self, origin: Origin, previous: Optional[Origin]) -> Step:
+        # The same definitions make up the history of an item on every page below it: a step
+        # depends only on the two origins, the page's language, its word for the level and the link.
+        level_word, href = self.words.level(origin.level), self.policy_href(origin.policy_id)
+        key = (id(origin), id(previous), self.lang, level_word, href)
+        steps = self.site._steps
+        found = steps.get(key)
+        if found is not None and found[0] is origin and found[1] is previous:
+            return found[2]
         action = "set" if previous is None else describe_change(previous, origin)
-        return Step(self.words.level(origin.level), origin.policy_id, action, self.words.action(action, short=True),
-                    self.site.location(origin), self.policy_href(origin.policy_id), origin.meta.reason)
+        step = Step(level_word, origin.policy_id, action, self.words.action(action, short=True),
+                    self.site.location(origin), href, origin.meta.reason)
+        steps[key] = (origin, previous, step)
+        return step
 
     def item_view(self, item: Item, kind: str) -> ItemView:
         origin = item.origin
