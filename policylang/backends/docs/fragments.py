@@ -18,6 +18,7 @@ anything of `w`, by its region as well.
 from __future__ import annotations
 
 import datetime as _dt
+import operator
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -30,7 +31,8 @@ from .formula import Rich, Seg
 _EXACT = (int, bool, _dt.date, _dt.datetime)
 # Values keyed as (type, text): Decimal('1.0') == Decimal('1'), but they print differently.
 _BY_TEXT = (Decimal, float, Markup)
-_FIELDS: dict[type, tuple[str, ...]] = {}
+# Per attrs class of the views: a getter of all its fields at once.
+_GETTERS: dict[type, Callable] = {}
 
 
 class _Unique:
@@ -39,33 +41,41 @@ class _Unique:
     __slots__ = ()
 
 
+def _getter(t: type) -> Callable:
+    names = tuple(a.name for a in attrs.fields(t))
+    if len(names) == 1:
+        one = names[0]
+        return lambda value: (getattr(value, one),)
+    return operator.attrgetter(*names)
+
+
 def content_key(value: Any):
     """A hashable value equal for two views exactly when they hold the same content of the same types."""
     t = type(value)
-    if t is str:
+    if t is str or value is None:
         return value
-    if value is None:
-        return None
     if t is list or t is tuple:
-        return (t, *[content_key(v) for v in value])
+        return (t, *[v if type(v) is str else content_key(v) for v in value])
     if t is dict:
-        return (dict, *[(content_key(k), content_key(v)) for k, v in value.items()])
+        return (dict, *[(k if type(k) is str else content_key(k), v if type(v) is str else content_key(v))
+                        for k, v in value.items()])
     if t is Rich or t is Seg:
         # frozen, fields all text: equal exactly when they print the same (a Markup text is keyed apart)
         segs = value.segs if t is Rich else (value,)
-        if all(type(s.text) is str for s in segs):
-            return value
-        return _Unique()
+        for s in segs:
+            if type(s.text) is not str:
+                return _Unique()
+        return value
     if t in _EXACT:
         return (t, value)
     if t in _BY_TEXT:
         return (t, str(value))
-    names = _FIELDS.get(t)
-    if names is None:
+    getter = _GETTERS.get(t)
+    if getter is None:
         if not attrs.has(t):
             return _Unique()
-        names = _FIELDS[t] = tuple(a.name for a in attrs.fields(t))
-    return (t, *[content_key(getattr(value, n)) for n in names])
+        getter = _GETTERS[t] = _getter(t)
+    return (t, *[v if type(v) is str else content_key(v) for v in getter(value)])
 
 
 class Fragments:
