@@ -105,3 +105,19 @@ def test_every_public_name_of_a_module_is_reserved(seeds):
         own = set(compile_module(policy).Result.__dataclass_fields__) | {"Inputs"} | set(policy.records)
         missing = {n for n in defined - own - MODULE_NAMES if not n.startswith("_")}
         assert not missing, (policy.policy_id, missing)
+
+
+def _tree_bytes(folder) -> dict[str, bytes]:
+    return {os.path.relpath(os.path.join(d, f), folder): open(os.path.join(d, f), "rb").read()
+            for d, _, files in os.walk(folder) for f in files}
+
+
+@pytest.mark.parametrize("standalone", [False, True])
+def test_modules_made_by_workers_are_the_ones_made_in_one_process(seeds, tmp_path, standalone):
+    alone = write_modules(seeds.values(), str(tmp_path / "alone"), standalone=standalone, jobs=1)
+    workers = write_modules(seeds.values(), str(tmp_path / "workers"), standalone=standalone, jobs=2)
+    assert [os.path.relpath(p, tmp_path / "alone") for p in alone] == \
+        [os.path.relpath(p, tmp_path / "workers") for p in workers]
+    files = _tree_bytes(tmp_path / "alone")
+    assert files == _tree_bytes(tmp_path / "workers")
+    assert sum(name.endswith("__init__.py") for name in files) >= 3  # every folder up to the root
