@@ -464,9 +464,9 @@ def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_i
                        reason=str(exc) if isinstance(exc, Inexact) else "no exact encoding")
     domain = list(variables.domain)
     preferences = (variables.preferred + variables.rounder, variables.preferred) if readable else ()
-    status, model, tightened, reason = _solve(domain, preferences, loose, tight)
-    if status == "sat" and not readable:
-        return None
+    status, model, tightened, reason = _solve(domain, preferences, loose, tight, quick=not readable)
+    if status != "unsat" and not readable:
+        return None  # a possible loosening, or undecided by the quick solver: proved again as readable
     assignment = variables.assignment(model) if status == "sat" else None
     if status == "sat":
         inputs, blanks, day = assignment
@@ -482,11 +482,23 @@ def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_i
     return Proof(pid, name, kind, direction, J.TIGHTENED if tightened else J.RESTATED, parent.policy_id)
 
 
-def _solve(domain, preferences, loose, tight):
+def _solver(quick: bool):
+    context = S.current_context()
+    if not quick:
+        return z3.Solver(ctx=context)
+    # Dates are day numbers computed with div and mod (years, months, leap days): purify-arith
+    # names each quotient and remainder once, which decides a deadline proof in ~0.1 s where the
+    # default solver took 1.5-3.5 s. Only its sat / unsat answer is used (a model, which becomes the
+    # counterexample's text, always comes from the default solver).
+    return z3.Then(z3.Tactic("purify-arith", ctx=context), z3.Tactic("smt", ctx=context)).solver()
+
+
+def _solve(domain, preferences, loose, tight, quick: bool = False):
     """(status, model, tightened, reason): 'sat' with the most readable model there is, 'unsat', 'unknown'.
 
-    preferences: lists of constraints that make a counterexample easier to read, strongest first."""
-    solver = z3.Solver(ctx=S.current_context())
+    preferences: lists of constraints that make a counterexample easier to read, strongest first.
+    quick: answer sat / unsat with the tactic of `_solver` (a sat answer's model is not for showing)."""
+    solver = _solver(quick)
     solver.set("timeout", SOLVER_TIMEOUT_MS)
     solver.add(*domain)
     solver.push()
