@@ -213,6 +213,8 @@ class Resolver:
         self.raw: dict[str, _Raw] = {}
         self.resolved: dict[str, ResolvedPolicy] = {}
         self.expr_cache: dict[int, RExpr] = {}
+        self.working_days_memo: dict[int, tuple] = {}  # id(item) -> (item, counts working days)
+        self.chain_links: dict[str, tuple] = {}  # policy id -> (its file, its ChainLink)
         self.type_cache: dict[int, T.Type] = {}
         self.reported: set[int] = set()
         self.children: dict[str, list[str]] = {}
@@ -619,9 +621,14 @@ class Resolver:
         base = self.resolved.get(self.amendment_base[pid]) if root is not None else None
         chain = []
         cur = pid
+        links = self.chain_links
         while cur:
             f = self.ws.files[cur]
-            chain.append(ChainLink(cur, f.level, f.path, f.title, f.header_value("document"), f.effective))
+            link = links.get(cur)
+            if link is None or link[0] is not f:
+                link = links[cur] = (f, ChainLink(cur, f.level, f.path, f.title, f.header_value("document"),
+                                                  f.effective))
+            chain.append(link[1])
             cur = f.extends
         chain.reverse()
         if root is not None:
@@ -678,10 +685,7 @@ class Resolver:
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
-        counts_working_days = any(
-            isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
-            for expr in _policy_expressions(decisions, params, schedules, requirements, examples)
-            for node in rwalk(expr))
+        counts_working_days = self._counts_working_days(decisions, params, schedules, requirements, examples)
         if parent is not None and decisions.keys() == parent.decisions.keys() and all(
                 decisions[n] is parent.decisions[n] for n in decisions):
             order = list(parent.decision_order)
@@ -747,6 +751,23 @@ class Resolver:
         if root is not None:
             amended = self.resolved[root]
             self.resolved[root] = attrs.evolve(amended, versions=amended.versions + ((pf.effective, self.resolved[pid]),))
+
+    def _counts_working_days(self, decisions, params, schedules, requirements, examples) -> bool:
+        """Whether any expression of the policy counts working days. Each item is looked at once
+        per run: a policy shares most of its items with its parent (walking every expression of
+        every policy was a third of resolving a large tree)."""
+        memo = self.working_days_memo
+        for table, wrap in ((decisions, lambda i: ({0: i}, {}, {}, {}, ())),
+                            (params, lambda i: ({}, {0: i}, {}, {}, ())),
+                            (schedules, lambda i: ({}, {}, {0: i}, {}, ())),
+                            (requirements, lambda i: ({}, {}, {}, {0: i}, ()))):
+            for item in table.values():
+                known = memo.get(id(item))
+                if known is None or known[0] is not item:
+                    known = memo[id(item)] = (item, _counts_working_days(_policy_expressions(*wrap(item))))
+                if known[1]:
+                    return True
+        return _counts_working_days(_policy_expressions({}, {}, {}, {}, examples))
 
     # ------------------------------------------------------------ the working-day calendar
     def _workdays(self, pid: str, calendars: dict):
@@ -1097,6 +1118,11 @@ def bind_cross_references(files: dict) -> tuple[dict[str, dict[str, Binding]], l
 
 def external_reads(expr: Optional[RExpr]) -> list[RRef]:
     return [r for r in references(expr) if r.kind == "external"]
+
+
+def _counts_working_days(exprs) -> bool:
+    return any(isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
+               for expr in exprs for node in rwalk(expr))
 
 
 def _policy_expressions(decisions, params, schedules, requirements, examples):
