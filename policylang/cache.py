@@ -684,6 +684,8 @@ def _read_entry(path: str) -> Optional[bytes]:
             size += len(chunk)
             if size > MAX_ENTRY_BYTES:
                 return b""
+            if len(chunk) < want:
+                break  # a short read of a regular file is its end: one read call, not two
             want = max(want - len(chunk), 65536)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError:

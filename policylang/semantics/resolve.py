@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import heapq
 import itertools
 import os
@@ -969,6 +970,27 @@ def percent_text(fraction: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _last_result_per_files(copy):
+    """Remember a function of a tree's parsed files for the last files it was given (the same
+    file objects, in the same order): a check computes the windows and bindings of every policy
+    for deciding what a change affects (pipeline.structure_of) and again when resolving.
+    `copy` gives each caller its own copy of the result's outer containers (the resolver adds to them)."""
+    def wrap(fn):
+        last: list = [None]
+
+        @functools.wraps(fn)
+        def remembered(files: dict):
+            key = tuple((pid, id(pf)) for pid, pf in files.items())
+            hit = last[0]
+            if hit is None or hit[0] != key:
+                hit = (key, list(files.values()), fn(files))  # the files kept alive: their ids stay theirs
+                last[0] = hit
+            return copy(hit[2])
+        return remembered
+    return wrap
+
+
+@_last_result_per_files(dict)
 def policy_windows(files: dict) -> dict[str, tuple]:
     """For each policy, the dates in force of the policies that may stand in for it in its region:
     itself, its `extends` chain, and every other policy of its tree (the policies extending the
@@ -1012,6 +1034,7 @@ def policy_windows(files: dict) -> dict[str, tuple]:
     return out
 
 
+@_last_result_per_files(lambda result: (dict(result[0]), list(result[1])))
 def bind_cross_references(files: dict) -> tuple[dict[str, dict[str, Binding]], list]:
     """What every `uses` means for every policy: ({policy id: {alias: Binding}}, conflicts).
 
