@@ -971,19 +971,21 @@ def percent_text(fraction: Decimal) -> str:
 
 
 def _last_result_per_files(copy):
-    """Remember a function of a tree's parsed files for the last files it was given (the same
-    file objects, in the same order): a check computes the windows and bindings of every policy
-    for deciding what a change affects (pipeline.structure_of) and again when resolving.
-    `copy` gives each caller its own copy of the result's outer containers (the resolver adds to them)."""
+    """Remember a function of a tree's file headers and `uses` lines (all it may read of them) for
+    the last files it was given (the same header and `uses` objects, in the same order): a check
+    computes the windows and bindings of every policy for deciding what a change affects
+    (pipeline.structure_of) and again when resolving, after giving some files their declarations
+    (attrs.evolve keeps the header and `uses` objects). `copy` gives each caller its own copy of
+    the result's outer containers (the resolver adds to them)."""
     def wrap(fn):
         last: list = [None]
 
         @functools.wraps(fn)
         def remembered(files: dict):
-            key = tuple((pid, id(pf)) for pid, pf in files.items())
+            key = tuple((pid, id(pf.header), id(pf.uses)) for pid, pf in files.items())
             hit = last[0]
             if hit is None or hit[0] != key:
-                hit = (key, list(files.values()), fn(files))  # the files kept alive: their ids stay theirs
+                hit = (key, list(files.values()), fn(files))  # the files kept alive: the ids stay theirs
                 last[0] = hit
             return copy(hit[2])
         return remembered
