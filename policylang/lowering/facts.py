@@ -12,6 +12,7 @@ import datetime as _dt
 from decimal import Decimal
 
 from ..semantics.builtins import BUILTINS
+from ..semantics.operators import OPERATORS, membership, unary
 from ..semantics.evaluate import NOT_FILLED, Interpreter
 from ..semantics.model import (
     RAggregate,
@@ -72,16 +73,14 @@ class Facts:
             if e.kind == "field":
                 return self._field(e).optional
             return True
-        if isinstance(e, RBinary):
-            if e.op in ("and", "or", "==", "!="):
-                return False
-            return self.nullable(e.left) or self.nullable(e.right)
+        if isinstance(e, RBinary):  # none in, none out: the strict operators (semantics/operators.py)
+            return OPERATORS[e.op].strict and (self.nullable(e.left) or self.nullable(e.right))
         if isinstance(e, RUnary):
-            return e.op != "not" and self.nullable(e.operand)
+            return unary(e.op).strict and self.nullable(e.operand)
         if isinstance(e, RIf):
             return self.nullable(e.then) or self.nullable(e.otherwise)
         if isinstance(e, RIn):
-            return False
+            return membership(e.negated).strict
         if isinstance(e, RCall):
             return any(self.nullable(a) for a in e.args)
         if isinstance(e, RAggregate):
@@ -183,14 +182,11 @@ class Facts:
                 return classes.pop() if len(classes) == 1 else EITHER
             return EITHER
         if isinstance(e, RBinary):
-            a, b = self.runtime_class(e.left), self.runtime_class(e.right)
-            if e.op == "/":
-                return DECIMAL
-            if DECIMAL in (a, b):
-                return DECIMAL
-            return INT if a == b == INT else EITHER
+            op = OPERATORS[e.op]
+            return op.number_class(self, e, op)
         if isinstance(e, RUnary):
-            return self.runtime_class(e.operand)
+            op = unary(e.op)
+            return op.number_class(self, e, op)
         if isinstance(e, RIf):
             a, b = self.runtime_class(e.then), self.runtime_class(e.otherwise)
             return a if a == b else EITHER
