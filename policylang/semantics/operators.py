@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import operator as _relations
 from typing import Callable, Optional
 
 import attrs
@@ -235,37 +236,74 @@ def _apply_negation(op, values, calendar):
     return -v if isinstance(v, int) else CONTEXT.minus(v)
 
 
-_DECIMAL_OPS = {"+": CONTEXT.add, "-": CONTEXT.subtract, "*": CONTEXT.multiply, "/": CONTEXT.divide}
-
-
-def _apply_arithmetic(op, values, calendar):
-    """a op b, exactly; calendar: the policy's working-day calendar (for `date + N working days`)."""
-    a, b = values
-    key = op.key
-    if a is None or b is None:
-        return None
-    if isinstance(a, _dt.date) and isinstance(b, Duration):
-        return add_duration(a, b, 1 if key == "+" else -1, calendar)
-    if isinstance(b, _dt.date) and isinstance(a, Duration):
-        return add_duration(b, a, 1, calendar)
-    if isinstance(a, Duration) or isinstance(b, Duration):
-        if isinstance(a, Duration) and isinstance(b, Duration):
-            if a.unit != b.unit:
-                raise EvaluationError(f"cannot combine {a} and {b}: the units differ")
-            return Duration(a.amount + b.amount if key == "+" else a.amount - b.amount, a.unit)
-        dur, n = (a, b) if isinstance(a, Duration) else (b, a)
-        return Duration(dur.amount * int(n), dur.unit)
-    if isinstance(a, int) and isinstance(b, int) and key != "/":
-        return a + b if key == "+" else a - b if key == "-" else a * b
+def _exactly(operation, a, b):
+    """A Decimal operation of the 50-digit context (ints are converted exactly); its failures as the
+    language words them."""
     try:
-        return _DECIMAL_OPS[key](a if isinstance(a, decimal.Decimal) else decimal.Decimal(a),
-                                 b if isinstance(b, decimal.Decimal) else decimal.Decimal(b))
+        return operation(a, b)
     except decimal.DivisionByZero:
         raise EvaluationError("division by zero") from None
     except (decimal.InvalidOperation, decimal.Overflow) as exc:
         if is_zero_by_zero(exc):
             raise EvaluationError(ZERO_BY_ZERO) from None
         raise EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}") from None
+
+
+def _periods(a: Duration, b: Duration, sign: int) -> Duration:
+    if a.unit != b.unit:
+        raise EvaluationError(f"cannot combine {a} and {b}: the units differ")
+    return Duration(a.amount + sign * b.amount, a.unit)
+
+
+def _apply_plus(op, values, calendar):
+    """a + b; date + period (or period + date) counts on calendar, the policy's working-day calendar
+    (for `date + N working days`)."""
+    a, b = values
+    if a is None or b is None:
+        return None
+    if isinstance(a, _dt.date):
+        return add_duration(a, b, 1, calendar)
+    if isinstance(b, _dt.date):
+        return add_duration(b, a, 1, calendar)
+    if isinstance(a, Duration):
+        return _periods(a, b, 1)
+    if isinstance(a, int) and isinstance(b, int):
+        return a + b
+    return _exactly(CONTEXT.add, a, b)
+
+
+def _apply_minus(op, values, calendar):
+    a, b = values
+    if a is None or b is None:
+        return None
+    if isinstance(a, _dt.date):
+        return add_duration(a, b, -1, calendar)
+    if isinstance(a, Duration):
+        return _periods(a, b, -1)
+    if isinstance(a, int) and isinstance(b, int):
+        return a - b
+    return _exactly(CONTEXT.subtract, a, b)
+
+
+def _apply_times(op, values, calendar):
+    """a * b: money times a percent is the percent of it; a period times a count is a longer period."""
+    a, b = values
+    if a is None or b is None:
+        return None
+    if isinstance(a, Duration) or isinstance(b, Duration):
+        period, n = (a, b) if isinstance(a, Duration) else (b, a)
+        return Duration(period.amount * int(n), period.unit)
+    if isinstance(a, int) and isinstance(b, int):
+        return a * b
+    return _exactly(CONTEXT.multiply, a, b)
+
+
+def _apply_divide(op, values, calendar):
+    """a / b, always a Decimal (to 50 significant digits, half even); by zero an error."""
+    a, b = values
+    if a is None or b is None:
+        return None
+    return _exactly(CONTEXT.divide, a, b)
 
 
 # ---------------------------------------------------------------- the interpreter's order
@@ -557,8 +595,8 @@ def _comparison(key, symbol, relation, py_helper, sql_node):
                     sql_node=sql_node)
 
 
-def _arithmetic(key, symbol, strength, units, py_helper, sql_node, sql, tight_right=False):
-    return Operator(key, key, "binary", strength, _type_arithmetic(units), _apply_arithmetic, _eval_strict, True,
+def _arithmetic(key, symbol, strength, units, apply, py_helper, sql_node, sql, tight_right=False):
+    return Operator(key, key, "binary", strength, _type_arithmetic(units), apply, _eval_strict, True,
                     _py_arithmetic, sql, _approx_arithmetic, _exact_arithmetic, _symbol(symbol),
                     tight_right=tight_right, number_class=_class_arithmetic, py_symbol=key, py_helper=py_helper,
                     sql_node=sql_node)
@@ -570,22 +608,23 @@ _ENTRIES = [
     Operator("not", "not", "unary", STRENGTH["not"], _type_logic, _apply_not, _eval_unary, False, _py_not, _sql_not,
              _approx_condition_not, _exact_not, _words("非", "not"), words=True, number_class=_class_operand,
              z3_condition=_approx_condition_not, py_symbol="not"),
-    _comparison("==", "=", lambda a, b: a == b, None, "NullSafeEQ"),
-    _comparison("!=", "≠", lambda a, b: a != b, None, "NullSafeNEQ"),
-    _comparison("<", "<", lambda a, b: a < b, "_lt", "LT"),
-    _comparison("<=", "≤", lambda a, b: a <= b, "_le", "LTE"),
-    _comparison(">", ">", lambda a, b: a > b, "_gt", "GT"),
-    _comparison(">=", "≥", lambda a, b: a >= b, "_ge", "GTE"),
+    _comparison("==", "=", _relations.eq, None, "NullSafeEQ"),
+    _comparison("!=", "≠", _relations.ne, None, "NullSafeNEQ"),
+    _comparison("<", "<", _relations.lt, "_lt", "LT"),
+    _comparison("<=", "≤", _relations.le, "_le", "LTE"),
+    _comparison(">", ">", _relations.gt, "_gt", "GT"),
+    _comparison(">=", "≥", _relations.ge, "_ge", "GTE"),
     Operator("in", "in", "membership", STRENGTH["compare"], _type_membership, _apply_membership, _eval_membership,
              False, _py_membership, _sql_membership, _approx_membership, _exact_membership,
              _words("属于", "is one of"), words=True, number_class=_class_none, py_symbol="in"),
     Operator("not_in", "not in", "membership", STRENGTH["compare"], _type_membership, _apply_membership,
              _eval_membership, False, _py_membership, _sql_membership, _approx_membership, _exact_membership,
              _words("不属于", "is none of"), words=True, number_class=_class_none, py_symbol="not in"),
-    _arithmetic("+", "+", STRENGTH["sum"], _sum_type, "_add", "Add", _sql_sum),
-    _arithmetic("-", "−", STRENGTH["sum"], _sum_type, "_sub", "Sub", _sql_sum, tight_right=True),
-    _arithmetic("*", "×", STRENGTH["product"], _product_type, "_mul", "Mul", _sql_product),
-    _arithmetic("/", "÷", STRENGTH["product"], _quotient_type, "_div", "Div", _sql_quotient, tight_right=True),
+    _arithmetic("+", "+", STRENGTH["sum"], _sum_type, _apply_plus, "_add", "Add", _sql_sum),
+    _arithmetic("-", "−", STRENGTH["sum"], _sum_type, _apply_minus, "_sub", "Sub", _sql_sum, tight_right=True),
+    _arithmetic("*", "×", STRENGTH["product"], _product_type, _apply_times, "_mul", "Mul", _sql_product),
+    _arithmetic("/", "÷", STRENGTH["product"], _quotient_type, _apply_divide, "_div", "Div", _sql_quotient,
+                tight_right=True),
     Operator("neg", "-", "unary", STRENGTH["negation"], _type_negation, _apply_negation, _eval_unary, True,
              _py_negation, _sql_negation, _approx_negation, _exact_negation, _symbol("−"),
              number_class=_class_operand, py_symbol="-"),
