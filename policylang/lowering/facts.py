@@ -12,21 +12,18 @@ import datetime as _dt
 from decimal import Decimal
 
 from ..semantics.builtins import BUILTINS
-from ..semantics.operators import OPERATORS, membership, unary
+from ..semantics.operators import key_of
 from ..semantics.evaluate import NOT_FILLED, Interpreter
 from ..semantics.model import (
     RAggregate,
     Duration,
-    RBinary,
     RCall,
     RDecision,
     RExpr,
     RIf,
-    RIn,
     RLit,
     RParam,
     RRef,
-    RUnary,
     ResolvedPolicy,
     references,
 )
@@ -73,14 +70,11 @@ class Facts:
             if e.kind == "field":
                 return self._field(e).optional
             return True
-        if isinstance(e, RBinary):  # none in, none out: the strict operators (semantics/operators.py)
-            return OPERATORS[e.op].strict and (self.nullable(e.left) or self.nullable(e.right))
-        if isinstance(e, RUnary):
-            return unary(e.op).strict and self.nullable(e.operand)
+        op = key_of(e)
+        if op is not None:  # none in, none out: the strict operators (semantics/operators.py)
+            return op.strict and any(self.nullable(x) for x in op.operands(e))
         if isinstance(e, RIf):
             return self.nullable(e.then) or self.nullable(e.otherwise)
-        if isinstance(e, RIn):
-            return membership(e.negated).strict
         if isinstance(e, RCall):
             return any(self.nullable(a) for a in e.args)
         if isinstance(e, RAggregate):
@@ -181,11 +175,8 @@ class Facts:
                            + [x.value for x in (p.schedule.entries if p.schedule else ())]}
                 return classes.pop() if len(classes) == 1 else EITHER
             return EITHER
-        if isinstance(e, RBinary):
-            op = OPERATORS[e.op]
-            return op.number_class(self, e, op)
-        if isinstance(e, RUnary):
-            op = unary(e.op)
+        op = key_of(e)
+        if op is not None:
             return op.number_class(self, e, op)
         if isinstance(e, RIf):
             a, b = self.runtime_class(e.then), self.runtime_class(e.otherwise)

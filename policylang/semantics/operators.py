@@ -80,6 +80,14 @@ class Operator:
     py_helper: Optional[str] = None  # the runtime helper that lets none through: '_lt'; '_add' (Decimal)
     sql_node: Optional[str] = None  # the sqlglot expression class: 'LT', 'Add', 'NullSafeEQ', 'And'
 
+    def operands(self, node) -> tuple:
+        """The operand nodes of a node of this operator (resolved or lowered), in evaluation order."""
+        if self.form == "binary":
+            return (node.left, node.right)
+        if self.form == "unary":
+            return (node.operand,)
+        return (node.operand, *node.items)
+
     def __call__(self, *values, calendar=None):
         """The reference implementation on values (the conformance tests' entry point)."""
         return self.apply(self, values, calendar)
