@@ -190,10 +190,10 @@ def expr_zh(expr, label: Callable[[str], Optional[str]] = lambda name: None) -> 
     if isinstance(expr, A.IfElse):
         return f"如果{expr_zh(expr.cond, label)}，则{expr_zh(expr.then, label)}，否则{expr_zh(expr.otherwise, label)}"
     if isinstance(expr, A.Binary):
-        if expr.op == "+" and isinstance(expr.right, A.Number) and expr.right.unit in ("days", "months", "years",
-                                                                                            "working_days"):
-            return f"{child(expr.left, _P_SUM)}后{expr_zh(expr.right, label)}"  # 本政策生效日期后2年
         op = _operator(expr)
+        if op.zh_after_period and isinstance(expr.right, A.Number) and expr.right.unit in ("days", "months", "years",
+                                                                                           "working_days"):
+            return f"{child(expr.left, _P_SUM)}{op.zh_after_period}{expr_zh(expr.right, label)}"  # 本政策生效日期后2年
         mine = op.strength
         if op.words:  # 且, 或 without spaces
             return f"{child(expr.left, mine)}{op.docs['zh']}{child(expr.right, mine + 1)}"

@@ -79,6 +79,10 @@ class Operator:
     py_symbol: str = ""  # the Python operator: '<', '+', 'and', 'not in'
     py_helper: Optional[str] = None  # the runtime helper that lets none through: '_lt'; '_add' (Decimal)
     sql_node: Optional[str] = None  # the sqlglot expression class: 'LT', 'Add', 'NullSafeEQ', 'And'
+    # + and -: which way a date moves by a period (1 later, -1 earlier); None: not a date operator
+    period_sign: Optional[int] = None
+    # the Chinese words of `date + period`: 本政策生效日期后2年 (None: as any other operands)
+    zh_after_period: Optional[str] = None
 
     def operands(self, node) -> tuple:
         """The operand nodes of a node of this operator (resolved or lowered), in evaluation order."""
@@ -270,9 +274,9 @@ def _apply_plus(op, values, calendar):
     if a is None or b is None:
         return None
     if isinstance(a, _dt.date):
-        return add_duration(a, b, 1, calendar)
+        return add_duration(a, b, op.period_sign, calendar)
     if isinstance(b, _dt.date):
-        return add_duration(b, a, 1, calendar)
+        return add_duration(b, a, op.period_sign, calendar)
     if isinstance(a, Duration):
         return _periods(a, b, 1)
     if isinstance(a, int) and isinstance(b, int):
@@ -285,7 +289,7 @@ def _apply_minus(op, values, calendar):
     if a is None or b is None:
         return None
     if isinstance(a, _dt.date):
-        return add_duration(a, b, -1, calendar)
+        return add_duration(a, b, op.period_sign, calendar)
     if isinstance(a, Duration):
         return _periods(a, b, -1)
     if isinstance(a, int) and isinstance(b, int):
@@ -480,11 +484,10 @@ def _approx_relation(enc, e, op):
 
 def _approx_arithmetic(enc, e, op):
     z3 = enc.z3
-    if op.key in ("+", "-") and e.left.type.kind == "date" and e.right.type.kind == "duration":
+    if op.period_sign is not None and e.left.type.kind == "date" and e.right.type.kind == "duration":
         duration = enc.constant_value(e.right)
         if isinstance(duration, Duration) and duration.unit == "days":
-            days = duration.amount if op.key == "+" else -duration.amount
-            return enc.term(e.left) + days
+            return enc.term(e.left) + op.period_sign * duration.amount
         raise enc.Unsupported("calendar arithmetic")
     left, right = enc.term(e.left), enc.term(e.right)
     if z3.is_bool(left) or z3.is_bool(right):
@@ -544,9 +547,9 @@ def _exact_arithmetic(enc, S, e, op):
     left, right = enc.expr(e.left), enc.expr(e.right)
     defined = z3.And(left.defined, right.defined)
     if left.kind == "date" and right.kind == "duration":
-        return enc._shift(left, right.value, -1 if key == "-" else 1, defined)
+        return enc._shift(left, right.value, op.period_sign, defined)
     if right.kind == "date" and left.kind == "duration" and key == "+":
-        return enc._shift(right, left.value, 1, defined)
+        return enc._shift(right, left.value, op.period_sign, defined)
     if "duration" in (left.kind, right.kind) or "date" in (left.kind, right.kind):
         raise S.Inexact("arithmetic on periods of time")
     kind = e.type.kind if e.type.kind in ("money", "percent", "decimal", "count") else "decimal"
@@ -603,11 +606,11 @@ def _comparison(key, symbol, relation, py_helper, sql_node):
                     sql_node=sql_node)
 
 
-def _arithmetic(key, symbol, strength, units, apply, py_helper, sql_node, sql, tight_right=False):
+def _arithmetic(key, symbol, strength, units, apply, py_helper, sql_node, sql, **docs_and_dates):
     return Operator(key, key, "binary", strength, _type_arithmetic(units), apply, _eval_strict, True,
                     _py_arithmetic, sql, _approx_arithmetic, _exact_arithmetic, _symbol(symbol),
-                    tight_right=tight_right, number_class=_class_arithmetic, py_symbol=key, py_helper=py_helper,
-                    sql_node=sql_node)
+                    number_class=_class_arithmetic, py_symbol=key, py_helper=py_helper, sql_node=sql_node,
+                    **docs_and_dates)
 
 
 _ENTRIES = [
@@ -628,8 +631,10 @@ _ENTRIES = [
     Operator("not_in", "not in", "membership", STRENGTH["compare"], _type_membership, _apply_membership,
              _eval_membership, False, _py_membership, _sql_membership, _approx_membership, _exact_membership,
              _words("不属于", "is none of"), words=True, number_class=_class_none, py_symbol="not in"),
-    _arithmetic("+", "+", STRENGTH["sum"], _sum_type, _apply_plus, "_add", "Add", _sql_sum),
-    _arithmetic("-", "−", STRENGTH["sum"], _sum_type, _apply_minus, "_sub", "Sub", _sql_sum, tight_right=True),
+    _arithmetic("+", "+", STRENGTH["sum"], _sum_type, _apply_plus, "_add", "Add", _sql_sum, period_sign=1,
+                zh_after_period="后"),
+    _arithmetic("-", "−", STRENGTH["sum"], _sum_type, _apply_minus, "_sub", "Sub", _sql_sum, tight_right=True,
+                period_sign=-1),
     _arithmetic("*", "×", STRENGTH["product"], _product_type, _apply_times, "_mul", "Mul", _sql_product),
     _arithmetic("/", "÷", STRENGTH["product"], _quotient_type, _apply_divide, "_div", "Div", _sql_quotient,
                 tight_right=True),

@@ -657,13 +657,14 @@ class SqlGen:
         """date ± a constant period (days, months, years)."""
         right = e.right
         period = right.value if isinstance(right, (ir.Lit, ir.Folded)) else None
-        if e.left.type.kind != "date" or not isinstance(period, Duration) or e.op not in ("+", "-"):
+        sign = OPERATORS[e.op].period_sign
+        if e.left.type.kind != "date" or not isinstance(period, Duration) or sign is None:
             raise UnsupportedInSql(f"the date arithmetic {e.left.type.kind} {e.op} {right.type.kind}")
         if period.unit == "working_days":
             # The official calendar (workdays.py) has no SQL form here: a count of working days needs the
             # days off and days worked of each year, which the queries do not carry.
             raise UnsupportedInSql(f"working days ({period}): the SQL backend does not count working days")
-        n = period.amount * (1 if e.op == "+" else -1)
+        n = period.amount * sign
         if period.unit == "days":
             return self.add_days(a, Sql(cast(num_lit(n), "BIGINT")))
         months = n * (12 if period.unit == "years" else 1)

@@ -495,8 +495,8 @@ def expr_zh(policy: Optional[ResolvedPolicy], expr) -> str:
         return op.docs["zh"] + child(expr.operand, op.strength, True)
     if isinstance(expr, RBinary):
         op = key_of(expr)
-        if expr.op == "+" and isinstance(expr.right, RLit) and isinstance(expr.right.value, Duration):
-            return f"{child(expr.left, op.strength)}后{expr_zh(policy, expr.right)}"  # 本政策生效日期后2年
+        if op.zh_after_period and isinstance(expr.right, RLit) and isinstance(expr.right.value, Duration):
+            return f"{child(expr.left, op.strength)}{op.zh_after_period}{expr_zh(policy, expr.right)}"  # 本政策生效日期后2年
         symbol = op.docs["zh"] if op.words else f" {op.docs['zh']} "  # 且, 或 without spaces
         return f"{child(expr.left, op.strength)}{symbol}{child(expr.right, op.strength, op.tight_right)}"
     if isinstance(expr, RIn):
