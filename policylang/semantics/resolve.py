@@ -28,6 +28,7 @@ from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import judgment as J
 from . import types as T
+from . import operators as OPS
 from .builtins import AGGREGATES, BUILTINS
 from .loader import Workspace
 from .model import (
@@ -1721,22 +1722,15 @@ class _Scope:
             return self._attribute(node, constant)
         if isinstance(node, A.Unary):
             operand = self._expr(node.operand, constant)
-            if node.op == "not":
-                self._want_bool(operand, "not")
-                return RUnary("not", operand, T.BOOL, node.span)
-            if not (operand.type.is_numeric or operand.type.kind in ("unknown", "none", "duration")):
-                self._say("PL203.minus", operand.span, type=T.describe(operand.type), type_zh=describe_zh(operand.type))
-            return RUnary("-", operand, operand.type, node.span)
+            op = OPS.unary(node.op)
+            return RUnary(node.op, operand, op.type_rule(self, op, (operand,), node.span), node.span)
         if isinstance(node, A.Binary):
             return self._binary(node, constant)
         if isinstance(node, A.InSet):
             operand = self._expr(node.operand, constant)
             items = tuple(self._expr(i, constant) for i in node.items)
-            for item in items:
-                if not T.comparable(operand.type, item.type):
-                    self._say("PL204.in_set", item.span, left=T.describe(operand.type), left_zh=describe_zh(operand.type), right=T.describe(item.type), right_zh=describe_zh(item.type),
-                              hint=_unit_hint(operand.type, item.type), hint_zh=_unit_hint_zh(operand.type, item.type))
-            return RIn(operand, items, node.negated, T.BOOL, node.span)
+            op = OPS.membership(node.negated)
+            return RIn(operand, items, node.negated, op.type_rule(self, op, (operand, *items), node.span), node.span)
         if isinstance(node, A.IfElse):
             cond = self._expr(node.cond, constant)
             self._want_bool(cond, "if")
@@ -1857,24 +1851,28 @@ class _Scope:
     def _binary(self, node: A.Binary, constant: bool) -> RExpr:
         left = self._expr(node.left, constant)
         right = self._expr(node.right, constant)
-        op = node.op
-        if op in ("and", "or"):
-            self._want_bool(left, op)
-            self._want_bool(right, op)
-            return RBinary(op, left, right, T.BOOL, node.span)
-        if op in ("==", "!=", "<", "<=", ">", ">="):
-            if not T.comparable(left.type, right.type):
-                self._say("PL204.compare", node.span, left=T.describe(left.type), left_zh=describe_zh(left.type), right=T.describe(right.type), right_zh=describe_zh(right.type),
-                          hint=_unit_hint(left.type, right.type), hint_zh=_unit_hint_zh(left.type, right.type))
-            elif op not in ("==", "!=") and left.type.kind in ("bool", "text", "enum", "duration"):
-                self._say("PL204.no_order", node.span, op=op, type=T.describe(left.type), type_zh=describe_zh(left.type))
-            return RBinary(op, left, right, T.BOOL, node.span)
-        t = T.arithmetic(op, left.type, right.type)
-        if t is None:
-            self._say("PL203.arithmetic", node.span, left=T.describe(left.type), left_zh=describe_zh(left.type), op=op, right=T.describe(right.type), right_zh=describe_zh(right.type),
-                      hint=_arith_hint(op, left.type, right.type), hint_zh=_arith_hint_zh(op, left.type, right.type))
-            t = T.UNKNOWN
-        return RBinary(op, left, right, t, node.span)
+        op = OPS.binary(node.op)
+        return RBinary(node.op, left, right, op.type_rule(self, op, (left, right), node.span), node.span)
+
+    # What the operators' typing rules (semantics/operators.py) report through.
+    def want_bool(self, expr: RExpr, keyword: str):
+        self._want_bool(expr, keyword)
+
+    def operator_error(self, key: str, span, op: Optional[str] = None, left: Optional[T.Type] = None,
+                       right: Optional[T.Type] = None, type: Optional[T.Type] = None):
+        """An operator's type error, by its catalogue key: PL203.arithmetic (op, left, right),
+        PL204.compare and PL204.in_set (left, right), PL204.no_order (op, type), PL203.minus (type)."""
+        params = {}
+        if op is not None:
+            params["op"] = op
+        for name, t in (("left", left), ("right", right), ("type", type)):
+            if t is not None:
+                params[name], params[name + "_zh"] = T.describe(t), describe_zh(t)
+        if key == "PL203.arithmetic":
+            params["hint"], params["hint_zh"] = _arith_hint(op, left, right), _arith_hint_zh(op, left, right)
+        elif left is not None:
+            params["hint"], params["hint_zh"] = _unit_hint(left, right), _unit_hint_zh(left, right)
+        self._say(key, span, **params)
 
     def _is_aggregate(self, node: A.Call) -> bool:
         """sum, count, all and any are aggregates; min and max are when their first argument is a
