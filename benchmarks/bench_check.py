@@ -2,7 +2,7 @@
 """Measure `check` (and `build`) on generated trees of several sizes; print a table.
 
     python benchmarks/bench_check.py [--sizes 1000,3209,10000] [--seed 1] [--conflicts 20] [--work DIR]
-                                     [--no-build]
+                                     [--no-build] [--against SRC [--rounds N]]
 
 For each size a tree is generated with benchmarks/gen_tree.py (the default
 3,209 is the real 1 + 31 + 333 + 2,844 shape; other sizes scale provinces,
@@ -17,7 +17,15 @@ every measurement runs in a fresh Python process (as the CLI would):
   peak MB      the largest resident set of the cold check (parent + worker processes)
 
 It also counts the planted conflicts found in each mode. Figures are wall-clock
-seconds; they vary with the load of the machine, so run it on a quiet one.
+seconds and CPU seconds (user + system, of the check and of its parse workers); wall
+figures vary with the load of the machine, so run it on a quiet one.
+
+--against SRC compares this checkout with another source tree (a folder holding a
+`policylang` package, such as `git archive COMMIT policylang | tar -x -C SRC`): both
+check their own copy of the same tree with their own cache, each step of one run right
+after the other's (cold, cold, warm, warm, one city, one city), for --rounds rounds,
+so that the machine's load falls on both alike; it prints each round and the best and
+median of each figure. Builds are not measured then.
 """
 
 from __future__ import annotations
@@ -38,6 +46,8 @@ CONFLICTS = ("PL304", "PL305", "PL306", "PL317")
 # Runs one check in a child process and prints what it found as JSON.
 CHILD = r"""
 import json, resource, sys, time
+if len(sys.argv) > 2:
+    sys.path.insert(0, sys.argv[2])  # the source tree to measure (--against)
 start = time.perf_counter()
 from policylang.pipeline import check
 run = check([sys.argv[1]])
@@ -45,7 +55,11 @@ elapsed = time.perf_counter() - start
 found = sorted([d.policy_id, d.code] for d in run.diagnostics if d.code in %r)
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": elapsed, "found": found, "stats": {k: str(v) for k, v in run.stats.items()},
+self_ru = resource.getrusage(resource.RUSAGE_SELF)
+child_ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": elapsed, "found": found,
+                  "cpu": self_ru.ru_utime + self_ru.ru_stime + child_ru.ru_utime + child_ru.ru_stime,
+                  "cpu_workers": child_ru.ru_utime + child_ru.ru_stime, "stats": {k: str(v) for k, v in run.stats.items()},
                   "self_mb": self_kb / 1024, "child_mb": child_kb / 1024}))
 """ % (CONFLICTS,)
 
@@ -73,8 +87,9 @@ def shape(size: int) -> list[str]:
     return ["--provinces", str(provinces), "--cities", str(cities), "--counties", str(counties)]
 
 
-def timed_check(tree: str, env: dict) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, tree], env=env, capture_output=True, text=True, check=True)
+def timed_check(tree: str, env: dict, source: str = "") -> dict:
+    out = subprocess.run([sys.executable, "-c", CHILD, tree] + ([source] if source else []), env=env,
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -118,6 +133,7 @@ def bench(size: int, args, work: str, build: bool) -> dict:
         fh.write("\n# benchmark: one city changed\n")
     incremental = timed_check(tree, env)
     row.update(cold=cold["seconds"], warm=warm["seconds"], city=incremental["seconds"],
+               cpu=(cold["cpu"], warm["cpu"], incremental["cpu"]),
                peak_mb=max(cold["self_mb"], cold["child_mb"]), checked_after_city=incremental["stats"].get("examined"),
                planted=len(planted),
                found={mode: (r["found"] == planted, len(r["found"])) for mode, r in
@@ -133,7 +149,55 @@ def bench(size: int, args, work: str, build: bool) -> dict:
     return row
 
 
-def compile_bytecode() -> None:
+def compare(size: int, args, work: str) -> None:
+    """This checkout against args.against, step by step (see the module's text)."""
+    import statistics
+
+    versions = [("this", ""), ("against", os.path.abspath(args.against))]
+    print(f"{size} policies; 'against' is {versions[1][1]}; seconds wall / CPU (CPU of the parse workers)")
+    rows: dict[str, dict[str, list]] = {name: {} for name, _ in versions}
+    for round_no in range(1, args.rounds + 1):
+        trees, envs = {}, {}
+        base = os.path.join(work, f"tree-{size}", "policies")
+        if round_no == 1:
+            shutil.rmtree(os.path.dirname(base), ignore_errors=True)
+            subprocess.run([sys.executable, os.path.join(HERE, "gen_tree.py"), base, "--seed", str(args.seed),
+                            "--conflicts", str(args.conflicts), *shape(size)], check=True, capture_output=True)
+        with open(os.path.join(base, "planted.json"), encoding="utf-8") as fh:
+            planted = sorted([e["policy"], e["code"]] for e in json.load(fh))
+        for name, _source in versions:
+            tree = os.path.join(work, f"tree-{size}-{name}", "policies")
+            shutil.rmtree(os.path.dirname(tree), ignore_errors=True)
+            shutil.copytree(base, tree)
+            cache = os.path.join(work, f"cache-{size}-{name}")
+            shutil.rmtree(cache, ignore_errors=True)
+            env = dict(os.environ, POLICYLANG_CACHE_DIR=cache, CI="1")
+            env.pop("POLICYLANG_NO_CACHE", None)
+            trees[name], envs[name] = tree, env
+        results: dict[str, dict] = {name: {} for name, _ in versions}
+        for mode in ("cold", "warm", "city"):
+            for name, source in versions:
+                if mode == "city":
+                    with open(one_city(trees[name]), "a", encoding="utf-8") as fh:
+                        fh.write("\n# benchmark: one city changed\n")
+                results[name][mode] = timed_check(trees[name], envs[name], source)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        for name, _ in versions:
+            r = results[name]
+            ok = "/".join(f"{len(r[m]['found'])}{'' if r[m]['found'] == planted else '!'}" for m in r)
+            print(f"  round {round_no} {name:>8}: " + "  ".join(
+                f"{m} {r[m]['seconds']:.2f} / {r[m]['cpu']:.2f} ({r[m]['cpu_workers']:.2f})" for m in r)
+                + f"  found {ok} of {len(planted)}  load {load:.1f}", flush=True)
+            for m in r:
+                rows[name].setdefault(m, []).append((r[m]["seconds"], r[m]["cpu"]))
+    for name, _ in versions:
+        print(f"  {name:>8} best / median: " + "  ".join(
+            f"{m} wall {min(w for w, _ in v):.2f} / {statistics.median(w for w, _ in v):.2f}, "
+            f"CPU {min(c for _, c in v):.2f} / {statistics.median(c for _, c in v):.2f}"
+            for m, v in rows[name].items()))
+
+
+def compile_bytecode(*sources: str) -> None:
     """Write policylang's bytecode before timing: an installed package has it (pip compiles at
     install), but an editable checkout run with PYTHONDONTWRITEBYTECODE=1 would compile every
     module again in each measured process (about 0.4 s of a one-city check here)."""
@@ -142,6 +206,8 @@ def compile_bytecode() -> None:
     import policylang
 
     compileall.compile_dir(os.path.dirname(policylang.__file__), quiet=1)
+    for source in sources:
+        compileall.compile_dir(os.path.join(source, "policylang"), quiet=1)
 
 
 def main(argv=None) -> int:
@@ -151,8 +217,18 @@ def main(argv=None) -> int:
     parser.add_argument("--conflicts", type=int, default=20)
     parser.add_argument("--work", default=None, help="folder for trees and caches (default: a temporary one)")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--against", default=None, help="another source tree to compare with, step by step")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the comparison (--against)")
     args = parser.parse_args(argv)
     work = args.work or tempfile.mkdtemp(prefix="policylang-bench-")
+    if args.against:
+        print(f"machine: {machine()}")
+        compile_bytecode(args.against)
+        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+            compare(size, args, work)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     build = not args.no_build and has_build()
     print(f"machine: {machine()}")
     compile_bytecode()
@@ -168,7 +244,8 @@ def main(argv=None) -> int:
         if "build" in row and row["build_status"] != 0:
             build_s = build_s.strip() + f"(exit {row['build_status']})"
         print(f"{row['size']:>8} {row['cold']:7.2f} {row['warm']:7.2f} {row['city']:8.2f} {build_s:>8} "
-              f"{row['peak_mb']:8.0f}  {row['planted']} -> {found}  (after one city: {row['checked_after_city']} policies re-checked)",
+              f"{row['peak_mb']:8.0f}  {row['planted']} -> {found}  (after one city: {row['checked_after_city']} policies re-checked;"
+              f" CPU s cold/warm/city {'/'.join(f'{c:.2f}' for c in row['cpu'])})",
               flush=True)
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

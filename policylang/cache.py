@@ -55,7 +55,6 @@ import re
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import typing
 from decimal import Decimal
@@ -657,6 +656,8 @@ def _make_private_dirs(path: str) -> None:
 
 _ENTRY_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
                 | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+_WRITE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                | getattr(os, "O_BINARY", 0))
 _UID = os.geteuid() if hasattr(os, "geteuid") else None
 
 
@@ -683,6 +684,8 @@ def _read_entry(path: str) -> Optional[bytes]:
             size += len(chunk)
             if size > MAX_ENTRY_BYTES:
                 return b""
+            if len(chunk) < want:
+                break  # a short read of a regular file is its end: one read call, not two
             want = max(want - len(chunk), 65536)
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError:
@@ -699,6 +702,8 @@ class DiskCache:
         self.hits = 0
         self.misses = 0
         self.writes = 0
+        self._folders: set[str] = set()
+        self._written = 0
 
     def _path(self, namespace: str, key: str) -> str:
         return os.path.join(self.directory, namespace, key[:2], key + ENTRY_SUFFIX)
@@ -746,12 +751,28 @@ class DiskCache:
 
     def put_bytes(self, namespace: str, key: str, data: bytes) -> bool:
         path = self._path(namespace, key)
+        folder = os.path.dirname(path)
         try:
-            _make_private_dirs(os.path.dirname(path))
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+            if folder not in self._folders:  # made (or found) once per run, not once per entry
+                _make_private_dirs(folder)
+                self._folders.add(folder)
+            # A name of this process's own (pid and a counter; O_EXCL, so never an existing file or
+            # link) instead of tempfile.mkstemp, whose random names cost more than the write itself.
+            while True:
+                self._written += 1
+                tmp = os.path.join(folder, f".tmp-{os.getpid()}-{self._written}")
+                try:
+                    fd = os.open(tmp, _WRITE_FLAGS, 0o600)
+                    break
+                except FileExistsError:  # left by a process of the same pid that was killed
+                    continue
             try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view):]
+                finally:
+                    os.close(fd)
                 os.replace(tmp, path)
             except BaseException:
                 try:
@@ -760,6 +781,7 @@ class DiskCache:
                     pass
                 raise
         except OSError:
+            self._folders.discard(folder)
             return False  # read-only or full disk: run uncached
         self.writes += 1
         return True

@@ -22,6 +22,7 @@ from typing import Callable, Optional
 
 from .syntax import ast as A
 from .syntax import keywords as K
+from .semantics import operators as OPS
 from .messages import Bi
 
 # ---------------------------------------------------------------- levels
@@ -80,7 +81,6 @@ def provision_sentence(actor: str, modality: str, text: str) -> str:
 # ---------------------------------------------------------------- values and formulas
 
 _UNITS = {"yuan": "元", "days": "天", "months": "个月", "years": "年", "working_days": "个工作日"}
-_SYMBOLS = {"*": "×", "/": "÷", "+": "+", "-": "−", "==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 _TYPES_ZH = {"money": "金额", "percent": "百分比", "decimal": "数值", "count": "整数", "bool": "是/否", "date": "日期",
              "duration": "时长", "text": "文字", "none": "不适用", "unknown": "未知"}
 STATEMENTS_ZH = {"fixed": "固定", "floor": "不低于（下限）", "ceiling": "不高于（上限）", "default": "默认（可替换）",
@@ -125,19 +125,25 @@ def value_zh(value, kind: Optional[str] = None) -> str:
     return str(value)
 
 
-_P_IF, _P_OR, _P_AND, _P_NOT, _P_CMP, _P_SUM, _P_TERM, _P_UNARY, _P_ATOM = range(9)
+_P_IF, _P_CMP, _P_SUM, _P_ATOM = (OPS.STRENGTH[k] for k in ("if", "compare", "sum", "atom"))
+
+
+def _operator(expr):
+    """The entry (semantics/operators.py) of an operator as the parser wrote it, or None."""
+    if isinstance(expr, A.Binary):
+        return OPS.binary(expr.op)
+    if isinstance(expr, A.Unary):
+        return OPS.unary(expr.op)
+    if isinstance(expr, A.InSet):
+        return OPS.membership(expr.negated)
+    return None
 
 
 def _strength(expr) -> int:
-    if isinstance(expr, A.IfElse):
-        return _P_IF
-    if isinstance(expr, A.Binary):
-        return {"or": _P_OR, "and": _P_AND, "+": _P_SUM, "-": _P_SUM, "*": _P_TERM, "/": _P_TERM}.get(expr.op, _P_CMP)
-    if isinstance(expr, A.InSet):
-        return _P_CMP
-    if isinstance(expr, A.Unary):
-        return _P_NOT if expr.op == "not" else _P_UNARY
-    return _P_ATOM
+    op = _operator(expr)
+    if op is not None:
+        return op.strength
+    return _P_IF if isinstance(expr, A.IfElse) else _P_ATOM
 
 
 def expr_zh(expr, label: Callable[[str], Optional[str]] = lambda name: None) -> str:
@@ -176,24 +182,24 @@ def expr_zh(expr, label: Callable[[str], Optional[str]] = lambda name: None) -> 
                                else text for a, text in zip(expr.args[1:], args[1:])]
         return f"{K.name_word(K.FUNCTIONS, expr.func, 'zh')}（{'，'.join(args)}）"
     if isinstance(expr, A.Unary):
-        if expr.op == "not":
-            return "非" + child(expr.operand, _P_NOT)
-        return "−" + child(expr.operand, _P_UNARY)
+        op = _operator(expr)
+        return op.docs["zh"] + child(expr.operand, op.strength)
     if isinstance(expr, A.InSet):
         items = "、".join(expr_zh(i, label) for i in expr.items)
-        return f"{child(expr.operand, _P_SUM)}{'不属于' if expr.negated else '属于'}｛{items}｝"
+        return f"{child(expr.operand, _P_SUM)}{_operator(expr).docs['zh']}｛{items}｝"
     if isinstance(expr, A.IfElse):
         return f"如果{expr_zh(expr.cond, label)}，则{expr_zh(expr.then, label)}，否则{expr_zh(expr.otherwise, label)}"
     if isinstance(expr, A.Binary):
-        if expr.op == "+" and isinstance(expr.right, A.Number) and expr.right.unit in ("days", "months", "years",
-                                                                                            "working_days"):
-            return f"{child(expr.left, _P_SUM)}后{expr_zh(expr.right, label)}"  # 本政策生效日期后2年
-        mine = _strength(expr)
-        if expr.op in ("and", "or"):
-            return f"{child(expr.left, mine)}{'且' if expr.op == 'and' else '或'}{child(expr.right, mine + 1)}"
-        right_slot = mine + 1 if expr.op in ("-", "/") or mine == _P_CMP else mine
+        op = _operator(expr)
+        if op.zh_after_period and isinstance(expr.right, A.Number) and expr.right.unit in ("days", "months", "years",
+                                                                                           "working_days"):
+            return f"{child(expr.left, _P_SUM)}{op.zh_after_period}{expr_zh(expr.right, label)}"  # 本政策生效日期后2年
+        mine = op.strength
+        if op.words:  # 且, 或 without spaces
+            return f"{child(expr.left, mine)}{op.docs['zh']}{child(expr.right, mine + 1)}"
+        right_slot = mine + 1 if op.tight_right else mine
         left_slot = _P_SUM if mine == _P_CMP else mine
-        return f"{child(expr.left, left_slot)} {_SYMBOLS.get(expr.op, expr.op)} {child(expr.right, right_slot)}"
+        return f"{child(expr.left, left_slot)} {op.docs['zh']} {child(expr.right, right_slot)}"
     return "?"
 
 

@@ -41,6 +41,7 @@ import attrs
 from ..lowering import ir
 from ..lowering.lower import UNFILLED, lower_policy
 from ..semantics.builtins import AGGREGATES, BUILTINS
+from ..semantics.operators import OPERATORS, membership, unary
 from ..semantics.model import Duration, RDecision, RParam, ResolvedPolicy, next_level
 from ..semantics.types import Type
 from .codewriter import CodeWriter, comment_text
@@ -287,23 +288,13 @@ class _Gen:
         if isinstance(e, ir.Binary):
             return self.binary(e)
         if isinstance(e, ir.Unary):
-            operand = self.expr(e.operand)
-            if e.op == "not":
-                return _wrapped(f"{operand} is not True") if e.operand.info.nullable else _wrapped(f"not {operand}")
-            if e.operand.info.nullable or e.operand.type.kind == "duration":
-                return f"_neg({operand})"
-            cls = e.operand.info.cls
-            if cls == "D":
-                return f"_minus({operand})"  # in the exact context, like the interpreter
-            if cls == "I":
-                return _wrapped(f"-{operand}")
-            return f"_neg({operand})"
+            op = unary(e.op)
+            return op.python(self, e, op, self.expr(e.operand))
         if isinstance(e, ir.If):
             return _wrapped(f"{self.expr(e.then)} if {self.cond(e.cond)} else {self.expr(e.otherwise)}")
         if isinstance(e, ir.In):
-            items = ", ".join(self.expr(i) for i in e.items) + ("," if len(e.items) == 1 else "")
-            op = "not in" if e.negated else "in"
-            return _wrapped(f"{self.expr(e.operand)} {op} ({items})")
+            op = membership(e.negated)
+            return op.python(self, e, op)
         if isinstance(e, ir.Call):
             return self.call(e)
         if isinstance(e, ir.Aggregate):
@@ -332,7 +323,12 @@ class _Gen:
             return _wrapped(f"None if {head} is None else {code}")
         return code
 
-    # What the builtins' emitters (semantics/builtins.py) ask of an argument, and give back.
+    # What the builtins' and operators' emitters (semantics/builtins.py, operators.py) ask of an
+    # argument, and give back.
+    @property
+    def counts_working_days(self) -> bool:
+        return self.p.counts_working_days
+
     @staticmethod
     def wrapped(inner: str) -> str:
         return _wrapped(inner)
@@ -375,18 +371,18 @@ class _Gen:
         raise CodegenError(f"cannot compile the reference {e.name!r}")
 
     def binary(self, e: ir.Binary) -> str:
-        op = e.op
+        op = OPERATORS[e.op]
         left, right = self.expr(e.left), self.expr(e.right)
-        if op not in ("and", "or", "==", "!=") and e.left.info.nullable:
+        if op.strict and e.left.info.nullable:
             # Operands are evaluated left to right and none stops the rest (as in the
             # interpreter): the right side runs only when the left has a value.
             name, head = self.held(left)
-            body = self.binary_code(e, name, right, left_checked=True)
+            body = op.python(self, e, op, name, right, False, e.right.info.nullable)
             # none only through the left operand when the right is never none: a rounding of
             # this value rounds the body (see rounded())
             guard = (head, body) if not e.right.info.nullable else None
             return _wrapped(f"None if {head} is None else {body}", guard)
-        return self.binary_code(e, left, right)
+        return op.python(self, e, op, left, right, e.left.info.nullable, e.right.info.nullable)
 
     def held(self, code: str) -> tuple[str, str]:
         """(a name for code's value, the code that evaluates it once and names it): code itself
@@ -396,38 +392,6 @@ class _Gen:
         self.temps += 1
         name = f"_t{self.temps}"
         return name, f"({name} := {_top(code)})"
-
-    def binary_code(self, e: ir.Binary, left: str, right: str, left_checked: bool = False) -> str:
-        """left op right; left_checked: the left value is known not to be none here."""
-        op = e.op
-        left_nullable = e.left.info.nullable and not left_checked
-        right_nullable = e.right.info.nullable
-        if op in ("and", "or"):
-            lc = f"{left} is True" if left_nullable else left
-            rc = f"{right} is True" if right_nullable else right
-            return _wrapped(f"{lc} {op} {rc}")
-        if op in ("==", "!="):
-            return _wrapped(f"{left} {op} {right}")
-        nullable = left_nullable or right_nullable
-        if op in ("<", "<=", ">", ">="):
-            if nullable:
-                helper = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge"}[op]
-                return f"{helper}({left}, {right})"
-            return _wrapped(f"{left} {op} {right}")
-        kinds = {e.left.type.kind, e.right.type.kind}
-        if self.p.counts_working_days and "date" in kinds and "duration" in kinds:
-            return f"_arith({op!r}, {left}, {right}, _WORKDAYS)"  # a period may be in working days
-        if nullable or kinds & {"date", "duration"}:
-            return f"_arith({op!r}, {left}, {right})"
-        if op == "/":
-            return f"_div({left}, {right})"
-        classes = (e.left.info.cls, e.right.info.cls)
-        if classes == ("I", "I"):
-            return _wrapped(f"{left} {op} {right}")
-        if "D" in classes:
-            helper = {"+": "_add", "-": "_sub", "*": "_mul"}[op]
-            return f"{helper}({left}, {right})"
-        return f"_arith({op!r}, {left}, {right})"
 
     def call(self, e: ir.Call) -> str:
         builtin = BUILTINS.get(e.func)
@@ -1092,15 +1056,15 @@ class _Gen:
             return f"{local} == {self.expr(test.values[0])}"
         if test.kind == "cmp":
             value = test.values[0]
+            op = OPERATORS[test.op]
             if test.nullable:
-                helper = {"<": "_lt", "<=": "_le", ">": "_gt", ">=": "_ge", "==": None, "!=": None}[test.op]
-                if helper is None:
-                    return f"({local} {test.op} {self.expr(value)})"
-                return f"{helper}({local}, {self.expr(value)}) is True"
-            return f"{local} {test.op} {self.expr(value)}"
+                if not op.strict:
+                    return f"({local} {op.py_symbol} {self.expr(value)})"
+                return f"{op.py_helper}({local}, {self.expr(value)}) is True"
+            return f"{local} {op.py_symbol} {self.expr(value)}"
         items = ", ".join(self.expr(v) for v in test.values) + ("," if len(test.values) == 1 else "")
-        op = "in" if test.kind == "in" else "not in"
-        return f"{local} {op} ({items})"
+        op = OPERATORS[test.kind]
+        return f"{local} {op.py_symbol} ({items})"
 
     # ------------------------------------------------------------ the one-pass evaluation
     def validate_function(self) -> list[str]:

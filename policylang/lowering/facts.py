@@ -12,20 +12,18 @@ import datetime as _dt
 from decimal import Decimal
 
 from ..semantics.builtins import BUILTINS
+from ..semantics.operators import key_of
 from ..semantics.evaluate import NOT_FILLED, Interpreter
 from ..semantics.model import (
     RAggregate,
     Duration,
-    RBinary,
     RCall,
     RDecision,
     RExpr,
     RIf,
-    RIn,
     RLit,
     RParam,
     RRef,
-    RUnary,
     ResolvedPolicy,
     references,
 )
@@ -72,16 +70,11 @@ class Facts:
             if e.kind == "field":
                 return self._field(e).optional
             return True
-        if isinstance(e, RBinary):
-            if e.op in ("and", "or", "==", "!="):
-                return False
-            return self.nullable(e.left) or self.nullable(e.right)
-        if isinstance(e, RUnary):
-            return e.op != "not" and self.nullable(e.operand)
+        op = key_of(e)
+        if op is not None:  # none in, none out: the strict operators (semantics/operators.py)
+            return op.strict and any(self.nullable(x) for x in op.operands(e))
         if isinstance(e, RIf):
             return self.nullable(e.then) or self.nullable(e.otherwise)
-        if isinstance(e, RIn):
-            return False
         if isinstance(e, RCall):
             return any(self.nullable(a) for a in e.args)
         if isinstance(e, RAggregate):
@@ -182,15 +175,9 @@ class Facts:
                            + [x.value for x in (p.schedule.entries if p.schedule else ())]}
                 return classes.pop() if len(classes) == 1 else EITHER
             return EITHER
-        if isinstance(e, RBinary):
-            a, b = self.runtime_class(e.left), self.runtime_class(e.right)
-            if e.op == "/":
-                return DECIMAL
-            if DECIMAL in (a, b):
-                return DECIMAL
-            return INT if a == b == INT else EITHER
-        if isinstance(e, RUnary):
-            return self.runtime_class(e.operand)
+        op = key_of(e)
+        if op is not None:
+            return op.number_class(self, e, op)
         if isinstance(e, RIf):
             a, b = self.runtime_class(e.then), self.runtime_class(e.otherwise)
             return a if a == b else EITHER

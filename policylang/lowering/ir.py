@@ -128,6 +128,10 @@ class Unary(Expr):
     operand: Expr
     info: Info
 
+    @property
+    def operator_key(self) -> str:  # its entry in semantics/operators.py
+        return "neg" if self.op == "-" else self.op
+
 
 @attrs.frozen(slots=True)
 class Binary(Expr):
@@ -136,6 +140,10 @@ class Binary(Expr):
     left: Expr
     right: Expr
     info: Info
+
+    @property
+    def operator_key(self) -> str:  # its entry in semantics/operators.py
+        return self.op
 
 
 @attrs.frozen(slots=True)
@@ -154,6 +162,10 @@ class In(Expr):
     items: tuple
     negated: bool
     info: Info
+
+    @property
+    def operator_key(self) -> str:  # its entry in semantics/operators.py
+        return "not_in" if self.negated else "in"
 
 
 @attrs.frozen(slots=True)

@@ -40,6 +40,7 @@ from .model import (
     ResolvedPolicy,
 )
 from .builtins import AGGREGATES, BUILTINS
+from .operators import OPERATORS, membership, truthy, unary
 from .model import next_level
 from .types import Type
 
@@ -78,60 +79,6 @@ from .values import (  # noqa: E402,F401 (re-exported: callers import them from 
 
 def to_decimal(x) -> Decimal:
     return x if isinstance(x, Decimal) else Decimal(x)
-
-
-def arith(op: str, a, b, result_type: Type, calendar=None):
-    """a op b; calendar: the working-day calendar of the policy (for `date + N working days`)."""
-    if a is None or b is None:
-        return None
-    if isinstance(a, _dt.date) and isinstance(b, Duration):
-        return add_duration(a, b, 1 if op == "+" else -1, calendar)
-    if isinstance(b, _dt.date) and isinstance(a, Duration):
-        return add_duration(b, a, 1, calendar)
-    if isinstance(a, Duration) or isinstance(b, Duration):
-        if isinstance(a, Duration) and isinstance(b, Duration):
-            if a.unit != b.unit:
-                raise EvaluationError(f"cannot combine {a} and {b}: the units differ")
-            return Duration(a.amount + b.amount if op == "+" else a.amount - b.amount, a.unit)
-        dur, n = (a, b) if isinstance(a, Duration) else (b, a)
-        return Duration(dur.amount * int(n), dur.unit)
-    if isinstance(a, int) and isinstance(b, int) and op != "/":
-        return a + b if op == "+" else a - b if op == "-" else a * b
-    try:
-        da, db = to_decimal(a), to_decimal(b)
-        if op == "+":
-            return CONTEXT.add(da, db)
-        if op == "-":
-            return CONTEXT.subtract(da, db)
-        if op == "*":
-            return CONTEXT.multiply(da, db)
-        return CONTEXT.divide(da, db)
-    except decimal.DivisionByZero:
-        raise EvaluationError("division by zero") from None
-    except (decimal.InvalidOperation, decimal.Overflow) as exc:
-        if is_zero_by_zero(exc):
-            raise EvaluationError(ZERO_BY_ZERO) from None
-        raise EvaluationError(f"the arithmetic failed: {exc.__class__.__name__}") from None
-
-
-def compare(op: str, a, b):
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if a is None or b is None:
-        return None
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    return a >= b
-
-
-def truthy(v) -> bool:
-    return v is True
 
 
 def finish(value, t: Type):
@@ -658,7 +605,7 @@ class _Run:
         if cell.kind == "eq":
             return value == self.expr(cell.values[0])
         if cell.kind == "cmp":
-            return truthy(compare(cell.op, value, self.expr(cell.values[0])))
+            return truthy(OPERATORS[cell.op](value, self.expr(cell.values[0])))
         members = [self.expr(v) for v in cell.values]
         return (value in members) if cell.kind == "in" else (value not in members)
 
@@ -696,33 +643,16 @@ class _Run:
         if isinstance(e, RRef):
             return self.ref(e)
         if isinstance(e, RBinary):
-            op = e.op
-            if op == "and":
-                return truthy(self.expr(e.left)) and truthy(self.expr(e.right))
-            if op == "or":
-                return truthy(self.expr(e.left)) or truthy(self.expr(e.right))
-            left = self.expr(e.left)
-            if left is None and op not in ("==", "!="):
-                return None  # operands go left to right; none stops the rest
-            right = self.expr(e.right)
-            if op in ("==", "!=", "<", "<=", ">", ">="):
-                return compare(op, left, right)
-            return arith(op, left, right, e.type, self.i.calendar)
+            op = OPERATORS[e.op]
+            return op.evaluate(self, e, op)
         if isinstance(e, RUnary):
-            v = self.expr(e.operand)
-            if e.op == "not":
-                return not truthy(v)
-            if v is None:
-                return None
-            if isinstance(v, Duration):
-                return Duration(-v.amount, v.unit)
-            return -v if isinstance(v, int) else CONTEXT.minus(v)
+            op = unary(e.op)
+            return op.evaluate(self, e, op)
         if isinstance(e, RIf):
             return self.expr(e.then) if truthy(self.expr(e.cond)) else self.expr(e.otherwise)
         if isinstance(e, RIn):
-            v = self.expr(e.operand)
-            members = [self.expr(x) for x in e.items]
-            return (v not in members) if e.negated else (v in members)
+            op = membership(e.negated)
+            return op.evaluate(self, e, op)
         if isinstance(e, RCall):
             return self.call(e)
         if isinstance(e, RAggregate):

@@ -75,6 +75,10 @@ class RUnary:
     type: Type
     span: Span
 
+    @property
+    def operator_key(self) -> str:  # its entry in semantics/operators.py
+        return "neg" if self.op == "-" else self.op
+
 
 @attrs.frozen(slots=True)
 class RBinary:
@@ -84,6 +88,10 @@ class RBinary:
     type: Type
     span: Span
 
+    @property
+    def operator_key(self) -> str:  # its entry in semantics/operators.py
+        return self.op
+
 
 @attrs.frozen(slots=True)
 class RIn:
@@ -92,6 +100,10 @@ class RIn:
     negated: bool
     type: Type
     span: Span
+
+    @property
+    def operator_key(self) -> str:  # its entry in semantics/operators.py
+        return "not_in" if self.negated else "in"
 
 
 @attrs.frozen(slots=True)

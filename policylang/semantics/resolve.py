@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import functools
 import heapq
 import itertools
 import os
@@ -27,6 +28,7 @@ from ..gcpause import gc_paused
 from ..syntax import ast as A
 from . import judgment as J
 from . import types as T
+from . import operators as OPS
 from .builtins import AGGREGATES, BUILTINS
 from .loader import Workspace
 from .model import (
@@ -213,6 +215,8 @@ class Resolver:
         self.raw: dict[str, _Raw] = {}
         self.resolved: dict[str, ResolvedPolicy] = {}
         self.expr_cache: dict[int, RExpr] = {}
+        self.working_days_memo: dict[int, tuple] = {}  # id(item) -> (item, counts working days)
+        self.chain_links: dict[str, tuple] = {}  # policy id -> (its file, its ChainLink)
         self.type_cache: dict[int, T.Type] = {}
         self.reported: set[int] = set()
         self.children: dict[str, list[str]] = {}
@@ -619,9 +623,14 @@ class Resolver:
         base = self.resolved.get(self.amendment_base[pid]) if root is not None else None
         chain = []
         cur = pid
+        links = self.chain_links
         while cur:
             f = self.ws.files[cur]
-            chain.append(ChainLink(cur, f.level, f.path, f.title, f.header_value("document"), f.effective))
+            link = links.get(cur)
+            if link is None or link[0] is not f:
+                link = links[cur] = (f, ChainLink(cur, f.level, f.path, f.title, f.header_value("document"),
+                                                  f.effective))
+            chain.append(link[1])
             cur = f.extends
         chain.reverse()
         if root is not None:
@@ -678,10 +687,7 @@ class Resolver:
             for name, hist in raw.items["provision"].items()
         }
         examples = tuple(scope.example(decl) for decl in pf.decls if decl.kind == "example")
-        counts_working_days = any(
-            isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
-            for expr in _policy_expressions(decisions, params, schedules, requirements, examples)
-            for node in rwalk(expr))
+        counts_working_days = self._counts_working_days(decisions, params, schedules, requirements, examples)
         if parent is not None and decisions.keys() == parent.decisions.keys() and all(
                 decisions[n] is parent.decisions[n] for n in decisions):
             order = list(parent.decision_order)
@@ -747,6 +753,23 @@ class Resolver:
         if root is not None:
             amended = self.resolved[root]
             self.resolved[root] = attrs.evolve(amended, versions=amended.versions + ((pf.effective, self.resolved[pid]),))
+
+    def _counts_working_days(self, decisions, params, schedules, requirements, examples) -> bool:
+        """Whether any expression of the policy counts working days. Each item is looked at once
+        per run: a policy shares most of its items with its parent (walking every expression of
+        every policy was a third of resolving a large tree)."""
+        memo = self.working_days_memo
+        for table, wrap in ((decisions, lambda i: ({0: i}, {}, {}, {}, ())),
+                            (params, lambda i: ({}, {0: i}, {}, {}, ())),
+                            (schedules, lambda i: ({}, {}, {0: i}, {}, ())),
+                            (requirements, lambda i: ({}, {}, {}, {0: i}, ()))):
+            for item in table.values():
+                known = memo.get(id(item))
+                if known is None or known[0] is not item:
+                    known = memo[id(item)] = (item, _counts_working_days(_policy_expressions(*wrap(item))))
+                if known[1]:
+                    return True
+        return _counts_working_days(_policy_expressions({}, {}, {}, {}, examples))
 
     # ------------------------------------------------------------ the working-day calendar
     def _workdays(self, pid: str, calendars: dict):
@@ -948,6 +971,29 @@ def percent_text(fraction: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _last_result_per_files(copy):
+    """Remember a function of a tree's file headers and `uses` lines (all it may read of them) for
+    the last files it was given (the same header and `uses` objects, in the same order): a check
+    computes the windows and bindings of every policy for deciding what a change affects
+    (pipeline.structure_of) and again when resolving, after giving some files their declarations
+    (attrs.evolve keeps the header and `uses` objects). `copy` gives each caller its own copy of
+    the result's outer containers (the resolver adds to them)."""
+    def wrap(fn):
+        last: list = [None]
+
+        @functools.wraps(fn)
+        def remembered(files: dict):
+            key = tuple((pid, id(pf.header), id(pf.uses)) for pid, pf in files.items())
+            hit = last[0]
+            if hit is None or hit[0] != key:
+                hit = (key, list(files.values()), fn(files))  # the files kept alive: the ids stay theirs
+                last[0] = hit
+            return copy(hit[2])
+        return remembered
+    return wrap
+
+
+@_last_result_per_files(dict)
 def policy_windows(files: dict) -> dict[str, tuple]:
     """For each policy, the dates in force of the policies that may stand in for it in its region:
     itself, its `extends` chain, and every other policy of its tree (the policies extending the
@@ -991,6 +1037,7 @@ def policy_windows(files: dict) -> dict[str, tuple]:
     return out
 
 
+@_last_result_per_files(lambda result: (dict(result[0]), list(result[1])))
 def bind_cross_references(files: dict) -> tuple[dict[str, dict[str, Binding]], list]:
     """What every `uses` means for every policy: ({policy id: {alias: Binding}}, conflicts).
 
@@ -1097,6 +1144,11 @@ def bind_cross_references(files: dict) -> tuple[dict[str, dict[str, Binding]], l
 
 def external_reads(expr: Optional[RExpr]) -> list[RRef]:
     return [r for r in references(expr) if r.kind == "external"]
+
+
+def _counts_working_days(exprs) -> bool:
+    return any(isinstance(node, RLit) and isinstance(node.value, Duration) and node.value.unit == "working_days"
+               for expr in exprs for node in rwalk(expr))
 
 
 def _policy_expressions(decisions, params, schedules, requirements, examples):
@@ -1670,22 +1722,15 @@ class _Scope:
             return self._attribute(node, constant)
         if isinstance(node, A.Unary):
             operand = self._expr(node.operand, constant)
-            if node.op == "not":
-                self._want_bool(operand, "not")
-                return RUnary("not", operand, T.BOOL, node.span)
-            if not (operand.type.is_numeric or operand.type.kind in ("unknown", "none", "duration")):
-                self._say("PL203.minus", operand.span, type=T.describe(operand.type), type_zh=describe_zh(operand.type))
-            return RUnary("-", operand, operand.type, node.span)
+            op = OPS.unary(node.op)
+            return RUnary(node.op, operand, op.type_rule(self, op, (operand,), node.span), node.span)
         if isinstance(node, A.Binary):
             return self._binary(node, constant)
         if isinstance(node, A.InSet):
             operand = self._expr(node.operand, constant)
             items = tuple(self._expr(i, constant) for i in node.items)
-            for item in items:
-                if not T.comparable(operand.type, item.type):
-                    self._say("PL204.in_set", item.span, left=T.describe(operand.type), left_zh=describe_zh(operand.type), right=T.describe(item.type), right_zh=describe_zh(item.type),
-                              hint=_unit_hint(operand.type, item.type), hint_zh=_unit_hint_zh(operand.type, item.type))
-            return RIn(operand, items, node.negated, T.BOOL, node.span)
+            op = OPS.membership(node.negated)
+            return RIn(operand, items, node.negated, op.type_rule(self, op, (operand, *items), node.span), node.span)
         if isinstance(node, A.IfElse):
             cond = self._expr(node.cond, constant)
             self._want_bool(cond, "if")
@@ -1806,24 +1851,28 @@ class _Scope:
     def _binary(self, node: A.Binary, constant: bool) -> RExpr:
         left = self._expr(node.left, constant)
         right = self._expr(node.right, constant)
-        op = node.op
-        if op in ("and", "or"):
-            self._want_bool(left, op)
-            self._want_bool(right, op)
-            return RBinary(op, left, right, T.BOOL, node.span)
-        if op in ("==", "!=", "<", "<=", ">", ">="):
-            if not T.comparable(left.type, right.type):
-                self._say("PL204.compare", node.span, left=T.describe(left.type), left_zh=describe_zh(left.type), right=T.describe(right.type), right_zh=describe_zh(right.type),
-                          hint=_unit_hint(left.type, right.type), hint_zh=_unit_hint_zh(left.type, right.type))
-            elif op not in ("==", "!=") and left.type.kind in ("bool", "text", "enum", "duration"):
-                self._say("PL204.no_order", node.span, op=op, type=T.describe(left.type), type_zh=describe_zh(left.type))
-            return RBinary(op, left, right, T.BOOL, node.span)
-        t = T.arithmetic(op, left.type, right.type)
-        if t is None:
-            self._say("PL203.arithmetic", node.span, left=T.describe(left.type), left_zh=describe_zh(left.type), op=op, right=T.describe(right.type), right_zh=describe_zh(right.type),
-                      hint=_arith_hint(op, left.type, right.type), hint_zh=_arith_hint_zh(op, left.type, right.type))
-            t = T.UNKNOWN
-        return RBinary(op, left, right, t, node.span)
+        op = OPS.binary(node.op)
+        return RBinary(node.op, left, right, op.type_rule(self, op, (left, right), node.span), node.span)
+
+    # What the operators' typing rules (semantics/operators.py) report through.
+    def want_bool(self, expr: RExpr, keyword: str):
+        self._want_bool(expr, keyword)
+
+    def operator_error(self, key: str, span, op: Optional[str] = None, left: Optional[T.Type] = None,
+                       right: Optional[T.Type] = None, type: Optional[T.Type] = None):
+        """An operator's type error, by its catalogue key: PL203.arithmetic (op, left, right),
+        PL204.compare and PL204.in_set (left, right), PL204.no_order (op, type), PL203.minus (type)."""
+        params = {}
+        if op is not None:
+            params["op"] = op
+        for name, t in (("left", left), ("right", right), ("type", type)):
+            if t is not None:
+                params[name], params[name + "_zh"] = T.describe(t), describe_zh(t)
+        if key == "PL203.arithmetic":
+            params["hint"], params["hint_zh"] = _arith_hint(op, left, right), _arith_hint_zh(op, left, right)
+        elif left is not None:
+            params["hint"], params["hint_zh"] = _unit_hint(left, right), _unit_hint_zh(left, right)
+        self._say(key, span, **params)
 
     def _is_aggregate(self, node: A.Call) -> bool:
         """sum, count, all and any are aggregates; min and max are when their first argument is a

@@ -1,4 +1,5 @@
-"""The type system: value types of the language and the typing rules of operators and functions."""
+"""The type system: value types of the language (the operators' typing rules are in operators.py, the
+functions' in builtins.py)."""
 
 from __future__ import annotations
 
@@ -98,57 +99,6 @@ def unify(a: Type, b: Type) -> Optional[Type]:
         return a
     if {a.kind, b.kind} == {"count", "decimal"}:
         return DECIMAL
-    return None
-
-
-_PLAIN = frozenset({"count", "decimal"})
-
-
-def arithmetic(op: str, a: Type, b: Type) -> Optional[Type]:
-    """Result type of `a op b` for + - * /, or None when the units do not fit."""
-    if is_unknown(a, b):
-        return UNKNOWN
-    if a.kind == "none" or b.kind == "none":
-        return unify(a, b) if op in "+-" else (a if b.kind == "none" else b)
-    ka, kb = a.kind, b.kind
-    if op in ("+", "-"):
-        if ka == kb and ka in ("money", "percent", "count", "decimal", "duration"):
-            return a
-        if {ka, kb} == {"count", "decimal"}:
-            return DECIMAL
-        if ka == "date" and kb == "duration":
-            return DATE
-        if op == "+" and ka == "duration" and kb == "date":
-            return DATE
-        return None
-    if op == "*":
-        if ka == "money" and kb in ("percent", "count", "decimal"):
-            return MONEY
-        if kb == "money" and ka in ("percent", "count", "decimal"):
-            return MONEY
-        if ka == "percent" and kb == "percent":
-            return PERCENT
-        if "percent" in (ka, kb) and {ka, kb} - {"percent"} <= _PLAIN:
-            return DECIMAL
-        if ka == "count" and kb == "count":
-            return COUNT
-        if {ka, kb} <= _PLAIN:
-            return DECIMAL
-        if ka == "duration" and kb == "count" or kb == "duration" and ka == "count":
-            return DURATION
-        return None
-    if op == "/":
-        if ka == "money" and kb == "money":
-            return DECIMAL
-        if ka == "money" and kb in ("count", "decimal", "percent"):
-            return MONEY
-        if ka == "percent" and kb == "percent":
-            return DECIMAL
-        if ka == "percent" and kb in _PLAIN:
-            return PERCENT
-        if ka in _PLAIN and kb in _PLAIN:
-            return DECIMAL
-        return None
     return None
 
 

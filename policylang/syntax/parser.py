@@ -724,15 +724,30 @@ def _hidden(ch: str) -> bool:
     return hidden_character(ch)
 
 
+_HIDDEN_KNOWN: dict[str, bool] = {}  # character -> whether _hidden_characters reports it
+
+
 def _hidden_characters(text: str, path: str) -> list[Diagnostic]:
     """Bidirectional controls, invisible format characters and control characters written in the file
     (Trojan Source): what the reader sees is not what the parser reads. One finding per line."""
     from ..diagnostics import hidden_character
 
+    # Each distinct character is looked at once (a file holds a few hundred of them), and the text
+    # is walked only when one of them is hidden.
+    known = _HIDDEN_KNOWN
+    hidden = set()
+    for ch in set(text):
+        is_hidden = known.get(ch)
+        if is_hidden is None:
+            is_hidden = known[ch] = ch not in "\n\r\t" and hidden_character(ch)
+        if is_hidden:
+            hidden.add(ch)
+    if not hidden:
+        return []
     found = []
     last_line = 0
     for pos, ch in enumerate(text):
-        if ch in "\n\r\t" or not hidden_character(ch):
+        if ch not in hidden:
             continue
         line = text.count("\n", 0, pos) + 1
         if line == last_line:
@@ -1421,6 +1436,18 @@ _ID_SEGMENT = re.compile(r"[a-z0-9_][a-z0-9_\-]*")
 
 def policy_id_for(path: str, root: str) -> Optional[str]:
     """The id of the policy file at path under root: its relative path without '.policy'."""
+    if os.path.isabs(path) and os.path.isabs(root):  # not depending on the working folder
+        return _policy_id_of_absolute(path, root)
+    return _policy_id_uncached(path, root)
+
+
+@lru_cache(maxsize=1 << 16)
+def _policy_id_of_absolute(path: str, root: str) -> Optional[str]:
+    # A check asks it several times for every file of the tree (the plan, the cache keys, the loader).
+    return _policy_id_uncached(path, root)
+
+
+def _policy_id_uncached(path: str, root: str) -> Optional[str]:
     path, root = os.path.abspath(path), os.path.abspath(root)
     if path.startswith(root + os.sep):  # the common case, without relpath's cost
         rel = path[len(root) + 1:]

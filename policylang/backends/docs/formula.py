@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from ...semantics.builtins import AGGREGATES, BUILTINS
 from ...semantics.model import Duration, RAggregate, RBinary, RCall, RExpr, RIf, RIn, RLit, RRef, RUnary
+from ...semantics.operators import STRENGTH, key_of
 from . import i18n
 from .i18n import Words
 
@@ -145,23 +146,12 @@ def format_value(value, kind: str, words: Words, enum_label: Callable[[str], Opt
 
 # ---------------------------------------------------------------- expressions
 
-# Binding strength, loosest first: a child looser than its parent is parenthesised.
-_PRECEDENCE = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7, "atom": 9}
-_COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
-
-
 def _strength(expr: RExpr) -> int:
-    if isinstance(expr, RIf):
-        return _PRECEDENCE["if"]
-    if isinstance(expr, RBinary):
-        if expr.op in _COMPARISONS:
-            return _PRECEDENCE["cmp"]
-        return _PRECEDENCE[expr.op]
-    if isinstance(expr, RIn):
-        return _PRECEDENCE["cmp"]
-    if isinstance(expr, RUnary):
-        return _PRECEDENCE["not"] if expr.op == "not" else _PRECEDENCE["neg"]
-    return _PRECEDENCE["atom"]
+    """Binding strength (semantics/operators.py): a child looser than its parent is parenthesised."""
+    op = key_of(expr)
+    if op is not None:
+        return op.strength
+    return STRENGTH["if"] if isinstance(expr, RIf) else STRENGTH["atom"]
 
 
 @attrs.frozen
@@ -224,25 +214,19 @@ class FormulaPrinter:
         elif isinstance(expr, RRef):
             self._ref(expr, out)
         elif isinstance(expr, RUnary):
-            if expr.op == "not":
-                out.append(Seg("text", i18n.OPERATORS["not"][w.lang] + " "))
-            else:
-                out.append(Seg("text", "−"))
-            self._child(expr.operand, _strength(expr), out, tight=True)
+            op = key_of(expr)
+            out.append(Seg("text", op.docs[w.lang] + (" " if op.words else "")))
+            self._child(expr.operand, op.strength, out, tight=True)
         elif isinstance(expr, RBinary):
-            mine = _strength(expr)
-            self._child(expr.left, mine, out)
-            if expr.op in ("and", "or"):
-                op = i18n.OPERATORS[expr.op][w.lang]
-            else:
-                op = i18n.SYMBOLS.get(expr.op, expr.op)
-            out.append(Seg("text", f" {op} "))
+            op = key_of(expr)
+            self._child(expr.left, op.strength, out)
+            out.append(Seg("text", f" {op.docs[w.lang]} "))
             # Right operands of - and / and comparisons bind tighter: a − (b − c).
-            self._child(expr.right, mine, out, tight=expr.op in ("-", "/") or expr.op in _COMPARISONS)
+            self._child(expr.right, op.strength, out, tight=op.tight_right and not op.associative)
         elif isinstance(expr, RIn):
-            self._child(expr.operand, _strength(expr), out, tight=True)
-            word = i18n.OPERATORS["not_in" if expr.negated else "in"][w.lang]
-            out.append(Seg("text", f" {word} {{"))
+            op = key_of(expr)
+            self._child(expr.operand, op.strength, out, tight=True)
+            out.append(Seg("text", f" {op.docs[w.lang]} {{"))
             for i, item in enumerate(expr.items):
                 if i:
                     out.append(Seg("text", "、" if w.lang == i18n.ZH else ", "))
@@ -250,11 +234,11 @@ class FormulaPrinter:
             out.append(Seg("text", "}"))
         elif isinstance(expr, RIf):
             out.append(Seg("text", i18n.OPERATORS["if"][w.lang] + " "))
-            self._child(expr.cond, _PRECEDENCE["if"], out, tight=True)
+            self._child(expr.cond, STRENGTH["if"], out, tight=True)
             out.append(Seg("text", " " + i18n.OPERATORS["then"][w.lang] + " "))
-            self._child(expr.then, _PRECEDENCE["if"], out, tight=True)
+            self._child(expr.then, STRENGTH["if"], out, tight=True)
             out.append(Seg("text", " " + i18n.OPERATORS["else"][w.lang] + " "))
-            self._child(expr.otherwise, _PRECEDENCE["if"], out)
+            self._child(expr.otherwise, STRENGTH["if"], out)
         elif isinstance(expr, RCall):
             self._call(expr, out)
         elif isinstance(expr, RAggregate):
@@ -277,7 +261,7 @@ class FormulaPrinter:
 
     def _child(self, child: RExpr, parent_strength: int, out: list[Seg], tight: bool = False) -> None:
         strength = _strength(child)
-        needs = strength < parent_strength or (tight and strength == parent_strength and strength < _PRECEDENCE["atom"])
+        needs = strength < parent_strength or (tight and strength == parent_strength and strength < STRENGTH["atom"])
         if needs:
             out.append(Seg("text", "("))
         self._emit(child, out)

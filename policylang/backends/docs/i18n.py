@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from ...semantics.operators import OPERATORS as _OPERATORS
+
 ZH = "zh"
 EN = "en"
 
@@ -280,18 +282,17 @@ SEVERITIES = {
 BOOL_WORDS = {True: {ZH: "是", EN: "yes"}, False: {ZH: "否", EN: "no"}}
 NONE_WORD = {ZH: "不适用", EN: "not applicable"}
 BLANK_WORD = {ZH: "未填写", EN: "not filled"}
+# The words of the operators (and, or, not, in, not_in: semantics/operators.py) and of the other
+# keywords a formula shows.
 OPERATORS = {
-    "and": {ZH: "且", EN: "and"},
-    "or": {ZH: "或", EN: "or"},
-    "not": {ZH: "非", EN: "not"},
-    "in": {ZH: "属于", EN: "is one of"},
-    "not_in": {ZH: "不属于", EN: "is none of"},
+    **{key: dict(op.docs) for key, op in _OPERATORS.items() if op.words},
     "if": {ZH: "如果", EN: "if"},
     "then": {ZH: "则", EN: "then"},
     "else": {ZH: "否则", EN: "else"},
     "where": {ZH: "其中", EN: "where"},
 }
-SYMBOLS = {"*": "×", "/": "÷", "+": "+", "-": "−", "==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+# The symbols of the other binary operators (the same in both languages): × ÷ + − = ≠ < ≤ > ≥.
+SYMBOLS = {key: op.docs[ZH] for key, op in _OPERATORS.items() if not op.words and op.form == "binary"}
 BUILTINS = {
     "as_of": {ZH: "评估日期", EN: "evaluation date"},
     "effective_date": {ZH: "本政策生效日期", EN: "effective date of this policy"},

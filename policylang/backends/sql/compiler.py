@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 import attrs
 from sqlglot import exp
@@ -45,6 +45,7 @@ from sqlglot import exp
 from ...lowering import ir
 from ...lowering.lower import UNFILLED, lower_policy
 from ...semantics.builtins import BUILTINS
+from ...semantics.operators import OPERATORS, membership, unary
 from ...semantics.model import Duration, ResolvedPolicy, next_level
 
 DIALECTS = ("duckdb", "spark")
@@ -376,35 +377,37 @@ class SqlGen:
                          dec(MAX_SCALE, None if digits is None else digits + 1)), MAX_SCALE)
         return cast(e, dec(scale, digits)), scale
 
-    def arith(self, op: str, a: Sql, b: Sql, kinds: set) -> tuple[exp.Expression, Optional[int], Optional[exp.Expression]]:
-        """a op b: (value, scale, the condition of an error of its own (None: never)."""
+    def arith(self, node: str, scale: Optional[Callable], a: Sql, b: Sql,
+              kinds: set) -> tuple[exp.Expression, Optional[int], Optional[exp.Expression]]:
+        """a node b (the sqlglot operation; scale: the result's DECIMAL scale from the operands', None
+        for the exact division): (value, scale, the condition of an error of its own (None: never)."""
         if "date" in kinds or "duration" in kinds:
             raise UnsupportedInSql("date arithmetic with a period that is not a constant")
-        if op == "/":
+        if scale is None:
             return self.divide(a, b)
+        operation = getattr(exp, node)
         if a.scale is None and b.scale is None:
-            node = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[op](this=paren(a.val), expression=paren(b.val))
-            return node, None, None
+            return operation(this=paren(a.val), expression=paren(b.val)), None, None
         x, sx = self.as_decimal(a)
         y, sy = self.as_decimal(b)
         dx, dy = self.num_digits(a), self.num_digits(b)
-        known = dx is not None and dy is not None
-        scale = sx + sy if op == "*" else max(sx, sy)
-        digits = (dx + dy if op == "*" else max(dx, dy) + 1) if known else None
-        if digits is not None and digits + scale > 38:
+        product = node == "Mul"
+        result_scale = scale(sx, sy)
+        # a bound on the result's integer digits: a product the operands' added, a sum or difference
+        # one more than the wider operand's (another operation: unknown)
+        digits = None
+        if dx is not None and dy is not None and node in ("Mul", "Add", "Sub"):
+            digits = dx + dy if product else max(dx, dy) + 1
+        if digits is not None and digits + result_scale > 38:
             digits = None
         # Both operands at the result's width: DuckDB multiplies and adds two 64-bit decimals in 64
         # bits (an overflow error, not a wider result), so a result wider than 18 digits needs
         # operands that are 128-bit already.
-        width = 38 if digits is None else max(digits + scale, 1)  # >= each operand's own precision
+        width = 38 if digits is None else max(digits + result_scale, sx + 1, sy + 1)
         x, y = cast(x, dec_type(sx, width)), cast(y, dec_type(sy, width))
-        if op == "*":
-            value = exp.Mul(this=x, expression=y)
-        else:
-            value = (exp.Add if op == "+" else exp.Sub)(this=x, expression=y)
-        value, scale = self.capped(value, scale, digits)
-        self.last_digits = None if digits is None else digits + (scale < sx + sy if op == "*" else 0)
-        return value, scale, None
+        value, capped_scale = self.capped(operation(this=x, expression=y), result_scale, digits)
+        self.last_digits = None if digits is None else digits + (capped_scale < result_scale)
+        return value, capped_scale, None
 
     @staticmethod
     def unscaled(x: exp.Expression, scale: int) -> exp.Expression:
@@ -528,9 +531,11 @@ class SqlGen:
         if isinstance(e, ir.Ref):
             return self.ref(e)
         if isinstance(e, ir.Binary):
-            return self.binary(e)
+            op = OPERATORS[e.op]
+            return op.sql(self, e, op)
         if isinstance(e, ir.Unary):
-            return self.unary(e)
+            op = unary(e.op)
+            return op.sql(self, e, op)
         if isinstance(e, ir.If):
             c, t, o = self.expr(e.cond), self.expr(e.then), self.expr(e.otherwise)
             scale = self.common_scale(t, o)
@@ -538,7 +543,8 @@ class SqlGen:
             err = coalesce(c.err, choose(is_true(c.val), t.err, o.err))
             return Sql(folded_case([(is_true(c.val), t.val)], o.val), err, scale, self.common_digits(t, o))
         if isinstance(e, ir.In):
-            return self.in_(e)
+            op = membership(e.negated)
+            return op.sql(self, e, op)
         if isinstance(e, ir.Aggregate):
             source = e.source
             if (isinstance(source, ir.Ref) and source.kind == "input" and source.name in self.absent_lists
@@ -659,48 +665,59 @@ class SqlGen:
             err = case([(c, x if x is not None else cast(null(), "VARCHAR")) for c, x in errs], default_err)
         return Sql(case(whens, default), err, scale, self.common_digits(*parts))
 
-    def unary(self, e: ir.Unary) -> Sql:
+    # ------------------------------------------------------------ what the operators' SQL forms use
+    # (semantics/operators.py: each operator names its sqlglot node)
+    def not_(self, e: ir.Unary) -> Sql:
         s = self.expr(e.operand)
-        if e.op == "not":
-            return Sql(exp.Not(this=paren(exp.Coalesce(this=s.val, expressions=[exp.false()]))), s.err)
+        return Sql(exp.Not(this=paren(exp.Coalesce(this=s.val, expressions=[exp.false()]))), s.err)
+
+    def negation(self, e: ir.Unary) -> Sql:
+        s = self.expr(e.operand)
         if e.operand.type.kind == "duration":
             raise UnsupportedInSql("a negated period that is not a constant")
         return Sql(exp.Neg(this=paren(s.val)), s.err, s.scale, s.digits)
 
-    def binary(self, e: ir.Binary) -> Sql:
-        op = e.op
-        if e.right.type.kind == "duration" and e.left.type.kind == "date":
-            a = self.expr(e.left)
-            return self.date_arith(e, a, None, None)
+    def logic(self, e: ir.Binary, node: str, goes_on_when_true: bool) -> Sql:
+        """and / or: none counts as false; the right side is computed only when the left one did not
+        decide (goes_on_when_true: and)."""
         a, b = self.expr(e.left), self.expr(e.right)
-        if op in ("and", "or"):
-            left = exp.Coalesce(this=a.val, expressions=[exp.false()])
-            right = exp.Coalesce(this=b.val, expressions=[exp.false()])
-            value = (exp.And if op == "and" else exp.Or)(this=left, expression=right)
-            # the right side is computed only when the left one did not decide
-            goes_on = is_true(a.val) if op == "and" else exp.Not(this=is_true(a.val))
-            return Sql(value, coalesce(a.err, choose(goes_on, b.err, None)))
-        if op in ("==", "!="):
-            x, y = self.comparable(a, b)
-            value = exp.NullSafeEQ(this=x, expression=y) if op == "==" else exp.NullSafeNEQ(this=x, expression=y)
-            return Sql(value, self.first_error([(None, a.err), (None, b.err)]))
-        # operands left to right; a none on the left stops the rest
+        left = exp.Coalesce(this=a.val, expressions=[exp.false()])
+        right = exp.Coalesce(this=b.val, expressions=[exp.false()])
+        value = getattr(exp, node)(this=left, expression=right)
+        goes_on = is_true(a.val) if goes_on_when_true else exp.Not(this=is_true(a.val))
+        return Sql(value, coalesce(a.err, choose(goes_on, b.err, None)))
+
+    def equality(self, e: ir.Binary, node: str) -> Sql:
+        """== / != (none equals none): a null-safe comparison."""
+        a, b = self.expr(e.left), self.expr(e.right)
+        x, y = self.comparable(a, b)
+        return Sql(getattr(exp, node)(this=x, expression=y), self.first_error([(None, a.err), (None, b.err)]))
+
+    def order(self, e: ir.Binary, node: str) -> Sql:
+        """< <= > >=: operands left to right; a none on the left stops the rest."""
+        a, b = self.expr(e.left), self.expr(e.right)
         left_stops = is_null(a.val) if e.left.info.nullable else None
-        if op in ("<", "<=", ">", ">="):
-            x, y = self.comparable(a, b)
-            node = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[op](this=x, expression=y)
-            return Sql(node, self.first_error([(left_stops, a.err), (None, b.err)]))
+        x, y = self.comparable(a, b)
+        return Sql(getattr(exp, node)(this=x, expression=y), self.first_error([(left_stops, a.err), (None, b.err)]))
+
+    def arithmetic(self, e: ir.Binary, node: str, scale: Optional[Callable]) -> Sql:
+        """+ - * /: node the sqlglot operation, scale the DECIMAL scale of the result from the
+        operands' (None: the exact division, divide())."""
+        if e.right.type.kind == "duration" and e.left.type.kind == "date":
+            return self.date_arith(e, self.expr(e.left), None, None)
+        a, b = self.expr(e.left), self.expr(e.right)
+        left_stops = is_null(a.val) if e.left.info.nullable else None
         kinds = {e.left.type.kind, e.right.type.kind}
         if kinds & {"date", "duration"}:
             return self.date_arith(e, a, b, left_stops)
         self.last_digits = None
-        value, scale, fails = self.arith(op, a, b, kinds)
-        digits = self.last_digits if op != "/" else None
+        value, result_scale, fails = self.arith(node, scale, a, b, kinds)
+        digits = self.last_digits if scale is not None else None
         own = None
         if fails is not None:
             own = self.own_error(and_(not_null(a.val), not_null(b.val), fails), "division_by_zero")
         return Sql(value, self.first_error([(left_stops, a.err), (is_null(b.val) if e.right.info.nullable else None,
-                                                                 b.err), (None, own)]), scale, digits)
+                                                                 b.err), (None, own)]), result_scale, digits)
 
     def comparable(self, a: Sql, b: Sql):
         """Both operands of a comparison at one DECIMAL type, the larger scale: Spark compares two
@@ -721,26 +738,27 @@ class SqlGen:
         """date ± a constant period (days, months, years)."""
         right = e.right
         period = right.value if isinstance(right, (ir.Lit, ir.Folded)) else None
-        if e.left.type.kind != "date" or not isinstance(period, Duration) or e.op not in ("+", "-"):
+        sign = OPERATORS[e.op].period_sign
+        if e.left.type.kind != "date" or not isinstance(period, Duration) or sign is None:
             raise UnsupportedInSql(f"the date arithmetic {e.left.type.kind} {e.op} {right.type.kind}")
         if period.unit == "working_days":
             # The official calendar (workdays.py) has no SQL form here: a count of working days needs the
             # days off and days worked of each year, which the queries do not carry.
             raise UnsupportedInSql(f"working days ({period}): the SQL backend does not count working days")
-        n = period.amount * (1 if e.op == "+" else -1)
+        n = period.amount * sign
         if period.unit == "days":
             return self.add_days(a, Sql(cast(num_lit(n), "BIGINT")))
         months = n * (12 if period.unit == "years" else 1)
         return self.add_months(a, Sql(cast(num_lit(months), "BIGINT")))
 
-    def in_(self, e: ir.In) -> Sql:
+    def membership(self, e: ir.In, negated: bool) -> Sql:
         s = self.expr(e.operand)
         items = [self.expr(i) for i in e.items]
         if any(i.val.is_type("null") or isinstance(i.val, exp.Null) for i in items):
             raise UnsupportedInSql("none as a member of a set")
         operand, *values = self.aligned([s] + items)
         member = exp.In(this=paren(operand), expressions=values)
-        if e.negated:
+        if negated:
             value = or_(is_null(operand), exp.Not(this=paren(member)))
         else:
             value = exp.Coalesce(this=member, expressions=[exp.false()])
@@ -948,8 +966,7 @@ class SqlGen:
             return exp.NullSafeEQ(this=x, expression=y)
         if t.kind == "cmp":
             x, y = self.comparable(column, values[0])
-            node = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}[t.op](this=x, expression=y)
-            return is_true(node)
+            return is_true(getattr(exp, OPERATORS[t.op].sql_node)(this=x, expression=y))
         if t.kind in ("in", "not_in"):
             operand, *items = self.aligned([column] + values)
             member = exp.In(this=paren(operand), expressions=items)

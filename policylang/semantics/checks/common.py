@@ -450,22 +450,15 @@ def assignments(policy: Optional[ResolvedPolicy], pairs, sep: str = ", ", sep_zh
 
 # ---------------------------------------------------------------- expressions in words
 
-_ZH_SYMBOLS = {"*": "×", "/": "÷", "+": "+", "-": "−", "==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
-_ZH_STRENGTH = {"if": 0, "or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7, "atom": 9}
-
-
 def _zh_strength(expr) -> int:
-    from ..model import RBinary, RIf, RIn, RUnary
+    """Binding strength (semantics/operators.py)."""
+    from ..model import RIf
+    from ..operators import STRENGTH, key_of
 
-    if isinstance(expr, RIf):
-        return _ZH_STRENGTH["if"]
-    if isinstance(expr, RBinary):
-        return _ZH_STRENGTH.get(expr.op, _ZH_STRENGTH["cmp"])
-    if isinstance(expr, RIn):
-        return _ZH_STRENGTH["cmp"]
-    if isinstance(expr, RUnary):
-        return _ZH_STRENGTH["not"] if expr.op == "not" else _ZH_STRENGTH["neg"]
-    return _ZH_STRENGTH["atom"]
+    op = key_of(expr)
+    if op is not None:
+        return op.strength
+    return STRENGTH["if"] if isinstance(expr, RIf) else STRENGTH["atom"]
 
 
 def expr_zh(policy: Optional[ResolvedPolicy], expr) -> str:
@@ -474,11 +467,12 @@ def expr_zh(policy: Optional[ResolvedPolicy], expr) -> str:
     from ...syntax import keywords as K
     from ..builtins import AGGREGATES, BUILTINS
     from ..model import RAggregate, RBinary, RCall, RIf, RIn, RLit, RRef, RUnary
+    from ..operators import STRENGTH, key_of
 
     def child(e, slot: int, tight: bool = False) -> str:
         text = expr_zh(policy, e)
         strength = _zh_strength(e)
-        return f"（{text}）" if strength < slot or (tight and strength == slot < _ZH_STRENGTH["atom"]) else text
+        return f"（{text}）" if strength < slot or (tight and strength == slot < STRENGTH["atom"]) else text
 
     if expr is None:
         return ""
@@ -497,20 +491,18 @@ def expr_zh(policy: Optional[ResolvedPolicy], expr) -> str:
             return expr.name
         return label_of(policy, expr.name)
     if isinstance(expr, RUnary):
-        if expr.op == "not":
-            return "非" + child(expr.operand, _ZH_STRENGTH["not"], True)
-        return "−" + child(expr.operand, _ZH_STRENGTH["neg"], True)
+        op = key_of(expr)
+        return op.docs["zh"] + child(expr.operand, op.strength, True)
     if isinstance(expr, RBinary):
-        if expr.op == "+" and isinstance(expr.right, RLit) and isinstance(expr.right.value, Duration):
-            return f"{child(expr.left, _ZH_STRENGTH['+'])}后{expr_zh(policy, expr.right)}"  # 本政策生效日期后2年
-        mine = _zh_strength(expr)
-        if expr.op in ("and", "or"):
-            return f"{child(expr.left, mine)}{'且' if expr.op == 'and' else '或'}{child(expr.right, mine, True)}"
-        tight = expr.op in ("-", "/") or mine == _ZH_STRENGTH["cmp"]
-        return f"{child(expr.left, mine)} {_ZH_SYMBOLS.get(expr.op, expr.op)} {child(expr.right, mine, tight)}"
+        op = key_of(expr)
+        if op.zh_after_period and isinstance(expr.right, RLit) and isinstance(expr.right.value, Duration):
+            return f"{child(expr.left, op.strength)}{op.zh_after_period}{expr_zh(policy, expr.right)}"  # 本政策生效日期后2年
+        symbol = op.docs["zh"] if op.words else f" {op.docs['zh']} "  # 且, 或 without spaces
+        return f"{child(expr.left, op.strength)}{symbol}{child(expr.right, op.strength, op.tight_right)}"
     if isinstance(expr, RIn):
+        op = key_of(expr)
         items = "、".join(expr_zh(policy, i) for i in expr.items)
-        return f"{child(expr.operand, _ZH_STRENGTH['cmp'], True)}{'不属于' if expr.negated else '属于'}｛{items}｝"
+        return f"{child(expr.operand, op.strength, True)}{op.docs['zh']}｛{items}｝"
     if isinstance(expr, RIf):
         return (f"如果{expr_zh(policy, expr.cond)}，则{expr_zh(policy, expr.then)}，"
                 f"否则{expr_zh(policy, expr.otherwise)}")

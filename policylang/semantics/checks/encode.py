@@ -28,19 +28,17 @@ import z3
 from ..evaluate import BlankNotFilled, EvaluationError
 from ..model import (
     Duration,
-    RBinary,
     RCall,
     RExpr,
     RIf,
-    RIn,
     RLit,
     RRef,
-    RUnary,
     ResolvedPolicy,
     references,
     rchildren,
 )
 from ..builtins import BUILTINS
+from ..operators import OPERATORS, key_of
 from ..types import Type
 from ...messages import Bi
 from .common import CheckContext, format_value
@@ -176,11 +174,9 @@ class Encoder:
 
     # ------------------------------------------------------------ conditions
     def boolean(self, expr: RExpr) -> z3.BoolRef:
-        if isinstance(expr, RBinary) and expr.op in ("and", "or"):
-            parts = [self.boolean(expr.left), self.boolean(expr.right)]
-            return z3.And(*parts) if expr.op == "and" else z3.Or(*parts)
-        if isinstance(expr, RUnary) and expr.op == "not":
-            return z3.Not(self.boolean(expr.operand))
+        op = key_of(expr)
+        if op is not None and op.z3_condition is not None:  # and, or, not: their parts stay conditions
+            return op.z3_condition(self, expr, op)
         try:
             value = self.term(expr)
             if not z3.is_bool(value):
@@ -204,23 +200,11 @@ class Encoder:
             return self.literal(self._fold(expr), expr.type)
         if isinstance(expr, RRef):
             return self.reference(expr)
-        if isinstance(expr, RBinary):
-            if expr.op in ("and", "or"):
-                return self.boolean(expr)
-            return self.binary(expr)
-        if isinstance(expr, RUnary):
-            if expr.op == "not":
-                return z3.Not(self.boolean(expr.operand))
-            operand = self.term(expr.operand)
-            if z3.is_bool(operand):
-                raise Unsupported("negated condition")
-            return -operand
+        op = key_of(expr)
+        if op is not None:
+            return op.z3_approx(self, expr, op)
         if isinstance(expr, RIf):
             return z3.If(self.boolean(expr.cond), self.term(expr.then), self.term(expr.otherwise))
-        if isinstance(expr, RIn):
-            operand = self.term(expr.operand)
-            hit = z3.Or(*[operand == self.term(item) for item in expr.items]) if expr.items else z3.BoolVal(False)
-            return z3.Not(hit) if expr.negated else hit
         if isinstance(expr, RCall):
             return self.call(expr)
         raise Unsupported(type(expr).__name__)
@@ -279,43 +263,14 @@ class Encoder:
         finally:
             self._inlining.pop()
 
-    def binary(self, expr: RBinary) -> z3.ExprRef:
-        op = expr.op
-        left_type, right_type = expr.left.type, expr.right.type
-        if op in ("+", "-") and left_type.kind == "date" and right_type.kind == "duration":
-            duration = self._fold(expr.right) if self._foldable(expr.right) else None
-            if isinstance(duration, Duration) and duration.unit == "days":
-                days = duration.amount if op == "+" else -duration.amount
-                return self.term(expr.left) + days
-            raise Unsupported("calendar arithmetic")
-        left, right = self.term(expr.left), self.term(expr.right)
-        if op == "==":
-            return left == right
-        if op == "!=":
-            return left != right
-        if z3.is_bool(left) or z3.is_bool(right):
-            raise Unsupported("arithmetic on conditions")
-        if op == "<":
-            return left < right
-        if op == "<=":
-            return left <= right
-        if op == ">":
-            return left > right
-        if op == ">=":
-            return left >= right
-        if op == "+":
-            return left + right
-        if op == "-":
-            return left - right
-        if op == "*":
-            return left * right
-        if op == "/":
-            if z3.is_int(left) and z3.is_int(right):
-                left = z3.ToReal(left)
-            return left / right
-        raise Unsupported(op)
+    def constant_value(self, expr: RExpr):
+        """The value of a constant expression, or None when it reads what varies."""
+        return self._fold(expr) if self._foldable(expr) else None
 
-    z3 = z3  # the builtins' encodings (policylang/semantics/builtins.py) build formulas with it
+    # the builtins' and operators' encodings (policylang/semantics/builtins.py, operators.py) build
+    # formulas with these
+    z3 = z3
+    Unsupported = Unsupported
 
     def call(self, expr: RCall) -> z3.ExprRef:
         builtin = BUILTINS.get(expr.func)
@@ -341,8 +296,7 @@ class Encoder:
             if cell.kind == "eq":
                 return column == values[0]
             if cell.kind == "cmp":
-                a, b = column, values[0]
-                return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[cell.op]
+                return OPERATORS[cell.op].relation(column, values[0])
             hit = z3.Or(*[column == v for v in values]) if values else z3.BoolVal(False)
             return hit if cell.kind == "in" else z3.Not(hit)
         except (Unsupported, z3.Z3Exception):

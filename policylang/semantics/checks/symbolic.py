@@ -36,8 +36,9 @@ import attrs
 import z3
 
 from ..evaluate import NOT_FILLED, Interpreter
-from ..model import Duration, RAggregate, RBinary, RCall, RDecision, RExpr, RIf, RIn, RLit, RRef, RUnary, ResolvedPolicy
+from ..model import Duration, RAggregate, RCall, RDecision, RExpr, RIf, RLit, RRef, ResolvedPolicy
 from ..builtins import BUILTINS
+from ..operators import OPERATORS, exact_compare, key_of
 from ..types import Type
 
 FIRST_YEAR = 1900
@@ -306,7 +307,7 @@ class SymbolicPolicy:
         if cell.kind == "eq":
             return _equal(column, values[0])
         if cell.kind == "cmp":
-            return self.truthy(self._compare(cell.op, column, values[0]))
+            return self.truthy(exact_compare(_this_module, OPERATORS[cell.op], column, values[0]))
         hit = z3.Or(*[_equal(column, v) for v in values]) if values else mkBoolVal(False)
         return hit if cell.kind == "in" else z3.Not(hit)
 
@@ -336,31 +337,11 @@ class SymbolicPolicy:
             return self.vars.constant(e.value, e.type)
         if isinstance(e, RRef):
             return self.ref(e)
-        if isinstance(e, RBinary):
-            op = e.op
-            if op in ("and", "or"):
-                left, right = self.truthy(self.expr(e.left)), self.truthy(self.expr(e.right))
-                return Term(z3.And(left, right) if op == "and" else z3.Or(left, right), _true(), "bool")
-            left, right = self.expr(e.left), self.expr(e.right)
-            if op in ("==", "!="):
-                same = _equal(left, right)
-                return Term(same if op == "==" else z3.Not(same), _true(), "bool")
-            if op in ("<", "<=", ">", ">="):
-                return self._compare(op, left, right)
-            return self._arith(op, left, right, e)
-        if isinstance(e, RUnary):
-            operand = self.expr(e.operand)
-            if e.op == "not":
-                return Term(z3.Not(self.truthy(operand)), _true(), "bool")
-            if operand.kind in ("date", "duration", "bool", "text", "enum"):
-                raise Inexact(f"the negative of a {operand.kind}")
-            return Term(-operand.value, operand.defined, operand.kind)
+        op = key_of(e)
+        if op is not None:
+            return op.z3_exact(self, _this_module, e, op)
         if isinstance(e, RIf):
             return _choose(self.truthy(self.expr(e.cond)), self.expr(e.then), self.expr(e.otherwise))
-        if isinstance(e, RIn):
-            operand = self.expr(e.operand)
-            hit = z3.Or(*[_equal(operand, self.expr(x)) for x in e.items]) if e.items else mkBoolVal(False)
-            return Term(z3.Not(hit) if e.negated else hit, _true(), "bool")
         if isinstance(e, RCall):
             return self.call(e)
         if isinstance(e, RAggregate):
@@ -445,36 +426,6 @@ class SymbolicPolicy:
                 return self.vars.blank(f"{e.alias}.{e.name}", e.type)
             return self.vars.constant(value, e.type)
         raise Inexact(f"a reference of kind {e.kind}")
-
-    def _compare(self, op: str, left: Term, right: Term) -> Term:
-        a, b = _comparable(left), _comparable(right)
-        result = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-        return Term(result, z3.And(left.defined, right.defined), "bool")
-
-    def _arith(self, op: str, left: Term, right: Term, e: RBinary) -> Term:
-        defined = z3.And(left.defined, right.defined)
-        if left.kind == "date" and right.kind == "duration":
-            return self._shift(left, right.value, -1 if op == "-" else 1, defined)
-        if right.kind == "date" and left.kind == "duration" and op == "+":
-            return self._shift(right, left.value, 1, defined)
-        if "duration" in (left.kind, right.kind) or "date" in (left.kind, right.kind):
-            raise Inexact("arithmetic on periods of time")
-        kind = e.type.kind if e.type.kind in ("money", "percent", "decimal", "count") else "decimal"
-        if left.kind == "count" and right.kind == "count" and op != "/":
-            a, b = left.value, right.value
-        else:
-            a, b = _real(left.value), _real(right.value)
-        if op == "+":
-            value = a + b
-        elif op == "-":
-            value = a - b
-        elif op == "*":
-            value = a * b
-        else:
-            if not (z3.is_rational_value(b) and b.as_fraction() != 0):
-                self.vars.note_inexact("a division by a value that is not a fixed number")
-            value = a / b
-        return Term(value, defined, kind if not (left.kind == right.kind == "count" and op != "/") else "count")
 
     def _shift(self, date: Term, duration: Duration, sign: int, defined) -> Term:
         if not isinstance(duration, Duration):
