@@ -7,8 +7,9 @@ once to WORK, then each entry reads it, computes the cn/gd/stent-2020 decisions 
 
 - duckdb-hand: a hand-written DuckDB query of the same rules (DECIMAL money, the declared roundings);
 - eval: `policylang eval --format csv` streaming (one worker per CPU);
-- sql-duckdb, spark-local[1], spark-local[2]: `policylang run` with the compiled SQL, when this
-  checkout has it (the SQL backend); skipped with a note otherwise;
+- sql-duckdb-norules, sql-duckdb, spark-local[1], spark-local[2]: `policylang run` with the compiled
+  SQL (without and with the `<decision>__rule` columns; the first writes the columns the hand-written
+  query writes, plus the four empty error columns), when this checkout has it; skipped otherwise;
 - openfisca: OpenFisca-Core, vectorized, in its own virtual environment built here from the package
   registry (WORK/openfisca-venv), with a faithful model of the same rules in its float32 variables;
   the script reports how many fund_pays differ from policylang's exact ones at the fen.
@@ -42,7 +43,10 @@ KEEP = ",".join(claims.STENT_CONTEXT)
 DECISIONS = ("listing_allowed", "listing_price", "payment_standard", "fund_pays", "patient_pays", "prepayment_min",
              "settlement_deadline", "settlement_on_time", "retained_surplus_max")
 
-# The rules of cn/stent-2020 as Guangdong adopts them, by hand, in DuckDB: money DECIMAL(18,2), the
+# The rules of cn/stent-2020 as Guangdong adopts them, by hand, in DuckDB, writing what `policylang run
+# --no-rules` writes (the claims' columns, then the decisions; no validation of inputs, no rule or error
+# columns). No payment standard, so no
+# fund payment, for a non-selected stent not listed or outside the fund's scope): money DECIMAL(18,2), the
 # fund's share half up at the fen (DuckDB's round of a DECIMAL is half away from zero, the same for
 # amounts that are never negative), the prepayment minimum up, the retention maximum down, the
 # deadline the last day of the month after acceptance.
@@ -55,18 +59,24 @@ COPY (
     FROM read_csv('{src}', header = true, columns = {{
       'claim_id': 'VARCHAR', 'city': 'VARCHAR', 'hospital': 'VARCHAR', 'month': 'VARCHAR',
       'insurance_type': 'VARCHAR', 'product': 'VARCHAR', 'selected': 'BOOLEAN',
-      'selected_price': 'DECIMAL(18,2)', 'price': 'DECIMAL(18,2)', 'lowest_purchase_price': 'DECIMAL(18,2)',
+      'selected_price': 'DECIMAL(18,2)', 'price': 'DECIMAL(18,2)', 'in_fund_scope': 'BOOLEAN',
+      'lowest_purchase_price': 'DECIMAL(18,2)',
       'reimbursement_ratio': 'VARCHAR', 'agreed_amount': 'DECIMAL(18,2)', 'acceptance_date': 'DATE',
       'payment_date': 'DATE', 'fund_savings': 'DECIMAL(18,2)', 'nonselected_payment_cap': 'DECIMAL(18,2)',
       'retention_ratio': 'VARCHAR'}})
   ), s AS (
     SELECT *,
-      CASE WHEN selected THEN selected_price ELSE least(price, nonselected_payment_cap) END AS payment_standard
+      CASE WHEN selected THEN selected_price
+           WHEN lowest_purchase_price <= 7000 AND in_fund_scope THEN least(price, nonselected_payment_cap)
+      END AS payment_standard
     FROM c
   ), f AS (
-    SELECT *, round(least(price, payment_standard) * ratio, 2) AS fund_pays FROM s
+    SELECT *, CASE WHEN payment_standard IS NOT NULL THEN round(least(price, payment_standard) * ratio, 2) END
+      AS fund_pays FROM s
   )
-  SELECT claim_id, city, hospital, month, insurance_type, product,
+  SELECT claim_id, city, hospital, month, insurance_type, product, selected, selected_price, price, in_fund_scope,
+    lowest_purchase_price, reimbursement_ratio, agreed_amount, acceptance_date, payment_date, fund_savings,
+    nonselected_payment_cap, retention_ratio,
     CASE WHEN selected THEN true WHEN lowest_purchase_price <= 7000 THEN true ELSE false END AS listing_allowed,
     CASE WHEN selected THEN selected_price WHEN lowest_purchase_price <= 7000 THEN lowest_purchase_price END
       AS listing_price,
@@ -74,7 +84,9 @@ COPY (
     CAST(ceil(agreed_amount * 30) AS DECIMAL(18, 0)) * 0.01 AS prepayment_min,
     last_day(acceptance_date + INTERVAL 1 MONTH) AS settlement_deadline,
     payment_date <= last_day(acceptance_date + INTERVAL 1 MONTH) AS settlement_on_time,
-    CAST(floor(fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 AS retained_surplus_max
+    -- the claims have no assessment_passed: the maximum is none, as in the policy; computed anyway
+    CASE WHEN false THEN CAST(floor(fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 END
+      AS retained_surplus_max
   FROM f
 ) TO '{out}' (HEADER, DELIMITER ',')
 """
@@ -236,8 +248,10 @@ def entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], str
                          "-o", eval_out, "--root", os.path.join(REPO, "policies")], eval_out))
     run_help = subprocess.run([*policylang, "run", "--help"], capture_output=True, text=True)
     if run_help.returncode == 0:
-        for engine, extra in (("duckdb", []), ("spark", ["--master", "local[1]"]), ("spark", ["--master", "local[2]"])):
-            name = "sql-duckdb" if engine == "duckdb" else f"spark-{extra[1]}"
+        for engine, extra in (("duckdb", ["--no-rules"]), ("duckdb", []), ("spark", ["--master", "local[1]"]),
+                              ("spark", ["--master", "local[2]"])):
+            name = (("sql-duckdb-norules" if extra else "sql-duckdb") if engine == "duckdb"
+                    else f"spark-{extra[1]}")
             if engine == "spark" and "spark" in skip:
                 continue
             target = os.path.join(work, f"out-{name}.csv")

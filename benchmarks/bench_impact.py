@@ -39,6 +39,10 @@ def main() -> None:
 
     os.makedirs(args.cache, exist_ok=True)
     data = os.path.join(args.cache, f"stent-{args.rows}-seed1.csv")
+    if os.path.exists(data):  # a file of an older generator (other columns) is written again
+        with open(data, encoding="utf-8") as fh:
+            if fh.readline().rstrip("\n").split(",") != list(claims.COLUMNS["stent"]):
+                os.remove(data)
     if not os.path.exists(data):
         t = time.perf_counter()
         claims.write(data + ".part", "stent", args.rows, seed=1)
@@ -75,6 +79,7 @@ def main() -> None:
           f"CPU (user+sys, all threads) {total_cpu:.1f} s")
     print(f"report files: {report:.2f} s")
     print(f"process CPU (user+sys): {cpu.user + cpu.system:.1f} s")
+    print(f"invalid rows: {result.invalid['s0']['rows']:,} (baseline), {result.invalid['s1']['rows']:,} (city)")
     print(f"fund_pays: {fund.baseline_total} -> {fund.total} ({fund.difference}), {fund.rows_changed:,} rows changed")
     shutil.rmtree(out, ignore_errors=True)
 

@@ -29,6 +29,7 @@ import collections
 import datetime as _dt
 import os
 import sys
+import threading
 import time
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -105,6 +106,7 @@ class _Messages:
                  blanks: Optional[Mapping[str, Any]]):
         self.policy = policy
         self._module = None  # compiled at the first failed row: a batch without one never needs it
+        self._lock = threading.Lock()
         self.columns = list(columns)
         self.as_of = as_of or _dt.date.today()
         self.blanks = dict(blanks or {})
@@ -113,10 +115,14 @@ class _Messages:
 
     @property
     def module(self):
+        # DuckDB calls the message function from several threads at once: the module is compiled
+        # once, under a lock (two threads compiling it together got a half-made module)
         if self._module is None:
-            from .backends.pycodegen import compile_module
+            with self._lock:
+                if self._module is None:
+                    from .backends.pycodegen import compile_module
 
-            self._module = compile_module(self.policy)
+                    self._module = compile_module(self.policy)
         return self._module
 
     def message(self, values: Sequence[Optional[str]]) -> Optional[str]:

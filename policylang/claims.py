@@ -35,13 +35,24 @@ written `true`/`false`, money with two decimals, percents as `85%`, dates ISO.
   otherwise;
 - `fund_savings` is given on 2% of claims (0 to 200,000 yuan), empty otherwise.
 
-**Spine consumables** (`spine`, inputs of cn/nm/spine-2023): 12 Inner Mongolia leagues and
-cities, 150 hospitals (public 70%, military 3%, designated private 22%, other private 5%) with
-last year's use (20 to 2,000) and agreed volume (80% to 105% of it); systems priced 3,000 to
-15,000 yuan with accompanying service, 3% to 8% less without; the hospital's choice of service
-(60% choose it); one system in 20 (by the claim's number) is not a rod/plate system; the rod or plate used in 97% of claims, the system complete in 85%, a main
-component from outside the system in 10% (half from the same company; of the others, 30% made
-by the company too: the case the notice does not state, about 0.2% of claims).
+**Spine consumables** (`spine`, inputs of cn/nm/spine-2023; every required input is a column,
+so a clean row is a valid case): 12 Inner Mongolia leagues and cities, 150 hospitals (public 70%,
+military 3%, designated private 22%, other private 5%, the last outside the notice's scope: its
+decisions are none) with last year's use (20 to 2,000) and agreed volume (80% to 105% of it), and
+an annual agreed purchase amount (`agreed_amount`: the agreed volume at one system's price, plus
+0 to 99 fen); systems priced 3,000 to 15,000 yuan with accompanying service, 3% to 8% less
+without; the hospital's choice of service (60% choose it); one system in 20 (by the claim's
+number) is not a rod/plate system; the rod or plate used in 97% of claims, the system complete in
+85%, a main component from outside the system in 10% (half from the same company; of the others,
+30% made by the company too). `outside_component_company` and `company_makes_component` are
+required inputs the rules read only for an outside component: a claim without one says `same`
+and `true`. The cases the notice does not state (an incomplete system topped up from the same
+company, or from another company whose part the company also makes) are about 0.8% of claims:
+`counts_toward_agreed_volume` is none for them. Delivery and acceptance 0 to 20 days before the
+claim's date, payment within the deadline (the end of the following month) in 90% of claims and
+1 to 60 days late otherwise; `fund_savings` on 2% of claims (0 to 500,000 yuan); the lists of
+parts (`nonselected_system_components`, `used_components`) are optional inputs a table cell
+cannot hold and are not written (the systems are used as configured).
 
 `invalid` (a fraction, default 0) replaces one cell of that share of rows with a hostile value:
 a negative amount, an amount that is not a number, an impossible date, a percent over 100%, an
@@ -110,7 +121,8 @@ SPINE_INPUTS = ("institution_type", "last_year_actual_use", "last_year_agreed_vo
                 "rod_plate_used",
                 "system_complete", "uses_outside_main_component", "outside_component_company",
                 "company_makes_component", "with_service_price", "without_service_price",
-                "hospital_chose_service", "retention_ratio")
+                "hospital_chose_service", "agreed_amount", "acceptance_date", "payment_date", "fund_savings",
+                "retention_ratio")
 
 COLUMNS = {"stent": STENT_CONTEXT + STENT_INPUTS, "spine": SPINE_CONTEXT + SPINE_INPUTS}
 CONTEXT = {"stent": STENT_CONTEXT, "spine": SPINE_CONTEXT}
@@ -198,24 +210,39 @@ def _spine_rows(rng: random.Random, rows: int, year: int) -> Iterator[dict]:
         institution = rng.choices([name for name, _ in INSTITUTIONS], [w for _, w in INSTITUTIONS])[0]
         use = rng.randint(20, 2000) if number <= 30 else rng.randint(20, 400)
         agreed = int(use * rng.uniform(0.8, 1.05))
-        hospitals.append((f"NM{number:04d}", city_index, institution, use, agreed, rng.random() < 0.6))
+        # the annual agreed purchase amount: the agreed volume at one system's selected price
+        # (with accompanying service), plus a few fen of odd parts so the 30% prepayment rounds
+        system_price = rng.choices(SPINE_SYSTEMS, SPINE_WEIGHTS)[0][1]
+        agreed_amount = _fen(agreed * system_price + rng.randint(0, 99) / 100)
+        hospitals.append((f"NM{number:04d}", city_index, institution, use, agreed, rng.random() < 0.6,
+                          agreed_amount))
     cumulative_h = _cumulative(_zipf_weights(len(hospitals)))
     cumulative_m = _cumulative(MONTH_WEIGHTS)
     cumulative_p = _cumulative(SPINE_WEIGHTS)
     pick = rng.random
     for number in range(1, rows + 1):
-        code, city_index, institution, use, agreed, service = hospitals[_choose(cumulative_h, pick())]
+        code, city_index, institution, use, agreed, service, agreed_amount = hospitals[_choose(cumulative_h, pick())]
         city, retention = NM_CITIES[city_index]
         month = _choose(cumulative_m, pick()) + 1
+        day = dt.date(year, month, 1 + int(pick() * _month_end(year, month).day))
         product, price = SPINE_SYSTEMS[_choose(cumulative_p, pick())]
         rod = pick() < 0.97
         complete = pick() < 0.85
         outside = pick() < 0.10
-        company = makes = ""
-        if outside:
-            company = "same" if pick() < 0.5 else "other"
-            if company == "other":
-                makes = _tf(pick() < 0.3)
+        # Both columns are inputs every case gives (the policy requires them); the rules read them
+        # only for a main component from outside the system, so a claim without one says "same"
+        # and "true" (no draw): the company of its own system, which makes its own parts.
+        company, makes = "same", "true"
+        if outside and pick() >= 0.5:
+            company = "other"
+            makes = _tf(pick() < 0.3)
+        accepted = day - dt.timedelta(days=int(pick() * 21))
+        deadline = _month_end(accepted.year + (accepted.month == 12), accepted.month % 12 + 1)
+        if pick() < 0.9:
+            paid = accepted + dt.timedelta(days=int(pick() * ((deadline - accepted).days + 1)))
+        else:
+            paid = deadline + dt.timedelta(days=1 + int(pick() * 60))
+        savings = _fen(pick() * 500000) if pick() < 0.02 else ""
         yield {
             "claim_id": f"P{number:09d}", "city": city, "hospital": code, "month": f"{year}-{month:02d}",
             "product": product, "surgery": "revision" if pick() < 0.08 else "first",
@@ -226,7 +253,9 @@ def _spine_rows(rng: random.Random, rows: int, year: int) -> Iterator[dict]:
             "uses_outside_main_component": _tf(outside), "outside_component_company": company,
             "company_makes_component": makes, "with_service_price": f"{price}.00",
             "without_service_price": _fen(price * (0.92 + 0.05 * pick())),
-            "hospital_chose_service": _tf(service), "retention_ratio": f"{retention}%",
+            "hospital_chose_service": _tf(service), "agreed_amount": agreed_amount,
+            "acceptance_date": accepted.isoformat(), "payment_date": paid.isoformat(), "fund_savings": savings,
+            "retention_ratio": f"{retention}%",
         }
 
 
@@ -262,7 +291,8 @@ _KIND_OF = {
     "with_service_price": "money", "hospital_chose_service": "bool",
 }
 _TARGETS = {"stent": ("price", "reimbursement_ratio", "acceptance_date", "selected", "agreed_amount"),
-            "spine": ("institution_type", "with_service_price", "last_year_actual_use", "rod_plate_used")}
+            "spine": ("institution_type", "with_service_price", "last_year_actual_use", "rod_plate_used",
+                      "agreed_amount", "payment_date")}
 
 
 def generate(kind: str, rows: int, seed: int = 0, year: Optional[int] = None,

@@ -18,9 +18,14 @@ unfilled blanks, as text or typed; other columns pass through unchanged) and com
    every decision NULL; when only blanks were missing, the decisions that did not need them keep
    their values and _error names the first blank.
 
-Numbers are DECIMAL(38, s), s the scale the value needs (money 2, inputs: percent 10, decimal 12;
+Numbers are DECIMAL(p, s), s the scale the value needs (money 2, inputs: percent 10, decimal 12;
 products add scales; quotients carry 20 decimals on DuckDB and at least 12 on Spark; a scale above
-MAX_SCALE is rounded to it) and counts BIGINT; see docs/batch.md for the ranges. Every identifier
+MAX_SCALE is rounded to it) and counts BIGINT. p is s plus a bound on the integer digits where the
+generator knows one (a validated money input has at most 16, a percent input as many as its limit,
+a sum one more than its widest operand, a product the two operands' added), else 38 - so money
+and its products stay in the engine's 64- and 128-bit decimals; a value that would not fit a bound
+cannot occur (the bounds follow from the validation), and a CAST that did not fit would fail the
+query loudly, never round. Decisions are written as DECIMAL(38, s); see docs/batch.md for the ranges. Every identifier
 and literal is a sqlglot node: policy text is quoted by sqlglot, never pasted into SQL.
 
 A construct of the language this generator does not compile is UnsupportedInSql (naming it);
@@ -50,6 +55,10 @@ SEP = "\x1f"  # between the parts of an error value: code, reason, field, decisi
 
 # The SQL type of each kind of input, as the validated column holds it.
 INPUT_SCALE = {"money": 2, "percent": 10, "decimal": 12, "count": 0}
+# The integer digits a validated input can have (below MONEY_LIMIT, DECIMAL_LIMIT, COUNT_LIMIT; a
+# percent's come from its limit); a BIGINT of unknown range has at most 19.
+INPUT_DIGITS = {"money": 16, "decimal": 18, "count": 18}
+BIGINT_DIGITS = 19
 MONEY_LIMIT = Decimal(10) ** 16  # money inputs must be below this (DECIMAL(18, 2))
 DECIMAL_LIMIT = Decimal(10) ** 18
 COUNT_LIMIT = 10 ** 18
@@ -143,6 +152,24 @@ def dec_type(scale: int, precision: int = 38) -> exp.DataType:
     return exp.DataType.build(f"DECIMAL({precision}, {scale})")
 
 
+def dec(scale: int, digits: Optional[int]) -> exp.DataType:
+    """DECIMAL of `scale` with room for `digits` integer digits (None: unknown, DECIMAL(38, scale))."""
+    if digits is None or digits + scale > 38:
+        return dec_type(scale)
+    return dec_type(scale, max(1, digits + scale))
+
+
+def wider(*digits: Optional[int]) -> Optional[int]:
+    """The larger bound on integer digits, None when any is unknown."""
+    if any(d is None for d in digits):
+        return None
+    return max(digits) if digits else None
+
+
+def _int_digits(value) -> int:
+    return len(str(int(abs(value))))
+
+
 def cast(e: exp.Expression, to) -> exp.Expression:
     return exp.Cast(this=e, to=to if isinstance(to, exp.DataType) else exp.DataType.build(to))
 
@@ -233,6 +260,7 @@ class Sql:
     val: exp.Expression
     err: Optional[exp.Expression] = None
     scale: Optional[int] = None
+    digits: Optional[int] = None  # a bound on the integer digits of a number (None: unknown)
 
 
 # ---------------------------------------------------------------- the generator
@@ -296,14 +324,16 @@ class SqlGen:
     # ------------------------------------------------------------ literals
     def const(self, value, kind: str) -> Sql:
         if value is None:
-            t = {"money": dec_type(2), "percent": dec_type(10), "decimal": dec_type(12), "count": "BIGINT",
+            # a NULL has no digits: its type is as narrow as the scale allows, so that a CASE of it
+            # and a narrow number stays narrow
+            t = {"money": dec(2, 1), "percent": dec(10, 1), "decimal": dec(12, 1), "count": "BIGINT",
                  "bool": "BOOLEAN", "date": "DATE"}.get(kind, "VARCHAR")
             scale = {"money": 2, "percent": 10, "decimal": 12}.get(kind)
-            return Sql(cast(null(), t), None, scale)
+            return Sql(cast(null(), t), None, scale, 0 if kind in ("money", "percent", "decimal", "count") else None)
         if isinstance(value, bool):
             return Sql(exp.true() if value else exp.false())
         if isinstance(value, int):
-            return Sql(cast(num_lit(value), "BIGINT"))
+            return Sql(cast(num_lit(value), "BIGINT"), None, None, _int_digits(value))
         if isinstance(value, Decimal):
             if -value.as_tuple().exponent > MAX_SCALE:
                 # a quotient folded at 50 digits: at DIV_SCALE decimals, half even, as the query's own
@@ -317,7 +347,8 @@ class SqlGen:
             digits = len(text.replace("-", "").replace(".", "").lstrip("0")) or 1
             if scale > MAX_SCALE or digits > 38:
                 raise UnsupportedInSql(f"the constant {value} has more digits than SQL's DECIMAL(38) holds")
-            return Sql(cast(num_lit(text), dec_type(scale)), None, scale)
+            digits = _int_digits(value)
+            return Sql(cast(num_lit(text), dec(scale, digits)), None, scale, digits)
         if isinstance(value, str):
             return Sql(lit_str(value))
         if isinstance(value, _dt.date):
@@ -327,15 +358,24 @@ class SqlGen:
         raise SqlInternalError(f"the constant {value!r}")
 
     # ------------------------------------------------------------ numbers
+    @staticmethod
+    def num_digits(s: Sql) -> Optional[int]:
+        """A bound on s's integer digits: its own, or a BIGINT's 19; None when unknown."""
+        if s.digits is not None:
+            return s.digits
+        return BIGINT_DIGITS if s.scale is None else None
+
     def as_decimal(self, s: Sql) -> tuple[exp.Expression, int]:
         if s.scale is None:
-            return cast(s.val, dec_type(0)), 0
+            return cast(s.val, dec(0, self.num_digits(s))), 0
         return s.val, s.scale
 
-    def capped(self, e: exp.Expression, scale: int) -> tuple[exp.Expression, int]:
+    def capped(self, e: exp.Expression, scale: int, digits: Optional[int] = None) -> tuple[exp.Expression, int]:
         if scale > MAX_SCALE:
-            return cast(exp.Round(this=e, decimals=num_lit(MAX_SCALE)), dec_type(MAX_SCALE)), MAX_SCALE
-        return cast(e, dec_type(scale)), scale
+            # rounding may carry into one more integer digit (9.99...95 -> 10)
+            return (cast(exp.Round(this=e, decimals=num_lit(MAX_SCALE)),
+                         dec(MAX_SCALE, None if digits is None else digits + 1)), MAX_SCALE)
+        return cast(e, dec(scale, digits)), scale
 
     def arith(self, node: str, scale: Optional[Callable], a: Sql, b: Sql,
               kinds: set) -> tuple[exp.Expression, Optional[int], Optional[exp.Expression]]:
@@ -350,9 +390,24 @@ class SqlGen:
             return operation(this=paren(a.val), expression=paren(b.val)), None, None
         x, sx = self.as_decimal(a)
         y, sy = self.as_decimal(b)
-        x, y = cast(x, dec_type(sx)), cast(y, dec_type(sy))
-        value, result_scale = self.capped(operation(this=x, expression=y), scale(sx, sy))
-        return value, result_scale, None
+        dx, dy = self.num_digits(a), self.num_digits(b)
+        product = node == "Mul"
+        result_scale = scale(sx, sy)
+        # a bound on the result's integer digits: a product the operands' added, a sum or difference
+        # one more than the wider operand's (another operation: unknown)
+        digits = None
+        if dx is not None and dy is not None and node in ("Mul", "Add", "Sub"):
+            digits = dx + dy if product else max(dx, dy) + 1
+        if digits is not None and digits + result_scale > 38:
+            digits = None
+        # Both operands at the result's width: DuckDB multiplies and adds two 64-bit decimals in 64
+        # bits (an overflow error, not a wider result), so a result wider than 18 digits needs
+        # operands that are 128-bit already.
+        width = 38 if digits is None else max(digits + result_scale, sx + 1, sy + 1)
+        x, y = cast(x, dec_type(sx, width)), cast(y, dec_type(sy, width))
+        value, capped_scale = self.capped(operation(this=x, expression=y), result_scale, digits)
+        self.last_digits = None if digits is None else digits + (capped_scale < result_scale)
+        return value, capped_scale, None
 
     @staticmethod
     def unscaled(x: exp.Expression, scale: int) -> exp.Expression:
@@ -410,18 +465,21 @@ class SqlGen:
         """The interpreter's round_value(): quantized to the unit (fen, jiao, yuan, unit) in the mode;
         money stays a DECIMAL, other numbers become BIGINT (int() of the quantized value)."""
         k = {"fen": 2, "jiao": 1, "yuan": 0, "unit": 0}[unit]
+        d = self.num_digits(arg)
         if arg.scale is None:  # an int is already whole
-            value = cast(arg.val, dec_type(k)) if money else arg.val
-            return Sql(value, None, k if money else None)
+            value = cast(arg.val, dec(k, d)) if money else arg.val
+            return Sql(value, None, k if money else None, d)
         x = arg.val
+        up = None if d is None else d + 1  # rounding may carry into one more digit (9.995 -> 10.00)
         if arg.scale <= k:
-            r = cast(x, dec_type(k))
+            r = cast(x, dec(k, d))
+            up = d
         else:
-            ulp = cast(num_lit(format(Decimal(1).scaleb(-k), "f")), dec_type(k))
-            near = cast(exp.Round(this=x, decimals=num_lit(k)), dec_type(k))  # half away from zero
+            ulp = cast(num_lit(format(Decimal(1).scaleb(-k), "f")), dec(k, 1))
+            near = cast(exp.Round(this=x, decimals=num_lit(k)), dec(k, up))  # half away from zero
             # compared at x's own scale: Spark may compare two DECIMALs at the smaller scale
-            x = cast(x, dec_type(arg.scale))
-            near_wide = cast(near, dec_type(arg.scale))
+            x = cast(x, dec(arg.scale, up))
+            near_wide = cast(near, dec(arg.scale, up))
             if mode == "half_up":
                 r = near
             elif mode == "up":  # toward +infinity (ROUND_CEILING)
@@ -429,22 +487,23 @@ class SqlGen:
             elif mode == "down":  # toward -infinity (ROUND_FLOOR)
                 r = case([(exp.GT(this=near_wide, expression=x), exp.Sub(this=near, expression=ulp))], near)
             elif mode == "half_even":
-                diff = cast(exp.Abs(this=exp.Sub(this=near_wide, expression=x)), dec_type(arg.scale))
+                diff = cast(exp.Abs(this=exp.Sub(this=near_wide, expression=x)), dec(arg.scale, up))
                 half = cast(num_lit(format(Decimal(5).scaleb(-k - 1), "f")), dec_type(k + 1))
                 last_odd = exp.NEQ(
-                    this=exp.Mod(this=cast(exp.Mul(this=near, expression=num_lit(10 ** k)), dec_type(0)),
+                    this=exp.Mod(this=cast(exp.Mul(this=cast(near, dec_type(k)), expression=num_lit(10 ** k)),
+                                           dec_type(0)),
                                  expression=num_lit(2)),
                     expression=num_lit(0))
-                tie = and_(exp.EQ(this=diff, expression=cast(half, dec_type(arg.scale))), last_odd)
+                tie = and_(exp.EQ(this=diff, expression=cast(half, dec(arg.scale, up))), last_odd)
                 back = case([(exp.GT(this=near_wide, expression=x), exp.Sub(this=near, expression=ulp))],
                             exp.Add(this=near, expression=ulp))
                 r = case([(tie, back)], near)
             else:
                 raise SqlInternalError(f"the rounding mode {mode!r}")
-            r = cast(r, dec_type(k))
+            r = cast(r, dec(k, up))
         if money:
-            return Sql(r, None, k)
-        return Sql(cast(r, "BIGINT"), None, None)
+            return Sql(r, None, k, up)
+        return Sql(cast(r, "BIGINT"), None, None, up)
 
     # ------------------------------------------------------------ errors
     @staticmethod
@@ -482,7 +541,7 @@ class SqlGen:
             scale = self.common_scale(t, o)
             t, o = self.at_scale(t, scale), self.at_scale(o, scale)
             err = coalesce(c.err, choose(is_true(c.val), t.err, o.err))
-            return Sql(folded_case([(is_true(c.val), t.val)], o.val), err, scale)
+            return Sql(folded_case([(is_true(c.val), t.val)], o.val), err, scale, self.common_digits(t, o))
         if isinstance(e, ir.In):
             op = membership(e.negated)
             return op.sql(self, e, op)
@@ -508,11 +567,16 @@ class SqlGen:
             return None
         return max(scales)
 
+    def common_digits(self, *parts: Sql) -> Optional[int]:
+        """A bound on the integer digits of any of the parts (numbers), None when one is unknown."""
+        return wider(*[self.num_digits(p) for p in parts])
+
     def at_scale(self, s: Sql, scale: Optional[int]) -> Sql:
         if scale is None or s.scale == scale:
             return s
-        value = cast(s.val, dec_type(scale))
-        return Sql(value, s.err, scale)
+        digits = self.num_digits(s)
+        value = cast(s.val, dec(scale, digits))
+        return Sql(value, s.err, scale, digits)
 
     def ref(self, e: ir.Ref) -> Sql:
         kind = e.type.kind
@@ -523,13 +587,14 @@ class SqlGen:
                 return self.const(None, kind)
             column = col(self.in_col(e.name))
             err = case([(is_null(column), self.missing(e.name))]) if e.required else None
-            return Sql(column, err, INPUT_SCALE.get(kind) if kind in ("money", "percent", "decimal") else None)
+            return Sql(column, err, INPUT_SCALE.get(kind) if kind in ("money", "percent", "decimal") else None,
+                       self.input_digits(e.name, kind))
         if e.kind == "param":
             return self.param(e.name)
         if e.kind == "decision":
             d = self.low.decisions[e.name]
             return Sql(col(self.val_col(e.name)), col(self.err_col(e.name)) if self.can_fail[e.name] else None,
-                       self.decision_scale[e.name])
+                       self.decision_scale[e.name], self.decision_digits[e.name])
         if e.kind == "builtin":
             if e.name == "as_of":
                 if self.as_of is not None:
@@ -546,6 +611,19 @@ class SqlGen:
             return self.const(e.value, kind)
         raise SqlInternalError(f"the reference kind {e.kind!r}")
 
+    def input_digits(self, name: str, kind: str) -> Optional[int]:
+        """A bound on the integer digits of a validated input or blank column."""
+        if kind == "percent":
+            return _int_digits(self.percent_limit(name))
+        return INPUT_DIGITS.get(kind)
+
+    def narrow_input(self, name: str, kind: str, value: exp.Expression) -> exp.Expression:
+        """A validated number column at its narrow type (NULL in every row that failed validation, so
+        the CAST cannot overflow)."""
+        if kind in ("money", "percent", "decimal"):
+            return cast(value, dec(INPUT_SCALE[kind], self.input_digits(name, kind)))
+        return value
+
     def missing(self, name: str) -> exp.Expression:
         return error_value("invalid_input", "missing", name, self.current or "")
 
@@ -559,7 +637,7 @@ class SqlGen:
             if name in self.read:
                 column = col(self.in_col(name))
                 scale = INPUT_SCALE.get(kind) if kind in ("money", "percent", "decimal") else None
-                return Sql(column, case([(is_null(column), unfilled)]), scale)
+                return Sql(column, case([(is_null(column), unfilled)]), scale, self.input_digits(name, kind))
             return Sql(self.const(None, kind).val, unfilled, self.const(None, kind).scale)
         # a schedule: the last entry whose start is on or before as_of, else the parameter's own value
         own = self.expr(prm.value) if prm.value is not None else None
@@ -585,7 +663,7 @@ class SqlGen:
         err = None
         if any(x is not None for _, x in errs) or default_err is not None:
             err = case([(c, x if x is not None else cast(null(), "VARCHAR")) for c, x in errs], default_err)
-        return Sql(case(whens, default), err, scale)
+        return Sql(case(whens, default), err, scale, self.common_digits(*parts))
 
     # ------------------------------------------------------------ what the operators' SQL forms use
     # (semantics/operators.py: each operator names its sqlglot node)
@@ -597,7 +675,7 @@ class SqlGen:
         s = self.expr(e.operand)
         if e.operand.type.kind == "duration":
             raise UnsupportedInSql("a negated period that is not a constant")
-        return Sql(exp.Neg(this=paren(s.val)), s.err, s.scale)
+        return Sql(exp.Neg(this=paren(s.val)), s.err, s.scale, s.digits)
 
     def logic(self, e: ir.Binary, node: str, goes_on_when_true: bool) -> Sql:
         """and / or: none counts as false; the right side is computed only when the left one did not
@@ -632,12 +710,14 @@ class SqlGen:
         kinds = {e.left.type.kind, e.right.type.kind}
         if kinds & {"date", "duration"}:
             return self.date_arith(e, a, b, left_stops)
+        self.last_digits = None
         value, result_scale, fails = self.arith(node, scale, a, b, kinds)
+        digits = self.last_digits if scale is not None else None
         own = None
         if fails is not None:
             own = self.own_error(and_(not_null(a.val), not_null(b.val), fails), "division_by_zero")
         return Sql(value, self.first_error([(left_stops, a.err), (is_null(b.val) if e.right.info.nullable else None,
-                                                                 b.err), (None, own)]), result_scale)
+                                                                 b.err), (None, own)]), result_scale, digits)
 
     def comparable(self, a: Sql, b: Sql):
         """Both operands of a comparison at one DECIMAL type, the larger scale: Spark compares two
@@ -651,7 +731,8 @@ class SqlGen:
         if all(p.scale is None for p in parts):
             return [p.val for p in parts]
         scale = max(p.scale for p in parts if p.scale is not None)
-        return [cast(self.as_decimal(p)[0], dec_type(scale)) for p in parts]
+        t = dec(scale, self.common_digits(*parts))
+        return [cast(self.as_decimal(p)[0], t) for p in parts]
 
     def date_arith(self, e: ir.Binary, a: Sql, b: Sql, left_stops) -> Sql:
         """date ± a constant period (days, months, years)."""
@@ -752,27 +833,28 @@ class SqlGen:
         args, err, any_null = self.args_in_order(e)
         r = self.rounded(args[0], unit, mode, e.type.kind == "money")
         if len(args) == 1:  # the rounded value is NULL exactly when its one argument is
-            return Sql(r.val, err, r.scale)
-        return Sql(self.none_if(any_null, r.val), err, r.scale)
+            return Sql(r.val, err, r.scale, r.digits)
+        return Sql(self.none_if(any_null, r.val), err, r.scale, r.digits)
 
     def call_extremum(self, e: ir.Call, which: str) -> Sql:
         args, err, any_null = self.args_in_order(e)
         if len(args) == 1:
-            return Sql(args[0].val, err, args[0].scale)
+            return Sql(args[0].val, err, args[0].scale, args[0].digits)
         scale = self.common_scale(*args)
+        digits = self.common_digits(*args) if scale is not None else None
         if scale is not None:
             values = [self.as_decimal(a)[0] for a in args]
-            values = [cast(v, dec_type(scale)) for v in values]
+            values = [cast(v, dec(scale, digits)) for v in values]
         else:
             values = [a.val for a in args]
         node = (exp.Least if which == "min" else exp.Greatest)(this=values[0], expressions=values[1:],
                                                                  ignore_nulls=False)
         # LEAST and GREATEST skip NULLs; in the language a none argument makes the result none
-        return Sql(case([(any_null, null())], node) if any_null is not None else node, err, scale)
+        return Sql(case([(any_null, null())], node) if any_null is not None else node, err, scale, digits)
 
     def call_abs(self, e: ir.Call) -> Sql:
         args, err, any_null = self.args_in_order(e)
-        return Sql(exp.Abs(this=args[0].val), err, args[0].scale)
+        return Sql(exp.Abs(this=args[0].val), err, args[0].scale, args[0].digits)
 
     def call_add(self, e: ir.Call, unit: str) -> Sql:
         args, err, any_null = self.args_in_order(e)
@@ -843,7 +925,8 @@ class SqlGen:
             for c_err, cond, v_err in reversed(errs):
                 err = coalesce(c_err, choose(cond, v_err, err))
             rule = case(rule_whens, default_rule) if rule_whens else default_rule
-            return self.finish(d, Sql(value, err, scale)), rule
+            digits = self.common_digits(*[v for _, _, v in parts]) if scale is not None else None
+            return self.finish(d, Sql(value, err, scale, digits)), rule
         # a table: the columns, then the first row whose cells all match
         columns = [self.expr(c.expr) for c in d.columns]
         col_err = self.first_error([(None, c.err) for c in columns])
@@ -871,7 +954,8 @@ class SqlGen:
         if col_err is not None:
             err = col_err if err is None else exp.Coalesce(this=col_err, expressions=[err])
         rule = case(rule_whens, default_rule) if rule_whens else default_rule
-        return self.finish(d, Sql(value, err, scale)), rule
+        digits = self.common_digits(*[v for _, v in outputs]) if scale is not None else None
+        return self.finish(d, Sql(value, err, scale, digits)), rule
 
     def cell(self, t: ir.Test, column: Sql) -> exp.Expression:
         values = [self.expr(v) for v in t.values]
@@ -895,20 +979,21 @@ class SqlGen:
         """The interpreter's finish(): money at the fen (half up), counts whole, decimals DECIMAL."""
         kind = d.source.type.kind
         if kind == "money":
-            if s.scale is None:
-                return Sql(cast(s.val, dec_type(2)), s.err, 2)
-            if s.scale <= 2:
-                return Sql(cast(s.val, dec_type(2)), s.err, 2)
-            return Sql(self.rounded(s, "fen", "half_up", True).val, s.err, 2)
+            d = self.num_digits(s)
+            if s.scale is None or s.scale <= 2:
+                return Sql(cast(s.val, dec(2, d)), s.err, 2, d)
+            r = self.rounded(s, "fen", "half_up", True)
+            return Sql(r.val, s.err, 2, r.digits)
         if kind == "count":
             if s.scale is None:
                 return s
             # int() of a Decimal: toward zero
             return Sql(cast(exp.Anonymous(this="TRUNC", expressions=[s.val]), "BIGINT"), s.err, None)
         if kind in ("decimal", "percent"):
+            d = self.num_digits(s)
             if s.scale is None:
-                return Sql(cast(s.val, dec_type(0)), s.err, 0)
-            return Sql(cast(s.val, dec_type(s.scale)), s.err, s.scale)
+                return Sql(cast(s.val, dec(0, d)), s.err, 0, d)
+            return Sql(cast(s.val, dec(s.scale, d)), s.err, s.scale, d)
         if kind in ("duration",):
             raise UnsupportedInSql("a decision whose value is a period")
         return s
@@ -1173,10 +1258,11 @@ class SqlGen:
                 keep = col(f"__pl_present_{name}")
             if name in fast:
                 slow_type = input_sql_type(kind) if kind not in INPUT_SCALE or kind == "count" \
-                    else dec_type(INPUT_SCALE[kind])
-                final.append((self.in_col(name), case([(is_fast, cast(fast[name], slow_type)), (keep, value)])))
+                    else dec(INPUT_SCALE[kind], self.input_digits(name, kind))
+                final.append((self.in_col(name), self.narrow_input(name, kind, case([
+                    (is_fast, cast(fast[name], slow_type)), (keep, value)]))))
             else:
-                final.append((self.in_col(name), case([(keep, value)])))
+                final.append((self.in_col(name), self.narrow_input(name, kind, case([(keep, value)]))))
         if fast and whens:
             whens.insert(0, (is_fast, cast(null(), "VARCHAR")))
         # a policy is evaluated only while in force (as evaluate() and the Python module check first)
@@ -1202,6 +1288,7 @@ class SqlGen:
         # the decisions, a layer per level of dependency
         self.can_fail: dict[str, bool] = {}
         self.decision_scale: dict[str, Optional[int]] = {}
+        self.decision_digits: dict[str, Optional[int]] = {}
         depth: dict[str, int] = {}
         for name, d in self.low.decisions.items():
             deps = [n.name for n in _walk(d) if isinstance(n, ir.Ref) and n.kind == "decision"]
@@ -1212,6 +1299,7 @@ class SqlGen:
             compiled[name] = (s, rule)
             self.can_fail[name] = s.err is not None
             self.decision_scale[name] = s.scale
+            self.decision_digits[name] = s.digits
         previous = "__pl_valid"
         for level in range(1, max(depth.values(), default=0) + 1):
             names = [n for n in self.low.decisions if depth[n] == level]
@@ -1251,6 +1339,8 @@ class SqlGen:
             drop = or_(col("__pl_failed"), not_null(col(self.err_col(name)))) if self.can_fail[name] \
                 else col("__pl_failed")
             value = case([(drop, null())], col(self.val_col(name)))
+            if kind in ("money", "decimal", "percent"):  # computed narrow, written as DECIMAL(38, s)
+                value = cast(value, _output_type(kind, s.scale))
             final_cols.append(_alias(value, name, quoted=True))
             out_decisions.append((name, kind, _output_type(kind, s.scale)))
             if self.rule_columns:
