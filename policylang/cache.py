@@ -63,6 +63,7 @@ from typing import Any, Callable, Optional
 import attrs
 
 from . import __version__
+from .userdirs import make_private_dirs as _make_private_dirs, user_cache_home
 
 CACHE_FORMAT = 2
 MAGIC = "policylang-cache"
@@ -77,17 +78,6 @@ MAX_ENTRY_BYTES = 256 * 1024 * 1024
 
 def cache_enabled() -> bool:
     return not os.environ.get(ENV_DISABLE)
-
-
-def user_cache_home() -> Optional[str]:
-    """$XDG_CACHE_HOME when it is an absolute path (as the XDG spec requires), else ~/.cache."""
-    configured = os.environ.get("XDG_CACHE_HOME")
-    if configured and os.path.isabs(configured):
-        return configured
-    home = os.path.expanduser("~")
-    if not home or home.startswith("~") or not os.path.isabs(home):
-        return None
-    return os.path.join(home, ".cache")
 
 
 def cache_dir_for(root: str) -> Optional[str]:
@@ -636,22 +626,6 @@ def open_cache(root: str) -> Optional["DiskCache"]:
 
 
 # ---------------------------------------------------------------- the store
-
-
-def _make_private_dirs(path: str) -> None:
-    """Create path and any missing folder above it, readable and writable by this user only."""
-    missing = []
-    while not os.path.isdir(path):
-        missing.append(path)
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
-            pass
 
 
 _ENTRY_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
