@@ -265,7 +265,11 @@ HELP: dict[str, Help] = {
                 "Check the name."),
     "PL501": _H("本政策的生效日期早于上级政策。", "改正生效日期。", "The policy takes effect before its parent.",
                 "Correct the date."),
-    "PL502": _H("失效日期早于生效日期。", "改正日期。", "The end date is before the start date.", "Correct the dates."),
+    "PL502": _H("失效日期早于生效日期；修订通知中，修订后的失效日期（覆盖 失效日期）早于修订后的生效日期"
+                "（覆盖 生效日期，或原通知的生效日期）。", "改正日期。",
+                "The end date is before the start date; in an amending notice, the end date as amended "
+                "(override ends) is before the effective date as amended (override effective, or the amended "
+                "notice's own).", "Correct the dates."),
     "PL503": _H("政策按工作日计算期限（如“15个工作日”），而它的施行期间超出了工作日日历所包括的年份。"
                 "工作日依据国务院办公厅每年印发的节假日安排通知（含调休上班日）；尚未公布的年份无法计算，"
                 "在这些日子上按工作日计算时，评估会报错并说明缺少哪一年。",

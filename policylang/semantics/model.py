@@ -493,6 +493,9 @@ class ResolvedPolicy:
     # The amended notice's versions after its amendments, in order: (the day each applies from,
     # the policy as amended up to that amendment). evaluate() uses the version in force on as_of.
     versions: tuple = ()
+    # A version of a policy below an amended notice (one of its `versions`, not an amending notice
+    # itself): the amending notice whose version of the notice above this version extends.
+    amended_by: Optional[str] = None
 
     def version_on(self, day: Optional[_dt.date]) -> "ResolvedPolicy":
         """The version of this policy that applies on `day`: the last amendment whose effective
