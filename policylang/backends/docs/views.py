@@ -140,6 +140,8 @@ class ItemView:
     reason: Optional[str]
     history: list[Step]
     findings: list[FindingView] = attrs.Factory(list)
+    # An item an amending notice (`amends`) changed: "set by X, amended by Y from DATE", as explain says.
+    amended: Optional[str] = None
     # kind-specific fields, filled by the builders below
     fields: dict = attrs.Factory(dict)
     suppressed: list[SuppressedView] = attrs.Factory(list)  # binding findings suppressed in place
@@ -687,7 +689,7 @@ class PolicyPageBuilder:
             level=origin.level, level_word=self.words.level(origin.level), policy_id=origin.policy_id,
             defined_here=origin.policy_id == self.policy.policy_id, location=self.site.location(origin),
             article=item.article, note=item.note or next((o.meta.note for o in reversed(item.history) if o.meta.note), None),
-            reason=origin.meta.reason, history=history,
+            reason=origin.meta.reason, history=history, amended=self.amended_line(item),
         )
         for d in self._findings_for_item(item):
             self._matched[id(d)] = item.name
@@ -695,6 +697,30 @@ class PolicyPageBuilder:
         if self.suppressed:
             view.suppressed = [self.suppressed_view(r, item) for r in self._suppressed_for_item(item)]
         return view
+
+    def amended_line(self, item: Item) -> Optional[str]:
+        """Who set an item and which amending notices changed it, from when: the definitions of its
+        level it replaced (on an amending notice's page), then the versions after this one (an
+        amended notice's page, or a page below it)."""
+        t = self.words.t
+        steps, origin = [], item.origin
+        while origin.amended is not None:
+            steps.insert(0, (origin.policy_id, self._amendment_day(origin.policy_id)))
+            origin = origin.amended
+        first = origin.policy_id
+        for start, version in self.policy.versions:
+            found = version.item(item.name)
+            if found is not None and found.history[-1] is not item.history[-1] and found.origin.amended is not None:
+                steps.append((found.origin.policy_id, start.isoformat()))
+        if not steps:
+            return None
+        return t.amended_sep.join([t.amended_set_by.format(policy=first)] +
+                                  [t.amended_by.format(policy=by, day=day or "?") for by, day in steps])
+
+    def _amendment_day(self, policy_id: str) -> Optional[str]:
+        amending = self.site.policies.get(policy_id)
+        day = amending.amendment_effective if amending is not None else None
+        return day.isoformat() if day else None
 
     def type_word(self, t) -> str:
         if t is None:
