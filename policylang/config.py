@@ -275,17 +275,7 @@ def _policies_under_errors(ws, diags: list[Diagnostic]) -> set[str]:
                    if d.severity == "error" and d.policy_id is not None and d.code != INTERNAL_ERROR_CODE}
     if not with_errors:
         return set()
-    out = set()
-    for pid, pf in ws.files.items():
-        seen, cur = set(), pid
-        while cur is not None and cur not in seen:
-            if cur in with_errors:
-                out.add(pid)
-                break
-            seen.add(cur)
-            parent = ws.files.get(cur)
-            cur = parent.extends if parent is not None else None
-    return out
+    return {pid for pid in ws.files if any(c in with_errors for c in ws.written_chain(pid))}
 
 
 def apply_config(diags: Iterable[Diagnostic], config: Config, ws) -> list[Diagnostic]:

@@ -59,13 +59,7 @@ def _finish(run, policy_id: str, root) -> None:
 
 def _chain_of(run, policy_id: str) -> set[str]:
     """The policy and the policies its file extends, up to the root (as written, resolved or not)."""
-    files = run.workspace.files
-    chain, cur = set(), policy_id
-    while cur is not None and cur not in chain:
-        chain.add(cur)
-        pf = files.get(cur)
-        cur = pf.extends if pf is not None else None
-    return chain
+    return set(run.workspace.written_chain(policy_id))
 
 
 def _usage(message: str):

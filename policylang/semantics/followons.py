@@ -22,12 +22,7 @@ _WORD = re.compile(r"[^\W\d]\w*")
 
 def _chain(ws, policy_id: Optional[str]) -> list:
     files = ws.files or {}
-    out, seen = [], set()
-    while policy_id and policy_id in files and policy_id not in seen:
-        seen.add(policy_id)
-        out.append(files[policy_id])
-        policy_id = files[policy_id].header_value("extends")
-    return out
+    return [files[i] for i in ws.written_chain(policy_id) if i in files]
 
 
 def _span_words(ws, span) -> set[str]:

@@ -38,6 +38,18 @@ class Workspace:
     syntax_errors: set[str]  # ids whose file had syntax errors
     targets: list[str]  # ids the user asked about, in order
 
+    def written_chain(self, policy_id: Optional[str]) -> list[str]:
+        """The policy and the ids its file extends, up to the root, as written (resolved or not):
+        it ends at a file that extends nothing, at an id no file has (included), or where the
+        chain would come back on itself."""
+        out, seen, cur = [], set(), policy_id
+        while cur and cur not in seen:
+            seen.add(cur)
+            out.append(cur)
+            pf = self.files.get(cur)
+            cur = pf.extends if pf is not None else None
+        return out
+
 
 def find_root(path: str) -> str:
     """The tree root for a path: the nearest enclosing folder named `policies`, else the folder itself."""
