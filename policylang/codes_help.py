@@ -284,8 +284,11 @@ HELP: dict[str, Help] = {
                 "政策 \"四川省关于预付的通知\"\n层级 省\n生效日期 2024-01-01\n\n参数 prepay_within：期间 上限 15个工作日\n"),
     "PL601": _H("示例的预期结果与政策算出的结果不符。", "改正示例，或改正规则。", "An example's expectation fails.",
                 "Correct the example or the rule."),
-    "PL602": _H("示例用到了不存在的输入或决策项。", "检查名称。", "The example names an unknown input or decision.",
-                "Check the name."),
+    "PL602": _H("示例用到了不存在的输入或决策项，或者列表写得不对：字段不属于该记录、缺少必填字段、给非列表输入项写了列表、"
+                "列表输入项没有写成列表。", "检查名称；列表写成 [{字段 = 取值, …}, …]。",
+                "The example names an unknown input or decision, or gives a list wrongly: a field not in the record, "
+                "a required field missing, a list for an input that is not one, a list input not given as a list.",
+                "Check the name; give a list as [{field = value, …}, …]."),
     "PL901": _H("忽略指令没有写理由，因此不起作用。", "写成 # policylang: ignore[代码] 理由 \"……\"。",
                 "A suppression without a reason suppresses nothing.", "Write the reason."),
     "PL902": _H("忽略指令没有对应的问题。", "删掉它。", "The suppression matches no finding.", "Remove it."),

@@ -242,6 +242,15 @@ class RField:
 
 
 @attrs.frozen(slots=True)
+class RListValue:
+    """A list input's value given in an example: per element, (field, its resolved expression) in
+    the order written. Not an expression: only an example's `given` holds one."""
+
+    elements: tuple[tuple[tuple[str, "RExpr"], ...], ...]
+    span: Span
+
+
+@attrs.frozen(slots=True)
 class RRecord(Item):
     """A record type: the fields of one element of a list input."""
 
@@ -392,7 +401,7 @@ class RProvision(Item):
 class RExample(Item):
     title: Optional[str] = None
     as_of: Optional[RExpr] = None
-    given: tuple[tuple[str, RExpr, Span], ...] = ()
+    given: tuple[tuple[str, RExpr, Span], ...] = ()  # a list input's value: an RListValue
     expect: tuple[tuple[str, Optional[RExpr], Optional[str], Span], ...] = ()  # (decision, value, needs, span)
 
 

@@ -31,6 +31,7 @@ from .builtins import AGGREGATES, BUILTINS
 from .loader import Workspace
 from .model import (
     RAggregate,
+    RListValue,
     RField,
     RKeyed,
     RRecord,
@@ -1190,7 +1191,10 @@ def _policy_expressions(decisions, params, schedules, requirements, examples):
         if ex.as_of is not None:
             yield ex.as_of
         for _name, value, _span in ex.given:
-            yield value
+            if isinstance(value, RListValue):  # a list input's elements: each field's expression
+                yield from (expr for element in value.elements for _field, expr in element)
+            else:
+                yield value
         for _name, value, _needs, _span in ex.expect:
             if value is not None:
                 yield value
@@ -1632,6 +1636,39 @@ class _Scope:
             deadline_date = self.constant_date(deadline, origin)
         return RRequirement(name, origin, tuple(hist), cond=cond, deadline=deadline, deadline_date=deadline_date)
 
+    def example_list(self, b: A.Binding, kind, t: T.Type, origin: Origin) -> Optional[RListValue]:
+        """A list input's value in an example, `[{field = value, …}, …]`: each field checked against
+        the record's (its type, a field not in the record, a required one missing), PL602 otherwise."""
+        record = self.records.get(t.record) if kind == "input" and t.kind == "list" else None
+        if record is None:
+            if kind is not None:
+                self.r.say("PL602.list_for_plain" if isinstance(b.value, A.ListValue) else "PL602.plain_for_list",
+                           b.value.span, self.pid, name=b.name, type=str(t))
+            return None
+        if not isinstance(b.value, A.ListValue):
+            self.r.say("PL602.plain_for_list", b.value.span, self.pid, name=b.name, type=str(t))
+            return None
+        elements = []
+        for index, element in enumerate(b.value.elements):
+            fields = []
+            for f in element.fields:
+                declared = record.field(f.name)
+                if declared is None:
+                    self.r.say("PL602.unknown_field", f.span, self.pid, name=b.name, index=index, field=f.name,
+                               record=record.name, **hint_for(f.name, list(record.field_names),
+                                                              "phrase.PL602.fields",
+                                                              fields=", ".join(record.field_names)))
+                    continue
+                fields.append((f.name, self.expr(f.value, origin, expected=declared.type,
+                                                 **W("phrase.what.example_value", name=f"{b.name}[{index}].{f.name}"))))
+            given_names = {f.name for f in element.fields}
+            for declared in record.fields:
+                if not declared.optional and declared.name not in given_names:
+                    self.r.say("PL602.missing_field", element.span, self.pid, name=b.name, index=index,
+                               field=declared.name, record=record.name)
+            elements.append(tuple(fields))
+        return RListValue(tuple(elements), b.value.span)
+
     def example(self, decl: A.ExampleDecl) -> RExample:
         origin = Origin(self.pid, self.pf.level, self.pf.path, decl.span, decl.meta, decl)
         self.current_origin = origin
@@ -1645,6 +1682,11 @@ class _Scope:
                 self.r.say("PL602.not_an_input", b.span, self.pid, name=b.name,
                            **hint_for(b.name, names, "phrase.PL602.inputs", names=", ".join(names),
                                       names_zh=_names_zh(names)))
+            if isinstance(b.value, A.ListValue) or (kind == "input" and t.kind == "list"):
+                value = self.example_list(b, kind, t, origin)
+                if value is not None:
+                    given.append((b.name, value, b.span))
+                continue
             hist = self.raw.items["value"].get(b.name)
             limit = self.percent_limit_of(hist) if hist and t.kind == "percent" else None
             saved, self.percent_limit = self.percent_limit, ((b.name, limit) if limit is not None else None)

@@ -21,6 +21,7 @@ from ...semantics.evaluate import NOT_FILLED
 from ...semantics.judgment import LOOSENED, UNDECIDED, judge
 from ...semantics.model import (
     Item,
+    RListValue,
     Origin,
     RDecision,
     RExpr,
@@ -851,11 +852,26 @@ class PolicyPageBuilder:
         v.fields.update(cond=self.printer(r.cond), deadline=deadline, deadline_value=deadline_value)
         return v
 
+    def given_words(self, name: str, value) -> str:
+        """A value an example gives; a list input's elements as `{产品：A，金额：900元}` (each field by its label)."""
+        if not isinstance(value, RListValue):
+            return self.printer(value)
+        t = self.policy.inputs[name].type if name in self.policy.inputs else None
+        record = self.policy.records.get(t.record) if t is not None and t.kind == "list" else None
+        sep, colon = self.words.t.comma, self.words.t.colon
+
+        def label(field: str) -> str:
+            found = record.field(field) if record is not None else None
+            return found.label if found is not None and found.label else field
+
+        return "[" + sep.join("{" + sep.join(f"{label(f)}{colon}{self.printer(x)}" for f, x in element) + "}"
+                              for element in value.elements) + "]"
+
     def example_view(self, e) -> ItemView:
         v = self.item_view(e, "example")
         v.label = e.title or e.label or e.name
         v.anchor = anchor(f"example-{self.policy.examples.index(e) + 1}")
-        given = [{"label": self.label_of(n), "name": n, "value": self.printer(x)} for n, x, _ in e.given]
+        given = [{"label": self.label_of(n), "name": n, "value": self.given_words(n, x)} for n, x, _ in e.given]
         expect = []
         for name, value, needs, _ in e.expect:
             if needs:

@@ -503,14 +503,16 @@ def shown_value(policy: Optional[ResolvedPolicy], value, t: Optional[Type]) -> B
             f = record.field(name) if record is not None else None
             return (f.label or name, f.type) if f is not None else (name, _value_type(None))
 
-        elements = []
+        elements, elements_en = [], []
         for element in value:
-            parts = []
+            parts, parts_en = [], []
             for k, v in element.items():
                 label, ft = field(k)
                 parts.append(f"{label}：{format_value(v, ft).zh}")
+                parts_en.append(f"{k}: {format_value(v, ft)}")  # each field with its unit (1 yuan)
             elements.append("｛" + "，".join(parts) + "｝")
-        shown = Bi(str(shown), "［" + "；".join(elements) + "］")
+            elements_en.append("{" + ", ".join(parts_en) + "}")
+        shown = Bi("[" + ", ".join(elements_en) + "]", "［" + "；".join(elements) + "］")
     return shown
 
 
