@@ -255,3 +255,35 @@ def test_the_notice_as_written_is_checked_over_its_days_before_the_amendment(tmp
     assert [d.code for d in alone.diagnostics if d.policy_id == "cn/p" and d.severity == "error"] == ["PL404"]
     _, run = tree(tmp_path, **{"cn/p": base, "cn/p-postponed": lowered})
     assert codes(run) == []
+
+
+def test_explain_and_sql_below_an_amended_notice(tmp_path):
+    pytest.importorskip("sqlglot")
+    from policylang.backends.sql.compiler import UnsupportedInSql, compile_sql
+
+    body = 'decision city_begins: date = local_start\noverride param ratio: percent floor 45% "预付比例" because "本市"\n'
+    root, run = tree(tmp_path, **{"cn/p/c": city("2021-03-15", body)})
+    # an inherited item the amendment changed: amended from its date; the city's own item: not
+    text = render_explain_text(explain_item(run.resolution, "cn/p/c", "local_start"))
+    assert "amended by cn/p-postponed from 2021-04-01" in text
+    assert "amended by" not in render_explain_text(explain_item(run.resolution, "cn/p/c", "ratio"))
+    policy = run.resolution.policies["cn/p/c"]
+    with pytest.raises(UnsupportedInSql, match="cn/p-postponed from 2021-04-01"):
+        compile_sql(policy)
+    before = compile_sql(policy, as_of=dt.date(2021, 3, 20)).sql
+    after = compile_sql(policy, as_of=dt.date(2021, 6, 1)).sql
+    assert "2021-04-10" in before and "2021-05-20" in after and "2021-04-10" not in after
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_amended_PL502_golden_text(tmp_path, lang):
+    import os
+
+    from helpers import assert_golden
+    from policylang.diagnostics import render_text
+
+    both = POSTPONED.replace("override effective 2021-05-20", "override effective 2021-05-20\noverride ends 2021-05-01")
+    _, run = tree(tmp_path, **{"cn/p-postponed": both})
+    found = [d for d in run.diagnostics if d.code == "PL502"]
+    text = render_text(found, run.workspace.sources, lang=lang).replace(str(tmp_path), "<tmp>")
+    assert_golden(os.path.join(os.path.dirname(__file__), "golden", f"PL502.amended.{lang}.txt"), text)
