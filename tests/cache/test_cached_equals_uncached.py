@@ -72,6 +72,7 @@ AMENDING = [
     'override param rate: percent floor 40% because "提高比例"\n',
     'override decision pay: money = round(price * rate, fen) because "按价格支付"\n',
     "decision local: money = price + spare\n",
+    "override ends 2020-06-01\n",  # before the effective date as amended: PL502 (written first)
 ]
 BODIES = st.lists(st.sampled_from(LINES), max_size=3, unique=True).map(
     lambda lines: "".join(sorted(lines, key=lambda line: not line.startswith("uses "))))
@@ -246,7 +247,8 @@ class CachedMatchesUncached(RuleBasedStateMachine):
         parents = sorted({parent for _, parent, _ in self.tree.values() if parent in self.tree})
         target = data.draw(st.sampled_from(parents))
         self.counter += 1
-        self.write(f"{target}-am{self.counter}", self.tree[target][0], ("amends", target, effective), "".join(lines))
+        body = "".join(sorted(lines, key=lambda line: not line.startswith("override ends")))
+        self.write(f"{target}-am{self.counter}", self.tree[target][0], ("amends", target, effective), body)
 
     @rule(config=st.sampled_from(CONFIGS))
     def configure(self, config):
