@@ -639,12 +639,13 @@ class Resolver:
                 return
             # What the version finds that the policy as written does not (a kind the amendment changed
             # under an override of it) is reported; what both find, once.
-            known = {(d.code, d.span, d.message) for d in self.diags}
             mark = len(self.diags)
             version = self._resolve_policy(pid, pf, over=(start, upper, upper_raw))
-            fresh = [d for d in self.diags[mark:] if (d.code, d.span, d.message) not in known]
-            del self.diags[mark:]
-            self.diags.extend(fresh)
+            if len(self.diags) > mark:
+                known = {(d.code, d.span, d.message) for d in self.diags[:mark] if d.policy_id == pid}
+                fresh = [d for d in self.diags[mark:] if (d.code, d.span, d.message) not in known]
+                del self.diags[mark:]
+                self.diags.extend(fresh)
             versions.append((start, version))
         self.resolved[pid] = attrs.evolve(policy, versions=tuple(versions))
 

@@ -287,3 +287,15 @@ def test_the_amended_PL502_golden_text(tmp_path, lang):
     found = [d for d in run.diagnostics if d.code == "PL502"]
     text = render_text(found, run.workspace.sources, lang=lang).replace(str(tmp_path), "<tmp>")
     assert_golden(os.path.join(os.path.dirname(__file__), "golden", f"PL502.amended.{lang}.txt"), text)
+
+
+def test_a_citys_examples_run_on_the_version_of_their_day(tmp_path):
+    body = ('decision city_begins: date = local_start\n'
+            'example "修订前" {\n    as_of 2021-03-20\n    given amount = 1 yuan\n    expect city_begins = 2021-04-10\n}\n'
+            'example "修订后" {\n    as_of 2021-06-01\n    given amount = 1 yuan\n    expect city_begins = 2021-05-20\n}\n')
+    root, run = tree(tmp_path, **{"cn/p/c": city("2021-03-15", body)})
+    assert codes(run) == []
+    wrong = body.replace("expect city_begins = 2021-05-20", "expect city_begins = 2021-04-10")
+    root, run = tree(tmp_path / "wrong", **{"cn/p/c": city("2021-03-15", wrong)})
+    found = [d for d in run.diagnostics if d.code == "PL601"]
+    assert len(found) == 1 and "修订后" in found[0].message and not found[0].message.startswith("from ")
