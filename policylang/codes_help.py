@@ -265,7 +265,11 @@ HELP: dict[str, Help] = {
                 "Check the name."),
     "PL501": _H("本政策的生效日期早于上级政策。", "改正生效日期。", "The policy takes effect before its parent.",
                 "Correct the date."),
-    "PL502": _H("失效日期早于生效日期。", "改正日期。", "The end date is before the start date.", "Correct the dates."),
+    "PL502": _H("失效日期早于生效日期；修订通知中，修订后的失效日期（覆盖 失效日期）早于修订后的生效日期"
+                "（覆盖 生效日期，或原通知的生效日期）。", "改正日期。",
+                "The end date is before the start date; in an amending notice, the end date as amended "
+                "(override ends) is before the effective date as amended (override effective, or the amended "
+                "notice's own).", "Correct the dates."),
     "PL503": _H("政策按工作日计算期限（如“15个工作日”），而它的施行期间超出了工作日日历所包括的年份。"
                 "工作日依据国务院办公厅每年印发的节假日安排通知（含调休上班日）；尚未公布的年份无法计算，"
                 "在这些日子上按工作日计算时，评估会报错并说明缺少哪一年。",
@@ -280,8 +284,11 @@ HELP: dict[str, Help] = {
                 "政策 \"四川省关于预付的通知\"\n层级 省\n生效日期 2024-01-01\n\n参数 prepay_within：期间 上限 15个工作日\n"),
     "PL601": _H("示例的预期结果与政策算出的结果不符。", "改正示例，或改正规则。", "An example's expectation fails.",
                 "Correct the example or the rule."),
-    "PL602": _H("示例用到了不存在的输入或决策项。", "检查名称。", "The example names an unknown input or decision.",
-                "Check the name."),
+    "PL602": _H("示例用到了不存在的输入或决策项，或者列表写得不对：字段不属于该记录、缺少必填字段、给非列表输入项写了列表、"
+                "列表输入项没有写成列表。", "检查名称；列表写成 [{字段 = 取值, …}, …]。",
+                "The example names an unknown input or decision, or gives a list wrongly: a field not in the record, "
+                "a required field missing, a list for an input that is not one, a list input not given as a list.",
+                "Check the name; give a list as [{field = value, …}, …]."),
     "PL901": _H("忽略指令没有写理由，因此不起作用。", "写成 # policylang: ignore[代码] 理由 \"……\"。",
                 "A suppression without a reason suppresses nothing.", "Write the reason."),
     "PL902": _H("忽略指令没有对应的问题。", "删掉它。", "The suppression matches no finding.", "Remove it."),

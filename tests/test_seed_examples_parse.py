@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from policylang.semantics.examples import given_value
 from policylang.diagnostics import CODES
 from policylang.syntax import ast as A
 from policylang.syntax.parser import parse_file
@@ -327,7 +328,7 @@ def test_seed_example_holds(resolved, policy_id, index, title):
     example = policy.examples[index]
     assert example.title == title
     as_of = interpreter.constant(example.as_of) if example.as_of is not None else policy.effective
-    inputs = {name: interpreter.constant(expr, as_of) for name, expr, _ in example.given}
+    inputs = {name: given_value(interpreter, expr, as_of) for name, expr, _ in example.given}
     for name, value, needs, _ in example.expect:
         if needs is not None:
             with pytest.raises(BlankNotFilled) as caught:

@@ -518,6 +518,9 @@ class _Gen:
         p = self.p
         out = ["# ---------------------------------------------------------------- amendments", ""]
         for start, version in p.versions:
+            if version.amended_by:  # a policy below an amended notice: its version over the amended one
+                out.append(f"# {version.parent} amended by {version.amended_by} above it, from {start.isoformat()}")
+                continue
             out.append(f"# amended by {version.policy_id} ({display_path(version.path, version.policy_id)}), "
                        f"from {start.isoformat()}")
         out += [
@@ -527,12 +530,12 @@ class _Gen:
             "AMENDMENTS = (",
         ]
         for start, version in p.versions:
-            out.append(f"    ({py_str(version.policy_id)}, {_date_code(start)}),")
+            out.append(f"    ({py_str(version.amended_by or version.policy_id)}, {_date_code(start)}),")
         out.append(")")
         for number, (start, version) in enumerate(p.versions, 1):
             gen = _Gen(attrs.evolve(version, policy_id=p.policy_id, versions=()))
             out += ["", "", f"def _amended_{number}():",
-                    f'    """{doc_text(p.policy_id)} as amended by {doc_text(version.policy_id)}, from '
+                    f'    """{doc_text(p.policy_id)} as amended by {doc_text(version.amended_by or version.policy_id)}, from '
                     f'{start.isoformat()}: its evaluate, decide, decide_each, violations and _start."""']
             out += [("    " + line) if line else "" for line in gen.body()]
             out += ["", "    return evaluate, decide, decide_each, violations, _start"]

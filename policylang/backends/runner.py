@@ -188,6 +188,10 @@ def to_json(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Duration) or hasattr(value, "unit"):
         return str(value)
+    if isinstance(value, (list, tuple)):  # a list input's elements (an example's given list)
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
     return str(value)
 
 

@@ -28,9 +28,12 @@ same check on other items, still run and report. Commands then exit with status
 
 from __future__ import annotations
 
+import attrs
+
 from ..diagnostics import Diagnostic
+from ..messages import P
 from .checks import binding, blanks, crossrefs, examples, logic, overrides, provisions, requirements, unused
-from .checks.common import CheckContext, debug, internal_error
+from .checks.common import CheckContext, debug, internal_error, version_views
 from .loader import Workspace
 
 CHECKS = (
@@ -62,4 +65,47 @@ def run_checks(ws: Workspace, resolution, used=None) -> list[Diagnostic]:
                 raise
             out.append(internal_error(ctx, exc, ctx.current_policy, check_name=name, stopped=True))
     ctx.check_name = ctx.current_policy = None
+    out.extend(_version_findings(ws, resolution, used, out))
     return out
+
+
+def _version_findings(ws: Workspace, resolution, used, found: list[Diagnostic]) -> list[Diagnostic]:
+    """A policy below an amended notice is held, from each amendment's date on, to the version of the
+    levels above in force then: every check runs again on each of its versions (over the days that
+    version applies), and what it finds there and not in the policy as written is reported, saying
+    from which day and by which amendment."""
+    policies = resolution.policies
+    targets = [policies[pid] for pid in resolution.order if pid in policies and not policies[pid].has_errors
+               and any(v.amended_by for _, v in policies[pid].versions)]
+    if not targets:
+        return []
+    seen = {_finding_key(d) for d in found}
+    out: list[Diagnostic] = []
+    for policy in targets:
+        for start, by, view, uppers in version_views(policies, policy):
+            vctx = CheckContext(ws, resolution, used, views=[view] + uppers)
+            amended = policies[by].amends if by in policies else None
+            for name, check in CHECKS:
+                if name == "examples":
+                    continue  # an example runs once, on the version of its own day (the interpreter chooses it)
+                vctx.check_name, vctx.current_policy = name, None
+                try:
+                    diags = list(check(vctx))
+                except Exception as exc:  # noqa: BLE001 - as above
+                    if debug():
+                        raise
+                    diags = [internal_error(vctx, exc, vctx.current_policy, check_name=name, stopped=True)]
+                for d in diags:
+                    key = _finding_key(d)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    message, message_zh = P("phrase.amended_above", start=start.isoformat(), by=by,
+                                            amended=amended or by, message=d.message[:1].lower() + d.message[1:],
+                                            message_zh=d.message_zh or d.message)
+                    out.append(attrs.evolve(d, message=message, message_zh=message_zh))
+    return out
+
+
+def _finding_key(d: Diagnostic) -> tuple:
+    return (d.code, d.policy_id, d.span, tuple(r.span for r in d.related))

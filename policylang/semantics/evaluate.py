@@ -381,8 +381,8 @@ class Interpreter:
         names = {name: i.type for name, i in self.policy.inputs.items()}
         for p in self.policy.blanks:
             names[p.name] = p.type
-        for _, version in self.policy.versions:  # an amended policy: what any of its versions accepts
-            for name, t in self.version(version.amendment_effective).accepted_inputs().items():
+        for start, _version in self.policy.versions:  # an amended policy: what any of its versions accepts
+            for name, t in self.version(start).accepted_inputs().items():
                 names.setdefault(name, t)
         return names
 

@@ -25,7 +25,7 @@ import attrs
 
 from ..syntax.ast import Span
 from .evaluate import BlankNotFilled, EvaluationError, Interpreter, TraceStep
-from .model import Duration, RExample, ResolvedPolicy
+from .model import Duration, RExample, RListValue, ResolvedPolicy
 
 EXAMPLE_FAILED = "PL601"
 
@@ -108,7 +108,7 @@ def run_example(policy: ResolvedPolicy, index: int, evaluate: Evaluator,
     example = policy.examples[index]
     try:
         as_of = interpreter.constant(example.as_of) if example.as_of is not None else policy.effective
-        inputs = {name: interpreter.constant(expr, as_of) for name, expr, _ in example.given}
+        inputs = {name: given_value(interpreter, expr, as_of) for name, expr, _ in example.given}
     except Exception as exc:  # noqa: BLE001 - a literal that cannot be folded is the example's failure
         mismatch = Mismatch(INPUTS, "", example.origin.span, **_problem(exc))
         return ExampleResult(example, index, None, (mismatch,), 0)
@@ -137,6 +137,13 @@ def run_example(policy: ResolvedPolicy, index: int, evaluate: Evaluator,
         elif not same_value(expected, got.value):
             mismatches.append(Mismatch(VALUE, name, span, expected, None, got))
     return ExampleResult(example, index, as_of, tuple(mismatches), checked, inputs)
+
+
+def given_value(interpreter: Interpreter, value, as_of):
+    """A given value folded: a list input's elements as the records a caller passes (field -> value)."""
+    if isinstance(value, RListValue):
+        return [{field: interpreter.constant(expr, as_of) for field, expr in element} for element in value.elements]
+    return interpreter.constant(value, as_of)
 
 
 def run_examples(policy: ResolvedPolicy, evaluate: Evaluator, only: Optional[int] = None,

@@ -361,7 +361,7 @@ def explain_item(resolution, policy_id: str, name: str, sources: Optional[Source
     later = []
     for start, version in policy.versions:
         found = find_item(version, name)[1] if version.item(name) is not None else None
-        if found is not None and found.history[-1] is not item.history[-1]:
+        if found is not None and found.history[-1] is not item.history[-1] and found.history[-1].amended is not None:
             entry = _entry(_context(resolution, version, sources), kind, found.history[-1], name, "amended")
             entry["from"] = start.isoformat()
             later.append(entry)

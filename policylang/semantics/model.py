@@ -254,6 +254,15 @@ class RField:
 
 
 @attrs.frozen(slots=True)
+class RListValue:
+    """A list input's value given in an example: per element, (field, its resolved expression) in
+    the order written. Not an expression: only an example's `given` holds one."""
+
+    elements: tuple[tuple[tuple[str, "RExpr"], ...], ...]
+    span: Span
+
+
+@attrs.frozen(slots=True)
 class RRecord(Item):
     """A record type: the fields of one element of a list input."""
 
@@ -404,7 +413,7 @@ class RProvision(Item):
 class RExample(Item):
     title: Optional[str] = None
     as_of: Optional[RExpr] = None
-    given: tuple[tuple[str, RExpr, Span], ...] = ()
+    given: tuple[tuple[str, RExpr, Span], ...] = ()  # a list input's value: an RListValue
     expect: tuple[tuple[str, Optional[RExpr], Optional[str], Span], ...] = ()  # (decision, value, needs, span)
 
 
@@ -505,6 +514,9 @@ class ResolvedPolicy:
     # The amended notice's versions after its amendments, in order: (the day each applies from,
     # the policy as amended up to that amendment). evaluate() uses the version in force on as_of.
     versions: tuple = ()
+    # A version of a policy below an amended notice (one of its `versions`, not an amending notice
+    # itself): the amending notice whose version of the notice above this version extends.
+    amended_by: Optional[str] = None
 
     def version_on(self, day: Optional[_dt.date]) -> "ResolvedPolicy":
         """The version of this policy that applies on `day`: the last amendment whose effective

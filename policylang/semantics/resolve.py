@@ -33,6 +33,7 @@ from .builtins import AGGREGATES, BUILTINS
 from .loader import Workspace
 from .model import (
     RAggregate,
+    RListValue,
     RField,
     RKeyed,
     RRecord,
@@ -234,6 +235,9 @@ class Resolver:
         self.amendment_root: dict[str, str] = {}
         self.amendment_base: dict[str, str] = {}
         self.amendments_of: dict[str, list[str]] = {}
+        # (policy id, day) -> the merged chain of its version from that day (a policy below an
+        # amended notice: its definitions over the amended version; see _inherit_versions).
+        self.version_raw: dict[tuple, _Raw] = {}
 
     # ------------------------------------------------------------ diagnostics
     def say(self, key, span, policy_id, /, related=(), **params):
@@ -272,6 +276,10 @@ class Resolver:
         for pid in order:
             if needed is None or pid in needed:
                 self._resolve_policy(pid, valid[pid])
+        if self.amendments_of:
+            for pid in order:
+                if pid in self.resolved:
+                    self._inherit_versions(pid, valid[pid])
         skipped = set() if needed is None else set(order) - needed
         unresolved |= set(files) - set(self.resolved) - skipped
         return Resolution(self.resolved, self.diags, order, unresolved, partial=needed is not None)
@@ -528,10 +536,13 @@ class Resolver:
         return [p for p in order if p not in blocked], blocked
 
     # ------------------------------------------------------------ merging
-    def _merge(self, pid: str, pf: A.PolicyFile) -> _Raw:
+    def _merge(self, pid: str, pf: A.PolicyFile, over: Optional[_Raw] = None) -> _Raw:
         base = self.amendment_base.get(pid)
         parent = base or pf.extends
-        raw = self.raw[parent].copy() if parent else _Raw()
+        if over is not None:
+            raw = over.copy()  # a version of the parent (an amended notice above): its merged chain
+        else:
+            raw = self.raw[parent].copy() if parent else _Raw()
         level = pf.level
         seen_here: set[tuple[str, str]] = set()
         # An amendment replaces the definitions of its own level: the amended notice's and those of
@@ -616,9 +627,40 @@ class Resolver:
         return True
 
     # ------------------------------------------------------------ one policy
-    def _resolve_policy(self, pid: str, pf: A.PolicyFile) -> None:
-        raw = self._merge(pid, pf)
-        self.raw[pid] = raw
+    def _inherit_versions(self, pid: str, pf: A.PolicyFile) -> None:
+        """A policy below an amended notice (its parent, or a level further up, has versions from an
+        amendment's date on): one version of it per version of its parent, its own definitions merged
+        onto the parent's version, which applies from the same day. A policy that is amended itself
+        keeps its own versions only (the two are not combined)."""
+        policy = self.resolved[pid]
+        parent = self.resolved.get(pf.extends) if pf.extends else None
+        if parent is None or not parent.versions or policy.versions or pid in self.amendment_root:
+            return
+        versions = []
+        for start, upper in parent.versions:
+            upper_raw = self.raw.get(upper.policy_id) if upper.amends else self.version_raw.get((upper.policy_id, start))
+            if upper_raw is None:
+                return
+            # What the version finds that the policy as written does not (a kind the amendment changed
+            # under an override of it) is reported; what both find, once.
+            mark = len(self.diags)
+            version = self._resolve_policy(pid, pf, over=(start, upper, upper_raw))
+            if len(self.diags) > mark:
+                known = {(d.code, d.span, d.message) for d in self.diags[:mark] if d.policy_id == pid}
+                fresh = [d for d in self.diags[mark:] if (d.code, d.span, d.message) not in known]
+                del self.diags[mark:]
+                self.diags.extend(fresh)
+            versions.append((start, version))
+        self.resolved[pid] = attrs.evolve(policy, versions=tuple(versions))
+
+    def _resolve_policy(self, pid: str, pf: A.PolicyFile, over: Optional[tuple] = None):
+        """Resolve one policy (stored in self.resolved), or with `over` = (day, the parent's version
+        from that day, its merged chain) the version of it that extends that version (returned)."""
+        raw = self._merge(pid, pf, over[2] if over is not None else None)
+        if over is None:
+            self.raw[pid] = raw
+        else:
+            self.version_raw[(pid, over[0])] = raw
         root = self.amendment_root.get(pid)
         base = self.resolved.get(self.amendment_base[pid]) if root is not None else None
         chain = []
@@ -636,11 +678,17 @@ class Resolver:
         if root is not None:
             # The amended notice's chain, with the amendment in its place.
             chain = list(self.resolved[root].chain[:-1]) + chain
+        if over is not None:
+            # The parent's version's chain (the amending notice in the amended notice's place), then this.
+            chain = list(over[1].chain) + chain[-1:]
         scope = _Scope(self, pid, pf, raw)
         parent = base if root is not None else (self.resolved.get(pf.extends) if pf.extends else None)
+        if over is not None:
+            parent = over[1]
         calendars = {year: tuple(hist) for year, hist in raw.items["calendar"].items()}
         full_calendar = self._workdays(pid, calendars)
-        self.full_calendars[pid] = full_calendar
+        if over is None:
+            self.full_calendars[pid] = full_calendar
 
         def build(table: str, name: str, hist: list, make):
             """The parent's resolved item when this level only inherits it (same definitions), else a new one."""
@@ -703,6 +751,16 @@ class Resolver:
         if base is not None:
             effective = pf.header_value("amended_effective", base.effective)
             ends = pf.header_value("amended_ends", base.ends)
+            if effective is not None and ends is not None and ends < effective:
+                moved = pf.header_item("amended_ends") or pf.header_item("amended_effective")
+                other = pf.header_item("amended_effective") if moved.key == "amended_ends" else None
+                if other is None:
+                    other = self.ws.files[root].header_item("effective" if moved.key == "amended_ends" else "ends")
+                note = "note.PL502.amended_effective" if moved.key == "amended_ends" else "note.PL502.amended_ends"
+                self.say("PL502.amended_ends_first", moved.span, pid,
+                         related=[Related(other.span, **N(note, effective=effective, ends=ends))]
+                         if other is not None else [],
+                         target=root, ends=ends, effective=effective)
             # The notice in force in the region on a day: the amended notice with its dates as amended.
             windows = tuple(w[:3] + (effective, ends) + w[5:] if w[0] == root else w for w in windows)
         # The working days it counts on: the years of its window (as amended, for an amendment).
@@ -711,7 +769,7 @@ class Resolver:
         workdays = full_calendar.only(policy_years(full_calendar, effective, ends))
         if counts_working_days:
             self._calendar_reach(pid, pf, full_calendar, effective, ends)
-        self.resolved[pid] = ResolvedPolicy(
+        resolved = ResolvedPolicy(
             policy_id=pid,
             path=pf.path,
             title=pf.title,
@@ -746,10 +804,14 @@ class Resolver:
             windows=windows,
             amends=root,
             amendment_effective=pf.effective if root is not None else None,
+            amended_by=(over[1].amended_by or over[1].policy_id) if over is not None else None,
             workdays=workdays,
             calendars=calendars,
             counts_working_days=counts_working_days,
         )
+        if over is not None:
+            return resolved
+        self.resolved[pid] = resolved
         if root is not None:
             amended = self.resolved[root]
             self.resolved[root] = attrs.evolve(amended, versions=amended.versions + ((pf.effective, self.resolved[pid]),))
@@ -1182,7 +1244,10 @@ def _policy_expressions(decisions, params, schedules, requirements, examples):
         if ex.as_of is not None:
             yield ex.as_of
         for _name, value, _span in ex.given:
-            yield value
+            if isinstance(value, RListValue):  # a list input's elements: each field's expression
+                yield from (expr for element in value.elements for _field, expr in element)
+            else:
+                yield value
         for _name, value, _needs, _span in ex.expect:
             if value is not None:
                 yield value
@@ -1624,6 +1689,39 @@ class _Scope:
             deadline_date = self.constant_date(deadline, origin)
         return RRequirement(name, origin, tuple(hist), cond=cond, deadline=deadline, deadline_date=deadline_date)
 
+    def example_list(self, b: A.Binding, kind, t: T.Type, origin: Origin) -> Optional[RListValue]:
+        """A list input's value in an example, `[{field = value, …}, …]`: each field checked against
+        the record's (its type, a field not in the record, a required one missing), PL602 otherwise."""
+        record = self.records.get(t.record) if kind == "input" and t.kind == "list" else None
+        if record is None:
+            if kind is not None:
+                self.r.say("PL602.list_for_plain" if isinstance(b.value, A.ListValue) else "PL602.plain_for_list",
+                           b.value.span, self.pid, name=b.name, type=str(t))
+            return None
+        if not isinstance(b.value, A.ListValue):
+            self.r.say("PL602.plain_for_list", b.value.span, self.pid, name=b.name, type=str(t))
+            return None
+        elements = []
+        for index, element in enumerate(b.value.elements):
+            fields = []
+            for f in element.fields:
+                declared = record.field(f.name)
+                if declared is None:
+                    self.r.say("PL602.unknown_field", f.span, self.pid, name=b.name, index=index, field=f.name,
+                               record=record.name, **hint_for(f.name, list(record.field_names),
+                                                              "phrase.PL602.fields",
+                                                              fields=", ".join(record.field_names)))
+                    continue
+                fields.append((f.name, self.expr(f.value, origin, expected=declared.type,
+                                                 **W("phrase.what.example_value", name=f"{b.name}[{index}].{f.name}"))))
+            given_names = {f.name for f in element.fields}
+            for declared in record.fields:
+                if not declared.optional and declared.name not in given_names:
+                    self.r.say("PL602.missing_field", element.span, self.pid, name=b.name, index=index,
+                               field=declared.name, record=record.name)
+            elements.append(tuple(fields))
+        return RListValue(tuple(elements), b.value.span)
+
     def example(self, decl: A.ExampleDecl) -> RExample:
         origin = Origin(self.pid, self.pf.level, self.pf.path, decl.span, decl.meta, decl)
         self.current_origin = origin
@@ -1637,6 +1735,11 @@ class _Scope:
                 self.r.say("PL602.not_an_input", b.span, self.pid, name=b.name,
                            **hint_for(b.name, names, "phrase.PL602.inputs", names=", ".join(names),
                                       names_zh=_names_zh(names)))
+            if isinstance(b.value, A.ListValue) or (kind == "input" and t.kind == "list"):
+                value = self.example_list(b, kind, t, origin)
+                if value is not None:
+                    given.append((b.name, value, b.span))
+                continue
             hist = self.raw.items["value"].get(b.name)
             limit = self.percent_limit_of(hist) if hist and t.kind == "percent" else None
             saved, self.percent_limit = self.percent_limit, ((b.name, limit) if limit is not None else None)

@@ -393,7 +393,23 @@ class RequireDecl:
 @attrs.frozen(slots=True)
 class Binding:
     name: str
-    value: Expr
+    value: "Expr | ListValue"  # a ListValue only for a list input in an example's `given`
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class RecordValue:
+    """``{product = "A", amount = 900 yuan}``: one element of a list given in an example."""
+
+    fields: tuple["Binding", ...]
+    span: Span
+
+
+@attrs.frozen(slots=True)
+class ListValue:
+    """``[{…}, {…}]``: a list input's value in an example's ``given`` (only there)."""
+
+    elements: tuple[RecordValue, ...]
     span: Span
 
 

@@ -379,7 +379,7 @@ def _decl_unit(decl: A.Decl) -> _Unit:
         entries = []
         if decl.as_of is not None:
             entries.append(_child(decl.as_of.span, f"{_kw('as_of')} {format_expr(decl.as_of)}"))
-        entries.extend(_aligned(_kw("given"), [(b.span, f"{b.name} = {format_expr(b.value)}") for b in decl.given],
+        entries.extend(_aligned(_kw("given"), [(b.span, f"{b.name} = {_given_value(b.value)}") for b in decl.given],
                                 decl.span))
         expectations = [(e.span, f"{e.name} {_kw('needs')} {e.needs}" if e.needs is not None
                          else f"{e.name} = {format_expr(e.value)}") for e in decl.expect]
@@ -434,6 +434,18 @@ def _direction_words(node) -> str:
     return f"{principle} {_kw(node.bound)}" if node.bound else ""
 
 
+def _given_value(value) -> str:
+    """A value in an example's `given`: an expression, or a list of records `[{a = 1, b = true}, …]`."""
+    if isinstance(value, A.ListValue):
+        elements = ["{" + ", ".join(f"{f.name} = {format_expr(f.value)}" for f in element.fields) + "}"
+                    for element in value.elements]
+        if len(elements) < 2:
+            return "[" + "".join(elements) + "]"
+        # one element a line, under the name: `given purchases = [` … `]`
+        return "[\n" + ",\n".join(INDENT + e for e in elements) + "\n]"
+    return format_expr(value)
+
+
 def _aligned(keyword: str, items: list[tuple[A.Span, str]], fallback: A.Span) -> list[_Unit]:
     """`given a = 1` with later items on their own lines, aligned under the first."""
     if not items:
@@ -441,7 +453,12 @@ def _aligned(keyword: str, items: list[tuple[A.Span, str]], fallback: A.Span) ->
         # borrows one that sorts before any comment inside the example.
         return [_Unit(attrs.evolve(fallback, end_line=fallback.line), [keyword])]
     pad = " " * (display_width(keyword) + 1)
-    return [_child(span, (f"{keyword} " if i == 0 else pad) + text) for i, (span, text) in enumerate(items)]
+    units = [_child(span, (f"{keyword} " if i == 0 else pad) + text) for i, (span, text) in enumerate(items)]
+    for unit in units:
+        if "\n" in unit.head[0]:  # a list given one element a line: the later lines under the item
+            first, *rest = unit.head[0].split("\n")
+            unit.head[0:1] = [first] + [pad + line for line in rest]
+    return units
 
 
 def _code_before(comment: A.Comment, spans_by_line: dict[int, list[A.Span]]) -> bool:

@@ -492,6 +492,16 @@ class _Builder(Transformer):
             return A.Binding(A.key_name(str(data[0]), str(data[1])), data[2], self._span(c))
         return A.Binding(str(data[0]), data[1], self._span(c))
 
+    def field_value(self, c):
+        data = self._data(c)
+        return A.Binding(str(data[0]), data[1], self._span(c))
+
+    def record_value(self, c):
+        return A.RecordValue(tuple(self._data(c)), self._span(c))
+
+    def list_value(self, c):
+        return A.ListValue(tuple(self._data(c)), self._span(c))
+
     def given(self, c):
         return ("given", tuple(self._data(c)))
 

@@ -107,7 +107,7 @@ def grammar() -> dict:
              + "|(?:" + _alternatives(re.escape(u) for u in list(K.UNITS_ZH.values()) + ["工作日"]) + r")(?!\w)")
     quoted = r'"(?:[^"\\]|\\.)*"|“(?:[^”\\]|\\.)*”'
     unterminated = r'"(?:[^"\\]|\\.)*$|“(?:[^”\\]|\\.)*$'
-    punctuation = "".join(re.escape(c) for c in "{}(),:.") + "".join(K.PUNCTUATION.values())
+    punctuation = "".join(re.escape(c) for c in "{}[](),:.") + "".join(K.PUNCTUATION.values())
 
     def rule(scope: str, match: str) -> dict:
         return {"name": scope, "match": match}

@@ -1,7 +1,7 @@
 """Cached and uncached checks give the same findings, always.
 
 A state machine edits a small tree (add, change, break, fix, delete and rename files, change
-`extends`, add, change and remove amending notices (`amends`), change the configuration) and after every step compares a check that uses the
+`extends`, add, change and remove amending notices (`amends`, also of a policy others extend), change the configuration) and after every step compares a check that uses the
 on-disk cache (warm snapshot or incremental re-check) with one from scratch.
 """
 
@@ -64,6 +64,15 @@ LINES = [
     "decision broken money = \n",  # syntax error
     'override decision pay: money = price + spare because "按价格支付"\n',
     "table t: money {\n    columns selected\n    row true => price\n    row true => spare\n}\n",  # overlap
+]
+# What an amendment of a policy with children may say: a cap lower than a child's 6000 yuan (a
+# finding below it from the amendment's date), a floor higher, a decision changed.
+AMENDING = [
+    'override param cap: money ceiling 5000 yuan because "降低上限"\n',
+    'override param rate: percent floor 40% because "提高比例"\n',
+    'override decision pay: money = round(price * rate, fen) because "按价格支付"\n',
+    "decision local: money = price + spare\n",
+    "override ends 2020-06-01\n",  # before the effective date as amended: PL502 (written first)
 ]
 BODIES = st.lists(st.sampled_from(LINES), max_size=3, unique=True).map(
     lambda lines: "".join(sorted(lines, key=lambda line: not line.startswith("uses "))))
@@ -229,6 +238,18 @@ class CachedMatchesUncached(RuleBasedStateMachine):
         self.counter += 1
         self.write(f"{target}-am{self.counter}", level, ("amends", target, effective), body)
 
+    @precondition(lambda self: any(parent == pid for pid in self.tree for _, parent, _ in self.tree.values()))
+    @rule(data=st.data(), lines=st.lists(st.sampled_from(AMENDING), min_size=1, max_size=2, unique=True),
+          effective=st.sampled_from(["2021-06-01", "2022-01-01"]))
+    def amend_above(self, data, lines, effective):
+        """An amending notice of a policy that others extend: they are held to the amended version
+        from its date (a city within the notice as written and beyond it as amended is a finding)."""
+        parents = sorted({parent for _, parent, _ in self.tree.values() if parent in self.tree})
+        target = data.draw(st.sampled_from(parents))
+        self.counter += 1
+        body = "".join(sorted(lines, key=lambda line: not line.startswith("override ends")))
+        self.write(f"{target}-am{self.counter}", self.tree[target][0], ("amends", target, effective), body)
+
     @rule(config=st.sampled_from(CONFIGS))
     def configure(self, config):
         path = os.path.join(self.base, "pyproject.toml")
@@ -249,6 +270,11 @@ class CachedMatchesUncached(RuleBasedStateMachine):
         # declarations of the files it did not resolve only when asked).
         assert cached.workspace.files == uncached.workspace.files
         assert set(cached.resolution.policies) == set(uncached.resolution.policies)
+        # the versions of each policy (an amended notice's, and those of the policies below it)
+        assert {pid: [(start, v.policy_id, v.amended_by) for start, v in p.versions]
+                for pid, p in cached.resolution.policies.items()} == \
+            {pid: [(start, v.policy_id, v.amended_by) for start, v in p.versions]
+             for pid, p in uncached.resolution.policies.items()}
 
     def teardown(self):
         pipeline.INCREMENTAL_MAX_SHARE = self.share

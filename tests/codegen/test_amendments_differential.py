@@ -72,3 +72,53 @@ def test_compiled_amended_policy_equals_interpreter(amendments, chained, cases):
             version = policy.version_on(as_of)
             if expected[0] == "ok":
                 assert version.effective is None or version.effective <= as_of
+
+
+CITY = header("municipal", effective="2021-02-01", extends="cn/p") + """
+input urgent: bool
+override param ratio: percent floor {ratio}% because "本市"
+decision local_prepay: money = if urgent then prepay else round(amount * 30%, fen)
+"""
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(amendments=st.lists(AMENDMENT, min_size=1, max_size=2, unique_by=lambda a: a[0]),
+       chained=st.booleans(), city_ratio=st.integers(40, 100), county=st.booleans(),
+       cases=st.lists(st.tuples(st.decimals(0, 100000, places=2), DAY, st.dates(dt.date(2020, 6, 1),
+                                                                             dt.date(2022, 6, 30)), st.booleans()),
+                      min_size=1, max_size=6))
+def test_compiled_policy_below_an_amended_notice_equals_interpreter(amendments, chained, city_ratio, county, cases):
+    """A city (and a county below it) extending an amended province: from each amendment's date its
+    inherited items are the amended version's, in the interpreter and the compiled module alike."""
+    files = {"cn/x": NATIONAL, "cn/p": PROVINCE, "cn/p/c": CITY.replace("{ratio}", str(city_ratio))}
+    if county:
+        files["cn/p/c/k"] = header("county", effective="2021-02-01", extends="cn/p/c") + "decision k: money = prepay\n"
+    previous = "cn/p"
+    for number, (effective, ratio, lag, start, moved) in enumerate(amendments):
+        pid = f"cn/p-am{number}"
+        files[pid] = amendment(effective, previous, ratio, lag, start, moved)
+        if chained:
+            previous = pid
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_tree(tmp, files)
+        policies = resolve_tree(root)
+        province = policies["cn/p"]
+        for leaf in ["cn/p/c"] + (["cn/p/c/k"] if county else []):
+            policy = policies[leaf]
+            assert not policy.has_errors
+            assert [(s, v.amended_by) for s, v in policy.versions] == [(s, v.policy_id) for s, v in province.versions]
+            interp, module = Interpreter(policy), compile_module(policy)
+            assert [a[0] for a in module.AMENDMENTS] == [v.policy_id for _, v in province.versions]
+            for amount, signed, as_of, urgent in cases:
+                inputs = {"amount": str(amount), "signed": signed.isoformat()}
+                if leaf == "cn/p/c":
+                    inputs["urgent"] = urgent
+                expected = outcome_interpreter(interp, inputs, as_of, explain=True)
+                assert outcome_module(module, inputs, as_of, explain=True) == expected
+                if expected[0] == "ok":
+                    # an inherited item follows the province's version of the day: its lag
+                    version = province.version_on(as_of)
+                    lag = Interpreter(version).constant(version.params["lag"].value)
+                    month = signed.month - 1 + int(lag)
+                    first_after = dt.date(signed.year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+                    assert expected[1]["due"] == ("date", str(first_after - dt.timedelta(days=1)))

@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from helpers import header, write_tree
+from policylang.semantics.examples import given_value
 from policylang.backends.runner import evaluate_case, to_json
 from policylang.schema import policy_schema
 from policylang.semantics import examples
@@ -33,7 +34,7 @@ def example_inputs(policy):
     interpreter = Interpreter(policy)
     for index, example in enumerate(policy.examples):
         as_of = interpreter.constant(example.as_of) if example.as_of is not None else policy.effective
-        values = {name: interpreter.constant(expr, as_of) for name, expr, _ in example.given}
+        values = {name: given_value(interpreter, expr, as_of) for name, expr, _ in example.given}
         yield {name: to_json(value) for name, value in values.items()}, as_of
 
 

@@ -380,3 +380,26 @@ def test_an_inherited_deadline_is_the_declaring_policys_on_every_page(seed_site)
         assert "2022-12-25" not in md and "2022-12-28" not in md, page
     city = read(os.path.join(seed_site, "policies/cn/gd/chaozhou/stent-2020.md"))
     assert "期限：国家级政策 cn/stent-2020 的生效日期 + 2年" in city
+
+
+def test_an_amended_item_says_who_set_it_and_who_amended_it_from_when(fixture_site):
+    # cn/zj/demo-2024-amended lowers the province's payment cap from 2024-09-01: the province's page,
+    # the amendment's and the city's below it say so, as explain does.
+    out, _, _ = fixture_site
+    line = "由 cn/zj/demo-2024 设定，自 2024-09-01 起由 cn/zj/demo-2024-amended 修订"
+    for page in ("cn/zj/demo-2024", "cn/zj/demo-2024-amended", "cn/zj/hz/demo-2024"):
+        html = read(os.path.join(out, "policies", page + ".html"))
+        assert f'<span class="amended">{line}</span>' in html, page
+        assert f"- {line}" in read(os.path.join(out, "policies", page + ".md")), page
+    # an item no amendment changed has no such line
+    html = read(os.path.join(out, "policies", "cn/zj/demo-2024.html"))
+    assert html.count('class="amended"') == 1
+
+
+def test_the_amended_line_in_english():
+    from policylang.backends.docs.i18n import Words
+
+    t = Words("en").t
+    assert t.amended_sep.join([t.amended_set_by.format(policy="cn/p"),
+                               t.amended_by.format(policy="cn/p-postponed", day="2021-04-01")]) == \
+        "set by cn/p, amended by cn/p-postponed from 2021-04-01"

@@ -169,3 +169,133 @@ def test_sql_compiles_the_version_of_the_day_and_refuses_without_one(tmp_path):
     before = compile_sql(policy, as_of=dt.date(2021, 3, 15)).sql
     after = compile_sql(policy, as_of=dt.date(2021, 6, 1)).sql
     assert "2021-04-10" in before and "2021-05-20" in after and "2021-04-10" not in after
+
+
+# ---------------------------------------------------------------- policies below an amended notice
+
+PAY = 'decision pay: money ceiling "支付金额" = min(amount, 1000 yuan)\n'
+PAY_AMENDED = POSTPONED + 'override param ratio: percent floor 50% "预付比例" because "调整"\n' + \
+    'override decision pay: money ceiling "支付金额" = min(amount, 800 yuan)\n'
+
+
+def city(effective: str, body: str) -> str:
+    return header("municipal", effective=effective, extends="cn/p") + 'region "某市"\n' + body
+
+
+def test_a_city_below_an_amended_province_is_held_to_the_amended_version_from_its_date(tmp_path):
+    # Within the province as written (floor 40%, pay at most 1000 yuan), beyond it as amended from
+    # 2021-04-01 (floor 50%, at most 800 yuan): rejected, at the city's override, with the
+    # amendment's item as the related location and the day named.
+    body = 'override param ratio: percent floor 45% "预付比例" because "本市"\n' + \
+        'override decision pay: money ceiling "支付金额" = min(amount, 900 yuan)\n'
+    root, run = tree(tmp_path, **{"cn/p": PROVINCE + PAY, "cn/p-postponed": PAY_AMENDED,
+                                  "cn/p/c": city("2021-03-15", body)})
+    found = {d.code: d for d in run.diagnostics if d.policy_id == "cn/p/c"}
+    assert sorted(found) == ["PL304", "PL317"]
+    for d in found.values():
+        assert d.message.startswith("from 2021-04-01, when cn/p-postponed amends cn/p above this policy: ")
+        assert d.message_zh.startswith("自 2021-04-01 起（cn/p-postponed 修订上级的 cn/p 之后）：")
+        assert d.span.file.endswith("c.policy")
+        assert [r.span.file.endswith("p-postponed.policy") for r in d.related] == [True]
+    assert found["PL304"].span.line == 6 and found["PL304"].related[0].span.line == 9
+    assert found["PL317"].span.line == 7 and found["PL317"].related[0].span.line == 10
+    assert "amount = 899 yuan" in found["PL317"].message and "at most 800 yuan" in found["PL317"].message
+    # Evaluated on a day: the inherited items of the province's version of that day.
+    policy = run.resolution.policies["cn/p/c"]
+    assert [(start, v.amended_by) for start, v in policy.versions] == [(dt.date(2021, 4, 1), "cn/p-postponed")]
+
+
+def test_a_city_that_takes_effect_after_the_amendment_is_checked_against_the_amended_version_only(tmp_path):
+    # 35%: below the province as written (40%) and above the national 30%; the amendment lowers
+    # the province's floor to 35%. A city in force only after the amendment is right; one in force
+    # before it is held to the 40% of the notice as written then.
+    lowered = POSTPONED + 'override param ratio: percent floor 35% "预付比例" because "调整"\n'
+    body = 'override param ratio: percent floor 35% "预付比例" because "本市"\n'
+    root, run = tree(tmp_path, **{"cn/p-postponed": lowered, "cn/p/c": city("2021-06-01", body)})
+    assert codes(run) == []
+    root, run = tree(tmp_path / "before", **{"cn/p-postponed": lowered, "cn/p/c": city("2021-03-15", body)})
+    assert codes(run) == [("PL304", "cn/p/c")]
+    d = next(d for d in run.diagnostics if d.code == "PL304")
+    assert not d.message.startswith("from ") and d.related[0].span.file.endswith("cn/p.policy")
+
+
+def test_evaluation_below_an_amended_notice_uses_the_version_of_the_day(tmp_path):
+    body = 'decision city_begins: date = local_start\n'
+    root, run = tree(tmp_path, **{"cn/p/c": city("2021-03-15", body)})
+    assert codes(run) == []
+    interp = Interpreter(run.resolution.policies["cn/p/c"])
+    assert interp.evaluate({"amount": "1"}, dt.date(2021, 3, 20)).values["city_begins"] == dt.date(2021, 4, 10)
+    assert interp.evaluate({"amount": "1"}, dt.date(2021, 4, 2)).values["city_begins"] == dt.date(2021, 5, 20)
+
+
+def test_an_amended_end_before_the_amended_effective_date_is_PL502(tmp_path):
+    both = POSTPONED.replace("override effective 2021-05-20", "override effective 2021-05-20\noverride ends 2021-05-01")
+    _, run = tree(tmp_path, **{"cn/p-postponed": both})
+    found = [d for d in run.diagnostics if d.code == "PL502"]
+    assert len(found) == 1 and found[0].policy_id == "cn/p-postponed" and found[0].span.line == 7
+    assert found[0].message == "as amended, cn/p ends (2021-05-01) before it takes effect (2021-05-20)"
+    assert found[0].message_zh == "按本修订通知，cn/p 的失效日期（2021-05-01）早于生效日期（2021-05-20）"
+    assert found[0].related[0].span.line == 6  # the effective date as amended
+    # only the end moved, before the notice's own effective date: related to that date's line
+    ends_only = POSTPONED.replace("override effective 2021-05-20", "override ends 2021-02-01")
+    _, run = tree(tmp_path / "ends", **{"cn/p-postponed": ends_only})
+    found = [d for d in run.diagnostics if d.code == "PL502"]
+    assert len(found) == 1 and found[0].related[0].span.file.endswith("cn/p.policy")
+    assert "2021-03-01" in found[0].message
+
+
+def test_the_notice_as_written_is_checked_over_its_days_before_the_amendment(tmp_path):
+    # A requirement from 2021-06-01 the notice as written breaks (its cap stays 1500 yuan): from
+    # 2021-04-01 the amended version applies, which lowers the cap, so the notice as written is not
+    # reported; without the amendment it is.
+    base = PROVINCE + ('param cap: money ceiling 1500 yuan "支付标准"\n'
+                       'require cap_down: cap <= 798 yuan by 2021-06-01 "支付标准降至798元以下"\n')
+    lowered = POSTPONED + 'override param cap: money ceiling 798 yuan "支付标准"\n'
+    _, alone = tree(tmp_path / "alone", **{"cn/p": base, "cn/p-postponed": None})
+    assert [d.code for d in alone.diagnostics if d.policy_id == "cn/p" and d.severity == "error"] == ["PL404"]
+    _, run = tree(tmp_path, **{"cn/p": base, "cn/p-postponed": lowered})
+    assert codes(run) == []
+
+
+def test_explain_and_sql_below_an_amended_notice(tmp_path):
+    pytest.importorskip("sqlglot")
+    from policylang.backends.sql.compiler import UnsupportedInSql, compile_sql
+
+    body = 'decision city_begins: date = local_start\noverride param ratio: percent floor 45% "预付比例" because "本市"\n'
+    root, run = tree(tmp_path, **{"cn/p/c": city("2021-03-15", body)})
+    # an inherited item the amendment changed: amended from its date; the city's own item: not
+    text = render_explain_text(explain_item(run.resolution, "cn/p/c", "local_start"))
+    assert "amended by cn/p-postponed from 2021-04-01" in text
+    assert "amended by" not in render_explain_text(explain_item(run.resolution, "cn/p/c", "ratio"))
+    policy = run.resolution.policies["cn/p/c"]
+    with pytest.raises(UnsupportedInSql, match="cn/p-postponed from 2021-04-01"):
+        compile_sql(policy)
+    before = compile_sql(policy, as_of=dt.date(2021, 3, 20)).sql
+    after = compile_sql(policy, as_of=dt.date(2021, 6, 1)).sql
+    assert "2021-04-10" in before and "2021-05-20" in after and "2021-04-10" not in after
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_amended_PL502_golden_text(tmp_path, lang):
+    import os
+
+    from helpers import assert_golden
+    from policylang.diagnostics import render_text
+
+    both = POSTPONED.replace("override effective 2021-05-20", "override effective 2021-05-20\noverride ends 2021-05-01")
+    _, run = tree(tmp_path, **{"cn/p-postponed": both})
+    found = [d for d in run.diagnostics if d.code == "PL502"]
+    text = render_text(found, run.workspace.sources, lang=lang).replace(str(tmp_path), "<tmp>")
+    assert_golden(os.path.join(os.path.dirname(__file__), "golden", f"PL502.amended.{lang}.txt"), text)
+
+
+def test_a_citys_examples_run_on_the_version_of_their_day(tmp_path):
+    body = ('decision city_begins: date = local_start\n'
+            'example "修订前" {\n    as_of 2021-03-20\n    given amount = 1 yuan\n    expect city_begins = 2021-04-10\n}\n'
+            'example "修订后" {\n    as_of 2021-06-01\n    given amount = 1 yuan\n    expect city_begins = 2021-05-20\n}\n')
+    root, run = tree(tmp_path, **{"cn/p/c": city("2021-03-15", body)})
+    assert codes(run) == []
+    wrong = body.replace("expect city_begins = 2021-05-20", "expect city_begins = 2021-04-10")
+    root, run = tree(tmp_path / "wrong", **{"cn/p/c": city("2021-03-15", wrong)})
+    found = [d for d in run.diagnostics if d.code == "PL601"]
+    assert len(found) == 1 and "修订后" in found[0].message and not found[0].message.startswith("from ")

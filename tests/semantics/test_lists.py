@@ -176,3 +176,94 @@ decision over: count = count(lines where amount > 10 yuan and selected)
     values = Interpreter(run.resolution.policies["cn/x"]).evaluate(
         {"amount": "1", "lines": [{"amount": "20", "selected": True}, {"amount": "20", "selected": False}]}).values
     assert values == {"selected": False, "over": 1}  # the fields, not the input and the decision
+
+
+# ---------------------------------------------------------------- examples giving a list
+
+LIST_EXAMPLES = """
+example "三条采购明细" {
+    given purchases = [
+        {product = "A", selected = true, quantity = 2, amount = 900 yuan},
+        {product = "B", selected = false, quantity = 1, amount = 100.50 yuan}
+        {product = "C" selected = true quantity = 0 amount = 0 yuan}
+    ]
+    expect selected_amount = 900 yuan
+           total_amount = 1000.50 yuan
+           volume_completed = true
+}
+
+example "一条" {
+    given purchases = [{product = "A", selected = false, quantity = 1, amount = 10 yuan}]
+    expect total_amount = 10 yuan
+           selected_amount = 0 yuan
+}
+"""
+
+
+def _volume_tree(tmp_path, extra: str):
+    with open(VOLUME, encoding="utf-8") as fh:
+        text = fh.read() + extra
+    return write_tree(tmp_path, {"cn/stent-volume-2020": text})
+
+
+def test_an_example_gives_a_list_input_and_both_evaluators_agree(tmp_path):
+    from policylang.backends.runner import run_examples
+
+    root = _volume_tree(tmp_path, LIST_EXAMPLES)
+    run = check([root], cache=False)
+    assert not [d for d in run.diagnostics if d.severity == "error"], [d.message for d in run.diagnostics]
+    policy = run.resolution.policies["cn/stent-volume-2020"]
+    assert len(policy.examples) == 2
+    # a wrong expectation is PL601, at its line
+    wrong = LIST_EXAMPLES.replace("total_amount = 10 yuan", "total_amount = 11 yuan")
+    run = check([_volume_tree(tmp_path / "wrong", wrong)], cache=False)
+    found = [d for d in run.diagnostics if d.code == "PL601"]
+    assert len(found) == 1 and "expected total_amount = 11.00 yuan, got 10.00 yuan" in found[0].message, found
+    # the compiled module runs the same examples (policylang test)
+    outcomes = run_examples(policy)
+    assert [(o.title, o.failures, o.checked) for o in outcomes] == [("三条采购明细", (), 3), ("一条", (), 2)]
+
+
+@pytest.mark.parametrize("given, key", [
+    ('[{product = "A", selected = true, quantity = 1, amout = 1 yuan}]', "not a field of PurchaseLine"),
+    ('[{product = "A", selected = true, quantity = 1}]', "does not give 'amount'"),
+    ("3", "is a list"),
+])
+def test_a_list_given_wrongly_is_PL602(tmp_path, given, key):
+    extra = f'\nexample "错" {{\n    given purchases = {given}\n    expect total_amount = 1 yuan\n}}\n'
+    run = check([_volume_tree(tmp_path, extra)], cache=False)
+    found = [d for d in run.diagnostics if d.code == "PL602"]
+    assert any(key in d.message and d.message_zh for d in found), [d.message for d in run.diagnostics]
+
+
+def test_a_list_for_a_plain_input_is_PL602(tmp_path):
+    text = header("national") + "input x: money\ndecision y: money = x\n" + \
+        'example "错" {\n    given x = [{a = 1}]\n    expect y = 1 yuan\n}\n'
+    run = check([write_tree(tmp_path, {"cn/x": text})], cache=False)
+    found = [d for d in run.diagnostics if d.code == "PL602"]
+    assert len(found) == 1 and "not a list" in found[0].message
+
+
+def test_a_list_in_an_example_formats_one_element_a_line_in_both_languages():
+    with open(VOLUME, encoding="utf-8") as fh:
+        text = fh.read() + LIST_EXAMPLES
+    out, problems = format_source(text, "v.policy")
+    assert not problems and format_source(out, "v.policy")[0] == out
+    assert ('    given purchases = [\n'
+            '              {product = "A", selected = true, quantity = 2, amount = 900 yuan},\n'
+            '              {product = "B", selected = false, quantity = 1, amount = 100.50 yuan},\n'
+            '              {product = "C", selected = true, quantity = 0, amount = 0 yuan}\n'
+            '          ]\n') in out
+    assert '    given purchases = [{product = "A", selected = false, quantity = 1, amount = 10 yuan}]\n' in out
+    zh, problems = format_source(out, "v.policy", keywords="zh")
+    assert not problems and "已知 purchases = [" in zh
+    assert format_source(zh, "v.policy", keywords="en")[0] == out
+
+
+def test_the_docs_page_shows_a_given_list_by_its_fields_labels(tmp_path):
+    from policylang.backends.docs import render_site
+
+    root = _volume_tree(tmp_path, LIST_EXAMPLES)
+    render_site(check([root], cache=False), str(tmp_path / "out"), formats=("md",))
+    page = (tmp_path / "out" / "policies" / "cn" / "stent-volume-2020.md").read_text(encoding="utf-8")
+    assert "[{产品：“A”，是否中选产品：是，数量：2，金额：900元}，{产品：“B”，是否中选产品：否，数量：1，金额：100.50元}，" in page

@@ -21,6 +21,7 @@ from ...semantics.evaluate import NOT_FILLED
 from ...semantics.judgment import LOOSENED, UNDECIDED, judge
 from ...semantics.model import (
     Item,
+    RListValue,
     Origin,
     RDecision,
     RExpr,
@@ -140,6 +141,8 @@ class ItemView:
     reason: Optional[str]
     history: list[Step]
     findings: list[FindingView] = attrs.Factory(list)
+    # An item an amending notice (`amends`) changed: "set by X, amended by Y from DATE", as explain says.
+    amended: Optional[str] = None
     # kind-specific fields, filled by the builders below
     fields: dict = attrs.Factory(dict)
     suppressed: list[SuppressedView] = attrs.Factory(list)  # binding findings suppressed in place
@@ -712,7 +715,7 @@ class PolicyPageBuilder:
             level=origin.level, level_word=self.words.level(origin.level), policy_id=origin.policy_id,
             defined_here=origin.policy_id == self.policy.policy_id, location=self.site.location(origin),
             article=item.article, note=item.note or next((o.meta.note for o in reversed(item.history) if o.meta.note), None),
-            reason=origin.meta.reason, history=history,
+            reason=origin.meta.reason, history=history, amended=self.amended_line(item),
         )
         for d in self._findings_for_item(item):
             self._matched[id(d)] = item.name
@@ -720,6 +723,30 @@ class PolicyPageBuilder:
         if self.suppressed:
             view.suppressed = [self.suppressed_view(r, item) for r in self._suppressed_for_item(item)]
         return view
+
+    def amended_line(self, item: Item) -> Optional[str]:
+        """Who set an item and which amending notices changed it, from when: the definitions of its
+        level it replaced (on an amending notice's page), then the versions after this one (an
+        amended notice's page, or a page below it)."""
+        t = self.words.t
+        steps, origin = [], item.origin
+        while origin.amended is not None:
+            steps.insert(0, (origin.policy_id, self._amendment_day(origin.policy_id)))
+            origin = origin.amended
+        first = origin.policy_id
+        for start, version in self.policy.versions:
+            found = version.item(item.name)
+            if found is not None and found.history[-1] is not item.history[-1] and found.origin.amended is not None:
+                steps.append((found.origin.policy_id, start.isoformat()))
+        if not steps:
+            return None
+        return t.amended_sep.join([t.amended_set_by.format(policy=first)] +
+                                  [t.amended_by.format(policy=by, day=day or "?") for by, day in steps])
+
+    def _amendment_day(self, policy_id: str) -> Optional[str]:
+        amending = self.site.policies.get(policy_id)
+        day = amending.amendment_effective if amending is not None else None
+        return day.isoformat() if day else None
 
     def type_word(self, t) -> str:
         if t is None:
@@ -850,11 +877,26 @@ class PolicyPageBuilder:
         v.fields.update(cond=self.printer(r.cond), deadline=deadline, deadline_value=deadline_value)
         return v
 
+    def given_words(self, name: str, value) -> str:
+        """A value an example gives; a list input's elements as `{产品：A，金额：900元}` (each field by its label)."""
+        if not isinstance(value, RListValue):
+            return self.printer(value)
+        t = self.policy.inputs[name].type if name in self.policy.inputs else None
+        record = self.policy.records.get(t.record) if t is not None and t.kind == "list" else None
+        sep, colon = self.words.t.comma, self.words.t.colon
+
+        def label(field: str) -> str:
+            found = record.field(field) if record is not None else None
+            return found.label if found is not None and found.label else field
+
+        return "[" + sep.join("{" + sep.join(f"{label(f)}{colon}{self.printer(x)}" for f, x in element) + "}"
+                              for element in value.elements) + "]"
+
     def example_view(self, e) -> ItemView:
         v = self.item_view(e, "example")
         v.label = e.title or e.label or e.name
         v.anchor = anchor(f"example-{self.policy.examples.index(e) + 1}")
-        given = [{"label": self.label_of(n), "name": n, "value": self.printer(x)} for n, x, _ in e.given]
+        given = [{"label": self.label_of(n), "name": n, "value": self.given_words(n, x)} for n, x, _ in e.given]
         expect = []
         for name, value, needs, _ in e.expect:
             if needs:

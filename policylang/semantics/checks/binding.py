@@ -496,6 +496,10 @@ def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_i
                        reason=str(exc) if isinstance(exc, Inexact) else "no exact encoding")
     domain = list(variables.domain)
     preferences = (variables.preferred + variables.rounder, variables.preferred) if readable else ()
+    if readable and variables.short:
+        # the shortest lists that break the rule first: one element, then up to three
+        one, three = [s[0] for s in variables.short], [s[1] for s in variables.short]
+        preferences = tuple(tier + list(p) for tier in (one, three) for p in preferences) + preferences
     status, model, tightened, reason = _solve(domain, preferences, loose, tight, quick=not readable)
     if status != "unsat" and not readable:
         return None  # a possible loosening, or undecided by the quick solver: proved again as readable

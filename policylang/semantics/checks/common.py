@@ -40,10 +40,16 @@ class CheckContext:
     are not evaluable for the other checks.
     """
 
-    def __init__(self, ws: Workspace, resolution, used=None, defer_rebound_bounds: bool = True):
+    def __init__(self, ws: Workspace, resolution, used=None, defer_rebound_bounds: bool = True,
+                 views: Optional[list] = None):
         self.ws = ws
         self.resolution = resolution
         self.policies: dict[str, ResolvedPolicy] = resolution.policies
+        # Only these policies, in place of the tree's (a version of a policy below an amended
+        # notice, with the versions of the levels above it in force from that day): see checker.py.
+        self.views = views
+        if views:
+            self.policies = {**resolution.policies, **{v.policy_id: v for v in views}}
         # Every (declaring policy id, name) that some policy of the tree reads, when the caller
         # already knows it; None: computed from the resolved policies (see checks/unused.py).
         self.used = used
@@ -72,9 +78,17 @@ class CheckContext:
         told the author what to fix first.
         """
         try:
+            if self.views:
+                if not self.views[0].has_errors:
+                    self.judged = self.current_policy = self.views[0]
+                    yield self.views[0]
+                return
             for pid in self.resolution.order:
                 policy = self.policies.get(pid)
                 if policy is not None and not policy.has_errors:
+                    policy = written_view(self.policies, policy)
+                    if policy is None:
+                        continue
                     self.judged = self.current_policy = policy
                     yield policy
             self.current_policy = None  # kept when a check fails mid-policy: its report names the policy
@@ -146,6 +160,70 @@ class CheckContext:
         if self.defer_rebound_bounds and self.is_rebound_bound(policy_id, expr):
             raise EvaluationError("a bound on a cross-reference rebound in this region: see checks/crossrefs.py")
         return self.interpreter_for(policy_id).constant(expr, as_of)
+
+
+def clipped(policy: ResolvedPolicy, start: Optional[_dt.date], stop: Optional[_dt.date]) -> Optional[ResolvedPolicy]:
+    """The policy as the checks see it over the days from `start` to `stop` (None: unbounded) only:
+    its window cut to them; None when no day of its window is among them."""
+    effective, ends = policy.effective, policy.ends
+    if start is not None and (effective is None or effective < start):
+        effective = start
+    if stop is not None and (ends is None or ends > stop):
+        ends = stop
+    if effective is not None and ends is not None and ends < effective:
+        return None
+    if (effective, ends) == (policy.effective, policy.ends):
+        return policy
+    return attrs.evolve(policy, effective=effective, ends=ends)
+
+
+def _day_before(day: _dt.date) -> _dt.date:
+    return day - _dt.timedelta(days=1)
+
+
+def written_view(policies: dict, policy: ResolvedPolicy) -> Optional[ResolvedPolicy]:
+    """What the checks examine of a policy as written: an amended notice (or a policy below one) over
+    the days before the first amendment applies, an amending notice over the days its version
+    applies (until the next amendment); None when the policy as written never applies (a policy below
+    an amended notice that takes effect after the amendment: its versions are checked instead,
+    checker.version_views). An amended notice amended before it takes effect is still checked as
+    written, over its whole window: its text is what it is."""
+    if policy.amends:
+        root = policies.get(policy.amends)
+        starts = [start for start, _ in root.versions] if root is not None else []
+        later = [d for d in starts if policy.amendment_effective is not None and d > policy.amendment_effective]
+        return clipped(policy, policy.amendment_effective, _day_before(min(later)) if later else None) or policy
+    if not policy.versions:
+        return policy
+    view = clipped(policy, None, _day_before(policy.versions[0][0]))
+    if view is None and policy.versions[0][1].amended_by is None:
+        return policy  # an amended notice: checked as written
+    return view
+
+
+def version_views(policies: dict, policy: ResolvedPolicy) -> list[tuple]:
+    """A policy below an amended notice: for each version of it (from an amendment's date on, over
+    the amended version above), (the day it applies from, the amending notice, the version as the
+    checks see it over the days it applies, the versions of the levels above it in force from that
+    day); only the versions that apply on some day of its window."""
+    out = []
+    versions = list(policy.versions)
+    for index, (start, version) in enumerate(versions):
+        if version.amended_by is None:
+            continue  # an amending notice: checked as a policy of its own
+        stop = _day_before(versions[index + 1][0]) if index + 1 < len(versions) else None
+        view = clipped(version, start, stop)
+        if view is None:
+            continue
+        uppers = []
+        cur = policies.get(policy.parent) if policy.parent else None
+        while cur is not None:
+            upper = cur.version_on(start)
+            if upper is not cur:
+                uppers.append(attrs.evolve(upper, policy_id=cur.policy_id, versions=()))
+            cur = policies.get(cur.parent) if cur.parent else None
+        out.append((start, version.amended_by, view, uppers))
+    return out
 
 
 def debug() -> bool:
@@ -425,14 +503,16 @@ def shown_value(policy: Optional[ResolvedPolicy], value, t: Optional[Type]) -> B
             f = record.field(name) if record is not None else None
             return (f.label or name, f.type) if f is not None else (name, _value_type(None))
 
-        elements = []
+        elements, elements_en = [], []
         for element in value:
-            parts = []
+            parts, parts_en = [], []
             for k, v in element.items():
                 label, ft = field(k)
                 parts.append(f"{label}：{format_value(v, ft).zh}")
+                parts_en.append(f"{k}: {format_value(v, ft)}")  # each field with its unit (1 yuan)
             elements.append("｛" + "，".join(parts) + "｝")
-        shown = Bi(str(shown), "［" + "；".join(elements) + "］")
+            elements_en.append("{" + ", ".join(parts_en) + "}")
+        shown = Bi("[" + ", ".join(elements_en) + "]", "［" + "；".join(elements) + "］")
     return shown
 
 

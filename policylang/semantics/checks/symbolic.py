@@ -489,6 +489,8 @@ class Variables:
         # policy's own, amounts below a billion…) together with `rounder` (whole yuan, whole percents).
         self.preferred: list[z3.BoolRef] = []
         self.rounder: list[z3.BoolRef] = []
+        # A list input's counterexample is read best short: (at most one element, at most three), per list.
+        self.short: list[tuple] = []
         self.inputs: dict[str, tuple[Term, Type, bool]] = {}
         self.records: dict[str, object] = {}  # list input -> its record type
         self.blanks: dict[str, tuple[Term, Type]] = {}
@@ -564,6 +566,7 @@ class Variables:
             length = mkInt(f"{name}__length")
             self.domain.extend([length >= 0, length <= LIST_BOUND])
             self.preferred.append(length >= 1)
+            self.short.append((length <= 1, length <= 3))
             elements = []
             for index in range(LIST_BOUND):
                 element = {}
