@@ -222,3 +222,26 @@ def test_a_policy_not_in_force_fails_every_row_as_the_python_module_does():
     assert [g["_error"] for g in got] == ["not_in_force", "not_in_force"]
     assert all(g["_error_field"] == "as_of" and g["fund_pays"] is None for g in got)
     assert "is not in force on 2019-01-01" in want[0]["_error_message"]
+
+
+DATE_PLUS_PERIOD = header("national") + """
+input d: date
+input n: count
+decision when_due: date = d + 3 months
+decision soon: date = d + 10 days
+decision amount_n: count = n
+"""
+
+
+def test_a_missing_date_fails_the_decision_that_adds_a_period_to_it(tmp_path):
+    """The date's own error comes first in `date + period` (it was dropped, so a later decision's
+    error was reported instead, unlike the Python module)."""
+    policy = resolve_tree(write_tree(tmp_path, {"cn/dates": DATE_PLUS_PERIOD}))["cn/dates"]
+    assert not policy.has_errors, policy
+    rows = [{}, {"n": "3"}, {"d": "2022-01-31"}, {"d": "2022-01-31", "n": "2"}]
+    day = dt.date(2022, 1, 1)
+    got = evaluate_rows(policy, rows, as_of=day, columns=["d", "n"])
+    want = reference_rows(policy, rows, as_of=day)
+    assert_same(policy, rows, day, got, want)
+    assert [g["_error_decision"] for g in got] == ["when_due", "when_due", "amount_n", None]
+    assert got[3]["when_due"] == dt.date(2022, 4, 30)

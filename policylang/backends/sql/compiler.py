@@ -746,10 +746,11 @@ class SqlGen:
             # days off and days worked of each year, which the queries do not carry.
             raise UnsupportedInSql(f"working days ({period}): the SQL backend does not count working days")
         n = period.amount * sign
+        # the date's own error (a missing input, an earlier decision's failure) comes first
         if period.unit == "days":
-            return self.add_days(a, Sql(cast(num_lit(n), "BIGINT")))
+            return self.add_days(a, Sql(cast(num_lit(n), "BIGINT")), a.err)
         months = n * (12 if period.unit == "years" else 1)
-        return self.add_months(a, Sql(cast(num_lit(months), "BIGINT")))
+        return self.add_months(a, Sql(cast(num_lit(months), "BIGINT")), a.err)
 
     def membership(self, e: ir.In, negated: bool) -> Sql:
         s = self.expr(e.operand)
