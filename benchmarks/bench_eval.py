@@ -109,11 +109,13 @@ def _date(raw):
 def hand_validate(case):
     return {
         "selected": case["selected"], "selected_price": _money(case["selected_price"]),
-        "price": _money(case["price"]), "reimbursement_ratio": _percent(case["reimbursement_ratio"]),
+        "price": _money(case["price"]), "in_fund_scope": case["in_fund_scope"],
+        "reimbursement_ratio": _percent(case["reimbursement_ratio"]),
         "agreed_amount": _money(case["agreed_amount"]), "acceptance_date": _date(case["acceptance_date"]),
         "payment_date": _date(case["payment_date"]), "lowest_purchase_price": _money(case["lowest_purchase_price"]),
         "nonselected_payment_cap": _money(case["nonselected_payment_cap"]),
         "retention_ratio": _percent(case["retention_ratio"]), "fund_savings": _money(case["fund_savings"]),
+        "assessment_passed": case.get("assessment_passed"),
     }
 
 
@@ -121,21 +123,32 @@ def hand_rules(v, as_of):
     selected = v["selected"]
     lowest = v["lowest_purchase_price"]
     price = v["price"]
+    in_scope = v["in_fund_scope"]
     if selected:
         listing_allowed, listing_price = True, v["selected_price"]
         standard = v["selected_price"].quantize(FEN, ROUND_HALF_UP, CTX)
-    else:
-        listing_allowed = lowest <= LISTING_CAP
-        listing_price = lowest if listing_allowed else None
-        standard = min(price, v["nonselected_payment_cap"])
-    fund = CTX.multiply(min(price, standard), v["reimbursement_ratio"]).quantize(FEN, ROUND_HALF_UP, CTX)
-    patient = CTX.subtract(price, fund).quantize(FEN, ROUND_HALF_UP, CTX)
+    elif lowest <= LISTING_CAP:
+        listing_allowed, listing_price = True, lowest
+        standard = min(price, v["nonselected_payment_cap"]) if in_scope else None
+    else:  # not listed: the notice says nothing, so no listing price and no payment standard
+        listing_allowed = listing_price = standard = None
+    if selected or (in_scope and standard is not None):
+        fund = CTX.multiply(min(price, standard), v["reimbursement_ratio"]).quantize(FEN, ROUND_HALF_UP, CTX)
+        patient = CTX.subtract(price, fund).quantize(FEN, ROUND_HALF_UP, CTX)
+    else:  # outside the fund's scope, or no payment standard: the fund pays nothing stated
+        fund = patient = None
     prepay = CTX.multiply(v["agreed_amount"], PREPAYMENT_RATIO).quantize(FEN, ROUND_CEILING, CTX)
     accepted = v["acceptance_date"]
     year, month = divmod(accepted.year * 12 + accepted.month, 12)  # the month after, 0-based
     deadline = dt.date(year, month + 1, calendar.monthrange(year, month + 1)[1])
     on_time = v["payment_date"] <= deadline
-    retained = CTX.multiply(v["fund_savings"], v["retention_ratio"]).quantize(FEN, ROUND_FLOOR, CTX)
+    passed = v["assessment_passed"]
+    if passed is None:
+        retained = None
+    elif passed:
+        retained = CTX.multiply(v["fund_savings"], v["retention_ratio"]).quantize(FEN, ROUND_FLOOR, CTX)
+    else:
+        retained = ZERO
     return (listing_allowed, listing_price, standard, fund, patient, prepay, deadline, on_time, retained)
 
 
