@@ -132,7 +132,7 @@ def test_pytest_plugin_collects_policy_examples(pytester):
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*expected: 1.49*"])
     result = pytester.runpytest("seeds/policies", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=19)  # the seeds' examples (cn/hvc-2021 states no rule, so has none)
+    result.assert_outcomes(passed=20)  # the seeds' examples (cn/hvc-2021 states no rule, so has none)
     # A plain run over a folder that is not a policy tree leaves the .policy files alone.
     (pytester.path / "tests").mkdir()
     shutil.copytree(pytester.path / "policies", pytester.path / "tests" / "fixture" / "policies")
