@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..messages import P
 from ..pipeline import check as run_pipeline
 from .common import (
     EXIT_FINDINGS,
@@ -58,15 +59,14 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
     policies = run.target_policies()
     broken = [p.policy_id for p in policies if p.has_errors]
     if broken:
-        click.echo("nothing compiled: these policies have errors (in them or a level above): "
-                   + ", ".join(broken), err=True)
+        click.echo(_say("phrase.compile.broken", policies=", ".join(broken)), err=True)
         raise SystemExit(EXIT_FINDINGS)
     if target == "sql":
         if out_dir == "_policylang/python":
             out_dir = "_policylang/sql"
         written = _write_sql(policies, out_dir, dialect)
-        click.echo(f"compiled {len(policies)} polic{'ies' if len(policies) != 1 else 'y'} into {out_dir} "
-                   f"({len(written)} {dialect} queries)", err=True)
+        click.echo(_say("phrase.compile.sql", count=len(policies), plural="ies" if len(policies) != 1 else "y",
+                        folder=out_dir, files=len(written), dialect=dialect), err=True)
         raise SystemExit(EXIT_OK)
     try:
         with stage_progress("compile") as bar:
@@ -75,8 +75,14 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
         click.echo(f"policylang compile: {exc}", err=True)
         raise SystemExit(EXIT_FINDINGS)
     count = len(policies)
-    click.echo(f"compiled {count} polic{'ies' if count != 1 else 'y'} into {out_dir} ({len(written)} files)", err=True)
+    click.echo(_say("phrase.build.compiled", count=count, plural="ies" if count != 1 else "y", folder=out_dir,
+                    files=len(written)), err=True)
     raise SystemExit(EXIT_OK)
+
+
+def _say(key: str, **params) -> str:
+    en, zh = P(key, **params)
+    return zh if chosen_language() == "zh" else en
 
 
 def _write_sql(policies, out_dir: str, dialect: str) -> list[str]:
