@@ -217,11 +217,23 @@ class _Layout:
         self.kinds = kinds
         self.count = len(names) + 1  # a payload is [tag, *fields]
         self.checked = tuple((i + 1, kind, arg) for i, (kind, arg) in enumerate(kinds) if kind != _ANY)
+        # The fields checked by type alone and the fields that are spans: most classes have no
+        # others, and are rebuilt by the short path of `build`.
+        self.typed = tuple((i, arg) for i, kind, arg in self.checked if kind == _TYPES)
+        self.spans = tuple(i for i, kind, _ in self.checked if kind == _SPAN)
+        self.simple = all(kind in (_TYPES, _SPAN) for _, kind, _ in self.checked)
 
     def build(self, payload: list, span):
         """The instance a payload describes (payload is a fresh list: its items are replaced)."""
         if len(payload) != self.count:
             raise BadEntry(f"{self.tag} takes {self.count - 1} fields")
+        if self.simple:
+            for i, arg in self.typed:
+                if not isinstance(payload[i], arg):
+                    raise BadEntry(f"{self.tag}.{self.names[i - 1]}")
+            for i in self.spans:
+                payload[i] = span(payload[i])
+            return self.cls(*payload[1:])
         for i, kind, arg in self.checked:
             v = payload[i]
             if kind == _TYPES:
@@ -438,7 +450,8 @@ class _Decoder:
         self.tags = {"A": self.instance, "s": self.span, "P": self.path, "R": self.mention,
                      "T": lambda p: tuple(_list(p)), "S": lambda p: set(_list(p)),
                      "F": lambda p: frozenset(_list(p)), "M": _mapping, "D": _decimal, "d": _date}
-        self.json = json.JSONDecoder(object_hook=self.hook, parse_float=_reject_number,
+        # object_pairs_hook: the scanner hands over the pairs of each object without building a dict
+        self.json = json.JSONDecoder(object_pairs_hook=self.hook, parse_float=_reject_number,
                                      parse_constant=_reject_number)
 
     def decode(self, line: bytes, paths: list[str], root: Optional[str]):
@@ -450,8 +463,10 @@ class _Decoder:
             finally:
                 self.paths, self.root = [], None
 
-    def hook(self, obj: dict):
-        (tag, payload), = obj.items()  # exactly one key, or a ValueError
+    def hook(self, pairs: list):
+        (tag, payload), = pairs  # exactly one key, or a ValueError
+        if tag == "A":
+            return self.instance(payload)
         return self.tags[tag](payload)
 
     def path(self, index) -> str:
@@ -467,16 +482,20 @@ class _Decoder:
         return self.root.join(pieces)
 
     def span(self, p):
-        if (type(p) is not list or len(p) != 7 or type(p[1]) is not int or type(p[2]) is not int
-                or type(p[3]) is not int or type(p[4]) is not int or type(p[5]) is not int
-                or type(p[6]) is not int):
+        if type(p) is not list or len(p) != 7:
             raise BadEntry("span")
-        file = p[0]
+        file, line, column, end_line, end_column, start, end = p
+        if (type(line) is not int or type(column) is not int or type(end_line) is not int
+                or type(end_column) is not int or type(start) is not int or type(end) is not int):
+            raise BadEntry("span")
         if type(file) is int:
-            file = self.path(file)
+            paths = self.paths
+            if not 0 <= file < len(paths):
+                raise BadEntry("path")
+            file = paths[file]
         elif type(file) is not str:
             raise BadEntry("span file")
-        return self.span_class(file, p[1], p[2], p[3], p[4], p[5], p[6])
+        return self.span_class(file, line, column, end_line, end_column, start, end)
 
     def instance(self, payload):
         if type(payload) is not list or not payload or type(payload[0]) is not str:
@@ -501,7 +520,7 @@ class Entry:
     Decoding raises (BadEntry, ValueError, TypeError…) on anything this code would not have
     written; callers treat any exception as a miss."""
 
-    __slots__ = ("lines", "root", "paths")
+    __slots__ = ("lines", "root", "paths", "table")
 
     def __init__(self, data: bytes, key: str, root: Optional[str]):
         lines = data.split(b"\n")
@@ -515,6 +534,7 @@ class Entry:
         if stored_root is None and table:
             raise BadEntry("paths without a root")
         self.lines = lines
+        self.table = table
         self.root = _normal_root(root) if root is not None else stored_root
         prefix = "" if self.root is None else self.root + os.sep
         self.paths = [prefix + p for p in table]
@@ -527,6 +547,75 @@ class Entry:
         if expect is not None and type(value) is not expect:
             raise BadEntry(f"not a {expect.__name__}")
         return value
+
+
+def first_part(data: bytes) -> Optional[tuple[list, bytes]]:
+    """(path table, first part's line) of the bytes of an entry this code wrote, for a bundle
+    (`Bundle`); None when it has no first part."""
+    head, _, rest = data.partition(b"\n")
+    line = rest.partition(b"\n")[0]
+    if not line:
+        return None
+    table = _HEADER.decode(head.decode("utf-8"))[4]
+    return table, line
+
+
+class Bundle:
+    """The first parts of many entries of one namespace in one file (the outlines of every file of
+    a tree: one read instead of thousands). Written as a header line [magic, format, key, root,
+    [], number of records], then two lines per record: [entry key, path table] and the entry's
+    first part as it was in the entry. A record is decoded only when asked for, exactly as the
+    entry's own part would be (`Entry.part`); a record that cannot be decoded is a miss."""
+
+    __slots__ = ("lines", "root", "prefix", "index")
+
+    def __init__(self, data: bytes, key: str, root: Optional[str]):
+        lines = data.split(b"\n")
+        header = _HEADER.decode(lines[0].decode("utf-8"))
+        if (type(header) is not list or len(header) != 6 or header[0] != MAGIC or header[1] != CACHE_FORMAT
+                or header[2] != key or header[4] != [] or type(header[5]) is not int
+                or 2 * header[5] != len(lines) - 1):
+            raise BadEntry("not a bundle of this format and key")
+        self.lines = lines
+        self.root = _normal_root(root) if root is not None else header[3]
+        self.prefix = "" if self.root is None else self.root + os.sep
+        index: dict[str, int] = {}
+        for i in range(1, len(lines), 2):
+            # the record's key: the JSON line starts ["<64 hex digits>", (checked again when decoded)
+            index[lines[i][2:66].decode("ascii", "replace")] = i
+        self.index = index
+
+    def record(self, key: str) -> Optional[tuple[list, bytes]]:
+        """(path table, first part's line) stored for `key`, or None."""
+        i = self.index.get(key)
+        if i is None:
+            return None
+        meta = _HEADER.decode(self.lines[i].decode("utf-8"))
+        if (type(meta) is not list or len(meta) != 2 or meta[0] != key or type(meta[1]) is not list
+                or not all(type(p) is str for p in meta[1])):
+            raise BadEntry("bundle record")
+        return meta[1], self.lines[i + 1]
+
+    def decode(self, table: list, line: bytes, expect: Optional[type] = None) -> Any:
+        if table and self.root is None:
+            raise BadEntry("paths without a root")
+        prefix = self.prefix
+        value = _decoder().decode(line, [prefix + p for p in table], self.root)
+        if expect is not None and type(value) is not expect:
+            raise BadEntry(f"not a {expect.__name__}")
+        return value
+
+
+def encode_bundle(key: str, records: list[tuple[str, list, bytes]], root: Optional[str]) -> bytes:
+    """The bytes of a `Bundle` of (entry key, path table, first part's line) records."""
+    lines = [json.dumps([MAGIC, CACHE_FORMAT, key, _normal_root(root), [], len(records)],
+                        ensure_ascii=True, separators=(",", ":")).encode("ascii")]
+    for entry_key, table, line in records:
+        if len(entry_key) != 64 or b"\n" in line:
+            raise ValueError("not a record")
+        lines.append(json.dumps([entry_key, table], ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+        lines.append(line)
+    return b"\n".join(lines)
 
 
 def decode_entry(data: bytes, key: str, root: Optional[str]) -> list:
@@ -709,6 +798,17 @@ class DiskCache:
         except Exception:  # noqa: BLE001 - any damage to a cache entry just means "not cached"
             self.hits -= 1
             self.misses += 1
+            self.discard(namespace, key)
+            return None
+
+    def bundle(self, namespace: str, key: str, root: Optional[str] = None) -> Optional[Bundle]:
+        """The bundle stored under key (see `Bundle`), or None (absent or damaged: removed)."""
+        data = _read_entry(self._path(namespace, key))
+        if not data:
+            return None
+        try:
+            return Bundle(data, key, root)
+        except Exception:  # noqa: BLE001 - any damage just means "not cached"
             self.discard(namespace, key)
             return None
 

@@ -34,7 +34,8 @@ from typing import Callable, Iterable, Optional
 
 import attrs
 
-from .cache import DiskCache, cache_enabled, code_fingerprint, content_hash, make_key, open_cache
+from .cache import (DiskCache, cache_enabled, code_fingerprint, content_hash, encode_bundle, encode_entry, first_part,
+                    make_key, open_cache)
 from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
 from .progress import Progress, stage_label
@@ -234,10 +235,17 @@ class ParseEntry:
 DECL_TYPES = typing.get_args(Decl)
 
 
-def _store_parse(store: DiskCache, key: str, result: ParseResult, root: str) -> bool:
+def _store_parse(store: DiskCache, key: str, result: ParseResult, root: str) -> Optional[tuple[list, bytes]]:
+    """Store a file's parse; (its path table, its outline's line) for the outline bundle, or None."""
     outline = None if result.file is None else attrs.evolve(result.file, decls=())
     decls = () if result.file is None else result.file.decls
-    return store.put_parts("parse", key, [ParseEntry(outline, result.diagnostics), decls], root=root)
+    try:
+        data = encode_entry(key, [ParseEntry(outline, result.diagnostics), decls], root)
+    except Exception:  # noqa: BLE001 - a value that cannot be encoded is simply not cached
+        return None
+    if not store.put_bytes("parse", key, data):
+        return None
+    return first_part(data)
 
 
 def _parse_key(plan_root: str, path: str, digest: str) -> str:
@@ -265,13 +273,13 @@ def _worker_init(cache_dir: Optional[str]) -> None:
     _WORKER_CACHE = DiskCache(cache_dir) if cache_dir else None
 
 
-def _parse_in_worker(job: tuple[str, str, str, Optional[str]]) -> tuple[str, ParseResult, bool]:
+def _parse_in_worker(job: tuple[str, str, str, Optional[str]]) -> tuple[str, ParseResult, Optional[tuple]]:
     path, root, digest, key = job
     result = parse_file(path, root)
-    stored = False
+    record = None
     if _WORKER_CACHE is not None and key is not None and _verified(result, digest):
-        stored = _store_parse(_WORKER_CACHE, key, result, root)
-    return path, result, stored
+        record = _store_parse(_WORKER_CACHE, key, result, root)
+    return path, result, record
 
 
 def _verified(result: ParseResult, digest: Optional[str]) -> bool:
@@ -285,6 +293,10 @@ class CachedParser:
     outlines=True: a file found in the cache is given as its outline only (no declarations),
     which is all that deciding what a change affects needs; `complete` then puts in the
     declarations of the files that are to be resolved. Files parsed now are always whole.
+
+    The outlines of a tree's files are also kept together in one bundle (namespace "outlines",
+    one per tree root: `cache.Bundle`), read with one call instead of one per file; it is written
+    again whenever a file's outline came from elsewhere (its own entry, or parsed now).
     """
 
     def __init__(self, plan: TreePlan, cache: Optional[DiskCache], jobs: Optional[int] = None,
@@ -298,11 +310,17 @@ class CachedParser:
         self.parsed = 0
         self.from_cache = 0
         self.unstable = False  # a file changed while the run read it: do not record this run
+        self.bundle = None  # the outline bundle read at the start of the run
+        # path -> (parse key, path table, outline line) of every outline known in this run
+        self.records: dict[str, tuple[str, list, bytes]] = {}
+        self.bundle_stale = False
 
     def __call__(self, paths: list[str], root: str) -> list[ParseResult]:
         results: dict[str, ParseResult] = {}
         todo: list[tuple[str, str, Optional[str], Optional[str]]] = []
         bar = Progress(stage_label("parse"), total=len(paths), enabled=self.progress)
+        if self.cache is not None and self.bundle is None:
+            self.bundle = self.cache.bundle("outlines", self.plan.root_key(), root=root)
         with gc_paused():
             for path in paths:
                 digest = self.plan.hashes.get(path)
@@ -315,15 +333,63 @@ class CachedParser:
                         bar.advance()
                         continue
                 todo.append((path, root, digest, key if self.cache is not None else None))
-            for path, result, stored in self._parse(todo, bar):
+            for path, result, record in self._parse(todo, bar):
                 results[path] = result
                 if not _verified(result, self.plan.hashes.get(path)) and result.text:
                     self.unstable = True
                 self.parsed += 1
+                self.bundle_stale = True
+                if record is not None and self.cache is not None:
+                    key = _parse_key(root, path, self.plan.hashes[path])
+                    self.records[path] = (key, *record)
+            self._store_bundle(paths, root)
         bar.close()
         return [results[p] for p in paths]
 
+    def _store_bundle(self, paths: list[str], root: str) -> None:
+        if self.cache is None or self.unstable:
+            return
+        if not self.bundle_stale and self.bundle is not None and len(self.bundle.index) == len(self.records):
+            return
+        records = [self.records[p] for p in paths if p in self.records]
+        try:
+            data = encode_bundle(self.plan.root_key(), records, root)
+        except Exception:  # noqa: BLE001 - not cached then
+            return
+        self.cache.put_bytes("outlines", self.plan.root_key(), data)
+
+    def _from_bundle(self, path: str, key: str) -> Optional[ParseResult]:
+        try:
+            record = self.bundle.record(key)
+            if record is None:
+                return None
+            table, line = record
+            head = self.bundle.decode(table, line, ParseEntry)
+            file = head.file
+            if file is not None and file.decls:
+                raise ValueError("an outline has no declarations")
+        except Exception:  # noqa: BLE001 - a damaged record: the file's own entry is read instead
+            return None
+        if file is not None and self.outlines:
+            self.pending[path] = (None, key)
+        elif file is not None:
+            entry = self.cache.entry("parse", key, root=self.bundle.root)
+            if entry is None:
+                return None
+            try:
+                file = attrs.evolve(file, decls=self._declarations(entry))
+            except Exception:  # noqa: BLE001 - a damaged entry is parsed again
+                self.cache.discard("parse", key)
+                return None
+        self.records[path] = (key, table, line)
+        return ParseResult(file, head.diagnostics, _parse_result_text(self.plan.contents[path]))
+
     def _from_cache(self, path: str, key: str, root: str) -> Optional[ParseResult]:
+        if self.bundle is not None:
+            result = self._from_bundle(path, key)
+            if result is not None:
+                return result
+        self.bundle_stale = True
         entry = self.cache.entry("parse", key, root=root)
         if entry is None:
             return None
@@ -339,6 +405,8 @@ class CachedParser:
         except Exception:  # noqa: BLE001 - a damaged entry is parsed again
             self.cache.discard("parse", key)
             return None
+        if len(entry) > 0:
+            self.records[path] = (key, entry.table, entry.lines[1])
         return ParseResult(file, head.diagnostics, _parse_result_text(self.plan.contents[path]))
 
     @staticmethod
@@ -358,6 +426,10 @@ class CachedParser:
                     continue
                 entry, key = pending
                 try:
+                    if entry is None:  # the outline came from the bundle: the declarations from the entry
+                        entry = self.cache.entry("parse", key, root=ws.root)
+                        if entry is None:
+                            raise ValueError("no entry")
                     ws.files[pid] = attrs.evolve(ws.files[pid], decls=self._declarations(entry))
                 except Exception:  # noqa: BLE001 - a damaged entry: parse the file again
                     self.cache.discard("parse", key)
@@ -382,10 +454,11 @@ class CachedParser:
         todo = here + todo
         for path, root, digest, key in todo:
             result = parse_file(path, root)
+            record = None
             if store is not None and key is not None and _verified(result, digest):
-                _store_parse(store, key, result, root)
+                record = _store_parse(store, key, result, root)
             bar.advance()
-            yield path, result, True
+            yield path, result, record
 
     def _parse_parallel(self, todo, bar):
         import multiprocessing
@@ -402,9 +475,9 @@ class CachedParser:
         cache_dir = self.cache.directory if self.cache is not None else None
         chunk = max(1, min(64, len(todo) // (self.jobs * 8)))
         with context.Pool(self.jobs, initializer=_worker_init, initargs=(cache_dir,)) as pool:
-            for path, result, stored in pool.imap_unordered(_parse_in_worker, todo, chunksize=chunk):
+            for path, result, record in pool.imap_unordered(_parse_in_worker, todo, chunksize=chunk):
                 bar.advance()
-                yield path, result, stored
+                yield path, result, record
 
 
 def available_cores() -> int:

@@ -127,6 +127,48 @@ def test_damaged_or_foreign_entries_are_misses(tree, tmp_path, damage):
     assert findings(check([tree])) == expected
 
 
+@pytest.mark.parametrize("damage", [
+    lambda d: d.replace(b'"PolicyFile"', b'"planted_module.Evil"'),  # a class no entry may hold
+    lambda d: d.replace(b'"HeaderItem"', b'"Spam"', 1),
+    lambda d: d.replace(b'{"A":["', b'{"A":["__import__","', 1),
+    lambda d: d.replace(b'"cn/', b'"../../cn/', 1),  # a record naming another file's path
+    lambda d: d[: len(d) // 2],  # truncated
+    lambda d: b"\n".join(d.split(b"\n")[:1] + d.split(b"\n")[1:][::-1]),  # records and lines swapped
+])
+def test_a_damaged_outline_bundle_is_a_miss(tree, tmp_path, damage):
+    """The outlines of a tree's files are read from one bundle (cache.Bundle): a damaged bundle or
+    record is a miss, and the files' own entries (or the files) are read instead."""
+    check([tree])
+    bundles = entries(tmp_path / "cache" / "outlines")
+    assert len(bundles) == 1
+    with open(os.path.join(tree, "cn", "gd", "b", "x.policy"), "a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    expected = findings(check([tree], cache=False))
+    with open(bundles[0], "rb") as fh:
+        data = fh.read()
+    with open(bundles[0], "wb") as fh:
+        fh.write(damage(data))
+    run = check([tree])
+    assert findings(run) == expected
+    assert run.stats["mode"] != "warm"
+    assert findings(check([tree])) == expected
+
+
+def test_outlines_come_from_the_bundle_after_a_small_change(tree, tmp_path, monkeypatch):
+    write_tree(tmp_path, {f"cn/gd/{c}/x": header("municipal", extends="cn/gd/x") for c in "cdefghij"})
+    check([tree])
+    with open(os.path.join(tree, "cn", "gd", "b", "x.policy"), "a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    expected = findings(check([tree], cache=False))
+    read: list[str] = []
+    original = DiskCache.entry
+    monkeypatch.setattr(DiskCache, "entry", lambda self, ns, key, root=None: read.append(ns) or original(self, ns, key, root))
+    run = check([tree])
+    assert findings(run) == expected and run.stats["mode"] == "incremental"
+    # only the declarations of the chain of the changed file (b/x, gd/x, x) are read file by file
+    assert read.count("parse") <= 3
+
+
 def test_an_entry_another_user_could_write_is_not_read(tree, tmp_path):
     check([tree])
     for path in entries(tmp_path / "cache"):
