@@ -197,6 +197,13 @@ def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
         if folder not in _MADE_FOLDERS:
             os.makedirs(folder, exist_ok=True)
             _MADE_FOLDERS.add(folder)
+        try:  # a page already holding these bytes (an earlier build) is left as it is
+            with open(path, "rb") as old:
+                if old.read() == data:
+                    written.append(path)
+                    return
+        except OSError:
+            pass
         try:
             fh = open(path, "wb")
         except FileNotFoundError:  # the folder was removed since (another run into the same place)
@@ -277,6 +284,7 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
         raise UsageError(f"unknown documentation format: {', '.join(sorted(unknown)) or '(none)'}")
     env = make_environment(templates)
     site = SiteModel(run, _policies_to_render(run))
+    env.globals["fragment"].pinned = site.shared_view_ids
     site.impact_reports = {pid for pid in site.rendered
                            if os.path.isfile(os.path.join(out_dir, impact_page(pid)))}
     assets = {name: _read_asset(name, templates) for name in ASSETS} if "html" in formats else {}
