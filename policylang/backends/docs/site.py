@@ -315,6 +315,16 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
         if progress:
             progress(done[0], len(site.rendered))
 
+    if jobs > 1:
+        # Compiled here once, so that the forked workers inherit the templates instead of each
+        # compiling them again (a template that fails still fails where it is rendered, as before).
+        for ext in formats:
+            for name in (f"policy.{ext}.j2", f"overrides.{ext}.j2", f"items.{ext}.j2", f"macros.{ext}.j2",
+                         f"base.{ext}.j2"):
+                try:
+                    env.get_template(name)
+                except Exception:
+                    pass
     pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir), jobs, advance)
     written: list[str] = []
     for ext in formats:
