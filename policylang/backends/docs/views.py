@@ -512,6 +512,7 @@ class SiteModel:
         lang = self.language_of(policy)
         words = Words(lang, policy.region)
         parts = (lang, tuple(words.level(level) for level in i18n.LEVELS),
+                 tuple(wording.level_name(level, policy.region) for level in i18n.LEVELS),
                  tuple((k, id(v)) for k, v in policy.enums.items()),
                  tuple((k, id(v)) for k, v in policy.records.items()),
                  tuple((k, b.bound, b.rebound) for k, b in sorted(policy.bindings.items())),
