@@ -439,6 +439,7 @@ class SiteModel:
         self._contexts: dict[str, tuple] = {}
         self._context_numbers: dict[tuple, int] = {}
         self._reads: dict[tuple, tuple] = {}
+        self._reads_of: Optional[str] = None  # the policy whose entries _reads holds
         self.shared_views: dict[tuple, tuple] = {}
         self.shared_view_ids: set[int] = set()  # the ids of those views (kept alive by shared_views)
 
@@ -528,6 +529,9 @@ class SiteModel:
         names, and through the parameters and decisions those are, the names they name (a value
         shown is computed from them), each with the object that policy holds under that name in each
         table; None when it reads the page's own dates (builtins). Made once per policy and item."""
+        if policy.policy_id != self._reads_of:  # pages are made policy by policy: keep one policy's
+            self._reads.clear()
+            self._reads_of = policy.policy_id
         key = (policy.policy_id, id(item))
         found = self._reads.get(key)
         if found is not None and found[0] is item and found[1] is policy:
