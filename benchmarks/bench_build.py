@@ -2,6 +2,7 @@
 """Measure `policylang build` stage by stage on a generated tree; print wall and CPU seconds.
 
     python benchmarks/bench_build.py [--size 3209] [--seed 1] [--work DIR] [--jobs N] [--tree DIR]
+                                     [--against SRC [--rounds N]]
 
 The tree (benchmarks/gen_tree.py, the national 1 + 31 + 333 + 2,844 shape scaled to --size, or
 --tree) is checked in this process with its own cache, once cold and once warm; then the two
@@ -15,6 +16,12 @@ CPU is user + system time of this process and of its workers (RUSAGE_SELF + RUSA
 on a shared machine the wall time follows the load, the CPU time much less. Run the same
 command on two checkouts back to back to compare them; the outputs (--work DIR/out) can be
 compared with `diff -r`.
+
+--against SRC compares this checkout with another source tree (a folder holding a `policylang`
+package, such as `git archive COMMIT policylang | tar -x -C SRC`) in one run: each round runs
+the stages once for each version, one right after the other, each in a fresh process with its
+own warm cache of the same tree (so the machine's load falls on both alike), prints every round
+and the best and median per stage, and says whether the two outputs are the same bytes.
 """
 
 from __future__ import annotations
@@ -54,6 +61,77 @@ class Stage:
             print(f"{self.name:<10} {wall:8.1f} {cpu:8.1f}", flush=True)
 
 
+# One version's stages in a child process (the check warm: its cache is made first), as JSON.
+CHILD = r"""
+import json, os, resource, sys, time
+if sys.argv[4]:
+    sys.path.insert(0, sys.argv[4])
+tree, out, jobs = sys.argv[1], sys.argv[2], (int(sys.argv[3]) if sys.argv[3] else None)
+from policylang.backends.docs import render_site
+from policylang.backends.pycodegen import write_modules
+from policylang.pipeline import check
+
+def cpu():
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+figures = {}
+def stage(name, work):
+    wall, used = time.perf_counter(), cpu()
+    result = work()
+    figures[name] = (time.perf_counter() - wall, cpu() - used)
+    return result
+
+run = stage("check", lambda: check([tree]))
+policies = [p for p in run.target_policies() if not p.has_errors]
+stage("compile", lambda: write_modules(policies, os.path.join(out, "python"), jobs=jobs))
+stage("docs", lambda: render_site(run, os.path.join(out, "docs"), jobs=jobs))
+print(json.dumps(figures))
+"""
+
+
+def compare(args, tree: str, work: str) -> None:
+    """This checkout against args.against, round by round (see the module's text)."""
+    import json
+    import statistics
+
+    versions = [("this", ""), ("against", os.path.abspath(args.against))]
+    compile_bytecode(versions[1][1])
+    print(f"'against' is {versions[1][1]}; per stage wall s / CPU s (user + system, workers included)")
+    rows: dict[str, dict[str, list]] = {name: {} for name, _ in versions}
+    outs = {}
+    for name, source in versions:  # each version's cache of the tree, made before anything is timed
+        cache = os.path.join(work, f"cache-{name}")
+        shutil.rmtree(cache, ignore_errors=True)
+        env = dict(os.environ, POLICYLANG_CACHE_DIR=cache)
+        env.pop("POLICYLANG_NO_CACHE", None)
+        outs[name] = (os.path.join(work, f"out-{name}"), env)
+        subprocess.run([sys.executable, "-c", "import sys\nif sys.argv[2]: sys.path.insert(0, sys.argv[2])\n"
+                        "from policylang.pipeline import check\ncheck([sys.argv[1]])", tree, source],
+                       check=True, env=env, capture_output=True)
+    for round_no in range(1, args.rounds + 1):
+        for name, source in versions:
+            out, env = outs[name]
+            shutil.rmtree(out, ignore_errors=True)
+            done = subprocess.run([sys.executable, "-c", CHILD, tree, out, str(args.jobs or ""), source],
+                                  check=True, env=env, capture_output=True, text=True)
+            figures = json.loads(done.stdout.strip().splitlines()[-1])
+            load = os.getloadavg()[0]
+            print(f"  round {round_no} {name:>8}: " + "  ".join(
+                f"{stage} {wall:.1f} / {cpu:.1f}" for stage, (wall, cpu) in figures.items()) + f"  load {load:.1f}",
+                flush=True)
+            for stage, pair in figures.items():
+                rows[name].setdefault(stage, []).append(pair)
+    for name, _ in versions:
+        print(f"  {name:>8} best / median: " + "  ".join(
+            f"{stage} wall {min(w for w, _ in v):.1f} / {statistics.median(w for w, _ in v):.1f}, "
+            f"CPU {min(c for _, c in v):.1f} / {statistics.median(c for _, c in v):.1f}"
+            for stage, v in rows[name].items()))
+    same = subprocess.run(["diff", "-rq", outs["this"][0], outs["against"][0]], capture_output=True, text=True)
+    print("outputs: the same bytes" if same.returncode == 0 else
+          f"outputs DIFFER ({len(same.stdout.splitlines())} files): diff -r {outs['this'][0]} {outs['against'][0]}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=3209)
@@ -61,6 +139,8 @@ def main(argv=None) -> int:
     parser.add_argument("--tree", default=None, help="measure this tree instead of a generated one")
     parser.add_argument("--work", default=None, help="folder for the tree, its cache and the output")
     parser.add_argument("--jobs", type=int, default=None, help="processes per stage (default: one per core)")
+    parser.add_argument("--against", default=None, help="another source tree to compare with, round by round")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the comparison (--against)")
     args = parser.parse_args(argv)
     work = args.work or tempfile.mkdtemp(prefix="policylang-bench-build-")
     tree = args.tree
@@ -69,6 +149,13 @@ def main(argv=None) -> int:
         shutil.rmtree(tree, ignore_errors=True)
         subprocess.run([sys.executable, os.path.join(HERE, "gen_tree.py"), tree, "--seed", str(args.seed),
                         *shape(args.size)], check=True, capture_output=True)
+    if args.against:
+        print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
+        compile_bytecode()
+        compare(args, tree, work)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     out = os.path.join(work, "out")
     shutil.rmtree(out, ignore_errors=True)
     cache = os.path.join(work, "cache")

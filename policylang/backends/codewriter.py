@@ -79,6 +79,25 @@ def escape_char(ch: str) -> str:
 
 
 def wrap_comment(prefix: str, text: str, indent: str, width: int = WIDTH) -> list[str]:
+    """The lines of a # comment: `prefix` then the (escaped) text, wrapped at `width`."""
+    if type(text) is str:
+        # The same labels, articles and notes come back in every module of a tree: each comment is
+        # wrapped once per run (the lines depend only on these four values).
+        key = (prefix, text, indent, width)
+        lines = _WRAPPED.get(key)
+        if lines is None:
+            if len(_WRAPPED) >= _WRAPPED_MAX:
+                _WRAPPED.clear()
+            lines = _WRAPPED[key] = tuple(_wrap_comment(prefix, text, indent, width))
+        return list(lines)
+    return _wrap_comment(prefix, text, indent, width)
+
+
+_WRAPPED: dict[tuple, tuple] = {}
+_WRAPPED_MAX = 200_000
+
+
+def _wrap_comment(prefix: str, text: str, indent: str, width: int = WIDTH) -> list[str]:
     body = comment_text(text)
     lead = f"{indent}# {prefix}"
     room = max(40, width - len(lead))

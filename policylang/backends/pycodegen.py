@@ -44,6 +44,7 @@ from ..semantics.builtins import AGGREGATES, BUILTINS
 from ..semantics.operators import OPERATORS, membership, unary
 from ..semantics.model import Duration, RDecision, RParam, ResolvedPolicy, next_level
 from ..semantics.types import Type
+from . import workers
 from .codewriter import CodeWriter, comment_text
 from .codewriter import escape_char as _escape_char
 
@@ -1403,54 +1404,16 @@ def compile_module(policy: ResolvedPolicy, name: Optional[str] = None) -> types.
     return module
 
 
-# Below this many policies the modules are generated in one process: starting workers costs more.
-PARALLEL_THRESHOLD = 64
 # Policies handed to a worker at a time.
 CHUNK_SIZE = 32
 
 
-def default_jobs(policy_count: int) -> int:
-    """How many processes generate modules: one per available core (at most 8), one for a few policies."""
-    import multiprocessing
-
-    if policy_count < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
-
-
-# What a forked worker inherits from the parent (fork copies it; no policy is pickled).
-_WORKER_JOB: Optional[tuple[list, list]] = None
-
-
-def _generate_chunk(bounds: tuple[int, int]) -> list[str]:
-    assert _WORKER_JOB is not None, "worker started without its policies"
-    policies, depths = _WORKER_JOB
-    return [generate_module(policies[i], depths[i]) for i in range(*bounds)]
-
-
-def _generated_sources(policies: list, depths: list, jobs: int):
-    """Each policy's module source, in the policies' order, however many processes make them.
-    A module depends on its policy only, so a worker generates the same bytes as this process."""
-    if jobs <= 1 or len(policies) < 2:
-        for policy, depth in zip(policies, depths):
-            yield generate_module(policy, depth)
-        return
-    import multiprocessing
-
-    global _WORKER_JOB
-    chunks = [(i, min(i + CHUNK_SIZE, len(policies))) for i in range(0, len(policies), CHUNK_SIZE)]
-    _WORKER_JOB = (policies, depths)
-    try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            # A worker's CodegenError comes back here and is raised as it is.
-            for sources in pool.imap(_generate_chunk, chunks):
-                yield from sources
-    finally:
-        _WORKER_JOB = None
+def _write_chunk(job) -> int:
+    """Generate and write the modules of one chunk of policies (in a worker, or here); returns how many."""
+    policies, targets, depths = job
+    for policy, target, depth in zip(policies, targets, depths):
+        _write_if_changed(target, generate_module(policy, depth))
+    return len(policies)
 
 
 def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False,
@@ -1458,9 +1421,10 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
     """Write one module per policy under out_dir (cn/gd/stent-2020 -> out_dir/cn/gd/stent_2020.py), with
     __init__.py files so that the tree imports as a package. The runtime is written once, as
     out_dir/_PolicyRuntime.py, and every module loads it (one EvaluationError for all); with standalone,
-    each module carries its own copy instead. progress(done, total) is told of each module written.
+    each module carries its own copy instead. progress(done, total) is told as modules are written.
     `jobs` is how many processes generate the modules (None: one per core for many policies, see
-    default_jobs); the files are the same bytes whatever it is. Returns the files written, sorted."""
+    workers.default_jobs); each writes its own modules, and the files are the same bytes whatever
+    it is. A file already holding the same bytes is not rewritten. Returns the files written, sorted."""
     written: set[str] = set()
     policies = list(policies)
     layout = package_layout(p.policy_id for p in policies)  # refuses collisions before writing anything
@@ -1470,28 +1434,15 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
         _write_if_changed(target, runtime_module_source())
         written.add(target)
     depths = [None if standalone else layout[p.policy_id].count("/") for p in policies]
-    if jobs is None:
-        jobs = default_jobs(len(policies))
-    with contextlib.closing(_generated_sources(policies, depths, jobs)) as sources:
-        _write_sources(policies, layout, sources, out_dir, written, progress)
-    if progress:
-        progress(len(policies), len(policies))
-    return sorted(written)
-
-
-def _write_sources(policies, layout, sources, out_dir, written, progress) -> None:
-    made: set[str] = set()  # folders made, and whose __init__.py files (up to out_dir) are in place
-    for done, policy in enumerate(policies, 1):
-        if progress:
-            progress(done - 1, len(policies))
-        rel = layout[policy.policy_id]
-        target = os.path.join(out_dir, *rel.split("/"))
-        source = next(sources)
-        folder = os.path.dirname(target)
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-        _write_if_changed(target, source)
+    targets = [os.path.join(out_dir, *layout[p.policy_id].split("/")) for p in policies]
+    # Folders and their __init__.py files first (up to out_dir), so that workers only write modules.
+    made: set[str] = set()
+    for target in targets:
         written.add(target)
+        folder = os.path.dirname(target)
+        if folder in made:
+            continue
+        os.makedirs(folder, exist_ok=True)
         while folder not in made:
             made.add(folder)
             init = os.path.join(folder, "__init__.py")
@@ -1501,6 +1452,19 @@ def _write_sources(policies, layout, sources, out_dir, written, progress) -> Non
             if os.path.abspath(folder) == os.path.abspath(out_dir):
                 break
             folder = os.path.dirname(folder)
+    if jobs is None:
+        jobs = workers.default_jobs(len(policies))
+    jobs_list = [(policies[i:i + CHUNK_SIZE], targets[i:i + CHUNK_SIZE], depths[i:i + CHUNK_SIZE])
+                 for i in range(0, len(policies), CHUNK_SIZE)]
+    done = 0
+    if progress:
+        progress(0, len(policies))
+    # A worker's CodegenError comes back here and is raised as it is.
+    for count in workers.map_chunks(_write_chunk, jobs_list, jobs):
+        done += count
+        if progress:
+            progress(done, len(policies))
+    return sorted(written)
 
 
 def _write_if_changed(path: str, text: str) -> None:

@@ -27,13 +27,15 @@ from typing import Callable, Optional
 
 import attrs
 
+from ..syntax import precedence as _precedence
 from . import types as T
 from .model import Duration
 from .values import CONTEXT, ZERO_BY_ZERO, EvaluationError, add_duration, is_zero_by_zero
 
-# Binding strength, loosest first (docs/language.md, "Operators and precedence"); a docs renderer
-# parenthesises an operand looser than its operator.
-STRENGTH = {"if": 0, "or": 1, "and": 2, "not": 3, "compare": 4, "sum": 5, "product": 6, "negation": 7, "atom": 9}
+# Binding strength, loosest first (docs/language.md, "Operators and precedence"): the syntax's own
+# table, which the grammar and the formatter follow; a docs renderer parenthesises an operand
+# looser than its operator. Each entry below takes its strength from it by key.
+STRENGTH = _precedence.STRENGTH
 
 
 @attrs.frozen
@@ -588,8 +590,8 @@ def _symbol(symbol: str) -> dict:
     return {"zh": symbol, "en": symbol}
 
 
-def _logic(key, zh, strength, apply, evaluate):
-    return Operator(key, key, "binary", strength, _type_logic, apply, evaluate, False, _py_logic, _sql_logic,
+def _logic(key, zh, apply, evaluate):
+    return Operator(key, key, "binary", _precedence.strength(key), _type_logic, apply, evaluate, False, _py_logic, _sql_logic,
                     _approx_condition_and_or, _exact_and_or, _words(zh, key), words=True, tight_right=True,
                     associative=True, number_class=_class_arithmetic, z3_condition=_approx_condition_and_or, py_symbol=key,
                     sql_node=key.capitalize())
@@ -597,7 +599,7 @@ def _logic(key, zh, strength, apply, evaluate):
 
 def _comparison(key, symbol, relation, py_helper, sql_node):
     equality = key in ("==", "!=")
-    return Operator(key, key, "binary", STRENGTH["compare"], _type_equality if equality else _type_order,
+    return Operator(key, key, "binary", _precedence.strength(key), _type_equality if equality else _type_order,
                     _apply_equality if equality else _apply_order, _eval_both if equality else _eval_strict,
                     not equality, _py_equality if equality else _py_order,
                     _sql_equality if equality else _sql_order, _approx_relation,
@@ -606,17 +608,17 @@ def _comparison(key, symbol, relation, py_helper, sql_node):
                     sql_node=sql_node)
 
 
-def _arithmetic(key, symbol, strength, units, apply, py_helper, sql_node, sql, **docs_and_dates):
-    return Operator(key, key, "binary", strength, _type_arithmetic(units), apply, _eval_strict, True,
+def _arithmetic(key, symbol, units, apply, py_helper, sql_node, sql, **docs_and_dates):
+    return Operator(key, key, "binary", _precedence.strength(key), _type_arithmetic(units), apply, _eval_strict, True,
                     _py_arithmetic, sql, _approx_arithmetic, _exact_arithmetic, _symbol(symbol),
                     number_class=_class_arithmetic, py_symbol=key, py_helper=py_helper, sql_node=sql_node,
                     **docs_and_dates)
 
 
 _ENTRIES = [
-    _logic("or", "或", STRENGTH["or"], _apply_or, _eval_or),
-    _logic("and", "且", STRENGTH["and"], _apply_and, _eval_and),
-    Operator("not", "not", "unary", STRENGTH["not"], _type_logic, _apply_not, _eval_unary, False, _py_not, _sql_not,
+    _logic("or", "或", _apply_or, _eval_or),
+    _logic("and", "且", _apply_and, _eval_and),
+    Operator("not", "not", "unary", _precedence.strength("not"), _type_logic, _apply_not, _eval_unary, False, _py_not, _sql_not,
              _approx_condition_not, _exact_not, _words("非", "not"), words=True, number_class=_class_operand,
              z3_condition=_approx_condition_not, py_symbol="not"),
     _comparison("==", "=", _relations.eq, None, "NullSafeEQ"),
@@ -625,20 +627,20 @@ _ENTRIES = [
     _comparison("<=", "≤", _relations.le, "_le", "LTE"),
     _comparison(">", ">", _relations.gt, "_gt", "GT"),
     _comparison(">=", "≥", _relations.ge, "_ge", "GTE"),
-    Operator("in", "in", "membership", STRENGTH["compare"], _type_membership, _apply_membership, _eval_membership,
+    Operator("in", "in", "membership", _precedence.strength("in"), _type_membership, _apply_membership, _eval_membership,
              False, _py_membership, _sql_membership, _approx_membership, _exact_membership,
              _words("属于", "is one of"), words=True, number_class=_class_none, py_symbol="in"),
-    Operator("not_in", "not in", "membership", STRENGTH["compare"], _type_membership, _apply_membership,
+    Operator("not_in", "not in", "membership", _precedence.strength("not_in"), _type_membership, _apply_membership,
              _eval_membership, False, _py_membership, _sql_membership, _approx_membership, _exact_membership,
              _words("不属于", "is none of"), words=True, number_class=_class_none, py_symbol="not in"),
-    _arithmetic("+", "+", STRENGTH["sum"], _sum_type, _apply_plus, "_add", "Add", _sql_sum, period_sign=1,
+    _arithmetic("+", "+", _sum_type, _apply_plus, "_add", "Add", _sql_sum, period_sign=1,
                 zh_after_period="后"),
-    _arithmetic("-", "−", STRENGTH["sum"], _sum_type, _apply_minus, "_sub", "Sub", _sql_sum, tight_right=True,
+    _arithmetic("-", "−", _sum_type, _apply_minus, "_sub", "Sub", _sql_sum, tight_right=True,
                 period_sign=-1),
-    _arithmetic("*", "×", STRENGTH["product"], _product_type, _apply_times, "_mul", "Mul", _sql_product),
-    _arithmetic("/", "÷", STRENGTH["product"], _quotient_type, _apply_divide, "_div", "Div", _sql_quotient,
+    _arithmetic("*", "×", _product_type, _apply_times, "_mul", "Mul", _sql_product),
+    _arithmetic("/", "÷", _quotient_type, _apply_divide, "_div", "Div", _sql_quotient,
                 tight_right=True),
-    Operator("neg", "-", "unary", STRENGTH["negation"], _type_negation, _apply_negation, _eval_unary, True,
+    Operator("neg", "-", "unary", _precedence.strength("neg"), _type_negation, _apply_negation, _eval_unary, True,
              _py_negation, _sql_negation, _approx_negation, _exact_negation, _symbol("−"),
              number_class=_class_operand, py_symbol="-"),
 ]

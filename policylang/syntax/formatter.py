@@ -25,6 +25,7 @@ from ..diagnostics import ERROR, Diagnostic, display_width
 from . import ast as A
 from . import keywords as K
 from .parser import keyword_language, parse_source
+from .precedence import STRENGTH, strength
 
 # The keyword language of the file being formatted (format_file sets it).
 _lang = "en"
@@ -50,29 +51,22 @@ _UNIT_WORDS = {"yuan": ("yuan", "yuan"), "days": ("day", "days"), "months": ("mo
 
 # ---------------------------------------------------------------- expressions
 
-# Binding strength, weakest first; a child binding weaker than its slot needs parentheses.
-P_IF, P_OR, P_AND, P_NOT, P_CMP, P_SUM, P_TERM, P_UNARY, P_POSTFIX = range(9)
-_COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+# Binding strength, weakest first (syntax/precedence.py, the table every backend uses too); a
+# child binding weaker than its slot needs parentheses.
+P_IF, P_OR, P_AND, P_NOT, P_CMP, P_SUM, P_TERM, P_UNARY, P_POSTFIX, P_ATOM = (
+    STRENGTH[k] for k in ("if", "or", "and", "not", "compare", "sum", "product", "negation", "postfix", "atom"))
 
 
 def _precedence(expr: A.Expr) -> int:
     if isinstance(expr, A.IfElse):
         return P_IF
     if isinstance(expr, A.Binary):
-        if expr.op == "or":
-            return P_OR
-        if expr.op == "and":
-            return P_AND
-        if expr.op in _COMPARISONS:
-            return P_CMP
-        if expr.op in ("+", "-"):
-            return P_SUM
-        return P_TERM
+        return strength(expr.op)
     if isinstance(expr, A.InSet):
-        return P_CMP
+        return strength("not_in" if expr.negated else "in")
     if isinstance(expr, A.Unary):
-        return P_NOT if expr.op == "not" else P_UNARY
-    return P_POSTFIX
+        return strength("not" if expr.op == "not" else "neg")
+    return P_ATOM
 
 
 def quote(text: str, lang: Optional[str] = None) -> str:

@@ -67,3 +67,85 @@ def test_a_shared_article_is_the_macro_output_and_escaped(tmp_path):
 def test_package_templates_share_articles_across_regions():
     fragments = make_environment().globals["fragment"]
     assert not fragments.by_region
+
+
+# ---------------------------------------------------------------- views shared between pages
+
+def _site_bytes(run, out) -> dict:
+    from policylang.backends.docs import render_site
+
+    files = render_site(run, str(out), jobs=1)
+    return {str(f)[len(str(out)):]: open(f, "rb").read() for f in files}
+
+
+def _generated_tree(tmp_path) -> str:
+    import os
+    import subprocess
+    import sys
+
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    tree = str(tmp_path / "tree")
+    subprocess.run([sys.executable, os.path.join(repo, "benchmarks", "gen_tree.py"), tree, "--provinces", "2",
+                    "--cities", "3", "--counties", "7", "--conflicts", "2"], check=True, capture_output=True)
+    return tree
+
+
+def test_shared_item_views_give_the_pages_each_page_builds_alone(tmp_path, monkeypatch):
+    """An inherited item's view is built once and reused by the pages that show it alike: every
+    page is byte for byte what it is with each page building all its views itself, on a tree whose
+    counties fill and change what their city and province set (a formula then shows another value)
+    and which has findings, and on the docs fixtures (amendments, suppressions, uses)."""
+    import os
+
+    from policylang.backends.docs import views as V
+    from policylang.pipeline import check
+
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "policies")
+    for tree in (_generated_tree(tmp_path), data):
+        run = check([tree], cache=False, progress=False)
+        reused = []
+        original = V.PolicyPageBuilder.shared
+
+        def counting(self, method, item, build):
+            before = len(self.site.shared_views)
+            view = original(self, method, item, build)
+            if len(self.site.shared_views) == before and id(view) in self.site.shared_view_ids:
+                reused.append(item.name)
+            return view
+
+        monkeypatch.setattr(V.PolicyPageBuilder, "shared", counting)
+        shared = _site_bytes(run, tmp_path / "shared" / os.path.basename(tree))
+        monkeypatch.setattr(V.PolicyPageBuilder, "shared", lambda self, method, item, build: build(item))
+        alone = _site_bytes(run, tmp_path / "alone" / os.path.basename(tree))
+        assert shared.keys() == alone.keys()
+        for name in alone:
+            assert shared[name] == alone[name], name
+        if tree != data:
+            assert len(reused) > 100  # the generated tree's pages do share most inherited items
+
+
+def test_a_view_is_not_shared_where_the_page_holds_another_definition_it_reads(tmp_path):
+    """Two counties inherit the same decision; one fills the parameter the formula reads with
+    another value: its page shows its own value, not the other county's."""
+    from policylang.backends.docs import render_site
+    from policylang.pipeline import check
+
+    root = tmp_path / "cn"
+    (root / "a").mkdir(parents=True)
+    (root / "b").mkdir(parents=True)
+    (root / "p.policy").write_text(
+        'policy "National"\nlevel national\neffective 2024-01-01\n\n'
+        'param rate: percent floor 10% "Rate"\n'
+        'input amount: money "Amount"\n'
+        'decision pay: money "Pay" =\n    amount * rate\n', encoding="utf-8")
+    for county, rate in (("a", "10%"), ("b", "35%")):
+        (root / county / "p.policy").write_text(
+            f'policy "County {county}"\nlevel county\neffective 2024-01-01\nextends cn/p\n\n'
+            f'override param rate: percent floor {rate} "Rate"\n', encoding="utf-8")
+    run = check([str(tmp_path)], cache=False, progress=False)
+    assert not [d for d in run.diagnostics if d.severity == "error"], run.diagnostics
+    render_site(run, str(tmp_path / "out"), formats=("md",), jobs=1)
+    a = (tmp_path / "out" / "policies" / "cn" / "a" / "p.md").read_text(encoding="utf-8")
+    b = (tmp_path / "out" / "policies" / "cn" / "b" / "p.md").read_text(encoding="utf-8")
+    assert "Pay = Amount × Rate \\[10%\\]" in a
+    assert "Pay = Amount × Rate \\[35%\\]" in b

@@ -284,3 +284,58 @@ def test_the_docs_symbols_come_from_the_table():
             assert i18n.OPERATORS[key] == op.docs
         elif op.form == "binary":
             assert i18n.SYMBOLS[key] == op.docs["zh"] == op.docs["en"]
+
+
+def _parsed_expr(source: str):
+    from policylang.syntax.parser import parse_source
+
+    result = parse_source(f"decision x: decimal = {source}\n", "e.policy")
+    assert result.diagnostics == (), (source, result.diagnostics)
+    return result.file.decls[0].expr
+
+
+def _written(key: str, operand: str) -> str:
+    """`operand` under the operator `key` as an author writes it (a unary operator, or a binary one
+    with `operand` on both sides; a membership test of `operand`)."""
+    op = OPS.OPERATORS[key]
+    if op.form == "unary":
+        return f"{op.written} {operand}" if op.written == "not" else f"{op.written}{operand}"
+    if op.form == "membership":
+        return f"{operand} {op.written} {{u, v}}"
+    return f"{operand} {key} {operand}"
+
+
+def test_the_formatter_binds_as_the_table_says():
+    """The formatter's precedence is the table's: every operator's node is as strong as its entry."""
+    from policylang.syntax import formatter, precedence
+
+    assert OPS.STRENGTH is precedence.STRENGTH
+    for key, op in OPS.OPERATORS.items():
+        node = _parsed_expr(_written(key, "a"))
+        assert formatter._precedence(node) == op.strength == precedence.strength(key), key
+
+
+@pytest.mark.parametrize("outer", sorted(OPS.OPERATORS))
+def test_the_formatters_parentheses_read_back_as_written(outer):
+    """Each operator with every operator inside it, parenthesised as written: the formatter keeps
+    exactly the parentheses the grammar needs (the printed text parses back to the same tree), and
+    drops them where the table says the inner one binds tighter."""
+    from policylang.syntax import formatter
+    from policylang.syntax.compare import ast_equal
+
+    for inner in sorted(OPS.OPERATORS):
+        if OPS.OPERATORS[outer].form == "unary" and OPS.OPERATORS[inner].form == "unary":
+            sources = [_written(outer, f"({_written(inner, 'a')})")]
+        elif OPS.OPERATORS[outer].form == "unary":
+            sources = [_written(outer, f"({_written(inner, 'a')})")]
+        elif OPS.OPERATORS[outer].form == "membership":
+            sources = [f"({_written(inner, 'a')}) {OPS.OPERATORS[outer].written} {{u, v}}"]
+        else:
+            sources = [f"({_written(inner, 'a')}) {outer} b", f"b {outer} ({_written(inner, 'a')})"]
+        for source in sources:
+            tree = _parsed_expr(source)
+            printed = formatter.format_expr(tree)
+            assert ast_equal(_parsed_expr(printed), tree), (source, printed)
+            # An operand binding tighter than its operator, on the left or alone, needs none.
+            if OPS.OPERATORS[inner].strength > OPS.OPERATORS[outer].strength and source.startswith(("(", "not", "-")):
+                assert "(" not in printed, (source, printed)

@@ -85,11 +85,24 @@ class Fragments:
         self.env = env
         self.by_region = by_region
         self.memo: dict = {}
+        # Views that stay alive for the whole run (set by the site: the shared views' ids), and
+        # their output by id.
+        self.pinned: set[int] = set()
+        self.by_id: dict = {}
         self._macros: dict[tuple[str, str], Callable] = {}
         self.hits = 0
 
     def __call__(self, template: str, macro: str, item, w):
-        key = (template, macro, w.lang, w.region if self.by_region else None, content_key(item))
+        region = w.region if self.by_region else None
+        pinned = id(item) in self.pinned
+        if pinned:
+            # A view shared by many pages (views.SiteModel.shared_views, which keeps it alive, so
+            # its id names it alone): its content is keyed once.
+            out = self.by_id.get((template, macro, w.lang, region, id(item)))
+            if out is not None:
+                self.hits += 1
+                return out
+        key = (template, macro, w.lang, region, content_key(item))
         out = self.memo.get(key)
         if out is None:
             function = self._macros.get((template, macro))
@@ -98,4 +111,6 @@ class Fragments:
             out = self.memo[key] = function(item, w)
         else:
             self.hits += 1
+        if pinned:
+            self.by_id[(template, macro, w.lang, region, id(item))] = out
         return out

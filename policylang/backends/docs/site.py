@@ -14,7 +14,6 @@ items in source order, JSON with sorted keys).
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import re
 from typing import Callable, Optional, Sequence
@@ -24,6 +23,7 @@ import jinja2
 from ...semantics.loader import UsageError
 from ...wording import os_error_zh
 from . import i18n
+from .. import workers
 from .formula import Rich, md_escape
 from .fragments import Fragments
 from .i18n import Words
@@ -197,6 +197,13 @@ def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
         if folder not in _MADE_FOLDERS:
             os.makedirs(folder, exist_ok=True)
             _MADE_FOLDERS.add(folder)
+        try:  # a page already holding these bytes (an earlier build) is left as it is
+            with open(path, "rb") as old:
+                if old.read() == data:
+                    written.append(path)
+                    return
+        except OSError:
+            pass
         try:
             fh = open(path, "wb")
         except FileNotFoundError:  # the folder was removed since (another run into the same place)
@@ -209,22 +216,9 @@ def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
     written.append(path)
 
 
-# Below this many policies a site is rendered in one process: starting workers costs more than it saves.
-PARALLEL_THRESHOLD = 64
 # Policies handed to a worker at a time: large enough to keep the hand-over cheap, small enough
 # to share the work evenly.
 CHUNK_SIZE = 16
-
-
-def default_jobs(policy_count: int) -> int:
-    """How many processes render pages: one per available core, one for a small site."""
-    if policy_count < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, 8))
 
 
 class _PageRenderer:
@@ -258,44 +252,21 @@ class _PageRenderer:
         return [self.render(pid) for pid in pids]
 
 
-# The renderer a forked worker inherits from the parent (fork copies it; nothing is pickled).
-_WORKER_RENDERER: Optional[_PageRenderer] = None
-
-
-def _render_chunk_in_worker(pids: Sequence[str]) -> list[dict[str, list[str]]]:
-    assert _WORKER_RENDERER is not None, "worker started without a renderer"
-    return _WORKER_RENDERER.render_chunk(pids)
-
-
 def _render_policy_pages(renderer: _PageRenderer, jobs: int,
                          progress: Optional[Callable[[int], None]] = None) -> list[dict[str, list[str]]]:
     """Every rendered policy's files per format, in the site's policy order, however many processes.
 
     Each page depends only on the run, never on other pages, so rendering them in forked
-    workers writes the same bytes as rendering them here; results come back in order.
-    progress(n) is told each time n more policies are rendered.
+    workers (workers.map_chunks) writes the same bytes as rendering them here; results come
+    back in order. progress(n) is told each time n more policies are rendered.
     """
-    pids = renderer.site.rendered
-    chunks = [pids[i:i + CHUNK_SIZE] for i in range(0, len(pids), CHUNK_SIZE)]
     out: list[dict[str, list[str]]] = []
-    if jobs <= 1 or len(pids) < 2:
-        for chunk in chunks:
-            out.extend(renderer.render_chunk(chunk))
-            if progress:
-                progress(len(chunk))
-        return out
-    global _WORKER_RENDERER
-    _WORKER_RENDERER = renderer
-    try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            # A worker's TemplateProblem or UsageError comes back here and is raised as it is.
-            for chunk in pool.imap(_render_chunk_in_worker, chunks):
-                out.extend(chunk)
-                if progress:
-                    progress(len(chunk))
-            return out
-    finally:
-        _WORKER_RENDERER = None
+    # A worker's TemplateProblem or UsageError comes back here and is raised as it is.
+    for files in workers.map_chunks(renderer.render_chunk, workers.chunked(renderer.site.rendered, CHUNK_SIZE), jobs):
+        out.extend(files)
+        if progress:
+            progress(len(files))
+    return out
 
 
 def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
@@ -304,7 +275,7 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
     """Write the documentation of a checked tree into out_dir; returns the files written.
 
     `jobs` is how many processes render the pages (None: one per core for a large site,
-    see default_jobs). The output is the same bytes whatever it is. progress(done, total) is
+    see workers.default_jobs). The output is the same bytes whatever it is. progress(done, total) is
     told how many of the policies' pages are written, as they are.
     """
     unknown = set(formats) - set(FORMATS)
@@ -313,11 +284,12 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
         raise UsageError(f"unknown documentation format: {', '.join(sorted(unknown)) or '(none)'}")
     env = make_environment(templates)
     site = SiteModel(run, _policies_to_render(run))
+    env.globals["fragment"].pinned = site.shared_view_ids
     site.impact_reports = {pid for pid in site.rendered
                            if os.path.isfile(os.path.join(out_dir, impact_page(pid)))}
     assets = {name: _read_asset(name, templates) for name in ASSETS} if "html" in formats else {}
     if jobs is None:
-        jobs = default_jobs(len(site.rendered))
+        jobs = workers.default_jobs(len(site.rendered))
     # The site-wide files first: a broken index template fails before any policy is rendered.
     contexts: dict[str, dict] = {}
     site_files: dict[str, list[str]] = {}
@@ -343,6 +315,16 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
         if progress:
             progress(done[0], len(site.rendered))
 
+    if jobs > 1:
+        # Compiled here once, so that the forked workers inherit the templates instead of each
+        # compiling them again (a template that fails still fails where it is rendered, as before).
+        for ext in formats:
+            for name in (f"policy.{ext}.j2", f"overrides.{ext}.j2", f"items.{ext}.j2", f"macros.{ext}.j2",
+                         f"base.{ext}.j2"):
+                try:
+                    env.get_template(name)
+                except Exception:
+                    pass
     pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir), jobs, advance)
     written: list[str] = []
     for ext in formats:

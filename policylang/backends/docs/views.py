@@ -29,6 +29,7 @@ from ...semantics.model import (
     RParam,
     RProvision,
     RRef,
+    RSchedule,
     ResolvedPolicy,
 )
 from ... import wording
@@ -315,6 +316,19 @@ class IndexView:
     orphans: list[tuple[str, int]]  # ids that could not be resolved (with their error count)
 
 
+# Fields of the resolved model not walked for the names an item reads: where it was defined (the
+# AST declarations), spans and types.
+_NOT_WALKED = frozenset({"origin", "history", "bound_origin", "span", "type", "meta", "decl"})
+_WALKED: dict[type, tuple[str, ...]] = {}
+
+
+def _walked_fields(t: type) -> tuple[str, ...]:
+    found = _WALKED.get(t)
+    if found is None:
+        found = _WALKED[t] = tuple(a.name for a in attrs.fields(t) if a.name not in _NOT_WALKED)
+    return found
+
+
 # ---------------------------------------------------------------- actions
 
 
@@ -417,6 +431,138 @@ class SiteModel:
         self._verdicts: dict[str, dict[str, str]] = {}
         # Steps of item histories (PolicyPageBuilder.step), shared by the pages that show them.
         self._steps: dict[tuple, tuple] = {}
+        # Interpreters and constant values per policy (see constant).
+        self._interpreters: dict[str, tuple] = {}
+        self._constants: dict[tuple, tuple] = {}
+        # Views of inherited items shared by the pages that show them alike (PolicyPageBuilder.shared).
+        self._item_names: dict[int, tuple] = {}
+        self._contexts: dict[str, tuple] = {}
+        self._context_numbers: dict[tuple, int] = {}
+        self._reads: dict[tuple, tuple] = {}
+        self._reads_of: Optional[str] = None  # the policy whose entries _reads holds
+        self.shared_views: dict[tuple, tuple] = {}
+        self.shared_view_ids: set[int] = set()  # the ids of those views (kept alive by shared_views)
+
+    # -- values
+    def interpreter(self, policy: ResolvedPolicy):
+        """The interpreter of a policy, made once per run and shared by the pages that show its values."""
+        found = self._interpreters.get(policy.policy_id)
+        if found is None or found[0] is not policy:
+            from ...semantics.evaluate import Interpreter
+
+            found = self._interpreters[policy.policy_id] = (policy, Interpreter(policy))
+        return found[1]
+
+    def constant(self, policy: ResolvedPolicy, expr: RExpr) -> tuple[bool, object]:
+        """(True, value) of an input-free expression in a policy, or (False, None): computed once per
+        policy and expression, whichever page (format, policy page or override report) asks."""
+        key = (policy.policy_id, id(expr))
+        found = self._constants.get(key)
+        if found is not None and found[0] is expr and found[1] is policy:
+            return found[2]
+        try:
+            result = (True, self.interpreter(policy).constant(expr))
+        except Exception:  # a blank, an external value not given, an error already reported
+            result = (False, None)
+        self._constants[key] = (expr, policy, result)
+        return result
+
+    # -- views shared by the pages below the level that set an item
+    def item_names(self, item) -> tuple[frozenset, bool, tuple, tuple]:
+        """The names an item's expressions read (its own name, references, a decision's
+        depends_on), whether one is a builtin (as_of, effective_date: the page's own dates), the
+        (alias, policy) of its external references and the policies of its definitions (the
+        pages its view links to); computed once per item object."""
+        found = self._item_names.get(id(item))
+        if found is not None and found[0] is item:
+            return found[1]
+        names: set[str] = {item.name}
+        externals: set[tuple] = set()
+        builtin = False
+        stack = [item]
+        while stack:
+            node = stack.pop()
+            t = type(node)
+            if t is tuple or t is list:
+                stack.extend(node)
+            elif t is dict:
+                stack.extend(node.values())
+            elif t is RRef:
+                if node.kind == "builtin":
+                    builtin = True
+                elif node.kind == "external":
+                    externals.add((node.alias, node.policy_id))
+                names.add(node.name)
+            elif attrs.has(t):
+                for field in _walked_fields(t):
+                    stack.append(getattr(node, field))
+        names.update(getattr(item, "depends_on", ()))
+        result = (frozenset(names), builtin, tuple(sorted(externals, key=repr)),
+                  tuple(dict.fromkeys(o.policy_id for o in item.history)))
+        self._item_names[id(item)] = (item, result)
+        return result
+
+    def policy_context(self, policy: ResolvedPolicy):
+        """What of a policy an inherited item's view may read besides the items it names: the
+        page's language and its words for the levels (the region's names), its enums and records, the `uses` bindings and external values.
+        Equal for two policies exactly when those are the same (a small number, made once per policy)."""
+        found = self._contexts.get(policy.policy_id)
+        if found is not None and found[0] is policy:
+            return found[1]
+        # The region only names the levels (盟市级, 旗县级, 区级: Words.level, wording.level_name).
+        lang = self.language_of(policy)
+        words = Words(lang, policy.region)
+        parts = (lang, tuple(words.level(level) for level in i18n.LEVELS),
+                 tuple(wording.level_name(level, policy.region) for level in i18n.LEVELS),
+                 tuple((k, id(v)) for k, v in policy.enums.items()),
+                 tuple((k, id(v)) for k, v in policy.records.items()),
+                 tuple((k, b.bound, b.rebound) for k, b in sorted(policy.bindings.items())),
+                 tuple((k, id(v)) for k, v in policy.externals.items()),
+                 tuple((k, type(v), repr(v)) for k, v in policy.external_values.items()),
+                 policy.counts_working_days, id(policy.workdays))
+        number = self._context_numbers.setdefault(parts, len(self._context_numbers))
+        self._contexts[policy.policy_id] = (policy, number)
+        return number
+
+    def reads_of(self, policy: ResolvedPolicy, item) -> Optional[tuple]:
+        """Which definitions a view of the item on this policy's pages can read: every name it
+        names, and through the parameters and decisions those are, the names they name (a value
+        shown is computed from them), each with the object that policy holds under that name in each
+        table; None when it reads the page's own dates (builtins). Made once per policy and item."""
+        if policy.policy_id != self._reads_of:  # pages are made policy by policy: keep one policy's
+            self._reads.clear()
+            self._reads_of = policy.policy_id
+        key = (policy.policy_id, id(item))
+        found = self._reads.get(key)
+        if found is not None and found[0] is item and found[1] is policy:
+            return found[2]
+        names, builtin, _, _ = self.item_names(item)
+        result: Optional[tuple] = None
+        if not builtin:
+            tables = (policy.decisions, policy.params, policy.keyed, policy.inputs, policy.enums, policy.records,
+                      policy.schedules, policy.requirements, policy.provisions)
+            seen: set[str] = set()
+            stack = sorted(names)
+            parts = []
+            while stack:
+                name = stack.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                held = tuple(table.get(name) for table in tables)
+                parts.append((name, *map(id, held)))
+                for obj in held:
+                    if obj is not None and obj is not item and isinstance(obj, (RParam, RDecision, RSchedule)):
+                        more, builtin, _, _ = self.item_names(obj)
+                        if builtin:
+                            break
+                        stack.extend(sorted(more - seen))
+                if builtin:
+                    break
+            if not builtin:
+                result = tuple(parts)
+        self._reads[key] = (item, policy, result)
+        return result
 
     # -- locations
     def rel(self, path: Optional[str]) -> str:
@@ -496,7 +642,6 @@ class PolicyPageBuilder:
         self.page = page or policy_page(policy.policy_id, ext)
         self.lang = site.language_of(policy)
         self.words = Words(self.lang, policy.region)
-        self._interpreter = None
         self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label, field_label=self._field_label)
         self.diags = site.findings_of(policy)
         self.suppressed = site.suppressed_of(policy)
@@ -505,7 +650,9 @@ class PolicyPageBuilder:
         # Builders of the other policies of the chain, for the override report's "before" column.
         self._others: dict[str, "PolicyPageBuilder"] = {}
         self._links: dict[str, str] = {}
+        self._refs: dict[tuple, Optional[RefInfo]] = {}  # see _lookup
         self._spans: Optional[tuple[list, set]] = None  # see _finding_spans
+        self._lines_by_file: Optional[dict[str, list[tuple[int, int]]]] = None  # see _findings_for_item
 
     def _field_label(self, record: str, name: str) -> Optional[str]:
         definition = self.policy.records.get(record)
@@ -549,11 +696,7 @@ class PolicyPageBuilder:
         return None
 
     def interpreter(self):
-        if self._interpreter is None:
-            from ...semantics.evaluate import Interpreter
-
-            self._interpreter = Interpreter(self.policy)
-        return self._interpreter
+        return self.site.interpreter(self.policy)
 
     def constant(self, expr: Optional[RExpr]):
         """The value of an input-free expression, or a reason it has none (returns (ok, value))."""
@@ -561,10 +704,7 @@ class PolicyPageBuilder:
             return False, None
         if isinstance(expr, RLit):
             return True, expr.value
-        try:
-            return True, self.interpreter().constant(expr)
-        except Exception:  # a blank, an external value not given, an error already reported
-            return False, None
+        return self.site.constant(self.policy, expr)
 
     def value_text(self, expr: Optional[RExpr], kind: str) -> Optional[str]:
         ok, value = self.constant(expr)
@@ -581,6 +721,15 @@ class PolicyPageBuilder:
         return self.printer(param.value)
 
     def _lookup(self, ref: RRef) -> Optional[RefInfo]:
+        # A page names the same few items from many formulas: each name is looked up once per page.
+        key = (ref.kind, ref.alias, ref.name, ref.policy_id)
+        try:
+            return self._refs[key]
+        except KeyError:
+            info = self._refs[key] = self._lookup_uncached(ref)
+            return info
+
+    def _lookup_uncached(self, ref: RRef) -> Optional[RefInfo]:
         if ref.kind == "external":
             # The alias may come from a level above, and means here the version of the used policy in
             # force in this policy's region (ResolvedPolicy.bindings): "50% from cn/gd/drug-vbp-2019".
@@ -676,20 +825,64 @@ class PolicyPageBuilder:
 
     def _findings_for_item(self, item: Item) -> list[Diagnostic]:
         """Findings whose location falls inside one of the item's definitions (any level)."""
-        out = []
         pairs, files = self._finding_spans()
-        if not any(origin.path in files for origin in item.history):
-            return out  # no finding points into a file that defines this item
-        for d, spans in pairs:
-            for origin in item.history:
-                if any(s is not None and s.file == origin.path
-                       and origin.span.line <= s.line <= max(origin.span.end_line, origin.span.line)
-                       for s in spans):
-                    out.append(d)
-                    break
-        return out
+        if not files:
+            return []
+        for origin in item.history:
+            if origin.path in files:
+                break
+        else:
+            return []  # no finding points into a file that defines this item
+        if self._lines_by_file is None:
+            # Per file, the (line, finding's index) of every place a finding concerns.
+            by_file: dict[str, list[tuple[int, int]]] = {}
+            for index, (_, spans) in enumerate(pairs):
+                for s in spans:
+                    if s is not None:
+                        by_file.setdefault(s.file, []).append((s.line, index))
+            self._lines_by_file = by_file
+        matched: set[int] = set()
+        for origin in item.history:
+            places = self._lines_by_file.get(origin.path)
+            if places:
+                first, last = origin.span.line, max(origin.span.end_line, origin.span.line)
+                matched.update(index for line, index in places if first <= line <= last)
+        return [pairs[index][0] for index in sorted(matched)]
 
     # -- items
+    def shared(self, method: str, item: Item, build):
+        """The view of an item, built by build(item), or the same view another page of this run
+        built already: an item set above this policy (inherited as it is) is shown alike on every
+        page of the same format and folder whose policy holds the same definitions under every name
+        the view reads (SiteModel.reads_of) and the same language, level words, enums, records and
+        bindings (SiteModel.policy_context). Views of items set here, with findings or suppressed
+        findings, or on a policy with amendments, are built for the page alone."""
+        policy = self.policy
+        if (item.origin.policy_id == policy.policy_id or self.suppressed or policy.versions
+                or self._findings_for_item(item)):
+            return build(item)
+        site = self.site
+        reads = site.reads_of(policy, item)
+        if reads is None:
+            return build(item)
+        # The links the view holds: to the pages of the item's definitions and of the policies its
+        # external references read (an item's own references link within the page).
+        _, _, externals, definers = site.item_names(item)
+        bindings = policy.bindings
+        links = tuple(self.policy_href(pid) for pid in definers)
+        if externals:
+            links += tuple(self.policy_href(bindings[alias].bound if alias in bindings else pid)
+                           for alias, pid in externals)
+        own_page = self.page == policy_page(policy.policy_id, self.ext)
+        key = (method, id(item), self.ext, own_page, links, site.policy_context(policy), reads)
+        found = site.shared_views.get(key)
+        if found is not None and found[0] is item:
+            return found[1]
+        view = build(item)
+        site.shared_views[key] = (item, view)
+        site.shared_view_ids.add(id(view))
+        return view
+
     def step(self, origin: Origin, previous: Optional[Origin]) -> Step:
         # The same definitions make up the history of an item on every page below it: a step
         # depends only on the two origins, the page's language, its word for the level and the link.
@@ -911,15 +1104,18 @@ class PolicyPageBuilder:
     def provision_groups(self) -> list[ProvisionGroup]:
         groups: dict[str, list[ItemView]] = {}
         for p in self.policy.provisions.values():
-            v = self.item_view(p, "provision")
-            v.fields.update(actor=p.actor, modality=p.modality, modality_word=self.words.modality(p.modality),
-                            text=wording.provision_sentence(p.actor, p.modality, p.text) if self.lang == i18n.ZH
-                            else p.text)
-            if not p.label:  # a provision is known by what it says
-                v.label = self.provision_sentence(p)
-            groups.setdefault(p.actor, []).append(v)
+            groups.setdefault(p.actor, []).append(self.shared("provision", p, self.provision_view))
         # Actors in the order they first appear: the document's own order.
         return [ProvisionGroup(actor, items) for actor, items in groups.items()]
+
+    def provision_view(self, p) -> ItemView:
+        v = self.item_view(p, "provision")
+        v.fields.update(actor=p.actor, modality=p.modality, modality_word=self.words.modality(p.modality),
+                        text=wording.provision_sentence(p.actor, p.modality, p.text) if self.lang == i18n.ZH
+                        else p.text)
+        if not p.label:  # a provision is known by what it says
+            v.label = self.provision_sentence(p)
+        return v
 
     def provision_sentence(self, p) -> str:
         if self.lang == i18n.ZH:
@@ -970,10 +1166,10 @@ class PolicyPageBuilder:
     # -- the page
     def build(self) -> PolicyView:
         policy, w = self.policy, self.words
-        params = [self.param_view(p) for p in policy.params.values()]
+        params = [self.shared("param", p, self.param_view) for p in policy.params.values()]
         decisions, tables = [], []
         for d in policy.decisions.values():
-            view = self.decision_view(d)
+            view = self.shared("decision", d, self.decision_view)
             (tables if view.kind == "table" else decisions).append(view)
         view = PolicyView(
             policy_id=policy.policy_id, lang=self.lang, words=w, page=self.page,
@@ -994,11 +1190,12 @@ class PolicyPageBuilder:
             override_href=self.link(override_page(policy.policy_id, self.ext)) if policy.parent else None,
             impact_href=self.link(impact_page(policy.policy_id)) if policy.policy_id in self.site.impact_reports
             else None,
-            enums=[self.enum_view(e) for e in policy.enums.values()],
-            inputs=[self.input_view(i) for i in policy.inputs.values()],
+            enums=[self.shared("enum", e, self.enum_view) for e in policy.enums.values()],
+            inputs=[self.shared("input", i, self.input_view) for i in policy.inputs.values()],
             params=params, decisions=decisions, tables=tables,
-            schedules=[self.schedule_view(s) for s in policy.schedules.values()],
-            requirements=[self.requirement_view(r) for r in policy.requirements.values()],
+            schedules=[self.shared("schedule", s, self.schedule_view) for s in policy.schedules.values()],
+            requirements=[self.shared("requirement", r, self.requirement_view)
+                          for r in policy.requirements.values()],
             examples=[self.example_view(e) for e in policy.examples],
             provisions=self.provision_groups(),
             findings=[], blanks=self.blank_views(), changed_here=[], counts={},
