@@ -181,20 +181,15 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
     con.execute(f"SET enable_progress_bar = {'true' if progress else 'false'}")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    # one COPY writes the file and says how many rows it wrote (reading the output back to count
+    # them cost a second pass over it); the tree is rendered without a copy (it is used once)
+    target = "(FORMAT parquet)" if out_fmt == "parquet" else "(FORMAT csv, HEADER)"
     try:
-        rel = con.sql(final.sql(dialect="duckdb"))
-        if out_fmt == "parquet":
-            rel.write_parquet(out)
-        else:
-            rel.write_csv(out, header=True)
+        written = con.execute(f"COPY ({final.sql(dialect='duckdb', copy=False)}) TO "
+                              f"{exp.Literal.string(out).sql(dialect='duckdb')} {target}").fetchall()
     except duckdb.Error as exc:
         raise BatchError(f"the batch failed in DuckDB: {exc}") from None
-    return counts
-
-
-def _duckdb_rows(con, out: str, out_fmt: str) -> int:
-    source = con.read_parquet(out) if out_fmt == "parquet" else con.read_csv(out, header=True, all_varchar=True)
-    return source.aggregate("count(*)").fetchall()[0][0]
+    return counts, int(written[0][0])
 
 
 # ---------------------------------------------------------------- Spark
@@ -310,9 +305,8 @@ def run_file(policy: ResolvedPolicy, data: str, out: str, engine: str = "duckdb"
             relation.create_view("__pl_cases")
             if os.path.isdir(out) or os.path.exists(out):
                 os.remove(out) if os.path.isfile(out) else None
-            counts = _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns, progress,
-                                 empty_is_absent, threads)
-            rows = _duckdb_rows(con, out, out_fmt)
+            counts, rows = _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns, progress,
+                                       empty_is_absent, threads)
         finally:
             con.close()
     else:

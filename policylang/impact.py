@@ -274,25 +274,46 @@ def _evaluate_chained(con, scenarios, columns, names, as_of, fmt, lap) -> None:
     """Every scenario in one DuckDB query that reads the claims once: each scenario's compiled query
     reads the one before it (the claims' columns plus the values computed so far, KEY:decision and
     KEY:_error..., which it passes through), and the last fills __pl_impact, one row per claim in
-    the file's order. Rule columns are not computed here: only the largest changes show them
-    (_fill_rules)."""
+    the file's order. The inputs are validated once, by the first scenario's query, when every
+    scenario reads them alike (the same inputs, kinds and bounds: an override of a param, a sweep);
+    the others read its validated columns. Rule columns are not computed here: only the largest
+    changes show them (_fill_rules)."""
     from .backends.sql import compile_sql
 
-    carried: list = []
-    previous = "__pl_src"
-    for i, s in enumerate(scenarios):
-        blanks = _checked_blanks(s.policy, s.blanks)
-        query = compile_sql(s.policy, "duckdb", columns=columns + carried, blanks=blanks, as_of=as_of,
-                            rule_columns=False, source=previous, empty_is_absent=fmt == "csv")
-        outputs = set(query.output_columns())
-        mine = [(n, f"{s.key}:{n}") for n in names if n in outputs] + [(e, f"{s.key}:{e}") for e in ERRS]
-        select = [_q(c) for c in columns + carried] + [f"{_q(a)} AS {_q(b)}" for a, b in mine]
-        view = f"__pl_chain{i}"
-        con.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(select)} FROM ({query.tree.sql(dialect='duckdb')}) AS __pl_q")
-        carried += [b for _, b in mine]
-        previous = view
+    def chain(share: bool) -> Optional[list]:
+        carried: list = []
+        kept: list = []
+        previous = "__pl_src"
+        views = []
+        signature = None
+        for i, s in enumerate(scenarios):
+            blanks = _checked_blanks(s.policy, s.blanks)
+            query = compile_sql(s.policy, "duckdb", columns=columns + carried, blanks=blanks, as_of=as_of,
+                                rule_columns=False, source=previous, empty_is_absent=fmt == "csv",
+                                keep_validated=share, validated=signature if i else None)
+            if share:
+                if i == 0:
+                    if query.validation is None:
+                        return None
+                    signature, kept = query.validation, list(query.validated_columns)
+                elif not query.shared_validation or list(query.validated_columns) != kept:
+                    return None  # this scenario reads its inputs otherwise: each validates its own
+            outputs = set(query.output_columns())
+            mine = [(n, f"{s.key}:{n}") for n in names if n in outputs] + [(e, f"{s.key}:{e}") for e in ERRS]
+            last = i == len(scenarios) - 1
+            select = [_q(c) for c in columns + carried] + [f"{_q(a)} AS {_q(b)}" for a, b in mine] \
+                + ([] if last else [_q(c) for c in kept])
+            views.append(f"CREATE TEMP VIEW __pl_chain{i} AS SELECT {', '.join(select)} "
+                         f"FROM ({query.tree.sql(dialect='duckdb', copy=False)}) AS __pl_q")
+            carried += [b for _, b in mine]
+            previous = f"__pl_chain{i}"
+        return views
+
+    views = chain(True) or chain(False)
+    for view in views:
+        con.execute(view)
     lap("generating SQL")
-    con.execute(f"CREATE TEMP TABLE __pl_impact AS SELECT * FROM {previous}")
+    con.execute(f"CREATE TEMP TABLE __pl_impact AS SELECT * FROM __pl_chain{len(scenarios) - 1}")
     lap("evaluating (one query)")
 
 

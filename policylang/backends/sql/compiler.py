@@ -111,6 +111,11 @@ class SqlQuery:
     decisions: tuple  # (name, kind, SQL type) of each decision column, in evaluation order
     rule_columns: bool
     passthrough: tuple  # other columns of the table, copied
+    # the validated inputs as columns (keep_validated): their names (__pl_in_<input>, __pl_verr) and
+    # what they depend on, which a query of another policy compares before it reads them (validated=)
+    validated_columns: tuple = ()
+    validation: Optional[tuple] = None
+    shared_validation: bool = False  # this query read another query's validated inputs
 
     @property
     def sql(self) -> str:
@@ -269,7 +274,8 @@ class Sql:
 class SqlGen:
     def __init__(self, policy: ResolvedPolicy, dialect: str, columns: Optional[Sequence[str]] = None,
                  blanks: Optional[Mapping[str, object]] = None, as_of: Optional[_dt.date] = None,
-                 rule_columns: bool = True, source: Optional[str] = None, empty_is_absent: bool = True):
+                 rule_columns: bool = True, source: Optional[str] = None, empty_is_absent: bool = True,
+                 validated: Optional[tuple] = None, keep_validated: bool = False):
         if dialect not in DIALECTS:
             raise SqlCompileError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
         if policy.has_errors:
@@ -303,11 +309,17 @@ class SqlGen:
         self.current: Optional[str] = None  # the decision being compiled
         self.enum_members = {name: e.member_names for name, e in policy.enums.items()}
         self.param_cache: dict = {}
+        self.keep_validated = keep_validated
+        self.validated = validated
 
     # ------------------------------------------------------------ names inside the query
     @staticmethod
     def in_col(name: str) -> str:
         return f"__pl_in_{name}"
+
+    @staticmethod
+    def ie_col(name: str) -> str:
+        return f"__pl_ie_{name}"
 
     @staticmethod
     def val_col(name: str) -> str:
@@ -1149,6 +1161,7 @@ class SqlGen:
         is_fast = col("__pl_fast")
         strip, number, flags, wide, reasons, final = [], [], [], [], [], []
         whens = []
+        errors_of = {}  # input -> (its error's condition, its error)
         for name in self.read:
             t = self.accepted[name]
             kind = t.kind
@@ -1255,6 +1268,7 @@ class SqlGen:
                 keep = and_(col(f"__pl_present_{name}"), is_null(r))
                 whens.append((and_(col(f"__pl_present_{name}"), not_null(r)),
                               exp.Concat(expressions=[lit_str("invalid_input" + SEP), r, lit_str(SEP + name + SEP)])))
+                errors_of[name] = whens[-1]
             else:
                 keep = col(f"__pl_present_{name}")
             if name in fast:
@@ -1264,6 +1278,16 @@ class SqlGen:
                     (is_fast, cast(fast[name], slow_type)), (keep, value)]))))
             else:
                 final.append((self.in_col(name), self.narrow_input(name, kind, case([(keep, value)]))))
+        if self.keep_validated:
+            # each input's own error (None when valid or absent): another policy that reads some of
+            # these inputs takes the first of its own (see build)
+            for name in self.read:
+                if name in errors_of:
+                    cond, text = errors_of[name]
+                    e = case(([(is_fast, cast(null(), "VARCHAR"))] if fast else []) + [(cond, text)])
+                else:
+                    e = cast(null(), "VARCHAR")
+                final.append((self.ie_col(name), e))
         if fast and whens:
             whens.insert(0, (is_fast, cast(null(), "VARCHAR")))
         # a policy is evaluated only while in force (as evaluate() and the Python module check first)
@@ -1274,18 +1298,52 @@ class SqlGen:
         return [layer for layer in (casts, fast_values, fast_flag, strip, number, flags, wide, reasons) if layer] \
             + [final]
 
+    def validation_signature(self) -> tuple:
+        """What the validated input columns (__pl_in_<input>, and __pl_ie_<input> its error) depend
+        on: per input read, its kind, enum members and bound; and the dialect and how an empty text
+        is read. A policy whose inputs each have the same entry here validates every row alike, so
+        another query's validated columns serve it (an impact's scenarios: one validation for all)."""
+        parts = []
+        for name in self.read:
+            t = self.accepted[name]
+            parts.append((name, t.kind, tuple(self.enum_members.get(t.enum, ())) if t.kind == "enum" else (),
+                          str(self.percent_limit(name)) if t.kind == "percent" else ""))
+        return (self.dialect, self.empty_is_absent, tuple(parts))
+
+    def shares_validation(self) -> bool:
+        """True when `validated` (another query's validation_signature) covers every input this one reads."""
+        if self.validated is None:
+            return False
+        dialect, empty, parts = self.validation_signature()
+        if (dialect, empty) != self.validated[:2]:
+            return False
+        given = set(self.validated[2])
+        return all(part in given for part in parts)
+
     # ------------------------------------------------------------ the query
     def build(self) -> SqlQuery:
         src = exp.Table(this=ident(self.source))
         # the inputs validated, layer by layer; the first bad one (in the table's column order) fails the row
         ctes = []
         previous = src
-        layers = self.validation_layers()
+        signature = self.validation_signature()
+        shared = self.shares_validation()
+        layers = [] if shared else self.validation_layers()
+        if shared:
+            # the first bad input of the row among those this policy reads (in the table's order),
+            # after the policy's own window, as validation_layers computes it
+            first = exp.Coalesce(this=col(self.ie_col(self.read[0])), expressions=[
+                col(self.ie_col(n)) for n in self.read[1:]]) if self.read else cast(null(), "VARCHAR")
+            out_of_force = self.out_of_force()
+            if out_of_force is not None:
+                first = case([(out_of_force, error_value("not_in_force", "not_in_force", "as_of"))], first)
+            layers = [[("__pl_verr", first)]]
         for index, layer in enumerate(layers):
             selects = [exp.Star()] + [_alias(e, n) for n, e in layer]
             alias = "__pl_valid" if index == len(layers) - 1 else f"__pl_check{index}"
             ctes.append((alias, exp.select(*selects, copy=False).from_(previous, copy=False)))
             previous = exp.Table(this=ident(alias))
+        validated_table = "__pl_valid"
         # the decisions, a layer per level of dependency
         self.can_fail: dict[str, bool] = {}
         self.decision_scale: dict[str, Optional[int]] = {}
@@ -1301,7 +1359,7 @@ class SqlGen:
             self.can_fail[name] = s.err is not None
             self.decision_scale[name] = s.scale
             self.decision_digits[name] = s.digits
-        previous = "__pl_valid"
+        previous = validated_table
         for level in range(1, max(depth.values(), default=0) + 1):
             names = [n for n in self.low.decisions if depth[n] == level]
             cols = [exp.Star()]
@@ -1348,6 +1406,12 @@ class SqlGen:
                 final_cols.append(_alias(case([(drop, null())], col(self.rule_col(name))), f"{name}__rule",
                                              quoted=True))
         final_cols.append(_alias(col("__pl_error"), "_error", quoted=True))
+        kept = ()
+        if self.keep_validated:  # passed on as they came when shared
+            names_kept = [part[0] for part in self.validated[2]] if shared else self.read
+            kept = tuple(c for n in names_kept for c in (self.in_col(n), self.ie_col(n)))
+            if shared:
+                signature = self.validated
         for index, out in ((2, "_error_reason"), (3, "_error_field"), (4, "_error_decision")):
             part = exp.SplitPart(this=col("__pl_error"), delimiter=lit_str(SEP), part_index=num_lit(index))
             final_cols.append(_alias(case([(is_null(col("__pl_error")), cast(null(), "VARCHAR")),
@@ -1359,12 +1423,13 @@ class SqlGen:
                             _alias(failed, "__pl_failed"), copy=False).from_(
             exp.Table(this=ident(previous)), copy=False)
         ctes.append(("__pl_errors", errors))
+        final_cols += [_alias(col(c), c, quoted=True) for c in kept]
         final = exp.select(*final_cols, copy=False).from_(exp.Table(this=ident("__pl_errors")), copy=False)
         for alias, q in ctes:
             final = final.with_(ident(alias), as_=q, copy=False)
         inputs = tuple((n, self.accepted[n].kind) for n in self.read)
         return SqlQuery(self.p.policy_id, self.dialect, final, inputs, tuple(out_decisions), self.rule_columns,
-                        tuple(self.passthrough))
+                        tuple(self.passthrough), kept, signature, shared)
 
 
 def _walk(d: ir.Node):
@@ -1381,7 +1446,8 @@ def _output_type(kind: str, scale: Optional[int]) -> str:
 
 def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Optional[Sequence[str]] = None,
                 blanks: Optional[Mapping[str, object]] = None, as_of: Optional[_dt.date] = None,
-                rule_columns: bool = True, source: str = "cases", empty_is_absent: bool = True) -> SqlQuery:
+                rule_columns: bool = True, source: str = "cases", empty_is_absent: bool = True,
+                validated: Optional[tuple] = None, keep_validated: bool = False) -> SqlQuery:
     """The policy as one SELECT over the table `source`, in `dialect` (duckdb or spark).
 
     columns: the table's columns in order (default: the inputs, then the unfilled blanks not
@@ -1390,6 +1456,12 @@ def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Opt
     as_of: the evaluation date (default: the engine's CURRENT_DATE when the query runs).
     rule_columns: add <decision>__rule, the rule that decided each value.
     empty_is_absent: an empty (or blank) text is an absent input, as in CSV.
+    keep_validated: add the validated inputs as columns (SqlQuery.validated_columns) and say what
+    they depend on (SqlQuery.validation).
+    validated: the `validation` of the query `source` was made by with keep_validated; when this
+    policy's is the same, the query reads those columns instead of validating the inputs again
+    (SqlQuery.shared_validation); when it is not, it validates them itself (the source must then
+    not hold such columns).
     An amended policy (`amends`) is compiled in the version that applies on as_of; without as_of
     (a query whose date is the engine's) it is refused, since its versions are chosen by date."""
     if policy.versions:
@@ -1401,4 +1473,5 @@ def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Opt
         chosen = policy.version_on(as_of)
         if chosen is not policy:
             policy = attrs.evolve(chosen, policy_id=policy.policy_id, versions=())
-    return SqlGen(policy, dialect, columns, blanks, as_of, rule_columns, source, empty_is_absent).build()
+    return SqlGen(policy, dialect, columns, blanks, as_of, rule_columns, source, empty_is_absent, validated,
+                  keep_validated).build()
