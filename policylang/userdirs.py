@@ -1,8 +1,9 @@
 """Folders of the user's own: where policylang may keep what it reads back later.
 
-Anything read back from disk and trusted (the check cache's entries, Lark's analysed grammar, which
-Lark stores with pickle) must come from a folder no other user can write, or a local user could plant
-a file there (the shared temp folder is not one)."""
+Anything read back from disk and trusted (the check cache's entries, the parser's analysed grammar)
+must come from a folder no other user can write, or a local user could plant a file there (the shared
+temp folder is not one). Both are JSON besides, rebuilt only into known shapes: a planted file could
+at worst be wrong, never run code."""
 
 from __future__ import annotations
 

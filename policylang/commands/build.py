@@ -42,7 +42,7 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile, stan
     `policylang check`, prints each). Stops after the check when it finds errors (nothing is
     written then): exit status 1, or 2 when a check failed inside policylang (PL990).
     """
-    run = run_pipeline(default_paths(paths), root)
+    run = run_pipeline(default_paths(paths, root), root)
     diags = run.diagnostics_for_targets()
     files = len(run.workspace.targets)
     if output_format == "text" and not verbose:

@@ -28,7 +28,7 @@ from .common import chosen_language, default_paths, exit_status, format_option, 
 def check_command(paths, output_format, root, strict, quiet, changed_since, changed_files):
     """Check policy files: syntax, inheritance, overrides, types, tables, schedules.
 
-    PATHS are policy files or folders (default: policies/). The whole tree under the
+    PATHS are policy files, folders or ids such as cn/gd/stent-2020 (default: policies/). The whole tree under the
     root is loaded so that parents and children are known; findings are reported for
     the files asked about. With --changed-since REF or --changed, findings are reported
     for the policies the change touches, and the output lists them with the reason.
@@ -37,7 +37,7 @@ def check_command(paths, output_format, root, strict, quiet, changed_since, chan
     """
     if changed_since is not None or changed_files:
         _check_change(paths, output_format, root, strict, quiet, changed_since, changed_files)
-    run = run_pipeline(default_paths(paths), root)
+    run = run_pipeline(default_paths(paths, root), root)
     diags = run.diagnostics_for_targets()
     ws = run.workspace
     report(diags, ws.sources, output_format, files=len(ws.targets), quiet=quiet, root=ws.root,
@@ -54,7 +54,7 @@ def _tree_root(paths, root, changed_files) -> str:
         if os.path.isdir("policies"):
             return os.path.abspath("policies")
         return find_root(paths[0])
-    tree = default_paths(paths)[0]
+    tree = default_paths(paths, root)[0]
     if not os.path.exists(tree):
         raise UsageError(f"no such file or folder: {tree}", f"文件或文件夹不存在：{tree}")
     return find_root(tree)

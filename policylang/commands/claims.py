@@ -23,7 +23,7 @@ from .common import EXIT_OK, EXIT_USAGE, lang_option
               help="Write to PATH (.csv or .jsonl; default: standard output, CSV).")
 def claims_command(kind, rows, seed, year, invalid, out):
     """Write synthetic claims of KIND (stent or spine): made-up rows, not real data, with the
-    distributions documented in policylang/claims.py; the same arguments give the same bytes.
+    distributions documented in docs/claims.md; the same arguments give the same bytes.
     The columns are the policy chain's inputs (and the blanks its cities fill) plus claim_id,
     city, hospital, month and a few more to break results down by (pass those to `eval --keep`)."""
     from .. import claims

@@ -45,7 +45,7 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
     """
     from ..backends.pycodegen import CodegenError, write_modules
 
-    run = run_pipeline(default_paths(paths), root)
+    run = run_pipeline(default_paths(paths, root), root)
     diags = run.diagnostics_for_targets()
     status = exit_status(diags)
     suppressed = run.suppressed_for_targets()

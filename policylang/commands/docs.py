@@ -37,7 +37,7 @@ def docs_command(paths, out_dir, doc_format, templates, jobs, impacts, root):
 
     for folder in impacts:
         _copy_impact(folder, out_dir)
-    run = run_pipeline(default_paths(paths), root)
+    run = run_pipeline(default_paths(paths, root), root)
     with stage_progress("docs") as bar:
         written = render_site(run, out_dir, FORMAT_CHOICES[doc_format], templates, jobs=jobs, progress=bar.update)
     diags = run.diagnostics_for_targets()

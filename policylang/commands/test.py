@@ -36,7 +36,7 @@ def test_command(paths, root):
     from ..backends.pycodegen import CodegenError, compile_module
     from ..backends.runner import format_report, run_examples
 
-    run = run_pipeline(default_paths(paths), root)
+    run = run_pipeline(default_paths(paths, root), root)
     # A failed example (PL601, from the check) is what this command reports, its own way.
     errors = [d for d in run.diagnostics_for_targets() if d.severity == "error" and d.code != EXAMPLE_FAILED]
     status = exit_status(errors)

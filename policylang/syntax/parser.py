@@ -31,6 +31,7 @@ from ..messages import M as MSG
 from . import ast as A
 from . import keywords as K
 from . import mistakes as M
+from . import tables as T
 from .files import SkippedFile, read_policy_bytes
 
 GRAMMAR_PATH = os.path.join(os.path.dirname(__file__), "grammar.lark")
@@ -870,20 +871,16 @@ def _name_findings(builder, names) -> list[Diagnostic]:
 
 
 @lru_cache(maxsize=1)
-def _lark() -> Lark:
+def _grammar() -> str:
     with open(GRAMMAR_PATH, encoding="utf-8") as fh:
-        grammar = K.extend_grammar(fh.read())
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        transformer=_builder,
-        keep_all_tokens=True,
-        maybe_placeholders=True,
-        lexer_callbacks={"COMMENT": _comments.append, "NAME": _name_token},
-        # Lark stores the analysed grammar in the temp folder: a process starts 0.3 s sooner.
-        cache=True,
-    )
+        return K.extend_grammar(fh.read())
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    # Made from the same analysed tables as the plain parser below (see tables.py).
+    return T.make_parser(_grammar(), transformer=_builder,
+                         lexer_callbacks={"COMMENT": _comments.append, "NAME": _name_token})
 
 
 def grammar_parser() -> Lark:
@@ -1361,10 +1358,7 @@ def _known_mistake(exc: UnexpectedInput, parser: Lark, segment: str) -> Optional
         return None
     if _plain_parser is None:
         # The same grammar and options, without the AST builder: the examples build no nodes.
-        with open(GRAMMAR_PATH, encoding="utf-8") as fh:
-            grammar = K.extend_grammar(fh.read())
-        _plain_parser = Lark(grammar, parser="lalr", lexer="contextual", keep_all_tokens=True,
-                             maybe_placeholders=True, cache=True)
+        _plain_parser = T.make_parser(_grammar())
     pos = exc.token.start_pos or 0
     start = segment.rfind("\n", 0, pos) + 1
     if not segment[start:pos].strip() and start > 0:  # the token starts a line: the mistake is on the one before

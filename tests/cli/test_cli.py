@@ -40,6 +40,20 @@ def test_bundled_policies_check_without_errors():
     assert "0 errors" in proc.stdout
 
 
+def test_commands_taking_paths_take_policy_ids_too(tmp_path):
+    # eval and run take an id; check, compile, docs and build take one as well (found under ./policies).
+    out = tmp_path / "out"
+    proc = policylang("compile", "cn/gd/stent-2020", "-o", str(out), cwd=REPO)
+    assert_no_traceback(proc)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "cn" / "gd" / "stent_2020.py").is_file() and not (out / "cn" / "stent_2020.py").exists()
+    proc = policylang("check", "cn/gd/stent-2020", cwd=REPO)
+    assert proc.returncode == 0 and "1 policy checked" in proc.stdout, proc.stdout + proc.stderr
+    proc = policylang("check", "cn/gd/no-such-notice", cwd=REPO)
+    assert proc.returncode == 2 and "no such file or folder: cn/gd/no-such-notice" in proc.stderr
+    assert_no_traceback(proc)
+
+
 BAD_FILES = {
     "empty": b"",
     "comments_only": b"# nothing here\n",
