@@ -259,8 +259,9 @@ class Batcher:
         append = slots.append
         fast = self._fast
         for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
+            first = row[0] if row else ""
+            if (not first or first.isspace()) and not any(cell.strip() for cell in row):
+                continue  # a blank record (the first cell says most records are not, at no cost)
             index = out.cases
             out.cases += 1
             if len(row) > width:
