@@ -11,8 +11,8 @@ ENTRIES = [
     ("phrase.build.compiled", "compiled {count} polic{plural} into {folder} ({files} files)",
      "已生成 {count} 项政策的计算程序，写入 {folder}（{files} 个文件）"),
     # What `compile` says it wrote, and why it wrote nothing.
-    ("phrase.compile.sql", "compiled {count} polic{plural} into {folder} ({files} {dialect} queries)",
-     "已把 {count} 项政策编译为 {dialect} 查询，写入 {folder}（{files} 个查询）"),
+    ("phrase.compile.sql", "compiled {count} polic{plural} into {folder} ({files} {engine} queries)",
+     "已把 {count} 项政策编译为 {engine} 查询，写入 {folder}（{files} 个查询）"),
     ("phrase.compile.broken", "nothing compiled: these policies have errors (in them or a level above): {policies}",
      "没有编译任何政策：以下政策有错误（在政策本身或其上级中）：{policies}"),
     ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),

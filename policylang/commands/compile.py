@@ -66,7 +66,7 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
             out_dir = "_policylang/sql"
         written = _write_sql(policies, out_dir, dialect)
         click.echo(_say("phrase.compile.sql", count=len(policies), plural="ies" if len(policies) != 1 else "y",
-                        folder=out_dir, files=len(written), dialect=dialect), err=True)
+                        folder=out_dir, files=len(written), engine=_ENGINE[dialect]), err=True)
         raise SystemExit(EXIT_OK)
     try:
         with stage_progress("compile") as bar:
@@ -78,6 +78,10 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
     click.echo(_say("phrase.build.compiled", count=count, plural="ies" if count != 1 else "y", folder=out_dir,
                     files=len(written)), err=True)
     raise SystemExit(EXIT_OK)
+
+
+# The engines by their own names (a proper name stays as it is in a Chinese sentence).
+_ENGINE = {"duckdb": "DuckDB", "spark": "Spark"}
 
 
 def _say(key: str, **params) -> str:
