@@ -183,12 +183,7 @@ def _stent_rows(rng: random.Random, rows: int, year: int) -> Iterator[dict]:
             product, price = NONSELECTED_STENTS[_choose(cumulative_n, pick())]
             selected_price = ""
             lowest = _fen(float(price) * (0.85 + 0.15 * pick()))
-        accepted = day - dt.timedelta(days=int(pick() * 21))
-        deadline = _month_end(accepted.year + (accepted.month == 12), accepted.month % 12 + 1)
-        if pick() < 0.9:
-            paid = accepted + dt.timedelta(days=int(pick() * ((deadline - accepted).days + 1)))
-        else:
-            paid = deadline + dt.timedelta(days=1 + int(pick() * 60))
+        accepted, paid = _acceptance_and_payment(day, pick)
         savings = _fen(pick() * 200000) if pick() < 0.02 else ""
         yield {
             "claim_id": f"S{number:09d}", "city": city, "hospital": code, "month": f"{year}-{month:02d}",
@@ -201,6 +196,16 @@ def _stent_rows(rng: random.Random, rows: int, year: int) -> Iterator[dict]:
             "acceptance_date": accepted.isoformat(), "payment_date": paid.isoformat(), "fund_savings": savings,
             "nonselected_payment_cap": f"{cap}.00", "retention_ratio": f"{retention}%",
         }
+
+
+def _acceptance_and_payment(day: dt.date, pick) -> tuple[dt.date, dt.date]:
+    """Accepted up to three weeks before the day of use; paid by the end of the next month nine
+    times in ten, else up to 60 days after that deadline."""
+    accepted = day - dt.timedelta(days=int(pick() * 21))
+    deadline = _month_end(accepted.year + (accepted.month == 12), accepted.month % 12 + 1)
+    if pick() < 0.9:
+        return accepted, accepted + dt.timedelta(days=int(pick() * ((deadline - accepted).days + 1)))
+    return accepted, deadline + dt.timedelta(days=1 + int(pick() * 60))
 
 
 def _spine_rows(rng: random.Random, rows: int, year: int) -> Iterator[dict]:
@@ -236,12 +241,7 @@ def _spine_rows(rng: random.Random, rows: int, year: int) -> Iterator[dict]:
         if outside and pick() >= 0.5:
             company = "other"
             makes = _tf(pick() < 0.3)
-        accepted = day - dt.timedelta(days=int(pick() * 21))
-        deadline = _month_end(accepted.year + (accepted.month == 12), accepted.month % 12 + 1)
-        if pick() < 0.9:
-            paid = accepted + dt.timedelta(days=int(pick() * ((deadline - accepted).days + 1)))
-        else:
-            paid = deadline + dt.timedelta(days=1 + int(pick() * 60))
+        accepted, paid = _acceptance_and_payment(day, pick)
         savings = _fen(pick() * 500000) if pick() < 0.02 else ""
         yield {
             "claim_id": f"P{number:09d}", "city": city, "hospital": code, "month": f"{year}-{month:02d}",
