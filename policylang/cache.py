@@ -319,6 +319,10 @@ class _Encoder:
         self.table: list[str] = []
         self.registry = _registry()
         self.span_class = Span
+        # id -> (instance, its encoded form) when several entries are encoded together
+        # (`encode_entries`): the same finding in the run's findings and in its snapshot is encoded
+        # once. The instances are frozen and kept alive here, so an id cannot be reused meanwhile.
+        self.memo: Optional[dict[int, tuple]] = None
 
     def text(self, v: str):
         prefix = self.prefix
@@ -350,6 +354,11 @@ class _Encoder:
         enc = self.encode
         layout = self.registry.get(t)
         if layout is not None:
+            memo = self.memo
+            if memo is not None:
+                seen = memo.get(id(v))
+                if seen is not None and seen[0] is v:
+                    return seen[1]
             payload = [layout.tag]
             for name, (kind, _) in zip(layout.names, layout.kinds):
                 value = getattr(v, name)
@@ -361,6 +370,9 @@ class _Encoder:
                     payload.append([enc(x) for x in value])
                 else:
                     payload.append(enc(value))
+            if memo is not None:
+                memo[id(v)] = (v, {"A": payload})
+                return memo[id(v)][1]
             return {"A": payload}
         if t is self.span_class:
             return {"s": self.span(v)}
@@ -389,11 +401,24 @@ def encode_entry(key: str, parts: list, root: Optional[str]) -> bytes:
     """The bytes of an entry: a header line [magic, format, key, root, path table, number of
     parts], then each part on a line of its own (JSON never holds a raw newline), so that a
     reader can decode the parts it needs and leave the others."""
+    return encode_entries([(key, parts)], root)[0]
+
+
+def encode_entries(entries: list[tuple[str, list]], root: Optional[str]) -> list[bytes]:
+    """The bytes of several entries (each as `encode_entry` gives it), with one encoder: an object
+    that several of them hold is encoded once, and they share one path table."""
     root = _normal_root(root)
     encoder = _Encoder(root)
-    bodies = [encoder.encode(part) for part in parts]
+    if len(entries) > 1:
+        encoder.memo = {}
+    bodies = [[encoder.encode(part) for part in parts] for _key, parts in entries]
+    return [_entry_bytes([MAGIC, CACHE_FORMAT, key, root, encoder.table, len(own)], own)
+            for (key, _parts), own in zip(entries, bodies)]
+
+
+def _entry_bytes(header: list, bodies: list) -> bytes:
     lines = []
-    for value in ([MAGIC, CACHE_FORMAT, key, root, encoder.table, len(bodies)], *bodies):
+    for value in (header, *bodies):
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), check_circular=False, allow_nan=False)
         try:
             lines.append(text.encode("utf-8"))
@@ -822,6 +847,15 @@ class DiskCache:
         except Exception:  # noqa: BLE001 - a value that cannot be encoded is simply not cached
             return False
         return self.put_bytes(namespace, key, data)
+
+    def put_many(self, items: list[tuple[str, str, Any]], root: Optional[str] = None) -> list[bool]:
+        """Store several (namespace, key, value) at once, encoding what they share once
+        (`encode_entries`)."""
+        try:
+            encoded = encode_entries([(key, [value]) for _namespace, key, value in items], root)
+        except Exception:  # noqa: BLE001 - values that cannot be encoded are simply not cached
+            return [False] * len(items)
+        return [self.put_bytes(namespace, key, data) for (namespace, key, _value), data in zip(items, encoded)]
 
     def put_bytes(self, namespace: str, key: str, data: bytes) -> bool:
         path = self._path(namespace, key)

@@ -796,11 +796,15 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
     # A run in which a check failed is not remembered: the next run tries the check again.
     failed = any(d.code == INTERNAL_ERROR_CODE for d in diags)
     if store is not None and not parser.unstable and not failed:
+        # Both entries hold most of the same findings: encoded together, each finding once.
+        entries = []
         if remembered is not None:
-            store.put("latest", plan.root_key(), remembered, root=plan.root)
+            entries.append(("latest", plan.root_key(), remembered))
         if tree_key is not None:
-            store.put("runs", tree_key, Snapshot(diags, suppressed, dict(ws.paths), set(ws.syntax_errors),
-                                                 list(ws.diagnostics)), root=plan.root)
+            entries.append(("runs", tree_key, Snapshot(diags, suppressed, dict(ws.paths), set(ws.syntax_errors),
+                                                       list(ws.diagnostics))))
+        if entries:
+            store.put_many(entries, root=plan.root)
     if parser.pending:  # some files are outlines: a backend that needs them whole loads them then
         parser.pending.clear()
         ws = LazyWorkspace(ws.root, None, ws.paths, ws.sources, ws.diagnostics, ws.syntax_errors, ws.targets,

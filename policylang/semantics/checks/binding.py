@@ -26,7 +26,9 @@ from decimal import Decimal
 from typing import Optional
 
 import attrs
-import z3
+from .lazyz3 import lazy_z3
+
+z3 = lazy_z3(__name__)
 
 from ...diagnostics import Diagnostic, Related
 from .. import judgment as J

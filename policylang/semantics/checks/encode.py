@@ -23,7 +23,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Optional
 
-import z3
+from .lazyz3 import lazy_z3
+
+z3 = lazy_z3(__name__)
 
 from ..evaluate import BlankNotFilled, EvaluationError
 from ..model import (

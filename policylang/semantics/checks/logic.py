@@ -20,7 +20,9 @@ from __future__ import annotations
 import itertools
 from typing import Optional
 
-import z3
+from .lazyz3 import lazy_z3
+
+z3 = lazy_z3(__name__)
 
 from ...diagnostics import Diagnostic, Related
 from ..model import RDecision, RExpr, ResolvedPolicy

@@ -40,7 +40,9 @@ import itertools
 from decimal import Decimal
 from typing import Optional
 
-import z3
+from .lazyz3 import lazy_z3
+
+z3 = lazy_z3(__name__)
 
 from ...diagnostics import Diagnostic, Related
 from ..evaluate import BlankNotFilled, EvaluationError

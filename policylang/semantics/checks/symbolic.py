@@ -33,7 +33,9 @@ from fractions import Fraction
 from typing import Optional
 
 import attrs
-import z3
+from .lazyz3 import lazy_z3
+
+z3 = lazy_z3(__name__)
 
 from ..evaluate import NOT_FILLED, Interpreter
 from ..model import Duration, RAggregate, RCall, RDecision, RExpr, RIf, RLit, RRef, ResolvedPolicy
