@@ -16,7 +16,15 @@ What: JSON, one file per entry under `<namespace>/<key[:2]>/<key>.json`:
 - runs/   the final diagnostics of a whole tree, keyed by the hashes of all its
           files and of the configuration;
 - latest/ per tree root, the checker's findings per policy of the last run,
-          for re-checking only what a change touches.
+          for re-checking only what a change touches;
+- outlines/ per tree root, a bundle of the outlines (the first part of the
+          parse entry) of every file of the tree, read with one call and each
+          record decoded only when its file is looked up (`Bundle`);
+- proofs/ the binding proofs' verdicts (semantics/checks/binding.py), keyed by
+          the content of the definitions both sides of a proof read.
+
+Entries not used for 30 days are removed (see "pruning" below; `policylang
+cache clean`).
 
 An entry is a header line [magic, format, key, root, path table, number of
 parts], then one line per part. Reading one never runs code and never imports
@@ -56,6 +64,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time as _time
 import typing
 from decimal import Decimal
 from typing import Any, Callable, Optional
@@ -761,6 +770,11 @@ def _read_entry(path: str) -> Optional[bytes]:
         if (not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES or info.st_mode & 0o022
                 or (_UID is not None and info.st_uid != _UID)):
             return b""
+        if _time.time() - info.st_mtime > TOUCH_AFTER_SECONDS:
+            try:  # marked as used, for pruning (see "pruning" below); at most once an hour
+                os.utime(fd)
+            except OSError:
+                pass
         chunks = []
         want = info.st_size + 1  # one byte more than stat says: a file that grew is read to its end
         size = 0
@@ -899,3 +913,151 @@ class DiskCache:
             os.unlink(self._path(namespace, key))
         except OSError:
             pass
+
+
+# ---------------------------------------------------------------- pruning
+#
+# Every key holds the code fingerprint and every tree root has a folder of its own, so entries
+# written by an older version of policylang, or for a tree that has since moved or gone, are never
+# read again and would accumulate. As a build cache does (Go's, for one), entries are marked when
+# used (their modification time is brought forward when it is over an hour old, `_read_entry`),
+# and entries not used for `PRUNE_AFTER_DAYS` days are removed, at most once a day, after a check
+# that used policylang's own folder (`prune_if_due`); `policylang cache clean` does it on demand.
+# Pruning removes only regular files of this user's with the names policylang gives (entries,
+# its temporary files, the grammar tables), inside policylang's folder, without following a
+# symbolic link, and then the folders left empty.
+
+PRUNE_AFTER_DAYS = 30
+PRUNE_EVERY_SECONDS = 24 * 3600
+TOUCH_AFTER_SECONDS = 3600
+_PRUNE_MARKER = "last-pruned"
+_ROOT_FOLDER_NAME = re.compile(r"[0-9a-f]{24}\Z")
+_ENTRY_NAME = re.compile(r"(?:[0-9a-f]{64}\.json|\.tmp-[0-9]+-[0-9]+)\Z")
+_TOP_FILE_NAME = re.compile(r"(?:grammar-[0-9a-f]{16}\.json|\.grammar-.*\.tmp)\Z")
+
+
+def policylang_cache_home() -> Optional[str]:
+    """policylang's folder of the user's cache directory (every tree root's folder is inside it)."""
+    base = user_cache_home()
+    return None if base is None else os.path.join(base, "policylang")
+
+
+@attrs.frozen
+class Pruned:
+    files: int
+    bytes: int
+    folders: int
+
+
+def _removable(entry: os.DirEntry, cutoff: float, pattern: "re.Pattern[str]") -> int:
+    """The size of `entry` when it is one of policylang's files of this user's, not used since
+    `cutoff`, and was removed; else -1."""
+    if not pattern.match(entry.name):
+        return -1
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return -1
+    if not stat.S_ISREG(info.st_mode) or (_UID is not None and info.st_uid != _UID) or info.st_mtime >= cutoff:
+        return -1
+    try:
+        os.unlink(entry.path)
+    except OSError:
+        return -1
+    return info.st_size
+
+
+def _private_folder(path: str) -> bool:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return (stat.S_ISDIR(info.st_mode) and not info.st_mode & 0o022
+            and (_UID is None or info.st_uid == _UID))
+
+
+def prune_folder(folder: str, older_than_seconds: float, now: Optional[float] = None) -> Pruned:
+    """Remove the entries of one tree's cache folder (`<namespace>/<xx>/<key>.json`) not used for
+    `older_than_seconds`, and the folders left empty (the tree's own folder included)."""
+    cutoff = (_time.time() if now is None else now) - older_than_seconds
+    files = size = folders = 0
+    if not _private_folder(folder):
+        return Pruned(0, 0, 0)
+    try:
+        namespaces = [e for e in os.scandir(folder) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return Pruned(0, 0, 0)
+    for namespace in namespaces:
+        try:
+            shards = [e for e in os.scandir(namespace.path) if e.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for shard in shards:
+            try:
+                entries = list(os.scandir(shard.path))
+            except OSError:
+                continue
+            for entry in entries:
+                removed = _removable(entry, cutoff, _ENTRY_NAME)
+                if removed >= 0:
+                    files += 1
+                    size += removed
+            folders += _remove_if_empty(shard.path)
+        folders += _remove_if_empty(namespace.path)
+    return Pruned(files, size, folders)
+
+
+def _remove_if_empty(path: str) -> int:
+    try:
+        os.rmdir(path)  # only an empty folder (never a link: rmdir does not follow one)
+    except OSError:
+        return 0
+    return 1
+
+
+def prune(older_than_seconds: float, home: Optional[str] = None, now: Optional[float] = None) -> Pruned:
+    """Prune every tree's folder in policylang's cache folder (`home`, by default
+    `policylang_cache_home()`), its grammar tables too, and remove the tree folders left empty."""
+    home = policylang_cache_home() if home is None else home
+    if home is None or not _private_folder(home):
+        return Pruned(0, 0, 0)
+    now = _time.time() if now is None else now
+    files = size = folders = 0
+    try:
+        children = list(os.scandir(home))
+    except OSError:
+        return Pruned(0, 0, 0)
+    for child in children:
+        if _ROOT_FOLDER_NAME.match(child.name) and child.is_dir(follow_symlinks=False):
+            done = prune_folder(child.path, older_than_seconds, now)
+            files, size, folders = files + done.files, size + done.bytes, folders + done.folders
+            folders += _remove_if_empty(child.path)
+        else:
+            removed = _removable(child, now - older_than_seconds, _TOP_FILE_NAME)
+            if removed >= 0:
+                files += 1
+                size += removed
+    return Pruned(files, size, folders)
+
+
+def prune_if_due(folder: str) -> Optional[Pruned]:
+    """After a check that used `folder`: when it is a tree's folder in policylang's own cache folder
+    and that was last pruned over a day ago, prune what was not used for PRUNE_AFTER_DAYS."""
+    home = policylang_cache_home()
+    if home is None or os.path.dirname(folder) != home or not _private_folder(home):
+        return None  # $POLICYLANG_CACHE_DIR: a folder of the user's choosing (`cache clean` cleans it)
+    marker = os.path.join(home, _PRUNE_MARKER)
+    now = _time.time()
+    try:
+        info = os.lstat(marker)
+        if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < PRUNE_EVERY_SECONDS:
+            return None
+        os.utime(marker, follow_symlinks=False)
+    except FileNotFoundError:
+        try:
+            os.close(os.open(marker, _WRITE_FLAGS, 0o600))
+        except OSError:
+            return None
+    except OSError:
+        return None
+    return prune(PRUNE_AFTER_DAYS * 86400, home, now)

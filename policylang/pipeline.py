@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Optional
 import attrs
 
 from .cache import (DiskCache, cache_enabled, code_fingerprint, content_hash, encode_bundle, encode_entry, first_part,
-                    make_key, open_cache)
+                    make_key, open_cache, prune_if_due)
 from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
 from .progress import Progress, stage_label
@@ -768,6 +768,7 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
             run = CheckRun(ws, None, snapshot.diagnostics, suppressed=snapshot.suppressed)
             run.stats.update(mode="warm", parsed=0, examined=0, cache=store.directory)
             run.hashes, run._resolve_some = id_hashes, resolve_some
+            prune_if_due(store.directory)
             return run
 
     # Cached files come as outlines first: what a change affects is decided from headers alone,
@@ -805,6 +806,8 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
                                                        list(ws.diagnostics))))
         if entries:
             store.put_many(entries, root=plan.root)
+    if store is not None:
+        prune_if_due(store.directory)  # at most once a day: entries not used for a month
     if parser.pending:  # some files are outlines: a backend that needs them whole loads them then
         parser.pending.clear()
         ws = LazyWorkspace(ws.root, None, ws.paths, ws.sources, ws.diagnostics, ws.syntax_errors, ws.targets,

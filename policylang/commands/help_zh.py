@@ -157,6 +157,11 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
               {"root": "政策目录的根文件夹（默认：./policies）。", "host": "监听的地址。", "port": "监听的端口。",
                "max_body": "接受的请求正文的最大字节数（超过时返回 413）。",
                "max_cases": "一次计算请求最多可含的案例数（超过时返回 422）。"}),
+    "cache": ("check 的磁盘缓存（解析结果、检查结果、证明；见 docs/performance.md）。", {}),
+    "cache clean": ("删除超过 --older-than 天未使用的缓存条目：用户缓存目录中 policylang 文件夹下每个政策目录的缓存，"
+                    "设置了 $POLICYLANG_CACHE_DIR 时则是该文件夹。只删除 policylang 自己的文件（从不跟随符号链接）；"
+                    "任何条目都可以随时删除，下次检查会重新计算。check 本身每天最多一次删除 30 天未使用的条目。",
+                    {"older_than": "只删除至少 DAYS 天未使用的条目（0：删除全部条目）。"}),
 }
 
 
@@ -173,7 +178,12 @@ def wants_chinese(ctx: Optional[click.Context]) -> bool:
 
 
 def _name(ctx: click.Context) -> str:
-    return "" if ctx.parent is None else ctx.command.name or ""
+    """The command's key in COMMANDS: "" for policylang itself, "cache clean" for a subcommand."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.command.name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
 
 
 def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -214,7 +224,8 @@ def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.
             cmd = command.get_command(ctx, sub)
             if cmd is None or cmd.hidden:
                 continue
-            short = COMMANDS.get(sub, (cmd.get_short_help_str(),))[0].split("\n")[0]
+            key = f"{_name(ctx)} {sub}".strip()
+            short = COMMANDS.get(key, (cmd.get_short_help_str(),))[0].split("\n")[0]
             commands.append((sub, short))
         if commands:
             with formatter.section("命令"):

@@ -12,9 +12,19 @@ from policylang.commands.help_zh import COMMANDS, OPTIONS
 from zh_text import foreign
 
 
-def test_every_command_and_option_has_a_chinese_help():
-    assert set(COMMANDS) == {""} | set(cli.commands)
+def _commands() -> dict[str, click.Command]:
+    """Every command by its key in COMMANDS ("cache clean" for a subcommand)."""
+    found = {}
     for name, command in cli.commands.items():
+        found[name] = command
+        if isinstance(command, click.Group):
+            found.update({f"{name} {sub}": c for sub, c in command.commands.items()})
+    return found
+
+
+def test_every_command_and_option_has_a_chinese_help():
+    assert set(COMMANDS) == {""} | set(_commands())
+    for name, command in _commands().items():
         _, options = COMMANDS[name]
         for param in command.params:
             if isinstance(param, click.Option):
@@ -29,7 +39,7 @@ HELP_EXTRA = (
     r"|both|text|json|junit|github|sarif|zh|en|lang|null|OUT|\"[^\"]*\"|pre-commit|JSON Schema|Schema|DuckDB|Spark"
     r"|Parquet|SQL|duckdb|spark|sql|python|local|master|\b[A-Z]+\d+\b"
     r"|[\w./-]*/[\w./-]*|\w+\.(json|jsonl|csv|py|css|js|toml)"
-    r"|\b(cli|check|fmt|build|compile|eval|run|test|docs|explain|diff|lsp|serve|schema|init|claims|stent|spine|impact)\b)",
+    r"|\b(cli|check|fmt|build|compile|eval|run|test|docs|explain|diff|lsp|serve|schema|init|claims|stent|spine|impact|cache|clean)\b)",
 )
 
 
@@ -40,7 +50,7 @@ def _english_words(text: str) -> list[str]:
 
 def test_help_pages_are_chinese_under_lang_zh():
     runner = CliRunner()
-    for args in (["--lang", "zh", "--help"], *[["--lang", "zh", name, "--help"] for name in cli.commands]):
+    for args in (["--lang", "zh", "--help"], *[["--lang", "zh", *name.split(), "--help"] for name in _commands()]):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert "用法：" in result.output and "选项" in result.output
