@@ -24,6 +24,8 @@ import lark
 from lark import Lark
 from lark.grammar import Rule
 from lark.lexer import TerminalDef
+from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
+from lark.parsers.lalr_parser import LALR_Parser, _Parser
 
 from ..userdirs import private_file
 
@@ -31,7 +33,7 @@ from ..userdirs import private_file
 # callbacks) does not change the tables.
 PARSER_OPTIONS = dict(parser="lalr", lexer="contextual", keep_all_tokens=True, maybe_placeholders=True)
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 _in_memory: dict[str, dict[str, Any]] = {}
@@ -63,7 +65,7 @@ def analysed(grammar: str, key: str, path: Optional[str]) -> dict[str, Any]:
     `path` for the next run."""
     parser = Lark(grammar, cache=False, **PARSER_OPTIONS)
     data, memo = parser.memo_serialize([TerminalDef, Rule])
-    tables = {"data": data, "memo": memo}
+    tables = {"data": _compact(data), "memo": memo}
     if path is not None:
         _write(path, key, tables)
     return tables
@@ -72,8 +74,57 @@ def analysed(grammar: str, key: str, path: Optional[str]) -> dict[str, Any]:
 def parser_from(tables: dict[str, Any], **options: Any) -> Lark:
     """A parser made from analysed tables; `options` are those Lark allows when loading one
     (transformer, lexer_callbacks, …)."""
-    # Lark.load reads a pickle; its loader proper takes the serialised form as it is.
-    return Lark.__new__(Lark)._load(tables, **options)
+    # Lark.load reads a pickle; its loader proper takes the serialised form as it is. The LALR
+    # table is in this module's compact form (`_compact`), which `_CompactLALR` builds directly.
+    return Lark.__new__(Lark)._load(tables, _plugins={"LALR_Parser": _CompactLALR}, **options)
+
+
+# The LALR table, the bulk of the tables (1,333 states, ~30,000 actions), as Lark serialises it is a
+# dict per state of {token number: (kind, argument)}, a reduction's argument a {"@": n} reference to
+# a rule of the memo; Lark rebuilds it through its generic per-object deserialiser (~0.1 s) after
+# JSON has parsed ~30,000 small arrays and objects. Kept instead as one flat list of integers per
+# state, [token, kind, argument, token, kind, argument, …] (kind 0: shift to state `argument`;
+# 1: reduce by rule `argument` of the memo), with the token names in one list; read back by
+# `_CompactLALR.deserialize`, a plain loop over integers. Lark's own loader is given that class
+# through its `_plugins` option, the way Lark lets a caller replace its LALR parser.
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    frontend = data["parser"] = dict(data["parser"])
+    lalr = frontend["parser"]
+    numbers = sorted(lalr["states"])
+    if numbers != list(range(len(numbers))):
+        raise ValueError("the LALR states are not numbered 0…n-1")
+    tokens = [lalr["tokens"][i] for i in range(len(lalr["tokens"]))]
+    states = []
+    for number in numbers:
+        flat: list[int] = []
+        for token, (kind, argument) in lalr["states"][number].items():
+            if kind == 1:
+                argument = argument["@"]
+            elif kind != 0:
+                raise ValueError(f"an LALR action of kind {kind!r}")
+            flat.extend((token, kind, argument))
+        states.append(flat)
+    frontend["parser"] = {"tokens": tokens, "states": states, "start_states": lalr["start_states"],
+                          "end_states": lalr["end_states"]}
+    return data
+
+
+class _CompactLALR(LALR_Parser):
+    @classmethod
+    def deserialize(cls, data, memo, callbacks, debug=False):
+        tokens = data["tokens"]
+        states = {}
+        for number, flat in enumerate(data["states"]):
+            actions = {}
+            for i in range(0, len(flat), 3):
+                actions[tokens[flat[i]]] = (Reduce, memo[flat[i + 2]]) if flat[i + 1] else (Shift, flat[i + 2])
+            states[number] = actions
+        table = IntParseTable(states, dict(data["start_states"]), dict(data["end_states"]))
+        inst = cls.__new__(cls)  # as LALR_Parser.deserialize makes it, from the table built here
+        inst._parse_table = table
+        inst.parser = _Parser(table, callbacks, debug)
+        return inst
 
 
 def _key(grammar: str) -> str:
@@ -115,26 +166,23 @@ def _write(path: str, key: str, tables: dict[str, Any]) -> None:
             pass
 
 
-# JSON keys are strings and it has no tuples: the three tables keyed by numbers (states, tokens, the
-# memo of rules and terminals) are kept as lists of pairs, each action as [token, kind, argument],
-# and a tuple inside a rule or terminal as {"tuple": [...]}.
+# JSON has no tuples, and its keys are strings: the memo of rules and terminals (keyed by numbers) is
+# kept as a list of pairs, and a tuple inside a rule or terminal as {"tuple": [...]}. The LALR table
+# is already plain lists of integers and names (`_compact`); reading checks it is.
 def _encode(tables: dict[str, Any]) -> dict[str, Any]:
-    data = dict(tables["data"])
-    frontend = data["parser"] = dict(data["parser"])
-    lalr = frontend["parser"] = dict(frontend["parser"])
-    lalr["states"] = [[state, [[token, kind, argument] for token, (kind, argument) in actions.items()]]
-                      for state, actions in lalr["states"].items()]
-    lalr["tokens"] = list(lalr["tokens"].items())
-    return {"data": data, "memo": [[number, _tagged(item)] for number, item in tables["memo"].items()]}
+    return {"data": tables["data"], "memo": [[number, _tagged(item)] for number, item in tables["memo"].items()]}
 
 
 def _decode(encoded: dict[str, Any]) -> dict[str, Any]:
     data = dict(encoded["data"])
     frontend = data["parser"] = dict(data["parser"])
     lalr = frontend["parser"] = dict(frontend["parser"])
-    lalr["states"] = {int(state): {int(token): (kind, argument) for token, kind, argument in actions}
-                      for state, actions in lalr["states"]}
-    lalr["tokens"] = {int(number): name for number, name in lalr["tokens"]}
+    tokens, states = lalr["tokens"], lalr["states"]
+    if type(tokens) is not list or any(type(t) is not str for t in tokens) or type(states) is not list:
+        raise ValueError("not an LALR table")
+    for flat in states:
+        if type(flat) is not list or len(flat) % 3 or any(type(n) is not int for n in flat):
+            raise ValueError("not an LALR state")
     return {"data": data, "memo": {int(number): _untagged(item) for number, item in encoded["memo"]}}
 
 
