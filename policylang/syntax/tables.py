@@ -114,11 +114,20 @@ class _CompactLALR(LALR_Parser):
     @classmethod
     def deserialize(cls, data, memo, callbacks, debug=False):
         tokens = data["tokens"]
+        count = len(data["states"])
         states = {}
         for number, flat in enumerate(data["states"]):
             actions = {}
             for i in range(0, len(flat), 3):
-                actions[tokens[flat[i]]] = (Reduce, memo[flat[i + 2]]) if flat[i + 1] else (Shift, flat[i + 2])
+                token, kind, argument = flat[i], flat[i + 1], flat[i + 2]
+                if token < 0:
+                    raise ValueError(f"not a token number: {token!r}")
+                if kind == 0 and 0 <= argument < count:
+                    actions[tokens[token]] = (Shift, argument)
+                elif kind == 1 and type(memo.get(argument)) is Rule:
+                    actions[tokens[token]] = (Reduce, memo[argument])
+                else:
+                    raise ValueError(f"not an LALR action: {kind!r}, {argument!r}")
             states[number] = actions
         table = IntParseTable(states, dict(data["start_states"]), dict(data["end_states"]))
         inst = cls.__new__(cls)  # as LALR_Parser.deserialize makes it, from the table built here

@@ -105,3 +105,39 @@ def test_a_folder_others_can_write_is_neither_read_nor_written(cache_home):
     T.make_parser(grammar)
     assert planted.read_text(encoding="utf-8") == "planted"
     assert T._in_memory  # analysed in memory instead
+
+
+def test_the_compact_lalr_table_is_the_one_lark_would_load():
+    # The same analysis, loaded by Lark's own deserialiser and through the compact form.
+    from lark import Lark
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
+
+    analysed = Lark(P._grammar(), cache=False, **T.PARSER_OPTIONS)
+    data, memo = analysed.memo_serialize([TerminalDef, Rule])
+    theirs = Lark.__new__(Lark)._load({"data": data, "memo": memo})
+    stored = json.loads(json.dumps(T._encode({"data": T._compact(data), "memo": memo})))
+    ours = T.parser_from(T._decode(stored))
+    their_table, our_table = theirs.parser.parser._parse_table, ours.parser.parser._parse_table
+    assert our_table.states == their_table.states
+    assert (our_table.start_states, our_table.end_states) == (their_table.start_states, their_table.end_states)
+    assert all(type(n) is int for flat in stored["data"]["parser"]["parser"]["states"] for n in flat)
+
+
+@pytest.mark.parametrize("states", [[[0, 2, 5]], [[0, 0]], [[0, 0, "1"]], [{"0": [0, 1]}]])
+def test_a_kept_table_with_a_malformed_state_is_refused(cache_home, states):
+    grammar = P._grammar()
+    key = T._key(grammar)
+    T.make_parser(grammar)
+    (path,) = _kept(cache_home)
+    with open(path, encoding="utf-8") as fh:
+        stored = json.load(fh)
+    stored["tables"]["data"]["parser"]["parser"]["states"] = states
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(stored, fh)
+    tables = T._read(path, key)
+    if tables is not None:  # well-formed integers, wrong meaning: Lark cannot load it, analysed again
+        with pytest.raises(Exception):
+            T.parser_from(tables)
+    T._in_memory.clear()
+    assert _stop_state(T.make_parser(grammar), "input selected bool\n")[1] == {"COLON", "ZH_FF1A"}
