@@ -317,21 +317,6 @@ class Batcher:
             out.text = batch(slots)
         return out
 
-    def _fill(self, k: int, cell: str):
-        """The validated value of a cell of the k-th input column (remembered), _ABSENT for a
-        blank cell, or _MISS when it is not valid."""
-        _index, name, coerce, members, memo = self.inputs[k]
-        if cell.isspace():
-            value = _ABSENT
-        else:
-            try:
-                value = coerce(name, cell, members)
-            except self.module.EvaluationError:
-                return _MISS
-        if len(memo) < MEMO_LIMIT:
-            memo[cell] = value
-        return value
-
     def _fast(self, row: list):
         """(kept cells, the decisions' values as JSON gives them) by the short way, or None to take
         the general one."""
@@ -531,21 +516,17 @@ def build_row_function(batcher, safe_cells: bool):
     run_class = module._Run
     env = {"_ABSENT": _ABSENT, "_MISS": _MISS, "_decide": decide_fast, "_AS_OF": as_of, "_Decimal": Decimal,
            "_date": _date, "_any": _any_cell, "_q": _csv_text, "_Holder": _Holder, "_Run": run_class,
-           "_FAIL": (KeyError, module.EvaluationError, ArithmeticError), "_fill": batcher._fill}
+           "_FAIL": (KeyError, module.EvaluationError, ArithmeticError)}
     lines = ["def _row(c):", f"    if len(c) != {batcher.width}:", "        return None"]
     for index in batcher.others:
         lines += [f"    if c[{index}].strip():", "        return None  # an unknown input"]
-    stores = []
-    for k, (index, name, _coerce, _members, memo) in enumerate(batcher.inputs):
-        env[f"_m{k}"] = memo
-        lines += [f"    x{k} = _m{k}.get(c[{index}], _MISS)",
-                  f"    if x{k} is _MISS:",
-                  f"        x{k} = _fill({k}, c[{index}])",
-                  f"        if x{k} is _MISS:",
-                  "            return None"]
-        stores += [f"    if x{k} is not _ABSENT:", f"        v[{name!r}] = x{k}"]
-    lines.append("    v = {}")
-    lines += stores
+    absent = []
+    for k, (index, name, coerce, members, _memo) in enumerate(batcher.inputs):
+        env[f"_m{k}"] = _Memo(name, coerce, members, module.EvaluationError)
+        lines += [f"    x{k} = _m{k}[c[{index}]]", f"    if x{k} is _MISS:", "        return None"]
+        absent += [f"    if x{k} is _ABSENT:", f"        del v[{name!r}]"]
+    lines.append("    v = {" + ", ".join(f"{name!r}: x{k}" for k, (_i, name, *_rest) in enumerate(batcher.inputs)) + "}")
+    lines += absent
     lines += ["    try:", "        r = _decide(v, _AS_OF)", "    except _FAIL:", "        return None"]
     # the requirements in force on the day
     lazy = False
@@ -593,13 +574,38 @@ def build_row_function(batcher, safe_cells: bool):
         lines.append(f"    return {kept_expr}, {got}")
     else:
         cells = [f"c[{i}]" if safe_cells else f"_q(c[{i}])" for i in kept] + values
-        body = " + ',' + ".join(cells) + " + ',,,,\\n'" if cells else "',,,\\n'"
-        lines.append(f"    return {body}")
+        if cells:
+            lines.append("    return ','.join((" + ", ".join(cells) + ", ',,,\\n'))")
+        else:
+            lines.append("    return ',,,\\n'")
     source = "\n".join(lines) + "\n"
     exec(compile(source, f"<policylang eval row function of {module.POLICY_ID}>", "exec"), env)
     row = env["_row"]
     row.source = source
     return row
+
+
+class _Memo(dict):
+    """The validated values of one input column's cells, up to MEMO_LIMIT of them: a blank cell
+    _ABSENT, one that is not valid _MISS (not remembered: the general way says why)."""
+
+    __slots__ = ("name", "coerce", "members", "error")
+
+    def __init__(self, name, coerce, members, error):
+        super().__init__({"": _ABSENT})
+        self.name, self.coerce, self.members, self.error = name, coerce, members, error
+
+    def __missing__(self, cell):
+        if cell.isspace():
+            value = _ABSENT
+        else:
+            try:
+                value = self.coerce(self.name, cell, self.members)
+            except self.error:
+                return _MISS
+        if len(self) < MEMO_LIMIT:
+            self[cell] = value
+        return value
 
 
 _MISS = object()  # a cell not in its column's memo, or one that is not valid (the general way says why)
