@@ -234,7 +234,9 @@ class Batcher:
         keep = set(opts.keep)
         self.inputs = []  # (column index, input name, coerce, members, memo)
         self.others = []  # columns that are neither inputs nor kept: an unknown input when given
-        self.keep_columns = [(i, h) for i, h in enumerate(self.header) if h in keep]
+        # in the order --keep names them, as the results' header does (eval refuses a CSV file
+        # that lacks one of them)
+        self.keep_columns = [(self.header.index(name), name) for name in opts.keep if name in self.header]
         self.width = len(self.header)
         if self.keep_columns:
             pick = operator.itemgetter(*[i for i, _ in self.keep_columns])

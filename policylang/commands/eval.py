@@ -225,6 +225,13 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
             else:
                 header, taken = stream.csv_header(lines)
                 blocks = stream.batches(lines, size, True, first_line + taken)
+            absent = [name for name in kept if name not in header]
+            if absent:
+                click.echo(f"policylang eval：--keep 的 {'、'.join(absent)} 不是输入文件中的列；"
+                           f"文件的列有：{'、'.join(header)}" if zh else
+                           f"policylang eval: --keep {', '.join(absent)}: no such column in {input_file}; "
+                           f"its columns: {', '.join(header)}", err=True)
+                raise SystemExit(EXIT_USAGE)
             batcher = stream.Batcher(module, opts, "csv", header)
             runner = None
         else:

@@ -170,6 +170,32 @@ def test_explain_streams_in_batches(tmp_path, module):
     assert json.loads(table[0]["_explain"]) == out[0]["_explain"]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_kept_columns_follow_the_order_keep_names_them(tmp_path, module, fmt):
+    path = tmp_path / "claims.csv"
+    claims.write(str(path), "stent", 40, seed=3)
+    order = list(reversed(claims.STENT_CONTEXT))
+    result = _eval([GD, "-i", str(path), "--as-of", "2021-06-01", "--keep", ",".join(order), "-f", fmt])
+    rows = list(csv.DictReader(io.StringIO(result.stdout))) if fmt == "csv" else \
+        [json.loads(line) for line in result.stdout.splitlines()]
+    with open(path, encoding="utf-8") as fh:
+        given = list(csv.DictReader(fh))
+    assert len(rows) == len(given) == 40
+    for row, claim in zip(rows, given):
+        assert [row[k] for k in order] == [claim[k] for k in order]
+    if fmt == "csv":
+        assert result.stdout.splitlines()[0].split(",")[:len(order)] == order
+        assert all(len(r) == len(rows[0]) for r in rows)
+
+
+def test_keep_of_a_column_the_file_lacks_is_refused(tmp_path):
+    path = tmp_path / "claims.csv"
+    claims.write(str(path), "stent", 3, seed=3)
+    for lang, said in (("en", "--keep nosuch: no such column in"), ("zh", "--keep 的 nosuch 不是输入文件中的列")):
+        result = _eval([GD, "-i", str(path), "--keep", "claim_id,nosuch", "--lang", lang])
+        assert result.exit_code == 2 and said in result.stderr and result.stdout == ""
+
+
 def test_keep_must_not_name_an_input():
     result = _eval([GD, "-i", "-", "--keep", "price"], stdin="{}")
     assert result.exit_code == 2 and "--keep price" in result.stderr
