@@ -225,13 +225,46 @@ def _spark_frame(spark, path: str, fmt: str):
     if not os.path.exists(path):
         raise BatchError(f"{path}: no such file", f"{path}：文件不存在")
     if fmt == "csv":
-        # RFC 4180 as Python's csv and DuckDB write it: quotes doubled, newlines inside quoted cells
-        # (multiLine reads each file as one split: partition big inputs into many files, or Parquet)
-        return (spark.read.option("header", True).option("inferSchema", False).option("multiLine", True)
+        # RFC 4180 as Python's csv and DuckDB write it: quotes doubled, newlines inside quoted cells.
+        # multiLine reads each file as one split (one partition, one core); a file in which no quoted
+        # cell spans lines is read line by line instead, split into partitions (see docs/batch.md)
+        multiline = csv_has_multiline_cells(path)
+        return (spark.read.option("header", True).option("inferSchema", False).option("multiLine", multiline)
                 .option("escape", '"').csv(path))
     if fmt == "jsonl":
         return spark.read.option("primitivesAsString", True).json(path)
     return spark.read.parquet(path)
+
+
+def csv_has_multiline_cells(path: str, chunk: int = 1 << 24) -> bool:
+    """Whether a CSV file (or any file of a folder) may hold a quoted cell with a line break inside:
+    some line has an odd number of double quotes (in RFC 4180 a record's quotes come in pairs, a
+    doubled quote inside a cell included, so a line with an odd count ends inside a quoted cell).
+    Lines end at \\n or \\r, as Spark's line reader ends them.
+    Lines without any quote cost one scan of the bytes; a path that is not a local file (hdfs://,
+    s3://) is taken as possibly multi-line."""
+    files = ([os.path.join(path, n) for n in sorted(os.listdir(path)) if not n.startswith((".", "_"))]
+             if os.path.isdir(path) else [path])
+    for name in files:
+        if not os.path.isfile(name):
+            return True
+        with open(name, "rb") as fh:
+            carry = b""
+            while True:
+                block = fh.read(chunk)
+                if not block:
+                    if carry.count(b'"') % 2:
+                        return True
+                    break
+                block = carry + block
+                cut = max(block.rfind(b"\n"), block.rfind(b"\r")) + 1
+                whole, carry = block[:cut], block[cut:]
+                if b'"' not in whole:
+                    continue
+                for line in whole.replace(b"\r", b"\n").split(b"\n"):
+                    if line.count(b'"') % 2:
+                        return True
+    return False
 
 
 def _run_spark(policy, frame, columns, out, out_fmt, as_of, blanks, rule_columns, empty_is_absent):
@@ -241,15 +274,23 @@ def _run_spark(policy, frame, columns, out, out_fmt, as_of, blanks, rule_columns
     frame.createOrReplaceTempView("__pl_cases")
     query = compile_sql(policy, "spark", columns=columns, blanks=blanks, as_of=as_of, rule_columns=rule_columns,
                         source="__pl_cases", empty_is_absent=empty_is_absent)
-    result = spark.sql(query.sql).cache()
-    failed = result.where(F.col("_error").isNotNull())
+    result = spark.sql(query.sql)
     messages = _Messages(policy, columns, as_of, blanks)
     counts: collections.Counter = collections.Counter()
-    keyed = []
-    for row in failed.select(*ERROR_COLUMNS[:3], *[F.col(f"`{c}`").cast("string") for c in messages.inputs],
-                             *[F.col(f"`{c}`") for c in query.passthrough]).collect():
+    # one pass for the count of rows and the failed rows (their error and inputs: the messages are
+    # the Python module's, computed on the driver), one pass writing; no cache of the whole result
+    # (at 1M rows it spilled, and each pass over it cost more than computing it again)
+    error = F.col("_error")
+    failed_struct = F.struct(*[F.col(c).alias(f"__pl_e{i}") for i, c in enumerate(ERROR_COLUMNS[:3])],
+                             *[F.col(f"`{c}`").cast("string").alias(f"__pl_k{i}")
+                               for i, c in enumerate(messages.inputs)])
+    summary = result.select(error, failed_struct.alias("__pl_failed")).agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.collect_list(F.when(error.isNotNull(), F.col("__pl_failed"))).alias("failed")).collect()[0]
+    total = int(summary["rows"])
+    keyed = [tuple(r) for r in summary["failed"]]
+    for row in keyed:
         counts[(row[0], row[1], row[2])] += 1
-        keyed.append(row)
     if keyed:
         # the message of each failed row, joined back on its error and inputs
         rows = [tuple(r[3:3 + len(messages.inputs)]) + (messages.message(list(r[3:3 + len(messages.inputs)])),)
@@ -261,14 +302,16 @@ def _run_spark(policy, frame, columns, out, out_fmt, as_of, blanks, rule_columns
         joined = result.join(F.broadcast(table), on=_all(cond) & F.col("_error").isNotNull(), how="left")
         result_out = joined.select(*[F.col(f"`{c}`") for c in query.output_columns()], F.col(f"`{MESSAGE_COLUMN}`"))
     else:
-        result_out = result.withColumn(MESSAGE_COLUMN, F.lit(None).cast("string"))
+        result_out = result.select(*[F.col(f"`{c}`") for c in query.output_columns()],
+                                   F.lit(None).cast("string").alias(MESSAGE_COLUMN))
     writer = result_out.write.mode("overwrite")
     if out_fmt == "parquet":
         writer.parquet(out)
     else:
-        writer.option("header", True).option("escape", '"').csv(out)
-    total = result.count()
-    result.unpersist()
+        # Spark's CSV writer trims each cell's whitespace unless told not to: the input's text is
+        # written as it was read (as DuckDB writes it)
+        (writer.option("header", True).option("escape", '"').option("ignoreLeadingWhiteSpace", False)
+         .option("ignoreTrailingWhiteSpace", False).csv(out))
     return counts, total
 
 

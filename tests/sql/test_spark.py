@@ -6,6 +6,7 @@ Spark needs Java 17. .ci/run installs openjdk-17-jre-headless where it is missin
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import shutil
@@ -94,3 +95,64 @@ def test_input_text_forms_match_the_python_module_on_spark(spark, tmp_path):
     from test_sql_semantics import assert_input_forms, input_forms_policy
 
     assert_input_forms(input_forms_policy(tmp_path), "spark", spark=spark)
+
+
+def test_a_csv_file_is_split_into_partitions_unless_a_quoted_cell_spans_lines(spark, tmp_path):
+    """A CSV file whose quoted cells all end on their line is read line by line, in as many
+    partitions as its size gives (so a second core has work); one with a line break inside a quoted
+    cell is read whole (multiLine), and its cell keeps the line break. Either way `run` writes the
+    rows in the file's order, as DuckDB does."""
+    from click.testing import CliRunner
+
+    from policylang.batch import _spark_frame, csv_has_multiline_cells
+    from policylang.cli import cli
+
+    header = "claim_id,note\n"
+    clean = tmp_path / "clean.csv"
+    clean.write_text(header + "".join(f'{i},"a ""quoted"" cell {i}"\n' for i in range(3000)), encoding="utf-8")
+    spanning = tmp_path / "spanning.csv"
+    spanning.write_text(header + "".join(f"{i},plain\n" for i in range(2999)) + '2999,"two\nlines"\n',
+                        encoding="utf-8")
+    assert not csv_has_multiline_cells(str(clean)) and csv_has_multiline_cells(str(spanning))
+    before = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "16384")
+    try:
+        clean_frame, spanning_frame = _spark_frame(spark, str(clean), "csv"), _spark_frame(spark, str(spanning), "csv")
+        assert clean_frame.rdd.getNumPartitions() > 1
+        assert spanning_frame.rdd.getNumPartitions() == 1
+        assert [r[0] for r in clean_frame.collect()] == [str(i) for i in range(3000)]
+        assert spanning_frame.collect()[-1]["note"] == "two\nlines"
+        # the whole run: Spark's part files, in name order, hold the rows in the file's order
+        policy = SEEDS["cn/gd/stent-2020"]
+        # hostile rows, less those with a line break inside a cell (they make the file multiLine)
+        rows = [r for r in sample_rows(policy, 500, seed=11)
+                if not any("\n" in str(v) or "\r" in str(v) for v in r.values())][:400]
+        columns = ["claim_id"] + sorted({k for r in rows for k in r})
+        data = tmp_path / "claims.csv"
+        with open(data, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(columns)
+            for i, r in enumerate(rows):
+                w.writerow([str(i)] + [r.get(c, "") for c in columns[1:]])
+        assert len(rows) == 400 and not csv_has_multiline_cells(str(data))
+        outputs = {}
+        for engine in ("duckdb", "spark"):
+            out = tmp_path / f"out-{engine}.csv"
+            result = CliRunner().invoke(cli, ["run", "cn/gd/stent-2020", "--data", str(data), "--out", str(out),
+                                              "--engine", engine, "--as-of", "2021-03-01", "--root", str(POLICIES),
+                                              "--blank", "nonselected_payment_cap=1500", "--continue-on-error"])
+            assert result.exit_code == 0, result.output
+            files = [out] if engine == "duckdb" else sorted(out.glob("part-*.csv"))
+            if engine == "spark":
+                assert len(files) > 1
+            records = []
+            for f in files:
+                with open(f, encoding="utf-8", newline="") as fh:
+                    records += [{k: v or None for k, v in rec.items()} for rec in csv.DictReader(fh)]
+            outputs[engine] = records
+        assert [r["claim_id"] for r in outputs["spark"]] == [str(i) for i in range(400)]
+        differ = [(a["claim_id"], k, a[k], b.get(k)) for a, b in zip(outputs["duckdb"], outputs["spark"]) for k in a
+                  if a[k] != b.get(k)]
+        assert not differ, differ[:5]
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", before)
