@@ -28,6 +28,7 @@ from __future__ import annotations
 import collections
 import datetime as _dt
 import os
+import re
 import sys
 import threading
 import time
@@ -221,9 +222,26 @@ def spark_session(master: Optional[str] = None, conf: Optional[Mapping[str, str]
     return _SPARK
 
 
+# A path with a scheme (hdfs://, s3a://, gs://, file://): Spark's to find; a cluster's storage is
+# not on this disk.
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def _spark_frame(spark, path: str, fmt: str):
+    if _URI.match(path):
+        try:
+            return _spark_read(spark, path, fmt)
+        except Exception as exc:  # noqa: BLE001 - pyspark's AnalysisException (a path not found, a bad scheme)
+            if type(exc).__name__ not in ("AnalysisException", "IllegalArgumentException", "Py4JJavaError"):
+                raise
+            reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+            raise BatchError(f"{path}: Spark cannot read it: {reason}", f"{path}：Spark 无法读取：{reason}") from None
     if not os.path.exists(path):
         raise BatchError(f"{path}: no such file", f"{path}：文件不存在")
+    return _spark_read(spark, path, fmt)
+
+
+def _spark_read(spark, path: str, fmt: str):
     if fmt == "csv":
         # RFC 4180 as Python's csv and DuckDB write it: quotes doubled, newlines inside quoted cells.
         # multiLine reads each file as one split (one partition, one core); a file in which no quoted

@@ -91,6 +91,29 @@ def test_run_on_spark_writes_what_duckdb_writes(spark, tmp_path):
             assert a == b, (key, name, a, b)
 
 
+def test_run_on_spark_reads_and_writes_uris(spark, tmp_path):
+    """A path with a scheme (hdfs://, s3a://, file://) is Spark's to open, as on a cluster; one it
+    cannot open is a message, not a traceback."""
+    from click.testing import CliRunner
+
+    from policylang.cli import cli
+
+    data = tmp_path / "claims.csv"
+    data.write_text("claim_id,selected,selected_price,price\n1,true,500.00,500.00\n2,true,600.00,600.00\n",
+                    encoding="utf-8")
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(cli, ["run", "cn/gd/stent-2020", "--data", data.as_uri(), "--out", out.as_uri(),
+                                      "--engine", "spark", "--as-of", "2021-03-01", "--root", str(POLICIES),
+                                      "--blank", "nonselected_payment_cap=1500", "--continue-on-error"])
+    assert result.exit_code == 0, result.output
+    assert "2 rows" in result.output and sorted(out.glob("part-*.parquet"))
+    missing = (tmp_path / "nothing.csv").as_uri()
+    for lang, said in (("en", "Spark cannot read it"), ("zh", "Spark 无法读取")):
+        result = CliRunner().invoke(cli, ["run", "cn/gd/stent-2020", "--data", missing, "--out", out.as_uri(),
+                                          "--engine", "spark", "--root", str(POLICIES), "--lang", lang])
+        assert result.exit_code == 2 and said in result.output and "Traceback" not in result.output, result.output
+
+
 def test_input_text_forms_match_the_python_module_on_spark(spark, tmp_path):
     from test_sql_semantics import assert_input_forms, input_forms_policy
 
