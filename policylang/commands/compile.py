@@ -103,7 +103,8 @@ def _write_sql(policies, out_dir: str, dialect: str) -> list[str]:
         try:
             query = compile_sql(policy, dialect, source="cases")
         except UnsupportedInSql as exc:
-            click.echo(_say("phrase.compile.not_sql", policy=policy.policy_id, what=exc), err=True)
+            click.echo(_say("phrase.compile.not_sql", policy=policy.policy_id,
+                            what=exc.zh if chosen_language() == "zh" else exc), err=True)
             raise SystemExit(EXIT_FINDINGS)
         except SqlInternalError as exc:
             click.echo(_say("phrase.compile.internal", policy=policy.policy_id, what=exc), err=True)

@@ -110,7 +110,7 @@ def impact_command(policy, data, against, set_values, as_of, by, blanks, engine,
         _fail(zh, str(exc), str(exc))
     except UnsupportedInSql as exc:
         _fail(zh, f"internal error: a policy cannot be compiled to SQL: {exc}",
-              f"内部错误：政策无法编译为 SQL：{exc}", EXIT_INTERNAL)
+              f"内部错误：政策无法编译为 SQL：{exc.zh}", EXIT_INTERNAL)
     except BatchError as exc:
         _fail(zh, str(exc), str(exc), EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
     except OSError as exc:

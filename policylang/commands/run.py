@@ -101,7 +101,7 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
         raise SystemExit(EXIT_USAGE)
     except UnsupportedInSql as exc:
         # a construct the SQL backend does not compile: a finding about this policy, exit 1
-        click.echo(f"policylang run：{resolved.policy_id} 无法编译为 SQL：SQL 后端不支持{exc}；"
+        click.echo(f"policylang run：{resolved.policy_id} 无法编译为 SQL：SQL 后端不支持 {exc.zh}；"
                    "请用 policylang eval 或生成的 Python 模块计算" if zh else
                    f"policylang run: {resolved.policy_id} cannot be compiled to SQL: the SQL backend does not "
                    f"support {exc}; evaluate it with policylang eval or the Python module", err=True)

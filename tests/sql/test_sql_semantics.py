@@ -131,9 +131,12 @@ def test_a_construct_sql_does_not_compile_is_a_finding_naming_it(tmp_path):
     assert result.exit_code == 1, result.output
     assert "cannot be compiled to SQL: the SQL backend does not support a period" in result.output
     assert "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["run", "cn/period", "--data", str(data), "--out", str(tmp_path / "o.csv"),
+                                      "--root", root, "--as-of", "2022-01-01", "--lang", "zh"])
+    assert result.exit_code == 1 and "SQL 后端不支持 把期限（" in result.output, result.output
     # compile --target sql says the same, in either language, and writes nothing
     for lang, said in (("en", "cn/period cannot be compiled to SQL: the SQL backend does not support a period"),
-                       ("zh", "cn/period 无法编译为 SQL：SQL 后端不支持 a period")):
+                       ("zh", "cn/period 无法编译为 SQL：SQL 后端不支持 把期限（")):
         out = tmp_path / f"sql-{lang}"
         result = CliRunner().invoke(cli, ["compile", "cn/period", "--target", "sql", "-o", str(out), "--root", root],
                                     env={"POLICYLANG_LANG": lang})

@@ -88,7 +88,15 @@ class UnsupportedInSql(SqlCompileError):
     """The policy uses a construct of the language the SQL backend does not compile (a period as a
     value, a table cell that can fail, a builtin without a SQL form...): the message names it.
     `policylang run` and `compile --target sql` report it and exit 1; the Python module and
-    `policylang eval` still evaluate the policy."""
+    `policylang eval` still evaluate the policy. The construct is named in English (str) and in
+    Chinese (`zh`), from the catalogue's `phrase.sql.unsupported.<what>`."""
+
+    def __init__(self, what: str, **params):
+        from ...messages import P
+
+        en, zh = P(f"phrase.sql.unsupported.{what}", **params)
+        super().__init__(en)
+        self.zh = zh or en
 
 
 class SqlInternalError(SqlCompileError):
@@ -358,7 +366,7 @@ class SqlGen:
             scale = max(0, -value.as_tuple().exponent)
             digits = len(text.replace("-", "").replace(".", "").lstrip("0")) or 1
             if scale > MAX_SCALE or digits > 38:
-                raise UnsupportedInSql(f"the constant {value} has more digits than SQL's DECIMAL(38) holds")
+                raise UnsupportedInSql("too_many_digits", value=value)
             digits = _int_digits(value)
             return Sql(cast(num_lit(text), dec(scale, digits)), None, scale, digits)
         if isinstance(value, str):
@@ -366,7 +374,7 @@ class SqlGen:
         if isinstance(value, _dt.date):
             return Sql(cast(lit_str(value.isoformat()), "DATE"))
         if isinstance(value, Duration):
-            raise UnsupportedInSql(f"a period ({value}) as a value of its own")
+            raise UnsupportedInSql("period_value", value=value)
         raise SqlInternalError(f"the constant {value!r}")
 
     # ------------------------------------------------------------ numbers
@@ -394,7 +402,7 @@ class SqlGen:
         """a node b (the sqlglot operation; scale: the result's DECIMAL scale from the operands', None
         for the exact division): (value, scale, the condition of an error of its own (None: never)."""
         if "date" in kinds or "duration" in kinds:
-            raise UnsupportedInSql("date arithmetic with a period that is not a constant")
+            raise UnsupportedInSql("period_not_constant")
         if scale is None:
             return self.divide(a, b)
         operation = getattr(exp, node)
@@ -538,7 +546,7 @@ class SqlGen:
             return self.const(e.value, e.type.kind)
         if isinstance(e, ir.Folded):
             if isinstance(e.value, Duration):
-                raise UnsupportedInSql(f"a period ({e.value}) as a value of its own")
+                raise UnsupportedInSql("period_value", value=e.value)
             return self.const(e.value, e.type.kind)
         if isinstance(e, ir.Ref):
             return self.ref(e)
@@ -563,13 +571,13 @@ class SqlGen:
                     and source.name not in self.read):
                 # an optional list not given: every aggregate over it is none, as in the interpreter
                 return self.const(None, e.type.kind)
-            raise UnsupportedInSql(f"aggregates over list inputs ({e.func} over a list of records)")
+            raise UnsupportedInSql("aggregate", func=e.func)
         if isinstance(e, ir.Call):
             builtin = BUILTINS.get(e.func)
             if builtin is None:
                 raise SqlInternalError(f"the function {e.func} is not in the builtin registry")
             if builtin.sql is None:
-                raise UnsupportedInSql(f"the function {e.func} has no SQL form")
+                raise UnsupportedInSql("function", func=e.func)
             return builtin.sql(self, e)
         raise SqlInternalError(f"the lowered node {type(e).__name__}")
 
@@ -686,7 +694,7 @@ class SqlGen:
     def negation(self, e: ir.Unary) -> Sql:
         s = self.expr(e.operand)
         if e.operand.type.kind == "duration":
-            raise UnsupportedInSql("a negated period that is not a constant")
+            raise UnsupportedInSql("negated_period")
         return Sql(exp.Neg(this=paren(s.val)), s.err, s.scale, s.digits)
 
     def logic(self, e: ir.Binary, node: str, goes_on_when_true: bool) -> Sql:
@@ -752,11 +760,11 @@ class SqlGen:
         period = right.value if isinstance(right, (ir.Lit, ir.Folded)) else None
         sign = OPERATORS[e.op].period_sign
         if e.left.type.kind != "date" or not isinstance(period, Duration) or sign is None:
-            raise UnsupportedInSql(f"the date arithmetic {e.left.type.kind} {e.op} {right.type.kind}")
+            raise UnsupportedInSql("date_arithmetic", left=e.left.type.kind, op=e.op, right=right.type.kind)
         if period.unit == "working_days":
             # The official calendar (workdays.py) has no SQL form here: a count of working days needs the
             # days off and days worked of each year, which the queries do not carry.
-            raise UnsupportedInSql(f"working days ({period}): the SQL backend does not count working days")
+            raise UnsupportedInSql("working_days", period=period)
         n = period.amount * sign
         # the date's own error (a missing input, an earlier decision's failure) comes first
         if period.unit == "days":
@@ -768,7 +776,7 @@ class SqlGen:
         s = self.expr(e.operand)
         items = [self.expr(i) for i in e.items]
         if any(i.val.is_type("null") or isinstance(i.val, exp.Null) for i in items):
-            raise UnsupportedInSql("none as a member of a set")
+            raise UnsupportedInSql("none_in_set")
         operand, *values = self.aligned([s] + items)
         member = exp.In(this=paren(operand), expressions=values)
         if negated:
@@ -973,7 +981,7 @@ class SqlGen:
     def cell(self, t: ir.Test, column: Sql) -> exp.Expression:
         values = [self.expr(v) for v in t.values]
         if any(v.err is not None for v in values):
-            raise UnsupportedInSql("a table cell whose value can fail")
+            raise UnsupportedInSql("failing_cell")
         if t.kind == "eq":
             x, y = self.comparable(column, values[0])
             return exp.NullSafeEQ(this=x, expression=y)
@@ -1008,7 +1016,7 @@ class SqlGen:
                 return Sql(cast(s.val, dec(0, d)), s.err, 0, d)
             return Sql(cast(s.val, dec(s.scale, d)), s.err, s.scale, d)
         if kind in ("duration",):
-            raise UnsupportedInSql("a decision whose value is a period")
+            raise UnsupportedInSql("period_decision")
         return s
 
     def rule_texts(self, src) -> list[str]:
@@ -1257,10 +1265,9 @@ class SqlGen:
                                "not_member"))
                 value = raw
             elif kind == "list":
-                raise UnsupportedInSql(f"list inputs ('{name}', a list of records) as a column: a table cell "
-                                       "cannot hold a list")
+                raise UnsupportedInSql("list_input", name=name)
             else:
-                raise UnsupportedInSql(f"an input of type {kind}")
+                raise UnsupportedInSql("input_type", kind=kind)
             reasons.append((f"__pl_present_{name}", present))
             if checks:
                 reasons.append((f"__pl_r_{name}", case([(c, lit_str(r)) for c, r in checks])))
@@ -1468,8 +1475,7 @@ def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Opt
         if as_of is None:
             starts = ", ".join(f"{version.applies_by(start)} from {start.isoformat()}"
                                for start, version in policy.versions)
-            raise UnsupportedInSql(f"an amended policy evaluated on the engine's current date (amended by {starts}): "
-                                   "give the date of evaluation (--as-of), and the version in force that day is compiled")
+            raise UnsupportedInSql("amended_without_date", starts=starts)
         chosen = policy.version_on(as_of)
         if chosen is not policy:
             policy = attrs.evolve(chosen, policy_id=policy.policy_id, versions=())
