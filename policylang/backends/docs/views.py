@@ -635,11 +635,16 @@ class SiteModel:
 class PolicyPageBuilder:
     """Builds the PolicyView (and the OverrideView) of one policy for one output format."""
 
-    def __init__(self, site: SiteModel, policy: ResolvedPolicy, ext: str, page: Optional[str] = None):
+    def __init__(self, site: SiteModel, policy: ResolvedPolicy, ext: str, page: Optional[str] = None,
+                 own_token: Optional[str] = None):
         self.site = site
         self.policy = policy
         self.ext = ext
         self.page = page or policy_page(policy.policy_id, ext)
+        # On another page than the policy's own (its override report): the link to the policy's
+        # own page is written as this token, replaced in the finished page (see site.OWN_PAGE),
+        # so that rows reading alike on sibling pages are the same views.
+        self.own_token = own_token
         self.lang = site.language_of(policy)
         self.words = Words(self.lang, policy.region)
         self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label, field_label=self._field_label)
@@ -664,7 +669,10 @@ class PolicyPageBuilder:
         # A page links to the same few pages (its chain) from every item: count each link once.
         href = self._links.get(target)
         if href is None:
-            href = self._links[target] = relative(target, self.page)
+            if self.own_token is not None and target == policy_page(self.policy.policy_id, self.ext):
+                href = self._links[target] = self.own_token
+            else:
+                href = self._links[target] = relative(target, self.page)
         return href
 
     def uses_views(self) -> list[tuple[str, str, Optional[str]]]:
