@@ -1322,6 +1322,42 @@ class PolicyPageBuilder:
             findings=findings,
         )
 
+    def shared_change(self, item: Item, change: str, base: ResolvedPolicy, trail: list[Step],
+                      changer: Origin) -> ChangeView:
+        """The row of an item without findings, or the same row a sibling's report built already.
+        As `shared` for the policy pages: an inherited item reads alike on every report in the
+        same folder, of the same format, whose policy holds the same definitions under every name
+        the row reads and the same words, enums and bindings; and the row holds the same change,
+        base, trail and changer. Only with the own-page token (the row's links to this policy's
+        page are then the same text on every report)."""
+        policy = self.policy
+
+        def build() -> ChangeView:
+            return self.change_view(item, change, base, trail, changer, [])
+
+        if (self.own_token is None or item.origin.policy_id == policy.policy_id or self.suppressed
+                or policy.versions or self._findings_for_item(item)):
+            return build()
+        site = self.site
+        reads = site.reads_of(policy, item)
+        if reads is None:
+            return build()
+        _, _, externals, definers = site.item_names(item)
+        bindings = policy.bindings
+        links = tuple(self.policy_href(pid) for pid in definers)
+        if externals:
+            links += tuple(self.policy_href(bindings[alias].bound if alias in bindings else pid)
+                           for alias, pid in externals)
+        key = ("change", id(item), change, id(base), tuple(map(id, trail)), id(changer), self.ext,
+               os.path.dirname(self.page), links, site.policy_context(policy), reads)
+        found = site.shared_views.get(key)
+        if found is not None and found[0] is item:
+            return found[1]
+        view = build()
+        site.shared_views[key] = (item, view)
+        site.shared_view_ids.add(id(view))
+        return view
+
     def build_overrides(self) -> OverrideView:
         policy, w = self.policy, self.words
         policies = self.site.policies
@@ -1352,8 +1388,11 @@ class PolicyPageBuilder:
                     changes = [s.action for s in steps[1:]]
                     change = "loosened" if "loosened" in changes else next(
                         (c for c in reversed(changes) if c not in ("restated",)), changes[-1])
-                vs_root.append(self.change_view(item, change, root, steps, item.history[-1], views))
-                vs_root[-1].suppressed = suppressed
+                if views or suppressed:
+                    vs_root.append(self.change_view(item, change, root, steps, item.history[-1], views))
+                    vs_root[-1].suppressed = suppressed
+                else:
+                    vs_root.append(self.shared_change(item, change, root, steps, item.history[-1]))
         return OverrideView(
             policy_id=policy.policy_id, lang=self.lang, words=w, page=self.page,
             root=relative(".", self.page) + "/", title=policy.title or policy.policy_id,
