@@ -1335,7 +1335,8 @@ class PolicyPageBuilder:
         def build() -> ChangeView:
             return self.change_view(item, change, base, trail, changer, [])
 
-        if (self.own_token is None or item.origin.policy_id == policy.policy_id or self.suppressed
+        if (self.own_token is None or self.page.startswith("policies/")
+                or item.origin.policy_id == policy.policy_id or self.suppressed
                 or policy.versions or self._findings_for_item(item)):
             return build()
         site = self.site
@@ -1348,8 +1349,12 @@ class PolicyPageBuilder:
         if externals:
             links += tuple(self.policy_href(bindings[alias].bound if alias in bindings else pid)
                            for alias, pid in externals)
+        # A row links only to policy pages (its own page's link being the token), and from a page
+        # in another top folder (overrides/) such a link is "../" times the page's depth and the
+        # target: reports at the same depth link alike, whatever their folder.
+        top, depth = self.page.split("/", 1)[0], self.page.count("/")
         key = ("change", id(item), change, id(base), tuple(map(id, trail)), id(changer), self.ext,
-               os.path.dirname(self.page), links, site.policy_context(policy), reads)
+               top, depth, links, site.policy_context(policy), reads)
         found = site.shared_views.get(key)
         if found is not None and found[0] is item:
             return found[1]
