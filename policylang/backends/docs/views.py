@@ -1369,16 +1369,17 @@ class PolicyPageBuilder:
         parent = policies.get(policy.parent) if policy.parent else None
         root_id = policy.chain[0].policy_id if policy.chain else None
         root = policies.get(root_id) if root_id and root_id != policy.policy_id else None
-        findings_by_item: dict[str, list[FindingView]] = {}
         vs_parent, vs_root = [], []
         for item in self._all_items(policy):
+            set_here = item.origin.policy_id == policy.policy_id
+            if not set_here and (root is None or all(o.policy_id == root_id for o in item.history)):
+                continue  # in neither table: inherited from the root as the root set it
             diags = self._findings_for_item(item)
             views = [self.finding_view(d) for d in diags]
-            findings_by_item[item.name] = views
             steps = [self.step(o, item.history[i - 1] if i else None) for i, o in enumerate(item.history)]
             suppressed = [self.suppressed_view(r, item) for r in self._suppressed_for_item(item)] \
                 if self.suppressed else []
-            if item.origin.policy_id == policy.policy_id:
+            if set_here:
                 change = "added" if len(item.history) == 1 else item_action(item, policy.policy_id, self.judged)
                 if any(d.code in BINDING_CODES for d in diags) or suppressed:
                     change = "loosened"  # a suppressed binding finding is still a loosening, accepted in place
