@@ -15,6 +15,16 @@ ENTRIES = [
      "已把 {count} 项政策编译为 {engine} 查询，写入 {folder}（{files} 个查询）"),
     ("phrase.compile.broken", "nothing compiled: these policies have errors (in them or a level above): {policies}",
      "没有编译任何政策：以下政策有错误（在政策本身或其上级中）：{policies}"),
+    # What `compile` says when it cannot do what was asked.
+    ("phrase.compile.sql_extra", "policylang compile: --target sql needs the sql extra: pip install 'policylang[sql]'",
+     "policylang compile：--target sql 需要 sql 附加依赖：pip install 'policylang[sql]'"),
+    ("phrase.compile.not_sql",
+     "policylang compile: {policy} cannot be compiled to SQL: the SQL backend does not support {what}; "
+     "evaluate it with policylang eval or the Python module",
+     "policylang compile：{policy} 无法编译为 SQL：SQL 后端不支持 {what}；请用 policylang eval 或生成的 Python 模块计算"),
+    ("phrase.compile.internal", "policylang compile: internal error: {policy}: {what}",
+     "policylang compile：内部错误：{policy}：{what}"),
+    ("phrase.compile.failed", "policylang compile: {what}", "policylang compile：{what}"),
     ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
     # `explain` and `diff` when a level above the policy has errors: the view is of what resolved.
     ("phrase.view.chain_errors",

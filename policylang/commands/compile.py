@@ -72,7 +72,7 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
         with stage_progress("compile") as bar:
             written = write_modules(policies, out_dir, standalone=standalone, progress=bar.update)
     except CodegenError as exc:
-        click.echo(f"policylang compile: {exc}", err=True)
+        click.echo(_say("phrase.compile.failed", what=exc), err=True)
         raise SystemExit(EXIT_FINDINGS)
     count = len(policies)
     click.echo(_say("phrase.build.compiled", count=count, plural="ies" if count != 1 else "y", folder=out_dir,
@@ -96,21 +96,20 @@ def _write_sql(policies, out_dir: str, dialect: str) -> list[str]:
     try:
         from ..backends.sql import SqlCompileError, SqlInternalError, UnsupportedInSql, compile_sql
     except ImportError:
-        click.echo("policylang compile: --target sql needs the sql extra: pip install 'policylang[sql]'", err=True)
+        click.echo(_say("phrase.compile.sql_extra"), err=True)
         raise SystemExit(EXIT_USAGE)
     written = []
     for policy in policies:
         try:
             query = compile_sql(policy, dialect, source="cases")
         except UnsupportedInSql as exc:
-            click.echo(f"policylang compile: {policy.policy_id} cannot be compiled to SQL: the SQL backend does not "
-                       f"support {exc}; evaluate it with policylang eval or the Python module", err=True)
+            click.echo(_say("phrase.compile.not_sql", policy=policy.policy_id, what=exc), err=True)
             raise SystemExit(EXIT_FINDINGS)
         except SqlInternalError as exc:
-            click.echo(f"policylang compile: internal error: {policy.policy_id}: {exc}", err=True)
+            click.echo(_say("phrase.compile.internal", policy=policy.policy_id, what=exc), err=True)
             raise SystemExit(EXIT_INTERNAL)
         except SqlCompileError as exc:
-            click.echo(f"policylang compile: {exc}", err=True)
+            click.echo(_say("phrase.compile.failed", what=exc), err=True)
             raise SystemExit(EXIT_FINDINGS)
         path = os.path.join(out_dir, *policy.policy_id.split("/")) + f".{dialect}.sql"
         os.makedirs(os.path.dirname(path), exist_ok=True)

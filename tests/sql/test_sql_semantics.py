@@ -131,6 +131,15 @@ def test_a_construct_sql_does_not_compile_is_a_finding_naming_it(tmp_path):
     assert result.exit_code == 1, result.output
     assert "cannot be compiled to SQL: the SQL backend does not support a period" in result.output
     assert "Traceback" not in result.output
+    # compile --target sql says the same, in either language, and writes nothing
+    for lang, said in (("en", "cn/period cannot be compiled to SQL: the SQL backend does not support a period"),
+                       ("zh", "cn/period 无法编译为 SQL：SQL 后端不支持 a period")):
+        out = tmp_path / f"sql-{lang}"
+        result = CliRunner().invoke(cli, ["compile", "cn/period", "--target", "sql", "-o", str(out), "--root", root],
+                                    env={"POLICYLANG_LANG": lang})
+        assert result.exit_code == 1, result.output
+        assert said in result.output, result.output
+        assert not out.exists() or not any(out.rglob("*.sql"))
 
 
 def test_compile_target_sql_writes_queries_duckdb_runs(tmp_path):
