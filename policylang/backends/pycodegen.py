@@ -519,11 +519,18 @@ class _Gen:
         p = self.p
         out = ["# ---------------------------------------------------------------- amendments", ""]
         for start, version in p.versions:
-            if version.amended_by:  # a policy below an amended notice: its version over the amended one
-                out.append(f"# {version.parent} amended by {version.amended_by} above it, from {start.isoformat()}")
+            by = version.applies_by(start)
+            if by == version.amended_by:  # a policy below an amended notice: its version over the amended one
+                line = f"# {version.parent} amended by {version.amended_by} above it, from {start.isoformat()}"
+                if version.amends:  # and amended itself before that day
+                    line += f" (over {version.policy_id} in force here)"
+                out.append(line)
                 continue
-            out.append(f"# amended by {version.policy_id} ({display_path(version.path, version.policy_id)}), "
-                       f"from {start.isoformat()}")
+            line = f"# amended by {version.policy_id} ({display_path(version.path, version.policy_id)}), " \
+                   f"from {start.isoformat()}"
+            if version.amended_by:
+                line += f" (over {version.parent} as {version.amended_by} amended it)"
+            out.append(line)
         out += [
             "# From each of those days evaluate(), decide(), decide_each(), violations() and the function of each",
             "# decision compute with the version as amended (the function _amended_N below builds it), before the",
@@ -531,12 +538,12 @@ class _Gen:
             "AMENDMENTS = (",
         ]
         for start, version in p.versions:
-            out.append(f"    ({py_str(version.amended_by or version.policy_id)}, {_date_code(start)}),")
+            out.append(f"    ({py_str(version.applies_by(start))}, {_date_code(start)}),")
         out.append(")")
         for number, (start, version) in enumerate(p.versions, 1):
             gen = _Gen(attrs.evolve(version, policy_id=p.policy_id, versions=()))
             out += ["", "", f"def _amended_{number}():",
-                    f'    """{doc_text(p.policy_id)} as amended by {doc_text(version.amended_by or version.policy_id)}, from '
+                    f'    """{doc_text(p.policy_id)} as amended by {doc_text(version.applies_by(start))}, from '
                     f'{start.isoformat()}: its evaluate, decide, decide_each, violations and _start."""']
             out += [("    " + line) if line else "" for line in gen.body()]
             out += ["", "    return evaluate, decide, decide_each, violations, _start"]

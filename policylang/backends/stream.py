@@ -21,6 +21,7 @@ import collections
 import csv
 import datetime as _dt
 import io
+import itertools
 import json
 import operator
 import os
@@ -58,10 +59,12 @@ class Outcome:
     """What a batch gave: the results text, the cases in it, and its failures:
     (index within the batch, message) for stderr, and a count per (error, field)."""
 
-    __slots__ = ("text", "cases", "messages", "failures")
+    __slots__ = ("text", "cases", "messages", "failures", "path", "size")
 
     def __init__(self):
         self.text = ""
+        self.path = None  # the results are in this file instead (size: its length in characters)
+        self.size = 0
         self.cases = 0
         self.messages: list = []
         self.failures: collections.Counter = collections.Counter()
@@ -248,30 +251,57 @@ class Batcher:
             else:
                 self.others.append(index)
         self.dates: dict = {}
+        # the specialised row functions (None: the general row code below): for records split from
+        # a block without quotes, and for records csv.reader read
+        self.row_plain = self.row_quoted = None
+        if fmt == "csv":
+            self.row_plain = build_row_function(self, True)
+            self.row_quoted = build_row_function(self, False)
 
     # -- CSV
 
-    def csv_batch(self, text: str, first_line: int) -> Outcome:
+    def csv_batch(self, text: str, first_line: int, strict: bool = False) -> Outcome:
+        """The results of a block of whole CSV records. strict: the text was decoded from UTF-8 here
+        (it holds no lone surrogate, so the results need no escaping)."""
         out = Outcome()
-        reader = csv.reader(io.StringIO(text))
         width = len(self.header)
+        # A block without quotes is split at commas and line ends (what csv.reader would give it);
+        # with quotes, a NUL or a lone carriage return, csv.reader reads it.
+        plain = '"' not in text and "\x00" not in text and text.count("\r") == text.count("\r\n")
+        if plain:
+            if "\r" in text:
+                text = text.replace("\r\n", "\n")
+            records = text.split("\n")
+            reader = None
+            rows = map(str.split, records, itertools.repeat(","))
+            fast = self.row_plain
+        else:
+            reader = csv.reader(io.StringIO(text))
+            rows = reader
+            fast = self.row_quoted
+        as_text = fast is not None and self.opts.out_format == "csv"
+        if fast is None and not self.opts.explain:
+            fast = self._fast
         slots = []
         append = slots.append
-        fast = self._fast
-        for row in reader:
+        batch = self.writer.batch
+        number = first_line - 1
+        for row in rows:
+            number += 1
             first = row[0] if row else ""
             if (not first or first.isspace()) and not any(cell.strip() for cell in row):
                 continue  # a blank record (the first cell says most records are not, at no cost)
             index = out.cases
             out.cases += 1
             if len(row) > width:
-                line = first_line + reader.line_num - 1
+                line = number if reader is None else first_line + reader.line_num - 1
                 exc = _RowError(f"CSV line {line} has {len(row)} cells but the header has {width}",
                                 f"CSV 第 {line} 行有 {len(row)} 个单元格，但表头只有 {width} 个")
                 self._failed(out, index, exc, {})
-                append(({}, {"_error": exc.to_dict()}))
+                slot = ({}, {"_error": exc.to_dict()})
+                append(batch([slot]) if as_text else slot)
                 continue
-            done = fast(row) if not self.opts.explain else None
+            done = fast(row) if fast is not None else None
             if done is not None:
                 append(done)
                 continue
@@ -279,8 +309,12 @@ class Batcher:
             slot, exc, _kept = evaluate_one(self.module, case, self.opts)
             if exc is not None:
                 self._failed(out, index, exc, case)
-            append((self.kept_cells(row + [""] * (width - len(row))) if self.keep_columns else (), slot))
-        out.text = self.writer.batch(slots)
+            slot = (self.kept_cells(row + [""] * (width - len(row))) if self.keep_columns else (), slot)
+            append(batch([slot]) if as_text else slot)
+        if as_text:
+            out.text = "".join(slots) if strict else escape_surrogates("".join(slots))
+        else:
+            out.text = batch(slots)
         return out
 
     def _fast(self, row: list):
@@ -393,6 +427,190 @@ class Batcher:
 _ABSENT = object()  # an empty cell: the input is not given
 
 
+# ---------------------------------------------------------------- the specialised row function
+
+
+class _Holder:
+    """What a requirement that reads only the case's inputs needs of an evaluation: v and as_of."""
+
+    __slots__ = ("v", "as_of")
+
+
+def _reads_only_inputs(method, run_class) -> bool:
+    """Whether a requirement's condition reads nothing of the evaluation but its inputs (self.v)
+    and day (self.as_of): no decision, parameter or blank of the lazy evaluator."""
+    members = set(dir(run_class)) - {"v", "as_of"}
+    codes = [getattr(method, "__code__", None)]
+    while codes:
+        code = codes.pop()
+        if code is None:
+            return False
+        if members.intersection(code.co_names):
+            return False
+        codes += [c for c in code.co_consts if hasattr(c, "co_names")]
+    return True
+
+
+def _plain_api(module):
+    """(decide_fast, in_force) of a module whose evaluate() is the runtime's own (not an amended
+    policy's, which chooses a version by date), else None."""
+    evaluate = getattr(module, "evaluate", None)
+    code = getattr(evaluate, "__code__", None)
+    if code is None or not evaluate.__closure__:
+        return None
+    cells = dict(zip(code.co_freevars, (c.cell_contents for c in evaluate.__closure__)))
+    if "decide_fast" not in cells or "in_force" not in cells:
+        return None
+    if not hasattr(module, "_REQUIREMENTS") or not hasattr(module, "_Run"):
+        return None
+    return cells["decide_fast"], cells["in_force"]
+
+
+_QUOTED = (",", '"', "\n")  # what makes the csv module quote a cell (QUOTE_MINIMAL, "\n" lines)
+
+
+def _csv_text(text: str) -> str:
+    """A cell as csv.writer writes it (QUOTE_MINIMAL, lines ended by "\\n")."""
+    if "," in text or '"' in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _any_cell(value) -> str:
+    """A decision's value of any kind in a CSV cell, as Writer writes it."""
+    c = value.__class__
+    if c is Decimal:
+        text = str(value)
+        return text if "E" not in text else format(value, "f")
+    if c is _date:
+        return value.isoformat()
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if c is int:
+        return str(value)
+    return _csv_text(value if c is str else _cell(to_json(value)))
+
+
+def build_row_function(batcher, safe_cells: bool):
+    """A function of one CSV record's cells (a list) giving its results' CSV line (or, for JSON
+    output, (kept cells, the decisions' values)), or None when the case must take the general
+    way. Generated once per run for this policy, header and options: the column memos and their
+    validation inline, the decisions' straight-line evaluation called once, the requirements that
+    read only inputs checked on the computed values. safe_cells: the cells cannot hold a comma, a
+    quote or a line break (they were split from a record without quotes), so kept cells are
+    written as they are. None when the module's evaluation cannot be specialised."""
+    module, opts = batcher.module, batcher.opts
+    api = _plain_api(module)
+    if api is None or opts.explain or batcher.as_of_column is not None:
+        return None
+    decide_fast, in_force = api
+    as_of = opts.as_of
+    try:
+        in_force(as_of)
+    except Exception:  # not in force on the day: every case reports it, the general way
+        return None
+    run_class = module._Run
+    env = {"_ABSENT": _ABSENT, "_MISS": _MISS, "_decide": decide_fast, "_AS_OF": as_of, "_Decimal": Decimal,
+           "_date": _date, "_any": _any_cell, "_q": _csv_text, "_Holder": _Holder, "_Run": run_class,
+           "_FAIL": (KeyError, module.EvaluationError, ArithmeticError)}
+    lines = ["def _row(c):", f"    if len(c) != {batcher.width}:", "        return None"]
+    for index in batcher.others:
+        lines += [f"    if c[{index}].strip():", "        return None  # an unknown input"]
+    absent = []
+    for k, (index, name, coerce, members, _memo) in enumerate(batcher.inputs):
+        env[f"_m{k}"] = _Memo(name, coerce, members, module.EvaluationError)
+        lines += [f"    x{k} = _m{k}[c[{index}]]", f"    if x{k} is _MISS:", "        return None"]
+        absent += [f"    if x{k} is _ABSENT:", f"        del v[{name!r}]"]
+    lines.append("    v = {" + ", ".join(f"{name!r}: x{k}" for k, (_i, name, *_rest) in enumerate(batcher.inputs)) + "}")
+    lines += absent
+    lines += ["    try:", "        r = _decide(v, _AS_OF)", "    except _FAIL:", "        return None"]
+    # the requirements in force on the day
+    lazy = False
+    for k, (_info, deadline, method) in enumerate(module._REQUIREMENTS):
+        if deadline is not None and as_of < deadline:
+            continue
+        env[f"_r{k}"] = method
+        if _reads_only_inputs(method, run_class):
+            target = "h"
+            if "h" not in env:
+                env["h"] = True
+                lines += ["    h = _Holder()", "    h.v = v", "    h.as_of = _AS_OF"]
+        else:
+            target = "run"
+            if not lazy:
+                lazy = True
+                lines.append("    run = _Run(v, _AS_OF, None)")
+        lines += ["    try:", f"        if _r{k}({target}) is False:",
+                  "            return None  # a requirement broken: the general way reports it with the values",
+                  "    except _FAIL:", "        pass"]
+    env.pop("h", None)
+    fields = dict(module.Result._FIELDS)
+    hints = getattr(module.Result, "__annotations__", {})
+    lines.append("    f = r.__dict__")
+    values = []
+    for k, name in enumerate(batcher.names):
+        attribute = fields[name]
+        lines.append(f"    d{k} = f[{attribute!r}]")
+        hint = str(hints.get(attribute, ""))
+        if opts.out_format != "csv":
+            values.append(f"d{k}")
+        elif "Decimal" in hint:
+            values.append(f"((s if 'E' not in (s := str(d{k})) else _any(d{k})) if d{k}.__class__ is _Decimal "
+                          f"else _any(d{k}))")
+        elif "date" in hint:
+            values.append(f"(d{k}.isoformat() if d{k}.__class__ is _date else _any(d{k}))")
+        elif "bool" in hint:
+            values.append(f"('true' if d{k} is True else 'false' if d{k} is False else _any(d{k}))")
+        else:
+            values.append(f"_any(d{k})")
+    kept = [index for index, _ in batcher.keep_columns]
+    if opts.out_format != "csv":
+        kept_expr = "(" + "".join(f"c[{i}], " for i in kept) + ")"
+        got = f"({values[0]},)" if len(values) == 1 else "(" + ", ".join(values) + ")"
+        lines.append(f"    return {kept_expr}, {got}")
+    else:
+        cells = [f"c[{i}]" if safe_cells else f"_q(c[{i}])" for i in kept] + values
+        if cells:
+            lines.append("    return ','.join((" + ", ".join(cells) + ", ',,,\\n'))")
+        else:
+            lines.append("    return ',,,\\n'")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, f"<policylang eval row function of {module.POLICY_ID}>", "exec"), env)
+    row = env["_row"]
+    row.source = source
+    return row
+
+
+class _Memo(dict):
+    """The validated values of one input column's cells, up to MEMO_LIMIT of them: a blank cell
+    _ABSENT, one that is not valid _MISS (not remembered: the general way says why)."""
+
+    __slots__ = ("name", "coerce", "members", "error")
+
+    def __init__(self, name, coerce, members, error):
+        super().__init__({"": _ABSENT})
+        self.name, self.coerce, self.members, self.error = name, coerce, members, error
+
+    def __missing__(self, cell):
+        if cell.isspace():
+            value = _ABSENT
+        else:
+            try:
+                value = self.coerce(self.name, cell, self.members)
+            except self.error:
+                return _MISS
+        if len(self) < MEMO_LIMIT:
+            self[cell] = value
+        return value
+
+
+_MISS = object()  # a cell not in its column's memo, or one that is not valid (the general way says why)
+
+
 # ---------------------------------------------------------------- reading batches
 
 
@@ -470,6 +688,182 @@ def run(batcher: Batcher, blocks: Iterator[tuple[str, int]], jobs: int, emit: Ca
                 emit(pending.popleft().get())
         while pending:
             emit(pending.popleft().get())
+
+
+# ---------------------------------------------------------------- a CSV file read by ranges of bytes
+
+_SCAN = 8 << 20  # bytes read at a time when the file is cut into ranges
+
+
+class FilePlan:
+    """How a CSV file is read by ranges: its header record's text, where the records after it
+    start (byte offset) and the number of the line they start on."""
+
+    def __init__(self, header_text: str, data_start: int, first_line: int, size: int):
+        self.header_text = header_text
+        self.data_start = data_start
+        self.first_line = first_line
+        self.size = size
+
+
+def plan_csv_file(path: str) -> FilePlan:
+    """Where a CSV file's header record ends (at its first line end outside quotes)."""
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        fh.seek(0)
+        head = b""
+        end = None
+        pos = 0
+        while end is None:  # the header record: up to the first line end outside quotes
+            more = fh.read(1 << 16)
+            head += more
+            while True:
+                nl = head.find(b"\n", pos)
+                if nl < 0:
+                    break
+                pos = nl + 1
+                if head.count(b'"', 0, nl) % 2 == 0:
+                    end = nl + 1
+                    break
+            if not more and end is None:
+                end = len(head)
+    raw = head[:end]
+    text = raw.decode("utf-8-sig")
+    return FilePlan(text, end, 1 + raw.count(b"\n"), size)
+
+
+def lone_carriage_return(path: str) -> bool:
+    """Whether a line of the file ends with a lone carriage return (reading by lines cuts there
+    too, so such a file is read by lines, not by ranges of bytes)."""
+    with open(path, "rb") as fh:
+        last = b""
+        while True:
+            more = fh.read(_SCAN)
+            if b"\r" in more or last == b"\r":
+                joined = last + more
+                ends = joined[-1:] == b"\r" and bool(more)
+                if joined.count(b"\r") - ends != joined.count(b"\r\n"):
+                    return True
+            if not more:
+                return last == b"\r"
+            last = more[-1:]
+
+
+def csv_ranges(path: str, plan: FilePlan, target: int) -> Iterator[tuple[int, int, int]]:
+    """(start, end, first line) of each range of about `target` bytes of records after the
+    header, each cut after a line end outside quotes (quotes counted from the data's start, as
+    reading by lines does)."""
+    start, line = plan.data_start, plan.first_line
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        block = b""
+        base = 0  # block[base:] is what is left of the range that starts at `start`
+        while True:
+            more = fh.read(_SCAN)
+            if base:
+                block = block[base:]
+                base = 0
+            block += more
+            while True:
+                pos = base + target
+                cut = None
+                while pos < len(block):
+                    nl = block.find(b"\n", pos)
+                    if nl < 0:
+                        break
+                    pos = nl + 1
+                    if block.find(b'"', base, nl) < 0 or block.count(b'"', base, nl) % 2 == 0:
+                        cut = nl + 1
+                        break
+                if cut is None:
+                    break
+                yield start, start + cut - base, line
+                line += block.count(b"\n", base, cut)
+                start += cut - base
+                base = cut
+            if not more:
+                if base < len(block):
+                    yield start, start + len(block) - base, line
+                return
+
+
+_FD: dict = {}
+
+
+def _read_range(path: str, start: int, end: int) -> str:
+    fd = _FD.get(path)
+    if fd is None:
+        fd = _FD[path] = os.open(path, os.O_RDONLY)
+    parts = []
+    while start < end:
+        data = os.pread(fd, end - start, start)
+        if not data:
+            break
+        parts.append(data)
+        start += len(data)
+    return b"".join(parts).decode("utf-8")
+
+
+def _work_range(item):
+    path, start, end, first_line, part = item
+    outcome = _WORKER.csv_batch(_read_range(path, start, end), first_line, strict=True)
+    with open(part, "w", encoding="utf-8", newline="") as fh:
+        fh.write(outcome.text)
+    outcome.size = len(outcome.text)
+    outcome.text = None
+    outcome.path = part
+    return outcome
+
+
+def run_csv_file(batcher: Batcher, path: str, plan: FilePlan, size: int, jobs: int,
+                 emit: Callable[[Outcome], None], parts_dir: Optional[str] = None) -> None:
+    """Evaluate a CSV file by ranges of about `size` records: each worker reads its own ranges
+    from the file and writes its results to a part file (in parts_dir), which emit() copies to
+    the output in input order (Outcome.path), so no text goes through pipes. One process when
+    jobs is 1 or the file is one range."""
+    with open(path, "rb") as fh:
+        fh.seek(plan.data_start)
+        sample = fh.read(1 << 20)
+    lines = sample.count(b"\n") or 1
+    target = max(4096, int(len(sample) / lines * size))
+    ranges = csv_ranges(path, plan, target)
+    if jobs <= 1 or plan.size - plan.data_start <= target:
+        for start, end, first_line in ranges:
+            emit(batcher.csv_batch(_read_range(path, start, end), first_line, strict=True))
+        return
+    import multiprocessing
+    import tempfile
+
+    global _WORKER
+    _WORKER = batcher
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: one process
+        for start, end, first_line in ranges:
+            emit(batcher.csv_batch(_read_range(path, start, end), first_line, strict=True))
+        return
+    folder = tempfile.mkdtemp(prefix=".policylang-eval-", dir=parts_dir)
+    pending: collections.deque = collections.deque()
+    try:
+        with context.Pool(jobs) as pool:
+            for number, (start, end, first_line) in enumerate(ranges):
+                part = os.path.join(folder, f"part-{number}")
+                pending.append(pool.apply_async(_work_range, ((path, start, end, first_line, part),)))
+                while len(pending) >= 2 * jobs:
+                    _emit_part(pending.popleft().get(), emit)
+            while pending:
+                _emit_part(pending.popleft().get(), emit)
+    finally:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _emit_part(outcome: Outcome, emit) -> None:
+    try:
+        emit(outcome)
+    finally:
+        os.remove(outcome.path)
 
 
 def default_jobs() -> int:

@@ -197,6 +197,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
     except OSError as exc:
         _cannot_read(input_file, exc, zh)
     out = None
+    plan = None
     try:
         kind, lines, first_line = _sniff(source, input_file)
         if kind == "json":  # one JSON document: read whole, evaluated a batch at a time
@@ -215,9 +216,16 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
                            f"file cannot give; use JSON or JSON Lines (.jsonl), with the list as an array of objects",
                            err=True)
                 raise SystemExit(EXIT_FINDINGS)  # as a case file that cannot be read
-            header, taken = stream.csv_header(lines)
+            # A file is read by ranges of bytes, each worker its own, cut between records; standard
+            # input (and a file with lines ended by a lone carriage return) line by line.
+            plan = None
+            if input_file != "-" and os.path.isfile(input_file) and not stream.lone_carriage_return(input_file):
+                plan = stream.plan_csv_file(input_file)
+                header, _taken = stream.csv_header(iter(plan.header_text.splitlines(keepends=True)))
+            else:
+                header, taken = stream.csv_header(lines)
+                blocks = stream.batches(lines, size, True, first_line + taken)
             batcher = stream.Batcher(module, opts, "csv", header)
-            blocks = stream.batches(lines, size, True, first_line + taken)
             runner = None
         else:
             batcher = stream.Batcher(module, opts, "jsonl")
@@ -228,6 +236,9 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
         if runner is not None:
             for block in blocks:
                 totals.emit(runner(*block))
+        elif plan is not None:
+            parts = os.path.dirname(os.path.abspath(output_file)) if output_file != "-" else None
+            stream.run_csv_file(batcher, input_file, plan, size, jobs or stream.default_jobs(), totals.emit, parts)
         else:
             stream.run(batcher, blocks, jobs or stream.default_jobs(), totals.emit)
         totals.close()
@@ -266,10 +277,13 @@ class _Totals:
             out.write(writer.header())
 
     def emit(self, outcome) -> None:
-        if outcome.text:
+        if outcome.text or outcome.size:
             if self.fmt == "json":
                 self.out.write(",\n" if self.started else "[\n")
-            self.out.write(outcome.text)
+            if outcome.path is not None:  # a worker's part file: copied as it is
+                _copy_part(outcome.path, self.out)
+            else:
+                self.out.write(outcome.text)
             self.started = True
         for index, message in outcome.messages:
             self.failed += 1
@@ -298,6 +312,20 @@ class _Totals:
             why = ", ".join(f"{code} {field}: {count:,}".replace(" :", ":") for (code, field), count in reasons)
         click.echo(printable(f"policylang eval：{self.cases:,} 个案例中 {self.failed:,} 个无法计算（{why}）" if self.zh else
                              f"policylang eval: {self.failed:,} of {self.cases:,} cases failed ({why})"), err=True)
+
+
+def _copy_part(path: str, out) -> None:
+    """A part file's text written to out: its bytes straight to the stream's buffer when it has one."""
+    buffer = getattr(out, "buffer", None)
+    with open(path, "rb") as part:
+        if buffer is not None:
+            out.flush()
+            import shutil
+
+            shutil.copyfileobj(part, buffer, 1 << 20)
+            buffer.flush()
+        else:
+            out.write(part.read().decode("utf-8"))
 
 
 # The kinds of error a case may have (its _error), in words for the summary in Chinese.

@@ -358,10 +358,16 @@ def explain_item(resolution, policy_id: str, name: str, sources: Optional[Source
     in_force = chain[-1] if chain else None
     extra = {}
     # An amended policy: what each later version (from its amending notice's date) makes of the item.
-    later = []
+    later, listed = [], set()
     for start, version in policy.versions:
         found = find_item(version, name)[1] if version.item(name) is not None else None
         if found is not None and found.history[-1] is not item.history[-1] and found.history[-1].amended is not None:
+            # one line per amending definition: a later version (its own amendment, or one above)
+            # that keeps it changes nothing of this item
+            seen = (found.history[-1].policy_id, found.history[-1].span)
+            if seen in listed:
+                continue
+            listed.add(seen)
             entry = _entry(_context(resolution, version, sources), kind, found.history[-1], name, "amended")
             entry["from"] = start.isoformat()
             later.append(entry)

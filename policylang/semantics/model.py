@@ -518,6 +518,14 @@ class ResolvedPolicy:
     # itself): the amending notice whose version of the notice above this version extends.
     amended_by: Optional[str] = None
 
+    def applies_by(self, start: _dt.date) -> str:
+        """The amending notice this version (one of a policy's `versions`, applying from `start`)
+        applies by: its own amending notice when that takes effect on the day, else the one above it
+        whose amendment does (an amended policy below an amended notice has versions of both)."""
+        if self.amends and self.amendment_effective == start:
+            return self.policy_id
+        return self.amended_by or self.policy_id
+
     def version_on(self, day: Optional[_dt.date]) -> "ResolvedPolicy":
         """The version of this policy that applies on `day`: the last amendment whose effective
         date is on or before it, else the policy as written."""

@@ -631,27 +631,57 @@ class Resolver:
         """A policy below an amended notice (its parent, or a level further up, has versions from an
         amendment's date on): one version of it per version of its parent, its own definitions merged
         onto the parent's version, which applies from the same day. A policy that is amended itself
-        keeps its own versions only (the two are not combined)."""
+        combines both timelines: from each day either changes, its own version in force that day (as
+        written, or as its amendments up to then made it) over the parent's version in force then."""
         policy = self.resolved[pid]
         parent = self.resolved.get(pf.extends) if pf.extends else None
-        if parent is None or not parent.versions or policy.versions or pid in self.amendment_root:
+        if parent is None or not parent.versions or pid in self.amendment_root:
             return
+        own = [(None, policy)] + list(policy.versions)  # the policy as written, then each amendment's version
+        uppers = [(None, parent)] + list(parent.versions)
+        days = sorted({start for start, _ in policy.versions} | {start for start, _ in parent.versions})
+        combined: dict[tuple[int, int], object] = {}
         versions = []
-        for start, upper in parent.versions:
-            upper_raw = self.raw.get(upper.policy_id) if upper.amends else self.version_raw.get((upper.policy_id, start))
-            if upper_raw is None:
-                return
-            # What the version finds that the policy as written does not (a kind the amendment changed
-            # under an override of it) is reported; what both find, once.
+        for day in days:
+            k = max(i for i, (start, _) in enumerate(own) if start is None or start <= day)
+            j = max(i for i, (start, _) in enumerate(uppers) if start is None or start <= day)
+            if j == 0:  # its own amendment, over the parent as written
+                versions.append((day, own[k][1]))
+                continue
+            if (k, j) not in combined:
+                version = self._version_over(own[:k + 1], uppers[j])
+                if version is None:
+                    return
+                combined[(k, j)] = version
+            version = combined[(k, j)]
+            self.version_raw[(version.policy_id, day)] = self.version_raw[(version.policy_id, uppers[j][0])]
+            versions.append((day, version))
+        self.resolved[pid] = attrs.evolve(policy, versions=tuple(versions))
+
+    def _version_over(self, own: list, upper_version: tuple):
+        """The policy as written and its amendments up to one of them (`own`: (day, resolved) each),
+        merged in order onto one version of the parent (`upper_version`: (day, resolved)): the last
+        of them as it stands over that version, or None when the parent's merged chain is missing.
+        What the version finds that the policy as written does not (a kind the amendment changed
+        under an override of it) is reported; what both find, once."""
+        start, upper = upper_version
+        upper_raw = self.version_raw.get((upper.policy_id, start))
+        if upper_raw is None and upper.amends:
+            upper_raw = self.raw.get(upper.policy_id)
+        if upper_raw is None:
+            return None
+        version = None
+        for _, written in own:
+            vid = written.policy_id
             mark = len(self.diags)
-            version = self._resolve_policy(pid, pf, over=(start, upper, upper_raw))
+            version = self._resolve_policy(vid, self.ws.files[vid], over=(start, upper, upper_raw))
             if len(self.diags) > mark:
-                known = {(d.code, d.span, d.message) for d in self.diags[:mark] if d.policy_id == pid}
+                known = {(d.code, d.span, d.message) for d in self.diags[:mark] if d.policy_id == vid}
                 fresh = [d for d in self.diags[mark:] if (d.code, d.span, d.message) not in known]
                 del self.diags[mark:]
                 self.diags.extend(fresh)
-            versions.append((start, version))
-        self.resolved[pid] = attrs.evolve(policy, versions=tuple(versions))
+            upper_raw = self.version_raw[(vid, start)]
+        return version
 
     def _resolve_policy(self, pid: str, pf: A.PolicyFile, over: Optional[tuple] = None):
         """Resolve one policy (stored in self.resolved), or with `over` = (day, the parent's version

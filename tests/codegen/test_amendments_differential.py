@@ -5,6 +5,7 @@ generated amendments (values, statement kinds, dates, chains of two)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 import tempfile
 
 from hypothesis import HealthCheck, given, settings
@@ -122,3 +123,57 @@ def test_compiled_policy_below_an_amended_notice_equals_interpreter(amendments, 
                     month = signed.month - 1 + int(lag)
                     first_after = dt.date(signed.year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
                     assert expected[1]["due"] == ("date", str(first_after - dt.timedelta(days=1)))
+
+
+def city_amendment(effective: dt.date, target: str, ratio: int) -> str:
+    return (f'policy "本市修订"\nlevel municipal\neffective {effective.isoformat()}\namends {target}\n'
+            f'override param ratio: percent floor {ratio}% because "本市调整"\n')
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(amendments=st.lists(AMENDMENT, min_size=1, max_size=2, unique_by=lambda a: a[0]),
+       city_amendments=st.lists(st.tuples(DAY, st.integers(40, 100)), min_size=1, max_size=2,
+                                unique_by=lambda a: a[0]),
+       city_ratio=st.integers(40, 100), county=st.booleans(),
+       cases=st.lists(st.tuples(st.decimals(0, 100000, places=2), DAY, st.dates(dt.date(2020, 6, 1),
+                                                                             dt.date(2022, 6, 30)), st.booleans()),
+                      min_size=1, max_size=6))
+def test_compiled_amended_city_below_an_amended_notice_equals_interpreter(amendments, city_amendments, city_ratio,
+                                                                         county, cases):
+    """A city amended itself, below an amended province (and a county below the city): its versions
+    start on every day either is amended, each its own version of the day over the province's of
+    the day, in the interpreter and the compiled module alike."""
+    files = {"cn/x": NATIONAL, "cn/p": PROVINCE, "cn/p/c": CITY.replace("{ratio}", str(city_ratio))}
+    if county:
+        files["cn/p/c/k"] = header("county", effective="2021-02-01", extends="cn/p/c") + "decision k: money = prepay\n"
+    for number, (effective, ratio, lag, start, moved) in enumerate(amendments):
+        files[f"cn/p-am{number}"] = amendment(effective, "cn/p", ratio, lag, start, moved)
+    for number, (effective, ratio) in enumerate(city_amendments):
+        files[f"cn/p/c-am{number}"] = city_amendment(effective, "cn/p/c", ratio)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = write_tree(tmp, files)
+        policies = resolve_tree(root)
+        province, city = policies["cn/p"], policies["cn/p/c"]
+        own = sorted((d, f"cn/p/c-am{n}") for n, (d, _) in enumerate(city_amendments))
+        days = sorted({d for d, _ in own} | {s for s, _ in province.versions})
+        assert [s for s, _ in city.versions] == days
+        for leaf in ["cn/p/c"] + (["cn/p/c/k"] if county else []):
+            policy = policies[leaf]
+            interp, module = Interpreter(policy), compile_module(policy)
+            assert [d for _, d in module.AMENDMENTS] == days
+            for amount, signed, as_of, urgent in cases:
+                inputs = {"amount": str(amount), "signed": signed.isoformat()}
+                if leaf == "cn/p/c":
+                    inputs["urgent"] = urgent
+                expected = outcome_interpreter(interp, inputs, as_of, explain=True)
+                assert outcome_module(module, inputs, as_of, explain=True) == expected
+        # the city's ratio of the day is its own version's (the last of its amendments by then);
+        # the province's start of the day is the province's version's
+        for _, _, as_of, _ in cases:
+            mine = [n for d, n in own if d <= as_of]
+            version = city.version_on(as_of)
+            ratio = Interpreter(version).constant(version.params["ratio"].value)
+            wanted = city_amendments[int(mine[-1][-1])][1] if mine else city_ratio
+            assert ratio == Decimal(wanted) / 100
+            upper = province.version_on(as_of)
+            assert version.params["start"].value == upper.params["start"].value

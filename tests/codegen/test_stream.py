@@ -195,3 +195,65 @@ def test_the_readme_claims_example_runs(tmp_path):
         assert proc.returncode == 0, proc.stderr
     table = list(csv.DictReader(io.StringIO((tmp_path / "results.csv").read_text(encoding="utf-8"))))
     assert len(table) == 2000 and re.fullmatch(r"\d+\.\d\d", table[0]["fund_pays"])
+
+
+def _awkward_claims(tmp_path, newline="\n") -> str:
+    """Synthetic claims with hostile rows, then records the fast ways must hand over or quote:
+    kept cells with commas, quotes and line breaks, a requirement broken, too many cells, blank
+    lines, an unknown column's cell."""
+    path = tmp_path / "claims.csv"
+    claims.write(str(path), "stent", 600, seed=13, invalid=0.15)
+    text = path.read_text(encoding="utf-8")
+    rows = text.splitlines(keepends=True)
+    good = rows[1].rstrip("\n").split(",")
+    broken = list(good)
+    broken[6:9] = ["true", "498.00", "500.00"]  # selected at a price that is not its selected price
+    quoted = ['"S1,x"', '"广州\n市"', '"a ""b"""'] + good[3:]
+    extra = [",".join(good) + ",surplus\n", "\n", "   \n", ",".join(broken) + "\n", ",".join(quoted) + "\n"]
+    body = rows[1:300] + extra + rows[300:] + extra
+    out = tmp_path / "awkward.csv"
+    out.write_text((rows[0] + "".join(body)).replace("\n", newline), encoding="utf-8", newline="")
+    return str(out)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_files_by_ranges_and_by_lines_write_the_same_bytes(tmp_path, newline, monkeypatch):
+    from policylang.backends import stream
+
+    path = _awkward_claims(tmp_path, newline)
+    for fmt in ("csv", "jsonl", "json"):
+        base = [GD, "--as-of", "2021-06-01", "--keep", CONTEXT, "-f", fmt, "-i", path]
+        with monkeypatch.context() as patched:  # the file read line by line, as standard input is
+            patched.setattr(stream, "lone_carriage_return", lambda path: True)
+            reference = _eval([*base, "-j", "1", "--batch-size", "5000"])
+        assert reference.exit_code == 1 and "cases failed" in reference.stderr
+        if newline == "\n":
+            with open(path, encoding="utf-8", newline="") as fh:
+                assert _eval([*base[:-2], "-i", "-"], stdin=fh.read()).stdout == reference.stdout
+        for jobs, batch in (("1", "7"), ("2", "33"), ("2", "5000")):
+            out = tmp_path / f"out-{jobs}-{batch}.{fmt}"
+            result = _eval([*base, "-j", jobs, "--batch-size", batch, "-o", str(out)])
+            assert out.read_text(encoding="utf-8") == reference.stdout
+            assert result.stderr == reference.stderr and result.exit_code == 1
+
+
+def test_row_function_writes_what_the_general_writer_writes(tmp_path, module):
+    from policylang.backends import stream
+
+    path = _awkward_claims(tmp_path)
+    with open(path, encoding="utf-8", newline="") as fh:
+        header_line = fh.readline()
+        text = fh.read()
+    header, _ = stream.csv_header(iter([header_line]))
+    for fmt in ("csv", "jsonl"):
+        opts = stream.Options(AS_OF, None, False, claims.STENT_CONTEXT, fmt, lambda exc, case: str(exc))
+        fast = stream.Batcher(module, opts, "csv", header)
+        assert fast.row_plain is not None and fast.row_quoted is not None
+        plain = stream.Batcher(module, opts, "csv", header)
+        plain.row_plain = plain.row_quoted = None  # the record-by-record way: _fast, then Writer
+        for cut in (text, text.replace('"', "")):  # with quotes (csv.reader) and without (split)
+            a, b = fast.csv_batch(cut, 2), plain.csv_batch(cut, 2)
+            assert a.text == b.text and a.cases == b.cases and a.messages == b.messages
+            assert a.failures == b.failures and sum(a.failures.values()) > 50
+        # a requirement that reads only the case's inputs is checked without the lazy evaluator
+        assert "_Run(" not in fast.row_plain.source and "_r0(h)" in fast.row_plain.source

@@ -299,3 +299,96 @@ def test_a_citys_examples_run_on_the_version_of_their_day(tmp_path):
     root, run = tree(tmp_path / "wrong", **{"cn/p/c": city("2021-03-15", wrong)})
     found = [d for d in run.diagnostics if d.code == "PL601"]
     assert len(found) == 1 and "修订后" in found[0].message and not found[0].message.startswith("from ")
+
+
+# ---------------------------------------------------------------- an amended city below an amended province
+
+def city_amendment(effective: str, body: str) -> str:
+    return (f'policy "关于调整本市支付标准的通知"\nlevel municipal\nregion "某市"\neffective {effective}\n'
+            f'amends cn/p/c\n\n{body}')
+
+
+CITY_BODY = ('decision city_begins: date = local_start\n'
+             'param city_cap: money ceiling 700 yuan "本市支付标准"\n'
+             'override decision pay: money ceiling "支付金额" = min(amount, city_cap)\n')
+
+
+def combined_tree(tmp_path, city_amended: str, amendment_day: str = "2021-05-01"):
+    return tree(tmp_path, **{"cn/p": PROVINCE + PAY, "cn/p-postponed": PAY_AMENDED,
+                             "cn/p/c": city("2021-03-15", CITY_BODY),
+                             "cn/p/c-amended": city_amendment(amendment_day, city_amended)})
+
+
+def test_an_amended_city_below_an_amended_province_combines_both_timelines(tmp_path):
+    # The province is amended from 2021-04-01 (local_start postponed to 2021-05-20, pay at most
+    # 800 yuan), the city from 2021-05-01 (its cap raised from 700 to 750 yuan, within 800).
+    raised = 'override param city_cap: money ceiling 750 yuan "本市支付标准" because "调整"\n'
+    root, run = combined_tree(tmp_path, raised)
+    assert codes(run) == []
+    policy = run.resolution.policies["cn/p/c"]
+    assert [(start, v.policy_id, v.amended_by) for start, v in policy.versions] == [
+        (dt.date(2021, 4, 1), "cn/p/c", "cn/p-postponed"),
+        (dt.date(2021, 5, 1), "cn/p/c-amended", "cn/p-postponed")]
+    interp = Interpreter(policy)
+    day = {d: interp.evaluate({"amount": "2000"}, dt.date(2021, *d)).values for d in ((3, 20), (4, 2), (5, 2))}
+    assert [v["city_begins"] for v in day.values()] == [dt.date(2021, 4, 10), dt.date(2021, 5, 20), dt.date(2021, 5, 20)]
+    assert [v["pay"] for v in day.values()] == [Decimal("700.00"), Decimal("700.00"), Decimal("750.00")]
+    assert [v["prepay"] for v in day.values()] == [Decimal("800.00"), Decimal("1000.00"), Decimal("1000.00")]
+    # explain lists each amending definition once, from the day it first applies
+    text = render_explain_text(explain_item(run.resolution, "cn/p/c", "local_start"))
+    assert text.count("amended by cn/p-postponed from 2021-04-01") == 1 and "from 2021-05-01" not in text
+    text = render_explain_text(explain_item(run.resolution, "cn/p/c", "city_cap"))
+    assert text.count("amended by cn/p/c-amended from 2021-05-01") == 1
+    # the compiled module chooses the same versions, and names the notice each applies from
+    from policylang.backends.pycodegen import compile_module
+
+    module = compile_module(policy)
+    assert module.AMENDMENTS == (("cn/p-postponed", dt.date(2021, 4, 1)), ("cn/p/c-amended", dt.date(2021, 5, 1)))
+    for (month, dd), values in day.items():
+        got = module.evaluate({"amount": "2000"}, as_of=dt.date(2021, month, dd)).as_dict()
+        assert {k: got[k] for k in ("city_begins", "pay", "prepay")} == \
+            {k: values[k] for k in ("city_begins", "pay", "prepay")}
+
+
+def test_a_city_amendment_is_held_to_the_amended_province(tmp_path):
+    # 900 yuan is within the province as written (1000) and beyond it as amended (800) from
+    # 2021-04-01; the city's amendment applies from 2021-05-01, when only the amended version is
+    # in force: rejected, at the amendment's line, with the province's amendment as related.
+    loosened = 'override param city_cap: money ceiling 900 yuan "本市支付标准" because "调整"\n'
+    root, run = combined_tree(tmp_path, loosened)
+    found = [d for d in run.diagnostics if d.severity == "error"]
+    assert [(d.code, d.policy_id) for d in found] == [("PL317", "cn/p/c-amended")], found
+    d = found[0]
+    assert d.message.startswith("from 2021-05-01, when cn/p-postponed amends cn/p above this policy: ")
+    assert d.span.file.endswith("c-amended.policy")
+    assert [r.span.file.endswith("p-postponed.policy") for r in d.related] == [True]
+    assert "at most 800 yuan" in d.message
+    # the same amendment from before the province's (2021-03-20): within the notice as written
+    # until 2021-04-01, and beyond it as amended from then
+    root, run = combined_tree(tmp_path / "earlier", loosened, amendment_day="2021-03-20")
+    policy = run.resolution.policies["cn/p/c"]
+    assert [(start, v.policy_id, v.amended_by) for start, v in policy.versions] == [
+        (dt.date(2021, 3, 20), "cn/p/c-amended", None),
+        (dt.date(2021, 4, 1), "cn/p/c-amended", "cn/p-postponed")]
+    found = [d for d in run.diagnostics if d.severity == "error"]
+    assert [(d.code, d.policy_id) for d in found] == [("PL317", "cn/p/c-amended")], found
+    assert found[0].message.startswith("from 2021-04-01, when cn/p-postponed amends cn/p above this policy: ")
+
+
+def test_a_city_amendment_in_force_only_over_the_amended_province_is_not_held_to_it_as_written(tmp_path):
+    # The province's amendment raises its ceiling to 1200 yuan from 2021-04-01; the city's
+    # amendment of 2021-05-01 sets 1100: beyond the province as written, which no longer applies
+    # then, within it as amended.
+    raised = POSTPONED + 'override decision pay: money ceiling "支付金额" = min(amount, 1200 yuan)\n'
+    city_raise = 'override param city_cap: money ceiling 1100 yuan "本市支付标准" because "调整"\n'
+    _, run = tree(tmp_path, **{"cn/p": PROVINCE + PAY, "cn/p-postponed": raised,
+                               "cn/p/c": city("2021-03-15", CITY_BODY),
+                               "cn/p/c-amended": city_amendment("2021-05-01", city_raise)})
+    assert codes(run) == []
+    # from before the province's amendment, the city's is held to the province as written then
+    _, run = tree(tmp_path / "earlier", **{"cn/p": PROVINCE + PAY, "cn/p-postponed": raised,
+                                           "cn/p/c": city("2021-03-15", CITY_BODY),
+                                           "cn/p/c-amended": city_amendment("2021-03-20", city_raise)})
+    found = [d for d in run.diagnostics if d.severity == "error"]
+    assert [(d.code, d.policy_id) for d in found] == [("PL317", "cn/p/c-amended")], found
+    assert not found[0].message.startswith("from ") and "at most 1000 yuan" in found[0].message

@@ -935,10 +935,14 @@ class PolicyPageBuilder:
             steps.insert(0, (origin.policy_id, self._amendment_day(origin.policy_id)))
             origin = origin.amended
         first = origin.policy_id
+        listed = set()
         for start, version in self.policy.versions:
             found = version.item(item.name)
             if found is not None and found.history[-1] is not item.history[-1] and found.origin.amended is not None:
-                steps.append((found.origin.policy_id, start.isoformat()))
+                seen = (found.origin.policy_id, found.origin.span)  # once per amending definition
+                if seen not in listed:
+                    listed.add(seen)
+                    steps.append((found.origin.policy_id, start.isoformat()))
         if not steps:
             return None
         return t.amended_sep.join([t.amended_set_by.format(policy=first)] +

@@ -1466,7 +1466,7 @@ def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Opt
     (a query whose date is the engine's) it is refused, since its versions are chosen by date."""
     if policy.versions:
         if as_of is None:
-            starts = ", ".join(f"{version.amended_by or version.policy_id} from {start.isoformat()}"
+            starts = ", ".join(f"{version.applies_by(start)} from {start.isoformat()}"
                                for start, version in policy.versions)
             raise UnsupportedInSql(f"an amended policy evaluated on the engine's current date (amended by {starts}): "
                                    "give the date of evaluation (--as-of), and the version in force that day is compiled")

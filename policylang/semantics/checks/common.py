@@ -184,13 +184,20 @@ def _day_before(day: _dt.date) -> _dt.date:
 def written_view(policies: dict, policy: ResolvedPolicy) -> Optional[ResolvedPolicy]:
     """What the checks examine of a policy as written: an amended notice (or a policy below one) over
     the days before the first amendment applies, an amending notice over the days its version
-    applies (until the next amendment); None when the policy as written never applies (a policy below
-    an amended notice that takes effect after the amendment: its versions are checked instead,
-    checker.version_views). An amended notice amended before it takes effect is still checked as
-    written, over its whole window: its text is what it is."""
+    applies (until the next amendment, its own or one above); None when the policy as written never
+    applies (a policy below an amended notice that takes effect after the amendment, or an amending
+    notice that takes effect after one above: its versions are checked instead, version_views).
+    An amended notice amended before it takes effect is still checked as written, over its whole
+    window: its text is what it is."""
     if policy.amends:
         root = policies.get(policy.amends)
-        starts = [start for start, _ in root.versions] if root is not None else []
+        versions = root.versions if root is not None else ()
+        if any(start == policy.amendment_effective and version.amended_by for start, version in versions):
+            # It takes effect when a notice above is amended already: as written (over the levels
+            # above as written) it never applies; its version over the amended ones is checked
+            # instead (version_views of the notice it amends).
+            return None
+        starts = [start for start, _ in versions]
         later = [d for d in starts if policy.amendment_effective is not None and d > policy.amendment_effective]
         return clipped(policy, policy.amendment_effective, _day_before(min(later)) if later else None) or policy
     if not policy.versions:
