@@ -97,6 +97,7 @@ def test_shared_item_views_give_the_pages_each_page_builds_alone(tmp_path, monke
     and which has findings, and on the docs fixtures (amendments, suppressions, uses)."""
     import os
 
+    from policylang.backends.docs import site as S
     from policylang.backends.docs import views as V
     from policylang.pipeline import check
 
@@ -113,15 +114,35 @@ def test_shared_item_views_give_the_pages_each_page_builds_alone(tmp_path, monke
                 reused.append(item.name)
             return view
 
+        rows = []
+        original_change = V.PolicyPageBuilder.shared_change
+
+        def counting_change(self, item, *rest):
+            before = len(self.site.shared_views)
+            view = original_change(self, item, *rest)
+            if len(self.site.shared_views) == before and id(view) in self.site.shared_view_ids:
+                rows.append(item.name)
+            return view
+
         monkeypatch.setattr(V.PolicyPageBuilder, "shared", counting)
+        monkeypatch.setattr(V.PolicyPageBuilder, "shared_change", counting_change)
         shared = _site_bytes(run, tmp_path / "shared" / os.path.basename(tree))
+        # Alone: every view and every override row built for its page, and the override reports
+        # written with their real links all along (no own-page token).
         monkeypatch.setattr(V.PolicyPageBuilder, "shared", lambda self, method, item, build: build(item))
+        monkeypatch.setattr(V.PolicyPageBuilder, "shared_change",
+                            lambda self, item, change, base, trail, changer:
+                            self.change_view(item, change, base, trail, changer, []))
+        monkeypatch.setattr(S, "_plain_link", lambda link: False)
         alone = _site_bytes(run, tmp_path / "alone" / os.path.basename(tree))
+        monkeypatch.undo()
         assert shared.keys() == alone.keys()
         for name in alone:
             assert shared[name] == alone[name], name
+            assert S.OWN_PAGE not in shared[name].decode("utf-8", "replace"), name
         if tree != data:
             assert len(reused) > 100  # the generated tree's pages do share most inherited items
+            assert len(rows) > 20  # and the override reports their rows of items changed above
 
 
 def test_a_view_is_not_shared_where_the_page_holds_another_definition_it_reads(tmp_path):

@@ -19,6 +19,7 @@ import re
 from typing import Callable, Optional, Sequence
 
 import jinja2
+from markupsafe import escape
 
 from ...semantics.loader import UsageError
 from ...wording import os_error_zh
@@ -36,6 +37,7 @@ from .views import (
     impact_page,
     override_page,
     policy_page,
+    relative,
 )
 
 FORMATS = ("md", "html")
@@ -216,6 +218,20 @@ def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
     written.append(path)
 
 
+# An override report links to its policy's page from nearly every row (the item, the names in its
+# formulas): written as this token while the report is built and rendered, and replaced by the
+# relative link in the finished page, the rows of items inherited alike are the same on every
+# sibling's report, so each is rendered once (fragments.py; template changes.*.j2). Noncharacters
+# and NUL, which no page text holds, and which neither HTML nor Markdown escaping changes.
+OWN_PAGE = "\x00\ufdd0own-page\ufdd1\x00"
+
+
+def _plain_link(link: str) -> bool:
+    """Whether a link reads the same escaped for HTML and for Markdown (so the token, which is
+    not escaped either, can stand for it)."""
+    return str(escape(link)) == link and md_escape(link) == link
+
+
 # Policies handed to a worker at a time: large enough to keep the hand-over cheap, small enough
 # to share the work evenly.
 CHUNK_SIZE = 16
@@ -242,9 +258,14 @@ class _PageRenderer:
             _write(self.out_dir, view.page,
                    _render(env, f"policy.{ext}.j2", view=view, w=view.words, **common), written)
             if policy.parent:
-                report = PolicyPageBuilder(site, policy, ext, override_page(pid, ext)).build_overrides()
-                _write(self.out_dir, report.page,
-                       _render(env, f"overrides.{ext}.j2", view=report, w=report.words, **common), written)
+                page = override_page(pid, ext)
+                own = relative(policy_page(pid, ext), page)
+                token = OWN_PAGE if _plain_link(own) else None
+                report = PolicyPageBuilder(site, policy, ext, page, own_token=token).build_overrides()
+                text = _render(env, f"overrides.{ext}.j2", view=report, w=report.words, **common)
+                if token is not None:
+                    text = text.replace(token, own)
+                _write(self.out_dir, report.page, text, written)
             files[ext] = written
         return files
 
@@ -319,7 +340,8 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
         # Compiled here once, so that the forked workers inherit the templates instead of each
         # compiling them again (a template that fails still fails where it is rendered, as before).
         for ext in formats:
-            for name in (f"policy.{ext}.j2", f"overrides.{ext}.j2", f"items.{ext}.j2", f"macros.{ext}.j2",
+            for name in (f"policy.{ext}.j2", f"overrides.{ext}.j2", f"items.{ext}.j2", f"changes.{ext}.j2",
+                         f"macros.{ext}.j2",
                          f"base.{ext}.j2"):
                 try:
                     env.get_template(name)

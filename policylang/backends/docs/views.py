@@ -635,11 +635,16 @@ class SiteModel:
 class PolicyPageBuilder:
     """Builds the PolicyView (and the OverrideView) of one policy for one output format."""
 
-    def __init__(self, site: SiteModel, policy: ResolvedPolicy, ext: str, page: Optional[str] = None):
+    def __init__(self, site: SiteModel, policy: ResolvedPolicy, ext: str, page: Optional[str] = None,
+                 own_token: Optional[str] = None):
         self.site = site
         self.policy = policy
         self.ext = ext
         self.page = page or policy_page(policy.policy_id, ext)
+        # On another page than the policy's own (its override report): the link to the policy's
+        # own page is written as this token, replaced in the finished page (see site.OWN_PAGE),
+        # so that rows reading alike on sibling pages are the same views.
+        self.own_token = own_token
         self.lang = site.language_of(policy)
         self.words = Words(self.lang, policy.region)
         self.printer = FormulaPrinter(self.words, self._lookup, self._enum_label, field_label=self._field_label)
@@ -664,7 +669,10 @@ class PolicyPageBuilder:
         # A page links to the same few pages (its chain) from every item: count each link once.
         href = self._links.get(target)
         if href is None:
-            href = self._links[target] = relative(target, self.page)
+            if self.own_token is not None and target == policy_page(self.policy.policy_id, self.ext):
+                href = self._links[target] = self.own_token
+            else:
+                href = self._links[target] = relative(target, self.page)
         return href
 
     def uses_views(self) -> list[tuple[str, str, Optional[str]]]:
@@ -1318,22 +1326,64 @@ class PolicyPageBuilder:
             findings=findings,
         )
 
+    def shared_change(self, item: Item, change: str, base: ResolvedPolicy, trail: list[Step],
+                      changer: Origin) -> ChangeView:
+        """The row of an item without findings, or the same row a sibling's report built already.
+        As `shared` for the policy pages: an inherited item reads alike on every report in the
+        same folder, of the same format, whose policy holds the same definitions under every name
+        the row reads and the same words, enums and bindings; and the row holds the same change,
+        base, trail and changer. Only with the own-page token (the row's links to this policy's
+        page are then the same text on every report)."""
+        policy = self.policy
+
+        def build() -> ChangeView:
+            return self.change_view(item, change, base, trail, changer, [])
+
+        if (self.own_token is None or self.page.startswith("policies/")
+                or item.origin.policy_id == policy.policy_id or self.suppressed
+                or policy.versions or self._findings_for_item(item)):
+            return build()
+        site = self.site
+        reads = site.reads_of(policy, item)
+        if reads is None:
+            return build()
+        _, _, externals, definers = site.item_names(item)
+        bindings = policy.bindings
+        links = tuple(self.policy_href(pid) for pid in definers)
+        if externals:
+            links += tuple(self.policy_href(bindings[alias].bound if alias in bindings else pid)
+                           for alias, pid in externals)
+        # A row links only to policy pages (its own page's link being the token), and from a page
+        # in another top folder (overrides/) such a link is "../" times the page's depth and the
+        # target: reports at the same depth link alike, whatever their folder.
+        top, depth = self.page.split("/", 1)[0], self.page.count("/")
+        key = ("change", id(item), change, id(base), tuple(map(id, trail)), id(changer), self.ext,
+               top, depth, links, site.policy_context(policy), reads)
+        found = site.shared_views.get(key)
+        if found is not None and found[0] is item:
+            return found[1]
+        view = build()
+        site.shared_views[key] = (item, view)
+        site.shared_view_ids.add(id(view))
+        return view
+
     def build_overrides(self) -> OverrideView:
         policy, w = self.policy, self.words
         policies = self.site.policies
         parent = policies.get(policy.parent) if policy.parent else None
         root_id = policy.chain[0].policy_id if policy.chain else None
         root = policies.get(root_id) if root_id and root_id != policy.policy_id else None
-        findings_by_item: dict[str, list[FindingView]] = {}
         vs_parent, vs_root = [], []
         for item in self._all_items(policy):
+            set_here = item.origin.policy_id == policy.policy_id
+            if not set_here and (root is None or all(o.policy_id == root_id for o in item.history)):
+                continue  # in neither table: inherited from the root as the root set it
             diags = self._findings_for_item(item)
             views = [self.finding_view(d) for d in diags]
-            findings_by_item[item.name] = views
             steps = [self.step(o, item.history[i - 1] if i else None) for i, o in enumerate(item.history)]
             suppressed = [self.suppressed_view(r, item) for r in self._suppressed_for_item(item)] \
                 if self.suppressed else []
-            if item.origin.policy_id == policy.policy_id:
+            if set_here:
                 change = "added" if len(item.history) == 1 else item_action(item, policy.policy_id, self.judged)
                 if any(d.code in BINDING_CODES for d in diags) or suppressed:
                     change = "loosened"  # a suppressed binding finding is still a loosening, accepted in place
@@ -1348,8 +1398,11 @@ class PolicyPageBuilder:
                     changes = [s.action for s in steps[1:]]
                     change = "loosened" if "loosened" in changes else next(
                         (c for c in reversed(changes) if c not in ("restated",)), changes[-1])
-                vs_root.append(self.change_view(item, change, root, steps, item.history[-1], views))
-                vs_root[-1].suppressed = suppressed
+                if views or suppressed:
+                    vs_root.append(self.change_view(item, change, root, steps, item.history[-1], views))
+                    vs_root[-1].suppressed = suppressed
+                else:
+                    vs_root.append(self.shared_change(item, change, root, steps, item.history[-1]))
         return OverrideView(
             policy_id=policy.policy_id, lang=self.lang, words=w, page=self.page,
             root=relative(".", self.page) + "/", title=policy.title or policy.policy_id,
