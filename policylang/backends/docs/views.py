@@ -858,6 +858,17 @@ class PolicyPageBuilder:
         return [pairs[index][0] for index in sorted(matched)]
 
     # -- items
+    def _definition_links(self, item: Item) -> tuple:
+        """The links a view of the item holds: to the pages of its definitions and of the policies
+        its external references read (an item's own references link within the page)."""
+        _, _, externals, definers = self.site.item_names(item)
+        bindings = self.policy.bindings
+        links = tuple(self.policy_href(pid) for pid in definers)
+        if externals:
+            links += tuple(self.policy_href(bindings[alias].bound if alias in bindings else pid)
+                           for alias, pid in externals)
+        return links
+
     def shared(self, method: str, item: Item, build):
         """The view of an item, built by build(item), or the same view another page of this run
         built already: an item set above this policy (inherited as it is) is shown alike on every
@@ -873,14 +884,7 @@ class PolicyPageBuilder:
         reads = site.reads_of(policy, item)
         if reads is None:
             return build(item)
-        # The links the view holds: to the pages of the item's definitions and of the policies its
-        # external references read (an item's own references link within the page).
-        _, _, externals, definers = site.item_names(item)
-        bindings = policy.bindings
-        links = tuple(self.policy_href(pid) for pid in definers)
-        if externals:
-            links += tuple(self.policy_href(bindings[alias].bound if alias in bindings else pid)
-                           for alias, pid in externals)
+        links = self._definition_links(item)
         own_page = self.page == policy_page(policy.policy_id, self.ext)
         key = (method, id(item), self.ext, own_page, links, site.policy_context(policy), reads)
         found = site.shared_views.get(key)
@@ -1347,12 +1351,7 @@ class PolicyPageBuilder:
         reads = site.reads_of(policy, item)
         if reads is None:
             return build()
-        _, _, externals, definers = site.item_names(item)
-        bindings = policy.bindings
-        links = tuple(self.policy_href(pid) for pid in definers)
-        if externals:
-            links += tuple(self.policy_href(bindings[alias].bound if alias in bindings else pid)
-                           for alias, pid in externals)
+        links = self._definition_links(item)
         # A row links only to policy pages (its own page's link being the token), and from a page
         # in another top folder (overrides/) such a link is "../" times the page's depth and the
         # target: reports at the same depth link alike, whatever their folder.
