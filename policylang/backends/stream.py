@@ -660,6 +660,19 @@ def _work(item):
     return _WORKER.run(text, first_line)
 
 
+def _forking(batcher: Batcher):
+    """The fork context the workers are made in, with `batcher` as what they inherit; None where
+    this platform cannot fork (the caller then works in one process)."""
+    import multiprocessing
+
+    global _WORKER
+    _WORKER = batcher
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+
+
 def run(batcher: Batcher, blocks: Iterator[tuple[str, int]], jobs: int, emit: Callable[[Outcome], None]) -> None:
     """Evaluate each block and hand its outcome to emit(), in input order. With jobs > 1, blocks
     after the first go to that many forked worker processes, at most 2 × jobs blocks at a time (so
@@ -668,17 +681,8 @@ def run(batcher: Batcher, blocks: Iterator[tuple[str, int]], jobs: int, emit: Ca
     if first is None:
         return
     emit(batcher.run(*first))
-    if jobs <= 1:
-        for block in blocks:
-            emit(batcher.run(*block))
-        return
-    import multiprocessing
-
-    global _WORKER
-    _WORKER = batcher
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform: one process
+    context = _forking(batcher) if jobs > 1 else None
+    if context is None:
         for block in blocks:
             emit(batcher.run(*block))
         return
@@ -829,21 +833,13 @@ def run_csv_file(batcher: Batcher, path: str, plan: FilePlan, size: int, jobs: i
     lines = sample.count(b"\n") or 1
     target = max(4096, int(len(sample) / lines * size))
     ranges = csv_ranges(path, plan, target)
-    if jobs <= 1 or plan.size - plan.data_start <= target:
+    context = _forking(batcher) if jobs > 1 and plan.size - plan.data_start > target else None
+    if context is None:
         for start, end, first_line in ranges:
             emit(batcher.csv_batch(_read_range(path, start, end), first_line, strict=True))
         return
-    import multiprocessing
     import tempfile
 
-    global _WORKER
-    _WORKER = batcher
-    try:
-        context = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform: one process
-        for start, end, first_line in ranges:
-            emit(batcher.csv_batch(_read_range(path, start, end), first_line, strict=True))
-        return
     folder = tempfile.mkdtemp(prefix=".policylang-eval-", dir=parts_dir)
     pending: collections.deque = collections.deque()
     try:
