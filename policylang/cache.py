@@ -640,6 +640,129 @@ class Bundle:
         return value
 
 
+# ---------------------------------------------------------------- compact outlines
+#
+# Most files' outlines are a header, `uses` lines and comments, every span in the file itself,
+# no syntax diagnostic and nothing unreadable. Such an outline is kept in a bundle as one flat
+# JSON array, read by the plain JSON decoder (no hook per object) and rebuilt by `decode_outline`
+# with every value's type checked:
+#   ["O", path below the root, policy id,
+#    [key, value, line, column, end line, end column, start, end, ...]   the header items
+#    [policy id, alias, line, column, end line, end column, start, end, ...]   the `uses` lines
+#    [text, line, column, ...]]   the comments
+# where a header value is a text or {"d": "2021-01-01"} (a date). Any other outline is kept in
+# the general form (the entry's own first part).
+
+OUTLINE_TAG = "O"
+_COMPACT_START = b'["O",'
+
+
+def encode_outline(file, root: Optional[str]) -> Optional[bytes]:
+    """The compact line of an outline (a PolicyFile without declarations), or None when it does
+    not have that simple form (see above)."""
+    from .syntax.ast import Comment, HeaderItem, PolicyFile, Span, Uses
+
+    root = _normal_root(root)
+    if root is None or type(file) is not PolicyFile or file.decls or file.unreadable:
+        return None
+    path = file.path
+    prefix = root + os.sep
+    if type(path) is not str or not path.startswith(prefix) or type(file.policy_id) is not str:
+        return None
+
+    def plain(text) -> bool:
+        return type(text) is str and root not in text
+
+    def span_ok(s) -> bool:
+        return (type(s) is Span and s.file == path and type(s.line) is int and type(s.column) is int
+                and type(s.end_line) is int and type(s.end_column) is int and type(s.start_pos) is int
+                and type(s.end_pos) is int)
+
+    header: list = []
+    for item in file.header:
+        if type(item) is not HeaderItem or not plain(item.key) or not span_ok(item.span):
+            return None
+        value = item.value
+        if type(value) is _dt.date:
+            value = {"d": value.isoformat()}
+        elif not plain(value):
+            return None
+        s = item.span
+        header += [item.key, value, s.line, s.column, s.end_line, s.end_column, s.start_pos, s.end_pos]
+    uses: list = []
+    for use in file.uses:
+        if type(use) is not Uses or not plain(use.policy_id) or not plain(use.alias) or not span_ok(use.span):
+            return None
+        s = use.span
+        uses += [use.policy_id, use.alias, s.line, s.column, s.end_line, s.end_column, s.start_pos, s.end_pos]
+    comments: list = []
+    for comment in file.comments:
+        if (type(comment) is not Comment or not plain(comment.text) or type(comment.line) is not int
+                or type(comment.column) is not int):
+            return None
+        comments += [comment.text, comment.line, comment.column]
+    if not plain(file.policy_id) or not plain(path[len(prefix):]):
+        return None
+    value = [OUTLINE_TAG, path[len(prefix):], file.policy_id, header, uses, comments]
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return None
+
+
+def is_compact_outline(line: bytes) -> bool:
+    return line.startswith(_COMPACT_START)
+
+
+def _ints(values) -> bool:
+    return all(type(v) is int for v in values)
+
+
+def decode_outline(line: bytes, path: str, policy_id: str, root: Optional[str]):
+    """The outline a compact line holds (a PolicyFile without declarations), for the file at
+    `path` (below `root`) with id `policy_id`; BadEntry (or another exception) for anything this
+    code would not have written, or a line written for another file."""
+    from .syntax.ast import Comment, HeaderItem, PolicyFile, Span, Uses
+
+    root = _normal_root(root)
+    value = _HEADER.decode(line.decode("utf-8"))
+    if type(value) is not list or len(value) != 6 or value[0] != OUTLINE_TAG or root is None:
+        raise BadEntry("not a compact outline")
+    _tag, rel, pid, header, uses, comments = value
+    if (type(rel) is not str or root + os.sep + rel != path or pid != policy_id or type(header) is not list
+            or type(uses) is not list or type(comments) is not list or len(header) % 8 or len(uses) % 8
+            or len(comments) % 3):
+        raise BadEntry("compact outline")
+    items = []
+    date = _dt.date.fromisoformat
+    for i in range(0, len(header), 8):
+        key, v = header[i], header[i + 1]
+        numbers = header[i + 2:i + 8]
+        if type(key) is not str or not _ints(numbers):
+            raise BadEntry("header item")
+        if type(v) is dict:
+            if len(v) != 1 or type(v.get("d")) is not str:
+                raise BadEntry("header value")
+            v = date(v["d"])
+        elif type(v) is not str:
+            raise BadEntry("header value")
+        items.append(HeaderItem(key, v, Span(path, *numbers)))
+    used = []
+    for i in range(0, len(uses), 8):
+        target, alias = uses[i], uses[i + 1]
+        numbers = uses[i + 2:i + 8]
+        if type(target) is not str or type(alias) is not str or not _ints(numbers):
+            raise BadEntry("uses")
+        used.append(Uses(target, alias, Span(path, *numbers)))
+    notes = []
+    for i in range(0, len(comments), 3):
+        text, at, column = comments[i], comments[i + 1], comments[i + 2]
+        if type(text) is not str or type(at) is not int or type(column) is not int:
+            raise BadEntry("comment")
+        notes.append(Comment(text, at, column))
+    return PolicyFile(path, pid, tuple(items), tuple(used), (), tuple(notes))
+
+
 def encode_bundle(key: str, records: list[tuple[str, list, bytes]], root: Optional[str]) -> bytes:
     """The bytes of a `Bundle` of (entry key, path table, first part's line) records."""
     lines = [json.dumps([MAGIC, CACHE_FORMAT, key, _normal_root(root), [], len(records)],

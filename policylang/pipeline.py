@@ -34,13 +34,13 @@ from typing import Callable, Iterable, Optional
 
 import attrs
 
-from .cache import (DiskCache, cache_enabled, code_fingerprint, content_hash, encode_bundle, encode_entry, first_part,
-                    make_key, open_cache, prune_if_due)
+from .cache import (DiskCache, cache_enabled, code_fingerprint, content_hash, decode_outline, encode_bundle,
+                    encode_entry, encode_outline, first_part, is_compact_outline, make_key, open_cache, prune_if_due)
 from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
 from .progress import Progress, stage_label
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
-from .semantics.resolve import Resolution, resolve
+from .semantics.resolve import Resolution, Scope, ScopeMismatch, resolve
 from .semantics.followons import drop_follow_ons
 from .syntax.ast import Decl, PolicyFile
 from .syntax.files import SkippedFile, overlaid, read_policy_bytes
@@ -235,6 +235,87 @@ class ParseEntry:
 DECL_TYPES = typing.get_args(Decl)
 
 
+class DamagedOutline(Exception):
+    """A compact outline of the bundle could not be decoded when it was first looked up: the
+    check is run again without the bundle."""
+
+
+class Undecoded:
+    """A file's outline as the bundle holds it (a compact line), not decoded yet (OutlineFiles)."""
+
+    __slots__ = ("line", "path", "policy_id", "root")
+
+    def __init__(self, line: bytes, path: str, policy_id: str, root: Optional[str]):
+        self.line, self.path, self.policy_id, self.root = line, path, policy_id, root
+
+    def decode(self) -> PolicyFile:
+        try:
+            return decode_outline(self.line, self.path, self.policy_id, self.root)
+        except Exception as exc:  # noqa: BLE001 - any damage: see DamagedOutline
+            raise DamagedOutline(self.path) from exc
+
+
+_ABSENT = object()
+
+
+class OutlineFiles(dict):
+    """Policy id -> parsed file, where a file the bundle gave as a compact outline is decoded when
+    it is first looked up. A check after a small change reads the headers of the affected chains
+    only (see `_check`); anything that goes through every file gets every file, decoded."""
+
+    __slots__ = ()
+
+    def _file(self, pid, pf):
+        if type(pf) is Undecoded:
+            pf = pf.decode()
+            dict.__setitem__(self, pid, pf)
+        return pf
+
+    def __getitem__(self, pid):
+        return self._file(pid, dict.__getitem__(self, pid))
+
+    def get(self, pid, default=None):
+        pf = dict.get(self, pid, _ABSENT)
+        return default if pf is _ABSENT else self._file(pid, pf)
+
+    def __iter__(self):  # defined in Python, so that dict(files) and {**files} go through __getitem__
+        return iter(list(dict.keys(self)))
+
+    def items(self):
+        return [(pid, self[pid]) for pid in list(dict.keys(self))]
+
+    def values(self):
+        return [self[pid] for pid in list(dict.keys(self))]
+
+    def copy(self):
+        return {pid: self[pid] for pid in list(dict.keys(self))}
+
+    def pop(self, pid, *default):
+        pf = dict.pop(self, pid, *default)
+        return self._file(pid, pf) if type(pf) is Undecoded else pf
+
+    def setdefault(self, pid, default=None):
+        if pid in self:
+            return self[pid]
+        dict.__setitem__(self, pid, default)
+        return default
+
+    def popitem(self):
+        pid, pf = dict.popitem(self)
+        return pid, (pf.decode() if type(pf) is Undecoded else pf)
+
+    def __eq__(self, other):
+        return dict(self.items()) == other
+
+    __hash__ = None
+
+    def decoded(self, pid) -> bool:
+        return type(dict.get(self, pid)) is not Undecoded
+
+    def undecoded_count(self) -> int:
+        return sum(1 for pf in dict.values(self) if type(pf) is Undecoded)
+
+
 def _store_parse(store: DiskCache, key: str, result: ParseResult, root: str) -> Optional[tuple[list, bytes]]:
     """Store a file's parse; (its path table, its outline's line) for the outline bundle, or None."""
     outline = None if result.file is None else attrs.evolve(result.file, decls=())
@@ -245,6 +326,10 @@ def _store_parse(store: DiskCache, key: str, result: ParseResult, root: str) -> 
         return None
     if not store.put_bytes("parse", key, data):
         return None
+    if outline is not None and not result.diagnostics:
+        compact = encode_outline(outline, root)
+        if compact is not None:
+            return [], compact
     return first_part(data)
 
 
@@ -300,8 +385,9 @@ class CachedParser:
     """
 
     def __init__(self, plan: TreePlan, cache: Optional[DiskCache], jobs: Optional[int] = None,
-                 progress: Optional[bool] = None, outlines: bool = False):
+                 progress: Optional[bool] = None, outlines: bool = False, bundle: bool = True):
         self.plan = plan
+        self.use_bundle = bundle
         self.cache = cache
         self.jobs = jobs if jobs is not None else available_cores()
         self.progress = progress
@@ -319,7 +405,7 @@ class CachedParser:
         results: dict[str, ParseResult] = {}
         todo: list[tuple[str, str, Optional[str], Optional[str]]] = []
         bar = Progress(stage_label("parse"), total=len(paths), enabled=self.progress)
-        if self.cache is not None and self.bundle is None:
+        if self.cache is not None and self.bundle is None and self.use_bundle:
             self.bundle = self.cache.bundle("outlines", self.plan.root_key(), root=root)
         with gc_paused():
             for path in paths:
@@ -364,7 +450,17 @@ class CachedParser:
             if record is None:
                 return None
             table, line = record
-            head = self.bundle.decode(table, line, ParseEntry)
+            if is_compact_outline(line):
+                pid = self.plan.policy_id(path)
+                if self.outlines:
+                    # decoded when first looked up (OutlineFiles): most are never needed
+                    self.pending[path] = (None, key)
+                    self.records[path] = (key, table, line)
+                    return ParseResult(Undecoded(line, path, pid, self.bundle.root), (),
+                                       _parse_result_text(self.plan.contents[path]))
+                head = ParseEntry(decode_outline(line, path, pid, self.bundle.root), ())
+            else:
+                head = self.bundle.decode(table, line, ParseEntry)
             file = head.file
             if file is not None and file.decls:
                 raise ValueError("an outline has no declarations")
@@ -629,9 +725,13 @@ class Findings:
     read_pairs: tuple[tuple[str, str], ...]
     read_sets: tuple[tuple[int, ...], ...]
     read_set_of: dict[str, int]
+    # the dependency order of the tree's policies (Resolution.order), for resolving only the files
+    # of the affected chains next time (resolve.Scope)
+    order: tuple[str, ...] = ()
 
     @classmethod
-    def make(cls, hashes, structure, by_policy, resolved_by_policy, reads: dict[str, frozenset]) -> "Findings":
+    def make(cls, hashes, structure, by_policy, resolved_by_policy, reads: dict[str, frozenset],
+             order: tuple = ()) -> "Findings":
         pair_index: dict[tuple[str, str], int] = {}
         set_index: dict[frozenset, int] = {}
         sets: list[tuple[int, ...]] = []
@@ -642,7 +742,8 @@ class Findings:
                 index = set_index[pairs] = len(sets)
                 sets.append(tuple(sorted(pair_index.setdefault(p, len(pair_index)) for p in pairs)))
             set_of[pid] = index
-        return cls(hashes, structure, by_policy, resolved_by_policy, tuple(pair_index), tuple(sets), set_of)
+        return cls(hashes, structure, by_policy, resolved_by_policy, tuple(pair_index), tuple(sets), set_of,
+                   tuple(order))
 
     def reads(self) -> dict[str, frozenset]:
         """Policy id -> the (declaring policy, name) of the inputs and parameters it reads."""
@@ -720,7 +821,7 @@ def check_incrementally(ws: Workspace, resolution: Resolution, hashes: dict[str,
         # it was last resolved) already holds along with the rest.
         if affected is None or pid in affected or pid not in resolved_all:
             resolved_all[pid] = diags
-    remembered = Findings.make(hashes, structure, checks, resolved_all, reads)
+    remembered = Findings.make(hashes, structure, checks, resolved_all, reads, resolution.order)
     merged = [d for pid in sorted(resolved_all) for d in resolved_all[pid]] + remembered.as_list()
     return merged, remembered, len(examined)
 
@@ -746,6 +847,15 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
     plan = TreePlan(paths, root)
     use_cache = cache_enabled() if cache is None else cache
     store = open_cache(plan.root) if use_cache else None
+    try:
+        return _check_plan(plan, store, jobs, progress)
+    except DamagedOutline:
+        # A compact outline of the bundle was damaged: the bundle is a miss, as any damaged entry.
+        store.discard("outlines", plan.root_key())
+        return _check_plan(plan, store, jobs, progress, bundle=False)
+
+
+def _check_plan(plan: "TreePlan", store: Optional[DiskCache], jobs, progress, bundle: bool = True) -> CheckRun:
 
     def load() -> Workspace:
         """The whole workspace (for a backend that asks after a warm or incremental run)."""
@@ -753,8 +863,16 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
                               discovered=plan.all_files)
 
     def resolve_some(ids: set[str]) -> tuple[Resolution, dict[str, tuple]]:
-        parser = CachedParser(plan, store, jobs, False, outlines=store is not None)
+        try:
+            return _resolve_some(ids, True)
+        except DamagedOutline:
+            store.discard("outlines", plan.root_key())
+            return _resolve_some(ids, False)
+
+    def _resolve_some(ids: set[str], bundle: bool) -> tuple[Resolution, dict[str, tuple]]:
+        parser = CachedParser(plan, store, jobs, False, outlines=store is not None, bundle=bundle)
         ws = load_workspace(plan.paths, plan.root, parse_many=parser, discovered=plan.all_files)
+        _lazy_files(ws)
         structure = structure_of(ws)
         parser.complete(ws, upward_closure(ids, structure))
         return resolve(ws, only=ids), structure
@@ -773,15 +891,20 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
 
     # Cached files come as outlines first: what a change affects is decided from headers alone,
     # and only the files to be resolved get their declarations.
-    parser = CachedParser(plan, store, jobs, progress, outlines=store is not None)
+    parser = CachedParser(plan, store, jobs, progress, outlines=store is not None, bundle=bundle)
     ws = load_workspace(plan.paths, plan.root, parse_many=parser, discovered=plan.all_files)
+    lazy = _lazy_files(ws)
     previous = store.get("latest", plan.root_key(), root=plan.root, expect=Findings) if store is not None else None
-    structure = structure_of(ws)
+    structure = None
+    if lazy and previous is not None:
+        structure = _unchanged_structure(plan, ws, previous, parser, id_hashes)
+    if structure is None:
+        structure = structure_of(ws)
     affected = previous.changed_and_affected(id_hashes, structure) if previous is not None else None
     parser.complete(ws, affected)
     # After a small change only the affected policies (and what they build on) are resolved;
     # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
-    resolution = resolve(ws, only=affected)
+    resolution = _resolve_affected(ws, affected, structure, previous, lazy)
     bar = Progress(stage_label("check"), total=None, enabled=progress)
     from .semantics.checks.binding import proof_store
 
@@ -790,8 +913,10 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
                                                              previous)
     bar.advance(examined)
     bar.close()
-    diags = drop_follow_ons(ws, list(ws.diagnostics) + findings)
-    diags, suppressed = apply_configuration(ws, diags)
+    diags = list(ws.diagnostics) + findings
+    if not lazy or _may_have_follow_ons(ws):
+        diags = drop_follow_ons(ws, diags)
+    diags, suppressed = apply_configuration(_configuration_view(ws, plan, structure) if lazy else ws, diags)
     diags = sort_diagnostics(diags)
     suppressed.sort(key=lambda s: s.diagnostic.sort_key())
     # A run in which a check failed is not remembered: the next run tries the check again.
@@ -819,6 +944,114 @@ def _check(paths, root, cache, jobs, progress) -> CheckRun:
                      parsed=parser.parsed, from_cache=parser.from_cache, examined=examined,
                      cache=store.directory if store is not None else None)
     return run
+
+
+def _lazy_files(ws: Workspace) -> bool:
+    """Whether some files came as compact outlines not decoded yet: ws.files is then an
+    OutlineFiles, which decodes each when it is first looked up."""
+    if not any(type(pf) is Undecoded for pf in ws.files.values()):
+        return False
+    ws.files = OutlineFiles(ws.files)
+    return True
+
+
+def _shape(pf: PolicyFile) -> tuple:
+    """All of a file that `structure_of`, the bindings of `uses` lines, the policy windows and the
+    resolver's header and graph checks read: its header items and `uses` lines (without places)."""
+    return (tuple((item.key, item.value) for item in pf.header),
+            tuple((use.policy_id, use.alias) for use in pf.uses))
+
+
+def _unchanged_structure(plan: TreePlan, ws: Workspace, previous: "Findings", parser: "CachedParser",
+                         id_hashes: dict[str, Optional[str]]) -> Optional[dict[str, tuple]]:
+    """The last run's structure when it is this tree's too (`structure_of` would give it again):
+    the same policies, and each changed file parsed then and now with the same header and `uses`
+    lines (its outline of then is in the bundle). None when that is not known."""
+    old = previous.structure
+    if parser.bundle is None or len(old) != len(ws.paths) or any(pid not in old for pid in ws.paths):
+        return None
+    for pid in ws.paths:
+        digest, before_digest = id_hashes.get(pid), previous.hashes.get(pid)
+        if digest == before_digest and digest is not None:
+            continue
+        path = ws.paths[pid]
+        now = ws.files.get(pid)
+        if now is None or digest is None or before_digest is None or not old[pid][2]:
+            return None
+        try:
+            record = parser.bundle.record(_parse_key(plan.root, path, before_digest))
+            if record is None:
+                return None
+            table, line = record
+            if is_compact_outline(line):
+                before = decode_outline(line, path, pid, parser.bundle.root)
+            else:
+                before = parser.bundle.decode(table, line, ParseEntry).file
+        except Exception:  # noqa: BLE001 - a damaged record: the structure is computed instead
+            return None
+        if before is None or _shape(before) != _shape(now):
+            return None
+    return old
+
+
+def _resolve_affected(ws: Workspace, affected: Optional[set[str]], structure: dict[str, tuple],
+                      previous: Optional["Findings"], lazy: bool) -> Resolution:
+    """resolve(ws, only=affected), reading only the files of the affected chains when the last run
+    says that is the same (resolve.Scope): it resolved every policy without an error and gave the
+    tree's order, and the structure is the same (so every header is)."""
+    if (affected is None or not lazy or previous is None or not previous.order
+            or previous.structure is not structure
+            or any(d.severity == "error" for diags in previous.resolved_by_policy.values() for d in diags)):
+        return resolve(ws, only=affected)
+    ids = upward_closure(affected, structure)
+    outside = {pid: entry[0] for pid, entry in structure.items() if pid not in ids and entry[2] and entry[0]}
+    try:
+        return resolve(ws, only=affected, scope=Scope(frozenset(ids), outside, previous.order))
+    except ScopeMismatch:
+        return resolve(ws, only=affected)
+
+
+def _may_have_follow_ons(ws: Workspace) -> bool:
+    """Whether drop_follow_ons can drop anything: a syntax error, or a file with unreadable names
+    (a compact outline has none, so the files not decoded need not be)."""
+    if ws.syntax_errors:
+        return True
+    files = ws.files
+    return any(getattr(files[pid], "unreadable", None) for pid in list(dict.keys(files)) if files.decoded(pid))
+
+
+class _ConfigurationView(Workspace):
+    """The workspace as configuration needs it (config.configure): the files that may hold an
+    in-line `ignore` comment (those decoded already, and those whose bytes say `ignore`), and
+    each policy's chain as written, from the structure."""
+
+    __slots__ = ("_parents",)
+
+    def __init__(self, root, files, paths, sources, diagnostics, syntax_errors, targets, parents):
+        super().__init__(root, files, paths, sources, diagnostics, syntax_errors, targets)
+        self._parents = parents
+
+    def written_chain(self, policy_id: Optional[str]) -> list[str]:
+        out, seen, cur = [], set(), policy_id
+        while cur and cur not in seen:
+            seen.add(cur)
+            out.append(cur)
+            entry = self._parents.get(cur)
+            cur = entry[0] if entry is not None and entry[2] else None
+        return out
+
+
+def _configuration_view(ws: Workspace, plan: TreePlan, structure: dict[str, tuple]) -> Workspace:
+    files = ws.files
+    shown: dict[str, PolicyFile] = {}
+    for pid in list(dict.keys(files)):
+        if not files.decoded(pid):
+            data = plan.contents.get(ws.paths.get(pid))
+            if data is not None and b"ignore" not in data:
+                continue  # no comment of it can be a suppression (config.SUPPRESSION)
+        shown[pid] = files[pid]
+    return _ConfigurationView(ws.root, shown, ws.paths, ws.sources, ws.diagnostics, ws.syntax_errors, ws.targets,
+                              structure)
 
 
 @attrs.frozen

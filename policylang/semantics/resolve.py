@@ -252,10 +252,12 @@ class Resolver:
             self.error_ids.add(policy_id)
 
     # ------------------------------------------------------------ driver
-    def run(self, only: Optional[set[str]] = None) -> Resolution:
+    def run(self, only: Optional[set[str]] = None, scope: Optional["Scope"] = None) -> Resolution:
         files = self.ws.files
         valid: dict[str, A.PolicyFile] = {}
-        for pid, pf in files.items():
+        # A scope: only its files are read (see `Scope`); the others are looked at by id only.
+        present = files.items() if scope is None else [(pid, files[pid]) for pid in files if pid in scope.ids]
+        for pid, pf in present:
             if self._check_header(pid, pf):
                 valid[pid] = pf
         self._refuse_deep_chains(valid)
@@ -263,6 +265,9 @@ class Resolver:
         for pid, pf in valid.items():
             parent = pf.extends
             if parent:
+                self.children.setdefault(parent, []).append(pid)
+        if scope is not None:
+            for pid, parent in scope.outside_parents.items():
                 self.children.setdefault(parent, []).append(pid)
         self.bindings, conflicts = bind_cross_references(valid)
         self.windows = policy_windows(valid)
@@ -272,6 +277,13 @@ class Resolver:
             self.windows[pid] = self.windows.get(root, ())
         self._report_alias_conflicts(conflicts)
         order, unresolved = self._order(valid)
+        in_scope = order
+        if scope is not None:
+            # The order of the whole tree, as the last run found it (the headers are the same):
+            # the scope's policies are resolved in it, exactly as a run over every file would.
+            if set(order) != set(scope.order) & scope.ids:
+                raise ScopeMismatch("the scope's order is not the tree's")
+            order = list(scope.order)
         needed = None if only is None else self._with_dependencies(only, valid, self.bindings, self._amendment_links())
         for pid in order:
             if needed is None or pid in needed:
@@ -280,8 +292,10 @@ class Resolver:
             for pid in order:
                 if pid in self.resolved:
                     self._inherit_versions(pid, valid[pid])
-        skipped = set() if needed is None else set(order) - needed
-        unresolved |= set(files) - set(self.resolved) - skipped
+        skipped = set() if needed is None else set(in_scope) - needed
+        unresolved |= set(valid if scope is not None else files) - set(self.resolved) - skipped
+        if scope is not None:
+            unresolved |= {pid for pid, _pf in present} - set(valid)
         return Resolution(self.resolved, self.diags, order, unresolved, partial=needed is not None)
 
     def _refuse_deep_chains(self, valid: dict[str, A.PolicyFile]) -> None:
@@ -1316,10 +1330,35 @@ def _action(parent_decl, child_decl) -> str:
     return "changed"
 
 
-def resolve(ws: Workspace, only: Optional[set[str]] = None) -> Resolution:
-    """Resolve every policy of the tree, or only `only` and what they depend on."""
+class ScopeMismatch(Exception):
+    """A `Scope` that does not fit the tree (the caller resolves without it)."""
+
+
+@attrs.frozen
+class Scope:
+    """What `resolve(ws, only, scope)` may take as known instead of reading every file, when the
+    caller knows (from the last run, with every file's header and `uses` lines unchanged and no
+    policy of the tree failing to resolve) that:
+
+    - `ids` holds `only` and everything it depends on (parents, used and bound policies, the
+      policies that may stand in for it on a day, amendments), transitively;
+    - every policy outside `ids` resolves, and `outside_parents` gives the parent of each that
+      has one (they are their parents' children);
+    - `order` is the dependency order of the whole tree's policies.
+
+    Only the files of `ids` are read then; what is computed for `only` is what a run over every
+    file computes (the bindings, windows and graph findings of a policy depend on its scope only)."""
+
+    ids: frozenset
+    outside_parents: dict
+    order: tuple
+
+
+def resolve(ws: Workspace, only: Optional[set[str]] = None, scope: Optional[Scope] = None) -> Resolution:
+    """Resolve every policy of the tree, or only `only` and what they depend on (reading only the
+    files of `scope`, when given: see `Scope`)."""
     with gc_paused():
-        return Resolver(ws).run(only)
+        return Resolver(ws).run(only, scope if only is not None else None)
 
 
 # ---------------------------------------------------------------- names and types

@@ -350,3 +350,36 @@ def test_check_json_output_stays_json_when_the_cache_is_refused(tmp_path):
     assert json.loads(out.stdout)["diagnostics"] is not None
     assert "not using the cache folder" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d.replace(b'["O","', b'["O","../', 1),  # a record naming another file's path
+    lambda d: d.replace(b'["O","', b'["O","../'),
+    lambda d: d.replace(b'["O",', b'["O",1.5,'),  # a float
+    lambda d: d.replace(b'["O",', b'["O",{"A":["Spam"]},'),
+    lambda d: d.replace(b'"effective",{"d":"', b'"effective",{"d":"x'),  # not a date
+])
+def test_a_damaged_compact_outline_is_a_miss_when_it_is_first_read(tmp_path, monkeypatch, damage):
+    """Most outlines are kept in the bundle in a compact form and decoded only when a check needs
+    them (pipeline.OutlineFiles): one found damaged then makes the bundle a miss, and the check is
+    made again without it."""
+    monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("POLICYLANG_NO_CACHE", raising=False)
+    cities = {f"cn/gd/c{i}/x": header("municipal", extends="cn/gd/x") for i in range(6)}
+    tree = write_tree(tmp_path, {"cn/x": NATIONAL, "cn/gd/x": header("provincial", extends="cn/x"), **cities})
+    check([tree])
+    bundles = entries(tmp_path / "cache" / "outlines")
+    with open(bundles[0], "rb") as fh:
+        data = fh.read()
+    assert data.count(b'["O",') == 8
+    with open(os.path.join(tree, "cn", "gd", "c0", "x.policy"), "a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    expected = findings(check([tree], cache=False))
+    with open(bundles[0], "wb") as fh:
+        fh.write(damage(data))
+    run = check([tree])
+    assert findings(run) == expected and run.stats["mode"] != "warm"
+    assert sorted(run.workspace.files) == sorted(check([tree], cache=False).workspace.files)
+    with open(os.path.join(tree, "cn", "gd", "c1", "x.policy"), "a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    assert findings(check([tree])) == findings(check([tree], cache=False))

@@ -68,3 +68,46 @@ def test_a_file_that_stops_parsing_rechecks_the_tree(tree):
     after = check([tree])
     assert after.stats["mode"] == "full"
     assert findings(after) == findings(check([tree], cache=False))
+
+
+# ---------------------------------------------------------------- reading only the affected chains
+
+
+def test_after_a_small_change_only_the_affected_chains_are_decoded_and_resolved(tree, monkeypatch):
+    """The outlines of the files a change cannot affect stay undecoded (pipeline.OutlineFiles) and
+    their files are not resolved; the findings are those of a check from scratch."""
+    from policylang import pipeline
+
+    for i in range(6, 12):
+        os.makedirs(os.path.join(tree, "cn", "gd", f"c{i}"))
+        rewrite(tree, f"cn/gd/c{i}/x", header("municipal", extends="cn/gd/x")
+                + "# policylang: ignore[PL999] because \"an unknown code, reported\"\n")
+    check([tree])
+    check([tree])
+    with open(os.path.join(tree, "cn", "gd", "c0", "x.policy"), "a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    decoded: list[str] = []
+    original = pipeline.decode_outline
+    monkeypatch.setattr(pipeline, "decode_outline", lambda line, path, pid, root: decoded.append(pid)
+                        or original(line, path, pid, root))
+    scopes = []
+    original_resolve = pipeline.resolve
+    monkeypatch.setattr(pipeline, "resolve", lambda ws, only=None, scope=None: scopes.append(scope)
+                        or original_resolve(ws, only, scope))
+    run = check([tree])
+    assert run.stats["mode"] == "incremental"
+    assert findings(run) == findings(check([tree], cache=False))
+    assert any(c == "PL903" for c, _, _, _ in findings(run))  # the suppressions of every file still count
+    assert scopes and scopes[0] is not None and set(scopes[0].ids) == {"cn/x", "cn/gd/x", "cn/gd/c0/x"}
+    # the chain of the changed file (its old outline included) and the files that say `ignore`
+    assert set(decoded) <= {"cn/x", "cn/gd/x", "cn/gd/c0/x"} | {f"cn/gd/c{i}/x" for i in range(6, 12)}
+    assert not {f"cn/gd/c{i}/x" for i in range(1, 6)} & set(decoded)
+    assert sorted(run.workspace.files) == sorted(check([tree], cache=False).workspace.files)
+
+
+def test_a_changed_header_reads_the_whole_tree_again(tree):
+    check([tree])
+    rewrite(tree, "cn/gd/c1/x", header("municipal", extends="cn/gd/x").replace("effective 2021-01-01",
+                                                                               "effective 2021-02-01"))
+    run = check([tree])
+    assert findings(run) == findings(check([tree], cache=False))
