@@ -38,7 +38,7 @@ from .cache import (DiskCache, cache_enabled, code_fingerprint, content_hash, de
                     encode_entry, encode_outline, first_part, is_compact_outline, make_key, open_cache, prune_if_due)
 from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
-from .progress import Progress, stage_label
+from .progress import Progress, progress_wanted, stage_label
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, Scope, ScopeMismatch, resolve
 from .semantics.followons import drop_follow_ons
@@ -46,6 +46,8 @@ from .syntax.ast import Decl, PolicyFile
 from .syntax.files import SkippedFile, overlaid, read_policy_bytes
 from .syntax.parser import ParseResult, parse_file, policy_id_for
 
+# The outline bundle is written again when more files than this are missing from it.
+BUNDLE_SLACK = 32
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 100
 # When a change touches more than this share of the tree, check everything at once.
@@ -400,11 +402,12 @@ class CachedParser:
         # path -> (parse key, path table, outline line) of every outline known in this run
         self.records: dict[str, tuple[str, list, bytes]] = {}
         self.bundle_stale = False
+        self.bundle_misses = 0  # files whose outline did not come from the bundle
 
     def __call__(self, paths: list[str], root: str) -> list[ParseResult]:
         results: dict[str, ParseResult] = {}
         todo: list[tuple[str, str, Optional[str], Optional[str]]] = []
-        bar = Progress(stage_label("parse"), total=len(paths), enabled=self.progress)
+        bar = _bar("parse", len(paths), self.progress)
         if self.cache is not None and self.bundle is None and self.use_bundle:
             self.bundle = self.cache.bundle("outlines", self.plan.root_key(), root=root)
         with gc_paused():
@@ -425,6 +428,7 @@ class CachedParser:
                     self.unstable = True
                 self.parsed += 1
                 self.bundle_stale = True
+                self.bundle_misses += 1
                 if record is not None and self.cache is not None:
                     key = _parse_key(root, path, self.plan.hashes[path])
                     self.records[path] = (key, *record)
@@ -436,6 +440,12 @@ class CachedParser:
         if self.cache is None or self.unstable:
             return
         if not self.bundle_stale and self.bundle is not None and len(self.bundle.index) == len(self.records):
+            return
+        if (self.bundle is not None and self.bundle_misses <= BUNDLE_SLACK
+                and len(self.bundle.index) <= len(paths) + BUNDLE_SLACK):
+            # A few files changed: their outlines come from their own entries until more have
+            # (writing the whole bundle again would cost more), and the bundle keeps the outlines
+            # of their last versions, which the next run compares them with (_unchanged_structure).
             return
         records = [self.records[p] for p in paths if p in self.records]
         try:
@@ -486,6 +496,7 @@ class CachedParser:
             if result is not None:
                 return result
         self.bundle_stale = True
+        self.bundle_misses += 1
         entry = self.cache.entry("parse", key, root=root)
         if entry is None:
             return None
@@ -574,6 +585,14 @@ class CachedParser:
             for path, result, record in pool.imap_unordered(_parse_in_worker, todo, chunksize=chunk):
                 bar.advance()
                 yield path, result, record
+
+
+def _bar(stage: str, total: Optional[int], enabled: Optional[bool]) -> Progress:
+    """A stage's progress line; its words are looked up only when it is shown (that looks for the
+    command line's language option, which would import click in a library call)."""
+    if enabled is None:
+        enabled = progress_wanted()
+    return Progress(stage_label(stage) if enabled else stage, total=total, enabled=enabled)
 
 
 def available_cores() -> int:
@@ -905,7 +924,7 @@ def _check_plan(plan: "TreePlan", store: Optional[DiskCache], jobs, progress, bu
     # After a small change only the affected policies (and what they build on) are resolved;
     # a backend that needs every policy resolves the rest when it asks (CheckRun.resolution).
     resolution = _resolve_affected(ws, affected, structure, previous, lazy)
-    bar = Progress(stage_label("check"), total=None, enabled=progress)
+    bar = _bar("check", None, progress)
     from .semantics.checks.binding import proof_store
 
     with proof_store(store):
@@ -978,15 +997,20 @@ def _unchanged_structure(plan: TreePlan, ws: Workspace, previous: "Findings", pa
         now = ws.files.get(pid)
         if now is None or digest is None or before_digest is None or not old[pid][2]:
             return None
+        key = _parse_key(plan.root, path, before_digest)
         try:
-            record = parser.bundle.record(_parse_key(plan.root, path, before_digest))
-            if record is None:
-                return None
-            table, line = record
-            if is_compact_outline(line):
-                before = decode_outline(line, path, pid, parser.bundle.root)
+            record = parser.bundle.record(key)
+            if record is None:  # not in the bundle: in the file's own entry, unless pruned
+                entry = parser.cache.entry("parse", key, root=plan.root)
+                if entry is None:
+                    return None
+                before = entry.part(0, ParseEntry).file
             else:
-                before = parser.bundle.decode(table, line, ParseEntry).file
+                table, line = record
+                if is_compact_outline(line):
+                    before = decode_outline(line, path, pid, parser.bundle.root)
+                else:
+                    before = parser.bundle.decode(table, line, ParseEntry).file
         except Exception:  # noqa: BLE001 - a damaged record: the structure is computed instead
             return None
         if before is None or _shape(before) != _shape(now):
