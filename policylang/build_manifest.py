@@ -203,6 +203,8 @@ class Manifest:
 
     def __init__(self, out_dir: str, root: str, force: bool = False):
         self.out_dir = os.path.abspath(out_dir)
+        # The paths the stages name start with the folder as it was given (or as it is absolute).
+        self._prefixes = tuple(dict.fromkeys((os.path.join(out_dir, ""), os.path.join(self.out_dir, ""))))
         self.store: Optional[DiskCache] = open_cache(root) if cache_enabled() else None
         self.root = root
         self.key = make_key("build", FORMAT, self.out_dir)
@@ -259,6 +261,10 @@ class Manifest:
         return out
 
     def rel(self, path: str) -> str:
+        for prefix in self._prefixes:  # (os.path.relpath costs more than the rest of the record)
+            if path.startswith(prefix) and ".." not in path:
+                rel = path[len(prefix):]
+                return rel.replace(os.sep, "/") if os.sep != "/" else rel
         return os.path.relpath(path, self.out_dir).replace(os.sep, "/")
 
     def remove_gone(self, name: str, files: Iterable[str]) -> list[str]:
