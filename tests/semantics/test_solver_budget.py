@@ -92,3 +92,23 @@ def test_a_finished_call_is_never_interrupted_later():
     x = z3.Int("x")
     s.add(x * x == 49, x > 0)
     assert s.check() == z3.sat
+
+
+@needs_clock
+def test_a_forked_process_gets_its_own_watchdog():
+    s = solver_budget.budgeted(z3.Solver(), 0.2)  # the parent's watchdog is running after this call
+    x = z3.Int("x")
+    s.add(x == 1)
+    assert s.check() == z3.sat
+    pid = os.fork()
+    if pid == 0:  # the child: a hard call must still stop at its budget, not at the backstop
+        try:
+            child = solver_budget.budgeted(z3.Solver(), 0.2)
+            _hard(child)
+            # "interrupted" is the budget's doing; the backstop would say "timeout"
+            ok = child.check() == z3.unknown and child.reason_unknown() == "interrupted"
+            os._exit(0 if ok else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0

@@ -15,6 +15,7 @@ the only limit where the platform has no per-thread CPU clock.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any, Optional
@@ -31,6 +32,18 @@ _wake = threading.Event()
 _active: dict[int, tuple[int, float, Any]] = {}  # call id -> (CPU clock, deadline on it, z3 context)
 _watchdog: list[threading.Thread] = []
 _next_call = [0]
+
+
+def _after_fork_in_child() -> None:
+    # a forked process has no watchdog thread (threads are not copied) and maybe a lock copied held
+    global _lock, _wake
+    _lock, _wake = threading.Lock(), threading.Event()
+    _active.clear()
+    _watchdog.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _thread_clock() -> Optional[int]:
