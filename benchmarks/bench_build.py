@@ -2,7 +2,7 @@
 """Measure `policylang build` stage by stage on a generated tree; print wall and CPU seconds.
 
     python benchmarks/bench_build.py [--size 3209] [--seed 1] [--work DIR] [--jobs N] [--tree DIR]
-                                     [--against SRC [--rounds N]]
+                                     [--against SRC [--rounds N]] [--incremental]
 
 The tree (benchmarks/gen_tree.py, the national 1 + 31 + 333 + 2,844 shape scaled to --size, or
 --tree) is checked in this process with its own cache, once cold and once warm; then the two
@@ -22,6 +22,9 @@ package, such as `git archive COMMIT policylang | tar -x -C SRC`) in one run: ea
 the stages once for each version, one right after the other, each in a fresh process with its
 own warm cache of the same tree (so the machine's load falls on both alike), prints every round
 and the best and median per stage, and says whether the two outputs are the same bytes.
+
+--incremental runs `policylang build` itself into one folder: cold, again with nothing changed,
+after one city's file changed, and again; wall and CPU of each.
 """
 
 from __future__ import annotations
@@ -132,6 +135,48 @@ def compare(args, tree: str, work: str) -> None:
           f"outputs DIFFER ({len(same.stdout.splitlines())} files): diff -r {outs['this'][0]} {outs['against'][0]}")
 
 
+def incremental(args, tree: str, work: str) -> None:
+    """`policylang build` as a command, three times into one folder: cold (the check's cache
+    warm, the output folder empty), again with nothing changed, and after one city's file changed;
+    wall and CPU of each (the command's process and its workers)."""
+    import re
+
+    out = os.path.join(work, "out-incremental")
+    shutil.rmtree(out, ignore_errors=True)
+    cache = os.path.join(work, "cache-incremental")
+    shutil.rmtree(cache, ignore_errors=True)
+    env = dict(os.environ, POLICYLANG_CACHE_DIR=cache)
+    env.pop("POLICYLANG_NO_CACHE", None)
+    command = [sys.executable, "-m", "policylang", "build", tree, "-o", out]
+    subprocess.run([sys.executable, "-m", "policylang", "check", tree], env=env, capture_output=True)
+    city = sorted(os.path.join(d, n) for d, _dirs, names in os.walk(tree) for n in names
+                  if n.endswith(".policy") and os.path.relpath(d, tree).count(os.sep) == 2)[0]
+    original = open(city, encoding="utf-8").read()
+
+    def timed(name: str) -> None:
+        before, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        said = [line for line in done.stderr.splitlines() if "since the last build" in line]
+        print(f"{name:<34} {time.perf_counter() - wall:8.1f} {cpu:8.1f}  load {os.getloadavg()[0]:.1f}"
+              + (f"  ({said[-1].split(': ', 1)[-1]})" if said else ""), flush=True)
+        if done.returncode != 0:
+            raise SystemExit(done.stdout + done.stderr)
+
+    print(f"{'build (check cache warm)':<34} {'wall s':>8} {'CPU s':>8}")
+    try:
+        timed("cold: empty output folder")
+        timed("again, nothing changed")
+        with open(city, "w", encoding="utf-8") as fh:
+            fh.write(re.sub('document "', 'document "（修订）', original, count=1))
+        timed(f"one city changed ({os.path.relpath(city, tree)})")
+        timed("again, nothing changed")
+    finally:
+        with open(city, "w", encoding="utf-8") as fh:
+            fh.write(original)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=3209)
@@ -141,6 +186,8 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="processes per stage (default: one per core)")
     parser.add_argument("--against", default=None, help="another source tree to compare with, round by round")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the comparison (--against)")
+    parser.add_argument("--incremental", action="store_true",
+                        help="time `policylang build` cold, unchanged and after one city changed, instead")
     args = parser.parse_args(argv)
     work = args.work or tempfile.mkdtemp(prefix="policylang-bench-build-")
     tree = args.tree
@@ -149,6 +196,13 @@ def main(argv=None) -> int:
         shutil.rmtree(tree, ignore_errors=True)
         subprocess.run([sys.executable, os.path.join(HERE, "gen_tree.py"), tree, "--seed", str(args.seed),
                         *shape(args.size)], check=True, capture_output=True)
+    if args.incremental:
+        print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
+        compile_bytecode()
+        incremental(args, tree, work)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.against:
         print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
         compile_bytecode()

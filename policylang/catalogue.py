@@ -49,6 +49,15 @@ ENTRIES = [
      "policylang compile：内部错误：{policy}：{what}"),
     ("phrase.compile.failed", "policylang compile: {what}", "policylang compile：{what}"),
     ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
+    # What `build` says when the last build into the same folder left most of it up to date.
+    ("phrase.build.unchanged", "{folder}: nothing changed since the last build, no file written",
+     "{folder}：自上次生成以来没有变化，没有写入任何文件"),
+    ("phrase.build.incremental",
+     "{folder}: {changed} of {count} policies changed since the last build, the others' files left as they were"
+     "{removed}",
+     "{folder}：自上次生成以来 {count} 项政策中有 {changed} 项有变化，其余政策的文件保持不变{removed}"),
+    ("phrase.build.removed", "; {files} files of policies no longer in the tree removed",
+     "；已删除 {files} 个不再存在的政策的文件"),
     # `explain` and `diff` when a level above the policy has errors: the view is of what resolved.
     ("phrase.view.chain_errors",
      "policylang: a level above {policy} has {count} error{plural} ({where}), so this view may be incomplete "

@@ -34,7 +34,7 @@ import os
 import types
 import unicodedata
 from decimal import Decimal
-from typing import Callable, Iterable, Optional
+from typing import Callable, Collection, Iterable, Optional
 
 import attrs
 
@@ -1424,14 +1424,17 @@ def _write_chunk(job) -> int:
 
 
 def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False,
-                  progress: Optional[Callable[[int, int], None]] = None, jobs: Optional[int] = None) -> list[str]:
+                  progress: Optional[Callable[[int, int], None]] = None, jobs: Optional[int] = None,
+                  only: Optional[Collection[str]] = None) -> list[str]:
     """Write one module per policy under out_dir (cn/gd/stent-2020 -> out_dir/cn/gd/stent_2020.py), with
     __init__.py files so that the tree imports as a package. The runtime is written once, as
     out_dir/_PolicyRuntime.py, and every module loads it (one EvaluationError for all); with standalone,
     each module carries its own copy instead. progress(done, total) is told as modules are written.
     `jobs` is how many processes generate the modules (None: one per core for many policies, see
     workers.default_jobs); each writes its own modules, and the files are the same bytes whatever
-    it is. A file already holding the same bytes is not rewritten. Returns the files written, sorted."""
+    it is. A file already holding the same bytes is not rewritten. Returns the files written, sorted.
+    With `only`, the modules of the other policies are not generated (`policylang build` knows them to
+    be up to date) but still listed, and the package's layout is that of all the policies."""
     written: set[str] = set()
     policies = list(policies)
     layout = package_layout(p.policy_id for p in policies)  # refuses collisions before writing anything
@@ -1459,6 +1462,11 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
             if os.path.abspath(folder) == os.path.abspath(out_dir):
                 break
             folder = os.path.dirname(folder)
+    if only is not None:
+        kept = [i for i, p in enumerate(policies) if p.policy_id in only]
+        policies = [policies[i] for i in kept]
+        targets = [targets[i] for i in kept]
+        depths = [depths[i] for i in kept]
     if jobs is None:
         jobs = workers.default_jobs(len(policies))
     jobs_list = [(policies[i:i + CHUNK_SIZE], targets[i:i + CHUNK_SIZE], depths[i:i + CHUNK_SIZE])

@@ -35,12 +35,21 @@ from .common import (
 @click.option("--standalone", is_flag=True, help="Compile self-contained modules, each with its own copy of the runtime.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Print every warning and info in full, as check does (default: errors in full, the rest counted by code).")
-def build_command(paths, out_dir, output_format, root, no_docs, no_compile, standalone, verbose):
+@click.option("--force", is_flag=True,
+              help="Generate every module and page again, whatever the last build into OUT recorded.")
+def build_command(paths, out_dir, output_format, root, no_docs, no_compile, standalone, verbose, force):
     """Check every policy, then compile it to Python and write its documentation.
 
     Errors are printed in full; warnings and infos are counted by code (--verbose, or
     `policylang check`, prints each). Stops after the check when it finds errors (nothing is
     written then): exit status 1, or 2 when a check failed inside policylang (PL990).
+
+    Each build remembers, in the check's cache, what every policy's module and pages were made
+    from: the next build into the same folder writes only the modules and pages of the policies
+    that changed (or whose files were changed or removed since), rewrites the index and the search
+    index, and removes the files of policies that are gone; with nothing changed it writes
+    nothing. The output is the same bytes as a build into an empty folder. --force ignores the
+    record and writes everything (a file already holding the same bytes is still left as it is).
     """
     run = run_pipeline(default_paths(paths, root), root)
     diags = run.diagnostics_for_targets()
@@ -59,26 +68,78 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile, stan
     if status != EXIT_OK:
         click.echo(stopped_line("build", diags, chosen_language(run.workspace.root)), err=True)
         raise SystemExit(status)
-    policies = [p for p in run.target_policies() if not p.has_errors]
+    from ..build_manifest import Manifest, TreeInputs
+
+    manifest = Manifest(out_dir, run.workspace.root, force=force)
+    inputs = TreeInputs(run)
     if not no_compile:
-        from ..backends.pycodegen import CodegenError, write_modules
-
-        try:
-            with stage_progress("compile") as bar:
-                written = write_modules(policies, os.path.join(out_dir, "python"), standalone=standalone,
-                                        progress=bar.update)
-        except CodegenError as exc:
-            click.echo(f"build stopped: {exc}", err=True)
-            raise SystemExit(EXIT_FINDINGS)
-        click.echo(_say("phrase.build.compiled", count=len(policies), plural="ies" if len(policies) != 1 else "y",
-                        folder=os.path.join(out_dir, "python"), files=len(written)), err=True)
+        _compile_stage(run, inputs, manifest, os.path.join(out_dir, "python"), standalone)
     if not no_docs:
-        from ..backends.docs import render_site
-
-        with stage_progress("docs") as bar:
-            pages = render_site(run, os.path.join(out_dir, "docs"), progress=bar.update)
-        click.echo(_say("phrase.build.wrote_docs", files=len(pages), folder=os.path.join(out_dir, "docs")), err=True)
+        _docs_stage(run, inputs, manifest, os.path.join(out_dir, "docs"))
     raise SystemExit(EXIT_OK)
+
+
+def _compile_stage(run, inputs, manifest, folder: str, standalone: bool) -> None:
+    from ..backends.pycodegen import CodegenError, package_layout, write_modules
+    from ..build_manifest import module_keys
+    from ..cache import make_key
+
+    options = make_key("python", standalone)
+    record = manifest.up_to_date("python", options, inputs.tree_key)
+    if record is not None:  # nothing to resolve, nothing to write
+        count = len(record["policies"])
+        click.echo(_say("phrase.build.compiled", count=count, plural="ies" if count != 1 else "y",
+                        folder=folder, files=len(record["states"])), err=True)
+        click.echo(_say("phrase.build.unchanged", folder=folder), err=True)
+        return
+    policies = [p for p in run.target_policies() if not p.has_errors]
+    try:
+        layout = package_layout(p.policy_id for p in policies)
+        keys = module_keys(inputs, layout, standalone)
+        stale = manifest.stale("python", options, keys)
+        with stage_progress("compile") as bar:
+            written = write_modules(policies, folder, standalone=standalone, progress=bar.update,
+                                    only=None if len(stale) == len(keys) else stale)
+    except CodegenError as exc:
+        click.echo(f"build stopped: {exc}", err=True)
+        raise SystemExit(EXIT_FINDINGS)
+    mine = {pid: [os.path.join(folder, *rel.split("/"))] for pid, rel in layout.items()}
+    own = {path for paths in mine.values() for path in paths}
+    removed = manifest.remove_gone("python", written)
+    manifest.record("python", options, inputs.tree_key, keys, mine, [f for f in written if f not in own])
+    click.echo(_say("phrase.build.compiled", count=len(policies), plural="ies" if len(policies) != 1 else "y",
+                    folder=folder, files=len(written)), err=True)
+    _say_incremental(manifest, "python", folder, len(stale), len(keys), removed)
+
+
+def _docs_stage(run, inputs, manifest, folder: str) -> None:
+    from ..backends.docs.site import DEFAULT_FORMATS, policies_to_render, render_site_files
+    from ..build_manifest import page_keys, templates_fingerprint
+    from ..cache import make_key
+
+    impact = [pid for pid in sorted(inputs.paths)
+              if os.path.isfile(os.path.join(folder, "impact", *pid.split("/"), "index.html"))]
+    options = make_key("docs", templates_fingerprint(), *DEFAULT_FORMATS, "impact", *impact)
+    record = manifest.up_to_date("docs", options, inputs.tree_key)
+    if record is not None:
+        click.echo(_say("phrase.build.wrote_docs", files=len(record["states"]), folder=folder), err=True)
+        click.echo(_say("phrase.build.unchanged", folder=folder), err=True)
+        return
+    keys = page_keys(inputs, policies_to_render(run), DEFAULT_FORMATS, None, folder)
+    stale = manifest.stale("docs", options, keys)
+    with stage_progress("docs") as bar:
+        site = render_site_files(run, folder, progress=bar.update, only=None if len(stale) == len(keys) else stale)
+    removed = manifest.remove_gone("docs", site.all)
+    manifest.record("docs", options, inputs.tree_key, keys, site.by_policy, site.site_files)
+    click.echo(_say("phrase.build.wrote_docs", files=len(site.all), folder=folder), err=True)
+    _say_incremental(manifest, "docs", folder, len(stale), len(keys), removed)
+
+
+def _say_incremental(manifest, stage: str, folder: str, changed: int, count: int, removed: list) -> None:
+    if changed == count and not removed:
+        return  # a full build: nothing more to say
+    gone = _say("phrase.build.removed", files=len(removed)) if removed else ""
+    click.echo(_say("phrase.build.incremental", folder=folder, changed=changed, count=count, removed=gone), err=True)
 
 
 def _say(key: str, **params) -> str:

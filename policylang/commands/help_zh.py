@@ -7,12 +7,14 @@ its English help (a test lists every command and option, so none is forgotten).
 
 from __future__ import annotations
 
+import contextlib
+
 from typing import Optional
 
 import click
 
 OPTIONS = {
-    "output_format": "检查结果的输出格式：text 供人阅读，json 供程序读取，github 用于工作流注释，sarif 用于代码扫描。",
+    "output_format": "检查结果的输出格式：text 供人阅读，json 供程序读取，github 用于工作流注释，sarif 用于代码扫描，junit 供 CI 服务器的测试报告使用（JSON、SARIF 和 JUnit 中的路径相对于项目根目录：存放政策的 git 工作树，否则为 policies/ 的上一级文件夹）。",
     "lang": "检查结果和帮助使用的语言：zh（中文）或 en（英文）。默认依次取 $POLICYLANG_LANG、pyproject.toml 中 "
             "[tool.policylang] 的 lang，否则为 en。",
     "root": "政策目录的根文件夹（默认：最近的名为 policies 的文件夹）。",
@@ -60,11 +62,16 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
             {"check_only": "不修改任何文件；有文件未整理时以退出码 1 结束。",
              "show_diff": "以统一差异格式显示将要做的修改。",
              "keywords": "关键字写成英文（en）或中文（zh），含义不变。默认：沿用每个文件中多数关键字所用的语言。"}),
-    "build": ("检查全部政策，然后生成 Python 计算程序和文档。",
+    "build": ("检查全部政策，然后生成 Python 计算程序和文档。\n\n"
+              "每次生成都会在检查缓存中记下每项政策的模块和页面由什么生成：下次生成到同一文件夹时，"
+              "只重新生成有变化的政策（或其文件自上次以来被修改、删除）的模块和页面，重写索引和搜索索引，"
+              "并删除已不存在的政策的文件；没有变化时不写入任何文件。输出与生成到空文件夹时逐字节相同。"
+              "加 --force 时不看这份记录，全部重新生成（内容相同的文件仍不改写）。",
               {"out_dir": "输出文件夹：计算程序写到 OUT/python，文档写到 OUT/docs。",
                "no_docs": "跳过生成文档。", "no_compile": "跳过生成计算程序。",
                "standalone": "生成各自独立的模块，每个模块带有自己的一份运行库。",
-               "verbose": "像 check 一样逐条完整输出每个警告和提示（默认：错误逐条输出，其余按代码计数）。"}),
+               "verbose": "像 check 一样逐条完整输出每个警告和提示（默认：错误逐条输出，其余按代码计数）。",
+               "force": "不管上次生成到 OUT 时记下了什么，重新生成每个模块和每个页面。"}),
     "compile": ("把政策编译成 Python 计算程序模块（只用标准库）。\n\n"
                 "这些模块组成一个包，共用一份运行库（OUT/_PolicyRuntime.py：所有模块抛出的计算错误是同一个类）；"
                 "加 --standalone 则生成各自独立的单文件模块。检查发现错误时不写任何文件：请先改正。",
@@ -186,10 +193,20 @@ def _name(ctx: click.Context) -> str:
     return " ".join(reversed(names))
 
 
+@contextlib.contextmanager
+def _section(formatter: click.HelpFormatter, heading: str):
+    """click's `formatter.section`, with the full-width colon of Chinese text (click writes "选项:")."""
+    formatter.write_paragraph()
+    formatter.write(f"{'':>{formatter.current_indent}}{heading}：\n")
+    with formatter.indentation():
+        yield
+
+
 def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
     """The command's help page in Chinese (click's layout, Chinese words)."""
     text, options = COMMANDS.get(_name(ctx), ((command.help or ""), {}))
-    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix="用法：")
+    pieces = ["[选项]" if piece == command.options_metavar else piece for piece in command.collect_usage_pieces(ctx)]
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
     if text:
         formatter.write_paragraph()
         with formatter.indentation():
@@ -216,7 +233,7 @@ def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.
                 help_text += f"（默认：{default}）"
             rows.append((name, help_text))
     if rows:
-        with formatter.section("选项"):
+        with _section(formatter, "选项"):
             formatter.write_dl(rows)
     if isinstance(command, click.Group):
         commands = []
@@ -228,7 +245,7 @@ def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.
             short = COMMANDS.get(key, (cmd.get_short_help_str(),))[0].split("\n")[0]
             commands.append((sub, short))
         if commands:
-            with formatter.section("命令"):
+            with _section(formatter, "命令"):
                 formatter.write_dl(commands)
 
 

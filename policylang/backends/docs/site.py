@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Callable, Optional, Sequence
+from typing import Callable, Collection, Optional, Sequence
 
 import jinja2
 from markupsafe import escape
@@ -155,7 +155,7 @@ def search_index_script(search_json: str) -> str:
 # ---------------------------------------------------------------- the site
 
 
-def _policies_to_render(run) -> list[str]:
+def policies_to_render(run) -> list[str]:
     """The policies asked for and their ancestors (so chain links resolve), in dependency order."""
     policies = run.resolution.policies
     wanted: set[str] = set()
@@ -183,17 +183,22 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _MADE_FOLDERS: set[str] = set()
 
 
+def _target(out_dir: str, rel_path: str) -> str:
+    """Where a page of the site goes. A file name that is not UTF-8 (a GBK name from a zip
+    archive) reaches here as lone surrogates: written as U+FFFD, in the page and in its file name
+    alike, so links still work."""
+    if not rel_path.isascii():
+        rel_path = _SURROGATE.sub("\ufffd", rel_path)
+    return os.path.join(out_dir, *rel_path.split("/"))
+
+
 def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
-    # A file name that is not UTF-8 (a GBK name from a zip archive) reaches here as lone
-    # surrogates: written as U+FFFD in the page and in its file name alike, so links still work.
     # (Only text with a surrogate fails to encode: the usual page is encoded once and not searched.)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:
         data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
-    if not rel_path.isascii():
-        rel_path = _SURROGATE.sub("\ufffd", rel_path)
-    path = os.path.join(out_dir, *rel_path.split("/"))
+    path = _target(out_dir, rel_path)
     try:
         folder = os.path.dirname(path)
         if folder not in _MADE_FOLDERS:
@@ -240,14 +245,27 @@ CHUNK_SIZE = 16
 class _PageRenderer:
     """Renders and writes the pages of one policy (its page and its override report) in every format."""
 
-    def __init__(self, env: jinja2.Environment, site: SiteModel, contexts: dict[str, dict], out_dir: str):
+    def __init__(self, env: jinja2.Environment, site: SiteModel, contexts: dict[str, dict], out_dir: str,
+                 only: Optional[Collection[str]] = None):
         self.env = env
         self.site = site
         self.contexts = contexts  # per format: what every page's template gets besides its view
         self.out_dir = out_dir
+        self.only = only  # the policies whose pages are written (None: all)
+
+    def files_of(self, pid: str) -> dict[str, list[str]]:
+        """The files of one policy's pages, per format, without rendering them."""
+        policy = self.site.policies[pid]
+        files: dict[str, list[str]] = {}
+        for ext in self.contexts:
+            pages = [policy_page(pid, ext)] + ([override_page(pid, ext)] if policy.parent else [])
+            files[ext] = [_target(self.out_dir, page) for page in pages]
+        return files
 
     def render(self, pid: str) -> dict[str, list[str]]:
         """The files written for one policy, per format."""
+        if self.only is not None and pid not in self.only:
+            return self.files_of(pid)
         site, env = self.site, self.env
         policy = site.policies[pid]
         files: dict[str, list[str]] = {}
@@ -281,13 +299,31 @@ def _render_policy_pages(renderer: _PageRenderer, jobs: int,
     workers (workers.map_chunks) writes the same bytes as rendering them here; results come
     back in order. progress(n) is told each time n more policies are rendered.
     """
-    out: list[dict[str, list[str]]] = []
+    if renderer.only is None:
+        todo = renderer.site.rendered
+    else:  # the others' files are named here; only these policies' pages are rendered
+        todo = [pid for pid in renderer.site.rendered if pid in renderer.only]
+    done: dict[str, dict[str, list[str]]] = {}
     # A worker's TemplateProblem or UsageError comes back here and is raised as it is.
-    for files in workers.map_chunks(renderer.render_chunk, workers.chunked(renderer.site.rendered, CHUNK_SIZE), jobs):
-        out.extend(files)
+    for pids, files in zip(workers.chunked(todo, CHUNK_SIZE),
+                           workers.map_chunks(renderer.render_chunk, workers.chunked(todo, CHUNK_SIZE), jobs)):
+        done.update(zip(pids, files))
         if progress:
             progress(len(files))
-    return out
+    return [done[pid] if pid in done else renderer.files_of(pid) for pid in renderer.site.rendered]
+
+
+class SiteFiles:
+    """The files of a documentation site: the site-wide ones (index, search index, assets) and
+    each rendered policy's (its page and its override report, every format)."""
+
+    def __init__(self, formats: Sequence[str], site_files: dict[str, list[str]], rendered: Sequence[str],
+                 pages: list[dict[str, list[str]]]):
+        self.site_files = [path for ext in formats for path in site_files[ext]]
+        self.by_policy = {pid: [path for ext in formats for path in files[ext]] for pid, files in zip(rendered, pages)}
+        self.rendered = list(rendered)
+        # In the order render_site has always listed them: per format, the site's files, then each policy's.
+        self.all = [path for ext in formats for path in site_files[ext] + [p for files in pages for p in files[ext]]]
 
 
 def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
@@ -299,18 +335,29 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
     see workers.default_jobs). The output is the same bytes whatever it is. progress(done, total) is
     told how many of the policies' pages are written, as they are.
     """
+    return render_site_files(run, out_dir, formats, templates, jobs, progress).all
+
+
+def render_site_files(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
+                      templates: Optional[str] = None, jobs: Optional[int] = None,
+                      progress: Optional[Callable[[int, int], None]] = None,
+                      only: Optional[Collection[str]] = None) -> SiteFiles:
+    """render_site, saying which files are whose. With `only`, the site-wide files are written
+    and, of the policies' pages, those of the policies in `only` (the others are named, as they
+    are, but not rendered: `policylang build` knows them to be up to date); progress counts those."""
     unknown = set(formats) - set(FORMATS)
     formats = [f for f in FORMATS if f in set(formats)]
     if unknown or not formats:
         raise UsageError(f"unknown documentation format: {', '.join(sorted(unknown)) or '(none)'}")
     env = make_environment(templates)
-    site = SiteModel(run, _policies_to_render(run))
+    site = SiteModel(run, policies_to_render(run))
     env.globals["fragment"].pinned = site.shared_view_ids
     site.impact_reports = {pid for pid in site.rendered
                            if os.path.isfile(os.path.join(out_dir, impact_page(pid)))}
     assets = {name: _read_asset(name, templates) for name in ASSETS} if "html" in formats else {}
+    todo = len(site.rendered) if only is None else len(set(site.rendered) & set(only))
     if jobs is None:
-        jobs = workers.default_jobs(len(site.rendered))
+        jobs = workers.default_jobs(todo)
     # The site-wide files first: a broken index template fails before any policy is rendered.
     contexts: dict[str, dict] = {}
     site_files: dict[str, list[str]] = {}
@@ -334,7 +381,7 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
     def advance(n: int) -> None:
         done[0] += n
         if progress:
-            progress(done[0], len(site.rendered))
+            progress(done[0], todo)
 
     if jobs > 1:
         # Compiled here once, so that the forked workers inherit the templates instead of each
@@ -347,13 +394,8 @@ def render_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS,
                     env.get_template(name)
                 except Exception:
                     pass
-    pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir), jobs, advance)
-    written: list[str] = []
-    for ext in formats:
-        written.extend(site_files[ext])
-        for files in pages:
-            written.extend(files[ext])
-    return written
+    pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir, only), jobs, advance)
+    return SiteFiles(formats, site_files, site.rendered, pages)
 
 
 def language_of(run, policy_id: str) -> str:
