@@ -257,3 +257,12 @@ def test_a_missing_date_fails_the_decision_that_adds_a_period_to_it(tmp_path):
     assert_same(policy, rows, day, got, want)
     assert [g["_error_decision"] for g in got] == ["when_due", "when_due", "amount_n", None]
     assert got[3]["when_due"] == dt.date(2022, 4, 30)
+
+
+def test_the_written_out_whitespace_is_what_str_strip_removes():
+    # the validation trims exactly Python's whitespace; the set is written out in the compiler (computing
+    # it at import cost 0.4 s a run), so a Python with another Unicode table must show up here
+    from policylang.backends.sql.compiler import PY_SPACE
+
+    assert PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert ("x" + PY_SPACE + "y" + PY_SPACE).strip() == "x" + PY_SPACE + "y"
