@@ -1329,6 +1329,38 @@ class SqlGen:
         given = set(self.validated[2])
         return all(part in given for part in parts)
 
+    def guarded(self, err: exp.Expression) -> exp.Expression:
+        """A decision's error, computed only on the rows where it can be other than NULL.
+
+        Most rows have every input and no error upstream, and a decision's error (COALESCEs and CASEs of
+        the errors met in evaluation order) is then NULL however it is written: when each error it can
+        give is a required input or blank column that is NULL (`CASE WHEN __pl_in_x IS NULL THEN
+        'invalid_input..missing..x..' END`) or an earlier decision's error (`__pl_e_y`), the error is
+        `CASE WHEN __pl_in_x IS NULL OR ... OR __pl_e_y IS NOT NULL THEN <the error> END`: the same
+        value on every row, and the tower is computed only where one of those holds. An error of its
+        own (a division by zero, a date outside the calendar, a blank no level filled) or any other
+        form leaves the error as it is."""
+        present, upstream = [], []
+        for node in err.walk():
+            if isinstance(node, exp.Literal) and node.is_string and SEP in node.this:
+                parts = node.this.split(SEP)
+                parent = node.parent
+                test = parent.this if isinstance(parent, exp.If) else None
+                if not (parts[:2] in (["invalid_input", "missing"], ["blank_not_filled", "unfilled"])
+                        and parts[2] in self.read and parent.args.get("true") is node
+                        and isinstance(test, exp.Is) and isinstance(test.expression, exp.Null)
+                        and isinstance(test.this, exp.Column) and test.this.name == self.in_col(parts[2])
+                        and not test.this.table):
+                    return err
+                if parts[2] not in present:
+                    present.append(parts[2])
+            elif isinstance(node, exp.Column) and node.name.startswith("__pl_e_") and node.name not in upstream:
+                upstream.append(node.name)
+        if not present and not upstream:
+            return cast(null(), "VARCHAR")
+        return case([(or_(*[is_null(col(self.in_col(n))) for n in present],
+                          *[not_null(col(c)) for c in upstream]), err)])
+
     # ------------------------------------------------------------ the query
     def build(self) -> SqlQuery:
         src = exp.Table(this=ident(self.source))
@@ -1375,8 +1407,8 @@ class SqlGen:
             for name in names:
                 s, rule = compiled[name]
                 cols.append(_alias(s.val, self.val_col(name), quoted=True))
-                cols.append(_alias(s.err if s.err is not None else cast(null(), "VARCHAR"), self.err_col(name),
-                                       quoted=True))
+                cols.append(_alias(self.guarded(s.err) if s.err is not None else cast(null(), "VARCHAR"),
+                                   self.err_col(name), quoted=True))
                 if self.rule_columns:
                     cols.append(_alias(rule, self.rule_col(name), quoted=True))
             layer = f"__pl_level{level}"
