@@ -214,7 +214,7 @@ def _own_cpu(pid: int) -> float:
         return 0.0
 
 
-def measure(argv: list[str]) -> dict:
+def measure(argv: list[str], cwd: str = None, env: dict = None) -> dict:
     """Run argv: wall seconds, CPU seconds of the tree, peak PSS of the tree (MB), peak RSS of one process (MB).
 
     CPU: wait4's user+sys counts the process and the children it waited for, not a child that
@@ -222,7 +222,7 @@ def measure(argv: list[str]) -> dict:
     process of the tree is also sampled (its own utime+stime, every 50 ms) and the larger of the two
     totals is reported: for Spark the sum of the samples (the JVM's last 50 ms are missed)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
     peak = 0
     own: dict[int, float] = {}
     while True:
@@ -246,8 +246,31 @@ def measure(argv: list[str]) -> dict:
 # ---------------------------------------------------------------- the entries
 
 
-def entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], str]]:
-    """(name, command, output file) of every entry this checkout can run."""
+def entries(work: str, source: str, skip: set, before: str = None) -> list[tuple]:
+    """(name, command, output file, working directory, environment) of every entry this checkout can
+    run; with `before` (another checkout, e.g. a `git worktree` of main), each `policylang run` entry
+    also as `before:NAME`, run from that checkout's code and policies, right after its own."""
+    python = sys.executable
+    policylang = [python, "-m", "policylang"]
+    out = [(name, argv, target, None, None) for name, argv, target in _entries(work, source, skip)]
+    if before:
+        before = os.path.abspath(before)
+        env = dict(os.environ, PYTHONPATH=before)
+        mine = os.path.join(REPO, "policies")
+        twin = []
+        for name, argv, target, cwd, _ in out:
+            twin.append((name, argv, target, cwd, None))
+            if name.startswith(("sql-", "spark-")):
+                root = argv.index("--root") + 1
+                argv2 = [*argv[:root], os.path.join(before, "policies"), *argv[root + 1:]]
+                target2 = target.replace("out-", "out-before-")
+                argv2[argv2.index("--out") + 1] = target2
+                twin.append((f"before:{name}", argv2, target2, before, env))
+        out = twin
+    return out
+
+
+def _entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], str]]:
     python = sys.executable
     policylang = [python, "-m", "policylang"]
     out = []
@@ -329,6 +352,8 @@ def main() -> None:
     parser.add_argument("--work", default=os.path.join(REPO, "_policylang", "bench-batch"))
     parser.add_argument("--skip", default="", help="comma-separated: openfisca, spark")
     parser.add_argument("--only", default="", help="comma-separated entry names to run")
+    parser.add_argument("--before", default=None, metavar="DIR",
+                        help="another checkout (a git worktree of main): its `policylang run` entries side by side")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     skip = {s for s in args.skip.split(",") if s}
@@ -336,7 +361,9 @@ def main() -> None:
     import platform
 
     print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}; data: {claims.SYNTHETIC_NOTE}")
+          f"load average {os.getloadavg()[0]:.1f}; data: {claims.SYNTHETIC_NOTE}"
+          + ("; PYTHONDONTWRITEBYTECODE set: modules compiled from source in each process"
+             if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""))
     for rows in [int(r) for r in args.rows.split(",")]:
         source = os.path.join(args.work, f"stent-{rows}.csv")
         if not os.path.exists(source):
@@ -345,18 +372,18 @@ def main() -> None:
             os.replace(source + ".part", source)
             print(f"wrote {source} ({rows:,} rows) in {time.perf_counter() - t:.1f} s")
         print(f"\n{rows:,} rows ({os.path.getsize(source) / 1e6:.0f} MB CSV), {POLICY}, CSV in and out:")
-        print(f"{'entry':<16}{'wall s':>9}{'rows/s':>12}{'CPU s':>9}{'peak MB':>9}{'max RSS MB':>11}  note")
+        print(f"{'entry':<28}{'wall s':>9}{'rows/s':>12}{'CPU s':>9}{'peak MB':>9}{'max RSS MB':>11}  note")
         results = {}
-        for name, argv, target in entries(args.work, source, skip):
-            if only and name not in only:
+        for name, argv, target, cwd, env in entries(args.work, source, skip, args.before):
+            if only and name.split(":")[-1] not in only:
                 continue
-            m = measure(argv)
+            m = measure(argv, cwd, env)
             note = "" if m["status"] == 0 else f"exit {m['status']}: {m['stderr'].strip().splitlines()[-1:]}"
             if name == "openfisca" and m["status"] == 0:
                 note = m["stderr"].strip().splitlines()[-1]
             results[name] = target if m["status"] == 0 else None
-            print(f"{name:<16}{m['wall']:>9.2f}{rows / m['wall']:>12,.0f}{m['cpu']:>9.1f}{m['peak_mb']:>9.0f}"
-                  f"{m['rss_mb']:>11.0f}  {note}", flush=True)
+            print(f"{name:<28}{m['wall']:>9.2f}{rows / m['wall']:>12,.0f}{m['cpu']:>9.1f}{m['peak_mb']:>9.0f}"
+                  f"{m['rss_mb']:>11.0f}  load {os.getloadavg()[0]:.1f}  {note}", flush=True)
         exact = results.get("eval")
         if exact:
             for name, target in results.items():
