@@ -365,6 +365,12 @@ def _spark_delete(spark, path: str) -> None:
         fs.delete(p, True)
 
 
+def _glob_escaped(path: str) -> str:
+    """A path as Spark's readers take it literally: they read `[`, `]`, `{`, `}`, `*`, `?` and `\\` as a
+    glob pattern (an output named out-local[1].csv would be looked for as out-local1.csv)."""
+    return re.sub(r"([\[\]{}*?\\])", r"\\\1", path)
+
+
 def _part_number(path: str) -> tuple:
     """part-00012-<id>.snappy.parquet -> (12, name): a part file's partition, then its name."""
     name = path.rsplit("/", 1)[-1]
@@ -380,11 +386,11 @@ def _staged_in_order(spark, staged: str):
     p, fs = _hadoop_path(spark, staged)
     names = [str(st.getPath().toString()) for st in fs.listStatus(p) if st.getPath().getName().startswith("part-")]
     names.sort(key=_part_number)
-    whole = spark.read.parquet(staged)
+    whole = spark.read.parquet(_glob_escaped(staged))
     if len(names) <= 1:
         return whole
     schema = whole.schema
-    parts = [spark.read.schema(schema).parquet(n) for n in names]
+    parts = [spark.read.schema(schema).parquet(_glob_escaped(n)) for n in names]
     out = parts[0]
     for part in parts[1:]:
         out = out.union(part)
