@@ -6,6 +6,8 @@ For each size, a synthetic stent claims file (policylang/claims.py, seed 1; made
 once to WORK, then each entry reads it, computes the cn/gd/stent-2020 decisions and writes CSV:
 
 - duckdb-hand: a hand-written DuckDB query of the same rules (DECIMAL money, the declared roundings);
+- duckdb-hand-validated: the same over each cell's text, taken only where it is canonical (the cast
+  value's own rendering) and an `_error` where a present cell is not: the floor of exact validation;
 - eval: `policylang eval --format csv` streaming (one worker per CPU);
 - sql-duckdb-norules, sql-duckdb, spark-local[1], spark-local[2]: `policylang run` with the compiled
   SQL (without and with the `<decision>__rule` columns; the first writes the columns the hand-written
@@ -87,6 +89,68 @@ COPY (
     -- the claims have no assessment_passed: the maximum is none, as in the policy; computed anyway
     CASE WHEN false THEN CAST(floor(fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 END
       AS retained_surplus_max
+  FROM f
+) TO '{out}' (HEADER, DELIMITER ',')
+"""
+
+# The floor of exact validation, by hand: the same rules over the text of each cell (read as VARCHAR,
+# as `run` reads it), each number, date and boolean taken only when its text is what the cast value
+# renders (498.00, 2021-06-01, true: canonical text, which the Python module reads as it stands) and
+# `_error` set when a present cell is not; the rows with other text (which the Python module may still
+# read, e.g. " 12.50 ") are flagged, not read as it would read them, so this is a lower bound of what
+# full validation costs, not the same result on hostile rows.
+_MONEY = ("selected_price", "price", "lowest_purchase_price", "agreed_amount", "fund_savings", "nonselected_payment_cap")
+
+
+def _canon(col: str, typ: str) -> str:
+    return f"CASE WHEN CAST(TRY_CAST({col} AS {typ}) AS VARCHAR) = {col} THEN TRY_CAST({col} AS {typ}) END"
+
+
+HAND_VALIDATED_SQL = """
+COPY (
+  WITH t AS (SELECT * FROM read_csv('{src}', header = true, all_varchar = true)
+  ), v AS (
+    SELECT *,
+      """ + ",\n      ".join(f"{_canon(m, 'DECIMAL(18,2)')} AS v_{m}" for m in _MONEY) + """,
+      CASE WHEN selected IN ('true', 'false') THEN selected = 'true' END AS v_selected,
+      CASE WHEN in_fund_scope IN ('true', 'false') THEN in_fund_scope = 'true' END AS v_in_fund_scope,
+      CASE WHEN regexp_full_match(reimbursement_ratio, '[0-9]{{1,3}}(\\.[0-9]{{1,8}})?%')
+        THEN CAST(replace(reimbursement_ratio, '%', '') AS DECIMAL(11, 8)) * 0.01 END AS ratio,
+      CASE WHEN regexp_full_match(retention_ratio, '[0-9]{{1,3}}(\\.[0-9]{{1,8}})?%')
+        THEN CAST(replace(retention_ratio, '%', '') AS DECIMAL(11, 8)) * 0.01 END AS retention,
+      """ + _canon("acceptance_date", "DATE") + """ AS v_acceptance_date,
+      """ + _canon("payment_date", "DATE") + """ AS v_payment_date
+    FROM t
+  ), c AS (
+    SELECT *, CASE WHEN """ + " OR ".join(
+        f"(v_{m} IS NULL AND coalesce({m}, '') <> '')" for m in
+        (*_MONEY, "selected", "in_fund_scope", "acceptance_date", "payment_date")) + """
+        OR (ratio IS NULL AND coalesce(reimbursement_ratio, '') <> '')
+        OR (retention IS NULL AND coalesce(retention_ratio, '') <> '') THEN 'invalid_input' END AS _error
+    FROM v
+  ), s AS (
+    SELECT *,
+      CASE WHEN v_selected THEN v_selected_price
+           WHEN v_lowest_purchase_price <= 7000 AND v_in_fund_scope THEN least(v_price, v_nonselected_payment_cap)
+      END AS payment_standard
+    FROM c
+  ), f AS (
+    SELECT *, CASE WHEN payment_standard IS NOT NULL THEN round(least(v_price, payment_standard) * ratio, 2) END
+      AS fund_pays FROM s
+  )
+  SELECT claim_id, city, hospital, month, insurance_type, product, selected, selected_price, price, in_fund_scope,
+    lowest_purchase_price, reimbursement_ratio, agreed_amount, acceptance_date, payment_date, fund_savings,
+    nonselected_payment_cap, retention_ratio,
+    CASE WHEN v_selected THEN true WHEN v_lowest_purchase_price <= 7000 THEN true ELSE false END AS listing_allowed,
+    CASE WHEN v_selected THEN v_selected_price WHEN v_lowest_purchase_price <= 7000 THEN v_lowest_purchase_price END
+      AS listing_price,
+    payment_standard, fund_pays, v_price - fund_pays AS patient_pays,
+    CAST(ceil(v_agreed_amount * 30) AS DECIMAL(18, 0)) * 0.01 AS prepayment_min,
+    last_day(v_acceptance_date + INTERVAL 1 MONTH) AS settlement_deadline,
+    v_payment_date <= last_day(v_acceptance_date + INTERVAL 1 MONTH) AS settlement_on_time,
+    CASE WHEN false THEN CAST(floor(v_fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 END
+      AS retained_surplus_max,
+    _error
   FROM f
 ) TO '{out}' (HEADER, DELIMITER ',')
 """
@@ -214,7 +278,7 @@ def _own_cpu(pid: int) -> float:
         return 0.0
 
 
-def measure(argv: list[str]) -> dict:
+def measure(argv: list[str], cwd: str = None, env: dict = None) -> dict:
     """Run argv: wall seconds, CPU seconds of the tree, peak PSS of the tree (MB), peak RSS of one process (MB).
 
     CPU: wait4's user+sys counts the process and the children it waited for, not a child that
@@ -222,7 +286,7 @@ def measure(argv: list[str]) -> dict:
     process of the tree is also sampled (its own utime+stime, every 50 ms) and the larger of the two
     totals is reported: for Spark the sum of the samples (the JVM's last 50 ms are missed)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
     peak = 0
     own: dict[int, float] = {}
     while True:
@@ -246,8 +310,31 @@ def measure(argv: list[str]) -> dict:
 # ---------------------------------------------------------------- the entries
 
 
-def entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], str]]:
-    """(name, command, output file) of every entry this checkout can run."""
+def entries(work: str, source: str, skip: set, before: str = None) -> list[tuple]:
+    """(name, command, output file, working directory, environment) of every entry this checkout can
+    run; with `before` (another checkout, e.g. a `git worktree` of main), each `policylang run` entry
+    also as `before:NAME`, run from that checkout's code and policies, right after its own."""
+    python = sys.executable
+    policylang = [python, "-m", "policylang"]
+    out = [(name, argv, target, None, None) for name, argv, target in _entries(work, source, skip)]
+    if before:
+        before = os.path.abspath(before)
+        env = dict(os.environ, PYTHONPATH=before)
+        mine = os.path.join(REPO, "policies")
+        twin = []
+        for name, argv, target, cwd, _ in out:
+            twin.append((name, argv, target, cwd, None))
+            if name.startswith(("sql-", "spark-")):
+                root = argv.index("--root") + 1
+                argv2 = [*argv[:root], os.path.join(before, "policies"), *argv[root + 1:]]
+                target2 = target.replace("out-", "out-before-")
+                argv2[argv2.index("--out") + 1] = target2
+                twin.append((f"before:{name}", argv2, target2, before, env))
+        out = twin
+    return out
+
+
+def _entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], str]]:
     python = sys.executable
     policylang = [python, "-m", "policylang"]
     out = []
@@ -262,6 +349,11 @@ def entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], str
         import duckdb  # noqa: F401
 
         out.append(("duckdb-hand", [python, script, sql_path], hand_out))
+        validated_sql = os.path.join(work, "hand-validated.sql")
+        validated_out = os.path.join(work, "out-duckdb-hand-validated.csv")
+        with open(validated_sql, "w", encoding="utf-8") as fh:
+            fh.write(HAND_VALIDATED_SQL.format(src=source, out=validated_out))
+        out.append(("duckdb-hand-validated", [python, script, validated_sql], validated_out))
     except ImportError:
         print("duckdb-hand: skipped (pip install duckdb)")
     eval_out = os.path.join(work, "out-eval.csv")
@@ -329,6 +421,8 @@ def main() -> None:
     parser.add_argument("--work", default=os.path.join(REPO, "_policylang", "bench-batch"))
     parser.add_argument("--skip", default="", help="comma-separated: openfisca, spark")
     parser.add_argument("--only", default="", help="comma-separated entry names to run")
+    parser.add_argument("--before", default=None, metavar="DIR",
+                        help="another checkout (a git worktree of main): its `policylang run` entries side by side")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     skip = {s for s in args.skip.split(",") if s}
@@ -336,7 +430,9 @@ def main() -> None:
     import platform
 
     print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}; data: {claims.SYNTHETIC_NOTE}")
+          f"load average {os.getloadavg()[0]:.1f}; data: {claims.SYNTHETIC_NOTE}"
+          + ("; PYTHONDONTWRITEBYTECODE set: modules compiled from source in each process"
+             if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""))
     for rows in [int(r) for r in args.rows.split(",")]:
         source = os.path.join(args.work, f"stent-{rows}.csv")
         if not os.path.exists(source):
@@ -345,18 +441,18 @@ def main() -> None:
             os.replace(source + ".part", source)
             print(f"wrote {source} ({rows:,} rows) in {time.perf_counter() - t:.1f} s")
         print(f"\n{rows:,} rows ({os.path.getsize(source) / 1e6:.0f} MB CSV), {POLICY}, CSV in and out:")
-        print(f"{'entry':<16}{'wall s':>9}{'rows/s':>12}{'CPU s':>9}{'peak MB':>9}{'max RSS MB':>11}  note")
+        print(f"{'entry':<28}{'wall s':>9}{'rows/s':>12}{'CPU s':>9}{'peak MB':>9}{'max RSS MB':>11}  note")
         results = {}
-        for name, argv, target in entries(args.work, source, skip):
-            if only and name not in only:
+        for name, argv, target, cwd, env in entries(args.work, source, skip, args.before):
+            if only and name.split(":")[-1] not in only:
                 continue
-            m = measure(argv)
+            m = measure(argv, cwd, env)
             note = "" if m["status"] == 0 else f"exit {m['status']}: {m['stderr'].strip().splitlines()[-1:]}"
             if name == "openfisca" and m["status"] == 0:
                 note = m["stderr"].strip().splitlines()[-1]
             results[name] = target if m["status"] == 0 else None
-            print(f"{name:<16}{m['wall']:>9.2f}{rows / m['wall']:>12,.0f}{m['cpu']:>9.1f}{m['peak_mb']:>9.0f}"
-                  f"{m['rss_mb']:>11.0f}  {note}", flush=True)
+            print(f"{name:<28}{m['wall']:>9.2f}{rows / m['wall']:>12,.0f}{m['cpu']:>9.1f}{m['peak_mb']:>9.0f}"
+                  f"{m['rss_mb']:>11.0f}  load {os.getloadavg()[0]:.1f}  {note}", flush=True)
         exact = results.get("eval")
         if exact:
             for name, target in results.items():

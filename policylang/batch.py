@@ -156,8 +156,9 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
     import duckdb
     from duckdb.sqltypes import VARCHAR
 
+    # CSV holds text: the decisions' DECIMALs are written as their text, at a third of the cost
     query = compile_sql(policy, "duckdb", columns=columns, blanks=blanks, as_of=as_of, rule_columns=rule_columns,
-                        source="__pl_cases", empty_is_absent=empty_is_absent)
+                        source="__pl_cases", empty_is_absent=empty_is_absent, decimals_as_text=out_fmt == "csv")
     messages = _Messages(policy, columns, as_of, blanks)
     counts: collections.Counter = collections.Counter()
 
@@ -295,42 +296,105 @@ def _run_spark(policy, frame, columns, out, out_fmt, as_of, blanks, rule_columns
     result = spark.sql(query.sql)
     messages = _Messages(policy, columns, as_of, blanks)
     counts: collections.Counter = collections.Counter()
-    # one pass for the count of rows and the failed rows (their error and inputs: the messages are
-    # the Python module's, computed on the driver), one pass writing; no cache of the whole result
-    # (at 1M rows it spilled, and each pass over it cost more than computing it again)
-    error = F.col("_error")
-    failed_struct = F.struct(*[F.col(c).alias(f"__pl_e{i}") for i, c in enumerate(ERROR_COLUMNS[:3])],
-                             *[F.col(f"`{c}`").cast("string").alias(f"__pl_k{i}")
-                               for i, c in enumerate(messages.inputs)])
-    summary = result.select(error, failed_struct.alias("__pl_failed")).agg(
-        F.count(F.lit(1)).alias("rows"),
-        F.collect_list(F.when(error.isNotNull(), F.col("__pl_failed"))).alias("failed")).collect()[0]
-    total = int(summary["rows"])
-    keyed = [tuple(r) for r in summary["failed"]]
-    for row in keyed:
-        counts[(row[0], row[1], row[2])] += 1
-    if keyed:
-        # the message of each failed row, joined back on its error and inputs
-        rows = [tuple(r[3:3 + len(messages.inputs)]) + (messages.message(list(r[3:3 + len(messages.inputs)])),)
-                for r in keyed]
-        names = [f"__pl_k{i}" for i in range(len(messages.inputs))]
-        table = spark.createDataFrame(rows, schema=", ".join(f"`{n}` string" for n in names)
-                                      + f", `{MESSAGE_COLUMN}` string").dropDuplicates(names)
-        cond = [F.col(f"`{c}`").cast("string").eqNullSafe(F.col(f"`{n}`")) for c, n in zip(messages.inputs, names)]
-        joined = result.join(F.broadcast(table), on=_all(cond) & F.col("_error").isNotNull(), how="left")
-        result_out = joined.select(*[F.col(f"`{c}`") for c in query.output_columns()], F.col(f"`{MESSAGE_COLUMN}`"))
-    else:
-        result_out = result.select(*[F.col(f"`{c}`") for c in query.output_columns()],
-                                   F.lit(None).cast("string").alias(MESSAGE_COLUMN))
-    writer = result_out.write.mode("overwrite")
-    if out_fmt == "parquet":
-        writer.parquet(out)
-    else:
-        # Spark's CSV writer trims each cell's whitespace unless told not to: the input's text is
-        # written as it was read (as DuckDB writes it)
-        (writer.option("header", True).option("escape", '"').option("ignoreLeadingWhiteSpace", False)
-         .option("ignoreTrailingWhiteSpace", False).csv(out))
+    # The query is computed once: its result is written to a Parquet folder beside the output (one
+    # part file per partition); the count of rows and the failed rows (their error and inputs: the
+    # messages are the Python module's, computed on the driver) are read from that folder, a few
+    # columns of it, and the output is written from it with the messages joined in. Computing the
+    # query again for each of those passes cost more than the query itself at 1M rows.
+    staged = _staging_path(out)
+    _spark_delete(spark, staged)
+    try:
+        result.select(*[F.col(f"`{c}`") for c in query.output_columns()]).write.mode("overwrite").parquet(staged)
+        done = _staged_in_order(spark, staged)
+        error = F.col("_error")
+        failed_struct = F.struct(*[F.col(c).alias(f"__pl_e{i}") for i, c in enumerate(ERROR_COLUMNS[:3])],
+                                 *[F.col(f"`{c}`").cast("string").alias(f"__pl_k{i}")
+                                   for i, c in enumerate(messages.inputs)])
+        summary = done.select(error, failed_struct.alias("__pl_failed")).agg(
+            F.count(F.lit(1)).alias("rows"),
+            F.collect_list(F.when(error.isNotNull(), F.col("__pl_failed"))).alias("failed")).collect()[0]
+        total = int(summary["rows"])
+        keyed = [tuple(r) for r in summary["failed"]]
+        for row in keyed:
+            counts[(row[0], row[1], row[2])] += 1
+        if keyed:
+            # the message of each failed row, joined back on its error and inputs
+            rows = [tuple(r[3:3 + len(messages.inputs)]) + (messages.message(list(r[3:3 + len(messages.inputs)])),)
+                    for r in keyed]
+            names = [f"__pl_k{i}" for i in range(len(messages.inputs))]
+            table = spark.createDataFrame(rows, schema=", ".join(f"`{n}` string" for n in names)
+                                          + f", `{MESSAGE_COLUMN}` string").dropDuplicates(names)
+            cond = [F.col(f"`{c}`").cast("string").eqNullSafe(F.col(f"`{n}`"))
+                    for c, n in zip(messages.inputs, names)]
+            joined = done.join(F.broadcast(table), on=_all(cond) & F.col("_error").isNotNull(), how="left")
+            result_out = joined.select(*[F.col(f"`{c}`") for c in query.output_columns()],
+                                       F.col(f"`{MESSAGE_COLUMN}`"))
+        else:
+            result_out = done.select(*[F.col(f"`{c}`") for c in query.output_columns()],
+                                     F.lit(None).cast("string").alias(MESSAGE_COLUMN))
+        writer = result_out.write.mode("overwrite")
+        if out_fmt == "parquet":
+            writer.parquet(out)
+        else:
+            # Spark's CSV writer trims each cell's whitespace unless told not to: the input's text is
+            # written as it was read (as DuckDB writes it)
+            (writer.option("header", True).option("escape", '"').option("ignoreLeadingWhiteSpace", False)
+             .option("ignoreTrailingWhiteSpace", False).csv(out))
+    finally:
+        _spark_delete(spark, staged)
     return counts, total
+
+
+def _staging_path(out: str) -> str:
+    """Where a Spark run writes the query's result before the output: a folder beside the output,
+    on the same file system (a path with a scheme keeps it)."""
+    return out.rstrip("/") + ".__pl_staging"
+
+
+def _hadoop_path(spark, path: str):
+    jvm = spark.sparkContext._jvm
+    p = jvm.org.apache.hadoop.fs.Path(path)
+    return p, p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+
+
+def _spark_delete(spark, path: str) -> None:
+    """Remove a folder a run made (its staging), on the file system Spark writes it to (a path
+    without a scheme is on the default one: the local disk in local mode, HDFS on a cluster)."""
+    p, fs = _hadoop_path(spark, path)
+    if fs.exists(p):
+        fs.delete(p, True)
+
+
+def _glob_escaped(path: str) -> str:
+    """A path as Spark's readers take it literally: they read `[`, `]`, `{`, `}`, `*`, `?` and `\\` as a
+    glob pattern (an output named out-local[1].csv would be looked for as out-local1.csv)."""
+    return re.sub(r"([\[\]{}*?\\])", r"\\\1", path)
+
+
+def _part_number(path: str) -> tuple:
+    """part-00012-<id>.snappy.parquet -> (12, name): a part file's partition, then its name."""
+    name = path.rsplit("/", 1)[-1]
+    digits = name[len("part-"):].split("-", 1)[0]
+    return (int(digits) if digits.isdigit() else -1, name)
+
+
+def _staged_in_order(spark, staged: str):
+    """The staged result, its rows in the order the query gave them. Spark reads the part files of a
+    folder in the order of their sizes, largest first; read one by one, in name order (the order of
+    the partitions that wrote them), and put end to end, they keep the input's order and its
+    partitions (one output part file per input partition, as before)."""
+    p, fs = _hadoop_path(spark, staged)
+    names = [str(st.getPath().toString()) for st in fs.listStatus(p) if st.getPath().getName().startswith("part-")]
+    names.sort(key=_part_number)
+    whole = spark.read.parquet(_glob_escaped(staged))
+    if len(names) <= 1:
+        return whole
+    schema = whole.schema
+    parts = [spark.read.schema(schema).parquet(_glob_escaped(n)) for n in names]
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.union(part)
+    return out
 
 
 def _all(conds):

@@ -179,3 +179,25 @@ def test_a_csv_file_is_split_into_partitions_unless_a_quoted_cell_spans_lines(sp
         assert not differ, differ[:5]
     finally:
         spark.conf.set("spark.sql.files.maxPartitionBytes", before)
+
+
+def test_run_on_spark_writes_an_output_whose_name_holds_glob_characters(spark, tmp_path):
+    """The query's result is staged beside the output and read back from there: a name such as
+    out-local[1].csv is read as it is written, not as a glob pattern (a run failed on it)."""
+    from click.testing import CliRunner
+
+    from policylang.cli import cli
+
+    data = tmp_path / "claims.csv"
+    data.write_text("claim_id,selected,selected_price,price\n1,true,500.00,500.00\n2,true,600.00,600.00\n",
+                    encoding="utf-8")
+    out = tmp_path / "out-local[1].csv"
+    result = CliRunner().invoke(cli, ["run", "cn/gd/stent-2020", "--data", str(data), "--out", str(out),
+                                      "--engine", "spark", "--as-of", "2021-03-01", "--root", str(POLICIES),
+                                      "--blank", "nonselected_payment_cap=1500", "--continue-on-error"])
+    assert result.exit_code == 0, result.output
+    assert "2 rows" in result.output
+    parts = sorted(p for p in out.iterdir() if p.name.startswith("part-"))  # glob() would read the [1] too
+    with open(parts[0], encoding="utf-8") as fh:
+        assert [r["claim_id"] for r in csv.DictReader(fh)] == ["1", "2"]
+    assert not any(p.name.endswith("__pl_staging") for p in tmp_path.iterdir())  # the staging is removed

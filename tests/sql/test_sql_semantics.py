@@ -257,3 +257,49 @@ def test_a_missing_date_fails_the_decision_that_adds_a_period_to_it(tmp_path):
     assert_same(policy, rows, day, got, want)
     assert [g["_error_decision"] for g in got] == ["when_due", "when_due", "amount_n", None]
     assert got[3]["when_due"] == dt.date(2022, 4, 30)
+
+
+def test_the_written_out_whitespace_is_what_str_strip_removes():
+    # the validation trims exactly Python's whitespace; the set is written out in the compiler (computing
+    # it at import cost 0.4 s a run), so a Python with another Unicode table must show up here
+    from policylang.backends.sql.compiler import PY_SPACE
+
+    assert PY_SPACE == "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert ("x" + PY_SPACE + "y" + PY_SPACE).strip() == "x" + PY_SPACE + "y"
+
+
+@pytest.mark.parametrize("scale", [0, 2, 10, 12, 17, 20])
+def test_decimals_written_as_text_are_the_text_of_decimal_38(scale):
+    # run writes a CSV file's money, decimal and percent decisions as text, through DECIMAL(18, s) where
+    # the value fits one: the same text as DECIMAL(38, s) on either side of that bound, signs and zeros
+    import decimal
+
+    from sqlglot import exp
+
+    from policylang.backends.sql.compiler import SqlGen
+
+    with decimal.localcontext() as ctx:
+        ctx.prec = 60  # 38 digits and a scale: more than the default 28
+        fits = Decimal(10) ** (18 - scale) if scale < 18 else None
+        ulp = Decimal(1).scaleb(-scale)
+        values = [Decimal(0), ulp, -ulp, Decimal("0.5"), Decimal("-0.5"), Decimal(123), Decimal(-7)]
+        if fits is not None:
+            values += [fits - ulp, -(fits - ulp), fits, -fits, fits * 10 + ulp]
+        values += [Decimal(10) ** (38 - scale) - ulp, -(Decimal(10) ** (38 - scale)) + ulp]
+        texts = [format(v.quantize(ulp), "f") for v in values]
+        small = [t for v, t in zip(values, texts) if fits is not None and abs(v) < fits]
+    con = duckdb.connect()
+    for digits in (None, 38 - scale):
+        text = SqlGen.decimal_text(exp.column("x", quoted=True), scale, digits).sql("duckdb")
+        for literal in texts + ["NULL"]:
+            got, want = con.execute(f"SELECT {text}, CAST(x AS VARCHAR) FROM (SELECT CAST({literal} AS "
+                                    f"DECIMAL(38, {scale})) AS x)").fetchone()
+            assert got == want, (scale, literal, got, want)
+    # a bound that says the value always fits DECIMAL(18, s): the narrow rendering without a test
+    if fits is not None:
+        text = SqlGen.decimal_text(exp.column("x", quoted=True), scale, 18 - scale).sql("duckdb")
+        assert "CASE" not in text
+        for literal in small:
+            got, want = con.execute(f"SELECT {text}, CAST(CAST(x AS DECIMAL(38, {scale})) AS VARCHAR) FROM "
+                                    f"(SELECT CAST({literal} AS DECIMAL(18, {scale})) AS x)").fetchone()
+            assert got == want, (scale, literal, got, want)

@@ -73,8 +73,10 @@ NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 MAX_NUMBER_TEXT = 64
 FULL_WIDTH, FULL_WIDTH_ASCII = "０１２３４５６７８９．－％", "0123456789.-%"
 DATE_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# the characters str.strip() removes
-PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+# the characters str.strip() removes (str.isspace(); written out: computing it over every code point
+# cost 0.4 s at each import; tests/sql/test_sql_compile.py checks it against the running Python)
+PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B))
+            + "\u2028\u2029\u202f\u205f\u3000")
 SPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):X}}}" for c in PY_SPACE) + "]"  # RE2 and Java both read \x{h}
 TRUE_WORDS = ("true", "yes", "是", "1")
 FALSE_WORDS = ("false", "no", "否", "0")
@@ -283,7 +285,7 @@ class SqlGen:
     def __init__(self, policy: ResolvedPolicy, dialect: str, columns: Optional[Sequence[str]] = None,
                  blanks: Optional[Mapping[str, object]] = None, as_of: Optional[_dt.date] = None,
                  rule_columns: bool = True, source: Optional[str] = None, empty_is_absent: bool = True,
-                 validated: Optional[tuple] = None, keep_validated: bool = False):
+                 validated: Optional[tuple] = None, keep_validated: bool = False, decimals_as_text: bool = False):
         if dialect not in DIALECTS:
             raise SqlCompileError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
         if policy.has_errors:
@@ -318,6 +320,7 @@ class SqlGen:
         self.enum_members = {name: e.member_names for name, e in policy.enums.items()}
         self.param_cache: dict = {}
         self.keep_validated = keep_validated
+        self.decimals_as_text = decimals_as_text and dialect == "duckdb"
         self.validated = validated
 
     # ------------------------------------------------------------ names inside the query
@@ -1327,6 +1330,54 @@ class SqlGen:
         given = set(self.validated[2])
         return all(part in given for part in parts)
 
+    @staticmethod
+    def decimal_text(value: exp.Expression, scale: int, digits: Optional[int]) -> exp.Expression:
+        """A DECIMAL decision as the text DuckDB writes for it as DECIMAL(38, scale) (a CSV file's
+        cell: digits, the point and `scale` decimals). DuckDB writes a 128-bit decimal at 2.5 times
+        the cost of a 64-bit one with the same text, so a value that fits DECIMAL(18, scale) is
+        written as one: where the generator's bound on its digits says it always fits, directly,
+        else when it does, row by row."""
+        if scale >= 18:
+            return cast(cast(value, dec_type(scale)), "VARCHAR")
+        narrow = cast(cast(value, dec_type(scale, 18)), "VARCHAR")
+        if digits is not None and digits + scale <= 18:
+            return narrow
+        bound = num_lit(10 ** (18 - scale))
+        fits = and_(exp.LT(this=value, expression=bound), exp.GT(this=value, expression=exp.Neg(this=bound)))
+        return case([(fits, narrow)], cast(cast(value, dec_type(scale)), "VARCHAR"))
+
+    def guarded(self, err: exp.Expression) -> exp.Expression:
+        """A decision's error, computed only on the rows where it can be other than NULL.
+
+        Most rows have every input and no error upstream, and a decision's error (COALESCEs and CASEs of
+        the errors met in evaluation order) is then NULL however it is written: when each error it can
+        give is a required input or blank column that is NULL (`CASE WHEN __pl_in_x IS NULL THEN
+        'invalid_input..missing..x..' END`) or an earlier decision's error (`__pl_e_y`), the error is
+        `CASE WHEN __pl_in_x IS NULL OR ... OR __pl_e_y IS NOT NULL THEN <the error> END`: the same
+        value on every row, and the tower is computed only where one of those holds. An error of its
+        own (a division by zero, a date outside the calendar, a blank no level filled) or any other
+        form leaves the error as it is."""
+        present, upstream = [], []
+        for node in err.walk():
+            if isinstance(node, exp.Literal) and node.is_string and SEP in node.this:
+                parts = node.this.split(SEP)
+                parent = node.parent
+                test = parent.this if isinstance(parent, exp.If) else None
+                if not (parts[:2] in (["invalid_input", "missing"], ["blank_not_filled", "unfilled"])
+                        and parts[2] in self.read and parent.args.get("true") is node
+                        and isinstance(test, exp.Is) and isinstance(test.expression, exp.Null)
+                        and isinstance(test.this, exp.Column) and test.this.name == self.in_col(parts[2])
+                        and not test.this.table):
+                    return err
+                if parts[2] not in present:
+                    present.append(parts[2])
+            elif isinstance(node, exp.Column) and node.name.startswith("__pl_e_") and node.name not in upstream:
+                upstream.append(node.name)
+        if not present and not upstream:
+            return cast(null(), "VARCHAR")
+        return case([(or_(*[is_null(col(self.in_col(n))) for n in present],
+                          *[not_null(col(c)) for c in upstream]), err)])
+
     # ------------------------------------------------------------ the query
     def build(self) -> SqlQuery:
         src = exp.Table(this=ident(self.source))
@@ -1373,8 +1424,8 @@ class SqlGen:
             for name in names:
                 s, rule = compiled[name]
                 cols.append(_alias(s.val, self.val_col(name), quoted=True))
-                cols.append(_alias(s.err if s.err is not None else cast(null(), "VARCHAR"), self.err_col(name),
-                                       quoted=True))
+                cols.append(_alias(self.guarded(s.err) if s.err is not None else cast(null(), "VARCHAR"),
+                                   self.err_col(name), quoted=True))
                 if self.rule_columns:
                     cols.append(_alias(rule, self.rule_col(name), quoted=True))
             layer = f"__pl_level{level}"
@@ -1406,7 +1457,8 @@ class SqlGen:
                 else col("__pl_failed")
             value = case([(drop, null())], col(self.val_col(name)))
             if kind in ("money", "decimal", "percent"):  # computed narrow, written as DECIMAL(38, s)
-                value = cast(value, _output_type(kind, s.scale))
+                value = (self.decimal_text(value, s.scale or 0, s.digits) if self.decimals_as_text
+                         else cast(value, _output_type(kind, s.scale)))
             final_cols.append(_alias(value, name, quoted=True))
             out_decisions.append((name, kind, _output_type(kind, s.scale)))
             if self.rule_columns:
@@ -1454,7 +1506,8 @@ def _output_type(kind: str, scale: Optional[int]) -> str:
 def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Optional[Sequence[str]] = None,
                 blanks: Optional[Mapping[str, object]] = None, as_of: Optional[_dt.date] = None,
                 rule_columns: bool = True, source: str = "cases", empty_is_absent: bool = True,
-                validated: Optional[tuple] = None, keep_validated: bool = False) -> SqlQuery:
+                validated: Optional[tuple] = None, keep_validated: bool = False,
+                decimals_as_text: bool = False) -> SqlQuery:
     """The policy as one SELECT over the table `source`, in `dialect` (duckdb or spark).
 
     columns: the table's columns in order (default: the inputs, then the unfilled blanks not
@@ -1465,6 +1518,8 @@ def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Opt
     empty_is_absent: an empty (or blank) text is an absent input, as in CSV.
     keep_validated: add the validated inputs as columns (SqlQuery.validated_columns) and say what
     they depend on (SqlQuery.validation).
+    decimals_as_text (DuckDB): money, decimal and percent decisions as the text of their
+    DECIMAL(38, s) (what a CSV file holds; written faster than the DECIMAL itself).
     validated: the `validation` of the query `source` was made by with keep_validated; when this
     policy's is the same, the query reads those columns instead of validating the inputs again
     (SqlQuery.shared_validation); when it is not, it validates them itself (the source must then
@@ -1480,4 +1535,4 @@ def compile_sql(policy: ResolvedPolicy, dialect: str = "duckdb", *, columns: Opt
         if chosen is not policy:
             policy = attrs.evolve(chosen, policy_id=policy.policy_id, versions=())
     return SqlGen(policy, dialect, columns, blanks, as_of, rule_columns, source, empty_is_absent, validated,
-                  keep_validated).build()
+                  keep_validated, decimals_as_text).build()
