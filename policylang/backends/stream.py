@@ -561,11 +561,15 @@ def build_row_function(batcher, safe_cells: bool):
     env.pop("h", None)
     fields = dict(module.Result._FIELDS)
     hints = getattr(module.Result, "__annotations__", {})
-    lines.append("    f = r.__dict__")
+    names = batcher.names
+    if len(names) > 1:  # the decisions' values in one call
+        env["_pick"] = operator.itemgetter(*[fields[name] for name in names])
+        lines.append("    " + ", ".join(f"d{k}" for k in range(len(names))) + " = _pick(r.__dict__)")
+    elif names:
+        lines.append(f"    d0 = r.__dict__[{fields[names[0]]!r}]")
     values = []
-    for k, name in enumerate(batcher.names):
+    for k, name in enumerate(names):
         attribute = fields[name]
-        lines.append(f"    d{k} = f[{attribute!r}]")
         hint = str(hints.get(attribute, ""))
         if opts.out_format != "csv":
             values.append(f"d{k}")
