@@ -7,12 +7,14 @@ its English help (a test lists every command and option, so none is forgotten).
 
 from __future__ import annotations
 
+import contextlib
+
 from typing import Optional
 
 import click
 
 OPTIONS = {
-    "output_format": "检查结果的输出格式：text 供人阅读，json 供程序读取，github 用于工作流注释，sarif 用于代码扫描。",
+    "output_format": "检查结果的输出格式：text 供人阅读，json 供程序读取，github 用于工作流注释，sarif 用于代码扫描，junit 供 CI 服务器的测试报告使用（JSON、SARIF 和 JUnit 中的路径相对于项目根目录：存放政策的 git 工作树，否则为 policies/ 的上一级文件夹）。",
     "lang": "检查结果和帮助使用的语言：zh（中文）或 en（英文）。默认依次取 $POLICYLANG_LANG、pyproject.toml 中 "
             "[tool.policylang] 的 lang，否则为 en。",
     "root": "政策目录的根文件夹（默认：最近的名为 policies 的文件夹）。",
@@ -186,10 +188,20 @@ def _name(ctx: click.Context) -> str:
     return " ".join(reversed(names))
 
 
+@contextlib.contextmanager
+def _section(formatter: click.HelpFormatter, heading: str):
+    """click's `formatter.section`, with the full-width colon of Chinese text (click writes "选项:")."""
+    formatter.write_paragraph()
+    formatter.write(f"{'':>{formatter.current_indent}}{heading}：\n")
+    with formatter.indentation():
+        yield
+
+
 def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
     """The command's help page in Chinese (click's layout, Chinese words)."""
     text, options = COMMANDS.get(_name(ctx), ((command.help or ""), {}))
-    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix="用法：")
+    pieces = ["[选项]" if piece == command.options_metavar else piece for piece in command.collect_usage_pieces(ctx)]
+    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="用法：")
     if text:
         formatter.write_paragraph()
         with formatter.indentation():
@@ -216,7 +228,7 @@ def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.
                 help_text += f"（默认：{default}）"
             rows.append((name, help_text))
     if rows:
-        with formatter.section("选项"):
+        with _section(formatter, "选项"):
             formatter.write_dl(rows)
     if isinstance(command, click.Group):
         commands = []
@@ -228,7 +240,7 @@ def format_help_zh(command: click.Command, ctx: click.Context, formatter: click.
             short = COMMANDS.get(key, (cmd.get_short_help_str(),))[0].split("\n")[0]
             commands.append((sub, short))
         if commands:
-            with formatter.section("命令"):
+            with _section(formatter, "命令"):
                 formatter.write_dl(commands)
 
 

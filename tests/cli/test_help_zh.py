@@ -31,6 +31,20 @@ def test_every_command_and_option_has_a_chinese_help():
                 assert param.name in options or param.name in OPTIONS, (name, param.name)
 
 
+def test_the_chinese_help_names_every_format_the_english_one_names():
+    # a format added to --format and described in English only would be missing from the Chinese page
+    for name, command in _commands().items():
+        _, options = COMMANDS[name]
+        for param in command.params:
+            if not isinstance(param, click.Option) or not isinstance(param.type, click.Choice) or not param.help \
+                    or "--format" not in param.opts:
+                continue
+            zh = options.get(param.name) or OPTIONS.get(param.name) or ""
+            for choice in param.type.choices:
+                if re.search(rf"(?<![\w-]){re.escape(choice)}(?![\w-])", param.help):
+                    assert re.search(rf"(?<![\w-]){re.escape(choice)}(?![\w-])", zh), (name, param.name, choice)
+
+
 # What a --help page shows in Latin by right: option names, metavars, command names in usage lines,
 # the formats and tools it names.
 HELP_EXTRA = (
@@ -53,7 +67,8 @@ def test_help_pages_are_chinese_under_lang_zh():
     for args in (["--lang", "zh", "--help"], *[["--lang", "zh", *name.split(), "--help"] for name in _commands()]):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, result.output
-        assert "用法：" in result.output and "选项" in result.output
+        assert "用法：" in result.output and "选项：" in result.output and "选项:" not in result.output
+        assert "[OPTIONS]" not in result.output
         assert _english_words(result.output) == [], (args, result.output)
 
 

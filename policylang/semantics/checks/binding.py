@@ -61,9 +61,10 @@ from .common import (
     where,
 )
 from . import symbolic as S
+from .solver_budget import budgeted, ran_out
 from .symbolic import LIST_BOUND, Inexact, SymbolicPolicy, Term, Variables, _comparable, _real, percent_limits
 
-SOLVER_TIMEOUT_MS = 4000
+SOLVER_CPU_SECONDS = 4.0
 SAMPLES = 300  # inputs tried through the interpreter where the solver cannot decide
 
 
@@ -523,12 +524,13 @@ def _prove_in_context(ctx, policy, parent, hybrid, kind, name, direction, case_i
 def _solver(quick: bool):
     context = S.current_context()
     if not quick:
-        return z3.Solver(ctx=context)
+        return budgeted(z3.Solver(ctx=context), SOLVER_CPU_SECONDS)
     # Dates are day numbers computed with div and mod (years, months, leap days): purify-arith
     # names each quotient and remainder once, which decides a deadline proof in ~0.1 s where the
     # default solver took 1.5-3.5 s. Only its sat / unsat answer is used (a model, which becomes the
     # counterexample's text, always comes from the default solver).
-    return z3.Then(z3.Tactic("purify-arith", ctx=context), z3.Tactic("smt", ctx=context)).solver()
+    return budgeted(z3.Then(z3.Tactic("purify-arith", ctx=context), z3.Tactic("smt", ctx=context)).solver(),
+                    SOLVER_CPU_SECONDS)
 
 
 def _solve(domain, preferences, loose, tight, quick: bool = False):
@@ -537,7 +539,6 @@ def _solve(domain, preferences, loose, tight, quick: bool = False):
     preferences: lists of constraints that make a counterexample easier to read, strongest first.
     quick: answer sat / unsat with the tactic of `_solver` (a sat answer's model is not for showing)."""
     solver = _solver(quick)
-    solver.set("timeout", SOLVER_TIMEOUT_MS)
     solver.add(*domain)
     solver.push()
     solver.add(loose)
@@ -564,8 +565,8 @@ def _solve(domain, preferences, loose, tight, quick: bool = False):
 
 
 def _reason_words(reason: str) -> str:
-    if "timeout" in reason or "canceled" in reason:
-        return f"the solver ran out of time ({SOLVER_TIMEOUT_MS // 1000} s)"
+    if ran_out(reason):
+        return f"the solver ran out of time ({SOLVER_CPU_SECONDS:g} s)"
     if "nonlinear" in reason or "incomplete" in reason:
         return "the rule multiplies unknowns together (nonlinear arithmetic), which the solver cannot always decide"
     return f"the solver could not decide ({reason})"
