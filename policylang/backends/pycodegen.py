@@ -42,7 +42,7 @@ from ..lowering import ir
 from ..lowering.lower import UNFILLED, lower_policy
 from ..semantics.builtins import AGGREGATES, BUILTINS
 from ..semantics.operators import OPERATORS, membership, unary
-from ..semantics.model import Duration, RDecision, RParam, ResolvedPolicy, next_level
+from ..semantics.model import Duration, RDecision, RLit, RParam, ResolvedPolicy, next_level
 from ..semantics.types import Type
 from . import workers
 from .codewriter import CodeWriter, comment_text
@@ -331,8 +331,8 @@ class _Gen:
         return self.p.counts_working_days
 
     @staticmethod
-    def wrapped(inner: str) -> str:
-        return _wrapped(inner)
+    def wrapped(inner: str, guard: Optional[tuple] = None) -> str:
+        return _wrapped(inner, guard)
 
     @staticmethod
     def nullable(e: ir.Expr) -> bool:
@@ -377,13 +377,38 @@ class _Gen:
         if op.strict and e.left.info.nullable:
             # Operands are evaluated left to right and none stops the rest (as in the
             # interpreter): the right side runs only when the left has a value.
-            name, head = self.held(left)
+            inner = getattr(left, "guard", None)
+            if inner is not None and not e.right.info.nullable:
+                # the left is (None if TEST else BODY): one test for both, the right still read
+                # after the left's operands and its body
+                test, name = inner
+            else:
+                name, head = self.held(left)
+                test = f"{head} is None"
             body = op.python(self, e, op, name, right, False, e.right.info.nullable)
             # none only through the left operand when the right is never none: a rounding of
             # this value rounds the body (see rounded())
-            guard = (head, body) if not e.right.info.nullable else None
-            return _wrapped(f"None if {head} is None else {body}", guard)
+            guard = (test, body) if not e.right.info.nullable else None
+            return _wrapped(f"None if {test} else {body}", guard)
         return op.python(self, e, op, left, right, e.left.info.nullable, e.right.info.nullable)
+
+    def none_test(self, codes: list, nullables: list) -> tuple[list, str]:
+        """(a name for each code's value, a test true when one of them is none) for operands read
+        left to right where none stops the rest: the test reads each operand up to the last that
+        may be none, in order (so one that fails still fails first); those after it are read
+        where the names are used. Operands that are names are read as they are."""
+        last = max(i for i, nullable in enumerate(nullables) if nullable)
+        names, tests = [], []
+        for i, (code, nullable) in enumerate(zip(codes, nullables)):
+            if i > last or getattr(code, "is_name", False):
+                names.append(code)
+                if i <= last and nullable:
+                    tests.append(f"{code} is None")
+                continue
+            name, head = self.held(code)
+            names.append(_name(name))
+            tests.append(f"{head} is None")
+        return names, " or ".join(tests)
 
     def held(self, code: str) -> tuple[str, str]:
         """(a name for code's value, the code that evaluates it once and names it): code itself
@@ -434,9 +459,9 @@ class _Gen:
         if not arg.info.nullable:
             return quantized(x)
         guard = getattr(x, "guard", None)
-        if guard is not None:  # (None if h is None else body): round the body
-            head, body = guard
-            return _wrapped(f"None if {head} is None else {quantized(body)}")
+        if guard is not None:  # (None if test else body): round the body
+            test, body = guard
+            return _wrapped(f"None if {test} else {quantized(body)}")
         name, head = self.held(x)
         return _wrapped(f"None if {head} is None else {quantized(name)}")
 
@@ -445,13 +470,12 @@ class _Gen:
         """A count of months or years as int (as the interpreter's int(...))."""
         return code if e.info.cls == "I" else f"int({code})"
 
-    @staticmethod
-    def optional_call(function: str, args: list[str]) -> str:
+    def optional_call(self, function: str, args: list[str], nullables: list[bool]) -> str:
         """function(*args) where an argument may be none: arguments are evaluated left to
         right and the first none is the result (later arguments are not evaluated)."""
-        if len(args) == 1:
-            return f"_opt({function}, {args[0]})"
-        return f"_opt_lazy({function}, " + ", ".join(f"lambda: {a}" for a in args) + ")"
+        names, test = self.none_test(args, nullables)
+        body = f"{function}({', '.join(names)})"
+        return _wrapped(f"None if {test} else {body}", (test, body))
 
     # ------------------------------------------------------------ values read through `uses`
     def external(self, e: ir.Ref) -> str:
@@ -984,13 +1008,21 @@ class _Gen:
             self.table_body(w, d, target, rules)
         finish = {
             "": "",
-            "to_money": f"{target} = _to_money({target})",
+            "to_money": (f"{target} = None if {target} is None else {target}.quantize(_FEN, ROUND_HALF_UP, _CTX)"
+                         if self.always_decimal(d) else f"{target} = _to_money({target})"),
             "quantize": f"{target} = {target}.quantize(_FEN, ROUND_HALF_UP, _CTX)",
             "to_count": f"{target} = _to_count({target})",
             "to_decimal": f"{target} = _to_decimal({target})",
         }[d.finish]
         if finish:
             w.writeline(finish)
+
+    def always_decimal(self, d: ir.Decision) -> bool:
+        """Is every value the decision can take that is not none a Decimal (so no type test is needed
+        to quantize it)?"""
+        facts = self.low.facts
+        return all(facts.runtime_class(v) == "D" for v in facts.decision_values(d.source)
+                   if not (isinstance(v, RLit) and v.value is None))
 
     @staticmethod
     def assign(w: CodeWriter, target: str, code: str, rule: Optional[int]) -> None:
@@ -1268,8 +1300,8 @@ def _article_words(article: Optional[str]) -> str:
 class Py(str):
     """Python code of an expression, with what the generator knows of its shape (so it never reads
     its own output back): inner, the code inside the parentheses that enclose all of it; guard,
-    (head, body) when it is (None if head is None else body) and body is never none; is_name, a
-    name (reading it twice costs nothing)."""
+    (test, body) when it is (None if test else body) and body is never none (body an operand as
+    it is: a name, a call or in parentheses); is_name, a name (reading it twice costs nothing)."""
 
     def __new__(cls, text: str, inner: Optional[str] = None, guard: Optional[tuple] = None, is_name: bool = False):
         code = str.__new__(cls, text)

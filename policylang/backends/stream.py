@@ -516,17 +516,26 @@ def build_row_function(batcher, safe_cells: bool):
     except Exception:  # not in force on the day: every case reports it, the general way
         return None
     run_class = module._Run
-    env = {"_ABSENT": _ABSENT, "_MISS": _MISS, "_decide": decide_fast, "_AS_OF": as_of, "_Decimal": Decimal,
+    env = {"_ABSENT": _ABSENT, "_Invalid": _Invalid, "_decide": decide_fast, "_AS_OF": as_of, "_Decimal": Decimal,
            "_date": _date, "_any": _any_cell, "_q": _csv_text, "_Holder": _Holder, "_Run": run_class,
            "_FAIL": (KeyError, module.EvaluationError, ArithmeticError)}
     lines = ["def _row(c):", f"    if len(c) != {batcher.width}:", "        return None"]
     for index in batcher.others:
         lines += [f"    if c[{index}].strip():", "        return None  # an unknown input"]
+    # Each column's cell through its memo (an invalid cell raises _Invalid: the general way says why).
+    # A blank cell of an optional input is None in the inputs (the module reads an optional input
+    # with .get(): None and not given are the same to it); of a required one, not given.
     absent = []
+    reads = []
+    specs = module._INPUT_SPECS
     for k, (index, name, coerce, members, _memo) in enumerate(batcher.inputs):
-        env[f"_m{k}"] = _Memo(name, coerce, members, module.EvaluationError)
-        lines += [f"    x{k} = _m{k}[c[{index}]]", f"    if x{k} is _MISS:", "        return None"]
-        absent += [f"    if x{k} is _ABSENT:", f"        del v[{name!r}]"]
+        optional = bool(specs[name][1])
+        env[f"_m{k}"] = _Memo(name, coerce, members, module.EvaluationError, None if optional else _ABSENT)
+        reads.append(f"        x{k} = _m{k}[c[{index}]]")
+        if not optional:
+            absent += [f"    if x{k} is _ABSENT:", f"        del v[{name!r}]"]
+    if reads:
+        lines += ["    try:", *reads, "    except _Invalid:", "        return None"]
     lines.append("    v = {" + ", ".join(f"{name!r}: x{k}" for k, (_i, name, *_rest) in enumerate(batcher.inputs)) + "}")
     lines += absent
     lines += ["    try:", "        r = _decide(v, _AS_OF)", "    except _FAIL:", "        return None"]
@@ -552,11 +561,15 @@ def build_row_function(batcher, safe_cells: bool):
     env.pop("h", None)
     fields = dict(module.Result._FIELDS)
     hints = getattr(module.Result, "__annotations__", {})
-    lines.append("    f = r.__dict__")
+    names = batcher.names
+    if len(names) > 1:  # the decisions' values in one call
+        env["_pick"] = operator.itemgetter(*[fields[name] for name in names])
+        lines.append("    " + ", ".join(f"d{k}" for k in range(len(names))) + " = _pick(r.__dict__)")
+    elif names:
+        lines.append(f"    d0 = r.__dict__[{fields[names[0]]!r}]")
     values = []
-    for k, name in enumerate(batcher.names):
+    for k, name in enumerate(names):
         attribute = fields[name]
-        lines.append(f"    d{k} = f[{attribute!r}]")
         hint = str(hints.get(attribute, ""))
         if opts.out_format != "csv":
             values.append(f"d{k}")
@@ -589,28 +602,31 @@ def build_row_function(batcher, safe_cells: bool):
 
 class _Memo(dict):
     """The validated values of one input column's cells, up to MEMO_LIMIT of them: a blank cell
-    _ABSENT, one that is not valid _MISS (not remembered: the general way says why)."""
+    `blank` (_ABSENT, or None for an optional input); one that is not valid raises _Invalid (it
+    is not remembered: the general way says why)."""
 
-    __slots__ = ("name", "coerce", "members", "error")
+    __slots__ = ("name", "coerce", "members", "error", "blank")
 
-    def __init__(self, name, coerce, members, error):
-        super().__init__({"": _ABSENT})
+    def __init__(self, name, coerce, members, error, blank):
+        super().__init__({"": blank})
+        self.blank = blank
         self.name, self.coerce, self.members, self.error = name, coerce, members, error
 
     def __missing__(self, cell):
         if cell.isspace():
-            value = _ABSENT
+            value = self.blank
         else:
             try:
                 value = self.coerce(self.name, cell, self.members)
             except self.error:
-                return _MISS
+                raise _Invalid from None
         if len(self) < MEMO_LIMIT:
             self[cell] = value
         return value
 
 
-_MISS = object()  # a cell not in its column's memo, or one that is not valid (the general way says why)
+class _Invalid(Exception):
+    """A cell that is not valid for its column (the general way says why)."""
 
 
 # ---------------------------------------------------------------- reading batches

@@ -138,8 +138,17 @@ def _py_min_max(g, e):
     args = [g.expr(a) for a in e.args]
     if len(args) == 1:
         return args[0]
-    if any(g.nullable(a) for a in e.args):
-        return g.optional_call(f, args)
+    nullables = [g.nullable(a) for a in e.args]
+    if any(nullables):
+        # None if an argument is none (read left to right, the first none stops), else the
+        # smaller/larger: of two names a comparison (the first of equal values, as min()/max())
+        names, test = g.none_test(args, nullables)
+        if len(names) == 2 and all(getattr(n, "is_name", False) for n in names):
+            a, b = names
+            body = g.wrapped(f"{a} if {a} {'<=' if f == 'min' else '>='} {b} else {b}")
+        else:
+            body = f"{f}({', '.join(names)})"
+        return g.wrapped(f"None if {test} else {body}", (test, body))
     if len(args) == 2 and all(g.is_plain_read(a) for a in e.args):
         # what min()/max() return (the first of equal values), without the call
         a, b = args
@@ -153,8 +162,9 @@ def _py_helper(helper: str, fast: Optional[Callable] = None):
 
     def emit(g, e):
         args = [g.expr(a) for a in e.args]
-        if any(g.nullable(a) for a in e.args):
-            return g.optional_call(helper, args)
+        nullables = [g.nullable(a) for a in e.args]
+        if any(nullables):
+            return g.optional_call(helper, args, nullables)
         code = fast(g, e, args) if fast is not None else None
         return code if code is not None else f"{helper}({', '.join(args)})"
 

@@ -394,8 +394,25 @@ def _py_arithmetic(g, e, op, left, right, left_nullable, right_nullable):
     kinds = {e.left.type.kind, e.right.type.kind}
     if g.counts_working_days and "date" in kinds and "duration" in kinds:
         return f"_arith({op.key!r}, {left}, {right}, _WORKDAYS)"  # a period may be in working days
-    if left_nullable or right_nullable or kinds & {"date", "duration"}:
+    if kinds & {"date", "duration"}:
         return f"_arith({op.key!r}, {left}, {right})"
+    if left_nullable or right_nullable:
+        # None if an operand is none (read left to right: the first none stops), else the numbers'
+        # arithmetic below on the operands' names
+        (a, b), test = g.none_test([left, right], [left_nullable, right_nullable])
+        body = _py_numbers(g, e, op, a, b)
+        return g.wrapped(f"None if {test} else {_unwrapped(body)}", (test, body))
+    return _py_numbers(g, e, op, left, right)
+
+
+def _unwrapped(code: str) -> str:
+    inner = getattr(code, "inner", None)
+    return inner if inner is not None else code
+
+
+def _py_numbers(g, e, op, left, right):
+    """+ - * / of two numbers that are not none: int arithmetic for two ints, the 50-digit
+    context's for a Decimal, else the runtime's _arith (which tells them apart)."""
     if op.key == "/":
         return f"_div({left}, {right})"
     classes = (e.left.info.cls, e.right.info.cls)

@@ -254,9 +254,23 @@ def _end_of_month(d: datetime.date) -> datetime.date:
     return _date(d.year, d.month, _days_in_month(d.year, d.month))
 
 
+_MONTH_ENDS: dict = {}  # (d, months) -> _month_end_after(d, months), for the dates cases repeat
+_MONTH_ENDS_KEPT = 4096
+
+
 def _month_end_after(d: datetime.date, months: int) -> datetime.date:
     """_end_of_month(_add_months(d, months)) in one step (the usual deadline: "the end of the
-    month after acceptance"); the day of d does not matter."""
+    month after acceptance"); the day of d does not matter. The answers for up to 4,096 (d, months)
+    are remembered (claims repeat their dates)."""
+    end = _MONTH_ENDS.get((d, months))
+    if end is None:
+        end = _month_end_of(d, months)
+        if len(_MONTH_ENDS) < _MONTH_ENDS_KEPT:
+            _MONTH_ENDS[(d, months)] = end
+    return end
+
+
+def _month_end_of(d: datetime.date, months: int) -> datetime.date:
     year, month = divmod(d.year * 12 + d.month - 1 + months, 12)
     month += 1
     if not 1 <= year <= 9999:
