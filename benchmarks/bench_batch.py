@@ -45,6 +45,37 @@ KEEP = ",".join(claims.STENT_CONTEXT)
 DECISIONS = ("listing_allowed", "listing_price", "payment_standard", "fund_pays", "patient_pays", "prepayment_min",
              "settlement_deadline", "settlement_on_time", "retained_surplus_max")
 
+def _rules(p: str, extra: str = "") -> str:
+    """The rules' CTEs after `c` and the written columns, over values named `{p}price`, … (the two
+    hand-written queries below state the same rules: over typed columns, and over validated text)."""
+    return f"""  ), s AS (
+    SELECT *,
+      CASE WHEN {p}selected THEN {p}selected_price
+           WHEN {p}lowest_purchase_price <= 7000 AND {p}in_fund_scope THEN least({p}price, {p}nonselected_payment_cap)
+      END AS payment_standard
+    FROM c
+  ), f AS (
+    SELECT *, CASE WHEN payment_standard IS NOT NULL THEN round(least({p}price, payment_standard) * ratio, 2) END
+      AS fund_pays FROM s
+  )
+  SELECT claim_id, city, hospital, month, insurance_type, product, selected, selected_price, price, in_fund_scope,
+    lowest_purchase_price, reimbursement_ratio, agreed_amount, acceptance_date, payment_date, fund_savings,
+    nonselected_payment_cap, retention_ratio,
+    CASE WHEN {p}selected THEN true WHEN {p}lowest_purchase_price <= 7000 THEN true ELSE false END AS listing_allowed,
+    CASE WHEN {p}selected THEN {p}selected_price WHEN {p}lowest_purchase_price <= 7000 THEN {p}lowest_purchase_price END
+      AS listing_price,
+    payment_standard, fund_pays, {p}price - fund_pays AS patient_pays,
+    CAST(ceil({p}agreed_amount * 30) AS DECIMAL(18, 0)) * 0.01 AS prepayment_min,
+    last_day({p}acceptance_date + INTERVAL 1 MONTH) AS settlement_deadline,
+    {p}payment_date <= last_day({p}acceptance_date + INTERVAL 1 MONTH) AS settlement_on_time,
+    -- the claims have no assessment_passed: the maximum is none, as in the policy; computed anyway
+    CASE WHEN false THEN CAST(floor({p}fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 END
+      AS retained_surplus_max{extra}
+  FROM f
+) TO '{{out}}' (HEADER, DELIMITER ',')
+"""
+
+
 # The rules of cn/stent-2020 as Guangdong adopts them, by hand, in DuckDB, writing what `policylang run
 # --no-rules` writes (the claims' columns, then the decisions; no validation of inputs, no rule or error
 # columns). No payment standard, so no
@@ -66,32 +97,7 @@ COPY (
       'reimbursement_ratio': 'VARCHAR', 'agreed_amount': 'DECIMAL(18,2)', 'acceptance_date': 'DATE',
       'payment_date': 'DATE', 'fund_savings': 'DECIMAL(18,2)', 'nonselected_payment_cap': 'DECIMAL(18,2)',
       'retention_ratio': 'VARCHAR'}})
-  ), s AS (
-    SELECT *,
-      CASE WHEN selected THEN selected_price
-           WHEN lowest_purchase_price <= 7000 AND in_fund_scope THEN least(price, nonselected_payment_cap)
-      END AS payment_standard
-    FROM c
-  ), f AS (
-    SELECT *, CASE WHEN payment_standard IS NOT NULL THEN round(least(price, payment_standard) * ratio, 2) END
-      AS fund_pays FROM s
-  )
-  SELECT claim_id, city, hospital, month, insurance_type, product, selected, selected_price, price, in_fund_scope,
-    lowest_purchase_price, reimbursement_ratio, agreed_amount, acceptance_date, payment_date, fund_savings,
-    nonselected_payment_cap, retention_ratio,
-    CASE WHEN selected THEN true WHEN lowest_purchase_price <= 7000 THEN true ELSE false END AS listing_allowed,
-    CASE WHEN selected THEN selected_price WHEN lowest_purchase_price <= 7000 THEN lowest_purchase_price END
-      AS listing_price,
-    payment_standard, fund_pays, price - fund_pays AS patient_pays,
-    CAST(ceil(agreed_amount * 30) AS DECIMAL(18, 0)) * 0.01 AS prepayment_min,
-    last_day(acceptance_date + INTERVAL 1 MONTH) AS settlement_deadline,
-    payment_date <= last_day(acceptance_date + INTERVAL 1 MONTH) AS settlement_on_time,
-    -- the claims have no assessment_passed: the maximum is none, as in the policy; computed anyway
-    CASE WHEN false THEN CAST(floor(fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 END
-      AS retained_surplus_max
-  FROM f
-) TO '{out}' (HEADER, DELIMITER ',')
-"""
+""" + _rules("")
 
 # The floor of exact validation, by hand: the same rules over the text of each cell (read as VARCHAR,
 # as `run` reads it), each number, date and boolean taken only when its text is what the cast value
@@ -128,32 +134,7 @@ COPY (
         OR (ratio IS NULL AND coalesce(reimbursement_ratio, '') <> '')
         OR (retention IS NULL AND coalesce(retention_ratio, '') <> '') THEN 'invalid_input' END AS _error
     FROM v
-  ), s AS (
-    SELECT *,
-      CASE WHEN v_selected THEN v_selected_price
-           WHEN v_lowest_purchase_price <= 7000 AND v_in_fund_scope THEN least(v_price, v_nonselected_payment_cap)
-      END AS payment_standard
-    FROM c
-  ), f AS (
-    SELECT *, CASE WHEN payment_standard IS NOT NULL THEN round(least(v_price, payment_standard) * ratio, 2) END
-      AS fund_pays FROM s
-  )
-  SELECT claim_id, city, hospital, month, insurance_type, product, selected, selected_price, price, in_fund_scope,
-    lowest_purchase_price, reimbursement_ratio, agreed_amount, acceptance_date, payment_date, fund_savings,
-    nonselected_payment_cap, retention_ratio,
-    CASE WHEN v_selected THEN true WHEN v_lowest_purchase_price <= 7000 THEN true ELSE false END AS listing_allowed,
-    CASE WHEN v_selected THEN v_selected_price WHEN v_lowest_purchase_price <= 7000 THEN v_lowest_purchase_price END
-      AS listing_price,
-    payment_standard, fund_pays, v_price - fund_pays AS patient_pays,
-    CAST(ceil(v_agreed_amount * 30) AS DECIMAL(18, 0)) * 0.01 AS prepayment_min,
-    last_day(v_acceptance_date + INTERVAL 1 MONTH) AS settlement_deadline,
-    v_payment_date <= last_day(v_acceptance_date + INTERVAL 1 MONTH) AS settlement_on_time,
-    CASE WHEN false THEN CAST(floor(v_fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 END
-      AS retained_surplus_max,
-    _error
-  FROM f
-) TO '{out}' (HEADER, DELIMITER ',')
-"""
+""" + _rules("v_", ",\n    _error")
 
 DUCKDB_SCRIPT = """
 import duckdb, sys
