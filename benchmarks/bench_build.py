@@ -196,17 +196,11 @@ def main(argv=None) -> int:
         shutil.rmtree(tree, ignore_errors=True)
         subprocess.run([sys.executable, os.path.join(HERE, "gen_tree.py"), tree, "--seed", str(args.seed),
                         *shape(args.size)], check=True, capture_output=True)
-    if args.incremental:
+    mode = incremental if args.incremental else compare if args.against else None
+    if mode is not None:
         print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
         compile_bytecode()
-        incremental(args, tree, work)
-        if not args.work:
-            shutil.rmtree(work, ignore_errors=True)
-        return 0
-    if args.against:
-        print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
-        compile_bytecode()
-        compare(args, tree, work)
+        mode(args, tree, work)
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
         return 0

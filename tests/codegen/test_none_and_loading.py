@@ -24,12 +24,17 @@ decision priced: money = price
 """
 
 
-@pytest.fixture(scope="module")
-def policy(tmp_path_factory):
-    root = write_tree(tmp_path_factory.mktemp("none"), {"cn/x": POLICY})
+def _checked(tmp_path_factory, folder: str, policy_id: str, text: str):
+    """The resolved policy of a one-file tree, which must check without errors."""
+    root = write_tree(tmp_path_factory.mktemp(folder), {policy_id: text})
     run = check([root])
     assert not [d for d in run.diagnostics if d.severity == "error"]
-    return run.policies["cn/x"]
+    return run.policies[policy_id]
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory):
+    return _checked(tmp_path_factory, "none", "cn/x", POLICY)
 
 
 def load(policy, tmp_path):
@@ -97,10 +102,7 @@ decision share: money = round(min(a, b) * r, fen, half_up)
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory):
-    root = write_tree(tmp_path_factory.mktemp("guarded"), {"cn/g": GUARDED})
-    run = check([root])
-    assert not [d for d in run.diagnostics if d.severity == "error"]
-    return run.policies["cn/g"]
+    return _checked(tmp_path_factory, "guarded", "cn/g", GUARDED)
 
 
 @pytest.mark.parametrize("inputs", [
