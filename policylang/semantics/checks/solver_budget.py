@@ -15,6 +15,8 @@ the only limit where the platform has no per-thread CPU clock.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import os
 import threading
 import time
@@ -31,7 +33,7 @@ _lock = threading.Lock()
 _wake = threading.Event()
 _active: dict[int, tuple[int, float, Any]] = {}  # call id -> (CPU clock, deadline on it, z3 context)
 _watchdog: list[threading.Thread] = []
-_next_call = [0]
+_call_ids = itertools.count(1)
 
 
 def _after_fork_in_child() -> None:
@@ -76,8 +78,7 @@ def check_within(solver, cpu_seconds: float, *assumptions):
     if clock is None:
         return z3.Solver.check(solver, *assumptions)
     with _lock:
-        _next_call[0] += 1
-        call = _next_call[0]
+        call = next(_call_ids)
         _active[call] = (clock, time.clock_gettime(clock) + cpu_seconds, solver.ctx)
         if not _watchdog:
             thread = threading.Thread(target=_watch, name="policylang-solver-budget", daemon=True)
@@ -103,22 +104,22 @@ def backstop_ms(cpu_seconds: float) -> int:
     return int(cpu_seconds * 1000 * BACKSTOP_FACTOR)
 
 
-_CLASSES: dict[str, type] = {}
+@functools.cache
+def _budgeted_class() -> type:
+    # made on first use: z3 is imported only when a proof needs it (see lazyz3)
+    class BudgetedSolver(z3.Solver):
+        cpu_seconds = 0.0
+
+        def check(self, *assumptions):
+            return check_within(self, self.cpu_seconds, *assumptions)
+
+    return BudgetedSolver
 
 
 def budgeted(solver, cpu_seconds: float):
     """The same z3 solver (the same underlying object), whose `check` keeps to `cpu_seconds` of
     CPU time per call; its wall-clock timeout is set to the backstop."""
-    cls = _CLASSES.get("solver")
-    if cls is None:
-        class BudgetedSolver(z3.Solver):
-            cpu_seconds = 0.0
-
-            def check(self, *assumptions):
-                return check_within(self, self.cpu_seconds, *assumptions)
-
-        cls = _CLASSES["solver"] = BudgetedSolver
-    wrapped = cls(solver=solver.solver, ctx=solver.ctx)
+    wrapped = _budgeted_class()(solver=solver.solver, ctx=solver.ctx)
     wrapped.cpu_seconds = cpu_seconds
     wrapped.set("timeout", backstop_ms(cpu_seconds))
     return wrapped
