@@ -28,8 +28,8 @@ kept fast by the on-disk cache of `policylang.cache`:
 from __future__ import annotations
 
 import os
-import threading
 import typing
+from concurrent.futures import as_completed
 from typing import Callable, Iterable, Optional
 
 import attrs
@@ -38,6 +38,7 @@ from .cache import (DiskCache, cache_enabled, code_fingerprint, content_hash, de
                     encode_entry, encode_outline, first_part, is_compact_outline, make_key, open_cache, prune_if_due)
 from .diagnostics import INTERNAL_ERROR_CODE, Diagnostic, Suppressed, sort_diagnostics
 from .gcpause import gc_paused
+from .processes import fork_context, fresh_context, worker_pool
 from .progress import Progress, progress_wanted, stage_label
 from .semantics.loader import UsageError, Workspace, discover, find_root, load_workspace
 from .semantics.resolve import Resolution, Scope, ScopeMismatch, resolve
@@ -369,6 +370,10 @@ def _parse_in_worker(job: tuple[str, str, str, Optional[str]]) -> tuple[str, Par
     return path, result, record
 
 
+def _parse_jobs_in_worker(jobs: list) -> list:
+    return [_parse_in_worker(job) for job in jobs]
+
+
 def _verified(result: ParseResult, digest: Optional[str]) -> bool:
     """The parsed text is the one that was hashed (the file did not change in between)."""
     return bool(result.text) and digest is not None and content_hash(result.text.encode("utf-8")) == digest
@@ -552,11 +557,16 @@ class CachedParser:
         here = [job for job in todo if overlaid(job[0])]
         todo = [job for job in todo if not overlaid(job[0])]
         if len(todo) >= PARALLEL_MIN_FILES and self.jobs > 1:
+            done: set[str] = set()
             try:
-                yield from self._parse_parallel(todo, bar)
-                todo = []
-            except (OSError, ImportError, RuntimeError):  # no processes here (sandbox): parse in this one
+                for parsed in self._parse_parallel(todo, bar):
+                    done.add(parsed[0])
+                    yield parsed
+            except (OSError, ImportError, RuntimeError):
+                # no processes here (a sandbox), or a worker died (BrokenProcessPool): the files not
+                # yet parsed are parsed in this one
                 pass
+            todo = [job for job in todo if job[0] not in done]
         store = self.cache
         todo = here + todo
         for path, root, digest, key in todo:
@@ -568,23 +578,17 @@ class CachedParser:
             yield path, result, record
 
     def _parse_parallel(self, todo, bar):
-        import multiprocessing
-
-        # A forked worker copies the locks other threads hold at that moment (a language server's
-        # I/O threads, its event loop) and may wait on one forever: only a process running one
-        # thread forks; any other starts its workers afresh.
-        methods = multiprocessing.get_all_start_methods()
-        if "fork" in methods and threading.active_count() == 1:
-            method = "fork"
-        else:
-            method = "forkserver" if "forkserver" in methods else "spawn"
-        context = multiprocessing.get_context(method)
+        # Forked workers where this process may fork (see processes: one thread running); any
+        # other (a language server, with its I/O threads) starts its workers afresh.
+        context = fork_context() or fresh_context()
         cache_dir = self.cache.directory if self.cache is not None else None
         chunk = max(1, min(64, len(todo) // (self.jobs * 8)))
-        with context.Pool(self.jobs, initializer=_worker_init, initargs=(cache_dir,)) as pool:
-            for path, result, record in pool.imap_unordered(_parse_in_worker, todo, chunksize=chunk):
-                bar.advance()
-                yield path, result, record
+        with worker_pool(self.jobs, context, initializer=_worker_init, initargs=(cache_dir,)) as pool:
+            futures = [pool.submit(_parse_jobs_in_worker, todo[i:i + chunk]) for i in range(0, len(todo), chunk)]
+            for future in as_completed(futures):
+                for path, result, record in future.result():
+                    bar.advance()
+                    yield path, result, record
 
 
 def _bar(stage: str, total: Optional[int], enabled: Optional[bool]) -> Progress:

@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Callable, Iterator, Optional
 
 from ..diagnostics import escape_surrogates
+from ..processes import fork_context, worker_pool
 from .runner import evaluate_case, loads_case_json, parse_date, to_json
 
 OUTPUT_FORMATS = ("json", "jsonl", "csv")
@@ -678,15 +679,13 @@ def _work(item):
 
 def _forking(batcher: Batcher):
     """The fork context the workers are made in, with `batcher` as what they inherit; None where
-    this platform cannot fork (the caller then works in one process)."""
-    import multiprocessing
-
+    this process cannot fork safely (no fork on this platform, or other threads running: see
+    processes), and the caller then works in one process."""
     global _WORKER
-    _WORKER = batcher
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
-        return None
+    context = fork_context()
+    if context is not None:
+        _WORKER = batcher
+    return context
 
 
 def run(batcher: Batcher, blocks: Iterator[tuple[str, int]], jobs: int, emit: Callable[[Outcome], None]) -> None:
@@ -703,13 +702,13 @@ def run(batcher: Batcher, blocks: Iterator[tuple[str, int]], jobs: int, emit: Ca
             emit(batcher.run(*block))
         return
     pending: collections.deque = collections.deque()
-    with context.Pool(jobs) as pool:
+    with worker_pool(jobs, context) as pool:
         for block in blocks:
-            pending.append(pool.apply_async(_work, (block,)))
+            pending.append(pool.submit(_work, block))
             while len(pending) >= 2 * jobs:
-                emit(pending.popleft().get())
+                emit(pending.popleft().result())
         while pending:
-            emit(pending.popleft().get())
+            emit(pending.popleft().result())
 
 
 # ---------------------------------------------------------------- a CSV file read by ranges of bytes
@@ -859,14 +858,14 @@ def run_csv_file(batcher: Batcher, path: str, plan: FilePlan, size: int, jobs: i
     folder = tempfile.mkdtemp(prefix=".policylang-eval-", dir=parts_dir)
     pending: collections.deque = collections.deque()
     try:
-        with context.Pool(jobs) as pool:
+        with worker_pool(jobs, context) as pool:
             for number, (start, end, first_line) in enumerate(ranges):
                 part = os.path.join(folder, f"part-{number}")
-                pending.append(pool.apply_async(_work_range, ((path, start, end, first_line, part),)))
+                pending.append(pool.submit(_work_range, (path, start, end, first_line, part)))
                 while len(pending) >= 2 * jobs:
-                    _emit_part(pending.popleft().get(), emit)
+                    _emit_part(pending.popleft().result(), emit)
             while pending:
-                _emit_part(pending.popleft().get(), emit)
+                _emit_part(pending.popleft().result(), emit)
     finally:
         import shutil
 

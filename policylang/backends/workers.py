@@ -13,6 +13,8 @@ import multiprocessing
 import os
 from typing import Any, Callable, Iterator, Optional, Sequence
 
+from ..processes import fork_context, worker_pool
+
 # Below this many policies the work stays in one process: starting workers costs more than it saves.
 PARALLEL_THRESHOLD = 64
 # At most this many processes, however many cores.
@@ -66,9 +68,14 @@ def map_chunks(function: Callable[[Any], Any], chunks: Sequence, jobs: int) -> I
         for chunk in chunks:
             yield function(chunk)
         return
+    context = fork_context()
+    if context is None:  # other threads run here (see processes): one process
+        for chunk in chunks:
+            yield function(chunk)
+        return
     _WORKER_FUNCTION = function
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool:
-            yield from pool.imap(_run_in_worker, chunks)
+        with worker_pool(min(jobs, len(chunks)), context) as pool:
+            yield from pool.map(_run_in_worker, chunks)
     finally:
         _WORKER_FUNCTION = None

@@ -1071,12 +1071,17 @@ def _parse_chunks_in_parallel(text: str, path: str, chunks):
     bounds.append((first, len(chunks)))
     if len(bounds) < 2:  # one chunk holds most of the file (a long text or comment): nothing to share
         return None
-    from concurrent.futures import ProcessPoolExecutor
+    from ..processes import fork_context, worker_pool
 
+    try:
+        context = fork_context()
+    except (OSError, RuntimeError):
+        context = None
+    if context is None:  # other threads run here (see processes): parse in this one
+        return None
     _fork_job = (text, path, chunks)
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
+        with worker_pool(len(bounds) - 1, context) as pool:
             futures = [pool.submit(_parse_forked_range, b) for b in bounds[1:]]
             mine = _parse_chunk_range(text, path, chunks, *bounds[0])  # this process takes the first run
             return [mine] + [f.result() for f in futures]

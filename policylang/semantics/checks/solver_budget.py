@@ -22,6 +22,7 @@ import threading
 import time
 from typing import Any, Optional
 
+from ...processes import register_idle_thread_stopper
 from .lazyz3 import lazy_z3
 
 z3 = lazy_z3(__name__)
@@ -32,7 +33,7 @@ BACKSTOP_FACTOR = 30  # wall-clock limit, in budgets: reached only on a machine 
 _lock = threading.Lock()
 _wake = threading.Event()
 _active: dict[int, tuple[int, float, Any]] = {}  # call id -> (CPU clock, deadline on it, z3 context)
-_watchdog: list[threading.Thread] = []
+_watchdog: list[tuple[threading.Thread, threading.Event]] = []  # the running one and its stop signal
 _call_ids = itertools.count(1)
 
 
@@ -56,10 +57,12 @@ def _thread_clock() -> Optional[int]:
         return None
 
 
-def _watch() -> None:
+def _watch(stop: threading.Event) -> None:
     while True:
         _wake.wait()
         with _lock:
+            if stop.is_set():  # set under the lock: seen here, or the wake that follows it is
+                return
             if not _active:
                 _wake.clear()
                 continue
@@ -81,8 +84,9 @@ def check_within(solver, cpu_seconds: float, *assumptions):
         call = next(_call_ids)
         _active[call] = (clock, time.clock_gettime(clock) + cpu_seconds, solver.ctx)
         if not _watchdog:
-            thread = threading.Thread(target=_watch, name="policylang-solver-budget", daemon=True)
-            _watchdog.append(thread)
+            stop = threading.Event()
+            thread = threading.Thread(target=_watch, args=(stop,), name="policylang-solver-budget", daemon=True)
+            _watchdog.append((thread, stop))
             thread.start()
         _wake.set()
     try:
@@ -90,6 +94,21 @@ def check_within(solver, cpu_seconds: float, *assumptions):
     finally:
         with _lock:
             del _active[call]
+
+
+def stop_idle_watchdog() -> None:
+    """End the watchdog thread while no call runs (the next call starts another), so that a
+    process that has proved things runs one thread again and may fork (see processes)."""
+    with _lock:
+        if _active or not _watchdog:
+            return
+        thread, stop = _watchdog.pop()
+        stop.set()
+        _wake.set()
+    thread.join()
+
+
+register_idle_thread_stopper(stop_idle_watchdog)
 
 
 def ran_out(reason: str) -> bool:
