@@ -50,8 +50,9 @@ ENTRIES = [
     ("phrase.compile.failed", "policylang compile: {what}", "policylang compile：{what}"),
     ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
     # What `build` says when the last build into the same folder left most of it up to date.
-    ("phrase.build.unchanged", "{folder}: nothing changed since the last build, no file written",
-     "{folder}：自上次生成以来没有变化，没有写入任何文件"),
+    ("phrase.build.unchanged",
+     "{folder}: nothing changed since the last build, no file written ({files} files up to date)",
+     "{folder}：自上次生成以来没有变化，没有写入任何文件（{files} 个文件均为最新）"),
     ("phrase.build.incremental",
      "{folder}: {changed} of {count} policies changed since the last build, the others' files left as they were"
      "{removed}",

@@ -87,10 +87,7 @@ def _compile_stage(run, inputs, manifest, folder: str, standalone: bool) -> None
     options = make_key("python", standalone)
     record = manifest.up_to_date("python", options, inputs.tree_key)
     if record is not None:  # nothing to resolve, nothing to write
-        count = len(record["policies"])
-        click.echo(_say("phrase.build.compiled", count=count, plural="ies" if count != 1 else "y",
-                        folder=folder, files=len(record["states"])), err=True)
-        click.echo(_say("phrase.build.unchanged", folder=folder), err=True)
+        click.echo(_say("phrase.build.unchanged", folder=folder, files=len(record["states"])), err=True)
         return
     policies = [p for p in run.target_policies() if not p.has_errors]
     try:
@@ -122,8 +119,7 @@ def _docs_stage(run, inputs, manifest, folder: str) -> None:
     options = make_key("docs", templates_fingerprint(), *DEFAULT_FORMATS, "impact", *impact)
     record = manifest.up_to_date("docs", options, inputs.tree_key)
     if record is not None:
-        click.echo(_say("phrase.build.wrote_docs", files=len(record["states"]), folder=folder), err=True)
-        click.echo(_say("phrase.build.unchanged", folder=folder), err=True)
+        click.echo(_say("phrase.build.unchanged", folder=folder, files=len(record["states"])), err=True)
         return
     keys = page_keys(inputs, policies_to_render(run), DEFAULT_FORMATS, None, folder)
     stale = manifest.stale("docs", options, keys)
