@@ -148,7 +148,7 @@ def _duckdb_source(con, path: str, fmt: str):
             return con.read_json(path, format="newline_delimited")
         return con.read_parquet(path)
     except Exception as exc:  # noqa: BLE001 - duckdb's own errors say what is wrong with the file
-        raise BatchError(f"{path}: {exc}") from None
+        raise BatchError(f"{path}: {exc}", f"{path}：无法读取：{exc}") from None
 
 
 def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns, progress, empty_is_absent,
@@ -190,7 +190,7 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
         written = con.execute(f"COPY ({final.sql(dialect='duckdb', copy=False)}) TO "
                               f"{exp.Literal.string(out).sql(dialect='duckdb')} {target}").fetchall()
     except duckdb.Error as exc:
-        raise BatchError(f"the batch failed in DuckDB: {exc}") from None
+        raise BatchError(f"the batch failed in DuckDB: {exc}", f"批量计算在 DuckDB 中失败：{exc}") from None
     return counts, int(written[0][0])
 
 
@@ -452,12 +452,18 @@ def _checked_blanks(policy: ResolvedPolicy, blanks: Optional[Mapping[str, Any]])
     for name, raw in (blanks or {}).items():
         if name not in names:
             raise BatchError(f"'{name}' is not a blank of {policy.policy_id} that no level filled"
-                             + (f"; its blanks: {', '.join(names)}" if names else ""))
+                             + (f"; its blanks: {', '.join(names)}" if names else ""),
+                             f"“{name}”不是 {policy.policy_id} 中各级都没有填写的空白项"
+                             + (f"；这样的空白项有：{'、'.join(names)}" if names else "；它没有这样的空白项"))
         t = names[name].type
         try:
             out[name] = coerce_value(name, t, raw, interp.enum_members.get(t.enum, ()))
         except InputError as exc:
-            raise BatchError(exc.message) from None
+            from .wording import INPUT_KINDS_ZH
+
+            members = interp.enum_members.get(t.enum, ()) if getattr(t, "enum", None) else ()
+            what = "下列之一：" + "、".join(map(str, members)) if members else INPUT_KINDS_ZH.get(exc.expected, exc.expected)
+            raise BatchError(exc.message, f"空白项“{name}”应为{what}，不能是“{raw}”") from None
     return out
 
 

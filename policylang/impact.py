@@ -75,7 +75,8 @@ def scenarios_for(policy: ResolvedPolicy, against: ResolvedPolicy,
     """The baseline `against` (the parent, or another policy of the same chain) and `policy`."""
     if against.policy_id not in chain_ids(policy) and policy.policy_id not in chain_ids(against):
         raise ImpactError(f"{against.policy_id} is not in the chain of {policy.policy_id} "
-                          f"({' -> '.join(chain_ids(policy))})")
+                          f"({' -> '.join(chain_ids(policy))})",
+                          f"{against.policy_id} 不在 {policy.policy_id} 的上下级链中（{' → '.join(chain_ids(policy))}）")
     return [Scenario("s0", against.policy_id, against, _bound(against, blanks)),
             Scenario("s1", policy.policy_id, policy, _bound(policy, blanks))]
 
@@ -92,8 +93,12 @@ def variant_with_blank(policy: ResolvedPolicy, name: str) -> ResolvedPolicy:
     if prm is None:
         keyed = ", ".join(sorted(policy.keyed)) if name in policy.keyed else ""
         hint = f"; a keyed param is swept by key: {name}.KEY" if keyed else ""
+        hint_zh = f"；按键取值的参数要按键扫描：{name}.键" if keyed else ""
         raise ImpactError(f"'{name}' is not a param or blank of {policy.policy_id}{hint}; its params: "
-                          + ", ".join(sorted(policy.params)))
+                          + ", ".join(sorted(policy.params)),
+                          f"“{name}”不是 {policy.policy_id} 的参数或空白项{hint_zh}；它的参数有："
+                          + "、".join(f"{policy.params[n].label}（{n}）" if getattr(policy.params[n], "label", None) else n
+                                     for n in sorted(policy.params)))
     if prm.is_blank and prm.schedule is None:
         return policy
     params = dict(policy.params)
@@ -105,7 +110,7 @@ def sweep(policy: ResolvedPolicy, name: str, values: Sequence[str], baseline: Op
           blanks: Optional[Mapping[str, Any]] = None) -> list[Scenario]:
     """The baseline (POLICY as it is, or `baseline`) and POLICY with NAME given each value."""
     if not values:
-        raise ImpactError(f"--set {name}= needs at least one value")
+        raise ImpactError(f"--set {name}= needs at least one value", f"--set {name}= 至少要给一个取值")
     base = baseline or policy
     variant = variant_with_blank(policy, name)
     out = [Scenario("s0", base.policy_id, base, _bound(base, blanks))]
@@ -115,7 +120,7 @@ def sweep(policy: ResolvedPolicy, name: str, values: Sequence[str], baseline: Op
         try:
             _checked_blanks(variant, bound)
         except BatchError as exc:
-            raise ImpactError(f"--set {name}={value}: {exc}") from None
+            raise ImpactError(f"--set {name}={value}: {exc}", f"--set {name}={value}：{exc.zh}") from None
         out.append(Scenario(f"s{i}", f"{name}={value}", variant, bound, value))
     return out
 
@@ -187,9 +192,11 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
 
 
     if engine not in ENGINES:
-        raise ImpactError(f"unknown engine {engine!r}; choose duckdb or spark")
+        raise ImpactError(f"unknown engine {engine!r}; choose duckdb or spark",
+                          f"没有计算引擎“{engine}”；请选 duckdb 或 spark")
     if len(scenarios) < 2:
-        raise ImpactError("an impact needs a baseline and at least one alternative")
+        raise ImpactError("an impact needs a baseline and at least one alternative",
+                          "影响测算需要一个对照方案和至少一个比较方案")
     as_of = as_of or _dt.date.today()
     fmt = input_format(data)
     start = time.perf_counter()
@@ -208,11 +215,13 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
         source = _duckdb_source(con, data, fmt)
         columns = list(source.columns)
         if ROW in columns or any(c.startswith("__pl") or ":" in c for c in columns):
-            raise ImpactError(f"{data}: a column may not be called {ROW}, begin with __pl or hold a colon")
+            raise ImpactError(f"{data}: a column may not be called {ROW}, begin with __pl or hold a colon",
+                              f"{data}：列名不能是 {ROW}，不能以 __pl 开头，也不能含冒号")
         missing = [c for c in by if c not in columns]
         if missing:
             raise ImpactError(f"--by {', '.join(missing)}: no such column in {data}; its columns: "
-                              + ", ".join(columns))
+                              + ", ".join(columns),
+                              f"--by {'、'.join(missing)}：{data} 中没有这一列；文件的列有：" + "、".join(columns))
         if synthetic is None:
             synthetic = _looks_synthetic(con, source, columns)
         source.create_view("__pl_src")
@@ -245,7 +254,7 @@ def simulate(scenarios: Sequence[Scenario], data: str, *, as_of: Optional[_dt.da
             _write_invalid(con, scenarios, columns, invalid_out)
         lap("invalid rows")
     except duckdb.Error as exc:
-        raise ImpactError(f"the impact failed in DuckDB: {exc}") from None
+        raise ImpactError(f"the impact failed in DuckDB: {exc}", f"影响测算在 DuckDB 中失败：{exc}") from None
     finally:
         con.close()
     return ImpactResult(list(scenarios), rows, decisions, invalid, list(by), data, engine, as_of,

@@ -81,6 +81,14 @@ def provision_sentence(actor: str, modality: str, text: str) -> str:
 # ---------------------------------------------------------------- values and formulas
 
 _UNITS = {"yuan": "元", "days": "天", "months": "个月", "years": "年", "working_days": "个工作日"}
+# What an input of each kind must be, in Chinese (the runtime says it in English: InputError.expected).
+INPUT_KINDS_ZH = {
+    "money": "金额（元），例如 469 或 \"469.50\"，不为负数，最多两位小数", "percent": "0% 到 100% 之间的百分比，例如 \"30%\" 或 0.3",
+    "count": "不小于 0 的整数", "decimal": "数值", "bool": "true 或 false（是或否）", "date": "日期，写作 YYYY-MM-DD",
+    "text": "文字", "duration": "时长，例如 \"2 years\"、\"6 months\" 或 \"30 days\"",
+    "object": "一个 JSON 对象（输入项名称: 取值）",
+}
+
 _TYPES_ZH = {"money": "金额", "percent": "百分比", "decimal": "数值", "count": "整数", "bool": "是/否", "date": "日期",
              "duration": "时长", "text": "文字", "none": "不适用", "unknown": "未知"}
 STATEMENTS_ZH = {"fixed": "固定", "floor": "不低于（下限）", "ceiling": "不高于（上限）", "default": "默认（可替换）",

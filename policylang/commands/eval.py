@@ -16,7 +16,7 @@ import click
 
 from ..backends.stream import DEFAULT_BATCH, DEFAULT_EXPLAIN_BATCH
 from ..diagnostics import printable
-from ..wording import os_error_zh
+from ..wording import INPUT_KINDS_ZH, os_error_zh
 from ..pipeline import check as run_pipeline
 from ..semantics.examples import EXAMPLE_FAILED
 from .common import (
@@ -31,12 +31,6 @@ from .common import (
 )
 
 # What an input of each kind must be, in Chinese (the runtime's InputError names the kind).
-_KIND_ZH = {
-    "money": "金额（元），例如 469 或 \"469.50\"，不为负数，最多两位小数", "percent": "0% 到 100% 之间的百分比，例如 \"30%\" 或 0.3",
-    "count": "不小于 0 的整数", "decimal": "数值", "bool": "true 或 false（是或否）", "date": "日期，写作 YYYY-MM-DD",
-    "text": "文字", "duration": "时长，例如 \"2 years\"、\"6 months\" 或 \"30 days\"",
-    "object": "一个 JSON 对象（输入项名称: 取值）",
-}
 
 
 def _shown_value(value) -> str:
@@ -82,7 +76,7 @@ def error_zh(exc, case: dict, resolved) -> str:
             return f"缺少输入项{_label(resolved, field)}{needed}"
         enum = resolved.enums.get(resolved.inputs[field].type.enum) if field in resolved.inputs and \
             getattr(resolved.inputs[field].type, "enum", None) else None
-        what = ("下列之一：" + "、".join(m for m, _ in enum.members)) if enum is not None else _KIND_ZH.get(kind, kind)
+        what = ("下列之一：" + "、".join(m for m, _ in enum.members)) if enum is not None else INPUT_KINDS_ZH.get(kind, kind)
         return f"输入项{_label(resolved, field)}应为{what}，不能是 {_shown_value(case[field])}{needed}"
     return f"无法计算{needed}：{exc.message}"
 

@@ -107,12 +107,12 @@ def impact_command(policy, data, against, set_values, as_of, by, blanks, engine,
         result = simulate(scenarios, data, as_of=day, by=columns, engine=engine, top=top, synthetic=synthetic,
                           invalid_out=os.path.join(out_dir, "invalid_rows.csv"), swept=swept)
     except ImpactError as exc:
-        _fail(zh, str(exc), str(exc))
+        _fail(zh, str(exc), exc.zh)
     except UnsupportedInSql as exc:
         _fail(zh, f"internal error: a policy cannot be compiled to SQL: {exc}",
               f"内部错误：政策无法编译为 SQL：{exc.zh}", EXIT_INTERNAL)
     except BatchError as exc:
-        _fail(zh, str(exc), str(exc), EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
+        _fail(zh, str(exc), exc.zh, EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
     except OSError as exc:
         _fail(zh, f"cannot write {out_dir}: {exc.strerror or exc}", f"无法写入 {out_dir}：{exc.strerror or exc}")
     from ..impact_report import write_report

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -206,3 +207,21 @@ def test_cli_sweep_and_usage_errors(tree, claims_csv, tmp_path):
         bad = _cli("impact", "cn/gd/foshan/stent-2020", "--root", tree, "--data", claims_csv, *args,
                    "-o", str(tmp_path / "bad"))
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr, (args, bad.stderr)
+
+
+def test_cli_usage_errors_in_chinese_say_it_in_chinese(tree, city, claims_csv, tmp_path):
+    # The impact's own errors (an unknown column or param, a baseline outside the chain, a bad
+    # swept value) are told in Chinese under --lang zh, not passed through in English.
+    from zh_text import foreign
+
+    columns = read_rows(claims_csv)[0].keys()
+    for args, message in ((["--by", "nope"], "中没有这一列"), (["--set", "no_such_param=1"], "不是 cn/gd/foshan/stent-2020 的参数"),
+                          (["--against", "cn/nm/spine-2023"], "不在 cn/gd/foshan/stent-2020 的上下级链中"),
+                          (["--set", "nonselected_payment_cap=abc"], "应为金额")):
+        bad = _cli("impact", "cn/gd/foshan/stent-2020", "--root", tree, "--data", claims_csv, *args, "--lang", "zh",
+                   "-o", str(tmp_path / "bad"))
+        assert bad.returncode == 2 and message in bad.stderr, (args, bad.stderr)
+        # the command's and the file's own names stay as they are typed
+        typed = [*columns, "nope", "no_such_param", "abc", "impact", r"--\w+", r"\S+\.csv"]
+        assert foreign(bad.stderr, names=city.params, extra=[rf"(?<![\w-]){re.escape(t) if t.isidentifier() else t}(?!\w)"
+                                          for t in typed]) == [], bad.stderr
