@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import typing
-from concurrent.futures import as_completed
 from typing import Callable, Iterable, Optional
 
 import attrs
@@ -580,6 +579,8 @@ class CachedParser:
     def _parse_parallel(self, todo, bar):
         # Forked workers where this process may fork (see processes: one thread running); any
         # other (a language server, with its I/O threads) starts its workers afresh.
+        from concurrent.futures import as_completed
+
         context = fork_context() or fresh_context()
         cache_dir = self.cache.directory if self.cache is not None else None
         chunk = max(1, min(64, len(todo) // (self.jobs * 8)))

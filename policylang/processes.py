@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+# multiprocessing and concurrent.futures are imported when a pool is wanted: a command that works
+# in one process (most checks) does not pay for them at start.
 
 _idle_thread_stoppers: list[Callable[[], None]] = []
 
@@ -35,6 +39,8 @@ def register_idle_thread_stopper(stop: Callable[[], None]) -> None:
 
 def can_fork_safely() -> bool:
     """This platform forks and this process runs one thread (after stopping idle helpers)."""
+    import multiprocessing
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
     for stop in _idle_thread_stoppers:
@@ -44,21 +50,27 @@ def can_fork_safely() -> bool:
 
 def fork_context():
     """The fork start method's context when forking is safe here, else None."""
+    import multiprocessing
+
     return multiprocessing.get_context("fork") if can_fork_safely() else None
 
 
 def fresh_context():
     """A start method that begins each worker afresh (no inherited state): forkserver, else spawn."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 @contextlib.contextmanager
 def worker_pool(jobs: int, context, initializer: Optional[Callable] = None,
-                initargs: tuple = ()) -> Iterator[ProcessPoolExecutor]:
+                initargs: tuple = ()) -> Iterator["ProcessPoolExecutor"]:
     """A pool of `jobs` worker processes made with `context`. While it is open the objects that
     exist now are frozen for the collector, so a forked worker never collects them (and their
     memory pages stay shared). On leaving, work not yet started is cancelled."""
+    from concurrent.futures import ProcessPoolExecutor
+
     gc.freeze()
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs)
     try:
