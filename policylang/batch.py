@@ -577,7 +577,7 @@ def reference_rows(policy: ResolvedPolicy, rows: Iterable[Mapping[str, Any]], *,
 def load_policy(spec: str, root: Optional[str] = None) -> ResolvedPolicy:
     """A policy by id (cn/gd/stent-2020, under root or ./policies) or path, resolved; BatchError when it
     cannot be found or has errors."""
-    from .backends.runner import policy_path_for
+    from .semantics.loader import policy_path_for
     from .pipeline import check
 
     path = policy_path_for(spec, root)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import sys
 
 import click
@@ -18,11 +17,76 @@ from .semantics.loader import UsageError
 COMMAND_ORDER = ("check", "fmt", "build", "compile", "eval", "run", "impact", "schema", "test", "docs", "explain", "diff",
                  "claims")
 
+# Each command and the module of policylang.commands that defines it: a command imports its own
+# module only (`policylang check` does not load the code generators or the batch engine). A test
+# keeps this in step with the package.
+COMMAND_MODULES = {
+    "build": "build", "cache": "cache", "check": "check", "claims": "claims", "compile": "compile",
+    "diff": "explain", "docs": "docs", "eval": "eval", "explain": "explain", "fmt": "fmt", "impact": "impact",
+    "init": "init", "lsp": "lsp", "run": "run", "schema": "schema", "serve": "serve", "test": "test",
+}
+
+
+def _load_module(module_name: str, into: dict) -> None:
+    module = importlib.import_module(f"{__package__}.commands.{module_name}")
+    for value in vars(module).values():
+        if isinstance(value, click.Command) and value.name and not dict.__contains__(into, value.name):
+            value.__class__ = localized(type(value))  # --help in Chinese when Chinese is chosen
+            dict.__setitem__(into, value.name, value)
+
+
+class _Commands(dict):
+    """The group's commands, each module imported when one of its commands is first looked up;
+    listing them (help, tests) imports them all."""
+
+    def _one(self, name) -> None:
+        if not dict.__contains__(self, name) and name in COMMAND_MODULES:
+            _load_module(COMMAND_MODULES[name], self)
+
+    def _all(self) -> None:
+        for name in COMMAND_MODULES:
+            self._one(name)
+
+    def get(self, name, default=None):
+        self._one(name)
+        return dict.get(self, name, default)
+
+    def __getitem__(self, name):
+        self._one(name)
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name) -> bool:
+        self._one(name)
+        return dict.__contains__(self, name)
+
+    def __iter__(self):
+        self._all()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._all()
+        return dict.__len__(self)
+
+    def keys(self):
+        self._all()
+        return dict.keys(self)
+
+    def values(self):
+        self._all()
+        return dict.values(self)
+
+    def items(self):
+        self._all()
+        return dict.items(self)
+
 
 class _Group(click.Group):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = _Commands(self.commands)
+
     def list_commands(self, ctx):
-        names = list(self.commands)
-        return sorted(names, key=lambda n: (COMMAND_ORDER.index(n) if n in COMMAND_ORDER else 99, n))
+        return sorted(self.commands, key=lambda n: (COMMAND_ORDER.index(n) if n in COMMAND_ORDER else 99, n))
 
 
 @click.group(cls=localized(_Group), context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -42,19 +106,8 @@ def cli():
 
 
 def _register_commands() -> None:
-    from . import commands
-
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name == "common":
-            continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        for value in vars(module).values():
-            if isinstance(value, click.Command) and value.name and value.name not in cli.commands:
-                value.__class__ = localized(type(value))  # --help in Chinese when Chinese is chosen
-                cli.add_command(value)
-
-
-_register_commands()
+    """Import every command now (the group imports each when it is first used)."""
+    cli.commands.keys()
 
 
 def main(argv=None) -> int:

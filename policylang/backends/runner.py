@@ -23,6 +23,7 @@ import attrs
 
 from ..semantics import examples
 from ..semantics.evaluate import Interpreter
+from ..semantics.loader import policy_path_for  # noqa: F401 - where the commands have long found it
 from ..semantics.model import Duration, ResolvedPolicy
 from .pycodegen import compile_module, display_path
 
@@ -391,14 +392,3 @@ def format_report(outcomes_by_policy: Iterable[tuple[str, list[ExampleOutcome]]]
         summary = f"{passed} passed, {failed} failed" if failed else f"{passed} passed"
     lines.append(f" {summary} ".center(70, "="))
     return "\n".join(lines) + "\n", passed, failed
-
-
-def policy_path_for(spec: str, root: Optional[str]) -> str:
-    """POLICY given as an id (cn/gd/stent-2020, under the root) or as a path to a .policy file."""
-    if os.path.exists(spec) and os.path.isfile(spec):
-        return spec
-    base = root or "policies"
-    candidate = os.path.join(base, *spec.split("/")) + ".policy"
-    if os.path.isfile(candidate):
-        return candidate
-    return spec

@@ -87,7 +87,7 @@ paths_argument = click.argument("paths", nargs=-1, type=click.Path())
 def default_paths(paths: Iterable[str], root: Optional[str] = None) -> list[str]:
     """The files and folders to work on: those given, each of which may also be a policy id
     (cn/gd/stent-2020, found under --root or ./policies, as `eval` and `run` take it); else ./policies."""
-    from ..backends.runner import policy_path_for
+    from ..semantics.loader import policy_path_for
 
     paths = [p if os.path.exists(p) else policy_path_for(p, root) for p in paths]
     if paths:

@@ -25,7 +25,7 @@ def schema_command(policy, only, root):
     inputs, the blanks the caller must supply) and its results, as `policylang eval` reads and
     prints them (money as decimal strings). POLICY is an id such as cn/gd/stent-2020, or a path.
     """
-    from ..backends.runner import policy_path_for
+    from ..semantics.loader import policy_path_for
     from ..schema import policy_schema
 
     path = policy_path_for(policy, root)

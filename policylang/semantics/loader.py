@@ -154,3 +154,14 @@ def load_workspace(paths: Iterable[str] = ("policies",), root: Optional[str] = N
             seen.add(pid)
             targets.append(pid)
     return Workspace(root, files, id_paths, sources, diags, syntax_errors, targets)
+
+
+def policy_path_for(spec: str, root: Optional[str]) -> str:
+    """POLICY given as an id (cn/gd/stent-2020, under the root) or as a path to a .policy file."""
+    if os.path.exists(spec) and os.path.isfile(spec):
+        return spec
+    base = root or "policies"
+    candidate = os.path.join(base, *spec.split("/")) + ".policy"
+    if os.path.isfile(candidate):
+        return candidate
+    return spec
