@@ -30,6 +30,9 @@ class Mistake:
     hint: str
     message_zh: str
     hint_zh: str
+    # Told by its line alone (BY_LINE): its state is one another mistake is told by, so its
+    # examples are not given to the parser's matching.
+    by_line_only: bool = False
 
 
 PARSER_STATE: tuple[Mistake, ...] = (
@@ -62,6 +65,18 @@ PARSER_STATE: tuple[Mistake, ...] = (
         "比较时请写“==”，例如：“当 selected == 是 则 …”",
     ),
     Mistake(
+        "param_without_binding",
+        ("param p: money 900 yuan\n", "param p: percent = 30%\n", "override param p: money 900 yuan\n",
+         "参数 p：金额 900元\n", "覆盖 参数 p：百分比 = 30%\n"),
+        "a param's value says how it binds the levels below: fixed, floor, ceiling or default",
+        "write e.g. param cap: money ceiling 900 yuan (lower levels may lower it), fixed 900 yuan (they may not "
+        "change it), floor … (they may raise it) or default … (they may replace it)",
+        "参数的取值前要写明它对下级的约束：固定、下限、上限或默认",
+        "例如：“参数 cap：金额 上限 900元”（下级只能降低），“固定 900元”（下级不得更改），"
+        "“下限 …”（下级只能提高）或“默认 …”（下级可以另定）",
+        by_line_only=True,
+    ),
+    Mistake(
         "missing_then",
         ("decision d: money {\n    when selected 1 yuan\n}\n", "决策 d：金额 {\n    当 selected 1元\n}\n"),
         "'then' goes between the condition and the value",
@@ -88,12 +103,16 @@ BY_LINE = (
     ("missing_then", lambda line: re.match(r"\s*(when\s|当)", line) is not None
      and re.search(r"\sthen\s|则", line) is None),
     ("missing_arrow", lambda line: re.match(r"\s*(row\s|行\s)", line) is not None and "=>" not in line),
+    # a param whose type is followed by its value (or '='), with no fixed/floor/ceiling/default
+    ("param_without_binding", lambda line: re.match(
+        r"\s*(?:(?:override|覆盖)\s*)?(?:param|参数)\s*\w+\s*[:：]\s*\w+\s*(?:=\s*)?[-+]?[0-9]", line) is not None),
 )
 LINE_LABELS = frozenset(label for label, _ in BY_LINE)
 
 
 def examples() -> dict[str, list[str]]:
-    return {m.label: list(m.examples) for m in PARSER_STATE}
+    """The examples the parser's state is matched against (not those told by their line alone)."""
+    return {m.label: list(m.examples) for m in PARSER_STATE if not m.by_line_only}
 
 
 # ---------------------------------------------------------------- mistakes read from the text

@@ -1211,18 +1211,21 @@ def _shown_terminals(names, parser: Lark, kw_lang: str) -> list[tuple[str, str]]
         if name in _FRIENDLY_TERMINALS:
             shown.append((name, ""))
             continue
-        try:
-            value = str(parser.get_terminal(name).pattern.value)
-        except KeyError:
-            shown.append((name, name.lower()))
-            continue
+        if name in K.TERMINAL_KEYWORDS:  # a keyword of several words, matched by a pattern: shown as typed
+            value = K.TERMINAL_KEYWORDS[name]
+        else:
+            try:
+                value = str(parser.get_terminal(name).pattern.value)
+            except KeyError:
+                shown.append((name, name.lower()))
+                continue
         if name.startswith("ZH_"):
             english = K.english_token(name, value)
             canonical = english is not None and (value in K.PUNCTUATION.values() or K.zh(english) == value)
             if kw_lang == "zh" and canonical:
                 shown.append((name, value))
             continue
-        if kw_lang == "zh" and (value in K.PUNCTUATION or re.fullmatch(r"[A-Za-z_]+", value)):
+        if kw_lang == "zh" and (value in K.PUNCTUATION or re.fullmatch(r"[A-Za-z_]+( [A-Za-z_]+)*", value)):
             continue  # its Chinese twin is listed
         shown.append((name, value))
     return shown

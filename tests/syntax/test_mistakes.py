@@ -35,6 +35,7 @@ CASES = {
     "single_equals": "decision d: money {\n    when institution_type = public then 1 yuan\n}\n",
     "missing_then": "decision d: money {\n    when a and b 1 yuan\n}\n",
     "missing_arrow": "table t: bool {\n    columns a, b\n    row true, - false\n}\n",
+    "param_without_binding": "param nonselected_payment_cap: money 1500 yuan \"非中选产品最高医保支付标准\"\n",
 }
 
 
@@ -93,10 +94,20 @@ def test_a_misspelt_keyword_after_a_declaration_costs_only_its_own_line():
     assert [(d.code, d.span.line) for d in result.diagnostics] == [("PL103", 2)]
 
 
+def test_a_param_value_without_its_binding_says_which_words_bind():
+    # the official's first try at a city's cap: the value straight after the type
+    d = one("政策 “示例”\n层级 市\n参数 cap：金额 900元 “支付标准上限”\n")
+    assert d.message_zh == "参数的取值前要写明它对下级的约束：固定、下限、上限或默认"
+    assert "“参数 cap：金额 上限 900元”" in d.hint_zh and d.span.line == 3
+    # the same line with its binding is no mistake; another error on a param line is not this one
+    assert not parse_source("参数 cap：金额 上限 900元 “支付标准上限”\n", "m.policy").diagnostics
+    assert one("param p percent floor 30%\n").message == M.BY_LABEL["missing_colon"].message
+
+
 def test_expected_words_are_listed_in_the_files_keyword_language():
     d = one("政策 “示例”\n层级 市\n输入 x：是否 “标签” 条款\n")
     assert "“条款”" not in d.hint_zh and "article" not in d.hint_zh
-    d = one("政策 “示例”\n层级 市\n参数 p：百分比 30%\n")
+    d = one("政策 “示例”\n层级 市\n参数 p：百分比 “比例” 30%\n")
     assert "“下限”" in d.hint_zh and "“上限”" in d.hint_zh and "floor" not in d.hint_zh
     assert "'下限'" in d.hint  # the English message names the words the author writes
 
