@@ -48,6 +48,7 @@ ENTRIES = [
     ("phrase.compile.internal", "policylang compile: internal error: {policy}: {what}",
      "policylang compile：内部错误：{policy}：{what}"),
     ("phrase.compile.failed", "policylang compile: {what}", "policylang compile：{what}"),
+    ("phrase.build.codegen_failed", "build stopped: {what}", "policylang build 已停止：{what}"),
     ("phrase.build.wrote_docs", "wrote {files} documentation files into {folder}", "已生成 {files} 个文档文件，写入 {folder}"),
     # What `build` says when the last build into the same folder left most of it up to date.
     ("phrase.build.unchanged",

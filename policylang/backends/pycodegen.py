@@ -96,7 +96,12 @@ ROUNDING_NAMES = {"half_up": "ROUND_HALF_UP", "half_even": "ROUND_HALF_EVEN", "u
 
 
 class CodegenError(Exception):
-    """A policy that cannot be compiled (it has errors, or uses something the generator cannot express)."""
+    """A policy that cannot be compiled (it has errors, or uses something the generator cannot express).
+    `zh`: the message in Chinese; what the generator cannot express is a defect of policylang's, said so."""
+
+    def __init__(self, message: str, zh: Optional[str] = None):
+        super().__init__(message)
+        self.zh = zh if zh is not None else f"policylang 程序本身的缺陷：无法生成 Python 代码（{message}）"
 
 
 # ---------------------------------------------------------------- escaping
@@ -196,7 +201,9 @@ def package_layout(policy_ids: Iterable[str]) -> dict[str, str]:
         if other is not None:
             raise CodegenError(f"the policies {other} and {pid} would both compile to {rel}: rename one of the "
                                f"files (module names keep only letters, digits and '_', and some file systems "
-                               f"do not tell upper from lower case)")
+                               f"do not tell upper from lower case)",
+                               f"政策 {other} 和 {pid} 会生成同一个文件 {rel}：请把其中一个文件改名"
+                               f"（模块名只保留字母、数字和“_”，有些文件系统不区分大小写）")
         taken[rel.lower()] = pid
         layout[pid] = rel
     return layout
@@ -219,7 +226,8 @@ def display_path(path: str, policy_id: str) -> str:
 class _Gen:
     def __init__(self, policy: ResolvedPolicy):
         if policy.has_errors:
-            raise CodegenError(f"{policy.policy_id} has errors; fix them before compiling")
+            raise CodegenError(f"{policy.policy_id} has errors; fix them before compiling",
+                               f"{policy.policy_id} 有错误，请先改正再生成")
         self.p = policy
         self.names = python_names(list(policy.inputs) + list(policy.params) + list(policy.decisions))
         self.alias_names = python_names(f"{a}.{n}" for a, n in policy.externals)

@@ -7,7 +7,7 @@ import os
 import click
 
 from ..diagnostics import ERROR, render_digest, summary_line
-from ..messages import P
+from ..messages import Bi, P
 from ..pipeline import check as run_pipeline
 from .common import (
     EXIT_FINDINGS,
@@ -98,7 +98,7 @@ def _compile_stage(run, inputs, manifest, folder: str, standalone: bool) -> None
             written = write_modules(policies, folder, standalone=standalone, progress=bar.update,
                                     only=None if len(stale) == len(keys) else stale)
     except CodegenError as exc:
-        click.echo(f"build stopped: {exc}", err=True)
+        click.echo(_say("phrase.build.codegen_failed", what=Bi(str(exc), exc.zh)), err=True)
         raise SystemExit(EXIT_FINDINGS)
     mine = {pid: [os.path.join(folder, *rel.split("/"))] for pid, rel in layout.items()}
     own = {path for paths in mine.values() for path in paths}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..messages import P
+from ..messages import Bi, P
 from ..pipeline import check as run_pipeline
 from .common import (
     EXIT_FINDINGS,
@@ -72,7 +72,7 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
         with stage_progress("compile") as bar:
             written = write_modules(policies, out_dir, standalone=standalone, progress=bar.update)
     except CodegenError as exc:
-        click.echo(_say("phrase.compile.failed", what=exc), err=True)
+        click.echo(_say("phrase.compile.failed", what=Bi(str(exc), exc.zh)), err=True)
         raise SystemExit(EXIT_FINDINGS)
     count = len(policies)
     click.echo(_say("phrase.build.compiled", count=count, plural="ies" if count != 1 else "y", folder=out_dir,
@@ -110,7 +110,7 @@ def _write_sql(policies, out_dir: str, dialect: str) -> list[str]:
             click.echo(_say("phrase.compile.internal", policy=policy.policy_id, what=exc), err=True)
             raise SystemExit(EXIT_INTERNAL)
         except SqlCompileError as exc:
-            click.echo(_say("phrase.compile.failed", what=exc), err=True)
+            click.echo(_say("phrase.compile.failed", what=Bi(str(exc), exc.zh)), err=True)
             raise SystemExit(EXIT_FINDINGS)
         path = os.path.join(out_dir, *policy.policy_id.split("/")) + f".{dialect}.sql"
         os.makedirs(os.path.dirname(path), exist_ok=True)

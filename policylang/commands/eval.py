@@ -154,7 +154,7 @@ def eval_command(policy, input_file, as_of, decisions, explain, results_format, 
     try:
         module = compile_module(resolved)
     except CodegenError as exc:
-        click.echo(f"policylang eval: {exc}", err=True)
+        click.echo(f"policylang eval：{exc.zh}" if zh else f"policylang eval: {exc}", err=True)
         raise SystemExit(EXIT_FINDINGS)
     unknown = [d for d in decisions if d not in module.DECISIONS]
     if unknown:

@@ -261,3 +261,15 @@ def test_every_long_stage_of_build_shows_progress_on_a_terminal(tmp_path):
     shown = b"".join(chunks).decode("utf-8", "replace")
     for stage in ("parsing policy files", "checking policies", "compiling evaluators", "writing documentation pages"):
         assert stage in shown, shown
+
+
+def test_two_policies_that_would_be_one_module_stop_the_build_in_the_chosen_language(tmp_path):
+    national = header("national") + 'param p: percent floor 30% "比例"\n'
+    write_tree(tmp_path, {"cn/a-b": national, "cn/a_b": national.replace("示例", "另一示例")})
+    for args, said in ((["build", "-o", "out"], "build stopped: the policies cn/a-b and cn/a_b would both compile to"),
+                       (["--lang", "zh", "build", "-o", "out"],
+                        "policylang build 已停止：政策 cn/a-b 和 cn/a_b 会生成同一个文件 cn/a_b.py：请把其中一个文件改名"),
+                       (["--lang", "zh", "compile", "-o", "out"], "policylang compile：政策 cn/a-b 和 cn/a_b 会生成同一个文件")):
+        proc = policylang(*args, cwd=tmp_path)
+        assert proc.returncode == 1 and said in proc.stderr, (args, proc.stderr)
+        assert_no_traceback(proc)
