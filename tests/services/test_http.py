@@ -179,7 +179,9 @@ def test_a_change_to_the_tree_is_picked_up(service):
             fh.write(original.replace("ceiling 7000 yuan", "ceiling 6000 yuan"))
         deadline = time.monotonic() + 30
         while True:
-            after = client.post(f"/policies/{GD}/evaluate",
+            # the first request after the change waits for the tree to be checked again (its proofs
+            # take seconds of CPU, more on a machine busy with other tests)
+            after = client.post(f"/policies/{GD}/evaluate", timeout=180,
                                 json={"case": dict(CASE, selected=False, lowest_purchase_price=6500)}).json()[0]
             if after["listing_allowed"] is None or time.monotonic() > deadline:
                 break
