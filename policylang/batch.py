@@ -60,11 +60,13 @@ SPARK_CONF = {
 
 class BatchError(Exception):
     """The batch cannot run: a file that cannot be read or written, an unknown format or engine.
-    `zh`: the message in Chinese (the English when none is given)."""
+    `zh`: the message in Chinese (the English when none is given); `findings`: the policy has
+    errors (a finding about the policy, exit 1, rather than a usage problem)."""
 
-    def __init__(self, message: str = "", zh: str = None):
+    def __init__(self, message: str = "", zh: str = None, findings: bool = False):
         super().__init__(message)
         self.zh = zh or message
+        self.findings = findings
 
 
 @attrs.frozen
@@ -587,5 +589,5 @@ def load_policy(spec: str, root: Optional[str] = None) -> ResolvedPolicy:
     targets = run.target_policies()
     if not targets or targets[0].has_errors:
         raise BatchError(f"{spec} has errors; fix them first (policylang check)",
-                         f"{spec} 有错误，请先改正（运行 policylang check 查看）")
+                         f"{spec} 有错误，请先改正（运行 policylang check 查看）", findings=True)
     return targets[0]

@@ -7,7 +7,7 @@ import os
 import click
 
 from ..diagnostics import ERROR, render_digest, summary_line
-from ..messages import Bi, P
+from ..messages import Bi
 from ..pipeline import check as run_pipeline
 from .common import (
     EXIT_FINDINGS,
@@ -17,6 +17,7 @@ from .common import (
     exit_status,
     format_option,
     paths_argument,
+    phrase,
     report,
     root_option,
     stage_progress,
@@ -87,7 +88,7 @@ def _compile_stage(run, inputs, manifest, folder: str, standalone: bool) -> None
     options = make_key("python", standalone)
     record = manifest.up_to_date("python", options, inputs.tree_key)
     if record is not None:  # nothing to resolve, nothing to write
-        click.echo(_say("phrase.build.unchanged", folder=folder, files=len(record["states"])), err=True)
+        click.echo(phrase("phrase.build.unchanged", folder=folder, files=len(record["states"])), err=True)
         return
     policies = [p for p in run.target_policies() if not p.has_errors]
     try:
@@ -98,14 +99,14 @@ def _compile_stage(run, inputs, manifest, folder: str, standalone: bool) -> None
             written = write_modules(policies, folder, standalone=standalone, progress=bar.update,
                                     only=None if len(stale) == len(keys) else stale)
     except CodegenError as exc:
-        click.echo(_say("phrase.build.codegen_failed", what=Bi(str(exc), exc.zh)), err=True)
+        click.echo(phrase("phrase.build.codegen_failed", what=Bi(str(exc), exc.zh)), err=True)
         raise SystemExit(EXIT_FINDINGS)
     mine = {pid: [os.path.join(folder, *rel.split("/"))] for pid, rel in layout.items()}
     own = {path for paths in mine.values() for path in paths}
     removed = manifest.remove_gone("python", written)
     manifest.record("python", options, inputs.tree_key, keys, mine, [f for f in written if f not in own])
-    click.echo(_say("phrase.build.compiled", count=len(policies), plural="ies" if len(policies) != 1 else "y",
-                    folder=folder, files=len(written)), err=True)
+    click.echo(phrase("phrase.build.compiled", count=len(policies), plural="ies" if len(policies) != 1 else "y",
+                      folder=folder, files=len(written)), err=True)
     _say_incremental(manifest, "python", folder, len(stale), len(keys), removed)
 
 
@@ -119,7 +120,7 @@ def _docs_stage(run, inputs, manifest, folder: str) -> None:
     options = make_key("docs", templates_fingerprint(), *DEFAULT_FORMATS, "impact", *impact)
     record = manifest.up_to_date("docs", options, inputs.tree_key)
     if record is not None:
-        click.echo(_say("phrase.build.unchanged", folder=folder, files=len(record["states"])), err=True)
+        click.echo(phrase("phrase.build.unchanged", folder=folder, files=len(record["states"])), err=True)
         return
     keys = page_keys(inputs, policies_to_render(run), DEFAULT_FORMATS, None, folder)
     stale = manifest.stale("docs", options, keys)
@@ -127,17 +128,12 @@ def _docs_stage(run, inputs, manifest, folder: str) -> None:
         site = render_site_files(run, folder, progress=bar.update, only=None if len(stale) == len(keys) else stale)
     removed = manifest.remove_gone("docs", site.all)
     manifest.record("docs", options, inputs.tree_key, keys, site.by_policy, site.site_files)
-    click.echo(_say("phrase.build.wrote_docs", files=len(site.all), folder=folder), err=True)
+    click.echo(phrase("phrase.build.wrote_docs", files=len(site.all), folder=folder), err=True)
     _say_incremental(manifest, "docs", folder, len(stale), len(keys), removed)
 
 
 def _say_incremental(manifest, stage: str, folder: str, changed: int, count: int, removed: list) -> None:
     if changed == count and not removed:
         return  # a full build: nothing more to say
-    gone = _say("phrase.build.removed", files=len(removed)) if removed else ""
-    click.echo(_say("phrase.build.incremental", folder=folder, changed=changed, count=count, removed=gone), err=True)
-
-
-def _say(key: str, **params) -> str:
-    en, zh = P(key, **params)
-    return zh if chosen_language() == "zh" else en
+    gone = phrase("phrase.build.removed", files=len(removed)) if removed else ""
+    click.echo(phrase("phrase.build.incremental", folder=folder, changed=changed, count=count, removed=gone), err=True)

@@ -77,6 +77,16 @@ def chosen_language(root: Optional[str] = None) -> str:
     from ..config import output_language
 
     return output_language(root, ctx.meta.get(LANG_KEY) if ctx is not None else None)
+
+
+def phrase(key: str, /, root: Optional[str] = None, **params) -> str:
+    """A phrase of the message catalogue in the language chosen for this run (see chosen_language)."""
+    from ..messages import P
+
+    en, zh = P(key, **params)
+    return zh if chosen_language(root) == "zh" and zh is not None else en
+
+
 root_option = click.option(
     "--root", type=click.Path(file_okay=False), default=None,
     help="The policy tree's root folder (default: the nearest folder named 'policies').",

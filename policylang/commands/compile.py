@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..messages import Bi, P
+from ..messages import Bi
 from ..pipeline import check as run_pipeline
 from .common import (
     EXIT_FINDINGS,
@@ -15,6 +15,7 @@ from .common import (
     exit_status,
     format_option,
     paths_argument,
+    phrase,
     report,
     root_option,
     stage_progress,
@@ -59,34 +60,29 @@ def compile_command(paths, out_dir, standalone, target, dialect, output_format, 
     policies = run.target_policies()
     broken = [p.policy_id for p in policies if p.has_errors]
     if broken:
-        click.echo(_say("phrase.compile.broken", policies=", ".join(broken)), err=True)
+        click.echo(phrase("phrase.compile.broken", policies=", ".join(broken)), err=True)
         raise SystemExit(EXIT_FINDINGS)
     if target == "sql":
         if out_dir == "_policylang/python":
             out_dir = "_policylang/sql"
         written = _write_sql(policies, out_dir, dialect)
-        click.echo(_say("phrase.compile.sql", count=len(policies), plural="ies" if len(policies) != 1 else "y",
-                        folder=out_dir, files=len(written), engine=_ENGINE[dialect]), err=True)
+        click.echo(phrase("phrase.compile.sql", count=len(policies), plural="ies" if len(policies) != 1 else "y",
+                          folder=out_dir, files=len(written), engine=_ENGINE[dialect]), err=True)
         raise SystemExit(EXIT_OK)
     try:
         with stage_progress("compile") as bar:
             written = write_modules(policies, out_dir, standalone=standalone, progress=bar.update)
     except CodegenError as exc:
-        click.echo(_say("phrase.compile.failed", what=Bi(str(exc), exc.zh)), err=True)
+        click.echo(phrase("phrase.compile.failed", what=Bi(str(exc), exc.zh)), err=True)
         raise SystemExit(EXIT_FINDINGS)
     count = len(policies)
-    click.echo(_say("phrase.build.compiled", count=count, plural="ies" if count != 1 else "y", folder=out_dir,
-                    files=len(written)), err=True)
+    click.echo(phrase("phrase.build.compiled", count=count, plural="ies" if count != 1 else "y", folder=out_dir,
+                      files=len(written)), err=True)
     raise SystemExit(EXIT_OK)
 
 
 # The engines by their own names (a proper name stays as it is in a Chinese sentence).
 _ENGINE = {"duckdb": "DuckDB", "spark": "Spark"}
-
-
-def _say(key: str, **params) -> str:
-    en, zh = P(key, **params)
-    return zh if chosen_language() == "zh" else en
 
 
 def _write_sql(policies, out_dir: str, dialect: str) -> list[str]:
@@ -96,21 +92,21 @@ def _write_sql(policies, out_dir: str, dialect: str) -> list[str]:
     try:
         from ..backends.sql import SqlCompileError, SqlInternalError, UnsupportedInSql, compile_sql
     except ImportError:
-        click.echo(_say("phrase.compile.sql_extra"), err=True)
+        click.echo(phrase("phrase.compile.sql_extra"), err=True)
         raise SystemExit(EXIT_USAGE)
     written = []
     for policy in policies:
         try:
             query = compile_sql(policy, dialect, source="cases")
         except UnsupportedInSql as exc:
-            click.echo(_say("phrase.compile.not_sql", policy=policy.policy_id,
-                            what=exc.zh if chosen_language() == "zh" else exc), err=True)
+            click.echo(phrase("phrase.compile.not_sql", policy=policy.policy_id,
+                              what=Bi(str(exc), exc.zh)), err=True)
             raise SystemExit(EXIT_FINDINGS)
         except SqlInternalError as exc:
-            click.echo(_say("phrase.compile.internal", policy=policy.policy_id, what=exc), err=True)
+            click.echo(phrase("phrase.compile.internal", policy=policy.policy_id, what=exc), err=True)
             raise SystemExit(EXIT_INTERNAL)
         except SqlCompileError as exc:
-            click.echo(_say("phrase.compile.failed", what=Bi(str(exc), exc.zh)), err=True)
+            click.echo(phrase("phrase.compile.failed", what=Bi(str(exc), exc.zh)), err=True)
             raise SystemExit(EXIT_FINDINGS)
         path = os.path.join(out_dir, *policy.policy_id.split("/")) + f".{dialect}.sql"
         os.makedirs(os.path.dirname(path), exist_ok=True)

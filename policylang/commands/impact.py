@@ -7,11 +7,12 @@ import os
 
 import click
 
-from .common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, chosen_language, lang_option
+from ..messages import Bi
+from .common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, chosen_language, lang_option, phrase
 
 
-def _fail(zh: bool, en_text: str, zh_text: str, status: int = EXIT_USAGE):
-    click.echo(f"policylang impact：{zh_text}" if zh else f"policylang impact: {en_text}", err=True)
+def _fail(key: str, status: int = EXIT_USAGE, root=None, **params):
+    click.echo(phrase(key, root, command="impact", **params), err=True)
     raise SystemExit(status)
 
 
@@ -53,25 +54,22 @@ def impact_command(policy, data, against, set_values, as_of, by, blanks, engine,
     differences, breakdowns --by columns and the rows with the largest changes with the rules
     that decided them. Rows a scenario cannot evaluate are counted and listed, not dropped.
     """
-    zh = chosen_language(root) == "zh"
     try:
         from ..batch import BatchError, load_policy
         from ..backends.sql import UnsupportedInSql
         from ..impact import ImpactError, scenarios_for, simulate, sweep
         import plotly  # noqa: F401 - the report's charts
     except ImportError:
-        _fail(zh, "policylang impact needs the sql extra: pip install 'policylang[sql,impact]'",
-              "policylang impact 需要 sql 附加依赖：pip install 'policylang[sql,impact]'")
+        _fail("phrase.batch.sql_extra", root=root, extras="sql,impact")
     try:
         day = _dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        _fail(zh, f"--as-of must be a date written YYYY-MM-DD, not {as_of!r}",
-              f"--as-of 必须是 YYYY-MM-DD 格式的日期，不能是 {as_of!r}")
+        _fail("phrase.batch.bad_as_of", root=root, value=as_of)
     bound = {}
     for item in blanks:
         name, sep, value = item.partition("=")
         if not sep:
-            _fail(zh, f"--blank takes NAME=VALUE, not {item!r}", f"--blank 应写作 NAME=VALUE，不能是 {item!r}")
+            _fail("phrase.batch.bad_pair", root=root, option="--blank", form=Bi("NAME=VALUE", "名称=值"), value=item)
         bound[name.strip()] = value
     swept, values = None, []
     if set_values is not None:
@@ -79,23 +77,21 @@ def impact_command(policy, data, against, set_values, as_of, by, blanks, engine,
         swept = swept.strip()
         values = [v.strip() for v in rest.split(",") if v.strip()]
         if not sep or not swept or not values:
-            _fail(zh, f"--set takes NAME=V1,V2,…, not {set_values!r}",
-                  f"--set 应写作 NAME=V1,V2,…，不能是 {set_values!r}")
+            _fail("phrase.batch.bad_pair", root=root, option="--set", form=Bi("NAME=V1,V2,…", "名称=值1,值2,…"),
+                  value=set_values)
     columns = [c.strip() for item in by for c in item.split(",") if c.strip()]
     if engine == "spark":
         try:
             import pyspark  # noqa: F401
         except ImportError:
-            _fail(zh, "--engine spark needs the spark extra: pip install 'policylang[spark]' (and Java 17)",
-                  "--engine spark 需要 spark 附加依赖：pip install 'policylang[spark]'（以及 Java 17）")
+            _fail("phrase.batch.spark_extra", root=root)
     try:
         resolved = load_policy(policy, root)
         if against is not None:
             baseline = load_policy(against, root)
         elif swept is None:
             if not resolved.parent:
-                _fail(zh, f"{resolved.policy_id} has no parent; name a baseline with --against or sweep with --set",
-                      f"{resolved.policy_id} 没有上级政策；请用 --against 指定对照政策，或用 --set 做取值扫描")
+                _fail("phrase.impact.no_parent", root=root, policy=resolved.policy_id)
             baseline = load_policy(resolved.parent, root)
         else:
             baseline = None
@@ -106,40 +102,33 @@ def impact_command(policy, data, against, set_values, as_of, by, blanks, engine,
         os.makedirs(out_dir, exist_ok=True)
         result = simulate(scenarios, data, as_of=day, by=columns, engine=engine, top=top, synthetic=synthetic,
                           invalid_out=os.path.join(out_dir, "invalid_rows.csv"), swept=swept)
-    except ImpactError as exc:
-        _fail(zh, str(exc), exc.zh)
     except UnsupportedInSql as exc:
-        _fail(zh, f"internal error: a policy cannot be compiled to SQL: {exc}",
-              f"内部错误：政策无法编译为 SQL：{exc.zh}", EXIT_INTERNAL)
-    except BatchError as exc:
-        _fail(zh, str(exc), exc.zh, EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
+        _fail("phrase.batch.sql_internal", EXIT_INTERNAL, root, policy=resolved.policy_id, what=Bi(str(exc), exc.zh))
+    except BatchError as exc:  # ImpactError included
+        _fail("phrase.batch.failed", EXIT_FINDINGS if exc.findings else EXIT_USAGE, root, what=Bi(str(exc), exc.zh))
     except OSError as exc:
-        _fail(zh, f"cannot write {out_dir}: {exc.strerror or exc}", f"无法写入 {out_dir}：{exc.strerror or exc}")
+        _fail("phrase.impact.cannot_write", root=root, folder=out_dir, why=exc.strerror or str(exc))
     from ..impact_report import write_report
 
     written = write_report(result, out_dir)
-    _summary(result, zh)
-    click.echo(("已写出 " if zh else "wrote ") + ", ".join(os.path.basename(p) for p in written)
-               + (" → " if zh else " -> ") + out_dir, err=True)
+    _summary(result, root)
+    click.echo(phrase("phrase.impact.wrote", root, files=", ".join(os.path.basename(p) for p in written),
+                      folder=out_dir), err=True)
     raise SystemExit(EXIT_OK)
 
 
-def _summary(result, zh: bool) -> None:
+def _summary(result, root) -> None:
     base = result.scenarios[0]
     names = {s.key: s.label for s in result.scenarios}
-    head = (f"{result.rows} 行理赔，{result.seconds:.2f} 秒（{result.engine}）" if zh else
-            f"{result.rows} claims, {result.seconds:.2f} s ({result.engine})")
-    click.echo(head, err=True)
+    zh = chosen_language(root) == "zh"
+    click.echo(phrase("phrase.impact.head", root, rows=result.rows, seconds=f"{result.seconds:.2f}",
+                      engine=result.engine), err=True)
     for d in result.decisions.values():
         for c in d.comparisons:
             sign = "+" if c.difference > 0 else ""
-            if zh:
-                click.echo(f"  {d.label or d.name}：{base.label} {c.baseline_total} → {names[c.scenario]} {c.total}"
-                           f"（{sign}{c.difference}，{c.rows_changed} 行变化）", err=True)
-            else:
-                click.echo(f"  {d.name}: {base.label} {c.baseline_total} -> {names[c.scenario]} {c.total} "
-                           f"({sign}{c.difference}, {c.rows_changed} rows changed)", err=True)
+            click.echo(phrase("phrase.impact.decision", root, decision=(d.label or d.name) if zh else d.name,
+                              baseline=base.label, baseline_total=c.baseline_total, scenario=names[c.scenario],
+                              total=c.total, difference=f"{sign}{c.difference}", changed=c.rows_changed), err=True)
     for key, inv in result.invalid.items():
         if inv["rows"]:
-            click.echo((f"  {names[key]}：{inv['rows']} 行无法计算（见 invalid_rows.csv）" if zh else
-                        f"  {names[key]}: {inv['rows']} rows could not be evaluated (see invalid_rows.csv)"), err=True)
+            click.echo(phrase("phrase.impact.invalid", root, scenario=names[key], rows=inv["rows"]), err=True)

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from .common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, chosen_language, lang_option
+from ..messages import Bi
+from .common import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, chosen_language, lang_option, phrase
 
 _REASONS_ZH = {
     "missing": "缺少输入", "negative": "金额为负数", "fraction_of_fen": "金额有不足一分的部分", "not_whole": "不是整数",
@@ -51,71 +52,55 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
     --continue-on-error.
     """
     zh = chosen_language(root) == "zh"
+
+    def fail(key: str, status: int = EXIT_USAGE, **params):
+        click.echo(phrase(key, root, command="run", **params), err=True)
+        raise SystemExit(status)
+
     try:
         from ..batch import BatchError, load_policy, run_file
     except ImportError:
-        click.echo("policylang run 需要 sql 附加依赖：pip install 'policylang[sql]'" if zh else
-                   "policylang run needs the sql extra: pip install 'policylang[sql]'", err=True)
-        raise SystemExit(EXIT_USAGE)
+        fail("phrase.batch.sql_extra", extras="sql")
     try:
         day = _dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        click.echo(f"policylang run：--as-of 必须是形如 2021-01-15 的日期（年-月-日），不能是“{as_of}”" if zh else
-                   f"policylang run: --as-of must be a date written YYYY-MM-DD, not {as_of!r}", err=True)
-        raise SystemExit(EXIT_USAGE)
+        fail("phrase.batch.bad_as_of", value=as_of)
     bound = {}
     for item in blanks:
         name, sep, value = item.partition("=")
         if not sep:
-            click.echo(f"policylang run：--blank 应写作“名称=值”，不能是“{item}”" if zh else
-                       f"policylang run: --blank takes NAME=VALUE, not {item!r}", err=True)
-            raise SystemExit(EXIT_USAGE)
+            fail("phrase.batch.bad_pair", option="--blank", form=Bi("NAME=VALUE", "名称=值"), value=item)
         bound[name.strip()] = value
     settings = {}
     for item in conf:
         key, sep, value = item.partition("=")
         if not sep:
-            click.echo(f"policylang run: --conf takes KEY=VALUE, not {item!r}", err=True)
-            raise SystemExit(EXIT_USAGE)
+            fail("phrase.batch.bad_pair", option="--conf", form=Bi("KEY=VALUE", "设置项=值"), value=item)
         settings[key.strip()] = value
     if engine == "spark":
         try:
             import pyspark  # noqa: F401
         except ImportError:
-            click.echo("policylang run --engine spark 需要 spark 附加依赖：pip install 'policylang[spark]'（以及 Java 17）"
-                       if zh else "policylang run --engine spark needs the spark extra: "
-                       "pip install 'policylang[spark]' (and Java 17)", err=True)
-            raise SystemExit(EXIT_USAGE)
+            fail("phrase.batch.spark_extra")
     try:
         resolved = load_policy(policy, root)
     except BatchError as exc:
-        click.echo(f"policylang run：{exc.zh}" if zh else f"policylang run: {exc}", err=True)
-        raise SystemExit(EXIT_FINDINGS if "has errors" in str(exc) else EXIT_USAGE)
+        fail("phrase.batch.failed", EXIT_FINDINGS if exc.findings else EXIT_USAGE, what=Bi(str(exc), exc.zh))
     from ..backends.sql import SqlInternalError, UnsupportedInSql
 
     try:
         result = run_file(resolved, data, out, engine, as_of=day, blanks=bound, rule_columns=not no_rules,
                           progress=sys.stderr.isatty(), master=master, spark_conf=settings)
     except BatchError as exc:
-        click.echo(f"policylang run：{exc.zh}" if zh else f"policylang run: {exc}", err=True)
-        raise SystemExit(EXIT_USAGE)
+        fail("phrase.batch.failed", what=Bi(str(exc), exc.zh))
     except UnsupportedInSql as exc:
         # a construct the SQL backend does not compile: a finding about this policy, exit 1
-        click.echo(f"policylang run：{resolved.policy_id} 无法编译为 SQL：SQL 后端不支持 {exc.zh}；"
-                   "请用 policylang eval 或生成的 Python 模块计算" if zh else
-                   f"policylang run: {resolved.policy_id} cannot be compiled to SQL: the SQL backend does not "
-                   f"support {exc}; evaluate it with policylang eval or the Python module", err=True)
-        raise SystemExit(EXIT_FINDINGS)
+        fail("phrase.batch.not_sql", EXIT_FINDINGS, policy=resolved.policy_id, what=Bi(str(exc), exc.zh))
     except SqlInternalError as exc:
-        click.echo(f"policylang run: internal error: {resolved.policy_id} cannot be compiled to SQL: {exc}", err=True)
-        raise SystemExit(EXIT_INTERNAL)
-    ok = result.rows - result.failed
-    if zh:
-        click.echo(f"{resolved.policy_id}：{result.rows} 行，成功 {ok} 行，失败 {result.failed} 行，"
-                   f"用时 {result.seconds:.2f} 秒（{engine}）→ {out}", err=True)
-    else:
-        click.echo(f"{resolved.policy_id}: {result.rows} rows, {ok} ok, {result.failed} failed, "
-                   f"{result.seconds:.2f} s ({engine}) -> {out}", err=True)
+        fail("phrase.batch.sql_internal", EXIT_INTERNAL, policy=resolved.policy_id, what=str(exc))
+    click.echo(phrase("phrase.run.done", root, policy=resolved.policy_id, rows=result.rows,
+                      ok=result.rows - result.failed, failed=result.failed, seconds=f"{result.seconds:.2f}",
+                      engine=engine, out=out), err=True)
     for (code, reason, field), count in sorted(result.by_reason.items(), key=lambda kv: (-kv[1], kv[0])):
         what = _REASONS_ZH.get(reason, reason) if zh else reason
         click.echo(f"  {count:>10}  {code}: {field or '-'}: {what}", err=True)

@@ -169,6 +169,25 @@ def test_compile_target_sql_writes_queries_duckdb_runs(tmp_path):
     assert "`fund_pays`" in (out / "cn" / "gd" / "stent-2020.spark.sql").read_text(encoding="utf-8")
 
 
+def test_run_says_what_is_wrong_in_the_chosen_language(tmp_path):
+    # every message of `run` comes from the catalogue, in English or Chinese
+    data = tmp_path / "cases.csv"
+    data.write_text("selected\ntrue\n", encoding="utf-8")
+    base = ["run", "cn/gd/stent-2020", "--data", str(data), "--out", str(tmp_path / "o.csv"), "--root", str(POLICIES)]
+    for extra, english, chinese, status in (
+            (["--conf", "spark.x"], "--conf takes KEY=VALUE, not 'spark.x'", "--conf 应写作“设置项=值”，不能是“spark.x”", 2),
+            (["--blank", "cap"], "--blank takes NAME=VALUE, not 'cap'", "--blank 应写作“名称=值”，不能是“cap”", 2),
+            (["--as-of", "June"], "--as-of must be a date written YYYY-MM-DD, not 'June'",
+             "--as-of 必须是形如 2021-01-15 的日期（年-月-日），不能是“June”", 2)):
+        en = CliRunner().invoke(cli, base + extra)
+        zh = CliRunner().invoke(cli, ["--lang", "zh"] + base + extra)
+        assert en.exit_code == zh.exit_code == status, (en.output, zh.output)
+        assert f"policylang run: {english}" in en.output and f"policylang run：{chinese}" in zh.output, zh.output
+    missing = CliRunner().invoke(cli, ["--lang", "zh", "run", "cn/gd/no-such", "--data", str(data), "--out",
+                                       str(tmp_path / "o.csv"), "--root", str(POLICIES)])
+    assert missing.exit_code == 2 and "policylang run：没有政策“cn/gd/no-such”" in missing.output, missing.output
+
+
 def test_run_counts_failed_rows_and_exits_1_unless_told_to_continue(tmp_path):
     data = tmp_path / "cases.csv"
     data.write_text("claim,selected,selected_price,lowest_purchase_price,price,in_fund_scope,reimbursement_ratio,"
