@@ -294,7 +294,8 @@ def measure(argv: list[str], cwd: str = None, env: dict = None) -> dict:
 def entries(work: str, source: str, skip: set, before: str = None) -> list[tuple]:
     """(name, command, output file, working directory, environment) of every entry this checkout can
     run; with `before` (another checkout, e.g. a `git worktree` of main), each `policylang run` entry
-    also as `before:NAME`, run from that checkout's code and policies, right after its own."""
+    and the `eval` entry also as `before:NAME`, run from that checkout's code and policies, right
+    after its own."""
     python = sys.executable
     policylang = [python, "-m", "policylang"]
     out = [(name, argv, target, None, None) for name, argv, target in _entries(work, source, skip)]
@@ -305,11 +306,11 @@ def entries(work: str, source: str, skip: set, before: str = None) -> list[tuple
         twin = []
         for name, argv, target, cwd, _ in out:
             twin.append((name, argv, target, cwd, None))
-            if name.startswith(("sql-", "spark-")):
+            if name == "eval" or name.startswith(("sql-", "spark-")):
                 root = argv.index("--root") + 1
                 argv2 = [*argv[:root], os.path.join(before, "policies"), *argv[root + 1:]]
                 target2 = target.replace("out-", "out-before-")
-                argv2[argv2.index("--out") + 1] = target2
+                argv2[argv2.index("-o" if name == "eval" else "--out") + 1] = target2
                 twin.append((f"before:{name}", argv2, target2, before, env))
         out = twin
     return out
@@ -403,7 +404,7 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated: openfisca, spark")
     parser.add_argument("--only", default="", help="comma-separated entry names to run")
     parser.add_argument("--before", default=None, metavar="DIR",
-                        help="another checkout (a git worktree of main): its `policylang run` entries side by side")
+                        help="another checkout (a git worktree of main): its `policylang run` and `eval` entries side by side")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     skip = {s for s in args.skip.split(",") if s}

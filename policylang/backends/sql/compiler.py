@@ -1174,6 +1174,7 @@ class SqlGen:
         whens = []
         errors_of = {}  # input -> (its error's condition, its error)
         for name in self.read:
+            marks = (len(number), len(flags), len(wide))  # where this input's entries start
             t = self.accepted[name]
             kind = t.kind
             raw = cast(col(name), "VARCHAR")
@@ -1271,9 +1272,18 @@ class SqlGen:
                 raise UnsupportedInSql("list_input", name=name)
             else:
                 raise UnsupportedInSql("input_type", kind=kind)
-            reasons.append((f"__pl_present_{name}", present))
+            if name in fast:
+                # the full checks' columns of an input with a fast path, computed on the rows off it
+                # only: on the others nothing reads them (their validated value and error are the
+                # fast path's), and unguarded each CASE tower ran through every WHEN of its NULLs
+                for layer, start in zip((number, flags, wide), marks):
+                    layer[start:] = [(n, case([(exp.Not(this=is_fast), e)])) for n, e in layer[start:]]
+            reasons.append((f"__pl_present_{name}", present if name not in fast
+                            else case([(exp.Not(this=is_fast), present)])))
             if checks:
-                reasons.append((f"__pl_r_{name}", case([(c, lit_str(r)) for c, r in checks])))
+                tower = case([(c, lit_str(r)) for c, r in checks])
+                reasons.append((f"__pl_r_{name}", tower if name not in fast
+                                else case([(exp.Not(this=is_fast), tower)])))
                 r = col(f"__pl_r_{name}")
                 keep = and_(col(f"__pl_present_{name}"), is_null(r))
                 whens.append((and_(col(f"__pl_present_{name}"), not_null(r)),
@@ -1284,8 +1294,10 @@ class SqlGen:
             if name in fast:
                 slow_type = input_sql_type(kind) if kind not in INPUT_SCALE or kind == "count" \
                     else dec(INPUT_SCALE[kind], self.input_digits(name, kind))
-                final.append((self.in_col(name), self.narrow_input(name, kind, case([
-                    (is_fast, cast(fast[name], slow_type)), (keep, value)]))))
+                # each branch at the narrow type (slow_type is narrow_input's): a CASE of a narrow and a
+                # DECIMAL(38, s) branch widened every row's fast value to 128 bits and narrowed it back
+                final.append((self.in_col(name), case([(is_fast, cast(fast[name], slow_type)),
+                                                       (keep, self.narrow_input(name, kind, value))])))
             else:
                 final.append((self.in_col(name), self.narrow_input(name, kind, case([(keep, value)]))))
         if self.keep_validated:
