@@ -222,6 +222,11 @@ def display_path(path: str, policy_id: str) -> str:
 
 # ---------------------------------------------------------------- the generator
 
+# _Gen._trace_lines: each item's table of where its rules are written, printed once per process.
+_TRACE_LINES: dict[tuple, tuple] = {}
+_TRACE_LIMIT = 200_000
+
+
 
 class _Gen:
     def __init__(self, policy: ResolvedPolicy):
@@ -801,16 +806,31 @@ class _Gen:
         out = ["# ---------------------------------------------------------------- where each rule is written",
                "# (kind, name, detail, policy, level, file, line, article, label) of each rule and parameter", ""]
         for name in self.p.decision_order:
-            out.append(f"_RULES_{self.names[name]} = (")
-            for info in self.rule_infos(self.p.decisions[name]):
-                out += _tuple_lines(info)
-            out.append(")")
+            d = self.p.decisions[name]
+            out += self._trace_lines("_RULES_", d, self.names[name], (self.path_of(d.origin),), self.rule_infos)
         for name, param in self.p.params.items():
-            out.append(f"_PARAM_{self.names[name]} = (")
-            for info in self.param_infos(param):
-                out += _tuple_lines(info)
-            out.append(")")
+            paths = (self.path_of(param.origin),
+                     self.path_of(param.schedule.origin) if param.schedule is not None else None)
+            out += self._trace_lines("_PARAM_", param, self.names[name], paths, self.param_infos)
         return out
+
+    def _trace_lines(self, prefix: str, item, safe: str, paths: tuple, infos) -> list[str]:
+        """The table of where each rule (or schedule entry) of one item is written. It reads the item
+        (frozen), its Python name and the display paths of its definitions, nothing else: an item
+        inherited unchanged prints the same table in every module below it, so it is printed once
+        per process (_TRACE_LINES, keyed by all of them; the item kept, so that its id names it)."""
+        key = (prefix, id(item), safe, paths)
+        found = _TRACE_LINES.get(key)
+        if found is not None and found[0] is item:
+            return found[1]
+        lines = [f"{prefix}{safe} = ("]
+        for info in infos(item):
+            lines += _tuple_lines(info)
+        lines.append(")")
+        if len(_TRACE_LINES) >= _TRACE_LIMIT:
+            _TRACE_LINES.clear()
+        _TRACE_LINES[key] = (item, lines)
+        return lines
 
     def rule_infos(self, d: RDecision) -> list[str]:
         o = d.origin
@@ -1455,12 +1475,20 @@ def compile_module(policy: ResolvedPolicy, name: Optional[str] = None) -> types.
 CHUNK_SIZE = 32
 
 
-def _write_chunk(job) -> int:
+# The policies, files and depths of the write_modules call under way: a forked worker inherits
+# them, so that only a chunk's (start, stop) crosses to it, not the policies themselves (pickling
+# the resolved policies cost the parent ~2 CPU-s on the 3,209 tree, and each worker as much again).
+_WRITING: Optional[tuple] = None
+
+
+def _write_chunk(job: tuple[int, int]) -> int:
     """Generate and write the modules of one chunk of policies (in a worker, or here); returns how many."""
-    policies, targets, depths = job
-    for policy, target, depth in zip(policies, targets, depths):
-        _write_if_changed(target, generate_module(policy, depth))
-    return len(policies)
+    assert _WRITING is not None, "a chunk written outside write_modules"
+    policies, targets, depths = _WRITING
+    start, stop = job
+    for i in range(start, stop):
+        _write_if_changed(targets[i], generate_module(policies[i], depths[i]))
+    return stop - start
 
 
 def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False,
@@ -1509,16 +1537,20 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
         depths = [depths[i] for i in kept]
     if jobs is None:
         jobs = workers.default_jobs(len(policies))
-    jobs_list = [(policies[i:i + CHUNK_SIZE], targets[i:i + CHUNK_SIZE], depths[i:i + CHUNK_SIZE])
-                 for i in range(0, len(policies), CHUNK_SIZE)]
+    jobs_list = [(i, min(i + CHUNK_SIZE, len(policies))) for i in range(0, len(policies), CHUNK_SIZE)]
     done = 0
     if progress:
         progress(0, len(policies))
-    # A worker's CodegenError comes back here and is raised as it is.
-    for count in workers.map_chunks(_write_chunk, jobs_list, jobs):
-        done += count
-        if progress:
-            progress(done, len(policies))
+    global _WRITING
+    saved, _WRITING = _WRITING, (policies, targets, depths)
+    try:
+        # A worker's CodegenError comes back here and is raised as it is.
+        for count in workers.map_chunks(_write_chunk, jobs_list, jobs):
+            done += count
+            if progress:
+                progress(done, len(policies))
+    finally:
+        _WRITING = saved
     return sorted(written)
 
 

@@ -31,6 +31,26 @@ from ..semantics.model import (
 # Number classes: the value is always a Decimal, always an int, or either (or not a number).
 DECIMAL, INT, EITHER = "D", "I", "?"
 
+# The references of each expression, walked once per process: an inherited expression is the same
+# object in every policy below the level that wrote it (a county's module reads its province's
+# decisions), and the resolved form is frozen. Keyed by id, with the expression kept (so its id
+# names it alone); emptied when it grows past _REFS_LIMIT.
+_REFS: dict[int, tuple[RExpr, tuple[RRef, ...]]] = {}
+_REFS_LIMIT = 500_000
+
+
+def _references(expr) -> tuple[RRef, ...]:
+    if expr is None:
+        return ()
+    found = _REFS.get(id(expr))
+    if found is not None and found[0] is expr:
+        return found[1]
+    refs = tuple(references(expr))
+    if len(_REFS) >= _REFS_LIMIT:
+        _REFS.clear()
+    _REFS[id(expr)] = (expr, refs)
+    return refs
+
 
 class Facts:
     def __init__(self, policy: ResolvedPolicy):
@@ -118,7 +138,7 @@ class Facts:
         key = id(e)
         if key not in self._constant:
             self._constant[key] = False  # a guard while computing (a cycle is not constant)
-            self._constant[key] = all(self._constant_ref(ref) for ref in references(e))
+            self._constant[key] = all(self._constant_ref(ref) for ref in _references(e))
         return self._constant[key]
 
     def _constant_ref(self, ref: RRef) -> bool:
@@ -260,7 +280,7 @@ class Facts:
             prm = self.p.params[name]
             exprs = [prm.value] + [entry.value for entry in (prm.schedule.entries if prm.schedule else ())]
             for expr in exprs:
-                for ref in references(expr):
+                for ref in _references(expr):
                     if ref.kind == "param" and ref.name in self.p.params:
                         visit(ref.name)
             state[name] = "done"
@@ -268,7 +288,7 @@ class Facts:
 
         for name in self.p.decision_order:
             for expr in self.decision_exprs(self.p.decisions[name]):
-                for ref in references(expr):
+                for ref in _references(expr):
                     if ref.kind == "param" and ref.name in self.p.params:
                         visit(ref.name)
         return order

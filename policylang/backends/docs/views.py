@@ -440,6 +440,7 @@ class SiteModel:
         self._context_numbers: dict[tuple, int] = {}
         self._reads: dict[tuple, tuple] = {}
         self._reads_of: Optional[str] = None  # the policy whose entries _reads holds
+        self._reads_numbers: dict[tuple, int] = {}  # each distinct reads_of content, numbered (see reads_of)
         self.shared_views: dict[tuple, tuple] = {}
         self.shared_view_ids: set[int] = set()  # the ids of those views (kept alive by shared_views)
 
@@ -524,11 +525,13 @@ class SiteModel:
         self._contexts[policy.policy_id] = (policy, number)
         return number
 
-    def reads_of(self, policy: ResolvedPolicy, item) -> Optional[tuple]:
+    def reads_of(self, policy: ResolvedPolicy, item) -> Optional[int]:
         """Which definitions a view of the item on this policy's pages can read: every name it
         names, and through the parameters and decisions those are, the names they name (a value
         shown is computed from them), each with the object that policy holds under that name in each
-        table; None when it reads the page's own dates (builtins). Made once per policy and item."""
+        table; None when it reads the page's own dates (builtins). Made once per policy and item,
+        and given as a number, equal for two (policy, item) pairs exactly when what they read is the
+        same (the sharing keys hold it: hashing the whole content in every lookup cost more)."""
         if policy.policy_id != self._reads_of:  # pages are made policy by policy: keep one policy's
             self._reads.clear()
             self._reads_of = policy.policy_id
@@ -537,7 +540,7 @@ class SiteModel:
         if found is not None and found[0] is item and found[1] is policy:
             return found[2]
         names, builtin, _, _ = self.item_names(item)
-        result: Optional[tuple] = None
+        result: Optional[int] = None
         if not builtin:
             tables = (policy.decisions, policy.params, policy.keyed, policy.inputs, policy.enums, policy.records,
                       policy.schedules, policy.requirements, policy.provisions)
@@ -560,7 +563,8 @@ class SiteModel:
                 if builtin:
                     break
             if not builtin:
-                result = tuple(parts)
+                parts_key = tuple(parts)
+                result = self._reads_numbers.setdefault(parts_key, len(self._reads_numbers))
         self._reads[key] = (item, policy, result)
         return result
 
@@ -1432,9 +1436,14 @@ def build_index(site: SiteModel, ext: str) -> IndexView:
     for pid in list(shown):
         shown.update(c.policy_id for c in policies[pid].chain)
 
+    # Each policy's findings, in the run's order (one pass over them, not one per policy).
+    by_policy: dict[Optional[str], list[Diagnostic]] = {}
+    for d in site.diagnostics:
+        by_policy.setdefault(d.policy_id, []).append(d)
+
     def node(pid: str) -> TreeNode:
         p = policies[pid]
-        diags = [d for d in site.diagnostics if d.policy_id == pid]
+        diags = by_policy.get(pid, ())
         errors = sum(1 for d in diags if d.severity == "error")
         warnings = sum(1 for d in diags if d.severity == "warning")
         status = "errors" if errors or p.has_errors else "warnings" if warnings else "clean"
@@ -1452,5 +1461,5 @@ def build_index(site: SiteModel, ext: str) -> IndexView:
     resolved = set(policies)
     orphans = []
     for pid in sorted(set(site.run.workspace.targets) - resolved):
-        orphans.append((pid, sum(1 for d in site.diagnostics if d.policy_id == pid and d.severity == "error")))
+        orphans.append((pid, sum(1 for d in by_policy.get(pid, ()) if d.severity == "error")))
     return IndexView(lang, words, page, "", roots, orphans)
