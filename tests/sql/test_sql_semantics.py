@@ -322,3 +322,53 @@ def test_decimals_written_as_text_are_the_text_of_decimal_38(scale):
             got, want = con.execute(f"SELECT {text}, CAST(CAST(x AS DECIMAL(38, {scale})) AS VARCHAR) FROM "
                                     f"(SELECT CAST({literal} AS DECIMAL(18, {scale})) AS x)").fetchone()
             assert got == want, (scale, literal, got, want)
+
+
+STENT_HEADER = ("claim,city,selected,selected_price,lowest_purchase_price,price,in_fund_scope,reimbursement_ratio,"
+                "agreed_amount,acceptance_date,payment_date")
+STENT_ROW = "true,469,469,469,true,80%,100000,2021-03-10,2021-04-30"
+
+
+def _run_csv(tmp_path, text: str, **kw):
+    from policylang.batch import load_policy, run_file
+
+    data, out = tmp_path / "cases.csv", tmp_path / "out.csv"
+    data.write_bytes(text.encode("utf-8"))
+    result = run_file(load_policy("cn/gd/stent-2020", str(POLICIES)), str(data), str(out),
+                      as_of=dt.date(2021, 3, 1), rule_columns=False, **kw)
+    import csv
+
+    with open(out, newline="", encoding="utf-8") as fh:
+        return result, list(csv.DictReader(fh))
+
+
+def test_csv_is_read_as_eval_reads_it_not_as_sniffed(tmp_path):
+    # RFC 4180 with commas, told to DuckDB: a quoted cell far past the sniffer's sample (which, seeing
+    # no quote, read such a cell as text and split it) is one cell
+    rows = [f"c{n},Foshan,{STENT_ROW}" for n in range(25_000)] + [f'"last, quoted","Foshan, ""Guangdong""",{STENT_ROW}']
+    result, out = _run_csv(tmp_path, STENT_HEADER + "\n" + "\n".join(rows) + "\n")
+    assert result.rows == 25_001 and result.failed == 0
+    assert out[-1]["claim"] == "last, quoted" and out[-1]["city"] == 'Foshan, "Guangdong"'
+    assert out[-1]["fund_pays"] == out[0]["fund_pays"] == "375.20"
+    # a byte order mark, CRLF and names with spaces around them, as `eval` reads them
+    spaced = "\ufeff" + ",".join(f" {name} " for name in STENT_HEADER.split(",")) + "\r\n"
+    result, out = _run_csv(tmp_path, spaced + f"a,Foshan,{STENT_ROW}\r\n")
+    assert result.failed == 0 and out[0]["claim"] == "a" and out[0]["fund_pays"] == "375.20"
+    # a file that is not comma-separated is still read, by DuckDB's sniffer
+    semi = STENT_HEADER.replace(",", ";") + "\n" + f"a;Foshan;{STENT_ROW}".replace(",", ";") + "\n"
+    result, out = _run_csv(tmp_path, semi)
+    assert result.failed == 0 and out[0]["fund_pays"] == "375.20"
+
+
+def test_a_record_that_is_not_csv_is_said_with_its_line(tmp_path):
+    from policylang.batch import BatchError
+
+    for body, english, chinese in (
+            (f"a,Foshan,{STENT_ROW}\nb\n", "line 3 is not valid CSV: it has 1 cell where the header has 11",
+             "第 3 行不是有效的 CSV：该行有 1 个单元格，表头有 11 个"),
+            (f'a,"Foshan,{STENT_ROW}\n', "line 2 is not valid CSV: a quoted cell is not closed",
+             "第 2 行不是有效的 CSV：有带引号的单元格没有闭合")):
+        with pytest.raises(BatchError) as caught:
+            _run_csv(tmp_path, STENT_HEADER + "\n" + body)
+        assert english in str(caught.value) and chinese in caught.value.zh, caught.value
+        assert "strict_mode" not in str(caught.value)  # not the reader options `run` does not take

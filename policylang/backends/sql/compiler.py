@@ -164,7 +164,21 @@ def num_lit(value) -> exp.Expression:
 
 
 def dec_type(scale: int, precision: int = 38) -> exp.DataType:
-    return exp.DataType.build(f"DECIMAL({precision}, {scale})")
+    # built as the node sqlglot's parser makes of "DECIMAL(p, s)", at a seventh of parsing it
+    return exp.DataType(this=exp.DataType.Type.DECIMAL, nested=False, expressions=[
+        exp.DataTypeParam(this=exp.Literal.number(precision)), exp.DataTypeParam(this=exp.Literal.number(scale))])
+
+
+_TYPES: dict = {}
+
+
+def data_type(name: str) -> exp.DataType:
+    """The type named `name` ("VARCHAR", "DATE", …), parsed once a process (a fresh copy each time:
+    a node has one parent)."""
+    built = _TYPES.get(name)
+    if built is None:
+        built = _TYPES[name] = exp.DataType.build(name)
+    return built.copy()
 
 
 def dec(scale: int, digits: Optional[int]) -> exp.DataType:
@@ -186,11 +200,11 @@ def _int_digits(value) -> int:
 
 
 def cast(e: exp.Expression, to) -> exp.Expression:
-    return exp.Cast(this=e, to=to if isinstance(to, exp.DataType) else exp.DataType.build(to))
+    return exp.Cast(this=e, to=to if isinstance(to, exp.DataType) else data_type(to))
 
 
 def try_cast(e: exp.Expression, to) -> exp.Expression:
-    return exp.TryCast(this=e, to=to if isinstance(to, exp.DataType) else exp.DataType.build(to), safe=True)
+    return exp.TryCast(this=e, to=to if isinstance(to, exp.DataType) else data_type(to), safe=True)
 
 
 def paren(e: exp.Expression) -> exp.Expression:
