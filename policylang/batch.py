@@ -28,7 +28,6 @@ from __future__ import annotations
 import collections
 import csv
 import datetime as _dt
-import io
 import os
 import re
 import sys
@@ -142,22 +141,18 @@ class _Messages:
 # ---------------------------------------------------------------- DuckDB
 
 
-def csv_header(path: str) -> Optional[list]:
-    """The column names of a comma-separated file (its first record, as Python's csv module and
-    `policylang eval` read it: a UTF-8 byte order mark dropped, each name stripped), or None where
-    DuckDB's sniffer should read the file instead: one column (a file separated by semicolons or
-    tabs), an empty or duplicate name, no record at all, or a first record that is not valid CSV."""
-    raw = b""
+def _comma_header(path: str) -> Optional[list]:
+    """The column names of a comma-separated file, read as `policylang eval` reads them
+    (backends/stream.csv_header), or None where DuckDB's sniffer should read the file instead: one
+    column (a file separated by semicolons or tabs), an empty or duplicate name, no record at all, or
+    a first record that is not UTF-8 or not valid CSV."""
+    from .backends.stream import csv_header
+
     try:
-        with open(path, "rb") as fh:
-            for line in fh:  # the lines of the first record (a quoted name may hold a line break)
-                raw += line
-                if raw.count(b'"') % 2 == 0 or len(raw) > 1 << 20:
-                    break
-        record = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")), None)
+        with open(path, newline="", encoding="utf-8") as fh:
+            names, _taken = csv_header(fh)
     except (OSError, UnicodeDecodeError, csv.Error):
         return None
-    names = [name.strip() for name in record or ()]
     if len(names) < 2 or "" in names or len(set(names)) < len(names):
         return None
     return names
@@ -168,7 +163,7 @@ def _duckdb_source(con, path: str, fmt: str):
         raise BatchError(f"{path}: no such file", f"{path}：文件不存在")
     try:
         if fmt == "csv":
-            names = csv_header(path) if os.path.isfile(path) else None
+            names = _comma_header(path) if os.path.isfile(path) else None
             if names is not None:
                 # RFC 4180 with commas, as `eval` and the Spark engine read it, told rather than
                 # sniffed: the sniffer costs about 0.3 s a run (it binds the reader three times),
