@@ -53,6 +53,26 @@ def test_rounding_modes_equal_python_decimal(rounding_policy, rows):
             assert g[f"y_{m}"] == exact.quantize(Decimal("1"), rounding=mode), (m, row)
 
 
+def test_rounding_either_side_of_the_64_bit_path(rounding_policy):
+    # DuckDB rounds a value that fits 64 bits in them and a larger one in 128: (a - b) * r at 12
+    # decimals fits below 10^5, so amounts just below, at and above it, and the largest amounts, at a
+    # .005 tie and off it, both signs, must round the same in every mode
+    amounts = ["99999.99", "100000.00", "100000.01", "199999.99", "200000.01", "9999999999999999.99",
+               "1234567890123.45"]
+    rates = ["50%", "99.99999999%", "0.0000001", "100%", "0.01%"]
+    rows = [{"a": a, "b": "0", "r": r} for a in amounts for r in rates] + \
+        [{"a": "0", "b": a, "r": r} for a in amounts for r in rates]
+    got = evaluate_rows(rounding_policy, rows, as_of=dt.date(2022, 1, 1), columns=["a", "b", "r"])
+    for row, g in zip(rows, got):
+        rate = Decimal(row["r"][:-1]) / 100 if row["r"].endswith("%") else Decimal(row["r"])
+        exact = (Decimal(row["a"]) - Decimal(row["b"])) * rate
+        for m, mode in MODES.items():
+            assert g[f"m_{m}"] == exact.quantize(Decimal("0.01"), rounding=mode), (m, row)
+            assert g[f"y_{m}"] == exact.quantize(Decimal("1"), rounding=mode), (m, row)
+    assert_same(rounding_policy, rows, dt.date(2022, 1, 1), got,
+                reference_rows(rounding_policy, rows, as_of=dt.date(2022, 1, 1)))
+
+
 def test_rounding_at_the_boundaries(rounding_policy):
     # (a - b) * 50% is exactly at .005 for an odd number of fen: both signs, both parities
     rows = [{"a": a, "b": b, "r": "50%"} for a, b in [("0.01", "0"), ("0.03", "0"), ("0", "0.01"), ("0", "0.03"),

@@ -512,35 +512,48 @@ class SqlGen:
             r = cast(x, dec(k, d))
             up = d
         else:
-            ulp = cast(num_lit(format(Decimal(1).scaleb(-k), "f")), dec(k, 1))
-            near = cast(exp.Round(this=x, decimals=num_lit(k)), dec(k, up))  # half away from zero
-            # compared at x's own scale: Spark may compare two DECIMALs at the smaller scale
-            x = cast(x, dec(arg.scale, up))
-            near_wide = cast(near, dec(arg.scale, up))
-            if mode == "half_up":
-                r = near
-            elif mode == "up":  # toward +infinity (ROUND_CEILING)
-                r = case([(exp.LT(this=near_wide, expression=x), exp.Add(this=near, expression=ulp))], near)
-            elif mode == "down":  # toward -infinity (ROUND_FLOOR)
-                r = case([(exp.GT(this=near_wide, expression=x), exp.Sub(this=near, expression=ulp))], near)
-            elif mode == "half_even":
-                diff = cast(exp.Abs(this=exp.Sub(this=near_wide, expression=x)), dec(arg.scale, up))
-                half = cast(num_lit(format(Decimal(5).scaleb(-k - 1), "f")), dec_type(k + 1))
-                last_odd = exp.NEQ(
-                    this=exp.Mod(this=cast(exp.Mul(this=cast(near, dec_type(k)), expression=num_lit(10 ** k)),
-                                           dec_type(0)),
-                                 expression=num_lit(2)),
-                    expression=num_lit(0))
-                tie = and_(exp.EQ(this=diff, expression=cast(half, dec(arg.scale, up))), last_odd)
-                back = case([(exp.GT(this=near_wide, expression=x), exp.Sub(this=near, expression=ulp))],
-                            exp.Add(this=near, expression=ulp))
-                r = case([(tie, back)], near)
-            else:
-                raise SqlInternalError(f"the rounding mode {mode!r}")
-            r = cast(r, dec(k, up))
+            r = cast(self.quantized(x, arg.scale, k, up, mode), dec(k, up))
+            narrow_digits = 17 - arg.scale  # |x| below 10^that: x and its rounding fit in 64 bits
+            if self.dialect == "duckdb" and narrow_digits > 0 and (d is None or d + arg.scale > 18):
+                # DuckDB rounds a 128-bit DECIMAL at about ten times the cost of a 64-bit one
+                # (ROUND divides a HUGEINT): a row whose value fits 64 bits is rounded in them
+                bound = num_lit(10 ** narrow_digits)
+                fits = and_(exp.LT(this=x, expression=bound), exp.GT(this=x, expression=exp.Neg(this=bound)))
+                narrow = self.quantized(cast(x, dec(arg.scale, narrow_digits)), arg.scale, k, narrow_digits + 1,
+                                        mode)
+                r = case([(fits, cast(narrow, dec(k, up)))], r)
         if money:
             return Sql(r, None, k, up)
         return Sql(cast(r, "BIGINT"), None, None, up)
+
+    @staticmethod
+    def quantized(x: exp.Expression, scale: int, k: int, up: Optional[int], mode: str) -> exp.Expression:
+        """x (a DECIMAL of `scale` > k) quantized to k decimals in the mode; up: a bound on the
+        result's integer digits (None: unknown)."""
+        ulp = cast(num_lit(format(Decimal(1).scaleb(-k), "f")), dec(k, 1))
+        near = cast(exp.Round(this=x, decimals=num_lit(k)), dec(k, up))  # half away from zero
+        if mode == "half_up":
+            return near
+        # compared at x's own scale: Spark may compare two DECIMALs at the smaller scale
+        x = cast(x, dec(scale, up))
+        near_wide = cast(near, dec(scale, up))
+        if mode == "up":  # toward +infinity (ROUND_CEILING)
+            return case([(exp.LT(this=near_wide, expression=x), exp.Add(this=near, expression=ulp))], near)
+        if mode == "down":  # toward -infinity (ROUND_FLOOR)
+            return case([(exp.GT(this=near_wide, expression=x), exp.Sub(this=near, expression=ulp))], near)
+        if mode == "half_even":
+            diff = cast(exp.Abs(this=exp.Sub(this=near_wide, expression=x)), dec(scale, up))
+            half = cast(num_lit(format(Decimal(5).scaleb(-k - 1), "f")), dec_type(k + 1))
+            last_odd = exp.NEQ(
+                this=exp.Mod(this=cast(exp.Mul(this=cast(near, dec_type(k)), expression=num_lit(10 ** k)),
+                                       dec_type(0)),
+                             expression=num_lit(2)),
+                expression=num_lit(0))
+            tie = and_(exp.EQ(this=diff, expression=cast(half, dec(scale, up))), last_odd)
+            back = case([(exp.GT(this=near_wide, expression=x), exp.Sub(this=near, expression=ulp))],
+                        exp.Add(this=near, expression=ulp))
+            return case([(tie, back)], near)
+        raise SqlInternalError(f"the rounding mode {mode!r}")
 
     # ------------------------------------------------------------ errors
     @staticmethod
