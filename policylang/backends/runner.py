@@ -25,7 +25,6 @@ from ..semantics import examples
 from ..semantics.evaluate import Interpreter
 from ..semantics.loader import policy_path_for  # noqa: F401 - where the commands have long found it
 from ..semantics.model import Duration, ResolvedPolicy
-from .pycodegen import compile_module, display_path
 
 
 class CaseFileError(Exception):
@@ -317,6 +316,10 @@ def _failure(m: examples.Mismatch, where: str) -> Failure:
 
 def run_examples(policy: ResolvedPolicy, module=None, only: Optional[int] = None) -> list[ExampleOutcome]:
     """Run the policy's own examples (or only the one at index `only`) through its compiled module."""
+    # the code generator is imported here, not with the module: `run` reads CSV headers through
+    # stream.py, which needs this module's readers and none of the generator (about 60 ms to import)
+    from .pycodegen import compile_module, display_path
+
     module = module or compile_module(policy)
     path = display_path(policy.path, policy.policy_id)
     outcomes = []
