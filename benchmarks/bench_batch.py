@@ -8,6 +8,8 @@ once to WORK, then each entry reads it, computes the cn/gd/stent-2020 decisions 
 - duckdb-hand: a hand-written DuckDB query of the same rules (DECIMAL money, the declared roundings);
 - duckdb-hand-validated: the same over each cell's text, taken only where it is canonical (the cast
   value's own rendering) and an `_error` where a present cell is not: the floor of exact validation;
+- duckdb-hand-validated-wide: the same with the products taken at DECIMAL(38, s), so that no amount
+  overflows (the two above stop with an overflow error on a claim of about 1.1 million yuan);
 - eval: `policylang eval --format csv` streaming (one worker per CPU);
 - sql-duckdb-norules, sql-duckdb, spark-local[1], spark-local[2]: `policylang run` with the compiled
   SQL (without and with the `<decision>__rule` columns; the first writes the columns the hand-written
@@ -45,9 +47,14 @@ KEEP = ",".join(claims.STENT_CONTEXT)
 DECISIONS = ("listing_allowed", "listing_price", "payment_standard", "fund_pays", "patient_pays", "prepayment_min",
              "settlement_deadline", "settlement_on_time", "retained_surplus_max")
 
-def _rules(p: str, extra: str = "") -> str:
+def _rules(p: str, extra: str = "", wide: bool = False) -> str:
     """The rules' CTEs after `c` and the written columns, over values named `{p}price`, … (the two
-    hand-written queries below state the same rules: over typed columns, and over validated text)."""
+    hand-written queries below state the same rules: over typed columns, and over validated text).
+    wide: the products taken at DECIMAL(38, s), as `run` takes them, so that no amount a money column
+    holds (16 digits) overflows; without it DuckDB multiplies two DECIMAL(18, s) in 64 bits and stops
+    the whole query with an overflow error once a product passes 18 digits (a price of about
+    1.1 million yuan times an 85% ratio at 10 decimals)."""
+    w = (lambda e: f"CAST({e} AS DECIMAL(38, 2))") if wide else (lambda e: e)
     return f"""  ), s AS (
     SELECT *,
       CASE WHEN {p}selected THEN {p}selected_price
@@ -55,7 +62,7 @@ def _rules(p: str, extra: str = "") -> str:
       END AS payment_standard
     FROM c
   ), f AS (
-    SELECT *, CASE WHEN payment_standard IS NOT NULL THEN round(least({p}price, payment_standard) * ratio, 2) END
+    SELECT *, CASE WHEN payment_standard IS NOT NULL THEN round({w(f"least({p}price, payment_standard)")} * ratio, 2) END
       AS fund_pays FROM s
   )
   SELECT claim_id, city, hospital, month, insurance_type, product, selected, selected_price, price, in_fund_scope,
@@ -65,11 +72,11 @@ def _rules(p: str, extra: str = "") -> str:
     CASE WHEN {p}selected THEN {p}selected_price WHEN {p}lowest_purchase_price <= 7000 THEN {p}lowest_purchase_price END
       AS listing_price,
     payment_standard, fund_pays, {p}price - fund_pays AS patient_pays,
-    CAST(ceil({p}agreed_amount * 30) AS DECIMAL(18, 0)) * 0.01 AS prepayment_min,
+    CAST(ceil({w(f"{p}agreed_amount")} * 30) AS DECIMAL(18, 0)) * 0.01 AS prepayment_min,
     last_day({p}acceptance_date + INTERVAL 1 MONTH) AS settlement_deadline,
     {p}payment_date <= last_day({p}acceptance_date + INTERVAL 1 MONTH) AS settlement_on_time,
     -- the claims have no assessment_passed: the maximum is none, as in the policy; computed anyway
-    CASE WHEN false THEN CAST(floor({p}fund_savings * retention * 100) AS DECIMAL(18, 0)) * 0.01 END
+    CASE WHEN false THEN CAST(floor({w(f"{p}fund_savings")} * retention * 100) AS DECIMAL(18, 0)) * 0.01 END
       AS retained_surplus_max{extra}
   FROM f
 ) TO '{{out}}' (HEADER, DELIMITER ',')
@@ -134,7 +141,9 @@ COPY (
         OR (ratio IS NULL AND coalesce(reimbursement_ratio, '') <> '')
         OR (retention IS NULL AND coalesce(retention_ratio, '') <> '') THEN 'invalid_input' END AS _error
     FROM v
-""" + _rules("v_", ",\n    _error")
+"""
+HAND_VALIDATED_SQL, HAND_VALIDATED_WIDE_SQL = (HAND_VALIDATED_SQL + _rules("v_", ",\n    _error"),
+                                               HAND_VALIDATED_SQL + _rules("v_", ",\n    _error", wide=True))
 
 DUCKDB_SCRIPT = """
 import duckdb, sys
@@ -336,6 +345,11 @@ def _entries(work: str, source: str, skip: set) -> list[tuple[str, list[str], st
         with open(validated_sql, "w", encoding="utf-8") as fh:
             fh.write(HAND_VALIDATED_SQL.format(src=source, out=validated_out))
         out.append(("duckdb-hand-validated", [python, script, validated_sql], validated_out))
+        wide_sql = os.path.join(work, "hand-validated-wide.sql")
+        wide_out = os.path.join(work, "out-duckdb-hand-validated-wide.csv")
+        with open(wide_sql, "w", encoding="utf-8") as fh:
+            fh.write(HAND_VALIDATED_WIDE_SQL.format(src=source, out=wide_out))
+        out.append(("duckdb-hand-validated-wide", [python, script, wide_sql], wide_out))
     except ImportError:
         print("duckdb-hand: skipped (pip install duckdb)")
     eval_out = os.path.join(work, "out-eval.csv")
