@@ -224,13 +224,14 @@ def _run_duckdb(con, policy, columns, out, out_fmt, as_of, blanks, rule_columns,
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _CSV_COUNTS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+_CSV_FILE = re.compile(r"^\s*file = (.*)$", re.M)
 
 
 def _csv_error(message: str) -> Optional[BatchError]:
     """DuckDB's error for a record that is not CSV, said as the file's problem (its line and why), not
     with the reader options it suggests, which `run` does not take; None for any other error."""
     line = _CSV_LINE.search(message)
-    path = re.search(r"^\s*file = (.*)$", message, re.M)
+    path = _CSV_FILE.search(message)
     if line is None or path is None:
         return None
     where, number = path.group(1).strip(), line.group(1)

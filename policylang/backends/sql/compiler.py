@@ -277,6 +277,13 @@ def or_(*parts) -> exp.Expression:
     return exp.or_(*[paren(p) for p in parts])
 
 
+def below_digits(value: exp.Expression, digits: int) -> exp.Expression:
+    """-10^digits < value < 10^digits: the row's value has at most `digits` integer digits (a value
+    the narrow, 64-bit forms of a DECIMAL hold)."""
+    bound = num_lit(10 ** digits)
+    return and_(exp.LT(this=value, expression=bound), exp.GT(this=value, expression=exp.Neg(this=bound)))
+
+
 def error_value(code: str, reason: str, field: str = "", decision: str = "") -> exp.Expression:
     return lit_str(SEP.join((code, reason, field or "", decision or "")))
 
@@ -517,8 +524,7 @@ class SqlGen:
             if self.dialect == "duckdb" and narrow_digits > 0 and (d is None or d + arg.scale > 18):
                 # DuckDB rounds a 128-bit DECIMAL at about ten times the cost of a 64-bit one
                 # (ROUND divides a HUGEINT): a row whose value fits 64 bits is rounded in them
-                bound = num_lit(10 ** narrow_digits)
-                fits = and_(exp.LT(this=x, expression=bound), exp.GT(this=x, expression=exp.Neg(this=bound)))
+                fits = below_digits(x, narrow_digits)
                 narrow = self.quantized(cast(x, dec(arg.scale, narrow_digits)), arg.scale, k, narrow_digits + 1,
                                         mode)
                 r = case([(fits, cast(narrow, dec(k, up)))], r)
@@ -1381,8 +1387,7 @@ class SqlGen:
         narrow = cast(cast(value, dec_type(scale, 18)), "VARCHAR")
         if digits is not None and digits + scale <= 18:
             return narrow
-        bound = num_lit(10 ** (18 - scale))
-        fits = and_(exp.LT(this=value, expression=bound), exp.GT(this=value, expression=exp.Neg(this=bound)))
+        fits = below_digits(value, 18 - scale)
         return case([(fits, narrow)], cast(cast(value, dec_type(scale)), "VARCHAR"))
 
     def guarded(self, err: exp.Expression) -> exp.Expression:
