@@ -29,6 +29,7 @@ from .formula import Rich, md_escape
 from .fragments import Fragments
 from .i18n import Words
 from .views import (
+    ANY_FORMAT,
     PolicyPageBuilder,
     SiteModel,
     anchor,
@@ -163,7 +164,8 @@ def policies_to_render(run) -> list[str]:
     for pid in targets:
         wanted.update(link.policy_id for link in policies[pid].chain)
     ordered = [p for p in run.resolution.order if p in wanted and p in policies]
-    ordered += sorted(p for p in wanted if p not in set(ordered))
+    placed = set(ordered)
+    ordered += sorted(p for p in wanted if p not in placed)
     return ordered
 
 
@@ -231,6 +233,11 @@ def _write(out_dir: str, rel_path: str, text: str, written: list[str]) -> None:
 OWN_PAGE = "\x00\ufdd0own-page\ufdd1\x00"
 
 
+def _with_ext(text: str, views_ext: str, ext: str) -> str:
+    """A page rendered from views built for every format, with its links given their extension."""
+    return text.replace(ANY_FORMAT, ext) if views_ext == ANY_FORMAT else text
+
+
 def _plain_link(link: str) -> bool:
     """Whether a link reads the same escaped for HTML and for Markdown (so the token, which is
     not escaped either, can stand for it)."""
@@ -246,12 +253,20 @@ class _PageRenderer:
     """Renders and writes the pages of one policy (its page and its override report) in every format."""
 
     def __init__(self, env: jinja2.Environment, site: SiteModel, contexts: dict[str, dict], out_dir: str,
-                 only: Optional[Collection[str]] = None):
+                 only: Optional[Collection[str]] = None, by_format: bool = False):
         self.env = env
         self.site = site
         self.contexts = contexts  # per format: what every page's template gets besides its view
         self.out_dir = out_dir
         self.only = only  # the policies whose pages are written (None: all)
+        # (the extension the views' links are built with, the formats rendered from those views):
+        # the package's templates print a link as it is or escaped, so one view, its links written
+        # with views.ANY_FORMAT, serves every format; a user's templates may do anything with a
+        # link, so each format gets views of its own.
+        if by_format:
+            self.view_formats = [(ext, [ext]) for ext in contexts]
+        else:
+            self.view_formats = [(ANY_FORMAT, list(contexts))]
 
     def files_of(self, pid: str) -> dict[str, list[str]]:
         """The files of one policy's pages, per format, without rendering them."""
@@ -268,23 +283,22 @@ class _PageRenderer:
             return self.files_of(pid)
         site, env = self.site, self.env
         policy = site.policies[pid]
-        files: dict[str, list[str]] = {}
-        for ext, common in self.contexts.items():
-            written: list[str] = []
-            builder = PolicyPageBuilder(site, policy, ext)
-            view = builder.build()
-            _write(self.out_dir, view.page,
-                   _render(env, f"policy.{ext}.j2", view=view, w=view.words, **common), written)
+        files: dict[str, list[str]] = {ext: [] for ext in self.contexts}
+        for views_ext, formats in self.view_formats:
+            view = PolicyPageBuilder(site, policy, views_ext).build()
+            for ext in formats:
+                text = _render(env, f"policy.{ext}.j2", view=view, w=view.words, **self.contexts[ext])
+                _write(self.out_dir, policy_page(pid, ext), _with_ext(text, views_ext, ext), files[ext])
             if policy.parent:
-                page = override_page(pid, ext)
-                own = relative(policy_page(pid, ext), page)
+                page = override_page(pid, views_ext)
+                own = relative(policy_page(pid, views_ext), page)
                 token = OWN_PAGE if _plain_link(own) else None
-                report = PolicyPageBuilder(site, policy, ext, page, own_token=token).build_overrides()
-                text = _render(env, f"overrides.{ext}.j2", view=report, w=report.words, **common)
-                if token is not None:
-                    text = text.replace(token, own)
-                _write(self.out_dir, report.page, text, written)
-            files[ext] = written
+                report = PolicyPageBuilder(site, policy, views_ext, page, own_token=token).build_overrides()
+                for ext in formats:
+                    text = _render(env, f"overrides.{ext}.j2", view=report, w=report.words, **self.contexts[ext])
+                    if token is not None:
+                        text = text.replace(token, own)
+                    _write(self.out_dir, override_page(pid, ext), _with_ext(text, views_ext, ext), files[ext])
         return files
 
     def render_chunk(self, pids: Sequence[str]) -> list[dict[str, list[str]]]:
@@ -394,7 +408,8 @@ def render_site_files(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMAT
                     env.get_template(name)
                 except Exception:
                     pass
-    pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir, only), jobs, advance)
+    pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir, only, by_format=bool(templates)),
+                                 jobs, advance)
     return SiteFiles(formats, site_files, site.rendered, pages)
 
 

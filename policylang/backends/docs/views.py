@@ -40,6 +40,12 @@ from .svg import step_chart
 
 # ---------------------------------------------------------------- paths
 
+# The extension a view's links carry when one view serves every format (site._PageRenderer):
+# the finished page has it replaced by its format's. Links are the only thing in a view that
+# differs between formats; NUL, which no policy text holds (the parser refuses it), keeps the
+# token from meeting anything else, and neither HTML nor Markdown escaping changes it.
+ANY_FORMAT = "\x00\ufdd2ext\ufdd3\x00"
+
 
 def policy_page(policy_id: str, ext: str) -> str:
     return f"policies/{policy_id}.{ext}"
