@@ -1493,7 +1493,8 @@ def _write_chunk(job: tuple[int, int]) -> int:
 
 def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: bool = False,
                   progress: Optional[Callable[[int, int], None]] = None, jobs: Optional[int] = None,
-                  only: Optional[Collection[str]] = None) -> list[str]:
+                  only: Optional[Collection[str]] = None,
+                  started: Optional[Callable[[], None]] = None) -> list[str]:
     """Write one module per policy under out_dir (cn/gd/stent-2020 -> out_dir/cn/gd/stent_2020.py), with
     __init__.py files so that the tree imports as a package. The runtime is written once, as
     out_dir/_PolicyRuntime.py, and every module loads it (one EvaluationError for all); with standalone,
@@ -1502,7 +1503,8 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
     workers.default_jobs); each writes its own modules, and the files are the same bytes whatever
     it is. A file already holding the same bytes is not rewritten. Returns the files written, sorted.
     With `only`, the modules of the other policies are not generated (`policylang build` knows them to
-    be up to date) but still listed, and the package's layout is that of all the policies."""
+    be up to date) but still listed, and the package's layout is that of all the policies.
+    started() is called once worker processes generate the modules (workers.map_chunks)."""
     written: set[str] = set()
     policies = list(policies)
     layout = package_layout(p.policy_id for p in policies)  # refuses collisions before writing anything
@@ -1545,7 +1547,7 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
     saved, _WRITING = _WRITING, (policies, targets, depths)
     try:
         # A worker's CodegenError comes back here and is raised as it is.
-        for count in workers.map_chunks(_write_chunk, jobs_list, jobs):
+        for count in workers.map_chunks(_write_chunk, jobs_list, jobs, started):
             done += count
             if progress:
                 progress(done, len(policies))

@@ -54,11 +54,14 @@ def _run_in_worker(chunk):
     return _WORKER_FUNCTION(chunk)
 
 
-def map_chunks(function: Callable[[Any], Any], chunks: Sequence, jobs: int) -> Iterator:
+def map_chunks(function: Callable[[Any], Any], chunks: Sequence, jobs: int,
+               started: Optional[Callable[[], None]] = None) -> Iterator:
     """function(chunk) for each chunk, in the chunks' order, in `jobs` forked processes (here when
     jobs <= 1 or there is one chunk). The function and what it reads are inherited by the workers,
     not pickled; only each chunk and each result cross between processes. An exception raised in a
-    worker is raised here as it is. Workers are started once the first result is asked for."""
+    worker is raised here as it is. Workers are started once the first result is asked for;
+    started(), when given, is called once they are (never when the work stays in this process), so
+    the caller can use the time this process would spend waiting."""
     if jobs <= 1 or len(chunks) < 2 or not can_fork():
         for chunk in chunks:
             yield function(chunk)
@@ -76,6 +79,9 @@ def map_chunks(function: Callable[[Any], Any], chunks: Sequence, jobs: int) -> I
     _WORKER_FUNCTION = function
     try:
         with worker_pool(min(jobs, len(chunks)), context) as pool:
-            yield from pool.map(_run_in_worker, chunks)
+            results = pool.map(_run_in_worker, chunks)  # every chunk handed out: the workers exist
+            if started is not None:
+                started()
+            yield from results
     finally:
         _WORKER_FUNCTION = None

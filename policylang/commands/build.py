@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Optional
 
 import click
 
@@ -73,14 +74,17 @@ def build_command(paths, out_dir, output_format, root, no_docs, no_compile, stan
 
     manifest = Manifest(out_dir, run.workspace.root, force=force)
     inputs = TreeInputs(run)
+    docs = None if no_docs else _DocsPlan(run, inputs, manifest, os.path.join(out_dir, "docs"))
     if not no_compile:
-        _compile_stage(run, inputs, manifest, os.path.join(out_dir, "python"), standalone)
-    if not no_docs:
-        _docs_stage(run, inputs, manifest, os.path.join(out_dir, "docs"))
+        # While the compile stage's workers run, this process works out the docs (nothing written).
+        _compile_stage(run, inputs, manifest, os.path.join(out_dir, "python"), standalone,
+                       started=docs.start_in_background if docs is not None else None)
+    if docs is not None:
+        docs.write()
     raise SystemExit(EXIT_OK)
 
 
-def _compile_stage(run, inputs, manifest, folder: str, standalone: bool) -> None:
+def _compile_stage(run, inputs, manifest, folder: str, standalone: bool, started=None) -> None:
     from ..backends.pycodegen import CodegenError, package_layout, write_modules
     from ..build_manifest import module_keys
     from ..cache import make_key
@@ -97,7 +101,7 @@ def _compile_stage(run, inputs, manifest, folder: str, standalone: bool) -> None
         stale = manifest.stale("python", options, keys)
         with stage_progress("compile") as bar:
             written = write_modules(policies, folder, standalone=standalone, progress=bar.update,
-                                    only=None if len(stale) == len(keys) else stale)
+                                    only=None if len(stale) == len(keys) else stale, started=started)
     except CodegenError as exc:
         click.echo(phrase("phrase.build.codegen_failed", what=Bi(str(exc), exc.zh)), err=True)
         raise SystemExit(EXIT_FINDINGS)
@@ -110,26 +114,65 @@ def _compile_stage(run, inputs, manifest, folder: str, standalone: bool) -> None
     _say_incremental(manifest, "python", folder, len(stale), len(keys), removed)
 
 
-def _docs_stage(run, inputs, manifest, folder: str) -> None:
-    from ..backends.docs.site import DEFAULT_FORMATS, policies_to_render, render_site_files
-    from ..build_manifest import page_keys, templates_fingerprint
-    from ..cache import make_key
+class _DocsPlan:
+    """The docs stage in two steps: working out what to write (the record of the last build, the
+    stale policies, the prepared site: backends.docs.site.prepare_site), which writes nothing, and
+    writing it. The first may run in a thread while the compile stage's workers run (this process
+    only waits for them then); the second runs after the compile stage, in this thread alone, so
+    the docs' own workers are forked from a process running one thread (see processes)."""
 
-    impact = [pid for pid in sorted(inputs.paths)
-              if os.path.isfile(os.path.join(folder, "impact", *pid.split("/"), "index.html"))]
-    options = make_key("docs", templates_fingerprint(), *DEFAULT_FORMATS, "impact", *impact)
-    record = manifest.up_to_date("docs", options, inputs.tree_key)
-    if record is not None:
-        click.echo(phrase("phrase.build.unchanged", folder=folder, files=len(record["states"])), err=True)
-        return
-    keys = page_keys(inputs, policies_to_render(run), DEFAULT_FORMATS, None, folder)
-    stale = manifest.stale("docs", options, keys)
-    with stage_progress("docs") as bar:
-        site = render_site_files(run, folder, progress=bar.update, only=None if len(stale) == len(keys) else stale)
-    removed = manifest.remove_gone("docs", site.all)
-    manifest.record("docs", options, inputs.tree_key, keys, site.by_policy, site.site_files)
-    click.echo(phrase("phrase.build.wrote_docs", files=len(site.all), folder=folder), err=True)
-    _say_incremental(manifest, "docs", folder, len(stale), len(keys), removed)
+    def __init__(self, run, inputs, manifest, folder: str):
+        self.run, self.inputs, self.manifest, self.folder = run, inputs, manifest, folder
+        self._thread = None
+        self._outcome = None  # ("unchanged", record) | ("write", options, keys, stale, prepared)
+        self._failure: Optional[BaseException] = None
+
+    def start_in_background(self) -> None:
+        import threading
+
+        def work() -> None:
+            try:
+                self._outcome = self._plan()
+            except BaseException as exc:  # raised again in the building thread, by write()
+                self._failure = exc
+
+        self._thread = threading.Thread(target=work, name="policylang-docs-plan", daemon=True)
+        self._thread.start()
+
+    def _plan(self):
+        from ..backends.docs.site import DEFAULT_FORMATS, policies_to_render, prepare_site
+        from ..build_manifest import page_keys, templates_fingerprint
+        from ..cache import make_key
+
+        folder, inputs, manifest = self.folder, self.inputs, self.manifest
+        impact = [pid for pid in sorted(inputs.paths)
+                  if os.path.isfile(os.path.join(folder, "impact", *pid.split("/"), "index.html"))]
+        options = make_key("docs", templates_fingerprint(), *DEFAULT_FORMATS, "impact", *impact)
+        record = manifest.up_to_date("docs", options, inputs.tree_key)
+        if record is not None:
+            return ("unchanged", record)
+        keys = page_keys(inputs, policies_to_render(self.run), DEFAULT_FORMATS, None, folder)
+        stale = manifest.stale("docs", options, keys)
+        prepared = prepare_site(self.run, folder, only=None if len(stale) == len(keys) else stale)
+        return ("write", options, keys, stale, prepared)
+
+    def write(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            if self._failure is not None:
+                raise self._failure
+        outcome = self._outcome if self._outcome is not None else self._plan()
+        manifest, folder = self.manifest, self.folder
+        if outcome[0] == "unchanged":
+            click.echo(phrase("phrase.build.unchanged", folder=folder, files=len(outcome[1]["states"])), err=True)
+            return
+        _, options, keys, stale, prepared = outcome
+        with stage_progress("docs") as bar:
+            site = prepared.write(progress=bar.update)
+        removed = manifest.remove_gone("docs", site.all)
+        manifest.record("docs", options, self.inputs.tree_key, keys, site.by_policy, site.site_files)
+        click.echo(phrase("phrase.build.wrote_docs", files=len(site.all), folder=folder), err=True)
+        _say_incremental(manifest, "docs", folder, len(stale), len(keys), removed)
 
 
 def _say_incremental(manifest, stage: str, folder: str, changed: int, count: int, removed: list) -> None:

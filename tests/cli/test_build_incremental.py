@@ -205,3 +205,66 @@ def test_a_damaged_manifest_means_a_full_build(tmp_path, monkeypatch):
     _retitle(_city(tree))
     _build(tree, out, cache, monkeypatch)
     _same_as_a_fresh_build(tree, out, tmp_path, monkeypatch)
+
+
+def _parallel_tree(path, monkeypatch) -> str:
+    """A tree whose compile stage runs in worker processes, the docs then worked out while they
+    run (the threshold and the chunks made smaller, to keep the tree small)."""
+    from policylang.backends import pycodegen, workers
+    from policylang.backends.docs import site
+
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 4)
+    monkeypatch.setattr(workers, "available_cores", lambda: 2)
+    monkeypatch.setattr(pycodegen, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(site, "CHUNK_SIZE", 3)
+    return _generated_tree(path)
+
+
+def test_docs_worked_out_while_the_modules_are_compiled_are_the_docs_worked_out_after(tmp_path, monkeypatch):
+    """The docs stage is worked out in a thread while the compile workers run: the site is byte
+    for byte the one worked out after the compile stage (--no-compile), and the modules the ones
+    compiled without docs (--no-docs)."""
+    import threading
+
+    from policylang.commands import build as B
+
+    tree = _parallel_tree(tmp_path / "tree", monkeypatch)
+    planned_in = []
+    plan = B._DocsPlan._plan
+
+    def recording(self):
+        planned_in.append(threading.current_thread() is threading.main_thread())
+        return plan(self)
+
+    monkeypatch.setattr(B._DocsPlan, "_plan", recording)
+    both = str(tmp_path / "both")
+    _build(tree, both, str(tmp_path / "cache-both"), monkeypatch)
+    assert planned_in == [False]  # worked out in the background, once
+    docs_alone, modules_alone = str(tmp_path / "docs-alone"), str(tmp_path / "modules-alone")
+    _build(tree, docs_alone, str(tmp_path / "cache-docs"), monkeypatch, "--no-compile")
+    _build(tree, modules_alone, str(tmp_path / "cache-modules"), monkeypatch, "--no-docs")
+    assert planned_in == [False, True]
+    built = _files(both)
+    assert {rel: data for rel, data in built.items() if rel.startswith("docs" + os.sep)} == _files(docs_alone)
+    assert {rel: data for rel, data in built.items() if rel.startswith("python" + os.sep)} == _files(modules_alone)
+    assert sum(rel.startswith("docs" + os.sep) for rel in built) > 40
+
+
+def test_a_docs_problem_found_while_the_modules_are_compiled_stops_the_build_as_before(tmp_path, monkeypatch):
+    """A problem met while the docs are worked out in the background is reported once the compile
+    stage is done, as a usage problem (exit 2), and no page is written."""
+    from policylang.backends.docs import site as S
+    from policylang.cli import main as run_cli
+    from policylang.semantics.loader import UsageError
+
+    tree = _parallel_tree(tmp_path / "tree", monkeypatch)
+
+    def broken(*args, **options):
+        raise UsageError("missing asset style.css", "缺少资源文件 style.css")
+
+    monkeypatch.setattr(S, "prepare_site", broken)
+    monkeypatch.setenv("POLICYLANG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("POLICYLANG_NO_CACHE", raising=False)
+    out = tmp_path / "out"
+    assert run_cli(["build", "--root", tree, tree, "-o", str(out), "--lang", "en"]) == 2
+    assert (out / "python").is_dir() and not (out / "docs").exists()

@@ -4,7 +4,6 @@ content is the same, types included; a shared article is the one the macro rende
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 
 import attrs
@@ -136,8 +135,12 @@ def test_shared_item_views_give_the_pages_each_page_builds_alone(tmp_path, monke
                             lambda self, item, change, base, trail, changer:
                             self.change_view(item, change, base, trail, changer, []))
         monkeypatch.setattr(S, "_plain_link", lambda link: False)
-        monkeypatch.setattr(S._PageRenderer, "__init__",
-                            functools.partialmethod(S._PageRenderer.__init__, by_format=True))
+        renderer_init = S._PageRenderer.__init__
+
+        def per_format(self, *args, **options):
+            renderer_init(self, *args, **{**options, "by_format": True})
+
+        monkeypatch.setattr(S._PageRenderer, "__init__", per_format)
         alone = _site_bytes(run, tmp_path / "alone" / os.path.basename(tree))
         monkeypatch.undo()
         assert shared.keys() == alone.keys()

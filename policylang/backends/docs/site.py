@@ -359,6 +359,45 @@ def render_site_files(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMAT
     """render_site, saying which files are whose. With `only`, the site-wide files are written
     and, of the policies' pages, those of the policies in `only` (the others are named, as they
     are, but not rendered: `policylang build` knows them to be up to date); progress counts those."""
+    return prepare_site(run, out_dir, formats, templates, jobs, only).write(progress)
+
+
+class PreparedSite:
+    """A site worked out up to its pages: the templates compiled, the site model, and the text of
+    the site-wide files (index, search index, assets), nothing written yet. `policylang build`
+    prepares the docs while the compile stage's workers run, and writes them after."""
+
+    def __init__(self, env: jinja2.Environment, site: SiteModel, formats: list[str], out_dir: str,
+                 contexts: dict[str, dict], site_texts: dict[str, list[tuple[str, str]]], todo: int, jobs: int,
+                 only: Optional[Collection[str]], by_format: bool):
+        self.env, self.site, self.formats, self.out_dir = env, site, formats, out_dir
+        self.contexts = contexts  # per format: what every page's template gets besides its view
+        self.site_texts = site_texts  # per format: (path in the site, text) of its site-wide files
+        self.todo, self.jobs, self.only, self.by_format = todo, jobs, only, by_format
+
+    def write(self, progress: Optional[Callable[[int, int], None]] = None) -> SiteFiles:
+        """Write the site-wide files, then render and write the policies' pages."""
+        site_files: dict[str, list[str]] = {}
+        for ext in self.formats:
+            head = site_files[ext] = []
+            for rel, text in self.site_texts[ext]:
+                _write(self.out_dir, rel, text, head)
+        done = [0]
+
+        def advance(n: int) -> None:
+            done[0] += n
+            if progress:
+                progress(done[0], self.todo)
+
+        renderer = _PageRenderer(self.env, self.site, self.contexts, self.out_dir, self.only, by_format=self.by_format)
+        pages = _render_policy_pages(renderer, self.jobs, advance)
+        return SiteFiles(self.formats, site_files, self.site.rendered, pages)
+
+
+def prepare_site(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMATS, templates: Optional[str] = None,
+                 jobs: Optional[int] = None, only: Optional[Collection[str]] = None) -> PreparedSite:
+    """Everything render_site_files does before it writes (see PreparedSite); a missing template or
+    asset, or an index template that fails, is raised here, before any file is written."""
     unknown = set(formats) - set(FORMATS)
     formats = [f for f in FORMATS if f in set(formats)]
     if unknown or not formats:
@@ -372,31 +411,21 @@ def render_site_files(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMAT
     todo = len(site.rendered) if only is None else len(set(site.rendered) & set(only))
     if jobs is None:
         jobs = workers.default_jobs(todo)
-    # The site-wide files first: a broken index template fails before any policy is rendered.
     contexts: dict[str, dict] = {}
-    site_files: dict[str, list[str]] = {}
+    site_texts: dict[str, list[tuple[str, str]]] = {}
     for ext in formats:
         common = contexts[ext] = {"ext": ext}
-        head = site_files[ext] = []
+        texts = site_texts[ext] = []
         if ext == "html":
             search_json = embed_json(search_entries(site))
-            _write(out_dir, SEARCH_INDEX_ASSET, search_index_script(search_json), head)
+            texts.append((SEARCH_INDEX_ASSET, search_index_script(search_json)))
             # Still offered to templates, for a custom base.html.j2 that inlines the index
             # (site.js reads an inline <script id="search-index"> when the global is absent).
             common["search_json"] = search_json
         index = build_index(site, ext)
-        _write(out_dir, index_page(ext), _render(env, f"index.{ext}.j2", view=index, w=index.words, **common), head)
+        texts.append((index_page(ext), _render(env, f"index.{ext}.j2", view=index, w=index.words, **common)))
         if ext == "html":
-            for name, text in assets.items():
-                _write(out_dir, f"assets/{name}", text, head)
-
-    done = [0]
-
-    def advance(n: int) -> None:
-        done[0] += n
-        if progress:
-            progress(done[0], todo)
-
+            texts.extend((f"assets/{name}", text) for name, text in assets.items())
     if jobs > 1:
         # Compiled here once, so that the forked workers inherit the templates instead of each
         # compiling them again (a template that fails still fails where it is rendered, as before).
@@ -408,9 +437,7 @@ def render_site_files(run, out_dir: str, formats: Sequence[str] = DEFAULT_FORMAT
                     env.get_template(name)
                 except Exception:
                     pass
-    pages = _render_policy_pages(_PageRenderer(env, site, contexts, out_dir, only, by_format=bool(templates)),
-                                 jobs, advance)
-    return SiteFiles(formats, site_files, site.rendered, pages)
+    return PreparedSite(env, site, formats, out_dir, contexts, site_texts, todo, jobs, only, bool(templates))
 
 
 def language_of(run, policy_id: str) -> str:
