@@ -1401,8 +1401,15 @@ def runtime_module_source() -> str:
             'same classes in every module."""\n\n' + _runtime_source())
 
 
+def _runtime_digest() -> str:
+    """The shared runtime's fingerprint, which every module of a package checks (once per process)."""
+    if "digest" not in _RUNTIME_CACHE:
+        _RUNTIME_CACHE["digest"] = hashlib.sha256(runtime_module_source().encode("utf-8")).hexdigest()[:16]
+    return _RUNTIME_CACHE["digest"]
+
+
 def _shared_runtime_loader(depth: int) -> list[str]:
-    digest = hashlib.sha256(runtime_module_source().encode("utf-8")).hexdigest()[:16]
+    digest = _runtime_digest()
     ups = ", ".join(['".."'] * depth)
     parts = f"{ups}, " if depth else ""
     return [
