@@ -4,6 +4,7 @@ writes queries DuckDB runs, and `policylang run` reports failed rows and exits a
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from helpers import header, write_tree
 from policylang.backends.sql import SqlInternalError, UnsupportedInSql, compile_sql
-from policylang.batch import evaluate_rows, reference_rows
+from policylang.batch import evaluate_rows, load_policy, reference_rows, run_file
 from policylang.cli import cli
 from support import POLICIES, resolve_tree
 from test_duckdb_differential import assert_same
@@ -350,14 +351,10 @@ STENT_ROW = "true,469,469,469,true,80%,100000,2021-03-10,2021-04-30"
 
 
 def _run_csv(tmp_path, text: str, **kw):
-    from policylang.batch import load_policy, run_file
-
     data, out = tmp_path / "cases.csv", tmp_path / "out.csv"
     data.write_bytes(text.encode("utf-8"))
     result = run_file(load_policy("cn/gd/stent-2020", str(POLICIES)), str(data), str(out),
                       as_of=dt.date(2021, 3, 1), rule_columns=False, **kw)
-    import csv
-
     with open(out, newline="", encoding="utf-8") as fh:
         return result, list(csv.DictReader(fh))
 
