@@ -403,3 +403,28 @@ def test_the_amended_line_in_english():
     assert t.amended_sep.join([t.amended_set_by.format(policy="cn/p"),
                                t.amended_by.format(policy="cn/p-postponed", day="2021-04-01")]) == \
         "set by cn/p, amended by cn/p-postponed from 2021-04-01"
+
+
+def test_a_failure_of_the_checkers_explanation_is_not_dropped_from_the_pages(tmp_path, monkeypatch):
+    """The pages show the checker's verdict on each override (semantics.explain.diff_policy). A
+    policy it cannot explain (ExplainError: the policy has errors) falls back to the pages' own
+    comparison; any other exception is a bug and reaches the caller, never a page without verdicts."""
+    from policylang.backends.docs import views
+    from policylang.semantics import explain
+
+    run = check([DATA])
+    pid = next(p for p, policy in run.resolution.policies.items() if policy.parent)
+    assert views.checker_verdicts(run.resolution, pid) != {}
+
+    def unexplained(resolution, policy_id):
+        raise explain.ExplainError("has errors")
+
+    monkeypatch.setattr(explain, "diff_policy", unexplained)
+    assert views.checker_verdicts(run.resolution, pid) == {}
+
+    def broken(resolution, policy_id):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(explain, "diff_policy", broken)
+    with pytest.raises(KeyError):
+        render_site(check([DATA]), str(tmp_path / "out"))

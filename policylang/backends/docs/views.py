@@ -395,13 +395,11 @@ _CHECKER_VERDICTS = {
 
 def checker_verdicts(resolution, policy_id: str) -> dict[str, str]:
     """Per item name, how the checker judges this policy's overrides; empty when it cannot say."""
-    try:
-        from ...semantics.explain import diff_policy
-    except ImportError:  # the checker's explain module is optional
-        return {}
+    from ...semantics.explain import ExplainError, diff_policy
+
     try:
         data = diff_policy(resolution, policy_id)
-    except Exception:  # a policy the checker cannot explain (errors): fall back to our own comparison
+    except ExplainError:  # a policy the checker cannot explain (errors): fall back to our own comparison
         return {}
     out = {}
     for change in data.get("changes", ()):
