@@ -48,6 +48,11 @@ from . import workers
 from .codewriter import CodeWriter, comment_text
 from .codewriter import escape_char as _escape_char
 
+# The code written for each item (Gen.item): (kind, item, ...) -> (item, lines, registrations,
+# temporaries numbered after it, the objects its key names by id). Per process; emptied when full.
+_EMISSIONS: dict[tuple, tuple] = {}
+_EMISSIONS_MAX = 100_000
+
 RUNTIME_PATH = os.path.join(os.path.dirname(__file__), "python", "runtime.py")
 WIDTH = 100
 
@@ -245,6 +250,7 @@ class _Gen:
         self.s = LAZY  # the strategy being emitted (see strategy())
         self.temps = 0  # temporaries named so far (_t1, _t2, ...)
         self.unfilled: dict[str, list[str]] = {}  # functions raising BlankNotFilled for unfilled values of `uses`
+        self.registered: Optional[list] = None  # while an item is written anew: what it adds to the tables above
 
     # ------------------------------------------------------------ provenance
     def where(self, origin) -> str:
@@ -268,6 +274,52 @@ class _Gen:
         finally:
             self.s = saved
 
+    # ------------------------------------------------------------ items written once per process
+    def register(self, table: dict, name: str, value) -> None:
+        """table[name] = value unless it has one (the first comes first): a constant, or a function an
+        item's code calls. Recorded while an item is written, to be replayed where it is reused."""
+        if self.registered is not None:
+            self.registered.append((table is self.unfilled, name, value))
+        table.setdefault(name, value)
+
+    def item(self, w: CodeWriter, kind: str, item, safe: str, emit: Callable[[], None]) -> None:
+        """Write one item's code (emit() writes it to w), or the code written for the same item in an
+        earlier module of this process when everything it is written from is the same.
+
+        The item's code depends on the item, on what its facts read of the policy (Facts.reads: the
+        objects each name it reaches is bound to), on the Python names of those names, on where it
+        starts (indentation, temporaries numbered so far) and on the file it is shown in. A tree's
+        modules share most items (a county inherits its province's decisions), so most are written
+        once per process; what writing one registers (constants, functions) is replayed."""
+        facts = self.low.facts
+        reads, objects = facts.reads(item)
+        names = []
+        for part in reads[:-1]:
+            ref_kind, alias, name = part[0]
+            if ref_kind in ("param", "decision"):
+                names.append(self.names.get(name))
+            elif ref_kind == "external":
+                names.append(self.alias_names.get(f"{alias}.{name}"))
+        key = (kind, id(item), safe, w.level, self.temps, self.path_of(item.origin), reads, tuple(names))
+        found = _EMISSIONS.get(key)
+        if found is not None and found[0] is item:
+            _, lines, registered, temps, _ = found
+            w.lines.extend(lines)
+            for unfilled, name, value in registered:
+                (self.unfilled if unfilled else self.consts).setdefault(name, value)
+            self.temps = temps
+            return
+        start = len(w.lines)
+        self.registered = []
+        try:
+            emit()
+            registered = tuple(self.registered)
+        finally:
+            self.registered = None
+        if len(_EMISSIONS) >= _EMISSIONS_MAX:
+            _EMISSIONS.clear()
+        _EMISSIONS[key] = (item, tuple(w.lines[start:]), registered, self.temps, objects)
+
     # ------------------------------------------------------------ constants
     def const(self, value, text: str = "") -> str:
         if isinstance(value, bool) or value is None:
@@ -278,15 +330,15 @@ class _Gen:
             return py_str(value)
         if isinstance(value, Decimal):
             name = "_D_" + _token(str(value))
-            self.consts.setdefault(name, (f"Decimal({str(value)!r})", text))
+            self.register(self.consts, name, (f"Decimal({str(value)!r})", text))
             return _name(name)
         if isinstance(value, _dt.date):
             name = f"_DATE_{value.year:04d}_{value.month:02d}_{value.day:02d}"
-            self.consts.setdefault(name, (f"datetime.date({value.year}, {value.month}, {value.day})", ""))
+            self.register(self.consts, name, (f"datetime.date({value.year}, {value.month}, {value.day})", ""))
             return _name(name)
         if isinstance(value, Duration):
             name = f"_PERIOD_{_token(str(value.amount))}_{value.unit.upper()}"
-            self.consts.setdefault(name, (f"Duration({int(value.amount)}, {py_str(value.unit)})", ""))
+            self.register(self.consts, name, (f"Duration({int(value.amount)}, {py_str(value.unit)})", ""))
             return _name(name)
         raise CodegenError(f"cannot compile the constant {value!r}")
 
@@ -500,12 +552,14 @@ class _Gen:
             other = self.p.externals[(e.alias, e.name)]
             by = other.delegated_by or other.origin
             level = other.to_level or next_level(by.level)
-            self.unfilled[safe] = [
+            self.register(self.unfilled, safe, [
                 f"def _unfilled_{safe}():",
                 f'    """{doc_text(e.alias)}.{doc_text(e.name)}: a blank of {doc_text(other.origin.policy_id)} '
                 f'that no level filled."""',
                 f"    raise BlankNotFilled({py_str(f'{e.alias}.{e.name}')}, {py_str(level)}, {py_str(by.policy_id)})",
-            ]
+            ])
+        elif self.registered is not None:
+            self.registered.append((True, safe, self.unfilled[safe]))
         return f"_unfilled_{safe}()"
 
     # ------------------------------------------------------------ the module
@@ -868,7 +922,7 @@ class _Gen:
     # ------------------------------------------------------------ the evaluation class (the lazy strategy)
     def run_class(self) -> list[str]:
         p = self.p
-        memo_params = [n for n in p.params if not self.low.params[n].literal]
+        memo_params = [n for n, prm in p.params.items() if not self.low.facts.is_literal(prm)]
         slots = [f"m_{self.names[n]}" for n in p.decision_order] + [f"mp_{self.names[n]}" for n in memo_params]
         w = CodeWriter()
         w.writelines([
@@ -901,13 +955,19 @@ class _Gen:
             with self.strategy(LAZY):
                 for name in p.params:
                     w.writeline()
-                    self.param_method(w, self.low.params[name])
+                    self.temps = 0
+                    self.item(w, "param method", p.params[name], self.names[name],
+                              lambda name=name: self.param_method(w, self.low.params[name]))
                 for name in p.decision_order:
                     w.writeline()
-                    self.decision_method(w, self.low.decisions[name])
+                    self.temps = 0
+                    self.item(w, "decision method", p.decisions[name], self.names[name],
+                              lambda name=name: self.decision_method(w, self.low.decisions[name]))
                 for name in self.checked_requirements():
                     w.writeline()
-                    self.requirement_method(w, name)
+                    self.temps = 0
+                    self.item(w, "requirement method", p.requirements[name], self.requirement_names[name],
+                              lambda name=name: self.requirement_method(w, name))
         return w.lines
 
     def checked_requirements(self) -> list[str]:
@@ -1177,22 +1237,17 @@ class _Gen:
             '    the error as the reference interpreter does."""',
         ])
         with self.strategy(STRAIGHT), w.indent():
-            params = [self.low.params[name] for name in self.low.param_order]
-            if params:
-                dated = any(prm.entries for prm in params)
+            order = self.low.param_order
+            if order:
+                dated = any(p.params[name].schedule is not None and p.params[name].schedule.entries for name in order)
                 w.writeline(f"# the parameters the decisions read, at {'_as_of' if dated else 'any date'}")
-            for prm in params:
-                self.fast_param(w, prm)
+            for name in order:
+                self.item(w, "straight-line param", p.params[name], self.names[name],
+                          lambda name=name: self.fast_param(w, self.low.params[name]))
             for name in p.decision_order:
-                d = self.low.decisions[name]
-                src = d.source
-                o = src.origin
                 w.writeline()
-                w.comment(f"{name}" + (f" ({src.label})" if src.label else "")
-                          + f": {o.level} {o.policy_id}, {self.where(o)}" + _article_words(src.article))
-                if d.constant_formula:
-                    w.writeline("# (its formula reads only fixed values: computed once, when this module was generated)")
-                self.decision_body(w, d, self.names[name], False)
+                self.item(w, "straight-line decision", p.decisions[name], self.names[name],
+                          lambda name=name: self.fast_decision(w, self.low.decisions[name]))
             w.writeline()
             w.writeline("# the result, built as Result() would build it, without its per-field frozen setattr")
             w.writeline("_result = _new_object(Result)")
@@ -1202,6 +1257,15 @@ class _Gen:
             w.writeline("_fields['_case'] = (_v, _as_of, None)")
             w.writeline("return _result")
         return w.lines
+
+    def fast_decision(self, w: CodeWriter, d: ir.Decision) -> None:
+        src = d.source
+        o = src.origin
+        w.comment(f"{d.name}" + (f" ({src.label})" if src.label else "")
+                  + f": {o.level} {o.policy_id}, {self.where(o)}" + _article_words(src.article))
+        if d.constant_formula:
+            w.writeline("# (its formula reads only fixed values: computed once, when this module was generated)")
+        self.decision_body(w, d, self.names[d.name], False)
 
     def fast_param(self, w: CodeWriter, prm: ir.Param) -> None:
         src = prm.source

@@ -60,6 +60,7 @@ class Facts:
         self._null_params: dict[str, bool] = {}
         self._constant: dict[int, bool] = {}
         self._folded: dict[int, object] = {}
+        self._reads: dict[int, tuple] = {}
         self.interpreter = Interpreter(policy)  # folds constant expressions exactly
 
     # ------------------------------------------------------------ none
@@ -232,7 +233,83 @@ class Facts:
             return self.at_fen(e.then) and self.at_fen(e.otherwise)
         return False
 
+    # ------------------------------------------------------------ what an item's facts read
+    def reads(self, item) -> tuple[tuple, tuple]:
+        """(key, objects): what every fact of one item's expressions (a parameter, a decision or a
+        requirement) reads of this policy. For each name the item reads, directly or through the
+        parameters and decisions it reads, the object the policy holds under it (by id: `objects`
+        keeps them, so the ids name them while the key is kept), and for a date or a value read
+        through `uses`, the value; then what any expression may read (whether the policy counts
+        working days, and on which calendar). Two policies holding the same item with equal keys lower it to the same form,
+        which lets a backend write one item's code once for every module of a tree (an inherited
+        item is the same object in every policy below the level that wrote it)."""
+        found = self._reads.get(id(item))
+        if found is not None and found[0] is item:
+            return found[1]
+        p = self.p
+        parts: list = []
+        objects: list = []
+        seen: set = set()
+        stack = list(self.item_exprs(item))
+        while stack:
+            for ref in _references(stack.pop()):
+                kind, name = ref.kind, ref.name
+                seen_key = (kind, ref.alias, name)
+                if seen_key in seen:
+                    continue
+                seen.add(seen_key)
+                if kind == "builtin":
+                    parts.append((seen_key, None if name == "as_of" else
+                                  p.effective if name == "effective_date" else p.ends))
+                    continue
+                if kind == "external":
+                    value = self.external_value(ref)
+                    held = p.externals.get((ref.alias, name))
+                    parts.append((seen_key, id(held), type(value), repr(value)))
+                    objects.append(held)
+                    continue
+                if kind == "param":
+                    held = p.params.get(name)
+                    if held is not None:
+                        stack.extend(self.item_exprs(held))
+                elif kind == "decision":
+                    held = p.decisions.get(name)
+                    if held is not None:
+                        stack.extend(self.decision_exprs(held))
+                elif kind == "input":
+                    held = p.inputs.get(name)
+                elif kind == "field":
+                    held = p.records.get(ref.alias)
+                else:
+                    held = None
+                parts.append((seen_key, id(held)))
+                objects.append(held)
+        # The working-day calendar (each policy's own window of it) is read only where some
+        # expression of the policy counts working days; the dates only through the builtins above.
+        workdays = getattr(p, "workdays", None) if p.counts_working_days else None
+        parts.append((p.counts_working_days, id(workdays)))
+        objects.append(workdays)
+        result = (tuple(parts), tuple(objects))
+        self._reads[id(item)] = (item, result)
+        return result
+
+    @classmethod
+    def item_exprs(cls, item) -> list:
+        """The expressions of a parameter (its value and schedule), a decision (decision_exprs) or
+        a requirement (its condition)."""
+        if isinstance(item, RDecision):
+            return cls.decision_exprs(item)
+        if isinstance(item, RParam):
+            return ([item.value] if item.value is not None else []) + \
+                [entry.value for entry in (item.schedule.entries if item.schedule else ())]
+        return [item.cond] if getattr(item, "cond", None) is not None else []
+
     # ------------------------------------------------------------ order and parts
+    @staticmethod
+    def is_literal(prm: RParam) -> bool:
+        """A parameter whose value is one literal, in every evaluation (no schedule)."""
+        return prm.schedule is None and isinstance(prm.value, RLit)
+
     @staticmethod
     def is_blank(prm: RParam) -> bool:
         """A blank no level filled, with no schedule: its value is always the caller's input."""

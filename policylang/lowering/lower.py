@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Mapping
+from typing import Callable, Iterable, Optional
 
 import attrs
 
@@ -151,28 +152,63 @@ class Lowerer:
         if prm.value is None:
             origin = prm.delegated_by or prm.origin
             level, by = prm.to_level or next_level(origin.level), origin.policy_id
-        literal = prm.schedule is None and isinstance(prm.value, RLit)
+        literal = self.facts.is_literal(prm)
         value = self.expr(prm.value) if prm.value is not None else None
         return ir.Param(prm.name, value, entries, literal, self.facts.is_blank(prm), level, by, prm)
+
+
+class LazyItems(Mapping):
+    """name -> lowered item, in the policy's order, each lowered when first read and kept.
+
+    A backend that already wrote an item's code for another policy (the Python generator's
+    emission memo) never reads it here, so lowering costs only what is emitted anew."""
+
+    __slots__ = ("_names", "_known", "_lower", "_done")
+
+    def __init__(self, names: Iterable[str], lower: Callable[[str], object]):
+        self._names = tuple(names)
+        self._known = frozenset(self._names)
+        self._lower = lower
+        self._done: dict = {}
+
+    def __getitem__(self, name: str):
+        done = self._done
+        if name in done:
+            return done[name]
+        if name not in self._known:
+            raise KeyError(name)
+        item = done[name] = self._lower(name)
+        return item
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._known
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 @attrs.frozen
 class LoweredPolicy:
     """A policy in the lowered form: its parameters (declaration order), the parameters the decisions
-    need (in the order they need them), and its decisions (dependency order)."""
+    need (in the order they need them), and its decisions (dependency order). Items are lowered
+    when first read (LazyItems)."""
 
     policy: ResolvedPolicy
-    params: dict  # name -> ir.Param
+    params: Mapping  # name -> ir.Param
     param_order: tuple  # names
-    decisions: dict  # name -> ir.Decision, in evaluation order
+    decisions: Mapping  # name -> ir.Decision, in evaluation order
     facts: Facts
-    requirements: dict = attrs.Factory(dict)  # name -> the requirement's condition (ir.Expr)
+    requirements: Mapping = attrs.Factory(dict)  # name -> the requirement's condition (ir.Expr)
 
 
 def lower_policy(policy: ResolvedPolicy) -> LoweredPolicy:
     lowerer = Lowerer(policy)
-    params = {name: lowerer.param(prm) for name, prm in policy.params.items()}
-    decisions = {name: lowerer.decision(policy.decisions[name]) for name in policy.decision_order}
+    params = LazyItems(policy.params, lambda name: lowerer.param(policy.params[name]))
+    decisions = LazyItems(policy.decision_order, lambda name: lowerer.decision(policy.decisions[name]))
     order = tuple(prm.name for prm in lowerer.facts.param_order())
-    requirements = {name: lowerer.expr(r.cond) for name, r in policy.requirements.items() if r.cond is not None}
+    requirements = LazyItems((name for name, r in policy.requirements.items() if r.cond is not None),
+                             lambda name: lowerer.expr(policy.requirements[name].cond))
     return LoweredPolicy(policy, params, order, decisions, lowerer.facts, requirements)
