@@ -291,16 +291,14 @@ class _Gen:
         starts (indentation, temporaries numbered so far) and on the file it is shown in. A tree's
         modules share most items (a county inherits its province's decisions), so most are written
         once per process; what writing one registers (constants, functions) is replayed."""
-        facts = self.low.facts
-        reads, objects = facts.reads(item)
+        refs, context, objects = self.low.facts.reads(item)
         names = []
-        for part in reads[:-1]:
-            ref_kind, alias, name = part[0]
+        for (ref_kind, alias, name), *_ in refs:
             if ref_kind in ("param", "decision"):
                 names.append(self.names.get(name))
             elif ref_kind == "external":
                 names.append(self.alias_names.get(f"{alias}.{name}"))
-        key = (kind, id(item), safe, w.level, self.temps, self.path_of(item.origin), reads, tuple(names))
+        key = (kind, id(item), safe, w.level, self.temps, self.path_of(item.origin), refs, context, tuple(names))
         found = _EMISSIONS.get(key)
         if found is not None and found[0] is item:
             _, lines, registered, temps, _ = found
@@ -548,18 +546,18 @@ class _Gen:
             return self.const(e.value)
         # A blank of the other policy that no level filled: reading it is an error.
         safe = self.alias_names[f"{e.alias}.{e.name}"]
-        if safe not in self.unfilled:
+        lines = self.unfilled.get(safe)
+        if lines is None:
             other = self.p.externals[(e.alias, e.name)]
             by = other.delegated_by or other.origin
             level = other.to_level or next_level(by.level)
-            self.register(self.unfilled, safe, [
+            lines = [
                 f"def _unfilled_{safe}():",
                 f'    """{doc_text(e.alias)}.{doc_text(e.name)}: a blank of {doc_text(other.origin.policy_id)} '
                 f'that no level filled."""',
                 f"    raise BlankNotFilled({py_str(f'{e.alias}.{e.name}')}, {py_str(level)}, {py_str(by.policy_id)})",
-            ])
-        elif self.registered is not None:
-            self.registered.append((True, safe, self.unfilled[safe]))
+            ]
+        self.register(self.unfilled, safe, lines)
         return f"_unfilled_{safe}()"
 
     # ------------------------------------------------------------ the module

@@ -234,13 +234,14 @@ class Facts:
         return False
 
     # ------------------------------------------------------------ what an item's facts read
-    def reads(self, item) -> tuple[tuple, tuple]:
-        """(key, objects): what every fact of one item's expressions (a parameter, a decision or a
-        requirement) reads of this policy. For each name the item reads, directly or through the
-        parameters and decisions it reads, the object the policy holds under it (by id: `objects`
-        keeps them, so the ids name them while the key is kept), and for a date or a value read
-        through `uses`, the value; then what any expression may read (whether the policy counts
-        working days, and on which calendar). Two policies holding the same item with equal keys lower it to the same form,
+    def reads(self, item) -> tuple[tuple, tuple, tuple]:
+        """(refs, context, objects): what every fact of one item's expressions (a parameter, a
+        decision or a requirement) reads of this policy. refs: for each name the item reads,
+        directly or through the parameters and decisions it reads, ((kind, alias, name), what the
+        policy holds under it: the object by id, or for a date or a value read through `uses`, the
+        value). context: what any expression may read (whether the policy counts working days, and
+        on which calendar). objects keeps the objects named by id alive while the key is kept.
+        Two policies holding the same item with equal refs and context lower it to the same form,
         which lets a backend write one item's code once for every module of a tree (an inherited
         item is the same object in every policy below the level that wrote it)."""
         found = self._reads.get(id(item))
@@ -287,9 +288,8 @@ class Facts:
         # The working-day calendar (each policy's own window of it) is read only where some
         # expression of the policy counts working days; the dates only through the builtins above.
         workdays = getattr(p, "workdays", None) if p.counts_working_days else None
-        parts.append((p.counts_working_days, id(workdays)))
         objects.append(workdays)
-        result = (tuple(parts), tuple(objects))
+        result = (tuple(parts), (p.counts_working_days, id(workdays)), tuple(objects))
         self._reads[id(item)] = (item, result)
         return result
 

@@ -33,28 +33,25 @@ def _forget() -> None:
     facts._REFS.clear()
 
 
-_LAST_ITEMS: list = [0, 0]  # the item memo's entries after the warm pass, and the items' code written
-
-
-def _modules_warm_and_cold(paths: list[str]) -> tuple[dict, dict, int]:
+def _modules_warm_and_cold(paths: list[str]) -> tuple[dict, dict, int, tuple[int, int]]:
     run = check(paths)
     policies = [p for p in run.target_policies() if not p.has_errors]
     layout = package_layout(p.policy_id for p in policies)
     warm = {p.policy_id: generate_module(p, layout[p.policy_id].count("/")) for p in policies}
     reused = len(pycodegen._TRACE_LINES)
-    _LAST_ITEMS[:] = [len(pycodegen._EMISSIONS),
-                      sum(2 * (len(p.params) + len(p.decisions)) + len(p.requirements) for p in policies)]
+    # the item memo's entries after the warm pass, and how many items' code was written in it
+    items = (len(pycodegen._EMISSIONS), sum(2 * (len(p.params) + len(p.decisions)) + len(p.requirements)
+                                            for p in policies))
     cold = {}
     for p in policies:
         _forget()
         cold[p.policy_id] = generate_module(p, layout[p.policy_id].count("/"))
-    return warm, cold, reused
+    return warm, cold, reused, items
 
 
 def test_modules_with_the_memos_warm_are_the_modules_generated_afresh(tmp_path):
     _forget()
-    warm, cold, tables = _modules_warm_and_cold([_generated_tree(tmp_path)])
-    items_written, items_emitted = _LAST_ITEMS
+    warm, cold, tables, (items_written, items_emitted) = _modules_warm_and_cold([_generated_tree(tmp_path)])
     assert len(warm) == 19
     assert tables > 0  # the memo was used
     # and the item memo: of the items' code written for the 19 modules (each parameter and decision
@@ -68,8 +65,8 @@ def test_the_seed_policies_after_another_tree_are_generated_as_afresh(tmp_path):
     # The memo of one tree stays in the process: the next tree's modules must not take from it.
     _forget()
     check([_generated_tree(tmp_path)])
-    first_warm, _, _ = _modules_warm_and_cold([_generated_tree(tmp_path / "again")])
-    seeds_warm, seeds_cold, _ = _modules_warm_and_cold([os.path.join(REPO, "policies")])
+    first_warm, *_ = _modules_warm_and_cold([_generated_tree(tmp_path / "again")])
+    seeds_warm, seeds_cold, *_ = _modules_warm_and_cold([os.path.join(REPO, "policies")])
     assert seeds_warm
     for pid in seeds_warm:
         assert seeds_warm[pid] == seeds_cold[pid], pid
@@ -81,7 +78,7 @@ def test_the_checker_fixtures_after_the_seeds_are_generated_as_afresh():
     _modules_warm_and_cold([os.path.join(REPO, "policies")])
     fixtures = os.path.join(REPO, "tests", "fixtures", "clean")
     for case in sorted(os.listdir(fixtures)):
-        warm, cold, _ = _modules_warm_and_cold([os.path.join(fixtures, case, "policies")])
+        warm, cold, *_ = _modules_warm_and_cold([os.path.join(fixtures, case, "policies")])
         for pid in warm:
             assert warm[pid] == cold[pid], (case, pid)
 
@@ -126,7 +123,7 @@ def test_an_inherited_decision_is_rewritten_where_a_parameter_it_reads_is_overri
         title="市文件", level="municipal", region="福州市", document="榕医保〔2021〕1号", parent="cn/fj/stent-2020",
         override=""), encoding="utf-8")
     _forget()
-    warm, cold, _ = _modules_warm_and_cold([str(root)])
+    warm, cold, *_ = _modules_warm_and_cold([str(root)])
     assert set(warm) == {"cn/stent-2020", "cn/fj/stent-2020", "cn/fj/fz/stent-2020"}
     for pid in warm:
         assert warm[pid] == cold[pid], pid
