@@ -21,11 +21,13 @@ unfilled blanks, as text or typed; other columns pass through unchanged) and com
 Numbers are DECIMAL(p, s), s the scale the value needs (money 2, inputs: percent 10, decimal 12;
 products add scales; quotients carry 20 decimals on DuckDB and at least 12 on Spark; a scale above
 MAX_SCALE is rounded to it) and counts BIGINT. p is s plus a bound on the integer digits where the
-generator knows one (a validated money input has at most 16, a percent input as many as its limit,
-a sum one more than its widest operand, a product the two operands' added), else 38 - so money
-and its products stay in the engine's 64- and 128-bit decimals; a value that would not fit a bound
-cannot occur (the bounds follow from the validation), and a CAST that did not fit would fail the
-query loudly, never round. Decisions are written as DECIMAL(38, s); see docs/batch.md for the ranges. Every identifier
+generator knows one, else 38 - so money and its products stay in the engine's 64- and 128-bit
+decimals. The bound is the tighter of two: the digits counted (a validated money input has at most
+16, a sum one more than its widest operand, a product the two operands' added) and those of the
+range of values the number can take, followed through the arithmetic from the validation's limits
+and the constants (ranges.py: money times a percent of at most 100% stays below 10^16). A value
+that would not fit a bound cannot occur, and a CAST that did not fit would fail the query loudly,
+never round. Decisions are written as DECIMAL(38, s); see docs/batch.md for the ranges. Every identifier
 and literal is a sqlglot node: policy text is quoted by sqlglot, never pasted into SQL.
 
 A construct of the language this generator does not compile is UnsupportedInSql (naming it);
@@ -43,6 +45,8 @@ import attrs
 from sqlglot import exp
 
 from ...lowering import ir
+from . import ranges
+from .ranges import Range
 from ...lowering.lower import UNFILLED, lower_policy
 from ...semantics.builtins import BUILTINS
 from ...semantics.operators import OPERATORS, membership, unary
@@ -62,6 +66,11 @@ BIGINT_DIGITS = 19
 MONEY_LIMIT = Decimal(10) ** 16  # money inputs must be below this (DECIMAL(18, 2))
 DECIMAL_LIMIT = Decimal(10) ** 18
 COUNT_LIMIT = 10 ** 18
+# The values a validated input can take: never negative for money and counts, and at most the last
+# value below the limit at the input's scale (a percent's: 0 to its limit, see input_limits).
+INPUT_LIMITS = {"money": Range(Decimal(0), MONEY_LIMIT - Decimal("0.01")),
+                "decimal": Range(-(DECIMAL_LIMIT - Decimal(1).scaleb(-12)), DECIMAL_LIMIT - Decimal(1).scaleb(-12)),
+                "count": Range(Decimal(0), Decimal(COUNT_LIMIT - 1))}
 SQL_TYPES = {
     "money": "DECIMAL(18, 2)", "percent": "DECIMAL(11, 10)", "decimal": "DECIMAL(30, 12)", "count": "BIGINT",
     "bool": "BOOLEAN", "date": "DATE", "text": "VARCHAR", "enum": "VARCHAR",
@@ -297,6 +306,16 @@ class Sql:
     err: Optional[exp.Expression] = None
     scale: Optional[int] = None
     digits: Optional[int] = None  # a bound on the integer digits of a number (None: unknown)
+    # The values the number can take (ranges.py; None: unknown). They give the digits where
+    # they are the tighter bound: a percent of at most 100% times money keeps the money's digits,
+    # where counting digits adds one.
+    limits: Optional[Range] = None
+
+    def __attrs_post_init__(self):
+        if self.limits is not None:
+            digits = _int_digits(self.limits.magnitude)
+            if self.digits is None or digits < self.digits:
+                object.__setattr__(self, "digits", digits)
 
 
 # ---------------------------------------------------------------- the generator
@@ -373,11 +392,12 @@ class SqlGen:
             t = {"money": dec(2, 1), "percent": dec(10, 1), "decimal": dec(12, 1), "count": "BIGINT",
                  "bool": "BOOLEAN", "date": "DATE"}.get(kind, "VARCHAR")
             scale = {"money": 2, "percent": 10, "decimal": 12}.get(kind)
-            return Sql(cast(null(), t), None, scale, 0 if kind in ("money", "percent", "decimal", "count") else None)
+            number = kind in ("money", "percent", "decimal", "count")
+            return Sql(cast(null(), t), None, scale, 0 if number else None, Range.of(0) if number else None)
         if isinstance(value, bool):
             return Sql(exp.true() if value else exp.false())
         if isinstance(value, int):
-            return Sql(cast(num_lit(value), "BIGINT"), None, None, _int_digits(value))
+            return Sql(cast(num_lit(value), "BIGINT"), None, None, _int_digits(value), Range.of(value))
         if isinstance(value, Decimal):
             if -value.as_tuple().exponent > MAX_SCALE:
                 # a quotient folded at 50 digits: at DIV_SCALE decimals, half even, as the query's own
@@ -392,7 +412,7 @@ class SqlGen:
             if scale > MAX_SCALE or digits > 38:
                 raise UnsupportedInSql("too_many_digits", value=value)
             digits = _int_digits(value)
-            return Sql(cast(num_lit(text), dec(scale, digits)), None, scale, digits)
+            return Sql(cast(num_lit(text), dec(scale, digits)), None, scale, digits, Range.of(value))
         if isinstance(value, str):
             return Sql(lit_str(value))
         if isinstance(value, _dt.date):
@@ -442,15 +462,21 @@ class SqlGen:
         digits = None
         if dx is not None and dy is not None and node in ("Mul", "Add", "Sub"):
             digits = dx + dy if product else max(dx, dy) + 1
+        limits = ranges.combined(a.limits, b.limits, node)
+        if limits is not None:
+            digits = min(digits, _int_digits(limits.magnitude)) if digits is not None else _int_digits(limits.magnitude)
         if digits is not None and digits + result_scale > 38:
-            digits = None
+            digits = limits = None
         # Both operands at the result's width: DuckDB multiplies and adds two 64-bit decimals in 64
         # bits (an overflow error, not a wider result), so a result wider than 18 digits needs
         # operands that are 128-bit already.
-        width = 38 if digits is None else max(digits + result_scale, sx + 1, sy + 1)
+        # (The operands' own widths count too: a magnitude bound can make the result narrower than
+        # an operand, as money times 0.)
+        width = 38 if digits is None else min(38, max(digits + result_scale, dx + sx, dy + sy, sx + 1, sy + 1))
         x, y = cast(x, dec_type(sx, width)), cast(y, dec_type(sy, width))
         value, capped_scale = self.capped(operation(this=x, expression=y), result_scale, digits)
         self.last_digits = None if digits is None else digits + (capped_scale < result_scale)
+        self.last_limits = limits if capped_scale == result_scale else ranges.rounded(limits, capped_scale)
         return value, capped_scale, None
 
     @staticmethod
@@ -512,13 +538,17 @@ class SqlGen:
         d = self.num_digits(arg)
         if arg.scale is None:  # an int is already whole
             value = cast(arg.val, dec(k, d)) if money else arg.val
-            return Sql(value, None, k if money else None, d)
+            return Sql(value, None, k if money else None, d, arg.limits)
         x = arg.val
         up = None if d is None else d + 1  # rounding may carry into one more digit (9.995 -> 10.00)
+        limits = arg.limits
         if arg.scale <= k:
             r = cast(x, dec(k, d))
             up = d
         else:
+            limits = ranges.rounded(limits, k)
+            if limits is not None:  # no carry where the range leaves room (x <= 9.99 stays below 10)
+                up = _int_digits(limits.magnitude) if up is None else min(up, _int_digits(limits.magnitude))
             r = cast(self.quantized(x, arg.scale, k, up, mode), dec(k, up))
             narrow_digits = 17 - arg.scale  # |x| below 10^that: x and its rounding fit in 64 bits
             if self.dialect == "duckdb" and narrow_digits > 0 and (d is None or d + arg.scale > 18):
@@ -529,8 +559,8 @@ class SqlGen:
                                         mode)
                 r = case([(fits, cast(narrow, dec(k, up)))], r)
         if money:
-            return Sql(r, None, k, up)
-        return Sql(cast(r, "BIGINT"), None, None, up)
+            return Sql(r, None, k, up, limits)
+        return Sql(cast(r, "BIGINT"), None, None, up, limits)
 
     @staticmethod
     def quantized(x: exp.Expression, scale: int, k: int, up: Optional[int], mode: str) -> exp.Expression:
@@ -597,7 +627,8 @@ class SqlGen:
             scale = self.common_scale(t, o)
             t, o = self.at_scale(t, scale), self.at_scale(o, scale)
             err = coalesce(c.err, choose(is_true(c.val), t.err, o.err))
-            return Sql(folded_case([(is_true(c.val), t.val)], o.val), err, scale, self.common_digits(t, o))
+            return Sql(folded_case([(is_true(c.val), t.val)], o.val), err, scale, self.common_digits(t, o),
+                       self.common_limits(t, o))
         if isinstance(e, ir.In):
             op = membership(e.negated)
             return op.sql(self, e, op)
@@ -627,12 +658,17 @@ class SqlGen:
         """A bound on the integer digits of any of the parts (numbers), None when one is unknown."""
         return wider(*[self.num_digits(p) for p in parts])
 
+    @staticmethod
+    def common_limits(*parts: Sql) -> Optional[Range]:
+        """The values any of the parts (numbers) can take, None when one's are unknown."""
+        return ranges.union(*[p.limits for p in parts])
+
     def at_scale(self, s: Sql, scale: Optional[int]) -> Sql:
         if scale is None or s.scale == scale:
             return s
         digits = self.num_digits(s)
         value = cast(s.val, dec(scale, digits))
-        return Sql(value, s.err, scale, digits)
+        return Sql(value, s.err, scale, digits, s.limits)
 
     def ref(self, e: ir.Ref) -> Sql:
         kind = e.type.kind
@@ -644,13 +680,13 @@ class SqlGen:
             column = col(self.in_col(e.name))
             err = case([(is_null(column), self.missing(e.name))]) if e.required else None
             return Sql(column, err, INPUT_SCALE.get(kind) if kind in ("money", "percent", "decimal") else None,
-                       self.input_digits(e.name, kind))
+                       self.input_digits(e.name, kind), self.input_limits(e.name, kind))
         if e.kind == "param":
             return self.param(e.name)
         if e.kind == "decision":
             d = self.low.decisions[e.name]
             return Sql(col(self.val_col(e.name)), col(self.err_col(e.name)) if self.can_fail[e.name] else None,
-                       self.decision_scale[e.name], self.decision_digits[e.name])
+                       self.decision_scale[e.name], self.decision_digits[e.name], self.decision_limits[e.name])
         if e.kind == "builtin":
             if e.name == "as_of":
                 if self.as_of is not None:
@@ -673,6 +709,12 @@ class SqlGen:
             return _int_digits(self.percent_limit(name))
         return INPUT_DIGITS.get(kind)
 
+    def input_limits(self, name: str, kind: str) -> Optional[Range]:
+        """The values a validated input or blank column can take (the validation's limits)."""
+        if kind == "percent":
+            return Range(Decimal(0), self.percent_limit(name))
+        return INPUT_LIMITS.get(kind)
+
     def narrow_input(self, name: str, kind: str, value: exp.Expression) -> exp.Expression:
         """A validated number column at its narrow type (NULL in every row that failed validation, so
         the CAST cannot overflow)."""
@@ -693,7 +735,8 @@ class SqlGen:
             if name in self.read:
                 column = col(self.in_col(name))
                 scale = INPUT_SCALE.get(kind) if kind in ("money", "percent", "decimal") else None
-                return Sql(column, case([(is_null(column), unfilled)]), scale, self.input_digits(name, kind))
+                return Sql(column, case([(is_null(column), unfilled)]), scale, self.input_digits(name, kind),
+                           self.input_limits(name, kind))
             return Sql(self.const(None, kind).val, unfilled, self.const(None, kind).scale)
         # a schedule: the last entry whose start is on or before as_of, else the parameter's own value
         own = self.expr(prm.value) if prm.value is not None else None
@@ -719,7 +762,7 @@ class SqlGen:
         err = None
         if any(x is not None for _, x in errs) or default_err is not None:
             err = case([(c, x if x is not None else cast(null(), "VARCHAR")) for c, x in errs], default_err)
-        return Sql(case(whens, default), err, scale, self.common_digits(*parts))
+        return Sql(case(whens, default), err, scale, self.common_digits(*parts), self.common_limits(*parts))
 
     # ------------------------------------------------------------ what the operators' SQL forms use
     # (semantics/operators.py: each operator names its sqlglot node)
@@ -731,7 +774,8 @@ class SqlGen:
         s = self.expr(e.operand)
         if e.operand.type.kind == "duration":
             raise UnsupportedInSql("negated_period")
-        return Sql(exp.Neg(this=paren(s.val)), s.err, s.scale, s.digits)
+        return Sql(exp.Neg(this=paren(s.val)), s.err, s.scale, s.digits,
+                   None if s.limits is None else -s.limits)
 
     def logic(self, e: ir.Binary, node: str, goes_on_when_true: bool) -> Sql:
         """and / or: none counts as false; the right side is computed only when the left one did not
@@ -766,14 +810,15 @@ class SqlGen:
         kinds = {e.left.type.kind, e.right.type.kind}
         if kinds & {"date", "duration"}:
             return self.date_arith(e, a, b, left_stops)
-        self.last_digits = None
+        self.last_digits = self.last_limits = None
         value, result_scale, fails = self.arith(node, scale, a, b, kinds)
         digits = self.last_digits if scale is not None else None
+        limits = self.last_limits if scale is not None else None
         own = None
         if fails is not None:
             own = self.own_error(and_(not_null(a.val), not_null(b.val), fails), "division_by_zero")
         return Sql(value, self.first_error([(left_stops, a.err), (is_null(b.val) if e.right.info.nullable else None,
-                                                                 b.err), (None, own)]), result_scale, digits)
+                                                                 b.err), (None, own)]), result_scale, digits, limits)
 
     def comparable(self, a: Sql, b: Sql):
         """Both operands of a comparison at one DECIMAL type, the larger scale: Spark compares two
@@ -882,23 +927,20 @@ class SqlGen:
         return exp.LastDay(this=d)
 
     # ------------------------------------------------------------ the builtins' SQL forms (builtins.py names them)
-    @staticmethod
-    def result(val, err=None, scale=None) -> Sql:
-        return Sql(val, err, scale)
-
     def call_round(self, e: ir.Call, unit: str, mode: str) -> Sql:
         args, err, any_null = self.args_in_order(e)
         r = self.rounded(args[0], unit, mode, e.type.kind == "money")
         if len(args) == 1:  # the rounded value is NULL exactly when its one argument is
-            return Sql(r.val, err, r.scale, r.digits)
-        return Sql(self.none_if(any_null, r.val), err, r.scale, r.digits)
+            return Sql(r.val, err, r.scale, r.digits, r.limits)
+        return Sql(self.none_if(any_null, r.val), err, r.scale, r.digits, r.limits)
 
     def call_extremum(self, e: ir.Call, which: str) -> Sql:
         args, err, any_null = self.args_in_order(e)
         if len(args) == 1:
-            return Sql(args[0].val, err, args[0].scale, args[0].digits)
+            return Sql(args[0].val, err, args[0].scale, args[0].digits, args[0].limits)
         scale = self.common_scale(*args)
         digits = self.common_digits(*args) if scale is not None else None
+        limits = (ranges.least if which == "min" else ranges.greatest)(*[a.limits for a in args])
         if scale is not None:
             values = [self.as_decimal(a)[0] for a in args]
             values = [cast(v, dec(scale, digits)) for v in values]
@@ -907,11 +949,12 @@ class SqlGen:
         node = (exp.Least if which == "min" else exp.Greatest)(this=values[0], expressions=values[1:],
                                                                  ignore_nulls=False)
         # LEAST and GREATEST skip NULLs; in the language a none argument makes the result none
-        return Sql(case([(any_null, null())], node) if any_null is not None else node, err, scale, digits)
+        return Sql(case([(any_null, null())], node) if any_null is not None else node, err, scale, digits, limits)
 
     def call_abs(self, e: ir.Call) -> Sql:
         args, err, any_null = self.args_in_order(e)
-        return Sql(exp.Abs(this=args[0].val), err, args[0].scale, args[0].digits)
+        return Sql(exp.Abs(this=args[0].val), err, args[0].scale, args[0].digits,
+                   None if args[0].limits is None else args[0].limits.absolute())
 
     def call_add(self, e: ir.Call, unit: str) -> Sql:
         args, err, any_null = self.args_in_order(e)
@@ -983,7 +1026,8 @@ class SqlGen:
                 err = coalesce(c_err, choose(cond, v_err, err))
             rule = case(rule_whens, default_rule) if rule_whens else default_rule
             digits = self.common_digits(*[v for _, _, v in parts]) if scale is not None else None
-            return self.finish(d, Sql(value, err, scale, digits)), rule
+            limits = self.common_limits(*[v for _, _, v in parts]) if scale is not None else None
+            return self.finish(d, Sql(value, err, scale, digits, limits)), rule
         # a table: the columns, then the first row whose cells all match
         columns = [self.expr(c.expr) for c in d.columns]
         col_err = self.first_error([(None, c.err) for c in columns])
@@ -1012,7 +1056,8 @@ class SqlGen:
             err = col_err if err is None else exp.Coalesce(this=col_err, expressions=[err])
         rule = case(rule_whens, default_rule) if rule_whens else default_rule
         digits = self.common_digits(*[v for _, v in outputs]) if scale is not None else None
-        return self.finish(d, Sql(value, err, scale, digits)), rule
+        limits = self.common_limits(*[v for _, v in outputs]) if scale is not None else None
+        return self.finish(d, Sql(value, err, scale, digits, limits)), rule
 
     def cell(self, t: ir.Test, column: Sql) -> exp.Expression:
         values = [self.expr(v) for v in t.values]
@@ -1038,19 +1083,20 @@ class SqlGen:
         if kind == "money":
             d = self.num_digits(s)
             if s.scale is None or s.scale <= 2:
-                return Sql(cast(s.val, dec(2, d)), s.err, 2, d)
+                return Sql(cast(s.val, dec(2, d)), s.err, 2, d, s.limits)
             r = self.rounded(s, "fen", "half_up", True)
-            return Sql(r.val, s.err, 2, r.digits)
+            return Sql(r.val, s.err, 2, r.digits, r.limits)
         if kind == "count":
             if s.scale is None:
                 return s
             # int() of a Decimal: toward zero
-            return Sql(cast(exp.Anonymous(this="TRUNC", expressions=[s.val]), "BIGINT"), s.err, None)
+            return Sql(cast(exp.Anonymous(this="TRUNC", expressions=[s.val]), "BIGINT"), s.err, None, None,
+                       ranges.rounded(s.limits, 0))
         if kind in ("decimal", "percent"):
             d = self.num_digits(s)
             if s.scale is None:
-                return Sql(cast(s.val, dec(0, d)), s.err, 0, d)
-            return Sql(cast(s.val, dec(s.scale, d)), s.err, s.scale, d)
+                return Sql(cast(s.val, dec(0, d)), s.err, 0, d, s.limits)
+            return Sql(cast(s.val, dec(s.scale, d)), s.err, s.scale, d, s.limits)
         if kind in ("duration",):
             raise UnsupportedInSql("period_decision")
         return s
@@ -1450,6 +1496,7 @@ class SqlGen:
         self.can_fail: dict[str, bool] = {}
         self.decision_scale: dict[str, Optional[int]] = {}
         self.decision_digits: dict[str, Optional[int]] = {}
+        self.decision_limits: dict[str, Optional[Range]] = {}
         depth: dict[str, int] = {}
         for name, d in self.low.decisions.items():
             deps = [n.name for n in _walk(d) if isinstance(n, ir.Ref) and n.kind == "decision"]
@@ -1461,6 +1508,7 @@ class SqlGen:
             self.can_fail[name] = s.err is not None
             self.decision_scale[name] = s.scale
             self.decision_digits[name] = s.digits
+            self.decision_limits[name] = s.limits
         previous = validated_table
         for level in range(1, max(depth.values(), default=0) + 1):
             names = [n for n in self.low.decisions if depth[n] == level]
@@ -1530,6 +1578,7 @@ class SqlGen:
         final = exp.select(*final_cols, copy=False).from_(exp.Table(this=ident("__pl_errors")), copy=False)
         for alias, q in ctes:
             final = final.with_(ident(alias), as_=q, copy=False)
+        final = parenthesized(final)
         inputs = tuple((n, self.accepted[n].kind) for n in self.read)
         return SqlQuery(self.p.policy_id, self.dialect, final, inputs, tuple(out_decisions), self.rule_columns,
                         tuple(self.passthrough), kept, signature, shared)
@@ -1537,6 +1586,40 @@ class SqlGen:
 
 def _walk(d: ir.Node):
     return d.walk()
+
+
+# How tightly each operator the generator builds binds in SQL (higher: tighter). sqlglot writes a
+# tree as it is built, with no parentheses of its own: Mul(Add(a, b), c) would be written
+# `a + b * c`, which the engine reads as something else.
+_BINDING = {exp.Or: 1, exp.And: 2, exp.EQ: 4, exp.NEQ: 4, exp.NullSafeEQ: 4, exp.GT: 4, exp.GTE: 4, exp.LT: 4,
+            exp.LTE: 4, exp.Is: 4, exp.Like: 4, exp.DPipe: 5, exp.Add: 6, exp.Sub: 6, exp.Mul: 7, exp.Div: 7,
+            exp.IntDiv: 7, exp.Mod: 7}
+# A sign binds tighter than any operator; NOT more loosely than a comparison (NOT x IS NULL is
+# NOT (x IS NULL)), more tightly than AND.
+_UNARY = {exp.Neg: 9, exp.Not: 3}
+
+
+def parenthesized(tree: exp.Expression) -> exp.Expression:
+    """The tree with a Paren wherever an operand binds more loosely than its operator (or as
+    loosely, on the right of a left-associative one): its text then means what the tree does,
+    whichever way each node was built."""
+    for node in list(tree.walk()):
+        if isinstance(node, exp.Binary):
+            outer = _BINDING.get(type(node))
+            sides = (("this", False), ("expression", True))
+        elif type(node) in _UNARY:
+            outer = _UNARY[type(node)]
+            sides = (("this", False),)
+        else:
+            continue
+        for key, right in sides:
+            child = node.args.get(key)
+            if not isinstance(child, exp.Binary) or isinstance(child, exp.Paren):
+                continue
+            inner = _BINDING.get(type(child))
+            if outer is None or inner is None or inner < outer or (inner == outer and right):
+                node.set(key, exp.Paren(this=child))
+    return tree
 
 
 def _output_type(kind: str, scale: Optional[int]) -> str:
