@@ -1540,7 +1540,7 @@ def compile_module(policy: ResolvedPolicy, name: Optional[str] = None) -> types.
     return module
 
 
-# Policies handed to a worker at a time.
+# The fewest policies handed to a worker at a time (workers.spans: the first chunks are larger).
 CHUNK_SIZE = 32
 
 
@@ -1608,7 +1608,7 @@ def write_modules(policies: Iterable[ResolvedPolicy], out_dir: str, standalone: 
         depths = [depths[i] for i in kept]
     if jobs is None:
         jobs = workers.default_jobs(len(policies))
-    jobs_list = [(i, min(i + CHUNK_SIZE, len(policies))) for i in range(0, len(policies), CHUNK_SIZE)]
+    jobs_list = workers.spans(len(policies), jobs, CHUNK_SIZE)
     done = 0
     if progress:
         progress(0, len(policies))

@@ -45,6 +45,28 @@ def chunked(items: Sequence, size: int) -> list[Sequence]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+# How many chunks each worker gets of what is left, at each cut (see spans).
+_SHARE = 4
+
+
+def spans(count: int, jobs: int, smallest: int) -> list[tuple[int, int]]:
+    """(start, stop) of consecutive chunks of `count` items for `jobs` workers: each chunk a
+    1/(jobs * _SHARE) share of what is left, never fewer than `smallest` items, so the chunks shrink
+    towards the end (guided scheduling). Large early chunks keep neighbouring policies in one
+    worker: the policies are in tree order, and siblings share most of what each process
+    remembers of the work (the generated items' code, the docs' views and fragments), which a
+    worker handed every other small chunk would work out again. Small last chunks keep the workers
+    finishing together."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    share = max(1, jobs) * _SHARE
+    while start < count:
+        size = max(smallest, -(-(count - start) // share))
+        out.append((start, min(count, start + size)))
+        start += size
+    return out
+
+
 # What a forked worker inherits from the parent: the function to apply to each chunk.
 _WORKER_FUNCTION: Optional[Callable[[Any], Any]] = None
 

@@ -244,8 +244,8 @@ def _plain_link(link: str) -> bool:
     return str(escape(link)) == link and md_escape(link) == link
 
 
-# Policies handed to a worker at a time: large enough to keep the hand-over cheap, small enough
-# to share the work evenly.
+# The fewest policies handed to a worker at a time (workers.spans: the first chunks are larger):
+# enough to keep the hand-over cheap.
 CHUNK_SIZE = 16
 
 
@@ -318,9 +318,9 @@ def _render_policy_pages(renderer: _PageRenderer, jobs: int,
     else:  # the others' files are named here; only these policies' pages are rendered
         todo = [pid for pid in renderer.site.rendered if pid in renderer.only]
     done: dict[str, dict[str, list[str]]] = {}
+    chunks = [todo[start:stop] for start, stop in workers.spans(len(todo), jobs, CHUNK_SIZE)]
     # A worker's TemplateProblem or UsageError comes back here and is raised as it is.
-    for pids, files in zip(workers.chunked(todo, CHUNK_SIZE),
-                           workers.map_chunks(renderer.render_chunk, workers.chunked(todo, CHUNK_SIZE), jobs)):
+    for pids, files in zip(chunks, workers.map_chunks(renderer.render_chunk, chunks, jobs)):
         done.update(zip(pids, files))
         if progress:
             progress(len(files))
