@@ -94,6 +94,8 @@ COMMANDS: dict[str, tuple[str, dict[str, str]]] = {
              "blanks": "为各级都没有填写的空白指定一个值，适用于每一行（可重复）；若文件中有同名的列，则逐行读取该列。",
              "continue_on_error": "即使有行失败也以退出码 0 结束（失败的行照样计数，并连同错误写出）。",
              "no_rules": "不输出每个决策项“由哪条规则决定”的列。",
+             "memory_limit": "DuckDB 可占用的内存上限（如 1GB；默认为本机内存的 80%）。为按输入顺序写出而暂存的行"
+                             "超出上限时，写到 --out 旁边的一个文件夹，结束时删除。",
              "master": "Spark 的 master（默认 local[*]）。",
              "conf": "一项 Spark 配置（KEY=VALUE，可重复）。",
              "root": "政策目录的根文件夹，按编号查找政策（默认：./policies）。"}),

@@ -38,11 +38,15 @@ _REASONS_ZH = {
 @click.option("--continue-on-error", is_flag=True,
               help="Exit 0 even when rows failed (they are still counted and written with their errors).")
 @click.option("--no-rules", is_flag=True, help="Leave out the <decision>__rule columns.")
+@click.option("--memory-limit", "memory_limit", default=None, metavar="SIZE",
+              help="DuckDB: the memory it may hold (such as 1GB; default 80% of the machine's). Rows held to "
+                   "keep the input's order beyond it are written to a folder next to --out and removed.")
 @click.option("--master", default=None, metavar="URL", help="Spark's master (default local[*]).")
 @click.option("--conf", "conf", multiple=True, metavar="KEY=VALUE", help="A Spark configuration setting (repeatable).")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
               help="The policy tree's root, where ids are looked up (default: ./policies).")
-def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_rules, master, conf, root):
+def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_rules, memory_limit, master, conf,
+                root):
     """Run POLICY (an id such as cn/gd/stent-2020, or a path) over every case of --data, compiled to
     SQL, and write the results to --out.
 
@@ -77,6 +81,15 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
         if not sep:
             fail("phrase.batch.bad_pair", option="--conf", form=Bi("KEY=VALUE", "设置项=值"), value=item)
         settings[key.strip()] = value
+    if memory_limit is not None:
+        if engine != "duckdb":
+            fail("phrase.batch.duckdb_only", option="--memory-limit")
+        from ..batch import memory_size
+
+        try:
+            memory_limit = memory_size(memory_limit)
+        except BatchError as exc:
+            fail("phrase.batch.failed", what=Bi(str(exc), exc.zh))
     if engine == "spark":
         try:
             import pyspark  # noqa: F401
@@ -90,7 +103,8 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
 
     try:
         result = run_file(resolved, data, out, engine, as_of=day, blanks=bound, rule_columns=not no_rules,
-                          progress=sys.stderr.isatty(), master=master, spark_conf=settings)
+                          progress=sys.stderr.isatty(), master=master, spark_conf=settings,
+                          memory_limit=memory_limit)
     except BatchError as exc:
         fail("phrase.batch.failed", what=Bi(str(exc), exc.zh))
     except UnsupportedInSql as exc:

@@ -199,7 +199,11 @@ def test_run_says_what_is_wrong_in_the_chosen_language(tmp_path):
             (["--conf", "spark.x"], "--conf takes KEY=VALUE, not 'spark.x'", "--conf 应写作“设置项=值”，不能是“spark.x”", 2),
             (["--blank", "cap"], "--blank takes NAME=VALUE, not 'cap'", "--blank 应写作“名称=值”，不能是“cap”", 2),
             (["--as-of", "June"], "--as-of must be a date written YYYY-MM-DD, not 'June'",
-             "--as-of 必须是形如 2021-01-15 的日期（年-月-日），不能是“June”", 2)):
+             "--as-of 必须是形如 2021-01-15 的日期（年-月-日），不能是“June”", 2),
+            (["--memory-limit", "1XB"], "--memory-limit takes a size such as 1GB or 512MB, not '1XB'",
+             "--memory-limit 应写作 1GB、512MB 这样的大小，不能是“1XB”", 2),
+            (["--memory-limit", "1GB", "--engine", "spark"], "--memory-limit is DuckDB's; give Spark its memory",
+             "--memory-limit 只用于 DuckDB；Spark 的内存请用 --conf", 2)):
         en = CliRunner().invoke(cli, base + extra)
         zh = CliRunner().invoke(cli, ["--lang", "zh"] + base + extra)
         assert en.exit_code == zh.exit_code == status, (en.output, zh.output)
@@ -237,6 +241,35 @@ def test_run_counts_failed_rows_and_exits_1_unless_told_to_continue(tmp_path):
     bad = CliRunner().invoke(cli, ["run", "cn/gd/stent-2020", "--data", str(tmp_path / "none.csv"), "--out",
                                    str(out), "--root", str(POLICIES)])
     assert bad.exit_code == 2 and "no such file" in bad.output
+
+
+def test_a_memory_limit_writes_the_same_file_and_leaves_no_spill_folder(tmp_path):
+    # DuckDB holds rows to write them in the input's order; under --memory-limit it writes them to a
+    # folder next to the output instead, and the file is the same bytes. A limit too small for the
+    # batch is the caller's to raise, said as such (not DuckDB's advice about SET statements).
+    from policylang import claims
+    from policylang.batch import BatchError, memory_size
+
+    data = tmp_path / "claims.csv"
+    claims.write(str(data), "stent", 200_000, seed=3)
+    policy = load_policy("cn/gd/stent-2020", str(POLICIES))
+    outs = {}
+    for limit in (None, "256MB"):
+        out = tmp_path / f"out-{limit}.csv"
+        result = run_file(policy, str(data), str(out), as_of=dt.date(2021, 6, 1), threads=2, memory_limit=limit)
+        assert result.rows == 200_000
+        outs[limit] = out.read_bytes()
+    assert outs[None] == outs["256MB"]
+    with pytest.raises(BatchError) as too_small:
+        run_file(policy, str(data), str(tmp_path / "small.csv"), as_of=dt.date(2021, 6, 1), threads=2,
+                 memory_limit="16MB")
+    assert "--memory-limit" in str(too_small.value) and "SET " not in str(too_small.value)
+    assert "--memory-limit" in too_small.value.zh
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".policylang-spill-")]
+    assert memory_size(" 512 mib ") == "512MiB" and memory_size("1.5GB") == "1.5GB"
+    for bad in ("", "0GB", "1XB", "1GB'; SELECT 1; --", "GB", "-1GB"):
+        with pytest.raises(BatchError):
+            memory_size(bad)
 
 
 def input_forms_policy(tmp_path):
