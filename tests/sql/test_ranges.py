@@ -172,3 +172,35 @@ def test_quotients_at_every_scale_equal_the_interpreter(tmp_path):
         for name in policy.decision_order:
             expected = w[name] if name in ("of_money", "of_product") else w[name].quantize(twenty, rounding=ROUND_HALF_EVEN)
             assert Decimal(g[name]) == expected, (name, row, g[name], w[name])
+
+
+WIDE_DIVISIONS = header("national", "2021-01-01") + """input a: money
+input p: percent up to 300%
+input d: decimal
+input n: count
+decision of_wide: money = a * p * d / 3
+decision over_decimal: money = a * p / d
+decision over_percent: money = a / p
+decision over_count: money = a * p * d / n
+"""
+
+
+def test_quotients_of_wide_values_and_by_wide_divisors_equal_the_interpreter(tmp_path):
+    # A dividend at 24 decimals (money x percent x decimal) is shifted right, not by 10^-4 (which
+    # was 0: every such quotient came out 0.00); a dividend of 10^6 or more over a decimal (12
+    # decimals) took the whole 10^32 shift in one product and stopped the batch with an overflow.
+    # The shift is now taken by long division, in steps the divisor's digits leave room for.
+    root = write_tree(tmp_path, {"cn/div": WIDE_DIVISIONS})
+    policy = resolve_tree(root)["cn/div"]
+    assert not policy.has_errors, policy
+    rows = [{"a": a, "p": p, "d": d, "n": n} for a, p, d, n in [
+        ("4833", "56%", "1.442", "139"), ("1000", "30%", "1.5", "7"), ("9999999.99", "300%", "-999.999", "3"),
+        ("99999999999.99", "100%", "0.001", "1"), ("0.01", "0.0000000001", "-0.000000000001", "2"),
+        ("123456789.01", "99.99999999%", "-0.7", "999999999999999999"),
+        ("0.05", "50%", "0.3", "1")]]  # .005 quotients: half even at 20 decimals, then the fen
+    got = evaluate_rows(policy, rows, as_of=AS_OF, columns=["a", "p", "d", "n"])
+    want = reference_rows(policy, rows, as_of=AS_OF)
+    for row, g, w in zip(rows, got, want):
+        assert w["_error"] is None and g["_error"] is None, (row, g, w)
+        for name in policy.decision_order:
+            assert Decimal(g[name]) == w[name], (name, row, g[name], w[name])

@@ -500,6 +500,41 @@ class SqlGen:
                                     expression=exp.Mul(this=big(hi), expression=big(num_lit(10 ** low)))),
                        expression=big(lo))
 
+    @staticmethod
+    def integer_quotient(n: exp.Expression, d: exp.Expression, shift: int,
+                         divisor_digits: Optional[int]) -> exp.Expression:
+        """n * 10^shift / d rounded half even to an integer, for HUGEINTs n and d (d never 0), with no
+        product past HUGEINT's 38 digits wherever the divisor's digits are known: a negative shift
+        scales the divisor instead, and the shift is taken by long division in steps of as many
+        digits as the divisor leaves room for (n * 10^shift alone overflowed for a dividend of a
+        million at 12 decimals over a decimal, and 10^shift was 0 when shift < 0)."""
+        big = lambda e: cast(e, "HUGEINT")  # noqa: E731
+        negative = exp.NEQ(this=paren(exp.LT(this=n, expression=num_lit(0))),
+                           expression=paren(exp.LT(this=d, expression=num_lit(0))))
+        n, d = exp.Abs(this=n), exp.Abs(this=d)
+        if shift < 0:
+            d = exp.Mul(this=d, expression=big(num_lit(10 ** -shift)))
+            divisor_digits = None if divisor_digits is None else divisor_digits - shift
+            shift = 0
+        room = 38 - divisor_digits if divisor_digits is not None else 0
+        if room < 1:
+            # the divisor's size unknown: one product (a dividend beyond 38 digits is an error)
+            n, shift, room = exp.Mul(this=n, expression=big(num_lit(10 ** shift))), 0, 1
+        quotient = exp.IntDiv(this=n, expression=d)
+        remainder = exp.Mod(this=n, expression=d)
+        while shift > 0:
+            step = min(shift, room)
+            shifted = exp.Mul(this=remainder, expression=big(num_lit(10 ** step)))
+            quotient = exp.Add(this=exp.Mul(this=quotient, expression=big(num_lit(10 ** step))),
+                               expression=exp.IntDiv(this=shifted, expression=d))
+            remainder = exp.Mod(this=shifted, expression=d)
+            shift -= step
+        twice = exp.Mul(this=remainder, expression=num_lit(2))
+        odd = exp.NEQ(this=exp.Mod(this=quotient, expression=num_lit(2)), expression=num_lit(0))
+        up = or_(exp.GT(this=twice, expression=d), and_(exp.EQ(this=twice, expression=d), odd))
+        rounded = exp.Add(this=quotient, expression=case([(up, num_lit(1))], num_lit(0)))
+        return case([(negative, exp.Neg(this=rounded))], rounded)
+
     def divide(self, a: Sql, b: Sql):
         x, sx = self.as_decimal(a)
         y, sy = self.as_decimal(b)
@@ -509,22 +544,11 @@ class SqlGen:
             # DuckDB divides DECIMALs in floating point: divide the scaled integers instead (HUGEINT,
             # 38 digits) and round the quotient half even at DIV_SCALE decimals, as the exact
             # context rounds its 50 digits.
-            big = lambda e: cast(e, "HUGEINT")  # noqa: E731
-            numerator = exp.Mul(this=self.unscaled(x, sx), expression=big(num_lit(10 ** (DIV_SCALE + sy - sx))))
-            denominator = self.unscaled(safe_y, sy)
-            n, d = paren(numerator), paren(denominator)
-            q = exp.IntDiv(this=n, expression=d)
-            r = exp.Mod(this=n, expression=d)
-            twice = exp.Mul(this=exp.Abs(this=r), expression=num_lit(2))
-            absd = exp.Abs(this=d)
-            odd = exp.NEQ(this=exp.Mod(this=paren(q), expression=num_lit(2)), expression=num_lit(0))
-            up = or_(exp.GT(this=twice, expression=absd), and_(exp.EQ(this=twice, expression=absd), odd))
-            sign = case([(exp.EQ(this=paren(exp.LT(this=n, expression=num_lit(0))),
-                                 expression=paren(exp.LT(this=d, expression=num_lit(0)))), num_lit(1))], num_lit(-1))
-            rounded = exp.Add(this=q, expression=case([(up, sign)], num_lit(0)))
+            dy = self.num_digits(b)
+            value = self.integer_quotient(self.unscaled(x, sx), self.unscaled(safe_y, sy), DIV_SCALE + sy - sx,
+                                          None if dy is None else dy + sy)
             unit = cast(num_lit(format(Decimal(1).scaleb(-DIV_SCALE), "f")), dec_type(DIV_SCALE))
-            value = exp.Mul(this=cast(paren(rounded), dec_type(0)), expression=unit)
-            return cast(value, dec_type(DIV_SCALE)), DIV_SCALE, zero
+            return cast(exp.Mul(this=cast(value, dec_type(0)), expression=unit), dec_type(DIV_SCALE)), DIV_SCALE, zero
         # Spark divides DECIMALs exactly to the result's scale (max(6, s1 + p2 + 1), half up) when
         # precision loss is not allowed; the operands' precisions keep that scale at 12 or more.
         value = exp.Div(this=cast(x, dec_type(sx, 16 + sx if sx <= 18 else 38)),
