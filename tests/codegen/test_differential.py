@@ -201,6 +201,7 @@ decision m2: money "分情况" {{
 decision when_due: date = {dexpr}
 decision amount_n: count = {cexpr}
 decision total: money = m2 + opt_amount
+decision scaled: money = {scaled}
 table kind_rule: bool {{
     columns flag, k, a
     row true, public, - => true
@@ -212,6 +213,17 @@ require stepped_within_cap: stepped <= cap by {deadline}
 """
 
 
+def _scaled_quotient():
+    # A quotient of a value with more decimals than money's two (money times a percent, a decimal, a
+    # percent): the recursive generator rarely builds one, and on DuckDB such a quotient was once
+    # written without its parentheses and came out ten billion times too small.
+    dividend = st.tuples(st.sampled_from(["a", "b", "base", "stepped"]),
+                         st.sampled_from(["r", "q", "r2", "markup", "share", "30%"])).map(lambda t: f"{t[0]} * {t[1]}")
+    dividend = st.one_of(dividend, dividend.map(lambda e: f"({e})"), st.sampled_from(["a * r * q"]))
+    return st.tuples(dividend, st.sampled_from(["3", "n", "r", "q"])).map(
+        lambda t: f"{t[0]} / {t[1]}")
+
+
 @st.composite
 def generated_policy(draw):
     return POLICY_TEMPLATE.format(
@@ -221,6 +233,7 @@ def generated_policy(draw):
         table_default=draw(st.sampled_from(["", "row otherwise => flag"])),
         ends=draw(st.sampled_from(["", "ends 2024-06-30"])),
         req=draw(_bool(1)), deadline=draw(st.sampled_from(["2022-06-01", "effective_date + 2 years"])),
+        scaled=draw(_scaled_quotient()),
     )
 
 
