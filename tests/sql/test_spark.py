@@ -201,3 +201,33 @@ def test_run_on_spark_writes_an_output_whose_name_holds_glob_characters(spark, t
     with open(parts[0], encoding="utf-8") as fh:
         assert [r["claim_id"] for r in csv.DictReader(fh)] == ["1", "2"]
     assert not any(p.name.endswith("__pl_staging") for p in tmp_path.iterdir())  # the staging is removed
+
+
+SPARK_DIVISIONS = """input a: money
+input p: percent up to 300%
+input d: decimal
+decision of_product: money = a * p / 3
+decision of_money: money = a / 3
+decision of_wide: money = a * p * d / 3
+decision over_decimal: money = a * p / d
+decision over_percent: money = a / p
+"""
+
+
+def test_quotients_of_large_amounts_on_spark_equal_the_interpreter(spark, tmp_path):
+    # Spark gives a quotient the integer digits its operands' types leave: with every dividend cast
+    # to 16 integer digits and every divisor to 19, a product at 12 decimals over 3 failed the query
+    # from 10^12 yuan and one at 24 decimals from 10^8. The operands are now cast to their ranges.
+    from helpers import header, write_tree
+
+    policy = resolve_tree(write_tree(tmp_path, {"cn/div": header("national", "2021-01-01") + SPARK_DIVISIONS}))["cn/div"]
+    assert not policy.has_errors, policy
+    rows = [{"a": a, "p": p, "d": d} for a, p, d in [
+        ("100000000", "50%", "1.5"), ("10000000000", "50%", "1.5"), ("1000000000000", "50%", "1.5"),
+        ("99999999999999.99", "50%", "1.5"), ("4833", "56%", "1.442"), ("9999999.99", "300%", "-999.999"),
+        ("0.01", "0.0000000001", "-0.000000000001"), ("0.05", "50%", "0.3")]]
+    as_of = dt.date(2022, 1, 1)
+    got = evaluate_rows(policy, rows, as_of=as_of, engine="spark", columns=["a", "p", "d"], spark=spark)
+    want = reference_rows(policy, rows, as_of=as_of)
+    assert all(w["_error"] is None for w in want)
+    assert_same(policy, rows, as_of, got, want)

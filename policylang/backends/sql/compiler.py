@@ -549,10 +549,17 @@ class SqlGen:
                                           None if dy is None else dy + sy)
             unit = cast(num_lit(format(Decimal(1).scaleb(-DIV_SCALE), "f")), dec_type(DIV_SCALE))
             return cast(exp.Mul(this=cast(value, dec_type(0)), expression=unit), dec_type(DIV_SCALE)), DIV_SCALE, zero
-        # Spark divides DECIMALs exactly to the result's scale (max(6, s1 + p2 + 1), half up) when
-        # precision loss is not allowed; the operands' precisions keep that scale at 12 or more.
-        value = exp.Div(this=cast(x, dec_type(sx, 16 + sx if sx <= 18 else 38)),
-                        expression=cast(safe_y, dec_type(sy, 19)))
+        # Spark divides DECIMAL(p1, s1) by DECIMAL(p2, s2) to the scale max(6, s1 + p2 + 1), half up,
+        # with p1 - s1 + s2 integer digits; when precision loss is not allowed and the two pass 38,
+        # the scale gives up (excess / 2 + 1) digits and the integer part the rest. So each operand
+        # is cast to the digits its range can have, the divisor to at least DIV_SCALE - 1 - s1 (the
+        # scale then starts at DIV_SCALE or more): with 16 and 19 for every operand, a quotient of a
+        # dividend at 24 decimals had 8 integer digits and one at 12 decimals 12, and a larger one
+        # stopped the query.
+        dx, dy = self.num_digits(a), self.num_digits(b)
+        p1 = 38 if dx is None else min(38, max(dx + sx, sx + 1))
+        p2 = 38 if dy is None else min(38, max(dy + sy, sy + 1, DIV_SCALE - 1 - sx))
+        value = exp.Div(this=cast(x, dec_type(sx, p1)), expression=cast(safe_y, dec_type(sy, p2)))
         return cast(value, dec_type(DIV_SCALE)), DIV_SCALE, zero
 
     def rounded(self, arg: Sql, unit: str, mode: str, money: bool) -> Sql:
