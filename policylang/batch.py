@@ -507,7 +507,14 @@ def run_file(policy: ResolvedPolicy, data: str, out: str, engine: str = "duckdb"
         spill = None
         try:
             if memory_limit is not None:
-                spill = tempfile.mkdtemp(prefix=".policylang-spill-", dir=os.path.dirname(os.path.abspath(out)))
+                folder = os.path.dirname(os.path.abspath(out))
+                try:
+                    spill = tempfile.mkdtemp(prefix=".policylang-spill-", dir=folder)
+                except OSError as exc:
+                    raise BatchError(f"{out}: cannot make the folder DuckDB writes to beyond --memory-limit in "
+                                     f"{folder}: {exc.strerror}",
+                                     f"{out}：无法在 {folder} 中创建 DuckDB 超出 --memory-limit 时写入的文件夹："
+                                     f"{exc.strerror}") from None
                 con.execute(f"SET memory_limit = '{memory_limit}'")
                 con.execute(f"SET temp_directory = {_sql_string(spill)}")
             relation = _duckdb_source(con, data, fmt)

@@ -266,6 +266,10 @@ def test_a_memory_limit_writes_the_same_file_and_leaves_no_spill_folder(tmp_path
     assert "--memory-limit" in str(too_small.value) and "SET " not in str(too_small.value)
     assert "--memory-limit" in too_small.value.zh
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".policylang-spill-")]
+    with pytest.raises(BatchError) as nowhere:  # no folder to spill to: said, not a traceback
+        run_file(policy, str(data), str(tmp_path / "missing" / "out.csv"), as_of=dt.date(2021, 6, 1),
+                 memory_limit="1GB")
+    assert "--memory-limit" in str(nowhere.value) and "missing" in str(nowhere.value)
     assert memory_size(" 512 mib ") == "512MiB" and memory_size("1.5GB") == "1.5GB"
     for bad in ("", "0GB", "1XB", "1GB'; SELECT 1; --", "GB", "-1GB"):
         with pytest.raises(BatchError):
