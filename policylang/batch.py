@@ -516,7 +516,9 @@ def run_file(policy: ResolvedPolicy, data: str, out: str, engine: str = "duckdb"
                                      f"{out}：无法在 {folder} 中创建 DuckDB 超出 --memory-limit 时写入的文件夹："
                                      f"{exc.strerror}") from None
                 con.execute(f"SET memory_limit = '{memory_limit}'")
-                con.execute(f"SET temp_directory = {_sql_string(spill)}")
+                from sqlglot import exp
+
+                con.execute(f"SET temp_directory = {exp.Literal.string(spill).sql(dialect='duckdb')}")
             relation = _duckdb_source(con, data, fmt)
             columns = list(relation.columns)
             relation.create_view("__pl_cases")
@@ -548,10 +550,6 @@ def memory_size(text: str) -> str:
         raise BatchError(f"--memory-limit takes a size such as 1GB or 512MB, not {text!r}",
                          f"--memory-limit 应写作 1GB、512MB 这样的大小，不能是“{text}”")
     return match.group(1) + _MEMORY_UNITS[match.group(2).lower()]
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _checked_blanks(policy: ResolvedPolicy, blanks: Optional[Mapping[str, Any]]) -> dict:

@@ -61,11 +61,6 @@ ENTRIES = [
     ("phrase.batch.bad_pair", "policylang {command}: {option} takes {form}, not '{value}'",
      "policylang {command}：{option} 应写作“{form}”，不能是“{value}”"),
     ("phrase.batch.failed", "policylang {command}: {what}", "policylang {command}：{what}"),
-    ("phrase.batch.duckdb_only",
-     "policylang {command}: {option} is DuckDB's; give Spark its memory with --conf spark.driver.memory=... "
-     "or spark.executor.memory=...",
-     "policylang {command}：{option} 只用于 DuckDB；Spark 的内存请用 --conf spark.driver.memory=… 或 "
-     "spark.executor.memory=… 设置"),
     ("phrase.batch.not_sql",
      "policylang {command}: {policy} cannot be compiled to SQL: the SQL backend does not support {what}; "
      "evaluate it with policylang eval or the Python module",

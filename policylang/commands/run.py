@@ -81,15 +81,6 @@ def run_command(policy, data, out, engine, as_of, blanks, continue_on_error, no_
         if not sep:
             fail("phrase.batch.bad_pair", option="--conf", form=Bi("KEY=VALUE", "设置项=值"), value=item)
         settings[key.strip()] = value
-    if memory_limit is not None:
-        if engine != "duckdb":
-            fail("phrase.batch.duckdb_only", option="--memory-limit")
-        from ..batch import memory_size
-
-        try:
-            memory_limit = memory_size(memory_limit)
-        except BatchError as exc:
-            fail("phrase.batch.failed", what=Bi(str(exc), exc.zh))
     if engine == "spark":
         try:
             import pyspark  # noqa: F401
